@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Finds or starts the services the tests need. Each function exports the URL the tests
+# use and fails loudly if the service cannot be had: tests never skip silently in CI.
+
+pg_url_trust="postgres://postgres@127.0.0.1:5432/postgres"
+pg_url_password="postgres://postgres:postgres@127.0.0.1:5432/postgres"
+
+pg_ok() { PGCONNECT_TIMEOUT=3 psql "$1" -Atqc 'SELECT 1' >/dev/null 2>&1; }
+
+ensure_postgres() {
+  if [ -n "${TEST_DATABASE_URL:-}" ]; then
+    pg_ok "$TEST_DATABASE_URL" || { echo "TEST_DATABASE_URL is set but not reachable" >&2; return 1; }
+    echo "PostgreSQL: using TEST_DATABASE_URL"
+    return 0
+  fi
+  if ! command -v pg_ctlcluster >/dev/null 2>&1; then
+    echo "PostgreSQL not installed: installing Debian's package"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql postgresql-client >/dev/null
+  fi
+  if ! pg_isready -h 127.0.0.1 -p 5432 -q; then
+    echo "PostgreSQL not running: starting it"
+    local version
+    version=$(ls /etc/postgresql | sort -V | tail -n 1)
+    pg_ctlcluster --skip-systemctl-redirect "$version" main start
+    for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
+  fi
+  if pg_ok "$pg_url_trust"; then
+    export TEST_DATABASE_URL="$pg_url_trust"
+  else
+    # A stock Debian cluster wants a password over TCP: give the postgres role one.
+    su postgres -c "psql -Atqc \"ALTER USER postgres PASSWORD 'postgres'\"" >/dev/null
+    pg_ok "$pg_url_password" || { echo "cannot connect to PostgreSQL on 127.0.0.1:5432" >&2; return 1; }
+    export TEST_DATABASE_URL="$pg_url_password"
+  fi
+  echo "PostgreSQL: $(psql "$TEST_DATABASE_URL" -Atqc 'SHOW server_version')"
+}

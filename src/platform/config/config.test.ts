@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, configTableMarkdown, describeConfig, loadConfig } from './config.js';
+
+const key = Buffer.alloc(32, 1).toString('base64');
+
+describe('loadConfig', () => {
+  it('gives dev defaults with nothing set', () => {
+    const c = loadConfig({ env: {} });
+    expect(c.profile).toBe('dev');
+    expect(c.port).toBe(8080);
+    expect(c.host).toBe('127.0.0.1');
+    expect(c.roles).toEqual(['api', 'worker', 'scheduler']);
+    expect(c.databaseUrl).toBeUndefined();
+  });
+
+  it('reads typed values from the environment', () => {
+    const c = loadConfig({
+      env: { PORT: '9090', VW_ROLES: 'api, worker', VW_TRUST_PROXY: 'true', VW_PROFILE: 'qa' },
+    });
+    expect(c.port).toBe(9090);
+    expect(c.roles).toEqual(['api', 'worker']);
+    expect(c.trustProxy).toBe(true);
+    expect(c.host).toBe('0.0.0.0');
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, /PORT \(port/],
+    [{ PORT: '70000' }, /PORT/],
+    [{ VW_ROLES: 'api,chef' }, /VW_ROLES/],
+    [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL.*postgres/],
+    [{ VW_MASTER_KEY: 'c2hvcnQ=' }, /VW_MASTER_KEY.*32 bytes/],
+    [{ VW_TRUST_PROXY: 'maybe' }, /VW_TRUST_PROXY/],
+    [{ VW_PROFILE: 'staging' }, /VW_PROFILE/],
+  ])('names the bad setting in %j', (env, pattern) => {
+    expect(() => loadConfig({ env })).toThrow(ConfigError);
+    expect(() => loadConfig({ env })).toThrow(pattern);
+  });
+
+  it('never prints a secret value in an error', () => {
+    try {
+      loadConfig({ env: { DATABASE_URL: 'mysql://user:hunter2@db' } });
+      expect.unreachable();
+    } catch (err) {
+      expect((err as Error).message).not.toContain('hunter2');
+    }
+  });
+
+  it('requires a database and a master key in prod', () => {
+    expect(() => loadConfig({ env: { VW_PROFILE: 'prod' } })).toThrow(/DATABASE_URL/);
+    expect(() =>
+      loadConfig({ env: { VW_PROFILE: 'prod', DATABASE_URL: 'postgres://h/db' } }),
+    ).toThrow(/VW_MASTER_KEY/);
+    const c = loadConfig({
+      env: { VW_PROFILE: 'prod', DATABASE_URL: 'postgres://h/db', VW_MASTER_KEY: key },
+    });
+    expect(c.sessionTtlSeconds).toBe(12 * 3600);
+  });
+
+  it('layers YAML under the environment and refuses unknown keys', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vw-cfg-'));
+    const file = join(dir, 'vaultwire.yaml');
+    writeFileSync(file, 'port: 7070\nroles: [worker]\nlogLevel: debug\n');
+    const c = loadConfig({ env: { LOG_LEVEL: 'warn' }, file });
+    expect(c.port).toBe(7070);
+    expect(c.roles).toEqual(['worker']);
+    expect(c.logLevel).toBe('warn');
+
+    writeFileSync(file, 'prot: 7070\n');
+    expect(() => loadConfig({ env: {}, file })).toThrow(/Unknown setting "prot"/);
+    writeFileSync(file, 'port: "x"\n');
+    expect(() => loadConfig({ env: {}, file })).toThrow(/PORT \(port, from port in/);
+  });
+
+  it('masks secrets when described', () => {
+    const c = loadConfig({ env: { DATABASE_URL: 'postgres://u:pw@h/db', VW_MASTER_KEY: key } });
+    const d = describeConfig(c);
+    expect(d['databaseUrl']).toBe('[redacted]');
+    expect(d['masterKey']).toBe('[redacted]');
+    expect(JSON.stringify(d)).not.toContain('pw@');
+  });
+
+  it('keeps the README configuration table in step with the settings', () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    expect(readme).toContain(configTableMarkdown());
+  });
+});

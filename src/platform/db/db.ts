@@ -1,0 +1,159 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/**
+ * The one data-access layer. Two drivers sit behind it, PGlite (embedded, one
+ * connection) and node-postgres (a pool), and both speak the same SQL and return the
+ * same JS types: `int8` as `bigint`, `numeric` as a decimal string, `jsonb` as objects,
+ * `timestamptz` as `Date`.
+ */
+
+export interface QueryResult<R> {
+  rows: R[];
+  /** Rows returned by a SELECT or changed by INSERT/UPDATE/DELETE. */
+  rowCount: number;
+}
+
+export interface Queryable {
+  query<R = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[],
+  ): Promise<QueryResult<R>>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializable';
+
+export interface TransactionOptions {
+  isolation?: IsolationLevel;
+}
+
+export interface Db extends Queryable {
+  readonly kind: 'pglite' | 'postgres';
+  /**
+   * Runs `fn` in a transaction and commits when it resolves, rolls back when it throws.
+   * Every `db.query` made inside `fn` (however deep in the call stack) joins the same
+   * transaction; a nested `transaction` becomes a savepoint.
+   *
+   * @example
+   * await db.transaction(async (tx) => {
+   *   await tx.query('UPDATE accounts SET ...');
+   *   await outbox.publish(...); // joins this transaction
+   * });
+   */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /** Runs `fn` outside any ambient transaction, e.g. to commit a claim on its own. */
+  detached<T>(fn: () => Promise<T>): Promise<T>;
+  /** True while the calling code runs inside `transaction`. */
+  inTransaction(): boolean;
+  /** Cheap round trip for readiness checks. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A connection-like object a driver hands us for the length of one transaction. */
+export interface TxClient {
+  query(sql: string, params?: readonly unknown[]): Promise<QueryResult<Record<string, unknown>>>;
+  exec(sql: string): Promise<void>;
+}
+
+interface TxFrame {
+  client: TxClient;
+  savepoints: number;
+}
+
+/**
+ * Shared transaction logic. A driver supplies `run` (one statement, no ambient
+ * transaction) and `withTransaction` (a dedicated client inside BEGIN … COMMIT).
+ */
+export abstract class BaseDb implements Db {
+  abstract readonly kind: 'pglite' | 'postgres';
+  private readonly als = new AsyncLocalStorage<TxFrame | undefined>();
+
+  protected abstract run(
+    sql: string,
+    params: readonly unknown[],
+  ): Promise<QueryResult<Record<string, unknown>>>;
+  protected abstract runScript(sql: string): Promise<void>;
+  /**
+   * Gives `fn` a client that is inside BEGIN (at `isolation`); commits when `fn`
+   * resolves and rolls back when it throws.
+   */
+  protected abstract withTransaction<T>(
+    isolation: IsolationLevel | undefined,
+    fn: (client: TxClient) => Promise<T>,
+  ): Promise<T>;
+  abstract close(): Promise<void>;
+
+  async query<R = Record<string, unknown>>(
+    sql: string,
+    params: readonly unknown[] = [],
+  ): Promise<QueryResult<R>> {
+    const frame = this.als.getStore();
+    const result = frame ? await frame.client.query(sql, params) : await this.run(sql, params);
+    return result as QueryResult<R>;
+  }
+
+  async exec(sql: string): Promise<void> {
+    const frame = this.als.getStore();
+    if (frame) await frame.client.exec(sql);
+    else await this.runScript(sql);
+  }
+
+  inTransaction(): boolean {
+    return this.als.getStore() !== undefined;
+  }
+
+  detached<T>(fn: () => Promise<T>): Promise<T> {
+    return this.als.run(undefined, fn);
+  }
+
+  async ping(): Promise<void> {
+    await this.detached(() => this.run('SELECT 1', []));
+  }
+
+  async transaction<T>(
+    fn: (tx: Queryable) => Promise<T>,
+    options: TransactionOptions = {},
+  ): Promise<T> {
+    const outer = this.als.getStore();
+    if (outer) return this.savepoint(outer, fn);
+
+    return this.withTransaction(options.isolation, (client) => {
+      const frame: TxFrame = { client, savepoints: 0 };
+      return this.als.run(frame, () => fn(this));
+    });
+  }
+
+  private async savepoint<T>(frame: TxFrame, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    const name = `sp_${++frame.savepoints}`;
+    await frame.client.query(`SAVEPOINT ${name}`);
+    try {
+      const result = await fn(this);
+      await frame.client.query(`RELEASE SAVEPOINT ${name}`);
+      return result;
+    } catch (err) {
+      await frame.client.query(`ROLLBACK TO SAVEPOINT ${name}`).catch(() => undefined);
+      throw err;
+    }
+  }
+}
+
+/** SQLSTATE of a database error from either driver, if there is one. */
+export function sqlState(err: unknown): string | undefined {
+  if (typeof err === 'object' && err !== null && 'code' in err) {
+    const code = err.code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+  }
+  return undefined;
+}
+
+export const SQLSTATE = {
+  uniqueViolation: '23505',
+  foreignKeyViolation: '23503',
+  checkViolation: '23514',
+  serializationFailure: '40001',
+  deadlockDetected: '40P01',
+  lockNotAvailable: '55P03',
+  raiseException: 'P0001',
+} as const;

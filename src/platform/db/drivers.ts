@@ -1,0 +1,230 @@
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { BaseDb, type Db, type IsolationLevel, type QueryResult, type TxClient } from './db.js';
+
+const INT8_OID = 20;
+const INT8_ARRAY_OID = 1016;
+
+/** Embedded PostgreSQL (WASM). One connection: queries queue, transactions are exclusive. */
+class PgliteDb extends BaseDb {
+  readonly kind = 'pglite' as const;
+  constructor(
+    private readonly pglite: PGlite,
+    private readonly release: () => void,
+  ) {
+    super();
+  }
+
+  protected async run(sql: string, params: readonly unknown[]) {
+    const r = await this.pglite.query<Record<string, unknown>>(sql, [...params]);
+    return normalize(r);
+  }
+
+  protected async runScript(sql: string): Promise<void> {
+    await this.pglite.exec(sql);
+  }
+
+  protected withTransaction<T>(
+    isolation: IsolationLevel | undefined,
+    fn: (client: TxClient) => Promise<T>,
+  ): Promise<T> {
+    // PGlite's own transaction() holds its exclusive lock and issues BEGIN/COMMIT/ROLLBACK.
+    return this.pglite.transaction(async (tx) => {
+      if (isolation) await tx.query(`SET TRANSACTION ISOLATION LEVEL ${isolation.toUpperCase()}`);
+      return fn({
+        query: async (sql, params = []) =>
+          normalize(await tx.query<Record<string, unknown>>(sql, [...params])),
+        exec: async (sql) => {
+          await tx.exec(sql);
+        },
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (!this.pglite.closed) await this.pglite.close();
+    this.release();
+  }
+}
+
+function normalize(r: {
+  rows: Record<string, unknown>[];
+  affectedRows?: number;
+  rowCount?: number;
+}): QueryResult<Record<string, unknown>> {
+  return { rows: r.rows, rowCount: r.rowCount ?? r.affectedRows ?? r.rows.length };
+}
+
+/** `{1,2,NULL}` → [1n, 2n, null]: int8[] in text form needs no quoting rules. */
+function parseInt8Array(v: string): (bigint | null)[] {
+  if (v === '{}') return [];
+  return v
+    .slice(1, -1)
+    .split(',')
+    .map((x) => (x === 'NULL' ? null : BigInt(x)));
+}
+
+/** int8 and int8[] as bigint, like PGlite; everything else as node-postgres does. */
+const defaultTypeParser = pg.types.getTypeParser as (
+  oid: number,
+  format: 'text' | 'binary',
+) => (v: string) => unknown;
+
+function pgTypeParser(oid: number, format?: 'text' | 'binary'): (v: string) => unknown {
+  if (oid === INT8_OID) return (v: string) => BigInt(v);
+  if (oid === INT8_ARRAY_OID) return parseInt8Array;
+  return defaultTypeParser(oid, format ?? 'text');
+}
+
+/** PostgreSQL server through a node-postgres pool. */
+class PostgresDb extends BaseDb {
+  readonly kind = 'postgres' as const;
+  constructor(private readonly pool: pg.Pool) {
+    super();
+  }
+
+  protected async run(sql: string, params: readonly unknown[]) {
+    const r = await this.pool.query(sql, params as unknown[]);
+    return { rows: r.rows as Record<string, unknown>[], rowCount: r.rowCount ?? r.rows.length };
+  }
+
+  protected async runScript(sql: string): Promise<void> {
+    await this.pool.query(sql);
+  }
+
+  protected async withTransaction<T>(
+    isolation: IsolationLevel | undefined,
+    fn: (client: TxClient) => Promise<T>,
+  ): Promise<T> {
+    const client = await this.pool.connect();
+    // A connection-level failure (not a SQL error) must not go back into the pool.
+    let broken: Error | undefined;
+    const send = async (sql: string, params: readonly unknown[] = []) => {
+      try {
+        // A multi-statement script (exec) yields one result per statement: keep the last.
+        const raw = (await client.query(sql, params as unknown[])) as
+          pg.QueryResult | pg.QueryResult[];
+        const r = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+        if (!r) return { rows: [], rowCount: 0 };
+        return { rows: r.rows as Record<string, unknown>[], rowCount: r.rowCount ?? r.rows.length };
+      } catch (err) {
+        if (!(err instanceof pg.DatabaseError)) broken = err as Error;
+        throw err;
+      }
+    };
+    try {
+      await send(isolation ? `BEGIN ISOLATION LEVEL ${isolation.toUpperCase()}` : 'BEGIN');
+      let result: T;
+      try {
+        result = await fn({
+          query: send,
+          exec: async (sql) => {
+            await send(sql);
+          },
+        });
+      } catch (err) {
+        if (!broken) await send('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+      await send('COMMIT');
+      return result;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+export interface OpenDbOptions {
+  /** `postgres://…` for a server; otherwise the embedded database. */
+  databaseUrl?: string | undefined;
+  /** Folder of the embedded database; `memory://` for a throwaway one. */
+  dataDir?: string;
+  poolMax?: number;
+  /** Name shown in pg_stat_activity. */
+  applicationName?: string;
+}
+
+export async function openDb(options: OpenDbOptions): Promise<Db> {
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolMax ?? 20,
+      application_name: options.applicationName ?? 'vaultwire',
+      types: { getTypeParser: pgTypeParser as typeof pg.types.getTypeParser },
+    });
+    // An idle client losing its connection emits on the pool; without a listener that
+    // would crash the process. The next checkout simply gets a new connection.
+    pool.on('error', () => undefined);
+    const db = new PostgresDb(pool);
+    await db.ping();
+    return db;
+  }
+
+  const dataDir = options.dataDir ?? './data';
+  const inMemory = dataDir.startsWith('memory://');
+  let release = (): void => undefined;
+  let path: string | undefined;
+  if (!inMemory) {
+    path = resolve(dataDir, 'pg');
+    mkdirSync(path, { recursive: true });
+    release = lockDataDir(resolve(dataDir));
+  }
+  try {
+    const pglite = await PGlite.create(path ?? 'memory://', {
+      parsers: {
+        [INT8_OID]: (v: string) => BigInt(v),
+        [INT8_ARRAY_OID]: parseInt8Array,
+      },
+    });
+    return new PgliteDb(pglite, release);
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+/**
+ * PGlite's files must only ever be opened by one process: a second one would corrupt
+ * them. We take an exclusive lock file and refuse to start if a live process holds it.
+ */
+function lockDataDir(dir: string): () => void {
+  const lockPath = join(dir, 'vaultwire.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lockPath, 'wx');
+      writeFileSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => {
+        rmSync(lockPath, { force: true });
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const holder = Number(readFileSync(lockPath, 'utf8').trim());
+      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
+        throw new Error(
+          `The embedded database in ${dir} is in use by process ${holder}. ` +
+            'Run one process per data folder, or set DATABASE_URL to share a PostgreSQL server.',
+          { cause: err },
+        );
+      }
+      // Stale lock from a process that died (e.g. SIGKILL): take it over.
+      rmSync(lockPath, { force: true });
+    }
+  }
+  throw new Error(`Could not lock ${lockPath}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

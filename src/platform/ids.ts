@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Stripe-style prefixed ids: `usr_01JD7Q…`. The body is a ULID (48-bit millisecond time
+ * + 80 random bits, Crockford base32), so ids sort by creation time and make good cursor
+ * keys. Within one millisecond the random part is incremented, keeping the order strict
+ * inside a process.
+ */
+
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** Every prefix in use, so a glance at an id tells what it names. */
+export const ID_PREFIXES = {
+  user: 'usr',
+  apiKey: 'key',
+  session: 'ses',
+  request: 'req',
+  audit: 'aud',
+  job: 'job',
+  event: 'evt',
+} as const;
+
+export type IdPrefix = (typeof ID_PREFIXES)[keyof typeof ID_PREFIXES] | (string & {});
+
+let lastTime = -1;
+let lastRandom: Uint8Array = new Uint8Array(10);
+
+function encodeTime(time: number): string {
+  let out = '';
+  let t = time;
+  for (let i = 0; i < 10; i++) {
+    out = (ALPHABET[t % 32] ?? '0') + out;
+    t = Math.floor(t / 32);
+  }
+  return out;
+}
+
+function encodeRandom(bytes: Uint8Array): string {
+  // 80 bits -> 16 base32 characters.
+  let value = 0n;
+  for (const b of bytes) value = (value << 8n) | BigInt(b);
+  let out = '';
+  for (let i = 0; i < 16; i++) {
+    out = (ALPHABET[Number(value & 31n)] ?? '0') + out;
+    value >>= 5n;
+  }
+  return out;
+}
+
+function increment(bytes: Uint8Array): Uint8Array {
+  const next = new Uint8Array(bytes);
+  for (let i = next.length - 1; i >= 0; i--) {
+    const v = (next[i] ?? 0) + 1;
+    next[i] = v & 0xff;
+    if (v <= 0xff) return next;
+  }
+  // 2^80 ids in one millisecond: not a real concern, but never return a duplicate.
+  return new Uint8Array(randomBytes(10));
+}
+
+/** A new ULID string (26 characters). */
+export function ulid(now = Date.now()): string {
+  if (now <= lastTime) {
+    lastRandom = increment(lastRandom);
+    return encodeTime(lastTime) + encodeRandom(lastRandom);
+  }
+  lastTime = now;
+  lastRandom = new Uint8Array(randomBytes(10));
+  return encodeTime(now) + encodeRandom(lastRandom);
+}
+
+/** `newId('usr')` → `usr_01JD7Q4Z…` */
+export function newId(prefix: IdPrefix): string {
+  return `${prefix}_${ulid()}`;
+}
+
+const ID_BODY = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+
+/** True when `value` is a well-formed id with this prefix. */
+export function isId(prefix: IdPrefix, value: string): boolean {
+  const [p, body, extra] = value.split('_');
+  return p === prefix && extra === undefined && body !== undefined && ID_BODY.test(body);
+}

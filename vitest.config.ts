@@ -1,0 +1,35 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Two projects:
+ * - `pglite`: every test, with integration tests on the embedded database;
+ * - `postgres`: integration (`*.int.test.ts`) and server-only (`*.pg.test.ts`) tests on
+ *   a real PostgreSQL server (TEST_DATABASE_URL). scripts/test.mjs decides which run.
+ */
+export default defineConfig({
+  test: {
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    globalSetup: ['test/support/global-setup.ts'],
+    maxWorkers: 2,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'pglite',
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: ['**/*.pg.test.ts', 'node_modules/**'],
+          env: { VW_TEST_DB: 'pglite' },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'postgres',
+          include: ['src/**/*.{int,pg}.test.ts', 'test/**/*.{int,pg}.test.ts'],
+          env: { VW_TEST_DB: 'postgres' },
+        },
+      },
+    ],
+  },
+});
