@@ -118,6 +118,7 @@ describe('error shape', () => {
     ],
     ['a JSON array', { rawBody: '[1,2]' }, 400, 'parameter_invalid', undefined],
     ['an empty body', { rawBody: '' }, 400, undefined, undefined],
+    ['a NUL character', { rawBody: '{"name":"a\\u0000b","qty":1}' }, 400, 'parameter_invalid', undefined],
     [
       'a non-JSON content type',
       { rawBody: 'name=a', headers: { 'content-type': 'text/plain' } },

@@ -159,6 +159,15 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
           'Send the request body as JSON with `Content-Type: application/json`',
         );
       }
+      // PostgreSQL text cannot hold NUL; refuse it here rather than fail deep in a query.
+      if (hasBody && /\\u0000|\u0000/.test(await c.req.text())) {
+        throw new ApiError(
+          400,
+          'invalid_request_error',
+          'parameter_invalid',
+          'Strings may not contain the NUL character (\\u0000)',
+        );
+      }
     }
     await next();
   });
