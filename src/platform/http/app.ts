@@ -160,7 +160,8 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
         );
       }
       // PostgreSQL text cannot hold NUL; refuse it here rather than fail deep in a query.
-      if (hasBody && /\\u0000|\u0000/.test(await c.req.text())) {
+      const text = hasBody ? await c.req.text() : '';
+      if (text.includes('\\u0000') || text.includes('\u0000')) {
         throw new ApiError(
           400,
           'invalid_request_error',

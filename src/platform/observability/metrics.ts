@@ -1,4 +1,11 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import {
+  Counter,
+  Gauge,
+  Histogram,
+  Registry,
+  collectDefaultMetrics,
+  type Metric,
+} from 'prom-client';
 
 /**
  * One Prometheus registry per process (not prom-client's global one), so tests can build
@@ -36,4 +43,13 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       registers: [registry],
     }),
   };
+}
+
+/**
+ * The metric called `name` in `registry`, created by `make` the first time. Modules call
+ * this instead of `new Counter(...)` so that two instances of a service sharing one
+ * registry (several workers in one process, tests) share the metric instead of throwing.
+ */
+export function metricOnce<T extends Metric>(registry: Registry, name: string, make: () => T): T {
+  return (registry.getSingleMetric(name) as T | undefined) ?? make();
 }
