@@ -4,7 +4,23 @@
  * exits with 0 on success, 1 on failure, 2 on bad usage or configuration.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { buildVaultwire, VERSION } from '../app.js';
+import { userInfo } from 'node:os';
+import { buildVaultwire, VERSION, type Vaultwire } from '../app.js';
+import {
+  adminCreateCommand,
+  keysCreateCommand,
+  keysListCommand,
+  keysRevokeCommand,
+  type IdentityCliDeps,
+} from '../identity/cli.js';
+import { auditVerifyCommand } from '../platform/audit/cli.js';
+import { runAssetsCreate, runAssetsList, runLedgerVerify } from '../ledger/cli.js';
+import {
+  runChainsBackfill,
+  runChainsExportSeed,
+  runChainsStatus,
+  runChainsXpub,
+} from '../chains/cli.js';
 import {
   ConfigError,
   describeConfig,
@@ -16,6 +32,9 @@ import {
 import { openDb } from '../platform/db/drivers.js';
 import { migrate } from '../platform/db/migrate.js';
 import { createLogger } from '../platform/observability/logger.js';
+import { createMetrics } from '../platform/observability/metrics.js';
+import { createPostgresJobQueue } from '../platform/queue/postgres.js';
+import type { JobQueue } from '../platform/queue/queue.js';
 
 const program = new Command();
 program
@@ -112,6 +131,309 @@ program
   .description('Print the effective configuration (secrets masked) and exit')
   .action(() => {
     console.log(JSON.stringify(describeConfig(config()), null, 2));
+  });
+
+/** Opens the database and a job queue on it for a one-shot command, then closes it. */
+async function withJobs<T>(fn: (jobs: JobQueue) => Promise<T>): Promise<T> {
+  const cfg = config();
+  const logger = createLogger({ level: cfg.logLevel });
+  const db = await openDb({ databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir, poolMax: 2 });
+  try {
+    const jobs = createPostgresJobQueue({
+      db,
+      logger,
+      registry: createMetrics({ defaultMetrics: false }).registry,
+      instanceId: cfg.instanceId,
+      visibilityMs: cfg.jobVisibilityMs,
+      pollMs: cfg.jobPollMs,
+    });
+    return await fn(jobs);
+  } finally {
+    await db.close();
+  }
+}
+
+const jobsCommand = program
+  .command('jobs')
+  .description('Inspect and retry background jobs (dead-letter queue)');
+
+jobsCommand
+  .command('list-dead')
+  .description('List jobs that failed for good, oldest first, with their last error')
+  .option('-q, --queue <queue>', 'only this queue')
+  .addOption(
+    new Option('-n, --limit <n>', 'at most this many (1-1000)')
+      .default(100)
+      .argParser((v: string) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1 || n > 1000) {
+          throw new InvalidArgumentError('must be an integer from 1 to 1000');
+        }
+        return n;
+      }),
+  )
+  .option('--json', 'print JSON lines instead of a table')
+  .action(async (opts: { queue?: string; limit: number; json?: boolean }) => {
+    await withJobs(async (jobs) => {
+      const dead = await jobs.listDead({
+        limit: opts.limit,
+        ...(opts.queue !== undefined ? { queue: opts.queue } : {}),
+      });
+      if (opts.json) {
+        for (const j of dead) console.log(JSON.stringify(j));
+        return;
+      }
+      if (dead.length === 0) {
+        console.log('No dead jobs.');
+        return;
+      }
+      for (const j of dead) {
+        const firstLine = (j.lastError ?? '').split('\n')[0] ?? '';
+        console.log(
+          `${j.id}  ${j.queue}  attempts=${j.attempts}/${j.maxAttempts}  died=${j.finishedAt?.toISOString() ?? '?'}  ${firstLine}`,
+        );
+      }
+    });
+  });
+
+jobsCommand
+  .command('retry')
+  .description('Put a dead job back in its queue with fresh attempts')
+  .argument('<job_id>', 'id of the dead job (job_…)')
+  .action(async (jobId: string) => {
+    await withJobs(async (jobs) => {
+      if (await jobs.requeueDead(jobId)) {
+        console.log(`Requeued ${jobId}.`);
+        return;
+      }
+      const job = await jobs.get(jobId);
+      throw new Error(
+        job ? `job ${jobId} is ${job.state}, not dead: nothing to retry` : `no job ${jobId}`,
+      );
+    });
+  });
+
+// --- identity and audit ------------------------------------------------------------
+
+/** Builds the platform (no roles started) for a one-shot command, then stops it. */
+async function withVaultwire(fn: (vw: Vaultwire, cfg: Config) => Promise<number>): Promise<void> {
+  const cfg = config();
+  // Logs go to stderr and only when they matter, so stdout stays the command's answer.
+  const logger = createLogger({
+    level: cfg.logLevel === 'info' ? 'warn' : cfg.logLevel,
+    destination: process.stderr,
+  });
+  const vw = await buildVaultwire({ config: cfg, logger });
+  let code: number;
+  try {
+    code = await fn(vw, cfg);
+  } finally {
+    await vw.stop('command done');
+  }
+  // Set only after the database is closed: PGlite's WASM runtime writes
+  // process.exitCode when its embedded postgres shuts down.
+  process.exitCode = code;
+}
+
+function cliDeps(vw: Vaultwire): IdentityCliDeps {
+  let who = 'unknown';
+  try {
+    who = userInfo().username;
+  } catch {
+    // No passwd entry (some containers): the audit log says "cli:unknown".
+  }
+  return {
+    identity: vw.identity,
+    scopes: vw.scopes,
+    output: cliOutput,
+    actor: { type: 'system', id: `cli:${who}` },
+  };
+}
+
+const cliOutput = {
+  out: (line: string) => {
+    console.log(line);
+  },
+  err: (line: string) => {
+    console.error(line);
+  },
+};
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+}
+
+const adminCommand = program.command('admin').description('Manage administrators');
+
+adminCommand
+  .command('create')
+  .description('Create a user with the admin role (this is how the first admin is made)')
+  .requiredOption('--email <email>', 'email address of the new admin')
+  .option('--handle <handle>', 'public handle (3-30 letters, digits, underscores)')
+  .option('--password-stdin', 'read the password from standard input (otherwise VW_ADMIN_PASSWORD)')
+  .addHelpText(
+    'after',
+    `
+The password is never taken as an argument: arguments show up in ps and shell history.
+
+Examples:
+  printf '%s' "$ADMIN_PASSWORD" | vaultwire admin create --email ops@example.com --password-stdin
+  VW_ADMIN_PASSWORD=... vaultwire admin create --email ops@example.com`,
+  )
+  .action(async (opts: { email: string; handle?: string; passwordStdin?: boolean }) => {
+    const password = opts.passwordStdin ? await readStdin() : undefined;
+    await withVaultwire((vw, cfg) =>
+      adminCreateCommand(cliDeps(vw), {
+        email: opts.email,
+        password: password ?? cfg.adminPassword,
+        handle: opts.handle,
+      }),
+    );
+  });
+
+const keysCommand = program.command('keys').description('Create, list and revoke API keys (vwk_…)');
+
+keysCommand
+  .command('create')
+  .description('Create an API key for a user and print it once')
+  .requiredOption(
+    '--email <email>',
+    'email of the user who owns the key (the key acts with their role)',
+  )
+  .requiredOption('--name <name>', 'what the key is for')
+  .requiredOption(
+    '--scopes <scopes>',
+    'comma-separated scopes, e.g. profile:read,keys:read (* for all)',
+  )
+  .option('--expires-at <date>', 'ISO 8601 date or time when the key stops working')
+  .addHelpText(
+    'after',
+    `
+The key is printed alone on stdout (details go to stderr), so it can be captured:
+  KEY=$(vaultwire keys create --email ci@example.com --name ci --scopes profile:read)`,
+  )
+  .action(async (opts: { email: string; name: string; scopes: string; expiresAt?: string }) => {
+    await withVaultwire((vw) => keysCreateCommand(cliDeps(vw), opts));
+  });
+
+keysCommand
+  .command('list')
+  .description('List API keys (never their secrets)')
+  .option('--email <email>', "only this user's keys")
+  .option('--json', 'print JSON')
+  .action(async (opts: { email?: string; json?: boolean }) => {
+    await withVaultwire((vw) => keysListCommand(cliDeps(vw), opts));
+  });
+
+keysCommand
+  .command('revoke')
+  .description('Revoke an API key; it stops working at once')
+  .argument('<key_id>', 'id of the key (key_…)')
+  .action(async (keyId: string) => {
+    await withVaultwire((vw) => keysRevokeCommand(cliDeps(vw), keyId));
+  });
+
+program
+  .command('audit')
+  .description('The hash-chained audit log')
+  .command('verify')
+  .description(
+    'Walk the whole audit chain: exit 0 with a summary when intact, 1 naming the first broken link',
+  )
+  .option('--json', 'print the result as JSON')
+  .action(async (opts: { json?: boolean }) => {
+    await withVaultwire((vw) => auditVerifyCommand({ audit: vw.audit, output: cliOutput }, opts));
+  });
+
+program
+  .command('ledger')
+  .description('The double-entry ledger')
+  .command('verify')
+  .description(
+    'Check every ledger invariant (balanced transactions, zero sum per asset, stored balances ' +
+      'equal their entries and holds, no forbidden negative): exit 0, or 1 with a report',
+  )
+  .option('--json', 'print the report as JSON')
+  .action(async (opts: { json?: boolean }) => {
+    await withVaultwire((vw) => runLedgerVerify(vw.db, cliOutput, opts));
+  });
+
+const assetsCommand = program.command('assets').description('Assets the ledger holds');
+
+assetsCommand
+  .command('create')
+  .description('Register an asset and its house accounts (liquidity, fees, rounding, settlement)')
+  .argument('<code>', 'upper-case code, e.g. USD, BTC, ETH, USDC')
+  .requiredOption('--kind <kind>', 'fiat or crypto')
+  .requiredOption(
+    '--scale <decimals>',
+    'decimals of the minor unit (USD 2, BTC 8, ETH 18); can never change',
+    (v: string) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > 36) {
+        throw new InvalidArgumentError('must be an integer from 0 to 36');
+      }
+      return n;
+    },
+  )
+  .option('--name <name>', 'display name')
+  .action(async (code: string, opts: { kind: string; scale: number; name?: string }) => {
+    await withVaultwire((vw) => runAssetsCreate(vw.ledger, cliOutput, { code, ...opts }));
+  });
+
+assetsCommand
+  .command('list')
+  .description('List assets')
+  .action(async () => {
+    await withVaultwire((vw) => runAssetsList(vw.ledger, cliOutput));
+  });
+
+// --- chains ------------------------------------------------------------------------
+
+function parseBlock(value: string): bigint {
+  if (!/^\d{1,19}$/.test(value)) throw new InvalidArgumentError('must be a block number');
+  return BigInt(value);
+}
+
+const chainsCommand = program
+  .command('chains')
+  .description('Chain followers, custody and backfills');
+
+chainsCommand
+  .command('status')
+  .description('Each chain: follower cursor, confirmed height, node head, lag, lease holder')
+  .option('--json', 'print one JSON object per chain')
+  .action(async (opts: { json?: boolean }) => {
+    await withVaultwire((vw) => runChainsStatus(vw.chains, cliOutput, opts));
+  });
+
+chainsCommand
+  .command('backfill')
+  .description('Re-read a confirmed block range and store any event not stored yet')
+  .requiredOption('--chain <key>', 'chain key from the configuration')
+  .requiredOption('--from <n>', 'first block', parseBlock)
+  .requiredOption('--to <n>', 'last block (at or below the confirmed height)', parseBlock)
+  .action(async (opts: { chain: string; from: bigint; to: bigint }) => {
+    await withVaultwire((vw) => runChainsBackfill(vw.chains, cliOutput, opts));
+  });
+
+chainsCommand
+  .command('xpub')
+  .description("Print the deposit account's xpub (for a watch-only deployment)")
+  .action(async () => {
+    await withVaultwire((vw) => runChainsXpub(vw.chains, cliOutput));
+  });
+
+chainsCommand
+  .command('export-seed')
+  .description('Print the wallet mnemonic for an offline backup (needs --yes)')
+  .option('--yes', 'yes, print the secret')
+  .action(async (opts: { yes?: boolean }) => {
+    await withVaultwire((vw) => runChainsExportSeed(vw.chains, cliOutput, opts));
   });
 
 try {

@@ -44,10 +44,18 @@ export function testEnv(extra: Record<string, string> = {}): Record<string, stri
   };
 }
 
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(
+  env: Record<string, string> = {},
+  options: { now?: () => number } = {},
+): Promise<TestApp> {
   const testDb = await createTestDb();
   const config = loadConfig({ env: testEnv(env) });
-  const vw = await buildVaultwire({ config, db: testDb.db, migrate: false });
+  const vw = await buildVaultwire({
+    config,
+    db: testDb.db,
+    migrate: false,
+    ...(options.now ? { now: options.now } : {}),
+  });
   return {
     vw,
     testDb,

@@ -12,7 +12,7 @@ describe('loadConfig', () => {
     expect(c.profile).toBe('dev');
     expect(c.port).toBe(8080);
     expect(c.host).toBe('127.0.0.1');
-    expect(c.roles).toEqual(['api', 'worker', 'scheduler']);
+    expect(c.roles).toEqual(['api', 'worker', 'scheduler', 'follower']);
     expect(c.databaseUrl).toBeUndefined();
   });
 

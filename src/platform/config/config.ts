@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { ChainsSettingsSchema, type ChainSettings } from '../../chains/settings.js';
 
 /**
  * Configuration is read once, at start, from (lowest to highest precedence) the profile's
@@ -12,10 +13,11 @@ import { z } from 'zod';
 export const PROFILES = ['dev', 'qa', 'prod'] as const;
 export type Profile = (typeof PROFILES)[number];
 
-export const ROLES = ['api', 'worker', 'scheduler'] as const;
+export const ROLES = ['api', 'worker', 'scheduler', 'follower'] as const;
 export type Role = (typeof ROLES)[number];
 
-type Kind = 'string' | 'int' | 'bool' | 'list';
+/** `json`: a nested value; YAML gives it as a mapping or list, the environment as JSON. */
+type Kind = 'string' | 'int' | 'bool' | 'list' | 'json';
 
 interface SettingSpec<T> {
   /** Environment variable that sets it. */
@@ -161,6 +163,14 @@ export const SETTINGS = {
     default: (p) => (p === 'prod' ? 12 * 3600 : 24 * 3600),
     doc: 'Lifetime of a login session token.',
   }),
+  adminPassword: setting<string | undefined>({
+    env: 'VW_ADMIN_PASSWORD',
+    kind: 'string',
+    schema: z.string().optional(),
+    default: undefined,
+    doc: 'Password for `vaultwire admin create` when `--password-stdin` is not given. Read by that command only; unset it afterwards.',
+    secret: true,
+  }),
   shutdownTimeoutMs: setting<number>({
     env: 'VW_SHUTDOWN_TIMEOUT_MS',
     kind: 'int',
@@ -196,6 +206,38 @@ export const SETTINGS = {
     default: 15_000,
     doc: 'Lifetime of a singleton lease; holders renew at a third of it.',
   }),
+  jobRetentionDays: setting<number>({
+    env: 'VW_JOB_RETENTION_DAYS',
+    kind: 'int',
+    schema: positiveInt.max(3650),
+    default: 7,
+    doc: 'Days a successfully finished job is kept (and its dedupe key honoured) before the `scheduler` prunes it. Dead jobs are kept until requeued or deleted.',
+  }),
+  chains: setting<ChainSettings[]>({
+    env: 'VW_CHAINS',
+    kind: 'json',
+    schema: ChainsSettingsSchema,
+    default: [],
+    doc: 'Chains to follow: a YAML list under `chains:` (or JSON in `VW_CHAINS`), each with `key`, `chainId`, `rpcUrls`, `confirmations`, `nativeAsset`, `tokens`, `logFilters`, `withdrawals`. See src/chains/settings.ts.',
+  }),
+  custodyXpub: setting<string | undefined>({
+    env: 'VW_CUSTODY_XPUB',
+    kind: 'string',
+    schema: z
+      .string()
+      .regex(/^[xt]pub[1-9A-HJ-NP-Za-km-z]{100,112}$/, 'must be an xpub (account level)')
+      .optional(),
+    default: undefined,
+    doc: "Watch-only custody: the account-level xpub (m/44'/60'/0') deposit addresses derive from. No private key is kept and withdrawals are refused.",
+  }),
+  custodyMnemonic: setting<string | undefined>({
+    env: 'VW_CUSTODY_MNEMONIC',
+    kind: 'string',
+    schema: z.string().min(20).optional(),
+    default: undefined,
+    doc: 'BIP-39 mnemonic to import as the wallet seed on first start (stored encrypted, then unset it). Without it a seed is generated. A different stored seed is never replaced.',
+    secret: true,
+  }),
   instanceId: setting<string>({
     env: 'VW_INSTANCE_ID',
     kind: 'string',
@@ -226,6 +268,12 @@ function fromEnvString(kind: Kind, raw: string): unknown {
       if (['0', 'false', 'no', 'off'].includes(v)) return false;
       return raw;
     }
+    case 'json':
+      try {
+        return JSON.parse(raw) as unknown;
+      } catch {
+        return raw;
+      }
     case 'list':
       return raw
         .split(',')
@@ -304,7 +352,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
           : spec.default;
     const result = spec.schema.safeParse(value);
     if (!result.success) {
-      const why = result.error.issues[0]?.message ?? 'invalid value';
+      const issue = result.error.issues[0];
+      const at = issue && issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '';
+      const why = `${at}${issue?.message ?? 'invalid value'}`;
       const shown = spec.secret ? '[redacted]' : JSON.stringify(value);
       throw new ConfigError(
         `Invalid setting ${spec.env} (${key}${given ? `, from ${given.source}` : ''}): ${why}; got ${shown}`,
@@ -372,6 +422,6 @@ export function configTableMarkdown(): string {
 
 function fmt(v: unknown): string {
   if (v === undefined) return '—';
-  if (Array.isArray(v)) return `\`${v.join(',')}\``;
+  if (Array.isArray(v)) return v.length === 0 ? '`[]`' : `\`${v.join(',')}\``;
   return `\`${typeof v === 'string' ? v : JSON.stringify(v)}\``;
 }

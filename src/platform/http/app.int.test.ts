@@ -118,7 +118,13 @@ describe('error shape', () => {
     ],
     ['a JSON array', { rawBody: '[1,2]' }, 400, 'parameter_invalid', undefined],
     ['an empty body', { rawBody: '' }, 400, undefined, undefined],
-    ['a NUL character', { rawBody: '{"name":"a\\u0000b","qty":1}' }, 400, 'parameter_invalid', undefined],
+    [
+      'a NUL character',
+      { rawBody: '{"name":"a\\u0000b","qty":1}' },
+      400,
+      'parameter_invalid',
+      undefined,
+    ],
     [
       'a non-JSON content type',
       { rawBody: 'name=a', headers: { 'content-type': 'text/plain' } },
@@ -146,6 +152,14 @@ describe('error shape', () => {
       expect(await count()).toBe(before);
     },
   );
+
+  it('refuses NUL in a query string or path instead of failing in the database', async () => {
+    for (const path of ['/v1/test/things?starting_after=thg_%00', '/v1/test/%00']) {
+      const r = await t.request('GET', path);
+      expect(r.status).toBe(400);
+      expect(r.body.error.code).toBe('parameter_invalid');
+    }
+  });
 
   it('refuses a bad query parameter', async () => {
     const r = await t.request('GET', '/v1/test/things?limit=1000');

@@ -97,6 +97,23 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   };
   app.use('*', requestContext);
 
+  // PostgreSQL text cannot hold NUL: refuse it in the path and query as in bodies.
+  app.use('/v1/*', async (c, next) => {
+    if (/%00/.test(c.req.url)) {
+      const query = [...new URL(c.req.url).searchParams].find(
+        ([k, v]) => k.includes('\0') || v.includes('\0'),
+      );
+      throw new ApiError(
+        400,
+        'invalid_request_error',
+        'parameter_invalid',
+        'The URL may not contain the NUL character (%00)',
+        query?.[0],
+      );
+    }
+    await next();
+  });
+
   // Per-IP budget first, before any work (including authentication) is done.
   app.use('/v1/*', async (c, next) => {
     const ip = c.get('clientIp');

@@ -10,5 +10,11 @@ export interface AppEnv {
     clientIp: string;
     /** Set when no route matched (keeps metric labels bounded). */
     unmatched: boolean;
+    /**
+     * Set by a handler whose response holds a secret shown once (a new API key): the
+     * idempotency store keeps this body instead, so the secret is never stored and a
+     * replay answers without it.
+     */
+    idempotencyStoredBody: string | undefined;
   };
 }

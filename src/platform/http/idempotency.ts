@@ -38,7 +38,9 @@ export function idempotency(deps: { db: Db }): MiddlewareHandler<AppEnv> {
       );
     }
     const principal = c.get('principal');
-    const owner = principal.kind === 'user' ? principal.userId : 'anonymous';
+    // Anonymous callers get a namespace per client IP, so one caller cannot collide with
+    // (or read back) another's keys.
+    const owner = principal.kind === 'user' ? principal.userId : `anonymous:${c.get('clientIp')}`;
     const body = await c.req.text();
     const path = c.req.path;
     const requestHash = createHash('sha256').update(`POST ${path}\n`).update(body).digest('hex');
@@ -83,7 +85,7 @@ export function idempotency(deps: { db: Db }): MiddlewareHandler<AppEnv> {
 
         await next();
         if (c.error !== undefined || c.res.status >= 500) throw new Rollback();
-        const responseBody = await c.res.clone().text();
+        const responseBody = c.get('idempotencyStoredBody') ?? (await c.res.clone().text());
         await tx.query(
           'UPDATE idempotency_keys SET status = $3, response_body = $4 WHERE principal = $1 AND key = $2',
           [owner, key, c.res.status, responseBody],

@@ -1,0 +1,196 @@
+import type { PrivateKeyAccount } from 'viem/accounts';
+import type { SecretBox } from '../../platform/crypto/secret-box.js';
+import type { Db } from '../../platform/db/db.js';
+import type { Logger } from '../../platform/observability/logger.js';
+import {
+  depositAddressFromXpub,
+  hdWalletFromMnemonic,
+  isValidMnemonic,
+  isValidXpub,
+  newMnemonic,
+  normalizeMnemonic,
+  type HdWallet,
+} from './hd.js';
+
+/**
+ * The deployment's HD wallet: one BIP-39 seed, encrypted at rest with the platform's
+ * envelope encryption (the `KeyManagement` behind `SecretBox`, so a Vault or cloud KMS
+ * can hold the key-encryption key), or, in watch-only mode, just an xpub.
+ */
+export interface CustodyService {
+  /** Creates the wallet on first start (imported, generated or watch-only); checks it after. */
+  init(): Promise<{ mode: CustodyMode; created: boolean }>;
+  mode(): Promise<CustodyMode>;
+  /** The user's deposit address on `chainKey` (lowercase), created on first call. */
+  depositAddress(userId: string, chainKey: string): Promise<{ address: string; index: number }>;
+  /** The user owning `address` on `chainKey`, if it is one of our deposit addresses. */
+  ownerOf(chainKey: string, address: string): Promise<string | undefined>;
+  /** The signing account of the hot wallet; `undefined` in watch-only mode. */
+  hotWallet(): Promise<PrivateKeyAccount | undefined>;
+  /** The hot wallet's address (lowercase); `undefined` in watch-only mode. */
+  hotWalletAddress(): Promise<string | undefined>;
+  /** The account-level xpub deposit addresses derive from (safe to share with auditors). */
+  depositXpub(): Promise<string>;
+  /** The mnemonic, for an offline backup; `undefined` in watch-only mode. */
+  exportMnemonic(): Promise<string | undefined>;
+}
+
+export type CustodyMode = 'seed' | 'watch_only';
+
+const SEED_CONTEXT = 'custody:default:mnemonic';
+
+export class CustodyConfigError extends Error {
+  override name = 'CustodyConfigError';
+}
+
+export function createCustodyService(deps: {
+  db: Db;
+  secretBox: SecretBox;
+  logger: Logger;
+  settings: { xpub?: string | undefined; mnemonic?: string | undefined };
+}): CustodyService {
+  const { db, secretBox } = deps;
+  let wallet: Promise<HdWallet> | undefined;
+  let xpubCache: { mode: CustodyMode; xpub: string } | undefined;
+
+  const load = async (): Promise<{ mode: CustodyMode; xpub: string; sealed: string | null }> => {
+    const { rows } = await db.query<{
+      mode: CustodyMode;
+      xpub: string;
+      sealed_seed: string | null;
+    }>(`SELECT mode, xpub, sealed_seed FROM custody_wallets WHERE id = 'default'`);
+    const row = rows[0];
+    if (!row) {
+      await service.init();
+      return load();
+    }
+    return { mode: row.mode, xpub: row.xpub, sealed: row.sealed_seed };
+  };
+
+  const header = async () => {
+    if (!xpubCache) {
+      const w = await load();
+      xpubCache = { mode: w.mode, xpub: w.xpub };
+    }
+    return xpubCache;
+  };
+
+  const service: CustodyService = {
+    async init() {
+      const { xpub, mnemonic } = deps.settings;
+      if (xpub !== undefined && mnemonic !== undefined) {
+        throw new CustodyConfigError(
+          'set either VW_CUSTODY_XPUB (watch-only) or VW_CUSTODY_MNEMONIC, not both',
+        );
+      }
+      if (xpub !== undefined && !isValidXpub(xpub)) {
+        throw new CustodyConfigError(
+          "VW_CUSTODY_XPUB must be an account-level xpub (depth 3, m/44'/60'/0')",
+        );
+      }
+      if (mnemonic !== undefined && !isValidMnemonic(mnemonic)) {
+        throw new CustodyConfigError('VW_CUSTODY_MNEMONIC is not a valid BIP-39 mnemonic');
+      }
+      const { rows } = await db.query<{ mode: CustodyMode; xpub: string }>(
+        `SELECT mode, xpub FROM custody_wallets WHERE id = 'default'`,
+      );
+      const existing = rows[0];
+      const wanted =
+        xpub !== undefined
+          ? { mode: 'watch_only' as const, xpub, sealed: null }
+          : await (async () => {
+              const words = mnemonic !== undefined ? normalizeMnemonic(mnemonic) : newMnemonic();
+              return {
+                mode: 'seed' as const,
+                xpub: hdWalletFromMnemonic(words).depositXpub,
+                words,
+                sealed: existing ? null : await secretBox.encrypt(words, SEED_CONTEXT),
+              };
+            })();
+      if (existing) {
+        const configured = xpub !== undefined || mnemonic !== undefined;
+        if (configured && (existing.mode !== wanted.mode || existing.xpub !== wanted.xpub)) {
+          throw new CustodyConfigError(
+            'the stored custody wallet differs from the configured one; a stored seed is never replaced',
+          );
+        }
+        return { mode: existing.mode, created: false };
+      }
+      const r = await db.query(
+        `INSERT INTO custody_wallets (id, mode, sealed_seed, xpub) VALUES ('default', $1, $2, $3)
+         ON CONFLICT (id) DO NOTHING`,
+        [wanted.mode, wanted.sealed, wanted.xpub],
+      );
+      if (r.rowCount === 1) {
+        deps.logger.warn(
+          { mode: wanted.mode },
+          wanted.mode === 'seed' && mnemonic === undefined
+            ? 'generated a new custody seed (stored encrypted); back it up offline with `vaultwire chains export-seed --yes`'
+            : 'custody wallet stored',
+        );
+        return { mode: wanted.mode, created: true };
+      }
+      return service.init();
+    },
+    async mode() {
+      return (await header()).mode;
+    },
+    async depositAddress(userId, chainKey) {
+      const { xpub } = await header();
+      const existing = await db.query<{ address: string; derivation_index: number }>(
+        'SELECT address, derivation_index FROM deposit_addresses WHERE chain_key = $1 AND user_id = $2',
+        [chainKey, userId],
+      );
+      const found = existing.rows[0];
+      if (found) return { address: found.address, index: found.derivation_index };
+      await db.query(
+        `INSERT INTO custody_user_indexes (user_id, derivation_index)
+         SELECT $1, nextval('custody_index_seq')
+          WHERE NOT EXISTS (SELECT 1 FROM custody_user_indexes WHERE user_id = $1)
+         ON CONFLICT (user_id) DO NOTHING`,
+        [userId],
+      );
+      const { rows } = await db.query<{ derivation_index: number }>(
+        'SELECT derivation_index FROM custody_user_indexes WHERE user_id = $1',
+        [userId],
+      );
+      const index = rows[0]?.derivation_index;
+      if (index === undefined) throw new Error('derivation index vanished');
+      const address = depositAddressFromXpub(xpub, index);
+      await db.query(
+        `INSERT INTO deposit_addresses (chain_key, address, user_id, derivation_index)
+         VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+        [chainKey, address, userId, index],
+      );
+      return { address, index };
+    },
+    async ownerOf(chainKey, address) {
+      const { rows } = await db.query<{ user_id: string }>(
+        'SELECT user_id FROM deposit_addresses WHERE chain_key = $1 AND address = $2',
+        [chainKey, address.toLowerCase()],
+      );
+      return rows[0]?.user_id;
+    },
+    async hotWallet() {
+      const w = await load();
+      if (w.mode === 'watch_only' || w.sealed === null) return undefined;
+      const sealed = w.sealed;
+      wallet ??= secretBox
+        .decrypt(sealed, SEED_CONTEXT)
+        .then((words) => hdWalletFromMnemonic(words.toString('utf8')));
+      return (await wallet).hotWallet();
+    },
+    async hotWalletAddress() {
+      return (await service.hotWallet())?.address.toLowerCase();
+    },
+    async depositXpub() {
+      return (await header()).xpub;
+    },
+    async exportMnemonic() {
+      const w = await load();
+      if (w.sealed === null) return undefined;
+      return (await secretBox.decrypt(w.sealed, SEED_CONTEXT)).toString('utf8');
+    },
+  };
+  return service;
+}

@@ -1,0 +1,218 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getAddress, toEventSelector, type Address } from 'viem';
+import { createTestDb, type TestDb } from '../../test/support/db.js';
+import {
+  call,
+  localChainSettings,
+  makeFollower,
+  soloContext,
+  syncToHead,
+  tokenConstructorArgs,
+} from '../../test/fixtures/chains/harness.js';
+import { startLocalNode, type LocalNode } from '../../test/fixtures/chains/node.js';
+import { chainEventId } from './types.js';
+
+let node: LocalNode;
+let t: TestDb;
+let sender: Address;
+let alice: Address;
+let bob: Address;
+
+beforeAll(async () => {
+  node = await startLocalNode();
+  t = await createTestDb();
+  [sender, alice, bob] = node.accounts as [Address, Address, Address];
+});
+
+afterAll(async () => {
+  await t.drop();
+  await node.stop();
+});
+
+interface EventRow {
+  id: string;
+  kind: string;
+  block_number: bigint;
+  block_hash: string;
+  tx_index: number;
+  log_index: number;
+  item_index: number;
+  from_address: string | null;
+  to_address: string | null;
+  token_id: string | null;
+  amount: string | null;
+  filter: string | null;
+  decoded: { eventName: string; args: Record<string, unknown> } | null;
+  stage: string;
+}
+
+async function events(chainKey: string): Promise<EventRow[]> {
+  const { rows } = await t.db.query<EventRow>(
+    `SELECT * FROM chain_events WHERE chain_key = $1 ORDER BY block_number, tx_index, log_index, item_index, kind`,
+    [chainKey],
+  );
+  return rows;
+}
+
+describe('follower against a local node', () => {
+  it('decodes native, ERC-20, ERC-721, ERC-1155 and filtered raw logs, with deterministic ids', async () => {
+    const token = await node.deploy('VwToken', tokenConstructorArgs('Test', 'TST', 6));
+    const nft = await node.deploy('VwNft');
+    const multi = await node.deploy('VwMulti');
+    const settings = localChainSettings(node, {
+      key: 'decode',
+      confirmations: 0,
+      logFilters: [
+        {
+          name: 'notes',
+          address: multi,
+          topics: [toEventSelector('Noted(address,uint256,string)')],
+          abi: ['event Noted(address indexed who, uint256 indexed tag, string text)'],
+        },
+      ],
+    });
+    await node.send({ from: sender, ...call('VwToken', token, 'mint', [alice, 5_000_000n]) });
+    await node.send({ from: alice, ...call('VwToken', token, 'transfer', [bob, 1_250_000n]) });
+    await node.send({ from: sender, ...call('VwNft', nft, 'mint', [bob, 42n]) });
+    await node.send({ from: sender, ...call('VwMulti', multi, 'mint', [alice, 7n, 3n]) });
+    await node.send({
+      from: sender,
+      ...call('VwMulti', multi, 'mintBatch', [bob, [1n, 2n], [10n, 20n]]),
+    });
+    await node.send({ from: sender, ...call('VwMulti', multi, 'note', [99n, 'hello']) });
+    const native = await node.send({ from: alice, to: bob, value: 10n ** 18n });
+    // A reverted call with value: no value moves, so no native event.
+    const reverted = await node.sendReverting({
+      from: alice,
+      ...call('VwNft', nft, 'transferFrom', [alice, bob, 42n]),
+      value: 5n,
+      gas: 100_000n,
+    });
+    expect(reverted.status).toBe('0x0');
+
+    const { follower } = makeFollower(t.db, settings);
+    await syncToHead(follower);
+    const rows = await events('decode');
+    const summary = rows.map((r) => [r.kind, r.from_address, r.to_address, r.token_id, r.amount]);
+    const lc = (a: string) => a.toLowerCase();
+    const zero = `0x${'0'.repeat(40)}`;
+    expect(summary).toEqual([
+      ['erc20', zero, lc(alice), null, '5000000'],
+      ['erc20', lc(alice), lc(bob), null, '1250000'],
+      ['erc721', zero, lc(bob), '42', '1'],
+      ['erc1155', zero, lc(alice), '7', '3'],
+      ['erc1155', zero, lc(bob), '1', '10'],
+      ['erc1155', zero, lc(bob), '2', '20'],
+      ['log', null, null, null, null],
+      ['native', lc(alice), lc(bob), null, (10n ** 18n).toString()],
+    ]);
+    const note = rows.find((r) => r.kind === 'log');
+    expect(note?.filter).toBe('notes');
+    expect(note?.decoded).toEqual({
+      eventName: 'Noted',
+      args: { who: getAddress(sender), tag: '99', text: 'hello' },
+    });
+    const nativeRow = rows.find((r) => r.kind === 'native');
+    expect(nativeRow?.block_hash).toBe(native.blockHash.toLowerCase());
+    expect(nativeRow?.id).toBe(chainEventId('decode', native.blockHash, 0, -1));
+    expect(rows.every((r) => r.stage === 'confirmed')).toBe(true);
+  });
+
+  it('keeps events pending until the confirmation depth, then confirms them once', async () => {
+    const settings = localChainSettings(node, {
+      key: 'depth',
+      confirmations: 3,
+      startBlock: 'latest',
+    });
+    const { follower } = makeFollower(t.db, settings);
+    await syncToHead(follower);
+    const r = await node.send({ from: alice, to: bob, value: 123n });
+    await syncToHead(follower);
+    expect((await events('depth')).map((e) => e.stage)).toEqual(['pending']);
+    await node.mine(2);
+    await syncToHead(follower);
+    expect((await events('depth')).map((e) => e.stage)).toEqual(['pending']);
+    await node.mine(1);
+    await syncToHead(follower);
+    expect((await events('depth')).map((e) => e.stage)).toEqual(['confirmed']);
+    const { rows } = await t.db.query<{ type: string; n: bigint }>(
+      `SELECT type, count(*) AS n FROM outbox_events
+        WHERE aggregate_id = $1 GROUP BY type ORDER BY type`,
+      [`depth:${BigInt(r.blockNumber)}`],
+    );
+    expect(rows.map((x) => [x.type, Number(x.n)])).toEqual([
+      ['chain.block.confirmed', 1],
+      ['chain.block.pending', 1],
+    ]);
+  });
+
+  it('on a reorg emits removed for every event of the dropped blocks, then the replacements', async () => {
+    const settings = localChainSettings(node, {
+      key: 'reorg',
+      confirmations: 5,
+      startBlock: 'latest',
+    });
+    const { follower, metrics } = makeFollower(t.db, settings);
+    await syncToHead(follower);
+    const snap = await node.snapshot();
+    const dropped1 = await node.send({ from: alice, to: bob, value: 1000n });
+    const dropped2 = await node.send({ from: bob, to: alice, value: 2000n });
+    await syncToHead(follower);
+    const before = await events('reorg');
+    expect(before.map((e) => e.stage)).toEqual(['pending', 'pending']);
+
+    await node.revert(snap);
+    await node.mine(1);
+    const replacement = await node.send({ from: alice, to: sender, value: 3000n });
+    await node.mine(1);
+    await syncToHead(follower);
+
+    const after = await events('reorg');
+    const byId = new Map(after.map((e) => [e.id, e]));
+    for (const old of before) expect(byId.get(old.id)?.stage).toBe('removed');
+    const live = after.filter((e) => e.stage !== 'removed');
+    expect(live.map((e) => [e.block_hash, e.amount])).toEqual([
+      [replacement.blockHash.toLowerCase(), '3000'],
+    ]);
+    // The removed messages name the original event ids, newest block first.
+    const { rows } = await t.db.query<{
+      payload: { block: { hash: string }; events: { id: string }[] };
+    }>(
+      `SELECT payload FROM outbox_events WHERE type = 'chain.block.removed' AND aggregate_id LIKE 'reorg:%' ORDER BY seq`,
+    );
+    expect(rows.map((r) => r.payload.block.hash)).toEqual([
+      dropped2.blockHash.toLowerCase(),
+      dropped1.blockHash.toLowerCase(),
+    ]);
+    expect(rows.flatMap((r) => r.payload.events.map((e) => e.id)).sort()).toEqual(
+      before.map((e) => e.id).sort(),
+    );
+    expect((await metrics.reorgs.get()).values[0]?.value).toBe(1);
+  });
+
+  it('halts loudly, without skipping, on a reorg deeper than its window', async () => {
+    const settings = localChainSettings(node, {
+      key: 'deep',
+      confirmations: 2,
+      windowBlocks: 8,
+      startBlock: 'latest',
+    });
+    const { follower, metrics } = makeFollower(t.db, settings);
+    const snap = await node.snapshot();
+    await syncToHead(follower);
+    await node.mine(20);
+    await syncToHead(follower);
+    await node.revert(snap);
+    await node.send({ from: alice, to: bob, value: 1n });
+    await node.mine(25);
+    const r = await follower.step(soloContext());
+    expect(r.kind).toBe('halted');
+    // It stays halted (does not quietly resume on the new chain).
+    expect((await follower.step(soloContext())).kind).toBe('halted');
+    expect((await metrics.halted.get()).values[0]?.value).toBe(1);
+    const { rows } = await t.db.query(
+      `SELECT 1 FROM outbox_events WHERE type = 'chain.follower.halted'`,
+    );
+    expect(rows.length).toBe(1);
+  });
+});

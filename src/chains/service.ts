@@ -1,0 +1,280 @@
+import type { SecretBox } from '../platform/crypto/secret-box.js';
+import type { Db } from '../platform/db/db.js';
+import type { LeaseManager } from '../platform/leases/leases.js';
+import type { Logger } from '../platform/observability/logger.js';
+import type { Outbox } from '../platform/outbox/outbox.js';
+import type { Registry } from 'prom-client';
+import { createCustodyService, type CustodyService } from './custody/service.js';
+import { createDepositService, type DepositService } from './deposits.js';
+import { ChainError } from './errors.js';
+import { createEvmAdapter, type EvmAdapter } from './evm/adapter.js';
+import { createRpcPool } from './evm/rpc.js';
+import { createEvmSender } from './evm/sender.js';
+import { createFollower, CursorConflictError, type Follower } from './follower.js';
+import type { ChainFunds } from './funds.js';
+import { createChainMetrics, type ChainMetrics } from './metrics.js';
+import type { ChainSettings } from './settings.js';
+import { sleep } from './sleep.js';
+import type { EndpointHealth } from './types.js';
+import { createWithdrawalSender, type WithdrawalSender } from './withdrawals/sender.js';
+import { assetOn, createWithdrawalService, type WithdrawalService } from './withdrawals/service.js';
+
+/**
+ * The chains module: every configured chain's adapter, follower and withdrawal sender,
+ * plus custody, deposits and withdrawals. Built once in the composition root.
+ *
+ * @example
+ * const chains = createChainsService({ db, logger, outbox, leases, funds, secretBox, registry,
+ *   chains: config.chains, custody: { xpub: config.custodyXpub, mnemonic: config.custodyMnemonic } });
+ * await chains.init();
+ * const running = chains.startFollowers();   // the `follower` role
+ */
+export interface ChainsService {
+  readonly chains: readonly ChainSettings[];
+  readonly custody: CustodyService;
+  readonly deposits: DepositService;
+  readonly withdrawals: WithdrawalService;
+  readonly metrics: ChainMetrics;
+  /** Creates or checks the custody wallet and registers every chain asset in the ledger. */
+  init(): Promise<void>;
+  chain(key: string): ChainSettings | undefined;
+  follower(key: string): Follower | undefined;
+  adapter(key: string): EvmAdapter | undefined;
+  sender(key: string): WithdrawalSender | undefined;
+  /** The user's deposit address for `asset` on `chainKey`. */
+  depositAddress(
+    userId: string,
+    chainKey: string,
+    asset: string,
+  ): Promise<{ chain: string; asset: string; address: string } | ChainError>;
+  status(): Promise<ChainStatus[]>;
+  backfill(
+    chainKey: string,
+    from: bigint,
+    to: bigint,
+    onProgress?: (done: bigint) => void,
+  ): Promise<{ blocks: number; inserted: number } | ChainError>;
+  /** Runs a follower and a withdrawal sender per chain, each under its own lease. */
+  startFollowers(): { stop(): Promise<void> };
+}
+
+export interface ChainStatus {
+  chain: string;
+  chainId: number;
+  cursor: bigint | null;
+  confirmed: bigint | null;
+  head: bigint | null;
+  lag: bigint | null;
+  state: 'running' | 'halted' | 'not_started';
+  haltReason: string | null;
+  followerHolder: string | null;
+  updatedAt: Date | null;
+  endpoints: EndpointHealth[];
+}
+
+export const CHAIN_SCOPES = {
+  'chains:read': 'Read chain status (head, lag, follower)',
+  'chains:write': 'Operate chain followers (backfill)',
+  'deposits:read': 'List your deposits',
+  'deposits:write': 'Get deposit addresses',
+  'withdrawals:read': 'List your withdrawals',
+  'withdrawals:write': 'Request withdrawals and manage your allowlist',
+  'withdrawal_approvals:write': 'Approve or reject large withdrawals (operators)',
+} as const satisfies Record<string, string>;
+
+export function createChainsService(deps: {
+  db: Db;
+  logger: Logger;
+  outbox: Pick<Outbox, 'publish'>;
+  leases: Pick<LeaseManager, 'runSingleton' | 'holders'>;
+  funds: ChainFunds;
+  secretBox: SecretBox;
+  registry: Registry;
+  chains: readonly ChainSettings[];
+  custody: { xpub?: string | undefined; mnemonic?: string | undefined };
+  /** How long a contender waits before trying a held lease again. */
+  leaseRetryMs?: number;
+}): ChainsService {
+  const { db, logger } = deps;
+  const metrics = createChainMetrics(deps.registry);
+  const custody = createCustodyService({
+    db,
+    secretBox: deps.secretBox,
+    logger,
+    settings: deps.custody,
+  });
+  const deposits = createDepositService({
+    db,
+    outbox: deps.outbox,
+    funds: deps.funds,
+    chains: deps.chains,
+    metrics,
+    logger,
+  });
+  const withdrawals = createWithdrawalService({
+    db,
+    outbox: deps.outbox,
+    funds: deps.funds,
+    custody,
+    chains: deps.chains,
+    metrics,
+  });
+
+  const perChain = new Map(
+    deps.chains.map((settings) => {
+      const rpc = createRpcPool({ chainKey: settings.key, urls: settings.rpcUrls, metrics });
+      const adapter = createEvmAdapter({
+        settings,
+        rpc,
+        onEmptyLogsRetry: () => {
+          metrics.emptyLogRetries.inc({ chain: settings.key });
+        },
+      });
+      const follower = createFollower({
+        db,
+        adapter,
+        settings,
+        outbox: deps.outbox,
+        metrics,
+        logger,
+        hooks: [deposits],
+      });
+      const sender = createWithdrawalSender({
+        db,
+        settings,
+        sender: createEvmSender({ settings, rpc }),
+        custody,
+        withdrawals,
+        outbox: deps.outbox,
+        logger,
+      });
+      return [settings.key, { settings, adapter, follower, sender }] as const;
+    }),
+  );
+
+  const followerLease = (key: string) => `chains.follower.${key}`;
+  const senderLease = (key: string) => `chains.sender.${key}`;
+
+  const service: ChainsService = {
+    chains: deps.chains,
+    custody,
+    deposits,
+    withdrawals,
+    metrics,
+    async init() {
+      await custody.init();
+      for (const c of deps.chains) {
+        await deps.funds.ensureAsset(c.nativeAsset.code, c.nativeAsset.decimals);
+        for (const t of c.tokens) await deps.funds.ensureAsset(t.code, t.decimals);
+      }
+    },
+    chain: (key) => perChain.get(key)?.settings,
+    follower: (key) => perChain.get(key)?.follower,
+    adapter: (key) => perChain.get(key)?.adapter,
+    sender: (key) => perChain.get(key)?.sender,
+    async depositAddress(userId, chainKey, asset) {
+      const c = perChain.get(chainKey);
+      if (!c) return ChainError.ChainUnknown;
+      if (!assetOn(c.settings, asset)) return ChainError.AssetUnknown;
+      const { address } = await custody.depositAddress(userId, chainKey);
+      return { chain: chainKey, asset, address };
+    },
+    async status() {
+      const { rows } = await db.query<{
+        chain_key: string;
+        block_number: bigint;
+        confirmed_number: bigint;
+        head_number: bigint | null;
+        status: 'running' | 'halted';
+        halt_reason: string | null;
+        updated_at: Date;
+      }>(
+        `SELECT chain_key, block_number, confirmed_number, head_number, status, halt_reason, updated_at
+           FROM chain_cursors`,
+      );
+      const cursors = new Map(rows.map((r) => [r.chain_key, r]));
+      const holders = new Map((await deps.leases.holders()).map((h) => [h.name, h.holder]));
+      // Ask the node itself, so the lag shows even when no follower is running.
+      const heads = await Promise.all(
+        deps.chains.map((c) =>
+          perChain
+            .get(c.key)
+            ?.adapter.getHead()
+            .then((h) => h.number)
+            .catch(() => undefined),
+        ),
+      );
+      return deps.chains.map((c, i): ChainStatus => {
+        const r = cursors.get(c.key);
+        const head = heads[i] ?? r?.head_number ?? null;
+        return {
+          chain: c.key,
+          chainId: c.chainId,
+          cursor: r?.block_number ?? null,
+          confirmed: r?.confirmed_number ?? null,
+          head,
+          lag: r && head !== null ? (head > r.block_number ? head - r.block_number : 0n) : null,
+          state: r ? r.status : 'not_started',
+          haltReason: r?.halt_reason ?? null,
+          followerHolder: holders.get(followerLease(c.key)) ?? null,
+          updatedAt: r?.updated_at ?? null,
+          endpoints: perChain.get(c.key)?.adapter.health() ?? [],
+        };
+      });
+    },
+    async backfill(chainKey, from, to, onProgress) {
+      const c = perChain.get(chainKey);
+      if (!c) return ChainError.ChainUnknown;
+      const r = await c.follower.backfill(from, to, onProgress ? { onProgress } : {});
+      if (r === 'backfill_beyond_confirmed') return ChainError.BackfillBeyondConfirmed;
+      if (r === 'backfill_range_invalid') return ChainError.BackfillRangeInvalid;
+      return r;
+    },
+    startFollowers() {
+      const controller = new AbortController();
+      const retryMs = deps.leaseRetryMs ?? 2000;
+      const singleton = (
+        name: string,
+        work: (ctx: {
+          signal: AbortSignal;
+          fence: () => Promise<void>;
+          token: bigint;
+          holder: string;
+        }) => Promise<void>,
+      ) =>
+        (async () => {
+          while (!controller.signal.aborted) {
+            try {
+              const r = await deps.leases.runSingleton(
+                name,
+                async ({ signal, fence, lease }) => {
+                  logger.info({ lease: name, token: String(lease.token) }, 'took lease');
+                  await work({ signal, fence, token: lease.token, holder: lease.holder });
+                },
+                { signal: controller.signal },
+              );
+              if (!r.acquired) await sleep(retryMs, controller.signal);
+            } catch (err) {
+              const level = err instanceof CursorConflictError ? 'error' : 'warn';
+              logger[level]({ err, lease: name }, 'chain work under lease ended; contending again');
+              await sleep(retryMs, controller.signal);
+            }
+          }
+        })();
+      const loops: Promise<void>[] = [];
+      for (const [key, c] of perChain) {
+        loops.push(singleton(followerLease(key), (ctx) => c.follower.run(ctx)));
+        if (c.settings.withdrawals.enabled) {
+          loops.push(singleton(senderLease(key), (ctx) => c.sender.run(ctx)));
+        }
+      }
+      return {
+        async stop() {
+          controller.abort();
+          await Promise.allSettled(loops);
+        },
+      };
+    },
+  };
+  return service;
+}

@@ -1,0 +1,312 @@
+import type { Hex } from 'viem';
+import type { Db } from '../../platform/db/db.js';
+import type { Logger } from '../../platform/observability/logger.js';
+import type { Outbox } from '../../platform/outbox/outbox.js';
+import type { CustodyService } from '../custody/service.js';
+import type { ChainSender, Fees } from '../evm/sender.js';
+import type { ChainSettings } from '../settings.js';
+import { sleep } from '../sleep.js';
+import { WITHDRAWAL_COLUMNS, type WithdrawalRow, type WithdrawalService } from './service.js';
+
+/**
+ * Takes queued withdrawals of one chain to the chain and back: sign with the next
+ * nonce, broadcast, replace when stuck, and finish (post or void the hold) once the
+ * transaction is `confirmations` deep on the canonical chain.
+ *
+ * The nonce manager is the `chain_nonces` row. `dispatchOne` increments it in the same
+ * transaction that stores the transaction signed with that nonce: if anything fails
+ * before commit, the increment rolls back with it (no gap); the row lock serialises
+ * concurrent dispatchers (no reuse); and the unique (chain, from, nonce) on withdrawals
+ * refuses a reuse even if that reasoning were wrong. Broadcasting happens after commit
+ * and is repeatable (same signed bytes, same hash), so a crash between commit and
+ * broadcast only delays the send.
+ */
+export interface WithdrawalSender {
+  /** Seeds or raises the nonce row from the node's pending count. */
+  syncNonce(): Promise<bigint | undefined>;
+  /** Signs the oldest queued withdrawal; `undefined` when none is queued. */
+  dispatchOne(fees?: Fees): Promise<{ id: string; nonce: bigint } | undefined>;
+  /** Broadcasts signed transactions in nonce order; resolves with how many went out. */
+  broadcastSigned(): Promise<number>;
+  /** Finishes mined withdrawals and replaces stuck ones. */
+  track(): Promise<void>;
+  /** One round of all the above. */
+  tick(): Promise<void>;
+  run(ctx: { signal: AbortSignal; fence: () => Promise<void> }): Promise<void>;
+}
+
+export function createWithdrawalSender(deps: {
+  db: Db;
+  settings: ChainSettings;
+  sender: ChainSender;
+  custody: CustodyService;
+  withdrawals: WithdrawalService;
+  outbox: Pick<Outbox, 'publish'>;
+  logger: Logger;
+  now?: () => number;
+}): WithdrawalSender {
+  const { db, settings, sender, custody } = deps;
+  const chainKey = settings.key;
+  const log = deps.logger.child({ chain: chainKey, component: 'withdrawal-sender' });
+  const now = deps.now ?? Date.now;
+  const conf = BigInt(settings.confirmations);
+  let fence: () => Promise<void> = () => Promise.resolve();
+
+  const hotAddress = async () => (await custody.hotWallet())?.address.toLowerCase();
+
+  const markBroadcast = async (r: WithdrawalRow) => {
+    const { rows } = await db.query<WithdrawalRow>(
+      `UPDATE withdrawals SET status = 'broadcast', broadcast_at = now(), updated_at = now()
+        WHERE id = $1 AND status = 'signed' RETURNING ${WITHDRAWAL_COLUMNS}`,
+      [r.id],
+    );
+    const w = rows[0];
+    if (w) {
+      await deps.outbox.publish({
+        type: 'withdrawal.broadcast',
+        aggregateId: w.id,
+        payload: {
+          id: w.id,
+          user_id: w.user_id,
+          chain: chainKey,
+          tx_hash: w.tx_hash,
+          nonce: w.nonce?.toString(),
+        },
+      });
+    }
+  };
+
+  const self: WithdrawalSender = {
+    async syncNonce() {
+      const address = await hotAddress();
+      if (!address) return undefined;
+      const pending = await sender.nonce(address, 'pending');
+      const { rows } = await db.query<{ next_nonce: bigint }>(
+        `INSERT INTO chain_nonces (chain_key, address, next_nonce) VALUES ($1, $2, $3)
+         ON CONFLICT (chain_key, address)
+           DO UPDATE SET next_nonce = GREATEST(chain_nonces.next_nonce, excluded.next_nonce)
+         RETURNING next_nonce`,
+        [chainKey, address, pending],
+      );
+      const next = rows[0]?.next_nonce;
+      if (next !== undefined && next > pending + 64n) {
+        log.warn(
+          { next: String(next), node: String(pending) },
+          'many signed transactions not yet on the node',
+        );
+      }
+      return next;
+    },
+
+    async dispatchOne(given) {
+      const account = await custody.hotWallet();
+      if (!account) return undefined;
+      const address = account.address.toLowerCase();
+      const fees = given ?? (await sender.fees());
+      return db.transaction(async () => {
+        await fence();
+        const { rows } = await db.query<WithdrawalRow>(
+          `SELECT ${WITHDRAWAL_COLUMNS} FROM withdrawals
+            WHERE chain_key = $1 AND status = 'queued'
+            ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+          [chainKey],
+        );
+        const w = rows[0];
+        if (!w) return undefined;
+        const { rows: n } = await db.query<{ nonce: bigint }>(
+          `UPDATE chain_nonces SET next_nonce = next_nonce + 1
+            WHERE chain_key = $1 AND address = $2 RETURNING next_nonce - 1 AS nonce`,
+          [chainKey, address],
+        );
+        const nonce = n[0]?.nonce;
+        if (nonce === undefined)
+          throw new Error(`${chainKey}: nonce of ${address} not initialised`);
+        const token = settings.tokens.find((t) => t.code === w.asset)?.address.toLowerCase();
+        const signed = await sender.sign(account, {
+          nonce,
+          to: w.to_address,
+          amount: BigInt(w.amount),
+          ...(token ? { token } : {}),
+          gasLimit: w.gas_limit ?? 21_000n,
+          fees,
+        });
+        await db.query(
+          `INSERT INTO withdrawal_attempts (tx_hash, withdrawal_id, raw_tx, max_fee_per_gas, priority_fee)
+           VALUES ($1, $2, $3, $4, $5)`,
+          [
+            signed.hash,
+            w.id,
+            signed.raw,
+            fees.maxFeePerGas.toString(),
+            fees.maxPriorityFeePerGas.toString(),
+          ],
+        );
+        await db.query(
+          `UPDATE withdrawals SET status = 'signed', nonce = $2, from_address = $3, tx_hash = $4,
+                  updated_at = now()
+            WHERE id = $1`,
+          [w.id, nonce, address, signed.hash],
+        );
+        return { id: w.id, nonce };
+      });
+    },
+
+    async broadcastSigned() {
+      const { rows } = await db.query<WithdrawalRow & { raw_tx: string }>(
+        `SELECT w.*, a.raw_tx
+           FROM (SELECT ${WITHDRAWAL_COLUMNS} FROM withdrawals
+                  WHERE chain_key = $1 AND status = 'signed') w
+           JOIN withdrawal_attempts a ON a.tx_hash = w.tx_hash
+          ORDER BY w.nonce`,
+        [chainKey],
+      );
+      let sent = 0;
+      for (const r of rows) {
+        try {
+          await sender.broadcast(r.raw_tx as Hex);
+        } catch (err) {
+          // Later nonces would only wait in the mempool behind this one: stop here.
+          log.error(
+            { err, withdrawalId: r.id, nonce: String(r.nonce) },
+            'broadcast refused; will retry',
+          );
+          break;
+        }
+        await db.transaction(() => markBroadcast(r));
+        sent += 1;
+      }
+      return sent;
+    },
+
+    async track() {
+      const { rows } = await db.query<WithdrawalRow>(
+        `SELECT ${WITHDRAWAL_COLUMNS} FROM withdrawals
+          WHERE chain_key = $1 AND status = 'broadcast' ORDER BY nonce`,
+        [chainKey],
+      );
+      if (rows.length === 0) return;
+      const head = await sender.headNumber();
+      const address = await hotAddress();
+      const mined = address ? await sender.nonce(address, 'latest') : 0n;
+      for (const w of rows) {
+        const { rows: attempts } = await db.query<{
+          tx_hash: string;
+          raw_tx: string;
+          max_fee_per_gas: string;
+          priority_fee: string;
+        }>(
+          `SELECT tx_hash, raw_tx, max_fee_per_gas::text, priority_fee::text FROM withdrawal_attempts
+            WHERE withdrawal_id = $1 ORDER BY created_at`,
+          [w.id],
+        );
+        let receipt: Awaited<ReturnType<ChainSender['receipt']>>;
+        for (const a of attempts) {
+          receipt = await sender.receipt(a.tx_hash);
+          if (receipt) break;
+        }
+        if (receipt) {
+          if (head - receipt.blockNumber < conf) continue;
+          // Deep enough, and still on the canonical chain?
+          if ((await sender.blockHashAt(receipt.blockNumber)) !== receipt.blockHash) continue;
+          await deps.withdrawals.finish(
+            w.id,
+            receipt.ok
+              ? { ok: true, blockNumber: receipt.blockNumber }
+              : { ok: false, reason: 'transaction reverted on chain' },
+          );
+          continue;
+        }
+        if (w.nonce !== null && mined > w.nonce) {
+          // The nonce was used, but by none of our attempts: someone else used the key.
+          log.error(
+            { withdrawalId: w.id, nonce: String(w.nonce) },
+            'nonce used by a foreign transaction',
+          );
+          await deps.withdrawals.finish(w.id, {
+            ok: false,
+            reason: 'nonce used by another transaction of the hot wallet',
+          });
+          continue;
+        }
+        const last = attempts[attempts.length - 1];
+        const since = w.broadcast_at ? now() - w.broadcast_at.getTime() : 0;
+        if (!last || since < settings.withdrawals.stuckAfterSeconds * 1000) continue;
+        const fees = await sender.bumpFees({
+          maxFeePerGas: BigInt(last.max_fee_per_gas),
+          maxPriorityFeePerGas: BigInt(last.priority_fee),
+        });
+        if (!fees) {
+          log.warn({ withdrawalId: w.id }, 'stuck transaction already at the fee cap; waiting');
+          continue;
+        }
+        await replace(w, fees);
+      }
+    },
+
+    async tick() {
+      while (await self.dispatchOne()) {
+        // sign everything queued before broadcasting, in nonce order
+      }
+      await self.broadcastSigned();
+      await self.track();
+    },
+
+    async run(ctx) {
+      fence = ctx.fence;
+      let failures = 0;
+      let synced = false;
+      while (!ctx.signal.aborted) {
+        try {
+          if (!synced) synced = (await self.syncNonce()) !== undefined;
+          if (synced) await self.tick();
+          failures = 0;
+        } catch (err) {
+          failures += 1;
+          log.warn({ err, failures }, 'withdrawal sender round failed');
+        }
+        const wait =
+          failures === 0 ? settings.pollMs : Math.min(60_000, 500 * 2 ** Math.min(failures, 7));
+        await sleep(wait, ctx.signal);
+      }
+    },
+  };
+
+  const replace = async (w: WithdrawalRow, fees: Fees) => {
+    const account = await custody.hotWallet();
+    if (!account || w.nonce === null) return;
+    const token = settings.tokens.find((t) => t.code === w.asset)?.address.toLowerCase();
+    const signed = await sender.sign(account, {
+      nonce: w.nonce,
+      to: w.to_address,
+      amount: BigInt(w.amount),
+      ...(token ? { token } : {}),
+      gasLimit: w.gas_limit ?? 21_000n,
+      fees,
+    });
+    await db.transaction(async () => {
+      await fence();
+      await db.query(
+        `INSERT INTO withdrawal_attempts (tx_hash, withdrawal_id, raw_tx, max_fee_per_gas, priority_fee)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+        [
+          signed.hash,
+          w.id,
+          signed.raw,
+          fees.maxFeePerGas.toString(),
+          fees.maxPriorityFeePerGas.toString(),
+        ],
+      );
+      await db.query(
+        `UPDATE withdrawals SET tx_hash = $2, broadcast_at = now(), updated_at = now() WHERE id = $1`,
+        [w.id, signed.hash],
+      );
+    });
+    await sender.broadcast(signed.raw);
+    log.warn(
+      { withdrawalId: w.id, nonce: String(w.nonce), maxFeePerGas: String(fees.maxFeePerGas) },
+      'replaced a stuck transaction with higher fees',
+    );
+  };
+
+  return self;
+}

@@ -1,0 +1,320 @@
+import { createHash } from 'node:crypto';
+import type { Db } from '../db/db.js';
+import { newId } from '../ids.js';
+
+/**
+ * The tamper-evident audit log of security-relevant actions, used by every module.
+ *
+ * @example
+ * await db.transaction(async () => {
+ *   await db.query('UPDATE users SET role = $2 WHERE id = $1', [id, role]);
+ *   await audit.record({ action: 'user.role_changed', actorType: 'user', actorId: adminId,
+ *     targetType: 'user', targetId: id, data: { from, to: role } });
+ * });
+ */
+export interface AuditLog {
+  /**
+   * Appends one event. Joins the caller's transaction when there is one, so the event
+   * commits or rolls back with the change it describes. Appends are serialised on the
+   * chain head until that transaction ends: record near the end of a transaction, after
+   * the other row locks are taken. Never put secrets in `data`.
+   */
+  record(entry: AuditEntry): Promise<AuditEvent>;
+  /** Events, newest first. */
+  list(query: AuditQuery): Promise<{ events: AuditEvent[]; hasMore: boolean }>;
+  /** Walks the whole chain and reports the first broken link. */
+  verify(options?: { batchSize?: number }): Promise<AuditVerifyResult>;
+}
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue };
+
+export interface AuditEntry {
+  /** `<noun>.<past-tense verb>`, e.g. `api_key.revoked`. */
+  action: string;
+  actorType: 'user' | 'system' | 'anonymous';
+  /** `usr_…`, or a system actor such as `cli`. */
+  actorId?: string | undefined;
+  /** The session or API key used (`ses_…`, `key_…`). */
+  credentialId?: string | undefined;
+  targetType?: string | undefined;
+  targetId?: string | undefined;
+  ip?: string | undefined;
+  requestId?: string | undefined;
+  data?: Record<string, JsonValue> | undefined;
+}
+
+export interface AuditEvent {
+  seq: bigint;
+  id: string;
+  occurredAt: Date;
+  action: string;
+  actorType: AuditEntry['actorType'];
+  actorId: string | null;
+  credentialId: string | null;
+  targetType: string | null;
+  targetId: string | null;
+  ip: string | null;
+  requestId: string | null;
+  data: Record<string, JsonValue>;
+  prevHash: string;
+  hash: string;
+}
+
+export interface AuditQuery {
+  limit: number;
+  /** An event id: return events older than it. */
+  startingAfter?: string | undefined;
+  action?: string | undefined;
+  actorId?: string | undefined;
+  targetId?: string | undefined;
+}
+
+export interface BrokenLink {
+  seq: bigint;
+  reason: 'hash_mismatch' | 'prev_hash_mismatch' | 'seq_gap' | 'head_mismatch';
+  expected: string;
+  actual: string;
+}
+
+export type AuditVerifyResult =
+  | { ok: true; events: number; head: { seq: bigint; hash: string } }
+  | { ok: false; events: number; broken: BrokenLink };
+
+/** prev_hash of the first event. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** JSON with object keys sorted at every level: one byte string per value. */
+export function canonicalJson(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'string' || typeof value === 'boolean') return JSON.stringify(value);
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new TypeError('audit data holds a non-finite number');
+    return JSON.stringify(value);
+  }
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  throw new TypeError(`audit data holds a ${typeof value}; use strings for bigints`);
+}
+
+type Hashed = Omit<AuditEvent, 'hash'>;
+
+/**
+ * The hash of one event: SHA-256 over the previous hash and a canonical JSON array of the
+ * event's fields in a fixed order. Exported so an auditor can re-check an export.
+ */
+export function eventHash(e: Hashed): string {
+  const body = canonicalJson([
+    e.seq.toString(),
+    e.id,
+    e.occurredAt.toISOString(),
+    e.action,
+    e.actorType,
+    e.actorId,
+    e.credentialId,
+    e.targetType,
+    e.targetId,
+    e.ip,
+    e.requestId,
+    e.data,
+  ]);
+  return createHash('sha256').update(`${e.prevHash}\n${body}`).digest('hex');
+}
+
+interface Row {
+  seq: bigint;
+  id: string;
+  occurred_at: Date;
+  action: string;
+  actor_type: AuditEntry['actorType'];
+  actor_id: string | null;
+  credential_id: string | null;
+  target_type: string | null;
+  target_id: string | null;
+  ip: string | null;
+  request_id: string | null;
+  data: Record<string, JsonValue>;
+  prev_hash: string;
+  hash: string;
+}
+
+const COLUMNS =
+  'seq, id, occurred_at, action, actor_type, actor_id, credential_id, target_type, target_id, ip, request_id, data, prev_hash, hash';
+
+function toEvent(r: Row): AuditEvent {
+  return {
+    seq: r.seq,
+    id: r.id,
+    occurredAt: r.occurred_at,
+    action: r.action,
+    actorType: r.actor_type,
+    actorId: r.actor_id,
+    credentialId: r.credential_id,
+    targetType: r.target_type,
+    targetId: r.target_id,
+    ip: r.ip,
+    requestId: r.request_id,
+    data: r.data,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
+}
+
+export function createAuditLog(deps: { db: Db; now?: () => number }): AuditLog {
+  const { db } = deps;
+  const now = deps.now ?? Date.now;
+
+  return {
+    record(entry) {
+      // Round-trip through canonical JSON: what is hashed is exactly what jsonb stores.
+      const dataJson = canonicalJson(entry.data ?? {});
+      const data = JSON.parse(dataJson) as Record<string, JsonValue>;
+      return db.transaction(async (tx) => {
+        const { rows } = await tx.query<{ seq: bigint; hash: string }>(
+          'SELECT seq, hash FROM audit_chain_head FOR UPDATE',
+        );
+        const head = rows[0];
+        if (!head) throw new Error('audit_chain_head is missing; the audit migration did not run');
+        const event: Hashed = {
+          seq: head.seq + 1n,
+          id: newId('aud'),
+          // Millisecond precision survives the round trip through timestamptz exactly.
+          occurredAt: new Date(now()),
+          action: entry.action,
+          actorType: entry.actorType,
+          actorId: entry.actorId ?? null,
+          credentialId: entry.credentialId ?? null,
+          targetType: entry.targetType ?? null,
+          targetId: entry.targetId ?? null,
+          ip: entry.ip ?? null,
+          requestId: entry.requestId ?? null,
+          data,
+          prevHash: head.hash,
+        };
+        const hash = eventHash(event);
+        await tx.query(
+          `INSERT INTO audit_events (${COLUMNS})
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13, $14)`,
+          [
+            event.seq,
+            event.id,
+            event.occurredAt,
+            event.action,
+            event.actorType,
+            event.actorId,
+            event.credentialId,
+            event.targetType,
+            event.targetId,
+            event.ip,
+            event.requestId,
+            dataJson,
+            event.prevHash,
+            hash,
+          ],
+        );
+        return { ...event, hash };
+      });
+    },
+
+    async list(q) {
+      const { rows } = await db.query<Row>(
+        `SELECT ${COLUMNS} FROM audit_events
+          WHERE ($1::text IS NULL OR seq < (SELECT seq FROM audit_events WHERE id = $1))
+            AND ($2::text IS NULL OR action = $2)
+            AND ($3::text IS NULL OR actor_id = $3)
+            AND ($4::text IS NULL OR target_id = $4)
+          ORDER BY seq DESC
+          LIMIT $5`,
+        [
+          q.startingAfter ?? null,
+          q.action ?? null,
+          q.actorId ?? null,
+          q.targetId ?? null,
+          q.limit + 1,
+        ],
+      );
+      return { events: rows.slice(0, q.limit).map(toEvent), hasMore: rows.length > q.limit };
+    },
+
+    verify(options = {}) {
+      // One snapshot for the walk, so appends made meanwhile do not look like a cut.
+      return db.transaction(() => walkChain(db, options.batchSize ?? 1000), {
+        isolation: 'repeatable read',
+      });
+    },
+  };
+}
+
+async function walkChain(db: Db, batch: number): Promise<AuditVerifyResult> {
+  let expectedSeq = 1n;
+  let prevHash = GENESIS_HASH;
+  let events = 0;
+  for (;;) {
+    const { rows } = await db.query<Row>(
+      `SELECT ${COLUMNS} FROM audit_events WHERE seq >= $1 ORDER BY seq LIMIT $2`,
+      [expectedSeq, batch],
+    );
+    for (const row of rows) {
+      const e = toEvent(row);
+      if (e.seq !== expectedSeq) {
+        return {
+          ok: false,
+          events,
+          broken: {
+            seq: expectedSeq,
+            reason: 'seq_gap',
+            expected: `event ${expectedSeq}`,
+            actual: `next event is ${e.seq}`,
+          },
+        };
+      }
+      if (e.prevHash !== prevHash) {
+        return {
+          ok: false,
+          events,
+          broken: {
+            seq: e.seq,
+            reason: 'prev_hash_mismatch',
+            expected: prevHash,
+            actual: e.prevHash,
+          },
+        };
+      }
+      const recomputed = eventHash(e);
+      if (recomputed !== e.hash) {
+        return {
+          ok: false,
+          events,
+          broken: { seq: e.seq, reason: 'hash_mismatch', expected: recomputed, actual: e.hash },
+        };
+      }
+      prevHash = e.hash;
+      expectedSeq += 1n;
+      events += 1;
+    }
+    if (rows.length < batch) break;
+  }
+  const { rows: heads } = await db.query<{ seq: bigint; hash: string }>(
+    'SELECT seq, hash FROM audit_chain_head',
+  );
+  const head = heads[0];
+  const lastSeq = expectedSeq - 1n;
+  // A head beyond the last row means events were cut off the end of the chain.
+  if (head?.seq !== lastSeq || head.hash !== prevHash) {
+    return {
+      ok: false,
+      events,
+      broken: {
+        seq: head && head.seq > lastSeq ? lastSeq + 1n : lastSeq,
+        reason: 'head_mismatch',
+        expected: `head at ${lastSeq} ${prevHash}`,
+        actual: head ? `head at ${head.seq} ${head.hash}` : 'no head row',
+      },
+    };
+  }
+  return { ok: true, events, head: { seq: head.seq, hash: head.hash } };
+}
