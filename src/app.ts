@@ -115,6 +115,14 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
 
   const metrics = createMetrics();
   const lifecycle = createLifecycle({ logger, timeoutMs: config.shutdownTimeoutMs });
+  // Registered first so it runs last: every other component stops before its database
+  // goes. A database handed in by the caller (tests) is the caller's to close.
+  let dbClosed = options.db !== undefined;
+  lifecycle.onStop('database', async () => {
+    if (dbClosed) return;
+    dbClosed = true;
+    await db.close();
+  });
   const masterKey = resolveMasterKey({
     masterKey: config.masterKey,
     dataDir: config.dataDir,
@@ -224,7 +232,6 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
   registerChainRoutes(http, { chains });
 
   let started: Promise<StartedRoles> | undefined;
-  let dbClosed = false;
 
   const vaultwire: Vaultwire = {
     config,
@@ -302,10 +309,6 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
     },
     async stop(reason = 'stop') {
       await lifecycle.stop(reason);
-      if (!dbClosed) {
-        dbClosed = true;
-        await db.close();
-      }
     },
   };
   return vaultwire;

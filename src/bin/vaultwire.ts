@@ -89,9 +89,6 @@ program
       ...(opts.port !== undefined ? { port: opts.port } : {}),
     });
     const vw = await buildVaultwire({ config: cfg });
-    vw.lifecycle.onStop('database', async () => {
-      await vw.db.close();
-    });
     vw.lifecycle.handleSignals((code) => {
       vw.logger.flush();
       process.exit(code);

@@ -28,7 +28,7 @@ function start(extra: Record<string, string> = {}, args: string[] = []) {
 }
 
 describe('vaultwire start', () => {
-  it('comes up on PGlite, answers /readyz and /openapi.json, and logs JSON with request ids', async () => {
+  it('comes up on PGlite, answers /readyz, /openapi.json and a sign-up, and logs JSON with request ids', async () => {
     const p = start();
     const listening = await p.waitForLog('api listening');
     const port = Number(listening['port']);
@@ -39,6 +39,13 @@ describe('vaultwire start', () => {
       openapi: string;
     };
     expect(spec.openapi).toBe('3.1.0');
+    const signUp = await fetch(`http://127.0.0.1:${port}/v1/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'ada@example.com', password: 'correct horse battery staple' }),
+    });
+    expect(signUp.status).toBe(201);
+    expect(((await signUp.json()) as { id: string }).id).toMatch(/^usr_/);
     const reqLog = await p.waitForLog('request');
     expect(reqLog['requestId']).toMatch(/^req_/);
     p.kill('SIGTERM');
