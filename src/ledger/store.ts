@@ -130,13 +130,13 @@ export async function applyMovements(
   });
   const tx = (m: Movement) => m.transaction;
   const { rows } = await q.query<{
-    r_status: string;
-    r_result_id: string;
-    r_account_id: string | null;
-    r_available: string | null;
+    r_status: string[];
+    r_result_id: string[];
+    r_account_id: (string | null)[];
+    r_available: (string | null)[];
     r_now: Date;
   }>(
-    `SELECT r_status, r_result_id, r_account_id, r_available::text AS r_available, r_now
+    `SELECT r_status, r_result_id, r_account_id, r_available::text[] AS r_available, r_now
        FROM ledger_apply($1::text[], $2::boolean[], $3::text[], $4::text[], $5::text[],
                          $6::boolean[], $7::text[], $8::text[], $9::text[], $10::text[],
                          $11::text[], $12::jsonb[], $13::timestamptz[], $14::int[], $15::int[],
@@ -173,16 +173,22 @@ export async function applyMovements(
       options.slot,
     ],
   );
-  if (rows.length !== movements.length) {
-    throw new Error(`ledger_apply answered ${rows.length} of ${movements.length} movements`);
+  const r = rows[0];
+  if (r?.r_status.length !== movements.length) {
+    throw new Error(
+      `ledger_apply answered ${r?.r_status.length} outcomes for ${movements.length} movements`,
+    );
   }
-  return rows.map((r) => ({
-    status: r.r_status,
-    resultId: r.r_result_id,
-    accountId: r.r_account_id,
-    available: r.r_available === null ? null : BigInt(r.r_available),
-    now: r.r_now,
-  }));
+  return r.r_status.map((status, i) => {
+    const available = r.r_available[i];
+    return {
+      status,
+      resultId: r.r_result_id[i] ?? '',
+      accountId: r.r_account_id[i] ?? null,
+      available: available === null || available === undefined ? null : BigInt(available),
+      now: r.r_now,
+    };
+  });
 }
 
 /** Claims one key on its own (paths that must claim before locking a hold or transaction). */
