@@ -10,9 +10,22 @@ import { createTestApp, type TestApp } from '../support/app.js';
 
 let t: TestApp;
 let operations: { method: string; path: string }[] = [];
+/** A real admin session, so the fuzz reaches handlers and not only the auth gate. */
+let adminAuth = '';
 
 beforeAll(async () => {
   t = await createTestApp();
+  const password = 'fuzzing admin password';
+  const admin = await t.vw.identity.createAdmin(
+    { email: 'fuzz-admin@example.com', password },
+    { type: 'system', id: 'test' },
+  );
+  if ('id' in admin) {
+    const login = await t.request('POST', '/v1/sessions', {
+      body: { email: 'fuzz-admin@example.com', password },
+    });
+    adminAuth = `Bearer ${login.body.token as string}`;
+  }
   const doc = (await t.request('GET', '/openapi.json')).body as {
     paths: Record<string, Record<string, unknown>>;
   };
@@ -46,6 +59,8 @@ const segment = fc.oneof(
   fc.constantFrom('usr_01ABCDEFGHJKMNPQRSTVWXYZ0', '..', '%00', 'key_', "' OR 1=1 --", '💸'),
 );
 const credential = fc.constantFrom(
+  'admin',
+  'admin',
   undefined,
   'Bearer ',
   'Bearer vwk_forged0000000000000000000000000000000',
@@ -71,8 +86,9 @@ function expectTypedError(status: number, body: unknown): void {
 }
 
 describe('fuzz over every route', () => {
-  it('finds the routes to fuzz', () => {
+  it('finds the routes to fuzz, with an admin session to reach them', () => {
     expect(operations.length).toBeGreaterThan(3);
+    expect(adminAuth).toMatch(/^Bearer vws_/);
   });
 
   it('never answers 5xx, and every error is typed', async () => {
@@ -89,7 +105,8 @@ describe('fuzz over every route', () => {
           if (!op) return;
           const path = op.path.replace(/\{[^}]+\}/g, () => encodeURIComponent(seg)) + q;
           const headers: Record<string, string> = { 'content-type': 'application/json' };
-          if (auth !== undefined) headers['authorization'] = auth;
+          const authorization = auth === 'admin' ? adminAuth : auth;
+          if (authorization !== undefined) headers['authorization'] = authorization;
           if (idempotent) headers['idempotency-key'] = `fuzz-${pick}`;
           const r = await t.request(op.method, path, {
             headers,
@@ -98,7 +115,7 @@ describe('fuzz over every route', () => {
           expectTypedError(r.status, r.body);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 600 },
     );
   });
 });
