@@ -88,3 +88,21 @@ export async function runChainsExportSeed(
   io.out(words);
   return 0;
 }
+
+/** `vaultwire chains rewind --chain <key> --to <n>`: the running follower carries it out. */
+export async function runChainsRewind(
+  chains: ChainsService,
+  io: ChainsCliOutput,
+  opts: { chain: string; to: bigint },
+): Promise<number> {
+  const r = await chains.requestRewind(opts.chain, opts.to);
+  if (isChainError(r)) {
+    io.err(`Cannot rewind: ${chainApiError(r).message}`);
+    return 1;
+  }
+  io.out(
+    `Asked the ${opts.chain} follower to rewind to block ${opts.to}: events above it will be ` +
+      'marked removed and the blocks read again. Watch `vaultwire chains status`.',
+  );
+  return 0;
+}

@@ -184,32 +184,34 @@ export function createDepositService(deps: {
   };
 
   const settle = async (chainKey: string, change: StepChange) => {
-    // A dropped block that came back (the chain flipped back): pending again.
-    const { rows: revived } = await db.query<DepositRow>(
-      `UPDATE deposits d SET status = 'pending', removed_at = NULL
-         FROM chain_events e
-        WHERE d.chain_key = $1 AND d.status = 'removed' AND e.id = d.event_id AND e.stage <> 'removed'
-        RETURNING ${prefixed}`,
+    // Driven from the few open deposits (partial indexes), then each event by its key:
+    // the cost of a step must not grow with the chain_events table.
+    const { rows: open } = await db.query<{ event_id: string }>(
+      `SELECT event_id FROM deposits WHERE chain_key = $1 AND status IN ('pending', 'removed')`,
       [chainKey],
     );
+    const ids = open.map((o) => o.event_id);
+    const transition = (from: DepositStatus, to: DepositStatus, stageTest: string) =>
+      ids.length === 0
+        ? Promise.resolve({ rows: [] as DepositRow[] })
+        : db.query<DepositRow>(
+            `UPDATE deposits d SET status = '${to}',
+                    ${to === 'confirmed' ? 'confirmed_at = now()' : to === 'removed' ? 'removed_at = now()' : 'removed_at = NULL'}
+               FROM chain_events e
+              WHERE d.event_id = ANY($2::text[]) AND d.chain_key = $1 AND d.status = '${from}'
+                AND e.id = d.event_id AND ${stageTest}
+              RETURNING ${prefixed}`,
+            [chainKey, ids],
+          );
+
+    // A dropped block that came back (the chain flipped back): pending again.
+    const { rows: revived } = await transition('removed', 'pending', "e.stage <> 'removed'");
     for (const r of revived) await publish('deposit.pending', toDeposit(r));
 
-    const { rows: removed } = await db.query<DepositRow>(
-      `UPDATE deposits d SET status = 'removed', removed_at = now()
-         FROM chain_events e
-        WHERE d.chain_key = $1 AND d.status = 'pending' AND e.id = d.event_id AND e.stage = 'removed'
-        RETURNING ${prefixed}`,
-      [chainKey],
-    );
+    const { rows: removed } = await transition('pending', 'removed', "e.stage = 'removed'");
     for (const r of removed) await publish('deposit.removed', toDeposit(r));
 
-    const { rows: confirmed } = await db.query<DepositRow>(
-      `UPDATE deposits d SET status = 'confirmed', confirmed_at = now()
-         FROM chain_events e
-        WHERE d.chain_key = $1 AND d.status = 'pending' AND e.id = d.event_id AND e.stage = 'confirmed'
-        RETURNING ${prefixed}`,
-      [chainKey],
-    );
+    const { rows: confirmed } = await transition('pending', 'confirmed', "e.stage = 'confirmed'");
     confirmed.sort((a, b) => (a.id < b.id ? -1 : 1));
     for (const r of confirmed) {
       const d = toDeposit(r);

@@ -20,6 +20,7 @@ export enum ChainError {
   DepositNotFound = 'deposit_not_found',
   BackfillBeyondConfirmed = 'backfill_beyond_confirmed',
   BackfillRangeInvalid = 'backfill_range_invalid',
+  FollowerNotStarted = 'follower_not_started',
 }
 
 /** The one map from chain errors to HTTP. */
@@ -120,6 +121,11 @@ export const chainApiError = errorCatalog<ChainError>({
     type: 'invalid_request_error',
     message: 'Backfill only covers blocks at or below the confirmed height',
     param: 'to',
+  },
+  [ChainError.FollowerNotStarted]: {
+    status: 409,
+    type: 'conflict_error',
+    message: 'This chain has no follower cursor yet (start the follower role first)',
   },
   [ChainError.BackfillRangeInvalid]: {
     status: 400,

@@ -4,12 +4,17 @@ import { createTestDb, type TestDb } from '../../test/support/db.js';
 import {
   call,
   localChainSettings,
+  makeAdapter,
   makeFollower,
+  recordingOutbox,
+  silentLogger,
   soloContext,
   syncToHead,
   tokenConstructorArgs,
 } from '../../test/fixtures/chains/harness.js';
 import { startLocalNode, type LocalNode } from '../../test/fixtures/chains/node.js';
+import { webSocketHeads } from './evm/heads.js';
+import { createFollower } from './follower.js';
 import { chainEventId } from './types.js';
 
 let node: LocalNode;
@@ -144,6 +149,42 @@ describe('follower against a local node', () => {
       ['chain.block.confirmed', 1],
       ['chain.block.pending', 1],
     ]);
+    // The message shape subscribers (webhooks) depend on.
+    const { rows: msgs } = await t.db.query<{ payload: Record<string, unknown> }>(
+      `SELECT payload FROM outbox_events WHERE type = 'chain.block.pending' AND aggregate_id = $1`,
+      [`depth:${BigInt(r.blockNumber)}`],
+    );
+    expect(msgs[0]?.payload).toEqual({
+      chain: 'depth',
+      stage: 'pending',
+      block: {
+        number: BigInt(r.blockNumber).toString(),
+        hash: r.blockHash.toLowerCase(),
+        parent_hash: expect.stringMatching(/^0x[0-9a-f]{64}$/),
+        timestamp: expect.any(Number),
+      },
+      events: [
+        {
+          id: expect.stringMatching(/^cev_[0-9a-f]{32}$/),
+          block_number: BigInt(r.blockNumber).toString(),
+          tx_hash: r.transactionHash.toLowerCase(),
+          tx_index: 0,
+          log_index: -1,
+          item_index: 0,
+          kind: 'native',
+          contract: null,
+          from_address: alice.toLowerCase(),
+          to_address: bob.toLowerCase(),
+          token_id: null,
+          amount: '123',
+          filter: null,
+          topics: null,
+          data: null,
+          decoded: null,
+          stage: 'pending',
+        },
+      ],
+    });
   });
 
   it('on a reorg emits removed for every event of the dropped blocks, then the replacements', async () => {
@@ -200,10 +241,12 @@ describe('follower against a local node', () => {
     const { follower, metrics } = makeFollower(t.db, settings);
     const snap = await node.snapshot();
     await syncToHead(follower);
+    const forkPoint = BigInt(await node.rpc<string>('eth_blockNumber'));
+    await node.send({ from: alice, to: bob, value: 7n });
     await node.mine(20);
     await syncToHead(follower);
     await node.revert(snap);
-    await node.send({ from: alice, to: bob, value: 1n });
+    const replacement = await node.send({ from: alice, to: bob, value: 1n });
     await node.mine(25);
     const r = await follower.step(soloContext());
     expect(r.kind).toBe('halted');
@@ -214,5 +257,59 @@ describe('follower against a local node', () => {
       `SELECT 1 FROM outbox_events WHERE type = 'chain.follower.halted'`,
     );
     expect(rows.length).toBe(1);
+
+    // The operator rewinds to a block both chains share; the follower resumes on the new one.
+    expect(await follower.requestRewind(forkPoint)).toBe(true);
+    expect((await follower.step(soloContext())).kind).toBe('reorg');
+    await syncToHead(follower);
+    const all = await events('deep');
+    expect(all.map((e) => `${e.amount}:${e.stage}`).sort()).toEqual(['1:confirmed', '7:removed']);
+    expect(all.find((e) => e.stage === 'confirmed')?.block_hash).toBe(
+      replacement.blockHash.toLowerCase(),
+    );
+    expect((await metrics.halted.get()).values[0]?.value).toBe(0);
+  });
+  it('wakes on a WebSocket newHeads notification instead of waiting out its poll interval', async () => {
+    const settings = localChainSettings(node, {
+      key: 'ws',
+      startBlock: 'latest',
+      confirmations: 0,
+      pollMs: 600_000,
+    });
+    const heads = webSocketHeads({ url: node.url.replace('http', 'ws'), logger: silentLogger });
+    const { adapter, metrics } = makeAdapter(settings);
+    const follower = createFollower({
+      db: t.db,
+      adapter,
+      settings,
+      outbox: recordingOutbox(t.db),
+      metrics,
+      logger: silentLogger,
+      heads,
+    });
+    const stop = new AbortController();
+    const running = follower.run({ ...soloContext(), signal: stop.signal });
+    try {
+      // Let it catch up and go idle (its next poll is ten minutes away).
+      for (let i = 0; i < 100; i++) {
+        const { rows } = await t.db.query(`SELECT 1 FROM chain_cursors WHERE chain_key = 'ws'`);
+        if (rows.length > 0) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await new Promise((r) => setTimeout(r, 200));
+      const sent = await node.send({ from: alice, to: bob, value: 99n });
+      let seen: EventRow[] = [];
+      for (let i = 0; i < 200 && seen.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        seen = await events('ws');
+      }
+      expect(seen.map((e) => [e.block_hash, e.amount])).toEqual([
+        [sent.blockHash.toLowerCase(), '99'],
+      ]);
+    } finally {
+      stop.abort();
+      await running;
+      await heads.close();
+    }
   });
 });

@@ -4,6 +4,7 @@ import type { Outbox } from '../platform/outbox/outbox.js';
 import type { ChainAdapter } from './adapter.js';
 import type { ChainMetrics } from './metrics.js';
 import type { ChainSettings } from './settings.js';
+import type { HeadSignal } from './evm/heads.js';
 import { sleep } from './sleep.js';
 import type { BlockRef, ChainBlock, ChainEvent, ChainEventStage } from './types.js';
 
@@ -15,7 +16,7 @@ import type { BlockRef, ChainBlock, ChainEvent, ChainEventStage } from './types.
  * that each one's parent is the block before it, or, when a parent does not match,
  * walks the node's chain back by hash to the common ancestor and marks every event of
  * the dropped blocks `removed` before ingesting the replacements. A block's events go
- * out as `pending`; once `confirmations` linked blocks sit on top of it, as
+ * out as `pending`; once the node's head is `confirmations` blocks above it, as
  * `confirmed`. Blocks already that deep when first read go out as `confirmed` only.
  *
  * Everything one step writes (blocks, events, stage changes, outbox messages, what
@@ -42,6 +43,13 @@ export interface Follower {
     to: bigint,
     options?: { onProgress?: (done: bigint) => void },
   ): Promise<{ blocks: number; inserted: number } | BackfillError>;
+  /**
+   * Asks the lease holder to go back to block `to` (marking every event above it
+   * removed) and follow again from there; also how a halted follower is restarted after
+   * a reorg deeper than its window. Pick a block you know is final. Resolves false when
+   * the chain has no cursor yet.
+   */
+  requestRewind(to: bigint): Promise<boolean>;
 }
 
 export type BackfillError = 'backfill_beyond_confirmed' | 'backfill_range_invalid';
@@ -84,6 +92,7 @@ interface CursorRow {
   confirmed_number: bigint;
   status: 'running' | 'halted';
   halt_reason: string | null;
+  rewind_to: bigint | null;
 }
 
 const ZERO_HASH = `0x${'0'.repeat(64)}`;
@@ -98,6 +107,8 @@ export interface FollowerDeps {
   hooks?: readonly FollowerHook[];
   /** Largest number of blocks read and committed per step while catching up. */
   maxBatchBlocks?: number;
+  /** What a caught-up follower waits on (default: `pollMs` of sleep). */
+  heads?: HeadSignal;
 }
 
 export function createFollower(deps: FollowerDeps): Follower {
@@ -116,7 +127,7 @@ export function createFollower(deps: FollowerDeps): Follower {
 
   const readCursor = async (): Promise<CursorRow | undefined> => {
     const { rows } = await db.query<CursorRow>(
-      `SELECT block_number, block_hash, confirmed_number, status, halt_reason
+      `SELECT block_number, block_hash, confirmed_number, status, halt_reason, rewind_to
          FROM chain_cursors WHERE chain_key = $1`,
       [chainKey],
     );
@@ -279,6 +290,10 @@ export function createFollower(deps: FollowerDeps): Follower {
     });
   };
 
+  /**
+   * An event as outbox messages carry it: every field (nulls included, subscribers such
+   * as webhooks rely on the shape) except what the message's block already says.
+   */
   const wireEvent = (row: ReturnType<typeof eventRow>) => {
     const { chain_key: _c, block_hash: _h, ...rest } = row;
     return rest;
@@ -325,6 +340,118 @@ export function createFollower(deps: FollowerDeps): Follower {
     }
   };
 
+  /**
+   * In the caller's transaction: moves the cursor back to `ancestor` and marks every
+   * event above it removed, announcing each dropped block (newest first) with the
+   * original event ids. Shared by reorgs and operator rewinds.
+   */
+  const dropAbove = async (
+    ctx: FollowerContext,
+    cursor: CursorRow,
+    ancestor: BlockRef,
+    head: BlockRef,
+    depth: number,
+  ): Promise<{ count: number; lostConfirmed: number }> => {
+    const confirmed =
+      cursor.confirmed_number > ancestor.number ? ancestor.number : cursor.confirmed_number;
+    await moveCursor(ctx, cursor.block_hash, {
+      number: ancestor.number,
+      hash: ancestor.hash,
+      confirmed,
+      head: head.number,
+    });
+    const { rows: dropped } = await db.query<{ number: bigint; hash: string }>(
+      `DELETE FROM chain_blocks WHERE chain_key = $1 AND number > $2 RETURNING number, hash`,
+      [chainKey, ancestor.number],
+    );
+    const { rows: events } = await db.query<
+      ReturnType<typeof eventRow> & { previous_stage: string }
+    >(
+      `UPDATE chain_events e SET stage = 'removed', removed_at = now()
+         FROM (SELECT id, stage AS previous_stage FROM chain_events
+                WHERE chain_key = $1 AND block_number > $2 AND stage <> 'removed' FOR UPDATE) p
+        WHERE e.id = p.id
+        RETURNING e.id, e.block_number::text AS block_number, e.block_hash, e.tx_hash, e.tx_index,
+                  e.log_index, e.item_index, e.kind, e.contract, e.from_address, e.to_address,
+                  e.token_id::text AS token_id, e.amount::text AS amount, e.filter, e.topics, e.data,
+                  e.decoded, e.stage, p.previous_stage`,
+      [chainKey, ancestor.number],
+    );
+    // Every dropped block: those still in the window, and (after a rewind past it) those
+    // known only from their events.
+    const blocks = new Map<string, bigint>(dropped.map((b) => [b.hash, b.number]));
+    const byBlock = new Map<string, typeof events>();
+    for (const e of events) {
+      const list = byBlock.get(e.block_hash) ?? [];
+      list.push(e);
+      byBlock.set(e.block_hash, list);
+      if (!blocks.has(e.block_hash)) blocks.set(e.block_hash, BigInt(e.block_number));
+    }
+    const ordered = [...blocks.entries()].sort((a, b) => (a[1] > b[1] ? -1 : 1));
+    for (const [hash, number] of ordered) {
+      await publishBlock(
+        'removed',
+        { number, hash },
+        (byBlock.get(hash) ?? []).map((e) => {
+          const { block_hash: _h, ...rest } = e;
+          return rest;
+        }),
+      );
+    }
+    const lostConfirmed = events.filter((e) => e.previous_stage === 'confirmed');
+    if (lostConfirmed.length > 0) {
+      await deps.outbox.publish({
+        type: 'chain.reorg.deep',
+        aggregateId: chainKey,
+        payload: {
+          chain: chainKey,
+          ancestor: ancestor.number.toString(),
+          depth,
+          removed_confirmed_event_ids: lostConfirmed.map((e) => e.id),
+        },
+      });
+    }
+    for (const h of hooks) await h.afterStep(chainKey, { removedAbove: ancestor.number });
+    return { count: events.length, lostConfirmed: lostConfirmed.length };
+  };
+
+  /** An operator asked (`vaultwire chains rewind`) to go back to `rewind_to` and re-read. */
+  const rewind = async (
+    ctx: FollowerContext,
+    cursor: CursorRow & { rewind_to: bigint },
+    head: BlockRef,
+  ): Promise<StepResult> => {
+    const target = cursor.rewind_to < cursor.block_number ? cursor.rewind_to : cursor.block_number;
+    const ref = await adapter.getBlockRef(target);
+    if (!ref)
+      throw new Error(`${chainKey}: cannot rewind to ${target}: the node has no such block`);
+    const depth = Number(cursor.block_number - target);
+    const removed = await db.transaction(async () => {
+      await ctx.fence();
+      const { rowCount } = await db.query(
+        `UPDATE chain_cursors SET status = 'running', halt_reason = NULL, rewind_to = NULL
+          WHERE chain_key = $1 AND fencing_token <= $2 AND rewind_to = $3`,
+        [chainKey, ctx.token, cursor.rewind_to],
+      );
+      if (rowCount !== 1) throw new CursorConflictError(`${chainKey}: rewind request changed`);
+      const r = await dropAbove(ctx, cursor, ref, head, depth);
+      await db.query(
+        `INSERT INTO chain_blocks (chain_key, number, hash, parent_hash, block_time)
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (chain_key, number) DO UPDATE SET hash = excluded.hash, parent_hash = excluded.parent_hash`,
+        [chainKey, ref.number, ref.hash, ref.parentHash, ref.timestamp],
+      );
+      return r;
+    });
+    metrics.halted.set(label, 0);
+    metrics.cursor.set(label, Number(ref.number));
+    log.warn(
+      { to: String(ref.number), removed: removed.count, removedConfirmed: removed.lostConfirmed },
+      'rewound on operator request',
+    );
+    return { kind: 'reorg', depth, ancestor: ref.number, removedEvents: removed.count };
+  };
+
   const resolveReorg = async (
     ctx: FollowerContext,
     cursor: CursorRow,
@@ -356,65 +483,7 @@ export function createFollower(deps: FollowerDeps): Follower {
     }
     const ancestor = found.ancestor;
     const depth = Number(cursor.block_number - ancestor.number);
-    const removed = await db.transaction(async () => {
-      const confirmed =
-        cursor.confirmed_number > ancestor.number ? ancestor.number : cursor.confirmed_number;
-      await moveCursor(ctx, cursor.block_hash, {
-        number: ancestor.number,
-        hash: ancestor.hash,
-        confirmed,
-        head: head.number,
-      });
-      const { rows: dropped } = await db.query<{ number: bigint; hash: string }>(
-        `DELETE FROM chain_blocks WHERE chain_key = $1 AND number > $2 RETURNING number, hash`,
-        [chainKey, ancestor.number],
-      );
-      const { rows: events } = await db.query<
-        ReturnType<typeof eventRow> & { previous_stage: string }
-      >(
-        `UPDATE chain_events e SET stage = 'removed', removed_at = now()
-           FROM (SELECT id, stage AS previous_stage FROM chain_events
-                  WHERE chain_key = $1 AND block_number > $2 AND stage <> 'removed' FOR UPDATE) p
-          WHERE e.id = p.id
-          RETURNING e.id, e.block_number::text AS block_number, e.block_hash, e.tx_hash, e.tx_index,
-                    e.log_index, e.item_index, e.kind, e.contract, e.from_address, e.to_address,
-                    e.token_id::text AS token_id, e.amount::text AS amount, e.filter, e.topics, e.data,
-                    e.decoded, e.stage, p.previous_stage`,
-        [chainKey, ancestor.number],
-      );
-      const byBlock = new Map<string, typeof events>();
-      for (const e of events) {
-        const list = byBlock.get(e.block_hash) ?? [];
-        list.push(e);
-        byBlock.set(e.block_hash, list);
-      }
-      dropped.sort((a, b) => (a.number > b.number ? -1 : 1));
-      for (const b of dropped) {
-        await publishBlock(
-          'removed',
-          { number: b.number, hash: b.hash },
-          (byBlock.get(b.hash) ?? []).map((e) => {
-            const { block_hash: _h, ...rest } = e;
-            return rest;
-          }),
-        );
-      }
-      const lostConfirmed = events.filter((e) => e.previous_stage === 'confirmed');
-      if (lostConfirmed.length > 0) {
-        await deps.outbox.publish({
-          type: 'chain.reorg.deep',
-          aggregateId: chainKey,
-          payload: {
-            chain: chainKey,
-            ancestor: ancestor.number.toString(),
-            depth,
-            removed_confirmed_event_ids: lostConfirmed.map((e) => e.id),
-          },
-        });
-      }
-      for (const h of hooks) await h.afterStep(chainKey, { removedAbove: ancestor.number });
-      return { count: events.length, lostConfirmed: lostConfirmed.length };
-    });
+    const removed = await db.transaction(() => dropAbove(ctx, cursor, ancestor, head, depth));
     metrics.reorgs.inc(label);
     metrics.reorgDepth.observe(label, depth);
     metrics.cursor.set(label, Number(ancestor.number));
@@ -439,8 +508,11 @@ export function createFollower(deps: FollowerDeps): Follower {
     const last = blocks[blocks.length - 1];
     if (!last) return 0;
     const tip = last.number;
-    const newConfirmed =
-      tip - conf > cursor.confirmed_number ? tip - conf : cursor.confirmed_number;
+    // Depth counts from the node's head (the chain it calls canonical), never past what we
+    // have linked ourselves; so while catching up, blocks already deep are stored
+    // `confirmed` at once instead of being written twice.
+    const deep = head.number - conf < tip ? head.number - conf : tip;
+    const newConfirmed = deep > cursor.confirmed_number ? deep : cursor.confirmed_number;
     let eventCount = 0;
     await db.transaction(async () => {
       await moveCursor(ctx, cursor.block_hash, {
@@ -529,6 +601,9 @@ export function createFollower(deps: FollowerDeps): Follower {
     const head = await adapter.getHead();
     metrics.head.set(label, Number(head.number));
     const cursor = (await readCursor()) ?? (await initCursor(ctx, head));
+    if (cursor.rewind_to !== null) {
+      return rewind(ctx, { ...cursor, rewind_to: cursor.rewind_to }, head);
+    }
     if (cursor.status === 'halted') {
       metrics.halted.set(label, 1);
       return { kind: 'halted', reason: cursor.halt_reason ?? 'halted' };
@@ -598,7 +673,7 @@ export function createFollower(deps: FollowerDeps): Follower {
             haltedLogged = true;
             await sleep(Math.max(settings.pollMs, 5000), ctx.signal);
           } else if (r.kind === 'idle') {
-            await sleep(settings.pollMs, ctx.signal);
+            await (deps.heads?.wait ?? sleep)(settings.pollMs, ctx.signal);
           }
         } catch (err) {
           prefetch = undefined;
@@ -610,6 +685,13 @@ export function createFollower(deps: FollowerDeps): Follower {
           await sleep(wait, ctx.signal);
         }
       }
+    },
+    async requestRewind(to) {
+      const { rowCount } = await db.query(
+        'UPDATE chain_cursors SET rewind_to = $2, updated_at = now() WHERE chain_key = $1',
+        [chainKey, to],
+      );
+      return rowCount === 1;
     },
     async backfill(from, to, options = {}) {
       if (from < 0n || to < from) return 'backfill_range_invalid';

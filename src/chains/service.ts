@@ -9,6 +9,7 @@ import { createDepositService, type DepositService } from './deposits.js';
 import { ChainError } from './errors.js';
 import { createEvmAdapter, type EvmAdapter } from './evm/adapter.js';
 import { createRpcPool } from './evm/rpc.js';
+import { pollingHeads, webSocketHeads } from './evm/heads.js';
 import { createEvmSender } from './evm/sender.js';
 import { createFollower, CursorConflictError, type Follower } from './follower.js';
 import type { ChainFunds } from './funds.js';
@@ -54,6 +55,8 @@ export interface ChainsService {
     to: bigint,
     onProgress?: (done: bigint) => void,
   ): Promise<{ blocks: number; inserted: number } | ChainError>;
+  /** Asks the chain's follower to rewind to block `to` (see `Follower.requestRewind`). */
+  requestRewind(chainKey: string, to: bigint): Promise<true | ChainError>;
   /** Runs a follower and a withdrawal sender per chain, each under its own lease. */
   startFollowers(): { stop(): Promise<void> };
 }
@@ -130,6 +133,7 @@ export function createChainsService(deps: {
           metrics.emptyLogRetries.inc({ chain: settings.key });
         },
       });
+      const heads = settings.wsUrl ? webSocketHeads({ url: settings.wsUrl, logger }) : pollingHeads;
       const follower = createFollower({
         db,
         adapter,
@@ -138,6 +142,7 @@ export function createChainsService(deps: {
         metrics,
         logger,
         hooks: [deposits],
+        heads,
       });
       const sender = createWithdrawalSender({
         db,
@@ -148,7 +153,7 @@ export function createChainsService(deps: {
         outbox: deps.outbox,
         logger,
       });
-      return [settings.key, { settings, adapter, follower, sender }] as const;
+      return [settings.key, { settings, adapter, follower, sender, heads }] as const;
     }),
   );
 
@@ -196,13 +201,24 @@ export function createChainsService(deps: {
       const holders = new Map((await deps.leases.holders()).map((h) => [h.name, h.holder]));
       // Ask the node itself, so the lag shows even when no follower is running.
       const heads = await Promise.all(
-        deps.chains.map((c) =>
-          perChain
-            .get(c.key)
-            ?.adapter.getHead()
-            .then((h) => h.number)
-            .catch(() => undefined),
-        ),
+        deps.chains.map(async (c): Promise<bigint | undefined> => {
+          const adapter = perChain.get(c.key)?.adapter;
+          if (!adapter) return undefined;
+          // Status must answer even when a node hangs: give it two seconds.
+          let timer: NodeJS.Timeout | undefined;
+          const late = new Promise<undefined>((resolve) => {
+            timer = setTimeout(() => {
+              resolve(undefined);
+            }, 2000);
+          });
+          const head = adapter.getHead().then(
+            (h) => h.number,
+            () => undefined,
+          );
+          return Promise.race([head, late]).finally(() => {
+            clearTimeout(timer);
+          });
+        }),
       );
       return deps.chains.map((c, i): ChainStatus => {
         const r = cursors.get(c.key);
@@ -229,6 +245,12 @@ export function createChainsService(deps: {
       if (r === 'backfill_beyond_confirmed') return ChainError.BackfillBeyondConfirmed;
       if (r === 'backfill_range_invalid') return ChainError.BackfillRangeInvalid;
       return r;
+    },
+    async requestRewind(chainKey, to) {
+      const c = perChain.get(chainKey);
+      if (!c) return ChainError.ChainUnknown;
+      if (to < 0n) return ChainError.BackfillRangeInvalid;
+      return (await c.follower.requestRewind(to)) ? true : ChainError.FollowerNotStarted;
     },
     startFollowers() {
       const controller = new AbortController();
@@ -272,6 +294,7 @@ export function createChainsService(deps: {
         async stop() {
           controller.abort();
           await Promise.allSettled(loops);
+          await Promise.allSettled([...perChain.values()].map((c) => c.heads.close()));
         },
       };
     },

@@ -62,6 +62,8 @@ export const ChainSettingsSchema = z.strictObject({
   kind: z.literal('evm').default('evm'),
   chainId: z.number().int().positive(),
   rpcUrls: z.array(z.url({ protocol: /^https?$/ })).min(1),
+  /** Optional WebSocket endpoint: `newHeads` wakes the follower at once (polling stays). */
+  wsUrl: z.url({ protocol: /^wss?$/ }).optional(),
   /** Blocks on top of a block before its events are `confirmed`. */
   confirmations: z.number().int().min(0).max(10_000).default(12),
   pollMs: z.number().int().min(50).max(600_000).default(2000),

@@ -3,8 +3,10 @@ import { getAddress, parseEther, type Address } from 'viem';
 import { createTestApp, type TestApp } from '../../test/support/app.js';
 import { call, syncToHead, tokenConstructorArgs } from '../../test/fixtures/chains/harness.js';
 import { startLocalNode, type LocalNode } from '../../test/fixtures/chains/node.js';
+import { silentLogger } from '../../test/fixtures/chains/harness.js';
+import { createEvmSender } from './evm/sender.js';
 import type { Follower } from './follower.js';
-import type { WithdrawalSender } from './withdrawals/sender.js';
+import { createWithdrawalSender, type WithdrawalSender } from './withdrawals/sender.js';
 
 /**
  * Deposits and withdrawals end to end: a real local EVM node, the real ledger, the HTTP
@@ -109,6 +111,14 @@ beforeAll(async () => {
           dailyLimit: { ETH: '40' },
           stuckAfterSeconds: 3600,
         },
+      },
+      {
+        key: 'strict',
+        chainId: node.chainId,
+        rpcUrls: [node.url],
+        startBlock: 'latest',
+        nativeAsset: { code: 'ETH', decimals: 18 },
+        withdrawals: { requireAllowlist: true },
       },
     ]),
   });
@@ -426,6 +436,72 @@ describe('withdrawals', () => {
     expect(
       BigInt(await node.rpc<string>('eth_getTransactionCount', [hot, 'latest'])),
     ).toBeGreaterThan(all[19] ?? 0n);
+  });
+});
+
+describe('withdrawals that need more care', () => {
+  it('replaces a stuck transaction with higher fees, and the replacement settles it', async () => {
+    await sender.tick();
+    const chain = t.vw.chains.chain('local');
+    const adapter = t.vw.chains.adapter('local');
+    if (!chain || !adapter) throw new Error('no chain');
+    // The same sender, two hours later: everything broadcast looks stuck to it.
+    const later = createWithdrawalSender({
+      db: t.vw.db,
+      settings: chain,
+      sender: createEvmSender({ settings: chain, rpc: adapter.rpc }),
+      custody: t.vw.chains.custody,
+      withdrawals: t.vw.chains.withdrawals,
+      outbox: t.vw.outbox,
+      logger: silentLogger,
+      now: () => Date.now() + 2 * 3600_000,
+    });
+    const r = await withdraw(bob.token, { to_address: outsider, amount: '0.01' });
+    expect(r.status, r.text).toBe(201);
+    await node.rpc('evm_setAutomine', [false]);
+    let first: string | null | undefined;
+    try {
+      await later.dispatchOne();
+      await later.broadcastSigned();
+      first = (await t.vw.chains.withdrawals.get(r.body.id))?.txHash;
+      await later.track();
+    } finally {
+      await node.rpc('evm_setAutomine', [true]);
+    }
+    const replaced = await t.vw.chains.withdrawals.get(r.body.id);
+    expect(replaced?.txHash).not.toBe(first);
+    const { rows } = await t.vw.db.query<{ max_fee_per_gas: string }>(
+      'SELECT max_fee_per_gas::text FROM withdrawal_attempts WHERE withdrawal_id = $1 ORDER BY created_at',
+      [r.body.id],
+    );
+    expect(rows).toHaveLength(2);
+    const [a, b] = rows.map((x) => BigInt(x.max_fee_per_gas));
+    expect((b ?? 0n) * 100n).toBeGreaterThanOrEqual((a ?? 0n) * 110n);
+    await node.mine(1 + CONFIRMATIONS);
+    await sender.tick();
+    const done = await t.vw.chains.withdrawals.get(r.body.id);
+    expect(done?.status).toBe('confirmed');
+    expect(await node.rpc('eth_getTransactionReceipt', [first])).toBeNull();
+    expect(await node.rpc('eth_getTransactionReceipt', [replaced?.txHash])).not.toBeNull();
+  });
+
+  it('only sends to allowlisted addresses where the chain requires it', async () => {
+    const refused = await t.request('POST', '/v1/withdrawals', {
+      token: alice.token,
+      body: { chain: 'strict', asset: 'ETH', to_address: outsider, amount: '0.1' },
+    });
+    expect([refused.status, refused.body.error.code]).toEqual([403, 'address_not_allowlisted']);
+    const added = await t.request('POST', '/v1/withdrawal-allowlist', {
+      token: alice.token,
+      body: { chain: 'strict', address: getAddress(outsider), label: 'cold storage' },
+    });
+    expect(added.status, added.text).toBe(200);
+    const ok = await t.request('POST', '/v1/withdrawals', {
+      token: alice.token,
+      body: { chain: 'strict', asset: 'ETH', to_address: outsider, amount: '0.1' },
+    });
+    expect(ok.status, ok.text).toBe(201);
+    expect(ok.body.status).toBe('queued');
   });
 });
 

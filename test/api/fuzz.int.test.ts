@@ -20,7 +20,7 @@ beforeAll(async () => {
     { email: 'fuzz-admin@example.com', password },
     { type: 'system', id: 'test' },
   );
-  if ('id' in admin) {
+  if (typeof admin !== 'string') {
     const login = await t.request('POST', '/v1/sessions', {
       body: { email: 'fuzz-admin@example.com', password },
     });

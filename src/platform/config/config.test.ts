@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, configTableMarkdown, describeConfig, loadConfig } from './config.js';
+import { ConfigError, configTableMarkdown, describeConfig, loadConfig, ROLES } from './config.js';
 
 const key = Buffer.alloc(32, 1).toString('base64');
 
@@ -12,7 +12,9 @@ describe('loadConfig', () => {
     expect(c.profile).toBe('dev');
     expect(c.port).toBe(8080);
     expect(c.host).toBe('127.0.0.1');
-    expect(c.roles).toEqual(['api', 'worker', 'scheduler', 'follower']);
+    // Every role, modules' roles included (the default runs everything in one process).
+    expect(c.roles).toEqual([...ROLES]);
+    expect(c.roles).toContain('follower');
     expect(c.databaseUrl).toBeUndefined();
   });
 
