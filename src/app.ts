@@ -28,6 +28,10 @@ import { createIdentityService, type IdentityService } from './identity/service.
 import { createLedgerService, type LedgerService } from './ledger/service.js';
 import { createLedgerFunds } from './chains/funds.js';
 import { registerChainRoutes } from './chains/routes.js';
+import { createPriceSource } from './wallet/prices/select.js';
+import { createTestRail } from './wallet/rails/test-rail.js';
+import { registerWalletRoutes } from './wallet/routes.js';
+import { createWalletService, WALLET_SCOPES, type WalletService } from './wallet/service.js';
 import { CHAIN_SCOPES, createChainsService, type ChainsService } from './chains/service.js';
 import type { LeaseManager } from './platform/leases/leases.js';
 import { createPostgresLeaseManager } from './platform/leases/postgres.js';
@@ -36,6 +40,13 @@ import { createPostgresJobQueue } from './platform/queue/postgres.js';
 import type { JobQueue } from './platform/queue/queue.js';
 import { startSchedulerRole } from './platform/roles/scheduler.js';
 import { startWorkerRole } from './platform/roles/worker.js';
+import { registerWebhookRoutes } from './webhooks/routes.js';
+import {
+  createWebhooksService,
+  DEFAULT_WEBHOOK_SETTINGS,
+  WEBHOOK_SCOPES,
+  type WebhooksService,
+} from './webhooks/service.js';
 
 export const VERSION = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -67,6 +78,10 @@ export interface Vaultwire {
   ledger: LedgerService;
   /** Chain followers, custody, deposits and withdrawals. */
   chains: ChainsService;
+  /** Balances, payments, trades, bank transfers, limits and freezes, on the ledger. */
+  wallet: WalletService;
+  /** Webhook endpoints, subscriptions and the delivery engine (`delivery` role). */
+  webhooks: WebhooksService;
   /** Starts the given roles (default: those in config). Resolves once they run. */
   start(roles?: readonly Role[]): Promise<StartedRoles>;
   /** Graceful stop of everything started, then the database. */
@@ -180,6 +195,86 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
     custody: { xpub: config.custodyXpub, mnemonic: config.custodyMnemonic },
   });
   scopes.register(CHAIN_SCOPES);
+  const walletClock = () => new Date(now());
+  const wallet = createWalletService({
+    db,
+    ledger,
+    outbox,
+    jobs,
+    audit,
+    logger,
+    users: {
+      get: (id) => identity.getUser(id),
+      findByEmail: (email) => identity.findUserByEmail(email),
+      // The identity service has no lookup by handle yet; until it has, this one query
+      // finds the id by the unique handle index and the service returns the user.
+      findByHandle: async (handle) => {
+        const { rows } = await db.query<{ id: string }>('SELECT id FROM users WHERE handle = $1', [
+          handle,
+        ]);
+        return rows[0] ? identity.getUser(rows[0].id) : undefined;
+      },
+    },
+    prices: createPriceSource({
+      source: config.walletPriceSource,
+      staticPrices: config.walletStaticPrices,
+      url: config.walletPriceUrl,
+      timeoutMs: config.walletPriceTimeoutMs,
+      userAgent: `vaultwire/${VERSION}`,
+      clock: walletClock,
+    }),
+    rail: config.walletTestRail
+      ? createTestRail({ settleMs: config.walletTestRailSettleMs, clock: walletClock })
+      : undefined,
+    settings: {
+      quoteTtlSeconds: config.walletQuoteTtlSeconds,
+      spreadBps: config.walletSpreadBps,
+      feeBps: config.walletFeeBps,
+      priceMaxAgeSeconds: config.walletPriceMaxAgeSeconds,
+      priceReference: config.walletPriceReference,
+      limits: config.walletLimits,
+    },
+    clock: walletClock,
+  });
+  scopes.register(WALLET_SCOPES);
+  const webhooks = createWebhooksService({
+    db,
+    logger,
+    outbox,
+    secretBox,
+    audit,
+    registry: metrics.registry,
+    instanceId: config.instanceId,
+    knownChains: () => config.chains.map((c) => c.key),
+    settings: {
+      ...DEFAULT_WEBHOOK_SETTINGS,
+      engine: config.webhookEngine,
+      nats: {
+        ...DEFAULT_WEBHOOK_SETTINGS.nats,
+        url: config.natsUrl,
+        stream: config.webhookNatsStream,
+        ackWaitMs: config.webhookNatsAckWaitMs,
+        partitions: config.webhookNatsPartitions,
+      },
+      allowHttp: config.webhookAllowHttp,
+      ssrfAllow: config.webhookSsrfAllow,
+      requestTimeoutMs: config.webhookRequestTimeoutMs,
+      retryScheduleSeconds: config.webhookRetryScheduleSeconds,
+      maxItemsPerSubscription: config.webhookMaxItemsPerSubscription,
+      maxEndpointsPerOwner: config.webhookMaxEndpointsPerOwner,
+      deliveryConcurrency: config.webhookDeliveryConcurrency,
+      endpointMaxInFlight: config.webhookEndpointMaxInFlight,
+      visibilityMs: config.webhookVisibilityMs,
+      pollMs: config.webhookPollMs,
+      circuitThreshold: config.webhookCircuitThreshold,
+      circuitCooldownMs: config.webhookCircuitCooldownMs,
+      disableAfterHours: config.webhookDisableAfterHours,
+      retentionDays: config.webhookRetentionDays,
+    },
+  });
+  scopes.register(WEBHOOK_SCOPES);
+  // Registered before the roles start, so the broker connection closes after delivery stops.
+  lifecycle.onStop('webhooks', () => webhooks.close());
   // Checks the custody wallet against its settings and registers chain assets in the
   // ledger before anything runs; without chains or custody settings it waits for first use.
   if (config.chains.length > 0 || config.custodyXpub || config.custodyMnemonic) {
@@ -230,6 +325,8 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
   });
   registerAuditRoutes(http, { audit });
   registerChainRoutes(http, { chains });
+  registerWalletRoutes(http, { wallet, ledger });
+  registerWebhookRoutes(http, { webhooks });
 
   let started: Promise<StartedRoles> | undefined;
 
@@ -249,6 +346,8 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
     leases,
     ledger,
     chains,
+    wallet,
+    webhooks,
     start(roles = config.roles) {
       started ??= (async () => {
         const result: StartedRoles = { roles };
@@ -292,6 +391,11 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
           // One follower and one withdrawal sender per chain, each under its own lease.
           const running = chains.startFollowers();
           lifecycle.onStop('chains', () => running.stop());
+        }
+        if (roles.includes('delivery')) {
+          // Any number of processes: each claims and pulls its own share.
+          const delivery = await webhooks.startDelivery();
+          lifecycle.onStop('webhook-delivery', () => delivery.stop());
         }
         if (roles.includes('api')) {
           const server: RunningServer = await listen(http, {

@@ -16,8 +16,17 @@ import {
 import { auditVerifyCommand } from '../platform/audit/cli.js';
 import { runAssetsCreate, runAssetsList, runLedgerVerify } from '../ledger/cli.js';
 import {
+  runWalletBalances,
+  runWalletExecute,
+  runWalletFund,
+  runWalletProfileChange,
+  runWalletQuote,
+} from '../wallet/cli.js';
+import { TIERS, type Tier } from '../wallet/settings.js';
+import {
   runChainsBackfill,
   runChainsExportSeed,
+  runChainsRewind,
   runChainsStatus,
   runChainsXpub,
 } from '../chains/cli.js';
@@ -389,6 +398,103 @@ assetsCommand
     await withVaultwire((vw) => runAssetsList(vw.ledger, cliOutput));
   });
 
+// --- wallet ------------------------------------------------------------------------
+
+const walletCommand = program
+  .command('wallet')
+  .description('Users’ wallets: fund in test mode, quote and trade, freeze, tiers');
+
+function cliActor(): { type: 'system'; id: string } {
+  let who = 'unknown';
+  try {
+    who = userInfo().username;
+  } catch {
+    // No passwd entry (some containers): the audit log says "cli:unknown".
+  }
+  return { type: 'system', id: `cli:${who}` };
+}
+
+walletCommand
+  .command('fund')
+  .description('Deposit fiat to a user through the test-mode rail, settled at once')
+  .requiredOption('--user <user>', 'user id, @handle or email')
+  .requiredOption('--asset <code>', 'fiat asset, e.g. USD')
+  .requiredOption('--amount <decimal>', 'e.g. 100.00')
+  .action(async (opts: { user: string; asset: string; amount: string }) => {
+    await withVaultwire((vw) => runWalletFund(vw.wallet, cliOutput, opts));
+  });
+
+walletCommand
+  .command('balances')
+  .description("A user's balances, tier and freeze state")
+  .requiredOption('--user <user>', 'user id, @handle or email')
+  .action(async (opts: { user: string }) => {
+    await withVaultwire((vw) => runWalletBalances(vw.wallet, cliOutput, opts));
+  });
+
+walletCommand
+  .command('quote')
+  .description('Price a buy, sell or conversion for a user; --execute trades it at once')
+  .requiredOption('--user <user>', 'user id, @handle or email')
+  .requiredOption('--from <code>', 'asset spent')
+  .requiredOption('--to <code>', 'asset received')
+  .option('--spend <decimal>', 'total to spend, fee included')
+  .option('--receive <decimal>', 'exact amount to receive')
+  .option('--execute', 'execute the quote right away')
+  .action(
+    async (opts: {
+      user: string;
+      from: string;
+      to: string;
+      spend?: string;
+      receive?: string;
+      execute?: boolean;
+    }) => {
+      await withVaultwire((vw) => runWalletQuote(vw.wallet, cliOutput, opts));
+    },
+  );
+
+walletCommand
+  .command('execute')
+  .description('Execute a quote (once: again answers the same trade)')
+  .argument('<quote_id>', 'quo_…')
+  .requiredOption('--user <user>', 'user id, @handle or email')
+  .action(async (quote: string, opts: { user: string }) => {
+    await withVaultwire((vw) => runWalletExecute(vw.wallet, cliOutput, { user: opts.user, quote }));
+  });
+
+for (const action of ['freeze', 'unfreeze'] as const) {
+  walletCommand
+    .command(action)
+    .description(
+      action === 'freeze' ? 'Stop every movement of a user (audited)' : 'Lift a freeze (audited)',
+    )
+    .requiredOption('--user <user>', 'user id, @handle or email')
+    .requiredOption('--reason <text>', 'why (3 to 500 characters), kept in the audit log')
+    .action(async (opts: { user: string; reason: string }) => {
+      await withVaultwire((vw) =>
+        runWalletProfileChange(vw.wallet, cliOutput, cliActor(), { action, ...opts }),
+      );
+    });
+}
+
+walletCommand
+  .command('tier')
+  .description("Set a user's verification tier, which sets their limits (audited)")
+  .requiredOption('--user <user>', 'user id, @handle or email')
+  .requiredOption('--tier <tier>', TIERS.join(', '), (v: string) => {
+    if (!(TIERS as readonly string[]).includes(v)) {
+      throw new InvalidArgumentError(`tiers are ${TIERS.join(', ')}`);
+    }
+    return v as Tier;
+  })
+  .requiredOption('--reason <text>', 'why (3 to 500 characters), kept in the audit log')
+  .action(async (opts: { user: string; tier: Tier; reason: string }) => {
+    await withVaultwire((vw) =>
+      runWalletProfileChange(vw.wallet, cliOutput, cliActor(), { action: 'tier', ...opts }),
+    );
+  });
+
 // --- chains ------------------------------------------------------------------------
 
 function parseBlock(value: string): bigint {
@@ -416,6 +522,18 @@ chainsCommand
   .requiredOption('--to <n>', 'last block (at or below the confirmed height)', parseBlock)
   .action(async (opts: { chain: string; from: bigint; to: bigint }) => {
     await withVaultwire((vw) => runChainsBackfill(vw.chains, cliOutput, opts));
+  });
+
+chainsCommand
+  .command('rewind')
+  .description(
+    'Ask the follower to go back to a block (events above it are removed and re-read); ' +
+      'also restarts a follower halted by a reorg deeper than its window',
+  )
+  .requiredOption('--chain <key>', 'chain key from the configuration')
+  .requiredOption('--to <n>', 'block to go back to (pick a final one)', parseBlock)
+  .action(async (opts: { chain: string; to: bigint }) => {
+    await withVaultwire((vw) => runChainsRewind(vw.chains, cliOutput, opts));
   });
 
 chainsCommand

@@ -46,6 +46,9 @@ describe('vaultwire start', () => {
     });
     expect(signUp.status).toBe(201);
     expect(((await signUp.json()) as { id: string }).id).toMatch(/^usr_/);
+    // `curl -X POST` with no body at all: a validation error, not "wrong media type".
+    const empty = await fetch(`http://127.0.0.1:${port}/v1/users`, { method: 'POST' });
+    expect(empty.status).toBe(400);
     const reqLog = await p.waitForLog('request');
     expect(reqLog['requestId']).toMatch(/^req_/);
     p.kill('SIGTERM');

@@ -76,6 +76,25 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ env: {}, file })).toThrow(/PORT \(port, from port in/);
   });
 
+  it('hides API keys embedded in URLs when described', () => {
+    const c = loadConfig({
+      env: {
+        VW_CHAINS: JSON.stringify([
+          {
+            key: 'eth',
+            chainId: 1,
+            rpcUrls: ['https://eth.example.com/v2/SECRETKEY123', 'https://u:pw@rpc.example.org'],
+            nativeAsset: { code: 'ETH', decimals: 18 },
+          },
+        ]),
+      },
+    });
+    const shown = JSON.stringify(describeConfig(c));
+    expect(shown).not.toContain('SECRETKEY123');
+    expect(shown).not.toContain('pw@');
+    expect(shown).toContain('https://eth.example.com/[redacted]');
+  });
+
   it('masks secrets when described', () => {
     const c = loadConfig({ env: { DATABASE_URL: 'postgres://u:pw@h/db', VW_MASTER_KEY: key } });
     const d = describeConfig(c);

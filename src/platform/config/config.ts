@@ -3,6 +3,16 @@ import { hostname } from 'node:os';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ChainsSettingsSchema, type ChainSettings } from '../../chains/settings.js';
+import {
+  DEFAULT_WALLET_LIMITS,
+  DEMO_STATIC_PRICES,
+  PRICE_SOURCES,
+  StaticPricesSchema,
+  WalletLimitsSchema,
+  type PriceSourceName,
+  type StaticPrices,
+  type WalletLimits,
+} from '../../wallet/settings.js';
 
 /**
  * Configuration is read once, at start, from (lowest to highest precedence) the profile's
@@ -13,7 +23,7 @@ import { ChainsSettingsSchema, type ChainSettings } from '../../chains/settings.
 export const PROFILES = ['dev', 'qa', 'prod'] as const;
 export type Profile = (typeof PROFILES)[number];
 
-export const ROLES = ['api', 'worker', 'scheduler', 'follower'] as const;
+export const ROLES = ['api', 'worker', 'scheduler', 'follower', 'delivery'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** `json`: a nested value; YAML gives it as a mapping or list, the environment as JSON. */
@@ -238,6 +248,233 @@ export const SETTINGS = {
     doc: 'BIP-39 mnemonic to import as the wallet seed on first start (stored encrypted, then unset it). Without it a seed is generated. A different stored seed is never replaced.',
     secret: true,
   }),
+  walletQuoteTtlSeconds: setting<number>({
+    env: 'VW_WALLET_QUOTE_TTL_SECONDS',
+    kind: 'int',
+    schema: z.number().int().min(10).max(30),
+    default: 15,
+    doc: 'How long a buy/sell/convert quote holds its price, 10 to 30 seconds; executing it later moves nothing.',
+  }),
+  walletSpreadBps: setting<number>({
+    env: 'VW_WALLET_SPREAD_BPS',
+    kind: 'int',
+    schema: z.number().int().min(0).max(2000),
+    default: 50,
+    doc: 'Spread on the mid price in basis points (50 = 0.5%): the customer always gets the worse side.',
+  }),
+  walletFeeBps: setting<number>({
+    env: 'VW_WALLET_FEE_BPS',
+    kind: 'int',
+    schema: z.number().int().min(0).max(2000),
+    default: 25,
+    doc: 'Trading fee in basis points of the converted amount, charged in the asset spent and rounded up.',
+  }),
+  walletPriceSource: setting<PriceSourceName>({
+    env: 'VW_WALLET_PRICE_SOURCE',
+    kind: 'string',
+    schema: z.enum(PRICE_SOURCES),
+    default: 'static',
+    doc: 'Where quote prices come from: `static` (`VW_WALLET_STATIC_PRICES`) or `coinbase` (the Coinbase Exchange public ticker at `VW_WALLET_PRICE_URL`).',
+  }),
+  walletStaticPrices: setting<StaticPrices>({
+    env: 'VW_WALLET_STATIC_PRICES',
+    kind: 'json',
+    schema: StaticPricesSchema,
+    default: (p) => (p === 'prod' ? {} : DEMO_STATIC_PRICES),
+    doc: 'Prices of the `static` source: a mapping `BASE-QUOTE: "decimal"` (`{"BTC-USD":"65000.00"}`). Demo prices in dev and qa, none in prod.',
+  }),
+  walletPriceUrl: setting<string>({
+    env: 'VW_WALLET_PRICE_URL',
+    kind: 'string',
+    schema: z.url({ protocol: /^https?$/ }),
+    default: 'https://api.exchange.coinbase.com',
+    doc: 'Base URL of the exchange API of the `coinbase` price source.',
+  }),
+  walletPriceMaxAgeSeconds: setting<number>({
+    env: 'VW_WALLET_PRICE_MAX_AGE_SECONDS',
+    kind: 'int',
+    schema: z.number().int().min(1).max(3600),
+    default: 30,
+    doc: 'A price observed longer ago than this refuses to quote (`price_stale`).',
+  }),
+  walletPriceTimeoutMs: setting<number>({
+    env: 'VW_WALLET_PRICE_TIMEOUT_MS',
+    kind: 'int',
+    schema: z.number().int().min(50).max(60_000),
+    default: 3000,
+    doc: 'Timeout of one request to the exchange price API.',
+  }),
+  walletPriceReference: setting<string>({
+    env: 'VW_WALLET_PRICE_REFERENCE',
+    kind: 'string',
+    schema: z.string().regex(/^[A-Z][A-Z0-9]{1,15}$/),
+    default: 'USD',
+    doc: 'Asset that crypto-to-crypto conversions are priced through (BTC→ETH uses BTC-USD and ETH-USD).',
+  }),
+  walletLimits: setting<WalletLimits>({
+    env: 'VW_WALLET_LIMITS',
+    kind: 'json',
+    schema: WalletLimitsSchema,
+    default: DEFAULT_WALLET_LIMITS,
+    doc: 'Per verification tier (`unverified`, `verified`, `enhanced`): `perTransaction` and `daily` amounts per asset, and `perHour` outgoing movements. An asset without limits at a tier cannot be moved out. See src/wallet/settings.ts.',
+  }),
+  walletTestRail: setting<boolean>({
+    env: 'VW_WALLET_TEST_RAIL',
+    kind: 'bool',
+    schema: z.boolean(),
+    default: (p) => p !== 'prod',
+    doc: 'Enable the simulated fiat payment rail (test-mode deposits and withdrawals). On in dev and qa, off in prod.',
+  }),
+  walletTestRailSettleMs: setting<number>({
+    env: 'VW_WALLET_TEST_RAIL_SETTLE_MS',
+    kind: 'int',
+    schema: z.number().int().min(0).max(86_400_000),
+    default: 2000,
+    doc: 'How long the test rail takes to settle a deposit or withdrawal.',
+  }),
+  webhookEngine: setting<'postgres' | 'nats'>({
+    env: 'VW_WEBHOOK_ENGINE',
+    kind: 'string',
+    schema: z.enum(['postgres', 'nats']),
+    default: 'postgres',
+    doc: 'Where webhook first attempts are queued: `postgres` (embedded default, the message rows are the queue) or `nats` (JetStream at `NATS_URL`, for scale-out). Retries, ordered endpoints and replays always run from PostgreSQL.',
+  }),
+  natsUrl: setting<string>({
+    env: 'NATS_URL',
+    kind: 'string',
+    schema: z.string().regex(/^(nats|tls):\/\/[^\s]+$/, 'must be a nats:// or tls:// URL'),
+    default: 'nats://127.0.0.1:4222',
+    doc: 'NATS server(s) for the `nats` webhook engine (comma-separated URLs in one string are not supported; use a cluster seed).',
+  }),
+  webhookNatsAckWaitMs: setting<number>({
+    env: 'VW_WEBHOOK_NATS_ACK_WAIT_MS',
+    kind: 'int',
+    schema: z.number().int().min(1000),
+    default: 60_000,
+    doc: 'How long JetStream waits for a delivery worker to acknowledge a message before giving it to another (a killed worker’s messages come back after it).',
+  }),
+  webhookNatsStream: setting<string>({
+    env: 'VW_WEBHOOK_NATS_STREAM',
+    kind: 'string',
+    schema: z.string().regex(/^[A-Z][A-Z0-9_]{0,31}$/, 'must be upper-case letters, digits and _'),
+    default: 'VW_WEBHOOKS',
+    doc: 'JetStream stream of webhook first attempts (its subjects are the lower-cased name plus a partition number).',
+  }),
+  webhookNatsPartitions: setting<number>({
+    env: 'VW_WEBHOOK_NATS_PARTITIONS',
+    kind: 'int',
+    schema: positiveInt.max(4096),
+    default: 16,
+    doc: 'Subjects the webhook stream is partitioned into, by endpoint (room to spread the stream over several servers later).',
+  }),
+  webhookSsrfAllow: setting<string[]>({
+    env: 'VW_WEBHOOK_SSRF_ALLOW',
+    kind: 'list',
+    schema: z.array(
+      z.string().regex(/^[0-9a-fA-F:.]+(\/\d{1,3})?$/, 'must be an IP or CIDR range'),
+    ),
+    default: [],
+    doc: 'IP ranges webhook endpoints may point to although they are loopback or private (e.g. `127.0.0.0/8,::1` for local demos and tests). Empty: only public addresses.',
+  }),
+  webhookAllowHttp: setting<boolean>({
+    env: 'VW_WEBHOOK_ALLOW_HTTP',
+    kind: 'bool',
+    schema: z.boolean(),
+    default: (p) => p === 'dev',
+    doc: 'Accept plain `http://` webhook URLs. Default: only in the dev profile.',
+  }),
+  webhookRequestTimeoutMs: setting<number>({
+    env: 'VW_WEBHOOK_TIMEOUT_MS',
+    kind: 'int',
+    schema: z.number().int().min(100).max(120_000),
+    default: 15_000,
+    doc: 'Time a webhook receiver has to answer before the attempt counts as a timeout.',
+  }),
+  webhookRetryScheduleSeconds: setting<number[]>({
+    env: 'VW_WEBHOOK_RETRY_SCHEDULE',
+    kind: 'list',
+    schema: z
+      .array(
+        z.coerce
+          .number()
+          .positive()
+          .max(7 * 86_400),
+      )
+      .min(1)
+      .max(50),
+    default: [5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400],
+    doc: 'Seconds before each retry after an immediate first attempt (±20 % jitter). Default: 5 s, 5 min, 30 min, 2, 5, 10, 14, 20 and 24 h (10 attempts over about 3 days).',
+  }),
+  webhookMaxItemsPerSubscription: setting<number>({
+    env: 'VW_WEBHOOK_MAX_ADDRESSES',
+    kind: 'int',
+    schema: positiveInt.max(100_000_000),
+    default: 500_000,
+    doc: 'Most addresses (or transaction hashes) one webhook subscription may watch.',
+  }),
+  webhookMaxEndpointsPerOwner: setting<number>({
+    env: 'VW_WEBHOOK_MAX_ENDPOINTS',
+    kind: 'int',
+    schema: positiveInt.max(100_000),
+    default: 100,
+    doc: 'Most webhook endpoints one user may register.',
+  }),
+  webhookDeliveryConcurrency: setting<number>({
+    env: 'VW_WEBHOOK_CONCURRENCY',
+    kind: 'int',
+    schema: positiveInt.max(100_000),
+    default: 512,
+    doc: 'Webhook requests in flight per `delivery` process.',
+  }),
+  webhookEndpointMaxInFlight: setting<number>({
+    env: 'VW_WEBHOOK_ENDPOINT_IN_FLIGHT',
+    kind: 'int',
+    schema: positiveInt.max(10_000),
+    default: 64,
+    doc: 'Requests in flight (and pooled keep-alive connections) per endpoint per `delivery` process, unless the endpoint sets its own.',
+  }),
+  webhookVisibilityMs: setting<number>({
+    env: 'VW_WEBHOOK_VISIBILITY_MS',
+    kind: 'int',
+    schema: z.number().int().min(1000),
+    default: 60_000,
+    doc: 'How long a claimed webhook message stays invisible to other delivery workers; a crashed worker’s messages come back after it.',
+  }),
+  webhookPollMs: setting<number>({
+    env: 'VW_WEBHOOK_POLL_MS',
+    kind: 'int',
+    schema: positiveInt.max(60_000),
+    default: 200,
+    doc: 'How often an idle delivery worker looks for due webhook messages in PostgreSQL.',
+  }),
+  webhookCircuitThreshold: setting<number>({
+    env: 'VW_WEBHOOK_CIRCUIT_THRESHOLD',
+    kind: 'int',
+    schema: positiveInt.max(1_000_000),
+    default: 5,
+    doc: 'Failed attempts in a row that open an endpoint’s circuit breaker.',
+  }),
+  webhookCircuitCooldownMs: setting<number>({
+    env: 'VW_WEBHOOK_CIRCUIT_COOLDOWN_MS',
+    kind: 'int',
+    schema: positiveInt.max(3_600_000),
+    default: 5_000,
+    doc: 'When an endpoint’s circuit opens, deliveries to it wait this long (doubling per failed probe, up to 5 min) without using up attempts.',
+  }),
+  webhookDisableAfterHours: setting<number>({
+    env: 'VW_WEBHOOK_DISABLE_AFTER_HOURS',
+    kind: 'int',
+    schema: positiveInt.max(24 * 365),
+    default: 72,
+    doc: 'An endpoint whose every delivery failed for this long is disabled, with a `webhook.endpoint.disabled` notice.',
+  }),
+  webhookRetentionDays: setting<number>({
+    env: 'VW_WEBHOOK_RETENTION_DAYS',
+    kind: 'int',
+    schema: positiveInt.max(3650),
+    default: 14,
+    doc: 'Days delivered webhook messages and attempt logs are kept (dead letters are kept until replayed or the endpoint is deleted).',
+  }),
   instanceId: setting<string>({
     env: 'VW_INSTANCE_ID',
     kind: 'string',
@@ -355,7 +592,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       const issue = result.error.issues[0];
       const at = issue && issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '';
       const why = `${at}${issue?.message ?? 'invalid value'}`;
-      const shown = spec.secret ? '[redacted]' : JSON.stringify(value);
+      const shown = spec.secret ? '[redacted]' : JSON.stringify(maskUrls(value));
       throw new ConfigError(
         `Invalid setting ${spec.env} (${key}${given ? `, from ${given.source}` : ''}): ${why}; got ${shown}`,
       );
@@ -394,9 +631,31 @@ export function describeConfig(config: Config): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, spec] of Object.entries(SETTINGS) as [keyof Settings, SettingSpec<unknown>][]) {
     const v = config[key];
-    out[key] = spec.secret && v !== undefined ? '[redacted]' : v;
+    out[key] = spec.secret && v !== undefined ? '[redacted]' : maskUrls(v);
   }
   return out;
+}
+
+/**
+ * RPC and webhook URLs often carry an API key in their path, query or user info. Shown
+ * values keep only scheme, host and port: enough to tell which endpoint, nothing to steal.
+ */
+export function maskUrls(value: unknown): unknown {
+  if (typeof value === 'string') {
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return value;
+    try {
+      const u = new URL(value);
+      const hidden = u.username || u.password || u.pathname.length > 1 || u.search || u.hash;
+      return `${u.protocol}//${u.host}${hidden ? '/[redacted]' : ''}`;
+    } catch {
+      return '[redacted]';
+    }
+  }
+  if (Array.isArray(value)) return value.map(maskUrls);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskUrls(v)]));
+  }
+  return value;
 }
 
 /** Markdown table of every setting, for the README. */

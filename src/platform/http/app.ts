@@ -167,7 +167,10 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     if (method === 'POST' || method === 'PUT' || method === 'PATCH') {
       const type = c.req.header('content-type') ?? '';
       const length = c.req.header('content-length');
-      const hasBody = length === undefined ? c.req.raw.body !== null : length !== '0';
+      // A body is announced by Content-Length or chunked Transfer-Encoding; Node hands
+      // every request a body stream, so the stream alone says nothing.
+      const hasBody =
+        length === undefined ? c.req.header('transfer-encoding') !== undefined : length !== '0';
       if (hasBody && !/^application\/json\b/i.test(type)) {
         throw new ApiError(
           415,

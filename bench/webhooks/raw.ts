@@ -1,0 +1,55 @@
+/**
+ * (a) The raw ceiling: undici posting the same payloads straight to the receiver, no
+ * queue, no signing, no database. In its own process so its CPU time is its own.
+ * argv: url count concurrency
+ */
+import { Pool } from 'undici';
+
+const [url = '', countText = '10000', concText = '64'] = process.argv.slice(2);
+const count = Number(countText);
+const concurrency = Number(concText);
+const target = new URL(url);
+const pool = new Pool(target.origin, {
+  connections: concurrency,
+  pipelining: 1,
+  keepAliveTimeout: 60_000,
+});
+
+const cpu0 = process.cpuUsage();
+const started = performance.now();
+let next = 0;
+const lat: number[] = [];
+async function lane(): Promise<void> {
+  while (next < count) {
+    const i = next++;
+    const body = JSON.stringify({
+      id: `wev_raw_${i}`,
+      type: 'payment.completed',
+      created_ms: Date.now(),
+      data: { n: i, amount: '12.50', currency: 'USD', account: 'acct_0123456789' },
+    });
+    const t0 = performance.now();
+    const res = await pool.request({
+      method: 'POST',
+      path: target.pathname,
+      headers: { 'content-type': 'application/json', 'webhook-id': `raw_${i}` },
+      body,
+    });
+    await res.body.dump();
+    lat.push(performance.now() - t0);
+  }
+}
+await Promise.all(Array.from({ length: concurrency }, () => lane()));
+const seconds = (performance.now() - started) / 1000;
+const cpu = process.cpuUsage(cpu0);
+await pool.close();
+lat.sort((a, b) => a - b);
+process.send?.({
+  done: {
+    count,
+    seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    p50: lat[Math.floor(lat.length * 0.5)] ?? 0,
+    p99: lat[Math.floor(lat.length * 0.99)] ?? 0,
+  },
+});

@@ -1,0 +1,626 @@
+/**
+ * `npm run bench:webhooks`: webhook delivery throughput, latency and cost per CPU-second,
+ * against a receiver on loopback (its own process), all in one run:
+ *
+ * (a) raw ceiling: undici posting the same payloads straight to the receiver;
+ * (b) Vaultwire end to end — event in (ingest) → signed delivery acknowledged → outcome
+ *     recorded in PostgreSQL — with one `delivery` worker process (the real binary), on
+ *     the PostgreSQL engine and on NATS JetStream;
+ * (c) the usual Node baseline: BullMQ on the local Redis, a worker signing and posting
+ *     through undici;
+ * then two NATS workers sharing one load (nothing lost, nothing doubled), and the
+ * resident memory of a worker process matching blocks against 1,000,000 watched
+ * addresses.
+ *
+ * Throughput runs put N events in as fast as ingest takes them and time until the last
+ * outcome is recorded. Latency (event in → request at the receiver) is measured in a
+ * second, paced run at half the measured throughput, so it is latency, not queueing.
+ * Worker CPU is read from /proc for the worker process only; machine CPU for the whole
+ * host over the run is printed beside it (the host is shared: read the load figures).
+ *
+ * Results: stdout and bench/results/webhooks.json. Floors: NATS ≥ 35 % of the raw
+ * ceiling and ≥ 3× BullMQ (deliveries/s); the 1M-address worker under 300 MB.
+ *
+ * Environment: BENCH_DATABASE_URL, NATS_URL, BENCH_N (default 15000), BENCH_REDIS_PORT,
+ * BENCH_ONLY=postgres|nats (one run), BENCH_PROFILE=dir (CPU profiles of the workers).
+ */
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect as natsConnect } from '@nats-io/transport-node';
+import { Queue } from 'bullmq';
+import pg from 'pg';
+import { buildVaultwire, type Vaultwire } from '../../src/app.js';
+import { loadConfig } from '../../src/platform/config/config.js';
+import { openDb } from '../../src/platform/db/drivers.js';
+import { migrate } from '../../src/platform/db/migrate.js';
+import { round, table } from '../lib/stats.js';
+
+const N = Number(process.env['BENCH_N'] ?? 15_000);
+const CONCURRENCY = 64;
+const BASE_URL = process.env['BENCH_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
+const MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+const here = fileURLToPath(new URL('.', import.meta.url));
+const tag = Date.now().toString(36);
+const dbName = `vw_bench_wh_${tag}`;
+const stream = `VW_BENCH_${tag.toUpperCase()}`;
+
+function withDb(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+const dbUrl = withDb(BASE_URL, dbName);
+
+async function admin(sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: BASE_URL });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** utime + stime of a process, in seconds (Linux /proc). */
+function cpuOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Busy CPU-seconds of the whole machine so far (all cores). */
+function machineCpu(): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+  const v = line.trim().split(/\s+/).slice(1).map(Number);
+  const idle = (v[3] ?? 0) + (v[4] ?? 0);
+  const total = v.reduce((a, b) => a + b, 0);
+  return (total - idle) / 100;
+}
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return kb / 1024;
+}
+
+// --- the receiver process ---------------------------------------------------------
+interface RxStats {
+  count: number;
+  unique: number;
+  duplicates: number;
+  p50: number;
+  p99: number;
+}
+const receiver = fork(join(here, 'receiver.ts'), [], {
+  execArgv: ['--import', 'tsx'],
+  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+});
+function ask<T>(child: ChildProcess, cmd: string, key: string): Promise<T> {
+  return new Promise((resolve) => {
+    const on = (msg: Record<string, unknown>) => {
+      if (key in msg) {
+        child.off('message', on);
+        resolve(msg[key] as T);
+      }
+    };
+    child.on('message', on);
+    child.send({ cmd });
+  });
+}
+const rxPort = await new Promise<number>((resolve) => {
+  receiver.once('message', (m: { ready: number }) => {
+    resolve(m.ready);
+  });
+});
+const rxUrl = `http://127.0.0.1:${rxPort}/hook`;
+const rxStats = () => ask<RxStats>(receiver, 'stats', 'stats');
+const rxReset = () => ask<boolean>(receiver, 'reset', 'reset');
+
+interface Result {
+  deliveriesPerSecond: number;
+  seconds: number;
+  delivered: number;
+  workerCpuSeconds: number;
+  deliveriesPerWorkerCpuSecond: number;
+  machineCpuSeconds: number;
+  p50Ms: number;
+  p99Ms: number;
+  pacedRate: number;
+  duplicates: number;
+  lost: number;
+}
+
+function payload(i: number, prefix: string): { id: string; body: string } {
+  const id = `evt_${prefix}_${i}`;
+  return {
+    id,
+    body: JSON.stringify({
+      id,
+      type: 'payment.completed',
+      created_ms: Date.now(),
+      data: { n: i, amount: '12.50', currency: 'USD', account: 'acct_0123456789' },
+    }),
+  };
+}
+
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await sleep(100);
+  }
+  return false;
+}
+
+// --- (a) raw ceiling ----------------------------------------------------------------
+async function raw(): Promise<Result> {
+  await rxReset();
+  const m0 = machineCpu();
+  const child = fork(join(here, 'raw.ts'), [rxUrl, String(N), String(CONCURRENCY)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const done = await new Promise<{
+    count: number;
+    seconds: number;
+    cpuSeconds: number;
+    p50: number;
+    p99: number;
+  }>((resolve) => {
+    child.once('message', (m: { done: never }) => {
+      resolve(m.done);
+    });
+  });
+  const s = await rxStats();
+  return {
+    deliveriesPerSecond: done.count / done.seconds,
+    seconds: done.seconds,
+    delivered: s.unique,
+    workerCpuSeconds: done.cpuSeconds,
+    deliveriesPerWorkerCpuSecond: done.count / done.cpuSeconds,
+    machineCpuSeconds: machineCpu() - m0,
+    p50Ms: done.p50,
+    p99Ms: done.p99,
+    pacedRate: 0,
+    duplicates: s.duplicates,
+    lost: done.count - s.unique,
+  };
+}
+
+// --- (b) Vaultwire ------------------------------------------------------------------
+function env(engine: 'postgres' | 'nats'): Record<string, string> {
+  return {
+    DATABASE_URL: dbUrl,
+    VW_DATA_DIR: mkdtempSync(join(tmpdir(), 'vw-bench-wh-')),
+    VW_MASTER_KEY: MASTER_KEY,
+    LOG_LEVEL: 'warn',
+    VW_WEBHOOK_ENGINE: engine,
+    NATS_URL,
+    VW_WEBHOOK_NATS_STREAM: stream,
+    VW_WEBHOOK_SSRF_ALLOW: '127.0.0.1/32',
+    VW_WEBHOOK_POLL_MS: '20',
+    VW_WEBHOOK_CONCURRENCY: String(CONCURRENCY * 4),
+    VW_WEBHOOK_ENDPOINT_IN_FLIGHT: String(CONCURRENCY),
+    VW_DB_POOL_MAX: '10',
+  };
+}
+
+function startWorker(engine: 'postgres' | 'nats', name: string): Promise<ChildProcess> {
+  // BENCH_PROFILE=dir: write a CPU profile of each worker there (read it with Chrome DevTools).
+  const profile = process.env['BENCH_PROFILE'];
+  const flags = profile ? [`--cpu-prof`, `--cpu-prof-dir=${profile}`] : [];
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', 'src/bin/vaultwire.ts', 'start'], {
+    cwd: repo,
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      ...env(engine),
+      LOG_LEVEL: 'info',
+      VW_ROLES: 'delivery',
+      VW_INSTANCE_ID: name,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new Error(`worker ${name} did not start`));
+    }, 60_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('webhook delivery running')) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    });
+  });
+}
+
+async function stopWorker(child: ChildProcess): Promise<void> {
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+}
+
+async function countDelivered(vw: Vaultwire, endpointId: string): Promise<number> {
+  const { rows } = await vw.db.query<{ n: bigint }>(
+    `SELECT count(*) AS n FROM webhook_messages WHERE endpoint_id = $1 AND state = 'delivered'`,
+    [endpointId],
+  );
+  return Number(rows[0]?.n ?? 0n);
+}
+
+async function produce(
+  vw: Vaultwire,
+  endpointId: string,
+  from: number,
+  count: number,
+  prefix: string,
+) {
+  const batch = 1000;
+  const lanes = 2;
+  let next = from;
+  const end = from + count;
+  await Promise.all(
+    Array.from({ length: lanes }, async () => {
+      while (next < end) {
+        const start = next;
+        next = Math.min(end, next + batch);
+        const items = [];
+        for (let i = start; i < next; i++) {
+          const p = payload(i, prefix);
+          items.push({ endpointId, eventId: p.id, eventType: 'payment.completed', body: p.body });
+        }
+        await vw.webhooks.ingest.createMessages(items);
+      }
+    }),
+  );
+}
+
+async function vaultwire(
+  engine: 'postgres' | 'nats',
+  workers = 1,
+): Promise<Result & { shares?: Record<string, number> }> {
+  const config = loadConfig({ env: { ...env(engine), VW_ROLES: 'api' } });
+  const vw = await buildVaultwire({ config, migrate: false });
+  try {
+    const created = await vw.webhooks.endpoints.create(
+      { userId: `usr_bench_${engine}_${workers}`, staff: true },
+      { url: rxUrl, eventTypes: ['payment.completed'] },
+    );
+    if (typeof created === 'string') throw new Error(created);
+    const endpointId = created.endpoint.id;
+    const children: ChildProcess[] = [];
+    for (let w = 0; w < workers; w++)
+      children.push(await startWorker(engine, `bench-${engine}-${workers}-${w}`));
+    // The creation ping goes first; then a clean slate.
+    await waitUntil(async () => (await countDelivered(vw, endpointId)) >= 1, 30_000);
+    await rxReset();
+    const cpu0 = children.map((c) => cpuOf(c.pid ?? 0));
+    const m0 = machineCpu();
+    const t0 = performance.now();
+    await produce(vw, endpointId, 0, N, `${engine}${workers}`);
+    const complete = await waitUntil(
+      async () => (await countDelivered(vw, endpointId)) >= N + 1,
+      300_000,
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    const workerCpu = children.reduce((a, c, i) => a + cpuOf(c.pid ?? 0) - (cpu0[i] ?? 0), 0);
+    const machine = machineCpu() - m0;
+    const s = await rxStats();
+    const delivered = (await countDelivered(vw, endpointId)) - 1;
+    if (!complete)
+      console.warn(
+        `  ${engine}: only ${delivered} of ${N} outcomes recorded before the time limit`,
+      );
+    const rate = delivered / seconds;
+
+    // Latency, paced at half the throughput for 4 s.
+    await rxReset();
+    const paced = Math.max(100, Math.floor(rate / 2));
+    const tick = 50;
+    const perTick = Math.max(1, Math.round((paced * tick) / 1000));
+    let sent = 0;
+    const until = performance.now() + 4000;
+    while (performance.now() < until) {
+      const t = performance.now();
+      await produce(vw, endpointId, N + sent, perTick, `${engine}${workers}p`);
+      sent += perTick;
+      await sleep(Math.max(0, tick - (performance.now() - t)));
+    }
+    await waitUntil(async () => (await rxStats()).unique >= sent, 60_000);
+    const lat = await rxStats();
+
+    let shares: Record<string, number> | undefined;
+    if (workers > 1) {
+      const { rows } = await vw.db.query<{ worker: string; n: bigint }>(
+        `SELECT worker, count(*) AS n FROM webhook_attempts WHERE endpoint_id = $1 AND outcome = 'delivered' GROUP BY worker`,
+        [endpointId],
+      );
+      shares = Object.fromEntries(rows.map((r) => [r.worker, Number(r.n)]));
+    }
+    for (const c of children) await stopWorker(c);
+    return {
+      deliveriesPerSecond: rate,
+      seconds,
+      delivered,
+      workerCpuSeconds: workerCpu,
+      deliveriesPerWorkerCpuSecond: delivered / workerCpu,
+      machineCpuSeconds: machine,
+      p50Ms: lat.p50,
+      p99Ms: lat.p99,
+      pacedRate: paced,
+      duplicates: s.duplicates,
+      lost: N - s.unique,
+      ...(shares ? { shares } : {}),
+    };
+  } finally {
+    await vw.stop('bench');
+  }
+}
+
+// --- (c) BullMQ baseline --------------------------------------------------------------
+async function bullmq(): Promise<Result> {
+  const queueName = `vw-bench-${tag}`;
+  const connection = { host: '127.0.0.1', port: Number(process.env['BENCH_REDIS_PORT'] ?? 6379) };
+  const queue = new Queue(queueName, { connection });
+  const worker = fork(join(here, 'bullmq-worker.ts'), [queueName, rxUrl, String(CONCURRENCY)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  await new Promise<void>((resolve) => {
+    worker.once('message', () => {
+      resolve();
+    });
+  });
+  const add = async (from: number, count: number, prefix: string) => {
+    for (let i = from; i < from + count; i += 1000) {
+      const jobs = [];
+      for (let j = i; j < Math.min(from + count, i + 1000); j++) {
+        const p = payload(j, prefix);
+        jobs.push({
+          name: 'deliver',
+          data: p,
+          opts: {
+            jobId: p.id,
+            removeOnComplete: true,
+            attempts: 10,
+            backoff: { type: 'exponential', delay: 5000 },
+          },
+        });
+      }
+      await queue.addBulk(jobs);
+    }
+  };
+  try {
+    await rxReset();
+    const cpu0 = await ask<number>(worker, 'cpu', 'cpu');
+    const m0 = machineCpu();
+    const t0 = performance.now();
+    await add(0, N, 'bull');
+    await waitUntil(async () => {
+      const c = await queue.getJobCounts('wait', 'active', 'delayed');
+      return (
+        (await rxStats()).unique >= N &&
+        (c['wait'] ?? 0) + (c['active'] ?? 0) + (c['delayed'] ?? 0) === 0
+      );
+    }, 300_000);
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu = (await ask<number>(worker, 'cpu', 'cpu')) - cpu0;
+    const machine = machineCpu() - m0;
+    const s = await rxStats();
+    const rate = s.unique / seconds;
+
+    await rxReset();
+    const paced = Math.max(100, Math.floor(rate / 2));
+    const perTick = Math.max(1, Math.round(paced / 20));
+    let sent = 0;
+    const until = performance.now() + 4000;
+    while (performance.now() < until) {
+      const t = performance.now();
+      await add(N + sent, perTick, 'bullp');
+      sent += perTick;
+      await sleep(Math.max(0, 50 - (performance.now() - t)));
+    }
+    await waitUntil(async () => (await rxStats()).unique >= sent, 60_000);
+    const lat = await rxStats();
+    return {
+      deliveriesPerSecond: rate,
+      seconds,
+      delivered: s.unique,
+      workerCpuSeconds: cpu,
+      deliveriesPerWorkerCpuSecond: s.unique / cpu,
+      machineCpuSeconds: machine,
+      p50Ms: lat.p50,
+      p99Ms: lat.p99,
+      pacedRate: paced,
+      duplicates: s.duplicates,
+      lost: N - s.unique,
+    };
+  } finally {
+    worker.send({ cmd: 'exit' });
+    await queue.obliterate({ force: true }).catch(() => undefined);
+    await queue.close();
+  }
+}
+
+// --- memory of a worker watching 1,000,000 addresses ------------------------------------
+async function matcherMemory(): Promise<{
+  rssMb: number;
+  baselineRssMb: number;
+  addresses: number;
+  blocks: number;
+  matched: number;
+}> {
+  const db = await openDb({ databaseUrl: dbUrl, poolMax: 2 });
+  try {
+    const endpoint = 'whe_bench_memory';
+    await db.query(
+      `INSERT INTO webhook_endpoints (id, owner_id, url, event_types) VALUES ($1, 'usr_bench', $2, ARRAY['address.activity'])`,
+      [endpoint, rxUrl],
+    );
+    await db.transaction(async () => {
+      await db.query('SELECT pg_advisory_xact_lock(7263040)');
+      const { rows } = await db.query<{ seq: bigint }>(
+        `INSERT INTO webhook_changes (entity, entity_id) VALUES ('subscription', 'wsub_bench_memory') RETURNING seq`,
+      );
+      await db.query(
+        `INSERT INTO webhook_subscriptions (id, endpoint_id, owner_id, kind, chain_key, address_count)
+         VALUES ('wsub_bench_memory', $1, 'usr_bench', 'address_activity', 'eth', 1000000)`,
+        [endpoint],
+      );
+      await db.query(
+        `INSERT INTO webhook_watch_items (subscription_id, item, from_block, change_seq)
+         SELECT 'wsub_bench_memory', '0x' || lpad(to_hex(g), 40, '0'), 0, $1
+           FROM generate_series(1, 1000000) g`,
+        [rows[0]?.seq],
+      );
+    });
+  } finally {
+    await db.close();
+  }
+  const child = fork(join(here, 'matcher-worker.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, ...env('postgres'), VW_ROLES: 'worker' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const r = await new Promise<{
+    baselineRssMb: number;
+    addresses: number;
+    blocks: number;
+    matched: number;
+  }>((resolve) => {
+    child.once('message', (m: { done: never }) => {
+      resolve(m.done);
+    });
+  });
+  const rss = rssMb(child.pid ?? 0);
+  child.send({ cmd: 'exit' });
+  return { rssMb: rss, ...r };
+}
+
+// --- run ---------------------------------------------------------------------------------
+const load0 = loadavg();
+console.log(
+  `webhooks benchmark: N=${N} events per run, ${cpus().length} cores, load average ${load0.map((l) => l.toFixed(2)).join(' ')} (shared machine)`,
+);
+await admin(`CREATE DATABASE "${dbName}"`);
+const results: Record<string, unknown> = {};
+try {
+  const mdb = await openDb({ databaseUrl: dbUrl, poolMax: 1 });
+  await migrate(mdb);
+  await mdb.close();
+
+  // BENCH_ONLY=postgres|nats: one Vaultwire run, for profiling (nothing written).
+  const only = process.env['BENCH_ONLY'];
+  if (only === 'postgres' || only === 'nats') {
+    console.log(JSON.stringify(await vaultwire(only), null, 2));
+    process.exit(0);
+  }
+  console.log('(a) raw ceiling: undici → receiver');
+  const a = await raw();
+  console.log('(b) Vaultwire, PostgreSQL engine, 1 delivery worker');
+  const bPg = await vaultwire('postgres');
+  console.log('(b) Vaultwire, NATS JetStream engine, 1 delivery worker');
+  const bNats = await vaultwire('nats');
+  console.log('(c) BullMQ on Redis + undici worker');
+  const c = await bullmq();
+  console.log('two NATS delivery workers on one load');
+  const two = await vaultwire('nats', 2);
+  console.log('memory: a worker matching blocks against 1,000,000 watched addresses');
+  const mem = await matcherMemory();
+
+  const row = (name: string, r: Result) => [
+    name,
+    round(r.deliveriesPerSecond, 0).toString(),
+    round(r.p50Ms, 1).toString(),
+    round(r.p99Ms, 1).toString(),
+    round(r.deliveriesPerWorkerCpuSecond, 0).toString(),
+    round(r.workerCpuSeconds, 2).toString(),
+    round(r.machineCpuSeconds, 1).toString(),
+    String(r.lost),
+    String(r.duplicates),
+  ];
+  console.log(
+    `\n${table([
+      [
+        'run',
+        'deliveries/s',
+        'p50 ms',
+        'p99 ms',
+        'per worker CPU-s',
+        'worker CPU-s',
+        'machine CPU-s',
+        'lost',
+        'dup',
+      ],
+      row('(a) raw undici', a),
+      row('(b) Vaultwire PostgreSQL', bPg),
+      row('(b) Vaultwire NATS', bNats),
+      row('(c) BullMQ + undici', c),
+      row('two NATS workers', two),
+    ])}`,
+  );
+  const ratio = {
+    natsOfRaw: bNats.deliveriesPerSecond / a.deliveriesPerSecond,
+    natsOverBullmq: bNats.deliveriesPerSecond / c.deliveriesPerSecond,
+    pgOfRaw: bPg.deliveriesPerSecond / a.deliveriesPerSecond,
+    pgOverBullmq: bPg.deliveriesPerSecond / c.deliveriesPerSecond,
+    natsCpuEfficiencyOverBullmq:
+      bNats.deliveriesPerWorkerCpuSecond / c.deliveriesPerWorkerCpuSecond,
+  };
+  const floors = {
+    natsAtLeast35PercentOfRaw: ratio.natsOfRaw >= 0.35,
+    natsAtLeast3xBullmq: ratio.natsOverBullmq >= 3,
+    memoryUnder300Mb: mem.rssMb < 300,
+    twoWorkersNothingLostOrDoubled: two.lost === 0 && two.duplicates === 0,
+  };
+  console.log(
+    `\nratios: NATS/raw ${round(ratio.natsOfRaw * 100, 1)} % (floor 35 %), NATS/BullMQ ${round(ratio.natsOverBullmq, 2)}× (floor 3×), ` +
+      `PostgreSQL/raw ${round(ratio.pgOfRaw * 100, 1)} %, PostgreSQL/BullMQ ${round(ratio.pgOverBullmq, 2)}×, ` +
+      `NATS/BullMQ per worker CPU-second ${round(ratio.natsCpuEfficiencyOverBullmq, 2)}×`,
+  );
+  console.log(
+    `latency p50/p99 measured paced at half the throughput: PostgreSQL ${bPg.pacedRate}/s, NATS ${bNats.pacedRate}/s, BullMQ ${c.pacedRate}/s`,
+  );
+  console.log(
+    `two workers: shares ${JSON.stringify(two.shares)}, lost ${two.lost}, duplicates ${two.duplicates}`,
+  );
+  console.log(
+    `memory: worker RSS ${round(mem.rssMb, 0)} MB with ${mem.addresses} watched addresses (same process before loading: ${round(mem.baselineRssMb, 0)} MB), ${mem.blocks} blocks matched, ${mem.matched} matches`,
+  );
+  console.log(`floors: ${JSON.stringify(floors)}`);
+  const load1 = loadavg();
+  console.log(`load average at the end: ${load1.map((l) => l.toFixed(2)).join(' ')}`);
+  Object.assign(results, {
+    when: new Date().toISOString(),
+    n: N,
+    cores: cpus().length,
+    loadAverageStart: load0,
+    loadAverageEnd: load1,
+    raw: a,
+    vaultwirePostgres: bPg,
+    vaultwireNats: bNats,
+    bullmq: c,
+    twoNatsWorkers: two,
+    memory: mem,
+    ratios: ratio,
+    floors,
+  });
+  mkdirSync(join(repo, 'bench/results'), { recursive: true });
+  writeFileSync(join(repo, 'bench/results/webhooks.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log('wrote bench/results/webhooks.json');
+} finally {
+  receiver.send({ cmd: 'exit' });
+  await admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => undefined);
+  const nc = await natsConnect({ servers: NATS_URL }).catch(() => undefined);
+  if (nc) {
+    await (await jetstreamManager(nc)).streams.delete(stream).catch(() => false);
+    await nc.close();
+  }
+}
+process.exit(0);

@@ -1,0 +1,386 @@
+import type { AuditLog } from '../platform/audit/audit.js';
+import { SQLSTATE, sqlState, type Db } from '../platform/db/db.js';
+import { newId } from '../platform/ids.js';
+import type { Logger } from '../platform/observability/logger.js';
+import type { Outbox } from '../platform/outbox/outbox.js';
+import type { JobQueue } from '../platform/queue/queue.js';
+import { LedgerError, type LedgerFailure } from '../ledger/errors.js';
+import type { Asset, HouseAccount } from '../ledger/model.js';
+import { formatAmount, parseAmount } from '../ledger/money.js';
+import type { LedgerService } from '../ledger/service.js';
+import { walletFailure, WalletError, type WalletFailure } from './errors.js';
+import type { WalletEventPayloads, WalletEventType } from './events.js';
+import type { ActivityType, WalletProfile } from './model.js';
+import type { PriceSource } from './prices/source.js';
+import type { PaymentRail } from './rails/rail.js';
+import { TIERS, type Tier, type WalletLimits } from './settings.js';
+
+/** The people the wallet moves money between, as the identity module knows them. */
+export interface UserDirectory {
+  get(id: string): Promise<WalletUser | undefined>;
+  findByEmail(email: string): Promise<WalletUser | undefined>;
+  findByHandle(handle: string): Promise<WalletUser | undefined>;
+}
+
+export interface WalletUser {
+  id: string;
+  email: string;
+  handle: string | null;
+}
+
+export interface WalletSettings {
+  quoteTtlSeconds: number;
+  spreadBps: number;
+  feeBps: number;
+  priceMaxAgeSeconds: number;
+  /** Conversions between two cryptos are priced through this asset. */
+  priceReference: string;
+  limits: WalletLimits;
+}
+
+export interface WalletDeps {
+  db: Db;
+  ledger: LedgerService;
+  outbox: Outbox;
+  jobs: JobQueue;
+  audit: AuditLog;
+  users: UserDirectory;
+  prices: PriceSource;
+  /** The fiat payment rail; without one, bank deposits and withdrawals are refused. */
+  rail?: PaymentRail | undefined;
+  logger: Logger;
+  settings: WalletSettings;
+  /** Source of "now" (tests move it). */
+  clock?: () => Date;
+}
+
+/** Thrown inside a wallet transaction to roll it back and answer a refusal. */
+export class Refusal extends Error {
+  constructor(readonly failure: WalletFailure) {
+    super(failure.message);
+  }
+}
+
+/** Thrown inside a transaction to roll it back because the work was already done. */
+export class AlreadyDone<T> extends Error {
+  constructor(readonly value: T) {
+    super('already done');
+  }
+}
+
+export function refuse(error: WalletError | LedgerError, message: string, param?: string): never {
+  throw new Refusal(walletFailure(error, message, param));
+}
+
+export interface ProfileRow {
+  user_id: string;
+  tier: Tier;
+  frozen: boolean;
+  frozen_reason: string | null;
+  frozen_at: Date | null;
+  frozen_by: string | null;
+}
+
+export function profileFromRow(r: ProfileRow): WalletProfile {
+  return {
+    userId: r.user_id,
+    tier: r.tier,
+    frozen: r.frozen,
+    frozenReason: r.frozen_reason,
+    frozenAt: r.frozen_at,
+    frozenBy: r.frozen_by,
+  };
+}
+
+export const PROFILE_COLUMNS = 'user_id, tier, frozen, frozen_reason, frozen_at, frozen_by';
+
+export interface NewActivity {
+  userId: string;
+  type: ActivityType;
+  asset: string;
+  /** Signed change to the user's balance. */
+  amount: bigint;
+  referenceId: string;
+  counterpartyId: string | null;
+  description: string | null;
+  ledgerTransactionId: string;
+  occurredAt: Date;
+}
+
+const HANDLE = /^[a-z0-9_]{3,30}$/;
+
+/** Shared plumbing of the wallet's parts (payments, trades, fiat, admin, reports). */
+export interface WalletContext {
+  deps: WalletDeps;
+  clock(): Date;
+  /**
+   * Runs `fn` in a database transaction (a savepoint inside a caller's, such as the
+   * Idempotency-Key middleware's). A `Refusal` rolls it back and becomes the result.
+   * Outside a caller's transaction a deadlock or serialisation failure is retried.
+   */
+  tx<T>(fn: () => Promise<T>): Promise<T | WalletFailure>;
+  asset(code: string): Promise<Asset | undefined>;
+  /** Minor units as a decimal string at the asset's scale. */
+  format(asset: string, amount: bigint): Promise<string>;
+  /** A positive amount of `asset` from a decimal string, or the ledger's refusal. */
+  parseAmount(
+    assetCode: string,
+    text: string,
+    param?: string,
+  ): Promise<{ ok: true; amount: bigint; asset: Asset } | WalletFailure>;
+  /** A user by id, `@handle`, handle or email. */
+  resolveUser(ref: string): Promise<WalletUser | undefined>;
+  /** The user's ledger account in `asset`, opened on first use (inside the caller's transaction). */
+  userAccount(userId: string, asset: string): Promise<string>;
+  houseAccount(kind: HouseAccount, asset: string): Promise<string>;
+  /**
+   * Reads the users' risk state FOR SHARE (creating it on first use), in id order: a
+   * freeze waits for movements in flight, and later ones see it.
+   */
+  lockProfiles(userIds: readonly string[]): Promise<Map<string, WalletProfile>>;
+  /** Checks and consumes the user's limits for an outgoing movement, atomically. */
+  consumeLimits(profile: WalletProfile, asset: Asset, amount: bigint): Promise<void>;
+  /** The limits of a tier for an asset (undefined: not configured, i.e. not allowed). */
+  limitsOf(
+    tier: Tier,
+    asset: Asset,
+  ): { perTransaction: bigint; daily: bigint; perHour: number } | undefined;
+  addActivity(rows: readonly NewActivity[]): Promise<void>;
+  publish<T extends WalletEventType>(
+    type: T,
+    aggregateId: string,
+    payload: WalletEventPayloads[T],
+  ): Promise<void>;
+  /** A ledger refusal as the wallet's; insufficient funds says what is available. */
+  fromLedger(f: LedgerFailure, accountId?: string): Promise<WalletFailure>;
+}
+
+function isTransient(err: unknown): boolean {
+  const code = sqlState(err);
+  return code === SQLSTATE.deadlockDetected || code === SQLSTATE.serializationFailure;
+}
+
+export function createWalletContext(deps: WalletDeps): WalletContext {
+  const { db, ledger } = deps;
+  const clock = deps.clock ?? (() => new Date());
+  const limitCache = new Map<string, { perTransaction: bigint; daily: bigint } | null>();
+
+  function limitAmount(text: string, asset: Asset, where: string): bigint {
+    const r = parseAmount(text, asset.scale);
+    if (!r.ok) throw new Error(`walletLimits ${where} ${asset.code}: ${r.message}`);
+    return r.value;
+  }
+
+  const ctx: WalletContext = {
+    deps,
+    clock,
+
+    async tx(fn) {
+      const ambient = db.inTransaction();
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await db.transaction(() => fn());
+        } catch (err) {
+          if (err instanceof Refusal) return err.failure;
+          if (!ambient && attempt < 3 && isTransient(err)) {
+            deps.logger.warn({ err, attempt }, 'wallet transaction retried');
+            continue;
+          }
+          throw err;
+        }
+      }
+    },
+
+    asset: (code) => ledger.getAsset(code),
+
+    async format(code, amount) {
+      const a = await ledger.getAsset(code);
+      if (!a) throw new Error(`asset ${code} vanished`);
+      return formatAmount(amount, a.scale);
+    },
+
+    async parseAmount(code, text, param = 'amount') {
+      const r = await ledger.parseAmount(code, text);
+      if (r.ok) return { ok: true, amount: r.amount, asset: r.asset };
+      const at = r.error === LedgerError.UnknownAsset ? 'asset' : param;
+      return walletFailure(r.error, r.message, at);
+    },
+
+    async resolveUser(ref) {
+      const text = ref.trim();
+      if (text.startsWith('usr_')) return deps.users.get(text);
+      if (text.includes('@') && !text.startsWith('@')) {
+        return deps.users.findByEmail(text.toLowerCase());
+      }
+      const handle = text.replace(/^@/, '').toLowerCase();
+      if (!HANDLE.test(handle)) return undefined;
+      return deps.users.findByHandle(handle);
+    },
+
+    async userAccount(userId, code) {
+      const found = await ledger.findAccount(userId, code);
+      if (found) return found.id;
+      const r = await ledger.openAccount({ owner: userId, asset: code });
+      if (!r.ok) refuse(r.error, r.message, 'asset');
+      return r.account.id;
+    },
+
+    async houseAccount(kind, code) {
+      const r = await ledger.houseAccount(kind, code);
+      if (!r.ok) refuse(r.error, r.message, 'asset');
+      return r.account.id;
+    },
+
+    async lockProfiles(userIds) {
+      const ids = [...new Set(userIds)].sort();
+      const lock = async (which: string[]) =>
+        (
+          await db.query<ProfileRow>(
+            `SELECT ${PROFILE_COLUMNS} FROM wallet_profiles
+              WHERE user_id = ANY($1::text[]) ORDER BY user_id FOR SHARE`,
+            [which],
+          )
+        ).rows;
+      const rows = await lock(ids);
+      if (rows.length < ids.length) {
+        // First movement of a user: their row is created here, in this transaction, so a
+        // refused movement leaves no trace; a concurrent first movement waits for it.
+        await db.query(
+          `INSERT INTO wallet_profiles (user_id, tier)
+           SELECT id, $2 FROM unnest($1::text[]) AS u(id) ORDER BY id
+           ON CONFLICT (user_id) DO NOTHING`,
+          [ids, TIERS[0]],
+        );
+        rows.splice(0, rows.length, ...(await lock(ids)));
+      }
+      return new Map(rows.map((r) => [r.user_id, profileFromRow(r)]));
+    },
+
+    limitsOf(tier, asset) {
+      const key = `${tier}:${asset.code}`;
+      let cached = limitCache.get(key);
+      if (cached === undefined) {
+        const t = deps.settings.limits[tier];
+        const perTx = t.perTransaction[asset.code];
+        const daily = t.daily[asset.code];
+        cached =
+          perTx === undefined || daily === undefined
+            ? null
+            : {
+                perTransaction: limitAmount(perTx, asset, `${tier}.perTransaction`),
+                daily: limitAmount(daily, asset, `${tier}.daily`),
+              };
+        limitCache.set(key, cached);
+      }
+      return cached === null
+        ? undefined
+        : { ...cached, perHour: deps.settings.limits[tier].perHour };
+    },
+
+    async consumeLimits(profile, asset, amount) {
+      const limits = ctx.limitsOf(profile.tier, asset);
+      const show = (v: bigint) => `${formatAmount(v, asset.scale)} ${asset.code}`;
+      if (!limits) {
+        refuse(
+          WalletError.LimitNotConfigured,
+          `${asset.code} cannot be moved out at the ${profile.tier} tier: no limits are configured for it`,
+          'asset',
+        );
+      }
+      if (amount > limits.perTransaction) {
+        refuse(
+          WalletError.AmountAboveLimit,
+          `The per-transaction limit at the ${profile.tier} tier is ${show(limits.perTransaction)}`,
+          'amount',
+        );
+      }
+      const dailyRefusal = () =>
+        refuse(
+          WalletError.DailyLimitExceeded,
+          `This would take you over your daily limit of ${show(limits.daily)}`,
+          'amount',
+        );
+      if (amount > limits.daily) dailyRefusal();
+      const now = clock();
+      const day = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+      const hour = new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000);
+      // One statement decides: the row lock of the upsert serialises concurrent
+      // movements, and the WHERE sees the latest committed usage. No row back: over.
+      const consume = async (counter: string, period: Date, add: bigint, limit: bigint) => {
+        const { rowCount } = await db.query(
+          `INSERT INTO wallet_limit_counters AS c (user_id, counter, period_start, amount)
+           VALUES ($1, $2, $3, $4)
+           ON CONFLICT (user_id, counter, period_start)
+           DO UPDATE SET amount = c.amount + excluded.amount
+            WHERE c.amount + excluded.amount <= $5
+           RETURNING c.amount`,
+          [profile.userId, counter, period, add.toString(), limit.toString()],
+        );
+        return rowCount > 0;
+      };
+      if (!(await consume(`daily:${asset.code}`, day, amount, limits.daily))) dailyRefusal();
+      if (!(await consume('hourly', hour, 1n, BigInt(limits.perHour)))) {
+        refuse(
+          WalletError.VelocityLimitExceeded,
+          `At most ${limits.perHour} outgoing movements per hour at the ${profile.tier} tier`,
+        );
+      }
+    },
+
+    async addActivity(rows) {
+      if (rows.length === 0) return;
+      await db.query(
+        `INSERT INTO wallet_activity (id, user_id, type, asset, amount, reference_id,
+                                      counterparty_id, description, ledger_transaction_id, occurred_at)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::numeric[],
+                              $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[])`,
+        [
+          rows.map(() => newId('act')),
+          rows.map((r) => r.userId),
+          rows.map((r) => r.type),
+          rows.map((r) => r.asset),
+          rows.map((r) => r.amount.toString()),
+          rows.map((r) => r.referenceId),
+          rows.map((r) => r.counterpartyId),
+          rows.map((r) => r.description),
+          rows.map((r) => r.ledgerTransactionId),
+          rows.map((r) => r.occurredAt),
+        ],
+      );
+    },
+
+    async publish(type, aggregateId, payload) {
+      await deps.outbox.publish({ type, aggregateId, payload });
+    },
+
+    async fromLedger(f, accountId) {
+      if (f.error === LedgerError.InsufficientFunds && accountId !== undefined) {
+        const account = await ledger.getAccount(accountId);
+        if (account) {
+          const a = await ledger.getAsset(account.asset);
+          if (a) {
+            return walletFailure(
+              f.error,
+              `Insufficient funds: ${formatAmount(account.balance.available, a.scale)} ${a.code} available`,
+              'amount',
+            );
+          }
+        }
+      }
+      // Codes the wallet shares with the ledger get the wallet's words: the ledger's name
+      // internal accounts and keys.
+      if (f.error === LedgerError.AccountFrozen) {
+        return walletFailure(f.error, 'The account is frozen; contact support');
+      }
+      if (f.error === LedgerError.IdempotencyConflict) {
+        return walletFailure(
+          f.error,
+          'This Idempotency-Key was already used for a different request',
+          'Idempotency-Key',
+        );
+      }
+      return walletFailure(f.error, f.message, f.param);
+    },
+  };
+  return ctx;
+}

@@ -1,0 +1,499 @@
+import { createHash } from 'node:crypto';
+import type { Asset } from '../ledger/model.js';
+import { newId } from '../platform/ids.js';
+import { isFailure, walletFailure, WalletError, type WalletFailure } from './errors.js';
+import { AlreadyDone, refuse, Refusal, type WalletContext } from './internal.js';
+import { paymentJson, paymentRequestJson } from './json.js';
+import type { Payment, PaymentRequest, PaymentRequestStatus } from './model.js';
+
+/** Longest note on a payment or payment request. */
+export const MAX_NOTE = 280;
+
+export interface PayInput {
+  payerId: string;
+  /** `@handle`, handle, email or user id of the payee. */
+  to: string;
+  asset: string;
+  /** Decimal string at the asset's scale. */
+  amount: string;
+  note?: string | undefined;
+  /**
+   * The caller's idempotency key (the HTTP `Idempotency-Key`). The same key again returns
+   * the first payment, however late; the ledger write is keyed by it too.
+   */
+  requestKey?: string | undefined;
+}
+
+export interface PaymentRequestInput {
+  requesterId: string;
+  /** Who is asked to pay: `@handle`, handle, email or user id. */
+  from: string;
+  asset: string;
+  amount: string;
+  note?: string | undefined;
+}
+
+export interface ListQuery {
+  limit: number;
+  /** An id of the previous page's last item: return older items. */
+  startingAfter?: string | undefined;
+}
+
+export type PaymentResult = { ok: true; payment: Payment; replayed: boolean } | WalletFailure;
+
+interface PaymentRow {
+  id: string;
+  payer_id: string;
+  payee_id: string;
+  asset: string;
+  amount: string;
+  note: string | null;
+  payment_request_id: string | null;
+  request_key: string | null;
+  ledger_transaction_id: string;
+  created_at: Date;
+}
+
+interface RequestRow {
+  id: string;
+  requester_id: string;
+  payer_id: string;
+  asset: string;
+  amount: string;
+  note: string | null;
+  status: PaymentRequestStatus;
+  payment_id: string | null;
+  created_at: Date;
+  resolved_at: Date | null;
+}
+
+const PAYMENT_COLUMNS = `id, payer_id, payee_id, asset, amount::text AS amount, note, payment_request_id,
+  request_key, ledger_transaction_id, created_at`;
+const REQUEST_COLUMNS = `id, requester_id, payer_id, asset, amount::text AS amount, note, status,
+  payment_id, created_at, resolved_at`;
+
+export function createPayments(ctx: WalletContext) {
+  const { db, ledger } = ctx.deps;
+
+  async function toPayment(r: PaymentRow): Promise<Payment> {
+    const amount = BigInt(r.amount);
+    return {
+      id: r.id,
+      payerId: r.payer_id,
+      payeeId: r.payee_id,
+      asset: r.asset,
+      amount,
+      amountDecimal: await ctx.format(r.asset, amount),
+      note: r.note,
+      paymentRequestId: r.payment_request_id,
+      ledgerTransactionId: r.ledger_transaction_id,
+      createdAt: r.created_at,
+    };
+  }
+
+  async function toRequest(r: RequestRow): Promise<PaymentRequest> {
+    const amount = BigInt(r.amount);
+    return {
+      id: r.id,
+      requesterId: r.requester_id,
+      payerId: r.payer_id,
+      asset: r.asset,
+      amount,
+      amountDecimal: await ctx.format(r.asset, amount),
+      note: r.note,
+      status: r.status,
+      paymentId: r.payment_id,
+      createdAt: r.created_at,
+      resolvedAt: r.resolved_at,
+    };
+  }
+
+  function checkNote(note: string | undefined): WalletFailure | undefined {
+    if (note !== undefined && note.length > MAX_NOTE) {
+      return walletFailure(
+        WalletError.NoteTooLong,
+        `A note has at most ${MAX_NOTE} characters`,
+        'note',
+      );
+    }
+    return undefined;
+  }
+
+  async function counterparty(
+    selfId: string,
+    ref: string,
+    param: string,
+  ): Promise<{ ok: true; id: string } | WalletFailure> {
+    const user = await ctx.resolveUser(ref);
+    if (!user) return walletFailure(WalletError.RecipientNotFound, `No user ${ref}`, param);
+    if (user.id === selfId) {
+      return walletFailure(
+        WalletError.SelfPayment,
+        'You cannot pay or request money from yourself',
+        param,
+      );
+    }
+    return { ok: true, id: user.id };
+  }
+
+  async function paymentByLedgerTx(ledgerTxId: string): Promise<Payment | undefined> {
+    const { rows } = await db.query<PaymentRow>(
+      `SELECT ${PAYMENT_COLUMNS} FROM wallet_payments WHERE ledger_transaction_id = $1`,
+      [ledgerTxId],
+    );
+    return rows[0] ? toPayment(rows[0]) : undefined;
+  }
+
+  /** A retry answers the first payment; the same key for something else is refused. */
+  function replayOrConflict(
+    p: Payment,
+    want: { payeeId: string; asset: string; amount: bigint; note: string | null },
+  ): PaymentResult {
+    if (
+      p.payeeId !== want.payeeId ||
+      p.asset !== want.asset ||
+      p.amount !== want.amount ||
+      p.note !== want.note
+    ) {
+      return walletFailure(
+        WalletError.IdempotencyConflict,
+        'This Idempotency-Key was already used for a different payment',
+        'Idempotency-Key',
+      );
+    }
+    return { ok: true, payment: p, replayed: true };
+  }
+
+  /**
+   * The movement itself, inside the caller's transaction: risk state, limits, the ledger
+   * transfer, the payment row, activity and the event, all or nothing.
+   */
+  async function move(input: {
+    payerId: string;
+    payeeId: string;
+    asset: Asset;
+    amount: bigint;
+    note: string | null;
+    ledgerKey: string;
+    requestKey: string | null;
+    paymentRequestId: string | null;
+  }): Promise<Payment> {
+    const { payerId, payeeId, asset, amount } = input;
+    const profiles = await ctx.lockProfiles([payerId, payeeId]);
+    if (profiles.get(payerId)?.frozen !== false) {
+      refuse(WalletError.AccountFrozen, 'Your wallet is frozen; contact support');
+    }
+    if (profiles.get(payeeId)?.frozen !== false) {
+      refuse(WalletError.RecipientUnavailable, 'This user cannot receive payments right now', 'to');
+    }
+    const payerProfile = profiles.get(payerId);
+    if (!payerProfile) throw new Error('payer profile vanished');
+    await ctx.consumeLimits(payerProfile, asset, amount);
+    // Sequential: inside a transaction, calls share one connection.
+    const from = await ctx.userAccount(payerId, asset.code);
+    const to = await ctx.userAccount(payeeId, asset.code);
+    const r = await ledger.transfer({
+      key: input.ledgerKey,
+      from,
+      to,
+      asset: asset.code,
+      amount,
+      description: input.note ?? 'Payment',
+      // Only what the request itself fixes, so a retry's ledger write is identical.
+      metadata: { wallet: 'payment', payer: payerId, payee: payeeId },
+    });
+    if (!r.ok) throw new Refusal(await ctx.fromLedger(r, from));
+    if (r.replayed) throw new AlreadyDone(r.transaction.id);
+
+    const at = r.transaction.effectiveAt;
+    const id = newId('pay');
+    await db.query(
+      `INSERT INTO wallet_payments (id, payer_id, payee_id, asset, amount, note, payment_request_id,
+                                    request_key, ledger_transaction_id, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [
+        id,
+        payerId,
+        payeeId,
+        asset.code,
+        amount.toString(),
+        input.note,
+        input.paymentRequestId,
+        input.requestKey,
+        r.transaction.id,
+        at,
+      ],
+    );
+    const payment: Payment = {
+      id,
+      payerId,
+      payeeId,
+      asset: asset.code,
+      amount,
+      amountDecimal: await ctx.format(asset.code, amount),
+      note: input.note,
+      paymentRequestId: input.paymentRequestId,
+      ledgerTransactionId: r.transaction.id,
+      createdAt: at,
+    };
+    const common = {
+      type: 'payment' as const,
+      asset: asset.code,
+      referenceId: id,
+      description: input.note,
+      ledgerTransactionId: r.transaction.id,
+      occurredAt: at,
+    };
+    await ctx.addActivity([
+      { ...common, userId: payerId, amount: -amount, counterpartyId: payeeId },
+      { ...common, userId: payeeId, amount, counterpartyId: payerId },
+    ]);
+    await ctx.publish('payment.completed', id, paymentJson(payment));
+    return payment;
+  }
+
+  function hashKey(key: string): string {
+    return createHash('sha256').update(key).digest('base64url');
+  }
+
+  async function pay(input: PayInput): Promise<PaymentResult> {
+    const bad = checkNote(input.note);
+    if (bad) return bad;
+    const parsed = await ctx.parseAmount(input.asset, input.amount);
+    if (!parsed.ok) return parsed;
+    const payee = await counterparty(input.payerId, input.to, 'to');
+    if (!payee.ok) return payee;
+    const note = input.note ?? null;
+    const want = { payeeId: payee.id, asset: parsed.asset.code, amount: parsed.amount, note };
+    const requestKey = input.requestKey ?? null;
+
+    if (requestKey !== null) {
+      const { rows } = await db.query<PaymentRow>(
+        `SELECT ${PAYMENT_COLUMNS} FROM wallet_payments WHERE payer_id = $1 AND request_key = $2`,
+        [input.payerId, requestKey],
+      );
+      if (rows[0]) return replayOrConflict(await toPayment(rows[0]), want);
+    }
+
+    // With a request key the ledger key derives from it: two concurrent retries meet on
+    // the ledger's key and the second replays the first instead of paying again.
+    const ledgerKey =
+      requestKey === null
+        ? `wallet:payment:${newId('pay')}`
+        : `wallet:payment:${input.payerId}:${hashKey(requestKey)}`;
+    try {
+      const r = await ctx.tx(() =>
+        move({
+          payerId: input.payerId,
+          payeeId: payee.id,
+          asset: parsed.asset,
+          amount: parsed.amount,
+          note,
+          ledgerKey,
+          requestKey,
+          paymentRequestId: null,
+        }),
+      );
+      return isFailure(r) ? r : { ok: true, payment: r, replayed: false };
+    } catch (err) {
+      if (!(err instanceof AlreadyDone)) throw err;
+      const prior = await paymentByLedgerTx(err.value as string);
+      if (!prior) {
+        throw new Error(`ledger transaction ${String(err.value)} has no payment`, { cause: err });
+      }
+      return replayOrConflict(prior, want);
+    }
+  }
+
+  async function getPayment(userId: string, id: string): Promise<Payment | undefined> {
+    const { rows } = await db.query<PaymentRow>(
+      `SELECT ${PAYMENT_COLUMNS} FROM wallet_payments
+        WHERE id = $1 AND (payer_id = $2 OR payee_id = $2)`,
+      [id, userId],
+    );
+    return rows[0] ? toPayment(rows[0]) : undefined;
+  }
+
+  /** Payments sent or received, newest first. */
+  async function listPayments(
+    userId: string,
+    q: ListQuery & { direction?: 'sent' | 'received' | undefined },
+  ): Promise<Payment[]> {
+    const { rows } = await db.query<PaymentRow>(
+      `SELECT ${PAYMENT_COLUMNS} FROM (
+         SELECT * FROM wallet_payments WHERE payer_id = $1 AND $2::text IS DISTINCT FROM 'received'
+         UNION ALL
+         SELECT * FROM wallet_payments WHERE payee_id = $1 AND $2::text IS DISTINCT FROM 'sent'
+       ) p
+        WHERE ($3::text IS NULL OR id < $3)
+        ORDER BY id DESC LIMIT $4`,
+      [userId, q.direction ?? null, q.startingAfter ?? null, q.limit],
+    );
+    return Promise.all(rows.map(toPayment));
+  }
+
+  async function requestPayment(
+    input: PaymentRequestInput,
+  ): Promise<{ ok: true; request: PaymentRequest } | WalletFailure> {
+    const bad = checkNote(input.note);
+    if (bad) return bad;
+    const parsed = await ctx.parseAmount(input.asset, input.amount);
+    if (!parsed.ok) return parsed;
+    const payer = await counterparty(input.requesterId, input.from, 'from');
+    if (!payer.ok) return payer;
+    return ctx.tx(async () => {
+      const profiles = await ctx.lockProfiles([input.requesterId]);
+      if (profiles.get(input.requesterId)?.frozen !== false) {
+        refuse(WalletError.AccountFrozen, 'Your wallet is frozen; contact support');
+      }
+      const { rows } = await db.query<RequestRow>(
+        `INSERT INTO wallet_payment_requests (id, requester_id, payer_id, asset, amount, note, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${REQUEST_COLUMNS}`,
+        [
+          newId('prq'),
+          input.requesterId,
+          payer.id,
+          parsed.asset.code,
+          parsed.amount.toString(),
+          input.note ?? null,
+          ctx.clock(),
+        ],
+      );
+      if (!rows[0]) throw new Error('payment request not inserted');
+      const request = await toRequest(rows[0]);
+      await ctx.publish('payment_request.created', request.id, paymentRequestJson(request));
+      return { ok: true as const, request };
+    });
+  }
+
+  async function requestRow(id: string): Promise<RequestRow | undefined> {
+    const { rows } = await db.query<RequestRow>(
+      `SELECT ${REQUEST_COLUMNS} FROM wallet_payment_requests WHERE id = $1`,
+      [id],
+    );
+    return rows[0];
+  }
+
+  function notFound(): never {
+    refuse(WalletError.PaymentRequestNotFound, 'No such payment request', 'id');
+  }
+
+  /** Pays a request addressed to `userId`: once, whatever the concurrency. */
+  async function payRequest(
+    userId: string,
+    requestId: string,
+  ): Promise<{ ok: true; request: PaymentRequest; payment: Payment } | WalletFailure> {
+    return ctx.tx(async () => {
+      // The request row is the lock that makes "pay" happen once.
+      const { rows } = await db.query<RequestRow>(
+        `SELECT ${REQUEST_COLUMNS} FROM wallet_payment_requests WHERE id = $1 AND payer_id = $2 FOR UPDATE`,
+        [requestId, userId],
+      );
+      const row = rows[0];
+      if (!row) notFound();
+      if (row.status !== 'pending') {
+        refuse(
+          WalletError.PaymentRequestNotPending,
+          `The payment request is already ${row.status}`,
+          'id',
+        );
+      }
+      const asset = await ctx.asset(row.asset);
+      if (!asset) throw new Error(`asset ${row.asset} vanished`);
+      const payment = await move({
+        payerId: userId,
+        payeeId: row.requester_id,
+        asset,
+        amount: BigInt(row.amount),
+        note: row.note,
+        ledgerKey: `wallet:payment_request:${row.id}`,
+        requestKey: null,
+        paymentRequestId: row.id,
+      });
+      const updated = await db.query<RequestRow>(
+        `UPDATE wallet_payment_requests SET status = 'paid', payment_id = $2, resolved_at = $3
+          WHERE id = $1 RETURNING ${REQUEST_COLUMNS}`,
+        [row.id, payment.id, payment.createdAt],
+      );
+      if (!updated.rows[0]) throw new Error('payment request vanished');
+      const request = await toRequest(updated.rows[0]);
+      await ctx.publish('payment_request.paid', request.id, paymentRequestJson(request));
+      return { ok: true as const, request, payment };
+    });
+  }
+
+  /** Declined by the payer or cancelled by the requester; a resolved request stays so. */
+  async function resolveRequest(
+    userId: string,
+    requestId: string,
+    to: 'declined' | 'cancelled',
+  ): Promise<{ ok: true; request: PaymentRequest } | WalletFailure> {
+    return ctx.tx(async () => {
+      const who = to === 'declined' ? 'payer_id' : 'requester_id';
+      const { rows } = await db.query<RequestRow>(
+        `UPDATE wallet_payment_requests SET status = $3, resolved_at = $4
+          WHERE id = $1 AND ${who} = $2 AND status = 'pending'
+          RETURNING ${REQUEST_COLUMNS}`,
+        [requestId, userId, to, ctx.clock()],
+      );
+      const row = rows[0];
+      if (!row) {
+        const prior = await requestRow(requestId);
+        const mine = to === 'declined' ? prior?.payer_id : prior?.requester_id;
+        if (!prior || mine !== userId) notFound();
+        refuse(
+          WalletError.PaymentRequestNotPending,
+          `The payment request is already ${prior.status}`,
+          'id',
+        );
+      }
+      const request = await toRequest(row);
+      await ctx.publish(
+        to === 'declined' ? 'payment_request.declined' : 'payment_request.cancelled',
+        request.id,
+        paymentRequestJson(request),
+      );
+      return { ok: true as const, request };
+    });
+  }
+
+  async function getRequest(userId: string, id: string): Promise<PaymentRequest | undefined> {
+    const row = await requestRow(id);
+    if (!row || (row.payer_id !== userId && row.requester_id !== userId)) return undefined;
+    return toRequest(row);
+  }
+
+  async function listRequests(
+    userId: string,
+    q: ListQuery & {
+      direction?: 'incoming' | 'outgoing' | undefined;
+      status?: PaymentRequestStatus | undefined;
+    },
+  ): Promise<PaymentRequest[]> {
+    const { rows } = await db.query<RequestRow>(
+      `SELECT ${REQUEST_COLUMNS} FROM (
+         SELECT * FROM wallet_payment_requests WHERE payer_id = $1 AND $2::text IS DISTINCT FROM 'outgoing'
+         UNION ALL
+         SELECT * FROM wallet_payment_requests WHERE requester_id = $1 AND $2::text IS DISTINCT FROM 'incoming'
+       ) r
+        WHERE ($3::text IS NULL OR status = $3) AND ($4::text IS NULL OR id < $4)
+        ORDER BY id DESC LIMIT $5`,
+      [userId, q.direction ?? null, q.status ?? null, q.startingAfter ?? null, q.limit],
+    );
+    return Promise.all(rows.map(toRequest));
+  }
+
+  return {
+    pay,
+    getPayment,
+    listPayments,
+    requestPayment,
+    payRequest,
+    declineRequest: (userId: string, id: string) => resolveRequest(userId, id, 'declined'),
+    cancelRequest: (userId: string, id: string) => resolveRequest(userId, id, 'cancelled'),
+    getRequest,
+    listRequests,
+  };
+}
+
+export type Payments = ReturnType<typeof createPayments>;

@@ -1,0 +1,287 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createWalletHarness,
+  type TestUser,
+  type WalletHarness,
+} from '../../test/fixtures/wallet/harness.js';
+import { verifyLedger } from '../ledger/verify.js';
+
+/**
+ * Races on a real PostgreSQL server, through the HTTP layer (in-process, on a pool of
+ * connections): every money and limit guard must hold when requests arrive together.
+ */
+
+const BIG = { USD: '1000000.00', BTC: '100', ETH: '1000', EUR: '1000000.00', USDC: '1000000' };
+const LIMITS = JSON.stringify({
+  // The daily-limit race: 100.00 per payment, 250.00 a day.
+  unverified: {
+    perTransaction: { ...BIG, USD: '100.00' },
+    daily: { ...BIG, USD: '250.00' },
+    perHour: 100000,
+  },
+  verified: { perTransaction: BIG, daily: BIG, perHour: 100000 },
+  // The velocity race: 7 movements an hour.
+  enhanced: { perTransaction: BIG, daily: BIG, perHour: 7 },
+});
+
+let h: WalletHarness;
+
+beforeAll(async () => {
+  h = await createWalletHarness({ VW_WALLET_LIMITS: LIMITS });
+});
+
+afterAll(async () => {
+  await h.close();
+});
+
+const post = (path: string, user: TestUser, body?: unknown, key?: string) =>
+  h.t.request('POST', path, {
+    token: user.token,
+    ...(body !== undefined ? { body } : {}),
+    ...(key !== undefined ? { headers: { 'idempotency-key': key } } : {}),
+  });
+
+async function expectLedgerVerified(): Promise<void> {
+  const report = await verifyLedger(h.t.vw.db);
+  expect(report.checks.filter((c) => !c.ok)).toEqual([]);
+}
+
+async function count(sql: string, params: unknown[] = []): Promise<number> {
+  const { rows } = await h.t.vw.db.query<{ n: bigint }>(sql, params);
+  return Number(rows[0]?.n ?? 0n);
+}
+
+/** Samples an account's available balance until stopped; resolves with the lowest seen. */
+function watchLowest(accountId: string): { stop(): Promise<bigint> } {
+  const state = { running: true };
+  const lowest = (async () => {
+    let min: bigint | undefined;
+    for (let i = 0; state.running && i < 100_000; i++) {
+      const a = await h.t.vw.ledger.getAccount(accountId);
+      const b = a?.balance;
+      if (b) for (const v of [b.posted, b.available]) if (min === undefined || v < min) min = v;
+    }
+    return min ?? 0n;
+  })();
+  return {
+    stop() {
+      state.running = false;
+      return lowest;
+    },
+  };
+}
+
+function statuses(rs: { status: number }[]): Record<number, number> {
+  const out: Record<number, number> = {};
+  for (const r of rs) out[r.status] = (out[r.status] ?? 0) + 1;
+  return out;
+}
+
+describe('concurrency on PostgreSQL', () => {
+  it('200 concurrent payments from an account that can afford 37: exactly 37 succeed', async () => {
+    const payer = await h.user('payer');
+    const payee = await h.user('payee');
+    await h.fund(payer, 'USD', '37.00');
+    const account = await h.t.vw.ledger.findAccount(payer.id, 'USD');
+    if (!account) throw new Error('no account');
+    const watch = watchLowest(account.id);
+    // Half carry an Idempotency-Key (their own), so both request paths race.
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        post(
+          '/v1/payments',
+          payer,
+          { to: '@payee', asset: 'USD', amount: '1.00' },
+          i % 2 === 0 ? `race-${i}` : undefined,
+        ),
+      ),
+    );
+    const lowest = await watch.stop();
+    expect(statuses(results)).toEqual({ 201: 37, 402: 163 });
+    for (const r of results.filter((x) => x.status === 402)) {
+      expect(r.body.error.code).toBe('insufficient_funds');
+    }
+    expect(lowest >= 0n).toBe(true);
+    expect(await h.balance(payer, 'USD')).toMatchObject({ available: '0.00', total: '0.00' });
+    expect(await h.balance(payee, 'USD')).toMatchObject({ available: '37.00' });
+    expect(
+      await count('SELECT count(*) AS n FROM wallet_payments WHERE payer_id = $1', [payer.id]),
+    ).toBe(37);
+    // Refused payments gave back the limit usage they took.
+    const { rows } = await h.t.vw.db.query<{ amount: string }>(
+      "SELECT amount::text AS amount FROM wallet_limit_counters WHERE user_id = $1 AND counter = 'daily:USD'",
+      [payer.id],
+    );
+    expect(rows[0]?.amount).toBe('3700');
+    await expectLedgerVerified();
+  });
+
+  it('payments both ways between two users at once never deadlock', async () => {
+    const a = await h.user('alpha');
+    const b = await h.user('bravo');
+    await h.fund(a, 'USD', '100.00');
+    await h.fund(b, 'USD', '100.00');
+    const results = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        i % 2 === 0
+          ? post('/v1/payments', a, { to: '@bravo', asset: 'USD', amount: '1.00' })
+          : post('/v1/payments', b, { to: '@alpha', asset: 'USD', amount: '1.00' }),
+      ),
+    );
+    expect(statuses(results)).toEqual({ 201: 60 });
+    expect(await h.balance(a, 'USD')).toMatchObject({ available: '100.00' });
+    await expectLedgerVerified();
+  });
+
+  it('a quote executed 25 times at once moves money once', async () => {
+    const trader = await h.user('trader');
+    await h.fund(trader, 'USD', '1000.00');
+    const q = await post('/v1/quotes', trader, { from: 'USD', to: 'BTC', spend_amount: '500.00' });
+    expect(q.status, q.text).toBe(201);
+    const results = await Promise.all(
+      Array.from({ length: 25 }, () => post(`/v1/quotes/${q.body.id}/execute`, trader)),
+    );
+    expect(statuses(results)).toEqual({ 200: 25 });
+    expect(new Set(results.map((r) => r.body.ledger_transaction_id)).size).toBe(1);
+    expect(
+      await count('SELECT count(*) AS n FROM ledger_idempotency WHERE key = $1', [
+        `wallet:trade:${q.body.id}`,
+      ]),
+    ).toBe(1);
+    expect(await h.balance(trader, 'USD')).toMatchObject({ available: '500.00' });
+    expect(await h.balance(trader, 'BTC')).toMatchObject({ available: q.body.receive_amount });
+    expect(
+      await count(
+        "SELECT count(*) AS n FROM outbox_events WHERE type = 'trade.executed' AND aggregate_id = $1",
+        [q.body.trade_id],
+      ),
+    ).toBe(1);
+    await expectLedgerVerified();
+  });
+
+  it('one Idempotency-Key raced 20 times through HTTP makes one payment', async () => {
+    const u = await h.user('keyed');
+    await h.user('keyee');
+    await h.fund(u, 'USD', '100.00');
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        post('/v1/payments', u, { to: '@keyee', asset: 'USD', amount: '3.00' }, 'same-key'),
+      ),
+    );
+    expect(results.every((r) => r.status === 201)).toBe(true);
+    expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
+    expect(await h.balance(u, 'USD')).toMatchObject({ available: '97.00' });
+  });
+
+  it('one request key raced 20 times below HTTP (no middleware) makes one payment', async () => {
+    const u = await h.user('direct');
+    const to = await h.user('directee');
+    await h.fund(u, 'USD', '100.00');
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        h.t.vw.wallet.pay({
+          payerId: u.id,
+          to: to.id,
+          asset: 'USD',
+          amount: '4.00',
+          requestKey: 'k1',
+        }),
+      ),
+    );
+    const ids = new Set(results.map((r) => (r.ok ? r.payment.id : r.error)));
+    expect(ids.size).toBe(1);
+    expect(results.filter((r) => r.ok && !r.replayed)).toHaveLength(1);
+    expect(await h.balance(u, 'USD')).toMatchObject({ available: '96.00' });
+    const { rows } = await h.t.vw.db.query<{ amount: string }>(
+      "SELECT amount::text AS amount FROM wallet_limit_counters WHERE user_id = $1 AND counter = 'daily:USD'",
+      [u.id],
+    );
+    expect(rows[0]?.amount).toBe('400');
+    await expectLedgerVerified();
+  });
+
+  it('a daily limit raced by 40 payments is never exceeded', async () => {
+    const u = await h.user('limited', 'unverified');
+    await h.user('limitee');
+    await h.fund(u, 'USD', '1000.00');
+    const results = await Promise.all(
+      Array.from({ length: 40 }, () =>
+        post('/v1/payments', u, { to: '@limitee', asset: 'USD', amount: '10.00' }),
+      ),
+    );
+    expect(statuses(results)).toEqual({ 201: 25, 409: 15 });
+    expect(
+      results
+        .filter((r) => r.status === 409)
+        .every((r) => r.body.error.code === 'daily_limit_exceeded'),
+    ).toBe(true);
+    expect(await h.balance(u, 'USD')).toMatchObject({ available: '750.00' });
+  });
+
+  it('a velocity limit raced by 30 movements lets exactly its number through', async () => {
+    const u = await h.user('fast', 'enhanced');
+    await h.user('fastee');
+    await h.fund(u, 'USD', '1000.00');
+    const results = await Promise.all(
+      Array.from({ length: 30 }, () =>
+        post('/v1/payments', u, { to: '@fastee', asset: 'USD', amount: '1.00' }),
+      ),
+    );
+    expect(statuses(results)).toEqual({ 201: 7, 429: 23 });
+  });
+
+  it('50 concurrent bank withdrawals from an account that can afford 10: exactly 10 are held', async () => {
+    const u = await h.user('withdrawer');
+    await h.fund(u, 'USD', '100.00');
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        post('/v1/fiat-withdrawals', u, { asset: 'USD', amount: '10.00', destination: 'acct_w' }),
+      ),
+    );
+    expect(statuses(results)).toEqual({ 201: 10, 402: 40 });
+    expect(await h.balance(u, 'USD')).toEqual({
+      available: '0.00',
+      held: '100.00',
+      total: '100.00',
+    });
+    await h.t.vw.jobs.runDue({ limit: 100 });
+    expect(await h.balance(u, 'USD')).toEqual({ available: '0.00', held: '0.00', total: '0.00' });
+    await expectLedgerVerified();
+  });
+
+  it('a payment request paid 10 times at once is paid once', async () => {
+    const asker = await h.user('asker');
+    const giver = await h.user('giver');
+    await h.fund(giver, 'USD', '100.00');
+    const ask = await post('/v1/payment-requests', asker, {
+      from: '@giver',
+      asset: 'USD',
+      amount: '9.99',
+    });
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => post(`/v1/payment-requests/${ask.body.id}/pay`, giver)),
+    );
+    expect(statuses(results)).toEqual({ 200: 1, 409: 9 });
+    expect(await h.balance(asker, 'USD')).toMatchObject({ available: '9.99' });
+  });
+
+  it('a freeze raced with payments: once it answers, no payment gets through', async () => {
+    const u = await h.user('racer');
+    await h.user('racee');
+    await h.fund(u, 'USD', '100.00');
+    const ops = await h.user('racerops');
+    await h.t.vw.identity.changeRole(ops.id, 'operator', { type: 'system', id: 'test' });
+    const pay = () => post('/v1/payments', u, { to: '@racee', asset: 'USD', amount: '1.00' });
+    const early = Array.from({ length: 20 }, pay);
+    const freeze = await post('/v1/admin/wallets/@racer/freeze', ops, { reason: 'Race test' });
+    expect(freeze.status).toBe(200);
+    const late = await Promise.all(Array.from({ length: 20 }, pay));
+    expect(statuses(late)).toEqual({ 403: 20 });
+    const before = statuses(await Promise.all(early));
+    expect((before[201] ?? 0) + (before[403] ?? 0)).toBe(20);
+    expect(
+      await count('SELECT count(*) AS n FROM wallet_payments WHERE payer_id = $1', [u.id]),
+    ).toBe(before[201] ?? 0);
+    await expectLedgerVerified();
+  });
+});

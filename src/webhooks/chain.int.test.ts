@@ -1,0 +1,272 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Webhook } from 'standardwebhooks';
+import type { Address } from 'viem';
+import { createTestApp, type TestApp } from '../../test/support/app.js';
+import { call, syncToHead, tokenConstructorArgs } from '../../test/fixtures/chains/harness.js';
+import { startLocalNode, type LocalNode } from '../../test/fixtures/chains/node.js';
+import { startReceiver, waitFor, type Receiver } from '../../test/fixtures/webhooks/receiver.js';
+import type { Follower } from '../chains/follower.js';
+import type { RunningDelivery } from './service.js';
+
+/**
+ * Chain subscriptions end to end, driven through the real follower against a local EVM
+ * node (Hardhat): follower → outbox → ingest → delivery → receiver.
+ */
+
+const PW = 'correct horse battery staple';
+
+interface Body {
+  id: string;
+  type: string;
+  stage: string;
+  retracts?: string;
+  block: { number: string; hash: string };
+  data: {
+    event_id?: string;
+    amount?: string;
+    to?: string;
+    tx_hash?: string;
+    decoded?: { args: Record<string, string> };
+  };
+}
+
+let node: LocalNode;
+let t: TestApp;
+let rx: Receiver;
+let follower: Follower;
+let delivery: RunningDelivery;
+let token: string;
+let alice: Address;
+let bob: Address;
+let carol: Address;
+let dave: Address;
+
+/** Requests to `path`, without the creation ping. */
+const at = (path: string) =>
+  rx.received.filter((r) => r.path === path && !r.body.includes('"type":"webhook.ping"'));
+const bodies = (path: string) => at(path).map((r) => JSON.parse(r.body) as Body);
+
+/** Follows the chain to its head and runs the relay and ingest until nothing is left. */
+async function follow(): Promise<void> {
+  await syncToHead(follower);
+  for (;;) {
+    const relayed = await t.vw.outbox.relayOnce();
+    const ran = await t.vw.jobs.runDue({ limit: 100 });
+    if (relayed === 0 && ran === 0) return;
+  }
+}
+
+async function endpoint(path: string, types: string[]) {
+  const r = await t.request('POST', '/v1/webhook-endpoints', {
+    token,
+    body: { url: `${rx.url}${path}`, event_types: types },
+  });
+  expect(r.status, r.text).toBe(201);
+  return { id: r.body.id as string, secret: r.body.secret as string };
+}
+
+async function subscribe(body: Record<string, unknown>) {
+  const r = await t.request('POST', '/v1/webhook-subscriptions', { token, body });
+  expect(r.status, r.text).toBe(201);
+  return r.body as { id: string; item_count: number };
+}
+
+beforeAll(async () => {
+  node = await startLocalNode();
+  [alice, bob, carol, dave] = node.accounts as [Address, Address, Address, Address];
+  rx = await startReceiver();
+  t = await createTestApp({
+    VW_CHAINS: JSON.stringify([
+      {
+        key: 'local',
+        chainId: node.chainId,
+        rpcUrls: [node.url],
+        confirmations: 3,
+        pollMs: 50,
+        windowBlocks: 32,
+        startBlock: 'latest',
+        nativeAsset: { code: 'ETH', decimals: 18 },
+      },
+    ]),
+    VW_WEBHOOK_SSRF_ALLOW: '127.0.0.1/32',
+    VW_WEBHOOK_POLL_MS: '20',
+    VW_WEBHOOK_MAX_ADDRESSES: '5',
+  });
+  const f = t.vw.chains.follower('local');
+  if (!f) throw new Error('no follower');
+  follower = f;
+  await t.request('POST', '/v1/users', { body: { email: 'm@example.com', password: PW } });
+  const s = await t.request('POST', '/v1/sessions', {
+    body: { email: 'm@example.com', password: PW },
+  });
+  token = s.body.token as string;
+  await follow();
+  delivery = await t.vw.webhooks.startDelivery({ concurrency: 16 });
+}, 180_000);
+
+afterAll(async () => {
+  await delivery.stop();
+  await t.close();
+  await rx.close();
+  await node.stop();
+});
+
+describe('chain subscriptions', () => {
+  it('a transfer seen pending and reorged out is retracted by id; its replacement arrives once', async () => {
+    const e = await endpoint('/reorg', ['address.activity']);
+    await subscribe({
+      endpoint_id: e.id,
+      kind: 'address_activity',
+      chain: 'local',
+      addresses: [bob],
+    });
+    const snap = await node.snapshot();
+    await node.send({ from: alice, to: bob, value: 1000n });
+    await follow();
+    await waitFor(() => bodies('/reorg').some((b) => b.stage === 'pending'), 'pending delivery');
+    const original = bodies('/reorg').find((b) => b.stage === 'pending');
+    if (!original) throw new Error('no pending');
+    expect(original.type).toBe('address.activity');
+    expect(original.data).toMatchObject({ amount: '1000', to: bob.toLowerCase() });
+
+    await node.revert(snap);
+    await node.mine(1);
+    const replacement = await node.send({ from: alice, to: bob, value: 1000n });
+    await node.mine(1);
+    await follow();
+    await waitFor(
+      () =>
+        bodies('/reorg').some((b) => b.stage === 'removed') &&
+        bodies('/reorg').some(
+          (b) => b.stage === 'pending' && b.block.hash === replacement.blockHash.toLowerCase(),
+        ),
+      'removal and replacement',
+    );
+    const removed = bodies('/reorg').filter((b) => b.stage === 'removed');
+    expect(removed).toHaveLength(1);
+    expect(removed[0]?.retracts).toBe(original.id);
+    expect(removed[0]?.data.event_id).toBe(original.data.event_id);
+    expect(removed[0]?.block.hash).toBe(original.block.hash);
+
+    // Three blocks on top confirm the replacement: one confirmed message, signed.
+    await node.mine(3);
+    await follow();
+    await waitFor(() => bodies('/reorg').some((b) => b.stage === 'confirmed'), 'confirmed');
+    const forReplacement = at('/reorg').filter(
+      (r) => (JSON.parse(r.body) as Body).block.hash === replacement.blockHash.toLowerCase(),
+    );
+    expect(forReplacement.map((r) => (JSON.parse(r.body) as Body).stage).sort()).toEqual([
+      'confirmed',
+      'pending',
+    ]);
+    expect(new Set(forReplacement.map((r) => r.headers['webhook-id'])).size).toBe(2);
+    for (const r of forReplacement)
+      expect(new Webhook(e.secret).verify(r.body, r.headers)).toBeTruthy();
+  });
+
+  it('counts an address from the block it was added for, and refuses more than the cap', async () => {
+    const e = await endpoint('/from-block', ['address.activity']);
+    const head = BigInt(await node.rpc<string>('eth_blockNumber'));
+    const sub = await subscribe({
+      endpoint_id: e.id,
+      kind: 'address_activity',
+      chain: 'local',
+      addresses: [carol],
+      from_block: String(head + 3n),
+    });
+    expect(sub.item_count).toBe(1);
+    await node.send({ from: alice, to: carol, value: 1n }); // head + 1: not yet
+    await node.mine(1);
+    await node.send({ from: alice, to: carol, value: 2n }); // head + 3: counts
+    await follow();
+    await waitFor(() => bodies('/from-block').some((b) => b.data.amount === '2'), 'second');
+    expect(bodies('/from-block').some((b) => b.data.amount === '1')).toBe(false);
+
+    const many = Array.from({ length: 6 }, (_, i) => `0x${(i + 1).toString(16).padStart(40, '0')}`);
+    const r = await t.request('POST', `/v1/webhook-subscriptions/${sub.id}/items/add`, {
+      token,
+      body: { items: many },
+    });
+    expect([r.status, r.body.error.code]).toEqual([400, 'too_many_addresses']);
+    const bad = await t.request('POST', `/v1/webhook-subscriptions/${sub.id}/items/add`, {
+      token,
+      body: { items: ['0x1234'] },
+    });
+    expect([bad.status, bad.body.error.code]).toEqual([400, 'address_invalid']);
+    // Removal from a block on: later transfers no longer match.
+    const rm = await t.request('POST', `/v1/webhook-subscriptions/${sub.id}/items/remove`, {
+      token,
+      body: { items: [carol] },
+    });
+    expect(rm.status, rm.text).toBe(200);
+    expect(rm.body.item_count).toBe(0);
+    await node.send({ from: alice, to: carol, value: 3n });
+    await follow();
+    await node.send({ from: alice, to: bob, value: 4n });
+    await follow();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(bodies('/from-block').some((b) => b.data.amount === '3')).toBe(false);
+  });
+
+  it('filters contract logs on ABI-decoded fields, and reports new blocks and mined transactions', async () => {
+    const tokenAddr = await node.deploy('VwToken', tokenConstructorArgs('Test', 'TST', 6));
+    const logs = await endpoint('/logs', ['contract.log']);
+    await subscribe({
+      endpoint_id: logs.id,
+      kind: 'contract_log',
+      chain: 'local',
+      filter: {
+        addresses: [tokenAddr],
+        abi: 'event Transfer(address indexed from, address indexed to, uint256 value)',
+        where: { field: 'value', op: 'gte', value: '1000' },
+      },
+    });
+    const bad = await t.request('POST', '/v1/webhook-subscriptions', {
+      token,
+      body: { endpoint_id: logs.id, kind: 'contract_log', chain: 'local', filter: { topics: [1] } },
+    });
+    expect([bad.status, bad.body.error.code]).toEqual([400, 'filter_invalid']);
+
+    const blocks = await endpoint('/blocks', ['block.new', 'tx.mined']);
+    await subscribe({
+      endpoint_id: blocks.id,
+      kind: 'new_block',
+      chain: 'local',
+      filter: { stages: ['pending'] },
+    });
+    await node.send({ from: alice, ...call('VwToken', tokenAddr, 'mint', [dave, 500n]) });
+    const big = await node.send({
+      from: alice,
+      ...call('VwToken', tokenAddr, 'mint', [dave, 2000n]),
+    });
+    await subscribe({
+      endpoint_id: blocks.id,
+      kind: 'transaction',
+      chain: 'local',
+      tx_hashes: [big.transactionHash],
+    });
+    await follow();
+    await waitFor(() => bodies('/logs').some((b) => b.stage === 'pending'), 'log delivery');
+    const got = bodies('/logs').filter((b) => b.stage === 'pending');
+    expect(got).toHaveLength(1);
+    expect(got[0]?.data.decoded?.args).toMatchObject({ value: '2000', to: dave.toLowerCase() });
+
+    await node.mine(1);
+    await follow();
+    await waitFor(() => bodies('/blocks').some((b) => b.type === 'block.new'), 'block delivery');
+    expect(bodies('/blocks').every((b) => b.type !== 'block.new' || b.stage === 'pending')).toBe(
+      true,
+    );
+    const head = Number(await node.rpc<string>('eth_blockNumber'));
+    const numbers = new Set(
+      bodies('/blocks')
+        .filter((b) => b.type === 'block.new')
+        .map((b) => Number(b.block.number)),
+    );
+    expect(numbers.has(head)).toBe(true);
+    const mined = bodies('/blocks').filter((b) => b.type === 'tx.mined');
+    expect(mined.map((b) => [b.stage, b.data.tx_hash])).toEqual([
+      ['pending', big.transactionHash.toLowerCase()],
+    ]);
+  });
+});

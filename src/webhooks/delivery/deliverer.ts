@@ -1,0 +1,229 @@
+import type { EndpointDirectory } from '../endpoints/directory.js';
+import type { WebhookMetrics } from '../metrics.js';
+import { deliveryHeaders } from '../signing/signing.js';
+import {
+  CircuitBreaker,
+  classifyStatus,
+  parseRetryAfter,
+  Semaphore,
+  TokenBucket,
+  verdict,
+  type AttemptOutcome,
+  type RetryPolicy,
+} from './policy.js';
+import type { HttpSender } from './sender.js';
+
+/** One delivery to attempt, from either engine. */
+export interface DeliveryTask {
+  messageId: string;
+  endpointId: string;
+  body: string;
+  /** Attempts already made. */
+  attempts: number;
+  /** The PostgreSQL claim it runs under; null when it came from the broker. */
+  claim: string | null;
+  /** When the message was created (for event-to-delivery latency). */
+  createdAtMs: number;
+}
+
+/** What to write back about a task. */
+export interface OutcomeRecord {
+  messageId: string;
+  endpointId: string;
+  claim: string | null;
+  /** `drop`: the endpoint is gone, nothing to write. */
+  state: 'delivered' | 'pending' | 'failed' | 'drop';
+  /** 1 when an HTTP attempt was made. */
+  attemptsInc: 0 | 1;
+  nextAttemptAt: Date | null;
+  attempt?: {
+    number: number;
+    outcome: AttemptOutcome;
+    statusCode: number | null;
+    latencyMs: number;
+    excerpt: string | null;
+    error: string | null;
+  };
+  /** Reason to disable the endpoint (410 Gone). */
+  disable?: string;
+}
+
+export interface DelivererSettings {
+  retry: RetryPolicy;
+  /** In-flight requests per endpoint in this process, unless the endpoint sets its own. */
+  endpointMaxInFlight: number;
+  /** Longest a rate-limited delivery waits in memory before it is put back as due later. */
+  maxLocalWaitMs?: number;
+  /** Failures in a row that open an endpoint's circuit, and its first cool-down. */
+  circuit?: { threshold: number; cooldownMs: number };
+}
+
+export interface Deliverer {
+  deliver(task: DeliveryTask): Promise<OutcomeRecord>;
+  /** Circuit states of the endpoints this process has talked to recently. */
+  circuits(): Map<string, 'closed' | 'open' | 'half_open'>;
+}
+
+interface EndpointState {
+  breaker: CircuitBreaker;
+  bucket: TokenBucket | undefined;
+  rate: number | null;
+  gate: Semaphore;
+  /** A receiver's `Retry-After` holds every delivery to it until then. */
+  holdUntil: number;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Delivers one message: the endpoint's protections first (paused, circuit, `Retry-After`
+ * hold, rate limit), then a signed POST inside the endpoint's in-flight bound, then the
+ * verdict. It never throws for a receiver's behaviour; the record says what happened.
+ */
+export function createDeliverer(deps: {
+  directory: EndpointDirectory;
+  sender: HttpSender;
+  metrics: WebhookMetrics;
+  settings: DelivererSettings;
+  now?: () => number;
+  random?: () => number;
+}): Deliverer {
+  const { directory, sender, metrics, settings } = deps;
+  const now = deps.now ?? Date.now;
+  const states = new Map<string, EndpointState>();
+  const maxLocalWait = settings.maxLocalWaitMs ?? 1_000;
+
+  const stateOf = (id: string, rate: number | null, maxInFlight: number): EndpointState => {
+    let st = states.get(id);
+    if (!st) {
+      st = {
+        breaker: new CircuitBreaker(
+          settings.circuit?.threshold ?? 5,
+          settings.circuit?.cooldownMs ?? 5_000,
+        ),
+        bucket: rate ? new TokenBucket(rate, now()) : undefined,
+        rate,
+        gate: new Semaphore(maxInFlight),
+        holdUntil: 0,
+      };
+      states.set(id, st);
+    } else {
+      if (st.rate !== rate) {
+        st.rate = rate;
+        st.bucket = rate ? new TokenBucket(rate, now()) : undefined;
+      }
+      st.gate.setLimit(maxInFlight);
+    }
+    return st;
+  };
+
+  const later = (task: DeliveryTask, waitMs: number): OutcomeRecord => ({
+    messageId: task.messageId,
+    endpointId: task.endpointId,
+    claim: task.claim,
+    state: 'pending',
+    attemptsInc: 0,
+    nextAttemptAt: new Date(now() + waitMs),
+  });
+
+  return {
+    circuits() {
+      return new Map([...states].map(([id, s]) => [id, s.breaker.state]));
+    },
+
+    async deliver(task) {
+      const ep = directory.get(task.endpointId);
+      if (!ep) {
+        return { ...later(task, 0), state: 'drop' };
+      }
+      // Paused or disabled: back to the table, where only active endpoints are claimed.
+      if (ep.status !== 'active') return later(task, 0);
+      const st = stateOf(ep.id, ep.rateLimitPerSec, ep.maxInFlight ?? settings.endpointMaxInFlight);
+      if (st.holdUntil > now()) {
+        metrics.deferred.inc({ reason: 'retry_after' });
+        return later(task, st.holdUntil - now());
+      }
+      const wait = st.breaker.admit(now());
+      if (wait > 0) {
+        metrics.deferred.inc({ reason: 'circuit_open' });
+        return later(task, wait);
+      }
+      if (st.bucket) {
+        let w = st.bucket.take(now());
+        while (w > 0 && w <= maxLocalWait) {
+          await sleep(w);
+          w = st.bucket.take(now());
+        }
+        if (w > 0) {
+          metrics.deferred.inc({ reason: 'rate_limit' });
+          return later(task, w);
+        }
+      }
+
+      const attemptNo = task.attempts + 1;
+      await st.gate.acquire();
+      let result: Awaited<ReturnType<HttpSender['post']>>;
+      try {
+        const keys = await directory.keys(ep.id, now());
+        if (keys.length === 0) throw new Error(`endpoint ${ep.id} has no live signing secret`);
+        const ts = Math.floor(now() / 1000);
+        result = await sender.post(
+          { endpointId: ep.id, url: ep.parsedUrl, connections: st.gate.limitValue },
+          deliveryHeaders(keys, task.messageId, ts, task.body),
+          task.body,
+        );
+      } finally {
+        st.gate.release();
+      }
+
+      const outcome: AttemptOutcome =
+        result.kind === 'response' ? classifyStatus(result.status) : result.kind;
+      const retryAfterMs =
+        result.kind === 'response' ? parseRetryAfter(result.retryAfter, now()) : undefined;
+      if (outcome === 'delivered') st.breaker.success();
+      else st.breaker.failure(now());
+      if (outcome === 'throttled' && retryAfterMs !== undefined) {
+        st.holdUntil = Math.max(
+          st.holdUntil,
+          now() + Math.min(retryAfterMs, settings.retry.maxRetryAfterMs),
+        );
+      }
+
+      metrics.deliveries.inc({ outcome });
+      metrics.requestSeconds.observe({ outcome }, result.latencyMs / 1000);
+      if (outcome === 'delivered') {
+        metrics.eventToDeliverySeconds.observe(Math.max(0, now() - task.createdAtMs) / 1000);
+      }
+
+      const v = verdict(outcome, attemptNo, settings.retry, retryAfterMs, deps.random);
+      const attempt = {
+        number: attemptNo,
+        outcome,
+        statusCode: result.kind === 'response' ? result.status : null,
+        latencyMs: result.latencyMs,
+        excerpt: result.kind === 'response' ? result.excerpt : null,
+        error: result.kind === 'response' ? null : result.error,
+      };
+      const base = {
+        messageId: task.messageId,
+        endpointId: task.endpointId,
+        claim: task.claim,
+        attemptsInc: 1 as const,
+        attempt,
+      };
+      switch (v.kind) {
+        case 'delivered':
+          return { ...base, state: 'delivered', nextAttemptAt: null };
+        case 'retry':
+          metrics.retriesScheduled.inc();
+          return { ...base, state: 'pending', nextAttemptAt: new Date(now() + v.delayMs) };
+        case 'dead':
+          metrics.deadLettered.inc();
+          return { ...base, state: 'failed', nextAttemptAt: null };
+        case 'disable':
+          metrics.deadLettered.inc();
+          return { ...base, state: 'failed', nextAttemptAt: null, disable: v.reason };
+      }
+    },
+  };
+}

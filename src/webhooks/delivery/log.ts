@@ -1,0 +1,199 @@
+import type { Db } from '../../platform/db/db.js';
+import type { Attempt, Message, MessageState } from '../model.js';
+
+/**
+ * The delivery log customers query (messages, attempts, dead letters) and replay: a
+ * replay puts messages back as due now with a fresh retry schedule, keeping their
+ * `webhook-id`, so a receiver that already has one recognises it.
+ */
+export interface DeliveryLog {
+  messages(
+    endpointId: string,
+    q: { state?: MessageState; limit: number; startingAfter?: string },
+  ): Promise<Message[]>;
+  message(endpointId: string, id: string): Promise<Message | undefined>;
+  attempts(
+    endpointId: string,
+    q: { messageId?: string; limit: number; startingAfter?: string },
+  ): Promise<Attempt[]>;
+  /** Replays matching messages of one endpoint; resolves with how many. */
+  replay(endpointId: string, selector: ReplaySelector): Promise<number>;
+  /** Counts by state for one endpoint (and the age of its oldest due message). */
+  stats(endpointId: string): Promise<{ counts: Record<string, number>; lagSeconds: number }>;
+}
+
+export type ReplaySelector =
+  | { messageId: string }
+  | { since: Date; until: Date; onlyFailed?: boolean }
+  | { chainKey?: string; fromBlock: bigint; toBlock: bigint; onlyFailed?: boolean };
+
+interface MessageRow {
+  id: string;
+  endpoint_id: string;
+  event_id: string;
+  event_type: string;
+  chain_key: string | null;
+  block_number: bigint | null;
+  state: MessageState;
+  attempts: number;
+  next_attempt_at: Date;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: Date;
+  delivered_at: Date | null;
+  body: string;
+}
+
+const MESSAGE_COLUMNS = `id, endpoint_id, event_id, event_type, chain_key, block_number, state, attempts,
+  next_attempt_at, last_status, last_error, created_at, delivered_at, body`;
+
+const toMessage = (r: MessageRow): Message => ({
+  id: r.id,
+  endpointId: r.endpoint_id,
+  eventId: r.event_id,
+  eventType: r.event_type,
+  chainKey: r.chain_key,
+  blockNumber: r.block_number,
+  state: r.state,
+  attempts: r.attempts,
+  nextAttemptAt: r.state === 'pending' ? r.next_attempt_at : null,
+  lastStatus: r.last_status,
+  lastError: r.last_error,
+  createdAt: r.created_at,
+  deliveredAt: r.delivered_at,
+  body: r.body,
+});
+
+/** Rows replayed per statement, so a large range never holds one long transaction. */
+const REPLAY_SLICE = 5_000;
+
+export function createDeliveryLog(deps: { db: Db; wake: () => void }): DeliveryLog {
+  const { db } = deps;
+  return {
+    async messages(endpointId, q) {
+      const { rows } = await db.query<MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM webhook_messages
+          WHERE endpoint_id = $1 AND ($2::text IS NULL OR state = $2)
+            AND ($3::text IS NULL OR id > $3)
+          ORDER BY id LIMIT $4`,
+        [endpointId, q.state ?? null, q.startingAfter ?? null, q.limit],
+      );
+      return rows.map(toMessage);
+    },
+
+    async message(endpointId, id) {
+      const { rows } = await db.query<MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM webhook_messages WHERE endpoint_id = $1 AND id = $2`,
+        [endpointId, id],
+      );
+      return rows[0] ? toMessage(rows[0]) : undefined;
+    },
+
+    async attempts(endpointId, q) {
+      const { rows } = await db.query<{
+        id: string;
+        message_id: string;
+        endpoint_id: string;
+        attempt: number;
+        outcome: string;
+        status_code: number | null;
+        latency_ms: number | null;
+        response_excerpt: string | null;
+        error: string | null;
+        created_at: Date;
+      }>(
+        `SELECT id, message_id, endpoint_id, attempt, outcome, status_code, latency_ms,
+                response_excerpt, error, created_at
+           FROM webhook_attempts
+          WHERE endpoint_id = $1 AND ($2::text IS NULL OR message_id = $2)
+            AND ($3::text IS NULL OR id > $3)
+          ORDER BY id LIMIT $4`,
+        [endpointId, q.messageId ?? null, q.startingAfter ?? null, q.limit],
+      );
+      return rows.map((r) => ({
+        id: r.id,
+        messageId: r.message_id,
+        endpointId: r.endpoint_id,
+        attempt: r.attempt,
+        outcome: r.outcome,
+        statusCode: r.status_code,
+        latencyMs: r.latency_ms,
+        responseExcerpt: r.response_excerpt,
+        error: r.error,
+        createdAt: r.created_at,
+      }));
+    },
+
+    async replay(endpointId, selector) {
+      // Messages in flight or already due are left alone: they are about to go anyway.
+      const set = `state = 'pending', attempts = 0, next_attempt_at = now(), claim = NULL,
+                   updated_at = now()`;
+      let total = 0;
+      if ('messageId' in selector) {
+        const { rowCount } = await db.query(
+          `UPDATE webhook_messages SET ${set}
+            WHERE endpoint_id = $1 AND id = $2 AND state IN ('delivered', 'failed', 'pending')`,
+          [endpointId, selector.messageId],
+        );
+        total = rowCount;
+      } else {
+        const states = selector.onlyFailed ? ['failed'] : ['delivered', 'failed'];
+        // Walk by id, so a message that is replayed and delivered again meanwhile is not
+        // picked up a second time by a later slice.
+        let after = '';
+        for (;;) {
+          const { rows } =
+            'since' in selector
+              ? await db.query<{ id: string }>(
+                  `UPDATE webhook_messages SET ${set} WHERE id IN (
+                     SELECT id FROM webhook_messages
+                      WHERE endpoint_id = $1 AND state = ANY($2::text[]) AND id > $5
+                        AND created_at >= $3 AND created_at < $4
+                      ORDER BY id LIMIT ${REPLAY_SLICE})
+                   RETURNING id`,
+                  [endpointId, states, selector.since, selector.until, after],
+                )
+              : await db.query<{ id: string }>(
+                  `UPDATE webhook_messages SET ${set} WHERE id IN (
+                     SELECT id FROM webhook_messages
+                      WHERE endpoint_id = $1 AND state = ANY($2::text[]) AND id > $6
+                        AND ($3::text IS NULL OR chain_key = $3)
+                        AND block_number BETWEEN $4 AND $5
+                      ORDER BY id LIMIT ${REPLAY_SLICE})
+                   RETURNING id`,
+                  [
+                    endpointId,
+                    states,
+                    selector.chainKey ?? null,
+                    selector.fromBlock,
+                    selector.toBlock,
+                    after,
+                  ],
+                );
+          total += rows.length;
+          for (const r of rows) if (r.id > after) after = r.id;
+          if (rows.length < REPLAY_SLICE) break;
+        }
+      }
+      if (total > 0) deps.wake();
+      return total;
+    },
+
+    async stats(endpointId) {
+      const { rows } = await db.query<{ state: string; n: bigint; lag: number | null }>(
+        `SELECT state, count(*) AS n,
+                extract(epoch FROM now() - min(next_attempt_at)
+                        FILTER (WHERE state IN ('pending', 'queued') AND next_attempt_at <= now()))::float8 AS lag
+           FROM webhook_messages WHERE endpoint_id = $1 GROUP BY state`,
+        [endpointId],
+      );
+      const counts: Record<string, number> = {};
+      let lag = 0;
+      for (const r of rows) {
+        counts[r.state] = Number(r.n);
+        lag = Math.max(lag, r.lag ?? 0);
+      }
+      return { counts, lagSeconds: lag };
+    },
+  };
+}

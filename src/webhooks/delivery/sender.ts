@@ -1,0 +1,156 @@
+import { isIP } from 'node:net';
+import { Pool } from 'undici';
+import type { SsrfGuard } from '../ssrf/ssrf.js';
+
+/**
+ * HTTP out: one undici `Pool` per endpoint (keep-alive, bounded connections), connecting
+ * through the SSRF guard's lookup so the address checked is the address used. Redirects
+ * are never followed (undici's `request` does not follow them; a 3xx is a failure).
+ */
+export interface HttpSender {
+  post(target: SendTarget, headers: Record<string, string>, body: string): Promise<SendResult>;
+  /** Pools open now (one per endpoint origin). */
+  readonly pools: number;
+  close(): Promise<void>;
+}
+
+export interface SendTarget {
+  endpointId: string;
+  url: URL;
+  /** Connections this endpoint may hold open (its in-flight bound). */
+  connections: number;
+}
+
+export type SendResult =
+  | {
+      kind: 'response';
+      status: number;
+      retryAfter: string | undefined;
+      excerpt: string;
+      latencyMs: number;
+    }
+  | { kind: 'timeout' | 'network' | 'blocked'; error: string; latencyMs: number };
+
+const EXCERPT_BYTES = 512;
+const MAX_READ_BYTES = 64 * 1024;
+const IDLE_POOL_MS = 5 * 60_000;
+
+interface PoolEntry {
+  pool: Pool;
+  origin: string;
+  lastUsed: number;
+}
+
+export function createHttpSender(deps: {
+  guard: SsrfGuard;
+  timeoutMs: number;
+  connectTimeoutMs?: number;
+}): HttpSender {
+  const pools = new Map<string, PoolEntry>();
+
+  const poolFor = (target: SendTarget): Pool => {
+    const origin = target.url.origin;
+    const entry = pools.get(target.endpointId);
+    if (entry && entry.origin === origin) {
+      entry.lastUsed = Date.now();
+      return entry.pool;
+    }
+    if (entry) void entry.pool.close().catch(() => undefined);
+    const pool = new Pool(origin, {
+      connections: target.connections,
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+      keepAliveMaxTimeout: 120_000,
+      headersTimeout: deps.timeoutMs,
+      bodyTimeout: deps.timeoutMs,
+      connect: {
+        timeout: deps.connectTimeoutMs ?? Math.min(5_000, deps.timeoutMs),
+        lookup: deps.guard.lookup,
+      },
+    });
+    pools.set(target.endpointId, { pool, origin, lastUsed: Date.now() });
+    return pool;
+  };
+
+  const sweep = setInterval(() => {
+    const cutoff = Date.now() - IDLE_POOL_MS;
+    for (const [id, e] of pools) {
+      if (e.lastUsed < cutoff) {
+        pools.delete(id);
+        void e.pool.close().catch(() => undefined);
+      }
+    }
+  }, 60_000);
+  sweep.unref();
+
+  return {
+    get pools() {
+      return pools.size;
+    },
+
+    async post(target, headers, body) {
+      const started = performance.now();
+      const elapsed = () => Math.round(performance.now() - started);
+      // `net.connect` skips the lookup for IP literals: check those here.
+      const host = target.url.hostname.replace(/^\[|\]$/g, '');
+      if (isIP(host) !== 0) {
+        const why = deps.guard.forbidden(host);
+        if (why !== undefined) {
+          return { kind: 'blocked', error: `${host} is a ${why} address`, latencyMs: 0 };
+        }
+      }
+      try {
+        const res = await poolFor(target).request({
+          method: 'POST',
+          path: `${target.url.pathname}${target.url.search}`,
+          headers,
+          body,
+          signal: AbortSignal.timeout(deps.timeoutMs),
+        });
+        let excerpt = '';
+        let read = 0;
+        for await (const chunk of res.body as AsyncIterable<Buffer>) {
+          if (read < EXCERPT_BYTES) excerpt += chunk.subarray(0, EXCERPT_BYTES - read).toString();
+          read += chunk.length;
+          if (read > MAX_READ_BYTES) {
+            res.body.destroy();
+            break;
+          }
+        }
+        const ra = res.headers['retry-after'];
+        return {
+          kind: 'response',
+          status: res.statusCode,
+          retryAfter: Array.isArray(ra) ? ra[0] : ra,
+          excerpt,
+          latencyMs: elapsed(),
+        };
+      } catch (err) {
+        return { ...describeFailure(err), latencyMs: elapsed() };
+      }
+    },
+
+    async close() {
+      clearInterval(sweep);
+      const all = [...pools.values()];
+      pools.clear();
+      await Promise.all(all.map((e) => e.pool.close().catch(() => undefined)));
+    },
+  };
+}
+
+function describeFailure(err: unknown): { kind: 'timeout' | 'network' | 'blocked'; error: string } {
+  const chain: unknown[] = [];
+  for (let e: unknown = err; e instanceof Error && chain.length < 5; e = e.cause) chain.push(e);
+  for (const e of chain) {
+    if ((e as { code?: string }).code === 'ERR_WEBHOOK_SSRF_BLOCKED') {
+      return { kind: 'blocked', error: (e as Error).message };
+    }
+  }
+  const first = err instanceof Error ? err : new Error(String(err));
+  const name = `${first.name} ${(first as { code?: string }).code ?? ''}`;
+  if (/Timeout|TimeoutError|UND_ERR_(HEADERS|BODY|CONNECT)_TIMEOUT|AbortError/.test(name)) {
+    return { kind: 'timeout', error: first.message || 'request timed out' };
+  }
+  return { kind: 'network', error: `${first.name}: ${first.message}`.slice(0, 500) };
+}

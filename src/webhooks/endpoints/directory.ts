@@ -1,0 +1,126 @@
+import type { SecretBox } from '../../platform/crypto/secret-box.js';
+import type { Db } from '../../platform/db/db.js';
+import { changesSince, latestChange } from '../changes.js';
+import { typeMatcher } from '../event-types.js';
+import { secretKey } from '../signing/signing.js';
+import { ENDPOINT_COLUMNS, toEndpoint, type Endpoint, type EndpointRow } from '../model.js';
+
+/**
+ * Every endpoint, in memory, kept current from the change log: ingest asks it which
+ * endpoints take an event type, delivery asks it for an endpoint's URL and signing keys.
+ * A sync is one indexed range read, so callers run it before each batch.
+ */
+export interface EndpointDirectory {
+  /** Catches up with the change log (first call loads everything). */
+  sync(): Promise<void>;
+  get(id: string): CachedEndpoint | undefined;
+  /** Endpoints (active or paused) that accept `type`. */
+  accepting(type: string): CachedEndpoint[];
+  /** Live signing keys of an endpoint, decrypted once and cached until a change. */
+  keys(id: string, nowMs: number): Promise<Buffer[]>;
+  readonly size: number;
+}
+
+export interface CachedEndpoint extends Endpoint {
+  url: string;
+  parsedUrl: URL;
+  accepts: (type: string) => boolean;
+}
+
+export function secretContext(endpointId: string): string {
+  return `webhook_secret:${endpointId}`;
+}
+
+export function createEndpointDirectory(deps: { db: Db; secretBox: SecretBox }): EndpointDirectory {
+  const { db } = deps;
+  const endpoints = new Map<string, CachedEndpoint>();
+  const keyCache = new Map<string, Promise<{ key: Buffer; expiresAt: number | null }[]>>();
+  let seq: bigint | undefined;
+  let syncing: Promise<void> | undefined;
+
+  const put = (row: EndpointRow) => {
+    const e = toEndpoint(row);
+    endpoints.set(e.id, { ...e, parsedUrl: new URL(e.url), accepts: typeMatcher(e.eventTypes) });
+  };
+
+  const load = async (ids: string[] | undefined) => {
+    const { rows } = await db.query<EndpointRow>(
+      ids === undefined
+        ? `SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoints`
+        : `SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE id = ANY($1::text[])`,
+      ids === undefined ? [] : [ids],
+    );
+    if (ids !== undefined) {
+      for (const id of ids) {
+        endpoints.delete(id);
+        keyCache.delete(id);
+      }
+    }
+    for (const r of rows) put(r);
+  };
+
+  const doSync = async () => {
+    if (seq === undefined) {
+      const latest = await latestChange(db);
+      await load(undefined);
+      seq = latest;
+      return;
+    }
+    for (;;) {
+      const changes = await changesSince(db, seq);
+      if (changes.length === 0) return;
+      const ids = [
+        ...new Set(changes.filter((c) => c.entity === 'endpoint').map((c) => c.entityId)),
+      ];
+      if (ids.length > 0) await load(ids);
+      seq = changes[changes.length - 1]?.seq ?? seq;
+      if (changes.length < 10_000) return;
+    }
+  };
+
+  return {
+    get size() {
+      return endpoints.size;
+    },
+    sync() {
+      // Concurrent callers share one round trip.
+      syncing ??= doSync().finally(() => {
+        syncing = undefined;
+      });
+      return syncing;
+    },
+    get: (id) => endpoints.get(id),
+    accepting(type) {
+      const out: CachedEndpoint[] = [];
+      for (const e of endpoints.values()) {
+        if (e.status !== 'disabled' && e.accepts(type)) out.push(e);
+      }
+      return out;
+    },
+    async keys(id, nowMs) {
+      let cached = keyCache.get(id);
+      if (!cached) {
+        cached = (async () => {
+          const { rows } = await db.query<{ secret_sealed: string; expires_at: Date | null }>(
+            `SELECT secret_sealed, expires_at FROM webhook_secrets
+              WHERE endpoint_id = $1 AND (expires_at IS NULL OR expires_at > now())
+              ORDER BY created_at DESC`,
+            [id],
+          );
+          return Promise.all(
+            rows.map(async (r) => ({
+              key: secretKey(
+                (await deps.secretBox.decrypt(r.secret_sealed, secretContext(id))).toString(),
+              ),
+              expiresAt: r.expires_at?.getTime() ?? null,
+            })),
+          );
+        })();
+        keyCache.set(id, cached);
+        cached.catch(() => keyCache.delete(id));
+      }
+      const all = await cached;
+      return all.filter((k) => k.expiresAt === null || k.expiresAt > nowMs).map((k) => k.key);
+    },
+  };
+}

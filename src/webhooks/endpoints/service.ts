@@ -1,0 +1,357 @@
+import type { AuditLog } from '../../platform/audit/audit.js';
+import type { SecretBox } from '../../platform/crypto/secret-box.js';
+import type { Db } from '../../platform/db/db.js';
+import { newId } from '../../platform/ids.js';
+import type { Outbox } from '../../platform/outbox/outbox.js';
+import { recordChange } from '../changes.js';
+import { WebhookError } from '../errors.js';
+import { isKnownEventType } from '../event-types.js';
+import {
+  ENDPOINT_COLUMNS,
+  toEndpoint,
+  type Caller,
+  type Endpoint,
+  type EndpointRow,
+} from '../model.js';
+import { generateSecret } from '../signing/signing.js';
+import { parseEndpointUrl, type SsrfGuard } from '../ssrf/ssrf.js';
+import { secretContext } from './directory.js';
+
+/**
+ * Webhook endpoints: where a customer wants events, which ones, and the secret that
+ * signs them. The secret is returned once, at creation and at rotation, and stored only
+ * sealed by the secret box.
+ *
+ * @example
+ * const r = await endpoints.create(caller, { url: 'https://example.com/hooks', eventTypes: ['address.activity'] });
+ * if (typeof r === 'string') throw webhookApiError(r);
+ * console.log(r.secret); // whsec_… shown once
+ */
+export interface EndpointService {
+  create(
+    caller: Caller,
+    input: EndpointInput,
+  ): Promise<{ endpoint: Endpoint; secret: string } | WebhookError>;
+  get(caller: Caller, id: string): Promise<Endpoint | WebhookError>;
+  list(caller: Caller, page: { limit: number; startingAfter?: string }): Promise<Endpoint[]>;
+  update(
+    caller: Caller,
+    id: string,
+    input: Partial<EndpointInput>,
+  ): Promise<Endpoint | WebhookError>;
+  /** `paused`: deliveries wait (messages keep queueing); `active`: resume (also re-enables a disabled endpoint). */
+  setStatus(
+    caller: Caller,
+    id: string,
+    status: 'active' | 'paused',
+  ): Promise<Endpoint | WebhookError>;
+  remove(caller: Caller, id: string): Promise<true | WebhookError>;
+  /**
+   * A new secret; the current ones stay valid for `overlapSeconds` more (both sign every
+   * delivery meanwhile), then expire.
+   */
+  rotateSecret(
+    caller: Caller,
+    id: string,
+    overlapSeconds: number,
+  ): Promise<{ secret: string; previousExpiresAt: Date } | WebhookError>;
+  /** Disables an endpoint for the system (410 Gone, days of failure) and publishes a notice. */
+  disable(id: string, reason: string): Promise<boolean>;
+}
+
+export interface EndpointInput {
+  url: string;
+  eventTypes: string[];
+  description?: string | null;
+  ordered?: boolean;
+  rateLimitPerSec?: number | null;
+  maxInFlight?: number | null;
+}
+
+export interface EndpointSettings {
+  allowHttp: boolean;
+  maxEndpointsPerOwner: number;
+}
+
+export function createEndpointService(deps: {
+  db: Db;
+  secretBox: SecretBox;
+  audit: AuditLog;
+  outbox: Pick<Outbox, 'publish'>;
+  guard: SsrfGuard;
+  settings: EndpointSettings;
+  /** Sends the creation ping (a `webhook.ping` message). */
+  ping: (endpointId: string) => Promise<void>;
+}): EndpointService {
+  const { db, audit } = deps;
+
+  const checkUrl = async (raw: string): Promise<{ url: string } | WebhookError> => {
+    const url = parseEndpointUrl(raw, { allowHttp: deps.settings.allowHttp });
+    if (typeof url === 'string') {
+      return {
+        url_invalid: WebhookError.UrlInvalid,
+        url_not_https: WebhookError.UrlNotHttps,
+        url_has_credentials: WebhookError.UrlHasCredentials,
+      }[url];
+    }
+    const checked = await deps.guard.check(url.hostname);
+    if (!checked.ok) {
+      return checked.reason === 'unresolvable'
+        ? WebhookError.UrlUnresolvable
+        : WebhookError.UrlForbiddenAddress;
+    }
+    return { url: url.toString() };
+  };
+
+  const checkTypes = (types: readonly string[]): WebhookError | undefined =>
+    types.every(isKnownEventType) ? undefined : WebhookError.EventTypeUnknown;
+
+  const owned = async (caller: Caller, id: string): Promise<EndpointRow | undefined> => {
+    const { rows } = await db.query<EndpointRow>(
+      `SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE id = $1`,
+      [id],
+    );
+    const r = rows[0];
+    return r && (caller.staff || r.owner_id === caller.userId) ? r : undefined;
+  };
+
+  const sealSecret = async (endpointId: string) => {
+    const secret = generateSecret();
+    const sealed = await deps.secretBox.encrypt(secret, secretContext(endpointId));
+    return { secret, sealed };
+  };
+
+  return {
+    async create(caller, input) {
+      const typeError = checkTypes(input.eventTypes);
+      if (typeError) return typeError;
+      const checked = await checkUrl(input.url);
+      if (typeof checked === 'string') return checked;
+      const url = checked.url;
+      const id = newId('whe');
+      const { secret, sealed } = await sealSecret(id);
+      const created = await db.transaction(async () => {
+        const { rows: count } = await db.query<{ n: bigint }>(
+          'SELECT count(*) AS n FROM webhook_endpoints WHERE owner_id = $1',
+          [caller.userId],
+        );
+        if (Number(count[0]?.n ?? 0n) >= deps.settings.maxEndpointsPerOwner) {
+          return WebhookError.EndpointLimitReached;
+        }
+        const { rows } = await db.query<EndpointRow>(
+          `INSERT INTO webhook_endpoints (id, owner_id, owner_staff, url, description, event_types,
+                                          ordered, rate_limit_per_sec, max_in_flight)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+           RETURNING ${ENDPOINT_COLUMNS}`,
+          [
+            id,
+            caller.userId,
+            caller.staff,
+            url,
+            input.description ?? null,
+            [...new Set(input.eventTypes)],
+            input.ordered ?? false,
+            input.rateLimitPerSec ?? null,
+            input.maxInFlight ?? null,
+          ],
+        );
+        await db.query(
+          'INSERT INTO webhook_secrets (id, endpoint_id, secret_sealed) VALUES ($1, $2, $3)',
+          [newId('whk'), id, sealed],
+        );
+        await recordChange(db, 'endpoint', id);
+        await audit.record({
+          action: 'webhook_endpoint.created',
+          actorType: 'user',
+          actorId: caller.userId,
+          targetType: 'webhook_endpoint',
+          targetId: id,
+          data: { url, event_types: input.eventTypes },
+        });
+        const row = rows[0];
+        if (!row) throw new Error('endpoint not inserted');
+        return toEndpoint(row);
+      });
+      if (typeof created === 'string') return created;
+      await deps.ping(id);
+      return { endpoint: created, secret };
+    },
+
+    async get(caller, id) {
+      const r = await owned(caller, id);
+      return r ? toEndpoint(r) : WebhookError.EndpointNotFound;
+    },
+
+    async list(caller, page) {
+      const { rows } = await db.query<EndpointRow>(
+        `SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoints
+          WHERE ($1::text IS NULL OR owner_id = $1) AND ($2::text IS NULL OR id > $2)
+          ORDER BY id LIMIT $3`,
+        [caller.staff ? null : caller.userId, page.startingAfter ?? null, page.limit],
+      );
+      return rows.map(toEndpoint);
+    },
+
+    async update(caller, id, input) {
+      if (input.eventTypes) {
+        const typeError = checkTypes(input.eventTypes);
+        if (typeError) return typeError;
+      }
+      let url: string | undefined;
+      if (input.url !== undefined) {
+        const checked = await checkUrl(input.url);
+        if (typeof checked === 'string') return checked;
+        url = checked.url;
+      }
+      return db.transaction(async () => {
+        const r = await owned(caller, id);
+        if (!r) return WebhookError.EndpointNotFound;
+        const { rows } = await db.query<EndpointRow>(
+          `UPDATE webhook_endpoints SET
+             url = coalesce($2, url),
+             event_types = coalesce($3, event_types),
+             description = CASE WHEN $4::boolean THEN $5 ELSE description END,
+             ordered = coalesce($6, ordered),
+             rate_limit_per_sec = CASE WHEN $7::boolean THEN $8 ELSE rate_limit_per_sec END,
+             max_in_flight = CASE WHEN $9::boolean THEN $10 ELSE max_in_flight END,
+             updated_at = now()
+           WHERE id = $1 RETURNING ${ENDPOINT_COLUMNS}`,
+          [
+            id,
+            url ?? null,
+            input.eventTypes ? [...new Set(input.eventTypes)] : null,
+            input.description !== undefined,
+            input.description ?? null,
+            input.ordered ?? null,
+            input.rateLimitPerSec !== undefined,
+            input.rateLimitPerSec ?? null,
+            input.maxInFlight !== undefined,
+            input.maxInFlight ?? null,
+          ],
+        );
+        await recordChange(db, 'endpoint', id);
+        await audit.record({
+          action: 'webhook_endpoint.updated',
+          actorType: 'user',
+          actorId: caller.userId,
+          targetType: 'webhook_endpoint',
+          targetId: id,
+          data: { fields: Object.keys(input) },
+        });
+        const row = rows[0];
+        if (!row) throw new Error('endpoint vanished');
+        return toEndpoint(row);
+      });
+    },
+
+    async setStatus(caller, id, status) {
+      return db.transaction(async () => {
+        const r = await owned(caller, id);
+        if (!r) return WebhookError.EndpointNotFound;
+        const { rows } = await db.query<EndpointRow>(
+          `UPDATE webhook_endpoints SET status = $2,
+                  disabled_reason = CASE WHEN $2 = 'active' THEN NULL ELSE disabled_reason END,
+                  failing_since = CASE WHEN $2 = 'active' THEN NULL ELSE failing_since END,
+                  updated_at = now()
+            WHERE id = $1 RETURNING ${ENDPOINT_COLUMNS}`,
+          [id, status],
+        );
+        await recordChange(db, 'endpoint', id);
+        await audit.record({
+          action: status === 'active' ? 'webhook_endpoint.resumed' : 'webhook_endpoint.paused',
+          actorType: 'user',
+          actorId: caller.userId,
+          targetType: 'webhook_endpoint',
+          targetId: id,
+        });
+        const row = rows[0];
+        if (!row) throw new Error('endpoint vanished');
+        return toEndpoint(row);
+      });
+    },
+
+    async remove(caller, id) {
+      return db.transaction(async () => {
+        const r = await owned(caller, id);
+        if (!r) return WebhookError.EndpointNotFound;
+        await db.query('DELETE FROM webhook_endpoints WHERE id = $1', [id]);
+        await recordChange(db, 'endpoint', id);
+        await audit.record({
+          action: 'webhook_endpoint.deleted',
+          actorType: 'user',
+          actorId: caller.userId,
+          targetType: 'webhook_endpoint',
+          targetId: id,
+          data: { url: r.url },
+        });
+        return true as const;
+      });
+    },
+
+    async rotateSecret(caller, id, overlapSeconds) {
+      const { secret, sealed } = await sealSecret(id);
+      return db.transaction(async () => {
+        const r = await owned(caller, id);
+        if (!r) return WebhookError.EndpointNotFound;
+        const { rows } = await db.query<{ expires_at: Date }>(
+          `UPDATE webhook_secrets SET expires_at = now() + $2 * interval '1 second'
+            WHERE endpoint_id = $1 AND (expires_at IS NULL OR expires_at > now() + $2 * interval '1 second')
+            RETURNING expires_at`,
+          [id, overlapSeconds],
+        );
+        await db.query(
+          'INSERT INTO webhook_secrets (id, endpoint_id, secret_sealed) VALUES ($1, $2, $3)',
+          [newId('whk'), id, sealed],
+        );
+        await db.query(
+          `DELETE FROM webhook_secrets WHERE endpoint_id = $1 AND expires_at < now() - interval '1 day'`,
+          [id],
+        );
+        await recordChange(db, 'endpoint', id);
+        await audit.record({
+          action: 'webhook_endpoint.secret_rotated',
+          actorType: 'user',
+          actorId: caller.userId,
+          targetType: 'webhook_endpoint',
+          targetId: id,
+          data: { overlap_seconds: overlapSeconds },
+        });
+        const { rows: now } = await db.query<{ now: Date }>('SELECT now() AS now');
+        return {
+          secret,
+          previousExpiresAt:
+            rows[0]?.expires_at ??
+            new Date((now[0]?.now ?? new Date()).getTime() + overlapSeconds * 1000),
+        };
+      });
+    },
+
+    async disable(id, reason) {
+      return db.transaction(async () => {
+        const { rows } = await db.query<{ owner_id: string; url: string }>(
+          `UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = $2, updated_at = now()
+            WHERE id = $1 AND status = 'active' RETURNING owner_id, url`,
+          [id, reason],
+        );
+        const r = rows[0];
+        if (!r) return false;
+        await recordChange(db, 'endpoint', id);
+        await audit.record({
+          action: 'webhook_endpoint.disabled',
+          actorType: 'system',
+          actorId: 'webhooks',
+          targetType: 'webhook_endpoint',
+          targetId: id,
+          data: { reason },
+        });
+        // The notice: delivered to the owner's other endpoints that take it.
+        await deps.outbox.publish({
+          type: 'webhook.endpoint.disabled',
+          aggregateId: id,
+          payload: { endpoint_id: id, owner_id: r.owner_id, url: r.url, reason },
+        });
+        return true;
+      });
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import type { DispatchItem } from '../model.js';
+import type { DeliveryTask } from '../delivery/deliverer.js';
+
+/**
+ * Where first attempts travel between ingest and the delivery workers.
+ *
+ * - `postgres` (embedded default): the `webhook_messages` rows are the queue; workers
+ *   claim due rows with `FOR UPDATE SKIP LOCKED`. `dispatch` only wakes local workers.
+ * - `nats`: ingest publishes each message to a JetStream work-queue stream after its
+ *   row commits; any number of `delivery` processes pull from one durable consumer.
+ *
+ * Retries, ordered endpoints and replays always run from PostgreSQL (`pending` rows), in
+ * every `delivery` process: they are the minority of traffic, need per-message due times
+ * hours ahead, and must not hold broker acknowledgements for hours.
+ */
+export interface DeliveryEngine {
+  readonly kind: 'postgres' | 'nats';
+  /** State new unordered messages are created in: `pending` (postgres) or `queued` (nats). */
+  readonly initialState: 'pending' | 'queued';
+  /** Hands committed messages to the workers. */
+  dispatch(items: readonly DispatchItem[]): Promise<void>;
+  /** Starts consuming first attempts (nats); `handle` resolves once the outcome is recorded. */
+  consume?(options: ConsumeOptions): EngineConsumer;
+  /** Messages waiting in the broker (nats), for metrics and autoscaling. */
+  backlog?(): Promise<{ pending: number; ackPending: number }>;
+  close(): Promise<void>;
+}
+
+export interface ConsumeOptions {
+  /** Most messages held at once by this process. */
+  maxInFlight: number;
+  handle(task: DeliveryTask): Promise<void>;
+}
+
+export interface EngineConsumer {
+  stop(): Promise<void>;
+}
+
+/** The embedded engine: the rows are the queue, so there is nothing to hand over. */
+export function createPostgresEngine(): DeliveryEngine {
+  return {
+    kind: 'postgres',
+    initialState: 'pending',
+    dispatch: () => Promise.resolve(),
+    close: () => Promise.resolve(),
+  };
+}

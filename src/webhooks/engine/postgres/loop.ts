@@ -1,0 +1,167 @@
+import type { Db } from '../../../platform/db/db.js';
+import type { Logger } from '../../../platform/observability/logger.js';
+import type { DeliveryTask } from '../../delivery/deliverer.js';
+
+/**
+ * The PostgreSQL delivery loop: the `webhook_messages` rows are the queue.
+ *
+ * A claim takes due rows with `FOR UPDATE SKIP LOCKED` in one statement, marks them
+ * `delivering` under a fresh claim token and pushes `next_attempt_at` to the end of the
+ * visibility timeout, so rows of a worker that dies simply become due again. Only
+ * active endpoints are claimed. For an ordered endpoint only its head (the lowest `seq`
+ * not yet delivered or dead) is ever eligible, so its messages go one at a time, in
+ * order, whichever worker takes them. Outcomes are written by the recorder, fenced on
+ * the claim token.
+ *
+ * This loop runs in every `delivery` process with either engine: with NATS it serves the
+ * retries, ordered endpoints and replays.
+ */
+export interface PostgresLoop {
+  /** Claims again now instead of at the next poll. */
+  poke(): void;
+  readonly inFlight: number;
+  stop(timeoutMs: number): Promise<{ handedBack: number }>;
+}
+
+interface ClaimedRow {
+  id: string;
+  endpoint_id: string;
+  body: string;
+  attempts: number;
+  claim: string;
+  created_at: Date;
+}
+
+export function startPostgresLoop(deps: {
+  db: Db;
+  logger: Logger;
+  /** Delivers and records one task; resolves when the outcome is written. */
+  run: (task: DeliveryTask) => Promise<void>;
+  /** Called before each claim (the endpoint directory's sync). */
+  beforeClaim?: () => Promise<void>;
+  settings: { concurrency: number; batch: number; visibilityMs: number; pollMs: number };
+}): PostgresLoop {
+  const { db, logger, settings } = deps;
+  const inFlight = new Map<string, ClaimedRow>();
+  let stopping = false;
+  let wake: (() => void) | undefined;
+  const nap = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        wake = undefined;
+        resolve();
+      }
+      wake = done;
+    });
+
+  const claim = async (limit: number): Promise<ClaimedRow[]> => {
+    const { rows } = await db.detached(() =>
+      db.query<ClaimedRow>(
+        `WITH due AS (
+           SELECT m.id FROM webhook_messages m
+            WHERE m.state IN ('pending', 'delivering') AND m.next_attempt_at <= now()
+              AND EXISTS (SELECT 1 FROM webhook_endpoints e
+                           WHERE e.id = m.endpoint_id AND e.status = 'active')
+              AND (NOT m.ordered OR NOT EXISTS (
+                    SELECT 1 FROM webhook_messages o
+                     WHERE o.endpoint_id = m.endpoint_id AND o.ordered
+                       AND o.state IN ('pending', 'delivering') AND o.seq < m.seq))
+            ORDER BY m.next_attempt_at
+            LIMIT $1
+            FOR UPDATE OF m SKIP LOCKED
+         )
+         UPDATE webhook_messages m SET
+           state = 'delivering', claim = gen_random_uuid(),
+           next_attempt_at = now() + $2 * interval '1 millisecond', updated_at = now()
+         FROM due WHERE m.id = due.id
+         RETURNING m.id, m.endpoint_id, m.body, m.attempts, m.claim::text AS claim, m.created_at`,
+        [limit, settings.visibilityMs],
+      ),
+    );
+    return rows;
+  };
+
+  let slotFreed: (() => void) | undefined;
+  const launch = (row: ClaimedRow) => {
+    inFlight.set(row.id, row);
+    deps
+      .run({
+        messageId: row.id,
+        endpointId: row.endpoint_id,
+        body: row.body,
+        attempts: row.attempts,
+        claim: row.claim,
+        createdAtMs: row.created_at.getTime(),
+      })
+      .catch((err: unknown) => {
+        // The claim expires and the row comes back by itself.
+        logger.error({ err, messageId: row.id }, 'webhook delivery failed unexpectedly');
+      })
+      .finally(() => {
+        inFlight.delete(row.id);
+        slotFreed?.();
+      });
+  };
+
+  const loop = (async () => {
+    let failures = 0;
+    while (!stopping) {
+      const free = settings.concurrency - inFlight.size;
+      if (free < Math.min(settings.batch, settings.concurrency) / 4) {
+        await new Promise<void>((resolve) => {
+          slotFreed = () => {
+            slotFreed = undefined;
+            resolve();
+          };
+          wake = slotFreed;
+        });
+        continue;
+      }
+      let rows: ClaimedRow[];
+      try {
+        await deps.beforeClaim?.();
+        rows = await claim(Math.min(free, settings.batch));
+        failures = 0;
+      } catch (err) {
+        failures++;
+        logger.error({ err, failures }, 'could not claim webhook messages');
+        await nap(Math.min(30_000, settings.pollMs * 2 ** Math.min(failures, 7)));
+        continue;
+      }
+      for (const r of rows) launch(r);
+      if (rows.length < Math.min(free, settings.batch)) {
+        await nap(settings.pollMs * (0.8 + Math.random() * 0.4));
+      }
+    }
+  })();
+
+  return {
+    poke() {
+      wake?.();
+    },
+    get inFlight() {
+      return inFlight.size;
+    },
+    async stop(timeoutMs) {
+      stopping = true;
+      wake?.();
+      await loop;
+      const deadline = Date.now() + timeoutMs;
+      while (inFlight.size > 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const left = [...inFlight.values()];
+      if (left.length === 0) return { handedBack: 0 };
+      // Hand unfinished claims back at once rather than waiting for them to expire.
+      const { rowCount } = await db.query(
+        `UPDATE webhook_messages SET state = 'pending', next_attempt_at = now(), claim = NULL,
+                updated_at = now()
+          WHERE id = ANY($1::text[]) AND claim = ANY($2::uuid[]) AND state = 'delivering'`,
+        [left.map((r) => r.id), left.map((r) => r.claim)],
+      );
+      return { handedBack: rowCount };
+    },
+  };
+}

@@ -1,0 +1,138 @@
+import type { Db } from '../platform/db/db.js';
+import { newId } from '../platform/ids.js';
+import type { DomainEvent } from '../platform/outbox/outbox.js';
+import type { DeliveryEngine } from './engine/engine.js';
+import type { EndpointDirectory } from './endpoints/directory.js';
+import type { WebhookMetrics } from './metrics.js';
+import type { DispatchItem, NewMessage } from './model.js';
+
+/**
+ * Turns events into messages (one per endpoint) and hands them to the engine.
+ *
+ * Creation is idempotent on (endpoint, event): the outbox delivers each event at least
+ * once, and a repeat creates nothing. A repeat still re-dispatches messages that are
+ * `queued` (nats engine): if a process died after the rows committed but before the
+ * broker had them, the retry publishes them, and the broker's duplicate window (message
+ * id = `webhook-id`) drops a second copy of one that did arrive.
+ */
+export interface Ingest {
+  createMessages(items: readonly NewMessage[]): Promise<number>;
+  /** A platform event (deposit.confirmed, payment.completed, …) to the endpoints that take it. */
+  platformEvent(event: DomainEvent): Promise<number>;
+}
+
+export function createIngest(deps: {
+  db: Db;
+  directory: EndpointDirectory;
+  engine: DeliveryEngine;
+  metrics: WebhookMetrics;
+  /** Wakes this process's PostgreSQL delivery loop after `pending` messages commit. */
+  wake: () => void;
+}): Ingest {
+  const { db, directory, engine, metrics } = deps;
+
+  const createMessages = async (items: readonly NewMessage[]): Promise<number> => {
+    if (items.length === 0) return 0;
+    const orderedCounts = new Map<string, number>();
+    for (const it of items) {
+      if (directory.get(it.endpointId)?.ordered) {
+        orderedCounts.set(it.endpointId, (orderedCounts.get(it.endpointId) ?? 0) + 1);
+      }
+    }
+    const created = await db.transaction(async () => {
+      // Ordered endpoints number their messages under the endpoint's row lock, so numbers
+      // follow commit order (locks taken in id order: no deadlock between batches).
+      const nextSeq = new Map<string, bigint>();
+      if (orderedCounts.size > 0) {
+        const { rows } = await db.query<{ id: string; next_seq: bigint }>(
+          `UPDATE webhook_endpoints e SET next_seq = e.next_seq + x.n
+             FROM (SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(id text, n int) ORDER BY id) x
+            WHERE e.id = x.id
+            RETURNING e.id, e.next_seq - x.n AS next_seq`,
+          [JSON.stringify([...orderedCounts].map(([id, n]) => ({ id, n })))],
+        );
+        for (const r of rows) nextSeq.set(r.id, r.next_seq);
+      }
+      const rows = items.map((it) => {
+        const base = nextSeq.get(it.endpointId);
+        const ordered = base !== undefined;
+        if (ordered) nextSeq.set(it.endpointId, base + 1n);
+        return {
+          id: newId('msg'),
+          endpoint_id: it.endpointId,
+          event_id: it.eventId,
+          event_type: it.eventType,
+          chain_key: it.chainKey ?? null,
+          block_number: it.blockNumber?.toString() ?? null,
+          body: it.body,
+          ordered,
+          seq: ordered ? base.toString() : null,
+          state: ordered ? 'pending' : engine.initialState,
+        };
+      });
+      const { rows: out } = await db.query<{
+        id: string;
+        endpoint_id: string;
+        body: string;
+        state: DispatchItem['state'];
+        created_at: Date;
+      }>(
+        `INSERT INTO webhook_messages (id, endpoint_id, event_id, event_type, chain_key, block_number,
+                                       body, ordered, seq, state)
+         SELECT x.id, x.endpoint_id, x.event_id, x.event_type, x.chain_key, x.block_number, x.body,
+                x.ordered, x.seq, x.state
+           FROM jsonb_to_recordset($1::jsonb) AS x(id text, endpoint_id text, event_id text,
+                event_type text, chain_key text, block_number bigint, body text, ordered boolean,
+                seq bigint, state text)
+         ON CONFLICT (endpoint_id, event_id) DO UPDATE SET updated_at = webhook_messages.updated_at
+           WHERE webhook_messages.state = 'queued'
+         RETURNING id, endpoint_id, body, state, created_at`,
+        [JSON.stringify(rows)],
+      );
+      return out;
+    });
+    const queued: DispatchItem[] = [];
+    let pending = 0;
+    for (const r of created) {
+      if (r.state === 'queued') {
+        queued.push({
+          id: r.id,
+          endpointId: r.endpoint_id,
+          body: r.body,
+          state: r.state,
+          createdAtMs: r.created_at.getTime(),
+        });
+      } else pending++;
+    }
+    if (queued.length > 0) await engine.dispatch(queued);
+    if (pending > 0) deps.wake();
+    metrics.messagesCreated.inc({ engine: 'nats' }, queued.length);
+    metrics.messagesCreated.inc({ engine: 'postgres' }, pending);
+    return created.length;
+  };
+
+  return {
+    createMessages,
+
+    async platformEvent(event) {
+      await directory.sync();
+      const payload = (event.payload ?? {}) as Record<string, unknown>;
+      const owners = new Set(
+        ['user_id', 'merchant_id', 'owner_id']
+          .map((k) => payload[k])
+          .filter((v): v is string => typeof v === 'string'),
+      );
+      const body = JSON.stringify({
+        id: event.id,
+        type: event.type,
+        created_at: event.createdAt.toISOString(),
+        data: payload,
+      });
+      const items: NewMessage[] = directory
+        .accepting(event.type)
+        .filter((e) => e.ownerStaff || owners.has(e.ownerId))
+        .map((e) => ({ endpointId: e.id, eventId: event.id, eventType: event.type, body }));
+      return createMessages(items);
+    },
+  };
+}

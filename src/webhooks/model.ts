@@ -1,0 +1,125 @@
+/** Shapes shared across the webhooks module. */
+
+export type EndpointStatus = 'active' | 'paused' | 'disabled';
+
+/** A registered receiver. Its secret is never part of it (shown once at creation). */
+export interface Endpoint {
+  id: string;
+  ownerId: string;
+  ownerStaff: boolean;
+  url: string;
+  description: string | null;
+  eventTypes: string[];
+  status: EndpointStatus;
+  disabledReason: string | null;
+  ordered: boolean;
+  rateLimitPerSec: number | null;
+  maxInFlight: number | null;
+  failingSince: Date | null;
+  lastSuccessAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface EndpointRow {
+  id: string;
+  owner_id: string;
+  owner_staff: boolean;
+  url: string;
+  description: string | null;
+  event_types: string[];
+  status: EndpointStatus;
+  disabled_reason: string | null;
+  ordered: boolean;
+  rate_limit_per_sec: number | null;
+  max_in_flight: number | null;
+  failing_since: Date | null;
+  last_success_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export const ENDPOINT_COLUMNS = `id, owner_id, owner_staff, url, description, event_types, status,
+  disabled_reason, ordered, rate_limit_per_sec, max_in_flight, failing_since, last_success_at,
+  created_at, updated_at`;
+
+export function toEndpoint(r: EndpointRow): Endpoint {
+  return {
+    id: r.id,
+    ownerId: r.owner_id,
+    ownerStaff: r.owner_staff,
+    url: r.url,
+    description: r.description,
+    eventTypes: r.event_types,
+    status: r.status,
+    disabledReason: r.disabled_reason,
+    ordered: r.ordered,
+    rateLimitPerSec: r.rate_limit_per_sec,
+    maxInFlight: r.max_in_flight,
+    failingSince: r.failing_since,
+    lastSuccessAt: r.last_success_at,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export type MessageState = 'pending' | 'queued' | 'delivering' | 'delivered' | 'failed';
+
+/** One event for one endpoint: its delivery state. `id` is the `webhook-id`. */
+export interface Message {
+  id: string;
+  endpointId: string;
+  eventId: string;
+  eventType: string;
+  chainKey: string | null;
+  blockNumber: bigint | null;
+  state: MessageState;
+  attempts: number;
+  nextAttemptAt: Date | null;
+  lastStatus: number | null;
+  lastError: string | null;
+  createdAt: Date;
+  deliveredAt: Date | null;
+  body: string;
+}
+
+/** One HTTP attempt, as the delivery log shows it. */
+export interface Attempt {
+  id: string;
+  messageId: string;
+  endpointId: string;
+  attempt: number;
+  outcome: string;
+  statusCode: number | null;
+  latencyMs: number | null;
+  responseExcerpt: string | null;
+  error: string | null;
+  createdAt: Date;
+}
+
+/** Who calls a service operation. */
+export interface Caller {
+  userId: string;
+  /** Operators and admins see and manage every endpoint. */
+  staff: boolean;
+}
+
+/** A message to create: an event for one endpoint. */
+export interface NewMessage {
+  endpointId: string;
+  eventId: string;
+  eventType: string;
+  chainKey?: string | null;
+  blockNumber?: bigint | null;
+  /** The JSON body, serialised once here and signed byte for byte. */
+  body: string;
+}
+
+/** A message as created (or found still queued) by ingest, ready to hand to the engine. */
+export interface DispatchItem {
+  id: string;
+  endpointId: string;
+  body: string;
+  state: MessageState;
+  createdAtMs: number;
+}

@@ -1,0 +1,434 @@
+import type { Registry } from 'prom-client';
+import type { AuditLog } from '../platform/audit/audit.js';
+import type { SecretBox } from '../platform/crypto/secret-box.js';
+import type { Db } from '../platform/db/db.js';
+import { newId } from '../platform/ids.js';
+import type { Logger } from '../platform/observability/logger.js';
+import type { Outbox } from '../platform/outbox/outbox.js';
+import { createDeliverer, type Deliverer, type DeliveryTask } from './delivery/deliverer.js';
+import { createDeliveryLog, type DeliveryLog } from './delivery/log.js';
+import { DEFAULT_RETRY_SCHEDULE_SECONDS } from './delivery/policy.js';
+import { createOutcomeRecorder } from './delivery/recorder.js';
+import { createHttpSender } from './delivery/sender.js';
+import { createPostgresEngine, type DeliveryEngine, type EngineConsumer } from './engine/engine.js';
+import { createNatsEngine, type NatsEngineSettings } from './engine/nats/engine.js';
+import { startPostgresLoop, type PostgresLoop } from './engine/postgres/loop.js';
+import { createEndpointDirectory, type EndpointDirectory } from './endpoints/directory.js';
+import { createEndpointService, type EndpointService } from './endpoints/service.js';
+import { PLATFORM_OUTBOX_PATTERNS } from './event-types.js';
+import { createIngest, type Ingest } from './ingest.js';
+import { createWebhookMetrics, registerWebhookGauges, type WebhookMetrics } from './metrics.js';
+import { createSsrfGuard, type Resolver, type SsrfGuard } from './ssrf/ssrf.js';
+import { messagesForBlock } from './subscriptions/chain-ingest.js';
+import type { ChainBlockNotice } from './subscriptions/chain-notice.js';
+import { createSubscriptionMatcher, type SubscriptionMatcher } from './subscriptions/matcher.js';
+import { createSubscriptionService, type SubscriptionService } from './subscriptions/service.js';
+
+/**
+ * The webhooks module: endpoints, subscriptions, ingest of chain and platform events,
+ * and the delivery engine (the `delivery` role).
+ *
+ * Ingest runs where the outbox's jobs run (the `worker` role): each chain block and each
+ * platform event becomes one message per interested endpoint. Delivery runs in the
+ * `delivery` role, any number of processes: they take first attempts from the engine
+ * (PostgreSQL rows or NATS JetStream) and retries, ordered endpoints and replays from
+ * PostgreSQL, post through per-endpoint undici pools, and record outcomes in batches.
+ *
+ * @example
+ * const webhooks = createWebhooksService({ db, logger, outbox, secretBox, audit, registry,
+ *   instanceId, knownChains: () => ['eth'], settings });
+ * const running = await webhooks.startDelivery(); // the `delivery` role
+ */
+export interface WebhooksService {
+  readonly endpoints: EndpointService;
+  readonly subscriptions: SubscriptionService;
+  readonly log: DeliveryLog;
+  readonly ingest: Ingest & {
+    /** A follower block notice (`chain.block.*`) to the subscriptions it matches. */
+    chainBlock(notice: ChainBlockNotice, createdAt: Date): Promise<number>;
+  };
+  readonly directory: EndpointDirectory;
+  readonly matcher: SubscriptionMatcher;
+  readonly engine: DeliveryEngine;
+  readonly metrics: WebhookMetrics;
+  readonly guard: SsrfGuard;
+  /** Starts delivering (the `delivery` role). */
+  startDelivery(options?: { concurrency?: number }): Promise<RunningDelivery>;
+  /** Upkeep: auto-disable long-failing endpoints, recover stuck queued messages, prune. */
+  maintain(): Promise<{ disabled: number; requeued: number; pruned: number }>;
+  close(): Promise<void>;
+}
+
+export interface RunningDelivery {
+  readonly deliverer: Deliverer;
+  stop(): Promise<void>;
+}
+
+export const WEBHOOK_SCOPES = {
+  'webhooks:read': 'Read your webhook endpoints, subscriptions and delivery logs',
+  'webhooks:write': 'Manage webhook endpoints and subscriptions; replay deliveries',
+} as const satisfies Record<string, string>;
+
+export interface WebhookSettings {
+  engine: 'postgres' | 'nats';
+  nats: NatsEngineSettings;
+  /** Accept plain http:// endpoint URLs (dev). */
+  allowHttp: boolean;
+  /** IP ranges endpoints may resolve to although they are private (tests, demos). */
+  ssrfAllow: readonly string[];
+  requestTimeoutMs: number;
+  retryScheduleSeconds: readonly number[];
+  maxItemsPerSubscription: number;
+  maxEndpointsPerOwner: number;
+  /** Requests in flight per delivery process. */
+  deliveryConcurrency: number;
+  /** Requests in flight per endpoint per process (unless the endpoint sets its own). */
+  endpointMaxInFlight: number;
+  visibilityMs: number;
+  pollMs: number;
+  /** Failures in a row that open an endpoint's circuit. */
+  circuitThreshold: number;
+  /** First cool-down of an endpoint's open circuit (doubles per failed probe, up to 5 min). */
+  circuitCooldownMs: number;
+  /** An endpoint failing without a success for this long is disabled (with a notice). */
+  disableAfterHours: number;
+  /** A `queued` message the broker has not delivered after this long is retried from PostgreSQL. */
+  queuedStuckMs: number;
+  retentionDays: number;
+}
+
+export const DEFAULT_WEBHOOK_SETTINGS: WebhookSettings = {
+  engine: 'postgres',
+  nats: {
+    url: 'nats://127.0.0.1:4222',
+    stream: 'VW_WEBHOOKS',
+    partitions: 16,
+    ackWaitMs: 60_000,
+    maxAckPending: 20_000,
+    storage: 'file',
+    replicas: 1,
+  },
+  allowHttp: false,
+  ssrfAllow: [],
+  requestTimeoutMs: 15_000,
+  retryScheduleSeconds: DEFAULT_RETRY_SCHEDULE_SECONDS,
+  maxItemsPerSubscription: 500_000,
+  maxEndpointsPerOwner: 100,
+  deliveryConcurrency: 512,
+  endpointMaxInFlight: 64,
+  visibilityMs: 60_000,
+  pollMs: 200,
+  circuitThreshold: 5,
+  circuitCooldownMs: 5_000,
+  disableAfterHours: 72,
+  queuedStuckMs: 15 * 60_000,
+  retentionDays: 14,
+};
+
+/** An engine whose connection is made on first use (API-only processes never connect). */
+function lazyNats(make: () => Promise<DeliveryEngine>): DeliveryEngine {
+  let engine: Promise<DeliveryEngine> | undefined;
+  const get = () => (engine ??= make());
+  return {
+    kind: 'nats',
+    initialState: 'queued',
+    async dispatch(items) {
+      await (await get()).dispatch(items);
+    },
+    consume(options) {
+      let inner: EngineConsumer | undefined;
+      const started = get().then((e) => {
+        if (!e.consume) throw new Error('engine cannot consume');
+        inner = e.consume(options);
+      });
+      return {
+        async stop() {
+          await started;
+          await inner?.stop();
+        },
+      };
+    },
+    async backlog() {
+      const e = await get();
+      return e.backlog ? e.backlog() : { pending: 0, ackPending: 0 };
+    },
+    async close() {
+      if (engine) await (await engine).close();
+    },
+  };
+}
+
+export function createWebhooksService(deps: {
+  db: Db;
+  logger: Logger;
+  outbox: Outbox;
+  secretBox: SecretBox;
+  audit: AuditLog;
+  registry: Registry;
+  instanceId: string;
+  knownChains: () => readonly string[];
+  settings: WebhookSettings;
+  /** DNS resolver (tests make a host name resolve where they want). */
+  resolver?: Resolver;
+  /** Engine to use instead of the configured one (benchmarks). */
+  engine?: DeliveryEngine;
+}): WebhooksService {
+  const { db, logger, settings } = deps;
+  const log = logger.child({ module: 'webhooks' });
+  const metrics = createWebhookMetrics(deps.registry);
+  const guard = createSsrfGuard({
+    allow: settings.ssrfAllow,
+    ...(deps.resolver ? { resolver: deps.resolver } : {}),
+  });
+  const engine =
+    deps.engine ??
+    (settings.engine === 'nats'
+      ? lazyNats(() =>
+          createNatsEngine({ settings: settings.nats, logger: log, name: deps.instanceId }),
+        )
+      : createPostgresEngine());
+  const directory = createEndpointDirectory({ db, secretBox: deps.secretBox });
+  const matcher = createSubscriptionMatcher({ db });
+
+  const loops = new Set<PostgresLoop>();
+  const wake = () => {
+    for (const l of loops) l.poke();
+  };
+  const baseIngest = createIngest({ db, directory, engine, metrics, wake });
+  const ingest: WebhooksService['ingest'] = {
+    ...baseIngest,
+    async chainBlock(notice, createdAt) {
+      await Promise.all([matcher.sync(), directory.sync()]);
+      const matches = matcher.match(notice);
+      if (matches.length === 0) return 0;
+      return baseIngest.createMessages(
+        messagesForBlock(notice, matches, directory, createdAt.toISOString()),
+      );
+    },
+  };
+
+  const endpoints = createEndpointService({
+    db,
+    secretBox: deps.secretBox,
+    audit: deps.audit,
+    outbox: deps.outbox,
+    guard,
+    settings: {
+      allowHttp: settings.allowHttp,
+      maxEndpointsPerOwner: settings.maxEndpointsPerOwner,
+    },
+    async ping(endpointId) {
+      await directory.sync();
+      const eventId = newId('wev');
+      await baseIngest.createMessages([
+        {
+          endpointId,
+          eventId,
+          eventType: 'webhook.ping',
+          body: JSON.stringify({
+            id: eventId,
+            type: 'webhook.ping',
+            created_at: new Date().toISOString(),
+            data: { endpoint_id: endpointId },
+          }),
+        },
+      ]);
+    },
+  });
+  const subscriptions = createSubscriptionService({
+    db,
+    knownChains: deps.knownChains,
+    settings: { maxItemsPerSubscription: settings.maxItemsPerSubscription },
+  });
+  const deliveryLog = createDeliveryLog({ db, wake });
+
+  deps.outbox.subscribe(
+    'webhooks.chain',
+    ['chain.block.*'],
+    async (event) => {
+      await ingest.chainBlock(event.payload as ChainBlockNotice, event.createdAt);
+    },
+    { transactional: false },
+  );
+  deps.outbox.subscribe(
+    'webhooks.platform',
+    PLATFORM_OUTBOX_PATTERNS,
+    async (event) => {
+      await baseIngest.platformEvent(event);
+    },
+    { transactional: false },
+  );
+
+  registerWebhookGauges(deps.registry, {
+    async endpoints() {
+      const { rows } = await db.detached(() =>
+        db.query<{ status: string; n: bigint }>(
+          'SELECT status, count(*) AS n FROM webhook_endpoints GROUP BY status',
+        ),
+      );
+      return rows.map((r) => ({ status: r.status, count: Number(r.n) }));
+    },
+    async lag() {
+      const { rows } = await db.detached(() =>
+        db.query<{ endpoint_id: string; s: number; n: bigint }>(
+          `SELECT endpoint_id, extract(epoch FROM now() - min(next_attempt_at))::float8 AS s,
+                  count(*) AS n
+             FROM webhook_messages
+            WHERE state IN ('pending', 'queued') AND next_attempt_at <= now()
+            GROUP BY endpoint_id ORDER BY s DESC LIMIT 50`,
+        ),
+      );
+      return rows.map((r) => ({ endpointId: r.endpoint_id, seconds: r.s, due: Number(r.n) }));
+    },
+    ...(engine.backlog
+      ? { broker: () => engine.backlog?.() ?? Promise.resolve({ pending: 0, ackPending: 0 }) }
+      : {}),
+  });
+
+  const maintain = async () => {
+    const { rows: failing } = await db.query<{ id: string; failing_since: Date }>(
+      `SELECT id, failing_since FROM webhook_endpoints
+        WHERE status = 'active' AND failing_since < now() - $1 * interval '1 hour'`,
+      [settings.disableAfterHours],
+    );
+    let disabled = 0;
+    for (const e of failing) {
+      const reason = `every delivery failed since ${e.failing_since.toISOString()} (over ${settings.disableAfterHours} h)`;
+      if (await endpoints.disable(e.id, reason)) disabled++;
+    }
+    const { rowCount: requeued } = await db.query(
+      `UPDATE webhook_messages SET state = 'pending', next_attempt_at = now(), updated_at = now()
+        WHERE id IN (SELECT id FROM webhook_messages
+                      WHERE state = 'queued' AND updated_at < now() - $1 * interval '1 millisecond'
+                      LIMIT 10000)`,
+      [settings.queuedStuckMs],
+    );
+    if (requeued > 0) {
+      log.warn(
+        { requeued },
+        'queued messages the broker never delivered: retrying from PostgreSQL',
+      );
+      wake();
+    }
+    let pruned = 0;
+    for (const sql of [
+      `DELETE FROM webhook_messages WHERE id IN (SELECT id FROM webhook_messages
+         WHERE state = 'delivered' AND delivered_at < now() - $1 * interval '1 day' LIMIT 5000)`,
+      `DELETE FROM webhook_attempts WHERE id IN (SELECT id FROM webhook_attempts
+         WHERE created_at < now() - $1 * interval '1 day' LIMIT 5000)`,
+      `DELETE FROM webhook_changes WHERE seq IN (SELECT seq FROM webhook_changes
+         WHERE created_at < now() - greatest($1, 7) * interval '1 day' LIMIT 5000)`,
+    ]) {
+      pruned += (await db.query(sql, [settings.retentionDays])).rowCount;
+    }
+    return { disabled, requeued, pruned };
+  };
+
+  const running = new Set<RunningDelivery>();
+
+  return {
+    endpoints,
+    subscriptions,
+    log: deliveryLog,
+    ingest,
+    directory,
+    matcher,
+    engine,
+    metrics,
+    guard,
+    maintain,
+
+    async startDelivery(options = {}) {
+      const concurrency = options.concurrency ?? settings.deliveryConcurrency;
+      await directory.sync();
+      const sender = createHttpSender({ guard, timeoutMs: settings.requestTimeoutMs });
+      const deliverer = createDeliverer({
+        directory,
+        sender,
+        metrics,
+        settings: {
+          retry: {
+            scheduleSeconds: settings.retryScheduleSeconds,
+            maxRetryAfterMs: 24 * 3600_000,
+          },
+          endpointMaxInFlight: settings.endpointMaxInFlight,
+          circuit: { threshold: settings.circuitThreshold, cooldownMs: settings.circuitCooldownMs },
+        },
+      });
+      const recorder = createOutcomeRecorder({
+        db,
+        logger: log,
+        metrics,
+        workerId: deps.instanceId,
+        disableEndpoint: async (id, reason) => {
+          await endpoints.disable(id, reason);
+        },
+      });
+      const run = async (task: DeliveryTask) => {
+        await recorder.record(await deliverer.deliver(task));
+      };
+      let lastSync = 0;
+      const loop = startPostgresLoop({
+        db,
+        logger: log,
+        run,
+        beforeClaim: async () => {
+          if (Date.now() - lastSync > 250) {
+            lastSync = Date.now();
+            await directory.sync();
+          }
+        },
+        settings: {
+          concurrency,
+          batch: 200,
+          visibilityMs: settings.visibilityMs,
+          pollMs: settings.pollMs,
+        },
+      });
+      loops.add(loop);
+      const consumer = engine.consume?.({ maxInFlight: concurrency, handle: run });
+      const syncTimer = setInterval(() => {
+        directory.sync().catch((err: unknown) => {
+          log.error({ err }, 'could not refresh webhook endpoints');
+        });
+      }, 500);
+      syncTimer.unref();
+      let maintaining = false;
+      const maintainTimer = setInterval(() => {
+        if (maintaining) return;
+        maintaining = true;
+        maintain()
+          .catch((err: unknown) => {
+            log.error({ err }, 'webhook maintenance failed');
+          })
+          .finally(() => {
+            maintaining = false;
+          });
+      }, 30_000);
+      maintainTimer.unref();
+      log.info({ engine: engine.kind, concurrency }, 'webhook delivery running');
+
+      const handle: RunningDelivery = {
+        deliverer,
+        async stop() {
+          clearInterval(syncTimer);
+          clearInterval(maintainTimer);
+          await consumer?.stop();
+          loops.delete(loop);
+          const { handedBack } = await loop.stop(Math.min(10_000, settings.requestTimeoutMs));
+          await recorder.close();
+          await sender.close();
+          running.delete(handle);
+          log.info({ handedBack }, 'webhook delivery stopped');
+        },
+      };
+      running.add(handle);
+      return handle;
+    },
+
+    async close() {
+      for (const r of [...running]) await r.stop();
+      await engine.close();
+    },
+  };
+}

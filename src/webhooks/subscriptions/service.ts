@@ -1,0 +1,331 @@
+import type { Db } from '../../platform/db/db.js';
+import { newId } from '../../platform/ids.js';
+import { recordChange } from '../changes.js';
+import { WebhookError } from '../errors.js';
+import type { Caller } from '../model.js';
+import { parseFilter, type SubscriptionKind } from './filters.js';
+
+/**
+ * Subscriptions to chain activity, each feeding one endpoint. Address-activity and
+ * transaction subscriptions hold their watch lists in `webhook_watch_items`; adds and
+ * removals are bulk statements, effective from a block (`from_block`), so an address
+ * added for block N counts from N on with no reload gap.
+ *
+ * @example
+ * const s = await subscriptions.create(caller, { endpointId, kind: 'address_activity', chain: 'eth',
+ *   items: ['0x8ba1f109551bd432803012645ac136ddd64dba72'], fromBlock: 19_000_000n });
+ */
+export interface SubscriptionService {
+  create(
+    caller: Caller,
+    input: SubscriptionInput,
+  ): Promise<Subscription | WebhookError | FilterProblem>;
+  get(caller: Caller, id: string): Promise<Subscription | WebhookError>;
+  list(
+    caller: Caller,
+    q: { endpointId?: string; limit: number; startingAfter?: string },
+  ): Promise<Subscription[]>;
+  remove(caller: Caller, id: string): Promise<true | WebhookError>;
+  /** Adds addresses (or tx hashes); already watched ones get the new `fromBlock`. */
+  addItems(
+    caller: Caller,
+    id: string,
+    items: readonly string[],
+    fromBlock?: bigint,
+  ): Promise<Subscription | WebhookError>;
+  /** Stops watching from `fromBlock` (default: at once). */
+  removeItems(
+    caller: Caller,
+    id: string,
+    items: readonly string[],
+    fromBlock?: bigint,
+  ): Promise<Subscription | WebhookError>;
+  /** Watched items, in item order. */
+  items(
+    caller: Caller,
+    id: string,
+    q: { limit: number; startingAfter?: string },
+  ): Promise<{ item: string; fromBlock: bigint; untilBlock: bigint | null }[] | WebhookError>;
+}
+
+/** A malformed filter, with the message to show. */
+export interface FilterProblem {
+  error: WebhookError.FilterInvalid;
+  message: string;
+}
+
+export interface SubscriptionInput {
+  endpointId: string;
+  kind: SubscriptionKind;
+  chain: string;
+  filter?: unknown;
+  /** Addresses (address_activity) or transaction hashes (transaction). */
+  items?: readonly string[];
+  fromBlock?: bigint;
+}
+
+export interface Subscription {
+  id: string;
+  endpointId: string;
+  kind: SubscriptionKind;
+  chain: string;
+  filter: Record<string, unknown>;
+  itemCount: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+interface Row {
+  id: string;
+  endpoint_id: string;
+  owner_id: string;
+  kind: SubscriptionKind;
+  chain_key: string;
+  filter: Record<string, unknown>;
+  address_count: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const COLUMNS =
+  'id, endpoint_id, owner_id, kind, chain_key, filter, address_count, created_at, updated_at';
+
+const toSub = (r: Row): Subscription => ({
+  id: r.id,
+  endpointId: r.endpoint_id,
+  kind: r.kind,
+  chain: r.chain_key,
+  filter: r.filter,
+  itemCount: r.address_count,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+const ADDRESS = /^0x[0-9a-f]{40}$/;
+const TX_HASH = /^0x[0-9a-f]{64}$/;
+
+export function createSubscriptionService(deps: {
+  db: Db;
+  /** Chain keys subscriptions may name. */
+  knownChains: () => readonly string[];
+  settings: { maxItemsPerSubscription: number };
+}): SubscriptionService {
+  const { db, settings } = deps;
+
+  const owned = async (caller: Caller, id: string, lock = false): Promise<Row | undefined> => {
+    const { rows } = await db.query<Row>(
+      `SELECT ${COLUMNS} FROM webhook_subscriptions WHERE id = $1${lock ? ' FOR UPDATE' : ''}`,
+      [id],
+    );
+    const r = rows[0];
+    return r && (caller.staff || r.owner_id === caller.userId) ? r : undefined;
+  };
+
+  const normalise = (kind: SubscriptionKind, items: readonly string[]): string[] | WebhookError => {
+    const pattern = kind === 'transaction' ? TX_HASH : ADDRESS;
+    const out = new Set<string>();
+    for (const raw of items) {
+      const v = raw.toLowerCase();
+      if (!pattern.test(v)) return WebhookError.AddressInvalid;
+      out.add(v);
+    }
+    return [...out];
+  };
+
+  /** Upserts items under change `seq`, then checks the cap (rolls back when over). */
+  const putItems = async (
+    sub: Row,
+    items: string[],
+    fromBlock: bigint,
+    seq: bigint,
+  ): Promise<number | WebhookError> => {
+    for (let i = 0; i < items.length; i += 20_000) {
+      await db.query(
+        `INSERT INTO webhook_watch_items (subscription_id, item, from_block, until_block, change_seq)
+         SELECT $1, x, $2, NULL, $3 FROM unnest($4::text[]) AS x
+         ON CONFLICT (subscription_id, item) DO UPDATE
+           SET from_block = excluded.from_block, until_block = NULL, change_seq = excluded.change_seq`,
+        [sub.id, fromBlock, seq, items.slice(i, i + 20_000)],
+      );
+    }
+    const { rows } = await db.query<{ n: bigint }>(
+      'SELECT count(*) AS n FROM webhook_watch_items WHERE subscription_id = $1 AND until_block IS NULL',
+      [sub.id],
+    );
+    const n = Number(rows[0]?.n ?? 0n);
+    if (n > settings.maxItemsPerSubscription) return WebhookError.TooManyAddresses;
+    return n;
+  };
+
+  class Rollback extends Error {
+    constructor(readonly code: WebhookError) {
+      super(code);
+    }
+  }
+  const orRollback = async <T>(fn: () => Promise<T>): Promise<T | WebhookError> => {
+    try {
+      return await db.transaction(fn);
+    } catch (err) {
+      if (err instanceof Rollback) return err.code;
+      throw err;
+    }
+  };
+
+  return {
+    async create(caller, input) {
+      if (!deps.knownChains().includes(input.chain)) return WebhookError.ChainUnknown;
+      const parsed = parseFilter(input.kind, input.filter);
+      if (!parsed.ok) return { error: WebhookError.FilterInvalid, message: parsed.message };
+      const watches = input.kind === 'address_activity' || input.kind === 'transaction';
+      if (!watches && input.items !== undefined && input.items.length > 0) {
+        return WebhookError.SubscriptionKindMismatch;
+      }
+      let items: string[] = [];
+      if (watches) {
+        const n = normalise(input.kind, input.items ?? []);
+        if (typeof n === 'string') return n;
+        if (n.length > settings.maxItemsPerSubscription) return WebhookError.TooManyAddresses;
+        items = n;
+      }
+      return orRollback(async () => {
+        const { rows: ep } = await db.query<{ owner_id: string }>(
+          'SELECT owner_id FROM webhook_endpoints WHERE id = $1',
+          [input.endpointId],
+        );
+        if (!ep[0] || (!caller.staff && ep[0].owner_id !== caller.userId)) {
+          throw new Rollback(WebhookError.EndpointNotFound);
+        }
+        const id = newId('wsub');
+        const { rows } = await db.query<Row>(
+          `INSERT INTO webhook_subscriptions (id, endpoint_id, owner_id, kind, chain_key, filter)
+           VALUES ($1, $2, $3, $4, $5, $6::jsonb) RETURNING ${COLUMNS}`,
+          [
+            id,
+            input.endpointId,
+            ep[0].owner_id,
+            input.kind,
+            input.chain,
+            JSON.stringify(parsed.filter),
+          ],
+        );
+        const row = rows[0];
+        if (!row) throw new Error('subscription not inserted');
+        const seq = await recordChange(db, 'subscription', id);
+        if (items.length > 0) {
+          const n = await putItems(row, items, input.fromBlock ?? 0n, seq);
+          if (typeof n === 'string') throw new Rollback(n);
+          row.address_count = n;
+          await db.query('UPDATE webhook_subscriptions SET address_count = $2 WHERE id = $1', [
+            id,
+            n,
+          ]);
+        }
+        return toSub(row);
+      });
+    },
+
+    async get(caller, id) {
+      const r = await owned(caller, id);
+      return r ? toSub(r) : WebhookError.SubscriptionNotFound;
+    },
+
+    async list(caller, q) {
+      const { rows } = await db.query<Row>(
+        `SELECT ${COLUMNS} FROM webhook_subscriptions
+          WHERE ($1::text IS NULL OR owner_id = $1) AND ($2::text IS NULL OR endpoint_id = $2)
+            AND ($3::text IS NULL OR id > $3)
+          ORDER BY id LIMIT $4`,
+        [
+          caller.staff ? null : caller.userId,
+          q.endpointId ?? null,
+          q.startingAfter ?? null,
+          q.limit,
+        ],
+      );
+      return rows.map(toSub);
+    },
+
+    async remove(caller, id) {
+      return db.transaction(async () => {
+        const r = await owned(caller, id, true);
+        if (!r) return WebhookError.SubscriptionNotFound;
+        await recordChange(db, 'subscription', id);
+        await db.query('DELETE FROM webhook_subscriptions WHERE id = $1', [id]);
+        return true as const;
+      });
+    },
+
+    async addItems(caller, id, raw, fromBlock = 0n) {
+      return orRollback(async () => {
+        const r = await owned(caller, id, true);
+        if (!r) throw new Rollback(WebhookError.SubscriptionNotFound);
+        if (r.kind !== 'address_activity' && r.kind !== 'transaction') {
+          throw new Rollback(WebhookError.SubscriptionKindMismatch);
+        }
+        const items = normalise(r.kind, raw);
+        if (typeof items === 'string') throw new Rollback(items);
+        if (items.length > settings.maxItemsPerSubscription) {
+          throw new Rollback(WebhookError.TooManyAddresses);
+        }
+        const seq = await recordChange(db, 'subscription', id);
+        const n = await putItems(r, items, fromBlock, seq);
+        if (typeof n === 'string') throw new Rollback(n);
+        const { rows } = await db.query<Row>(
+          `UPDATE webhook_subscriptions SET address_count = $2, updated_at = now() WHERE id = $1
+           RETURNING ${COLUMNS}`,
+          [id, n],
+        );
+        const row = rows[0];
+        if (!row) throw new Error('subscription vanished');
+        return toSub(row);
+      });
+    },
+
+    async removeItems(caller, id, raw, fromBlock = 0n) {
+      return orRollback(async () => {
+        const r = await owned(caller, id, true);
+        if (!r) throw new Rollback(WebhookError.SubscriptionNotFound);
+        if (r.kind !== 'address_activity' && r.kind !== 'transaction') {
+          throw new Rollback(WebhookError.SubscriptionKindMismatch);
+        }
+        const items = normalise(r.kind, raw);
+        if (typeof items === 'string') throw new Rollback(items);
+        const seq = await recordChange(db, 'subscription', id);
+        await db.query(
+          `UPDATE webhook_watch_items SET until_block = $3, change_seq = $4
+            WHERE subscription_id = $1 AND item = ANY($2::text[]) AND until_block IS NULL`,
+          [id, items, fromBlock, seq],
+        );
+        const { rows } = await db.query<Row>(
+          `UPDATE webhook_subscriptions SET updated_at = now(),
+                  address_count = (SELECT count(*) FROM webhook_watch_items
+                                    WHERE subscription_id = $1 AND until_block IS NULL)
+            WHERE id = $1 RETURNING ${COLUMNS}`,
+          [id],
+        );
+        const row = rows[0];
+        if (!row) throw new Error('subscription vanished');
+        return toSub(row);
+      });
+    },
+
+    async items(caller, id, q) {
+      const r = await owned(caller, id);
+      if (!r) return WebhookError.SubscriptionNotFound;
+      const { rows } = await db.query<{
+        item: string;
+        from_block: bigint;
+        until_block: bigint | null;
+      }>(
+        `SELECT item, from_block, until_block FROM webhook_watch_items
+          WHERE subscription_id = $1 AND item > $2 ORDER BY item LIMIT $3`,
+        [id, q.startingAfter ?? '', q.limit],
+      );
+      return rows.map((x) => ({
+        item: x.item,
+        fromBlock: x.from_block,
+        untilBlock: x.until_block,
+      }));
+    },
+  };
+}
