@@ -166,11 +166,10 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     const method = c.req.method;
     if (method === 'POST' || method === 'PUT' || method === 'PATCH') {
       const type = c.req.header('content-type') ?? '';
-      const length = c.req.header('content-length');
-      // A body is announced by Content-Length or chunked Transfer-Encoding; Node hands
-      // every request a body stream, so the stream alone says nothing.
-      const hasBody =
-        length === undefined ? c.req.header('transfer-encoding') !== undefined : length !== '0';
+      // Node hands every POST a body stream, even an empty one, so look at the bytes
+      // (already bounded by the body limit, and cached for the handler).
+      const text = await c.req.text();
+      const hasBody = text.length > 0;
       if (hasBody && !/^application\/json\b/i.test(type)) {
         throw new ApiError(
           415,
@@ -180,7 +179,6 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
         );
       }
       // PostgreSQL text cannot hold NUL; refuse it here rather than fail deep in a query.
-      const text = hasBody ? await c.req.text() : '';
       if (text.includes('\\u0000') || text.includes('\u0000')) {
         throw new ApiError(
           400,
