@@ -34,3 +34,40 @@ ensure_postgres() {
   fi
   echo "PostgreSQL: $(psql "$TEST_DATABASE_URL" -Atqc 'SHOW server_version')"
 }
+
+# NATS with JetStream for the webhook engine tests. Uses NATS_URL when set, else a server on
+# 127.0.0.1:4222, else installs Debian's nats-server and starts `nats-server -js` there.
+nats_info() {
+  local host port
+  host=$(echo "$1" | sed -E 's#^[a-z]+://##; s#:.*##')
+  port=$(echo "$1" | sed -E 's#^.*:([0-9]+)/?$#\1#')
+  timeout 3 bash -c "exec 3<>/dev/tcp/$host/$port && head -n 1 <&3" 2>/dev/null
+}
+
+ensure_nats() {
+  local url="${NATS_URL:-nats://127.0.0.1:4222}"
+  if nats_info "$url" | grep -q '"jetstream":true'; then
+    export NATS_URL="$url"
+    echo "NATS: using $url (JetStream on)"
+    return 0
+  fi
+  if [ -n "${NATS_URL:-}" ]; then
+    echo "NATS_URL is set but $NATS_URL is not a NATS server with JetStream" >&2
+    return 1
+  fi
+  if ! command -v nats-server >/dev/null 2>&1; then
+    echo "nats-server not installed: installing Debian's package"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nats-server >/dev/null
+  fi
+  local dir
+  dir=$(mktemp -d /tmp/vw-nats-XXXXXX)
+  echo "NATS not running: starting nats-server -js on 127.0.0.1:4222"
+  nohup nats-server -js -a 127.0.0.1 -p 4222 -sd "$dir" >"$dir/nats.log" 2>&1 &
+  for _ in $(seq 1 30); do
+    nats_info "$url" | grep -q '"jetstream":true' && break
+    sleep 1
+  done
+  nats_info "$url" | grep -q '"jetstream":true' || { echo "cannot start nats-server (see $dir/nats.log)" >&2; return 1; }
+  export NATS_URL="$url"
+  echo "NATS: started $(nats-server --version)"
+}

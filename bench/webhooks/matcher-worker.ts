@@ -2,6 +2,9 @@
  * A worker process (the real composition root) that loads a subscription watching
  * 1,000,000 addresses and runs 100 blocks of 200 transfers each (half of them to watched
  * addresses) through chain ingest. The parent reads its resident memory afterwards.
+ *
+ * run.ts also runs this file as JavaScript over the compiled tree (dist/), by stripping
+ * its type import and annotations: keep its TypeScript to those two forms.
  */
 import { buildVaultwire } from '../../src/app.js';
 import { loadConfig } from '../../src/platform/config/config.js';

@@ -22,10 +22,10 @@
  * ceiling and ≥ 3× BullMQ (deliveries/s); the 1M-address worker under 300 MB.
  *
  * Environment: BENCH_DATABASE_URL, NATS_URL, BENCH_N (default 15000), BENCH_REDIS_PORT,
- * BENCH_ONLY=postgres|nats (one run), BENCH_PROFILE=dir (CPU profiles of the workers).
+ * BENCH_ONLY=postgres|nats|memory (one run), BENCH_PROFILE=dir (CPU profiles of the workers).
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,6 +85,28 @@ function machineCpu(): number {
   return (total - idle) / 100;
 }
 
+/**
+ * CPU-seconds so far of the servers by name (all PostgreSQL backends, nats-server,
+ * redis-server). They are shared with whatever else runs on the host: approximate.
+ */
+function serverCpu(): Record<string, number> {
+  const out: Record<string, number> = { postgres: 0, 'nats-server': 0, 'redis-server': 0 };
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const comm = readFileSync(`/proc/${d}/comm`, 'utf8').trim();
+      if (comm in out) out[comm] = (out[comm] ?? 0) + cpuOf(Number(d));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return out;
+}
+
+function cpuDelta(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.keys(a).map((k) => [k, round((b[k] ?? 0) - (a[k] ?? 0), 2)]));
+}
+
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
@@ -131,6 +153,8 @@ interface Result {
   workerCpuSeconds: number;
   deliveriesPerWorkerCpuSecond: number;
   machineCpuSeconds: number;
+  /** CPU-seconds of PostgreSQL, NATS and Redis server processes over the throughput run. */
+  serverCpuSeconds?: Record<string, number>;
   p50Ms: number;
   p99Ms: number;
   pacedRate: number;
@@ -206,7 +230,7 @@ function env(engine: 'postgres' | 'nats'): Record<string, string> {
     NATS_URL,
     VW_WEBHOOK_NATS_STREAM: stream,
     VW_WEBHOOK_SSRF_ALLOW: '127.0.0.1/32',
-    VW_WEBHOOK_POLL_MS: '20',
+    VW_WEBHOOK_POLL_MS: '50',
     VW_WEBHOOK_CONCURRENCY: String(CONCURRENCY * 4),
     VW_WEBHOOK_ENDPOINT_IN_FLIGHT: String(CONCURRENCY),
     VW_DB_POOL_MAX: '10',
@@ -217,17 +241,21 @@ function startWorker(engine: 'postgres' | 'nats', name: string): Promise<ChildPr
   // BENCH_PROFILE=dir: write a CPU profile of each worker there (read it with Chrome DevTools).
   const profile = process.env['BENCH_PROFILE'];
   const flags = profile ? [`--cpu-prof`, `--cpu-prof-dir=${profile}`] : [];
-  const child = spawn(process.execPath, [...flags, '--import', 'tsx', 'src/bin/vaultwire.ts', 'start'], {
-    cwd: repo,
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      ...env(engine),
-      LOG_LEVEL: 'info',
-      VW_ROLES: 'delivery',
-      VW_INSTANCE_ID: name,
+  const child = spawn(
+    process.execPath,
+    [...flags, '--import', 'tsx', 'src/bin/vaultwire.ts', 'start'],
+    {
+      cwd: repo,
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        ...env(engine),
+        LOG_LEVEL: 'info',
+        VW_ROLES: 'delivery',
+        VW_INSTANCE_ID: name,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  );
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       reject(new Error(`worker ${name} did not start`));
@@ -302,6 +330,7 @@ async function vaultwire(
     await rxReset();
     const cpu0 = children.map((c) => cpuOf(c.pid ?? 0));
     const m0 = machineCpu();
+    const s0 = serverCpu();
     const t0 = performance.now();
     await produce(vw, endpointId, 0, N, `${engine}${workers}`);
     const complete = await waitUntil(
@@ -311,6 +340,7 @@ async function vaultwire(
     const seconds = (performance.now() - t0) / 1000;
     const workerCpu = children.reduce((a, c, i) => a + cpuOf(c.pid ?? 0) - (cpu0[i] ?? 0), 0);
     const machine = machineCpu() - m0;
+    const servers = cpuDelta(s0, serverCpu());
     const s = await rxStats();
     const delivered = (await countDelivered(vw, endpointId)) - 1;
     if (!complete)
@@ -338,7 +368,7 @@ async function vaultwire(
     let shares: Record<string, number> | undefined;
     if (workers > 1) {
       const { rows } = await vw.db.query<{ worker: string; n: bigint }>(
-        `SELECT worker, count(*) AS n FROM webhook_attempts WHERE endpoint_id = $1 AND outcome = 'delivered' GROUP BY worker`,
+        `SELECT last_worker AS worker, count(*) AS n FROM webhook_messages WHERE endpoint_id = $1 AND state = 'delivered' GROUP BY last_worker`,
         [endpointId],
       );
       shares = Object.fromEntries(rows.map((r) => [r.worker, Number(r.n)]));
@@ -351,6 +381,7 @@ async function vaultwire(
       workerCpuSeconds: workerCpu,
       deliveriesPerWorkerCpuSecond: delivered / workerCpu,
       machineCpuSeconds: machine,
+      serverCpuSeconds: servers,
       p50Ms: lat.p50,
       p99Ms: lat.p99,
       pacedRate: paced,
@@ -400,6 +431,7 @@ async function bullmq(): Promise<Result> {
     await rxReset();
     const cpu0 = await ask<number>(worker, 'cpu', 'cpu');
     const m0 = machineCpu();
+    const s0 = serverCpu();
     const t0 = performance.now();
     await add(0, N, 'bull');
     await waitUntil(async () => {
@@ -412,6 +444,7 @@ async function bullmq(): Promise<Result> {
     const seconds = (performance.now() - t0) / 1000;
     const cpu = (await ask<number>(worker, 'cpu', 'cpu')) - cpu0;
     const machine = machineCpu() - m0;
+    const servers = cpuDelta(s0, serverCpu());
     const s = await rxStats();
     const rate = s.unique / seconds;
 
@@ -435,6 +468,7 @@ async function bullmq(): Promise<Result> {
       workerCpuSeconds: cpu,
       deliveriesPerWorkerCpuSecond: s.unique / cpu,
       machineCpuSeconds: machine,
+      serverCpuSeconds: servers,
       p50Ms: lat.p50,
       p99Ms: lat.p99,
       pacedRate: paced,
@@ -451,6 +485,8 @@ async function bullmq(): Promise<Result> {
 // --- memory of a worker watching 1,000,000 addresses ------------------------------------
 async function matcherMemory(): Promise<{
   rssMb: number;
+  /** Measured on the compiled tree (true) or under tsx. */
+  compiled: boolean;
   baselineRssMb: number;
   addresses: number;
   blocks: number;
@@ -483,11 +519,30 @@ async function matcherMemory(): Promise<{
   } finally {
     await db.close();
   }
-  const child = fork(join(here, 'matcher-worker.ts'), [], {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, ...env('postgres'), VW_ROLES: 'worker' },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  // Measured as production runs it: compiled JavaScript under plain node (tsx keeps
+  // every module's source map in memory, some 100 MB more). Falls back to tsx when the
+  // tree does not build right now.
+  const built = spawnSync(
+    process.execPath,
+    [join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+    {
+      cwd: repo,
+      encoding: 'utf8',
+    },
+  );
+  const compiled = built.status === 0;
+  if (!compiled) console.warn(`  build failed, measuring under tsx instead:\n${built.stdout}`);
+  const workerEnv = { ...process.env, ...env('postgres'), VW_ROLES: 'worker' };
+  const child = compiled
+    ? spawn(process.execPath, ['--input-type=module', '-e', matcherWorkerJs(join(repo, 'dist'))], {
+        env: workerEnv,
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      })
+    : fork(join(here, 'matcher-worker.ts'), [], {
+        execArgv: ['--import', 'tsx'],
+        env: workerEnv,
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
   const r = await new Promise<{
     baselineRssMb: number;
     addresses: number;
@@ -500,7 +555,21 @@ async function matcherMemory(): Promise<{
   });
   const rss = rssMb(child.pid ?? 0);
   child.send({ cmd: 'exit' });
-  return { rssMb: rss, ...r };
+  return { rssMb: rss, compiled, ...r };
+}
+
+/** matcher-worker.ts as plain JavaScript over the compiled tree (same steps). */
+function matcherWorkerJs(dist: string): string {
+  const worker = readFileSync(join(here, 'matcher-worker.ts'), 'utf8');
+  return worker
+    .replace(/^import type .*$/gm, '')
+    .replace("'../../src/app.js'", JSON.stringify(`${dist}/app.js`))
+    .replace(
+      "'../../src/platform/config/config.js'",
+      JSON.stringify(`${dist}/platform/config/config.js`),
+    )
+    .replace(/: ChainBlockNotice/g, '')
+    .replace(/ as const/g, '');
 }
 
 // --- run ---------------------------------------------------------------------------------
@@ -509,18 +578,32 @@ console.log(
   `webhooks benchmark: N=${N} events per run, ${cpus().length} cores, load average ${load0.map((l) => l.toFixed(2)).join(' ')} (shared machine)`,
 );
 await admin(`CREATE DATABASE "${dbName}"`);
-const results: Record<string, unknown> = {};
 try {
   const mdb = await openDb({ databaseUrl: dbUrl, poolMax: 1 });
   await migrate(mdb);
   await mdb.close();
 
-  // BENCH_ONLY=postgres|nats: one Vaultwire run, for profiling (nothing written).
+  // BENCH_ONLY=postgres|nats|memory: one run, for profiling (nothing written).
   const only = process.env['BENCH_ONLY'];
   if (only === 'postgres' || only === 'nats') {
     console.log(JSON.stringify(await vaultwire(only), null, 2));
-    process.exit(0);
+  } else if (only === 'memory') {
+    console.log(JSON.stringify(await matcherMemory(), null, 2));
+  } else {
+    await full();
   }
+} finally {
+  receiver.send({ cmd: 'exit' });
+  await admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => undefined);
+  const nc = await natsConnect({ servers: NATS_URL }).catch(() => undefined);
+  if (nc) {
+    await (await jetstreamManager(nc)).streams.delete(stream).catch(() => false);
+    await nc.close();
+  }
+}
+process.exit(0);
+
+async function full(): Promise<void> {
   console.log('(a) raw ceiling: undici → receiver');
   const a = await raw();
   console.log('(b) Vaultwire, PostgreSQL engine, 1 delivery worker');
@@ -585,18 +668,22 @@ try {
       `NATS/BullMQ per worker CPU-second ${round(ratio.natsCpuEfficiencyOverBullmq, 2)}×`,
   );
   console.log(
+    `server CPU-s over the throughput runs (whole processes, shared host): PostgreSQL engine ${JSON.stringify(bPg.serverCpuSeconds)}, ` +
+      `NATS engine ${JSON.stringify(bNats.serverCpuSeconds)}, BullMQ ${JSON.stringify(c.serverCpuSeconds)}`,
+  );
+  console.log(
     `latency p50/p99 measured paced at half the throughput: PostgreSQL ${bPg.pacedRate}/s, NATS ${bNats.pacedRate}/s, BullMQ ${c.pacedRate}/s`,
   );
   console.log(
     `two workers: shares ${JSON.stringify(two.shares)}, lost ${two.lost}, duplicates ${two.duplicates}`,
   );
   console.log(
-    `memory: worker RSS ${round(mem.rssMb, 0)} MB with ${mem.addresses} watched addresses (same process before loading: ${round(mem.baselineRssMb, 0)} MB), ${mem.blocks} blocks matched, ${mem.matched} matches`,
+    `memory: worker RSS ${round(mem.rssMb, 0)} MB with ${mem.addresses} watched addresses (${mem.compiled ? 'compiled build, plain node' : 'under tsx'}; same process before loading: ${round(mem.baselineRssMb, 0)} MB), ${mem.blocks} blocks matched, ${mem.matched} matches`,
   );
   console.log(`floors: ${JSON.stringify(floors)}`);
   const load1 = loadavg();
   console.log(`load average at the end: ${load1.map((l) => l.toFixed(2)).join(' ')}`);
-  Object.assign(results, {
+  const results = {
     when: new Date().toISOString(),
     n: N,
     cores: cpus().length,
@@ -610,17 +697,8 @@ try {
     memory: mem,
     ratios: ratio,
     floors,
-  });
+  };
   mkdirSync(join(repo, 'bench/results'), { recursive: true });
   writeFileSync(join(repo, 'bench/results/webhooks.json'), `${JSON.stringify(results, null, 2)}\n`);
   console.log('wrote bench/results/webhooks.json');
-} finally {
-  receiver.send({ cmd: 'exit' });
-  await admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => undefined);
-  const nc = await natsConnect({ servers: NATS_URL }).catch(() => undefined);
-  if (nc) {
-    await (await jetstreamManager(nc)).streams.delete(stream).catch(() => false);
-    await nc.close();
-  }
 }
-process.exit(0);

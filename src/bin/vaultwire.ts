@@ -30,6 +30,7 @@ import {
   runChainsStatus,
   runChainsXpub,
 } from '../chains/cli.js';
+import { runWebhooksDeadLetters, runWebhooksReplay, runWebhooksStatus } from '../webhooks/cli.js';
 import {
   ConfigError,
   describeConfig,
@@ -550,6 +551,65 @@ chainsCommand
   .action(async (opts: { yes?: boolean }) => {
     await withVaultwire((vw) => runChainsExportSeed(vw.chains, cliOutput, opts));
   });
+
+// --- webhooks ------------------------------------------------------------------------
+const webhooksCommand = program
+  .command('webhooks')
+  .description('Webhook endpoints: status, dead letters, replay');
+
+webhooksCommand
+  .command('status')
+  .description('State, queue, lag and failures of every endpoint (or one)')
+  .option('--endpoint <id>', 'one endpoint (whe_…)')
+  .option('--json', 'one JSON object per line')
+  .action(async (opts: { endpoint?: string; json?: boolean }) => {
+    await withVaultwire((vw) => runWebhooksStatus(vw.webhooks, cliOutput, opts));
+  });
+
+webhooksCommand
+  .command('dead-letters')
+  .description('Messages of an endpoint that ran out of attempts')
+  .requiredOption('--endpoint <id>', 'the endpoint (whe_…)')
+  .option('--limit <n>', 'how many', (v) => Number.parseInt(v, 10), 100)
+  .action(async (opts: { endpoint: string; limit: number }) => {
+    await withVaultwire((vw) => runWebhooksDeadLetters(vw.webhooks, cliOutput, opts));
+  });
+
+const parseDate = (v: string): Date => {
+  const d = new Date(v);
+  if (Number.isNaN(d.getTime())) throw new InvalidArgumentError('not a date (use ISO 8601)');
+  return d;
+};
+const parseBlockNumber = (v: string): bigint => {
+  if (!/^\d{1,20}$/.test(v)) throw new InvalidArgumentError('not a block number');
+  return BigInt(v);
+};
+
+webhooksCommand
+  .command('replay')
+  .description('Deliver again: one message, a time range or a block range (same webhook-id)')
+  .requiredOption('--endpoint <id>', 'the endpoint (whe_…)')
+  .option('--message <id>', 'one message (msg_…)')
+  .option('--since <time>', 'start of a time range (ISO 8601)', parseDate)
+  .option('--until <time>', 'end of a time range (exclusive)', parseDate)
+  .option('--from-block <n>', 'first block of a block range', parseBlockNumber)
+  .option('--to-block <n>', 'last block of a block range', parseBlockNumber)
+  .option('--chain <key>', 'chain of the block range')
+  .option('--only-failed', 'only dead letters in the range')
+  .action(
+    async (opts: {
+      endpoint: string;
+      message?: string;
+      since?: Date;
+      until?: Date;
+      fromBlock?: bigint;
+      toBlock?: bigint;
+      chain?: string;
+      onlyFailed?: boolean;
+    }) => {
+      await withVaultwire((vw) => runWebhooksReplay(vw.webhooks, cliOutput, opts));
+    },
+  );
 
 try {
   await program.parseAsync(process.argv);

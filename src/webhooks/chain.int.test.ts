@@ -7,6 +7,7 @@ import { startLocalNode, type LocalNode } from '../../test/fixtures/chains/node.
 import { startReceiver, waitFor, type Receiver } from '../../test/fixtures/webhooks/receiver.js';
 import type { Follower } from '../chains/follower.js';
 import type { RunningDelivery } from './service.js';
+import { createSubscriptionMatcher } from './subscriptions/matcher.js';
 
 /**
  * Chain subscriptions end to end, driven through the real follower against a local EVM
@@ -268,5 +269,38 @@ describe('chain subscriptions', () => {
     expect(mined.map((b) => [b.stage, b.data.tx_hash])).toEqual([
       ['pending', big.transactionHash.toLowerCase()],
     ]);
+  });
+
+  it('a process starting later loads every watched address in one sync', async () => {
+    const fresh = createSubscriptionMatcher({ db: t.vw.db });
+    await fresh.sync();
+    const event = (to: string) => ({
+      id: `cev_${to}`,
+      block_number: '999999',
+      tx_hash: `0x${'9'.repeat(64)}`,
+      tx_index: 0,
+      log_index: -1,
+      item_index: 0,
+      kind: 'native' as const,
+      contract: null,
+      from_address: `0x${'f'.repeat(40)}`,
+      to_address: to.toLowerCase(),
+      token_id: null,
+      amount: '1',
+      filter: null,
+      topics: null,
+      data: null,
+      decoded: null,
+      stage: 'pending',
+    });
+    const matches = fresh.match({
+      chain: 'local',
+      stage: 'pending',
+      block: { number: '999999', hash: `0x${'8'.repeat(64)}` },
+      events: [event(bob), event(carol)],
+    });
+    // bob is watched; carol was removed.
+    const watched = matches.flatMap((m) => (m.kind === 'address_activity' ? [m.addresses] : []));
+    expect(watched).toEqual([[bob.toLowerCase()]]);
   });
 });

@@ -9,8 +9,8 @@ export const CHAIN_EVENT_TYPES = [
   'address.activity',
   'contract.log',
   'block.new',
+  // Reorged-out transactions come as `tx.mined` with stage `removed`.
   'tx.mined',
-  'tx.dropped',
 ] as const;
 
 /** Produced by the webhook system itself. */

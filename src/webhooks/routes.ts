@@ -555,7 +555,7 @@ export function registerWebhookRoutes(app: HttpApp, deps: { webhooks: WebhooksSe
       tags: ['Webhooks'],
       summary: 'Subscribe an endpoint to chain activity',
       description:
-        '`address_activity` (native, ERC-20/721/1155 transfers from or to the `addresses`), `contract_log` (a `filter` of addresses, topics, an `abi` event signature and a `where` predicate on its decoded fields), `new_block`, or `transaction` (the `tx_hashes` mined, reorged out or dropped). Addresses count from `from_block` on.',
+        '`address_activity` (native, ERC-20/721/1155 transfers from or to the `addresses`), `contract_log` (a `filter` of addresses, topics, an `abi` event signature and a `where` predicate on its decoded fields), `new_block`, or `transaction` (the `tx_hashes` mined, then confirmed or reorged out). Addresses count from `from_block` on.',
       access: WRITE,
       request: body(
         z.strictObject({

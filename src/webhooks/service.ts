@@ -107,6 +107,7 @@ export const DEFAULT_WEBHOOK_SETTINGS: WebhookSettings = {
     maxAckPending: 20_000,
     storage: 'file',
     replicas: 1,
+    batch: 100,
   },
   allowHttp: false,
   ssrfAllow: [],
@@ -125,10 +126,20 @@ export const DEFAULT_WEBHOOK_SETTINGS: WebhookSettings = {
   retentionDays: 14,
 };
 
-/** An engine whose connection is made on first use (API-only processes never connect). */
-function lazyNats(make: () => Promise<DeliveryEngine>): DeliveryEngine {
+/**
+ * An engine whose connection is made on first use (API-only processes never connect).
+ * A failed connection is retried on the next use; a consumer keeps retrying until it
+ * connects or is stopped.
+ */
+function lazyNats(make: () => Promise<DeliveryEngine>, logger: Logger): DeliveryEngine {
   let engine: Promise<DeliveryEngine> | undefined;
-  const get = () => (engine ??= make());
+  const get = () => {
+    engine ??= make().catch((err: unknown) => {
+      engine = undefined;
+      throw err;
+    });
+    return engine;
+  };
   return {
     kind: 'nats',
     initialState: 'queued',
@@ -137,12 +148,27 @@ function lazyNats(make: () => Promise<DeliveryEngine>): DeliveryEngine {
     },
     consume(options) {
       let inner: EngineConsumer | undefined;
-      const started = get().then((e) => {
-        if (!e.consume) throw new Error('engine cannot consume');
-        inner = e.consume(options);
-      });
+      let stopped = false;
+      // A function, so the checks after an await are not narrowed away.
+      const isStopped = () => stopped;
+      const started = (async () => {
+        for (let failures = 1; !isStopped(); failures++) {
+          try {
+            const e = await get();
+            if (!e.consume) throw new Error('engine cannot consume');
+            if (!isStopped()) inner = e.consume(options);
+            return;
+          } catch (err) {
+            logger.error({ err, failures }, 'cannot reach NATS; retrying');
+            await new Promise((r) =>
+              setTimeout(r, Math.min(30_000, 500 * 2 ** Math.min(failures, 6))),
+            );
+          }
+        }
+      })();
       return {
         async stop() {
+          stopped = true;
           await started;
           await inner?.stop();
         },
@@ -153,7 +179,8 @@ function lazyNats(make: () => Promise<DeliveryEngine>): DeliveryEngine {
       return e.backlog ? e.backlog() : { pending: 0, ackPending: 0 };
     },
     async close() {
-      if (engine) await (await engine).close();
+      const e = engine ? await engine.catch(() => undefined) : undefined;
+      await e?.close();
     },
   };
 }
@@ -183,8 +210,9 @@ export function createWebhooksService(deps: {
   const engine =
     deps.engine ??
     (settings.engine === 'nats'
-      ? lazyNats(() =>
-          createNatsEngine({ settings: settings.nats, logger: log, name: deps.instanceId }),
+      ? lazyNats(
+          () => createNatsEngine({ settings: settings.nats, logger: log, name: deps.instanceId }),
+          log,
         )
       : createPostgresEngine());
   const directory = createEndpointDirectory({ db, secretBox: deps.secretBox });
@@ -352,6 +380,7 @@ export function createWebhooksService(deps: {
             maxRetryAfterMs: 24 * 3600_000,
           },
           endpointMaxInFlight: settings.endpointMaxInFlight,
+          maxInFlight: concurrency,
           circuit: { threshold: settings.circuitThreshold, cooldownMs: settings.circuitCooldownMs },
         },
       });
@@ -378,15 +407,26 @@ export function createWebhooksService(deps: {
             await directory.sync();
           }
         },
+        // Claimed tasks outnumber requests: some wait for their outcome to be written.
         settings: {
-          concurrency,
+          concurrency: concurrency * 2,
           batch: 200,
           visibilityMs: settings.visibilityMs,
           pollMs: settings.pollMs,
         },
       });
       loops.add(loop);
-      const consumer = engine.consume?.({ maxInFlight: concurrency, handle: run });
+      const consumer = engine.consume?.({
+        maxInFlight: concurrency * 4,
+        handle: run,
+        async alreadyDelivered(ids) {
+          const { rows } = await db.query<{ id: string }>(
+            `SELECT id FROM webhook_messages WHERE id = ANY($1::text[]) AND state = 'delivered'`,
+            [ids],
+          );
+          return new Set(rows.map((r) => r.id));
+        },
+      });
       const syncTimer = setInterval(() => {
         directory.sync().catch((err: unknown) => {
           log.error({ err }, 'could not refresh webhook endpoints');

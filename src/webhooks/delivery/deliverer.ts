@@ -52,6 +52,8 @@ export interface DelivererSettings {
   retry: RetryPolicy;
   /** In-flight requests per endpoint in this process, unless the endpoint sets its own. */
   endpointMaxInFlight: number;
+  /** In-flight requests in this process, all endpoints together. */
+  maxInFlight?: number;
   /** Longest a rate-limited delivery waits in memory before it is put back as due later. */
   maxLocalWaitMs?: number;
   /** Failures in a row that open an endpoint's circuit, and its first cool-down. */
@@ -92,6 +94,20 @@ export function createDeliverer(deps: {
   const now = deps.now ?? Date.now;
   const states = new Map<string, EndpointState>();
   const maxLocalWait = settings.maxLocalWaitMs ?? 1_000;
+  // Bounds HTTP requests only: callers may hold more tasks (waiting to be recorded).
+  const global = new Semaphore(settings.maxInFlight ?? 1_000_000);
+  const outcomeMetrics = new Map<
+    AttemptOutcome,
+    { count: { inc(): void }; seconds: { observe(v: number): void } }
+  >();
+  const metricsFor = (o: AttemptOutcome) => {
+    let m = outcomeMetrics.get(o);
+    if (!m) {
+      m = { count: metrics.deliveries.labels(o), seconds: metrics.requestSeconds.labels(o) };
+      outcomeMetrics.set(o, m);
+    }
+    return m;
+  };
 
   const stateOf = (id: string, rate: number | null, maxInFlight: number): EndpointState => {
     let st = states.get(id);
@@ -161,10 +177,11 @@ export function createDeliverer(deps: {
       }
 
       const attemptNo = task.attempts + 1;
+      const keys = directory.cachedKeys(ep.id, now()) ?? (await directory.keys(ep.id, now()));
+      await global.acquire();
       await st.gate.acquire();
       let result: Awaited<ReturnType<HttpSender['post']>>;
       try {
-        const keys = await directory.keys(ep.id, now());
         if (keys.length === 0) throw new Error(`endpoint ${ep.id} has no live signing secret`);
         const ts = Math.floor(now() / 1000);
         result = await sender.post(
@@ -174,6 +191,7 @@ export function createDeliverer(deps: {
         );
       } finally {
         st.gate.release();
+        global.release();
       }
 
       const outcome: AttemptOutcome =
@@ -189,8 +207,9 @@ export function createDeliverer(deps: {
         );
       }
 
-      metrics.deliveries.inc({ outcome });
-      metrics.requestSeconds.observe({ outcome }, result.latencyMs / 1000);
+      const m = metricsFor(outcome);
+      m.count.inc();
+      m.seconds.observe(result.latencyMs / 1000);
       if (outcome === 'delivered') {
         metrics.eventToDeliverySeconds.observe(Math.max(0, now() - task.createdAtMs) / 1000);
       }

@@ -90,6 +90,8 @@ export function createDeliveryLog(deps: { db: Db; wake: () => void }): DeliveryL
     },
 
     async attempts(endpointId, q) {
+      // Failed attempts have rows of their own; a successful one lives on its message
+      // and is listed under an id derived from the message's (`wha_` + the same ULID).
       const { rows } = await db.query<{
         id: string;
         message_id: string;
@@ -102,12 +104,19 @@ export function createDeliveryLog(deps: { db: Db; wake: () => void }): DeliveryL
         error: string | null;
         created_at: Date;
       }>(
-        `SELECT id, message_id, endpoint_id, attempt, outcome, status_code, latency_ms,
-                response_excerpt, error, created_at
-           FROM webhook_attempts
-          WHERE endpoint_id = $1 AND ($2::text IS NULL OR message_id = $2)
-            AND ($3::text IS NULL OR id > $3)
-          ORDER BY id LIMIT $4`,
+        `SELECT * FROM (
+           SELECT id, message_id, endpoint_id, attempt, outcome, status_code, latency_ms,
+                  response_excerpt, error, created_at
+             FROM webhook_attempts
+            WHERE endpoint_id = $1 AND ($2::text IS NULL OR message_id = $2)
+           UNION ALL
+           SELECT 'wha_' || substr(id, 5), id, endpoint_id, attempts, 'delivered', last_status,
+                  last_latency_ms, last_excerpt, NULL, delivered_at
+             FROM webhook_messages
+            WHERE endpoint_id = $1 AND state = 'delivered' AND ($2::text IS NULL OR id = $2)
+         ) a
+         WHERE ($3::text IS NULL OR id > $3)
+         ORDER BY id LIMIT $4`,
         [endpointId, q.messageId ?? null, q.startingAfter ?? null, q.limit],
       );
       return rows.map((r) => ({

@@ -6,7 +6,7 @@ import type { OutcomeRecord } from './deliverer.js';
 
 /**
  * Writes delivery outcomes in batches: one UPDATE of the messages, one INSERT of the
- * attempts and (only when an endpoint's health flips) one UPDATE of the endpoints per
+ * failed attempts (a success is recorded on its message only) and (only when an endpoint's health flips) one UPDATE of the endpoints per
  * flush, whatever the batch size. `record` resolves once its outcome is durable, so the
  * NATS consumer acknowledges a message only after its outcome is written: a worker that
  * dies in between gets the message redelivered (same `webhook-id`) rather than lost.
@@ -40,7 +40,8 @@ export function createOutcomeRecorder(deps: {
 }): OutcomeRecorder {
   const { db, logger, metrics } = deps;
   const maxBatch = deps.maxBatch ?? 1000;
-  const flushMs = deps.flushMs ?? 5;
+  // Long enough to gather a real batch at high rates, short next to an HTTP round trip.
+  const flushMs = deps.flushMs ?? 20;
   const parallel = deps.parallel ?? 2;
   let buffer: Pending[] = [];
   let timer: NodeJS.Timeout | undefined;
@@ -58,11 +59,14 @@ export function createOutcomeRecorder(deps: {
            next_attempt_at = coalesce(x.next_at, m.next_attempt_at),
            last_status     = CASE WHEN x.inc = 1 THEN x.status ELSE m.last_status END,
            last_error      = CASE WHEN x.inc = 1 THEN x.error ELSE m.last_error END,
+           last_latency_ms = CASE WHEN x.inc = 1 THEN x.latency ELSE m.last_latency_ms END,
+           last_excerpt    = CASE WHEN x.inc = 1 THEN x.excerpt ELSE m.last_excerpt END,
+           last_worker     = CASE WHEN x.inc = 1 THEN $2 ELSE m.last_worker END,
            delivered_at    = CASE WHEN x.state = 'delivered' THEN now() ELSE m.delivered_at END,
            claim           = NULL,
            updated_at      = now()
          FROM jsonb_to_recordset($1::jsonb) AS x(id text, claim uuid, state text, inc int,
-              next_at timestamptz, status int, error text)
+              next_at timestamptz, status int, error text, latency int, excerpt text)
          WHERE m.id = x.id AND m.state <> 'delivered' AND (x.claim IS NULL OR m.claim = x.claim)`,
         [
           JSON.stringify(
@@ -77,12 +81,16 @@ export function createOutcomeRecorder(deps: {
                 ? (o.attempt.error ??
                   (o.attempt.outcome === 'delivered' ? null : `HTTP ${o.attempt.statusCode ?? ''}`))
                 : null,
+              latency: o.attempt?.latencyMs ?? null,
+              excerpt: o.attempt?.excerpt?.replaceAll('\u0000', '') ?? null,
             })),
           ),
+          deps.workerId,
         ],
       );
       const attempts = outcomes.filter((o) => o.attempt !== undefined);
-      if (attempts.length > 0) {
+      const failed = attempts.filter((o) => o.attempt?.outcome !== 'delivered');
+      if (failed.length > 0) {
         await db.query(
           `INSERT INTO webhook_attempts (id, message_id, endpoint_id, attempt, outcome, status_code,
                                          latency_ms, response_excerpt, error, worker)
@@ -93,7 +101,7 @@ export function createOutcomeRecorder(deps: {
                   error text)`,
           [
             JSON.stringify(
-              attempts.map((o) => ({
+              failed.map((o) => ({
                 id: newId('wha'),
                 message_id: o.messageId,
                 endpoint_id: o.endpointId,

@@ -47,6 +47,7 @@ export function createHttpSender(deps: {
   connectTimeoutMs?: number;
 }): HttpSender {
   const pools = new Map<string, PoolEntry>();
+  const literalVerdicts = new Map<string, string | null>();
 
   const poolFor = (target: SendTarget): Pool => {
     const origin = target.url.origin;
@@ -91,30 +92,41 @@ export function createHttpSender(deps: {
     async post(target, headers, body) {
       const started = performance.now();
       const elapsed = () => Math.round(performance.now() - started);
-      // `net.connect` skips the lookup for IP literals: check those here.
-      const host = target.url.hostname.replace(/^\[|\]$/g, '');
-      if (isIP(host) !== 0) {
-        const why = deps.guard.forbidden(host);
-        if (why !== undefined) {
-          return { kind: 'blocked', error: `${host} is a ${why} address`, latencyMs: 0 };
-        }
+      // `net.connect` skips the lookup for IP literals: check those here (once per host,
+      // an IP literal's verdict never changes).
+      const host = target.url.hostname;
+      let why = literalVerdicts.get(host);
+      if (why === undefined) {
+        const bare = host.replace(/^\[|\]$/g, '');
+        why = isIP(bare) !== 0 ? (deps.guard.forbidden(bare) ?? null) : null;
+        if (literalVerdicts.size > 10_000) literalVerdicts.clear();
+        literalVerdicts.set(host, why);
+      }
+      if (why !== null) {
+        return { kind: 'blocked', error: `${host} is a ${why} address`, latencyMs: 0 };
       }
       try {
+        // headersTimeout and bodyTimeout bound each phase; the connect timeout the rest.
         const res = await poolFor(target).request({
           method: 'POST',
           path: `${target.url.pathname}${target.url.search}`,
           headers,
           body,
-          signal: AbortSignal.timeout(deps.timeoutMs),
         });
         let excerpt = '';
-        let read = 0;
-        for await (const chunk of res.body as AsyncIterable<Buffer>) {
-          if (read < EXCERPT_BYTES) excerpt += chunk.subarray(0, EXCERPT_BYTES - read).toString();
-          read += chunk.length;
-          if (read > MAX_READ_BYTES) {
-            res.body.destroy();
-            break;
+        const length = Number(res.headers['content-length'] ?? NaN);
+        if (length <= MAX_READ_BYTES) {
+          // The common case: a small answer of known length.
+          excerpt = (await res.body.text()).slice(0, EXCERPT_BYTES);
+        } else {
+          let read = 0;
+          for await (const chunk of res.body as AsyncIterable<Buffer>) {
+            if (read < EXCERPT_BYTES) excerpt += chunk.subarray(0, EXCERPT_BYTES - read).toString();
+            read += chunk.length;
+            if (read > MAX_READ_BYTES) {
+              res.body.destroy();
+              break;
+            }
           }
         }
         const ra = res.headers['retry-after'];

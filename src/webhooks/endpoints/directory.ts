@@ -18,6 +18,8 @@ export interface EndpointDirectory {
   accepting(type: string): CachedEndpoint[];
   /** Live signing keys of an endpoint, decrypted once and cached until a change. */
   keys(id: string, nowMs: number): Promise<Buffer[]>;
+  /** The keys when they are cached and still valid at `nowMs` (no await on the hot path). */
+  cachedKeys(id: string, nowMs: number): Buffer[] | undefined;
   readonly size: number;
 }
 
@@ -35,6 +37,8 @@ export function createEndpointDirectory(deps: { db: Db; secretBox: SecretBox }):
   const { db } = deps;
   const endpoints = new Map<string, CachedEndpoint>();
   const keyCache = new Map<string, Promise<{ key: Buffer; expiresAt: number | null }[]>>();
+  // Resolved key lists, valid until the earliest expiry among them.
+  const ready = new Map<string, { keys: Buffer[]; validUntil: number }>();
   let seq: bigint | undefined;
   let syncing: Promise<void> | undefined;
 
@@ -54,6 +58,7 @@ export function createEndpointDirectory(deps: { db: Db; secretBox: SecretBox }):
       for (const id of ids) {
         endpoints.delete(id);
         keyCache.delete(id);
+        ready.delete(id);
       }
     }
     for (const r of rows) put(r);
@@ -120,7 +125,18 @@ export function createEndpointDirectory(deps: { db: Db; secretBox: SecretBox }):
         cached.catch(() => keyCache.delete(id));
       }
       const all = await cached;
-      return all.filter((k) => k.expiresAt === null || k.expiresAt > nowMs).map((k) => k.key);
+      const live = all.filter((k) => k.expiresAt === null || k.expiresAt > nowMs);
+      if (keyCache.get(id) === cached) {
+        ready.set(id, {
+          keys: live.map((k) => k.key),
+          validUntil: Math.min(...live.map((k) => k.expiresAt ?? Infinity)),
+        });
+      }
+      return live.map((k) => k.key);
+    },
+    cachedKeys(id, nowMs) {
+      const r = ready.get(id);
+      return r && r.validUntil > nowMs ? r.keys : undefined;
     },
   };
 }

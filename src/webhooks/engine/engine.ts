@@ -30,6 +30,8 @@ export interface ConsumeOptions {
   /** Most messages held at once by this process. */
   maxInFlight: number;
   handle(task: DeliveryTask): Promise<void>;
+  /** Which of these messages are recorded as delivered (to skip on a redelivered batch). */
+  alreadyDelivered?(ids: readonly string[]): Promise<Set<string>>;
 }
 
 export interface EngineConsumer {

@@ -59,6 +59,34 @@ describe('subscription matcher', () => {
     expect(m.match({ ...block(11, [transfer({})]), chain: 'other' })).toHaveLength(0);
   });
 
+  it('keeps several subscriptions on one address apart', () => {
+    const m = createSubscriptionMatcher({});
+    const one = {
+      id: 'wsub_1',
+      endpointId: 'whe_1',
+      kind: 'address_activity' as const,
+      chainKey: 'eth',
+      filter: {},
+    };
+    const two = { ...one, id: 'wsub_2', endpointId: 'whe_2', filter: { kinds: ['native'] } };
+    m.load(one, [A]);
+    m.load(two, [A], { from: 5, until: null });
+    expect(m.match(block(4, [transfer({})])).map((x) => x.sub.id)).toEqual(['wsub_1']);
+    // wsub_2 only takes native transfers.
+    expect(m.match(block(6, [transfer({})])).map((x) => x.sub.id)).toEqual(['wsub_1']);
+    expect(
+      m
+        .match(block(6, [transfer({ kind: 'native', contract: null })]))
+        .map((x) => x.sub.id)
+        .sort(),
+    ).toEqual(['wsub_1', 'wsub_2']);
+    // Re-adding with a new range replaces the old one for that subscription only.
+    m.load(one, [A], { from: 100, until: null });
+    expect(
+      m.match(block(6, [transfer({ kind: 'native', contract: null })])).map((x) => x.sub.id),
+    ).toEqual(['wsub_2']);
+  });
+
   it('handles a million addresses in one subscription', () => {
     const m = createSubscriptionMatcher({});
     const sub = {

@@ -1,5 +1,6 @@
 import type { Db } from '../../platform/db/db.js';
 import { changesSince, latestChange } from '../changes.js';
+import { HexKeyTable } from './hex-table.js';
 import { rawLogOf, type ChainBlockNotice, type WireChainEvent } from './chain-notice.js';
 import {
   compileLogFilter,
@@ -13,10 +14,10 @@ import {
 
 /**
  * Every subscription in memory, indexed so that matching a block costs a hash lookup per
- * address in it, whatever the number of watched addresses: `Map<address, ref>` per
- * chain, where a ref names a (subscription, block range) group. Addresses added in one
- * bulk call share one group, so a million addresses of one subscription cost a million
- * map entries and one small object, not a million objects.
+ * address in it, whatever the number of watched addresses: a byte hash table (address →
+ * ref) per chain, where a ref names a (subscription, block range) group. Addresses added
+ * in one bulk call share one group, so a million addresses of one subscription cost a
+ * million 24-byte slots and one small object, not a million objects.
  *
  * Kept current from the change log like the endpoint directory; `sync()` before each
  * block makes an address added "from block N" count for block N as soon as the add has
@@ -71,11 +72,19 @@ interface Range {
   until: number;
 }
 
-/** item → range index, or several when more than one subscription watches it. */
+/**
+ * item → one range, or several when more than one subscription watches it. Stored in a
+ * byte table: an even value is a range index times two, an odd one points into `multi`.
+ */
 class WatchMap {
-  readonly items = new Map<string, number | number[]>();
+  readonly items: HexKeyTable;
   private readonly ranges: Range[] = [];
   private readonly rangeIds = new Map<string, number>();
+  private readonly multi: number[][] = [];
+
+  constructor(keyBytes: number) {
+    this.items = new HexKeyTable(keyBytes);
+  }
 
   private rangeOf(sub: Entry, from: number, until: number): number {
     const key = `${sub.id}/${from}/${until}`;
@@ -88,40 +97,54 @@ class WatchMap {
     return i;
   }
 
+  private refs(v: number): number[] {
+    return v % 2 === 0 ? [v / 2] : (this.multi[(v - 1) / 2] ?? []);
+  }
+
+  private encode(list: number[]): number {
+    if (list.length === 1) return (list[0] ?? 0) * 2;
+    this.multi.push(list);
+    return (this.multi.length - 1) * 2 + 1;
+  }
+
   set(item: string, sub: Entry, from: number, until: number): void {
     const r = this.rangeOf(sub, from, until);
     const cur = this.items.get(item);
     if (cur === undefined) {
-      this.items.set(item, r);
+      this.items.set(item, r * 2);
       return;
     }
-    const list = (typeof cur === 'number' ? [cur] : cur).filter(
-      (x) => this.ranges[x]?.sub.id !== sub.id,
-    );
+    const list = this.refs(cur).filter((x) => this.ranges[x]?.sub.id !== sub.id);
     list.push(r);
-    this.items.set(item, list.length === 1 ? (list[0] ?? r) : list);
+    if (cur % 2 === 1 && list.length > 1) {
+      this.multi[(cur - 1) / 2] = list;
+      return;
+    }
+    this.items.set(item, this.encode(list));
   }
 
   dropSubscription(subId: string): void {
-    for (const [item, cur] of this.items) {
-      const list = (typeof cur === 'number' ? [cur] : cur).filter(
-        (x) => this.ranges[x]?.sub.id !== subId,
-      );
-      if (list.length === 0) this.items.delete(item);
-      else this.items.set(item, list.length === 1 ? (list[0] ?? 0) : list);
-    }
+    this.items.update((v) => {
+      const list = this.refs(v).filter((x) => this.ranges[x]?.sub.id !== subId);
+      if (list.length === 0) return null;
+      if (v % 2 === 1 && list.length > 1) {
+        this.multi[(v - 1) / 2] = list;
+        return undefined;
+      }
+      return this.encode(list);
+    });
   }
 
   /** Subscriptions watching `item` at block `block`. */
   lookup(item: string, block: number, out: Entry[]): void {
-    const cur = this.items.get(item);
-    if (cur === undefined) return;
-    if (typeof cur === 'number') {
-      const r = this.ranges[cur];
+    const v = this.items.get(item);
+    if (v === undefined) return;
+    if (v % 2 === 0) {
+      const r = this.ranges[v / 2];
       if (r && block >= r.from && block < r.until) out.push(r.sub);
       return;
     }
-    for (const x of cur) {
+    for (const x of this.multi[(v - 1) / 2] ?? []) {
       const r = this.ranges[x];
       if (r && block >= r.from && block < r.until) out.push(r.sub);
     }
@@ -142,6 +165,7 @@ interface ChainIndex {
 }
 
 const NEVER = Number.MAX_SAFE_INTEGER;
+const PAGE = 20_000;
 
 export function createSubscriptionMatcher(deps: { db?: Db }): SubscriptionMatcher {
   const subs = new Map<string, Entry>();
@@ -153,8 +177,8 @@ export function createSubscriptionMatcher(deps: { db?: Db }): SubscriptionMatche
     let c = chains.get(key);
     if (!c) {
       c = {
-        addresses: new WatchMap(),
-        txs: new WatchMap(),
+        addresses: new WatchMap(20),
+        txs: new WatchMap(32),
         logsByAddress: new Map(),
         logsAnyAddress: [],
         blocks: [],
@@ -252,23 +276,40 @@ export function createSubscriptionMatcher(deps: { db?: Db }): SubscriptionMatche
         'SELECT id, endpoint_id, kind, chain_key, filter FROM webhook_subscriptions',
       );
       for (const r of rows) upsert(toDef(r));
+      // Pages come back as one comma-joined string per (subscription, range) group, not
+      // one object per row: a million addresses load without a million short-lived rows.
       let after = { sub: '', item: '' };
       for (;;) {
-        const { rows: items } = await db.query<{
+        const { rows: groups } = await db.query<{
           subscription_id: string;
-          item: string;
           from_block: bigint;
           until_block: bigint | null;
+          items: string;
+          last_item: string;
+          n: bigint;
         }>(
-          `SELECT subscription_id, item, from_block, until_block FROM webhook_watch_items
-            WHERE (subscription_id, item) > ($1, $2) AND change_seq <= $3
-            ORDER BY subscription_id, item LIMIT 50000`,
-          [after.sub, after.item, latest],
+          `SELECT subscription_id, from_block, until_block, string_agg(item, ',') AS items,
+                  max(item) AS last_item, count(*) AS n
+             FROM (SELECT subscription_id, item, from_block, until_block FROM webhook_watch_items
+                    WHERE (subscription_id, item) > ($1, $2) AND change_seq <= $3
+                    ORDER BY subscription_id, item LIMIT $4) page
+            GROUP BY subscription_id, from_block, until_block`,
+          [after.sub, after.item, latest, PAGE],
         );
-        for (const i of items) applyItem(i.subscription_id, i.item, i.from_block, i.until_block);
-        const last = items[items.length - 1];
-        if (!last || items.length < 50000) break;
-        after = { sub: last.subscription_id, item: last.item };
+        let total = 0;
+        for (const g of groups) {
+          total += Number(g.n);
+          for (const item of g.items.split(',')) {
+            applyItem(g.subscription_id, item, g.from_block, g.until_block);
+          }
+          if (
+            g.subscription_id > after.sub ||
+            (g.subscription_id === after.sub && g.last_item > after.item)
+          ) {
+            after = { sub: g.subscription_id, item: g.last_item };
+          }
+        }
+        if (total < PAGE) break;
       }
       seq = latest;
       return;

@@ -19,15 +19,17 @@ import type { ConsumeOptions, DeliveryEngine, EngineConsumer } from '../engine.j
 /**
  * The scale-out engine on NATS JetStream.
  *
- * One work-queue stream holds first attempts, one message per delivery: the body is the
- * payload, the endpoint and creation time ride in headers, and the JetStream message id
- * is the `webhook-id`, so a re-publish inside the duplicate window is dropped by the
- * server. Subjects are partitioned by endpoint (`<prefix>.<partition>`) so a deployment
+ * One work-queue stream holds first attempts, in batches: one broker message carries up
+ * to `batch` deliveries of one endpoint (as ingest created them together), so the
+ * broker's work per delivery is a fraction of a message. The JetStream message id names
+ * the batch's first and last `webhook-id`, so a re-publish inside the duplicate window is
+ * dropped by the server. Subjects are partitioned by endpoint (`<prefix>.<partition>`) so a deployment
  * can split partitions over several streams and servers as it grows. Every `delivery`
  * process pulls from one shared durable consumer: the server hands each message to one
  * of them, and a message whose worker dies unacknowledged comes back after `ackWaitMs`.
  *
- * A message is acknowledged only after its outcome is written to PostgreSQL; failures
+ * A batch is acknowledged only after every outcome in it is written to PostgreSQL; a
+ * batch redelivered after a crash skips what its rows say is delivered already; failures
  * become `pending` rows with their retry time and leave the stream (retries run from
  * PostgreSQL), so the broker never holds acknowledgements for hours.
  */
@@ -43,10 +45,41 @@ export interface NatsEngineSettings {
   storage: 'file' | 'memory';
   /** Copies of the stream in a cluster (1 on a single server). */
   replicas: number;
+  /** Most deliveries of one endpoint carried by one broker message. */
+  batch: number;
 }
 
 const CONSUMER = 'vw-webhook-delivery';
-const PUBLISH_WINDOW = 2048;
+const PUBLISH_WINDOW = 256;
+
+/**
+ * A batch on the wire: per message a header line `id<TAB>created_ms<TAB>bytes<LF>`, then
+ * exactly that many bytes of body (the body is signed as is, so it is never re-encoded).
+ */
+export function encodeBatch(items: readonly DispatchItem[]): Uint8Array {
+  const parts: Buffer[] = [];
+  for (const m of items) {
+    const body = Buffer.from(m.body);
+    parts.push(Buffer.from(`${m.id}\t${m.createdAtMs}\t${body.length}\n`), body);
+  }
+  return Buffer.concat(parts);
+}
+
+export function decodeBatch(data: Uint8Array): { id: string; createdAtMs: number; body: string }[] {
+  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const out: { id: string; createdAtMs: number; body: string }[] = [];
+  let at = 0;
+  while (at < buf.length) {
+    const nl = buf.indexOf(10, at);
+    if (nl < 0) throw new Error('malformed webhook batch: header line without end');
+    const [id = '', created = '0', bytes = '0'] = buf.toString('latin1', at, nl).split('\t');
+    const end = nl + 1 + Number(bytes);
+    if (end > buf.length) throw new Error('malformed webhook batch: body runs past the end');
+    out.push({ id, createdAtMs: Number(created), body: buf.toString('utf8', nl + 1, end) });
+    at = end;
+  }
+  return out;
+}
 
 export async function createNatsEngine(deps: {
   settings: NatsEngineSettings;
@@ -119,16 +152,33 @@ export async function createNatsEngine(deps: {
     connection: nc,
 
     async dispatch(items: readonly DispatchItem[]) {
+      // One broker message per batch of an endpoint's messages: the broker's work per
+      // delivery shrinks by the batch size.
+      const byEndpoint = new Map<string, DispatchItem[]>();
+      for (const m of items) {
+        const list = byEndpoint.get(m.endpointId) ?? [];
+        list.push(m);
+        byEndpoint.set(m.endpointId, list);
+      }
+      const publishes: (() => Promise<unknown>)[] = [];
+      for (const [endpointId, list] of byEndpoint) {
+        for (let i = 0; i < list.length; i += settings.batch) {
+          const chunk = list.slice(i, i + settings.batch);
+          const h = natsHeaders();
+          h.set('Vw-Endpoint', endpointId);
+          const first = chunk[0]?.id ?? '';
+          const last = chunk[chunk.length - 1]?.id ?? '';
+          publishes.push(() =>
+            js.publish(subjectFor(endpointId), encodeBatch(chunk), {
+              msgID: `${first}:${last}:${chunk.length}`,
+              headers: h,
+            }),
+          );
+        }
+      }
       // A window of publishes in flight: the server acknowledges each once stored.
-      for (let i = 0; i < items.length; i += PUBLISH_WINDOW) {
-        await Promise.all(
-          items.slice(i, i + PUBLISH_WINDOW).map((m) => {
-            const h = natsHeaders();
-            h.set('Vw-Endpoint', m.endpointId);
-            h.set('Vw-Created', String(m.createdAtMs));
-            return js.publish(subjectFor(m.endpointId), m.body, { msgID: m.id, headers: h });
-          }),
-        );
+      for (let i = 0; i < publishes.length; i += PUBLISH_WINDOW) {
+        await Promise.all(publishes.slice(i, i + PUBLISH_WINDOW).map((p) => p()));
       }
     },
 
@@ -143,39 +193,59 @@ export async function createNatsEngine(deps: {
           try {
             const consumer = await js.consumers.get(settings.stream, CONSUMER);
             iterator = await consumer.consume({
-              max_messages: Math.max(64, Math.min(options.maxInFlight, 4096)),
+              // Batches buffered: enough to keep every request slot busy, no more.
+              max_messages: Math.max(8, Math.ceil((options.maxInFlight * 2) / settings.batch)),
             });
             for await (const m of iterator) {
-              await gate.acquire();
               if (isStopped()) {
-                gate.release();
                 // Not ours to finish: give it straight back to another worker.
                 m.nak();
                 continue;
               }
               const endpointId = m.headers?.get('Vw-Endpoint') ?? '';
-              const created = Number(m.headers?.get('Vw-Created') ?? Date.now());
-              const id = m.headers?.get('Nats-Msg-Id') ?? '';
-              options
-                .handle({
-                  messageId: id,
-                  endpointId,
-                  body: m.string(),
-                  attempts: 0,
-                  claim: null,
-                  createdAtMs: created,
-                })
+              let batch = decodeBatch(m.data);
+              // A redelivered batch (its worker died) may be partly delivered already.
+              if (m.redelivered && options.alreadyDelivered) {
+                const done = await options.alreadyDelivered(batch.map((b) => b.id));
+                batch = batch.filter((b) => !done.has(b.id));
+              }
+              // A batch can outlast the ack wait behind a slow receiver: keep it ours.
+              const heartbeat = setInterval(
+                () => {
+                  m.working();
+                },
+                Math.max(1000, Math.floor(settings.ackWaitMs / 3)),
+              );
+              const handled: Promise<void>[] = [];
+              for (const item of batch) {
+                await gate.acquire();
+                handled.push(
+                  options
+                    .handle({
+                      messageId: item.id,
+                      endpointId,
+                      body: item.body,
+                      attempts: 0,
+                      claim: null,
+                      createdAtMs: item.createdAtMs,
+                    })
+                    .finally(() => {
+                      gate.release();
+                    }),
+                );
+              }
+              Promise.all(handled)
                 .then(
                   () => {
                     m.ack();
                   },
                   (err: unknown) => {
-                    logger.error({ err, messageId: id }, 'webhook delivery failed; redelivering');
+                    logger.error({ err, endpointId }, 'webhook batch failed; redelivering');
                     m.nak(1000);
                   },
                 )
                 .finally(() => {
-                  gate.release();
+                  clearInterval(heartbeat);
                 });
             }
           } catch (err) {
