@@ -1,24 +1,19 @@
-import type { Context } from 'hono';
 import { z } from '@hono/zod-openapi';
-import { ANY_ROLE, defineRoute, type Principal } from '../platform/http/access.js';
+import { ANY_ROLE, defineRoute } from '../platform/http/access.js';
 import type { HttpApp } from '../platform/http/app.js';
-import type { AppEnv } from '../platform/http/context.js';
 import { pageSchema, PaginationQuery, type Page } from '../platform/http/pagination.js';
 import { ChainError, chainApiError, isChainError } from './errors.js';
 import type { Deposit } from './deposits.js';
 import type { ChainsService, ChainStatus } from './service.js';
 import type { Withdrawal } from './withdrawals/service.js';
-
-type Ctx = Context<AppEnv>;
-type UserPrincipal = Extract<Principal, { kind: 'user' }>;
+import {
+  jsonResponse as json,
+  jsonBody as body,
+  requireUser as caller,
+  type UserPrincipal,
+} from '../platform/http/route-helpers.js';
 
 const STAFF = ['operator', 'admin'] as const;
-
-function caller(c: Ctx): UserPrincipal {
-  const p = c.get('principal');
-  if (p.kind !== 'user') throw new Error('route reached without an authenticated user');
-  return p;
-}
 
 const isStaff = (p: UserPrincipal) => p.role === 'operator' || p.role === 'admin';
 
@@ -26,14 +21,6 @@ function ok<T>(result: T | ChainError): T {
   if (isChainError(result)) throw chainApiError(result);
   return result;
 }
-
-const json = (description: string, schema: z.ZodType) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-const body = <T extends z.ZodType>(schema: T) => ({
-  body: { required: true, content: { 'application/json': { schema } } },
-});
 
 const ChainKey = z
   .string()

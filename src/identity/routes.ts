@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { z } from '@hono/zod-openapi';
 import { Counter } from 'prom-client';
-import { ANY_ROLE, defineRoute, type Principal } from '../platform/http/access.js';
+import { ANY_ROLE, defineRoute } from '../platform/http/access.js';
 import type { HttpApp } from '../platform/http/app.js';
 import type { AppEnv } from '../platform/http/context.js';
 import { ApiError, ErrorSchema } from '../platform/http/errors.js';
@@ -36,6 +36,12 @@ import {
 } from './schemas.js';
 import type { ScopeRegistry } from './scopes.js';
 import { passwordProblem, type IdentityService } from './service.js';
+import {
+  jsonResponse as json,
+  jsonBody as body,
+  requireUser as caller,
+  type UserPrincipal,
+} from '../platform/http/route-helpers.js';
 
 export interface IdentityRouteDeps {
   identity: IdentityService;
@@ -46,23 +52,7 @@ export interface IdentityRouteDeps {
   now?: () => number;
 }
 
-type UserPrincipal = Extract<Principal, { kind: 'user' }>;
 type Ctx = Context<AppEnv>;
-
-const json = (description: string, schema: z.ZodType) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-const body = <T extends z.ZodType>(schema: T) => ({
-  body: { required: true, content: { 'application/json': { schema } } },
-});
-
-/** Access has let the request through, so there is a user; this tells TypeScript. */
-function caller(c: Ctx): UserPrincipal {
-  const p = c.get('principal');
-  if (p.kind !== 'user') throw new Error('route reached without an authenticated user');
-  return p;
-}
 
 function actorOf(c: Ctx): Actor {
   const p = c.get('principal');

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { z } from '@hono/zod-openapi';
 import type { LedgerService } from '../ledger/service.js';
-import { ANY_ROLE, defineRoute, type Principal } from '../platform/http/access.js';
+import { ANY_ROLE, defineRoute } from '../platform/http/access.js';
 import type { HttpApp } from '../platform/http/app.js';
 import type { AppEnv } from '../platform/http/context.js';
 import { ApiError, ErrorSchema } from '../platform/http/errors.js';
@@ -55,25 +55,15 @@ import {
   WalletProfileSchema,
 } from './schemas.js';
 import type { WalletService } from './service.js';
+import {
+  jsonResponse as json,
+  jsonBody as body,
+  requireUser as caller,
+} from '../platform/http/route-helpers.js';
 
 type Ctx = Context<AppEnv>;
-type UserPrincipal = Extract<Principal, { kind: 'user' }>;
 
 const STAFF = ['operator', 'admin'] as const;
-
-const json = (description: string, schema: z.ZodType) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-const body = <T extends z.ZodType>(schema: T) => ({
-  body: { required: true, content: { 'application/json': { schema } } },
-});
-
-function caller(c: Ctx): UserPrincipal {
-  const p = c.get('principal');
-  if (p.kind !== 'user') throw new Error('route reached without an authenticated user');
-  return p;
-}
 
 function actorOf(c: Ctx): WalletActor {
   const p = caller(c);

@@ -10,6 +10,7 @@ import type { Attempt, Caller, Endpoint, Message } from './model.js';
 import { SUBSCRIPTION_KINDS } from './subscriptions/filters.js';
 import type { Subscription } from './subscriptions/service.js';
 import type { WebhooksService } from './service.js';
+import { jsonResponse as json, jsonBody as body } from '../platform/http/route-helpers.js';
 
 type Ctx = Context<AppEnv>;
 
@@ -24,13 +25,6 @@ function ok<T>(r: T | WebhookError): T {
   return r;
 }
 
-const json = (description: string, schema: z.ZodType) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-const body = <T extends z.ZodType>(schema: T) => ({
-  body: { required: true, content: { 'application/json': { schema } } },
-});
 const IdParam = (example: string) =>
   z.object({
     id: z

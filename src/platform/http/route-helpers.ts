@@ -1,0 +1,29 @@
+import type { z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { Principal } from './access.js';
+import type { AppEnv } from './context.js';
+
+/** Small building blocks every module's routes use, so route files hold only routes. */
+
+export type UserPrincipal = Extract<Principal, { kind: 'user' }>;
+
+/** An OpenAPI response with a JSON body. */
+export const jsonResponse = (description: string, schema: z.ZodType) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+/** A required JSON request body. */
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  body: { required: true, content: { 'application/json': { schema } } },
+});
+
+/**
+ * The authenticated caller of a route whose access rule already required a user;
+ * reaching it without one is a wiring bug, not a client error.
+ */
+export function requireUser(c: Context<AppEnv>): UserPrincipal {
+  const p = c.get('principal');
+  if (p.kind !== 'user') throw new Error('route reached without an authenticated user');
+  return p;
+}
