@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { ANY_ROLE, defineRoute } from '../platform/http/access.js';
 import type { HttpApp } from '../platform/http/app.js';
-import { pageSchema, PaginationQuery, type Page } from '../platform/http/pagination.js';
+import { pageSchema, PaginationQuery, toPage } from '../platform/http/pagination.js';
 import { ChainError, chainApiError, isChainError } from './errors.js';
 import type { Deposit } from './deposits.js';
 import type { ChainsService, ChainStatus } from './service.js';
@@ -183,17 +183,6 @@ const withdrawalJson = (w: Withdrawal) => ({
   finished_at: w.finishedAt?.toISOString() ?? null,
 });
 
-function page<T extends { id: string }, J>(items: T[], limit: number, map: (t: T) => J): Page<J> {
-  const hasMore = items.length > limit;
-  const shown = hasMore ? items.slice(0, limit) : items;
-  return {
-    object: 'list',
-    data: shown.map(map),
-    has_more: hasMore,
-    next_cursor: hasMore ? (shown[shown.length - 1]?.id ?? null) : null,
-  };
-}
-
 const IdParam = (example: string) =>
   z.object({
     id: z
@@ -298,7 +287,7 @@ export function registerChainRoutes(app: HttpApp, deps: { chains: ChainsService 
         ...(q.status !== undefined ? { status: q.status } : {}),
         ...(q.starting_after !== undefined ? { startingAfter: q.starting_after } : {}),
       });
-      return c.json(page(items, q.limit, depositJson), 200);
+      return c.json(toPage(items, q.limit, depositJson), 200);
     },
   );
 
@@ -397,7 +386,7 @@ export function registerChainRoutes(app: HttpApp, deps: { chains: ChainsService 
         ...(q.status !== undefined ? { status: q.status } : {}),
         ...(q.starting_after !== undefined ? { startingAfter: q.starting_after } : {}),
       });
-      return c.json(page(items, q.limit, withdrawalJson), 200);
+      return c.json(toPage(items, q.limit, withdrawalJson), 200);
     },
   );
 
