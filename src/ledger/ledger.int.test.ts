@@ -886,6 +886,39 @@ describe('verify', () => {
     expect(await runLedgerVerify(db, io)).toBe(0);
   });
 
+  it('notices entries written behind the engine: unknown account, wrong asset, no transaction', async () => {
+    const user = await account('usr_entry_victim');
+    const funded = await fund(user, 100n);
+    // The database no longer checks these references row by row (migration 0012): the
+    // engine does before writing, and verify does after the fact. Entries inserted
+    // around the engine, balancing each other so only the reference checks can fail:
+    const t = funded.id;
+    await db.query(
+      `INSERT INTO ledger_entries (transaction_id, leg, account_id, asset, direction, amount, effective_at)
+       VALUES ($1, 10, 'lac_missing', 'USD', 'debit', 7, now()),
+              ($1, 11, $2, 'ETH', 'credit', 7, now()),
+              ('ltx_missing', 0, $2, 'USD', 'debit', 3, now()),
+              ('ltx_missing', 1, $2, 'USD', 'credit', 3, now())`,
+      [t, user],
+    );
+    const report = await verifyLedger(db);
+    const failed = report.checks.filter((c) => !c.ok);
+    expect(failed.map((c) => c.name)).toContain('entries_reference_transactions');
+    expect(failed.map((c) => c.name)).toContain('entries_match_accounts');
+    const refs = failed.find((c) => c.name === 'entries_match_accounts');
+    expect(refs?.violations).toBe(2);
+    expect(refs?.examples.join('\n')).toContain('lac_missing in USD, which does not exist');
+    expect(refs?.examples.join('\n')).toContain('in ETH, which holds USD');
+    expect(failed.find((c) => c.name === 'entries_reference_transactions')?.examples[0]).toContain(
+      'ltx_missing',
+    );
+    // Clean up around the append-only trigger, as an operator repairing by hand would.
+    await db.exec(`ALTER TABLE ledger_entries DISABLE TRIGGER ledger_entries_append_only;
+      DELETE FROM ledger_entries WHERE leg >= 10 OR transaction_id = 'ltx_missing';
+      ALTER TABLE ledger_entries ENABLE TRIGGER ledger_entries_append_only;`);
+    expect((await verifyLedger(db)).ok).toBe(true);
+  });
+
   it('notices pending totals that do not match the holds', async () => {
     const user = await account('usr_pending_victim');
     await fund(user, 100n);

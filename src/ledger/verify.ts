@@ -154,6 +154,21 @@ const CHECKS: CheckDef[] = [
            WHERE debits_posted < 0 OR credits_posted < 0 OR debits_pending < 0 OR credits_pending < 0`,
   },
   {
+    name: 'entries_reference_transactions',
+    rule: 'every entry belongs to a recorded transaction',
+    sql: `SELECT format('entry %s/%s has no transaction', e.transaction_id, e.leg) AS detail
+            FROM ledger_entries e
+           WHERE NOT EXISTS (SELECT 1 FROM ledger_transactions t WHERE t.id = e.transaction_id)`,
+  },
+  {
+    name: 'entries_match_accounts',
+    rule: "every entry names an existing account and that account's asset",
+    sql: `SELECT format('entry %s/%s names %s in %s, which %s', e.transaction_id, e.leg, e.account_id, e.asset,
+                  CASE WHEN a.id IS NULL THEN 'does not exist' ELSE 'holds ' || a.asset END) AS detail
+            FROM ledger_entries e LEFT JOIN ledger_accounts a ON a.id = e.account_id
+           WHERE a.id IS NULL OR a.asset <> e.asset`,
+  },
+  {
     name: 'idempotency_keys_resolve',
     rule: 'every idempotency key names the transaction or hold it produced',
     sql: `SELECT format('key %s (%s) points at missing %s', k.key, k.operation, k.result_id) AS detail
