@@ -241,11 +241,31 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
     db,
     logger,
     outbox,
+    jobs,
     secretBox,
     audit,
     registry: metrics.registry,
     instanceId: config.instanceId,
     knownChains: () => config.chains.map((c) => c.key),
+    chains: {
+      async heights(key) {
+        const s = (await chains.status()).find((c) => c.chain === key);
+        return s?.cursor != null && s.confirmed != null
+          ? { cursor: s.cursor, confirmed: s.confirmed }
+          : undefined;
+      },
+      fetchBlocks(key, from, to) {
+        const adapter = chains.adapter(key);
+        if (!adapter) return Promise.reject(new Error(`no chain ${key}`));
+        return adapter.fetchBlocks(from, to);
+      },
+      // EVM is the only chain family; ChainAdapter has no chain-neutral receipt look-up yet.
+      async isMined(key, txHash) {
+        const adapter = chains.adapter(key);
+        if (!adapter) throw new Error(`no chain ${key}`);
+        return (await adapter.rpc.request<unknown>('eth_getTransactionReceipt', [txHash])) !== null;
+      },
+    },
     settings: {
       ...DEFAULT_WEBHOOK_SETTINGS,
       engine: config.webhookEngine,
@@ -262,6 +282,8 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
       retryScheduleSeconds: config.webhookRetryScheduleSeconds,
       maxItemsPerSubscription: config.webhookMaxItemsPerSubscription,
       maxEndpointsPerOwner: config.webhookMaxEndpointsPerOwner,
+      txDropAfterSeconds: config.webhookTxDropAfterSeconds,
+      backfillMaxBlocks: config.webhookBackfillMaxBlocks,
       deliveryConcurrency: config.webhookDeliveryConcurrency,
       endpointMaxInFlight: config.webhookEndpointMaxInFlight,
       visibilityMs: config.webhookVisibilityMs,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import type { Address } from 'viem';
@@ -6,7 +7,10 @@ import { call, syncToHead, tokenConstructorArgs } from '../../test/fixtures/chai
 import { startLocalNode, type LocalNode } from '../../test/fixtures/chains/node.js';
 import { startReceiver, waitFor, type Receiver } from '../../test/fixtures/webhooks/receiver.js';
 import type { Follower } from '../chains/follower.js';
+import type { Job } from '../platform/queue/queue.js';
 import type { RunningDelivery } from './service.js';
+import { BACKFILL_QUEUE, createBackfills, type BackfillJob } from './subscriptions/backfill.js';
+import type { ChainSource } from './subscriptions/chain-source.js';
 import { createSubscriptionMatcher } from './subscriptions/matcher.js';
 
 /**
@@ -27,6 +31,7 @@ interface Body {
     amount?: string;
     to?: string;
     tx_hash?: string;
+    deadline?: string;
     decoded?: { args: Record<string, string> };
   };
 }
@@ -69,8 +74,17 @@ async function endpoint(path: string, types: string[]) {
 async function subscribe(body: Record<string, unknown>) {
   const r = await t.request('POST', '/v1/webhook-subscriptions', { token, body });
   expect(r.status, r.text).toBe(201);
-  return r.body as { id: string; item_count: number };
+  return r.body as { id: string; item_count: number; backfill_id?: string };
 }
+
+/** The follower's heights as the app reads them. */
+async function heights() {
+  const s = (await t.vw.chains.status()).find((c) => c.chain === 'local');
+  if (s?.cursor == null || s.confirmed == null) throw new Error('follower not started');
+  return { cursor: s.cursor, confirmed: s.confirmed };
+}
+
+const randomAddress = () => `0x${randomBytes(20).toString('hex')}`;
 
 beforeAll(async () => {
   node = await startLocalNode();
@@ -92,6 +106,7 @@ beforeAll(async () => {
     VW_WEBHOOK_SSRF_ALLOW: '127.0.0.1/32',
     VW_WEBHOOK_POLL_MS: '20',
     VW_WEBHOOK_MAX_ADDRESSES: '5',
+    VW_WEBHOOK_BACKFILL_MAX_BLOCKS: '20',
   });
   const f = t.vw.chains.follower('local');
   if (!f) throw new Error('no follower');
@@ -302,5 +317,244 @@ describe('chain subscriptions', () => {
     // bob is watched; carol was removed.
     const watched = matches.flatMap((m) => (m.kind === 'address_activity' ? [m.addresses] : []));
     expect(watched).toEqual([[bob.toLowerCase()]]);
+  });
+
+  it('sends one tx.dropped for a hash not mined in time, none for mined ones, and tx.mined if it comes later', async () => {
+    const e = await endpoint('/drops', ['tx.mined', 'tx.dropped']);
+    const ghost = `0x${randomBytes(32).toString('hex')}`;
+    // Mined and confirmed before anyone watched it: no block notice will show it again.
+    const early = await node.send({ from: alice, to: dave, value: 7n });
+    await node.mine(3);
+    await follow();
+    // Mined now, followed after the subscription: ingest sees it.
+    const mined = await node.send({ from: alice, to: dave, value: 8n });
+    // Broadcast, then lost from the mempool; re-sent below, byte for byte.
+    const lateTx = {
+      from: carol,
+      to: dave,
+      value: '0x9',
+      nonce: await node.rpc<string>('eth_getTransactionCount', [carol, 'pending']),
+      gas: '0x5208',
+      maxFeePerGas: '0x2540be400',
+      maxPriorityFeePerGas: '0x3b9aca00',
+    };
+    await node.rpc('evm_setAutomine', [false]);
+    const late = await node.rpc<string>('eth_sendTransaction', [lateTx]);
+    await node.rpc('hardhat_dropTransaction', [late]);
+    await node.rpc('evm_setAutomine', [true]);
+
+    await subscribe({
+      endpoint_id: e.id,
+      kind: 'transaction',
+      chain: 'local',
+      tx_hashes: [ghost, early.transactionHash, mined.transactionHash, late],
+      filter: { drop_after_seconds: 60 },
+    });
+    await follow();
+    await waitFor(() => bodies('/drops').some((b) => b.type === 'tx.mined'), 'tx.mined');
+    // The chain has not moved 60 s past the subscription yet.
+    expect((await t.vw.webhooks.maintain()).dropped).toBe(0);
+
+    await node.rpc('evm_increaseTime', [120]);
+    await node.mine(1);
+    await follow();
+    await t.vw.webhooks.maintain();
+    await waitFor(
+      () => bodies('/drops').filter((b) => b.type === 'tx.dropped').length >= 2,
+      'tx.dropped',
+    );
+    // Later passes find nothing more to drop, however far the chain moves.
+    await node.rpc('evm_increaseTime', [600]);
+    await node.mine(1);
+    await follow();
+    expect((await t.vw.webhooks.maintain()).dropped).toBe(0);
+    await new Promise((r) => setTimeout(r, 300));
+    const dropped = bodies('/drops').filter((b) => b.type === 'tx.dropped');
+    expect(dropped.map((b) => b.data.tx_hash).sort()).toEqual([ghost, late.toLowerCase()].sort());
+    expect(new Set(dropped.map((b) => b.id)).size).toBe(2);
+    expect(dropped[0]?.data.deadline).toMatch(/^\d{4}-\d\d-\d\dT/);
+    for (const r of at('/drops'))
+      expect(new Webhook(e.secret).verify(r.body, r.headers)).toBeTruthy();
+
+    // Mined after all: tx.mined still comes, and no second tx.dropped.
+    const again = await node.rpc<string>('eth_sendTransaction', [lateTx]);
+    expect(again).toBe(late);
+    await node.mine(1);
+    await follow();
+    await waitFor(
+      () => bodies('/drops').some((b) => b.type === 'tx.mined' && b.data.tx_hash === late),
+      'late tx.mined',
+    );
+    const minedHashes = bodies('/drops')
+      .filter((b) => b.type === 'tx.mined')
+      .map((b) => b.data.tx_hash);
+    expect(minedHashes).toContain(mined.transactionHash.toLowerCase());
+    expect(minedHashes).not.toContain(early.transactionHash.toLowerCase());
+    expect(bodies('/drops').filter((b) => b.type === 'tx.dropped')).toHaveLength(2);
+  });
+
+  it('backfills addresses added with a past from_block, once, and refuses going too far back', async () => {
+    const e = await endpoint('/backfill', ['address.activity']);
+    const erin = randomAddress();
+    const start = BigInt(await node.rpc<string>('eth_blockNumber')) + 1n;
+    await node.send({ from: alice, to: erin as Address, value: 11n });
+    await node.send({ from: alice, to: erin as Address, value: 12n });
+    await node.mine(3);
+    // Mined and followed, not yet confirmed: the live path confirms it later.
+    await node.send({ from: alice, to: erin as Address, value: 13n });
+    await follow();
+
+    const sub = await subscribe({
+      endpoint_id: e.id,
+      kind: 'address_activity',
+      chain: 'local',
+      addresses: [erin],
+      from_block: String(start),
+    });
+    expect(sub.backfill_id).toMatch(/^wbf_/);
+    await follow();
+    await waitFor(() => bodies('/backfill').length >= 2, 'backfilled activity');
+    await node.mine(3);
+    await follow();
+    await waitFor(() => bodies('/backfill').length >= 3, 'live confirmation');
+
+    // Adding the same address again starts another backfill that delivers nothing new.
+    const again = await t.request('POST', `/v1/webhook-subscriptions/${sub.id}/items/add`, {
+      token,
+      body: { items: [erin], from_block: String(start) },
+    });
+    expect(again.status, again.text).toBe(200);
+    expect(again.body.backfill_id).toMatch(/^wbf_/);
+    expect(again.body.backfill_id).not.toBe(sub.backfill_id);
+    await follow();
+    const list = await t.request('GET', `/v1/webhook-subscriptions/${sub.id}/backfills`, {
+      token,
+    });
+    expect(list.status, list.text).toBe(200);
+    expect(
+      (list.body.data as { id: string; state: string; messages: number }[]).map((b) => [
+        b.id,
+        b.state,
+        b.messages,
+      ]),
+    ).toEqual([
+      [sub.backfill_id, 'done', 2],
+      [again.body.backfill_id, 'done', 0],
+    ]);
+    await new Promise((r) => setTimeout(r, 300));
+    const got = bodies('/backfill');
+    expect(got.map((b) => [b.stage, b.data.amount])).toEqual(
+      expect.arrayContaining([
+        ['confirmed', '11'],
+        ['confirmed', '12'],
+        ['confirmed', '13'],
+      ]),
+    );
+    expect(got).toHaveLength(3);
+    expect(new Set(at('/backfill').map((r) => r.headers['webhook-id'])).size).toBe(3);
+
+    // Further back than VW_WEBHOOK_BACKFILL_MAX_BLOCKS (20 here) is refused, typed.
+    const { cursor } = await heights();
+    if (cursor < 20n) {
+      await node.mine(Number(20n - cursor));
+      await follow();
+    }
+    const deep = await t.request('POST', '/v1/webhook-subscriptions', {
+      token,
+      body: {
+        endpoint_id: e.id,
+        kind: 'address_activity',
+        chain: 'local',
+        addresses: [randomAddress()],
+        from_block: '0',
+      },
+    });
+    expect([deep.status, deep.body.error.code, deep.body.error.param]).toEqual([
+      400,
+      'backfill_too_deep',
+      'from_block',
+    ]);
+    const deepAdd = await t.request('POST', `/v1/webhook-subscriptions/${sub.id}/items/add`, {
+      token,
+      body: { items: [randomAddress()], from_block: '0' },
+    });
+    expect([deepAdd.status, deepAdd.body.error.code]).toEqual([400, 'backfill_too_deep']);
+  });
+
+  it('a backfill that dies mid-range resumes from its stored progress', async () => {
+    const e = await endpoint('/resume', ['address.activity']);
+    const fred = randomAddress();
+    const start = BigInt(await node.rpc<string>('eth_blockNumber')) + 1n;
+    for (const value of [21n, 22n, 23n, 24n]) {
+      await node.send({ from: alice, to: fred as Address, value });
+    }
+    await node.mine(3);
+    await follow();
+    // Watched from now on; the backfill below is driven by hand, two blocks per chunk.
+    const sub = await subscribe({
+      endpoint_id: e.id,
+      kind: 'address_activity',
+      chain: 'local',
+      addresses: [fred],
+    });
+    const adapter = t.vw.chains.adapter('local');
+    if (!adapter) throw new Error('no adapter');
+    const fetched: bigint[] = [];
+    let failAfter = 1;
+    const source: Pick<ChainSource, 'heights' | 'fetchBlocks'> = {
+      heights: () => heights(),
+      async fetchBlocks(_chain, from, to) {
+        if (failAfter-- === 0) throw new Error('process killed');
+        fetched.push(from);
+        return adapter.fetchBlocks(from, to);
+      },
+    };
+    const backfills = createBackfills({
+      db: t.vw.db,
+      jobs: t.vw.jobs,
+      chains: source,
+      directory: t.vw.webhooks.directory,
+      ingest: t.vw.webhooks.ingest,
+      logger: t.vw.logger,
+      settings: { maxBlocks: 1000, chunkBlocks: 2, sliceMs: 60_000 },
+    });
+    const id = await t.vw.db.transaction(() =>
+      backfills.schedule({
+        subscriptionId: sub.id,
+        chainKey: 'local',
+        addresses: [fred],
+        fromBlock: start,
+      }),
+    );
+    const { rows } = await t.vw.db.query<{ job_id: string }>(
+      'SELECT job_id FROM webhook_backfills WHERE id = $1',
+      [id],
+    );
+    const job = (attempt: number): Job<BackfillJob> => ({
+      id: rows[0]?.job_id ?? '',
+      queue: BACKFILL_QUEUE.name,
+      payload: { backfillId: id },
+      attempt,
+      maxAttempts: 12,
+      createdAt: new Date(),
+      signal: new AbortController().signal,
+    });
+    await expect(backfills.run(job(1))).rejects.toThrow('process killed');
+    const [half] = await backfills.list(sub.id, { limit: 10 });
+    expect(half?.state).toBe('running');
+    expect(half?.nextBlock).toBe(start + 2n);
+    expect(half?.lastError).toBe('process killed');
+
+    await backfills.run(job(2));
+    expect(fetched).toEqual([start, start + 2n]);
+    const [done] = await backfills.list(sub.id, { limit: 10 });
+    expect([done?.state, done?.messages, done?.lastError]).toEqual(['done', 4, null]);
+    await waitFor(() => bodies('/resume').length >= 4, 'resumed deliveries');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(
+      bodies('/resume')
+        .map((b) => b.data.amount)
+        .sort(),
+    ).toEqual(['21', '22', '23', '24']);
   });
 });

@@ -18,6 +18,7 @@ export enum WebhookError {
   SubscriptionKindMismatch = 'subscription_kind_mismatch',
   MessageNotFound = 'message_not_found',
   ReplayRangeInvalid = 'replay_range_invalid',
+  BackfillTooDeep = 'backfill_too_deep',
 }
 
 export const webhookApiError = errorCatalog<WebhookError>({
@@ -111,6 +112,13 @@ export const webhookApiError = errorCatalog<WebhookError>({
     status: 400,
     type: 'invalid_request_error',
     message: 'Give one of message_id, a time range (since, until) or a block range',
+  },
+  [WebhookError.BackfillTooDeep]: {
+    status: 400,
+    type: 'invalid_request_error',
+    message:
+      'from_block is further behind the followed chain than a backfill may reach (VW_WEBHOOK_BACKFILL_MAX_BLOCKS)',
+    param: 'from_block',
   },
 });
 

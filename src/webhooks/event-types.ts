@@ -11,6 +11,8 @@ export const CHAIN_EVENT_TYPES = [
   'block.new',
   // Reorged-out transactions come as `tx.mined` with stage `removed`.
   'tx.mined',
+  // A watched transaction not mined by its deadline (`drop_after_seconds`).
+  'tx.dropped',
 ] as const;
 
 /** Produced by the webhook system itself. */

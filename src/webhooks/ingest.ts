@@ -17,8 +17,33 @@ import type { DispatchItem, NewMessage } from './model.js';
  */
 export interface Ingest {
   createMessages(items: readonly NewMessage[]): Promise<number>;
+  /**
+   * `createMessages` in two halves, for callers that commit other writes with the
+   * messages (a sweep marking what it sent, a backfill saving its progress): inserts in
+   * the caller's transaction, and `dispatch` once it has committed, so the broker never
+   * hears of a row that could still roll back.
+   *
+   * @example
+   * const inserted = await db.transaction(async () => {
+   *   const r = await ingest.insertMessages(items);
+   *   await db.query('UPDATE … progress …');
+   *   return r;
+   * });
+   * await ingest.dispatch(inserted);
+   */
+  insertMessages(items: readonly NewMessage[]): Promise<InsertedMessages>;
+  dispatch(inserted: InsertedMessages): Promise<void>;
   /** A platform event (deposit.confirmed, payment.completed, …) to the endpoints that take it. */
   platformEvent(event: DomainEvent): Promise<number>;
+}
+
+/** Messages inserted and not yet handed to the engine. */
+export interface InsertedMessages {
+  /** Rows created (or found still `queued`). */
+  count: number;
+  queued: DispatchItem[];
+  /** Rows the PostgreSQL loop will claim. */
+  pending: number;
 }
 
 export function createIngest(deps: {
@@ -31,8 +56,8 @@ export function createIngest(deps: {
 }): Ingest {
   const { db, directory, engine, metrics } = deps;
 
-  const createMessages = async (items: readonly NewMessage[]): Promise<number> => {
-    if (items.length === 0) return 0;
+  const insertMessages = async (items: readonly NewMessage[]): Promise<InsertedMessages> => {
+    if (items.length === 0) return { count: 0, queued: [], pending: 0 };
     const orderedCounts = new Map<string, number>();
     for (const it of items) {
       if (directory.get(it.endpointId)?.ordered) {
@@ -104,15 +129,26 @@ export function createIngest(deps: {
         });
       } else pending++;
     }
+    return { count: created.length, queued, pending };
+  };
+
+  const dispatch = async ({ queued, pending }: InsertedMessages): Promise<void> => {
     if (queued.length > 0) await engine.dispatch(queued);
     if (pending > 0) deps.wake();
     metrics.messagesCreated.inc({ engine: 'nats' }, queued.length);
     metrics.messagesCreated.inc({ engine: 'postgres' }, pending);
-    return created.length;
+  };
+
+  const createMessages = async (items: readonly NewMessage[]): Promise<number> => {
+    const inserted = await insertMessages(items);
+    await dispatch(inserted);
+    return inserted.count;
   };
 
   return {
     createMessages,
+    insertMessages,
+    dispatch,
 
     async platformEvent(event) {
       await directory.sync();

@@ -6,8 +6,10 @@ import type { AppEnv } from '../platform/http/context.js';
 import { ApiError } from '../platform/http/errors.js';
 import { checkCursor, pageSchema, PaginationQuery, toPage } from '../platform/http/pagination.js';
 import { isWebhookError, WebhookError, webhookApiError } from './errors.js';
+import { CHAIN_EVENT_TYPES, SYSTEM_EVENT_TYPES } from './event-types.js';
 import type { Attempt, Caller, Endpoint, Message } from './model.js';
-import { SUBSCRIPTION_KINDS } from './subscriptions/filters.js';
+import type { Backfill } from './subscriptions/backfill.js';
+import { DROP_AFTER_SECONDS, SUBSCRIPTION_KINDS } from './subscriptions/filters.js';
 import type { Subscription } from './subscriptions/service.js';
 import type { WebhooksService } from './service.js';
 import { jsonResponse as json, jsonBody as body } from '../platform/http/route-helpers.js';
@@ -149,6 +151,10 @@ const SubscriptionSchema = z
     item_count: z.number().int(),
     created_at: z.string(),
     updated_at: z.string(),
+    backfill_id: z.string().optional().openapi({
+      description:
+        'Present when this call started a backfill (addresses added with a `from_block` the follower had passed); see /backfills',
+    }),
   })
   .openapi('WebhookSubscription');
 
@@ -162,13 +168,68 @@ const subscriptionJson = (s: Subscription) => ({
   item_count: s.itemCount,
   created_at: s.createdAt.toISOString(),
   updated_at: s.updatedAt.toISOString(),
+  ...(s.backfillId !== undefined ? { backfill_id: s.backfillId } : {}),
 });
 
+const BackfillSchema = z
+  .object({
+    id: z.string().openapi({ example: 'wbf_01JD7Q4Z8B2M5Q9K6T3V0W1X2Y' }),
+    object: z.literal('webhook_backfill'),
+    subscription_id: z.string(),
+    chain: z.string(),
+    address_count: z.number().int(),
+    from_block: z.string(),
+    to_block: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The confirmed height when the backfill started; null before' }),
+    next_block: z.string().openapi({ description: 'The first block not scanned yet' }),
+    state: z.enum(['queued', 'running', 'done', 'failed']),
+    messages: z.number().int().openapi({
+      description: 'Messages created (events already delivered live are not created twice)',
+    }),
+    last_error: z.string().nullable(),
+    created_at: z.string(),
+    finished_at: z.string().nullable(),
+  })
+  .openapi('WebhookBackfill');
+
+const backfillJson = (b: Backfill) => ({
+  id: b.id,
+  object: 'webhook_backfill' as const,
+  subscription_id: b.subscriptionId,
+  chain: b.chain,
+  address_count: b.addressCount,
+  from_block: b.fromBlock.toString(),
+  to_block: b.toBlock?.toString() ?? null,
+  next_block: b.nextBlock.toString(),
+  state: b.state,
+  messages: b.messages,
+  last_error: b.lastError,
+  created_at: b.createdAt.toISOString(),
+  finished_at: b.finishedAt?.toISOString() ?? null,
+});
+
+/** The event types named one by one (the rest are platform types and `family.*` patterns). */
+const NamedEventType = z
+  .enum([...CHAIN_EVENT_TYPES, ...SYSTEM_EVENT_TYPES, 'webhook.*', '*'])
+  .openapi('WebhookEventType');
+
+// A union for the reference only: any string passes here, and the service answers an
+// unknown one with its own typed error (`event_type_unknown`).
 const EventTypes = z
-  .array(z.string().min(1).max(100))
+  .array(
+    z.union([
+      NamedEventType,
+      z.string().min(1).max(100).openapi({
+        description:
+          'A platform event type (`deposit.confirmed`, `withdrawal.*`, …: families deposit, withdrawal, payment, refund, payout, trade, order, coupon)',
+      }),
+    ]),
+  )
   .min(1)
   .max(50)
-  .openapi({ example: ['address.activity', 'deposit.confirmed'] });
+  .openapi({ example: ['address.activity', 'tx.dropped', 'deposit.confirmed'] });
 const EndpointFields = {
   url: z.string().min(1).max(2000).openapi({ example: 'https://example.com/webhooks' }),
   event_types: EventTypes,
@@ -549,7 +610,9 @@ export function registerWebhookRoutes(app: HttpApp, deps: { webhooks: WebhooksSe
       tags: ['Webhooks'],
       summary: 'Subscribe an endpoint to chain activity',
       description:
-        '`address_activity` (native, ERC-20/721/1155 transfers from or to the `addresses`), `contract_log` (a `filter` of addresses, topics, an `abi` event signature and a `where` predicate on its decoded fields), `new_block`, or `transaction` (the `tx_hashes` mined, then confirmed or reorged out). Addresses count from `from_block` on.',
+        '`address_activity` (native, ERC-20/721/1155 transfers from or to the `addresses`), `contract_log` (a `filter` of addresses, topics, an `abi` event signature and a `where` predicate on its decoded fields), `new_block`, or `transaction` (`tx.mined` for the `tx_hashes` mined, then confirmed or reorged out; `tx.dropped` once for a hash not mined within `filter.drop_after_seconds` of chain time, ' +
+        `${DROP_AFTER_SECONDS.min} s to ${DROP_AFTER_SECONDS.max / 86_400} days, default the VW_WEBHOOK_TX_DROP_AFTER_SECONDS setting, 10 minutes out of the box; a dropped hash mined later still gets \`tx.mined\`). ` +
+        'Addresses count from `from_block` on. A `from_block` the chain follower has already passed starts a backfill: those blocks are re-read for these addresses and their activity delivered at stage `confirmed`, with the ids live delivery uses (nothing arrives twice); its id is `backfill_id`. Further back than VW_WEBHOOK_BACKFILL_MAX_BLOCKS is refused (`backfill_too_deep`).',
       access: WRITE,
       request: body(
         z.strictObject({
@@ -674,7 +737,10 @@ export function registerWebhookRoutes(app: HttpApp, deps: { webhooks: WebhooksSe
           action === 'add'
             ? 'Watch more addresses (or tx hashes), from a block on'
             : 'Stop watching addresses (or tx hashes), from a block on',
-        description: 'Up to 20,000 items per call; a subscription holds up to the configured cap.',
+        description:
+          action === 'add'
+            ? 'Up to 20,000 items per call; a subscription holds up to the configured cap. Addresses added with a `from_block` the follower has already passed are backfilled (`backfill_id`), as at creation; a re-added hash gets a new `tx.dropped` deadline.'
+            : 'Up to 20,000 items per call. A removed hash gets no `tx.dropped`.',
         access: WRITE,
         request: {
           params: IdParam('wsub_01JD7Q4Z8B2M5Q9K6T3V0W1X2Y'),
@@ -695,6 +761,28 @@ export function registerWebhookRoutes(app: HttpApp, deps: { webhooks: WebhooksSe
       },
     );
   }
+
+  app.openapi(
+    defineRoute({
+      method: 'get',
+      path: '/v1/webhook-subscriptions/{id}/backfills',
+      tags: ['Webhooks'],
+      summary: 'Backfills of a subscription and their progress, oldest first',
+      access: READ,
+      request: { params: IdParam('wsub_01JD7Q4Z8B2M5Q9K6T3V0W1X2Y'), query: PaginationQuery },
+      responses: { 200: json('Backfills', pageSchema(BackfillSchema)) },
+    }),
+    async (c) => {
+      const s = ok(await webhooks.subscriptions.get(caller(c), c.req.valid('param').id));
+      const q = c.req.valid('query');
+      const cursor = checkCursor(q.starting_after, 'wbf');
+      const rows = await webhooks.backfills.list(s.id, {
+        limit: q.limit + 1,
+        ...(cursor ? { startingAfter: cursor } : {}),
+      });
+      return c.json(toPage(rows, q.limit, backfillJson), 200);
+    },
+  );
 
   app.openapi(
     defineRoute({

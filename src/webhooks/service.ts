@@ -5,6 +5,7 @@ import type { Db } from '../platform/db/db.js';
 import { newId } from '../platform/ids.js';
 import type { Logger } from '../platform/observability/logger.js';
 import type { Outbox } from '../platform/outbox/outbox.js';
+import type { JobQueue } from '../platform/queue/queue.js';
 import { createDeliverer, type Deliverer, type DeliveryTask } from './delivery/deliverer.js';
 import { createDeliveryLog, type DeliveryLog } from './delivery/log.js';
 import { DEFAULT_RETRY_SCHEDULE_SECONDS } from './delivery/policy.js';
@@ -19,29 +20,35 @@ import { PLATFORM_OUTBOX_PATTERNS } from './event-types.js';
 import { createIngest, type Ingest } from './ingest.js';
 import { createWebhookMetrics, registerWebhookGauges, type WebhookMetrics } from './metrics.js';
 import { createSsrfGuard, type Resolver, type SsrfGuard } from './ssrf/ssrf.js';
+import { BACKFILL_QUEUE, createBackfills, type Backfills } from './subscriptions/backfill.js';
 import { messagesForBlock } from './subscriptions/chain-ingest.js';
 import type { ChainBlockNotice } from './subscriptions/chain-notice.js';
+import type { ChainSource } from './subscriptions/chain-source.js';
 import { createSubscriptionMatcher, type SubscriptionMatcher } from './subscriptions/matcher.js';
 import { createSubscriptionService, type SubscriptionService } from './subscriptions/service.js';
+import { createTxDrops } from './subscriptions/tx-drops.js';
 
 /**
  * The webhooks module: endpoints, subscriptions, ingest of chain and platform events,
  * and the delivery engine (the `delivery` role).
  *
  * Ingest runs where the outbox's jobs run (the `worker` role): each chain block and each
- * platform event becomes one message per interested endpoint. Delivery runs in the
+ * platform event becomes one message per interested endpoint; backfills of addresses
+ * added with a past `from_block` are jobs there too. Delivery runs in the
  * `delivery` role, any number of processes: they take first attempts from the engine
  * (PostgreSQL rows or NATS JetStream) and retries, ordered endpoints and replays from
  * PostgreSQL, post through per-endpoint undici pools, and record outcomes in batches.
  *
  * @example
- * const webhooks = createWebhooksService({ db, logger, outbox, secretBox, audit, registry,
- *   instanceId, knownChains: () => ['eth'], settings });
+ * const webhooks = createWebhooksService({ db, logger, outbox, jobs, secretBox, audit,
+ *   registry, instanceId, knownChains: () => ['eth'], chains, settings });
  * const running = await webhooks.startDelivery(); // the `delivery` role
  */
 export interface WebhooksService {
   readonly endpoints: EndpointService;
   readonly subscriptions: SubscriptionService;
+  /** Backfills of addresses added with a past `from_block` (jobs of the `worker` role). */
+  readonly backfills: Pick<Backfills, 'list'>;
   readonly log: DeliveryLog;
   readonly ingest: Ingest & {
     /** A follower block notice (`chain.block.*`) to the subscriptions it matches. */
@@ -54,8 +61,12 @@ export interface WebhooksService {
   readonly guard: SsrfGuard;
   /** Starts delivering (the `delivery` role). */
   startDelivery(options?: { concurrency?: number }): Promise<RunningDelivery>;
-  /** Upkeep: auto-disable long-failing endpoints, recover stuck queued messages, prune. */
-  maintain(): Promise<{ disabled: number; requeued: number; pruned: number }>;
+  /**
+   * Upkeep, every 30 s in each `delivery` process: auto-disable long-failing endpoints,
+   * recover stuck queued messages, send `tx.dropped` for watched hashes past their
+   * deadline, prune.
+   */
+  maintain(): Promise<{ disabled: number; requeued: number; dropped: number; pruned: number }>;
   close(): Promise<void>;
 }
 
@@ -80,6 +91,14 @@ export interface WebhookSettings {
   retryScheduleSeconds: readonly number[];
   maxItemsPerSubscription: number;
   maxEndpointsPerOwner: number;
+  /** Chain time a watched transaction has to be mined in before `tx.dropped`. */
+  txDropAfterSeconds: number;
+  /** Most blocks behind the follower a `from_block` may reach (backfill bound). */
+  backfillMaxBlocks: number;
+  /** Blocks a backfill fetches and commits per step. */
+  backfillChunkBlocks: number;
+  /** Work per backfill job before it hands over to a continuation job. */
+  backfillSliceMs: number;
   /** Requests in flight per delivery process. */
   deliveryConcurrency: number;
   /** Requests in flight per endpoint per process (unless the endpoint sets its own). */
@@ -115,6 +134,10 @@ export const DEFAULT_WEBHOOK_SETTINGS: WebhookSettings = {
   retryScheduleSeconds: DEFAULT_RETRY_SCHEDULE_SECONDS,
   maxItemsPerSubscription: 500_000,
   maxEndpointsPerOwner: 100,
+  txDropAfterSeconds: 600,
+  backfillMaxBlocks: 100_000,
+  backfillChunkBlocks: 32,
+  backfillSliceMs: 20_000,
   deliveryConcurrency: 512,
   endpointMaxInFlight: 64,
   visibilityMs: 60_000,
@@ -189,11 +212,15 @@ export function createWebhooksService(deps: {
   db: Db;
   logger: Logger;
   outbox: Outbox;
+  /** Runs backfills (handlers run in the `worker` role). */
+  jobs: Pick<JobQueue, 'enqueue' | 'register'>;
   secretBox: SecretBox;
   audit: AuditLog;
   registry: Registry;
   instanceId: string;
   knownChains: () => readonly string[];
+  /** The follower's heights, blocks for backfills and receipt look-ups. */
+  chains: ChainSource;
   settings: WebhookSettings;
   /** DNS resolver (tests make a host name resolve where they want). */
   resolver?: Resolver;
@@ -223,10 +250,21 @@ export function createWebhooksService(deps: {
     for (const l of loops) l.poke();
   };
   const baseIngest = createIngest({ db, directory, engine, metrics, wake });
+  const txDrops = createTxDrops({
+    db,
+    directory,
+    ingest: baseIngest,
+    chains: deps.chains,
+    logger: log,
+  });
   const ingest: WebhooksService['ingest'] = {
     ...baseIngest,
     async chainBlock(notice, createdAt) {
       await Promise.all([matcher.sync(), directory.sync()]);
+      // Only chains with watched hashes keep a clock: no extra write per block otherwise.
+      if (notice.stage !== 'removed' && matcher.watchesTransactions(notice.chain)) {
+        await txDrops.observe(notice, matcher.watchedTransactions(notice));
+      }
       const matches = matcher.match(notice);
       if (matches.length === 0) return 0;
       return baseIngest.createMessages(
@@ -263,10 +301,33 @@ export function createWebhooksService(deps: {
       ]);
     },
   });
+  const backfills = createBackfills({
+    db,
+    jobs: deps.jobs,
+    chains: deps.chains,
+    directory,
+    ingest: baseIngest,
+    logger: log,
+    settings: {
+      maxBlocks: settings.backfillMaxBlocks,
+      chunkBlocks: settings.backfillChunkBlocks,
+      sliceMs: settings.backfillSliceMs,
+    },
+  });
+  // Not transactional: a slice waits on the node for seconds, and commits its progress
+  // chunk by chunk. The timeout is a hung node's bound, well above a slice.
+  deps.jobs.register(BACKFILL_QUEUE, (job) => backfills.run(job), {
+    transactional: false,
+    timeoutMs: Math.max(10 * 60_000, settings.backfillSliceMs * 5),
+  });
   const subscriptions = createSubscriptionService({
     db,
     knownChains: deps.knownChains,
-    settings: { maxItemsPerSubscription: settings.maxItemsPerSubscription },
+    backfills,
+    settings: {
+      maxItemsPerSubscription: settings.maxItemsPerSubscription,
+      txDropAfterSeconds: settings.txDropAfterSeconds,
+    },
   });
   const deliveryLog = createDeliveryLog({ db, wake });
 
@@ -338,6 +399,9 @@ export function createWebhooksService(deps: {
       );
       wake();
     }
+    const dropped = await txDrops.sweep();
+    if (dropped > 0)
+      log.info({ dropped }, 'watched transactions not mined in time: tx.dropped sent');
     let pruned = 0;
     for (const sql of [
       `DELETE FROM webhook_messages WHERE id IN (SELECT id FROM webhook_messages
@@ -349,7 +413,7 @@ export function createWebhooksService(deps: {
     ]) {
       pruned += (await db.query(sql, [settings.retentionDays])).rowCount;
     }
-    return { disabled, requeued, pruned };
+    return { disabled, requeued, dropped, pruned };
   };
 
   const running = new Set<RunningDelivery>();
@@ -357,6 +421,7 @@ export function createWebhooksService(deps: {
   return {
     endpoints,
     subscriptions,
+    backfills,
     log: deliveryLog,
     ingest,
     directory,

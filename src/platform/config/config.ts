@@ -419,6 +419,24 @@ export const SETTINGS = {
     default: 100,
     doc: 'Most webhook endpoints one user may register.',
   }),
+  webhookTxDropAfterSeconds: setting<number>({
+    env: 'VW_WEBHOOK_TX_DROP_AFTER_SECONDS',
+    kind: 'int',
+    schema: z
+      .number()
+      .int()
+      .min(10)
+      .max(30 * 86_400),
+    default: 600,
+    doc: 'Chain time a hash watched by a `transaction` webhook subscription has to be mined in before `tx.dropped` is sent, unless the subscription sets `drop_after_seconds`.',
+  }),
+  webhookBackfillMaxBlocks: setting<number>({
+    env: 'VW_WEBHOOK_BACKFILL_MAX_BLOCKS',
+    kind: 'int',
+    schema: positiveInt.max(100_000_000),
+    default: 100_000,
+    doc: 'Most blocks behind the chain follower an address added to a webhook subscription with a past `from_block` may be backfilled from; further back is refused (`backfill_too_deep`).',
+  }),
   webhookDeliveryConcurrency: setting<number>({
     env: 'VW_WEBHOOK_CONCURRENCY',
     kind: 'int',

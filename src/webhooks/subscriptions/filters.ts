@@ -78,7 +78,22 @@ export const ContractLogFilter = z.strictObject({
 });
 
 export const NewBlockFilter = z.strictObject({ stages });
-export const TransactionFilter = z.strictObject({ stages });
+/** Bounds of a transaction subscription's `drop_after_seconds`. */
+export const DROP_AFTER_SECONDS = { min: 10, max: 30 * 86_400 } as const;
+
+export const TransactionFilter = z.strictObject({
+  stages,
+  /**
+   * Chain time a watched hash has to be mined in before `tx.dropped` is sent (default:
+   * the `VW_WEBHOOK_TX_DROP_AFTER_SECONDS` setting).
+   */
+  drop_after_seconds: z
+    .number()
+    .int()
+    .min(DROP_AFTER_SECONDS.min)
+    .max(DROP_AFTER_SECONDS.max)
+    .optional(),
+});
 
 export type AddressActivityFilter = z.infer<typeof AddressActivityFilter>;
 export type ContractLogFilter = z.infer<typeof ContractLogFilter>;

@@ -28,6 +28,13 @@ export interface SubscriptionMatcher {
   /** The subscriptions a block notice matches, with what each matched. */
   match(notice: ChainBlockNotice): Match[];
   stats(): { subscriptions: number; addresses: number; transactions: number };
+  /** True when some subscription watches transaction hashes on `chainKey`. */
+  watchesTransactions(chainKey: string): boolean;
+  /**
+   * Watched hashes that appear in a notice, whatever the subscriptions' stage filters:
+   * what disarms their `tx.dropped` deadline.
+   */
+  watchedTransactions(notice: ChainBlockNotice): { subscriptionId: string; txHash: string }[];
   /** Adds watch items directly (tests and the memory benchmark). */
   load(
     sub: SubscriptionDef,
@@ -373,6 +380,26 @@ export function createSubscriptionMatcher(deps: { db?: Db }): SubscriptionMatche
         transactions += c.txs.items.size;
       }
       return { subscriptions: subs.size, addresses, transactions };
+    },
+
+    watchesTransactions(chainKey) {
+      return (chains.get(chainKey)?.txs.items.size ?? 0) > 0;
+    },
+
+    watchedTransactions(notice) {
+      const c = chains.get(notice.chain);
+      if (!c || c.txs.items.size === 0) return [];
+      const out = new Map<string, { subscriptionId: string; txHash: string }>();
+      const found: Entry[] = [];
+      for (const e of notice.events) {
+        found.length = 0;
+        // Block 0, as `match` looks transactions up: their watch ranges are not by block.
+        c.txs.lookup(e.tx_hash, 0, found);
+        for (const s of found) {
+          out.set(`${s.id}/${e.tx_hash}`, { subscriptionId: s.id, txHash: e.tx_hash });
+        }
+      }
+      return [...out.values()];
     },
 
     match(notice) {

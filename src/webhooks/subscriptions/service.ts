@@ -3,13 +3,16 @@ import { newId } from '../../platform/ids.js';
 import { recordChange } from '../changes.js';
 import { WebhookError } from '../errors.js';
 import type { Caller } from '../model.js';
+import type { Backfills } from './backfill.js';
 import { parseFilter, type SubscriptionKind } from './filters.js';
 
 /**
  * Subscriptions to chain activity, each feeding one endpoint. Address-activity and
  * transaction subscriptions hold their watch lists in `webhook_watch_items`; adds and
  * removals are bulk statements, effective from a block (`from_block`), so an address
- * added for block N counts from N on with no reload gap.
+ * added for block N counts from N on with no reload gap. Addresses added with a
+ * `from_block` the follower has already passed are backfilled (see backfill.ts); a
+ * transaction hash is armed with its `tx.dropped` deadline (see tx-drops.ts).
  *
  * @example
  * const s = await subscriptions.create(caller, { endpointId, kind: 'address_activity', chain: 'eth',
@@ -26,7 +29,10 @@ export interface SubscriptionService {
     q: { endpointId?: string; limit: number; startingAfter?: string },
   ): Promise<Subscription[]>;
   remove(caller: Caller, id: string): Promise<true | WebhookError>;
-  /** Adds addresses (or tx hashes); already watched ones get the new `fromBlock`. */
+  /**
+   * Adds addresses (or tx hashes); already watched ones get the new `fromBlock`. Given a
+   * `fromBlock` the follower has passed, the added addresses are backfilled.
+   */
   addItems(
     caller: Caller,
     id: string,
@@ -73,6 +79,8 @@ export interface Subscription {
   itemCount: number;
   createdAt: Date;
   updatedAt: Date;
+  /** The backfill this create or add started, if it started one. */
+  backfillId?: string;
 }
 
 interface Row {
@@ -108,9 +116,34 @@ export function createSubscriptionService(deps: {
   db: Db;
   /** Chain keys subscriptions may name. */
   knownChains: () => readonly string[];
-  settings: { maxItemsPerSubscription: number };
+  backfills: Pick<Backfills, 'plan' | 'schedule'>;
+  settings: {
+    maxItemsPerSubscription: number;
+    /** `drop_after_seconds` of transaction subscriptions that do not set their own. */
+    txDropAfterSeconds: number;
+  };
 }): SubscriptionService {
   const { db, settings } = deps;
+
+  /** Seconds a watched hash of this subscription has to be mined in; null for addresses. */
+  const dropAfter = (kind: SubscriptionKind, filter: Record<string, unknown>): number | null => {
+    if (kind !== 'transaction') return null;
+    const own = filter['drop_after_seconds'];
+    return typeof own === 'number' ? own : settings.txDropAfterSeconds;
+  };
+
+  /** Whether an add needs a backfill (address activity from a block already followed). */
+  const planBackfill = async (
+    kind: SubscriptionKind,
+    chain: string,
+    items: readonly unknown[],
+    fromBlock: bigint | undefined,
+  ): Promise<'none' | 'needed' | WebhookError> => {
+    if (kind !== 'address_activity' || fromBlock === undefined || items.length === 0) {
+      return 'none';
+    }
+    return deps.backfills.plan(chain, fromBlock);
+  };
 
   const owned = async (caller: Caller, id: string, lock = false): Promise<Row | undefined> => {
     const { rows } = await db.query<Row>(
@@ -132,20 +165,25 @@ export function createSubscriptionService(deps: {
     return [...out];
   };
 
-  /** Upserts items under change `seq`, then checks the cap (rolls back when over). */
+  /**
+   * Upserts items under change `seq`, then checks the cap (rolls back when over). A
+   * transaction hash (re)added is (re)armed: its drop deadline counts from now.
+   */
   const putItems = async (
     sub: Row,
     items: string[],
     fromBlock: bigint,
     seq: bigint,
   ): Promise<number | WebhookError> => {
+    const dropAfterSeconds = dropAfter(sub.kind, sub.filter);
     for (let i = 0; i < items.length; i += 20_000) {
       await db.query(
-        `INSERT INTO webhook_watch_items (subscription_id, item, from_block, until_block, change_seq)
-         SELECT $1, x, $2, NULL, $3 FROM unnest($4::text[]) AS x
+        `INSERT INTO webhook_watch_items (subscription_id, item, from_block, until_block, change_seq, drop_at)
+         SELECT $1, x, $2, NULL, $3, now() + $5::int * interval '1 second' FROM unnest($4::text[]) AS x
          ON CONFLICT (subscription_id, item) DO UPDATE
-           SET from_block = excluded.from_block, until_block = NULL, change_seq = excluded.change_seq`,
-        [sub.id, fromBlock, seq, items.slice(i, i + 20_000)],
+           SET from_block = excluded.from_block, until_block = NULL, change_seq = excluded.change_seq,
+               drop_at = excluded.drop_at, dropped_at = NULL`,
+        [sub.id, fromBlock, seq, items.slice(i, i + 20_000), dropAfterSeconds],
       );
     }
     const { rows } = await db.query<{ n: bigint }>(
@@ -187,6 +225,8 @@ export function createSubscriptionService(deps: {
         if (n.length > settings.maxItemsPerSubscription) return WebhookError.TooManyAddresses;
         items = n;
       }
+      const backfill = await planBackfill(input.kind, input.chain, items, input.fromBlock);
+      if (backfill !== 'none' && backfill !== 'needed') return backfill;
       return orRollback(async () => {
         const { rows: ep } = await db.query<{ owner_id: string }>(
           'SELECT owner_id FROM webhook_endpoints WHERE id = $1',
@@ -220,7 +260,16 @@ export function createSubscriptionService(deps: {
             n,
           ]);
         }
-        return toSub(row);
+        const sub = toSub(row);
+        if (backfill === 'needed' && input.fromBlock !== undefined) {
+          sub.backfillId = await deps.backfills.schedule({
+            subscriptionId: id,
+            chainKey: input.chain,
+            addresses: items,
+            fromBlock: input.fromBlock,
+          });
+        }
+        return sub;
       });
     },
 
@@ -255,7 +304,13 @@ export function createSubscriptionService(deps: {
       });
     },
 
-    async addItems(caller, id, raw, fromBlock = 0n) {
+    async addItems(caller, id, raw, fromBlock) {
+      // Read first, outside the transaction: planning a backfill asks how far the
+      // follower is, which should not hold the subscription's row lock.
+      const before = await owned(caller, id);
+      if (!before) return WebhookError.SubscriptionNotFound;
+      const backfill = await planBackfill(before.kind, before.chain_key, raw, fromBlock);
+      if (backfill !== 'none' && backfill !== 'needed') return backfill;
       return orRollback(async () => {
         const r = await owned(caller, id, true);
         if (!r) throw new Rollback(WebhookError.SubscriptionNotFound);
@@ -268,7 +323,7 @@ export function createSubscriptionService(deps: {
           throw new Rollback(WebhookError.TooManyAddresses);
         }
         const seq = await recordChange(db, 'subscription', id);
-        const n = await putItems(r, items, fromBlock, seq);
+        const n = await putItems(r, items, fromBlock ?? 0n, seq);
         if (typeof n === 'string') throw new Rollback(n);
         const { rows } = await db.query<Row>(
           `UPDATE webhook_subscriptions SET address_count = $2, updated_at = now() WHERE id = $1
@@ -277,7 +332,16 @@ export function createSubscriptionService(deps: {
         );
         const row = rows[0];
         if (!row) throw new Error('subscription vanished');
-        return toSub(row);
+        const sub = toSub(row);
+        if (backfill === 'needed' && fromBlock !== undefined && items.length > 0) {
+          sub.backfillId = await deps.backfills.schedule({
+            subscriptionId: id,
+            chainKey: r.chain_key,
+            addresses: items,
+            fromBlock,
+          });
+        }
+        return sub;
       });
     },
 
@@ -292,7 +356,7 @@ export function createSubscriptionService(deps: {
         if (typeof items === 'string') throw new Rollback(items);
         const seq = await recordChange(db, 'subscription', id);
         await db.query(
-          `UPDATE webhook_watch_items SET until_block = $3, change_seq = $4
+          `UPDATE webhook_watch_items SET until_block = $3, change_seq = $4, drop_at = NULL
             WHERE subscription_id = $1 AND item = ANY($2::text[]) AND until_block IS NULL`,
           [id, items, fromBlock, seq],
         );
