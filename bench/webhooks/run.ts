@@ -329,6 +329,8 @@ async function vaultwire(
     await waitUntil(async () => (await countDelivered(vw, endpointId)) >= 1, 30_000);
     await rxReset();
     const cpu0 = children.map((c) => cpuOf(c.pid ?? 0));
+    const rx0 = cpuOf(receiver.pid ?? 0);
+    const own0 = process.cpuUsage();
     const m0 = machineCpu();
     const s0 = serverCpu();
     const t0 = performance.now();
@@ -341,6 +343,9 @@ async function vaultwire(
     const workerCpu = children.reduce((a, c, i) => a + cpuOf(c.pid ?? 0) - (cpu0[i] ?? 0), 0);
     const machine = machineCpu() - m0;
     const servers = cpuDelta(s0, serverCpu());
+    servers['receiver'] = round(cpuOf(receiver.pid ?? 0) - rx0, 2);
+    const own = process.cpuUsage(own0);
+    servers['ingest (this process)'] = round((own.user + own.system) / 1e6, 2);
     const s = await rxStats();
     const delivered = (await countDelivered(vw, endpointId)) - 1;
     if (!complete)
@@ -430,6 +435,8 @@ async function bullmq(): Promise<Result> {
   try {
     await rxReset();
     const cpu0 = await ask<number>(worker, 'cpu', 'cpu');
+    const rx0 = cpuOf(receiver.pid ?? 0);
+    const own0 = process.cpuUsage();
     const m0 = machineCpu();
     const s0 = serverCpu();
     const t0 = performance.now();
@@ -445,6 +452,9 @@ async function bullmq(): Promise<Result> {
     const cpu = (await ask<number>(worker, 'cpu', 'cpu')) - cpu0;
     const machine = machineCpu() - m0;
     const servers = cpuDelta(s0, serverCpu());
+    servers['receiver'] = round(cpuOf(receiver.pid ?? 0) - rx0, 2);
+    const own = process.cpuUsage(own0);
+    servers['producer (this process)'] = round((own.user + own.system) / 1e6, 2);
     const s = await rxStats();
     const rate = s.unique / seconds;
 
