@@ -379,6 +379,55 @@ describe('transfers', () => {
     expect(await available(from)).toBe(0n);
   });
 
+  it('decides a batch the same whether or not it can be decided set-wise (migration 0013)', async () => {
+    // Covered exactly: the balance pays for all of the batch's debits (set-wise path).
+    const a = await account('usr_setwise_a');
+    const b = await account('usr_setwise_b');
+    const c = await account('usr_setwise_c');
+    await fund(a, 300n);
+    const exact = await ledger.transferBatch([
+      { key: key('sw'), from: a, to: b, asset: 'USD', amount: 100n },
+      { key: key('sw'), from: a, to: c, asset: 'USD', amount: 200n },
+    ]);
+    expect(exact.every((r) => r.ok)).toBe(true);
+    expect([await available(a), await available(b), await available(c)]).toEqual([0n, 100n, 200n]);
+
+    // One minor unit short in total: the first passes, the second is refused, nothing else moves.
+    const short = await ledger.transferBatch([
+      { key: key('sw'), from: b, to: a, asset: 'USD', amount: 60n },
+      { key: key('sw'), from: b, to: c, asset: 'USD', amount: 41n },
+    ]);
+    expect(short.map((r) => (r.ok ? 'ok' : r.error))).toEqual([
+      'ok',
+      LedgerError.InsufficientFunds,
+    ]);
+    expect([await available(a), await available(b), await available(c)]).toEqual([60n, 40n, 200n]);
+
+    // A debit that only an earlier credit in the same batch pays for: accepted, in order.
+    const d = await account('usr_setwise_d');
+    const chained = await ledger.transferBatch([
+      { key: key('sw'), from: c, to: d, asset: 'USD', amount: 150n },
+      { key: key('sw'), from: d, to: a, asset: 'USD', amount: 150n },
+      { key: key('sw'), from: d, to: a, asset: 'USD', amount: 1n },
+    ]);
+    expect(chained.map((r) => (r.ok ? 'ok' : r.error))).toEqual([
+      'ok',
+      'ok',
+      LedgerError.InsufficientFunds,
+    ]);
+    expect([await available(a), await available(c), await available(d)]).toEqual([210n, 50n, 0n]);
+
+    // A frozen account in an otherwise affordable batch refuses only its own item.
+    await ledger.setAccountStatus(c, 'frozen');
+    const frozen = await ledger.transferBatch([
+      { key: key('sw'), from: a, to: b, asset: 'USD', amount: 10n },
+      { key: key('sw'), from: c, to: b, asset: 'USD', amount: 10n },
+    ]);
+    expect(frozen.map((r) => (r.ok ? 'ok' : r.error))).toEqual(['ok', LedgerError.AccountFrozen]);
+    await ledger.setAccountStatus(c, 'active');
+    expect((await verifyLedger(db)).ok).toBe(true);
+  });
+
   it('applies an atomic batch entirely or not at all', async () => {
     const from = await account('usr_atomic_a');
     const to = await account('usr_atomic_b');
