@@ -98,7 +98,7 @@ export function createIngest(deps: {
       const { rows: out } = await db.query<{
         id: string;
         endpoint_id: string;
-        body: string;
+        body: string | null;
         state: DispatchItem['state'];
         created_at: Date;
       }>(
@@ -111,10 +111,15 @@ export function createIngest(deps: {
                 seq bigint, state text)
          ON CONFLICT (endpoint_id, event_id) DO UPDATE SET updated_at = webhook_messages.updated_at
            WHERE webhook_messages.state = 'queued'
-         RETURNING id, endpoint_id, body, state, created_at`,
+         RETURNING id, endpoint_id, state, created_at,
+                   -- The body only of a row that was already there (xmax is set on the
+                   -- conflict path): a new row's body is the one we just sent, and sending
+                   -- every body back doubled the bytes on the wire.
+                   CASE WHEN xmax::text <> '0' THEN body END AS body`,
         [JSON.stringify(rows)],
       );
-      return out;
+      const sent = new Map(rows.map((r) => [r.id, r.body]));
+      return out.map((r) => ({ ...r, body: r.body ?? sent.get(r.id) ?? '' }));
     });
     const queued: DispatchItem[] = [];
     let pending = 0;
