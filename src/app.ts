@@ -395,12 +395,21 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
           });
         }
         if (roles.includes('scheduler')) {
+          const day = 24 * 3600 * 1000;
           const scheduler = startSchedulerRole({
             db,
             jobs,
             outbox,
             leases,
             logger,
+            maintenanceTasks: [
+              // Relayed events have become jobs; keep them as long as finished jobs.
+              {
+                name: 'outboxEvents',
+                run: () => outbox.pruneDispatched(config.jobRetentionDays * day),
+              },
+              { name: 'walletLimitCounters', run: () => wallet.pruneLimitCounters() },
+            ],
             settings: {
               pollMs: config.jobPollMs,
               leaseTtlMs: config.leaseTtlMs,

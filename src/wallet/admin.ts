@@ -385,9 +385,33 @@ export function createAdmin(ctx: WalletContext) {
     });
   }
 
+  /**
+   * Deletes limit counters of periods that ended before yesterday (UTC): a daily counter
+   * matters for its day and an hourly one for its hour, and `limits` only reads the
+   * current ones. One day more is kept so support can see yesterday's usage.
+   */
+  async function pruneLimitCounters(): Promise<number> {
+    const now = ctx.clock();
+    const yesterday = new Date(
+      Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - 86_400_000,
+    );
+    let total = 0;
+    for (;;) {
+      const { rowCount } = await db.query(
+        `DELETE FROM wallet_limit_counters WHERE (user_id, counter, period_start) IN (
+           SELECT user_id, counter, period_start FROM wallet_limit_counters
+            WHERE period_start < $1 LIMIT 5000)`,
+        [yesterday],
+      );
+      total += rowCount;
+      if (rowCount < 5000) return total;
+    }
+  }
+
   return {
     adjust,
     listAdjustments,
+    pruneLimitCounters,
     createAsset,
     profile,
     limits,

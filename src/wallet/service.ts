@@ -81,6 +81,8 @@ export interface WalletService {
   limits(
     userId: string,
   ): Promise<{ tier: Tier; perHour: number; usedThisHour: number; assets: LimitUsage[] }>;
+  /** Removes limit counters of days before yesterday (UTC); the scheduler runs it. */
+  pruneLimitCounters(): Promise<number>;
 
   /**
    * Pays another user by handle, email or id, in any asset (crypto too: sending to a user
@@ -218,6 +220,7 @@ export function createWalletService(deps: WalletDeps): WalletService {
     statement: reports.statement,
     profile: admin.profile,
     limits: admin.limits,
+    pruneLimitCounters: admin.pruneLimitCounters,
     pay: payments.pay,
     getPayment: payments.getPayment,
     listPayments: payments.listPayments,

@@ -637,6 +637,44 @@ describe('limits by tier', () => {
   });
 });
 
+describe('limit counters', () => {
+  it('are pruned once their day is over (today and yesterday are kept), and limits still hold', async () => {
+    const kim = await h.user('kim', 'unverified');
+    await h.user('lou');
+    await h.fund(kim, 'USD', '500.00');
+    const pay = (amount: string) =>
+      req('POST', '/v1/payments', kim, { to: '@lou', asset: 'USD', amount });
+    const countersOfKim = async () =>
+      Number(
+        (
+          await h.t.vw.db.query<{ n: bigint }>(
+            'SELECT count(*) AS n FROM wallet_limit_counters WHERE user_id = $1',
+            [kim.id],
+          )
+        ).rows[0]?.n,
+      );
+    expect((await pay('10.00')).status).toBe(201);
+    const today = await countersOfKim();
+    expect(today).toBeGreaterThan(0);
+    try {
+      // Tomorrow: yesterday's counters stay, for support to look at.
+      h.clock.now += 86_400_000;
+      await h.t.vw.wallet.pruneLimitCounters();
+      expect(await countersOfKim()).toBe(today);
+      // The day after: they are gone, and today's usage still counts against the limit.
+      h.clock.now += 86_400_000;
+      await h.t.vw.wallet.pruneLimitCounters();
+      expect(await countersOfKim()).toBe(0);
+      expect((await pay('100.00')).status).toBe(201);
+      expect((await pay('100.00')).status).toBe(201);
+      const over = await pay('50.01');
+      expect(over.body.error?.code).toBe('daily_limit_exceeded');
+    } finally {
+      h.clock.now -= 2 * 86_400_000;
+    }
+  });
+});
+
 describe('freeze by an operator', () => {
   it('stops every movement of the user, in and out, until unfrozen; audited', async () => {
     const jay = await h.user('jay');

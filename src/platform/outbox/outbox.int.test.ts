@@ -182,4 +182,26 @@ describe('outbox', () => {
     expect(await registry.metrics()).toMatch(/^vaultwire_outbox_pending_events 0$/m);
     expect(await registry.metrics()).toMatch(/^vaultwire_outbox_events_relayed_total \d+$/m);
   });
+  it('prunes only events dispatched long enough ago, never undispatched ones', async () => {
+    await outbox.relayOnce({ limit: 10_000 });
+    const old = await outbox.publish({ type: 'prune.old', aggregateId: 'p1', payload: {} });
+    const recent = await outbox.publish({ type: 'prune.recent', aggregateId: 'p2', payload: {} });
+    await outbox.relayOnce({ limit: 10_000 });
+    const stuck = await outbox.publish({ type: 'prune.stuck', aggregateId: 'p3', payload: {} });
+    // Ten days ago: one dispatched then, and one written then that never went out.
+    await t.db.query(
+      `UPDATE outbox_events SET dispatched_at = now() - interval '10 days' WHERE id = $1`,
+      [old.id],
+    );
+    await t.db.query(
+      `UPDATE outbox_events SET created_at = now() - interval '10 days' WHERE id = $1`,
+      [stuck.id],
+    );
+    expect(await outbox.pruneDispatched(7 * 24 * 3600 * 1000)).toBeGreaterThanOrEqual(1);
+    const { rows } = await t.db.query<{ id: string }>(
+      'SELECT id FROM outbox_events WHERE id = ANY ($1)',
+      [[old.id, recent.id, stuck.id]],
+    );
+    expect(rows.map((r) => r.id).sort()).toEqual([recent.id, stuck.id].sort());
+  });
 });

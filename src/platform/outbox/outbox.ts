@@ -95,6 +95,11 @@ export interface Outbox {
   }): Promise<void>;
   /** Undispatched events and the age of the oldest. */
   pending(): Promise<{ count: number; oldestAgeSeconds: number }>;
+  /**
+   * Deletes events dispatched more than `olderThanMs` ago (in slices); returns how many.
+   * Undispatched events are never deleted, however old.
+   */
+  pruneDispatched(olderThanMs: number): Promise<number>;
 }
 
 interface Subscription {
@@ -243,6 +248,21 @@ export function createOutbox(deps: {
   }
 
   return {
+    async pruneDispatched(olderThanMs) {
+      let total = 0;
+      for (;;) {
+        const { rowCount } = await db.query(
+          `DELETE FROM outbox_events WHERE seq IN (
+             SELECT seq FROM outbox_events
+              WHERE dispatched_at < now() - $1 * interval '1 millisecond'
+              ORDER BY seq LIMIT 5000)`,
+          [olderThanMs],
+        );
+        total += rowCount;
+        if (rowCount < 5000) return total;
+      }
+    },
+
     async publish(event) {
       if (!EVENT_TYPE.test(event.type)) {
         throw new Error(

@@ -30,17 +30,39 @@ export async function pruneIdempotencyKeys(
   }
 }
 
-/** One maintenance pass: everything the platform prunes periodically. */
+/**
+ * Pruning a module contributes to the maintenance pass (the module owns its tables, the
+ * scheduler only runs it): resolves with the rows it removed.
+ */
+export interface MaintenanceTask {
+  name: string;
+  run(): Promise<number>;
+}
+
+/**
+ * One maintenance pass: everything the platform prunes periodically, then the modules'
+ * tasks. A task that fails is logged and the others still run.
+ */
 export async function runMaintenance(deps: {
   db: Db;
   jobs: JobQueue;
   logger: Logger;
   jobRetentionDays: number;
-}): Promise<{ idempotencyKeys: number; jobs: number }> {
-  const idempotencyKeys = await pruneIdempotencyKeys(deps.db);
-  const jobs = await deps.jobs.pruneFinished(deps.jobRetentionDays * 24 * 3600 * 1000);
-  if (idempotencyKeys + jobs > 0) {
-    deps.logger.info({ idempotencyKeys, jobs }, 'maintenance pruned old rows');
+  tasks?: readonly MaintenanceTask[];
+}): Promise<Record<string, number>> {
+  const pruned: Record<string, number> = {
+    idempotencyKeys: await pruneIdempotencyKeys(deps.db),
+    jobs: await deps.jobs.pruneFinished(deps.jobRetentionDays * 24 * 3600 * 1000),
+  };
+  for (const task of deps.tasks ?? []) {
+    try {
+      pruned[task.name] = await task.run();
+    } catch (err) {
+      deps.logger.error({ err, task: task.name }, 'maintenance task failed');
+    }
   }
-  return { idempotencyKeys, jobs };
+  if (Object.values(pruned).some((n) => n > 0)) {
+    deps.logger.info(pruned, 'maintenance pruned old rows');
+  }
+  return pruned;
 }

@@ -3,7 +3,7 @@ import { LeaseLostError, type LeaseManager, type SingletonContext } from '../lea
 import type { Logger } from '../observability/logger.js';
 import type { Outbox } from '../outbox/outbox.js';
 import type { JobQueue } from '../queue/queue.js';
-import { runMaintenance } from './maintenance.js';
+import { runMaintenance, type MaintenanceTask } from './maintenance.js';
 
 /** Lease names of the scheduler's singletons (visible in `leases` and the metrics). */
 export const SCHEDULER_LEASES = {
@@ -22,6 +22,8 @@ export interface SchedulerDeps {
   outbox: Outbox;
   leases: LeaseManager;
   logger: Logger;
+  /** Modules' pruning, run in each maintenance pass after the platform's own. */
+  maintenanceTasks?: readonly MaintenanceTask[];
   settings: {
     pollMs: number;
     leaseTtlMs: number;
@@ -53,6 +55,7 @@ export function startSchedulerRole(deps: SchedulerDeps): SchedulerRole {
             jobs: deps.jobs,
             logger,
             jobRetentionDays: settings.jobRetentionDays,
+            ...(deps.maintenanceTasks ? { tasks: deps.maintenanceTasks } : {}),
           });
         } catch (err) {
           logger.error({ err }, 'maintenance pass failed');
