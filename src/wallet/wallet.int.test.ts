@@ -639,11 +639,11 @@ describe('limits by tier', () => {
 
 describe('limit counters', () => {
   it('are pruned once their day is over (today and yesterday are kept), and limits still hold', async () => {
-    const kim = await h.user('kim', 'unverified');
-    await h.user('lou');
+    const kim = await h.user('pruned_kim', 'unverified');
+    await h.user('pruned_lou');
     await h.fund(kim, 'USD', '500.00');
     const pay = (amount: string) =>
-      req('POST', '/v1/payments', kim, { to: '@lou', asset: 'USD', amount });
+      req('POST', '/v1/payments', kim, { to: '@pruned_lou', asset: 'USD', amount });
     const countersOfKim = async () =>
       Number(
         (

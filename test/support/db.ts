@@ -6,6 +6,15 @@ import { loadMigrations, migrate } from '../../src/platform/db/migrate.js';
 import { createHash } from 'node:crypto';
 
 /** Which database this test process runs against (set per vitest project). */
+/**
+ * `vw_t_<creation time, base 36 ms>_<random>`: the global setup of another test run on
+ * the same server drops only test databases old enough to be leftovers, never one that
+ * a running test created a moment ago and has not connected to yet.
+ */
+export function testDatabaseName(): string {
+  return `vw_t_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+}
+
 export function testDbKind(): 'pglite' | 'postgres' {
   return process.env['VW_TEST_DB'] === 'postgres' ? 'postgres' : 'pglite';
 }
@@ -80,7 +89,7 @@ export async function createTestDb(kind = testDbKind()): Promise<TestDb> {
     return { db, drop: () => db.close() };
   }
   const template = await ensureTemplate();
-  const name = `vw_t_${randomBytes(6).toString('hex')}`;
+  const name = testDatabaseName();
   await admin((c) => c.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`));
   const url = withDatabase(postgresUrl(), name);
   const db = await openDb({ databaseUrl: url, poolMax: 40 });
@@ -96,7 +105,7 @@ export async function createTestDb(kind = testDbKind()): Promise<TestDb> {
 
 /** An empty database on the server (not migrated), e.g. for migration races. */
 export async function createEmptyPostgresDb(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `vw_t_${randomBytes(6).toString('hex')}`;
+  const name = testDatabaseName();
   await admin((c) => c.query(`CREATE DATABASE "${name}"`));
   return {
     url: withDatabase(postgresUrl(), name),
