@@ -12,6 +12,8 @@ export interface WebhookMetrics {
   messagesCreated: Counter<'engine'>;
   outcomesRecorded: Counter;
   recorderBatch: Histogram;
+  /** Live delivery processes this one counts at its last heartbeat (it takes 1/N of each endpoint's limits). */
+  deliveryWorkers: Gauge;
 }
 
 export interface WebhookGaugeSources {
@@ -114,6 +116,15 @@ export function createWebhookMetrics(registry: Registry): WebhookMetrics {
           name: 'vaultwire_webhook_recorder_batch_size',
           help: 'Outcomes written per database round trip',
           buckets: [1, 10, 50, 100, 250, 500, 1000, 2500, 5000],
+          registers: [registry],
+        }),
+    ),
+    deliveryWorkers: once(
+      'vaultwire_webhook_delivery_workers',
+      () =>
+        new Gauge({
+          name: 'vaultwire_webhook_delivery_workers',
+          help: 'Live webhook delivery processes seen at the last heartbeat (each takes 1/N of every endpoint rate limit and in-flight bound); 0 outside the delivery role',
           registers: [registry],
         }),
     ),

@@ -7,6 +7,7 @@ import type { Logger } from '../platform/observability/logger.js';
 import type { Outbox } from '../platform/outbox/outbox.js';
 import type { JobQueue } from '../platform/queue/queue.js';
 import { createDeliverer, type Deliverer, type DeliveryTask } from './delivery/deliverer.js';
+import { createSharedCircuits, joinFleet, type FleetView } from './delivery/fleet.js';
 import { createDeliveryLog, type DeliveryLog } from './delivery/log.js';
 import { DEFAULT_RETRY_SCHEDULE_SECONDS } from './delivery/policy.js';
 import { createOutcomeRecorder } from './delivery/recorder.js';
@@ -60,7 +61,7 @@ export interface WebhooksService {
   readonly metrics: WebhookMetrics;
   readonly guard: SsrfGuard;
   /** Starts delivering (the `delivery` role). */
-  startDelivery(options?: { concurrency?: number }): Promise<RunningDelivery>;
+  startDelivery(options?: { concurrency?: number; heartbeatMs?: number }): Promise<RunningDelivery>;
   /**
    * Upkeep, every 30 s in each `delivery` process: auto-disable long-failing endpoints,
    * recover stuck queued messages, send `tx.dropped` for watched hashes past their
@@ -72,6 +73,8 @@ export interface WebhooksService {
 
 export interface RunningDelivery {
   readonly deliverer: Deliverer;
+  /** The live delivery processes as this one last saw them. */
+  readonly fleet: FleetView;
   stop(): Promise<void>;
 }
 
@@ -101,8 +104,16 @@ export interface WebhookSettings {
   backfillSliceMs: number;
   /** Requests in flight per delivery process. */
   deliveryConcurrency: number;
-  /** Requests in flight per endpoint per process (unless the endpoint sets its own). */
+  /**
+   * Requests in flight per endpoint per process, unless the endpoint sets its own (which
+   * holds for the whole fleet).
+   */
   endpointMaxInFlight: number;
+  /**
+   * How often a delivery process heartbeats in `webhook_workers` and recounts the fleet
+   * it splits endpoint limits across; a process missing three heartbeats stops counting.
+   */
+  workerHeartbeatMs: number;
   visibilityMs: number;
   pollMs: number;
   /** Failures in a row that open an endpoint's circuit. */
@@ -142,6 +153,7 @@ export const DEFAULT_WEBHOOK_SETTINGS: WebhookSettings = {
   endpointMaxInFlight: 64,
   visibilityMs: 60_000,
   pollMs: 200,
+  workerHeartbeatMs: 5_000,
   circuitThreshold: 5,
   circuitCooldownMs: 5_000,
   disableAfterHours: 72,
@@ -413,6 +425,10 @@ export function createWebhooksService(deps: {
     ]) {
       pruned += (await db.query(sql, [settings.retentionDays])).rowCount;
     }
+    // Rows of workers that died without leaving; they stopped counting long ago.
+    pruned += (
+      await db.query(`DELETE FROM webhook_workers WHERE expires_at < now() - interval '1 hour'`)
+    ).rowCount;
     return { disabled, requeued, dropped, pruned };
   };
 
@@ -434,11 +450,22 @@ export function createWebhooksService(deps: {
     async startDelivery(options = {}) {
       const concurrency = options.concurrency ?? settings.deliveryConcurrency;
       await directory.sync();
+      const fleet = await joinFleet({
+        db,
+        logger: log,
+        instanceId: deps.instanceId,
+        heartbeatMs: options.heartbeatMs ?? settings.workerHeartbeatMs,
+        onBeat: (view) => {
+          metrics.deliveryWorkers.set(view.size);
+        },
+      });
       const sender = createHttpSender({ guard, timeoutMs: settings.requestTimeoutMs });
       const deliverer = createDeliverer({
         directory,
         sender,
         metrics,
+        fleet,
+        sharedCircuits: createSharedCircuits({ db, logger: log }),
         settings: {
           retry: {
             scheduleSeconds: settings.retryScheduleSeconds,
@@ -511,10 +538,14 @@ export function createWebhooksService(deps: {
           });
       }, 30_000);
       maintainTimer.unref();
-      log.info({ engine: engine.kind, concurrency }, 'webhook delivery running');
+      log.info(
+        { engine: engine.kind, concurrency, workers: fleet.size },
+        'webhook delivery running',
+      );
 
       const handle: RunningDelivery = {
         deliverer,
+        fleet,
         async stop() {
           clearInterval(syncTimer);
           clearInterval(maintainTimer);
@@ -523,6 +554,8 @@ export function createWebhooksService(deps: {
           const { handedBack } = await loop.stop(Math.min(10_000, settings.requestTimeoutMs));
           await recorder.close();
           await sender.close();
+          // Last: until its requests are done, this process still uses its share.
+          await fleet.leave();
           running.delete(handle);
           log.info({ handedBack }, 'webhook delivery stopped');
         },

@@ -1,9 +1,11 @@
 import type { EndpointDirectory } from '../endpoints/directory.js';
 import type { WebhookMetrics } from '../metrics.js';
 import { deliveryHeaders } from '../signing/signing.js';
+import type { FleetView, SharedCircuits } from './fleet.js';
 import {
   CircuitBreaker,
   classifyStatus,
+  fleetShare,
   parseRetryAfter,
   Semaphore,
   TokenBucket,
@@ -50,7 +52,10 @@ export interface OutcomeRecord {
 
 export interface DelivererSettings {
   retry: RetryPolicy;
-  /** In-flight requests per endpoint in this process, unless the endpoint sets its own. */
+  /**
+   * In-flight requests per endpoint in this process, unless the endpoint sets its own
+   * (an endpoint's own bound is for the whole fleet, and split across it).
+   */
   endpointMaxInFlight: number;
   /** In-flight requests in this process, all endpoints together. */
   maxInFlight?: number;
@@ -87,6 +92,10 @@ export function createDeliverer(deps: {
   sender: HttpSender;
   metrics: WebhookMetrics;
   settings: DelivererSettings;
+  /** The live delivery processes: an endpoint's rate and in-flight bound are split across them. */
+  fleet?: FleetView;
+  /** Where circuits opened by any worker are written and read back (through `directory`). */
+  sharedCircuits?: SharedCircuits;
   now?: () => number;
   random?: () => number;
 }): Deliverer {
@@ -117,7 +126,7 @@ export function createDeliverer(deps: {
           settings.circuit?.threshold ?? 5,
           settings.circuit?.cooldownMs ?? 5_000,
         ),
-        bucket: rate ? new TokenBucket(rate, now()) : undefined,
+        bucket: rate !== null ? new TokenBucket(rate, now()) : undefined,
         rate,
         gate: new Semaphore(maxInFlight),
         holdUntil: 0,
@@ -126,7 +135,10 @@ export function createDeliverer(deps: {
     } else {
       if (st.rate !== rate) {
         st.rate = rate;
-        st.bucket = rate ? new TokenBucket(rate, now()) : undefined;
+        // A new fleet size keeps the tokens saved so far: no fresh burst on each change.
+        if (rate === null) st.bucket = undefined;
+        else if (st.bucket) st.bucket.setRate(rate, now());
+        else st.bucket = new TokenBucket(rate, now());
       }
       st.gate.setLimit(maxInFlight);
     }
@@ -154,10 +166,24 @@ export function createDeliverer(deps: {
       }
       // Paused or disabled: back to the table, where only active endpoints are claimed.
       if (ep.status !== 'active') return later(task, 0);
-      const st = stateOf(ep.id, ep.rateLimitPerSec, ep.maxInFlight ?? settings.endpointMaxInFlight);
+      // This process's share of the endpoint's own limits (see fleet.ts for the bounds).
+      const workers = deps.fleet?.size ?? 1;
+      const st = stateOf(
+        ep.id,
+        ep.rateLimitPerSec === null ? null : ep.rateLimitPerSec / workers,
+        ep.maxInFlight === null
+          ? settings.endpointMaxInFlight
+          : fleetShare(ep.maxInFlight, workers, deps.fleet?.rank ?? 0),
+      );
       if (st.holdUntil > now()) {
         metrics.deferred.inc({ reason: 'retry_after' });
         return later(task, st.holdUntil - now());
+      }
+      // Before the local breaker, whose admit() may claim the half-open probe.
+      const sharedWait = (ep.circuitOpenUntil?.getTime() ?? 0) - now();
+      if (sharedWait > 0) {
+        metrics.deferred.inc({ reason: 'circuit_open' });
+        return later(task, sharedWait);
       }
       const wait = st.breaker.admit(now());
       if (wait > 0) {
@@ -184,8 +210,14 @@ export function createDeliverer(deps: {
       try {
         if (keys.length === 0) throw new Error(`endpoint ${ep.id} has no live signing secret`);
         const ts = Math.floor(now() / 1000);
+        // The pool may hold the whole bound: the gate holds this process to its share,
+        // and the pool need not be rebuilt when the fleet shrinks.
         result = await sender.post(
-          { endpointId: ep.id, url: ep.parsedUrl, connections: st.gate.limitValue },
+          {
+            endpointId: ep.id,
+            url: ep.parsedUrl,
+            connections: Math.max(st.gate.limitValue, ep.maxInFlight ?? 0),
+          },
           deliveryHeaders(keys, task.messageId, ts, task.body),
           task.body,
         );
@@ -198,8 +230,12 @@ export function createDeliverer(deps: {
         result.kind === 'response' ? classifyStatus(result.status) : result.kind;
       const retryAfterMs =
         result.kind === 'response' ? parseRetryAfter(result.retryAfter, now()) : undefined;
-      if (outcome === 'delivered') st.breaker.success();
-      else st.breaker.failure(now());
+      if (outcome === 'delivered') {
+        if (st.breaker.success()) deps.sharedCircuits?.closed(ep.id);
+      } else {
+        const cooldownMs = st.breaker.failure(now());
+        if (cooldownMs > 0) deps.sharedCircuits?.opened(ep.id, cooldownMs);
+      }
       if (outcome === 'throttled' && retryAfterMs !== undefined) {
         st.holdUntil = Math.max(
           st.holdUntil,

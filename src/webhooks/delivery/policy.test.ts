@@ -3,6 +3,7 @@ import {
   CircuitBreaker,
   classifyStatus,
   DEFAULT_RETRY_SCHEDULE_SECONDS,
+  fleetShare,
   parseRetryAfter,
   Semaphore,
   TokenBucket,
@@ -49,20 +50,24 @@ describe('delivery policy', () => {
 
   it('opens the circuit after repeated failures, probes once, and closes on success', () => {
     const b = new CircuitBreaker(3, 1000, 8000);
+    const opened: number[] = [];
     for (let i = 0; i < 3; i++) {
       expect(b.admit(0)).toBe(0);
-      b.failure(0);
+      opened.push(b.failure(0));
     }
+    // Only the failure that opens it reports the cool-down (the one other workers honour).
+    expect(opened).toEqual([0, 0, 1000]);
     expect(b.state).toBe('open');
     expect(b.admit(500)).toBe(500);
     expect(b.admit(1000)).toBe(0); // the probe
     expect(b.admit(1000)).toBeGreaterThan(0); // only one probe at a time
-    b.failure(1000);
+    expect(b.failure(1000)).toBe(2000);
     expect(b.admit(2500)).toBe(500); // reopened for twice as long
     expect(b.admit(3000)).toBe(0);
-    b.success();
+    expect(b.success()).toBe(true); // closed a circuit that had opened
     expect(b.state).toBe('closed');
     expect(b.admit(3000)).toBe(0);
+    expect(b.success()).toBe(false);
   });
 
   it('rate-limits with a token bucket and bounds in-flight requests', async () => {
@@ -71,6 +76,17 @@ describe('delivery policy', () => {
     expect(bucket.take(0)).toBe(0);
     expect(bucket.take(0)).toBe(500);
     expect(bucket.take(500)).toBe(0);
+    // A fleet's share below one per second still lets one through, then paces.
+    const slow = new TokenBucket(0.5, 0);
+    expect(slow.take(0)).toBe(0);
+    expect(slow.take(0)).toBe(2000);
+    expect(slow.take(2000)).toBe(0);
+    // A new rate keeps the saved tokens: no fresh burst when the fleet changes size.
+    const resized = new TokenBucket(10, 0);
+    for (let i = 0; i < 10; i++) expect(resized.take(0)).toBe(0);
+    resized.setRate(5, 0);
+    expect(resized.take(0)).toBe(200);
+    expect(resized.take(200)).toBe(0);
     const gate = new Semaphore(2);
     await gate.acquire();
     await gate.acquire();
@@ -81,5 +97,21 @@ describe('delivery policy', () => {
     gate.release();
     await p;
     expect(third).toBe(true);
+  });
+
+  it('splits an in-flight bound across a fleet without exceeding it', () => {
+    const parts = (limit: number, n: number) =>
+      Array.from({ length: n }, (_, rank) => fleetShare(limit, n, rank));
+    expect(parts(10, 3)).toEqual([4, 3, 3]);
+    expect(parts(64, 1)).toEqual([64]);
+    for (const [limit, n] of [
+      [10, 4],
+      [7, 7],
+      [1000, 13],
+    ] as const) {
+      expect(parts(limit, n).reduce((a, b) => a + b, 0)).toBe(limit);
+    }
+    // Fewer units than workers: each keeps one, so nothing waits forever.
+    expect(parts(2, 3)).toEqual([1, 1, 1]);
   });
 });

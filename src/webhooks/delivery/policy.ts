@@ -110,20 +110,26 @@ export class CircuitBreaker {
     return 0;
   }
 
-  success(): void {
+  /** Records a success; true when it closed a circuit that had opened. */
+  success(): boolean {
+    const reopened = this.opens > 0;
     this.failures = 0;
     this.opens = 0;
     this.probing = false;
+    return reopened;
   }
 
-  failure(nowMs: number): void {
+  /** Records a failure; the cool-down in ms when this failure (re)opened the circuit, else 0. */
+  failure(nowMs: number): number {
     this.failures++;
     if (this.failures >= this.threshold && (this.probing || nowMs >= this.openUntil)) {
       this.opens++;
       this.probing = false;
       const cooldown = Math.min(this.maxCooldownMs, this.baseCooldownMs * 2 ** (this.opens - 1));
       this.openUntil = nowMs + cooldown;
+      return cooldown;
     }
+    return 0;
   }
 
   get state(): 'closed' | 'open' | 'half_open' {
@@ -132,30 +138,61 @@ export class CircuitBreaker {
   }
 }
 
-/** A token bucket: `ratePerSec` sustained, bursts up to one second's worth. */
+/**
+ * A token bucket: `ratePerSec` sustained, bursts up to one second's worth. The rate may
+ * be below 1/s (an endpoint's share of a fleet): the bucket then still holds one token,
+ * or nothing would ever go.
+ */
 export class TokenBucket {
   private tokens: number;
   private last: number;
 
   constructor(
-    private readonly ratePerSec: number,
+    private ratePerSec: number,
     nowMs: number,
   ) {
-    this.tokens = ratePerSec;
+    this.tokens = this.capacity;
     this.last = nowMs;
+  }
+
+  private get capacity(): number {
+    return Math.max(1, this.ratePerSec);
+  }
+
+  /** A new rate from now on, keeping the tokens saved so far (no fresh burst). */
+  setRate(ratePerSec: number, nowMs: number): void {
+    this.refill(nowMs);
+    this.ratePerSec = ratePerSec;
+    this.tokens = Math.min(this.capacity, this.tokens);
+  }
+
+  private refill(nowMs: number): void {
+    const elapsed = Math.max(0, nowMs - this.last) / 1000;
+    this.tokens = Math.min(this.capacity, this.tokens + elapsed * this.ratePerSec);
+    this.last = Math.max(this.last, nowMs);
   }
 
   /** Takes a token and returns 0, or returns the ms until one is available. */
   take(nowMs: number): number {
-    const elapsed = Math.max(0, nowMs - this.last) / 1000;
-    this.tokens = Math.min(this.ratePerSec, this.tokens + elapsed * this.ratePerSec);
-    this.last = nowMs;
+    this.refill(nowMs);
     if (this.tokens >= 1) {
       this.tokens -= 1;
       return 0;
     }
     return Math.ceil(((1 - this.tokens) / this.ratePerSec) * 1000);
   }
+}
+
+/**
+ * One worker's part of a limit shared by `workers` delivery processes: the limit split
+ * evenly, the remainder going to the lowest ranks, so the parts add up to the limit.
+ * Never below 1 (a worker with no part would hold its claimed messages forever), so with
+ * fewer units than workers the fleet may reach `workers` in flight.
+ */
+export function fleetShare(limit: number, workers: number, rank: number): number {
+  const n = Math.max(1, workers);
+  const r = Math.min(Math.max(0, rank), n - 1);
+  return Math.max(1, Math.floor(limit / n) + (r < limit % n ? 1 : 0));
 }
 
 /** A counting semaphore with a FIFO wait list. */

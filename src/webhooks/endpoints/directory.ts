@@ -8,7 +8,8 @@ import { ENDPOINT_COLUMNS, toEndpoint, type Endpoint, type EndpointRow } from '.
 /**
  * Every endpoint, in memory, kept current from the change log: ingest asks it which
  * endpoints take an event type, delivery asks it for an endpoint's URL and signing keys.
- * A sync is one indexed range read, so callers run it before each batch.
+ * A sync is one indexed range read, so callers run it before each batch. It also carries
+ * the circuits delivery workers share (`circuitOpenUntil`, written with a change).
  */
 export interface EndpointDirectory {
   /** Catches up with the change log (first call loads everything). */
@@ -27,7 +28,13 @@ export interface CachedEndpoint extends Endpoint {
   url: string;
   parsedUrl: URL;
   accepts: (type: string) => boolean;
+  /** A circuit opened by any delivery worker: none of them sends before this. */
+  circuitOpenUntil: Date | null;
 }
+
+/** Delivery state the API does not show, read along with the endpoint. */
+const DIRECTORY_COLUMNS = `${ENDPOINT_COLUMNS}, circuit_open_until`;
+type DirectoryRow = EndpointRow & { circuit_open_until: Date | null };
 
 export function secretContext(endpointId: string): string {
   return `webhook_secret:${endpointId}`;
@@ -42,16 +49,21 @@ export function createEndpointDirectory(deps: { db: Db; secretBox: SecretBox }):
   let seq: bigint | undefined;
   let syncing: Promise<void> | undefined;
 
-  const put = (row: EndpointRow) => {
+  const put = (row: DirectoryRow) => {
     const e = toEndpoint(row);
-    endpoints.set(e.id, { ...e, parsedUrl: new URL(e.url), accepts: typeMatcher(e.eventTypes) });
+    endpoints.set(e.id, {
+      ...e,
+      parsedUrl: new URL(e.url),
+      accepts: typeMatcher(e.eventTypes),
+      circuitOpenUntil: row.circuit_open_until,
+    });
   };
 
   const load = async (ids: string[] | undefined) => {
-    const { rows } = await db.query<EndpointRow>(
+    const { rows } = await db.query<DirectoryRow>(
       ids === undefined
-        ? `SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoints`
-        : `SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE id = ANY($1::text[])`,
+        ? `SELECT ${DIRECTORY_COLUMNS} FROM webhook_endpoints`
+        : `SELECT ${DIRECTORY_COLUMNS} FROM webhook_endpoints WHERE id = ANY($1::text[])`,
       ids === undefined ? [] : [ids],
     );
     if (ids !== undefined) {
