@@ -140,6 +140,11 @@ export interface WalletContext {
   lockProfiles(userIds: readonly string[]): Promise<Map<string, WalletProfile>>;
   /** Checks and consumes the user's limits for an outgoing movement, atomically. */
   consumeLimits(profile: WalletProfile, asset: Asset, amount: bigint): Promise<void>;
+  /**
+   * Gives back the daily usage of a movement that consumed it at `at` and then did not
+   * happen (a payout the rail refused): the user may move that amount again today.
+   */
+  releaseDailyLimit(userId: string, asset: string, amount: bigint, at: Date): Promise<void>;
   /** The limits of a tier for an asset (undefined: not configured, i.e. not allowed). */
   limitsOf(
     tier: Tier,
@@ -275,6 +280,15 @@ export function createWalletContext(deps: WalletDeps): WalletContext {
       return cached === null
         ? undefined
         : { ...cached, perHour: deps.settings.limits[tier].perHour };
+    },
+
+    async releaseDailyLimit(userId, asset, amount, at) {
+      const day = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()));
+      await db.query(
+        `UPDATE wallet_limit_counters SET amount = greatest(amount - $4, 0)
+          WHERE user_id = $1 AND counter = $2 AND period_start = $3`,
+        [userId, `daily:${asset}`, day, amount.toString()],
+      );
     },
 
     async consumeLimits(profile, asset, amount) {

@@ -786,6 +786,11 @@ describe('bank withdrawals', () => {
     });
     expect(await events('fiat_withdrawal.completed', w.body.id)).toHaveLength(1);
     expect(await events('fiat_withdrawal.failed', failing.body.id)).toHaveLength(1);
+    // The refused payout's 20.00 no longer counts against today's limit; the paid 30.00 does.
+    const wallet = await req('GET', '/v1/wallet', lea);
+    expect(wallet.body.limits.assets).toContainEqual(
+      expect.objectContaining({ asset: 'USD', used_today: '30.00' }),
+    );
     await ledgerOk();
   });
 });
