@@ -59,6 +59,29 @@ describe('subscription matcher', () => {
     expect(m.match({ ...block(11, [transfer({})]), chain: 'other' })).toHaveLength(0);
   });
 
+  it('matches a watched transaction only in blocks inside its watch range', () => {
+    const m = createSubscriptionMatcher({});
+    const hash = `0x${'1'.repeat(64)}`;
+    const sub = {
+      id: 'wsub_tx',
+      endpointId: 'whe_1',
+      kind: 'transaction' as const,
+      chainKey: 'eth',
+      filter: {},
+    };
+    // Watched from block 100, removed from block 200 on.
+    m.load(sub, [hash], { from: 100, until: 200 });
+    expect(m.match(block(99, [transfer({})]))).toHaveLength(0);
+    expect(m.watchedTransactions(block(99, [transfer({})]))).toHaveLength(0);
+    const hit = m.match(block(150, [transfer({})]));
+    expect(hit).toHaveLength(1);
+    expect(hit[0]).toMatchObject({ kind: 'transaction', txHash: hash });
+    expect(m.watchedTransactions(block(150, [transfer({})]))).toEqual([
+      { subscriptionId: 'wsub_tx', txHash: hash },
+    ]);
+    expect(m.match(block(200, [transfer({})]))).toHaveLength(0);
+  });
+
   it('keeps several subscriptions on one address apart', () => {
     const m = createSubscriptionMatcher({});
     const one = {

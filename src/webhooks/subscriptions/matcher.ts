@@ -391,10 +391,12 @@ export function createSubscriptionMatcher(deps: { db?: Db }): SubscriptionMatche
       if (!c || c.txs.items.size === 0) return [];
       const out = new Map<string, { subscriptionId: string; txHash: string }>();
       const found: Entry[] = [];
+      const block = Number(notice.block.number);
       for (const e of notice.events) {
         found.length = 0;
-        // Block 0, as `match` looks transactions up: their watch ranges are not by block.
-        c.txs.lookup(e.tx_hash, 0, found);
+        // At the block it was mined in, as `match` does: a hash watched from block N (or
+        // removed from block N on) counts only in blocks inside that range.
+        c.txs.lookup(e.tx_hash, block, found);
         for (const s of found) {
           out.set(`${s.id}/${e.tx_hash}`, { subscriptionId: s.id, txHash: e.tx_hash });
         }
@@ -452,7 +454,7 @@ export function createSubscriptionMatcher(deps: { db?: Db }): SubscriptionMatche
         // Watched transactions.
         if (c.txs.items.size > 0) {
           found.length = 0;
-          c.txs.lookup(e.tx_hash, 0, found);
+          c.txs.lookup(e.tx_hash, block, found);
           for (const s of found) {
             if (!stageOk(s, stage)) continue;
             const key = `${s.id}/${e.tx_hash}`;
