@@ -104,11 +104,8 @@ export function createIngest(deps: {
       }>(
         `INSERT INTO webhook_messages (id, endpoint_id, event_id, event_type, chain_key, block_number,
                                        body, ordered, seq, state)
-         SELECT x.id, x.endpoint_id, x.event_id, x.event_type, x.chain_key, x.block_number, x.body,
-                x.ordered, x.seq, x.state
-           FROM jsonb_to_recordset($1::jsonb) AS x(id text, endpoint_id text, event_id text,
-                event_type text, chain_key text, block_number bigint, body text, ordered boolean,
-                seq bigint, state text)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+                              $6::bigint[], $7::text[], $8::boolean[], $9::bigint[], $10::text[])
          ON CONFLICT (endpoint_id, event_id) DO UPDATE SET updated_at = webhook_messages.updated_at
            WHERE webhook_messages.state = 'queued'
          RETURNING id, endpoint_id, state, created_at,
@@ -116,7 +113,20 @@ export function createIngest(deps: {
                    -- conflict path): a new row's body is the one we just sent, and sending
                    -- every body back doubled the bytes on the wire.
                    CASE WHEN xmax::text <> '0' THEN body END AS body`,
-        [JSON.stringify(rows)],
+        // Typed arrays, not one JSON document: measured, the server parses them in less
+        // CPU per message.
+        [
+          rows.map((r) => r.id),
+          rows.map((r) => r.endpoint_id),
+          rows.map((r) => r.event_id),
+          rows.map((r) => r.event_type),
+          rows.map((r) => r.chain_key),
+          rows.map((r) => r.block_number),
+          rows.map((r) => r.body),
+          rows.map((r) => r.ordered),
+          rows.map((r) => r.seq),
+          rows.map((r) => r.state),
+        ],
       );
       const sent = new Map(rows.map((r) => [r.id, r.body]));
       return out.map((r) => ({ ...r, body: r.body ?? sent.get(r.id) ?? '' }));

@@ -65,27 +65,27 @@ export function createOutcomeRecorder(deps: {
            delivered_at    = CASE WHEN x.state = 'delivered' THEN now() ELSE m.delivered_at END,
            claim           = NULL,
            updated_at      = now()
-         FROM jsonb_to_recordset($1::jsonb) AS x(id text, claim uuid, state text, inc int,
-              next_at timestamptz, status int, error text, latency int, excerpt text)
+         FROM unnest($1::text[], $3::uuid[], $4::text[], $5::int[], $6::timestamptz[], $7::int[],
+                     $8::text[], $9::int[], $10::text[])
+              AS x(id, claim, state, inc, next_at, status, error, latency, excerpt)
          WHERE m.id = x.id AND m.state <> 'delivered' AND (x.claim IS NULL OR m.claim = x.claim)`,
+        // Typed arrays rather than one JSON document: less server CPU per outcome.
         [
-          JSON.stringify(
-            outcomes.map((o) => ({
-              id: o.messageId,
-              claim: o.claim,
-              state: o.state,
-              inc: o.attemptsInc,
-              next_at: o.nextAttemptAt?.toISOString() ?? null,
-              status: o.attempt?.statusCode ?? null,
-              error: o.attempt
-                ? (o.attempt.error ??
-                  (o.attempt.outcome === 'delivered' ? null : `HTTP ${o.attempt.statusCode ?? ''}`))
-                : null,
-              latency: o.attempt?.latencyMs ?? null,
-              excerpt: o.attempt?.excerpt?.replaceAll('\u0000', '') ?? null,
-            })),
-          ),
+          outcomes.map((o) => o.messageId),
           deps.workerId,
+          outcomes.map((o) => o.claim),
+          outcomes.map((o) => o.state),
+          outcomes.map((o) => o.attemptsInc),
+          outcomes.map((o) => o.nextAttemptAt?.toISOString() ?? null),
+          outcomes.map((o) => o.attempt?.statusCode ?? null),
+          outcomes.map((o) =>
+            o.attempt
+              ? (o.attempt.error ??
+                (o.attempt.outcome === 'delivered' ? null : `HTTP ${o.attempt.statusCode ?? ''}`))
+              : null,
+          ),
+          outcomes.map((o) => o.attempt?.latencyMs ?? null),
+          outcomes.map((o) => o.attempt?.excerpt?.replaceAll('\u0000', '') ?? null),
         ],
       );
       const attempts = outcomes.filter((o) => o.attempt !== undefined);
