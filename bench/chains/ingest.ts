@@ -36,12 +36,8 @@ import { migrate } from '../../src/platform/db/migrate.js';
 import { createLogger } from '../../src/platform/observability/logger.js';
 import { createOutbox } from '../../src/platform/outbox/outbox.js';
 import { createPostgresJobQueue } from '../../src/platform/queue/postgres.js';
-import {
-  contractAbi,
-  freePort,
-  startLocalNode,
-  type LocalNode,
-} from '../../test/fixtures/chains/node.js';
+import { contractAbi, startLocalNode, type LocalNode } from '../../test/fixtures/chains/node.js';
+import { freePort } from '../../test/support/ports.js';
 import { tokenConstructorArgs } from '../../test/fixtures/chains/harness.js';
 import { round, table } from '../lib/stats.js';
 

@@ -34,13 +34,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import pg from 'pg';
 import { createLedgerService, type LedgerService } from '../../src/ledger/service.js';
 import { formatVerifyReport, verifyLedger } from '../../src/ledger/verify.js';
 import { openDb } from '../../src/platform/db/drivers.js';
 import { migrate } from '../../src/platform/db/migrate.js';
+import { freePort } from '../../test/support/ports.js';
 import { spawnVaultwire, type VaultwireProcess } from '../../test/support/process.js';
 import { pgbenchInit, pgbenchTps } from '../lib/pgbench.js';
 import { percentile, round, table } from '../lib/stats.js';
@@ -84,19 +84,6 @@ async function admin(sql: string): Promise<void> {
 function median(values: readonly number[]): number {
   const s = [...values].sort((a, b) => a - b);
   return percentile(s, 0.5);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => {
-        resolve(typeof addr === 'object' && addr ? addr.port : 0);
-      });
-    });
-  });
 }
 
 interface Round {

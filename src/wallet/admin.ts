@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Asset } from '../ledger/model.js';
 import { formatAmount } from '../ledger/money.js';
+import { deleteInSlices, DELETE_SLICE } from '../platform/db/db.js';
 import { newId } from '../platform/ids.js';
 import { walletFailure, WalletError, type WalletFailure } from './errors.js';
 import type { WalletProfileJson } from './events.js';
@@ -390,22 +391,18 @@ export function createAdmin(ctx: WalletContext) {
    * matters for its day and an hourly one for its hour, and `limits` only reads the
    * current ones. One day more is kept so support can see yesterday's usage.
    */
-  async function pruneLimitCounters(): Promise<number> {
+  function pruneLimitCounters(): Promise<number> {
     const now = ctx.clock();
     const yesterday = new Date(
       Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) - 86_400_000,
     );
-    let total = 0;
-    for (;;) {
-      const { rowCount } = await db.query(
-        `DELETE FROM wallet_limit_counters WHERE (user_id, counter, period_start) IN (
-           SELECT user_id, counter, period_start FROM wallet_limit_counters
-            WHERE period_start < $1 LIMIT 5000)`,
-        [yesterday],
-      );
-      total += rowCount;
-      if (rowCount < 5000) return total;
-    }
+    return deleteInSlices(
+      db,
+      `DELETE FROM wallet_limit_counters WHERE (user_id, counter, period_start) IN (
+         SELECT user_id, counter, period_start FROM wallet_limit_counters
+          WHERE period_start < $1 LIMIT ${DELETE_SLICE})`,
+      [yesterday],
+    );
   }
 
   return {

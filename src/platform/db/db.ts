@@ -154,6 +154,31 @@ export abstract class BaseDb implements Db {
 }
 
 /** SQLSTATE of a database error from either driver, if there is one. */
+/** Most rows one pass of `deleteInSlices` removes. */
+export const DELETE_SLICE = 5000;
+
+/**
+ * Pruning in slices: runs `sql`, a DELETE whose row selection ends in
+ * `LIMIT ${DELETE_SLICE}`, until a pass removes fewer rows, so a large backlog never
+ * becomes one long transaction or lock set. Resolves with the rows removed.
+ *
+ * @example
+ * await deleteInSlices(db, `DELETE FROM jobs WHERE id IN (SELECT id FROM jobs
+ *   WHERE finished_at < $1 LIMIT ${DELETE_SLICE})`, [cutoff]);
+ */
+export async function deleteInSlices(
+  q: Queryable,
+  sql: string,
+  params: readonly unknown[],
+): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const { rowCount } = await q.query(sql, params);
+    total += rowCount;
+    if (rowCount < DELETE_SLICE) return total;
+  }
+}
+
 export function sqlState(err: unknown): string | undefined {
   if (typeof err === 'object' && err !== null && 'code' in err) {
     const code = err.code;

@@ -1,5 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { Db } from '../db/db.js';
+import { deleteInSlices, DELETE_SLICE, type Db } from '../db/db.js';
 import { newId } from '../ids.js';
 import type { Logger } from '../observability/logger.js';
 import { metricOnce } from '../observability/metrics.js';
@@ -248,19 +248,15 @@ export function createOutbox(deps: {
   }
 
   return {
-    async pruneDispatched(olderThanMs) {
-      let total = 0;
-      for (;;) {
-        const { rowCount } = await db.query(
-          `DELETE FROM outbox_events WHERE seq IN (
-             SELECT seq FROM outbox_events
-              WHERE dispatched_at < now() - $1 * interval '1 millisecond'
-              ORDER BY seq LIMIT 5000)`,
-          [olderThanMs],
-        );
-        total += rowCount;
-        if (rowCount < 5000) return total;
-      }
+    pruneDispatched(olderThanMs) {
+      return deleteInSlices(
+        db,
+        `DELETE FROM outbox_events WHERE seq IN (
+           SELECT seq FROM outbox_events
+            WHERE dispatched_at < now() - $1 * interval '1 millisecond'
+            ORDER BY seq LIMIT ${DELETE_SLICE})`,
+        [olderThanMs],
+      );
     },
 
     async publish(event) {

@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import type { Db } from '../db/db.js';
+import { deleteInSlices, DELETE_SLICE, type Db } from '../db/db.js';
 import { newId } from '../ids.js';
 import type { Logger } from '../observability/logger.js';
 import { queueMetrics } from './metrics.js';
@@ -370,20 +370,15 @@ export function createPostgresJobQueue(deps: PostgresJobQueueDeps): PostgresJobQ
       return rowCount > 0;
     },
 
-    async pruneFinished(olderThanMs) {
-      let total = 0;
-      // In slices, so a large backlog never holds one long transaction or lock set.
-      for (;;) {
-        const { rowCount } = await db.query(
-          `DELETE FROM jobs WHERE id IN (
-             SELECT id FROM jobs
-              WHERE state = 'done' AND finished_at < now() - $1 * interval '1 millisecond'
-              LIMIT 5000)`,
-          [olderThanMs],
-        );
-        total += rowCount;
-        if (rowCount < 5000) return total;
-      }
+    pruneFinished(olderThanMs) {
+      return deleteInSlices(
+        db,
+        `DELETE FROM jobs WHERE id IN (
+           SELECT id FROM jobs
+            WHERE state = 'done' AND finished_at < now() - $1 * interval '1 millisecond'
+            LIMIT ${DELETE_SLICE})`,
+        [olderThanMs],
+      );
     },
 
     depth,
