@@ -41,6 +41,7 @@ import type { JobQueue } from './platform/queue/queue.js';
 import { startSchedulerRole } from './platform/roles/scheduler.js';
 import { startWorkerRole } from './platform/roles/worker.js';
 import { registerWebhookRoutes } from './webhooks/routes.js';
+import { createContractLogInterest } from './webhooks/subscriptions/log-interest.js';
 import {
   createWebhooksService,
   DEFAULT_WEBHOOK_SETTINGS,
@@ -183,6 +184,9 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
   const ledger = createLedgerService({ db, logger, clock: () => new Date(now()) });
   // Registered before the roles start, so it runs after the HTTP server has stopped.
   lifecycle.onStop('ledger', () => ledger.drain());
+  // Contract-log webhook subscriptions name contracts whose every log the followers must
+  // emit, whatever their configured log filters.
+  const contractLogInterest = createContractLogInterest({ db });
   const chains = createChainsService({
     db,
     logger,
@@ -193,6 +197,7 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
     registry: metrics.registry,
     chains: config.chains,
     custody: { xpub: config.custodyXpub, mnemonic: config.custodyMnemonic },
+    logInterest: contractLogInterest,
   });
   scopes.register(CHAIN_SCOPES);
   const walletClock = () => new Date(now());
@@ -248,22 +253,16 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
     instanceId: config.instanceId,
     knownChains: () => config.chains.map((c) => c.key),
     chains: {
-      async heights(key) {
-        const s = (await chains.status()).find((c) => c.chain === key);
-        return s?.cursor != null && s.confirmed != null
-          ? { cursor: s.cursor, confirmed: s.confirmed }
-          : undefined;
-      },
+      heights: (key) => chains.heights(key),
       fetchBlocks(key, from, to) {
         const adapter = chains.adapter(key);
         if (!adapter) return Promise.reject(new Error(`no chain ${key}`));
         return adapter.fetchBlocks(from, to);
       },
-      // EVM is the only chain family; ChainAdapter has no chain-neutral receipt look-up yet.
       async isMined(key, txHash) {
         const adapter = chains.adapter(key);
         if (!adapter) throw new Error(`no chain ${key}`);
-        return (await adapter.rpc.request<unknown>('eth_getTransactionReceipt', [txHash])) !== null;
+        return (await adapter.transactionStatus(txHash)) === 'mined';
       },
     },
     settings: {
@@ -286,6 +285,7 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
       backfillMaxBlocks: config.webhookBackfillMaxBlocks,
       deliveryConcurrency: config.webhookDeliveryConcurrency,
       endpointMaxInFlight: config.webhookEndpointMaxInFlight,
+      workerHeartbeatMs: config.webhookFleetHeartbeatMs,
       visibilityMs: config.webhookVisibilityMs,
       pollMs: config.webhookPollMs,
       circuitThreshold: config.webhookCircuitThreshold,

@@ -16,10 +16,41 @@ export interface ChainAdapter {
   getBlockRefByHash(hash: string): Promise<BlockRef | undefined>;
   /**
    * Blocks `from..to` with their decoded events, in order. Each block's events belong
-   * to that exact block hash; the caller checks the parent links.
+   * to that exact block hash; the caller checks the parent links. With `interest`, the
+   * logs of the contracts it names come out as raw `log` events (filter `subscribed`)
+   * even when no configured log filter matches them.
    */
-  fetchBlocks(from: bigint, to: bigint): Promise<ChainBlock[]>;
+  fetchBlocks(from: bigint, to: bigint, interest?: LogInterest): Promise<ChainBlock[]>;
+  /**
+   * Whether the node knows the transaction as included in a block (`mined`, whether it
+   * succeeded or reverted) or not at all (`unknown`: never seen, still pending, or dropped).
+   *
+   * @example
+   * if ((await adapter.transactionStatus(hash)) === 'unknown') { … not mined (yet) … }
+   */
+  transactionStatus(txHash: string): Promise<'mined' | 'unknown'>;
   /** Normalises an address for storage and comparison; `undefined` if malformed. */
   normalizeAddress(address: string): string | undefined;
   health(): EndpointHealth[];
+}
+
+/**
+ * Contracts whose every log another module needs (webhook contract-log subscriptions),
+ * as it stood when read. `version` changes whenever the set does, so blocks decoded
+ * under an older version can be told apart and read again.
+ */
+export interface LogInterest {
+  readonly version: number;
+  /** `contract` is lowercase; one lookup per log, so it must be O(1). */
+  wants(contract: string): boolean;
+}
+
+/**
+ * Where the follower gets its `LogInterest`. Wired in the composition root; the chains
+ * module does not know who is interested.
+ */
+export interface LogInterestSource {
+  /** Catches up with changes; the follower awaits it before it reads new blocks. */
+  refresh(): Promise<void>;
+  current(chainKey: string): LogInterest;
 }

@@ -13,6 +13,7 @@ import {
   tokenConstructorArgs,
 } from '../../test/fixtures/chains/harness.js';
 import { startLocalNode, type LocalNode } from '../../test/fixtures/chains/node.js';
+import type { LogInterestSource } from './adapter.js';
 import { webSocketHeads } from './evm/heads.js';
 import { createFollower } from './follower.js';
 import { chainEventId } from './types.js';
@@ -311,5 +312,149 @@ describe('follower against a local node', () => {
       await running;
       await heads.close();
     }
+  });
+});
+
+/**
+ * A log interest as another module would keep it. `current()` hands out a snapshot, so a
+ * block decoded before a change never sees it, however the timing falls.
+ */
+function testInterest(chainKey: string) {
+  const wanted = new Set<string>();
+  let version = 0;
+  let refreshes = 0;
+  const source: LogInterestSource = {
+    refresh() {
+      refreshes += 1;
+      return Promise.resolve();
+    },
+    current(key) {
+      const snapshot = key === chainKey ? new Set(wanted) : new Set<string>();
+      return { version, wants: (contract) => snapshot.has(contract) };
+    },
+  };
+  return {
+    source,
+    refreshes: () => refreshes,
+    add(contract: string) {
+      wanted.add(contract.toLowerCase());
+      version += 1;
+    },
+  };
+}
+
+describe('follower with a log interest', () => {
+  interface LogRow {
+    kind: string;
+    contract: string | null;
+    filter: string | null;
+    topics: string[] | null;
+    data: string | null;
+    block_number: bigint;
+  }
+  const rowsOf = async (chainKey: string) =>
+    (await events(chainKey)) as unknown as (EventRow & LogRow)[];
+
+  it('emits every log of the contracts it names, and only those, each once', async () => {
+    const multi = await node.deploy('VwMulti');
+    const filtered = await node.deploy('VwMulti');
+    const stranger = await node.deploy('VwMulti');
+    const token = await node.deploy('VwToken', tokenConstructorArgs('I', 'I', 0));
+    const start = BigInt(await node.rpc<string>('eth_blockNumber')) + 1n;
+    const noted = toEventSelector('Noted(address,uint256,string)');
+    const note = await node.send({ from: sender, ...call('VwMulti', multi, 'note', [7n, 'hi']) });
+    await node.send({ from: sender, ...call('VwMulti', filtered, 'note', [8n, 'f']) });
+    await node.send({ from: sender, ...call('VwMulti', stranger, 'note', [9n, 'no']) });
+    await node.send({ from: sender, ...call('VwToken', token, 'mint', [alice, 5n]) });
+    await node.send({ from: alice, ...call('VwToken', token, 'approve', [bob, 9n]) });
+    await node.send({ from: sender, ...call('VwMulti', multi, 'mint', [alice, 1n, 2n]) });
+    const base = {
+      confirmations: 0,
+      startBlock: Number(start),
+      logFilters: [{ name: 'filtered', address: filtered, topics: [noted] }],
+    };
+
+    // Without an interest: transfers and the configured filter, nothing else.
+    const plain = makeFollower(t.db, localChainSettings(node, { ...base, key: 'no-interest' }));
+    await syncToHead(plain.follower);
+    const without = await rowsOf('no-interest');
+    expect(without.map((r) => [r.kind, r.contract, r.filter])).toEqual([
+      ['log', filtered.toLowerCase(), 'filtered'],
+      ['erc20', token.toLowerCase(), null],
+      ['erc1155', multi.toLowerCase(), null],
+    ]);
+
+    // With multi, filtered and token wanted (not stranger).
+    const interest = testInterest('interest');
+    for (const c of [multi, filtered, token]) interest.add(c);
+    const settings = localChainSettings(node, { ...base, key: 'interest' });
+    const { adapter, metrics } = makeAdapter(settings);
+    const follower = createFollower({
+      db: t.db,
+      adapter,
+      settings,
+      outbox: recordingOutbox(t.db),
+      metrics,
+      logger: silentLogger,
+      logInterest: interest.source,
+    });
+    await syncToHead(follower);
+    expect(interest.refreshes()).toBeGreaterThan(0);
+    const rows = await rowsOf('interest');
+    expect(rows.map((r) => [r.kind, r.contract, r.filter])).toEqual([
+      ['log', multi.toLowerCase(), 'subscribed'], // Noted, no filter covers it
+      ['log', filtered.toLowerCase(), 'filtered'], // the filter's event only, not twice
+      ['erc20', token.toLowerCase(), null], // a transfer, not repeated as a raw log
+      ['log', token.toLowerCase(), 'subscribed'], // Approval
+      ['erc1155', multi.toLowerCase(), null],
+      ['log', multi.toLowerCase(), 'subscribed'], // TransferSingle, raw as well
+    ]);
+    const raw = rows[0];
+    const { rows: strangers } = await t.db.query<{ n: bigint }>(
+      'SELECT count(*) AS n FROM chain_events WHERE chain_key = $1 AND contract = $2',
+      ['interest', stranger.toLowerCase()],
+    );
+    expect(Number(strangers[0]?.n)).toBe(0);
+    expect(raw?.block_hash).toBe(note.blockHash.toLowerCase());
+    expect(raw?.topics?.[0]).toBe(noted);
+    expect(raw?.topics?.[2]).toBe(`0x${(7).toString(16).padStart(64, '0')}`);
+    expect(raw?.data).toMatch(/^0x[0-9a-f]+$/);
+    expect(raw?.decoded).toBeNull();
+    expect(raw?.id).toBe(
+      chainEventId('interest', note.blockHash, 0, raw?.log_index ?? -2, 0, 'subscribed'),
+    );
+  });
+
+  it('counts a contract from the next step, even in blocks it had already fetched ahead', async () => {
+    const multi = await node.deploy('VwMulti');
+    const start = BigInt(await node.rpc<string>('eth_blockNumber')) + 1n;
+    for (const tag of [1n, 2n, 3n]) {
+      await node.send({ from: sender, ...call('VwMulti', multi, 'note', [tag, 'x']) });
+    }
+    const interest = testInterest('ahead');
+    const settings = localChainSettings(node, {
+      key: 'ahead',
+      confirmations: 0,
+      startBlock: Number(start),
+      fetchConcurrency: 1,
+    });
+    const { adapter, metrics } = makeAdapter(settings);
+    const follower = createFollower({
+      db: t.db,
+      adapter,
+      settings,
+      outbox: recordingOutbox(t.db),
+      metrics,
+      logger: silentLogger,
+      logInterest: interest.source,
+      maxBatchBlocks: 1,
+    });
+    // Reads the first block and fetches the second ahead, both before the contract is wanted.
+    const first = await follower.step(soloContext());
+    expect(first).toMatchObject({ kind: 'advanced', blocks: 1 });
+    interest.add(multi);
+    await syncToHead(follower);
+    const logs = (await rowsOf('ahead')).filter((r) => r.kind === 'log');
+    expect(logs.map((r) => r.block_number)).toEqual([start + 1n, start + 2n]);
   });
 });

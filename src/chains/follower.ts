@@ -1,7 +1,7 @@
 import type { Db } from '../platform/db/db.js';
 import type { Logger } from '../platform/observability/logger.js';
 import type { Outbox } from '../platform/outbox/outbox.js';
-import type { ChainAdapter } from './adapter.js';
+import type { ChainAdapter, LogInterest, LogInterestSource } from './adapter.js';
 import type { ChainMetrics } from './metrics.js';
 import type { ChainSettings } from './settings.js';
 import type { HeadSignal } from './evm/heads.js';
@@ -24,6 +24,11 @@ import type { BlockRef, ChainBlock, ChainEvent, ChainEventStage } from './types.
  * the lease's fencing token and the cursor it started from. So a crash at any point
  * resumes from the last committed cursor with nothing lost or repeated, and a follower
  * that lost its lease cannot write at all.
+ *
+ * With a `logInterest`, each step that reads new blocks first refreshes it, so a contract
+ * added there before the step counts from the blocks that step reads; blocks fetched
+ * ahead under an older interest are read again. Their logs are then events like any
+ * other: stored, announced, confirmed and removed on reorgs the same way.
  *
  * Why not viem's `watchBlocks`: in polling mode it never emits a block whose number it
  * has already seen, so a replacement block at the same height is silently dropped.
@@ -109,6 +114,8 @@ export interface FollowerDeps {
   maxBatchBlocks?: number;
   /** What a caught-up follower waits on (default: `pollMs` of sleep). */
   heads?: HeadSignal;
+  /** Contracts whose every log is emitted, beyond the configured log filters. */
+  logInterest?: LogInterestSource;
 }
 
 export function createFollower(deps: FollowerDeps): Follower {
@@ -122,8 +129,17 @@ export function createFollower(deps: FollowerDeps): Follower {
   const maxBatch = BigInt(deps.maxBatchBlocks ?? settings.fetchConcurrency * 4);
   const label = { chain: chainKey };
 
-  // Blocks fetched ahead while the previous batch commits (catch-up only).
-  let prefetch: { from: bigint; to: bigint; blocks: Promise<ChainBlock[]> } | undefined;
+  // Blocks fetched ahead while the previous batch commits (catch-up only), with the
+  // version of the log interest they were decoded under.
+  let prefetch:
+    { from: bigint; to: bigint; interest: number; blocks: Promise<ChainBlock[]> } | undefined;
+
+  const currentInterest = async (): Promise<LogInterest | undefined> => {
+    const source = deps.logInterest;
+    if (!source) return undefined;
+    await source.refresh();
+    return source.current(chainKey);
+  };
 
   const readCursor = async (): Promise<CursorRow | undefined> => {
     const { rows } = await db.query<CursorRow>(
@@ -193,11 +209,15 @@ export function createFollower(deps: FollowerDeps): Follower {
     return row;
   };
 
-  const fetchRange = async (from: bigint, to: bigint): Promise<ChainBlock[]> => {
+  const fetchRange = async (
+    from: bigint,
+    to: bigint,
+    interest?: LogInterest,
+  ): Promise<ChainBlock[]> => {
     const parts: { size: number; blocks: Promise<ChainBlock[]> }[] = [];
     for (let a = from; a <= to; a += perFetch) {
       const b = a + perFetch - 1n < to ? a + perFetch - 1n : to;
-      parts.push({ size: Number(b - a + 1n), blocks: adapter.fetchBlocks(a, b) });
+      parts.push({ size: Number(b - a + 1n), blocks: adapter.fetchBlocks(a, b, interest) });
     }
     const lists = await Promise.all(parts.map((p) => p.blocks));
     const out: ChainBlock[] = [];
@@ -209,12 +229,14 @@ export function createFollower(deps: FollowerDeps): Follower {
     return out;
   };
 
-  const takeRange = (from: bigint, to: bigint): Promise<ChainBlock[]> => {
+  const takeRange = (from: bigint, to: bigint, interest?: LogInterest): Promise<ChainBlock[]> => {
     const p = prefetch;
     prefetch = undefined;
-    if (p && p.from === from && p.to <= to) return p.blocks;
+    if (p && p.from === from && p.to <= to && p.interest === (interest?.version ?? 0)) {
+      return p.blocks;
+    }
     void p?.blocks.catch(() => undefined);
-    return fetchRange(from, to);
+    return fetchRange(from, to, interest);
   };
 
   const eventRow = (e: ChainEvent, stage: ChainEventStage) => ({
@@ -626,7 +648,8 @@ export function createFollower(deps: FollowerDeps): Follower {
 
     const from = cursor.block_number + 1n;
     const to = head.number - from + 1n > maxBatch ? from + maxBatch - 1n : head.number;
-    const blocks = await takeRange(from, to);
+    const interest = await currentInterest();
+    const blocks = await takeRange(from, to, interest);
     if (blocks.length === 0)
       return { kind: 'idle', head: head.number, cursor: cursor.block_number };
 
@@ -646,9 +669,9 @@ export function createFollower(deps: FollowerDeps): Follower {
       const nextFrom = tip + 1n;
       const nextTo =
         head.number - nextFrom + 1n > maxBatch ? nextFrom + maxBatch - 1n : head.number;
-      const p = fetchRange(nextFrom, nextTo);
+      const p = fetchRange(nextFrom, nextTo, interest);
       p.catch(() => undefined);
-      prefetch = { from: nextFrom, to: nextTo, blocks: p };
+      prefetch = { from: nextFrom, to: nextTo, interest: interest?.version ?? 0, blocks: p };
     }
     const events = await commitBlocks(ctx, cursor, linked, head);
     return { kind: 'advanced', blocks: linked.length, events, cursor: tip, head: head.number };

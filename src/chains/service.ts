@@ -17,6 +17,7 @@ import { createChainMetrics, type ChainMetrics } from './metrics.js';
 import type { ChainSettings } from './settings.js';
 import { sleep } from './sleep.js';
 import type { EndpointHealth } from './types.js';
+import type { LogInterestSource } from './adapter.js';
 import { createWithdrawalSender, type WithdrawalSender } from './withdrawals/sender.js';
 import { assetOn, createWithdrawalService, type WithdrawalService } from './withdrawals/service.js';
 
@@ -49,6 +50,11 @@ export interface ChainsService {
     asset: string,
   ): Promise<{ chain: string; asset: string; address: string } | ChainError>;
   status(): Promise<ChainStatus[]>;
+  /**
+   * The follower's stored cursor and confirmed height, from the database only (no node
+   * round trip, unlike `status`); undefined before the follower first ran.
+   */
+  heights(chainKey: string): Promise<{ cursor: bigint; confirmed: bigint } | undefined>;
   backfill(
     chainKey: string,
     from: bigint,
@@ -97,6 +103,8 @@ export function createChainsService(deps: {
   custody: { xpub?: string | undefined; mnemonic?: string | undefined };
   /** How long a contender waits before trying a held lease again. */
   leaseRetryMs?: number;
+  /** Contracts whose every log the followers emit (webhook contract-log subscriptions). */
+  logInterest?: LogInterestSource;
 }): ChainsService {
   const { db, logger } = deps;
   const metrics = createChainMetrics(deps.registry);
@@ -143,6 +151,7 @@ export function createChainsService(deps: {
         logger,
         hooks: [deposits],
         heads,
+        logInterest: deps.logInterest,
       });
       const sender = createWithdrawalSender({
         db,
@@ -237,6 +246,14 @@ export function createChainsService(deps: {
           endpoints: perChain.get(c.key)?.adapter.health() ?? [],
         };
       });
+    },
+    async heights(chainKey) {
+      const { rows } = await db.query<{ block_number: bigint; confirmed_number: bigint }>(
+        'SELECT block_number, confirmed_number FROM chain_cursors WHERE chain_key = $1',
+        [chainKey],
+      );
+      const r = rows[0];
+      return r ? { cursor: r.block_number, confirmed: r.confirmed_number } : undefined;
     },
     async backfill(chainKey, from, to, onProgress) {
       const c = perChain.get(chainKey);

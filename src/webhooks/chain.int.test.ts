@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
-import type { Address } from 'viem';
+import { toEventSelector, type Address } from 'viem';
 import { createTestApp, type TestApp } from '../../test/support/app.js';
 import { call, syncToHead, tokenConstructorArgs } from '../../test/fixtures/chains/harness.js';
 import { startLocalNode, type LocalNode } from '../../test/fixtures/chains/node.js';
@@ -79,9 +79,24 @@ async function subscribe(body: Record<string, unknown>) {
 
 /** The follower's heights as the app reads them. */
 async function heights() {
-  const s = (await t.vw.chains.status()).find((c) => c.chain === 'local');
-  if (s?.cursor == null || s.confirmed == null) throw new Error('follower not started');
-  return { cursor: s.cursor, confirmed: s.confirmed };
+  const h = await t.vw.chains.heights('local');
+  if (!h) throw new Error('follower not started');
+  return h;
+}
+
+/** A sample's value as `/metrics` shows it now (0 when the series does not exist yet). */
+async function metric(name: string, labels: Record<string, string>): Promise<number> {
+  const r = await t.request('GET', '/metrics');
+  expect(r.status).toBe(200);
+  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  for (const line of r.text.split('\n')) {
+    const m = /^([a-z_]+)(?:\{([^}]*)\})? (\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    // Subset match: the registry adds default labels (service) to every series.
+    const got = (m[2] ?? '').split(',');
+    if (want.every((l) => got.includes(l))) return Number(m[3]);
+  }
+  return 0;
 }
 
 const randomAddress = () => `0x${randomBytes(20).toString('hex')}`;
@@ -286,6 +301,78 @@ describe('chain subscriptions', () => {
     ]);
   });
 
+  it('delivers the logs of any contract the follower is not configured for: decoded, filtered, from from_block on, and retracted on a reorg', async () => {
+    const multi = await node.deploy('VwMulti');
+    const stranger = await node.deploy('VwMulti');
+    const e = await endpoint('/any-contract', ['contract.log']);
+    const noted = toEventSelector('Noted(address,uint256,string)');
+    const head = BigInt(await node.rpc<string>('eth_blockNumber'));
+    const sub = (await subscribe({
+      endpoint_id: e.id,
+      kind: 'contract_log',
+      chain: 'local',
+      filter: {
+        addresses: [multi],
+        topics: [noted],
+        abi: 'event Noted(address indexed who, uint256 indexed tag, string text)',
+        where: { field: 'tag', op: 'gte', value: 100 },
+      },
+      from_block: String(head + 2n),
+    })) as { id: string; from_block?: string };
+    expect(sub.from_block).toBe(String(head + 2n));
+    const note = (contract: Address, tag: bigint, text: string) =>
+      node.send({ from: alice, ...call('VwMulti', contract, 'note', [tag, text]) });
+    await note(multi, 300n, 'early'); // head + 1: matches, but before from_block
+    await follow();
+    const snap = await node.snapshot();
+    await note(multi, 5n, 'low'); // the predicate says no
+    const hit = await note(multi, 150n, 'high');
+    await node.send({ from: alice, ...call('VwMulti', multi, 'mint', [alice, 1n, 1n]) }); // another topic
+    await note(stranger, 200n, 'elsewhere'); // another contract
+    await follow();
+    await waitFor(
+      () => bodies('/any-contract').some((b) => b.stage === 'pending'),
+      'contract log delivery',
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    const delivered = bodies('/any-contract');
+    expect(delivered.map((b) => [b.type, b.stage, b.block.hash])).toEqual([
+      ['contract.log', 'pending', hit.blockHash.toLowerCase()],
+    ]);
+    const original = delivered[0];
+    expect(original?.data.decoded?.args).toEqual({
+      who: alice.toLowerCase(),
+      tag: '150',
+      text: 'high',
+    });
+    // The follower kept the logs of the subscribed contract, and only of that one.
+    const { rows: kept } = await t.vw.db.query<{ contract: string; n: bigint }>(
+      `SELECT contract, count(*) AS n FROM chain_events
+        WHERE chain_key = 'local' AND kind = 'log' AND contract = ANY($1::text[])
+        GROUP BY contract`,
+      [[multi.toLowerCase(), stranger.toLowerCase()]],
+    );
+    expect(kept.map((r) => [r.contract, Number(r.n)])).toEqual([[multi.toLowerCase(), 4]]);
+
+    // The blocks are reorged out: the delivered log is retracted by id, nothing else moves.
+    await node.revert(snap);
+    await node.mine(2);
+    await follow();
+    await waitFor(
+      () => bodies('/any-contract').some((b) => b.stage === 'removed'),
+      'contract log retraction',
+    );
+    await node.mine(3);
+    await follow();
+    await new Promise((r) => setTimeout(r, 300));
+    const after = bodies('/any-contract');
+    expect(after.map((b) => b.stage)).toEqual(['pending', 'removed']);
+    const removed = after[1];
+    expect(removed?.retracts).toBe(original?.id);
+    expect(removed?.data.event_id).toBe(original?.data.event_id);
+    expect(removed?.block.hash).toBe(hit.blockHash.toLowerCase());
+  });
+
   it('a process starting later loads every watched address in one sync', async () => {
     const fresh = createSubscriptionMatcher({ db: t.vw.db });
     await fresh.sync();
@@ -321,6 +408,8 @@ describe('chain subscriptions', () => {
 
   it('sends one tx.dropped for a hash not mined in time, none for mined ones, and tx.mined if it comes later', async () => {
     const e = await endpoint('/drops', ['tx.mined', 'tx.dropped']);
+    const droppedMetric = () => metric('vaultwire_webhook_tx_dropped_total', { chain: 'local' });
+    const droppedBefore = await droppedMetric();
     const ghost = `0x${randomBytes(32).toString('hex')}`;
     // Mined and confirmed before anyone watched it: no block notice will show it again.
     const early = await node.send({ from: alice, to: dave, value: 7n });
@@ -373,6 +462,7 @@ describe('chain subscriptions', () => {
     expect(dropped.map((b) => b.data.tx_hash).sort()).toEqual([ghost, late.toLowerCase()].sort());
     expect(new Set(dropped.map((b) => b.id)).size).toBe(2);
     expect(dropped[0]?.data.deadline).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect((await droppedMetric()) - droppedBefore).toBe(2);
     for (const r of at('/drops'))
       expect(new Webhook(e.secret).verify(r.body, r.headers)).toBeTruthy();
 
@@ -395,6 +485,10 @@ describe('chain subscriptions', () => {
 
   it('backfills addresses added with a past from_block, once, and refuses going too far back', async () => {
     const e = await endpoint('/backfill', ['address.activity']);
+    const blocksMetric = () =>
+      metric('vaultwire_webhook_backfill_blocks_total', { chain: 'local' });
+    const doneMetric = () => metric('vaultwire_webhook_backfills', { state: 'done' });
+    const [blocksBefore, doneBefore] = [await blocksMetric(), await doneMetric()];
     const erin = randomAddress();
     const start = BigInt(await node.rpc<string>('eth_blockNumber')) + 1n;
     await node.send({ from: alice, to: erin as Address, value: 11n });
@@ -441,6 +535,14 @@ describe('chain subscriptions', () => {
       [sub.backfill_id, 'done', 2],
       [again.body.backfill_id, 'done', 0],
     ]);
+    // Each backfill re-read its whole range, from_block to the confirmed height it fixed.
+    const ranges = list.body.data as { from_block: string; to_block: string }[];
+    const scanned = ranges.reduce((n, b) => n + Number(b.to_block) - Number(b.from_block) + 1, 0);
+    expect(scanned).toBeGreaterThanOrEqual(6);
+    expect((await blocksMetric()) - blocksBefore).toBe(scanned);
+    expect((await doneMetric()) - doneBefore).toBe(2);
+    expect(await metric('vaultwire_webhook_backfills', { state: 'running' })).toBe(0);
+    expect(await metric('vaultwire_webhook_backfills', { state: 'failed' })).toBe(0);
     await new Promise((r) => setTimeout(r, 300));
     const got = bodies('/backfill');
     expect(got.map((b) => [b.stage, b.data.amount])).toEqual(
@@ -515,6 +617,7 @@ describe('chain subscriptions', () => {
       chains: source,
       directory: t.vw.webhooks.directory,
       ingest: t.vw.webhooks.ingest,
+      metrics: t.vw.webhooks.metrics,
       logger: t.vw.logger,
       settings: { maxBlocks: 1000, chunkBlocks: 2, sliceMs: 60_000 },
     });

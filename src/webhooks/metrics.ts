@@ -14,6 +14,10 @@ export interface WebhookMetrics {
   recorderBatch: Histogram;
   /** Live delivery processes this one counts at its last heartbeat (it takes 1/N of each endpoint's limits). */
   deliveryWorkers: Gauge;
+  /** `tx.dropped` messages created, by chain. */
+  txDropped: Counter<'chain'>;
+  /** Blocks re-read by backfills, by chain. */
+  backfillBlocks: Counter<'chain'>;
 }
 
 export interface WebhookGaugeSources {
@@ -23,7 +27,11 @@ export interface WebhookGaugeSources {
   lag(): Promise<{ endpointId: string; seconds: number; due: number }[]>;
   /** Messages waiting in the broker (nats engine). */
   broker?(): Promise<{ pending: number; ackPending: number }>;
+  /** Backfills by state (queued, running, done, failed). */
+  backfills(): Promise<{ state: string; count: number }[]>;
 }
+
+const BACKFILL_STATES = ['queued', 'running', 'done', 'failed'] as const;
 
 const SECONDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
@@ -128,12 +136,32 @@ export function createWebhookMetrics(registry: Registry): WebhookMetrics {
           registers: [registry],
         }),
     ),
+    txDropped: once(
+      'vaultwire_webhook_tx_dropped_total',
+      () =>
+        new Counter({
+          name: 'vaultwire_webhook_tx_dropped_total',
+          help: 'tx.dropped messages created (one per endpoint and watched hash not mined by its deadline), by chain',
+          labelNames: ['chain'] as const,
+          registers: [registry],
+        }),
+    ),
+    backfillBlocks: once(
+      'vaultwire_webhook_backfill_blocks_total',
+      () =>
+        new Counter({
+          name: 'vaultwire_webhook_backfill_blocks_total',
+          help: 'Blocks re-read from the node by webhook subscription backfills, by chain',
+          labelNames: ['chain'] as const,
+          registers: [registry],
+        }),
+    ),
   };
 }
 
 /**
  * Gauges read at scrape time: endpoints by status, queue lag per endpoint (the
- * autoscaling signal) and the broker backlog.
+ * autoscaling signal), the broker backlog and backfills by state.
  */
 export function registerWebhookGauges(registry: Registry, sources: WebhookGaugeSources): void {
   metricOnce(
@@ -182,6 +210,27 @@ export function registerWebhookGauges(registry: Registry, sources: WebhookGaugeS
             lagMax.set(rows[0]?.seconds ?? 0);
           } catch {
             // keep the last values
+          }
+        },
+      }),
+  );
+  metricOnce(
+    registry,
+    'vaultwire_webhook_backfills',
+    () =>
+      new Gauge({
+        name: 'vaultwire_webhook_backfills',
+        help: 'Webhook subscription backfills by state (queued, running, done, failed)',
+        labelNames: ['state'] as const,
+        registers: [registry],
+        async collect() {
+          try {
+            const rows = await sources.backfills();
+            // Every state shows, at 0 when none is in it, so an alert on `failed` has a series.
+            for (const state of BACKFILL_STATES) this.set({ state }, 0);
+            for (const r of rows) this.set({ state: r.state }, r.count);
+          } catch {
+            // Database unreachable: keep the last values.
           }
         },
       }),

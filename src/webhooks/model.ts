@@ -122,4 +122,18 @@ export interface DispatchItem {
   body: string;
   state: MessageState;
   createdAtMs: number;
+  /**
+   * Set when the message has no row yet (nats engine, first attempt of an unordered
+   * endpoint): the broker holds it until the delivery worker writes its row together
+   * with the first outcome. What the row needs beyond id, endpoint and body.
+   */
+  deferred?: DeferredRow;
+}
+
+/** The columns of a message whose row the delivery worker creates. */
+export interface DeferredRow {
+  eventId: string;
+  eventType: string;
+  chainKey: string | null;
+  blockNumber: bigint | null;
 }

@@ -38,7 +38,7 @@ import { createTxDrops } from './subscriptions/tx-drops.js';
  * added with a past `from_block` are jobs there too. Delivery runs in the
  * `delivery` role, any number of processes: they take first attempts from the engine
  * (PostgreSQL rows or NATS JetStream) and retries, ordered endpoints and replays from
- * PostgreSQL, post through per-endpoint undici pools, and record outcomes in batches.
+ * PostgreSQL, post through per-endpoint keep-alive pools (delivery/http1), and record outcomes in batches.
  *
  * @example
  * const webhooks = createWebhooksService({ db, logger, outbox, jobs, secretBox, audit,
@@ -178,6 +178,7 @@ function lazyNats(make: () => Promise<DeliveryEngine>, logger: Logger): Delivery
   return {
     kind: 'nats',
     initialState: 'queued',
+    defersRows: true,
     async dispatch(items) {
       await (await get()).dispatch(items);
     },
@@ -267,6 +268,7 @@ export function createWebhooksService(deps: {
     directory,
     ingest: baseIngest,
     chains: deps.chains,
+    metrics,
     logger: log,
   });
   const ingest: WebhooksService['ingest'] = {
@@ -319,6 +321,7 @@ export function createWebhooksService(deps: {
     chains: deps.chains,
     directory,
     ingest: baseIngest,
+    metrics,
     logger: log,
     settings: {
       maxBlocks: settings.backfillMaxBlocks,
@@ -380,6 +383,14 @@ export function createWebhooksService(deps: {
         ),
       );
       return rows.map((r) => ({ endpointId: r.endpoint_id, seconds: r.s, due: Number(r.n) }));
+    },
+    async backfills() {
+      const { rows } = await db.detached(() =>
+        db.query<{ state: string; n: bigint }>(
+          'SELECT state, count(*) AS n FROM webhook_backfills GROUP BY state',
+        ),
+      );
+      return rows.map((r) => ({ state: r.state, count: Number(r.n) }));
     },
     ...(engine.backlog
       ? { broker: () => engine.backlog?.() ?? Promise.resolve({ pending: 0, ackPending: 0 }) }
@@ -486,7 +497,11 @@ export function createWebhooksService(deps: {
         },
       });
       const run = async (task: DeliveryTask) => {
-        await recorder.record(await deliverer.deliver(task));
+        const outcome = await deliverer.deliver(task);
+        if (task.deferred) {
+          outcome.create = { ...task.deferred, body: task.body, createdAtMs: task.createdAtMs };
+        }
+        await recorder.record(outcome);
       };
       let lastSync = 0;
       const loop = startPostgresLoop({
@@ -517,6 +532,13 @@ export function createWebhooksService(deps: {
             [ids],
           );
           return new Set(rows.map((r) => r.id));
+        },
+        async existingEvents(endpointId, eventIds) {
+          const { rows } = await db.query<{ event_id: string }>(
+            `SELECT event_id FROM webhook_messages WHERE endpoint_id = $1 AND event_id = ANY($2::text[])`,
+            [endpointId, eventIds],
+          );
+          return new Set(rows.map((r) => r.event_id));
         },
       });
       const syncTimer = setInterval(() => {

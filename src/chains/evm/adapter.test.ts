@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import type { Address } from 'viem';
@@ -90,5 +91,39 @@ describe('EVM adapter over JSON-RPC', () => {
     const [block] = await adapter.fetchBlocks(empty, empty);
     expect(block?.events).toEqual([]);
     expect((proxy.seen.get('eth_getLogs') ?? 0) - before).toBe(0);
+  });
+});
+
+describe('transaction status', () => {
+  it('answers mined for a hash in a block (reverted or not), unknown for a pending or never-seen one', async () => {
+    const { adapter } = adapterOver([node.url]);
+    const [from, to, poor] = node.accounts as [Address, Address, Address];
+    const ok = await node.send({ from, to, value: 1n });
+    expect(await adapter.transactionStatus(ok.transactionHash)).toBe('mined');
+
+    // A transaction that reverted still sits in a block: it was not dropped.
+    const token = await node.deploy('VwToken', tokenConstructorArgs('R', 'R', 0));
+    const reverted = await node.sendReverting({
+      from: poor,
+      ...call('VwToken', token, 'transfer', [to, 1n]),
+    });
+    expect(reverted.status).toBe('0x0');
+    expect(await adapter.transactionStatus(reverted.transactionHash)).toBe('mined');
+
+    const random = `0x${randomBytes(32).toString('hex')}`;
+    expect(await adapter.transactionStatus(random)).toBe('unknown');
+
+    // Broadcast but not mined yet: unknown until its block exists.
+    await node.rpc('evm_setAutomine', [false]);
+    try {
+      const pending = await node.rpc<string>('eth_sendTransaction', [
+        { from, to, value: '0x2', gas: '0x5208' },
+      ]);
+      expect(await adapter.transactionStatus(pending)).toBe('unknown');
+      await node.mine(1);
+      expect(await adapter.transactionStatus(pending)).toBe('mined');
+    } finally {
+      await node.rpc('evm_setAutomine', [true]);
+    }
   });
 });

@@ -51,6 +51,9 @@ export interface EvmAdapter extends ChainAdapter {
  * with no logs (some nodes answer empty near the tip) makes us refetch that block's logs
  * by hash and, if they still do not add up, throw so the follower retries instead of
  * storing a block with missing events.
+ *
+ * Every log of the range is fetched whatever the filters (they are applied after), so a
+ * `LogInterest` costs no extra RPC call: the logs of the contracts it names are kept.
  */
 export function createEvmAdapter(deps: {
   settings: ChainSettings;
@@ -167,7 +170,7 @@ export function createEvmAdapter(deps: {
       const b = await rpc.request<RpcBlock | null>('eth_getBlockByHash', [hash, false]);
       return b ? toRef(b) : undefined;
     },
-    async fetchBlocks(from, to) {
+    async fetchBlocks(from, to, interest) {
       if (to < from) return [];
       const numbers: bigint[] = [];
       for (let n = from; n <= to; n++) numbers.push(n);
@@ -203,13 +206,19 @@ export function createEvmAdapter(deps: {
         const ref = toRef(b);
         const events = [
           ...(await nativeTransfers(b)),
-          ...decodeLogs(chainKey, ref.number, hash, logs, filters),
+          ...decodeLogs(chainKey, ref.number, hash, logs, filters, interest),
         ].sort(
           (x, y) => x.txIndex - y.txIndex || x.logIndex - y.logIndex || x.itemIndex - y.itemIndex,
         );
         out.push({ ...ref, events });
       }
       return out;
+    },
+    async transactionStatus(txHash) {
+      // A node answers null for a hash it never saw and for one still in its mempool;
+      // a receipt exists once the transaction is in a block, reverted or not.
+      const r = await rpc.request<RpcReceipt | null>('eth_getTransactionReceipt', [txHash]);
+      return r ? 'mined' : 'unknown';
     },
     normalizeAddress(address) {
       return isAddress(address, { strict: true }) ? getAddress(address).toLowerCase() : undefined;

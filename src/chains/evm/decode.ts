@@ -1,4 +1,5 @@
 import { decodeEventLog, parseAbi, type Abi } from 'viem';
+import type { LogInterest } from '../adapter.js';
 import type { LogFilterSettings } from '../settings.js';
 import { chainEventId, type ChainEvent } from '../types.js';
 
@@ -8,6 +9,9 @@ export const TOPIC_TRANSFER_SINGLE =
   '0xc3d58168c5ae7397731d063d5bbf3d657854427343f4c083240f7aacaa2d0f62';
 export const TOPIC_TRANSFER_BATCH =
   '0x4a39dc06d4c0dbc64b70af90fd698a233a518aa5d07e595d983b8c0526c8f7fb';
+
+/** The `filter` of raw logs emitted because a `LogInterest` names their contract. */
+export const SUBSCRIBED_FILTER = 'subscribed';
 
 /** A log as JSON-RPC returns it (hex quantities). */
 export interface RpcLog {
@@ -67,6 +71,11 @@ const word = (data: string, index: number): bigint =>
  * and every log a configured filter matches, ABI-decoded when the filter has an ABI.
  * Malformed logs (a "Transfer" with the wrong shape) are not token transfers and are
  * skipped rather than guessed at.
+ *
+ * A log of a contract `interest` wants comes out raw (filter `subscribed`, no ABI)
+ * unless it is already there in a form its topics and data can be read from: a filter
+ * matched it, or it is an ERC-20 / ERC-721 transfer (whose raw log is fully rebuilt
+ * from its fields). So each log reaches a contract-log subscriber once.
  */
 export function decodeLogs(
   chainKey: string,
@@ -74,6 +83,7 @@ export function decodeLogs(
   blockHash: string,
   logs: readonly RpcLog[],
   filters: readonly CompiledFilter[],
+  interest?: LogInterest,
 ): ChainEvent[] {
   const out: ChainEvent[] = [];
   for (const log of logs) {
@@ -95,8 +105,10 @@ export function decodeLogs(
     };
     const t0 = log.topics[0]?.toLowerCase();
     const dataLen = (log.data.length - 2) / 2;
+    let rawCovered = false;
     if (t0 === TOPIC_TRANSFER) {
       if (log.topics.length === 3 && dataLen === 32) {
+        rawCovered = true;
         out.push({
           ...base,
           id: chainEventId(chainKey, blockHash, txIndex, logIndex),
@@ -108,6 +120,7 @@ export function decodeLogs(
           amount: word(log.data, 0).toString(),
         });
       } else if (log.topics.length === 4 && dataLen === 0) {
+        rawCovered = true;
         out.push({
           ...base,
           id: chainEventId(chainKey, blockHash, txIndex, logIndex),
@@ -147,6 +160,7 @@ export function decodeLogs(
     }
     for (const f of filters) {
       if (!matchesFilter(f, log)) continue;
+      rawCovered = true;
       out.push({
         ...base,
         id: chainEventId(chainKey, blockHash, txIndex, logIndex, 0, f.name),
@@ -160,6 +174,22 @@ export function decodeLogs(
         topics: log.topics.map((t) => t.toLowerCase()),
         data: log.data,
         decoded: f.abi ? decodeWithAbi(f.abi, log) : null,
+      });
+    }
+    if (!rawCovered && interest?.wants(contract)) {
+      out.push({
+        ...base,
+        id: chainEventId(chainKey, blockHash, txIndex, logIndex, 0, SUBSCRIBED_FILTER),
+        itemIndex: 0,
+        kind: 'log',
+        from: null,
+        to: null,
+        tokenId: null,
+        amount: null,
+        filter: SUBSCRIBED_FILTER,
+        topics: log.topics.map((t) => t.toLowerCase()),
+        data: log.data,
+        decoded: null,
       });
     }
   }

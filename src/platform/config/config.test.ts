@@ -36,9 +36,18 @@ describe('loadConfig', () => {
     [{ VW_MASTER_KEY: 'c2hvcnQ=' }, /VW_MASTER_KEY.*32 bytes/],
     [{ VW_TRUST_PROXY: 'maybe' }, /VW_TRUST_PROXY/],
     [{ VW_PROFILE: 'staging' }, /VW_PROFILE/],
+    [{ VW_WEBHOOK_FLEET_HEARTBEAT_MS: '499' }, /VW_WEBHOOK_FLEET_HEARTBEAT_MS.*>=500/],
+    [{ VW_WEBHOOK_FLEET_HEARTBEAT_MS: '60001' }, /VW_WEBHOOK_FLEET_HEARTBEAT_MS.*<=60000/],
+    [{ VW_WEBHOOK_FLEET_HEARTBEAT_MS: 'often' }, /VW_WEBHOOK_FLEET_HEARTBEAT_MS/],
   ])('names the bad setting in %j', (env, pattern) => {
     expect(() => loadConfig({ env })).toThrow(ConfigError);
     expect(() => loadConfig({ env })).toThrow(pattern);
+  });
+
+  it('reads the webhook delivery fleet heartbeat, 5 s unless set', () => {
+    expect(loadConfig({ env: {} }).webhookFleetHeartbeatMs).toBe(5000);
+    const c = loadConfig({ env: { VW_WEBHOOK_FLEET_HEARTBEAT_MS: '500' } });
+    expect(c.webhookFleetHeartbeatMs).toBe(500);
   });
 
   it('never prints a secret value in an error', () => {

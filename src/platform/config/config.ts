@@ -451,6 +451,13 @@ export const SETTINGS = {
     default: 64,
     doc: 'Requests in flight (and pooled keep-alive connections) per endpoint per `delivery` process, unless the endpoint sets its own.',
   }),
+  webhookFleetHeartbeatMs: setting<number>({
+    env: 'VW_WEBHOOK_FLEET_HEARTBEAT_MS',
+    kind: 'int',
+    schema: z.number().int().min(500).max(60_000),
+    default: 5_000,
+    doc: 'How often each `delivery` process heartbeats in `webhook_workers` and recounts the fleet it splits endpoint rate limits and in-flight bounds across. A process missing three heartbeats stops counting; shorter reacts faster to workers leaving or dying, at one small query per process per beat.',
+  }),
   webhookVisibilityMs: setting<number>({
     env: 'VW_WEBHOOK_VISIBILITY_MS',
     kind: 'int',

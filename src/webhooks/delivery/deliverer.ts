@@ -1,5 +1,6 @@
 import type { EndpointDirectory } from '../endpoints/directory.js';
 import type { WebhookMetrics } from '../metrics.js';
+import type { DeferredRow } from '../model.js';
 import { deliveryHeaders } from '../signing/signing.js';
 import type { FleetView, SharedCircuits } from './fleet.js';
 import {
@@ -26,6 +27,8 @@ export interface DeliveryTask {
   claim: string | null;
   /** When the message was created (for event-to-delivery latency). */
   createdAtMs: number;
+  /** Set when the message has no row yet: the outcome creates it (nats engine). */
+  deferred?: DeferredRow;
 }
 
 /** What to write back about a task. */
@@ -48,6 +51,8 @@ export interface OutcomeRecord {
   };
   /** Reason to disable the endpoint (410 Gone). */
   disable?: string;
+  /** The row to create with this outcome, for a message that has none yet. */
+  create?: DeferredRow & { body: string; createdAtMs: number };
 }
 
 export interface DelivererSettings {

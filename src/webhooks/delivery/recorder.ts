@@ -5,9 +5,11 @@ import type { WebhookMetrics } from '../metrics.js';
 import type { OutcomeRecord } from './deliverer.js';
 
 /**
- * Writes delivery outcomes in batches: one UPDATE of the messages, one INSERT of the
- * failed attempts (a success is recorded on its message only) and (only when an endpoint's health flips) one UPDATE of the endpoints per
- * flush, whatever the batch size. `record` resolves once its outcome is durable, so the
+ * Writes delivery outcomes in batches, whatever the batch size: one INSERT of the rows of
+ * deferred messages (nats engine: the row is created with its first outcome), one UPDATE
+ * of the messages that have rows, one INSERT of the failed attempts (a success is
+ * recorded on its message only) and, only when an endpoint's health flips, one UPDATE of
+ * the endpoints per flush. `record` resolves once its outcome is durable, so the
  * NATS consumer acknowledges a message only after its outcome is written: a worker that
  * dies in between gets the message redelivered (same `webhook-id`) rather than lost.
  */
@@ -49,9 +51,64 @@ export function createOutcomeRecorder(deps: {
   let closed = false;
   const idle: (() => void)[] = [];
 
+  /** The outcome columns both statements write, as typed arrays. */
+  const outcomeColumns = (list: OutcomeRecord[]) => [
+    list.map((o) => o.state),
+    list.map((o) => o.attemptsInc),
+    list.map((o) => o.nextAttemptAt?.toISOString() ?? null),
+    list.map((o) => o.attempt?.statusCode ?? null),
+    list.map((o) =>
+      o.attempt
+        ? (o.attempt.error ??
+          (o.attempt.outcome === 'delivered' ? null : `HTTP ${o.attempt.statusCode ?? ''}`))
+        : null,
+    ),
+    list.map((o) => o.attempt?.latencyMs ?? null),
+    list.map((o) => o.attempt?.excerpt?.replaceAll('\u0000', '') ?? null),
+  ];
+
   const write = async (batch: Pending[]) => {
     const outcomes = batch.map((p) => p.outcome).filter((o) => o.state !== 'drop');
-    if (outcomes.length > 0) {
+    const creates = outcomes.filter((o) => o.create !== undefined);
+    const updates = outcomes.filter((o) => o.create === undefined);
+    // Rows this flush created (deferred messages); a conflict means the event had a row.
+    let created = new Set<string>();
+    if (creates.length > 0) {
+      const { rows } = await db.query<{ id: string }>(
+        `INSERT INTO webhook_messages (id, endpoint_id, event_id, event_type, chain_key, block_number,
+                                       body, state, attempts, next_attempt_at, last_status,
+                                       last_error, last_latency_ms, last_excerpt, last_worker,
+                                       delivered_at, created_at, updated_at)
+         SELECT x.id, x.endpoint_id, x.event_id, x.event_type, x.chain_key, x.block_number, x.body,
+                x.state, x.inc, coalesce(x.next_at, now()), x.status, x.error, x.latency, x.excerpt,
+                CASE WHEN x.inc = 1 THEN $2 END, CASE WHEN x.state = 'delivered' THEN now() END,
+                to_timestamp(x.created_ms / 1000.0), now()
+           FROM unnest($1::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[],
+                       $8::text[], $9::float8[], $10::text[], $11::int[], $12::timestamptz[],
+                       $13::int[], $14::text[], $15::int[], $16::text[])
+                AS x(id, endpoint_id, event_id, event_type, chain_key, block_number, body,
+                     created_ms, state, inc, next_at, status, error, latency, excerpt)
+           -- An endpoint deleted meanwhile took its messages with it (the foreign key
+           -- cascades): its outcomes are dropped here instead of failing the whole flush.
+           JOIN webhook_endpoints e ON e.id = x.endpoint_id
+         ON CONFLICT DO NOTHING
+         RETURNING id`,
+        [
+          creates.map((o) => o.messageId),
+          deps.workerId,
+          creates.map((o) => o.endpointId),
+          creates.map((o) => o.create?.eventId),
+          creates.map((o) => o.create?.eventType),
+          creates.map((o) => o.create?.chainKey ?? null),
+          creates.map((o) => o.create?.blockNumber?.toString() ?? null),
+          creates.map((o) => o.create?.body),
+          creates.map((o) => o.create?.createdAtMs),
+          ...outcomeColumns(creates),
+        ],
+      );
+      created = new Set(rows.map((r) => r.id));
+    }
+    if (updates.length > 0) {
       await db.query(
         `UPDATE webhook_messages m SET
            state           = x.state,
@@ -68,27 +125,27 @@ export function createOutcomeRecorder(deps: {
          FROM unnest($1::text[], $3::uuid[], $4::text[], $5::int[], $6::timestamptz[], $7::int[],
                      $8::text[], $9::int[], $10::text[])
               AS x(id, claim, state, inc, next_at, status, error, latency, excerpt)
-         WHERE m.id = x.id AND m.state <> 'delivered' AND (x.claim IS NULL OR m.claim = x.claim)`,
+         -- coalesce() hides the state from the planner's statistics on purpose: in steady
+         -- state they say almost every row is delivered, so "state <> 'delivered'" looks
+         -- like a handful of rows and the planner picks a sequential scan under a nested
+         -- loop over the batch. With a backlog of undelivered rows that plan cost 6 ms per
+         -- outcome instead of 25 µs (measured, 30,000 queued rows behind 60,000 delivered).
+         WHERE m.id = x.id AND coalesce(m.state, '') <> 'delivered'
+           AND (x.claim IS NULL OR m.claim = x.claim)`,
         // Typed arrays rather than one JSON document: less server CPU per outcome.
         [
-          outcomes.map((o) => o.messageId),
+          updates.map((o) => o.messageId),
           deps.workerId,
-          outcomes.map((o) => o.claim),
-          outcomes.map((o) => o.state),
-          outcomes.map((o) => o.attemptsInc),
-          outcomes.map((o) => o.nextAttemptAt?.toISOString() ?? null),
-          outcomes.map((o) => o.attempt?.statusCode ?? null),
-          outcomes.map((o) =>
-            o.attempt
-              ? (o.attempt.error ??
-                (o.attempt.outcome === 'delivered' ? null : `HTTP ${o.attempt.statusCode ?? ''}`))
-              : null,
-          ),
-          outcomes.map((o) => o.attempt?.latencyMs ?? null),
-          outcomes.map((o) => o.attempt?.excerpt?.replaceAll('\u0000', '') ?? null),
+          updates.map((o) => o.claim),
+          ...outcomeColumns(updates),
         ],
       );
-      const attempts = outcomes.filter((o) => o.attempt !== undefined);
+    }
+    if (outcomes.length > 0) {
+      // A deferred message whose event already had a row: that row's history stands.
+      const attempts = outcomes.filter(
+        (o) => o.attempt !== undefined && (o.create === undefined || created.has(o.messageId)),
+      );
       const failed = attempts.filter((o) => o.attempt?.outcome !== 'delivered');
       if (failed.length > 0) {
         await db.query(

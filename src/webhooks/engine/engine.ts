@@ -17,6 +17,11 @@ export interface DeliveryEngine {
   readonly kind: 'postgres' | 'nats';
   /** State new unordered messages are created in: `pending` (postgres) or `queued` (nats). */
   readonly initialState: 'pending' | 'queued';
+  /**
+   * True when first attempts may travel without a row (nats): the worker writes the row
+   * with the first outcome. See `createDeferred` in ingest.ts.
+   */
+  readonly defersRows: boolean;
   /** Hands committed messages to the workers. */
   dispatch(items: readonly DispatchItem[]): Promise<void>;
   /** Starts consuming first attempts (nats); `handle` resolves once the outcome is recorded. */
@@ -32,6 +37,12 @@ export interface ConsumeOptions {
   handle(task: DeliveryTask): Promise<void>;
   /** Which of these messages are recorded as delivered (to skip on a redelivered batch). */
   alreadyDelivered?(ids: readonly string[]): Promise<Set<string>>;
+  /**
+   * Which of these events already have a row for the endpoint (any state): a deferred
+   * message whose row exists was sent before (a repeat, or a batch redelivered after its
+   * worker died) and is skipped.
+   */
+  existingEvents?(endpointId: string, eventIds: readonly string[]): Promise<Set<string>>;
 }
 
 export interface EngineConsumer {
@@ -43,6 +54,7 @@ export function createPostgresEngine(): DeliveryEngine {
   return {
     kind: 'postgres',
     initialState: 'pending',
+    defersRows: false,
     dispatch: () => Promise.resolve(),
     close: () => Promise.resolve(),
   };

@@ -8,7 +8,7 @@ import { BlockList, isIP, type LookupFunction } from 'node:net';
  * delivery log.
  *
  * Addresses are checked twice: when the endpoint is registered (every address its host
- * resolves to), and at delivery, inside the connection itself: the undici pool of an
+ * resolves to), and at delivery, inside the connection itself: the connection pool of an
  * endpoint connects through `lookup` below, which resolves, refuses a forbidden address
  * and hands `net.connect` the very address it checked. A DNS answer that changes between
  * registration and delivery (rebinding) is therefore caught on the connection that

@@ -5,6 +5,7 @@ import { defineQueue, type Job, type JobQueue } from '../../platform/queue/queue
 import type { EndpointDirectory } from '../endpoints/directory.js';
 import { WebhookError } from '../errors.js';
 import type { Ingest } from '../ingest.js';
+import type { WebhookMetrics } from '../metrics.js';
 import type { NewMessage } from '../model.js';
 import { messagesForBlock } from './chain-ingest.js';
 import type { ChainBlockNotice, WireChainEvent } from './chain-notice.js';
@@ -170,6 +171,7 @@ export function createBackfills(deps: {
   chains: Pick<ChainSource, 'heights' | 'fetchBlocks'>;
   directory: EndpointDirectory;
   ingest: Pick<Ingest, 'insertMessages' | 'dispatch'>;
+  metrics: Pick<WebhookMetrics, 'backfillBlocks'>;
   logger: Logger;
   settings: BackfillSettings;
 }): Backfills {
@@ -273,6 +275,7 @@ export function createBackfills(deps: {
         return r;
       });
       await ingest.dispatch(inserted);
+      deps.metrics.backfillBlocks.inc({ chain: row.chain_key }, blocks.length);
       next = end + 1n;
     }
     await update(row.id, job.id, `state = 'done', finished_at = now()`);

@@ -40,7 +40,8 @@ const word = (hexNoPrefix: string) => hexNoPrefix.padStart(64, '0');
 /**
  * Topics and data of a token transfer rebuilt from its decoded form, so contract-log
  * filters on `Transfer` also see ERC-20 and ERC-721 transfers (the follower keeps raw
- * topics only for logs its own filters matched).
+ * topics only for logs its own filters matched and for the other logs of contracts that
+ * contract-log subscriptions name, see log-interest.ts).
  */
 export function rawLogOf(e: WireChainEvent): { topics: string[]; data: string } | null {
   if (e.kind === 'log') return e.topics ? { topics: e.topics, data: e.data ?? '0x' } : null;

@@ -49,6 +49,8 @@ export interface SubscriptionDef {
   kind: SubscriptionKind;
   chainKey: string;
   filter: Record<string, unknown>;
+  /** Contract logs: the first block counted (default: every block). */
+  fromBlock?: bigint | null;
 }
 
 export type Match =
@@ -71,6 +73,8 @@ interface Entry extends SubscriptionDef {
   stages: Set<Stage> | null;
   kinds: Set<string> | null;
   log: CompiledLogFilter | null;
+  /** First block a contract-log subscription counts (0: all). */
+  from: number;
 }
 
 interface Range {
@@ -205,6 +209,7 @@ export function createSubscriptionMatcher(deps: { db?: Db }): SubscriptionMatche
       stages: f.stages ? new Set(f.stages) : null,
       kinds: f.kinds ? new Set(f.kinds) : null,
       log: def.kind === 'contract_log' ? compileLogFilter(def.filter) : null,
+      from: def.fromBlock == null ? 0 : Number(def.fromBlock),
     };
   };
 
@@ -265,6 +270,7 @@ export function createSubscriptionMatcher(deps: { db?: Db }): SubscriptionMatche
     kind: SubscriptionKind;
     chain_key: string;
     filter: Record<string, unknown>;
+    from_block: bigint | null;
   }
   const toDef = (r: SubRow): SubscriptionDef => ({
     id: r.id,
@@ -272,6 +278,7 @@ export function createSubscriptionMatcher(deps: { db?: Db }): SubscriptionMatche
     kind: r.kind,
     chainKey: r.chain_key,
     filter: r.filter,
+    fromBlock: r.from_block,
   });
 
   const doSync = async () => {
@@ -280,7 +287,7 @@ export function createSubscriptionMatcher(deps: { db?: Db }): SubscriptionMatche
     if (seq === undefined) {
       const latest = await latestChange(db);
       const { rows } = await db.query<SubRow>(
-        'SELECT id, endpoint_id, kind, chain_key, filter FROM webhook_subscriptions',
+        'SELECT id, endpoint_id, kind, chain_key, filter, from_block FROM webhook_subscriptions',
       );
       for (const r of rows) upsert(toDef(r));
       // Pages come back as one comma-joined string per (subscription, range) group, not
@@ -331,7 +338,7 @@ export function createSubscriptionMatcher(deps: { db?: Db }): SubscriptionMatche
       ];
       if (ids.length > 0) {
         const { rows } = await db.query<SubRow>(
-          'SELECT id, endpoint_id, kind, chain_key, filter FROM webhook_subscriptions WHERE id = ANY($1::text[])',
+          'SELECT id, endpoint_id, kind, chain_key, filter, from_block FROM webhook_subscriptions WHERE id = ANY($1::text[])',
           [ids],
         );
         const found = new Set(rows.map((r) => r.id));
@@ -439,7 +446,8 @@ export function createSubscriptionMatcher(deps: { db?: Db }): SubscriptionMatche
             if (raw) {
               for (const s of candidates) {
                 const f = s.log;
-                if (!f || !stageOk(s, stage) || !topicsMatch(f, raw.topics)) continue;
+                if (!f || block < s.from || !stageOk(s, stage)) continue;
+                if (!topicsMatch(f, raw.topics)) continue;
                 let decoded = e.decoded;
                 if (f.abi) {
                   decoded = decodeWith(f.abi, raw.topics, raw.data);

@@ -14,6 +14,10 @@ import { parseFilter, type SubscriptionKind } from './filters.js';
  * `from_block` the follower has already passed are backfilled (see backfill.ts); a
  * transaction hash is armed with its `tx.dropped` deadline (see tx-drops.ts).
  *
+ * A contract-log subscription counts from its own `from_block`, live only: the follower
+ * emits the logs of its contracts from the blocks it reads after the subscription
+ * committed, and blocks it had already read are not re-read for them.
+ *
  * @example
  * const s = await subscriptions.create(caller, { endpointId, kind: 'address_activity', chain: 'eth',
  *   items: ['0x8ba1f109551bd432803012645ac136ddd64dba72'], fromBlock: 19_000_000n });
@@ -67,6 +71,7 @@ export interface SubscriptionInput {
   filter?: unknown;
   /** Addresses (address_activity) or transaction hashes (transaction). */
   items?: readonly string[];
+  /** First block counted: of the items, or of a contract-log subscription. */
   fromBlock?: bigint;
 }
 
@@ -77,6 +82,8 @@ export interface Subscription {
   chain: string;
   filter: Record<string, unknown>;
   itemCount: number;
+  /** Contract logs: the first block counted, when one was given. */
+  fromBlock: bigint | null;
   createdAt: Date;
   updatedAt: Date;
   /** The backfill this create or add started, if it started one. */
@@ -91,12 +98,13 @@ interface Row {
   chain_key: string;
   filter: Record<string, unknown>;
   address_count: number;
+  from_block: bigint | null;
   created_at: Date;
   updated_at: Date;
 }
 
 const COLUMNS =
-  'id, endpoint_id, owner_id, kind, chain_key, filter, address_count, created_at, updated_at';
+  'id, endpoint_id, owner_id, kind, chain_key, filter, address_count, from_block, created_at, updated_at';
 
 const toSub = (r: Row): Subscription => ({
   id: r.id,
@@ -105,6 +113,7 @@ const toSub = (r: Row): Subscription => ({
   chain: r.chain_key,
   filter: r.filter,
   itemCount: r.address_count,
+  fromBlock: r.from_block,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -214,6 +223,14 @@ export function createSubscriptionService(deps: {
       if (!deps.knownChains().includes(input.chain)) return WebhookError.ChainUnknown;
       const parsed = parseFilter(input.kind, input.filter);
       if (!parsed.ok) return { error: WebhookError.FilterInvalid, message: parsed.message };
+      // The follower emits every log of the contracts named here: the same cap as a watch list.
+      const contracts = parsed.filter['addresses'];
+      if (Array.isArray(contracts) && contracts.length > settings.maxItemsPerSubscription) {
+        return {
+          error: WebhookError.FilterInvalid,
+          message: `filter.addresses: at most ${settings.maxItemsPerSubscription} contracts`,
+        };
+      }
       const watches = input.kind === 'address_activity' || input.kind === 'transaction';
       if (!watches && input.items !== undefined && input.items.length > 0) {
         return WebhookError.SubscriptionKindMismatch;
@@ -237,8 +254,8 @@ export function createSubscriptionService(deps: {
         }
         const id = newId('wsub');
         const { rows } = await db.query<Row>(
-          `INSERT INTO webhook_subscriptions (id, endpoint_id, owner_id, kind, chain_key, filter)
-           VALUES ($1, $2, $3, $4, $5, $6::jsonb) RETURNING ${COLUMNS}`,
+          `INSERT INTO webhook_subscriptions (id, endpoint_id, owner_id, kind, chain_key, filter, from_block)
+           VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7) RETURNING ${COLUMNS}`,
           [
             id,
             input.endpointId,
@@ -246,6 +263,7 @@ export function createSubscriptionService(deps: {
             input.kind,
             input.chain,
             JSON.stringify(parsed.filter),
+            input.kind === 'contract_log' ? (input.fromBlock ?? null) : null,
           ],
         );
         const row = rows[0];

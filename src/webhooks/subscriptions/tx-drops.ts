@@ -2,6 +2,7 @@ import type { Db } from '../../platform/db/db.js';
 import type { Logger } from '../../platform/observability/logger.js';
 import type { EndpointDirectory } from '../endpoints/directory.js';
 import type { Ingest } from '../ingest.js';
+import type { WebhookMetrics } from '../metrics.js';
 import type { NewMessage } from '../model.js';
 import { webhookEventId } from './chain-ingest.js';
 import type { ChainBlockNotice } from './chain-notice.js';
@@ -59,6 +60,7 @@ export function createTxDrops(deps: {
   directory: EndpointDirectory;
   ingest: Pick<Ingest, 'insertMessages' | 'dispatch'>;
   chains: Pick<ChainSource, 'isMined'>;
+  metrics: Pick<WebhookMetrics, 'txDropped'>;
   logger: Logger;
 }): TxDrops {
   const { db, directory, ingest, logger } = deps;
@@ -194,7 +196,7 @@ export function createTxDrops(deps: {
         if (unmined.length > 0) {
           await directory.sync();
           const nowIso = new Date().toISOString();
-          const { due, inserted } = await db.transaction(async () => {
+          const { due, inserted, messages } = await db.transaction(async () => {
             // Re-checked under the row lock: another process may have sent it, or ingest
             // disarmed it, since the look-up.
             const { rows } = await db.query<Due>(
@@ -217,9 +219,13 @@ export function createTxDrops(deps: {
                          due.chain_key, due.block_number, due.block_time`,
               [unmined.map((c) => c.subscription_id), unmined.map((c) => c.item)],
             );
-            return { due: rows, inserted: await ingest.insertMessages(messagesFor(rows, nowIso)) };
+            const messages = messagesFor(rows, nowIso);
+            return { due: rows, inserted: await ingest.insertMessages(messages), messages };
           });
           await ingest.dispatch(inserted);
+          // Every message built here is new: its event id carries the deadline, and the
+          // rows were disarmed under lock in the same transaction, so none can repeat.
+          for (const m of messages) deps.metrics.txDropped.inc({ chain: m.chainKey ?? '' });
           dropped += due.length;
           progress += due.length;
         }

@@ -13,7 +13,7 @@ import {
 import { connect, headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '../../../platform/observability/logger.js';
 import { Semaphore } from '../../delivery/policy.js';
-import type { DispatchItem } from '../../model.js';
+import type { DeferredRow, DispatchItem } from '../../model.js';
 import type { ConsumeOptions, DeliveryEngine, EngineConsumer } from '../engine.js';
 
 /**
@@ -28,10 +28,15 @@ import type { ConsumeOptions, DeliveryEngine, EngineConsumer } from '../engine.j
  * process pulls from one shared durable consumer: the server hands each message to one
  * of them, and a message whose worker dies unacknowledged comes back after `ackWaitMs`.
  *
- * A batch is acknowledged only after every outcome in it is written to PostgreSQL; a
- * batch redelivered after a crash skips what its rows say is delivered already; failures
- * become `pending` rows with their retry time and leave the stream (retries run from
- * PostgreSQL), so the broker never holds acknowledgements for hours.
+ * First attempts of unordered endpoints are *deferred*: no row exists until the worker
+ * writes it with the outcome (see `createDeferred` in ingest.ts), so the broker is their
+ * only copy until then (file storage; replicas in a cluster). A batch is acknowledged
+ * only after every outcome in it is written to PostgreSQL. Before sending, a worker skips
+ * deferred messages whose event already has a row for the endpoint (a repeat of the
+ * events, or a batch redelivered after its worker died), and in a redelivered batch the
+ * rows-first messages already delivered. Failures become `pending` rows with their retry
+ * time and leave the stream (retries run from PostgreSQL), so the broker never holds
+ * acknowledgements for hours.
  */
 export interface NatsEngineSettings {
   url: string;
@@ -53,32 +58,82 @@ const CONSUMER = 'vw-webhook-delivery';
 const PUBLISH_WINDOW = 256;
 
 /**
- * A batch on the wire: per message a header line `id<TAB>created_ms<TAB>bytes<LF>`, then
- * exactly that many bytes of body (the body is signed as is, so it is never re-encoded).
+ * A batch on the wire: per message a header line, then exactly `bytes` bytes of body (the
+ * body is signed as is, so it is never re-encoded). The header line is
+ * `id<TAB>created_ms<TAB>bytes<LF>` for a message whose row exists, and
+ * `id<TAB>created_ms<TAB>bytes<TAB>D<TAB>event_id<TAB>event_type<TAB>chain_key<TAB>block<LF>`
+ * for a deferred one (no row yet; empty chain_key/block for none).
  */
 export function encodeBatch(items: readonly DispatchItem[]): Uint8Array {
   const parts: Buffer[] = [];
   for (const m of items) {
     const body = Buffer.from(m.body);
-    parts.push(Buffer.from(`${m.id}\t${m.createdAtMs}\t${body.length}\n`), body);
+    let head = `${m.id}\t${m.createdAtMs}\t${body.length}`;
+    const d = m.deferred;
+    if (d) {
+      const fields = [d.eventId, d.eventType, d.chainKey ?? '', d.blockNumber?.toString() ?? ''];
+      // Ours, not a customer's, but a tab or newline here would shift every later field.
+      if (fields.some((f) => /[\t\n]/.test(f))) {
+        throw new Error(`webhook message ${m.id}: tab or newline in an event field`);
+      }
+      head += `\tD\t${fields.join('\t')}`;
+    }
+    parts.push(Buffer.from(`${head}\n`), body);
   }
   return Buffer.concat(parts);
 }
 
-export function decodeBatch(data: Uint8Array): { id: string; createdAtMs: number; body: string }[] {
+export interface DecodedMessage {
+  id: string;
+  createdAtMs: number;
+  body: string;
+  deferred?: DeferredRow;
+}
+
+export function decodeBatch(data: Uint8Array): DecodedMessage[] {
   const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  const out: { id: string; createdAtMs: number; body: string }[] = [];
+  const out: DecodedMessage[] = [];
   let at = 0;
   while (at < buf.length) {
     const nl = buf.indexOf(10, at);
     if (nl < 0) throw new Error('malformed webhook batch: header line without end');
-    const [id = '', created = '0', bytes = '0'] = buf.toString('latin1', at, nl).split('\t');
+    const [id = '', created = '0', bytes = '0', flag, eventId, eventType, chainKey, block] = buf
+      .toString('latin1', at, nl)
+      .split('\t');
     const end = nl + 1 + Number(bytes);
     if (end > buf.length) throw new Error('malformed webhook batch: body runs past the end');
-    out.push({ id, createdAtMs: Number(created), body: buf.toString('utf8', nl + 1, end) });
+    const m: DecodedMessage = {
+      id,
+      createdAtMs: Number(created),
+      body: buf.toString('utf8', nl + 1, end),
+    };
+    if (flag === 'D') {
+      if (!eventId || !eventType) throw new Error('malformed webhook batch: deferred row fields');
+      m.deferred = {
+        eventId,
+        eventType,
+        chainKey: chainKey || null,
+        blockNumber: block ? BigInt(block) : null,
+      };
+    }
+    out.push(m);
     at = end;
   }
   return out;
+}
+
+/**
+ * The JetStream message id of a batch, for the server's duplicate window. Rows-first
+ * messages keep their ids across a re-publish, so the ids name the batch; deferred ones
+ * get fresh ids on every ingest run, so their batch is named by endpoint and event ids.
+ */
+export function batchMessageId(endpointId: string, chunk: readonly DispatchItem[]): string {
+  if (chunk.every((m) => m.deferred)) {
+    const h = createHash('sha256').update(endpointId);
+    for (const m of chunk) h.update('\u0000').update(m.deferred?.eventId ?? '');
+    return `d:${h.digest('base64url')}:${chunk.length}`;
+  }
+  return `${chunk[0]?.id ?? ''}:${chunk[chunk.length - 1]?.id ?? ''}:${chunk.length}`;
 }
 
 export async function createNatsEngine(deps: {
@@ -149,6 +204,7 @@ export async function createNatsEngine(deps: {
   return {
     kind: 'nats',
     initialState: 'queued',
+    defersRows: true,
     connection: nc,
 
     async dispatch(items: readonly DispatchItem[]) {
@@ -166,11 +222,9 @@ export async function createNatsEngine(deps: {
           const chunk = list.slice(i, i + settings.batch);
           const h = natsHeaders();
           h.set('Vw-Endpoint', endpointId);
-          const first = chunk[0]?.id ?? '';
-          const last = chunk[chunk.length - 1]?.id ?? '';
           publishes.push(() =>
             js.publish(subjectFor(endpointId), encodeBatch(chunk), {
-              msgID: `${first}:${last}:${chunk.length}`,
+              msgID: batchMessageId(endpointId, chunk),
               headers: h,
             }),
           );
@@ -206,8 +260,20 @@ export async function createNatsEngine(deps: {
               let batch = decodeBatch(m.data);
               // A redelivered batch (its worker died) may be partly delivered already.
               if (m.redelivered && options.alreadyDelivered) {
-                const done = await options.alreadyDelivered(batch.map((b) => b.id));
-                batch = batch.filter((b) => !done.has(b.id));
+                const rowsFirst = batch.filter((b) => !b.deferred).map((b) => b.id);
+                if (rowsFirst.length > 0) {
+                  const done = await options.alreadyDelivered(rowsFirst);
+                  batch = batch.filter((b) => !done.has(b.id));
+                }
+              }
+              // Deferred messages: a row for the event means it was sent already (a repeat
+              // of the events, or this batch's worker died after recording some).
+              const deferred = batch.flatMap((b) => (b.deferred ? [b.deferred.eventId] : []));
+              if (deferred.length > 0 && options.existingEvents) {
+                const have = await options.existingEvents(endpointId, deferred);
+                if (have.size > 0) {
+                  batch = batch.filter((b) => !b.deferred || !have.has(b.deferred.eventId));
+                }
               }
               // A batch can outlast the ack wait behind a slow receiver: keep it ours.
               const heartbeat = setInterval(
@@ -228,6 +294,7 @@ export async function createNatsEngine(deps: {
                       attempts: 0,
                       claim: null,
                       createdAtMs: item.createdAtMs,
+                      ...(item.deferred ? { deferred: item.deferred } : {}),
                     })
                     .finally(() => {
                       gate.release();
