@@ -534,8 +534,16 @@ export function createWebhooksService(deps: {
           return new Set(rows.map((r) => r.id));
         },
         async existingEvents(endpointId, eventIds) {
+          // One probe of the (endpoint_id, event_id) unique index per event: the LATERAL
+          // ... LIMIT 1 keeps the planner from turning it into a join over all of the
+          // endpoint's rows. It did that (with "event_id = ANY($2)" and with a plain join)
+          // while the table grew faster than autovacuum analysed it: statistics said the
+          // endpoint had 178 rows when it had 50,000, and each batch of 100 cost 9–12 ms
+          // instead of ~0.15 ms.
           const { rows } = await db.query<{ event_id: string }>(
-            `SELECT event_id FROM webhook_messages WHERE endpoint_id = $1 AND event_id = ANY($2::text[])`,
+            `SELECT x.event_id FROM unnest($2::text[]) AS x(event_id),
+                    LATERAL (SELECT 1 FROM webhook_messages m
+                              WHERE m.endpoint_id = $1 AND m.event_id = x.event_id LIMIT 1) AS hit`,
             [endpointId, eventIds],
           );
           return new Set(rows.map((r) => r.event_id));
