@@ -67,8 +67,7 @@ export function createOutcomeRecorder(deps: {
     list.map((o) => o.attempt?.excerpt?.replaceAll('\u0000', '') ?? null),
   ];
 
-  const write = async (batch: Pending[]) => {
-    const outcomes = batch.map((p) => p.outcome).filter((o) => o.state !== 'drop');
+  const writeRows = async (outcomes: OutcomeRecord[]) => {
     const creates = outcomes.filter((o) => o.create !== undefined);
     const updates = outcomes.filter((o) => o.create === undefined);
     // Rows this flush created (deferred messages); a conflict means the event had a row.
@@ -195,6 +194,16 @@ export function createOutcomeRecorder(deps: {
         );
       }
     }
+  };
+
+  const write = async (batch: Pending[]) => {
+    const outcomes = batch.map((p) => p.outcome).filter((o) => o.state !== 'drop');
+    // A failed attempt is written twice (its message row and its attempt row): one
+    // transaction, so nobody reads a 503 on a message whose attempt is not there yet, and
+    // a crash between the two cannot lose the attempt. A flush of successes needs none.
+    const failures = outcomes.some((o) => o.attempt && o.attempt.outcome !== 'delivered');
+    if (failures) await db.transaction(() => writeRows(outcomes));
+    else await writeRows(outcomes);
     for (const o of outcomes) {
       if (o.disable !== undefined) await deps.disableEndpoint(o.endpointId, o.disable);
     }
