@@ -10,6 +10,7 @@ import { createDeliverer, type Deliverer, type DeliveryTask } from './delivery/d
 import { createSharedCircuits, joinFleet, type FleetView } from './delivery/fleet.js';
 import { createDeliveryLog, type DeliveryLog } from './delivery/log.js';
 import { DEFAULT_RETRY_SCHEDULE_SECONDS } from './delivery/policy.js';
+import { createBrokerLag } from './delivery/broker-lag.js';
 import { createOutcomeRecorder } from './delivery/recorder.js';
 import { createHttpSender } from './delivery/sender.js';
 import { createPostgresEngine, type DeliveryEngine, type EngineConsumer } from './engine/engine.js';
@@ -363,6 +364,7 @@ export function createWebhooksService(deps: {
     { transactional: false },
   );
 
+  const brokerLag = createBrokerLag();
   registerWebhookGauges(deps.registry, {
     async endpoints() {
       const { rows } = await db.detached(() =>
@@ -382,7 +384,19 @@ export function createWebhooksService(deps: {
             GROUP BY endpoint_id ORDER BY s DESC LIMIT 50`,
         ),
       );
-      return rows.map((r) => ({ endpointId: r.endpoint_id, seconds: r.s, due: Number(r.n) }));
+      // Deferred first attempts wait in the broker, not in rows: merge what this
+      // process's delivery measured (the larger figure per endpoint wins).
+      const merged = new Map(
+        rows.map((r) => [r.endpoint_id, { seconds: r.s, due: Number(r.n) }] as const),
+      );
+      for (const [endpointId, seconds] of brokerLag.snapshot()) {
+        const pg = merged.get(endpointId);
+        if (!pg || pg.seconds < seconds) merged.set(endpointId, { seconds, due: pg?.due ?? 0 });
+      }
+      return [...merged]
+        .map(([endpointId, v]) => ({ endpointId, ...v }))
+        .sort((a, b) => b.seconds - a.seconds)
+        .slice(0, 50);
     },
     async backfills() {
       const { rows } = await db.detached(() =>
@@ -477,6 +491,9 @@ export function createWebhooksService(deps: {
         metrics,
         fleet,
         sharedCircuits: createSharedCircuits({ db, logger: log }),
+        onSend: (task) => {
+          if (task.claim === null) brokerLag.attempted(task.endpointId, task.createdAtMs);
+        },
         settings: {
           retry: {
             scheduleSeconds: settings.retryScheduleSeconds,
@@ -496,12 +513,26 @@ export function createWebhooksService(deps: {
           await endpoints.disable(id, reason);
         },
       });
+      let fromBroker = 0;
+      const brokerSlots = concurrency * 4;
+      brokerLag.setIdleCheck(() => fromBroker < brokerSlots);
       const run = async (task: DeliveryTask) => {
-        const outcome = await deliverer.deliver(task);
-        if (task.deferred) {
-          outcome.create = { ...task.deferred, body: task.body, createdAtMs: task.createdAtMs };
+        if (task.claim !== null) {
+          await recorder.record(await deliverer.deliver(task));
+          return;
         }
-        await recorder.record(outcome);
+        // A first attempt from the broker (its age as it is sent, `onSend` below, is the
+        // queue lag PostgreSQL cannot see).
+        fromBroker++;
+        try {
+          const outcome = await deliverer.deliver(task);
+          if (task.deferred) {
+            outcome.create = { ...task.deferred, body: task.body, createdAtMs: task.createdAtMs };
+          }
+          await recorder.record(outcome);
+        } finally {
+          fromBroker--;
+        }
       };
       let lastSync = 0;
       const loop = startPostgresLoop({

@@ -103,6 +103,8 @@ export function createDeliverer(deps: {
   sharedCircuits?: SharedCircuits;
   now?: () => number;
   random?: () => number;
+  /** Called as a request is about to go out, after every wait (rate, in-flight bounds). */
+  onSend?: (task: DeliveryTask) => void;
 }): Deliverer {
   const { directory, sender, metrics, settings } = deps;
   const now = deps.now ?? Date.now;
@@ -214,6 +216,7 @@ export function createDeliverer(deps: {
       let result: Awaited<ReturnType<HttpSender['post']>>;
       try {
         if (keys.length === 0) throw new Error(`endpoint ${ep.id} has no live signing secret`);
+        deps.onSend?.(task);
         const ts = Math.floor(now() / 1000);
         // The pool may hold the whole bound: the gate holds this process to its share,
         // and the pool need not be rebuilt when the fleet shrinks.

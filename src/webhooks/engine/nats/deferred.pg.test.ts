@@ -231,4 +231,38 @@ describe('NATS engine, rows written with the first outcome', () => {
     );
     expect(await rows(id, 'evt_dgone')).toHaveLength(0);
   });
+
+  it('shows the lag of messages waiting in the broker per endpoint in /metrics', async () => {
+    const path = '/deferred-slow';
+    const e = await t.request('POST', '/v1/webhook-endpoints', {
+      token,
+      body: { url: `${rx.url}${path}`, event_types: ['payment.completed'], max_in_flight: 1 },
+    });
+    expect(e.status, e.text).toBe(201);
+    const id = e.body.id as string;
+    await waitFor(() => rx.received.some((r) => r.path === path), 'creation ping', 20_000);
+    const before = rx.respond;
+    // One request at a time, 250 ms each: 12 messages take 3 s, so the last ones are sent
+    // seconds after ingest, and no row exists for them meanwhile.
+    rx.respond = (req, n) => (req.path === path ? { status: 200, delayMs: 250 } : before(req, n));
+    try {
+      await t.vw.webhooks.ingest.createMessages(events(id, 'dslow', 12));
+      const lag = async () => {
+        const r = await t.request('GET', '/metrics');
+        const line = r.text
+          .split('\n')
+          .find((l) => l.startsWith('vaultwire_webhook_queue_lag_seconds{') && l.includes(id));
+        return Number(line?.split(' ').pop() ?? 0);
+      };
+      await waitFor(async () => (await lag()) >= 1, 'a lag of a second or more', 20_000);
+      await waitFor(
+        async () =>
+          (await rows(id, 'evt_dslow')).filter((r) => r.state === 'delivered').length === 12,
+        'the slow endpoint caught up',
+        30_000,
+      );
+    } finally {
+      rx.respond = before;
+    }
+  });
 });
