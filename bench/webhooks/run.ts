@@ -21,7 +21,8 @@
  * Results: stdout and bench/results/webhooks.json. Floors: NATS ≥ 35 % of the raw
  * ceiling and ≥ 3× BullMQ (deliveries/s); the 1M-address worker under 300 MB.
  *
- * Environment: BENCH_DATABASE_URL, NATS_URL, BENCH_N (default 15000), BENCH_REDIS_PORT,
+ * Environment: BENCH_DATABASE_URL, NATS_URL, BENCH_N (default 30000), BENCH_ROUNDS (default 3:
+ * raw, PostgreSQL, NATS and BullMQ runs interleaved, medians reported), BENCH_REDIS_PORT,
  * BENCH_ONLY=raw|postgres|nats|bullmq|memory (one run), BENCH_PROFILE=dir (CPU profiles of the workers).
  */
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -39,7 +40,9 @@ import { openDb } from '../../src/platform/db/drivers.js';
 import { migrate } from '../../src/platform/db/migrate.js';
 import { round, table } from '../lib/stats.js';
 
-const N = Number(process.env['BENCH_N'] ?? 15_000);
+const N = Number(process.env['BENCH_N'] ?? 30_000);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+const round_ = (v: number) => Math.round(v);
 const CONCURRENCY = 64;
 const BASE_URL = process.env['BENCH_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
@@ -619,15 +622,43 @@ try {
 }
 process.exit(0);
 
+/** The run with the median throughput (its other figures come with it). */
+function median<T extends { deliveriesPerSecond: number }>(runs: T[]): T {
+  const sorted = [...runs].sort((x, y) => x.deliveriesPerSecond - y.deliveriesPerSecond);
+  const m = sorted[Math.floor(sorted.length / 2)];
+  if (!m) throw new Error('no runs');
+  return m;
+}
+
 async function full(): Promise<void> {
-  console.log('(a) raw ceiling: undici → receiver');
-  const a = await raw();
-  console.log('(b) Vaultwire, PostgreSQL engine, 1 delivery worker');
-  const bPg = await vaultwire('postgres');
-  console.log('(b) Vaultwire, NATS JetStream engine, 1 delivery worker');
-  const bNats = await vaultwire('nats');
-  console.log('(c) BullMQ on Redis + undici worker');
-  const c = await bullmq();
+  // This host's speed moves by ±20 % from one run to the next (a shared machine):
+  // rounds interleave the four runs so drift hits them alike, and each figure printed is
+  // its median round.
+  const runs: { a: Result[]; pg: Result[]; nats: Result[]; bull: Result[] } = {
+    a: [],
+    pg: [],
+    nats: [],
+    bull: [],
+  };
+  for (let round = 1; round <= ROUNDS; round++) {
+    console.log(`round ${round} of ${ROUNDS}`);
+    console.log('  (a) raw ceiling: undici → receiver');
+    runs.a.push(await raw());
+    console.log('  (b) Vaultwire, PostgreSQL engine, 1 delivery worker');
+    runs.pg.push(await vaultwire('postgres'));
+    console.log('  (b) Vaultwire, NATS JetStream engine, 1 delivery worker');
+    runs.nats.push(await vaultwire('nats'));
+    console.log('  (c) BullMQ on Redis + undici worker');
+    runs.bull.push(await bullmq());
+    const last = (r: Result[]) => round_(r[r.length - 1]?.deliveriesPerSecond ?? 0);
+    console.log(
+      `  deliveries/s this round: raw ${last(runs.a)}, PostgreSQL ${last(runs.pg)}, NATS ${last(runs.nats)}, BullMQ ${last(runs.bull)}`,
+    );
+  }
+  const a = median(runs.a);
+  const bPg = median(runs.pg);
+  const bNats = median(runs.nats);
+  const c = median(runs.bull);
   console.log('two NATS delivery workers on one load');
   const two = await vaultwire('nats', 2);
   console.log('memory: a worker matching blocks against 1,000,000 watched addresses');
@@ -664,14 +695,24 @@ async function full(): Promise<void> {
       row('two NATS workers', two),
     ])}`,
   );
+  // Ratios are paired: each round's runs ran minutes apart on the same host state, so
+  // the ratio is taken per round and its median reported (a ratio of independent medians
+  // would pair one round's raw run with another round's Vaultwire run).
+  const paired = (x: Result[], y: Result[], f: (r: Result) => number) =>
+    x.map((r, i) => f(r) / f(y[i] ?? r)).sort((p, q) => p - q)[Math.floor(x.length / 2)] ?? 0;
+  const perSecond = (r: Result) => r.deliveriesPerSecond;
+  const perCpu = (r: Result) => r.deliveriesPerWorkerCpuSecond;
   const ratio = {
-    natsOfRaw: bNats.deliveriesPerSecond / a.deliveriesPerSecond,
-    natsOverBullmq: bNats.deliveriesPerSecond / c.deliveriesPerSecond,
-    pgOfRaw: bPg.deliveriesPerSecond / a.deliveriesPerSecond,
-    pgOverBullmq: bPg.deliveriesPerSecond / c.deliveriesPerSecond,
-    natsCpuEfficiencyOverBullmq:
-      bNats.deliveriesPerWorkerCpuSecond / c.deliveriesPerWorkerCpuSecond,
+    natsOfRaw: paired(runs.nats, runs.a, perSecond),
+    natsOverBullmq: paired(runs.nats, runs.bull, perSecond),
+    pgOfRaw: paired(runs.pg, runs.a, perSecond),
+    pgOverBullmq: paired(runs.pg, runs.bull, perSecond),
+    natsCpuEfficiencyOverBullmq: paired(runs.nats, runs.bull, perCpu),
   };
+  console.log(
+    `\nper round, NATS/raw: ${runs.nats.map((r, i) => `${round_((r.deliveriesPerSecond / (runs.a[i]?.deliveriesPerSecond ?? 1)) * 100)} %`).join(', ')}; ` +
+      `NATS/BullMQ: ${runs.nats.map((r, i) => `${(r.deliveriesPerSecond / (runs.bull[i]?.deliveriesPerSecond ?? 1)).toFixed(2)}×`).join(', ')}`,
+  );
   const floors = {
     natsAtLeast35PercentOfRaw: ratio.natsOfRaw >= 0.35,
     natsAtLeast3xBullmq: ratio.natsOverBullmq >= 3,
@@ -679,7 +720,7 @@ async function full(): Promise<void> {
     twoWorkersNothingLostOrDoubled: two.lost === 0 && two.duplicates === 0,
   };
   console.log(
-    `\nratios: NATS/raw ${round(ratio.natsOfRaw * 100, 1)} % (floor 35 %), NATS/BullMQ ${round(ratio.natsOverBullmq, 2)}× (floor 3×), ` +
+    `ratios (median of the rounds' ratios): NATS/raw ${round(ratio.natsOfRaw * 100, 1)} % (floor 35 %), NATS/BullMQ ${round(ratio.natsOverBullmq, 2)}× (floor 3×), ` +
       `PostgreSQL/raw ${round(ratio.pgOfRaw * 100, 1)} %, PostgreSQL/BullMQ ${round(ratio.pgOverBullmq, 2)}×, ` +
       `NATS/BullMQ per worker CPU-second ${round(ratio.natsCpuEfficiencyOverBullmq, 2)}×`,
   );
@@ -702,6 +743,7 @@ async function full(): Promise<void> {
   const results = {
     when: new Date().toISOString(),
     n: N,
+    rounds: runs,
     cores: cpus().length,
     loadAverageStart: load0,
     loadAverageEnd: load1,

@@ -57,26 +57,11 @@ export function startPostgresLoop(deps: {
     });
 
   const claim = async (limit: number): Promise<ClaimedRow[]> => {
+    // The claim itself is `webhook_claim` (migrations/0046_webhook_claim.sql): one
+    // statement, planned with the settings that keep it a walk of the due index.
     const { rows } = await db.detached(() =>
       db.query<ClaimedRow>(
-        `WITH due AS (
-           SELECT m.id FROM webhook_messages m
-            WHERE m.state IN ('pending', 'delivering') AND m.next_attempt_at <= now()
-              AND EXISTS (SELECT 1 FROM webhook_endpoints e
-                           WHERE e.id = m.endpoint_id AND e.status = 'active')
-              AND (NOT m.ordered OR NOT EXISTS (
-                    SELECT 1 FROM webhook_messages o
-                     WHERE o.endpoint_id = m.endpoint_id AND o.ordered
-                       AND o.state IN ('pending', 'delivering') AND o.seq < m.seq))
-            ORDER BY m.next_attempt_at
-            LIMIT $1
-            FOR UPDATE OF m SKIP LOCKED
-         )
-         UPDATE webhook_messages m SET
-           state = 'delivering', claim = gen_random_uuid(),
-           next_attempt_at = now() + $2 * interval '1 millisecond', updated_at = now()
-         FROM due WHERE m.id = due.id
-         RETURNING m.id, m.endpoint_id, m.body, m.attempts, m.claim::text AS claim, m.created_at`,
+        `SELECT id, endpoint_id, body, attempts, claim, created_at FROM webhook_claim($1, $2)`,
         [limit, settings.visibilityMs],
       ),
     );
