@@ -337,7 +337,7 @@ export const SETTINGS = {
     kind: 'string',
     schema: z.enum(['postgres', 'nats']),
     default: 'postgres',
-    doc: 'Where webhook first attempts are queued: `postgres` (embedded default, the message rows are the queue) or `nats` (JetStream at `NATS_URL`, for scale-out). Retries, ordered endpoints and replays always run from PostgreSQL.',
+    doc: 'Where webhook first attempts are queued: `postgres` (embedded default, the message rows are the queue) or `nats` (JetStream at `NATS_URL`, for scale-out; a first attempt travels in the stream and its row is written with its outcome, so run the stream with file storage and replicas). Retries, ordered endpoints and replays always run from PostgreSQL.',
   }),
   natsUrl: setting<string>({
     env: 'NATS_URL',
