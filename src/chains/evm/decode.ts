@@ -158,40 +158,29 @@ export function decodeLogs(
         });
       });
     }
+    // A raw log event under a filter's name (a configured filter, or a subscription's).
+    const rawLog = (filter: string, decoded: ChainEvent['decoded']) => {
+      out.push({
+        ...base,
+        id: chainEventId(chainKey, blockHash, txIndex, logIndex, 0, filter),
+        itemIndex: 0,
+        kind: 'log',
+        from: null,
+        to: null,
+        tokenId: null,
+        amount: null,
+        filter,
+        topics: log.topics.map((t) => t.toLowerCase()),
+        data: log.data,
+        decoded,
+      });
+    };
     for (const f of filters) {
       if (!matchesFilter(f, log)) continue;
       rawCovered = true;
-      out.push({
-        ...base,
-        id: chainEventId(chainKey, blockHash, txIndex, logIndex, 0, f.name),
-        itemIndex: 0,
-        kind: 'log',
-        from: null,
-        to: null,
-        tokenId: null,
-        amount: null,
-        filter: f.name,
-        topics: log.topics.map((t) => t.toLowerCase()),
-        data: log.data,
-        decoded: f.abi ? decodeWithAbi(f.abi, log) : null,
-      });
+      rawLog(f.name, f.abi ? decodeWithAbi(f.abi, log) : null);
     }
-    if (!rawCovered && interest?.wants(contract)) {
-      out.push({
-        ...base,
-        id: chainEventId(chainKey, blockHash, txIndex, logIndex, 0, SUBSCRIBED_FILTER),
-        itemIndex: 0,
-        kind: 'log',
-        from: null,
-        to: null,
-        tokenId: null,
-        amount: null,
-        filter: SUBSCRIBED_FILTER,
-        topics: log.topics.map((t) => t.toLowerCase()),
-        data: log.data,
-        decoded: null,
-      });
-    }
+    if (!rawCovered && interest?.wants(contract)) rawLog(SUBSCRIBED_FILTER, null);
   }
   return out;
 }
