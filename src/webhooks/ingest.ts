@@ -195,24 +195,16 @@ export function createIngest(deps: {
   };
 
   const createMessages = async (items: readonly NewMessage[]): Promise<number> => {
-    if (!engine.defersRows) {
-      const inserted = await insertMessages(items);
-      await dispatch(inserted);
-      return inserted.count;
-    }
     // Ordered endpoints number their messages in PostgreSQL and run from it.
-    const rowsFirst: NewMessage[] = [];
-    const deferred: NewMessage[] = [];
-    for (const it of items) {
-      (directory.get(it.endpointId)?.ordered ? rowsFirst : deferred).push(it);
-    }
+    const defer = (it: NewMessage) => engine.defersRows && !directory.get(it.endpointId)?.ordered;
+    const rowsFirst = items.filter((it) => !defer(it));
     let count = 0;
     if (rowsFirst.length > 0) {
       const inserted = await insertMessages(rowsFirst);
       await dispatch(inserted);
-      count += inserted.count;
+      count = inserted.count;
     }
-    return count + (await createDeferred(deferred));
+    return count + (await createDeferred(items.filter(defer)));
   };
 
   return {

@@ -39,7 +39,8 @@ import { createTxDrops } from './subscriptions/tx-drops.js';
  * added with a past `from_block` are jobs there too. Delivery runs in the
  * `delivery` role, any number of processes: they take first attempts from the engine
  * (PostgreSQL rows or NATS JetStream) and retries, ordered endpoints and replays from
- * PostgreSQL, post through per-endpoint keep-alive pools (delivery/http1), and record outcomes in batches.
+ * PostgreSQL, post through per-endpoint keep-alive pools (delivery/http1), and record
+ * outcomes in batches.
  *
  * @example
  * const webhooks = createWebhooksService({ db, logger, outbox, jobs, secretBox, audit,
@@ -513,26 +514,12 @@ export function createWebhooksService(deps: {
           await endpoints.disable(id, reason);
         },
       });
-      let fromBroker = 0;
-      const brokerSlots = concurrency * 4;
-      brokerLag.setIdleCheck(() => fromBroker < brokerSlots);
       const run = async (task: DeliveryTask) => {
-        if (task.claim !== null) {
-          await recorder.record(await deliverer.deliver(task));
-          return;
+        const outcome = await deliverer.deliver(task);
+        if (task.deferred) {
+          outcome.create = { ...task.deferred, body: task.body, createdAtMs: task.createdAtMs };
         }
-        // A first attempt from the broker (its age as it is sent, `onSend` below, is the
-        // queue lag PostgreSQL cannot see).
-        fromBroker++;
-        try {
-          const outcome = await deliverer.deliver(task);
-          if (task.deferred) {
-            outcome.create = { ...task.deferred, body: task.body, createdAtMs: task.createdAtMs };
-          }
-          await recorder.record(outcome);
-        } finally {
-          fromBroker--;
-        }
+        await recorder.record(outcome);
       };
       let lastSync = 0;
       const loop = startPostgresLoop({
@@ -554,9 +541,19 @@ export function createWebhooksService(deps: {
         },
       });
       loops.add(loop);
+      // Tasks taken from the broker and not finished: a consumer with free slots that
+      // takes nothing is looking at an empty stream (see broker-lag.ts).
+      let fromBroker = 0;
+      const brokerSlots = concurrency * 4;
+      brokerLag.setIdleCheck(() => fromBroker < brokerSlots);
       const consumer = engine.consume?.({
-        maxInFlight: concurrency * 4,
-        handle: run,
+        maxInFlight: brokerSlots,
+        handle: (task) => {
+          fromBroker++;
+          return run(task).finally(() => {
+            fromBroker--;
+          });
+        },
         async alreadyDelivered(ids) {
           const { rows } = await db.query<{ id: string }>(
             `SELECT id FROM webhook_messages WHERE id = ANY($1::text[]) AND state = 'delivered'`,
