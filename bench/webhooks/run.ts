@@ -23,7 +23,8 @@
  *
  * Environment: BENCH_DATABASE_URL, NATS_URL, BENCH_N (default 30000), BENCH_ROUNDS (default 3:
  * raw, PostgreSQL, NATS and BullMQ runs interleaved, medians reported), BENCH_REDIS_PORT,
- * BENCH_ONLY=raw|postgres|nats|bullmq|memory (one run), BENCH_PROFILE=dir (CPU profiles of the workers).
+ * BENCH_ONLY=raw|postgres|nats|bullmq|memory (one run), BENCH_PROFILE=dir (V8 CPU profiles of the
+ * workers), BENCH_PERF=1 (JIT symbols for Linux perf), BENCH_NODE_FLAGS (node flags of the workers).
  */
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -241,9 +242,17 @@ function env(engine: 'postgres' | 'nats'): Record<string, string> {
 }
 
 function startWorker(engine: 'postgres' | 'nats', name: string): Promise<ChildProcess> {
-  // BENCH_PROFILE=dir: write a CPU profile of each worker there (read it with Chrome DevTools).
+  // BENCH_PROFILE=dir: a V8 CPU profile of each worker there. It samples wall-clock time,
+  // so on a busy two-core host it charges a process's waits for a core to whatever it was
+  // running (a socket write that woke the receiver looks expensive). BENCH_PERF=1 instead
+  // emits JIT symbols for Linux `perf record -p <pid>`, which counts CPU time only.
+  // BENCH_NODE_FLAGS: extra node flags for the workers (space-separated), for experiments.
   const profile = process.env['BENCH_PROFILE'];
-  const flags = profile ? [`--cpu-prof`, `--cpu-prof-dir=${profile}`] : [];
+  const flags = [
+    ...(profile ? [`--cpu-prof`, `--cpu-prof-dir=${profile}`] : []),
+    ...(process.env['BENCH_PERF'] ? ['--perf-basic-prof'] : []),
+    ...(process.env['BENCH_NODE_FLAGS'] ?? '').split(' ').filter(Boolean),
+  ];
   const child = spawn(
     process.execPath,
     [...flags, '--import', 'tsx', 'src/bin/vaultwire.ts', 'start'],

@@ -27,9 +27,20 @@ const TokenSettings = z.strictObject({
   gasLimit: z.number().int().min(21_000).max(10_000_000).default(120_000),
 });
 
+/**
+ * The `filter` of raw logs emitted because a webhook subscription names their contract
+ * (not a configured filter). Reserved, so a stored event says which of the two it came from.
+ */
+export const SUBSCRIBED_FILTER = 'subscribed';
+
 const LogFilterSettings = z.strictObject({
   /** Name shown on the stored events (`kind = log`, `filter = name`). */
-  name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/),
+  name: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/)
+    .refine((n) => n !== SUBSCRIBED_FILTER, {
+      message: `"${SUBSCRIBED_FILTER}" is reserved for logs of contracts that webhook subscriptions name`,
+    }),
   address: z.union([evmAddress, z.array(evmAddress).min(1)]).optional(),
   /** Per position: a topic, any of several, or null for "anything". */
   topics: z

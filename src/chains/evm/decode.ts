@@ -1,6 +1,6 @@
 import { decodeEventLog, parseAbi, type Abi } from 'viem';
 import type { LogInterest } from '../adapter.js';
-import type { LogFilterSettings } from '../settings.js';
+import { SUBSCRIBED_FILTER, type LogFilterSettings } from '../settings.js';
 import { chainEventId, type ChainEvent } from '../types.js';
 
 /** keccak256 of the event signatures we decode without an ABI. */
@@ -10,8 +10,7 @@ export const TOPIC_TRANSFER_SINGLE =
 export const TOPIC_TRANSFER_BATCH =
   '0x4a39dc06d4c0dbc64b70af90fd698a233a518aa5d07e595d983b8c0526c8f7fb';
 
-/** The `filter` of raw logs emitted because a `LogInterest` names their contract. */
-export const SUBSCRIBED_FILTER = 'subscribed';
+export { SUBSCRIBED_FILTER } from '../settings.js';
 
 /** A log as JSON-RPC returns it (hex quantities). */
 export interface RpcLog {

@@ -104,6 +104,24 @@ describe('loadConfig', () => {
     expect(shown).toContain('https://eth.example.com/[redacted]');
   });
 
+  it('refuses a log filter named like the subscribed-contract logs', () => {
+    const chain = (name: string) =>
+      JSON.stringify([
+        {
+          key: 'eth',
+          chainId: 1,
+          rpcUrls: ['https://eth.example.com'],
+          nativeAsset: { code: 'ETH', decimals: 18 },
+          logFilters: [{ name, address: `0x${'ab'.repeat(20)}` }],
+        },
+      ]);
+    expect(() => loadConfig({ env: { VW_CHAINS: chain('subscribed') } })).toThrow(
+      /"subscribed" is reserved/,
+    );
+    const c = loadConfig({ env: { VW_CHAINS: chain('noted') } });
+    expect(c.chains[0]?.logFilters[0]?.name).toBe('noted');
+  });
+
   it('masks secrets when described', () => {
     const c = loadConfig({ env: { DATABASE_URL: 'postgres://u:pw@h/db', VW_MASTER_KEY: key } });
     const d = describeConfig(c);
