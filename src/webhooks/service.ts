@@ -516,8 +516,16 @@ export function createWebhooksService(deps: {
       });
       const run = async (task: DeliveryTask) => {
         const outcome = await deliverer.deliver(task);
-        if (task.deferred) {
-          outcome.create = { ...task.deferred, body: task.body, createdAtMs: task.createdAtMs };
+        const d = task.deferred;
+        if (d) {
+          outcome.create = {
+            eventId: d.eventId,
+            eventType: d.eventType,
+            chainKey: d.chainKey,
+            blockNumber: d.blockNumber,
+            body: task.body,
+            createdAtMs: task.createdAtMs,
+          };
         }
         await recorder.record(outcome);
       };

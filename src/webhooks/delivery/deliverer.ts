@@ -152,14 +152,27 @@ export function createDeliverer(deps: {
     return st;
   };
 
-  const later = (task: DeliveryTask, waitMs: number): OutcomeRecord => ({
+  // Every record is made here, with every property (undefined when unused), so records
+  // share one object shape on the hot path instead of one per spread.
+  const record = (
+    task: DeliveryTask,
+    state: OutcomeRecord['state'],
+    nextAttemptAt: Date | null,
+    attempt: OutcomeRecord['attempt'],
+    disable?: string,
+  ): OutcomeRecord => ({
     messageId: task.messageId,
     endpointId: task.endpointId,
     claim: task.claim,
-    state: 'pending',
-    attemptsInc: 0,
-    nextAttemptAt: new Date(now() + waitMs),
+    state,
+    attemptsInc: attempt ? 1 : 0,
+    nextAttemptAt,
+    attempt,
+    disable,
+    create: undefined,
   });
+  const later = (task: DeliveryTask, waitMs: number): OutcomeRecord =>
+    record(task, 'pending', new Date(now() + waitMs), undefined);
 
   return {
     circuits() {
@@ -168,9 +181,7 @@ export function createDeliverer(deps: {
 
     async deliver(task) {
       const ep = directory.get(task.endpointId);
-      if (!ep) {
-        return { ...later(task, 0), state: 'drop' };
-      }
+      if (!ep) return record(task, 'drop', new Date(now()), undefined);
       // Paused or disabled: back to the table, where only active endpoints are claimed.
       if (ep.status !== 'active') return later(task, 0);
       // This process's share of the endpoint's own limits (see fleet.ts for the bounds).
@@ -267,25 +278,18 @@ export function createDeliverer(deps: {
         excerpt: result.kind === 'response' ? result.excerpt : null,
         error: result.kind === 'response' ? null : result.error,
       };
-      const base = {
-        messageId: task.messageId,
-        endpointId: task.endpointId,
-        claim: task.claim,
-        attemptsInc: 1 as const,
-        attempt,
-      };
       switch (v.kind) {
         case 'delivered':
-          return { ...base, state: 'delivered', nextAttemptAt: null };
+          return record(task, 'delivered', null, attempt);
         case 'retry':
           metrics.retriesScheduled.inc();
-          return { ...base, state: 'pending', nextAttemptAt: new Date(now() + v.delayMs) };
+          return record(task, 'pending', new Date(now() + v.delayMs), attempt);
         case 'dead':
           metrics.deadLettered.inc();
-          return { ...base, state: 'failed', nextAttemptAt: null };
+          return record(task, 'failed', null, attempt);
         case 'disable':
           metrics.deadLettered.inc();
-          return { ...base, state: 'failed', nextAttemptAt: null, disable: v.reason };
+          return record(task, 'failed', null, attempt, v.reason);
       }
     },
   };

