@@ -54,7 +54,8 @@ export interface NatsEngineSettings {
   batch: number;
 }
 
-const CONSUMER = 'vw-webhook-delivery';
+/** The durable consumer every delivery process pulls from (autoscalers read its backlog). */
+export const NATS_CONSUMER = 'vw-webhook-delivery';
 const PUBLISH_WINDOW = 256;
 
 /**
@@ -168,14 +169,14 @@ export async function createNatsEngine(deps: {
     });
   }
   try {
-    await jsm.consumers.info(settings.stream, CONSUMER);
-    await jsm.consumers.update(settings.stream, CONSUMER, {
+    await jsm.consumers.info(settings.stream, NATS_CONSUMER);
+    await jsm.consumers.update(settings.stream, NATS_CONSUMER, {
       ack_wait: ms(settings.ackWaitMs),
       max_ack_pending: settings.maxAckPending,
     });
   } catch {
     await jsm.consumers.add(settings.stream, {
-      durable_name: CONSUMER,
+      durable_name: NATS_CONSUMER,
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
       ack_wait: ms(settings.ackWaitMs),
@@ -245,7 +246,7 @@ export async function createNatsEngine(deps: {
       const loop = (async () => {
         while (!stopped) {
           try {
-            const consumer = await js.consumers.get(settings.stream, CONSUMER);
+            const consumer = await js.consumers.get(settings.stream, NATS_CONSUMER);
             iterator = await consumer.consume({
               // Batches buffered: enough to keep every request slot busy, no more.
               max_messages: Math.max(8, Math.ceil((options.maxInFlight * 2) / settings.batch)),
@@ -294,7 +295,9 @@ export async function createNatsEngine(deps: {
                       attempts: 0,
                       claim: null,
                       createdAtMs: item.createdAtMs,
-                      ...(item.deferred ? { deferred: item.deferred } : {}),
+                      // Always present (undefined when the row exists): one object shape
+                      // for every task keeps the hot path's property reads monomorphic.
+                      deferred: item.deferred,
                     })
                     .finally(() => {
                       gate.release();
@@ -336,7 +339,7 @@ export async function createNatsEngine(deps: {
     },
 
     async backlog() {
-      const info = await jsm.consumers.info(settings.stream, CONSUMER);
+      const info = await jsm.consumers.info(settings.stream, NATS_CONSUMER);
       return { pending: info.num_pending, ackPending: info.num_ack_pending };
     },
 
