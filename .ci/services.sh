@@ -71,3 +71,15 @@ ensure_nats() {
   export NATS_URL="$url"
   echo "NATS: started $(nats-server --version)"
 }
+
+# promtool (Debian's prometheus package) for the alerting-rule tests in test/deploy.
+ensure_promtool() {
+  if ! command -v promtool >/dev/null 2>&1; then
+    echo "promtool not installed: installing Debian's prometheus package"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+    # The package may start a server; the tests need only the tool.
+    (systemctl stop prometheus || service prometheus stop || pkill -x prometheus) >/dev/null 2>&1 || true
+  fi
+  command -v promtool >/dev/null 2>&1 || { echo "cannot install promtool" >&2; return 1; }
+  echo "promtool: $(promtool --version 2>&1 | head -n 1)"
+}

@@ -16,6 +16,8 @@ import { openDb } from './platform/db/drivers.js';
 import { migrate } from './platform/db/migrate.js';
 import { createHttpApp, type HttpApp } from './platform/http/app.js';
 import { createRateLimiter } from './platform/http/rate-limit.js';
+import { createMetricsAccess } from './platform/http/metrics-access.js';
+import { startOpsServer } from './platform/http/ops.js';
 import { listen, type RunningServer } from './platform/http/server.js';
 import { createLifecycle, type Lifecycle } from './platform/lifecycle.js';
 import { createLogger, type Logger } from './platform/observability/logger.js';
@@ -93,6 +95,8 @@ export interface StartedRoles {
   roles: readonly Role[];
   /** Port of the HTTP server when the api role runs. */
   port?: number;
+  /** Port of the operations listener when `VW_OPS_PORT` is set. */
+  opsPort?: number;
 }
 
 export interface BuildOptions {
@@ -303,30 +307,33 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
     await chains.init();
   }
 
+  const readiness = async () => {
+    const checks: Record<string, string> = {};
+    let ok = true;
+    if (lifecycle.stopping) {
+      checks['lifecycle'] = 'shutting down';
+      ok = false;
+    } else {
+      checks['lifecycle'] = 'ok';
+    }
+    try {
+      await db.ping();
+      checks['database'] = 'ok';
+    } catch (err) {
+      checks['database'] = (err as Error).message;
+      ok = false;
+    }
+    return { ok, checks };
+  };
+  const metricsAccess = createMetricsAccess(config.metricsToken);
   const http = createHttpApp({
     db,
     logger,
     metrics,
     rateLimiter,
     authenticate: (token) => identity.authenticate(token),
-    readiness: async () => {
-      const checks: Record<string, string> = {};
-      let ok = true;
-      if (lifecycle.stopping) {
-        checks['lifecycle'] = 'shutting down';
-        ok = false;
-      } else {
-        checks['lifecycle'] = 'ok';
-      }
-      try {
-        await db.ping();
-        checks['database'] = 'ok';
-      } catch (err) {
-        checks['database'] = (err as Error).message;
-        ok = false;
-      }
-      return { ok, checks };
-    },
+    readiness,
+    metricsAccess,
     settings: {
       bodyLimitBytes: config.bodyLimitBytes,
       rateLimitPerIp: config.rateLimitPerIp,
@@ -381,6 +388,17 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
           clearInterval(sweep);
           return Promise.resolve();
         });
+        // First, so it stops last: probes see /readyz turn 503 while the roles drain,
+        // and the last metrics stay scrapeable until the process is done.
+        if (config.opsPort !== undefined) {
+          const ops = await startOpsServer(
+            { metrics, readiness, metricsAccess },
+            { port: config.opsPort, host: config.opsHost },
+          );
+          lifecycle.onStop('ops', () => ops.close());
+          result.opsPort = ops.port;
+          logger.info({ port: ops.port, host: config.opsHost }, 'ops listening');
+        }
         // Background roles start before the API, so they stop after it (stop steps run
         // in reverse): no new requests, then no new relays, then the jobs drain.
         if (roles.includes('worker')) {

@@ -115,4 +115,27 @@ describe('vaultwire start', () => {
     p.kill('SIGTERM');
     expect(await p.exited).toBe(0);
   });
+
+  it('serves /livez, /readyz and /metrics on the ops port of a process without the API', async () => {
+    // A webhook delivery worker, as its Kubernetes pod runs it: probed and scraped on the
+    // ops port, nothing else served there.
+    const p = start({ VW_OPS_PORT: '0' }, ['--roles', 'delivery']);
+    const ops = Number((await p.waitForLog('ops listening'))['port']);
+    await p.waitForLog('vaultwire started');
+    expect(p.lines.join('\n')).not.toMatch(/api listening/);
+    const base = `http://127.0.0.1:${ops}`;
+    expect((await fetch(`${base}/livez`)).status).toBe(200);
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(((await ready.json()) as { checks: Record<string, string> }).checks['database']).toBe(
+      'ok',
+    );
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/^vaultwire_webhook_delivery_workers(\{[^}]*\})? 1$/m);
+    const api = await fetch(`${base}/v1/users`);
+    expect(api.status).toBe(404);
+    expect(((await api.json()) as { error: { code: string } }).error.code).toBe('route_not_found');
+    p.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+  });
 });

@@ -74,6 +74,28 @@ export const SETTINGS = {
     default: (p) => (p === 'dev' ? '127.0.0.1' : '0.0.0.0'),
     doc: 'Address the HTTP server binds to. Default `127.0.0.1` in dev, `0.0.0.0` in qa/prod.',
   }),
+  metricsToken: setting<string | undefined>({
+    env: 'VW_METRICS_TOKEN',
+    kind: 'string',
+    schema: z.string().min(32, 'must be at least 32 characters').optional(),
+    default: undefined,
+    doc: 'Bearer token that lets Prometheus read `/metrics` from another host (API and ops ports). Without it `/metrics` answers loopback clients only.',
+    secret: true,
+  }),
+  opsPort: setting<number | undefined>({
+    env: 'VW_OPS_PORT',
+    kind: 'int',
+    schema: port.optional(),
+    default: undefined,
+    doc: 'Port of the operations listener (`/livez`, `/readyz`, `/metrics`), served by every process whatever its roles, so workers without the API can be probed and scraped. Unset: none.',
+  }),
+  opsHost: setting<string>({
+    env: 'VW_OPS_HOST',
+    kind: 'string',
+    schema: z.string().min(1),
+    default: (p) => (p === 'dev' ? '127.0.0.1' : '0.0.0.0'),
+    doc: 'Address the operations listener binds to. Default `127.0.0.1` in dev, `0.0.0.0` in qa/prod.',
+  }),
   roles: setting<Role[]>({
     env: 'VW_ROLES',
     kind: 'list',

@@ -13,6 +13,7 @@ import { renderDocsPage } from './docs.js';
 import { ApiError, typeForStatus } from './errors.js';
 import { idempotency } from './idempotency.js';
 import type { RateLimiter } from './rate-limit.js';
+import type { MetricsAccess } from './metrics-access.js';
 
 export type Authenticate = (token: string) => Promise<Principal | undefined>;
 
@@ -25,6 +26,8 @@ export interface HttpDeps {
   authenticate: Authenticate;
   /** Readiness: every check must pass for `/readyz` to answer 200. */
   readiness: () => Promise<{ ok: boolean; checks: Record<string, string> }>;
+  /** Who may read /metrics (see metrics-access.ts). */
+  metricsAccess: MetricsAccess;
   settings: {
     bodyLimitBytes: number;
     rateLimitPerIp: number;
@@ -221,6 +224,8 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     return c.json({ status: r.ok ? 'ready' : 'not_ready', checks: r.checks }, r.ok ? 200 : 503);
   });
   app.get('/metrics', async (c) => {
+    const refused = deps.metricsAccess(c);
+    if (refused) return refused;
     const body = await deps.metrics.registry.metrics();
     return c.body(body, 200, { 'content-type': deps.metrics.registry.contentType });
   });

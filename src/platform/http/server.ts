@@ -10,7 +10,7 @@ export interface RunningServer {
 }
 
 export function listen(
-  app: HttpApp,
+  app: Pick<HttpApp, 'fetch'>,
   options: { port: number; host: string },
 ): Promise<RunningServer> {
   return new Promise((resolveListen, rejectListen) => {
