@@ -72,7 +72,7 @@ function outcome(
 }
 
 async function row(id: string) {
-  const { rows } = await t.db.query<Record<string, unknown>>(
+  const { rows } = await t.db.query(
     `SELECT body, state, attempts, last_status, last_latency_ms, last_excerpt, last_error, last_worker,
             chain_key, block_number, created_at, next_attempt_at
        FROM webhook_messages WHERE id = $1`,
