@@ -484,6 +484,7 @@ export function createWebhooksService(deps: {
         onBeat: (view) => {
           metrics.deliveryWorkers.set(view.size);
         },
+        brokerLag: () => brokerLag.snapshot(),
       });
       const sender = createHttpSender({ guard, timeoutMs: settings.requestTimeoutMs });
       const deliverer = createDeliverer({

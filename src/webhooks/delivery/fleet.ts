@@ -42,6 +42,8 @@ export async function joinFleet(deps: {
   heartbeatMs: number;
   /** After each heartbeat that succeeded (the live-workers gauge). */
   onBeat?: (view: FleetView) => void;
+  /** Seconds of broker lag per endpoint as this process measures it, sent with each beat. */
+  brokerLag?: () => ReadonlyMap<string, number>;
 }): Promise<FleetMembership> {
   const { db, logger, heartbeatMs } = deps;
   const workerId = randomUUID();
@@ -54,14 +56,15 @@ export async function joinFleet(deps: {
     const { rows } = await db.detached(() =>
       db.query<{ others: number; before: number }>(
         `WITH me AS (
-           INSERT INTO webhook_workers (id, instance_id, expires_at)
-           VALUES ($1, $2, now() + $3 * interval '1 millisecond')
-           ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), expires_at = excluded.expires_at
+           INSERT INTO webhook_workers (id, instance_id, expires_at, broker_lag)
+           VALUES ($1, $2, now() + $3 * interval '1 millisecond', $4::jsonb)
+           ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), expires_at = excluded.expires_at,
+                                          broker_lag = excluded.broker_lag
            RETURNING id
          )
          SELECT count(*)::int AS others, count(*) FILTER (WHERE id < $1::uuid)::int AS before
            FROM webhook_workers WHERE expires_at > now() AND id <> $1::uuid`,
-        [workerId, deps.instanceId, heartbeatMs * 3],
+        [workerId, deps.instanceId, heartbeatMs * 3, laggingEndpoints(deps.brokerLag?.())],
       ),
     );
     size = (rows[0]?.others ?? 0) + 1;
@@ -104,6 +107,14 @@ export async function joinFleet(deps: {
       }
     },
   };
+}
+
+/** The worst 1,000 endpoints with lag, as the heartbeat's JSON (bounded: one row per worker). */
+function laggingEndpoints(lag: ReadonlyMap<string, number> | undefined): string {
+  if (!lag || lag.size === 0) return '{}';
+  const worst = [...lag].filter(([, s]) => s > 0);
+  if (worst.length > 1_000) worst.sort((a, b) => b[1] - a[1]).length = 1_000;
+  return JSON.stringify(Object.fromEntries(worst));
 }
 
 /** Writes an endpoint's circuit state where every delivery worker reads it. */

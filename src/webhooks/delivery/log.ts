@@ -196,8 +196,15 @@ export function createDeliveryLog(deps: { db: Db; wake: () => void }): DeliveryL
            FROM webhook_messages WHERE endpoint_id = $1 GROUP BY state`,
         [endpointId],
       );
+      // First attempts waiting in the broker (nats engine) have no row yet: the live
+      // delivery processes report their lag with each heartbeat (delivery/fleet.ts).
+      const { rows: broker } = await db.query<{ lag: number | null }>(
+        `SELECT max((broker_lag ->> $1)::float8) AS lag FROM webhook_workers
+          WHERE expires_at > now() AND broker_lag ? $1`,
+        [endpointId],
+      );
       const counts: Record<string, number> = {};
-      let lag = 0;
+      let lag = broker[0]?.lag ?? 0;
       for (const r of rows) {
         counts[r.state] = Number(r.n);
         lag = Math.max(lag, r.lag ?? 0);

@@ -33,6 +33,8 @@ beforeAll(async () => {
     VW_WEBHOOK_NATS_STREAM: stream,
     VW_WEBHOOK_POLL_MS: '50',
     VW_WEBHOOK_RETRY_SCHEDULE: '0.05,0.1,0.2,0.4,0.8,1.6,3.2',
+    // Broker lag reaches the endpoint API with the heartbeat.
+    VW_WEBHOOK_FLEET_HEARTBEAT_MS: '500',
   });
   await t.request('POST', '/v1/users', { body: { email: 'd@example.com', password: PW } });
   const s = await t.request('POST', '/v1/sessions', {
@@ -232,7 +234,7 @@ describe('NATS engine, rows written with the first outcome', () => {
     expect(await rows(id, 'evt_dgone')).toHaveLength(0);
   });
 
-  it('shows the lag of messages waiting in the broker per endpoint in /metrics', async () => {
+  it('shows the lag of messages waiting in the broker per endpoint in /metrics and the API', async () => {
     const path = '/deferred-slow';
     const e = await t.request('POST', '/v1/webhook-endpoints', {
       token,
@@ -255,6 +257,15 @@ describe('NATS engine, rows written with the first outcome', () => {
         return Number(line?.split(' ').pop() ?? 0);
       };
       await waitFor(async () => (await lag()) >= 1, 'a lag of a second or more', 20_000);
+      // The endpoint API sees it too, though no row of these messages exists yet.
+      await waitFor(
+        async () => {
+          const r = await t.request('GET', `/v1/webhook-endpoints/${id}`, { token });
+          return (r.body.lag_seconds as number) >= 1;
+        },
+        'the endpoint API showing the broker lag',
+        20_000,
+      );
       await waitFor(
         async () =>
           (await rows(id, 'evt_dslow')).filter((r) => r.state === 'delivered').length === 12,
