@@ -410,7 +410,7 @@ export const SETTINGS = {
     kind: 'int',
     schema: z.number().int().min(100).max(120_000),
     default: 15_000,
-    doc: 'Time a webhook receiver has to answer before the attempt counts as a timeout.',
+    doc: 'Time an attempt has, from the moment it is sent, to get its answer (waiting for a free connection to the endpoint and connecting included) before it counts as a timeout.',
   }),
   webhookRetryScheduleSeconds: setting<number[]>({
     env: 'VW_WEBHOOK_RETRY_SCHEDULE',

@@ -525,6 +525,39 @@ describe('HTTP sender: bounds', () => {
     await new Promise((r) => slow.close(r));
   });
 
+  it('times out requests queued behind busy connections at their own deadline, never sending them', async () => {
+    // Holds every connection: answers nothing until told.
+    let answering = false;
+    const raw = await rawServer((socket) => {
+      if (answering) socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+    });
+    const s = sender(400);
+    const t = rawTarget(raw, '/', 1);
+    const posts = Array.from({ length: 5 }, (_, i) =>
+      s.post(t, { 'webhook-id': `msg_${i}` }, '{}'),
+    );
+    const [first, ...queued] = await Promise.all(posts);
+    // The one on the connection ran out of time with the receiver; the others waited for
+    // a connection for their whole timeout, and were answered then, not one timeout later
+    // each after the one ahead of them.
+    expect(first).toMatchObject({ kind: 'timeout', error: expect.stringContaining('response') });
+    for (const r of queued) {
+      expect(r).toMatchObject({
+        kind: 'timeout',
+        error: expect.stringContaining('no connection free'),
+      });
+    }
+    expect(raw.requests.map((r) => /webhook-id: (\S+)/.exec(r.head)?.[1])).toEqual(['msg_0']);
+    // Nothing held on to: the timed-out connection is closed, and the endpoint's only
+    // connection slot serves the next post.
+    await until(() => raw.open === 0, 'the held connection to close');
+    answering = true;
+    expect(await s.post(t, { 'webhook-id': 'msg_5' }, '{}')).toMatchObject({ status: 200 });
+    expect(raw.accepted).toBe(2);
+    await s.close();
+    await raw.close();
+  });
+
   it('times out a connection that is not made in time (here: a name that never resolves)', async () => {
     const s = createHttpSender({
       guard: createSsrfGuard({ resolver: () => new Promise(() => undefined) }),

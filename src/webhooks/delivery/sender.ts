@@ -21,6 +21,10 @@ import { encodePost } from './http1/request.js';
  * CPU per request).
  */
 export interface HttpSender {
+  /**
+   * Resolves within the sender's `timeoutMs` of the call (to the next sweep), however long
+   * the requests ahead of it on the endpoint take: past that it is a `timeout`.
+   */
   post(target: SendTarget, headers: Record<string, string>, body: string): Promise<SendResult>;
   /** Pools open now (one per endpoint origin). */
   readonly pools: number;
@@ -172,8 +176,14 @@ export function createHttpSender(deps: {
         });
       }
       pool.max = target.connections > 0 ? target.connections : 1;
+      // One deadline from here, not one per stage: the caller holds a concurrency slot and
+      // a claim (PostgreSQL visibility, NATS ack wait) while it waits, and those are sized
+      // from the request timeout; a separate bound on the queue wait would make the worst
+      // case twice the timeout and hide a slow receiver (it is what keeps every connection
+      // busy). The cost: a request taken from the queue late has less than the whole
+      // timeout for its exchange, and times out against the receiver like any other.
       return new Promise<ExchangeResult>((resolve) => {
-        pool.dispatch(new PendingRequest(payload, started, resolve));
+        pool.dispatch(new PendingRequest(payload, started, started + deps.timeoutMs, resolve));
       });
     },
 

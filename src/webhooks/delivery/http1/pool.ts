@@ -11,6 +11,9 @@ import { BODY_TOO_LARGE, COMPLETE, NEED_MORE, ResponseParser } from './response-
  * `Deadlines` list that the owner sweeps every few tens of milliseconds, so a request
  * costs two array writes and no Timeout object (about 0.05 µs against 0.11 µs for a
  * setTimeout/clearTimeout pair, measured in a loop; small either way, but free of GC).
+ * A request carries one deadline from the moment it is posted, and it holds wherever the
+ * request is: waiting in a pool's queue (pools with a queue are on the same list), while
+ * its connection is made, and during the exchange. See `PendingRequest.deadline`.
  */
 
 /** What one POST came to. Same shape as the sender's `SendResult`. */
@@ -55,15 +58,29 @@ export class PendingRequest {
   constructor(
     readonly payload: string,
     readonly started: number,
+    /**
+     * performance.now() time by which the request has its answer or is a timeout: queue
+     * wait, connect, a stale-connection re-send and the exchange all count against it.
+     */
+    readonly deadline: number,
     readonly resolve: (result: ExchangeResult) => void,
   ) {}
 }
 
-/** Connections with a request in flight (or connecting), and their deadlines. */
+/** Connections with a request in flight (or connecting), pools with requests waiting, and their deadlines. */
 export class Deadlines {
   /** Date.now() at the last sweep: good enough for idle bookkeeping, and free to read. */
   coarseNow = Date.now();
   private readonly items: Connection[] = [];
+  /** Pools with requests queued (and, until the next sweep, any whose queue has emptied). */
+  private readonly queues: OriginPool[] = [];
+
+  /** Sweeps `pool`'s queue until it is empty. */
+  watchQueue(pool: OriginPool): void {
+    if (pool.queueWatched) return;
+    pool.queueWatched = true;
+    this.queues.push(pool);
+  }
 
   add(c: Connection): void {
     if (c.slot >= 0) return;
@@ -82,9 +99,22 @@ export class Deadlines {
     }
   }
 
-  /** Times out every connection whose deadline has passed. */
+  /** Times out every request, queued or on a connection, whose deadline has passed. */
   sweep(now: number): void {
     this.coarseNow = Date.now();
+    // Queues first: a connection that expires below serves its pool's queue, and should
+    // find there only requests that still have time.
+    for (let i = this.queues.length - 1; i >= 0; i--) {
+      const pool = this.queues[i];
+      if (pool === undefined) continue;
+      if (pool.queue.length > 0) pool.expireQueued(now);
+      if (pool.queue.length === 0) {
+        // Off the list, so a pool dropped by its owner is not kept alive by it.
+        pool.queueWatched = false;
+        const last = this.queues.pop();
+        if (last !== undefined && last !== pool) this.queues[i] = last;
+      }
+    }
     // Backwards: expiring swaps the last item into this slot, and that one was checked.
     for (let i = this.items.length - 1; i >= 0; i--) {
       const c = this.items[i];
@@ -118,6 +148,8 @@ export class OriginPool {
   /** Closed: refuses everything. */
   closed = false;
   tlsSession: Buffer | undefined = undefined;
+  /** On the Deadlines list of pools with a queue. */
+  queueWatched = false;
 
   constructor(
     readonly address: OriginAddress,
@@ -133,19 +165,22 @@ export class OriginPool {
     const c = this.idle.pop();
     if (c !== undefined) c.assign(req);
     else if (this.open < this.max) this.connect(req);
-    else this.queue.push(req);
+    else {
+      this.queue.push(req);
+      this.settings.deadlines.watchQueue(this);
+    }
   }
 
   /** Serves the queue after a connection went away. */
   next(): void {
     if (this.closed) return;
-    const req = this.queue.length > 0 && this.open < this.max ? this.queue.shift() : undefined;
+    const req = this.open < this.max ? this.takeQueued() : undefined;
     if (req !== undefined) this.connect(req);
   }
 
   /** A connection finished a response and may carry another. */
   release(c: Connection): void {
-    const req = this.queue.shift();
+    const req = this.takeQueued();
     if (req !== undefined) c.assign(req);
     else if (this.retired || this.open > this.max) c.close();
     else c.park();
@@ -156,7 +191,50 @@ export class OriginPool {
     req.retried = true;
     if (this.closed) req.resolve(failure(req, 'network', 'Error: HTTP sender closed'));
     else if (this.open < this.max) this.connect(req);
-    else this.queue.unshift(req);
+    else {
+      this.queue.unshift(req);
+      this.settings.deadlines.watchQueue(this);
+    }
+  }
+
+  /** Answers as timed out every queued request whose deadline has passed (the sweep). */
+  expireQueued(now: number): void {
+    // In place, keeping the order: the queue is FIFO.
+    const q = this.queue;
+    let kept = 0;
+    for (let i = 0; i < q.length; i++) {
+      const req = q[i];
+      if (req === undefined) continue;
+      if (req.deadline <= now) this.timeOutQueued(req);
+      else q[kept++] = req;
+    }
+    q.length = kept;
+  }
+
+  /**
+   * The next queued request still inside its deadline. One that expired since the last
+   * sweep is answered here rather than sent: sending it would cost the connection it is
+   * given, torn down by the next sweep in the middle of its exchange.
+   */
+  private takeQueued(): PendingRequest | undefined {
+    if (this.queue.length === 0) return undefined;
+    const now = performance.now();
+    let req = this.queue.shift();
+    while (req !== undefined && req.deadline <= now) {
+      this.timeOutQueued(req);
+      req = this.queue.shift();
+    }
+    return req;
+  }
+
+  private timeOutQueued(req: PendingRequest): void {
+    req.resolve(
+      failure(
+        req,
+        'timeout',
+        `no connection free within ${this.settings.timeoutMs} ms (all ${this.max} busy)`,
+      ),
+    );
   }
 
   /**
@@ -259,7 +337,7 @@ export class Connection {
     this.socket.on('end', this.onEnd);
     this.socket.on('error', this.onError);
     this.socket.on('close', this.onClose);
-    this.deadline = performance.now() + settings.connectTimeoutMs;
+    this.deadline = Math.min(performance.now() + settings.connectTimeoutMs, req.deadline);
     settings.deadlines.add(this);
   }
 
@@ -295,10 +373,12 @@ export class Connection {
     }
   }
 
-  /** The deadline passed: connect or the whole exchange took too long. */
+  /** The deadline passed: connect or the whole request took too long. */
   expire(): void {
     const req = this.request;
     const connecting = this.state === CONNECTING;
+    // The connect bound, not the request's own deadline, is what ran out.
+    const connectBound = connecting && req !== undefined && this.deadline < req.deadline;
     this.teardown();
     if (req !== undefined) {
       const { connectTimeoutMs, timeoutMs } = this.pool.settings;
@@ -306,9 +386,9 @@ export class Connection {
         failure(
           req,
           'timeout',
-          connecting
+          connectBound
             ? `connect timed out after ${connectTimeoutMs} ms`
-            : `no complete response within ${timeoutMs} ms`,
+            : `no complete response within ${timeoutMs} ms${connecting ? ' (still connecting)' : ''}`,
         ),
       );
     }
@@ -337,7 +417,7 @@ export class Connection {
 
   private send(req: PendingRequest): void {
     this.parser.reset();
-    this.deadline = performance.now() + this.pool.settings.timeoutMs;
+    this.deadline = req.deadline;
     this.socket.write(req.payload);
   }
 

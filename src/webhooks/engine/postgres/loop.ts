@@ -140,12 +140,28 @@ export function startPostgresLoop(deps: {
       const left = [...inFlight.values()];
       if (left.length === 0) return { handedBack: 0 };
       // Hand unfinished claims back at once rather than waiting for them to expire.
-      const { rowCount } = await db.query(
-        `UPDATE webhook_messages SET state = 'pending', next_attempt_at = now(), claim = NULL,
-                updated_at = now()
-          WHERE id = ANY($1::text[]) AND claim = ANY($2::uuid[]) AND state = 'delivering'`,
-        [left.map((r) => r.id), left.map((r) => r.claim)],
-      );
+      // One primary-key probe per claimed row, whatever the statistics say. Written
+      // plainly (`state = 'delivering'`), the state test matches the due index's
+      // predicate, and with statistics taken before a backlog built up (a queue table
+      // outgrows its last analysis exactly then) that index looks empty: the planner
+      // walked all of it to find the ids (200 ids among 30,000 due rows: 29,800 rows read
+      // and thrown away). coalesce() keeps the state away from the index predicate and
+      // the statistics (as in the recorder); with hash and merge joins off for this
+      // transaction, the join is a nested loop, whose cheapest form on any table beyond a
+      // few pages is a primary-key probe per id (a few thousand ids otherwise became a
+      // hash join over a sequential scan of the whole table).
+      const { rowCount } = await db.transaction(async (tx) => {
+        await tx.query(
+          `SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)`,
+        );
+        return tx.query(
+          `UPDATE webhook_messages m SET state = 'pending', next_attempt_at = now(), claim = NULL,
+                  updated_at = now()
+             FROM unnest($1::text[], $2::uuid[]) AS x(id, claim)
+            WHERE m.id = x.id AND m.claim = x.claim AND coalesce(m.state, '') = 'delivering'`,
+          [left.map((r) => r.id), left.map((r) => r.claim)],
+        );
+      });
       return { handedBack: rowCount };
     },
   };
