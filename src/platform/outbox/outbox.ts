@@ -202,11 +202,12 @@ export function createOutbox(deps: {
           payload: unknown;
           created_at: Date;
         }>(
-          `SELECT seq, id, type, aggregate_id, payload, created_at FROM outbox_events
-            WHERE dispatched_at IS NULL
-            ORDER BY seq
-            LIMIT $1
-            FOR UPDATE SKIP LOCKED`,
+          // outbox_claim (migration 0051) locks the next undispatched events, FOR UPDATE
+          // SKIP LOCKED, for this transaction. It is a function so that it carries the
+          // planner settings that keep it a walk of the pending index: with the
+          // statistics of an empty table, a burst of events was read whole by a bitmap
+          // scan and sorted on every pass (80 ms per pass at 200,000 events, not 0.4 ms).
+          'SELECT seq, id, type, aggregate_id, payload, created_at FROM outbox_claim($1)',
           [limit],
         );
         if (rows.length === 0) return 0;
