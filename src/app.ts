@@ -15,7 +15,7 @@ import type { Db } from './platform/db/db.js';
 import { openDb } from './platform/db/drivers.js';
 import { migrate } from './platform/db/migrate.js';
 import { createHttpApp, type HttpApp } from './platform/http/app.js';
-import { createRateLimiter } from './platform/http/rate-limit.js';
+import { createApiRateLimiter } from './platform/http/rate-limit-postgres.js';
 import { createMetricsAccess } from './platform/http/metrics-access.js';
 import { startOpsServer } from './platform/http/ops.js';
 import { listen, type RunningServer } from './platform/http/server.js';
@@ -151,7 +151,9 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
     },
   });
   const secretBox = createSecretBox(localKeyManagement(masterKey));
-  const rateLimiter = createRateLimiter();
+  const rateLimiter = createApiRateLimiter({ db, logger });
+  // Before the database closes: a replica leaving hands its leased tokens back.
+  lifecycle.onStop('rate-limit leases', () => rateLimiter.close());
   const now = options.now ?? Date.now;
   const audit = createAuditLog({ db, now });
   const scopes = createScopeRegistry(IDENTITY_SCOPES);
@@ -381,7 +383,7 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
       started ??= (async () => {
         const result: StartedRoles = { roles };
         const sweep = setInterval(() => {
-          rateLimiter.sweep();
+          void rateLimiter.sweep();
         }, 60_000);
         sweep.unref();
         lifecycle.onStop('rate-limiter', () => {

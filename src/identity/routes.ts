@@ -104,8 +104,8 @@ export function registerIdentityRoutes(app: HttpApp, deps: IdentityRouteDeps): v
     registers: [deps.metrics.registry],
   });
 
-  const throttle = (key: string, onLimited?: () => void) => {
-    const r = deps.rateLimiter.take(key, deps.settings.rateLimitLoginPerMin);
+  const throttle = async (key: string, onLimited?: () => void) => {
+    const r = await deps.rateLimiter.take(key, deps.settings.rateLimitLoginPerMin);
     if (!r.ok) {
       deps.metrics.rateLimited.inc({ scope: 'login' });
       onLimited?.();
@@ -234,7 +234,7 @@ export function registerIdentityRoutes(app: HttpApp, deps: IdentityRouteDeps): v
     async (c) => {
       refuseIdempotencyKey(c);
       const input = c.req.valid('json');
-      throttle(`login:${c.get('clientIp')}:${input.email.trim().toLowerCase()}`, () => {
+      await throttle(`login:${c.get('clientIp')}:${input.email.trim().toLowerCase()}`, () => {
         logins.inc({ outcome: 'rate_limited' });
       });
       const outcome = await identity.logIn(
@@ -359,7 +359,7 @@ export function registerIdentityRoutes(app: HttpApp, deps: IdentityRouteDeps): v
     async (c) => {
       refuseIdempotencyKey(c);
       const p = sessionCaller(c);
-      throttle(`password:${p.userId}`);
+      await throttle(`password:${p.userId}`);
       const input = c.req.valid('json');
       const result = await identity.changePassword(
         {
@@ -431,7 +431,7 @@ export function registerIdentityRoutes(app: HttpApp, deps: IdentityRouteDeps): v
     }),
     async (c) => {
       const p = sessionCaller(c);
-      throttle(`totp:${p.userId}`);
+      await throttle(`totp:${p.userId}`);
       const { recoveryCodes } = ok(
         await identity.confirmTotp(p.userId, c.req.valid('json').code, actorOf(c)),
       );
@@ -456,7 +456,7 @@ export function registerIdentityRoutes(app: HttpApp, deps: IdentityRouteDeps): v
     }),
     async (c) => {
       const p = sessionCaller(c);
-      throttle(`totp:${p.userId}`);
+      await throttle(`totp:${p.userId}`);
       const input = c.req.valid('json');
       if ((input.code === undefined) === (input.recovery_code === undefined)) {
         throw new ApiError(

@@ -120,7 +120,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   // Per-IP budget first, before any work (including authentication) is done.
   app.use('/v1/*', async (c, next) => {
     const ip = c.get('clientIp');
-    const r = deps.rateLimiter.take(`ip:${ip}`, deps.settings.rateLimitPerIp);
+    const r = await deps.rateLimiter.take(`ip:${ip}`, deps.settings.rateLimitPerIp);
     if (!r.ok) throw rateLimited(deps, 'ip', r.retryAfterSeconds);
     await next();
   });
@@ -140,7 +140,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       }
       c.set('principal', principal);
       if (principal.kind === 'user') {
-        const r = deps.rateLimiter.take(
+        const r = await deps.rateLimiter.take(
           `cred:${principal.credentialId}`,
           deps.settings.rateLimitPerKey,
         );

@@ -11,7 +11,9 @@ import { ApiError } from './errors.js';
  *   (Prometheus in a cluster scrapes pod addresses, never loopback).
  * The peer is the socket's address, never `X-Forwarded-For`: a proxy in front would
  * otherwise make every outside client look local, or let one claim to be.
- * Anything else gets the API's 401 error shape.
+ * Anything else gets the API's 401 error shape, not a 404: the path is no secret (every
+ * deployment has it), and a scraper misconfigured without its token should read
+ * "authenticate" in its target's error, not "no such page".
  */
 export type MetricsAccess = (c: Context) => Response | null;
 

@@ -1,18 +1,33 @@
 /**
  * Token buckets in process memory: `limitPerMinute` requests, refilled continuously.
- * Each API process enforces its own budget; with N replicas behind a balancer a client
- * gets up to N× the limit, which is the usual trade for not putting a shared store on
- * the hot path of every request.
+ * Each process enforces its own budget. That is exact for one process (embedded PGlite
+ * is single-process by construction); API replicas on PostgreSQL share their budgets
+ * through rate-limit-shared.ts instead, which falls back to these buckets when the
+ * database cannot be reached.
  */
 export interface RateLimiter {
-  /** Takes one token for `key`; returns how long to wait if there was none. */
-  take(
-    key: string,
-    limitPerMinute: number,
-  ): { ok: true; remaining: number } | { ok: false; retryAfterSeconds: number };
-  /** Number of buckets held (for tests and metrics). */
+  /**
+   * Takes one token for `key`; returns how long to wait if there was none.
+   *
+   * @example
+   * const r = await limiter.take(`ip:${ip}`, 600);
+   * if (!r.ok) throw tooManyRequests(r.retryAfterSeconds);
+   */
+  take(key: string, limitPerMinute: number): Promise<TakeResult>;
+  /** Number of buckets held in this process (for tests and metrics). */
   size(): number;
-  /** Drops idle buckets; called periodically. */
+  /** Drops idle buckets; called periodically. Never rejects. */
+  sweep(): Promise<void>;
+  /** Hands back what this process holds (leased tokens) before it exits. Never rejects. */
+  close(): Promise<void>;
+}
+
+export type TakeResult = { ok: true; remaining: number } | { ok: false; retryAfterSeconds: number };
+
+/** The same buckets with a synchronous `take`, for callers that are already async. */
+export interface LocalBuckets {
+  take(key: string, limitPerMinute: number): TakeResult;
+  size(): number;
   sweep(): void;
 }
 
@@ -22,7 +37,7 @@ interface Bucket {
   limit: number;
 }
 
-export function createRateLimiter(clock: () => number = Date.now): RateLimiter {
+export function createLocalBuckets(clock: () => number = Date.now): LocalBuckets {
   const buckets = new Map<string, Bucket>();
   return {
     take(key, limitPerMinute) {
@@ -54,5 +69,19 @@ export function createRateLimiter(clock: () => number = Date.now): RateLimiter {
         if (b.tokens + (now - b.updatedMs) * (b.limit / 60_000) >= b.limit) buckets.delete(key);
       }
     },
+  };
+}
+
+/** The per-process limiter: local buckets behind the async `RateLimiter` contract. */
+export function createRateLimiter(clock: () => number = Date.now): RateLimiter {
+  const local = createLocalBuckets(clock);
+  return {
+    take: (key, limitPerMinute) => Promise.resolve(local.take(key, limitPerMinute)),
+    size: () => local.size(),
+    sweep() {
+      local.sweep();
+      return Promise.resolve();
+    },
+    close: () => Promise.resolve(),
   };
 }
