@@ -24,6 +24,17 @@ import { createLogger, type Logger } from './platform/observability/logger.js';
 import { createMetrics, type Metrics } from './platform/observability/metrics.js';
 import { createAuditLog, type AuditLog } from './platform/audit/audit.js';
 import { registerAuditRoutes } from './platform/audit/routes.js';
+import { createAnchorSigner } from './platform/audit/anchor.js';
+import {
+  createFileAnchorSink,
+  createUrlAnchorSink,
+  type AnchorSink,
+} from './platform/audit/anchor-sinks.js';
+import {
+  AUDIT_ANCHOR_LEASE,
+  createAuditAnchorer,
+  type AuditAnchorer,
+} from './platform/audit/anchorer.js';
 import { registerIdentityRoutes } from './identity/routes.js';
 import { createScopeRegistry, IDENTITY_SCOPES, type ScopeRegistry } from './identity/scopes.js';
 import { createIdentityService, type IdentityService } from './identity/service.js';
@@ -44,6 +55,7 @@ import { startSchedulerRole } from './platform/roles/scheduler.js';
 import { startWorkerRole } from './platform/roles/worker.js';
 import { registerWebhookRoutes } from './webhooks/routes.js';
 import { createContractLogInterest } from './webhooks/subscriptions/log-interest.js';
+import { createSsrfGuard } from './webhooks/ssrf/ssrf.js';
 import {
   createWebhooksService,
   DEFAULT_WEBHOOK_SETTINGS,
@@ -67,6 +79,8 @@ export interface Vaultwire {
   http: HttpApp;
   /** The hash-chained audit log every module records security-relevant actions in. */
   audit: AuditLog;
+  /** Exports the audit chain head off-site (run by the `scheduler` when a sink is set). */
+  auditAnchorer: AuditAnchorer;
   /** Scopes API keys can hold; each module registers its own. */
   scopes: ScopeRegistry;
   /** Users, sessions, API keys, roles, TOTP. */
@@ -155,7 +169,30 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
   // Before the database closes: a replica leaving hands its leased tokens back.
   lifecycle.onStop('rate-limit leases', () => rateLimiter.close());
   const now = options.now ?? Date.now;
-  const audit = createAuditLog({ db, now });
+  const anchorSigner = createAnchorSigner(masterKey);
+  const audit = createAuditLog({ db, now, anchorSigner });
+  const anchorSinks: AnchorSink[] = [];
+  if (config.auditAnchorFile) anchorSinks.push(createFileAnchorSink(config.auditAnchorFile));
+  if (config.auditAnchorUrl) {
+    anchorSinks.push(
+      createUrlAnchorSink({
+        url: config.auditAnchorUrl,
+        // The webhooks' guard, with an allowlist of its own: the collector is the
+        // operator's choice, customers' webhook URLs are not.
+        guard: createSsrfGuard({ allow: config.auditAnchorSsrfAllow }),
+        userAgent: `vaultwire/${VERSION}`,
+      }),
+    );
+  }
+  const auditAnchorer = createAuditAnchorer({
+    db,
+    logger,
+    registry: metrics.registry,
+    signer: anchorSigner,
+    sinks: anchorSinks,
+    intervalMs: config.auditAnchorIntervalSeconds * 1000,
+    now,
+  });
   const scopes = createScopeRegistry(IDENTITY_SCOPES);
   const identity = createIdentityService({
     db,
@@ -370,6 +407,7 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
     lifecycle,
     http,
     audit,
+    auditAnchorer,
     scopes,
     identity,
     jobs,
@@ -416,6 +454,11 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
         }
         if (roles.includes('scheduler')) {
           const day = 24 * 3600 * 1000;
+          if (auditAnchorer.sinks.length === 0 && config.profile === 'prod') {
+            logger.warn(
+              'audit anchoring is off: set VW_AUDIT_ANCHOR_FILE or VW_AUDIT_ANCHOR_URL, or a database operator can rewrite the audit log undetected',
+            );
+          }
           const scheduler = startSchedulerRole({
             db,
             jobs,
@@ -430,6 +473,10 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
               },
               { name: 'walletLimitCounters', run: () => wallet.pruneLimitCounters() },
             ],
+            singletons:
+              auditAnchorer.sinks.length > 0
+                ? [{ lease: AUDIT_ANCHOR_LEASE, run: (ctx) => auditAnchorer.run(ctx) }]
+                : [],
             settings: {
               pollMs: config.jobPollMs,
               leaseTtlMs: config.leaseTtlMs,

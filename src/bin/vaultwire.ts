@@ -351,9 +351,15 @@ program
   .description(
     'Walk the whole audit chain: exit 0 with a summary when intact, 1 naming the first broken link',
   )
+  .option(
+    '--anchors <file>',
+    'also check every anchor in this anchor file (VW_AUDIT_ANCHOR_FILE or a collector export): HMAC, and the chain still holds each anchored hash',
+  )
   .option('--json', 'print the result as JSON')
-  .action(async (opts: { json?: boolean }) => {
-    await withVaultwire((vw) => auditVerifyCommand({ audit: vw.audit, output: cliOutput }, opts));
+  .action(async (opts: { json?: boolean; anchors?: string }) => {
+    await withVaultwire((vw) =>
+      auditVerifyCommand({ audit: vw.audit, anchorer: vw.auditAnchorer, output: cliOutput }, opts),
+    );
   });
 
 program

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/db.js';
 import { newId } from '../ids.js';
+import { readAnchorFile, type AnchorSigner, type LocatedAnchor } from './anchor.js';
 
 /**
  * The tamper-evident audit log of security-relevant actions, used by every module.
@@ -22,8 +23,18 @@ export interface AuditLog {
   record(entry: AuditEntry): Promise<AuditEvent>;
   /** Events, newest first. */
   list(query: AuditQuery): Promise<{ events: AuditEvent[]; hasMore: boolean }>;
-  /** Walks the whole chain and reports the first broken link. */
-  verify(options?: { batchSize?: number }): Promise<AuditVerifyResult>;
+  /**
+   * Walks the whole chain and reports the first broken link. With `anchors` (the text of
+   * an anchor file, see anchor.ts) it also checks each anchor's HMAC and that the chain
+   * still holds every anchored hash at its seq: the check that catches a tail rewritten
+   * consistently or cut off, which the links alone cannot.
+   */
+  verify(options?: AuditVerifyOptions): Promise<AuditVerifyResult>;
+}
+
+export interface AuditVerifyOptions {
+  batchSize?: number;
+  anchors?: string;
 }
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue };
@@ -70,14 +81,33 @@ export interface AuditQuery {
 }
 
 export interface BrokenLink {
+  /** For `anchor_invalid`, the seq the line claims (0 when it has none). */
   seq: bigint;
-  reason: 'hash_mismatch' | 'prev_hash_mismatch' | 'seq_gap' | 'head_mismatch';
+  reason:
+    | 'hash_mismatch'
+    | 'prev_hash_mismatch'
+    | 'seq_gap'
+    | 'head_mismatch'
+    /** An anchor line is malformed, under another key, or fails its HMAC. */
+    | 'anchor_invalid'
+    /** The chain holds another hash at an anchored seq: rewritten at or before it. */
+    | 'anchor_mismatch'
+    /** An anchored seq is past the end of the chain: events were cut off. */
+    | 'anchor_beyond_head';
   expected: string;
   actual: string;
+  /** The anchor that failed, for the three `anchor_` reasons. */
+  anchor?: { line: number; anchoredAt: Date | null };
 }
 
 export type AuditVerifyResult =
-  | { ok: true; events: number; head: { seq: bigint; hash: string } }
+  | {
+      ok: true;
+      events: number;
+      head: { seq: bigint; hash: string };
+      /** With the `anchors` option: how many were checked and the one with the highest seq. */
+      anchors?: { checked: number; newest: { seq: bigint; hash: string; anchoredAt: Date } | null };
+    }
   | { ok: false; events: number; broken: BrokenLink };
 
 /** prev_hash of the first event. */
@@ -164,7 +194,12 @@ function toEvent(r: Row): AuditEvent {
   };
 }
 
-export function createAuditLog(deps: { db: Db; now?: () => number }): AuditLog {
+export function createAuditLog(deps: {
+  db: Db;
+  now?: () => number;
+  /** Checks anchor HMACs in `verify`; required to verify with `anchors`. */
+  anchorSigner?: AnchorSigner;
+}): AuditLog {
   const { db } = deps;
   const now = deps.now ?? Date.now;
 
@@ -240,16 +275,46 @@ export function createAuditLog(deps: { db: Db; now?: () => number }): AuditLog {
       return { events: rows.slice(0, q.limit).map(toEvent), hasMore: rows.length > q.limit };
     },
 
-    verify(options = {}) {
+    async verify(options = {}) {
+      let anchors: LocatedAnchor[] | undefined;
+      if (options.anchors !== undefined) {
+        if (!deps.anchorSigner) throw new Error('verifying anchors needs the anchor signer');
+        const read = readAnchorFile(options.anchors, deps.anchorSigner);
+        if (!read.ok) {
+          return {
+            ok: false,
+            events: 0,
+            broken: {
+              seq: read.seq ?? 0n,
+              reason: 'anchor_invalid',
+              expected: 'an anchor line signed by this deployment',
+              actual: read.problem,
+              anchor: { line: read.line, anchoredAt: null },
+            },
+          };
+        }
+        anchors = read.anchors;
+      }
       // One snapshot for the walk, so appends made meanwhile do not look like a cut.
-      return db.transaction(() => walkChain(db, options.batchSize ?? 1000), {
+      return db.transaction(() => walkChain(db, options.batchSize ?? 1000, anchors), {
         isolation: 'repeatable read',
       });
     },
   };
 }
 
-async function walkChain(db: Db, batch: number): Promise<AuditVerifyResult> {
+async function walkChain(
+  db: Db,
+  batch: number,
+  anchors: readonly LocatedAnchor[] | undefined,
+): Promise<AuditVerifyResult> {
+  // Several anchors may name one seq (a head that stood still across a failover).
+  const anchoredAt = new Map<bigint, LocatedAnchor[]>();
+  for (const a of anchors ?? []) {
+    const list = anchoredAt.get(a.anchor.seq);
+    if (list) list.push(a);
+    else anchoredAt.set(a.anchor.seq, [a]);
+  }
   let expectedSeq = 1n;
   let prevHash = GENESIS_HASH;
   let events = 0;
@@ -292,6 +357,20 @@ async function walkChain(db: Db, batch: number): Promise<AuditVerifyResult> {
           broken: { seq: e.seq, reason: 'hash_mismatch', expected: recomputed, actual: e.hash },
         };
       }
+      const differs = anchoredAt.get(e.seq)?.find((a) => a.anchor.hash !== e.hash);
+      if (differs) {
+        return {
+          ok: false,
+          events,
+          broken: {
+            seq: e.seq,
+            reason: 'anchor_mismatch',
+            expected: differs.anchor.hash,
+            actual: e.hash,
+            anchor: { line: differs.line, anchoredAt: differs.anchor.anchoredAt },
+          },
+        };
+      }
       prevHash = e.hash;
       expectedSeq += 1n;
       events += 1;
@@ -316,5 +395,42 @@ async function walkChain(db: Db, batch: number): Promise<AuditVerifyResult> {
       },
     };
   }
-  return { ok: true, events, head: { seq: head.seq, hash: head.hash } };
+  let past: LocatedAnchor | undefined;
+  let newest: LocatedAnchor | undefined;
+  for (const a of anchors ?? []) {
+    if (a.anchor.seq > lastSeq && (!past || a.anchor.seq < past.anchor.seq)) past = a;
+    if (!newest || a.anchor.seq > newest.anchor.seq) newest = a;
+  }
+  if (past) {
+    return {
+      ok: false,
+      events,
+      broken: {
+        seq: past.anchor.seq,
+        reason: 'anchor_beyond_head',
+        expected: `event ${past.anchor.seq} with hash ${past.anchor.hash}`,
+        actual: `the chain ends at seq ${lastSeq}`,
+        anchor: { line: past.line, anchoredAt: past.anchor.anchoredAt },
+      },
+    };
+  }
+  return {
+    ok: true,
+    events,
+    head: { seq: head.seq, hash: head.hash },
+    ...(anchors
+      ? {
+          anchors: {
+            checked: anchors.length,
+            newest: newest
+              ? {
+                  seq: newest.anchor.seq,
+                  hash: newest.anchor.hash,
+                  anchoredAt: newest.anchor.anchoredAt,
+                }
+              : null,
+          },
+        }
+      : {}),
+  };
 }

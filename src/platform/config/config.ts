@@ -245,6 +245,40 @@ export const SETTINGS = {
     default: 7,
     doc: 'Days a successfully finished job is kept (and its dedupe key honoured) before the `scheduler` prunes it. Dead jobs are kept until requeued or deleted.',
   }),
+  auditAnchorIntervalSeconds: setting<number>({
+    env: 'VW_AUDIT_ANCHOR_INTERVAL_SECONDS',
+    kind: 'int',
+    schema: z.number().int().min(1).max(86_400),
+    default: 300,
+    doc: 'How often the `scheduler` exports the audit chain head to the anchor sinks when it has moved (a failed export is retried at the next tick). Events newer than the last anchor are not yet protected against a consistent rewrite.',
+  }),
+  auditAnchorFile: setting<string | undefined>({
+    env: 'VW_AUDIT_ANCHOR_FILE',
+    kind: 'string',
+    schema: z.string().min(1).optional(),
+    default: undefined,
+    doc: 'File the audit anchors are appended to, one signed JSON line each (O_APPEND, fsynced, created 0600). Put it on storage the database operator cannot rewrite (a WORM or separate append-only mount). Unset: no file sink.',
+  }),
+  auditAnchorUrl: setting<string | undefined>({
+    env: 'VW_AUDIT_ANCHOR_URL',
+    kind: 'string',
+    schema: z
+      .string()
+      .regex(/^https:\/\/[^/@?#]+([/?#]|$)/i, 'must be an https:// URL without credentials')
+      .refine((v) => URL.canParse(v), 'must be a valid URL')
+      .optional(),
+    default: undefined,
+    doc: 'HTTPS URL (a SIEM or log collector) each audit anchor is POSTed to as JSON, through the same SSRF guard as webhooks. Unset: no URL sink.',
+  }),
+  auditAnchorSsrfAllow: setting<string[]>({
+    env: 'VW_AUDIT_ANCHOR_SSRF_ALLOW',
+    kind: 'list',
+    schema: z.array(
+      z.string().regex(/^[0-9a-fA-F:.]+(\/\d{1,3})?$/, 'must be an IP or CIDR range'),
+    ),
+    default: [],
+    doc: 'IP ranges `VW_AUDIT_ANCHOR_URL` may reach although they are private or loopback (an internal collector, e.g. `10.20.0.0/16`). Kept apart from `VW_WEBHOOK_SSRF_ALLOW` so opening a range for the collector does not open it to webhooks.',
+  }),
   chains: setting<ChainSettings[]>({
     env: 'VW_CHAINS',
     kind: 'json',

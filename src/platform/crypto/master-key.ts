@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { hkdfSync, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -26,4 +26,14 @@ export function resolveMasterKey(options: {
   chmodSync(path, 0o600);
   options.onGenerated?.(path);
   return key;
+}
+
+/**
+ * A key for one purpose derived from the master key (HKDF-SHA256 with the purpose as
+ * `info`): a key that signs one kind of record can never sign or decrypt another, and
+ * the master key itself never has to leave the process's memory.
+ */
+export function derivePurposeKey(masterKey: Buffer, purpose: string, length = 32): Buffer {
+  if (masterKey.length !== 32) throw new Error('master key must be 32 bytes');
+  return Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), purpose, length));
 }

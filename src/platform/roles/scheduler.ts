@@ -11,6 +11,14 @@ export const SCHEDULER_LEASES = {
   maintenance: 'scheduler.maintenance',
 } as const;
 
+/** A module's own singleton loop, hosted by the role under a lease of its own. */
+export interface ScheduledSingleton {
+  /** Lease name, visible in `leases` and the metrics. */
+  lease: string;
+  /** Runs until `ctx.signal` aborts; a rejection is logged and the loop tries again. */
+  run(ctx: SingletonContext): Promise<void>;
+}
+
 export interface SchedulerRole {
   /** Stops every loop, aborting its work and releasing its lease. */
   stop(): Promise<void>;
@@ -24,6 +32,8 @@ export interface SchedulerDeps {
   logger: Logger;
   /** Modules' pruning, run in each maintenance pass after the platform's own. */
   maintenanceTasks?: readonly MaintenanceTask[];
+  /** Further singletons (the audit anchor writer, for instance). */
+  singletons?: readonly ScheduledSingleton[];
   settings: {
     pollMs: number;
     leaseTtlMs: number;
@@ -63,6 +73,9 @@ export function startSchedulerRole(deps: SchedulerDeps): SchedulerRole {
         await sleep(maintenanceEveryMs, ctx.signal);
       }
     }),
+    ...(deps.singletons ?? []).map((s) =>
+      singletonLoop(deps, s.lease, stopping.signal, (ctx) => s.run(ctx)),
+    ),
   ];
 
   return {
