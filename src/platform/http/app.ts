@@ -14,6 +14,7 @@ import { ApiError, typeForStatus } from './errors.js';
 import { idempotency } from './idempotency.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { MetricsAccess } from './metrics-access.js';
+import { mountHealthRoutes } from './ops.js';
 
 export type Authenticate = (token: string) => Promise<Principal | undefined>;
 
@@ -218,17 +219,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     );
   });
 
-  app.get('/livez', (c) => c.json({ status: 'ok' }));
-  app.get('/readyz', async (c) => {
-    const r = await deps.readiness();
-    return c.json({ status: r.ok ? 'ready' : 'not_ready', checks: r.checks }, r.ok ? 200 : 503);
-  });
-  app.get('/metrics', async (c) => {
-    const refused = deps.metricsAccess(c);
-    if (refused) return refused;
-    const body = await deps.metrics.registry.metrics();
-    return c.body(body, 200, { 'content-type': deps.metrics.registry.contentType });
-  });
+  mountHealthRoutes(app, deps);
 
   const openApiConfig = {
     openapi: '3.1.0',

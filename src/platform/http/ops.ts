@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Env } from 'hono';
 import type { Metrics } from '../observability/metrics.js';
 import { ApiError } from './errors.js';
 import type { MetricsAccess } from './metrics-access.js';
@@ -19,8 +19,11 @@ export interface OpsDeps {
   metricsAccess: MetricsAccess;
 }
 
-export function createOpsApp(deps: OpsDeps): Hono {
-  const app = new Hono();
+/**
+ * `/livez`, `/readyz` and `/metrics`, as both listeners serve them (the API port mounts
+ * the same three).
+ */
+export function mountHealthRoutes<E extends Env>(app: Hono<E>, deps: OpsDeps): void {
   app.get('/livez', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {
     const r = await deps.readiness();
@@ -32,6 +35,11 @@ export function createOpsApp(deps: OpsDeps): Hono {
     const body = await deps.metrics.registry.metrics();
     return c.body(body, 200, { 'content-type': deps.metrics.registry.contentType });
   });
+}
+
+export function createOpsApp(deps: OpsDeps): Hono {
+  const app = new Hono();
+  mountHealthRoutes(app, deps);
   app.notFound((c) =>
     c.json(
       new ApiError(

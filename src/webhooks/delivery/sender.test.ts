@@ -1,11 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selfSignedCertificate } from '../../../test/support/tls.js';
 import { createSsrfGuard } from '../ssrf/ssrf.js';
 import { createHttpSender, type HttpSender } from './sender.js';
 
@@ -590,40 +587,15 @@ describe('HTTP sender: bounds', () => {
 });
 
 describe('HTTP sender: https and SSRF', () => {
-  let dir: string;
   let cert: string;
   let tlsServer: HttpsServer;
   let tlsPort: number;
   const received: string[] = [];
 
   beforeAll(async () => {
-    // A throwaway self-signed certificate for 127.0.0.1 and localhost, made for this run.
-    dir = mkdtempSync(join(tmpdir(), 'vw-sender-tls-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
-    cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
-    tlsServer = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert }, (req, res) => {
+    const tls = selfSignedCertificate();
+    cert = tls.cert;
+    tlsServer = createHttpsServer({ key: tls.key, cert }, (req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
@@ -638,7 +610,6 @@ describe('HTTP sender: https and SSRF', () => {
   afterAll(async () => {
     tlsServer.closeAllConnections();
     await new Promise((r) => tlsServer.close(r));
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('posts over https to an IP literal and to a host name (SNI), verifying the certificate', async () => {
