@@ -297,10 +297,18 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
     knownChains: () => config.chains.map((c) => c.key),
     chains: {
       heights: (key) => chains.heights(key),
-      fetchBlocks(key, from, to) {
+      fetchBlocks(key, from, to, contracts) {
         const adapter = chains.adapter(key);
         if (!adapter) return Promise.reject(new Error(`no chain ${key}`));
-        return adapter.fetchBlocks(from, to);
+        if (!contracts || contracts.length === 0) return adapter.fetchBlocks(from, to);
+        // A one-off interest: the adapter keeps the logs of these contracts as the follower
+        // does for contract-log subscriptions; version and mark mean nothing outside it.
+        const wanted = new Set(contracts);
+        return adapter.fetchBlocks(from, to, {
+          version: -1,
+          mark: 0n,
+          wants: (c) => wanted.has(c),
+        });
       },
       async isMined(key, txHash) {
         const adapter = chains.adapter(key);

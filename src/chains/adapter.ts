@@ -41,6 +41,13 @@ export interface ChainAdapter {
  */
 export interface LogInterest {
   readonly version: number;
+  /**
+   * How far the interested module's own changes are taken in: an opaque number that
+   * never goes down (0 before the first refresh). The follower stores it with its
+   * cursor (`chain_cursors.interest_mark`), so that module can tell when the blocks
+   * read include a change it made.
+   */
+  readonly mark: bigint;
   /** `contract` is lowercase; one lookup per log, so it must be O(1). */
   wants(contract: string): boolean;
 }

@@ -317,11 +317,13 @@ describe('follower against a local node', () => {
 
 /**
  * A log interest as another module would keep it. `current()` hands out a snapshot, so a
- * block decoded before a change never sees it, however the timing falls.
+ * block decoded before a change never sees it, however the timing falls. Every change
+ * moves the mark; `touch()` is a change of that module that leaves the set as it is.
  */
 function testInterest(chainKey: string) {
   const wanted = new Set<string>();
   let version = 0;
+  let mark = 0n;
   let refreshes = 0;
   const source: LogInterestSource = {
     refresh() {
@@ -330,7 +332,7 @@ function testInterest(chainKey: string) {
     },
     current(key) {
       const snapshot = key === chainKey ? new Set(wanted) : new Set<string>();
-      return { version, wants: (contract) => snapshot.has(contract) };
+      return { version, mark, wants: (contract) => snapshot.has(contract) };
     },
   };
   return {
@@ -339,6 +341,10 @@ function testInterest(chainKey: string) {
     add(contract: string) {
       wanted.add(contract.toLowerCase());
       version += 1;
+      mark += 1n;
+    },
+    touch() {
+      mark += 1n;
     },
   };
 }
@@ -354,6 +360,13 @@ describe('follower with a log interest', () => {
   }
   const rowsOf = async (chainKey: string) =>
     (await events(chainKey)) as unknown as (EventRow & LogRow)[];
+  const cursorOf = async (chainKey: string) => {
+    const { rows } = await t.db.query<{ block_number: bigint; interest_mark: bigint | null }>(
+      'SELECT block_number, interest_mark FROM chain_cursors WHERE chain_key = $1',
+      [chainKey],
+    );
+    return rows[0];
+  };
 
   it('emits every log of the contracts it names, and only those, each once', async () => {
     const multi = await node.deploy('VwMulti');
@@ -383,6 +396,7 @@ describe('follower with a log interest', () => {
       ['erc20', token.toLowerCase(), null],
       ['erc1155', multi.toLowerCase(), null],
     ]);
+    expect((await cursorOf('no-interest'))?.interest_mark).toBeNull();
 
     // With multi, filtered and token wanted (not stranger).
     const interest = testInterest('interest');
@@ -400,6 +414,8 @@ describe('follower with a log interest', () => {
     });
     await syncToHead(follower);
     expect(interest.refreshes()).toBeGreaterThan(0);
+    // Stored with the cursor: the blocks up to it were read with all three contracts.
+    expect((await cursorOf('interest'))?.interest_mark).toBe(3n);
     const rows = await rowsOf('interest');
     expect(rows.map((r) => [r.kind, r.contract, r.filter])).toEqual([
       ['log', multi.toLowerCase(), 'subscribed'], // Noted, no filter covers it
@@ -456,5 +472,52 @@ describe('follower with a log interest', () => {
     await syncToHead(follower);
     const logs = (await rowsOf('ahead')).filter((r) => r.kind === 'log');
     expect(logs.map((r) => r.block_number)).toEqual([start + 1n, start + 2n]);
+  });
+
+  it('stores with each cursor move the mark of the interest its blocks were read under', async () => {
+    const multi = await node.deploy('VwMulti');
+    const start = BigInt(await node.rpc<string>('eth_blockNumber')) + 1n;
+    for (const tag of [1n, 2n, 3n]) {
+      await node.send({ from: sender, ...call('VwMulti', multi, 'note', [tag, 'x']) });
+    }
+    const interest = testInterest('marks');
+    const settings = localChainSettings(node, {
+      key: 'marks',
+      confirmations: 0,
+      startBlock: Number(start),
+      fetchConcurrency: 1,
+    });
+    const { adapter, metrics } = makeAdapter(settings);
+    const follower = createFollower({
+      db: t.db,
+      adapter,
+      settings,
+      outbox: recordingOutbox(t.db),
+      metrics,
+      logger: silentLogger,
+      logInterest: interest.source,
+      maxBatchBlocks: 1,
+    });
+    interest.touch(); // mark 1
+    await follower.step(soloContext()); // reads start, fetches start + 1 ahead under mark 1
+    expect(await cursorOf('marks')).toEqual({ block_number: start, interest_mark: 1n });
+
+    // The set did not change, so the block fetched ahead is kept: stored with the mark it
+    // was read under, not the newer one.
+    interest.touch(); // mark 2
+    await follower.step(soloContext()); // start + 1; fetches start + 2 ahead under mark 2
+    expect(await cursorOf('marks')).toEqual({ block_number: start + 1n, interest_mark: 1n });
+
+    // The set changed: the block fetched ahead is read again, under the new mark.
+    interest.add(multi); // mark 3
+    await follower.step(soloContext());
+    expect(await cursorOf('marks')).toEqual({ block_number: start + 2n, interest_mark: 3n });
+    const logs = (await rowsOf('marks')).filter((r) => r.kind === 'log');
+    expect(logs.map((r) => r.block_number)).toEqual([start + 2n]);
+
+    // A step that reads nothing new leaves the stored mark as it is.
+    interest.touch(); // mark 4
+    expect((await follower.step(soloContext())).kind).toBe('idle');
+    expect((await cursorOf('marks'))?.interest_mark).toBe(3n);
   });
 });

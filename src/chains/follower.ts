@@ -28,7 +28,9 @@ import type { BlockRef, ChainBlock, ChainEvent, ChainEventStage } from './types.
  * With a `logInterest`, each step that reads new blocks first refreshes it, so a contract
  * added there before the step counts from the blocks that step reads; blocks fetched
  * ahead under an older interest are read again. Their logs are then events like any
- * other: stored, announced, confirmed and removed on reorgs the same way.
+ * other: stored, announced, confirmed and removed on reorgs the same way. The cursor
+ * move of such a step also stores the interest's `mark` (`interest_mark`): every block
+ * above that cursor is read under an interest at least as new.
  *
  * Why not viem's `watchBlocks`: in polling mode it never emits a block whose number it
  * has already seen, so a replacement block at the same height is silently dropped.
@@ -130,9 +132,10 @@ export function createFollower(deps: FollowerDeps): Follower {
   const label = { chain: chainKey };
 
   // Blocks fetched ahead while the previous batch commits (catch-up only), with the
-  // version of the log interest they were decoded under.
+  // log interest they were decoded under.
   let prefetch:
-    { from: bigint; to: bigint; interest: number; blocks: Promise<ChainBlock[]> } | undefined;
+    | { from: bigint; to: bigint; interest: LogInterest | undefined; blocks: Promise<ChainBlock[]> }
+    | undefined;
 
   const currentInterest = async (): Promise<LogInterest | undefined> => {
     const source = deps.logInterest;
@@ -150,17 +153,22 @@ export function createFollower(deps: FollowerDeps): Follower {
     return rows[0];
   };
 
-  /** The fenced write every transaction starts with: cursor from `expect` to `next`. */
+  /**
+   * The fenced write every transaction starts with: cursor from `expect` to `next`. With
+   * `interestMark` (the mark of the log interest the new blocks were decoded under) it
+   * is stored too; without, the stored one stays.
+   */
   const moveCursor = async (
     ctx: FollowerContext,
     expectHash: string,
-    next: { number: bigint; hash: string; confirmed: bigint; head: bigint },
+    next: { number: bigint; hash: string; confirmed: bigint; head: bigint; interestMark?: bigint },
   ) => {
     await ctx.fence();
     const { rowCount } = await db.query(
       `UPDATE chain_cursors
           SET block_number = $2, block_hash = $3, confirmed_number = $4, head_number = $5,
-              fencing_token = $6, holder = $7, updated_at = now()
+              fencing_token = $6, holder = $7, updated_at = now(),
+              interest_mark = COALESCE($9::bigint, interest_mark)
         WHERE chain_key = $1 AND block_hash = $8 AND fencing_token <= $6 AND status = 'running'`,
       [
         chainKey,
@@ -171,6 +179,7 @@ export function createFollower(deps: FollowerDeps): Follower {
         ctx.token,
         ctx.holder,
         expectHash,
+        next.interestMark ?? null,
       ],
     );
     if (rowCount !== 1) {
@@ -229,14 +238,25 @@ export function createFollower(deps: FollowerDeps): Follower {
     return out;
   };
 
-  const takeRange = (from: bigint, to: bigint, interest?: LogInterest): Promise<ChainBlock[]> => {
+  /** Blocks `from..to` (or fewer), with the interest they were decoded under. */
+  const takeRange = (
+    from: bigint,
+    to: bigint,
+    interest?: LogInterest,
+  ): { blocks: Promise<ChainBlock[]>; interest: LogInterest | undefined } => {
     const p = prefetch;
     prefetch = undefined;
-    if (p && p.from === from && p.to <= to && p.interest === (interest?.version ?? 0)) {
-      return p.blocks;
+    if (
+      p &&
+      p.from === from &&
+      p.to <= to &&
+      (p.interest?.version ?? 0) === (interest?.version ?? 0)
+    ) {
+      // The same set of contracts; its mark may be older, and that older one is stored.
+      return p;
     }
     void p?.blocks.catch(() => undefined);
-    return fetchRange(from, to, interest);
+    return { blocks: fetchRange(from, to, interest), interest };
   };
 
   const eventRow = (e: ChainEvent, stage: ChainEventStage) => ({
@@ -526,6 +546,7 @@ export function createFollower(deps: FollowerDeps): Follower {
     cursor: CursorRow,
     blocks: ChainBlock[],
     head: BlockRef,
+    interest: LogInterest | undefined,
   ): Promise<number> => {
     const last = blocks[blocks.length - 1];
     if (!last) return 0;
@@ -542,6 +563,7 @@ export function createFollower(deps: FollowerDeps): Follower {
         hash: last.hash,
         confirmed: newConfirmed,
         head: head.number,
+        ...(interest ? { interestMark: interest.mark } : {}),
       });
       await db.query(
         `INSERT INTO chain_blocks (chain_key, number, hash, parent_hash, block_time)
@@ -649,7 +671,8 @@ export function createFollower(deps: FollowerDeps): Follower {
     const from = cursor.block_number + 1n;
     const to = head.number - from + 1n > maxBatch ? from + maxBatch - 1n : head.number;
     const interest = await currentInterest();
-    const blocks = await takeRange(from, to, interest);
+    const taken = takeRange(from, to, interest);
+    const blocks = await taken.blocks;
     if (blocks.length === 0)
       return { kind: 'idle', head: head.number, cursor: cursor.block_number };
 
@@ -671,9 +694,9 @@ export function createFollower(deps: FollowerDeps): Follower {
         head.number - nextFrom + 1n > maxBatch ? nextFrom + maxBatch - 1n : head.number;
       const p = fetchRange(nextFrom, nextTo, interest);
       p.catch(() => undefined);
-      prefetch = { from: nextFrom, to: nextTo, interest: interest?.version ?? 0, blocks: p };
+      prefetch = { from: nextFrom, to: nextTo, interest, blocks: p };
     }
-    const events = await commitBlocks(ctx, cursor, linked, head);
+    const events = await commitBlocks(ctx, cursor, linked, head, taken.interest);
     return { kind: 'advanced', blocks: linked.length, events, cursor: tip, head: head.number };
   };
 

@@ -50,7 +50,8 @@ describe('chains.heights', () => {
 
     const before = requests();
     const heights = await t.vw.chains.heights('hts');
-    expect(heights).toEqual({ cursor: head, confirmed: head - 2n });
+    // No webhook change yet: the interest the follower read under has taken in none (0).
+    expect(heights).toEqual({ cursor: head, confirmed: head - 2n, interestMark: 0n });
     expect(requests()).toBe(before);
     // The same figures status() shows, which does ask the node for its head.
     const status = (await t.vw.chains.status()).find((s) => s.chain === 'hts');

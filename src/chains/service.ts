@@ -52,9 +52,13 @@ export interface ChainsService {
   status(): Promise<ChainStatus[]>;
   /**
    * The follower's stored cursor and confirmed height, from the database only (no node
-   * round trip, unlike `status`); undefined before the follower first ran.
+   * round trip, unlike `status`); undefined before the follower first ran. With them, the
+   * `mark` of the log interest it last read new blocks under (null before it did; see
+   * `LogInterest` in adapter.ts).
    */
-  heights(chainKey: string): Promise<{ cursor: bigint; confirmed: bigint } | undefined>;
+  heights(
+    chainKey: string,
+  ): Promise<{ cursor: bigint; confirmed: bigint; interestMark: bigint | null } | undefined>;
   backfill(
     chainKey: string,
     from: bigint,
@@ -248,12 +252,18 @@ export function createChainsService(deps: {
       });
     },
     async heights(chainKey) {
-      const { rows } = await db.query<{ block_number: bigint; confirmed_number: bigint }>(
-        'SELECT block_number, confirmed_number FROM chain_cursors WHERE chain_key = $1',
+      const { rows } = await db.query<{
+        block_number: bigint;
+        confirmed_number: bigint;
+        interest_mark: bigint | null;
+      }>(
+        'SELECT block_number, confirmed_number, interest_mark FROM chain_cursors WHERE chain_key = $1',
         [chainKey],
       );
       const r = rows[0];
-      return r ? { cursor: r.block_number, confirmed: r.confirmed_number } : undefined;
+      return r
+        ? { cursor: r.block_number, confirmed: r.confirmed_number, interestMark: r.interest_mark }
+        : undefined;
     },
     async backfill(chainKey, from, to, onProgress) {
       const c = perChain.get(chainKey);

@@ -318,8 +318,12 @@ describe('chain subscriptions', () => {
         where: { field: 'tag', op: 'gte', value: 100 },
       },
       from_block: String(head + 2n),
-    })) as { id: string; from_block?: string };
+    })) as { id: string; from_block?: string; backfill_id?: string };
     expect(sub.from_block).toBe(String(head + 2n));
+    // A from_block ahead of the follower still gets a backfill: the follower may read past
+    // it before its interest takes the subscription in. Here it did not, so the backfill
+    // adds nothing (checked by the exact deliveries below).
+    expect(sub.backfill_id).toMatch(/^wbf_/);
     const note = (contract: Address, tag: bigint, text: string) =>
       node.send({ from: alice, ...call('VwMulti', contract, 'note', [tag, text]) });
     await note(multi, 300n, 'early'); // head + 1: matches, but before from_block
@@ -659,5 +663,197 @@ describe('chain subscriptions', () => {
         .map((b) => b.data.amount)
         .sort(),
     ).toEqual(['21', '22', '23', '24']);
+  });
+
+  it('backfills a contract-log subscription from a past from_block: each earlier log once, confirmed; later ones live, not twice', async () => {
+    const multi = await node.deploy('VwMulti');
+    const e = await endpoint('/log-backfill', ['contract.log']);
+    const note = (tag: bigint) =>
+      node.send({ from: alice, ...call('VwMulti', multi, 'note', [tag, `n${tag}`]) });
+    await note(1n); // before from_block
+    const fromBlock = BigInt((await note(2n)).blockNumber);
+    await note(3n);
+    await node.mine(3); // 2 and 3 confirmed when the subscription comes
+    await note(4n); // read, not yet confirmed
+    await follow();
+
+    const sub = await subscribe({
+      endpoint_id: e.id,
+      kind: 'contract_log',
+      chain: 'local',
+      filter: {
+        addresses: [multi],
+        abi: 'event Noted(address indexed who, uint256 indexed tag, string text)',
+      },
+      from_block: String(fromBlock),
+    });
+    expect(sub.backfill_id).toMatch(/^wbf_/);
+    const backfill = async () => {
+      const r = await t.request('GET', `/v1/webhook-subscriptions/${sub.id}/backfills`, {
+        token,
+      });
+      expect(r.status, r.text).toBe(200);
+      return (
+        r.body.data as {
+          state: string;
+          address_count: number;
+          from_block: string;
+          to_block: string | null;
+        }[]
+      )[0];
+    };
+    // The follower has read no block since: the backfill waits, its end not fixed.
+    await follow();
+    expect(await backfill()).toMatchObject({ state: 'queued', to_block: null, address_count: 1 });
+
+    // A block read after the subscription: the live path's; the follower read it with the
+    // subscription's contracts, so the backfill's end is fixed at it.
+    const live = BigInt((await note(5n)).blockNumber);
+    const settle = async (
+      what: string,
+      done: (b: Awaited<ReturnType<typeof backfill>>) => boolean,
+    ) =>
+      waitFor(async () => {
+        await follow();
+        if (done(await backfill())) return true;
+        await new Promise((r) => setTimeout(r, 100)); // continuation jobs wait ~1 s
+        return false;
+      }, what);
+    await settle('backfill end fixed', (b) => b?.to_block !== null);
+    expect(await backfill()).toMatchObject({ state: 'running', to_block: String(live) });
+    // It scans only confirmed blocks: done once the live block is confirmed too.
+    await node.mine(3);
+    await settle('contract-log backfill done', (b) => b?.state === 'done');
+    await waitFor(
+      () => bodies('/log-backfill').filter((b) => b.stage === 'confirmed').length >= 4,
+      'every log confirmed',
+    );
+    await new Promise((r) => setTimeout(r, 300));
+
+    // Per event id (each log is one event): its tag and the stages it was delivered in.
+    const got = bodies('/log-backfill');
+    const byEvent = new Map<string, { tag: string; stages: string[] }>();
+    for (const b of got) {
+      const id = b.data.event_id ?? '';
+      const seen = byEvent.get(id) ?? { tag: b.data.decoded?.args['tag'] ?? '?', stages: [] };
+      seen.stages.push(b.stage);
+      byEvent.set(id, seen);
+    }
+    expect(
+      [...byEvent.values()]
+        .map((x) => [x.tag, x.stages.sort()])
+        .sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    ).toEqual([
+      ['2', ['confirmed']],
+      ['3', ['confirmed']],
+      ['4', ['confirmed']],
+      ['5', ['confirmed', 'pending']],
+    ]);
+    expect(new Set(at('/log-backfill').map((r) => r.headers['webhook-id'])).size).toBe(got.length);
+  });
+
+  it('a contract-log backfill fixes its end only once the follower has read with its subscription, and scans only confirmed blocks', async () => {
+    const e = await endpoint('/log-wait', ['contract.log']);
+    const contract = randomAddress();
+    const sub = await subscribe({
+      endpoint_id: e.id,
+      kind: 'contract_log',
+      chain: 'local',
+      filter: { addresses: [contract] },
+    });
+    // The follower's state as the fake reports it; blocks are synthetic and link up.
+    let h = { cursor: 120n, confirmed: 100n, interestMark: 6n as bigint | null };
+    const fetched: [bigint, bigint, readonly string[] | undefined][] = [];
+    const hash = (n: bigint) => `0x${n.toString(16).padStart(64, '0')}`;
+    const source: Pick<ChainSource, 'heights' | 'fetchBlocks'> = {
+      heights: () => Promise.resolve(h),
+      fetchBlocks(_chain, from, to, contracts) {
+        fetched.push([from, to, contracts]);
+        const out = [];
+        for (let n = from; n <= to; n++) {
+          out.push({
+            number: n,
+            hash: hash(n),
+            parentHash: hash(n - 1n),
+            timestamp: 0,
+            events: [],
+          });
+        }
+        return Promise.resolve(out);
+      },
+    };
+    const backfills = createBackfills({
+      db: t.vw.db,
+      jobs: t.vw.jobs,
+      chains: source,
+      directory: t.vw.webhooks.directory,
+      ingest: t.vw.webhooks.ingest,
+      metrics: t.vw.webhooks.metrics,
+      logger: t.vw.logger,
+      settings: { maxBlocks: 1000, chunkBlocks: 50, sliceMs: 60_000 },
+    });
+    const id = await t.vw.db.transaction(() =>
+      backfills.schedule({
+        subscriptionId: sub.id,
+        chainKey: 'local',
+        addresses: [contract],
+        fromBlock: 90n,
+        readyMark: 7n,
+      }),
+    );
+    /** Runs the job that owns the backfill now; returns when it was due. */
+    const runOwner = async () => {
+      const { rows } = await t.vw.db.query<{ id: string; run_at: Date }>(
+        `SELECT j.id, j.run_at FROM webhook_backfills b JOIN jobs j ON j.id = b.job_id
+          WHERE b.id = $1`,
+        [id],
+      );
+      const owner = rows[0];
+      if (!owner) throw new Error('no job owns the backfill');
+      await backfills.run({
+        id: owner.id,
+        queue: BACKFILL_QUEUE.name,
+        payload: { backfillId: id },
+        attempt: 1,
+        maxAttempts: 12,
+        createdAt: new Date(),
+        signal: new AbortController().signal,
+      });
+      return owner.run_at;
+    };
+    const state = async () => {
+      const [b] = await backfills.list(sub.id, { limit: 10 });
+      return [b?.state, b?.toBlock, b?.nextBlock];
+    };
+    const delayed = async () => {
+      const { rows } = await t.vw.db.query<{ delayed: boolean }>(
+        `SELECT j.run_at > now() + interval '500 milliseconds' AS delayed
+           FROM webhook_backfills b JOIN jobs j ON j.id = b.job_id WHERE b.id = $1`,
+        [id],
+      );
+      return rows[0]?.delayed;
+    };
+
+    // The follower's last read was under mark 6, before the subscription's change (7).
+    await runOwner();
+    expect(await state()).toEqual(['queued', null, 90n]);
+    expect(await delayed()).toBe(true);
+    h = { ...h, interestMark: null }; // (or under no interest at all)
+    await runOwner();
+    expect(await state()).toEqual(['queued', null, 90n]);
+    expect(fetched).toEqual([]);
+
+    // Read with it: the cursor then is the end; blocks up to the confirmed height only.
+    h = { ...h, interestMark: 7n };
+    await runOwner();
+    expect(await state()).toEqual(['running', 120n, 101n]);
+    expect(await delayed()).toBe(true);
+    h = { cursor: 130n, confirmed: 125n, interestMark: 9n };
+    await runOwner();
+    expect(await state()).toEqual(['done', 120n, 121n]);
+    expect(fetched).toEqual([
+      [90n, 100n, [contract]],
+      [101n, 120n, [contract]],
+    ]);
   });
 });

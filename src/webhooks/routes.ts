@@ -156,7 +156,7 @@ const SubscriptionSchema = z
     updated_at: z.string(),
     backfill_id: z.string().optional().openapi({
       description:
-        'Present when this call started a backfill (addresses added with a `from_block` the follower had passed); see /backfills',
+        'Present when this call started a backfill (addresses added with a `from_block` the follower had passed, or a `contract_log` subscription with a `from_block`); see /backfills',
     }),
   })
   .openapi('WebhookSubscription');
@@ -617,7 +617,7 @@ export function registerWebhookRoutes(app: HttpApp, deps: { webhooks: WebhooksSe
         '`address_activity` (native, ERC-20/721/1155 transfers from or to the `addresses`), `contract_log` (a `filter` of addresses, topics, an `abi` event signature and a `where` predicate on its decoded fields), `new_block`, or `transaction` (`tx.mined` for the `tx_hashes` mined, then confirmed or reorged out; `tx.dropped` once for a hash not mined within `filter.drop_after_seconds` of chain time, ' +
         `${DROP_AFTER_SECONDS.min} s to ${DROP_AFTER_SECONDS.max / 86_400} days, default the VW_WEBHOOK_TX_DROP_AFTER_SECONDS setting, 10 minutes out of the box; a dropped hash mined later still gets \`tx.mined\`). ` +
         'Addresses count from `from_block` on. A `from_block` the chain follower has already passed starts a backfill: those blocks are re-read for these addresses and their activity delivered at stage `confirmed`, with the ids live delivery uses (nothing arrives twice); its id is `backfill_id`. Further back than VW_WEBHOOK_BACKFILL_MAX_BLOCKS is refused (`backfill_too_deep`). ' +
-        'A `contract_log` subscription gets every log of the contracts in `filter.addresses` (any contract) from `from_block` on, live only: blocks the follower had read before the subscription are not backfilled. Without `filter.addresses` it sees only token transfers and the logs the follower is configured to emit.',
+        'A `contract_log` subscription gets every log of the contracts in `filter.addresses` (any contract) from `from_block` on; given a `from_block`, a backfill (`backfill_id`) re-reads the blocks the follower read before the subscription and delivers their logs at stage `confirmed` once those blocks are confirmed. Without `filter.addresses` it sees only token transfers and the logs the follower is configured to emit.',
       access: WRITE,
       request: body(
         z.strictObject({

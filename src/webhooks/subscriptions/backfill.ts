@@ -14,8 +14,9 @@ import type { SubscriptionKind } from './filters.js';
 import { createSubscriptionMatcher } from './matcher.js';
 
 /**
- * Backfills: addresses added to an `address_activity` subscription with a `from_block`
- * the follower has already passed get the activity of those blocks delivered.
+ * Backfills: addresses added to an `address_activity` subscription, or a `contract_log`
+ * subscription created, with a `from_block` the follower has already passed get the
+ * activity (logs) of those blocks delivered.
  *
  * A backfill re-reads blocks `from_block` up to the follower's confirmed height (taken
  * when the job first runs, which is after the add committed: every later confirmation
@@ -24,6 +25,15 @@ import { createSubscriptionMatcher } from './matcher.js';
  * only, and creates `confirmed` messages with the ids live delivery gives the same
  * events. A block both paths see, or the same addresses added twice, therefore yields
  * one message, not two. Blocks above the confirmed height are left to the live path.
+ *
+ * Contract logs differ: the follower emits the logs of a subscription's contracts only in
+ * blocks it reads once its log interest includes the subscription, and a block read
+ * before never carries them, even when it is confirmed later. So such a backfill first
+ * waits (in delayed continuation jobs) until the follower's `interestMark` reaches the
+ * change that created the subscription (`ready_mark`); the follower's cursor at that
+ * point is `to_block`, as every block above it is read with the subscription's contracts.
+ * It then re-reads blocks with those contracts' logs, each once it is confirmed (the
+ * messages are `confirmed`), waiting again while the confirmed height is below the next.
  *
  * It runs as a job of the PostgreSQL queue (worker role) in slices: each chunk of blocks
  * commits its messages with its progress (`next_block`), and after `sliceMs` the job
@@ -44,8 +54,14 @@ export interface Backfills {
   schedule(input: {
     subscriptionId: string;
     chainKey: string;
+    /** The added addresses, or a contract-log subscription's contracts (lowercase). */
     addresses: readonly string[];
     fromBlock: bigint;
+    /**
+     * Contract logs: the change-log sequence of the subscription's creation, which the
+     * follower's interest must have reached before `to_block` is fixed.
+     */
+    readyMark?: bigint;
   }): Promise<string>;
   /** A subscription's backfills, oldest first (ids page like every list). */
   list(subscriptionId: string, q: { limit: number; startingAfter?: string }): Promise<Backfill[]>;
@@ -59,9 +75,13 @@ export interface Backfill {
   id: string;
   subscriptionId: string;
   chain: string;
+  /** Addresses added, or the contracts of a contract-log subscription. */
   addressCount: number;
   fromBlock: bigint;
-  /** Fixed when the job first runs; null before. */
+  /**
+   * Fixed when the job first runs (contract logs: once the follower reads with the
+   * subscription); null before.
+   */
   toBlock: bigint | null;
   /** The first block not scanned yet. */
   nextBlock: bigint;
@@ -86,6 +106,8 @@ export interface BackfillSettings {
   chunkBlocks: number;
   /** Work per job before handing over to a continuation job. */
   sliceMs: number;
+  /** Delay of the continuation job while a contract-log backfill waits on the follower. */
+  waitMs?: number;
 }
 
 interface Row {
@@ -97,6 +119,7 @@ interface Row {
   to_block: bigint | null;
   next_block: bigint;
   last_hash: string | null;
+  ready_mark: bigint | null;
   state: BackfillState;
   job_id: string | null;
   messages: number;
@@ -106,7 +129,7 @@ interface Row {
 }
 
 const COLUMNS = `id, subscription_id, chain_key, addresses, from_block, to_block, next_block,
-  last_hash, state, job_id, messages, last_error, created_at, finished_at`;
+  last_hash, ready_mark, state, job_id, messages, last_error, created_at, finished_at`;
 
 const toBackfill = (r: Row): Backfill => ({
   id: r.id,
@@ -187,39 +210,74 @@ export function createBackfills(deps: {
     if (rowCount !== 1) throw new Superseded(id);
   };
 
-  const handOver = async (row: Row, jobId: string) => {
+  const handOver = async (row: Row, jobId: string, delayMs?: number) => {
     await db.transaction(async () => {
-      const next = await deps.jobs.enqueue(BACKFILL_QUEUE, { backfillId: row.id });
+      const next = await deps.jobs.enqueue(
+        BACKFILL_QUEUE,
+        { backfillId: row.id },
+        delayMs === undefined ? undefined : { delayMs },
+      );
       await update(row.id, jobId, 'job_id = $3', [next.id]);
     });
+  };
+  const waitMs = settings.waitMs ?? 1000;
+  /**
+   * The delay of the next look at the follower while a contract-log backfill waits: a
+   * tenth of the wait so far, from `waitMs` up to 30 s, so a halted or absent follower
+   * costs a job every 30 s, not every second.
+   */
+  const nextWait = (row: Row) =>
+    Math.min(30_000, Math.max(waitMs, Math.floor((Date.now() - row.created_at.getTime()) / 10)));
+
+  /**
+   * The last block the backfill covers, fixed when it first runs; undefined while a
+   * contract-log backfill still waits for the follower to read with its subscription.
+   */
+  const fixToBlock = async (
+    row: Row,
+    jobId: string,
+    logs: boolean,
+  ): Promise<bigint | undefined> => {
+    const h = await chains.heights(row.chain_key);
+    let to: bigint;
+    if (logs) {
+      // Every block read before the follower's interest took in the subscription lacks its
+      // logs, confirmed or not: cover them all, up to the first cursor read with it.
+      if (!h || h.interestMark === null || h.interestMark < (row.ready_mark ?? 0n)) {
+        return undefined;
+      }
+      to = h.cursor;
+    } else {
+      // Nothing confirmed yet (or the follower never started): the live path has it all.
+      to = h?.confirmed ?? row.from_block - 1n;
+    }
+    await update(row.id, jobId, `to_block = $3, state = 'running'`, [to]);
+    return to;
   };
 
   /** Scans from `next_block` until done, the slice ends, or the job is aborted. */
   const work = async (row: Row, job: Job<BackfillJob>) => {
     const started = Date.now();
-    let to = row.to_block;
-    if (to === null) {
-      // Nothing confirmed yet (or the follower never started): the live path has it all.
-      to = (await chains.heights(row.chain_key))?.confirmed ?? row.from_block - 1n;
-      await update(row.id, job.id, `to_block = $3, state = 'running'`, [to]);
-    }
     const { rows: subs } = await db.query<{
       id: string;
       endpoint_id: string;
       kind: SubscriptionKind;
       chain_key: string;
       filter: Record<string, unknown>;
-    }>('SELECT id, endpoint_id, kind, chain_key, filter FROM webhook_subscriptions WHERE id = $1', [
-      row.subscription_id,
-    ]);
+      from_block: bigint | null;
+    }>(
+      `SELECT id, endpoint_id, kind, chain_key, filter, from_block FROM webhook_subscriptions
+        WHERE id = $1`,
+      [row.subscription_id],
+    );
     const sub = subs[0];
     if (!sub) return;
-    // The added addresses only, each until the block it was removed from (if it was).
-    const { rows: items } = await db.query<{ item: string; until_block: bigint | null }>(
-      `SELECT item, until_block FROM webhook_watch_items
-        WHERE subscription_id = $1 AND item = ANY($2::text[])`,
-      [sub.id, row.addresses],
-    );
+    const logs = sub.kind === 'contract_log';
+    const to = row.to_block ?? (await fixToBlock(row, job.id, logs));
+    if (to === undefined) {
+      await handOver(row, job.id, nextWait(row));
+      return;
+    }
     const matcher = createSubscriptionMatcher({});
     const def = {
       id: sub.id,
@@ -227,16 +285,37 @@ export function createBackfills(deps: {
       kind: sub.kind,
       chainKey: sub.chain_key,
       filter: sub.filter,
+      fromBlock: sub.from_block,
     };
-    for (const i of items) {
-      matcher.load(def, [i.item], {
-        from: Number(row.from_block),
-        until: i.until_block === null ? null : Number(i.until_block),
-      });
+    if (logs) {
+      // As the live matcher loads it: its filter, counted from its own from_block.
+      matcher.load(def, []);
+    } else {
+      // The added addresses only, each until the block it was removed from (if it was).
+      const { rows: items } = await db.query<{ item: string; until_block: bigint | null }>(
+        `SELECT item, until_block FROM webhook_watch_items
+          WHERE subscription_id = $1 AND item = ANY($2::text[])`,
+        [sub.id, row.addresses],
+      );
+      for (const i of items) {
+        matcher.load(def, [i.item], {
+          from: Number(row.from_block),
+          until: i.until_block === null ? null : Number(i.until_block),
+        });
+      }
     }
+    // Contract logs: the logs of the subscription's contracts, as the follower emits them.
+    const contracts = logs ? row.addresses : undefined;
+    /** The last block that may be scanned now: contract logs wait for their confirmation. */
+    const reachable = async (): Promise<bigint> => {
+      if (!logs) return to;
+      const confirmed = (await chains.heights(row.chain_key))?.confirmed ?? -1n;
+      return confirmed < to ? confirmed : to;
+    };
 
     let next = row.next_block;
     let lastHash = row.last_hash;
+    let ceiling = logs ? next - 1n : to;
     const chunk = BigInt(settings.chunkBlocks);
     while (next <= to) {
       if (job.signal.aborted) throw new Error('backfill stopped; it resumes from its progress');
@@ -244,8 +323,15 @@ export function createBackfills(deps: {
         await handOver(row, job.id);
         return;
       }
-      const end = next + chunk - 1n < to ? next + chunk - 1n : to;
-      const blocks = await chains.fetchBlocks(row.chain_key, next, end);
+      if (next > ceiling) {
+        ceiling = await reachable();
+        if (next > ceiling) {
+          await handOver(row, job.id, nextWait(row));
+          return;
+        }
+      }
+      const end = next + chunk - 1n < ceiling ? next + chunk - 1n : ceiling;
+      const blocks = await chains.fetchBlocks(row.chain_key, next, end, contracts);
       if (blocks.length !== Number(end - next + 1n)) {
         throw new Error(`node returned ${blocks.length} blocks for ${next}..${end}; retrying`);
       }
@@ -303,9 +389,18 @@ export function createBackfills(deps: {
       const id = newId('wbf');
       const job = await deps.jobs.enqueue(BACKFILL_QUEUE, { backfillId: id });
       await db.query(
-        `INSERT INTO webhook_backfills (id, subscription_id, chain_key, addresses, from_block, next_block, job_id)
-         VALUES ($1, $2, $3, $4::text[], $5, $5, $6)`,
-        [id, input.subscriptionId, input.chainKey, input.addresses, input.fromBlock, job.id],
+        `INSERT INTO webhook_backfills (id, subscription_id, chain_key, addresses, from_block, next_block,
+                                        job_id, ready_mark)
+         VALUES ($1, $2, $3, $4::text[], $5, $5, $6, $7)`,
+        [
+          id,
+          input.subscriptionId,
+          input.chainKey,
+          input.addresses,
+          input.fromBlock,
+          job.id,
+          input.readyMark ?? null,
+        ],
       );
       return id;
     },

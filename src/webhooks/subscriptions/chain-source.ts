@@ -6,10 +6,27 @@
  * `ChainBlock` we rely on, so its adapters fit without this module importing its code.
  */
 export interface ChainSource {
-  /** The follower's last block read and its confirmed height; undefined before it started. */
-  heights(chainKey: string): Promise<{ cursor: bigint; confirmed: bigint } | undefined>;
-  /** Blocks `from..to` of the node's canonical chain with their decoded events, in order. */
-  fetchBlocks(chainKey: string, from: bigint, to: bigint): Promise<SourceBlock[]>;
+  /**
+   * The follower's last block read and its confirmed height; undefined before it started.
+   * `interestMark`: the change-log sequence (see ../changes.ts) of the contract-log
+   * interest the follower read its last new blocks under, null before it read any under
+   * one. Every block above `cursor` is read with the contracts of every subscription
+   * whose change is at or below that mark.
+   */
+  heights(
+    chainKey: string,
+  ): Promise<{ cursor: bigint; confirmed: bigint; interestMark: bigint | null } | undefined>;
+  /**
+   * Blocks `from..to` of the node's canonical chain with their decoded events, in order.
+   * With `contracts` (lowercase), every log of those comes out too, as the follower emits
+   * them for contract-log subscriptions (same ids).
+   */
+  fetchBlocks(
+    chainKey: string,
+    from: bigint,
+    to: bigint,
+    contracts?: readonly string[],
+  ): Promise<SourceBlock[]>;
   /** True when the node has a receipt for the hash (it was mined, in any block). */
   isMined(chainKey: string, txHash: string): Promise<boolean>;
 }

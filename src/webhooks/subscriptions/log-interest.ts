@@ -15,8 +15,17 @@ import { changesSince, latestChange } from '../changes.js';
 export interface ContractLogInterest {
   /** Catches up with every change committed before the call. */
   refresh(): Promise<void>;
-  /** The contracts wanted on `chainKey`; `version` changes whenever they do. */
-  current(chainKey: string): { readonly version: number; wants(contract: string): boolean };
+  /**
+   * The contracts wanted on `chainKey`; `version` changes whenever they do. `mark` is the
+   * change-log sequence taken in so far (0 before the first refresh): every subscription
+   * whose change is at or below it is in the set. Contract-log backfills wait for the
+   * follower to read a block under a mark at or above their subscription's change.
+   */
+  current(chainKey: string): {
+    readonly version: number;
+    readonly mark: bigint;
+    wants(contract: string): boolean;
+  };
   stats(): { subscriptions: number; contracts: number };
 }
 
@@ -160,10 +169,11 @@ export function createContractLogInterest(deps: { db: Db }): ContractLogInterest
   return {
     refresh,
     current(chainKey) {
+      const mark = seq ?? 0n;
       const c = chains.get(chainKey);
-      if (!c) return { version: 0, wants: () => false };
+      if (!c) return { version: 0, mark, wants: () => false };
       const { counts } = c;
-      return { version: c.version, wants: (contract) => counts.has(contract) };
+      return { version: c.version, mark, wants: (contract) => counts.has(contract) };
     },
     stats() {
       let contracts = 0;

@@ -14,9 +14,10 @@ import { parseFilter, type SubscriptionKind } from './filters.js';
  * `from_block` the follower has already passed are backfilled (see backfill.ts); a
  * transaction hash is armed with its `tx.dropped` deadline (see tx-drops.ts).
  *
- * A contract-log subscription counts from its own `from_block`, live only: the follower
- * emits the logs of its contracts from the blocks it reads after the subscription
- * committed, and blocks it had already read are not re-read for them.
+ * A contract-log subscription counts from its own `from_block`. The follower emits the
+ * logs of its contracts from the blocks it reads after the subscription committed; given
+ * a `from_block` it has already passed, the blocks it had read before are backfilled
+ * (as `confirmed`, once the follower reads with the subscription; see backfill.ts).
  *
  * @example
  * const s = await subscriptions.create(caller, { endpointId, kind: 'address_activity', chain: 'eth',
@@ -121,6 +122,15 @@ const toSub = (r: Row): Subscription => ({
 const ADDRESS = /^0x[0-9a-f]{40}$/;
 const TX_HASH = /^0x[0-9a-f]{64}$/;
 
+/** A parsed contract-log filter's contracts, lowercase, each once (none: any contract). */
+function contractsOf(filter: Record<string, unknown>): string[] {
+  const raw = filter['addresses'];
+  if (!Array.isArray(raw)) return [];
+  return [
+    ...new Set(raw.filter((a): a is string => typeof a === 'string').map((a) => a.toLowerCase())),
+  ];
+}
+
 export function createSubscriptionService(deps: {
   db: Db;
   /** Chain keys subscriptions may name. */
@@ -141,17 +151,28 @@ export function createSubscriptionService(deps: {
     return typeof own === 'number' ? own : settings.txDropAfterSeconds;
   };
 
-  /** Whether an add needs a backfill (address activity from a block already followed). */
+  /**
+   * Whether a create or add needs a backfill: address activity or contract logs from a
+   * block already followed.
+   */
   const planBackfill = async (
     kind: SubscriptionKind,
     chain: string,
     items: readonly unknown[],
     fromBlock: bigint | undefined,
   ): Promise<'none' | 'needed' | WebhookError> => {
-    if (kind !== 'address_activity' || fromBlock === undefined || items.length === 0) {
-      return 'none';
+    if (fromBlock === undefined) return 'none';
+    if (kind === 'contract_log') {
+      // Always, even for a block the follower has not reached: between this check and
+      // the follower's next interest refresh it may read past `fromBlock` without the
+      // subscription's contracts. The backfill then covers those blocks, or ends empty.
+      const plan = await deps.backfills.plan(chain, fromBlock);
+      return plan === 'none' ? 'needed' : plan;
     }
-    return deps.backfills.plan(chain, fromBlock);
+    if (kind === 'address_activity' && items.length > 0) {
+      return deps.backfills.plan(chain, fromBlock);
+    }
+    return 'none';
   };
 
   const owned = async (caller: Caller, id: string, lock = false): Promise<Row | undefined> => {
@@ -283,8 +304,15 @@ export function createSubscriptionService(deps: {
           sub.backfillId = await deps.backfills.schedule({
             subscriptionId: id,
             chainKey: input.chain,
-            addresses: items,
             fromBlock: input.fromBlock,
+            ...(input.kind === 'contract_log'
+              ? {
+                  // Its logs come from blocks the follower reads once its interest has
+                  // taken in this change; the backfill covers every block before.
+                  addresses: contractsOf(parsed.filter),
+                  readyMark: seq,
+                }
+              : { addresses: items }),
           });
         }
         return sub;
@@ -327,7 +355,11 @@ export function createSubscriptionService(deps: {
       // follower is, which should not hold the subscription's row lock.
       const before = await owned(caller, id);
       if (!before) return WebhookError.SubscriptionNotFound;
-      const backfill = await planBackfill(before.kind, before.chain_key, raw, fromBlock);
+      // Only watch lists take items (a contract-log subscription is refused below).
+      const backfill =
+        before.kind === 'contract_log'
+          ? 'none'
+          : await planBackfill(before.kind, before.chain_key, raw, fromBlock);
       if (backfill !== 'none' && backfill !== 'needed') return backfill;
       return orRollback(async () => {
         const r = await owned(caller, id, true);
