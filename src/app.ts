@@ -181,6 +181,7 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
         // operator's choice, customers' webhook URLs are not.
         guard: createSsrfGuard({ allow: config.auditAnchorSsrfAllow }),
         userAgent: `vaultwire/${VERSION}`,
+        token: config.auditAnchorToken,
       }),
     );
   }
@@ -399,7 +400,9 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
     settings: { rateLimitLoginPerMin: config.rateLimitLoginPerMin },
     now,
   });
-  registerAuditRoutes(http, { audit });
+  // The API may not run the scheduler: the route reads the last anchor from the
+  // database and only the sink names from this process's (shared) configuration.
+  registerAuditRoutes(http, { audit, anchorer: auditAnchorer });
   registerChainRoutes(http, { chains });
   registerWalletRoutes(http, { wallet, ledger });
   registerWebhookRoutes(http, { webhooks });

@@ -74,18 +74,30 @@ export interface UrlAnchorSinkOptions {
   userAgent?: string;
   /** Extra trust roots: tests only (a self-signed receiver). */
   ca?: string | Buffer;
+  /** Sent as `Authorization: Bearer <token>`; never put in an error or a log line. */
+  token?: string | undefined;
 }
+
+/** What an HTTP field value may carry without being split or rejected: visible ASCII. */
+const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
 
 /**
  * POSTs each anchor line as `application/json` to an HTTPS collector (a SIEM, a log
- * store). A 2xx answer takes it; anything else, a refused address or no answer within
- * `timeoutMs` rejects. Redirects are not followed.
+ * store), with `Authorization: Bearer <token>` when a token is given. A 2xx answer takes
+ * it; anything else, a refused address or no answer within `timeoutMs` rejects. Redirects
+ * are not followed.
  */
 export function createUrlAnchorSink(options: UrlAnchorSinkOptions): AnchorSink {
   const url = new URL(options.url);
   if (url.protocol !== 'https:') throw new Error('the audit anchor URL must be https://');
   if (url.username !== '' || url.password !== '') {
     throw new Error('the audit anchor URL must not carry credentials');
+  }
+  const token = options.token;
+  // Configuration refuses such a token already; whoever else builds the sink gets the
+  // same clear refusal at once, not an invalid-header error at every export.
+  if (token !== undefined && !VISIBLE_ASCII.test(token)) {
+    throw new Error('the audit anchor token must be visible ASCII characters only');
   }
   const timeoutMs = options.timeoutMs ?? 10_000;
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
@@ -116,6 +128,7 @@ export function createUrlAnchorSink(options: UrlAnchorSinkOptions): AnchorSink {
               'content-type': 'application/json',
               'content-length': String(body.length),
               ...(options.userAgent ? { 'user-agent': options.userAgent } : {}),
+              ...(token !== undefined ? { authorization: `Bearer ${token}` } : {}),
             },
           },
           (res) => {
@@ -123,7 +136,13 @@ export function createUrlAnchorSink(options: UrlAnchorSinkOptions): AnchorSink {
             res.resume();
             const status = res.statusCode ?? 0;
             if (status >= 200 && status < 300) resolve();
-            else reject(new Error(`the anchor collector answered HTTP ${status}`));
+            else if (status === 401 || status === 403) {
+              reject(
+                new Error(
+                  `the anchor collector answered HTTP ${status}: it refused the credentials (VW_AUDIT_ANCHOR_TOKEN)`,
+                ),
+              );
+            } else reject(new Error(`the anchor collector answered HTTP ${status}`));
           },
         );
         const timer = setTimeout(() => {

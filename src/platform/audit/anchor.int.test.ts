@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../../../test/support/db.js';
 import { selfSignedCertificate } from '../../../test/support/tls.js';
 import { createSsrfGuard } from '../../webhooks/ssrf/ssrf.js';
-import { ConfigError, loadConfig } from '../config/config.js';
+import { ConfigError, describeConfig, loadConfig } from '../config/config.js';
 import { createLogger } from '../observability/logger.js';
 import { createAnchorSigner, formatAnchorLine, parseAnchorLine } from './anchor.js';
 import { createFileAnchorSink, createUrlAnchorSink, type AnchorSink } from './anchor-sinks.js';
@@ -31,6 +31,8 @@ let collector: Server;
 let collectorUrl: string;
 let cert: string;
 const received: string[] = [];
+/** The Authorization header of every request, whatever the answer (undefined: none). */
+const authorizations: (string | undefined)[] = [];
 let collectorAnswers = 200;
 
 beforeAll(async () => {
@@ -40,6 +42,7 @@ beforeAll(async () => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      authorizations.push(req.headers.authorization);
       if (collectorAnswers === 200) {
         received.push(`${req.headers['content-type']} ${Buffer.concat(chunks).toString()}`);
       }
@@ -284,6 +287,102 @@ describe('audit anchors: the URL sink and the SSRF guard', () => {
     expect(
       loadConfig({ env: { VW_AUDIT_ANCHOR_URL: 'https://siem.example.com/in' } }).auditAnchorUrl,
     ).toBe('https://siem.example.com/in');
+  });
+});
+
+describe('audit anchors: the collector token', () => {
+  const TOKEN = 'vwc.Zm9v-bar_baz~42/+=';
+  const line = formatAnchorLine(
+    signer.sign({ seq: 1n, hash: 'b'.repeat(64), occurredAt: new Date() }, new Date()),
+  );
+
+  it('sends the token as a bearer header, exactly, and no header without one', async () => {
+    const before = authorizations.length;
+    const withToken = createUrlAnchorSink({
+      url: collectorUrl,
+      guard: loopbackAllowed(),
+      ca: cert,
+      token: TOKEN,
+    });
+    await withToken.write(line);
+    expect(received.at(-1)).toBe(`application/json ${line}`);
+
+    const without = createUrlAnchorSink({ url: collectorUrl, guard: loopbackAllowed(), ca: cert });
+    await without.write(line);
+    expect(authorizations.slice(before)).toEqual([`Bearer ${TOKEN}`, undefined]);
+  });
+
+  it('counts a 401 as a failed export whose error and log name the status, never the token', async () => {
+    const logged: string[] = [];
+    const s = await setup();
+    // The writer as the scheduler runs it, with a log that is kept.
+    const anchorer = createAuditAnchorer({
+      db: s.t.db,
+      logger: createLogger({
+        level: 'info',
+        destination: { write: (l: string) => logged.push(l) },
+      }),
+      registry: new Registry(),
+      signer,
+      sinks: [
+        createUrlAnchorSink({
+          url: collectorUrl,
+          guard: loopbackAllowed(),
+          ca: cert,
+          token: TOKEN,
+        }),
+      ],
+      intervalMs: 60_000,
+    });
+    try {
+      collectorAnswers = 401;
+      const before = authorizations.length;
+      const direct = createUrlAnchorSink({
+        url: collectorUrl,
+        guard: loopbackAllowed(),
+        ca: cert,
+        token: TOKEN,
+      });
+      const err = await direct.write(line).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(err?.message).toMatch(/answered HTTP 401/);
+      expect(err?.message).not.toContain(TOKEN);
+      expect(JSON.stringify(err, Object.getOwnPropertyNames(err))).not.toContain(TOKEN);
+
+      await record(s.audit, 1);
+      const pass = await anchorer.anchorOnce();
+      expect(pass).toMatchObject({ kind: 'offered', delivered: [], failed: ['url'] });
+      // The collector was asked with the token both times, and refused it.
+      expect(authorizations.slice(before)).toEqual([`Bearer ${TOKEN}`, `Bearer ${TOKEN}`]);
+      expect(logged.join('')).toMatch(/answered HTTP 401/);
+      expect(logged.join('')).not.toContain(TOKEN);
+    } finally {
+      collectorAnswers = 200;
+      await s.t.drop();
+    }
+  });
+
+  it('refuses a token with a newline, a space or a control character at load, without showing it', () => {
+    for (const bad of [`${TOKEN}\n`, `${TOKEN}\r\nX-Evil: 1`, 'two words', `a\u0000b`, 'ä-token']) {
+      let message = '';
+      try {
+        loadConfig({ env: { VW_AUDIT_ANCHOR_TOKEN: bad } });
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        message = (err as Error).message;
+      }
+      expect(message).toMatch(/VW_AUDIT_ANCHOR_TOKEN .*visible ASCII.*; got \[redacted\]/);
+      expect(message).not.toContain(bad.slice(0, 4));
+    }
+    expect(() =>
+      createUrlAnchorSink({ url: collectorUrl, guard: loopbackAllowed(), token: `${TOKEN}\n` }),
+    ).toThrow(/token must be visible ASCII/);
+
+    const config = loadConfig({ env: { VW_AUDIT_ANCHOR_TOKEN: TOKEN } });
+    expect(config.auditAnchorToken).toBe(TOKEN);
+    expect(describeConfig(config)['auditAnchorToken']).toBe('[redacted]');
   });
 });
 

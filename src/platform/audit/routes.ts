@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { defineRoute } from '../http/access.js';
 import type { HttpApp } from '../http/app.js';
 import { checkCursor, PaginationQuery, pageSchema } from '../http/pagination.js';
+import type { AnchorRecord, AuditAnchorer } from './anchorer.js';
 import type { AuditEvent, AuditLog } from './audit.js';
 
 const AuditEventSchema = z
@@ -60,8 +61,69 @@ const AuditQuery = PaginationQuery.extend({
   target_id: filter(200).optional(),
 });
 
-/** GET /v1/audit_events: the audit log for admins, newest first. */
-export function registerAuditRoutes(app: HttpApp, deps: { audit: AuditLog }): void {
+const AnchorSinkName = z.enum(['file', 'url']);
+
+const AuditAnchorStatusSchema = z
+  .object({
+    object: z.literal('audit_anchor_status'),
+    enabled: z.boolean().openapi({
+      description:
+        'False when no sink is configured (`VW_AUDIT_ANCHOR_FILE`, `VW_AUDIT_ANCHOR_URL`)',
+    }),
+    sinks: z.array(AnchorSinkName).openapi({ description: 'The configured sinks' }),
+    last: z
+      .object({
+        seq: z.string().openapi({ description: 'Chain position anchored (decimal string)' }),
+        hash: z.string().openapi({ description: 'Hash of the event at `seq`' }),
+        occurred_at: z.string().openapi({ format: 'date-time' }),
+        anchored_at: z.string().openapi({ format: 'date-time' }),
+        key_id: z.string().openapi({ description: 'Names the anchor key (not the key)' }),
+        hmac: z.string(),
+        sinks: z.array(z.string()).openapi({ description: 'Sinks that have taken this anchor' }),
+      })
+      .nullable()
+      .openapi({
+        description:
+          'The last anchor taken, as exported (null before the first). Read from the database, so every process shows the anchor writer’s work.',
+      }),
+    sinks_behind: z.array(AnchorSinkName).openapi({
+      description:
+        'Configured sinks that have not taken the last anchor yet (refusing it, or added since); it is offered to them again every interval.',
+    }),
+  })
+  .openapi('AuditAnchorStatus');
+
+function anchorStatusJson(
+  sinks: readonly z.infer<typeof AnchorSinkName>[],
+  last: AnchorRecord | undefined,
+): z.infer<typeof AuditAnchorStatusSchema> {
+  return {
+    object: 'audit_anchor_status',
+    enabled: sinks.length > 0,
+    sinks: [...sinks],
+    last: last
+      ? {
+          seq: last.seq.toString(),
+          hash: last.hash,
+          occurred_at: last.occurredAt.toISOString(),
+          anchored_at: last.anchoredAt.toISOString(),
+          key_id: last.keyId,
+          hmac: last.hmac,
+          sinks: last.sinks,
+        }
+      : null,
+    sinks_behind: last ? sinks.filter((s) => !last.sinks.includes(s)) : [],
+  };
+}
+
+/**
+ * GET /v1/audit_events (the audit log, newest first) and GET /v1/audit_anchors/status
+ * (where its head was last exported), for admins.
+ */
+export function registerAuditRoutes(
+  app: HttpApp,
+  deps: { audit: AuditLog; anchorer: Pick<AuditAnchorer, 'last' | 'sinks'> },
+): void {
   app.openapi(
     defineRoute({
       method: 'get',
@@ -98,6 +160,31 @@ export function registerAuditRoutes(app: HttpApp, deps: { audit: AuditLog }): vo
         },
         200,
       );
+    },
+  );
+  app.openapi(
+    defineRoute({
+      method: 'get',
+      path: '/v1/audit_anchors/status',
+      tags: ['Audit'],
+      summary: 'Audit anchoring status',
+      description:
+        'Whether the audit chain head is exported to anchor sinks, the last anchor taken and ' +
+        'the sinks that still owe it a copy. `enabled: false` when anchoring is off. ' +
+        '`vaultwire audit verify --anchors <file>` checks the chain against the exported anchors.',
+      access: { roles: ['admin'], scope: 'audit:read' },
+      responses: {
+        200: {
+          description: 'The anchoring status',
+          content: { 'application/json': { schema: AuditAnchorStatusSchema } },
+        },
+      },
+    }),
+    async (c) => {
+      // Shown even when anchoring is off now: the last anchor taken stays the newest
+      // point the exported copies can vouch for.
+      const last = await deps.anchorer.last();
+      return c.json(anchorStatusJson(deps.anchorer.sinks, last), 200);
     },
   );
 }

@@ -270,6 +270,22 @@ export const SETTINGS = {
     default: undefined,
     doc: 'HTTPS URL (a SIEM or log collector) each audit anchor is POSTed to as JSON, through the same SSRF guard as webhooks. Unset: no URL sink.',
   }),
+  auditAnchorToken: setting<string | undefined>({
+    env: 'VW_AUDIT_ANCHOR_TOKEN',
+    kind: 'string',
+    // Checked here rather than at the first POST: a token pasted with its trailing newline
+    // should stop the start, not fail every anchor export until someone reads the logs.
+    schema: z
+      .string()
+      .regex(
+        /^[\x21-\x7e]+$/,
+        'must be visible ASCII characters only (no spaces, CR/LF or other control characters)',
+      )
+      .optional(),
+    default: undefined,
+    doc: 'Token for a collector at `VW_AUDIT_ANCHOR_URL` that needs one, sent as `Authorization: Bearer <token>` with each anchor (visible ASCII only). Never logged. Unset: no `Authorization` header.',
+    secret: true,
+  }),
   auditAnchorSsrfAllow: setting<string[]>({
     env: 'VW_AUDIT_ANCHOR_SSRF_ALLOW',
     kind: 'list',
