@@ -515,9 +515,19 @@ describe('follower with a log interest', () => {
     const logs = (await rowsOf('marks')).filter((r) => r.kind === 'log');
     expect(logs.map((r) => r.block_number)).toEqual([start + 2n]);
 
-    // A step that reads nothing new leaves the stored mark as it is.
+    // Caught up, a step reads nothing: no block can come under an older interest, so the
+    // newer mark is stored at once (a backfill waiting for it need not wait for a block),
+    // without moving the cursor.
     interest.touch(); // mark 4
     expect((await follower.step(soloContext())).kind).toBe('idle');
-    expect((await cursorOf('marks'))?.interest_mark).toBe(3n);
+    expect(await cursorOf('marks')).toEqual({ block_number: start + 2n, interest_mark: 4n });
+    // Another holder's newer lease has written: this one's idle step writes nothing.
+    await t.db.query(
+      'UPDATE chain_cursors SET fencing_token = fencing_token + 100 WHERE chain_key = $1',
+      ['marks'],
+    );
+    interest.touch(); // mark 5
+    expect((await follower.step(soloContext())).kind).toBe('idle');
+    expect((await cursorOf('marks'))?.interest_mark).toBe(4n);
   });
 });

@@ -100,6 +100,7 @@ interface CursorRow {
   status: 'running' | 'halted';
   halt_reason: string | null;
   rewind_to: bigint | null;
+  interest_mark: bigint | null;
 }
 
 const ZERO_HASH = `0x${'0'.repeat(64)}`;
@@ -146,7 +147,8 @@ export function createFollower(deps: FollowerDeps): Follower {
 
   const readCursor = async (): Promise<CursorRow | undefined> => {
     const { rows } = await db.query<CursorRow>(
-      `SELECT block_number, block_hash, confirmed_number, status, halt_reason, rewind_to
+      `SELECT block_number, block_hash, confirmed_number, status, halt_reason, rewind_to,
+              interest_mark
          FROM chain_cursors WHERE chain_key = $1`,
       [chainKey],
     );
@@ -641,6 +643,26 @@ export function createFollower(deps: FollowerDeps): Follower {
     return eventCount;
   };
 
+  /**
+   * Caught up, with no block to read: none can be read under an older interest, so the
+   * interest's current mark is stored now rather than with the next block. A module
+   * waiting for it (a contract-log backfill) then need not wait for the chain's next
+   * block, which on a chain that makes blocks only on demand may never come. Written
+   * only when the mark moved, and only while the cursor (its hash) and this holder's
+   * lease (no newer token has written) are what this step saw.
+   */
+  const storeIdleMark = async (ctx: FollowerContext, cursor: CursorRow) => {
+    const interest = await currentInterest();
+    if (!interest) return;
+    if (cursor.interest_mark !== null && cursor.interest_mark >= interest.mark) return;
+    await db.query(
+      `UPDATE chain_cursors SET interest_mark = $2
+        WHERE chain_key = $1 AND block_hash = $3 AND fencing_token <= $4 AND status = 'running'
+          AND (interest_mark IS NULL OR interest_mark < $2)`,
+      [chainKey, interest.mark, cursor.block_hash, ctx.token],
+    );
+  };
+
   const step = async (ctx: FollowerContext): Promise<StepResult> => {
     const head = await adapter.getHead();
     metrics.head.set(label, Number(head.number));
@@ -657,6 +679,7 @@ export function createFollower(deps: FollowerDeps): Follower {
 
     if (head.number <= cursor.block_number) {
       if (head.number === cursor.block_number && head.hash === cursor.block_hash) {
+        await storeIdleMark(ctx, cursor);
         return { kind: 'idle', head: head.number, cursor: cursor.block_number };
       }
       // The node's chain at our height differs, or the node went back below it.
