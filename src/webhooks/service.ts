@@ -529,7 +529,11 @@ export function createWebhooksService(deps: {
             createdAtMs: task.createdAtMs,
           };
         }
-        await recorder.record(outcome);
+        // An ordered endpoint's next message waits for this outcome in the database.
+        await recorder.record(
+          outcome,
+          directory.get(task.endpointId)?.ordered === true ? { soon: true } : undefined,
+        );
       };
       let lastSync = 0;
       const loop = startPostgresLoop({

@@ -152,3 +152,41 @@ describe('outcome recorder: rows of deferred messages', () => {
     expect((await row(first.messageId))?.['body']).toBe('{"v":1}');
   });
 });
+
+describe('flush timing', () => {
+  it('holds outcomes up to flushMs to share a flush, and writes an awaited one within soonMs', async () => {
+    const slow = createOutcomeRecorder({
+      db: t.db,
+      logger: createLogger({ level: 'silent' }),
+      metrics: createWebhookMetrics(new Registry()),
+      workerId: 'worker-test',
+      disableEndpoint: () => Promise.resolve(),
+      flushMs: 60_000,
+      soonMs: 10,
+    });
+    try {
+      let written = false;
+      const first = outcome('evt_t1', '{"id":"evt_t1"}');
+      const pending = slow.record(first).then(() => (written = true));
+      // Alone and in no hurry, it waits for company (a minute here): not written yet.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(written).toBe(false);
+      expect(await row(first.messageId)).toBeUndefined();
+      // An outcome something waits on (an ordered endpoint's) cuts the wait for both.
+      const urgent = outcome('evt_t2', '{"id":"evt_t2"}');
+      await Promise.race([
+        Promise.all([slow.record(urgent, { soon: true }), pending]),
+        new Promise((_, reject) =>
+          setTimeout(() => {
+            reject(new Error('not written within 5 s'));
+          }, 5_000),
+        ),
+      ]);
+      expect(written).toBe(true);
+      expect(await row(first.messageId)).toMatchObject({ state: 'delivered' });
+      expect(await row(urgent.messageId)).toMatchObject({ state: 'delivered' });
+    } finally {
+      await slow.close();
+    }
+  });
+});

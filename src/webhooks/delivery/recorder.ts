@@ -15,7 +15,12 @@ import type { OutcomeRecord } from './deliverer.js';
  * dies in between gets the message redelivered (same `webhook-id`) rather than lost.
  */
 export interface OutcomeRecorder {
-  record(outcome: OutcomeRecord): Promise<void>;
+  /**
+   * Resolves once the outcome is written. `soon`: something waits on this write (the next
+   * message of an ordered endpoint is claimable only after it), so it waits at most
+   * `soonMs` for company instead of `flushMs`.
+   */
+  record(outcome: OutcomeRecord, options?: { soon?: boolean }): Promise<void>;
   /** Writes everything buffered now. */
   flush(): Promise<void>;
   /** Flushes, then refuses new outcomes. */
@@ -37,17 +42,27 @@ export function createOutcomeRecorder(deps: {
   /** Called for outcomes that ask to disable their endpoint (410 Gone). */
   disableEndpoint: (endpointId: string, reason: string) => Promise<void>;
   maxBatch?: number;
+  /** Longest an outcome waits for others to share its flush (unless the batch fills). */
   flushMs?: number;
+  /** The same for outcomes recorded with `soon`. */
+  soonMs?: number;
   /** Flushes running at once (each takes a pool connection). */
   parallel?: number;
 }): OutcomeRecorder {
   const { db, logger, metrics } = deps;
   const maxBatch = deps.maxBatch ?? 1000;
-  // Long enough to gather a real batch at high rates, short next to an HTTP round trip.
-  const flushMs = deps.flushMs ?? 20;
+  // Batch size is what PostgreSQL's cost per outcome follows: the INSERT costs 17-19 µs of
+  // server CPU per row in flushes of 1,000 and 22-26 µs in flushes of 200 (measured in
+  // isolation). At 10,000 deliveries/s a 20 ms wait made flushes of ~200; at 80 ms,
+  // three paired benchmark runs gave 15-25 % less PostgreSQL CPU and 3-14 % less worker
+  // CPU per delivery. The wait delays only the outcome's write (what the API shows and
+  // the broker's acknowledgement), never the request to the receiver.
+  const flushMs = deps.flushMs ?? 100;
+  const soonMs = Math.min(flushMs, deps.soonMs ?? 20);
   const parallel = deps.parallel ?? 2;
   let buffer: Pending[] = [];
   let timer: NodeJS.Timeout | undefined;
+  let timerDue = 0;
   let running = 0;
   let closed = false;
   const idle: (() => void)[] = [];
@@ -218,9 +233,19 @@ export function createOutcomeRecorder(deps: {
     }
   };
 
-  const schedule = () => {
-    if (buffer.length >= maxBatch) pump();
-    else timer ??= setTimeout(pump, flushMs);
+  const schedule = (soon: boolean) => {
+    if (buffer.length >= maxBatch) {
+      pump();
+      return;
+    }
+    const wait = soon ? soonMs : flushMs;
+    const due = Date.now() + wait;
+    if (timer !== undefined) {
+      if (timerDue <= due) return;
+      clearTimeout(timer);
+    }
+    timerDue = due;
+    timer = setTimeout(pump, wait);
   };
 
   const flush = (): Promise<void> => {
@@ -235,11 +260,11 @@ export function createOutcomeRecorder(deps: {
     get buffered() {
       return buffer.length;
     },
-    record(outcome) {
+    record(outcome, options) {
       if (closed) return Promise.reject(new Error('the outcome recorder is closed'));
       return new Promise((resolve, reject) => {
         buffer.push({ outcome, resolve, reject });
-        schedule();
+        schedule(options?.soon === true);
       });
     },
     flush,
