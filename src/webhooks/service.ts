@@ -529,11 +529,11 @@ export function createWebhooksService(deps: {
             createdAtMs: task.createdAtMs,
           };
         }
-        // An ordered endpoint's next message waits for this outcome in the database.
-        await recorder.record(
-          outcome,
-          directory.get(task.endpointId)?.ordered === true ? { soon: true } : undefined,
-        );
+        // Waiting on this write: a claimed task's slot (the PostgreSQL loop claims no more
+        // while its slots are held, so a longer wait would cap its rate), and an ordered
+        // endpoint's next message, claimable only once this outcome is in the database.
+        const soon = task.claim !== null || directory.get(task.endpointId)?.ordered === true;
+        await recorder.record(outcome, soon ? { soon: true } : undefined);
       };
       let lastSync = 0;
       const loop = startPostgresLoop({
