@@ -84,6 +84,32 @@ describe('contract-log interest', () => {
     expect(interest.stats()).toEqual({ subscriptions: 0, contracts: 0 });
   });
 
+  it('marks how far it has read: a subscription is in the set once the mark reaches its change', async () => {
+    await endpoint('whe_m');
+    const interest = createContractLogInterest({ db: t.db });
+    expect(interest.current('eth').mark).toBe(0n); // before the first refresh
+    await interest.refresh();
+    const before = interest.current('eth').mark;
+    let seq = 0n;
+    await t.db.transaction(async () => {
+      await t.db.query(
+        `INSERT INTO webhook_subscriptions (id, endpoint_id, owner_id, kind, chain_key, filter)
+         VALUES ('wsub_m', 'whe_m', 'usr_1', 'contract_log', 'eth', $1::jsonb)`,
+        [JSON.stringify({ addresses: [C] })],
+      );
+      seq = await recordChange(t.db, 'subscription', 'wsub_m');
+    });
+    // Not refreshed yet: the mark is below the subscription's change, and C is not wanted.
+    expect(interest.current('eth').mark).toBeLessThan(seq);
+    expect(interest.current('eth').wants(C)).toBe(false);
+    expect(before).toBeLessThan(seq);
+    await interest.refresh();
+    expect(interest.current('eth').mark).toBeGreaterThanOrEqual(seq);
+    expect(interest.current('eth').wants(C)).toBe(true);
+    // The mark is the change log's, not a chain's: the same on a chain with no contracts.
+    expect(interest.current('base').mark).toBe(interest.current('eth').mark);
+  });
+
   it('a refresh called while another runs still sees what committed before it was called', async () => {
     await endpoint('whe_3');
     // The real database, with change-log reads held back after they ran while `gate` is set.
