@@ -349,6 +349,32 @@ function testInterest(chainKey: string) {
   };
 }
 
+/**
+ * A follower of its own chain key from `start`, under a test interest, one block per step
+ * with no confirmations: each step's reads and fetches ahead can be told apart.
+ */
+function stepwiseFollower(key: string, start: bigint) {
+  const interest = testInterest(key);
+  const settings = localChainSettings(node, {
+    key,
+    confirmations: 0,
+    startBlock: Number(start),
+    fetchConcurrency: 1,
+  });
+  const { adapter, metrics } = makeAdapter(settings);
+  const follower = createFollower({
+    db: t.db,
+    adapter,
+    settings,
+    outbox: recordingOutbox(t.db),
+    metrics,
+    logger: silentLogger,
+    logInterest: interest.source,
+    maxBatchBlocks: 1,
+  });
+  return { interest, follower };
+}
+
 describe('follower with a log interest', () => {
   interface LogRow {
     kind: string;
@@ -447,24 +473,7 @@ describe('follower with a log interest', () => {
     for (const tag of [1n, 2n, 3n]) {
       await node.send({ from: sender, ...call('VwMulti', multi, 'note', [tag, 'x']) });
     }
-    const interest = testInterest('ahead');
-    const settings = localChainSettings(node, {
-      key: 'ahead',
-      confirmations: 0,
-      startBlock: Number(start),
-      fetchConcurrency: 1,
-    });
-    const { adapter, metrics } = makeAdapter(settings);
-    const follower = createFollower({
-      db: t.db,
-      adapter,
-      settings,
-      outbox: recordingOutbox(t.db),
-      metrics,
-      logger: silentLogger,
-      logInterest: interest.source,
-      maxBatchBlocks: 1,
-    });
+    const { interest, follower } = stepwiseFollower('ahead', start);
     // Reads the first block and fetches the second ahead, both before the contract is wanted.
     const first = await follower.step(soloContext());
     expect(first).toMatchObject({ kind: 'advanced', blocks: 1 });
@@ -480,24 +489,7 @@ describe('follower with a log interest', () => {
     for (const tag of [1n, 2n, 3n]) {
       await node.send({ from: sender, ...call('VwMulti', multi, 'note', [tag, 'x']) });
     }
-    const interest = testInterest('marks');
-    const settings = localChainSettings(node, {
-      key: 'marks',
-      confirmations: 0,
-      startBlock: Number(start),
-      fetchConcurrency: 1,
-    });
-    const { adapter, metrics } = makeAdapter(settings);
-    const follower = createFollower({
-      db: t.db,
-      adapter,
-      settings,
-      outbox: recordingOutbox(t.db),
-      metrics,
-      logger: silentLogger,
-      logInterest: interest.source,
-      maxBatchBlocks: 1,
-    });
+    const { interest, follower } = stepwiseFollower('marks', start);
     interest.touch(); // mark 1
     await follower.step(soloContext()); // reads start, fetches start + 1 ahead under mark 1
     expect(await cursorOf('marks')).toEqual({ block_number: start, interest_mark: 1n });

@@ -99,6 +99,19 @@ async function metric(name: string, labels: Record<string, string>): Promise<num
   return 0;
 }
 
+/** Backfills of the test app over another chain source, whole ranges per job slice. */
+const backfillsOver = (chains: Pick<ChainSource, 'heights' | 'fetchBlocks'>, chunkBlocks: number) =>
+  createBackfills({
+    db: t.vw.db,
+    jobs: t.vw.jobs,
+    chains,
+    directory: t.vw.webhooks.directory,
+    ingest: t.vw.webhooks.ingest,
+    metrics: t.vw.webhooks.metrics,
+    logger: t.vw.logger,
+    settings: { maxBlocks: 1000, chunkBlocks, sliceMs: 60_000 },
+  });
+
 const randomAddress = () => `0x${randomBytes(20).toString('hex')}`;
 
 beforeAll(async () => {
@@ -616,16 +629,7 @@ describe('chain subscriptions', () => {
         return adapter.fetchBlocks(from, to);
       },
     };
-    const backfills = createBackfills({
-      db: t.vw.db,
-      jobs: t.vw.jobs,
-      chains: source,
-      directory: t.vw.webhooks.directory,
-      ingest: t.vw.webhooks.ingest,
-      metrics: t.vw.webhooks.metrics,
-      logger: t.vw.logger,
-      settings: { maxBlocks: 1000, chunkBlocks: 2, sliceMs: 60_000 },
-    });
+    const backfills = backfillsOver(source, 2);
     const id = await t.vw.db.transaction(() =>
       backfills.schedule({
         subscriptionId: sub.id,
@@ -792,16 +796,7 @@ describe('chain subscriptions', () => {
         return Promise.resolve(out);
       },
     };
-    const backfills = createBackfills({
-      db: t.vw.db,
-      jobs: t.vw.jobs,
-      chains: source,
-      directory: t.vw.webhooks.directory,
-      ingest: t.vw.webhooks.ingest,
-      metrics: t.vw.webhooks.metrics,
-      logger: t.vw.logger,
-      settings: { maxBlocks: 1000, chunkBlocks: 50, sliceMs: 60_000 },
-    });
+    const backfills = backfillsOver(source, 50);
     const id = await t.vw.db.transaction(() =>
       backfills.schedule({
         subscriptionId: sub.id,
