@@ -154,6 +154,64 @@ describe('outcome recorder: rows of deferred messages', () => {
 });
 
 describe('flush timing', () => {
+  it('keeps what arrives during a write for a fuller flush, unless something waits on it or flush() is called', async () => {
+    // The real database, with the deferred-row INSERT held at a gate while `gate` is set.
+    let gate: Promise<void> | undefined;
+    const db = new Proxy(t.db, {
+      get(target, prop) {
+        if (prop === 'query') {
+          return async (sql: string, params?: unknown[]) => {
+            if (gate && sql.includes('INSERT INTO webhook_messages')) await gate;
+            return target.query(sql, params);
+          };
+        }
+        const v: unknown = Reflect.get(target, prop, target);
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const held = createOutcomeRecorder({
+      db,
+      logger: createLogger({ level: 'silent' }),
+      metrics: createWebhookMetrics(new Registry()),
+      workerId: 'worker-test',
+      disableEndpoint: () => Promise.resolve(),
+      flushMs: 60_000,
+      soonMs: 1,
+    });
+    try {
+      let open: () => void = () => undefined;
+      gate = new Promise((resolve) => {
+        open = resolve;
+      });
+      const first = outcome('evt_h1', '{"id":"evt_h1"}');
+      const firstDone = held.record(first, { soon: true }); // flushes at once, held at the gate
+      await new Promise((r) => setTimeout(r, 50));
+      let laterDone = false;
+      const later = outcome('evt_h2', '{"id":"evt_h2"}');
+      const laterWritten = held.record(later).then(() => (laterDone = true));
+      gate = undefined;
+      open();
+      await firstDone;
+      // The first write is done; the one that came during it waits for company.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(laterDone).toBe(false);
+      expect(await row(later.messageId)).toBeUndefined();
+      // Something waiting on a write (an ordered endpoint's outcome) takes it along.
+      const urgent = outcome('evt_h3', '{"id":"evt_h3"}');
+      await held.record(urgent, { soon: true });
+      await laterWritten;
+      expect(await row(later.messageId)).toMatchObject({ state: 'delivered' });
+      // And flush() writes whatever waits, without waiting for company.
+      const last = outcome('evt_h4', '{"id":"evt_h4"}');
+      const lastWritten = held.record(last);
+      await held.flush();
+      await lastWritten;
+      expect(await row(last.messageId)).toMatchObject({ state: 'delivered' });
+    } finally {
+      await held.close();
+    }
+  });
+
   it('holds outcomes up to flushMs to share a flush, and writes an awaited one within soonMs', async () => {
     const slow = createOutcomeRecorder({
       db: t.db,

@@ -32,6 +32,10 @@ interface Pending {
   outcome: OutcomeRecord;
   resolve: () => void;
   reject: (err: unknown) => void;
+  /** When it must be on its way at the latest (epoch ms). */
+  due: number;
+  /** Recorded with `soon`: something waits on this write. */
+  soon: boolean;
 }
 
 export function createOutcomeRecorder(deps: {
@@ -65,6 +69,8 @@ export function createOutcomeRecorder(deps: {
   let buffer: Pending[] = [];
   let timer: NodeJS.Timeout | undefined;
   let timerDue = 0;
+  /** `flush()` is waiting: write whatever is buffered without waiting for company. */
+  let draining = false;
   let running = 0;
   let closed = false;
   const idle: (() => void)[] = [];
@@ -229,30 +235,46 @@ export function createOutcomeRecorder(deps: {
           }
         }
         running--;
-        if (buffer.length > 0) pump();
-        else if (running === 0) for (const f of idle.splice(0)) f();
+        // What arrived during this write waits for its own due time (or a full batch),
+        // not for the next completion: flushing the remainder at once made flushes as
+        // small as the rate times one write (~180 rows at ~7,000/s, measured with
+        // pg_stat_statements) whatever flushMs said.
+        // Outcomes something waits on (claim slots, ordered endpoints) go at once, as
+        // before: holding claimed tasks longer would slow the PostgreSQL engine.
+        if (
+          buffer.length >= maxBatch ||
+          (buffer.length > 0 && (draining || buffer.some((p) => p.soon)))
+        ) {
+          pump();
+        } else if (buffer.length > 0) arm(earliestDue());
+        else if (running === 0) {
+          draining = false;
+          for (const f of idle.splice(0)) f();
+        }
       })();
     }
   };
 
-  const schedule = (soon: boolean) => {
-    if (buffer.length >= maxBatch) {
-      pump();
-      return;
-    }
-    const wait = soon ? soonMs : flushMs;
-    const due = Date.now() + wait;
+  const earliestDue = () => {
+    let due = Infinity;
+    for (const p of buffer) if (p.due < due) due = p.due;
+    return due;
+  };
+
+  /** Makes sure a flush starts by `due`. */
+  const arm = (due: number) => {
     if (timer !== undefined) {
       if (timerDue <= due) return;
       clearTimeout(timer);
     }
     timerDue = due;
-    timer = setTimeout(pump, wait);
+    timer = setTimeout(pump, Math.max(0, due - Date.now()));
   };
 
   const flush = (): Promise<void> => {
     if (buffer.length === 0 && running === 0) return Promise.resolve();
     return new Promise((resolve) => {
+      draining = true;
       idle.push(resolve);
       pump();
     });
@@ -265,8 +287,11 @@ export function createOutcomeRecorder(deps: {
     record(outcome, options) {
       if (closed) return Promise.reject(new Error('the outcome recorder is closed'));
       return new Promise((resolve, reject) => {
-        buffer.push({ outcome, resolve, reject });
-        schedule(options?.soon === true);
+        const soon = options?.soon === true;
+        const due = Date.now() + (soon ? soonMs : flushMs);
+        buffer.push({ outcome, resolve, reject, due, soon });
+        if (buffer.length >= maxBatch) pump();
+        else arm(due);
       });
     },
     flush,
