@@ -295,19 +295,17 @@ describe('audit anchors: the collector token', () => {
   const line = formatAnchorLine(
     signer.sign({ seq: 1n, hash: 'b'.repeat(64), occurredAt: new Date() }, new Date()),
   );
+  /** A sink for the test collector, with the token or without one. */
+  const collectorSink = (token?: string) =>
+    createUrlAnchorSink({ url: collectorUrl, guard: loopbackAllowed(), ca: cert, token });
 
   it('sends the token as a bearer header, exactly, and no header without one', async () => {
     const before = authorizations.length;
-    const withToken = createUrlAnchorSink({
-      url: collectorUrl,
-      guard: loopbackAllowed(),
-      ca: cert,
-      token: TOKEN,
-    });
+    const withToken = collectorSink(TOKEN);
     await withToken.write(line);
     expect(received.at(-1)).toBe(`application/json ${line}`);
 
-    const without = createUrlAnchorSink({ url: collectorUrl, guard: loopbackAllowed(), ca: cert });
+    const without = collectorSink();
     await without.write(line);
     expect(authorizations.slice(before)).toEqual([`Bearer ${TOKEN}`, undefined]);
   });
@@ -324,25 +322,13 @@ describe('audit anchors: the collector token', () => {
       }),
       registry: new Registry(),
       signer,
-      sinks: [
-        createUrlAnchorSink({
-          url: collectorUrl,
-          guard: loopbackAllowed(),
-          ca: cert,
-          token: TOKEN,
-        }),
-      ],
+      sinks: [collectorSink(TOKEN)],
       intervalMs: 60_000,
     });
     try {
       collectorAnswers = 401;
       const before = authorizations.length;
-      const direct = createUrlAnchorSink({
-        url: collectorUrl,
-        guard: loopbackAllowed(),
-        ca: cert,
-        token: TOKEN,
-      });
+      const direct = collectorSink(TOKEN);
       const err = await direct.write(line).then(
         () => undefined,
         (e: unknown) => e as Error,

@@ -69,10 +69,10 @@ export function createOutcomeRecorder(deps: {
   let buffer: Pending[] = [];
   let timer: NodeJS.Timeout | undefined;
   let timerDue = 0;
-  /** `flush()` is waiting: write whatever is buffered without waiting for company. */
-  let draining = false;
   let running = 0;
   let closed = false;
+  // Callers of `flush()` waiting for everything to be written: while there are any,
+  // whatever is buffered goes without waiting for company.
   const idle: (() => void)[] = [];
 
   const writeRows = async (outcomes: OutcomeRecord[]) => {
@@ -243,14 +243,11 @@ export function createOutcomeRecorder(deps: {
         // before: holding claimed tasks longer would slow the PostgreSQL engine.
         if (
           buffer.length >= maxBatch ||
-          (buffer.length > 0 && (draining || buffer.some((p) => p.soon)))
+          (buffer.length > 0 && (idle.length > 0 || buffer.some((p) => p.soon)))
         ) {
           pump();
         } else if (buffer.length > 0) arm(earliestDue());
-        else if (running === 0) {
-          draining = false;
-          for (const f of idle.splice(0)) f();
-        }
+        else if (running === 0) for (const f of idle.splice(0)) f();
       })();
     }
   };
@@ -274,7 +271,6 @@ export function createOutcomeRecorder(deps: {
   const flush = (): Promise<void> => {
     if (buffer.length === 0 && running === 0) return Promise.resolve();
     return new Promise((resolve) => {
-      draining = true;
       idle.push(resolve);
       pump();
     });

@@ -43,8 +43,11 @@ interface ChainInterest {
 
 const ADDRESS = /^0x[0-9a-f]{40}$/;
 
-/** The contracts of a stored contract-log filter; a malformed one names none. */
-function contractsOf(filter: Record<string, unknown>): string[] {
+/**
+ * The contracts of a stored contract-log filter, lowercase, each once; a malformed one
+ * names none. What the follower watches for a subscription, and what its backfill reads.
+ */
+export function contractsOf(filter: Record<string, unknown>): string[] {
   const raw = filter['addresses'];
   if (!Array.isArray(raw)) return [];
   const out = new Set<string>();

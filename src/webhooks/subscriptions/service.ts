@@ -5,6 +5,7 @@ import { WebhookError } from '../errors.js';
 import type { Caller } from '../model.js';
 import type { Backfills } from './backfill.js';
 import { parseFilter, type SubscriptionKind } from './filters.js';
+import { contractsOf } from './log-interest.js';
 
 /**
  * Subscriptions to chain activity, each feeding one endpoint. Address-activity and
@@ -121,15 +122,6 @@ const toSub = (r: Row): Subscription => ({
 
 const ADDRESS = /^0x[0-9a-f]{40}$/;
 const TX_HASH = /^0x[0-9a-f]{64}$/;
-
-/** A parsed contract-log filter's contracts, lowercase, each once (none: any contract). */
-function contractsOf(filter: Record<string, unknown>): string[] {
-  const raw = filter['addresses'];
-  if (!Array.isArray(raw)) return [];
-  return [
-    ...new Set(raw.filter((a): a is string => typeof a === 'string').map((a) => a.toLowerCase())),
-  ];
-}
 
 export function createSubscriptionService(deps: {
   db: Db;
@@ -355,11 +347,11 @@ export function createSubscriptionService(deps: {
       // follower is, which should not hold the subscription's row lock.
       const before = await owned(caller, id);
       if (!before) return WebhookError.SubscriptionNotFound;
-      // Only watch lists take items (a contract-log subscription is refused below).
-      const backfill =
-        before.kind === 'contract_log'
-          ? 'none'
-          : await planBackfill(before.kind, before.chain_key, raw, fromBlock);
+      // Only watch lists take items.
+      if (before.kind !== 'address_activity' && before.kind !== 'transaction') {
+        return WebhookError.SubscriptionKindMismatch;
+      }
+      const backfill = await planBackfill(before.kind, before.chain_key, raw, fromBlock);
       if (backfill !== 'none' && backfill !== 'needed') return backfill;
       return orRollback(async () => {
         const r = await owned(caller, id, true);
