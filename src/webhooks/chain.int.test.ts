@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { toEventSelector, type Address } from 'viem';
 import { createTestApp, type TestApp } from '../../test/support/app.js';
+import { testDbKind } from '../../test/support/db.js';
 import { call, syncToHead, tokenConstructorArgs } from '../../test/fixtures/chains/harness.js';
 import { startLocalNode, type LocalNode } from '../../test/fixtures/chains/node.js';
 import { startReceiver, waitFor, type Receiver } from '../../test/fixtures/webhooks/receiver.js';
@@ -111,6 +112,33 @@ const backfillsOver = (chains: Pick<ChainSource, 'heights' | 'fetchBlocks'>, chu
     logger: t.vw.logger,
     settings: { maxBlocks: 1000, chunkBlocks, sliceMs: 60_000 },
   });
+
+interface BackfillView {
+  state: string;
+  address_count: number;
+  from_block: string;
+  to_block: string | null;
+}
+
+/** A subscription's first backfill, as the API shows it. */
+async function firstBackfill(subId: string): Promise<BackfillView | undefined> {
+  const r = await t.request('GET', `/v1/webhook-subscriptions/${subId}/backfills`, { token });
+  expect(r.status, r.text).toBe(200);
+  return (r.body.data as BackfillView[])[0];
+}
+
+/** Follows the chain and runs due jobs until the subscription's backfill is `done`-ish. */
+const settleBackfill = (
+  subId: string,
+  what: string,
+  done: (b: BackfillView | undefined) => boolean,
+) =>
+  waitFor(async () => {
+    await follow();
+    if (done(await firstBackfill(subId))) return true;
+    await new Promise((r) => setTimeout(r, 100)); // continuation jobs wait ~1 s
+    return false;
+  }, what);
 
 const randomAddress = () => `0x${randomBytes(20).toString('hex')}`;
 
@@ -693,30 +721,9 @@ describe('chain subscriptions', () => {
       from_block: String(fromBlock),
     });
     expect(sub.backfill_id).toMatch(/^wbf_/);
-    const backfill = async () => {
-      const r = await t.request('GET', `/v1/webhook-subscriptions/${sub.id}/backfills`, {
-        token,
-      });
-      expect(r.status, r.text).toBe(200);
-      return (
-        r.body.data as {
-          state: string;
-          address_count: number;
-          from_block: string;
-          to_block: string | null;
-        }[]
-      )[0];
-    };
-    const settle = async (
-      what: string,
-      done: (b: Awaited<ReturnType<typeof backfill>>) => boolean,
-    ) =>
-      waitFor(async () => {
-        await follow();
-        if (done(await backfill())) return true;
-        await new Promise((r) => setTimeout(r, 100)); // continuation jobs wait ~1 s
-        return false;
-      }, what);
+    const backfill = () => firstBackfill(sub.id);
+    const settle = (what: string, done: (b: BackfillView | undefined) => boolean) =>
+      settleBackfill(sub.id, what, done);
     // No new block on this chain (Hardhat mines on demand): the follower, caught up,
     // stores its interest's mark when idle, so the backfill's end is fixed at the block
     // it had read (tag 4's) without waiting for another block. That block is not
@@ -765,6 +772,56 @@ describe('chain subscriptions', () => {
     ]);
     expect(new Set(at('/log-backfill').map((r) => r.headers['webhook-id'])).size).toBe(got.length);
   });
+
+  // Holding the create's transaction open while the follower runs needs a second
+  // connection: PGlite has one.
+  it.skipIf(testDbKind() === 'pglite')(
+    'a contract-log subscription without from_block gets the logs of a block that a follower step already under way read without it',
+    async () => {
+      const multi = await node.deploy('VwMulti');
+      const e = await endpoint('/log-in-flight', ['contract.log']);
+      await follow();
+      const next = (await heights()).cursor + 1n;
+      // Mined before the follower reads it: the subscription is meant to catch it.
+      const mined = await node.send({
+        from: alice,
+        ...call('VwMulti', multi, 'note', [7n, 'in flight']),
+      });
+      expect(BigInt(mined.blockNumber)).toBe(next);
+      // The race, made deterministic: the create commits only after a follower step has
+      // refreshed its log interest (which cannot see the change yet) and read that block.
+      let sub: Awaited<ReturnType<typeof subscribe>> & { from_block?: string } = {
+        id: '',
+        item_count: 0,
+      };
+      await t.vw.db.transaction(async () => {
+        sub = await subscribe({
+          endpoint_id: e.id,
+          kind: 'contract_log',
+          chain: 'local',
+          filter: {
+            addresses: [multi],
+            abi: 'event Noted(address indexed who, uint256 indexed tag, string text)',
+          },
+        });
+        await t.vw.db.detached(() => syncToHead(follower));
+      });
+      expect((await heights()).cursor).toBe(next);
+      expect(sub.from_block).toBe(String(next));
+      expect(sub.backfill_id).toMatch(/^wbf_/);
+      await follow();
+      await new Promise((r) => setTimeout(r, 300));
+      expect(bodies('/log-in-flight')).toEqual([]); // the live path read it without the contract
+
+      await node.mine(3); // the backfill scans confirmed blocks only
+      await settleBackfill(sub.id, 'backfill done', (b) => b?.state === 'done');
+      await waitFor(() => bodies('/log-in-flight').length > 0, 'the log, from the backfill');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(
+        bodies('/log-in-flight').map((b) => [b.stage, b.block.number, b.data.decoded?.args['tag']]),
+      ).toEqual([['confirmed', String(next), '7']]);
+    },
+  );
 
   it('a contract-log backfill fixes its end only once the follower has read with its subscription, and scans only confirmed blocks', async () => {
     const e = await endpoint('/log-wait', ['contract.log']);
@@ -826,8 +883,9 @@ describe('chain subscriptions', () => {
       });
       return owner.run_at;
     };
+    // (The subscription has a backfill of its own, from the follower's next block.)
     const state = async () => {
-      const [b] = await backfills.list(sub.id, { limit: 10 });
+      const b = (await backfills.list(sub.id, { limit: 10 })).find((x) => x.id === id);
       return [b?.state, b?.toBlock, b?.nextBlock];
     };
     const delayed = async () => {

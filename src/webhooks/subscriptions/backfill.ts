@@ -50,6 +50,11 @@ export interface Backfills {
     chainKey: string,
     fromBlock: bigint,
   ): Promise<'none' | 'needed' | WebhookError.BackfillTooDeep>;
+  /**
+   * The first block the follower has not committed yet (its cursor + 1), or undefined
+   * before it has followed the chain at all.
+   */
+  nextBlock(chainKey: string): Promise<bigint | undefined>;
   /** In the add's transaction: records the backfill and enqueues its job; returns its id. */
   schedule(input: {
     subscriptionId: string;
@@ -383,6 +388,11 @@ export function createBackfills(deps: {
       if (h.cursor - fromBlock + 1n > BigInt(settings.maxBlocks))
         return WebhookError.BackfillTooDeep;
       return 'needed';
+    },
+
+    async nextBlock(chainKey) {
+      const h = await chains.heights(chainKey);
+      return h ? h.cursor + 1n : undefined;
     },
 
     async schedule(input) {

@@ -15,10 +15,11 @@ import { contractsOf } from './log-interest.js';
  * `from_block` the follower has already passed are backfilled (see backfill.ts); a
  * transaction hash is armed with its `tx.dropped` deadline (see tx-drops.ts).
  *
- * A contract-log subscription counts from its own `from_block`. The follower emits the
- * logs of its contracts from the blocks it reads after the subscription committed; given
- * a `from_block` it has already passed, the blocks it had read before are backfilled
- * (as `confirmed`, once the follower reads with the subscription; see backfill.ts).
+ * A contract-log subscription counts from its own `from_block` (without one, the first
+ * block the follower has not committed). The follower emits the logs of its contracts
+ * from the blocks it reads after the subscription committed; the blocks from `from_block`
+ * that it read before are backfilled (as `confirmed`, once the follower reads with the
+ * subscription; see backfill.ts).
  *
  * @example
  * const s = await subscriptions.create(caller, { endpointId, kind: 'address_activity', chain: 'eth',
@@ -127,7 +128,7 @@ export function createSubscriptionService(deps: {
   db: Db;
   /** Chain keys subscriptions may name. */
   knownChains: () => readonly string[];
-  backfills: Pick<Backfills, 'plan' | 'schedule'>;
+  backfills: Pick<Backfills, 'plan' | 'schedule' | 'nextBlock'>;
   settings: {
     maxItemsPerSubscription: number;
     /** `drop_after_seconds` of transaction subscriptions that do not set their own. */
@@ -255,7 +256,15 @@ export function createSubscriptionService(deps: {
         if (n.length > settings.maxItemsPerSubscription) return WebhookError.TooManyAddresses;
         items = n;
       }
-      const backfill = await planBackfill(input.kind, input.chain, items, input.fromBlock);
+      // A contract-log subscription without a from_block starts at the first block the
+      // follower has not committed: a step already under way reads its blocks without
+      // the new contracts (its interest was taken before this commit), and the backfill
+      // planned from here gives those blocks' logs, so nothing mined after this call is
+      // missed. (Address watch lists need none of this: the matcher sees them at once.)
+      const fromBlock =
+        input.fromBlock ??
+        (input.kind === 'contract_log' ? await deps.backfills.nextBlock(input.chain) : undefined);
+      const backfill = await planBackfill(input.kind, input.chain, items, fromBlock);
       if (backfill !== 'none' && backfill !== 'needed') return backfill;
       return orRollback(async () => {
         const { rows: ep } = await db.query<{ owner_id: string }>(
@@ -276,14 +285,14 @@ export function createSubscriptionService(deps: {
             input.kind,
             input.chain,
             JSON.stringify(parsed.filter),
-            input.kind === 'contract_log' ? (input.fromBlock ?? null) : null,
+            input.kind === 'contract_log' ? (fromBlock ?? null) : null,
           ],
         );
         const row = rows[0];
         if (!row) throw new Error('subscription not inserted');
         const seq = await recordChange(db, 'subscription', id);
         if (items.length > 0) {
-          const n = await putItems(row, items, input.fromBlock ?? 0n, seq);
+          const n = await putItems(row, items, fromBlock ?? 0n, seq);
           if (typeof n === 'string') throw new Rollback(n);
           row.address_count = n;
           await db.query('UPDATE webhook_subscriptions SET address_count = $2 WHERE id = $1', [
@@ -292,11 +301,11 @@ export function createSubscriptionService(deps: {
           ]);
         }
         const sub = toSub(row);
-        if (backfill === 'needed' && input.fromBlock !== undefined) {
+        if (backfill === 'needed' && fromBlock !== undefined) {
           sub.backfillId = await deps.backfills.schedule({
             subscriptionId: id,
             chainKey: input.chain,
-            fromBlock: input.fromBlock,
+            fromBlock,
             ...(input.kind === 'contract_log'
               ? {
                   // Its logs come from blocks the follower reads once its interest has
