@@ -40,11 +40,19 @@ const worker = new Worker<{ id: string; body: string }>(
     removeOnComplete: { count: 1000 },
   },
 );
+// When the newest job was marked completed in Redis (its outcome recorded): the end of a
+// throughput run, read exactly rather than at the driver's next poll.
+let lastCompletedMs = 0;
+worker.on('completed', () => {
+  lastCompletedMs = Date.now();
+});
 worker.on('ready', () => process.send?.({ ready: true }));
 process.on('message', (msg: { cmd: string }) => {
   if (msg.cmd === 'cpu') {
     const u = process.cpuUsage();
     process.send?.({ cpu: (u.user + u.system) / 1e6 });
+  } else if (msg.cmd === 'last') {
+    process.send?.({ last: lastCompletedMs });
   } else if (msg.cmd === 'exit') {
     void worker.close().then(() => process.exit(0));
   }
