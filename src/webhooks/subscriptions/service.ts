@@ -15,11 +15,11 @@ import { contractsOf } from './log-interest.js';
  * `from_block` the follower has already passed are backfilled (see backfill.ts); a
  * transaction hash is armed with its `tx.dropped` deadline (see tx-drops.ts).
  *
- * A contract-log subscription counts from its own `from_block` (without one, the first
- * block the follower has not committed). The follower emits the logs of its contracts
- * from the blocks it reads after the subscription committed; the blocks from `from_block`
- * that it read before are backfilled (as `confirmed`, once the follower reads with the
- * subscription; see backfill.ts).
+ * A contract-log subscription counts from its own `from_block`. The follower emits the
+ * logs of its contracts from the blocks it reads after the subscription committed; the
+ * blocks from `from_block` (without one, from the first block the follower had not
+ * committed) that it read before are backfilled (as `confirmed`, once the follower reads
+ * with the subscription; see backfill.ts).
  *
  * @example
  * const s = await subscriptions.create(caller, { endpointId, kind: 'address_activity', chain: 'eth',
@@ -256,11 +256,13 @@ export function createSubscriptionService(deps: {
         if (n.length > settings.maxItemsPerSubscription) return WebhookError.TooManyAddresses;
         items = n;
       }
-      // A contract-log subscription without a from_block starts at the first block the
-      // follower has not committed: a step already under way reads its blocks without
-      // the new contracts (its interest was taken before this commit), and the backfill
-      // planned from here gives those blocks' logs, so nothing mined after this call is
-      // missed. (Address watch lists need none of this: the matcher sees them at once.)
+      // A contract-log subscription without a from_block still gets a backfill, from the
+      // first block the follower has not committed: a step already under way reads its
+      // blocks without the new contracts (its interest was taken before this commit), and
+      // the backfill gives those blocks' logs, so nothing mined after this call is missed.
+      // The subscription itself keeps no from_block (it matches whatever the live path
+      // emits, re-reads after a reorg included). Address watch lists need none of this:
+      // the matcher sees them at once.
       const fromBlock =
         input.fromBlock ??
         (input.kind === 'contract_log' ? await deps.backfills.nextBlock(input.chain) : undefined);
@@ -285,14 +287,14 @@ export function createSubscriptionService(deps: {
             input.kind,
             input.chain,
             JSON.stringify(parsed.filter),
-            input.kind === 'contract_log' ? (fromBlock ?? null) : null,
+            input.kind === 'contract_log' ? (input.fromBlock ?? null) : null,
           ],
         );
         const row = rows[0];
         if (!row) throw new Error('subscription not inserted');
         const seq = await recordChange(db, 'subscription', id);
         if (items.length > 0) {
-          const n = await putItems(row, items, fromBlock ?? 0n, seq);
+          const n = await putItems(row, items, input.fromBlock ?? 0n, seq);
           if (typeof n === 'string') throw new Rollback(n);
           row.address_count = n;
           await db.query('UPDATE webhook_subscriptions SET address_count = $2 WHERE id = $1', [
