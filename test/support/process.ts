@@ -16,15 +16,18 @@ export interface VaultwireProcess {
 
 /**
  * Runs `src/bin/vaultwire.ts` (or another entry) from source in a child process with
- * the given environment, collecting its JSON log lines.
+ * the given environment, collecting its JSON log lines (or a compiled entry, `built`).
  */
 export function spawnVaultwire(
   args: string[],
   env: Record<string, string>,
   entry = 'src/bin/vaultwire.ts',
+  /** A compiled tree elsewhere: its folder, and node's flags instead of `--import tsx`. */
+  built?: { cwd: string; nodeArgs: string[] },
 ): VaultwireProcess {
-  const proc = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
-    cwd: REPO_ROOT,
+  const nodeArgs = built ? built.nodeArgs : ['--import', 'tsx'];
+  const proc = spawn(process.execPath, [...nodeArgs, entry, ...args], {
+    cwd: built?.cwd ?? REPO_ROOT,
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
