@@ -140,6 +140,16 @@ const settleBackfill = (
     return false;
   }, what);
 
+/** A contract-log subscription's body for every `Noted` log of one VwMulti contract. */
+const notedLogsOf = (contract: string) => ({
+  kind: 'contract_log',
+  chain: 'local',
+  filter: {
+    addresses: [contract],
+    abi: 'event Noted(address indexed who, uint256 indexed tag, string text)',
+  },
+});
+
 const randomAddress = () => `0x${randomBytes(20).toString('hex')}`;
 
 beforeAll(async () => {
@@ -712,12 +722,7 @@ describe('chain subscriptions', () => {
 
     const sub = await subscribe({
       endpoint_id: e.id,
-      kind: 'contract_log',
-      chain: 'local',
-      filter: {
-        addresses: [multi],
-        abi: 'event Noted(address indexed who, uint256 indexed tag, string text)',
-      },
+      ...notedLogsOf(multi),
       from_block: String(fromBlock),
     });
     expect(sub.backfill_id).toMatch(/^wbf_/);
@@ -795,15 +800,7 @@ describe('chain subscriptions', () => {
         item_count: 0,
       };
       await t.vw.db.transaction(async () => {
-        sub = await subscribe({
-          endpoint_id: e.id,
-          kind: 'contract_log',
-          chain: 'local',
-          filter: {
-            addresses: [multi],
-            abi: 'event Noted(address indexed who, uint256 indexed tag, string text)',
-          },
-        });
+        sub = await subscribe({ endpoint_id: e.id, ...notedLogsOf(multi) });
         await t.vw.db.detached(() => syncToHead(follower));
       });
       expect((await heights()).cursor).toBe(next);
