@@ -158,4 +158,36 @@ describe('job queue plans under stale statistics (PostgreSQL)', () => {
       ]);
     }
   });
+  it('requeues a dead job by primary key when the statistics were taken before the dead jobs piled up', async () => {
+    await t.db.exec('TRUNCATE jobs');
+    await t.db.query(
+      `INSERT INTO jobs (id, queue, payload, state, run_at, max_attempts, attempts, finished_at)
+       SELECT 'job_done_' || g, 'plans.mail', '{}', 'done', now(), 5, 1, now()
+         FROM generate_series(1, 1000) g`,
+    );
+    await t.db.exec('ANALYZE jobs');
+    const dead = 50_000;
+    await t.db.query(
+      `INSERT INTO jobs (id, queue, payload, state, run_at, max_attempts, attempts, last_error)
+       SELECT 'job_dead_' || lpad(g::text, 6, '0'), 'plans.mail', '{}', 'dead', now(), 5, 5, 'boom'
+         FROM generate_series(1, $1::int) g`,
+      [dead],
+    );
+    const DEAD = "SELECT 1 FROM jobs WHERE state = 'dead'";
+    expect(await estimatedRows(t.db, DEAD)).toBeLessThan(dead / 100);
+
+    const { db, issued } = recordStatements(t.db);
+    const queue = queueOn(db);
+    const id = 'job_dead_030000';
+    let requeued = false;
+    const requeue = await statementOf(issued, async () => {
+      requeued = await queue.requeueDead(id);
+    });
+    expect(requeued).toBe(true);
+    expect(await queue.get(id)).toMatchObject({ state: 'queued', attempts: 0 });
+    expect(await queue.requeueDead('job_done_1')).toBe(false);
+    expect(scansOf(await executedPlans(url, requeue), 'jobs')).toEqual([
+      'Index Scan using jobs_pkey',
+    ]);
+  });
 });
