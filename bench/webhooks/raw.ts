@@ -3,12 +3,13 @@
  * queue, no signing, no database. In its own process so its CPU time is its own. It
  * uses undici's leanest interface (dispatch with a handler, no response stream), the
  * one Vaultwire's sender uses, so the ceiling is a ceiling.
- * argv: url count concurrency
+ * argv: url count concurrency warmup. After the warm-up it says so over IPC and waits for
+ * `go` (the driver resets its counters in between).
  */
 import { Pool } from 'undici';
 
-const [url = '', countText = '10000', concText = '64'] = process.argv.slice(2);
-const count = Number(countText);
+const [url = '', countText = '10000', concText = '64', warmText = '0'] = process.argv.slice(2);
+let count = Number(warmText);
 const concurrency = Number(concText);
 const target = new URL(url);
 const pool = new Pool(target.origin, {
@@ -17,10 +18,10 @@ const pool = new Pool(target.origin, {
   keepAliveTimeout: 60_000,
 });
 
-const cpu0 = process.cpuUsage();
-const started = performance.now();
 let next = 0;
-const lat: number[] = [];
+let lat: number[] = [];
+/** Request ids: the warm-up's are `raw_w_<i>`, the measured run's `raw_<i>`. */
+let prefix = 'raw_w_';
 async function lane(): Promise<void> {
   while (next < count) {
     const i = next++;
@@ -36,7 +37,7 @@ async function lane(): Promise<void> {
         {
           method: 'POST',
           path: target.pathname,
-          headers: { 'content-type': 'application/json', 'webhook-id': `raw_${i}` },
+          headers: { 'content-type': 'application/json', 'webhook-id': `${prefix}${i}` },
           body,
         },
         {
@@ -55,6 +56,19 @@ async function lane(): Promise<void> {
     lat.push(performance.now() - t0);
   }
 }
+await Promise.all(Array.from({ length: concurrency }, () => lane()));
+await new Promise<void>((resolve) => {
+  process.once('message', () => {
+    resolve();
+  });
+  process.send?.({ warm: true });
+});
+next = 0;
+count = Number(countText);
+lat = [];
+prefix = 'raw_';
+const cpu0 = process.cpuUsage();
+const started = performance.now();
 await Promise.all(Array.from({ length: concurrency }, () => lane()));
 const seconds = (performance.now() - started) / 1000;
 const cpu = process.cpuUsage(cpu0);
