@@ -9,7 +9,6 @@
 import { Pool } from 'undici';
 
 const [url = '', countText = '10000', concText = '64', warmText = '0'] = process.argv.slice(2);
-let count = Number(warmText);
 const concurrency = Number(concText);
 const target = new URL(url);
 const pool = new Pool(target.origin, {
@@ -18,58 +17,62 @@ const pool = new Pool(target.origin, {
   keepAliveTimeout: 60_000,
 });
 
-let next = 0;
-let lat: number[] = [];
-/** Request ids: the warm-up's are `raw_w_<i>`, the measured run's `raw_<i>`. */
-let prefix = 'raw_w_';
-async function lane(): Promise<void> {
-  while (next < count) {
-    const i = next++;
-    const body = JSON.stringify({
-      id: `wev_raw_${i}`,
-      type: 'payment.completed',
-      created_ms: Date.now(),
-      data: { n: i, amount: '12.50', currency: 'USD', account: 'acct_0123456789' },
-    });
-    const t0 = performance.now();
-    await new Promise<void>((resolve, reject) => {
-      pool.dispatch(
-        {
-          method: 'POST',
-          path: target.pathname,
-          headers: { 'content-type': 'application/json', 'webhook-id': `${prefix}${i}` },
-          body,
-        },
-        {
-          onRequestStart() {
-            // nothing before the request is written
+/**
+ * Posts `count` requests over `concurrency` lanes; returns each one's latency (ms).
+ * Request ids are `<prefix><i>`: the warm-up's and the measured run's differ.
+ */
+async function post(count: number, prefix: string): Promise<number[]> {
+  let next = 0;
+  const lat: number[] = [];
+  const lane = async () => {
+    while (next < count) {
+      const i = next++;
+      const body = JSON.stringify({
+        id: `wev_raw_${i}`,
+        type: 'payment.completed',
+        created_ms: Date.now(),
+        data: { n: i, amount: '12.50', currency: 'USD', account: 'acct_0123456789' },
+      });
+      const t0 = performance.now();
+      await new Promise<void>((resolve, reject) => {
+        pool.dispatch(
+          {
+            method: 'POST',
+            path: target.pathname,
+            headers: { 'content-type': 'application/json', 'webhook-id': `${prefix}${i}` },
+            body,
           },
-          onResponseEnd() {
-            resolve();
+          {
+            onRequestStart() {
+              // nothing before the request is written
+            },
+            onResponseEnd() {
+              resolve();
+            },
+            onResponseError(_c, err) {
+              reject(err);
+            },
           },
-          onResponseError(_c, err) {
-            reject(err);
-          },
-        },
-      );
-    });
-    lat.push(performance.now() - t0);
-  }
+        );
+      });
+      lat.push(performance.now() - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, () => lane()));
+  return lat;
 }
-await Promise.all(Array.from({ length: concurrency }, () => lane()));
+
+await post(Number(warmText), 'raw_w_');
 await new Promise<void>((resolve) => {
   process.once('message', () => {
     resolve();
   });
   process.send?.({ warm: true });
 });
-next = 0;
-count = Number(countText);
-lat = [];
-prefix = 'raw_';
+const count = Number(countText);
 const cpu0 = process.cpuUsage();
 const started = performance.now();
-await Promise.all(Array.from({ length: concurrency }, () => lane()));
+const lat = await post(count, 'raw_');
 const seconds = (performance.now() - started) / 1000;
 const cpu = process.cpuUsage(cpu0);
 await pool.close();
