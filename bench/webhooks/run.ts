@@ -497,16 +497,19 @@ async function bullmq(): Promise<Result> {
       await queue.addBulk(jobs);
     }
   };
+  /** Until the receiver has `count` distinct requests and no job waits or runs. */
+  const drained = (count: number, timeoutMs: number) =>
+    waitUntil(async () => {
+      const c = await queue.getJobCounts('wait', 'active', 'delayed');
+      return (
+        (await rxStats()).unique >= count &&
+        (c['wait'] ?? 0) + (c['active'] ?? 0) + (c['delayed'] ?? 0) === 0
+      );
+    }, timeoutMs);
   try {
     await rxReset();
     await add(0, WARMUP, 'bullw');
-    await waitUntil(async () => {
-      const c = await queue.getJobCounts('wait', 'active', 'delayed');
-      return (
-        (await rxStats()).unique >= WARMUP &&
-        (c['wait'] ?? 0) + (c['active'] ?? 0) + (c['delayed'] ?? 0) === 0
-      );
-    }, 120_000);
+    await drained(WARMUP, 120_000);
     await rxReset();
     const cpu0 = await ask<number>(worker, 'cpu', 'cpu');
     const rx0 = cpuOf(receiver.pid ?? 0);
@@ -516,13 +519,7 @@ async function bullmq(): Promise<Result> {
     const t0 = performance.now();
     const t0Ms = Date.now();
     await add(0, N, 'bull');
-    await waitUntil(async () => {
-      const c = await queue.getJobCounts('wait', 'active', 'delayed');
-      return (
-        (await rxStats()).unique >= N &&
-        (c['wait'] ?? 0) + (c['active'] ?? 0) + (c['delayed'] ?? 0) === 0
-      );
-    }, 300_000);
+    await drained(N, 300_000);
     const polledSeconds = (performance.now() - t0) / 1000;
     const seconds = exactSeconds(t0Ms, await ask<number>(worker, 'last', 'last'), polledSeconds);
     const cpu = (await ask<number>(worker, 'cpu', 'cpu')) - cpu0;
