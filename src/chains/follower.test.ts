@@ -4,9 +4,7 @@ import { createTestDb, type TestDb } from '../../test/support/db.js';
 import {
   call,
   localChainSettings,
-  makeAdapter,
   makeFollower,
-  recordingOutbox,
   silentLogger,
   soloContext,
   syncToHead,
@@ -15,7 +13,6 @@ import {
 import { startLocalNode, type LocalNode } from '../../test/fixtures/chains/node.js';
 import type { LogInterestSource } from './adapter.js';
 import { webSocketHeads } from './evm/heads.js';
-import { createFollower } from './follower.js';
 import { chainEventId } from './types.js';
 
 let node: LocalNode;
@@ -278,16 +275,7 @@ describe('follower against a local node', () => {
       pollMs: 600_000,
     });
     const heads = webSocketHeads({ url: node.url.replace('http', 'ws'), logger: silentLogger });
-    const { adapter, metrics } = makeAdapter(settings);
-    const follower = createFollower({
-      db: t.db,
-      adapter,
-      settings,
-      outbox: recordingOutbox(t.db),
-      metrics,
-      logger: silentLogger,
-      heads,
-    });
+    const { follower } = makeFollower(t.db, settings, { heads });
     const stop = new AbortController();
     const running = follower.run({ ...soloContext(), signal: stop.signal });
     try {
@@ -361,14 +349,7 @@ function stepwiseFollower(key: string, start: bigint) {
     startBlock: Number(start),
     fetchConcurrency: 1,
   });
-  const { adapter, metrics } = makeAdapter(settings);
-  const follower = createFollower({
-    db: t.db,
-    adapter,
-    settings,
-    outbox: recordingOutbox(t.db),
-    metrics,
-    logger: silentLogger,
+  const { follower } = makeFollower(t.db, settings, {
     logInterest: interest.source,
     maxBatchBlocks: 1,
   });
@@ -428,16 +409,7 @@ describe('follower with a log interest', () => {
     const interest = testInterest('interest');
     for (const c of [multi, filtered, token]) interest.add(c);
     const settings = localChainSettings(node, { ...base, key: 'interest' });
-    const { adapter, metrics } = makeAdapter(settings);
-    const follower = createFollower({
-      db: t.db,
-      adapter,
-      settings,
-      outbox: recordingOutbox(t.db),
-      metrics,
-      logger: silentLogger,
-      logInterest: interest.source,
-    });
+    const { follower } = makeFollower(t.db, settings, { logInterest: interest.source });
     await syncToHead(follower);
     expect(interest.refreshes()).toBeGreaterThan(0);
     // Stored with the cursor: the blocks up to it were read with all three contracts.

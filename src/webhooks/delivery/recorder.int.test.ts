@@ -1,6 +1,7 @@
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../../../test/support/db.js';
+import type { Db } from '../../platform/db/db.js';
 import { newId } from '../../platform/ids.js';
 import { createLogger } from '../../platform/observability/logger.js';
 import { createWebhookMetrics } from '../metrics.js';
@@ -17,20 +18,24 @@ let t: TestDb;
 let recorder: OutcomeRecorder;
 const endpointId = 'whe_recorder_test';
 
+/** A recorder on `db` with the given flush timing, everything else as in a worker. */
+const recorderOn = (db: Db, timing: { flushMs: number; soonMs?: number }) =>
+  createOutcomeRecorder({
+    db,
+    logger: createLogger({ level: 'silent' }),
+    metrics: createWebhookMetrics(new Registry()),
+    workerId: 'worker-test',
+    disableEndpoint: () => Promise.resolve(),
+    ...timing,
+  });
+
 beforeAll(async () => {
   t = await createTestDb();
   await t.db.query(
     `INSERT INTO webhook_endpoints (id, owner_id, url, event_types) VALUES ($1, 'usr_x', 'https://example.com/h', ARRAY['payment.completed'])`,
     [endpointId],
   );
-  recorder = createOutcomeRecorder({
-    db: t.db,
-    logger: createLogger({ level: 'silent' }),
-    metrics: createWebhookMetrics(new Registry()),
-    workerId: 'worker-test',
-    disableEndpoint: () => Promise.resolve(),
-    flushMs: 1,
-  });
+  recorder = recorderOn(t.db, { flushMs: 1 });
 });
 
 afterAll(async () => {
@@ -169,15 +174,7 @@ describe('flush timing', () => {
         return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
       },
     });
-    const held = createOutcomeRecorder({
-      db,
-      logger: createLogger({ level: 'silent' }),
-      metrics: createWebhookMetrics(new Registry()),
-      workerId: 'worker-test',
-      disableEndpoint: () => Promise.resolve(),
-      flushMs: 60_000,
-      soonMs: 1,
-    });
+    const held = recorderOn(db, { flushMs: 60_000, soonMs: 1 });
     try {
       let open: () => void = () => undefined;
       gate = new Promise((resolve) => {
@@ -213,15 +210,7 @@ describe('flush timing', () => {
   });
 
   it('holds outcomes up to flushMs to share a flush, and writes an awaited one within soonMs', async () => {
-    const slow = createOutcomeRecorder({
-      db: t.db,
-      logger: createLogger({ level: 'silent' }),
-      metrics: createWebhookMetrics(new Registry()),
-      workerId: 'worker-test',
-      disableEndpoint: () => Promise.resolve(),
-      flushMs: 60_000,
-      soonMs: 10,
-    });
+    const slow = recorderOn(t.db, { flushMs: 60_000, soonMs: 10 });
     try {
       let written = false;
       const first = outcome('evt_t1', '{"id":"evt_t1"}');

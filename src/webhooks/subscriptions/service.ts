@@ -145,27 +145,34 @@ export function createSubscriptionService(deps: {
   };
 
   /**
-   * Whether a create or add needs a backfill: address activity or contract logs from a
-   * block already followed.
+   * The block a create's or an add's backfill starts at (undefined: none), or the error:
+   * address activity from a block already followed, and every contract-log subscription.
+   * A contract-log one without a from_block still gets a backfill, from the first block
+   * the follower has not committed: a step already under way reads its blocks without the
+   * new contracts (its interest was taken before this commit), and the backfill gives
+   * those blocks' logs, so nothing mined after the call is missed. (The subscription
+   * keeps no from_block: it matches whatever the live path emits, re-reads after a reorg
+   * included.) Address watch lists need none of this: the matcher sees them at once.
    */
   const planBackfill = async (
     kind: SubscriptionKind,
     chain: string,
     items: readonly unknown[],
     fromBlock: bigint | undefined,
-  ): Promise<'none' | 'needed' | WebhookError> => {
-    if (fromBlock === undefined) return 'none';
+  ): Promise<bigint | undefined | WebhookError> => {
     if (kind === 'contract_log') {
-      // Always, even for a block the follower has not reached: between this check and
-      // the follower's next interest refresh it may read past `fromBlock` without the
-      // subscription's contracts. The backfill then covers those blocks, or ends empty.
+      if (fromBlock === undefined) return deps.backfills.nextBlock(chain);
+      // Even for a block the follower has not reached: between this check and its next
+      // interest refresh it may read past `fromBlock` without the subscription's
+      // contracts. The backfill then covers those blocks, or ends empty.
       const plan = await deps.backfills.plan(chain, fromBlock);
-      return plan === 'none' ? 'needed' : plan;
+      return plan === 'none' || plan === 'needed' ? fromBlock : plan;
     }
-    if (kind === 'address_activity' && items.length > 0) {
-      return deps.backfills.plan(chain, fromBlock);
+    if (fromBlock === undefined || kind !== 'address_activity' || items.length === 0) {
+      return undefined;
     }
-    return 'none';
+    const plan = await deps.backfills.plan(chain, fromBlock);
+    return plan === 'needed' ? fromBlock : plan === 'none' ? undefined : plan;
   };
 
   const owned = async (caller: Caller, id: string, lock = false): Promise<Row | undefined> => {
@@ -256,18 +263,8 @@ export function createSubscriptionService(deps: {
         if (n.length > settings.maxItemsPerSubscription) return WebhookError.TooManyAddresses;
         items = n;
       }
-      // A contract-log subscription without a from_block still gets a backfill, from the
-      // first block the follower has not committed: a step already under way reads its
-      // blocks without the new contracts (its interest was taken before this commit), and
-      // the backfill gives those blocks' logs, so nothing mined after this call is missed.
-      // The subscription itself keeps no from_block (it matches whatever the live path
-      // emits, re-reads after a reorg included). Address watch lists need none of this:
-      // the matcher sees them at once.
-      const fromBlock =
-        input.fromBlock ??
-        (input.kind === 'contract_log' ? await deps.backfills.nextBlock(input.chain) : undefined);
-      const backfill = await planBackfill(input.kind, input.chain, items, fromBlock);
-      if (backfill !== 'none' && backfill !== 'needed') return backfill;
+      const backfillFrom = await planBackfill(input.kind, input.chain, items, input.fromBlock);
+      if (typeof backfillFrom === 'string') return backfillFrom;
       return orRollback(async () => {
         const { rows: ep } = await db.query<{ owner_id: string }>(
           'SELECT owner_id FROM webhook_endpoints WHERE id = $1',
@@ -303,11 +300,11 @@ export function createSubscriptionService(deps: {
           ]);
         }
         const sub = toSub(row);
-        if (backfill === 'needed' && fromBlock !== undefined) {
+        if (backfillFrom !== undefined) {
           sub.backfillId = await deps.backfills.schedule({
             subscriptionId: id,
             chainKey: input.chain,
-            fromBlock,
+            fromBlock: backfillFrom,
             ...(input.kind === 'contract_log'
               ? {
                   // Its logs come from blocks the follower reads once its interest has
@@ -362,8 +359,8 @@ export function createSubscriptionService(deps: {
       if (before.kind !== 'address_activity' && before.kind !== 'transaction') {
         return WebhookError.SubscriptionKindMismatch;
       }
-      const backfill = await planBackfill(before.kind, before.chain_key, raw, fromBlock);
-      if (backfill !== 'none' && backfill !== 'needed') return backfill;
+      const backfillFrom = await planBackfill(before.kind, before.chain_key, raw, fromBlock);
+      if (typeof backfillFrom === 'string') return backfillFrom;
       return orRollback(async () => {
         const r = await owned(caller, id, true);
         if (!r) throw new Rollback(WebhookError.SubscriptionNotFound);
@@ -386,12 +383,12 @@ export function createSubscriptionService(deps: {
         const row = rows[0];
         if (!row) throw new Error('subscription vanished');
         const sub = toSub(row);
-        if (backfill === 'needed' && fromBlock !== undefined && items.length > 0) {
+        if (backfillFrom !== undefined && items.length > 0) {
           sub.backfillId = await deps.backfills.schedule({
             subscriptionId: id,
             chainKey: r.chain_key,
             addresses: items,
-            fromBlock,
+            fromBlock: backfillFrom,
           });
         }
         return sub;
