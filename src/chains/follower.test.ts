@@ -439,12 +439,18 @@ describe('follower with a log interest', () => {
     );
   });
 
-  it('counts a contract from the next step, even in blocks it had already fetched ahead', async () => {
+  /** A fresh VwMulti and three blocks from `start` on, each with one of its logs. */
+  const threeNotedBlocks = async () => {
     const multi = await node.deploy('VwMulti');
     const start = BigInt(await node.rpc<string>('eth_blockNumber')) + 1n;
     for (const tag of [1n, 2n, 3n]) {
       await node.send({ from: sender, ...call('VwMulti', multi, 'note', [tag, 'x']) });
     }
+    return { multi, start };
+  };
+
+  it('counts a contract from the next step, even in blocks it had already fetched ahead', async () => {
+    const { multi, start } = await threeNotedBlocks();
     const { interest, follower } = stepwiseFollower('ahead', start);
     // Reads the first block and fetches the second ahead, both before the contract is wanted.
     const first = await follower.step(soloContext());
@@ -456,11 +462,7 @@ describe('follower with a log interest', () => {
   });
 
   it('stores with each cursor move the mark of the interest its blocks were read under', async () => {
-    const multi = await node.deploy('VwMulti');
-    const start = BigInt(await node.rpc<string>('eth_blockNumber')) + 1n;
-    for (const tag of [1n, 2n, 3n]) {
-      await node.send({ from: sender, ...call('VwMulti', multi, 'note', [tag, 'x']) });
-    }
+    const { multi, start } = await threeNotedBlocks();
     const { interest, follower } = stepwiseFollower('marks', start);
     interest.touch(); // mark 1
     await follower.step(soloContext()); // reads start, fetches start + 1 ahead under mark 1
