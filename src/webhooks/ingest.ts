@@ -111,7 +111,7 @@ export function createIngest(deps: {
           { type: 'bigint', values: rows.map((r) => r.seq) },
           { type: 'text', values: rows.map((r) => r.state) },
         ],
-        1,
+        2,
       );
       const { rows: out } = await db.query<{
         id: string;
@@ -122,7 +122,13 @@ export function createIngest(deps: {
       }>(
         `INSERT INTO webhook_messages (id, endpoint_id, event_id, event_type, chain_key, block_number,
                                        body, ordered, seq, state)
-         SELECT * FROM unnest(${c.sql.join(', ')})
+         SELECT x.* FROM unnest(${c.sql.join(', ')})
+                AS x(id, endpoint_id, event_id, event_type, chain_key, block_number, body,
+                     ordered, seq, state)
+           -- Only for endpoints that exist, locked until this commits (in place of a
+           -- foreign key, see migration 0054): one deleted meanwhile gets no messages.
+           JOIN (SELECT id FROM webhook_endpoints WHERE id = ANY($1::text[]) FOR KEY SHARE) e
+             ON e.id = x.endpoint_id
          ON CONFLICT (endpoint_id, event_id) DO UPDATE SET updated_at = webhook_messages.updated_at
            WHERE webhook_messages.state = 'queued'
          RETURNING id, endpoint_id, state, created_at,
@@ -132,7 +138,7 @@ export function createIngest(deps: {
                    CASE WHEN xmax::text <> '0' THEN body END AS body`,
         // Packed text columns (platform/db/packed.ts): the pg client would escape every
         // element of typed arrays, and every JSON body is full of quotes.
-        c.params,
+        [[...new Set(rows.map((r) => r.endpoint_id))], ...c.params],
       );
       const sent = new Map(rows.map((r) => [r.id, r.body]));
       return out.map((r) => ({ ...r, body: r.body ?? sent.get(r.id) ?? '' }));

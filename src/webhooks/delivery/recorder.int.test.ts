@@ -148,13 +148,16 @@ describe('outcome recorder: rows of deferred messages', () => {
     expect(r6).toMatchObject({ body: '{"id":"evt_r6"}', state: 'delivered' });
   });
 
-  it('leaves the first row of an event alone when the event comes again', async () => {
+  it('leaves the first row of an event alone when the event comes again, and writes the rest of that flush', async () => {
     const first = outcome('evt_r7', '{"v":1}');
     await recorder.record(first);
+    // One flush: the repeat makes its first INSERT fail, and the flush runs again.
     const again = outcome('evt_r7', '{"v":2}');
-    await recorder.record(again);
+    const fresh = outcome('evt_r8', '{"v":3}');
+    await Promise.all([recorder.record(again), recorder.record(fresh)]);
     expect(await row(again.messageId)).toBeUndefined();
     expect((await row(first.messageId))?.['body']).toBe('{"v":1}');
+    expect(await row(fresh.messageId)).toMatchObject({ body: '{"v":3}', state: 'delivered' });
   });
 });
 

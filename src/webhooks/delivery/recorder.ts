@@ -1,4 +1,4 @@
-import type { Db } from '../../platform/db/db.js';
+import { SQLSTATE, sqlState, type Db } from '../../platform/db/db.js';
 import { arrayColumns, type ArrayColumn } from '../../platform/db/packed.js';
 import { newId } from '../../platform/ids.js';
 import type { Logger } from '../../platform/observability/logger.js';
@@ -75,13 +75,14 @@ export function createOutcomeRecorder(deps: {
   // whatever is buffered goes without waiting for company.
   const idle: (() => void)[] = [];
 
-  const writeRows = async (outcomes: OutcomeRecord[]) => {
+  // `tolerant`: an event may already have its row (see `write`).
+  const writeRows = async (outcomes: OutcomeRecord[], tolerant: boolean) => {
     const creates = outcomes.filter((o) => o.create !== undefined);
     const updates = outcomes.filter((o) => o.create === undefined);
     // Rows this flush created (deferred messages); a conflict means the event had a row.
     let created = new Set<string>();
     if (creates.length > 0) {
-      const c = arrayColumns(createColumns(creates), 2);
+      const c = arrayColumns(createColumns(creates), 3);
       const { rows } = await db.query<{ id: string }>(
         `INSERT INTO webhook_messages (id, endpoint_id, event_id, event_type, chain_key, block_number,
                                        body, state, attempts, next_attempt_at, last_status,
@@ -94,12 +95,14 @@ export function createOutcomeRecorder(deps: {
            FROM unnest(${c.sql.join(', ')})
                 AS x(id, endpoint_id, event_id, event_type, chain_key, block_number, body,
                      created_ms, state, inc, next_at, status, error, latency, excerpt)
-           -- An endpoint deleted meanwhile took its messages with it (the foreign key
-           -- cascades): its outcomes are dropped here instead of failing the whole flush.
-           JOIN webhook_endpoints e ON e.id = x.endpoint_id
-         ON CONFLICT DO NOTHING
+           -- Rows only for endpoints that exist, which stay until this commits (the lock
+           -- stands in for a foreign key, see migration 0054): an endpoint deleted
+           -- meanwhile took its messages with it, and its outcomes are dropped here.
+           JOIN (SELECT id FROM webhook_endpoints WHERE id = ANY($2::text[]) FOR KEY SHARE) e
+             ON e.id = x.endpoint_id
+         ${tolerant ? 'ON CONFLICT DO NOTHING' : ''}
          RETURNING id`,
-        [deps.workerId, ...c.params],
+        [deps.workerId, [...new Set(creates.map((o) => o.endpointId))], ...c.params],
       );
       created = new Set(rows.map((r) => r.id));
     }
@@ -199,8 +202,23 @@ export function createOutcomeRecorder(deps: {
     // transaction, so nobody reads a 503 on a message whose attempt is not there yet, and
     // a crash between the two cannot lose the attempt. A flush of successes needs none.
     const failures = outcomes.some((o) => o.attempt && o.attempt.outcome !== 'delivered');
-    if (failures) await db.transaction(() => writeRows(outcomes));
-    else await writeRows(outcomes);
+    const run = (tolerant: boolean) =>
+      failures
+        ? db.transaction(() => writeRows(outcomes, tolerant))
+        : writeRows(outcomes, tolerant);
+    // A plain INSERT first: ON CONFLICT makes every row a speculative insertion (its
+    // unique indexes probed before the row goes in, and one more WAL record to confirm
+    // it), for a conflict that only a repeat of the events past the worker's check can
+    // cause. With the foreign key gone as well (migration 0054) the INSERT's time per row
+    // fell from 23.9 to 15.9 µs (pg_stat_statements over a benchmark run, flushes of
+    // ~500). The INSERT is the first statement of the flush, so when it fails nothing has
+    // been written: the whole flush runs again, skipping the rows that exist.
+    try {
+      await run(false);
+    } catch (err) {
+      if (sqlState(err) !== SQLSTATE.uniqueViolation) throw err;
+      await run(true);
+    }
     for (const o of outcomes) {
       if (o.disable !== undefined) await deps.disableEndpoint(o.endpointId, o.disable);
     }

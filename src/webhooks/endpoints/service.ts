@@ -275,6 +275,12 @@ export function createEndpointService(deps: {
         const r = await owned(caller, id);
         if (!r) return WebhookError.EndpointNotFound;
         await db.query('DELETE FROM webhook_endpoints WHERE id = $1', [id]);
+        // Messages hold no foreign key (migration 0054): they go here, after the endpoint's
+        // row. That DELETE waited for every statement creating messages for the endpoint
+        // (each holds a KEY SHARE lock on it) and each of these statements sees what they
+        // committed; any later one finds no endpoint and creates nothing.
+        await db.query('DELETE FROM webhook_messages WHERE endpoint_id = $1', [id]);
+        await db.query('DELETE FROM webhook_attempts WHERE endpoint_id = $1', [id]);
         await recordChange(db, 'endpoint', id);
         await audit.record({
           action: 'webhook_endpoint.deleted',
