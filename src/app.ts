@@ -483,6 +483,7 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
                 run: () => outbox.pruneDispatched(config.jobRetentionDays * day),
               },
               { name: 'walletLimitCounters', run: () => wallet.pruneLimitCounters() },
+              { name: 'webhooks', run: () => webhooks.prune() },
             ],
             singletons:
               auditAnchorer.sinks.length > 0

@@ -81,6 +81,15 @@ export function ulid(now = Date.now()): string {
   return encodeTime(now) + encodeRandom(lastRandom);
 }
 
+/**
+ * The lower bound of the ids of `prefix` made at `timeMs` or later: every id made
+ * earlier sorts below it (in byte order, and in any collation that puts digits before
+ * capital letters, as PostgreSQL's do), so a primary-key range read finds old rows.
+ */
+export function idBefore(prefix: IdPrefix, timeMs: number): string {
+  return `${prefix}_${encodeTime(timeMs)}`;
+}
+
 /** `newId('usr')` → `usr_01JD7Q4Z…` */
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${ulid()}`;

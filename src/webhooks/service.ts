@@ -20,6 +20,7 @@ import { createEndpointDirectory, type EndpointDirectory } from './endpoints/dir
 import { createEndpointService, type EndpointService } from './endpoints/service.js';
 import { PLATFORM_OUTBOX_PATTERNS } from './event-types.js';
 import { createIngest, type Ingest } from './ingest.js';
+import { pruneWebhooks } from './retention.js';
 import { createWebhookMetrics, registerWebhookGauges, type WebhookMetrics } from './metrics.js';
 import { createSsrfGuard, type Resolver, type SsrfGuard } from './ssrf/ssrf.js';
 import { BACKFILL_QUEUE, createBackfills, type Backfills } from './subscriptions/backfill.js';
@@ -68,9 +69,11 @@ export interface WebhooksService {
   /**
    * Upkeep, every 30 s in each `delivery` process: auto-disable long-failing endpoints,
    * recover stuck queued messages, send `tx.dropped` for watched hashes past their
-   * deadline, prune.
+   * deadline.
    */
-  maintain(): Promise<{ disabled: number; requeued: number; dropped: number; pruned: number }>;
+  maintain(): Promise<{ disabled: number; requeued: number; dropped: number }>;
+  /** Removes what outlived the retention period (see retention.ts): the scheduler's task. */
+  prune(now?: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -441,22 +444,7 @@ export function createWebhooksService(deps: {
     const dropped = await txDrops.sweep();
     if (dropped > 0)
       log.info({ dropped }, 'watched transactions not mined in time: tx.dropped sent');
-    let pruned = 0;
-    for (const sql of [
-      `DELETE FROM webhook_messages WHERE id IN (SELECT id FROM webhook_messages
-         WHERE state = 'delivered' AND delivered_at < now() - $1 * interval '1 day' LIMIT 5000)`,
-      `DELETE FROM webhook_attempts WHERE id IN (SELECT id FROM webhook_attempts
-         WHERE created_at < now() - $1 * interval '1 day' LIMIT 5000)`,
-      `DELETE FROM webhook_changes WHERE seq IN (SELECT seq FROM webhook_changes
-         WHERE created_at < now() - greatest($1, 7) * interval '1 day' LIMIT 5000)`,
-    ]) {
-      pruned += (await db.query(sql, [settings.retentionDays])).rowCount;
-    }
-    // Rows of workers that died without leaving; they stopped counting long ago.
-    pruned += (
-      await db.query(`DELETE FROM webhook_workers WHERE expires_at < now() - interval '1 hour'`)
-    ).rowCount;
-    return { disabled, requeued, dropped, pruned };
+    return { disabled, requeued, dropped };
   };
 
   const running = new Set<RunningDelivery>();
@@ -473,6 +461,7 @@ export function createWebhooksService(deps: {
     metrics,
     guard,
     maintain,
+    prune: (now) => pruneWebhooks(db, settings.retentionDays, now),
 
     async startDelivery(options = {}) {
       const concurrency = options.concurrency ?? settings.deliveryConcurrency;

@@ -570,7 +570,7 @@ export const SETTINGS = {
     kind: 'int',
     schema: positiveInt.max(3650),
     default: 14,
-    doc: 'Days delivered webhook messages and attempt logs are kept (dead letters are kept until replayed or the endpoint is deleted).',
+    doc: 'Days delivered webhook messages and attempt logs are kept (dead letters are kept until replayed or the endpoint is deleted). The `scheduler` role prunes them in its maintenance pass (every 10 minutes).',
   }),
   instanceId: setting<string>({
     env: 'VW_INSTANCE_ID',
