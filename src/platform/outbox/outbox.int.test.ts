@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../../../test/support/db.js';
-import { isId } from '../ids.js';
+import { idBefore, isId } from '../ids.js';
 import { createLogger } from '../observability/logger.js';
 import { createPostgresJobQueue, type PostgresJobQueue } from '../queue/postgres.js';
 import { createOutbox, type DomainEvent, type Outbox } from './outbox.js';
@@ -184,24 +184,26 @@ describe('outbox', () => {
   });
   it('prunes only events dispatched long enough ago, never undispatched ones', async () => {
     await outbox.relayOnce({ limit: 10_000 });
-    const old = await outbox.publish({ type: 'prune.old', aggregateId: 'p1', payload: {} });
     const recent = await outbox.publish({ type: 'prune.recent', aggregateId: 'p2', payload: {} });
     await outbox.relayOnce({ limit: 10_000 });
-    const stuck = await outbox.publish({ type: 'prune.stuck', aggregateId: 'p3', payload: {} });
-    // Ten days ago: one dispatched then, and one written then that never went out.
-    await t.db.query(
-      `UPDATE outbox_events SET dispatched_at = now() - interval '10 days' WHERE id = $1`,
-      [old.id],
+    // Ten days ago (ids carry their creation time): one written and dispatched then, one
+    // written then that never went out, and one written then but dispatched yesterday.
+    const tenDaysAgo = idBefore('evt', Date.now() - 10 * 24 * 3600 * 1000);
+    const [old, stuck, late] = ['0001', '0002', '0003'].map(
+      (n) => `${tenDaysAgo}${n.padStart(16, '0')}`,
     );
     await t.db.query(
-      `UPDATE outbox_events SET created_at = now() - interval '10 days' WHERE id = $1`,
-      [stuck.id],
+      `INSERT INTO outbox_events (id, type, aggregate_id, payload, created_at, dispatched_at)
+       VALUES ($1, 'prune.old', 'p1', '{}', now() - interval '10 days', now() - interval '10 days'),
+              ($2, 'prune.stuck', 'p3', '{}', now() - interval '10 days', NULL),
+              ($3, 'prune.late', 'p4', '{}', now() - interval '10 days', now() - interval '1 day')`,
+      [old, stuck, late],
     );
     expect(await outbox.pruneDispatched(7 * 24 * 3600 * 1000)).toBeGreaterThanOrEqual(1);
     const { rows } = await t.db.query<{ id: string }>(
       'SELECT id FROM outbox_events WHERE id = ANY ($1)',
-      [[old.id, recent.id, stuck.id]],
+      [[old, recent.id, stuck, late]],
     );
-    expect(rows.map((r) => r.id).sort()).toEqual([recent.id, stuck.id].sort());
+    expect(rows.map((r) => r.id).sort()).toEqual([recent.id, stuck, late].sort());
   });
 });

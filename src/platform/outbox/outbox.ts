@@ -1,6 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { deleteInSlices, DELETE_SLICE, type Db } from '../db/db.js';
-import { newId } from '../ids.js';
+import { idBefore, newId } from '../ids.js';
 import type { Logger } from '../observability/logger.js';
 import { metricOnce } from '../observability/metrics.js';
 import {
@@ -250,13 +250,20 @@ export function createOutbox(deps: {
 
   return {
     pruneDispatched(olderThanMs) {
+      // Old events are found by id: ids are ULIDs that begin with their creation time, so
+      // everything written before the cutoff sorts below idBefore(cutoff), and a range
+      // read of the id index reaches it. `dispatched_at` has no index, and filtering on
+      // it walked every event of the table, the more so when none was old enough. An
+      // event dispatched before the cutoff was written before it too; the undispatched
+      // ones below it (stuck, never deleted) are read again each pass.
+      const cutoff = Date.now() - olderThanMs;
       return deleteInSlices(
         db,
-        `DELETE FROM outbox_events WHERE seq IN (
+        `DELETE FROM outbox_events WHERE seq = ANY (ARRAY(
            SELECT seq FROM outbox_events
-            WHERE dispatched_at < now() - $1 * interval '1 millisecond'
-            ORDER BY seq LIMIT ${DELETE_SLICE})`,
-        [olderThanMs],
+            WHERE id < $1 AND dispatched_at < $2
+            ORDER BY id LIMIT ${DELETE_SLICE}))`,
+        [idBefore('evt', cutoff), new Date(cutoff)],
       );
     },
 

@@ -4,10 +4,12 @@ import { createTestDb, type TestDb } from '../../../test/support/db.js';
 import {
   estimatedRows,
   executedPlans,
+  lastIssued,
   nodeTypes,
   recordStatements,
   scansOf,
 } from '../../../test/support/plans.js';
+import { idBefore } from '../ids.js';
 import { createLogger } from '../observability/logger.js';
 import { createPostgresJobQueue } from '../queue/postgres.js';
 import { createOutbox } from './outbox.js';
@@ -18,6 +20,7 @@ import { createOutbox } from './outbox.js';
  * the table. Autovacuum is off for `outbox_events` here so that the lie lasts the test.
  */
 
+const DAY = 24 * 3600 * 1000;
 let t: TestDb;
 let url: string;
 
@@ -80,5 +83,38 @@ describe('outbox relay plan under stale statistics (PostgreSQL)', () => {
     const plans = await executedPlans(url, claim);
     expect(scansOf(plans, 'outbox_events')).toEqual(['Index Scan using outbox_events_pending_idx']);
     expect(nodeTypes(plans)).not.toContain('Sort');
+  });
+
+  it('prunes old dispatched events by an id range, not by reading the whole table', async () => {
+    // 200,000 dispatched events, three quarters of them written and dispatched 30 days ago.
+    await t.db.query(
+      `INSERT INTO outbox_events (id, type, aggregate_id, payload, created_at, dispatched_at)
+       SELECT CASE WHEN g <= 150000 THEN $1 ELSE $2 END || lpad(g::text, 16, '0'),
+              'payment.completed', 'pay_' || g % 100, '{}', now(),
+              CASE WHEN g <= 150000 THEN now() - interval '30 days' ELSE now() END
+         FROM generate_series(1, 200000) g`,
+      [idBefore('evt', Date.now() - 30 * DAY), idBefore('evt', Date.now() - 60_000)],
+    );
+    await t.db.exec('ANALYZE outbox_events');
+    const { db, issued } = recordStatements(t.db);
+    const logger = createLogger({ level: 'silent' });
+    const registry = new Registry();
+    const jobs = createPostgresJobQueue({
+      db: t.db,
+      logger,
+      registry,
+      instanceId: 'plans-test',
+      visibilityMs: 30_000,
+      pollMs: 1_000,
+    });
+    const outbox = createOutbox({ db, jobs, logger, registry });
+    expect(await outbox.pruneDispatched(7 * DAY)).toBe(150_000);
+
+    const prune = lastIssued(issued, /DELETE FROM outbox_events/);
+    const plans = await executedPlans(url, prune);
+    expect(scansOf(plans, 'outbox_events').sort()).toEqual([
+      'Index Scan using outbox_events_id_key',
+      'Index Scan using outbox_events_pkey',
+    ]);
   });
 });
