@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDb, type TestDb } from '../../test/support/db.js';
+import type { TestDb } from '../../test/support/db.js';
 import {
   estimatedRows,
   executedPlans,
@@ -8,6 +8,7 @@ import {
   recordStatements,
   scansOf,
   type Issued,
+  plansTestDb,
 } from '../../test/support/plans.js';
 import { createLedgerService, type LedgerService } from './service.js';
 import { verifyLedger } from './verify.js';
@@ -32,9 +33,7 @@ let issued: Issued[];
 let payer: string;
 
 beforeAll(async () => {
-  t = await createTestDb('postgres');
-  if (!t.url) throw new Error('a PostgreSQL test database has a URL');
-  url = t.url;
+  ({ t, url } = await plansTestDb());
   const recording = recordStatements(t.db);
   issued = recording.issued;
   // Hold posts are judged at T0, before any backlog hold expires.

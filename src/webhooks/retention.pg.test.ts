@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDb, type TestDb } from '../../test/support/db.js';
+import type { TestDb } from '../../test/support/db.js';
 import {
   executedPlans,
   lastIssued,
   recordStatements,
   scansOf,
   type PlanNode,
+  plansTestDb,
 } from '../../test/support/plans.js';
 import { idBefore } from '../platform/ids.js';
 import { pruneWebhooks } from './retention.js';
@@ -34,9 +35,7 @@ let t: TestDb;
 let url: string;
 
 beforeAll(async () => {
-  t = await createTestDb('postgres');
-  if (!t.url) throw new Error('a PostgreSQL test database has a URL');
-  url = t.url;
+  ({ t, url } = await plansTestDb());
   await t.db.query(
     `INSERT INTO webhook_endpoints (id, owner_id, url, event_types)
      VALUES ('whe_plans', 'usr_x', 'https://example.com/h', ARRAY['payment.completed'])`,

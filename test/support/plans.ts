@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Db, Queryable } from '../../src/platform/db/db.js';
+import { createTestDb, type TestDb } from './db.js';
 
 /**
  * Helpers for tests that pin query plans on a real PostgreSQL server: record the
@@ -9,6 +10,13 @@ import type { Db, Queryable } from '../../src/platform/db/db.js';
 export interface Issued {
   sql: string;
   params: readonly unknown[];
+}
+
+/** A fresh PostgreSQL database for a plans test, and its URL (for `executedPlans`). */
+export async function plansTestDb(): Promise<{ t: TestDb; url: string }> {
+  const t = await createTestDb('postgres');
+  if (!t.url) throw new Error('a PostgreSQL test database has a URL');
+  return { t, url: t.url };
 }
 
 /** A Db that remembers every statement sent through it, inside transactions too. */

@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDb, type TestDb } from '../../../test/support/db.js';
+import type { TestDb } from '../../../test/support/db.js';
 import {
   estimatedRows,
   executedPlans,
@@ -8,6 +8,7 @@ import {
   nodeTypes,
   recordStatements,
   scansOf,
+  plansTestDb,
 } from '../../../test/support/plans.js';
 import { idBefore } from '../ids.js';
 import { createLogger } from '../observability/logger.js';
@@ -21,13 +22,27 @@ import { createOutbox } from './outbox.js';
  */
 
 const DAY = 24 * 3600 * 1000;
+
+/** An outbox (and its job queue) whose statements are recorded for replay. */
+function recordingOutbox() {
+  const { db, issued } = recordStatements(t.db);
+  const logger = createLogger({ level: 'silent' });
+  const registry = new Registry();
+  const jobs = createPostgresJobQueue({
+    db: t.db,
+    logger,
+    registry,
+    instanceId: 'plans-test',
+    visibilityMs: 30_000,
+    pollMs: 1_000,
+  });
+  return { outbox: createOutbox({ db, jobs, logger, registry }), issued };
+}
 let t: TestDb;
 let url: string;
 
 beforeAll(async () => {
-  t = await createTestDb('postgres');
-  if (!t.url) throw new Error('a PostgreSQL test database has a URL');
-  url = t.url;
+  ({ t, url } = await plansTestDb());
   await t.db.exec('ALTER TABLE outbox_events SET (autovacuum_enabled = false)');
 });
 
@@ -49,18 +64,7 @@ describe('outbox relay plan under stale statistics (PostgreSQL)', () => {
       await estimatedRows(t.db, 'SELECT 1 FROM outbox_events WHERE dispatched_at IS NULL'),
     ).toBeLessThan(backlog / 10);
 
-    const { db, issued } = recordStatements(t.db);
-    const logger = createLogger({ level: 'silent' });
-    const registry = new Registry();
-    const jobs = createPostgresJobQueue({
-      db: t.db,
-      logger,
-      registry,
-      instanceId: 'plans-test',
-      visibilityMs: 30_000,
-      pollMs: 1_000,
-    });
-    const outbox = createOutbox({ db, jobs, logger, registry });
+    const { outbox, issued } = recordingOutbox();
     outbox.subscribe('plans.sink', ['payment.*'], () => Promise.resolve());
 
     expect(await outbox.relayOnce({ limit: 100 })).toBe(100);
@@ -96,18 +100,7 @@ describe('outbox relay plan under stale statistics (PostgreSQL)', () => {
       [idBefore('evt', Date.now() - 30 * DAY), idBefore('evt', Date.now() - 60_000)],
     );
     await t.db.exec('ANALYZE outbox_events');
-    const { db, issued } = recordStatements(t.db);
-    const logger = createLogger({ level: 'silent' });
-    const registry = new Registry();
-    const jobs = createPostgresJobQueue({
-      db: t.db,
-      logger,
-      registry,
-      instanceId: 'plans-test',
-      visibilityMs: 30_000,
-      pollMs: 1_000,
-    });
-    const outbox = createOutbox({ db, jobs, logger, registry });
+    const { outbox, issued } = recordingOutbox();
     expect(await outbox.pruneDispatched(7 * DAY)).toBe(150_000);
 
     const prune = lastIssued(issued, /DELETE FROM outbox_events/);

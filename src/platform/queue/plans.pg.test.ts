@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDb, type TestDb } from '../../../test/support/db.js';
+import type { TestDb } from '../../../test/support/db.js';
 import {
   estimatedRows,
   executedPlans,
@@ -8,6 +8,7 @@ import {
   recordStatements,
   scansOf,
   type Issued,
+  plansTestDb,
 } from '../../../test/support/plans.js';
 import type { Db } from '../db/db.js';
 import { createLogger } from '../observability/logger.js';
@@ -26,9 +27,7 @@ let t: TestDb;
 let url: string;
 
 beforeAll(async () => {
-  t = await createTestDb('postgres');
-  if (!t.url) throw new Error('a PostgreSQL test database has a URL');
-  url = t.url;
+  ({ t, url } = await plansTestDb());
   await t.db.exec('ALTER TABLE jobs SET (autovacuum_enabled = false)');
 });
 

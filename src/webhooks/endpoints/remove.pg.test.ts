@@ -56,6 +56,17 @@ async function blockedOn(prefix: string): Promise<void> {
   throw new Error(`no statement "${prefix}…" waited for a lock`);
 }
 
+/** The worker's outcome recorder, flushing at once. */
+const newRecorder = () =>
+  createOutcomeRecorder({
+    db: t.vw.db,
+    logger: createLogger({ level: 'silent' }),
+    metrics: createWebhookMetrics(new Registry()),
+    workerId: 'worker-rm',
+    disableEndpoint: () => Promise.resolve(),
+    flushMs: 1,
+  });
+
 const attempt = (outcome: 'delivered' | 'failed', statusCode: number) => ({
   number: 1,
   outcome,
@@ -85,14 +96,7 @@ describe('deleting an endpoint while its outcomes are being written', () => {
     await side.query('BEGIN');
     await side.query('SELECT 1 FROM webhook_messages WHERE id = $1 FOR UPDATE', [pingId]);
 
-    const recorder = createOutcomeRecorder({
-      db: t.vw.db,
-      logger: createLogger({ level: 'silent' }),
-      metrics: createWebhookMetrics(new Registry()),
-      workerId: 'worker-rm',
-      disableEndpoint: () => Promise.resolve(),
-      flushMs: 1,
-    });
+    const recorder = newRecorder();
     const created: OutcomeRecord = {
       messageId: newId('msg'),
       endpointId,
@@ -148,14 +152,7 @@ describe('deleting an endpoint while its outcomes are being written', () => {
     expect(
       (await t.request('DELETE', `/v1/webhook-endpoints/${endpointId}`, { token })).status,
     ).toBe(200);
-    const recorder = createOutcomeRecorder({
-      db: t.vw.db,
-      logger: createLogger({ level: 'silent' }),
-      metrics: createWebhookMetrics(new Registry()),
-      workerId: 'worker-rm',
-      disableEndpoint: () => Promise.resolve(),
-      flushMs: 1,
-    });
+    const recorder = newRecorder();
     await recorder.record({
       messageId: newId('msg'),
       endpointId,
