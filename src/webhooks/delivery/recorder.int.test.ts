@@ -1,8 +1,8 @@
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DELIVERED_200, deferredOutcome } from '../../../test/fixtures/webhooks/outcomes.js';
 import { createTestDb, type TestDb } from '../../../test/support/db.js';
 import type { Db } from '../../platform/db/db.js';
-import { newId } from '../../platform/ids.js';
 import { createLogger } from '../../platform/observability/logger.js';
 import { createWebhookMetrics } from '../metrics.js';
 import type { OutcomeRecord } from './deliverer.js';
@@ -49,31 +49,17 @@ function outcome(
   extra: Partial<OutcomeRecord> & { excerpt?: string; chainKey?: string; block?: bigint } = {},
 ): OutcomeRecord {
   const { excerpt, chainKey, block, ...rest } = extra;
-  return {
-    messageId: newId('msg'),
+  return deferredOutcome(
     endpointId,
-    claim: null,
-    state: 'delivered',
-    attemptsInc: 1,
-    nextAttemptAt: null,
-    attempt: {
-      number: 1,
-      outcome: 'delivered',
-      statusCode: 200,
-      latencyMs: 7,
-      excerpt: excerpt ?? 'ok',
-      error: null,
-    },
-    create: {
-      eventId,
-      eventType: 'payment.completed',
+    eventId,
+    { attempt: { ...DELIVERED_200, excerpt: excerpt ?? 'ok' }, ...rest },
+    {
       chainKey: chainKey ?? null,
       blockNumber: block ?? null,
       body,
       createdAtMs: Date.UTC(2026, 10, 22, 9, 0, 0, 123),
     },
-    ...rest,
-  };
+  );
 }
 
 async function row(id: string) {

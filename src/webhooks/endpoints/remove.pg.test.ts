@@ -1,8 +1,8 @@
 import pg from 'pg';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deferredOutcome } from '../../../test/fixtures/webhooks/outcomes.js';
 import { createTestApp, type TestApp } from '../../../test/support/app.js';
-import { newId } from '../../platform/ids.js';
 import { createLogger } from '../../platform/observability/logger.js';
 import type { OutcomeRecord } from '../delivery/deliverer.js';
 import { createOutcomeRecorder } from '../delivery/recorder.js';
@@ -97,24 +97,7 @@ describe('deleting an endpoint while its outcomes are being written', () => {
     await side.query('SELECT 1 FROM webhook_messages WHERE id = $1 FOR UPDATE', [pingId]);
 
     const recorder = newRecorder();
-    const created: OutcomeRecord = {
-      messageId: newId('msg'),
-      endpointId,
-      claim: null,
-      state: 'delivered',
-      attemptsInc: 1,
-      nextAttemptAt: null,
-      attempt: attempt('delivered', 200),
-      disable: undefined,
-      create: {
-        eventId: 'evt_rm_1',
-        eventType: 'payment.completed',
-        chainKey: null,
-        blockNumber: null,
-        body: '{"id":"evt_rm_1"}',
-        createdAtMs: Date.now(),
-      },
-    };
+    const created = deferredOutcome(endpointId, 'evt_rm_1');
     // A failed attempt on the ping: the flush runs in one transaction (row, attempt).
     const updated: OutcomeRecord = {
       ...created,
@@ -153,24 +136,13 @@ describe('deleting an endpoint while its outcomes are being written', () => {
       (await t.request('DELETE', `/v1/webhook-endpoints/${endpointId}`, { token })).status,
     ).toBe(200);
     const recorder = newRecorder();
-    await recorder.record({
-      messageId: newId('msg'),
-      endpointId,
-      claim: null,
-      state: 'pending',
-      attemptsInc: 1,
-      nextAttemptAt: new Date(Date.now() + 60_000),
-      attempt: attempt('failed', 500),
-      disable: undefined,
-      create: {
-        eventId: 'evt_rm_2',
-        eventType: 'payment.completed',
-        chainKey: null,
-        blockNumber: null,
-        body: '{"id":"evt_rm_2"}',
-        createdAtMs: Date.now(),
-      },
-    });
+    await recorder.record(
+      deferredOutcome(endpointId, 'evt_rm_2', {
+        state: 'pending',
+        nextAttemptAt: new Date(Date.now() + 60_000),
+        attempt: attempt('failed', 500),
+      }),
+    );
     await recorder.close();
     const { rows } = await watcher.query<{ messages: string; attempts: string }>(
       `SELECT (SELECT count(*) FROM webhook_messages WHERE endpoint_id = $1) AS messages,
