@@ -277,7 +277,7 @@ export function createEndpointService(deps: {
         await db.query('DELETE FROM webhook_endpoints WHERE id = $1', [id]);
         // Messages hold no foreign key (migration 0054): they go here, after the endpoint's
         // row. That DELETE waited for every statement creating messages for the endpoint
-        // (each holds a KEY SHARE lock on it) and each of these statements sees what they
+        // (each holds a KEY SHARE lock on its row), and the two below see what those
         // committed; any later one finds no endpoint and creates nothing.
         await db.query('DELETE FROM webhook_messages WHERE endpoint_id = $1', [id]);
         await db.query('DELETE FROM webhook_attempts WHERE endpoint_id = $1', [id]);
