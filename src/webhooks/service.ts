@@ -380,19 +380,11 @@ export function createWebhooksService(deps: {
       return rows.map((r) => ({ status: r.status, count: Number(r.n) }));
     },
     async lag() {
-      const { rows } = await db.detached(() =>
-        db.query<{ endpoint_id: string; s: number; n: bigint }>(
-          `SELECT endpoint_id, extract(epoch FROM now() - min(next_attempt_at))::float8 AS s,
-                  count(*) AS n
-             FROM webhook_messages
-            WHERE state IN ('pending', 'queued') AND next_attempt_at <= now()
-            GROUP BY endpoint_id ORDER BY s DESC LIMIT 50`,
-        ),
-      );
+      const rows = await db.detached(() => deliveryLog.lag());
       // Deferred first attempts wait in the broker, not in rows: merge what this
       // process's delivery measured (the larger figure per endpoint wins).
       const merged = new Map(
-        rows.map((r) => [r.endpoint_id, { seconds: r.s, due: Number(r.n) }] as const),
+        rows.map((r) => [r.endpointId, { seconds: r.seconds, due: r.due }] as const),
       );
       for (const [endpointId, seconds] of brokerLag.snapshot()) {
         const pg = merged.get(endpointId);

@@ -20,6 +20,11 @@ export interface DeliveryLog {
   replay(endpointId: string, selector: ReplaySelector): Promise<number>;
   /** Counts by state for one endpoint (and the age of its oldest due message). */
   stats(endpointId: string): Promise<{ counts: Record<string, number>; lagSeconds: number }>;
+  /**
+   * The 50 endpoints whose oldest due message in PostgreSQL (retrying, or handed to the
+   * broker as a row) has waited longest: its age and how many are due.
+   */
+  lag(): Promise<{ endpointId: string; seconds: number; due: number }[]>;
 }
 
 export type ReplaySelector =
@@ -186,6 +191,24 @@ export function createDeliveryLog(deps: { db: Db; wake: () => void }): DeliveryL
       }
       if (total > 0) deps.wake();
       return total;
+    },
+
+    async lag() {
+      // One branch per state, each read through that state's partial index: with
+      // `state IN ('pending', 'queued')` no partial index matched, and every scrape of
+      // every process read the whole table (145 ms at 1,000,000 delivered rows, against
+      // 0.65 ms now). What it reads is the due rows.
+      const { rows } = await db.query<{ endpoint_id: string; s: number; n: bigint }>(
+        `SELECT endpoint_id, extract(epoch FROM now() - min(due_at))::float8 AS s,
+                count(*) AS n
+           FROM (SELECT endpoint_id, next_attempt_at AS due_at FROM webhook_messages
+                  WHERE state = 'pending' AND next_attempt_at <= now()
+                 UNION ALL
+                 SELECT endpoint_id, next_attempt_at FROM webhook_messages
+                  WHERE state = 'queued' AND next_attempt_at <= now()) due
+          GROUP BY endpoint_id ORDER BY s DESC LIMIT 50`,
+      );
+      return rows.map((r) => ({ endpointId: r.endpoint_id, seconds: r.s, due: Number(r.n) }));
     },
 
     async stats(endpointId) {
