@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertEndpoint } from '../../test/fixtures/webhooks/endpoints.js';
 import { createTestDb, type TestDb } from '../../test/support/db.js';
 import { idBefore } from '../platform/ids.js';
 import { pruneWebhooks } from './retention.js';
@@ -42,11 +43,7 @@ async function ids(table: 'webhook_messages' | 'webhook_attempts'): Promise<stri
 
 beforeAll(async () => {
   t = await createTestDb();
-  await t.db.query(
-    `INSERT INTO webhook_endpoints (id, owner_id, url, event_types)
-     VALUES ($1, 'usr_x', 'https://example.com/h', ARRAY['payment.completed'])`,
-    [ENDPOINT],
-  );
+  await insertEndpoint(t.db, ENDPOINT);
 });
 
 afterAll(async () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertEndpoint } from '../../../test/fixtures/webhooks/endpoints.js';
 import { createTestDb, type TestDb } from '../../../test/support/db.js';
 import { newId } from '../../platform/ids.js';
 import { createDeliveryLog } from './log.js';
@@ -12,13 +13,7 @@ let t: TestDb;
 
 beforeAll(async () => {
   t = await createTestDb();
-  for (const id of ['whe_lag_a', 'whe_lag_b', 'whe_lag_c']) {
-    await t.db.query(
-      `INSERT INTO webhook_endpoints (id, owner_id, url, event_types)
-       VALUES ($1, 'usr_x', 'https://example.com/h', ARRAY['payment.completed'])`,
-      [id],
-    );
-  }
+  for (const id of ['whe_lag_a', 'whe_lag_b', 'whe_lag_c']) await insertEndpoint(t.db, id);
 });
 
 afterAll(async () => {

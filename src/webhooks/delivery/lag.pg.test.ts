@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertEndpoint } from '../../../test/fixtures/webhooks/endpoints.js';
 import type { TestDb } from '../../../test/support/db.js';
 import {
   executedPlans,
@@ -19,10 +20,7 @@ let url: string;
 
 beforeAll(async () => {
   ({ t, url } = await plansTestDb());
-  await t.db.query(
-    `INSERT INTO webhook_endpoints (id, owner_id, url, event_types)
-     VALUES ('whe_lagplan', 'usr_x', 'https://example.com/h', ARRAY['payment.completed'])`,
-  );
+  await insertEndpoint(t.db, 'whe_lagplan');
   await t.db.query(
     `INSERT INTO webhook_messages (id, endpoint_id, event_id, event_type, body, state,
                                    next_attempt_at, delivered_at)

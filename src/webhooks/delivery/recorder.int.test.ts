@@ -1,6 +1,7 @@
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DELIVERED_200, deferredOutcome } from '../../../test/fixtures/webhooks/outcomes.js';
+import { insertEndpoint } from '../../../test/fixtures/webhooks/endpoints.js';
 import { createTestDb, type TestDb } from '../../../test/support/db.js';
 import type { Db } from '../../platform/db/db.js';
 import { createLogger } from '../../platform/observability/logger.js';
@@ -31,10 +32,7 @@ const recorderOn = (db: Db, timing: { flushMs: number; soonMs?: number }) =>
 
 beforeAll(async () => {
   t = await createTestDb();
-  await t.db.query(
-    `INSERT INTO webhook_endpoints (id, owner_id, url, event_types) VALUES ($1, 'usr_x', 'https://example.com/h', ARRAY['payment.completed'])`,
-    [endpointId],
-  );
+  await insertEndpoint(t.db, endpointId);
   recorder = recorderOn(t.db, { flushMs: 1 });
 });
 
