@@ -3,10 +3,10 @@ import { insertEndpoint } from '../../test/fixtures/webhooks/endpoints.js';
 import type { TestDb } from '../../test/support/db.js';
 import {
   executedPlans,
+  indexCondsOf,
   lastIssued,
   recordStatements,
   scansOf,
-  type PlanNode,
   plansTestDb,
 } from '../../test/support/plans.js';
 import { idBefore } from '../platform/ids.js';
@@ -20,17 +20,6 @@ import { pruneWebhooks } from './retention.js';
  */
 const DAY = 24 * 3600 * 1000;
 
-/** The index conditions of the scans of `relation` (every scan must have one). */
-function indexConds(plans: readonly PlanNode[], relation: string): string[] {
-  const walk = (p: PlanNode): PlanNode[] => [p, ...(p.Plans ?? []).flatMap(walk)];
-  return plans
-    .flatMap(walk)
-    .filter((n) => n['Relation Name'] === relation && n['Node Type'] !== 'ModifyTable')
-    .map((n) => {
-      const bitmap = (n.Plans ?? []).find((c) => c['Node Type'] === 'Bitmap Index Scan');
-      return n['Index Cond'] ?? bitmap?.['Index Cond'] ?? '(none)';
-    });
-}
 const NOW = Date.UTC(2026, 11, 5, 12, 0, 0);
 let t: TestDb;
 let url: string;
@@ -84,7 +73,7 @@ describe('webhook retention plans (PostgreSQL)', () => {
       expect(scans.length, statement.sql).toBeGreaterThan(0);
       for (const scan of scans) expect(scan, statement.sql).toContain(`${table}_pkey`);
       // And bounded by the key: an index walk filtered on anything else reads it all.
-      for (const cond of indexConds(plans, table)) {
+      for (const cond of indexCondsOf(plans, table)) {
         expect(cond, statement.sql).toMatch(/\(id (<|= ANY) /);
       }
     }

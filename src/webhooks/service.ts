@@ -20,8 +20,8 @@ import { createEndpointDirectory, type EndpointDirectory } from './endpoints/dir
 import { createEndpointService, type EndpointService } from './endpoints/service.js';
 import { PLATFORM_OUTBOX_PATTERNS } from './event-types.js';
 import { createIngest, type Ingest } from './ingest.js';
-import { pruneWebhooks } from './retention.js';
 import { createWebhookMetrics, registerWebhookGauges, type WebhookMetrics } from './metrics.js';
+import { pruneWebhooks } from './retention.js';
 import { createSsrfGuard, type Resolver, type SsrfGuard } from './ssrf/ssrf.js';
 import { BACKFILL_QUEUE, createBackfills, type Backfills } from './subscriptions/backfill.js';
 import { messagesForBlock } from './subscriptions/chain-ingest.js';
@@ -73,7 +73,7 @@ export interface WebhooksService {
    */
   maintain(): Promise<{ disabled: number; requeued: number; dropped: number }>;
   /** Removes what outlived the retention period (see retention.ts): the scheduler's task. */
-  prune(now?: number): Promise<number>;
+  prune(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -453,7 +453,7 @@ export function createWebhooksService(deps: {
     metrics,
     guard,
     maintain,
-    prune: (now) => pruneWebhooks(db, settings.retentionDays, now),
+    prune: () => pruneWebhooks(db, settings.retentionDays),
 
     async startDelivery(options = {}) {
       const concurrency = options.concurrency ?? settings.deliveryConcurrency;

@@ -95,19 +95,33 @@ function nodes(plans: readonly PlanNode[]): PlanNode[] {
   return plans.flatMap((p) => [p, ...nodes(p.Plans ?? [])]);
 }
 
+/** The scans of `relation` (not the node that writes to it). */
+function scans(plans: readonly PlanNode[], relation: string): PlanNode[] {
+  return nodes(plans).filter(
+    (n) => n['Relation Name'] === relation && n['Node Type'] !== 'ModifyTable',
+  );
+}
+
+/** The bitmap index scan feeding a bitmap heap scan, if `n` is one. */
+const bitmapOf = (n: PlanNode) =>
+  nodes(n.Plans ?? []).find((c) => c['Node Type'] === 'Bitmap Index Scan');
+
 /**
  * How each scan of `relation` reads it, e.g. "Index Scan using jobs_pkey",
  * "Bitmap Heap Scan using jobs_claimable_idx", "Seq Scan".
  */
 export function scansOf(plans: readonly PlanNode[], relation: string): string[] {
-  return nodes(plans)
-    .filter((n) => n['Relation Name'] === relation && n['Node Type'] !== 'ModifyTable')
-    .map((n) => {
-      const index =
-        n['Index Name'] ??
-        nodes(n.Plans ?? []).find((c) => c['Node Type'] === 'Bitmap Index Scan')?.['Index Name'];
-      return index === undefined ? n['Node Type'] : `${n['Node Type']} using ${index}`;
-    });
+  return scans(plans, relation).map((n) => {
+    const index = n['Index Name'] ?? bitmapOf(n)?.['Index Name'];
+    return index === undefined ? n['Node Type'] : `${n['Node Type']} using ${index}`;
+  });
+}
+
+/** Each scan's index condition ("(none)" for a scan without one, a filtered walk or a Seq Scan). */
+export function indexCondsOf(plans: readonly PlanNode[], relation: string): string[] {
+  return scans(plans, relation).map(
+    (n) => n['Index Cond'] ?? bitmapOf(n)?.['Index Cond'] ?? '(none)',
+  );
 }
 
 /** Every node type in the plans, e.g. to check that none sorts. */
