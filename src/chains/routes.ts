@@ -241,7 +241,7 @@ export function registerChainRoutes(app: HttpApp, deps: { chains: ChainsService 
   app.openapi(
     defineRoute({
       method: 'post',
-      path: '/v1/deposit-addresses',
+      path: '/v1/deposit_addresses',
       tags: ['Deposits'],
       summary: 'Your deposit address for an asset',
       description:
@@ -453,7 +453,7 @@ export function registerChainRoutes(app: HttpApp, deps: { chains: ChainsService 
   app.openapi(
     defineRoute({
       method: 'post',
-      path: '/v1/withdrawal-allowlist',
+      path: '/v1/withdrawal_allowlist',
       tags: ['Withdrawals'],
       summary: 'Add an address to your withdrawal allowlist',
       access: { roles: ANY_ROLE, scope: 'withdrawals:write' },

@@ -47,7 +47,7 @@ async function user(email: string, role?: string) {
 }
 
 async function depositAddress(tokenStr: string, asset = 'ETH'): Promise<Address> {
-  const r = await t.request('POST', '/v1/deposit-addresses', {
+  const r = await t.request('POST', '/v1/deposit_addresses', {
     token: tokenStr,
     body: { chain: 'local', asset },
   });
@@ -154,13 +154,13 @@ describe('deposit addresses', () => {
   });
 
   it('refuses an unknown chain or asset with a typed error', async () => {
-    const chain = await t.request('POST', '/v1/deposit-addresses', {
+    const chain = await t.request('POST', '/v1/deposit_addresses', {
       token: alice.token,
       body: { chain: 'nochain', asset: 'ETH' },
     });
     expect(chain.status).toBe(404);
     expect(chain.body.error).toMatchObject({ type: 'not_found_error', code: 'chain_unknown' });
-    const asset = await t.request('POST', '/v1/deposit-addresses', {
+    const asset = await t.request('POST', '/v1/deposit_addresses', {
       token: alice.token,
       body: { chain: 'local', asset: 'DOGE' },
     });
@@ -491,7 +491,7 @@ describe('withdrawals that need more care', () => {
       body: { chain: 'strict', asset: 'ETH', to_address: outsider, amount: '0.1' },
     });
     expect([refused.status, refused.body.error.code]).toEqual([403, 'address_not_allowlisted']);
-    const added = await t.request('POST', '/v1/withdrawal-allowlist', {
+    const added = await t.request('POST', '/v1/withdrawal_allowlist', {
       token: alice.token,
       body: { chain: 'strict', address: getAddress(outsider), label: 'cold storage' },
     });

@@ -361,7 +361,7 @@ export function registerWalletRoutes(
   app.openapi(
     defineRoute({
       method: 'post',
-      path: '/v1/payment-requests',
+      path: '/v1/payment_requests',
       tags: ['Payments'],
       summary: 'Ask another user for money',
       access: { roles: ANY_ROLE, scope: 'wallet:write' },
@@ -386,7 +386,7 @@ export function registerWalletRoutes(
   app.openapi(
     defineRoute({
       method: 'get',
-      path: '/v1/payment-requests',
+      path: '/v1/payment_requests',
       tags: ['Payments'],
       summary: 'Requests you made (outgoing) or received (incoming), newest first',
       access: { roles: ANY_ROLE, scope: 'wallet:read' },
@@ -411,7 +411,7 @@ export function registerWalletRoutes(
   app.openapi(
     defineRoute({
       method: 'get',
-      path: '/v1/payment-requests/{id}',
+      path: '/v1/payment_requests/{id}',
       tags: ['Payments'],
       summary: 'One payment request',
       access: { roles: ANY_ROLE, scope: 'wallet:read' },
@@ -430,7 +430,7 @@ export function registerWalletRoutes(
   app.openapi(
     defineRoute({
       method: 'post',
-      path: '/v1/payment-requests/{id}/pay',
+      path: '/v1/payment_requests/{id}/pay',
       tags: ['Payments'],
       summary: 'Pay a request addressed to you',
       description: 'At most once: a request that is no longer pending answers 409.',
@@ -448,7 +448,7 @@ export function registerWalletRoutes(
     app.openapi(
       defineRoute({
         method: 'post',
-        path: `/v1/payment-requests/{id}/${action}`,
+        path: `/v1/payment_requests/{id}/${action}`,
         tags: ['Payments'],
         summary:
           action === 'decline' ? 'Decline a request addressed to you' : 'Cancel a request you made',
@@ -580,7 +580,7 @@ export function registerWalletRoutes(
   app.openapi(
     defineRoute({
       method: 'post',
-      path: '/v1/fiat-deposits',
+      path: '/v1/fiat_deposits',
       tags: ['Bank transfers'],
       summary: 'Deposit fiat from your bank',
       description:
@@ -610,7 +610,7 @@ export function registerWalletRoutes(
   app.openapi(
     defineRoute({
       method: 'get',
-      path: '/v1/fiat-deposits',
+      path: '/v1/fiat_deposits',
       tags: ['Bank transfers'],
       summary: 'Your bank deposits, newest first',
       access: { roles: ANY_ROLE, scope: 'wallet:read' },
@@ -633,7 +633,7 @@ export function registerWalletRoutes(
   app.openapi(
     defineRoute({
       method: 'get',
-      path: '/v1/fiat-deposits/{id}',
+      path: '/v1/fiat_deposits/{id}',
       tags: ['Bank transfers'],
       summary: 'One bank deposit',
       access: { roles: ANY_ROLE, scope: 'wallet:read' },
@@ -652,7 +652,7 @@ export function registerWalletRoutes(
   app.openapi(
     defineRoute({
       method: 'post',
-      path: '/v1/fiat-withdrawals',
+      path: '/v1/fiat_withdrawals',
       tags: ['Bank transfers'],
       summary: 'Withdraw fiat to your bank',
       description:
@@ -683,7 +683,7 @@ export function registerWalletRoutes(
   app.openapi(
     defineRoute({
       method: 'get',
-      path: '/v1/fiat-withdrawals',
+      path: '/v1/fiat_withdrawals',
       tags: ['Bank transfers'],
       summary: 'Your bank withdrawals, newest first',
       access: { roles: ANY_ROLE, scope: 'wallet:read' },
@@ -706,7 +706,7 @@ export function registerWalletRoutes(
   app.openapi(
     defineRoute({
       method: 'get',
-      path: '/v1/fiat-withdrawals/{id}',
+      path: '/v1/fiat_withdrawals/{id}',
       tags: ['Bank transfers'],
       summary: 'One bank withdrawal',
       access: { roles: ANY_ROLE, scope: 'wallet:read' },

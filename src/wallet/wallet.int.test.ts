@@ -61,14 +61,14 @@ async function house(kind: 'liquidity' | 'fees' | 'rounding' | 'settlement', ass
 describe('funding in test mode and balances', () => {
   it('a bank deposit is pending until the rail settles it, then credits the user', async () => {
     const ann = await h.user('ann');
-    const r = await req('POST', '/v1/fiat-deposits', ann, { asset: 'USD', amount: '250.00' });
+    const r = await req('POST', '/v1/fiat_deposits', ann, { asset: 'USD', amount: '250.00' });
     expect(r.status, r.text).toBe(201);
     expect(r.body).toMatchObject({ object: 'fiat_deposit', status: 'pending', amount: '250.00' });
     expect(await h.balance(ann, 'USD')).toEqual({ available: '0.00', held: '0.00', total: '0.00' });
 
     // The job the worker role runs: the test rail settles at once (settle ms = 0).
     expect(await h.t.vw.jobs.runDue()).toBeGreaterThan(0);
-    const after = await req('GET', `/v1/fiat-deposits/${r.body.id}`, ann);
+    const after = await req('GET', `/v1/fiat_deposits/${r.body.id}`, ann);
     expect(after.body).toMatchObject({ status: 'settled', rail: 'test' });
     expect(after.body.ledger_transaction_id).toMatch(/^ltx_/);
     expect(await h.balance(ann, 'USD')).toEqual({
@@ -174,7 +174,7 @@ describe('payments', () => {
   });
 
   it('payment requests: request, pay once, decline, cancel', async () => {
-    const ask = await req('POST', '/v1/payment-requests', bob, {
+    const ask = await req('POST', '/v1/payment_requests', bob, {
       from: '@ada',
       asset: 'USD',
       amount: '5.25',
@@ -188,44 +188,44 @@ describe('payments', () => {
     });
     const incoming = await req(
       'GET',
-      '/v1/payment-requests?direction=incoming&status=pending',
+      '/v1/payment_requests?direction=incoming&status=pending',
       ada,
     );
     expect(incoming.body.data.map((x: { id: string }) => x.id)).toContain(ask.body.id);
 
     // Only the payer can pay it; to anyone else it does not exist.
-    expect((await req('POST', `/v1/payment-requests/${ask.body.id}/pay`, bob)).status).toBe(404);
-    const paid = await req('POST', `/v1/payment-requests/${ask.body.id}/pay`, ada);
+    expect((await req('POST', `/v1/payment_requests/${ask.body.id}/pay`, bob)).status).toBe(404);
+    const paid = await req('POST', `/v1/payment_requests/${ask.body.id}/pay`, ada);
     expect(paid.status, paid.text).toBe(200);
     expect(paid.body).toMatchObject({
       status: 'paid',
       payment: { amount: '5.25', note: 'Cinema' },
     });
-    const twice = await req('POST', `/v1/payment-requests/${ask.body.id}/pay`, ada);
+    const twice = await req('POST', `/v1/payment_requests/${ask.body.id}/pay`, ada);
     expect(twice.status).toBe(409);
     expect(twice.body.error.code).toBe('payment_request_not_pending');
     expect(await events('payment_request.paid', ask.body.id)).toHaveLength(1);
 
-    const declined = await req('POST', '/v1/payment-requests', bob, {
+    const declined = await req('POST', '/v1/payment_requests', bob, {
       from: 'ada',
       asset: 'USD',
       amount: '1.00',
     });
-    const d = await req('POST', `/v1/payment-requests/${declined.body.id}/decline`, ada);
+    const d = await req('POST', `/v1/payment_requests/${declined.body.id}/decline`, ada);
     expect(d.body).toMatchObject({ status: 'declined' });
-    expect((await req('POST', `/v1/payment-requests/${declined.body.id}/pay`, ada)).status).toBe(
+    expect((await req('POST', `/v1/payment_requests/${declined.body.id}/pay`, ada)).status).toBe(
       409,
     );
 
-    const cancelled = await req('POST', '/v1/payment-requests', bob, {
+    const cancelled = await req('POST', '/v1/payment_requests', bob, {
       from: 'ada',
       asset: 'USD',
       amount: '1.00',
     });
     expect(
-      (await req('POST', `/v1/payment-requests/${cancelled.body.id}/cancel`, ada)).status,
+      (await req('POST', `/v1/payment_requests/${cancelled.body.id}/cancel`, ada)).status,
     ).toBe(404);
-    const c = await req('POST', `/v1/payment-requests/${cancelled.body.id}/cancel`, bob);
+    const c = await req('POST', `/v1/payment_requests/${cancelled.body.id}/cancel`, bob);
     expect(c.body).toMatchObject({ status: 'cancelled' });
     expect(await events('payment_request.cancelled', cancelled.body.id)).toHaveLength(1);
   });
@@ -466,7 +466,7 @@ describe('bad input: a typed 4xx, nothing written', () => {
     ],
     [
       'request from yourself',
-      '/v1/payment-requests',
+      '/v1/payment_requests',
       { from: '@eve', asset: 'USD', amount: '1.00' },
       400,
       'self_payment',
@@ -522,28 +522,28 @@ describe('bad input: a typed 4xx, nothing written', () => {
     ],
     [
       'deposit of crypto',
-      '/v1/fiat-deposits',
+      '/v1/fiat_deposits',
       { asset: 'BTC', amount: '1' },
       400,
       'asset_not_fiat',
     ],
     [
       'deposit too precise',
-      '/v1/fiat-deposits',
+      '/v1/fiat_deposits',
       { asset: 'USD', amount: '0.001' },
       400,
       'amount_too_precise',
     ],
     [
       'withdrawal beyond the balance',
-      '/v1/fiat-withdrawals',
+      '/v1/fiat_withdrawals',
       { asset: 'USD', amount: '20.01', destination: 'acct_1' },
       402,
       'insufficient_funds',
     ],
     [
       'withdrawal to a bad destination',
-      '/v1/fiat-withdrawals',
+      '/v1/fiat_withdrawals',
       { asset: 'USD', amount: '1.00', destination: 'a\tb' },
       400,
       'destination_invalid',
@@ -705,12 +705,12 @@ describe('freeze by an operator', () => {
       await req('POST', '/v1/payments', jay, { to: '@kim', asset: 'USD', amount: '1.00' }),
       await req('POST', `/v1/quotes/${q.body.id}/execute`, jay),
       await req('POST', '/v1/quotes', jay, { from: 'USD', to: 'BTC', spend_amount: '10.00' }),
-      await req('POST', '/v1/fiat-withdrawals', jay, {
+      await req('POST', '/v1/fiat_withdrawals', jay, {
         asset: 'USD',
         amount: '1.00',
         destination: 'a',
       }),
-      await req('POST', '/v1/fiat-deposits', jay, { asset: 'USD', amount: '1.00' }),
+      await req('POST', '/v1/fiat_deposits', jay, { asset: 'USD', amount: '1.00' }),
     ];
     for (const r of tries) {
       expect(r.status, r.text).toBe(403);
@@ -749,7 +749,7 @@ describe('bank withdrawals', () => {
   it('holds the amount, then pays out; a refused payout releases the hold', async () => {
     const lea = await h.user('lea');
     await h.fund(lea, 'USD', '100.00');
-    const w = await req('POST', '/v1/fiat-withdrawals', lea, {
+    const w = await req('POST', '/v1/fiat_withdrawals', lea, {
       asset: 'USD',
       amount: '30.00',
       destination: 'acct_lea',
@@ -760,7 +760,7 @@ describe('bank withdrawals', () => {
       held: '30.00',
       total: '100.00',
     });
-    const failing = await req('POST', '/v1/fiat-withdrawals', lea, {
+    const failing = await req('POST', '/v1/fiat_withdrawals', lea, {
       asset: 'USD',
       amount: '20.00',
       destination: 'fail_acct',
@@ -772,10 +772,10 @@ describe('bank withdrawals', () => {
     });
 
     await h.t.vw.jobs.runDue();
-    expect((await req('GET', `/v1/fiat-withdrawals/${w.body.id}`, lea)).body.status).toBe(
+    expect((await req('GET', `/v1/fiat_withdrawals/${w.body.id}`, lea)).body.status).toBe(
       'completed',
     );
-    expect((await req('GET', `/v1/fiat-withdrawals/${failing.body.id}`, lea)).body).toMatchObject({
+    expect((await req('GET', `/v1/fiat_withdrawals/${failing.body.id}`, lea)).body).toMatchObject({
       status: 'failed',
       failure_reason: 'The test rail rejected the destination account',
     });

@@ -235,7 +235,7 @@ describe('concurrency on PostgreSQL', () => {
     await h.fund(u, 'USD', '100.00');
     const results = await Promise.all(
       Array.from({ length: 50 }, () =>
-        post('/v1/fiat-withdrawals', u, { asset: 'USD', amount: '10.00', destination: 'acct_w' }),
+        post('/v1/fiat_withdrawals', u, { asset: 'USD', amount: '10.00', destination: 'acct_w' }),
       ),
     );
     expect(statuses(results)).toEqual({ 201: 10, 402: 40 });
@@ -253,13 +253,13 @@ describe('concurrency on PostgreSQL', () => {
     const asker = await h.user('asker');
     const giver = await h.user('giver');
     await h.fund(giver, 'USD', '100.00');
-    const ask = await post('/v1/payment-requests', asker, {
+    const ask = await post('/v1/payment_requests', asker, {
       from: '@giver',
       asset: 'USD',
       amount: '9.99',
     });
     const results = await Promise.all(
-      Array.from({ length: 10 }, () => post(`/v1/payment-requests/${ask.body.id}/pay`, giver)),
+      Array.from({ length: 10 }, () => post(`/v1/payment_requests/${ask.body.id}/pay`, giver)),
     );
     expect(statuses(results)).toEqual({ 200: 1, 409: 9 });
     expect(await h.balance(asker, 'USD')).toMatchObject({ available: '9.99' });

@@ -64,7 +64,7 @@ async function follow(): Promise<void> {
 }
 
 async function endpoint(path: string, types: string[]) {
-  const r = await t.request('POST', '/v1/webhook-endpoints', {
+  const r = await t.request('POST', '/v1/webhook_endpoints', {
     token,
     body: { url: `${rx.url}${path}`, event_types: types },
   });
@@ -73,7 +73,7 @@ async function endpoint(path: string, types: string[]) {
 }
 
 async function subscribe(body: Record<string, unknown>) {
-  const r = await t.request('POST', '/v1/webhook-subscriptions', { token, body });
+  const r = await t.request('POST', '/v1/webhook_subscriptions', { token, body });
   expect(r.status, r.text).toBe(201);
   return r.body as { id: string; item_count: number; backfill_id?: string };
 }
@@ -122,7 +122,7 @@ interface BackfillView {
 
 /** A subscription's first backfill, as the API shows it. */
 async function firstBackfill(subId: string): Promise<BackfillView | undefined> {
-  const r = await t.request('GET', `/v1/webhook-subscriptions/${subId}/backfills`, { token });
+  const r = await t.request('GET', `/v1/webhook_subscriptions/${subId}/backfills`, { token });
   expect(r.status, r.text).toBe(200);
   return (r.body.data as BackfillView[])[0];
 }
@@ -265,18 +265,18 @@ describe('chain subscriptions', () => {
     expect(bodies('/from-block').some((b) => b.data.amount === '1')).toBe(false);
 
     const many = Array.from({ length: 6 }, (_, i) => `0x${(i + 1).toString(16).padStart(40, '0')}`);
-    const r = await t.request('POST', `/v1/webhook-subscriptions/${sub.id}/items/add`, {
+    const r = await t.request('POST', `/v1/webhook_subscriptions/${sub.id}/items/add`, {
       token,
       body: { items: many },
     });
     expect([r.status, r.body.error.code]).toEqual([400, 'too_many_addresses']);
-    const bad = await t.request('POST', `/v1/webhook-subscriptions/${sub.id}/items/add`, {
+    const bad = await t.request('POST', `/v1/webhook_subscriptions/${sub.id}/items/add`, {
       token,
       body: { items: ['0x1234'] },
     });
     expect([bad.status, bad.body.error.code]).toEqual([400, 'address_invalid']);
     // Removal from a block on: later transfers no longer match.
-    const rm = await t.request('POST', `/v1/webhook-subscriptions/${sub.id}/items/remove`, {
+    const rm = await t.request('POST', `/v1/webhook_subscriptions/${sub.id}/items/remove`, {
       token,
       body: { items: [carol] },
     });
@@ -303,7 +303,7 @@ describe('chain subscriptions', () => {
         where: { field: 'value', op: 'gte', value: '1000' },
       },
     });
-    const bad = await t.request('POST', '/v1/webhook-subscriptions', {
+    const bad = await t.request('POST', '/v1/webhook_subscriptions', {
       token,
       body: { endpoint_id: logs.id, kind: 'contract_log', chain: 'local', filter: { topics: [1] } },
     });
@@ -569,7 +569,7 @@ describe('chain subscriptions', () => {
     await waitFor(() => bodies('/backfill').length >= 3, 'live confirmation');
 
     // Adding the same address again starts another backfill that delivers nothing new.
-    const again = await t.request('POST', `/v1/webhook-subscriptions/${sub.id}/items/add`, {
+    const again = await t.request('POST', `/v1/webhook_subscriptions/${sub.id}/items/add`, {
       token,
       body: { items: [erin], from_block: String(start) },
     });
@@ -577,7 +577,7 @@ describe('chain subscriptions', () => {
     expect(again.body.backfill_id).toMatch(/^wbf_/);
     expect(again.body.backfill_id).not.toBe(sub.backfill_id);
     await follow();
-    const list = await t.request('GET', `/v1/webhook-subscriptions/${sub.id}/backfills`, {
+    const list = await t.request('GET', `/v1/webhook_subscriptions/${sub.id}/backfills`, {
       token,
     });
     expect(list.status, list.text).toBe(200);
@@ -617,7 +617,7 @@ describe('chain subscriptions', () => {
       await node.mine(Number(20n - cursor));
       await follow();
     }
-    const deep = await t.request('POST', '/v1/webhook-subscriptions', {
+    const deep = await t.request('POST', '/v1/webhook_subscriptions', {
       token,
       body: {
         endpoint_id: e.id,
@@ -632,7 +632,7 @@ describe('chain subscriptions', () => {
       'backfill_too_deep',
       'from_block',
     ]);
-    const deepAdd = await t.request('POST', `/v1/webhook-subscriptions/${sub.id}/items/add`, {
+    const deepAdd = await t.request('POST', `/v1/webhook_subscriptions/${sub.id}/items/add`, {
       token,
       body: { items: [randomAddress()], from_block: '0' },
     });

@@ -40,7 +40,7 @@ const running: RunningDelivery[] = [];
 const behaviours = new Map<string, (req: ReceivedRequest) => Reply>();
 
 async function endpoint(path: string, extra: Record<string, unknown> = {}): Promise<string> {
-  const r = await a.request('POST', '/v1/webhook-endpoints', {
+  const r = await a.request('POST', '/v1/webhook_endpoints', {
     token,
     body: { url: `${rx.url}${path}`, event_types: ['payment.completed'], ...extra },
   });
@@ -84,7 +84,7 @@ async function deliveredBy(endpointId: string): Promise<Map<string, number>> {
 }
 
 async function pause(endpointId: string): Promise<void> {
-  const r = await a.request('POST', `/v1/webhook-endpoints/${endpointId}/pause`, { token });
+  const r = await a.request('POST', `/v1/webhook_endpoints/${endpointId}/pause`, { token });
   expect(r.status, r.text).toBe(200);
 }
 

@@ -64,7 +64,7 @@ async function run(engineEnv: Record<string, string>, tag: string): Promise<void
       body: { email: 'w@example.com', password: PW },
     });
     const path = `/${tag}`;
-    const e = await t.request('POST', '/v1/webhook-endpoints', {
+    const e = await t.request('POST', '/v1/webhook_endpoints', {
       token: s.body.token as string,
       body: { url: `${rx.url}${path}`, event_types: ['payment.completed'] },
     });

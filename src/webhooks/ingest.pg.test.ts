@@ -36,7 +36,7 @@ it('re-dispatches a still-queued message with its stored body and id', async () 
   const s = await t.request('POST', '/v1/sessions', {
     body: { email: 'i@example.com', password: PW },
   });
-  const e = await t.request('POST', '/v1/webhook-endpoints', {
+  const e = await t.request('POST', '/v1/webhook_endpoints', {
     token: s.body.token as string,
     body: { url: 'http://127.0.0.1:9/hook', event_types: ['payment.completed'] },
   });

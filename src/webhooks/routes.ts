@@ -260,7 +260,7 @@ export function registerWebhookRoutes(app: HttpApp, deps: { webhooks: WebhooksSe
   app.openapi(
     defineRoute({
       method: 'post',
-      path: '/v1/webhook-endpoints',
+      path: '/v1/webhook_endpoints',
       tags: ['Webhooks'],
       summary: 'Register a webhook endpoint',
       description:
@@ -297,7 +297,7 @@ export function registerWebhookRoutes(app: HttpApp, deps: { webhooks: WebhooksSe
   app.openapi(
     defineRoute({
       method: 'get',
-      path: '/v1/webhook-endpoints',
+      path: '/v1/webhook_endpoints',
       tags: ['Webhooks'],
       summary: 'Your webhook endpoints',
       access: READ,
@@ -318,7 +318,7 @@ export function registerWebhookRoutes(app: HttpApp, deps: { webhooks: WebhooksSe
   app.openapi(
     defineRoute({
       method: 'get',
-      path: '/v1/webhook-endpoints/{id}',
+      path: '/v1/webhook_endpoints/{id}',
       tags: ['Webhooks'],
       summary: 'One webhook endpoint, with its queue',
       access: READ,
@@ -346,7 +346,7 @@ export function registerWebhookRoutes(app: HttpApp, deps: { webhooks: WebhooksSe
   app.openapi(
     defineRoute({
       method: 'patch',
-      path: '/v1/webhook-endpoints/{id}',
+      path: '/v1/webhook_endpoints/{id}',
       tags: ['Webhooks'],
       summary: 'Change a webhook endpoint',
       access: WRITE,
@@ -377,7 +377,7 @@ export function registerWebhookRoutes(app: HttpApp, deps: { webhooks: WebhooksSe
   app.openapi(
     defineRoute({
       method: 'delete',
-      path: '/v1/webhook-endpoints/{id}',
+      path: '/v1/webhook_endpoints/{id}',
       tags: ['Webhooks'],
       summary: 'Delete a webhook endpoint, its subscriptions and its queue',
       access: WRITE,
@@ -403,7 +403,7 @@ export function registerWebhookRoutes(app: HttpApp, deps: { webhooks: WebhooksSe
     app.openapi(
       defineRoute({
         method: 'post',
-        path: `/v1/webhook-endpoints/{id}/${action}`,
+        path: `/v1/webhook_endpoints/{id}/${action}`,
         tags: ['Webhooks'],
         summary:
           action === 'pause'
@@ -425,7 +425,7 @@ export function registerWebhookRoutes(app: HttpApp, deps: { webhooks: WebhooksSe
   app.openapi(
     defineRoute({
       method: 'post',
-      path: '/v1/webhook-endpoints/{id}/rotate-secret',
+      path: '/v1/webhook_endpoints/{id}/rotate_secret',
       tags: ['Webhooks'],
       summary: 'Rotate the signing secret',
       description:
@@ -478,7 +478,7 @@ export function registerWebhookRoutes(app: HttpApp, deps: { webhooks: WebhooksSe
   app.openapi(
     defineRoute({
       method: 'get',
-      path: '/v1/webhook-endpoints/{id}/messages',
+      path: '/v1/webhook_endpoints/{id}/messages',
       tags: ['Webhooks'],
       summary: 'Messages of an endpoint (the delivery log), oldest first',
       access: READ,
@@ -501,7 +501,7 @@ export function registerWebhookRoutes(app: HttpApp, deps: { webhooks: WebhooksSe
   app.openapi(
     defineRoute({
       method: 'get',
-      path: '/v1/webhook-endpoints/{id}/dead-letters',
+      path: '/v1/webhook_endpoints/{id}/dead_letters',
       tags: ['Webhooks'],
       summary: 'Messages that ran out of attempts (replay them with /replay)',
       access: READ,
@@ -525,7 +525,7 @@ export function registerWebhookRoutes(app: HttpApp, deps: { webhooks: WebhooksSe
   app.openapi(
     defineRoute({
       method: 'get',
-      path: '/v1/webhook-endpoints/{id}/attempts',
+      path: '/v1/webhook_endpoints/{id}/attempts',
       tags: ['Webhooks'],
       summary: 'Delivery attempts: status, latency, response excerpt',
       access: READ,
@@ -548,7 +548,7 @@ export function registerWebhookRoutes(app: HttpApp, deps: { webhooks: WebhooksSe
   app.openapi(
     defineRoute({
       method: 'post',
-      path: '/v1/webhook-endpoints/{id}/replay',
+      path: '/v1/webhook_endpoints/{id}/replay',
       tags: ['Webhooks'],
       summary: 'Replay one message, a time range or a block range',
       description:
@@ -610,7 +610,7 @@ export function registerWebhookRoutes(app: HttpApp, deps: { webhooks: WebhooksSe
   app.openapi(
     defineRoute({
       method: 'post',
-      path: '/v1/webhook-subscriptions',
+      path: '/v1/webhook_subscriptions',
       tags: ['Webhooks'],
       summary: 'Subscribe an endpoint to chain activity',
       description:
@@ -671,7 +671,7 @@ export function registerWebhookRoutes(app: HttpApp, deps: { webhooks: WebhooksSe
   app.openapi(
     defineRoute({
       method: 'get',
-      path: '/v1/webhook-subscriptions',
+      path: '/v1/webhook_subscriptions',
       tags: ['Webhooks'],
       summary: 'Your subscriptions',
       access: READ,
@@ -693,7 +693,7 @@ export function registerWebhookRoutes(app: HttpApp, deps: { webhooks: WebhooksSe
   app.openapi(
     defineRoute({
       method: 'get',
-      path: '/v1/webhook-subscriptions/{id}',
+      path: '/v1/webhook_subscriptions/{id}',
       tags: ['Webhooks'],
       summary: 'One subscription',
       access: READ,
@@ -709,7 +709,7 @@ export function registerWebhookRoutes(app: HttpApp, deps: { webhooks: WebhooksSe
   app.openapi(
     defineRoute({
       method: 'delete',
-      path: '/v1/webhook-subscriptions/{id}',
+      path: '/v1/webhook_subscriptions/{id}',
       tags: ['Webhooks'],
       summary: 'Delete a subscription',
       access: WRITE,
@@ -736,7 +736,7 @@ export function registerWebhookRoutes(app: HttpApp, deps: { webhooks: WebhooksSe
     app.openapi(
       defineRoute({
         method: 'post',
-        path: `/v1/webhook-subscriptions/{id}/items/${action}`,
+        path: `/v1/webhook_subscriptions/{id}/items/${action}`,
         tags: ['Webhooks'],
         summary:
           action === 'add'
@@ -770,7 +770,7 @@ export function registerWebhookRoutes(app: HttpApp, deps: { webhooks: WebhooksSe
   app.openapi(
     defineRoute({
       method: 'get',
-      path: '/v1/webhook-subscriptions/{id}/backfills',
+      path: '/v1/webhook_subscriptions/{id}/backfills',
       tags: ['Webhooks'],
       summary: 'Backfills of a subscription and their progress, oldest first',
       access: READ,
@@ -792,7 +792,7 @@ export function registerWebhookRoutes(app: HttpApp, deps: { webhooks: WebhooksSe
   app.openapi(
     defineRoute({
       method: 'get',
-      path: '/v1/webhook-subscriptions/{id}/items',
+      path: '/v1/webhook_subscriptions/{id}/items',
       tags: ['Webhooks'],
       summary: 'Watched addresses (or tx hashes), in order',
       access: READ,

@@ -33,7 +33,7 @@ async function endpoint(
   path: string,
   extra: Record<string, unknown> = {},
 ): Promise<{ id: string; secret: string }> {
-  const r = await t.request('POST', '/v1/webhook-endpoints', {
+  const r = await t.request('POST', '/v1/webhook_endpoints', {
     token,
     body: { url: `${rx.url}${path}`, event_types: ['deposit.*', 'payment.completed'], ...extra },
   });
@@ -118,12 +118,12 @@ describe('webhook endpoints', () => {
     expect(body.data.endpoint_id).toBe(e.id);
     expect(ping.headers['webhook-id']).toMatch(/^msg_/);
 
-    const got = await t.request('GET', `/v1/webhook-endpoints/${e.id}`, { token: alice.token });
+    const got = await t.request('GET', `/v1/webhook_endpoints/${e.id}`, { token: alice.token });
     expect(got.status).toBe(200);
     expect(got.body.secret).toBeUndefined();
     expect(got.body.status).toBe('active');
     // Another customer cannot see it.
-    const other = await t.request('GET', `/v1/webhook-endpoints/${e.id}`, { token: bob.token });
+    const other = await t.request('GET', `/v1/webhook_endpoints/${e.id}`, { token: bob.token });
     expect(other.status).toBe(404);
   });
 
@@ -137,7 +137,7 @@ describe('webhook endpoints', () => {
     );
     expect(events('/owner-b').filter((b) => b.type === 'deposit.confirmed')).toHaveLength(0);
 
-    const rot = await t.request('POST', `/v1/webhook-endpoints/${mine.id}/rotate-secret`, {
+    const rot = await t.request('POST', `/v1/webhook_endpoints/${mine.id}/rotate_secret`, {
       token: alice.token,
       body: { overlap_seconds: 3600 },
     });
@@ -158,7 +158,7 @@ describe('webhook endpoints', () => {
 
   it('refuse bad input with typed 4xx errors', async () => {
     const bad = async (body: Record<string, unknown>) =>
-      t.request('POST', '/v1/webhook-endpoints', { token: alice.token, body });
+      t.request('POST', '/v1/webhook_endpoints', { token: alice.token, body });
     let r = await bad({ url: 'not a url', event_types: ['deposit.confirmed'] });
     expect([r.status, r.body.error.code]).toEqual([400, 'url_invalid']);
     r = await bad({ url: `${rx.url}/x`, event_types: ['nonsense.thing'] });
@@ -176,7 +176,7 @@ describe('webhook endpoints', () => {
 
     const e = await endpoint(alice.token, '/bad-input');
     const sub = async (body: Record<string, unknown>) =>
-      t.request('POST', '/v1/webhook-subscriptions', {
+      t.request('POST', '/v1/webhook_subscriptions', {
         token: alice.token,
         body: { endpoint_id: e.id, ...body },
       });
@@ -205,7 +205,7 @@ describe('webhook endpoints', () => {
         'http://[::1]/x',
         'http://[::ffff:127.0.0.1]/x',
       ]) {
-        const r = await strict.request('POST', '/v1/webhook-endpoints', {
+        const r = await strict.request('POST', '/v1/webhook_endpoints', {
           token,
           body: { url, event_types: ['deposit.confirmed'] },
         });
@@ -223,7 +223,7 @@ describe('webhook endpoints', () => {
       const s = await qa.request('POST', '/v1/sessions', {
         body: { email: 'q@example.com', password: PW },
       });
-      const r = await qa.request('POST', '/v1/webhook-endpoints', {
+      const r = await qa.request('POST', '/v1/webhook_endpoints', {
         token: s.body.token as string,
         body: { url: `${rx.url}/x`, event_types: ['deposit.confirmed'] },
       });
@@ -292,7 +292,7 @@ describe('delivery under faults', () => {
     await publish('payment.completed', alice.id, 6, 'outage');
     // Failing attempts pile up while it is down.
     await waitFor(async () => {
-      const r = await t.request('GET', `/v1/webhook-endpoints/${e.id}/attempts?limit=100`, {
+      const r = await t.request('GET', `/v1/webhook_endpoints/${e.id}/attempts?limit=100`, {
         token: alice.token,
       });
       return (r.body.data as { outcome: string }[]).some((a) => a.outcome === 'network');
@@ -307,7 +307,7 @@ describe('delivery under faults', () => {
         ).size === 6,
       'every event after recovery',
     );
-    const log = await t.request('GET', `/v1/webhook-endpoints/${e.id}/attempts?limit=100`, {
+    const log = await t.request('GET', `/v1/webhook_endpoints/${e.id}/attempts?limit=100`, {
       token: alice.token,
     });
     expect(log.status).toBe(200);
@@ -318,15 +318,15 @@ describe('delivery under faults', () => {
     behaviours.set('/gone', () => ({ status: 410 }));
     const gone = await endpoint(alice.token, '/gone');
     await waitFor(async () => {
-      const r = await t.request('GET', `/v1/webhook-endpoints/${gone.id}`, { token: alice.token });
+      const r = await t.request('GET', `/v1/webhook_endpoints/${gone.id}`, { token: alice.token });
       return r.body.status === 'disabled';
     }, 'disabled after 410');
-    const dl = await t.request('GET', `/v1/webhook-endpoints/${gone.id}/dead-letters`, {
+    const dl = await t.request('GET', `/v1/webhook_endpoints/${gone.id}/dead_letters`, {
       token: alice.token,
     });
     expect(dl.body.data).toHaveLength(1);
     // The notice reaches the owner's other endpoints that take it.
-    const watcher = await t.request('POST', '/v1/webhook-endpoints', {
+    const watcher = await t.request('POST', '/v1/webhook_endpoints', {
       token: alice.token,
       body: { url: `${rx.url}/notices`, event_types: ['webhook.endpoint.disabled'] },
     });
@@ -334,7 +334,7 @@ describe('delivery under faults', () => {
     behaviours.set('/gone2', () => ({ status: 410 }));
     const gone2 = await endpoint(alice.token, '/gone2');
     await waitFor(async () => {
-      const r = await t.request('GET', `/v1/webhook-endpoints/${gone2.id}`, { token: alice.token });
+      const r = await t.request('GET', `/v1/webhook_endpoints/${gone2.id}`, { token: alice.token });
       return r.body.status === 'disabled';
     }, 'second endpoint disabled');
     await publish('payment.noop', alice.id, 0, 'none');
@@ -350,17 +350,17 @@ describe('delivery under faults', () => {
     const e = await endpoint(alice.token, '/dead');
     await publish('payment.completed', alice.id, 2, 'dead');
     await waitFor(async () => {
-      const r = await t.request('GET', `/v1/webhook-endpoints/${e.id}/dead-letters`, {
+      const r = await t.request('GET', `/v1/webhook_endpoints/${e.id}/dead_letters`, {
         token: alice.token,
       });
       return (r.body.data as unknown[]).length === 3; // the ping and both events
     }, 'three dead letters');
     healthy = true;
-    const dl = await t.request('GET', `/v1/webhook-endpoints/${e.id}/dead-letters`, {
+    const dl = await t.request('GET', `/v1/webhook_endpoints/${e.id}/dead_letters`, {
       token: alice.token,
     });
     const one = (dl.body.data as { id: string }[])[0];
-    let r = await t.request('POST', `/v1/webhook-endpoints/${e.id}/replay`, {
+    let r = await t.request('POST', `/v1/webhook_endpoints/${e.id}/replay`, {
       token: alice.token,
       body: { message_id: one?.id },
     });
@@ -369,7 +369,7 @@ describe('delivery under faults', () => {
       () => at('/dead').some((x) => x.headers['webhook-id'] === one?.id && x.at > 0),
       'replayed one',
     );
-    r = await t.request('POST', `/v1/webhook-endpoints/${e.id}/replay`, {
+    r = await t.request('POST', `/v1/webhook_endpoints/${e.id}/replay`, {
       token: alice.token,
       body: {
         since: new Date(Date.now() - 3600_000).toISOString(),
@@ -379,10 +379,10 @@ describe('delivery under faults', () => {
     });
     expect(r.status, r.text).toBe(200);
     await waitFor(async () => {
-      const s = await t.request('GET', `/v1/webhook-endpoints/${e.id}`, { token: alice.token });
+      const s = await t.request('GET', `/v1/webhook_endpoints/${e.id}`, { token: alice.token });
       return s.body.messages.delivered === 3;
     }, 'all three delivered after replay');
-    r = await t.request('POST', `/v1/webhook-endpoints/${e.id}/replay`, {
+    r = await t.request('POST', `/v1/webhook_endpoints/${e.id}/replay`, {
       token: alice.token,
       body: {},
     });
@@ -394,7 +394,7 @@ describe('delivery under faults', () => {
     behaviours.set('/ordered', () => (++n % 3 === 0 ? { status: 503 } : { status: 200 }));
     const e = await endpoint(alice.token, '/ordered', { ordered: true });
     await waitFor(() => at('/ordered').length >= 1, 'ping');
-    const pause = await t.request('POST', `/v1/webhook-endpoints/${e.id}/pause`, {
+    const pause = await t.request('POST', `/v1/webhook_endpoints/${e.id}/pause`, {
       token: alice.token,
     });
     expect(pause.body.status).toBe('paused');
@@ -403,7 +403,7 @@ describe('delivery under faults', () => {
     for (let i = 0; i < 12; i++) await publish('payment.completed', alice.id, 1, `ordered${i}`, i);
     await new Promise((r) => setTimeout(r, 300));
     expect(events('/ordered').filter((b) => b.type === 'payment.completed')).toHaveLength(0);
-    const resume = await t.request('POST', `/v1/webhook-endpoints/${e.id}/resume`, {
+    const resume = await t.request('POST', `/v1/webhook_endpoints/${e.id}/resume`, {
       token: alice.token,
     });
     expect(resume.body.status).toBe('active');

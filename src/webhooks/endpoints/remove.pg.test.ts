@@ -78,7 +78,7 @@ const attempt = (outcome: 'delivered' | 'failed', statusCode: number) => ({
 
 describe('deleting an endpoint while its outcomes are being written', () => {
   it('leaves no message or attempt of the endpoint behind when the write commits first', async () => {
-    const e = await t.request('POST', '/v1/webhook-endpoints', {
+    const e = await t.request('POST', '/v1/webhook_endpoints', {
       token,
       body: { url: 'http://127.0.0.1:9/hook', event_types: ['payment.completed'] },
     });
@@ -111,7 +111,7 @@ describe('deleting an endpoint while its outcomes are being written', () => {
     await blockedOn('UPDATE webhook_messages');
 
     // The flush holds its new row, uncommitted: the deletion must wait for it.
-    const removed = t.request('DELETE', `/v1/webhook-endpoints/${endpointId}`, { token });
+    const removed = t.request('DELETE', `/v1/webhook_endpoints/${endpointId}`, { token });
     await blockedOn('DELETE FROM webhook_endpoints');
     await side.query('ROLLBACK');
     await written;
@@ -127,13 +127,13 @@ describe('deleting an endpoint while its outcomes are being written', () => {
   });
 
   it('writes nothing for an endpoint deleted before the flush', async () => {
-    const e = await t.request('POST', '/v1/webhook-endpoints', {
+    const e = await t.request('POST', '/v1/webhook_endpoints', {
       token,
       body: { url: 'http://127.0.0.1:9/gone', event_types: ['payment.completed'] },
     });
     const endpointId = e.body.id as string;
     expect(
-      (await t.request('DELETE', `/v1/webhook-endpoints/${endpointId}`, { token })).status,
+      (await t.request('DELETE', `/v1/webhook_endpoints/${endpointId}`, { token })).status,
     ).toBe(200);
     const recorder = newRecorder();
     await recorder.record(

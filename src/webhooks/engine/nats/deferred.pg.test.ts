@@ -54,7 +54,7 @@ afterAll(async () => {
 });
 
 async function endpoint(path: string): Promise<string> {
-  const e = await t.request('POST', '/v1/webhook-endpoints', {
+  const e = await t.request('POST', '/v1/webhook_endpoints', {
     token,
     body: { url: `${rx.url}${path}`, event_types: ['payment.completed'] },
   });
@@ -189,7 +189,7 @@ describe('NATS engine, rows written with the first outcome', () => {
   it('holds messages of a paused endpoint as pending rows and sends them on resume', async () => {
     const path = '/deferred-paused';
     const id = await endpoint(path);
-    const paused = await t.request('POST', `/v1/webhook-endpoints/${id}/pause`, { token });
+    const paused = await t.request('POST', `/v1/webhook_endpoints/${id}/pause`, { token });
     expect(paused.status, paused.text).toBe(200);
     await t.vw.webhooks.directory.sync();
     await t.vw.webhooks.ingest.createMessages(events(id, 'dpause', 4));
@@ -203,7 +203,7 @@ describe('NATS engine, rows written with the first outcome', () => {
       expect(r.attempts).toBe(0);
     }
     expect(arrived(path, 'evt_dpause')).toHaveLength(0);
-    const resumed = await t.request('POST', `/v1/webhook-endpoints/${id}/resume`, { token });
+    const resumed = await t.request('POST', `/v1/webhook_endpoints/${id}/resume`, { token });
     expect(resumed.status, resumed.text).toBe(200);
     await waitFor(
       async () =>
@@ -217,7 +217,7 @@ describe('NATS engine, rows written with the first outcome', () => {
   it('drops the messages of an endpoint deleted before they were sent, and goes on', async () => {
     const path = '/deferred-deleted';
     const id = await endpoint(path);
-    const gone = await t.request('DELETE', `/v1/webhook-endpoints/${id}`, { token });
+    const gone = await t.request('DELETE', `/v1/webhook_endpoints/${id}`, { token });
     expect(gone.status, gone.text).toBeLessThan(300);
     // Ingest still believes in it (its directory has not synced yet): the worker must
     // not fail its flush on the missing endpoint.
@@ -236,7 +236,7 @@ describe('NATS engine, rows written with the first outcome', () => {
 
   it('shows the lag of messages waiting in the broker per endpoint in /metrics and the API', async () => {
     const path = '/deferred-slow';
-    const e = await t.request('POST', '/v1/webhook-endpoints', {
+    const e = await t.request('POST', '/v1/webhook_endpoints', {
       token,
       body: { url: `${rx.url}${path}`, event_types: ['payment.completed'], max_in_flight: 1 },
     });
@@ -260,7 +260,7 @@ describe('NATS engine, rows written with the first outcome', () => {
       // The endpoint API sees it too, though no row of these messages exists yet.
       await waitFor(
         async () => {
-          const r = await t.request('GET', `/v1/webhook-endpoints/${id}`, { token });
+          const r = await t.request('GET', `/v1/webhook_endpoints/${id}`, { token });
           return (r.body.lag_seconds as number) >= 1;
         },
         'the endpoint API showing the broker lag',
