@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { SQLSTATE, sqlState, type Db } from '../platform/db/db.js';
+import { retryTransient, type Db } from '../platform/db/db.js';
 import { newId } from '../platform/ids.js';
 import type { Logger } from '../platform/observability/logger.js';
 import { createBatcher, type BatcherStats } from './batcher.js';
@@ -390,11 +390,6 @@ function randomSlot(): number {
   return Math.floor(Math.random() * BALANCE_SLOTS);
 }
 
-function isTransient(err: unknown): boolean {
-  const code = sqlState(err);
-  return code === SQLSTATE.deadlockDetected || code === SQLSTATE.serializationFailure;
-}
-
 export function createLedgerService(deps: LedgerDeps): LedgerService {
   const { db } = deps;
   const clock = deps.clock ?? (() => new Date());
@@ -406,19 +401,15 @@ export function createLedgerService(deps: LedgerDeps): LedgerService {
 
   /** Runs `fn` in its own transaction (retrying deadlocks) or as a savepoint of the caller's. */
   async function inTransaction<T>(fn: () => Promise<T>): Promise<T | LedgerFailure> {
-    const ambient = db.inTransaction();
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await db.transaction(fn);
-      } catch (err) {
-        if (err instanceof Refusal) return err.failure;
-        // Our locks are ordered, so deadlocks should not occur; a serialisation failure
-        // can, under a caller's REPEATABLE READ. Retrying is safe: the idempotency claim
-        // rolled back with everything else. Inside a caller's transaction the caller
-        // decides.
-        if (!ambient && attempt < 3 && isTransient(err)) continue;
-        throw err;
-      }
+    try {
+      // Our locks are ordered, so deadlocks should not occur; a serialisation failure
+      // can, under a caller's REPEATABLE READ. Retrying is safe: the idempotency claim
+      // rolls back with everything else. Inside a caller's retrying transaction the
+      // caller's boundary retries.
+      return await db.attempt(fn, { retryTransient: true });
+    } catch (err) {
+      if (err instanceof Refusal) return err.failure;
+      throw err;
     }
   }
 
@@ -748,21 +739,14 @@ export function createLedgerService(deps: LedgerDeps): LedgerService {
     slot = randomSlot(),
   ): Promise<TransactionResult[]> {
     // detached: the batch must not join whatever transaction the first caller was in.
-    return db.detached(async () => {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return events
-            ? await db.transaction(() => applyBatch(items, atomic, slot))
-            : await applyBatch(items, atomic, slot);
-        } catch (err) {
-          if (attempt < 3 && isTransient(err)) {
-            deps.logger?.warn({ err, attempt, size: items.length }, 'ledger batch retried');
-            continue;
-          }
-          throw err;
-        }
-      }
-    });
+    const onRetry = (err: unknown, attempt: number) => {
+      deps.logger?.warn({ err, attempt, size: items.length }, 'ledger batch retried');
+    };
+    return db.detached(() =>
+      events
+        ? db.attempt(() => applyBatch(items, atomic, slot), { retryTransient: true, onRetry })
+        : retryTransient(() => applyBatch(items, atomic, slot), { onRetry }),
+    );
   }
 
   // Each in-flight lane of this process adds to its own balance slot of house accounts,

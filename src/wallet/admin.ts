@@ -300,8 +300,9 @@ export function createAdmin(ctx: WalletContext) {
 
   /**
    * Changes a user's risk state with a reason, audited and announced. Freezing waits for
-   * the user's movements in flight (they hold the profile FOR SHARE) and refuses every
-   * later one; doing what is already done changes nothing and records nothing.
+   * the user's movements in flight (they hold the profile lock shared; see LOCK ORDER in
+   * internal.ts), never for ones that arrive after it, and refuses every later one;
+   * doing what is already done changes nothing and records nothing.
    */
   async function changeProfile(
     actor: WalletActor,
@@ -314,6 +315,7 @@ export function createAdmin(ctx: WalletContext) {
     const missing = await requireUser(userId);
     if (missing) return missing;
     return ctx.tx(async () => {
+      await ctx.lockProfileExclusively(userId);
       await db.query(
         'INSERT INTO wallet_profiles (user_id, tier) VALUES ($1, $2) ON CONFLICT (user_id) DO NOTHING',
         [userId, TIERS[0]],

@@ -406,14 +406,15 @@ export function createFiat(ctx: WalletContext) {
     now: Date,
   ): Promise<void> {
     if (status.state === 'failed') {
+      // The money never left: neither should it count against today's limit. (The
+      // hourly movement count stays: it limits attempts, and this was one.) The counter
+      // before the ledger account, as every movement takes them (LOCK ORDER, internal.ts).
+      await ctx.releaseDailyLimit(row.user_id, row.asset, BigInt(row.amount), row.created_at);
       const v = await ledger.voidHold({
         key: `wallet:fiat_withdrawal:${row.id}:void`,
         holdId: row.ledger_hold_id,
       });
       if (!v.ok) throw new Error(`releasing withdrawal ${row.id} was refused: ${v.message}`);
-      // The money never left: neither should it count against today's limit. (The
-      // hourly movement count stays: it limits attempts, and this was one.)
-      await ctx.releaseDailyLimit(row.user_id, row.asset, BigInt(row.amount), row.created_at);
       const { rows } = await db.query<WithdrawalRow>(
         `UPDATE wallet_fiat_withdrawals SET status = 'failed', failure_reason = $2, finished_at = $3
           WHERE id = $1 RETURNING ${WITHDRAWAL_COLUMNS}`,

@@ -1,5 +1,5 @@
 import type { AuditLog } from '../platform/audit/audit.js';
-import { SQLSTATE, sqlState, type Db } from '../platform/db/db.js';
+import { type Db } from '../platform/db/db.js';
 import { newId } from '../platform/ids.js';
 import type { Logger } from '../platform/observability/logger.js';
 import type { Outbox } from '../platform/outbox/outbox.js';
@@ -134,10 +134,17 @@ export interface WalletContext {
   userAccount(userId: string, asset: string): Promise<string>;
   houseAccount(kind: HouseAccount, asset: string): Promise<string>;
   /**
-   * Reads the users' risk state FOR SHARE (creating it on first use), in id order: a
-   * freeze waits for movements in flight, and later ones see it.
+   * Takes the users' profile locks in shared mode, in id order, then reads their risk
+   * state (creating it on first use): a freeze waits for the movements in flight, and
+   * every later one sees it. See LOCK ORDER.
    */
   lockProfiles(userIds: readonly string[]): Promise<Map<string, WalletProfile>>;
+  /**
+   * Takes the user's profile lock exclusively (a freeze, unfreeze or tier change): it
+   * waits for the user's movements in flight, and movements arriving meanwhile queue
+   * behind it instead of overtaking it.
+   */
+  lockProfileExclusively(userId: string): Promise<void>;
   /** Checks and consumes the user's limits for an outgoing movement, atomically. */
   consumeLimits(profile: WalletProfile, asset: Asset, amount: bigint): Promise<void>;
   /**
@@ -160,10 +167,25 @@ export interface WalletContext {
   fromLedger(f: LedgerFailure, accountId?: string): Promise<WalletFailure>;
 }
 
-function isTransient(err: unknown): boolean {
-  const code = sqlState(err);
-  return code === SQLSTATE.deadlockDetected || code === SQLSTATE.serializationFailure;
-}
+/**
+ * LOCK ORDER. Every wallet transaction that moves money or changes a user's risk state
+ * takes its locks in this order, and never back:
+ *
+ * 1. the row it acts on, FOR UPDATE (a quote, a payment request, a bank transfer);
+ * 2. the users' profile locks (`lockProfiles`, shared, users in id order; a freeze takes
+ *    one exclusively with `lockProfileExclusively`);
+ * 3. the limit counters (`consumeLimits`, `releaseDailyLimit`);
+ * 4. the ledger accounts (the ledger locks them in id order).
+ *
+ * The profile lock is a transaction-scoped advisory lock rather than a row lock: a
+ * row's share locks are granted to newcomers ahead of a waiting exclusive locker, so
+ * under a stream of movements a freeze could wait for seconds. The lock manager queues
+ * newcomers behind a waiting exclusive request, so a freeze waits only for the
+ * movements already in flight. (Two users whose ids hash alike share a lock; that only
+ * makes one's freeze wait for the other's movements in flight.) A deadlock despite the
+ * order is retried at the transaction boundary (`db.attempt`).
+ */
+const PROFILE_LOCK_CLASS = 7_263_100;
 
 export function createWalletContext(deps: WalletDeps): WalletContext {
   const { db, ledger } = deps;
@@ -181,18 +203,16 @@ export function createWalletContext(deps: WalletDeps): WalletContext {
     clock,
 
     async tx(fn) {
-      const ambient = db.inTransaction();
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await db.transaction(() => fn());
-        } catch (err) {
-          if (err instanceof Refusal) return err.failure;
-          if (!ambient && attempt < 3 && isTransient(err)) {
+      try {
+        return await db.attempt(() => fn(), {
+          retryTransient: true,
+          onRetry: (err, attempt) => {
             deps.logger.warn({ err, attempt }, 'wallet transaction retried');
-            continue;
-          }
-          throw err;
-        }
+          },
+        });
+      } catch (err) {
+        if (err instanceof Refusal) return err.failure;
+        throw err;
       }
     },
 
@@ -238,15 +258,21 @@ export function createWalletContext(deps: WalletDeps): WalletContext {
 
     async lockProfiles(userIds) {
       const ids = [...new Set(userIds)].sort();
-      const lock = async (which: string[]) =>
+      await db.query(
+        `SELECT pg_advisory_xact_lock_shared(${PROFILE_LOCK_CLASS}, hashtext(id))
+           FROM unnest($1::text[]) AS u(id) ORDER BY id`,
+        [ids],
+      );
+      // A statement of its own, after the lock: its snapshot sees a freeze that
+      // committed while this transaction waited.
+      const read = async () =>
         (
           await db.query<ProfileRow>(
-            `SELECT ${PROFILE_COLUMNS} FROM wallet_profiles
-              WHERE user_id = ANY($1::text[]) ORDER BY user_id FOR SHARE`,
-            [which],
+            `SELECT ${PROFILE_COLUMNS} FROM wallet_profiles WHERE user_id = ANY($1::text[])`,
+            [ids],
           )
         ).rows;
-      const rows = await lock(ids);
+      const rows = await read();
       if (rows.length < ids.length) {
         // First movement of a user: their row is created here, in this transaction, so a
         // refused movement leaves no trace; a concurrent first movement waits for it.
@@ -256,9 +282,13 @@ export function createWalletContext(deps: WalletDeps): WalletContext {
            ON CONFLICT (user_id) DO NOTHING`,
           [ids, TIERS[0]],
         );
-        rows.splice(0, rows.length, ...(await lock(ids)));
+        rows.splice(0, rows.length, ...(await read()));
       }
       return new Map(rows.map((r) => [r.user_id, profileFromRow(r)]));
+    },
+
+    async lockProfileExclusively(userId) {
+      await db.query(`SELECT pg_advisory_xact_lock(${PROFILE_LOCK_CLASS}, hashtext($1))`, [userId]);
     },
 
     limitsOf(tier, asset) {

@@ -33,6 +33,7 @@ export function recordStatements(db: Db): { db: Db; issued: Issued[] } {
     kind: db.kind,
     ...record(db),
     transaction: (fn, options) => db.transaction((tx) => fn(record(tx)), options),
+    attempt: (fn, options) => db.attempt((tx) => fn(record(tx)), options),
     detached: (fn) => db.detached(fn),
     inTransaction: () => db.inTransaction(),
     ping: () => db.ping(),

@@ -53,3 +53,54 @@ describe('ambient transactions on the server', () => {
     expect(rows).toHaveLength(1);
   });
 });
+
+describe('attempt: transient failures retried at the transaction boundary', () => {
+  /**
+   * Two transactions that each lock one row and then want the other's: PostgreSQL
+   * aborts one of them (40P01). `wrap` runs each; `touch` counts the runs.
+   */
+  async function deadlockPair(
+    wrap: (fn: () => Promise<void>) => Promise<unknown>,
+  ): Promise<{ results: PromiseSettledResult<unknown>[]; runs: number }> {
+    await t.db.query('CREATE TABLE IF NOT EXISTS test_attempt (id int PRIMARY KEY, v int)');
+    await t.db.query('TRUNCATE test_attempt');
+    await t.db.query('INSERT INTO test_attempt VALUES (1, 0), (2, 0)');
+    let runs = 0;
+    let arrived = 0;
+    let bothHold: () => void = () => undefined;
+    const barrier = new Promise<void>((r) => (bothHold = r));
+    const side = (first: number, second: number) => async () => {
+      runs++;
+      await t.db.query('UPDATE test_attempt SET v = v + 1 WHERE id = $1', [first]);
+      if (++arrived === 2) bothHold();
+      await barrier;
+      await t.db.query('UPDATE test_attempt SET v = v + 1 WHERE id = $1', [second]);
+    };
+    const results = await Promise.allSettled([wrap(side(1, 2)), wrap(side(2, 1))]);
+    return { results, runs };
+  }
+
+  it('a plain transaction loses one side of a deadlock (the failure the retry exists for)', async () => {
+    const { results } = await deadlockPair((fn) => t.db.transaction(fn));
+    expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1);
+  });
+
+  it('outside any transaction, both sides of a deadlock complete', async () => {
+    const { results, runs } = await deadlockPair((fn) =>
+      t.db.attempt(fn, { retryTransient: true }),
+    );
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
+    expect(runs).toBe(3);
+    const { rows } = await t.db.query<{ v: number }>('SELECT v FROM test_attempt ORDER BY id');
+    expect(rows.map((r) => r.v)).toEqual([2, 2]);
+  });
+
+  it('inside a caller’s transaction (an Idempotency-Key’s), the savepoint is run again', async () => {
+    const { results } = await deadlockPair((fn) =>
+      t.db.transaction(() => t.db.attempt(fn, { retryTransient: true })),
+    );
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
+    const { rows } = await t.db.query<{ v: number }>('SELECT v FROM test_attempt ORDER BY id');
+    expect(rows.map((r) => r.v)).toEqual([2, 2]);
+  });
+});

@@ -28,6 +28,17 @@ export interface TransactionOptions {
   isolation?: IsolationLevel;
 }
 
+export interface AttemptOptions extends TransactionOptions {
+  /**
+   * Run `fn` again, in a fresh transaction, when PostgreSQL aborts it with a
+   * serialization failure (40001) or as a deadlock victim (40P01). `fn` must be safe to
+   * re-run: everything it wrote rolled back with the failed attempt.
+   */
+  retryTransient?: boolean;
+  /** Called before each retry (for a log line). */
+  onRetry?: (err: unknown, attempt: number) => void;
+}
+
 export interface Db extends Queryable {
   readonly kind: 'pglite' | 'postgres';
   /**
@@ -42,6 +53,20 @@ export interface Db extends Queryable {
    * });
    */
   transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /**
+   * A transaction boundary: `transaction(fn)`, and with `retryTransient` the one place a
+   * transient failure is retried. Only the outermost retrying attempt retries, so one
+   * failure is not retried at every level of nesting:
+   * - outside any transaction, the whole transaction is run again (40001 and 40P01);
+   * - inside a caller's transaction (an Idempotency-Key's), `fn` runs as a savepoint and
+   *   is run again after a deadlock: rolling back to the savepoint releases the locks it
+   *   took, which breaks the cycle. A serialization failure there belongs to the
+   *   caller's snapshot, so it is passed on.
+   *
+   * @example
+   * const r = await db.attempt(() => moveMoney(), { retryTransient: true });
+   */
+  attempt<T>(fn: (tx: Queryable) => Promise<T>, options?: AttemptOptions): Promise<T>;
   /** Runs `fn` outside any ambient transaction, e.g. to commit a claim on its own. */
   detached<T>(fn: () => Promise<T>): Promise<T>;
   /** True while the calling code runs inside `transaction`. */
@@ -60,6 +85,8 @@ export interface TxClient {
 interface TxFrame {
   client: TxClient;
   savepoints: number;
+  /** Retrying `attempt`s running in this transaction (0: a nested one is the boundary). */
+  retrying: number;
 }
 
 /**
@@ -126,7 +153,7 @@ export abstract class BaseDb implements Db {
     if (outer) return this.savepoint(outer, fn);
 
     return this.withTransaction(options.isolation, async (client) => {
-      const frame: TxFrame = { client, savepoints: 0 };
+      const frame: TxFrame = { client, savepoints: 0, retrying: 0 };
       this.openTransactions++;
       try {
         return await this.als.run(frame, () => fn(this));
@@ -136,6 +163,29 @@ export abstract class BaseDb implements Db {
         // nothing can read one; getStore() then answers undefined, as it should.
         if (--this.openTransactions === 0) this.als.disable();
       }
+    });
+  }
+
+  async attempt<T>(fn: (tx: Queryable) => Promise<T>, options: AttemptOptions = {}): Promise<T> {
+    const { retryTransient: retry, onRetry, ...txOptions } = options;
+    const outer = this.als.getStore();
+    if (!retry || (outer !== undefined && outer.retrying > 0)) {
+      return this.transaction(fn, txOptions);
+    }
+    const marked = async (tx: Queryable): Promise<T> => {
+      const frame = this.als.getStore();
+      if (!frame) throw new Error('attempt: no transaction frame');
+      frame.retrying++;
+      try {
+        return await fn(tx);
+      } finally {
+        frame.retrying--;
+      }
+    };
+    return retryTransient(() => this.transaction(marked, txOptions), {
+      // A serialization failure inside a caller's transaction is the caller's to retry.
+      isTransient: outer === undefined ? isTransient : isDeadlock,
+      ...(onRetry ? { onRetry } : {}),
     });
   }
 
@@ -153,7 +203,6 @@ export abstract class BaseDb implements Db {
   }
 }
 
-/** SQLSTATE of a database error from either driver, if there is one. */
 /** Most rows one pass of `deleteInSlices` removes. */
 export const DELETE_SLICE = 5000;
 
@@ -179,6 +228,45 @@ export async function deleteInSlices(
   }
 }
 
+/** Attempts `retryTransient` makes before passing the failure on. */
+export const TRANSIENT_ATTEMPTS = 5;
+
+/** PostgreSQL aborted the work for a reason that may not recur: 40001 or 40P01. */
+export function isTransient(err: unknown): boolean {
+  const code = sqlState(err);
+  return code === SQLSTATE.serializationFailure || code === SQLSTATE.deadlockDetected;
+}
+
+function isDeadlock(err: unknown): boolean {
+  return sqlState(err) === SQLSTATE.deadlockDetected;
+}
+
+/**
+ * Runs `fn` again (up to TRANSIENT_ATTEMPTS in all, after a short random pause so the
+ * contenders do not meet again in step) while it fails transiently. For work that is
+ * not a transaction of its own, e.g. one autocommitted statement; transactions use
+ * `db.attempt(fn, { retryTransient: true })`.
+ */
+export async function retryTransient<T>(
+  fn: () => Promise<T>,
+  options: {
+    isTransient?: (err: unknown) => boolean;
+    onRetry?: (err: unknown, attempt: number) => void;
+  } = {},
+): Promise<T> {
+  const transient = options.isTransient ?? isTransient;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (attempt >= TRANSIENT_ATTEMPTS || !transient(err)) throw err;
+      options.onRetry?.(err, attempt);
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * 2 ** attempt));
+    }
+  }
+}
+
+/** SQLSTATE of a database error from either driver, if there is one. */
 export function sqlState(err: unknown): string | undefined {
   if (typeof err === 'object' && err !== null && 'code' in err) {
     const code = err.code;

@@ -39,6 +39,7 @@ function explaining(inner: Db): Db {
     // Statements made through `wrapped` inside join the transaction (db.ts), so the
     // EXPLAIN sees the transaction's planner settings too.
     transaction: (fn, options) => inner.transaction(() => fn(wrapped), options),
+    attempt: (fn, options) => inner.attempt(() => fn(wrapped), options),
     detached: (fn) => inner.detached(fn),
     inTransaction: () => inner.inTransaction(),
     ping: () => inner.ping(),
