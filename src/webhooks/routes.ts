@@ -12,7 +12,11 @@ import type { Backfill } from './subscriptions/backfill.js';
 import { DROP_AFTER_SECONDS, SUBSCRIPTION_KINDS } from './subscriptions/filters.js';
 import type { Subscription } from './subscriptions/service.js';
 import type { WebhooksService } from './service.js';
-import { jsonResponse as json, jsonBody as body } from '../platform/http/route-helpers.js';
+import {
+  bigintString,
+  jsonResponse as json,
+  jsonBody as body,
+} from '../platform/http/route-helpers.js';
 
 type Ctx = Context<AppEnv>;
 
@@ -247,10 +251,7 @@ const EndpointFields = {
 };
 
 const Items = z.array(z.string().max(66)).min(1).max(20_000);
-const BlockNumber = z
-  .string()
-  .regex(/^\d{1,20}$/, 'must be a block number')
-  .openapi({ example: '19000000' });
+const BlockNumber = bigintString().openapi({ example: '19000000' });
 
 /** Registers /v1 webhook routes: endpoints, subscriptions, delivery logs and replay. */
 export function registerWebhookRoutes(app: HttpApp, deps: { webhooks: WebhooksService }): void {

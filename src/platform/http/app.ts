@@ -1,15 +1,16 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { HTTPException } from 'hono/http-exception';
 import { routePath } from 'hono/route';
-import type { Db } from '../db/db.js';
+import { sqlState, type Db } from '../db/db.js';
 import { newId } from '../ids.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { ANONYMOUS, type Principal } from './access.js';
 import type { AppEnv } from './context.js';
 import { renderDocsPage } from './docs.js';
+import { ClientAbort, jsonBodyGate } from './body.js';
 import { ApiError, typeForStatus } from './errors.js';
 import { idempotency } from './idempotency.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -81,6 +82,10 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
         { method: c.req.method, route, status: String(c.res.status) },
         seconds,
       );
+      // An answer sent before the whole body arrived (413, a client gone) ends the
+      // connection: @hono/node-server drains the rest for a moment, then closes it.
+      // Say so, rather than announce keep-alive and close.
+      if (bodyCutShort(c)) c.res.headers.set('connection', 'close');
       c.res.headers.set('request-id', requestId);
       c.res.headers.set('x-content-type-options', 'nosniff');
       c.res.headers.set('cache-control', c.res.headers.get('cache-control') ?? 'no-store');
@@ -151,56 +156,29 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     await next();
   });
 
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: deps.settings.bodyLimitBytes,
-      onError: () => {
-        throw new ApiError(
-          413,
-          'invalid_request_error',
-          'body_too_large',
-          `The request body is larger than ${deps.settings.bodyLimitBytes} bytes`,
-        );
-      },
-    }),
-  );
-
-  app.use('/v1/*', async (c, next) => {
-    const method = c.req.method;
-    if (method === 'POST' || method === 'PUT' || method === 'PATCH') {
-      const type = c.req.header('content-type') ?? '';
-      // Node hands every POST a body stream, even an empty one, so look at the bytes
-      // (already bounded by the body limit, and cached for the handler).
-      const text = await c.req.text();
-      const hasBody = text.length > 0;
-      if (hasBody && !/^application\/json\b/i.test(type)) {
-        throw new ApiError(
-          415,
-          'invalid_request_error',
-          'unsupported_media_type',
-          'Send the request body as JSON with `Content-Type: application/json`',
-        );
-      }
-      // PostgreSQL text cannot hold NUL; refuse it here rather than fail deep in a query.
-      if (text.includes('\\u0000') || text.includes('\u0000')) {
-        throw new ApiError(
-          400,
-          'invalid_request_error',
-          'parameter_invalid',
-          'Strings may not contain the NUL character (\\u0000)',
-        );
-      }
-    }
-    await next();
-  });
+  app.use('/v1/*', jsonBodyGate({ maxBytes: deps.settings.bodyLimitBytes }));
 
   app.use('/v1/*', idempotency({ db: deps.db }));
 
   app.onError((err, c) => {
+    if (err instanceof ClientAbort || (!(err instanceof ApiError) && bodyCutShort(c))) {
+      // Nobody is left to read an answer, and it is not our fault: counted apart
+      // (status 499, as nginx does) so a client cannot inflate the 5xx alerts.
+      c.get('logger').info({ err: String(err) }, 'client closed the request');
+      const abort = new ApiError(
+        499 as ContentfulStatusCode,
+        'invalid_request_error',
+        'client_closed_request',
+        'The client closed the connection before sending the whole request',
+      );
+      return c.json(abort.toBody(), abort.status);
+    }
     const apiError = toApiError(err);
     if (apiError.status >= 500) {
       c.get('logger').error({ err }, 'unhandled error');
+    } else if (!(err instanceof ApiError) && !(err instanceof HTTPException)) {
+      // A database refusal of an input: the schema that let it through wants a bound.
+      c.get('logger').warn({ err }, 'input refused by the database');
     }
     for (const [k, v] of Object.entries(apiError.headers ?? {})) c.header(k, v);
     return c.json(apiError.toBody(), apiError.status);
@@ -252,6 +230,12 @@ function rateLimited(deps: HttpDeps, scope: string, retryAfter: number): ApiErro
   );
 }
 
+/** The request had a body that has not fully arrived (only known on a real socket). */
+function bodyCutShort(c: Context<AppEnv>): boolean {
+  const env = c.env as { incoming?: { complete?: boolean } } | undefined;
+  return env?.incoming?.complete === false;
+}
+
 function clientIp(c: Context<AppEnv>, trustProxy: boolean): string {
   if (trustProxy) {
     const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
@@ -300,6 +284,17 @@ export function validationError(issues: readonly Issue[], target?: string): ApiE
 
 function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
+  // PostgreSQL refused a value (out of range, not a valid number or date, a character it
+  // cannot store): with every query parameterised, that value came from the request.
+  // Schemas bound inputs by their columns; this keeps a bound a schema missed a 400.
+  if (sqlState(err)?.startsWith('22')) {
+    return new ApiError(
+      400,
+      'invalid_request_error',
+      'parameter_invalid',
+      'A value in the request is out of range or not valid for what it describes',
+    );
+  }
   if (err instanceof HTTPException) {
     const status = err.status;
     const malformed = status === 400 && /json/i.test(err.message);

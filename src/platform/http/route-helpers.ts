@@ -1,4 +1,4 @@
-import type { z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { Principal } from './access.js';
 import type { AppEnv } from './context.js';
@@ -27,3 +27,17 @@ export function requireUser(c: Context<AppEnv>): UserPrincipal {
   if (p.kind !== 'user') throw new Error('route reached without an authenticated user');
   return p;
 }
+
+/** Largest value a PostgreSQL bigint column holds. */
+export const INT8_MAX = 9_223_372_036_854_775_807n;
+
+/**
+ * A non-negative integer sent as a decimal string (block numbers and other values past
+ * 2^53), bounded by the bigint column that stores it: a larger one is a typed 400 here,
+ * never an overflow in a query.
+ */
+export const bigintString = (max: bigint = INT8_MAX) =>
+  z
+    .string()
+    .regex(/^\d{1,19}$/, 'must be a non-negative integer')
+    .refine((v) => BigInt(v) <= max, `must be at most ${max}`);
