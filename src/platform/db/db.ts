@@ -193,9 +193,10 @@ export abstract class BaseDb implements Db {
     const name = `sp_${++frame.savepoints}`;
     await frame.client.query(`SAVEPOINT ${name}`);
     try {
-      const result = await fn(this);
-      await frame.client.query(`RELEASE SAVEPOINT ${name}`);
-      return result;
+      // No RELEASE on success: COMMIT (or a rollback to an enclosing savepoint) ends it
+      // just the same, and every statement saved is a round trip off a request's path
+      // (a wallet write inside the Idempotency-Key transaction is such a savepoint).
+      return await fn(this);
     } catch (err) {
       await frame.client.query(`ROLLBACK TO SAVEPOINT ${name}`).catch(() => undefined);
       throw err;
