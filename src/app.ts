@@ -255,14 +255,7 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
     users: {
       get: (id) => identity.getUser(id),
       findByEmail: (email) => identity.findUserByEmail(email),
-      // The identity service has no lookup by handle yet; until it has, this one query
-      // finds the id by the unique handle index and the service returns the user.
-      findByHandle: async (handle) => {
-        const { rows } = await db.query<{ id: string }>('SELECT id FROM users WHERE handle = $1', [
-          handle,
-        ]);
-        return rows[0] ? identity.getUser(rows[0].id) : undefined;
-      },
+      findByHandle: (handle) => identity.findUserByHandle(handle),
     },
     prices: createPriceSource({
       source: config.walletPriceSource,

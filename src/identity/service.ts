@@ -43,6 +43,8 @@ export interface IdentityService {
 
   getUser(id: string): Promise<User | undefined>;
   findUserByEmail(email: string): Promise<User | undefined>;
+  /** A user by handle (lower case, without the `@`). */
+  findUserByHandle(handle: string): Promise<User | undefined>;
   listUsers(
     query: ListQuery & { role?: UserRole | undefined; email?: string | undefined },
   ): Promise<{
@@ -578,6 +580,11 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
       const { rows } = await db.query<UserRow>(`${USER_SELECT} WHERE u.email = $1`, [
         normaliseEmail(email),
       ]);
+      return rows[0] ? toUser(rows[0]) : undefined;
+    },
+
+    async findUserByHandle(handle) {
+      const { rows } = await db.query<UserRow>(`${USER_SELECT} WHERE u.handle = $1`, [handle]);
       return rows[0] ? toUser(rows[0]) : undefined;
     },
 
