@@ -38,6 +38,7 @@ import {
   loadTransactions,
   readClaims,
   selectAccounts,
+  selectAssetsWithAccounts,
   selectAssets,
   selectHold,
   type Claim,
@@ -147,8 +148,15 @@ export interface LedgerService {
   houseAccount(kind: HouseAccount, asset: string): Promise<Result<{ account: Account }>>;
   getAccount(id: string): Promise<Account | undefined>;
   findAccount(owner: string, asset: string): Promise<Account | undefined>;
+  /** The accounts several owners hold in `asset` (those that have one), in one query. */
+  findAccounts(owners: readonly string[], asset: string): Promise<Account[]>;
   /** All accounts of an owner, one per asset, with balances. */
   listAccounts(owner: string): Promise<Account[]>;
+  /**
+   * Every asset with the owner's account in it, if any (one query: a wallet's balance
+   * page lists every asset, zero where nothing is held).
+   */
+  listAssetsWithAccounts(owner: string): Promise<{ asset: Asset; account?: Account }[]>;
   /** Freezing refuses new movements in or out; releasing holds and reversals still work. */
   setAccountStatus(id: string, status: 'active' | 'frozen'): Promise<Result<{ account: Account }>>;
   /**
@@ -969,7 +977,12 @@ export function createLedgerService(deps: LedgerDeps): LedgerService {
       return account;
     },
 
+    findAccounts: (owners, code) =>
+      selectAccounts(db, 'a.owner = ANY($1::text[]) AND a.asset = $2', [owners, code]),
+
     listAccounts: (owner) => selectAccounts(db, 'a.owner = $1', [owner]),
+
+    listAssetsWithAccounts: (owner) => selectAssetsWithAccounts(db, owner),
 
     async setAccountStatus(id, status) {
       if (!ACCOUNT_STATUSES.has(status)) {

@@ -332,6 +332,43 @@ export async function selectAssets(q: Queryable, codes?: readonly string[]): Pro
   return rows.map(assetFromRow);
 }
 
+/** Every asset (by code) with `owner`'s account in it, if there is one. */
+export async function selectAssetsWithAccounts(
+  q: Queryable,
+  owner: string,
+): Promise<{ asset: Asset; account?: Account }[]> {
+  const { rows } = await q.query<
+    Omit<AccountRow, 'id' | 'asset'> & {
+      id: string | null;
+      code: string;
+      kind: AssetRow['kind'];
+      scale: number;
+      name: string;
+      asset_created_at: Date;
+    }
+  >(
+    `SELECT x.code, x.kind, x.scale, x.name, x.created_at AS asset_created_at, acc.*
+       FROM ledger_assets x
+       LEFT JOIN LATERAL (
+         SELECT ${ACCOUNT_COLUMNS} FROM ${ACCOUNT_FROM} WHERE a.owner = $1 AND a.asset = x.code
+       ) acc ON true
+      ORDER BY x.code`,
+    [owner],
+  );
+  return rows.map((r) => {
+    const asset = assetFromRow({
+      code: r.code,
+      kind: r.kind,
+      scale: r.scale,
+      name: r.name,
+      created_at: r.asset_created_at,
+    });
+    return r.id === null
+      ? { asset }
+      : { asset, account: accountFromRow({ ...r, id: r.id, asset: r.code }) };
+  });
+}
+
 type EntryTuple = [accountId: string, asset: string, direction: Side, amount: string];
 
 export async function loadTransactions(

@@ -132,6 +132,8 @@ export interface WalletContext {
   resolveUser(ref: string): Promise<WalletUser | undefined>;
   /** The user's ledger account in `asset`, opened on first use (inside the caller's transaction). */
   userAccount(userId: string, asset: string): Promise<string>;
+  /** `userAccount` of several users, in their order, found with one query. */
+  userAccounts(userIds: readonly string[], asset: string): Promise<string[]>;
   houseAccount(kind: HouseAccount, asset: string): Promise<string>;
   /**
    * Takes the users' profile locks in shared mode, in id order, then reads their risk
@@ -157,7 +159,15 @@ export interface WalletContext {
     tier: Tier,
     asset: Asset,
   ): { perTransaction: bigint; daily: bigint; perHour: number } | undefined;
-  addActivity(rows: readonly NewActivity[]): Promise<void>;
+  /**
+   * Inserts activity rows; `alongside`, another INSERT whose parameters are numbered from
+   * $11, runs in the same statement (one round trip for a movement's row and its
+   * activity).
+   */
+  addActivity(
+    rows: readonly NewActivity[],
+    alongside?: { sql: string; params: readonly unknown[] },
+  ): Promise<void>;
   publish<T extends WalletEventType>(
     type: T,
     aggregateId: string,
@@ -248,6 +258,17 @@ export function createWalletContext(deps: WalletDeps): WalletContext {
       const r = await ledger.openAccount({ owner: userId, asset: code });
       if (!r.ok) refuse(r.error, r.message, 'asset');
       return r.account.id;
+    },
+
+    async userAccounts(userIds, code) {
+      const found = new Map(
+        (await ledger.findAccounts(userIds, code)).map((a) => [a.owner ?? '', a.id]),
+      );
+      const ids: string[] = [];
+      // Sequential: inside a transaction, calls share one connection.
+      for (const userId of userIds)
+        ids.push(found.get(userId) ?? (await ctx.userAccount(userId, code)));
+      return ids;
     },
 
     async houseAccount(kind, code) {
@@ -348,22 +369,40 @@ export function createWalletContext(deps: WalletDeps): WalletContext {
       const now = clock();
       const day = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
       const hour = new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000);
-      // One statement decides: the row lock of the upsert serialises concurrent
-      // movements, and the WHERE sees the latest committed usage. No row back: over.
-      const consume = async (counter: string, period: Date, add: bigint, limit: bigint) => {
-        const { rowCount } = await db.query(
-          `INSERT INTO wallet_limit_counters AS c (user_id, counter, period_start, amount)
+      // One statement decides both counters: each upsert's row lock serialises
+      // concurrent movements of this user, and its WHERE sees the latest committed usage
+      // (ON CONFLICT re-reads a row it waited for). No row back from an upsert: over. A
+      // refusal rolls the whole statement back with the caller's transaction, so the
+      // counter that did take the movement keeps nothing either.
+      const { rows } = await db.query<{ daily: boolean; hourly: boolean }>(
+        `WITH daily AS (
+           INSERT INTO wallet_limit_counters AS c (user_id, counter, period_start, amount)
            VALUES ($1, $2, $3, $4)
            ON CONFLICT (user_id, counter, period_start)
            DO UPDATE SET amount = c.amount + excluded.amount
             WHERE c.amount + excluded.amount <= $5
-           RETURNING c.amount`,
-          [profile.userId, counter, period, add.toString(), limit.toString()],
-        );
-        return rowCount > 0;
-      };
-      if (!(await consume(`daily:${asset.code}`, day, amount, limits.daily))) dailyRefusal();
-      if (!(await consume('hourly', hour, 1n, BigInt(limits.perHour)))) {
+           RETURNING 1
+         ), hourly AS (
+           INSERT INTO wallet_limit_counters AS c (user_id, counter, period_start, amount)
+           VALUES ($1, 'hourly', $6, 1)
+           ON CONFLICT (user_id, counter, period_start)
+           DO UPDATE SET amount = c.amount + excluded.amount
+            WHERE c.amount + excluded.amount <= $7
+           RETURNING 1
+         )
+         SELECT EXISTS (SELECT 1 FROM daily) AS daily, EXISTS (SELECT 1 FROM hourly) AS hourly`,
+        [
+          profile.userId,
+          `daily:${asset.code}`,
+          day,
+          amount.toString(),
+          limits.daily.toString(),
+          hour,
+          String(limits.perHour),
+        ],
+      );
+      if (!rows[0]?.daily) dailyRefusal();
+      if (!rows[0]?.hourly) {
         refuse(
           WalletError.VelocityLimitExceeded,
           `At most ${limits.perHour} outgoing movements per hour at the ${profile.tier} tier`,
@@ -371,10 +410,13 @@ export function createWalletContext(deps: WalletDeps): WalletContext {
       }
     },
 
-    async addActivity(rows) {
-      if (rows.length === 0) return;
+    async addActivity(rows, alongside) {
+      if (rows.length === 0) {
+        if (alongside) throw new Error('addActivity: an alongside statement needs activity rows');
+        return;
+      }
       await db.query(
-        `INSERT INTO wallet_activity (id, user_id, type, asset, amount, reference_id,
+        `${alongside ? `WITH alongside AS (${alongside.sql}) ` : ''}INSERT INTO wallet_activity (id, user_id, type, asset, amount, reference_id,
                                       counterparty_id, description, ledger_transaction_id, occurred_at)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::numeric[],
                               $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[])`,
@@ -389,6 +431,7 @@ export function createWalletContext(deps: WalletDeps): WalletContext {
           rows.map((r) => r.description),
           rows.map((r) => r.ledgerTransactionId),
           rows.map((r) => r.occurredAt),
+          ...(alongside?.params ?? []),
         ],
       );
     },

@@ -189,9 +189,8 @@ export function createPayments(ctx: WalletContext) {
     const payerProfile = profiles.get(payerId);
     if (!payerProfile) throw new Error('payer profile vanished');
     await ctx.consumeLimits(payerProfile, asset, amount);
-    // Sequential: inside a transaction, calls share one connection.
-    const from = await ctx.userAccount(payerId, asset.code);
-    const to = await ctx.userAccount(payeeId, asset.code);
+    const [from, to] = await ctx.userAccounts([payerId, payeeId], asset.code);
+    if (from === undefined || to === undefined) throw new Error('user accounts not opened');
     const r = await ledger.transfer({
       key: input.ledgerKey,
       from,
@@ -207,11 +206,11 @@ export function createPayments(ctx: WalletContext) {
 
     const at = r.transaction.effectiveAt;
     const id = newId('pay');
-    await db.query(
-      `INSERT INTO wallet_payments (id, payer_id, payee_id, asset, amount, note, payment_request_id,
-                                    request_key, ledger_transaction_id, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [
+    const paymentRow = {
+      sql: `INSERT INTO wallet_payments (id, payer_id, payee_id, asset, amount, note, payment_request_id,
+                                         request_key, ledger_transaction_id, created_at)
+            VALUES ($11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
+      params: [
         id,
         payerId,
         payeeId,
@@ -223,7 +222,7 @@ export function createPayments(ctx: WalletContext) {
         r.transaction.id,
         at,
       ],
-    );
+    };
     const payment: Payment = {
       id,
       payerId,
@@ -244,10 +243,13 @@ export function createPayments(ctx: WalletContext) {
       ledgerTransactionId: r.transaction.id,
       occurredAt: at,
     };
-    await ctx.addActivity([
-      { ...common, userId: payerId, amount: -amount, counterpartyId: payeeId },
-      { ...common, userId: payeeId, amount, counterpartyId: payerId },
-    ]);
+    await ctx.addActivity(
+      [
+        { ...common, userId: payerId, amount: -amount, counterpartyId: payeeId },
+        { ...common, userId: payeeId, amount, counterpartyId: payerId },
+      ],
+      paymentRow,
+    );
     await ctx.publish('payment.completed', id, paymentJson(payment));
     return payment;
   }

@@ -80,13 +80,9 @@ export function createReports(ctx: WalletContext) {
 
   /** Every asset, with the user's balances in it (zero where they hold none). */
   async function balances(userId: string): Promise<AssetBalance[]> {
-    const [assets, accounts] = await Promise.all([
-      ledger.listAssets(),
-      ledger.listAccounts(userId),
-    ]);
-    const byAsset = new Map(accounts.map((a) => [a.asset, a]));
-    return assets.map((a) => {
-      const b = byAsset.get(a.code)?.balance;
+    const held = await ledger.listAssetsWithAccounts(userId);
+    return held.map(({ asset: a, account }) => {
+      const b = account?.balance;
       return {
         asset: a.code,
         kind: a.kind,
