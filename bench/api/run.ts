@@ -205,7 +205,14 @@ async function startServer(
   env: Record<string, string>,
 ): Promise<{ proc: VaultwireProcess; base: string }> {
   const port = await freePort();
-  const proc = spawnVaultwire(['start', '--roles', 'api'], { ...env, PORT: String(port) });
+  // BENCH_SERVER_NODE_ARGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, profiles the server.
+  const extra = process.env['BENCH_SERVER_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
+  const proc = spawnVaultwire(
+    ['start', '--roles', 'api'],
+    { ...env, PORT: String(port) },
+    'src/bin/vaultwire.ts',
+    extra.length > 0 ? { cwd: REPO_ROOT, nodeArgs: ['--import', 'tsx', ...extra] } : undefined,
+  );
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;
   for (;;) {
