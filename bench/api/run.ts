@@ -101,6 +101,16 @@ function processCpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
 }
 
+/**
+ * Write system calls the process has made so far: one per database statement sent and
+ * one per HTTP response, so per request it counts round trips, a figure the machine's
+ * load does not blur.
+ */
+function processWrites(pid: number): number {
+  const m = /^syscw:\s*(\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+  return Number(m?.[1] ?? Number.NaN);
+}
+
 /** Idle (idle + iowait) and total jiffies of the whole machine. */
 function machineJiffies(): { idle: number; total: number } {
   const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
@@ -116,6 +126,8 @@ interface Measurement extends LoadResult {
   requestsPerSec: number;
   opsPerSec: number;
   serverCpuMsPerRequest: number;
+  /** Server write system calls per request (database statements + the response). */
+  serverWritesPerRequest: number;
   /** Server process CPU, in cores (1 = one core busy). */
   serverCores: number;
   machineIdle: number;
@@ -133,15 +145,24 @@ function runLoad(
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
-    let begin: { cpu: number; machine: { idle: number; total: number } } | undefined;
+    let begin:
+      { cpu: number; writes: number; machine: { idle: number; total: number } } | undefined;
     let end: typeof begin;
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString('utf8');
       if (!begin && out.includes('measuring\n')) {
-        begin = { cpu: processCpuSeconds(serverPid), machine: machineJiffies() };
+        begin = {
+          cpu: processCpuSeconds(serverPid),
+          writes: processWrites(serverPid),
+          machine: machineJiffies(),
+        };
       }
       if (!end && out.includes('done\n')) {
-        end = { cpu: processCpuSeconds(serverPid), machine: machineJiffies() };
+        end = {
+          cpu: processCpuSeconds(serverPid),
+          writes: processWrites(serverPid),
+          machine: machineJiffies(),
+        };
       }
     });
     child.once('error', reject);
@@ -160,6 +181,8 @@ function runLoad(
         requestsPerSec: r.requests / r.seconds,
         opsPerSec: r.ops / r.seconds,
         serverCpuMsPerRequest: r.requests === 0 ? Number.NaN : (cpu * 1000) / r.requests,
+        serverWritesPerRequest:
+          r.requests === 0 ? Number.NaN : (end.writes - begin.writes) / r.requests,
         serverCores: cpu / r.seconds,
         machineIdle: total === 0 ? Number.NaN : (end.machine.idle - begin.machine.idle) / total,
       });
@@ -194,8 +217,22 @@ function serverEnv(extra: Record<string, string>): Record<string, string> {
   };
 }
 
+/**
+ * How the server process runs: from this tree by default. BENCH_SERVER_TREE, another
+ * checkout (with its node_modules), measures that code with this bench (before/after);
+ * BENCH_SERVER_NODE_ARGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, profiles it.
+ */
+const SERVER_TREE = {
+  cwd: process.env['BENCH_SERVER_TREE'] ?? REPO_ROOT,
+  nodeArgs: [
+    '--import',
+    'tsx',
+    ...(process.env['BENCH_SERVER_NODE_ARGS']?.split(' ').filter(Boolean) ?? []),
+  ],
+};
+
 async function runCli(args: string[], env: Record<string, string>): Promise<void> {
-  const p = spawnVaultwire(args, env);
+  const p = spawnVaultwire(args, env, 'src/bin/vaultwire.ts', SERVER_TREE);
   const code = await p.exited;
   if (code !== 0)
     throw new Error(`vaultwire ${args.join(' ')} failed (${code}):\n${p.lines.join('\n')}`);
@@ -205,13 +242,11 @@ async function startServer(
   env: Record<string, string>,
 ): Promise<{ proc: VaultwireProcess; base: string }> {
   const port = await freePort();
-  // BENCH_SERVER_NODE_ARGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, profiles the server.
-  const extra = process.env['BENCH_SERVER_NODE_ARGS']?.split(' ').filter(Boolean) ?? [];
   const proc = spawnVaultwire(
     ['start', '--roles', 'api'],
     { ...env, PORT: String(port) },
     'src/bin/vaultwire.ts',
-    extra.length > 0 ? { cwd: REPO_ROOT, nodeArgs: ['--import', 'tsx', ...extra] } : undefined,
+    SERVER_TREE,
   );
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;
@@ -374,6 +409,7 @@ async function measureServer(
         console.log(
           `  ${backend} ${clients} clients: ${route} ${round(m.requestsPerSec, 0)} req/s, p50 ${round(m.p50Ms, 1)} ms, ` +
             `p99 ${round(m.p99Ms, 1)} ms, server ${round(m.serverCpuMsPerRequest, 2)} ms CPU/req, ` +
+            `${round(m.serverWritesPerRequest, 1)} writes/req, ` +
             `idle ${Math.round(m.machineIdle * 100)} %${m.failed ? `, ${m.failed} failed: ${m.failures[0]}` : ''}`,
         );
       }
@@ -529,6 +565,7 @@ function resultTable(results: readonly Measurement[], livez: readonly Measuremen
       'p50 ms',
       'p99 ms',
       'CPU ms/req',
+      'writes/req',
       'server cores',
       'idle',
       'failed',
@@ -545,6 +582,7 @@ function resultTable(results: readonly Measurement[], livez: readonly Measuremen
         String(round(m.p50Ms, 1)),
         String(round(m.p99Ms, 1)),
         String(round(m.serverCpuMsPerRequest, 3)),
+        String(round(m.serverWritesPerRequest, 1)),
         String(round(m.serverCores, 2)),
         `${Math.round(m.machineIdle * 100)} %`,
         String(m.failed),
@@ -644,7 +682,9 @@ async function main(): Promise<void> {
     console.log(
       'req/s: HTTP requests answered per second; ops/s: operations (quote-execute, payment-request and\n' +
         'webhook-endpoints take two requests each); p50/p99: of an operation; CPU ms/req: server process\n' +
-        'CPU (user + system) per request; server cores: its CPU use in cores; idle: the whole machine\n' +
+        'CPU (user + system) per request; writes/req: its write system calls per request, i.e. database\n' +
+        'statements sent + the response (round trips: each costs CPU in the kernel and a wait);\n' +
+        'server cores: its CPU use in cores; idle: the whole machine\n' +
         "idle while measuring (a shared machine's other work shows here too).\n",
     );
 
