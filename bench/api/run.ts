@@ -684,8 +684,8 @@ async function main(): Promise<void> {
         'webhook-endpoints take two requests each); p50/p99: of an operation; CPU ms/req: server process\n' +
         'CPU (user + system) per request; writes/req: its write system calls per request, i.e. database\n' +
         'statements sent + the response (round trips: each costs CPU in the kernel and a wait);\n' +
-        'server cores: its CPU use in cores; idle: the whole machine\n' +
-        "idle while measuring (a shared machine's other work shows here too).\n",
+        "server cores: its CPU use in cores; idle: the whole machine's idle share while measuring\n" +
+        "(a shared machine's other work shows here too: compare figures from a quiet machine).\n",
     );
 
     const floors = floorsOf(pgRun.results, pgbench);
