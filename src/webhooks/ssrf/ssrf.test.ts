@@ -25,6 +25,47 @@ describe('SSRF guard', () => {
     expect(guard.forbidden('2606:4700::1111')).toBeUndefined();
   });
 
+  it('classifies IPv6 addresses that carry an IPv4 one by the IPv4 address they reach', async () => {
+    // IPv4-compatible, SIIT, 6to4, NAT64 (well-known prefix) and Teredo (client inverted).
+    expect(guard.forbidden('::127.0.0.1')).toBe('loopback');
+    expect(guard.forbidden('::7f00:1')).toBe('loopback');
+    expect(guard.forbidden('::a00:1')).toBe('private');
+    expect(guard.forbidden('::ffff:0:10.0.0.1')).toBe('private');
+    expect(guard.forbidden('2002:7f00:1::1')).toBe('loopback');
+    expect(guard.forbidden('2002:a9fe:a9fe::')).toBe('metadata');
+    expect(guard.forbidden('2002:c0a8:101::1')).toBe('private');
+    expect(guard.forbidden('64:ff9b::127.0.0.1')).toBe('loopback');
+    expect(guard.forbidden('64:ff9b::a9fe:a9fe')).toBe('metadata');
+    expect(guard.forbidden('64:ff9b:1::a00:1')).toBe('reserved');
+    // Teredo: server 65.54.227.120, client 127.0.0.1 (stored as ~127.0.0.1 = 80ff:fffe).
+    expect(guard.forbidden('2001:0:4136:e378:8000:63bf:80ff:fffe')).toBe('loopback');
+    // Teredo whose server is private.
+    expect(guard.forbidden('2001:0:a00:1:8000:63bf:a3b4:bcbb')).toBe('private');
+    // The same forms around public IPv4 addresses go through.
+    expect(guard.forbidden('::ffff:93.184.216.34')).toBeUndefined();
+    expect(guard.forbidden('2002:5db8:d822::1')).toBeUndefined();
+    expect(guard.forbidden('64:ff9b::5db8:d822')).toBeUndefined();
+    expect(guard.forbidden('2001:0:4136:e378:8000:63bf:a247:27dd')).toBeUndefined();
+    // As an endpoint URL writes them: bracketed, in the form the URL parser normalises to.
+    for (const url of ['https://[::127.0.0.1]/h', 'https://[2002:7f00:1::1]/h']) {
+      const r = await guard.check(new URL(url).hostname);
+      expect(r, url).toMatchObject({ ok: false, reason: 'loopback' });
+    }
+  });
+
+  it('refuses the special-purpose ranges of the registries', () => {
+    expect(guard.forbidden('255.255.255.255')).toBe('reserved');
+    expect(guard.forbidden('192.0.2.1')).toBe('reserved');
+    expect(guard.forbidden('198.18.0.1')).toBe('reserved');
+    expect(guard.forbidden('224.0.0.1')).toBe('multicast');
+    expect(guard.forbidden('fec0::1')).toBe('private');
+    expect(guard.forbidden('2001:db8::1')).toBe('reserved');
+    expect(guard.forbidden('2001:2::1')).toBe('reserved');
+    expect(guard.forbidden('100::1')).toBe('reserved');
+    expect(guard.forbidden('ff02::1')).toBe('multicast');
+    expect(guard.forbidden('::')).toBe('unspecified');
+  });
+
   it('checks every address a host name resolves to', async () => {
     const g = createSsrfGuard({
       resolver: (host) =>

@@ -1,5 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 /**
  * SSRF protection for webhook endpoints. A customer chooses the URL we POST to, so
@@ -20,50 +21,62 @@ import { BlockList, isIP, type LookupFunction } from 'node:net';
 export type ForbiddenReason =
   'loopback' | 'private' | 'link_local' | 'metadata' | 'unspecified' | 'multicast' | 'reserved';
 
-const RANGES: [string, number, 'ipv4' | 'ipv6', ForbiddenReason][] = [
-  ['0.0.0.0', 8, 'ipv4', 'unspecified'],
-  ['10.0.0.0', 8, 'ipv4', 'private'],
-  ['100.64.0.0', 10, 'ipv4', 'private'],
-  ['127.0.0.0', 8, 'ipv4', 'loopback'],
-  ['169.254.169.254', 32, 'ipv4', 'metadata'],
-  ['169.254.0.0', 16, 'ipv4', 'link_local'],
-  ['172.16.0.0', 12, 'ipv4', 'private'],
-  ['192.0.0.0', 24, 'ipv4', 'reserved'],
-  ['192.0.2.0', 24, 'ipv4', 'reserved'],
-  ['192.168.0.0', 16, 'ipv4', 'private'],
-  ['198.18.0.0', 15, 'ipv4', 'reserved'],
-  ['198.51.100.0', 24, 'ipv4', 'reserved'],
-  ['203.0.113.0', 24, 'ipv4', 'reserved'],
-  ['224.0.0.0', 4, 'ipv4', 'multicast'],
-  ['240.0.0.0', 4, 'ipv4', 'reserved'],
-  ['::', 128, 'ipv6', 'unspecified'],
-  ['::1', 128, 'ipv6', 'loopback'],
-  ['fd00:ec2::254', 128, 'ipv6', 'metadata'],
-  ['fc00::', 7, 'ipv6', 'private'],
-  ['fe80::', 10, 'ipv6', 'link_local'],
-  ['ff00::', 8, 'ipv6', 'multicast'],
-  ['2001:db8::', 32, 'ipv6', 'reserved'],
-  ['100::', 64, 'ipv6', 'reserved'],
-];
+// Cloud metadata services: link-local (or unique-local) too, but named apart so an
+// operator reading a refusal sees what was aimed at.
+const METADATA = [ipaddr.parse('169.254.169.254'), ipaddr.parse('fd00:ec2::254')];
 
-const FORBIDDEN = RANGES.map(([net, prefix, type, reason]) => {
-  const list = new BlockList();
-  list.addSubnet(net, prefix, type);
-  return { list, type, reason };
-});
+// ipaddr.js keeps the special-purpose registries (RFC 6890 and successors); every range
+// it names is refused, under the reason a customer can act on. Only `unicast` passes.
+const REASON_OF_RANGE: Record<string, ForbiddenReason> = {
+  unspecified: 'unspecified',
+  loopback: 'loopback',
+  private: 'private',
+  carrierGradeNat: 'private',
+  uniqueLocal: 'private',
+  linkLocal: 'link_local',
+  deprecatedSiteLocal: 'private',
+  multicast: 'multicast',
+  broadcast: 'reserved',
+};
 
-/** An IPv6 address that carries an IPv4 one (mapped `::ffff:a.b.c.d`, NAT64 `64:ff9b::`). */
-function embeddedIpv4(address: string): string | undefined {
-  const lower = address.toLowerCase();
-  const m = /^(?:::ffff:|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
-  if (m?.[1]) return m[1];
-  const hex = /^(?:::ffff:|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
-  if (hex?.[1] && hex[2]) {
-    const hi = parseInt(hex[1], 16);
-    const lo = parseInt(hex[2], 16);
-    return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+/**
+ * The IPv4 addresses an IPv6 address carries and would reach: IPv4-mapped
+ * (`::ffff:a.b.c.d`), IPv4-compatible (`::a.b.c.d`), SIIT (`::ffff:0:a.b.c.d`), NAT64
+ * (`64:ff9b::a.b.c.d`), 6to4 (`2002:AABB:CCDD::`) and Teredo (server, and the client
+ * stored inverted in the last 32 bits). Empty when it carries none.
+ */
+function embeddedIpv4(v6: ipaddr.IPv6): ipaddr.IPv4[] {
+  const p = v6.parts;
+  const v4 = (hi: number, lo: number) => new ipaddr.IPv4([hi >> 8, hi & 255, lo >> 8, lo & 255]);
+  const last = () => v4(p[6] ?? 0, p[7] ?? 0);
+  const range = v6.range();
+  switch (range) {
+    case 'ipv4Mapped':
+    case 'rfc6145':
+      return [last()];
+    case 'rfc6052':
+      // The well-known prefix 64:ff9b::/96 carries it in the last 32 bits; the local-use
+      // 64:ff9b:1::/48 is a deployment's own translator, refused whole (see classify).
+      return p[2] === 0 ? [last()] : [];
+    case '6to4':
+      return [v4(p[1] ?? 0, p[2] ?? 0)];
+    case 'teredo':
+      return [v4(p[2] ?? 0, p[3] ?? 0), v4(~(p[6] ?? 0) & 0xffff, ~(p[7] ?? 0) & 0xffff)];
+    default:
+      // IPv4-compatible (deprecated, still routed by some stacks): 96 zero bits, and not
+      // the unspecified or loopback address, which are IPv6's own.
+      if (p.slice(0, 6).every((x) => x === 0) && range !== 'unspecified' && range !== 'loopback')
+        return [last()];
+      return [];
   }
-  return undefined;
+}
+
+function classify(addr: ipaddr.IPv4 | ipaddr.IPv6): ForbiddenReason | undefined {
+  if (METADATA.some((m) => m.kind() === addr.kind() && m.toString() === addr.toString()))
+    return 'metadata';
+  const range = addr.range();
+  if (range === 'unicast') return undefined;
+  return REASON_OF_RANGE[range] ?? 'reserved';
 }
 
 export interface SsrfGuard {
@@ -120,17 +133,27 @@ export function createSsrfGuard(options: { allow?: readonly string[]; resolver?:
   }
   const resolver = options.resolver ?? systemResolver;
 
+  const allowed = (addr: ipaddr.IPv4 | ipaddr.IPv6) =>
+    allowList.check(addr.toString(), addr.kind() === 'ipv4' ? 'ipv4' : 'ipv6');
+
   const forbidden = (address: string): ForbiddenReason | 'not_an_ip' | undefined => {
-    const family = isIP(address);
-    if (family === 0) return 'not_an_ip';
-    const v4 = family === 6 ? embeddedIpv4(address) : address;
-    const addr = v4 ?? address;
-    const type = v4 !== undefined ? 'ipv4' : 'ipv6';
-    if (allowList.check(addr, type)) return undefined;
-    for (const f of FORBIDDEN) {
-      if (f.type === type && f.list.check(addr, type)) return f.reason;
+    // node's isIP is strict (ipaddr.js would also take `127.1` or `0x7f.1` for IPv4).
+    if (isIP(address) === 0) return 'not_an_ip';
+    const addr = ipaddr.parse(address);
+    if (addr.kind() === 'ipv4') return allowed(addr) ? undefined : classify(addr);
+    const v6 = addr as ipaddr.IPv6;
+    const carried = embeddedIpv4(v6);
+    if (carried.length > 0) {
+      // Judged by where the packets would go: every IPv4 address it carries.
+      for (const v4 of carried) {
+        if (!allowed(v4) && !allowed(v6)) {
+          const why = classify(v4);
+          if (why !== undefined) return why;
+        }
+      }
+      return undefined;
     }
-    return undefined;
+    return allowed(v6) ? undefined : classify(v6);
   };
 
   const check = async (host: string): Promise<{ ok: true; addresses: string[] } | SsrfRefusal> => {
