@@ -308,6 +308,25 @@ describe('chain subscriptions', () => {
       body: { endpoint_id: logs.id, kind: 'contract_log', chain: 'local', filter: { topics: [1] } },
     });
     expect([bad.status, bad.body.error.code]).toEqual([400, 'filter_invalid']);
+    // A `where` on a field the event does not have would never match: refused.
+    const noField = await t.request('POST', '/v1/webhook_subscriptions', {
+      token,
+      body: {
+        endpoint_id: logs.id,
+        kind: 'contract_log',
+        chain: 'local',
+        filter: {
+          addresses: [tokenAddr],
+          abi: 'event Transfer(address indexed from, address indexed to, uint256 value)',
+          where: { field: 'amount', op: 'gte', value: '1000' },
+        },
+      },
+    });
+    expect([noField.status, noField.body.error.code, noField.body.error.param]).toEqual([
+      400,
+      'filter_invalid',
+      'filter',
+    ]);
 
     const blocks = await endpoint('/blocks', ['block.new', 'tx.mined']);
     await subscribe({

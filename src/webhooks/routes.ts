@@ -580,17 +580,51 @@ export function registerWebhookRoutes(app: HttpApp, deps: { webhooks: WebhooksSe
       const e = await endpointOf(c, c.req.valid('param').id);
       const b = c.req.valid('json');
       const onlyFailed = b.only_failed ?? false;
+      // Exactly one selector: a field of another selector would otherwise be ignored, and
+      // the caller would replay something other than what they named.
+      const byMessage = b.message_id !== undefined;
+      const byTime = b.since !== undefined || b.until !== undefined;
+      const byBlock =
+        b.from_block !== undefined || b.to_block !== undefined || b.chain !== undefined;
+      if (Number(byMessage) + Number(byTime) + Number(byBlock) !== 1) {
+        throw webhookApiError(WebhookError.ReplayRangeInvalid, {
+          message:
+            'Give exactly one of message_id, a time range (since and until) or a block range (from_block and to_block, with chain)',
+          ...(byMessage ? { param: 'message_id' } : {}),
+        });
+      }
       let replayed: number;
-      if (b.message_id !== undefined && b.since === undefined && b.from_block === undefined) {
-        const m = await webhooks.log.message(e.id, b.message_id);
+      if (byMessage) {
+        if (b.only_failed !== undefined) {
+          throw webhookApiError(WebhookError.ReplayRangeInvalid, {
+            message: 'only_failed applies to a range, not to one message',
+            param: 'only_failed',
+          });
+        }
+        const m = await webhooks.log.message(e.id, b.message_id ?? '');
         if (!m) throw webhookApiError(WebhookError.MessageNotFound);
         replayed = await webhooks.log.replay(e.id, { messageId: m.id });
-      } else if (b.since !== undefined && b.until !== undefined && b.from_block === undefined) {
+      } else if (byTime) {
+        if (b.since === undefined || b.until === undefined) {
+          throw webhookApiError(WebhookError.ReplayRangeInvalid, {
+            message: 'A time range needs both since and until',
+            param: b.since === undefined ? 'since' : 'until',
+          });
+        }
         const since = new Date(b.since);
         const until = new Date(b.until);
         if (until <= since) throw webhookApiError(WebhookError.ReplayRangeInvalid);
         replayed = await webhooks.log.replay(e.id, { since, until, onlyFailed });
-      } else if (b.from_block !== undefined && b.to_block !== undefined && b.since === undefined) {
+      } else {
+        if (b.from_block === undefined || b.to_block === undefined) {
+          throw webhookApiError(WebhookError.ReplayRangeInvalid, {
+            message: 'A block range needs both from_block and to_block',
+            param: b.from_block === undefined ? 'from_block' : 'to_block',
+          });
+        }
+        if (b.chain !== undefined && !webhooks.knownChains().includes(b.chain)) {
+          throw webhookApiError(WebhookError.ChainUnknown);
+        }
         const fromBlock = BigInt(b.from_block);
         const toBlock = BigInt(b.to_block);
         if (toBlock < fromBlock) throw webhookApiError(WebhookError.ReplayRangeInvalid);
@@ -600,8 +634,6 @@ export function registerWebhookRoutes(app: HttpApp, deps: { webhooks: WebhooksSe
           onlyFailed,
           ...(b.chain !== undefined ? { chainKey: b.chain } : {}),
         });
-      } else {
-        throw webhookApiError(WebhookError.ReplayRangeInvalid);
       }
       return c.json({ object: 'webhook_replay' as const, replayed }, 200);
     },

@@ -64,6 +64,8 @@ export interface WebhooksService {
   readonly engine: DeliveryEngine;
   readonly metrics: WebhookMetrics;
   readonly guard: SsrfGuard;
+  /** Keys of the configured chains (subscriptions and block-range replays name one). */
+  knownChains(): readonly string[];
   /** Starts delivering (the `delivery` role). */
   startDelivery(options?: { concurrency?: number; heartbeatMs?: number }): Promise<RunningDelivery>;
   /**
@@ -452,6 +454,7 @@ export function createWebhooksService(deps: {
     engine,
     metrics,
     guard,
+    knownChains: deps.knownChains,
     maintain,
     prune: () => pruneWebhooks(db, settings.retentionDays),
 

@@ -184,6 +184,36 @@ describe('webhook endpoints', () => {
     expect(r.status).toBe(400);
     r = await sub({ kind: 'address_activity', chain: 'nochain' });
     expect([r.status, r.body.error.code]).toEqual([400, 'chain_unknown']);
+
+    // Replay takes exactly one selector; nothing given is silently ignored.
+    const replay = (body: Record<string, unknown>) =>
+      t.request('POST', `/v1/webhook_endpoints/${e.id}/replay`, { token: alice.token, body });
+    const hour = {
+      since: new Date(Date.now() - 3600_000).toISOString(),
+      until: new Date().toISOString(),
+    };
+    for (const body of [
+      { message_id: 'msg_none', ...hour },
+      { message_id: 'msg_none', since: hour.since },
+      { message_id: 'msg_none', from_block: '1', to_block: '2' },
+      { ...hour, from_block: '1', to_block: '2' },
+      { since: hour.since },
+      { from_block: '1' },
+      { chain: 'nochain' },
+    ]) {
+      r = await replay(body);
+      expect([JSON.stringify(body), r.status, r.body.error?.code]).toEqual([
+        JSON.stringify(body),
+        400,
+        'replay_range_invalid',
+      ]);
+    }
+    r = await replay({ from_block: '1', to_block: '2', chain: 'nochain' });
+    expect([r.status, r.body.error.code, r.body.error.param]).toEqual([
+      400,
+      'chain_unknown',
+      'chain',
+    ]);
   });
 
   it('refuse endpoints at private addresses without the operator allowlist', async () => {

@@ -118,16 +118,30 @@ export function parseFilter(
   }
   if (kind === 'contract_log') {
     const f = r.data as ContractLogFilter;
+    let event: AbiEvent | undefined;
     if (f.abi !== undefined) {
       try {
         const item = parseAbiItem(f.abi);
         if (item.type !== 'event') return { ok: false, message: 'filter.abi: not an event' };
+        event = item;
       } catch (err) {
         return { ok: false, message: `filter.abi: ${(err as Error).message.split('\n')[0]}` };
       }
     }
-    if (f.where !== undefined && f.abi === undefined) {
-      return { ok: false, message: 'filter.where: needs filter.abi to decode the fields' };
+    if (f.where !== undefined) {
+      if (event === undefined) {
+        return { ok: false, message: 'filter.where: needs filter.abi to decode the fields' };
+      }
+      // A field the event does not have never matches: the subscription would be silent.
+      const fields = new Set(event.inputs.flatMap((i) => (i.name ? [i.name] : [])));
+      const missing = predicateFields(f.where).find((name) => !fields.has(name));
+      if (missing !== undefined) {
+        const known = fields.size > 0 ? [...fields].join(', ') : 'none named';
+        return {
+          ok: false,
+          message: `filter.where: ${event.name} has no field "${missing}" (its fields: ${known})`,
+        };
+      }
     }
     if (
       f.addresses === undefined &&
@@ -137,6 +151,12 @@ export function parseFilter(
     }
   }
   return { ok: true, filter: r.data };
+}
+
+function predicateFields(p: Predicate): string[] {
+  if ('and' in p) return p.and.flatMap(predicateFields);
+  if ('or' in p) return p.or.flatMap(predicateFields);
+  return [p.field];
 }
 
 /** A compiled contract-log filter. */

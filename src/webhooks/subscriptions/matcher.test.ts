@@ -177,6 +177,35 @@ describe('subscription matcher', () => {
       ok: false,
       message: 'filter.where: needs filter.abi to decode the fields',
     });
+    // A field the event does not have, however deep in and/or: refused, naming the fields.
+    const abi = 'event Transfer(address indexed from, address indexed to, uint256 value)';
+    expect(
+      parseFilter('contract_log', {
+        addresses: [TOKEN],
+        abi,
+        where: {
+          and: [
+            { field: 'value', op: 'gte', value: '1' },
+            { or: [{ field: 'amount', op: 'eq', value: '5' }] },
+          ],
+        },
+      }),
+    ).toMatchObject({
+      ok: false,
+      message: 'filter.where: Transfer has no field "amount" (its fields: from, to, value)',
+    });
+    expect(
+      parseFilter('contract_log', {
+        addresses: [TOKEN],
+        abi,
+        where: {
+          or: [
+            { field: 'to', op: 'eq', value: B },
+            { field: 'value', op: 'in', value: ['1'] },
+          ],
+        },
+      }),
+    ).toMatchObject({ ok: true });
     expect(parseFilter('contract_log', {})).toMatchObject({ ok: false });
     expect(parseFilter('new_block', { stages: ['mined'] })).toMatchObject({ ok: false });
     expect(parseFilter('address_activity', { kinds: ['native'], unknown: 1 })).toMatchObject({
