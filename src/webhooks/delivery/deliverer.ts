@@ -180,7 +180,10 @@ export function createDeliverer(deps: {
     },
 
     async deliver(task) {
-      const ep = directory.get(task.endpointId);
+      // An endpoint created since this process last synced is read at once: its first
+      // messages (the creation ping) must not wait for the next sync, nor be dropped.
+      // Dropped only when it no longer exists (its messages went with it).
+      const ep = directory.get(task.endpointId) ?? (await directory.lookup(task.endpointId));
       if (!ep) return record(task, 'drop', new Date(now()), undefined);
       // Paused or disabled: back to the table, where only active endpoints are claimed.
       if (ep.status !== 'active') return later(task, 0);

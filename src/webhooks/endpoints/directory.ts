@@ -15,6 +15,11 @@ export interface EndpointDirectory {
   /** Catches up with the change log (first call loads everything). */
   sync(): Promise<void>;
   get(id: string): CachedEndpoint | undefined;
+  /**
+   * The endpoint, read from the database at once when this process has not seen it yet
+   * (created since the last sync); undefined only when it does not exist.
+   */
+  lookup(id: string): Promise<CachedEndpoint | undefined>;
   /** Endpoints (active or paused) that accept `type`. */
   accepting(type: string): CachedEndpoint[];
   /** Live signing keys of an endpoint, decrypted once and cached until a change. */
@@ -48,6 +53,7 @@ export function createEndpointDirectory(deps: { db: Db; secretBox: SecretBox }):
   const ready = new Map<string, { keys: Buffer[]; validUntil: number }>();
   let seq: bigint | undefined;
   let syncing: Promise<void> | undefined;
+  const lookups = new Map<string, Promise<CachedEndpoint | undefined>>();
 
   const put = (row: DirectoryRow) => {
     const e = toEndpoint(row);
@@ -107,6 +113,25 @@ export function createEndpointDirectory(deps: { db: Db; secretBox: SecretBox }):
       return syncing;
     },
     get: (id) => endpoints.get(id),
+    lookup(id) {
+      const known = endpoints.get(id);
+      if (known) return Promise.resolve(known);
+      let pending = lookups.get(id);
+      if (!pending) {
+        // One read per unknown endpoint however many of its messages arrive together.
+        pending = (async () => {
+          const { rows } = await db.query<DirectoryRow>(
+            `SELECT ${DIRECTORY_COLUMNS} FROM webhook_endpoints WHERE id = $1`,
+            [id],
+          );
+          // A sync that loaded it meanwhile read it no earlier than this: keep that one.
+          if (rows[0] && !endpoints.has(id)) put(rows[0]);
+          return endpoints.get(id);
+        })().finally(() => lookups.delete(id));
+        lookups.set(id, pending);
+      }
+      return pending;
+    },
     accepting(type) {
       const out: CachedEndpoint[] = [];
       for (const e of endpoints.values()) {
