@@ -49,6 +49,7 @@ import { CHAIN_SCOPES, createChainsService, type ChainsService } from './chains/
 import type { LeaseManager } from './platform/leases/leases.js';
 import { createPostgresLeaseManager } from './platform/leases/postgres.js';
 import { createOutbox, type Outbox } from './platform/outbox/outbox.js';
+import { platformEvents } from './events.js';
 import { createPostgresJobQueue } from './platform/queue/postgres.js';
 import type { JobQueue } from './platform/queue/queue.js';
 import { startSchedulerRole } from './platform/roles/scheduler.js';
@@ -215,7 +216,10 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
     visibilityMs: config.jobVisibilityMs,
     pollMs: config.jobPollMs,
   });
-  const outbox = createOutbox({ db, jobs, logger, registry: metrics.registry });
+  // Every module's events, declared by the module that publishes them: the outbox refuses
+  // an undeclared type, and webhooks and the docs serve this one catalogue.
+  const events = platformEvents();
+  const outbox = createOutbox({ db, jobs, logger, registry: metrics.registry, events });
   const leases = createPostgresLeaseManager({
     db,
     logger,
@@ -281,6 +285,7 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
   scopes.register(WALLET_SCOPES);
   const webhooks = createWebhooksService({
     db,
+    events,
     logger,
     outbox,
     jobs,

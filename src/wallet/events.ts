@@ -1,3 +1,4 @@
+import { defineEvents, ownersFrom, type EventDefinition } from '../platform/events/registry.js';
 import type {
   adjustmentJson,
   fiatDepositJson,
@@ -72,3 +73,56 @@ export interface WalletProfileJson {
   frozen_reason: string | null;
   frozen_at: string | null;
 }
+
+const DESCRIPTIONS: Record<WalletEventType, string> = {
+  'payment.completed':
+    'Money moved from one user to another (also when a payment request is paid); sent to payer and payee',
+  'payment_request.created': 'A user asked another to pay; sent to both',
+  'payment_request.paid': 'The payer paid a request (a payment.completed follows); sent to both',
+  'payment_request.declined': 'The payer declined a request; sent to both',
+  'payment_request.cancelled': 'The requester withdrew a request; sent to both',
+  'trade.executed': 'A quote was executed: buy, sell or convert',
+  'fiat_deposit.created': 'A bank deposit was announced by the rail',
+  'fiat_deposit.settled': 'The rail settled the deposit and the user was credited',
+  'fiat_deposit.failed': 'The rail reported the deposit failed; nothing was credited',
+  'fiat_withdrawal.created':
+    'A bank withdrawal was requested; the amount is held until the rail pays out',
+  'fiat_withdrawal.completed': 'The rail paid the withdrawal out; the hold was posted',
+  'fiat_withdrawal.failed': 'The rail refused the withdrawal; the hold was released',
+  'adjustment.created': 'An operator credited or debited a user, with a reason',
+  'wallet.frozen': 'An operator froze the wallet: no money leaves it',
+  'wallet.unfrozen': 'An operator unfroze the wallet',
+  'wallet.tier_changed': "An operator changed the wallet's limit tier",
+};
+
+/** Whose each event is: both sides of a payment or request, else the wallet's user. */
+const OWNERS: Partial<Record<WalletEventType, EventDefinition['owners']>> = {
+  'payment.completed': ownersFrom('from_user_id', 'to_user_id'),
+  'payment_request.created': ownersFrom('requester_user_id', 'payer_user_id'),
+  'payment_request.paid': ownersFrom('requester_user_id', 'payer_user_id'),
+  'payment_request.declined': ownersFrom('requester_user_id', 'payer_user_id'),
+  'payment_request.cancelled': ownersFrom('requester_user_id', 'payer_user_id'),
+};
+
+/** What operators act on: failed bank movements, their own adjustments, wallet controls. */
+const OPERATOR = new Set<WalletEventType>([
+  'fiat_deposit.failed',
+  'fiat_withdrawal.failed',
+  'adjustment.created',
+  'wallet.frozen',
+  'wallet.unfrozen',
+  'wallet.tier_changed',
+]);
+
+/** The wallet's event registry (see src/platform/events/registry.ts). */
+export const WALLET_EVENT_REGISTRY = defineEvents(
+  'wallet',
+  (Object.keys(WALLET_EVENTS) as WalletEventType[]).map((type) => ({
+    type,
+    description: DESCRIPTIONS[type],
+    payload: WALLET_EVENTS[type],
+    owners: OWNERS[type] ?? ownersFrom('user_id'),
+    visibility: 'public' as const,
+    operator: OPERATOR.has(type),
+  })),
+);

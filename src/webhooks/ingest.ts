@@ -1,3 +1,4 @@
+import type { EventCatalog } from '../platform/events/registry.js';
 import type { Db } from '../platform/db/db.js';
 import { arrayColumns } from '../platform/db/packed.js';
 import { newId } from '../platform/ids.js';
@@ -56,6 +57,8 @@ export function createIngest(deps: {
   metrics: WebhookMetrics;
   /** Wakes this process's PostgreSQL delivery loop after `pending` messages commit. */
   wake: () => void;
+  /** Whose each platform event is, and which go to operators. */
+  events: Pick<EventCatalog, 'get'>;
 }): Ingest {
   const { db, directory, engine, metrics } = deps;
 
@@ -223,13 +226,14 @@ export function createIngest(deps: {
     dispatch,
 
     async platformEvent(event) {
+      const def = deps.events.get(event.type);
+      if (def?.visibility !== 'public') return 0;
       await directory.sync();
       const payload = (event.payload ?? {}) as Record<string, unknown>;
-      const owners = new Set(
-        ['user_id', 'merchant_id', 'owner_id']
-          .map((k) => payload[k])
-          .filter((v): v is string => typeof v === 'string'),
-      );
+      // A customer's endpoints take the events that are theirs (both sides of a payment);
+      // an operator's also the operator events, never other people's private activity.
+      const owners = new Set(def.owners(payload));
+      const forOperators = def.operator === true;
       const body = JSON.stringify({
         id: event.id,
         type: event.type,
@@ -238,7 +242,7 @@ export function createIngest(deps: {
       });
       const items: NewMessage[] = directory
         .accepting(event.type)
-        .filter((e) => e.ownerStaff || owners.has(e.ownerId))
+        .filter((e) => owners.has(e.ownerId) || (forOperators && e.ownerStaff))
         .map((e) => ({ endpointId: e.id, eventId: event.id, eventType: event.type, body }));
       return createMessages(items);
     },

@@ -6,7 +6,7 @@ import type { AppEnv } from '../platform/http/context.js';
 import { ApiError } from '../platform/http/errors.js';
 import { checkCursor, pageSchema, PaginationQuery, toPage } from '../platform/http/pagination.js';
 import { isWebhookError, WebhookError, webhookApiError } from './errors.js';
-import { CHAIN_EVENT_TYPES, SYSTEM_EVENT_TYPES } from './event-types.js';
+import { CHAIN_EVENT_TYPES, eventTypeCatalogue, SYSTEM_EVENT_TYPES } from './event-types.js';
 import type { Attempt, Caller, Endpoint, Message } from './model.js';
 import type { Backfill } from './subscriptions/backfill.js';
 import { DROP_AFTER_SECONDS, SUBSCRIPTION_KINDS } from './subscriptions/filters.js';
@@ -231,7 +231,7 @@ const EventTypes = z
       NamedEventType,
       z.string().min(1).max(100).openapi({
         description:
-          'A platform event type (`deposit.confirmed`, `withdrawal.*`, …: families deposit, withdrawal, payment, refund, payout, trade, order, coupon)',
+          'A platform event type (`deposit.confirmed`, `payment.completed`, …) or a family of them (`fiat_deposit.*`): `GET /v1/event_types` lists them',
       }),
     ]),
   )
@@ -253,10 +253,44 @@ const EndpointFields = {
 const Items = z.array(z.string().max(66)).min(1).max(20_000);
 const BlockNumber = bigintString().openapi({ example: '19000000' });
 
+const EventTypeInfoSchema = z
+  .object({
+    object: z.literal('event_type'),
+    type: z.string(),
+    source: z.string(),
+    description: z.string(),
+    payload: z.string(),
+    audience: z.enum(['owners', 'owners_and_operators', 'subscribers', 'endpoint']),
+  })
+  .openapi('EventType');
+
 /** Registers /v1 webhook routes: endpoints, subscriptions, delivery logs and replay. */
 export function registerWebhookRoutes(app: HttpApp, deps: { webhooks: WebhooksService }): void {
   const { webhooks } = deps;
   const endpointOf = async (c: Ctx, id: string) => ok(await webhooks.endpoints.get(caller(c), id));
+
+  const catalogue = eventTypeCatalogue(webhooks.events).map((e) => ({
+    object: 'event_type' as const,
+    ...e,
+  }));
+  app.openapi(
+    defineRoute({
+      method: 'get',
+      path: '/v1/event_types',
+      tags: ['Webhooks'],
+      summary: 'The event types an endpoint can take',
+      description:
+        "Generated from the modules' event registries. `audience`: `owners` go only to the users an event belongs to (both sides of a payment), `owners_and_operators` to operators' endpoints too, `subscribers` to endpoints with a matching subscription.",
+      access: READ,
+      responses: {
+        200: json(
+          'The catalogue',
+          z.object({ object: z.literal('list'), data: z.array(EventTypeInfoSchema) }),
+        ),
+      },
+    }),
+    (c) => c.json({ object: 'list' as const, data: catalogue }, 200),
+  );
 
   app.openapi(
     defineRoute({

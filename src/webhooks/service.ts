@@ -18,7 +18,8 @@ import { createNatsEngine, type NatsEngineSettings } from './engine/nats/engine.
 import { startPostgresLoop, type PostgresLoop } from './engine/postgres/loop.js';
 import { createEndpointDirectory, type EndpointDirectory } from './endpoints/directory.js';
 import { createEndpointService, type EndpointService } from './endpoints/service.js';
-import { PLATFORM_OUTBOX_PATTERNS } from './event-types.js';
+import { createEventTypes } from './event-types.js';
+import type { EventCatalog } from '../platform/events/registry.js';
 import { createIngest, type Ingest } from './ingest.js';
 import { createWebhookMetrics, registerWebhookGauges, type WebhookMetrics } from './metrics.js';
 import { pruneWebhooks } from './retention.js';
@@ -64,6 +65,8 @@ export interface WebhooksService {
   readonly engine: DeliveryEngine;
   readonly metrics: WebhookMetrics;
   readonly guard: SsrfGuard;
+  /** Every module's events, as the catalogue `GET /v1/event_types` serves. */
+  readonly events: EventCatalog;
   /** Keys of the configured chains (subscriptions and block-range replays name one). */
   knownChains(): readonly string[];
   /** Starts delivering (the `delivery` role). */
@@ -231,6 +234,8 @@ function lazyNats(make: () => Promise<DeliveryEngine>, logger: Logger): Delivery
 
 export function createWebhooksService(deps: {
   db: Db;
+  /** Every module's events (combined at wiring): what endpoints may take, and whose each is. */
+  events: EventCatalog;
   logger: Logger;
   outbox: Outbox;
   /** Runs backfills (handlers run in the `worker` role). */
@@ -270,7 +275,8 @@ export function createWebhooksService(deps: {
   const wake = () => {
     for (const l of loops) l.poke();
   };
-  const baseIngest = createIngest({ db, directory, engine, metrics, wake });
+  const eventTypes = createEventTypes(deps.events);
+  const baseIngest = createIngest({ db, directory, engine, metrics, wake, events: deps.events });
   const txDrops = createTxDrops({
     db,
     directory,
@@ -301,6 +307,7 @@ export function createWebhooksService(deps: {
     audit: deps.audit,
     outbox: deps.outbox,
     guard,
+    eventTypes,
     settings: {
       allowHttp: settings.allowHttp,
       maxEndpointsPerOwner: settings.maxEndpointsPerOwner,
@@ -364,7 +371,7 @@ export function createWebhooksService(deps: {
   );
   deps.outbox.subscribe(
     'webhooks.platform',
-    PLATFORM_OUTBOX_PATTERNS,
+    eventTypes.outboxTypes,
     async (event) => {
       await baseIngest.platformEvent(event);
     },
@@ -454,6 +461,7 @@ export function createWebhooksService(deps: {
     engine,
     metrics,
     guard,
+    events: deps.events,
     knownChains: deps.knownChains,
     maintain,
     prune: () => pruneWebhooks(db, settings.retentionDays),

@@ -63,7 +63,14 @@ async function publish(
       await t.vw.outbox.publish({
         type,
         aggregateId: `pay_${tag}_${i}`,
-        payload: { id: `pay_${tag}_${i}`, user_id: userId, seq: firstSeq + i },
+        // Owned by `userId` whichever side it names: a deposit's user, a payment's payer.
+        payload: {
+          id: `pay_${tag}_${i}`,
+          user_id: userId,
+          from_user_id: userId,
+          to_user_id: 'usr_elsewhere',
+          seq: firstSeq + i,
+        },
       });
     }
   });
@@ -154,6 +161,100 @@ describe('webhook endpoints', () => {
     expect(last.headers['webhook-signature']?.split(' ')).toHaveLength(2);
     expect(new Webhook(mine.secret).verify(last.body, last.headers)).toBeTruthy();
     expect(new Webhook(next).verify(last.body, last.headers)).toBeTruthy();
+  });
+
+  it('send each platform event to the users it belongs to, and operators only operator events', async () => {
+    const carol = await user('carol@example.com');
+    await t.vw.identity.changeRole(carol.id, 'operator', { type: 'system', id: 'test' });
+    const ops = await t.request('POST', '/v1/sessions', {
+      body: { email: 'carol@example.com', password: PW },
+    });
+    // Every family the wallet publishes can be named.
+    const types = [
+      'payment.completed',
+      'payment_request.*',
+      'fiat_deposit.*',
+      'adjustment.*',
+      'wallet.*',
+    ];
+    const ids = {
+      alice: (await endpoint(alice.token, '/mine-alice', { event_types: types })).id,
+      bob: (await endpoint(bob.token, '/mine-bob', { event_types: types })).id,
+      ops: (await endpoint(ops.body.token as string, '/mine-ops', { event_types: types })).id,
+    };
+    await t.vw.db.transaction(async () => {
+      const emit = (type: string, payload: Record<string, unknown>) =>
+        t.vw.outbox.publish({ type, aggregateId: String(payload['id']), payload });
+      await emit('payment.completed', {
+        id: 'pay_own',
+        from_user_id: alice.id,
+        to_user_id: bob.id,
+      });
+      await emit('payment_request.created', {
+        id: 'preq_own',
+        requester_user_id: bob.id,
+        payer_user_id: alice.id,
+      });
+      await emit('fiat_deposit.settled', { id: 'fdep_own', user_id: alice.id });
+      await emit('adjustment.created', { id: 'adj_own', user_id: bob.id });
+    });
+    while ((await t.vw.outbox.relayOnce()) > 0) {
+      // fan out
+    }
+    while ((await t.vw.jobs.runDue({ limit: 100 })) > 0) {
+      // ingest
+    }
+    const messages = async (endpointId: string) => {
+      const { rows } = await t.vw.db.query<{ event_type: string }>(
+        `SELECT event_type FROM webhook_messages WHERE endpoint_id = $1 AND event_type <> 'webhook.ping'
+          ORDER BY event_type`,
+        [endpointId],
+      );
+      return rows.map((r) => r.event_type);
+    };
+    // Payer and payee both; the operator only what operators act on.
+    expect(await messages(ids.alice)).toEqual([
+      'fiat_deposit.settled',
+      'payment.completed',
+      'payment_request.created',
+    ]);
+    expect(await messages(ids.bob)).toEqual([
+      'adjustment.created',
+      'payment.completed',
+      'payment_request.created',
+    ]);
+    expect(await messages(ids.ops)).toEqual(['adjustment.created']);
+    await waitFor(
+      () => events('/mine-bob').some((b) => b.type === 'payment.completed'),
+      'the payee gets payment.completed',
+    );
+
+    // The catalogue lists what the modules publish, and says who receives each.
+    const cat = await t.request('GET', '/v1/event_types', { token: alice.token });
+    expect(cat.status, cat.text).toBe(200);
+    const byType = new Map(
+      (cat.body.data as { type: string; audience: string; source: string }[]).map((e) => [
+        e.type,
+        e,
+      ]),
+    );
+    expect(byType.get('payment.completed')).toMatchObject({ source: 'wallet', audience: 'owners' });
+    expect(byType.get('adjustment.created')?.audience).toBe('owners_and_operators');
+    expect(byType.get('deposit.confirmed')?.source).toBe('chains');
+    for (const type of [
+      'fiat_withdrawal.failed',
+      'wallet.frozen',
+      'payment_request.paid',
+      'tx.dropped',
+    ]) {
+      expect(byType.has(type), type).toBe(true);
+    }
+    // Families of modules that do not exist are not offered.
+    const r = await t.request('POST', '/v1/webhook_endpoints', {
+      token: alice.token,
+      body: { url: `${rx.url}/x`, event_types: ['coupon.*'] },
+    });
+    expect([r.status, r.body.error.code]).toEqual([400, 'event_type_unknown']);
   });
 
   it('refuse bad input with typed 4xx errors', async () => {

@@ -1,3 +1,4 @@
+import type { EventCatalog } from '../events/registry.js';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { deleteInSlices, DELETE_SLICE, type Db } from '../db/db.js';
 import { idBefore, newId } from '../ids.js';
@@ -132,6 +133,11 @@ export function createOutbox(deps: {
   jobs: JobQueue;
   logger: Logger;
   registry: Registry;
+  /**
+   * The combined event registries: a type no module declared is refused, so every event
+   * published is in the catalogue webhooks and docs serve.
+   */
+  events?: Pick<EventCatalog, 'get'>;
 }): Outbox {
   const { db, jobs, logger } = deps;
   const subscriptions: Subscription[] = [];
@@ -271,6 +277,11 @@ export function createOutbox(deps: {
       if (!EVENT_TYPE.test(event.type)) {
         throw new Error(
           `Event type "${event.type}" must be dotted lowercase words, like payment.completed`,
+        );
+      }
+      if (deps.events && !deps.events.get(event.type)) {
+        throw new Error(
+          `Event type "${event.type}" is in no module's event registry; declare it with its producer`,
         );
       }
       if (event.aggregateId.length === 0) throw new Error('An event needs an aggregateId');

@@ -19,7 +19,8 @@ afterAll(async () => {
 describe('worker and scheduler roles', () => {
   it('carry an event from the writer’s transaction to its subscriber, once', async () => {
     const { vw } = t;
-    vw.outbox.subscribe<{ body: string }>('notes.copy', ['note.created'], async (event) => {
+    // A type some module declares (the outbox refuses undeclared ones).
+    vw.outbox.subscribe<{ body: string }>('notes.copy', ['wallet.tier_changed'], async (event) => {
       await vw.db.query('INSERT INTO test_notes (event_id, body) VALUES ($1, $2)', [
         event.id,
         event.payload.body,
@@ -29,7 +30,11 @@ describe('worker and scheduler roles', () => {
     expect(started.port).toBeUndefined();
 
     const { id } = await vw.db.transaction(() =>
-      vw.outbox.publish({ type: 'note.created', aggregateId: 'note_1', payload: { body: 'hi' } }),
+      vw.outbox.publish({
+        type: 'wallet.tier_changed',
+        aggregateId: 'note_1',
+        payload: { body: 'hi' },
+      }),
     );
     await vi.waitFor(
       async () => {

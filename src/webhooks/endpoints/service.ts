@@ -5,7 +5,7 @@ import { newId } from '../../platform/ids.js';
 import type { Outbox } from '../../platform/outbox/outbox.js';
 import { recordChange } from '../changes.js';
 import { WebhookError } from '../errors.js';
-import { isKnownEventType } from '../event-types.js';
+import type { EventTypes } from '../event-types.js';
 import {
   ENDPOINT_COLUMNS,
   toEndpoint,
@@ -79,6 +79,7 @@ export function createEndpointService(deps: {
   audit: AuditLog;
   outbox: Pick<Outbox, 'publish'>;
   guard: SsrfGuard;
+  eventTypes: Pick<EventTypes, 'isKnown'>;
   settings: EndpointSettings;
   /** Sends the creation ping (a `webhook.ping` message). */
   ping: (endpointId: string) => Promise<void>;
@@ -104,7 +105,7 @@ export function createEndpointService(deps: {
   };
 
   const checkTypes = (types: readonly string[]): WebhookError | undefined =>
-    types.every(isKnownEventType) ? undefined : WebhookError.EventTypeUnknown;
+    types.every((t) => deps.eventTypes.isKnown(t)) ? undefined : WebhookError.EventTypeUnknown;
 
   const owned = async (caller: Caller, id: string): Promise<EndpointRow | undefined> => {
     const { rows } = await db.query<EndpointRow>(
