@@ -1,46 +1,47 @@
 #!/usr/bin/env node
-// The test command (`npm test`). Runs every test on the embedded database and, when a
-// PostgreSQL server is reachable, the integration tests again on it. In CI a missing
-// server is an error, never a silent skip. Ends with the line `N passed, N failed`.
+// The test command (`npm test`). Finds, or installs and starts, what the tests need
+// (scripts/services.mjs) and says so in one line; runs every test on the embedded database
+// and the integration tests again on PostgreSQL. Without PostgreSQL (not root, nothing to
+// install it with) it says so and runs the embedded half; in CI that is an error, never a
+// silent skip. Ends with the line `N passed, N failed`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import pg from 'pg';
+import { ensureNats, ensurePostgres, ensurePromtool, ServiceError } from './services.mjs';
 
 const ci = process.env.CI === 'true' || process.env.CI === '1';
-const candidate = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function reachable(url) {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
+const started = Date.now();
 const env = { ...process.env };
 const projects = ['--project', 'pglite'];
-if (await reachable(candidate)) {
-  env.TEST_DATABASE_URL = candidate;
-  projects.push('--project', 'postgres');
-  console.log(
-    `PostgreSQL found at ${new URL(candidate).host}: integration tests run on PGlite and on PostgreSQL.`,
-  );
-} else if (ci) {
-  console.error(
-    `CI: no PostgreSQL at ${candidate}. .ci/run starts one; set TEST_DATABASE_URL to use another.`,
-  );
-  process.exit(1);
-} else {
-  console.warn(
-    'WARNING: no PostgreSQL server reachable (set TEST_DATABASE_URL). Running PGlite tests only; ' +
-      'the PostgreSQL-only tests (concurrency, multi-process) are NOT run.',
-  );
+const did = [];
+
+async function have(ensure) {
+  const r = await ensure();
+  Object.assign(env, r.env);
+  did.push(r.say);
+  return r;
 }
+
+try {
+  await have(ensurePromtool);
+  let postgres = true;
+  try {
+    await have(ensurePostgres);
+  } catch (err) {
+    if (ci || !(err instanceof ServiceError)) throw err;
+    postgres = false;
+    did.push(`no PostgreSQL (${err.message}): the PostgreSQL-only tests are NOT run`);
+  }
+  if (postgres) {
+    // Only tests on PostgreSQL use NATS (the webhook engine's scale-out path).
+    await have(ensureNats);
+    projects.push('--project', 'postgres');
+  }
+} catch (err) {
+  console.error(`npm test: ${err.message}`);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+console.log(`Services (${((Date.now() - started) / 1000).toFixed(1)} s): ${did.join('; ')}.`);
 
 mkdirSync('.test-data', { recursive: true });
 const report = '.test-data/vitest.json';

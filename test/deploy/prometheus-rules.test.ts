@@ -1,13 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
 /**
  * The alerting and recording rules in deploy/prometheus, checked by Prometheus's own
- * `promtool` (Debian's `prometheus` package; .ci/services.sh installs it), and checked
+ * `promtool` (Debian's `prometheus` package; `npm test` extracts it into .test-data/tools), and checked
  * against the code: a rule about a metric that was renamed, or a label that does not
  * exist, evaluates to nothing and never fires, which no one notices until the outage.
  */
@@ -15,10 +15,16 @@ const repo = fileURLToPath(new URL('../../', import.meta.url));
 const rulesDir = join(repo, 'deploy/prometheus');
 
 function promtool(...args: string[]) {
-  const r = spawnSync('promtool', args, { cwd: rulesDir, encoding: 'utf8' });
+  // `npm test` puts a promtool it had to fetch in .test-data/tools, without installing it.
+  const PATH = [join(repo, '.test-data/tools'), process.env['PATH']].join(delimiter);
+  const r = spawnSync('promtool', args, {
+    cwd: rulesDir,
+    encoding: 'utf8',
+    env: { ...process.env, PATH },
+  });
   if (r.error) {
     throw new Error(
-      `promtool is needed for these tests (Debian package "prometheus"; .ci/services.sh installs it): ${r.error.message}`,
+      `promtool is needed for these tests (Debian package "prometheus"; npm test extracts it into .test-data/tools): ${r.error.message}`,
     );
   }
   return r;
