@@ -125,6 +125,14 @@ export interface BuildOptions {
   now?: () => number;
 }
 
+/** The URLs the API answers on, as a client on this machine reaches them. */
+export function serverUrls(host: string, port: number): { api: string; docs: string } {
+  const reachable =
+    host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const base = `http://${reachable}:${port}`;
+  return { api: `${base}/v1`, docs: `${base}/docs` };
+}
+
 export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> {
   const { config } = options;
   const logger = options.logger ?? createLogger({ level: config.logLevel });
@@ -514,7 +522,12 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
           result.port = server.port;
           logger.info({ port: server.port, host: config.host }, 'api listening');
         }
-        logger.info({ roles, driver: db.kind, profile: config.profile }, 'vaultwire started');
+        const urls = result.port === undefined ? undefined : serverUrls(config.host, result.port);
+        // The line a developer looks for after `npm start`: where to point curl and a browser.
+        logger.info(
+          { roles, driver: db.kind, profile: config.profile, ...urls },
+          urls ? `vaultwire started: API ${urls.api}, reference ${urls.docs}` : 'vaultwire started',
+        );
         return result;
       })();
       return started;

@@ -33,6 +33,10 @@ describe('vaultwire start', () => {
     const listening = await p.waitForLog('api listening');
     const port = Number(listening['port']);
     expect(port).toBeGreaterThan(0);
+    const started = await p.waitForLog(/^vaultwire started/);
+    expect(started['msg']).toBe(
+      `vaultwire started: API http://127.0.0.1:${port}/v1, reference http://127.0.0.1:${port}/docs`,
+    );
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
     expect(ready.status).toBe(200);
     const spec = (await (await fetch(`http://127.0.0.1:${port}/openapi.json`)).json()) as {

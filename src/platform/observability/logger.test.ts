@@ -1,8 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from './logger.js';
 
-function capture() {
+function capture(pretty?: boolean) {
   const lines: string[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -10,7 +11,10 @@ function capture() {
       cb();
     },
   });
-  return { lines, logger: createLogger({ level: 'info', destination }) };
+  return {
+    lines,
+    logger: createLogger({ level: 'info', destination, ...(pretty ? { pretty } : {}) }),
+  };
 }
 
 describe('logger', () => {
@@ -47,5 +51,34 @@ describe('logger', () => {
       expect(out).not.toContain(secret);
     }
     expect(out).toContain('[redacted]');
+  });
+
+  it('writes one readable line per entry when pretty, still redacted', () => {
+    const { lines, logger } = capture(true);
+    logger.info({ requestId: 'req_1', token: 'vws_secret_token' }, 'hello');
+    const out = lines.join('');
+    expect(out.trim().split('\n')).toHaveLength(1);
+    expect(() => JSON.parse(out) as unknown).toThrow();
+    expect(out).toMatch(/INFO.*hello.*req_1/);
+    expect(out).not.toContain('vws_secret_token');
+  });
+
+  // `script` gives the child a terminal, as a developer's shell would.
+  const program = [
+    "import('./src/platform/observability/logger.ts').then(({ createLogger }) =>",
+    "  createLogger({ level: 'info' }).info({ port: 8080 }, 'api listening'))",
+  ].join('');
+  it('is readable on a terminal and JSON when stdout is not one', () => {
+    const onTerminal = spawnSync(
+      'script',
+      ['-qec', `node --import tsx -e "${program}"`, '/dev/null'],
+      { encoding: 'utf8' },
+    );
+    expect(onTerminal.status).toBe(0);
+    expect(onTerminal.stdout).toMatch(/INFO.*api listening/);
+    expect(onTerminal.stdout).not.toContain('"msg"');
+
+    const piped = spawnSync('node', ['--import', 'tsx', '-e', program], { encoding: 'utf8' });
+    expect(JSON.parse(piped.stdout)).toMatchObject({ level: 'info', msg: 'api listening' });
   });
 });

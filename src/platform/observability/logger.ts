@@ -1,4 +1,5 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import pretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -30,11 +31,18 @@ export const REDACTED_PATHS = [
   '*.databaseUrl',
 ];
 
+/**
+ * JSON lines for machines; on a terminal (stdout a TTY and no other destination given)
+ * one readable line per entry instead, since a person is reading. Redaction happens
+ * before either is written.
+ */
 export function createLogger(options: {
   level: string;
   name?: string;
   destination?: DestinationStream;
+  pretty?: boolean;
 }): Logger {
+  const human = options.pretty ?? (options.destination === undefined && process.stdout.isTTY);
   return pino(
     {
       level: options.level,
@@ -45,6 +53,15 @@ export function createLogger(options: {
       formatters: { level: (label) => ({ level: label }) },
       serializers: { err: pino.stdSerializers.err },
     },
-    options.destination,
+    human
+      ? pretty({
+          colorize: options.destination === undefined,
+          singleLine: true,
+          translateTime: 'SYS:HH:MM:ss',
+          ignore: 'pid,hostname,name',
+          destination: options.destination ?? 1,
+          sync: true,
+        })
+      : options.destination,
   );
 }

@@ -222,6 +222,43 @@ describe('running jobs', () => {
     expect(await jobRow(id)).toMatchObject({ state: 'queued', attempts: 1, delay_ms: 120_000 });
   });
 
+  it('logs a RetryLaterError as an expected wait (debug, no stack), a thrown error as a warning', async () => {
+    const lines: { level: string; msg: string; err?: unknown }[] = [];
+    const jobs = createPostgresJobQueue({
+      db: t.db,
+      logger: createLogger({
+        level: 'debug',
+        destination: {
+          write: (line: string) => {
+            lines.push(JSON.parse(line) as (typeof lines)[number]);
+          },
+        },
+      }),
+      registry,
+      instanceId: 'test',
+      visibilityMs: 30_000,
+      pollMs: 20,
+      random: () => 1,
+    });
+    jobs.register('not-settled.q', () =>
+      Promise.reject(new RetryLaterError('the rail has not settled it yet', 2_000)),
+    );
+    jobs.register('broken.q', () => Promise.reject(new Error('upstream down')));
+    await jobs.enqueue('not-settled.q', {});
+    await jobs.runDue();
+    expect(lines.filter((l) => l.level !== 'debug')).toEqual([]);
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 'debug', reason: 'the rail has not settled it yet' }),
+    );
+    expect(lines.some((l) => l.err !== undefined)).toBe(false);
+
+    await jobs.enqueue('broken.q', {});
+    await jobs.runDue();
+    expect(lines.filter((l) => l.level === 'warn').map((l) => l.msg)).toEqual([
+      'job failed; will retry',
+    ]);
+  });
+
   it('dead-letters after maxAttempts, keeps the last error, and can be requeued', async () => {
     const jobs = queue({ random: () => 0 });
     let succeed = false;

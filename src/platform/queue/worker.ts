@@ -221,7 +221,11 @@ export function createJobRunner(deps: {
             : backoffDelayMs(job.attempt, reg?.backoff ?? DEFAULT_BACKOFF, random);
       const result = await backend.fail(job, describeError(err), delayMs);
       if (result === 'dead') logger.error({ ...log, err }, 'job failed for good: dead-lettered');
-      else if (result === 'retried')
+      else if (result === 'retried' && err instanceof RetryLaterError) {
+        // The handler asked to run again later (a transfer not settled yet, a Retry-After):
+        // an expected wait, not a failure worth a warning and a stack trace.
+        logger.debug({ ...log, reason: err.message, delayMs }, 'job not ready; runs again later');
+      } else if (result === 'retried')
         logger.warn({ ...log, err, delayMs }, 'job failed; will retry');
       return result;
     } catch (settleErr) {
