@@ -125,6 +125,27 @@ export interface BuildOptions {
   now?: () => number;
 }
 
+/** What the `dev` profile registers at start (VW_DEMO_ASSETS), so the walkthrough needs no setup. */
+export const DEMO_ASSETS = [
+  { code: 'USD', kind: 'fiat', scale: 2, name: 'US Dollar' },
+  { code: 'EUR', kind: 'fiat', scale: 2, name: 'Euro' },
+  { code: 'BTC', kind: 'crypto', scale: 8, name: 'Bitcoin' },
+  { code: 'ETH', kind: 'crypto', scale: 18, name: 'Ether' },
+  { code: 'USDC', kind: 'crypto', scale: 6, name: 'USD Coin' },
+] as const;
+
+async function seedDemoAssets(ledger: LedgerService, logger: Logger): Promise<void> {
+  const created: string[] = [];
+  for (const asset of DEMO_ASSETS) {
+    const r = await ledger.createAsset(asset);
+    // An asset of that code with other settings is the operator's: theirs stands.
+    if (!r.ok)
+      logger.warn({ asset: asset.code, error: r.error }, `demo asset not added: ${r.message}`);
+    else if (r.created) created.push(asset.code);
+  }
+  if (created.length > 0) logger.info({ assets: created }, 'demo assets added');
+}
+
 /** The URLs the API answers on, as a client on this machine reaches them. */
 export function serverUrls(host: string, port: number): { api: string; docs: string } {
   const reachable =
@@ -445,6 +466,7 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
           clearInterval(sweep);
           return Promise.resolve();
         });
+        if (config.demoAssets) await seedDemoAssets(ledger, logger);
         // First, so it stops last: probes see /readyz turn 503 while the roles drain,
         // and the last metrics stay scrapeable until the process is done.
         if (config.opsPort !== undefined) {

@@ -520,6 +520,51 @@ describe('password change', () => {
   });
 });
 
+describe('handle', () => {
+  const patchMe = (token: string, body: unknown) => t.request('PATCH', '/v1/me', { body, token });
+
+  it('is set, then changed, by its owner; the old one is free again', async () => {
+    const u = await userWithToken('handle-owner@example.com');
+    expect((await patchMe(u.token, { handle: 'First_Name' })).body).toMatchObject({
+      id: u.id,
+      handle: 'first_name',
+    });
+    const changed = await patchMe(u.token, { handle: 'second' });
+    expect(changed.status, changed.text).toBe(200);
+    expect((await t.request('GET', '/v1/me', { token: u.token })).body.handle).toBe('second');
+    const other = await userWithToken('handle-next@example.com');
+    expect((await patchMe(other.token, { handle: 'first_name' })).status).toBe(200);
+    // Setting the handle one already has is not a conflict.
+    expect((await patchMe(u.token, { handle: 'SECOND' })).status).toBe(200);
+  });
+
+  it("refuses another user's handle (any case) and an invalid one, changing nothing", async () => {
+    const owner = await userWithToken('handle-taken@example.com');
+    expect((await patchMe(owner.token, { handle: 'taken_one' })).status).toBe(200);
+    const u = await userWithToken('handle-wants@example.com');
+    expect((await patchMe(u.token, { handle: 'mine' })).status).toBe(200);
+
+    const taken = await patchMe(u.token, { handle: 'Taken_One' });
+    expect(taken.status).toBe(409);
+    expect(taken.body.error).toMatchObject({ code: 'handle_taken', param: 'handle' });
+    for (const handle of ['ab', 'has space', 'x'.repeat(31), 'émile']) {
+      const bad = await patchMe(u.token, { handle });
+      expect(bad.status, handle).toBe(400);
+      expect(bad.body.error).toMatchObject({ type: 'invalid_request_error', param: 'handle' });
+    }
+    expect((await patchMe(u.token, {})).status).toBe(400);
+    expect((await t.request('GET', '/v1/me', { token: u.token })).body.handle).toBe('mine');
+  });
+
+  it('goes to exactly one of several users claiming it at once', async () => {
+    const users = await Promise.all(
+      [1, 2, 3, 4].map((i) => userWithToken(`handle-race-${i}@example.com`)),
+    );
+    const answers = await Promise.all(users.map((u) => patchMe(u.token, { handle: 'raced' })));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409, 409, 409]);
+  });
+});
+
 describe('TOTP second factor', () => {
   const email = 'totp@example.com';
   let token: string;

@@ -27,6 +27,7 @@ import {
   SessionSchema,
   sessionJson,
   SignUpBody,
+  UpdateMeBody,
   TotpConfirmBody,
   TotpDisableBody,
   TotpEnrolmentSchema,
@@ -340,6 +341,29 @@ export function registerIdentityRoutes(app: HttpApp, deps: IdentityRouteDeps): v
     async (c) => {
       const user = await identity.getUser(caller(c).userId);
       if (!user) throw identityApiError(IdentityError.UserNotFound);
+      return c.json(userJson(user), 200);
+    },
+  );
+
+  app.openapi(
+    defineRoute({
+      method: 'patch',
+      path: '/v1/me',
+      tags: ['Identity'],
+      summary: 'Set or change your handle',
+      description:
+        "The handle others pay you by (`@handle`). Another user's handle is a 409 `handle_taken`; one that is not 3 to 30 letters, digits or underscores is a 400.",
+      access: { roles: ANY_ROLE, scope: 'profile:write' },
+      request: body(UpdateMeBody),
+      responses: {
+        200: json('The calling user, updated', UserSchema),
+        409: json('Handle taken', ErrorSchema),
+      },
+    }),
+    async (c) => {
+      const user = ok(
+        await identity.setHandle(caller(c).userId, c.req.valid('json').handle, actorOf(c)),
+      );
       return c.json(userJson(user), 200);
     },
   );

@@ -68,17 +68,23 @@ export function userJson(u: User): z.infer<typeof UserSchema> {
   };
 }
 
+const Handle = z
+  .string()
+  .regex(/^[A-Za-z0-9_]{3,30}$/, 'must be 3 to 30 letters, digits or underscores')
+  .openapi({
+    description: 'Public handle for payments, unique, stored lower-case',
+    example: 'ada',
+  });
+
 export const SignUpBody = z
   .strictObject({
     email: Email,
     password: Password('At least 12 characters; not your email address'),
-    handle: z
-      .string()
-      .regex(/^[A-Za-z0-9_]{3,30}$/, 'must be 3 to 30 letters, digits or underscores')
-      .optional()
-      .openapi({ description: 'Public handle for payments, unique', example: 'ada' }),
+    handle: Handle.optional(),
   })
   .openapi('SignUpRequest');
+
+export const UpdateMeBody = z.strictObject({ handle: Handle }).openapi('UpdateMeRequest');
 
 export const LogInBody = z
   .strictObject({

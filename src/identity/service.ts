@@ -14,7 +14,7 @@ import {
   otpauthUri,
   verifyTotp,
 } from '../platform/crypto/totp.js';
-import type { Db } from '../platform/db/db.js';
+import { SQLSTATE, sqlState, type Db } from '../platform/db/db.js';
 import { hasScope, type Principal, type UserRole } from '../platform/http/access.js';
 import { newId } from '../platform/ids.js';
 import type { Logger } from '../platform/observability/logger.js';
@@ -53,6 +53,8 @@ export interface IdentityService {
   }>;
   /** Admins only (checked again under lock); the last admin cannot be demoted. */
   changeRole(userId: string, role: UserRole, actor: Actor): Promise<User | IdentityError>;
+  /** Sets or changes the user's public handle (stored lower-case, unique). */
+  setHandle(userId: string, handle: string, actor: Actor): Promise<User | IdentityError>;
   /** Needs the current password; revokes every other session of the user. */
   changePassword(
     input: { userId: string; currentPassword: string; newPassword: string; keepSessionId?: string },
@@ -636,6 +638,40 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
         });
         return mustGetUser(userId);
       });
+    },
+
+    async setHandle(userId, handle, actor) {
+      const wanted = handle.toLowerCase();
+      try {
+        return await db.transaction(async (tx) => {
+          const before = await tx.query<{ handle: string | null }>(
+            'SELECT handle FROM users WHERE id = $1 FOR UPDATE',
+            [userId],
+          );
+          const previous = before.rows[0];
+          if (!previous) return IdentityError.UserNotFound;
+          if (previous.handle === wanted) return mustGetUser(userId);
+          const taken = await tx.query('SELECT 1 FROM users WHERE handle = $1', [wanted]);
+          if (taken.rowCount > 0) return IdentityError.HandleTaken;
+          await tx.query('UPDATE users SET handle = $2, updated_at = now() WHERE id = $1', [
+            userId,
+            wanted,
+          ]);
+          await audit.record({
+            action: 'user.handle_changed',
+            ...origin(actor),
+            targetType: 'user',
+            targetId: userId,
+            data: { from: previous.handle, to: wanted },
+          });
+          return mustGetUser(userId);
+        });
+      } catch (err) {
+        // Two users claiming one free handle at once: the unique index lets one through
+        // and the other's statement fails; that is the same answer as finding it taken.
+        if (sqlState(err) === SQLSTATE.uniqueViolation) return IdentityError.HandleTaken;
+        throw err;
+      }
     },
 
     async changePassword(input, actor) {

@@ -397,6 +397,13 @@ export const SETTINGS = {
     default: (p) => p !== 'prod',
     doc: 'Enable the simulated fiat payment rail (test-mode deposits and withdrawals). On in dev and qa, off in prod.',
   }),
+  demoAssets: setting<boolean>({
+    env: 'VW_DEMO_ASSETS',
+    kind: 'bool',
+    schema: z.boolean(),
+    default: (p) => p === 'dev',
+    doc: 'Register the demo assets USD, EUR (fiat, 2 decimals), BTC (8), ETH (18) and USDC (6) at start, if missing, so a fresh install can move money at once. On in dev only.',
+  }),
   walletTestRailSettleMs: setting<number>({
     env: 'VW_WALLET_TEST_RAIL_SETTLE_MS',
     kind: 'int',
