@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ConfigError, configTableMarkdown, describeConfig, loadConfig, ROLES } from './config.js';
 
 const key = Buffer.alloc(32, 1).toString('base64');
@@ -130,8 +131,19 @@ describe('loadConfig', () => {
     expect(JSON.stringify(d)).not.toContain('pw@');
   });
 
-  it('keeps the README configuration table in step with the settings', () => {
-    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
-    expect(readme).toContain(configTableMarkdown());
+  it('keeps the configuration table in docs/configuration.md in step with the settings', () => {
+    const doc = readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8');
+    expect(doc).toContain(configTableMarkdown());
+  });
+
+  it('loads vaultwire.example.yaml (the loader refuses unknown keys and bad values)', () => {
+    const file = fileURLToPath(new URL('../../../vaultwire.example.yaml', import.meta.url));
+    expect(loadConfig({ file, env: {} })).toMatchObject({
+      profile: 'dev',
+      port: 8080,
+      roles: ['api', 'worker', 'scheduler', 'follower', 'delivery'],
+      walletSpreadBps: 50,
+      webhookEngine: 'postgres',
+    });
   });
 });
