@@ -68,5 +68,6 @@ if (existsSync(report)) {
 }
 const code = run.status ?? 1;
 if (code !== 0 && failed === 0) failed = 1;
+console.log(`npm test took ${Math.round((Date.now() - started) / 1000)} s.`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(code);
