@@ -3,8 +3,10 @@
  * The `vaultwire` command. Each subcommand parses configuration once, does its work and
  * exits with 0 on success, 1 on failure, 2 on bad usage or configuration.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { userInfo } from 'node:os';
+import { controlSocketPath, forwardToServer, serveControl, type ControlIo } from './control.js';
 import { buildVaultwire, VERSION, type Vaultwire } from '../app.js';
 import {
   adminCreateCommand,
@@ -46,7 +48,35 @@ import { createMetrics } from '../platform/observability/metrics.js';
 import { createPostgresJobQueue } from '../platform/queue/postgres.js';
 import type { JobQueue } from '../platform/queue/queue.js';
 
+/**
+ * A command forwarded by another `vaultwire` process to this running server (see
+ * control.ts): it runs on this process's services and answers through `io`.
+ */
+interface Forwarded {
+  vw: Vaultwire;
+  cfg: Config;
+  io: ControlIo;
+  stdin: string | undefined;
+  exitCode?: number;
+}
+const forwarded = new AsyncLocalStorage<Forwarded>();
+
 const program = new Command();
+// Set before any subcommand is added, which inherits them: commander's own output (help,
+// usage errors) goes where the command's output goes, and it throws instead of exiting,
+// which a server running a forwarded command must not do.
+program.exitOverride().configureOutput({
+  writeOut: (text) => {
+    const f = forwarded.getStore();
+    if (f) f.io.out(text.trimEnd());
+    else process.stdout.write(text);
+  },
+  writeErr: (text) => {
+    const f = forwarded.getStore();
+    if (f) f.io.err(text.trimEnd());
+    else process.stderr.write(text);
+  },
+});
 program
   .name('vaultwire')
   .description(
@@ -104,7 +134,52 @@ program
       process.exit(code);
     });
     await vw.start(cfg.roles);
+    if (cfg.databaseUrl === undefined && !cfg.dataDir.startsWith('memory://')) {
+      const control = await serveControl(controlSocketPath(cfg.dataDir), (request, io) =>
+        runForwarded(vw, cfg, request.argv, request.stdin, io),
+      );
+      vw.lifecycle.onStop('control socket', () => control.close());
+    }
   });
+
+/** Runs a command another `vaultwire` process forwarded, on this server's services. */
+async function runForwarded(
+  vw: Vaultwire,
+  cfg: Config,
+  argv: string[],
+  stdin: string | undefined,
+  io: ControlIo,
+): Promise<number> {
+  if (argv[0] === 'start' || argv[0] === 'migrate') {
+    io.err(`vaultwire: the server on ${cfg.dataDir} is running (and has migrated); stop it first`);
+    return 2;
+  }
+  const store: Forwarded = { vw, cfg, io, stdin };
+  try {
+    await forwarded.run(store, () => program.parseAsync(argv, { from: 'user' }));
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    io.err(`vaultwire: ${(err as Error).message}`);
+    return err instanceof ConfigError ? 2 : 1;
+  }
+  return store.exitCode ?? 0;
+}
+
+/**
+ * On the embedded database, a running server holds the files: run the command there.
+ * True when it did (its exit code is set).
+ */
+async function forwardedToServer(cfg: Config): Promise<boolean> {
+  if (cfg.databaseUrl !== undefined || cfg.dataDir.startsWith('memory://')) return false;
+  const code = await forwardToServer(
+    controlSocketPath(cfg.dataDir),
+    { argv: process.argv.slice(2), stdin: stdinText },
+    cliOutput,
+  );
+  if (code === undefined) return false;
+  process.exitCode = code;
+  return true;
+}
 
 program
   .command('migrate')
@@ -123,7 +198,7 @@ program
           logger.info(m);
         },
       });
-      console.log(
+      cliOutput.out(
         result.applied.length === 0
           ? `Database is up to date (${result.existing} migrations).`
           : `Applied ${result.applied.length} migration(s): ${result.applied.map((m) => `${m.version}_${m.name}`).join(', ')}`,
@@ -137,12 +212,18 @@ program
   .command('config')
   .description('Print the effective configuration (secrets masked) and exit')
   .action(() => {
-    console.log(JSON.stringify(describeConfig(config()), null, 2));
+    cliOutput.out(JSON.stringify(describeConfig(config()), null, 2));
   });
 
 /** Opens the database and a job queue on it for a one-shot command, then closes it. */
-async function withJobs<T>(fn: (jobs: JobQueue) => Promise<T>): Promise<T> {
+async function withJobs(fn: (jobs: JobQueue) => Promise<void>): Promise<void> {
+  const here = forwarded.getStore();
+  if (here) {
+    await fn(here.vw.jobs);
+    return;
+  }
   const cfg = config();
+  if (await forwardedToServer(cfg)) return;
   const logger = createLogger({ level: cfg.logLevel });
   const db = await openDb({ databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir, poolMax: 2 });
   try {
@@ -154,7 +235,7 @@ async function withJobs<T>(fn: (jobs: JobQueue) => Promise<T>): Promise<T> {
       visibilityMs: cfg.jobVisibilityMs,
       pollMs: cfg.jobPollMs,
     });
-    return await fn(jobs);
+    await fn(jobs);
   } finally {
     await db.close();
   }
@@ -187,16 +268,16 @@ jobsCommand
         ...(opts.queue !== undefined ? { queue: opts.queue } : {}),
       });
       if (opts.json) {
-        for (const j of dead) console.log(JSON.stringify(j));
+        for (const j of dead) cliOutput.out(JSON.stringify(j));
         return;
       }
       if (dead.length === 0) {
-        console.log('No dead jobs.');
+        cliOutput.out('No dead jobs.');
         return;
       }
       for (const j of dead) {
         const firstLine = (j.lastError ?? '').split('\n')[0] ?? '';
-        console.log(
+        cliOutput.out(
           `${j.id}  ${j.queue}  attempts=${j.attempts}/${j.maxAttempts}  died=${j.finishedAt?.toISOString() ?? '?'}  ${firstLine}`,
         );
       }
@@ -210,7 +291,7 @@ jobsCommand
   .action(async (jobId: string) => {
     await withJobs(async (jobs) => {
       if (await jobs.requeueDead(jobId)) {
-        console.log(`Requeued ${jobId}.`);
+        cliOutput.out(`Requeued ${jobId}.`);
         return;
       }
       const job = await jobs.get(jobId);
@@ -224,7 +305,13 @@ jobsCommand
 
 /** Builds the platform (no roles started) for a one-shot command, then stops it. */
 async function withVaultwire(fn: (vw: Vaultwire, cfg: Config) => Promise<number>): Promise<void> {
+  const here = forwarded.getStore();
+  if (here) {
+    here.exitCode = await fn(here.vw, here.cfg);
+    return;
+  }
   const cfg = config();
+  if (await forwardedToServer(cfg)) return;
   // Logs go to stderr and only when they matter, so stdout stays the command's answer.
   const logger = createLogger({
     level: cfg.logLevel === 'info' ? 'warn' : cfg.logLevel,
@@ -257,21 +344,31 @@ function cliDeps(vw: Vaultwire): IdentityCliDeps {
   };
 }
 
-const cliOutput = {
+const cliOutput: ControlIo = {
   out: (line: string) => {
-    console.log(line);
+    const f = forwarded.getStore();
+    if (f) f.io.out(line);
+    else console.log(line);
   },
   err: (line: string) => {
-    console.error(line);
+    const f = forwarded.getStore();
+    if (f) f.io.err(line);
+    else console.error(line);
   },
 };
 
+/** What this process read from stdin, passed on when the command is forwarded. */
+let stdinText: string | undefined;
+
 async function readStdin(): Promise<string> {
+  const f = forwarded.getStore();
+  if (f) return f.stdin ?? '';
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks)
+  stdinText = Buffer.concat(chunks)
     .toString('utf8')
     .replace(/\r?\n$/, '');
+  return stdinText;
 }
 
 const adminCommand = program.command('admin').description('Manage administrators');
@@ -620,6 +717,8 @@ webhooksCommand
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
+  // Commander has printed its message (usage error) or the help already.
+  if (err instanceof CommanderError) process.exit(err.exitCode);
   if (err instanceof ConfigError) {
     console.error(`vaultwire: ${err.message}`);
     process.exit(2);

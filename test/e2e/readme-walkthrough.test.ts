@@ -18,9 +18,14 @@ function walkthroughScript(): string {
   return block;
 }
 
-function bash(script: string): Promise<{ code: number | null; out: string }> {
+function bash(
+  script: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
     const p = spawn('bash', ['-e', '-o', 'pipefail', '-c', script], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -40,20 +45,20 @@ afterAll(async () => {
 
 describe('README walkthrough', () => {
   it('runs top to bottom against a started server', { timeout: 240_000 }, async () => {
-    server = spawnVaultwire(['start'], {
-      VW_DATA_DIR: mkdtempSync(join(tmpdir(), 'vw-readme-')),
-      PORT: '0',
-      LOG_LEVEL: 'info',
-    });
+    // The reader's shell and server share a data directory (./data); here a fresh one.
+    const shared = { VW_DATA_DIR: mkdtempSync(join(tmpdir(), 'vw-readme-')) };
+    server = spawnVaultwire(['start'], { ...shared, PORT: '0', LOG_LEVEL: 'info' });
     const port = Number((await server.waitForLog('api listening', 120_000))['port']);
     const script = walkthroughScript();
     expect(script).toContain('http://127.0.0.1:8080');
-    const run = await bash(script.replaceAll('127.0.0.1:8080', `127.0.0.1:${port}`));
+    const run = await bash(script.replaceAll('127.0.0.1:8080', `127.0.0.1:${port}`), shared);
     expect(run.code, run.out).toBe(0);
     // What a reader checks by eye: Bob's handle, the payment, his balance, a statement.
     expect(run.out).toContain('"handle":"bob"');
     expect(run.out).toMatch(/"object":"payment".*"asset":"USD","amount":"25.00","note":"Dinner"/);
     expect(run.out).toMatch(/"asset":"USD","kind":"fiat","available":"25.00"/);
+    // The CLI, run while the server holds the embedded database.
+    expect(run.out).toMatch(/^USD\b.*25\.00/m);
     // Ada's USD: 500 deposited, 100 spent on BTC, 25 paid to Bob.
     expect(run.out).toMatch(/^[^,]+,closing_balance,,,,,375\.00$/m);
   });
