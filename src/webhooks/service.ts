@@ -42,7 +42,7 @@ import { arrayColumns } from '../platform/db/packed.js';
  * added with a past `from_block` are jobs there too. Delivery runs in the
  * `delivery` role, any number of processes: they take first attempts from the engine
  * (PostgreSQL rows or NATS JetStream) and retries, ordered endpoints and replays from
- * PostgreSQL, post through per-endpoint keep-alive pools (delivery/http1), and record
+ * PostgreSQL, post through per-endpoint undici pools (delivery/sender.ts), and record
  * outcomes in batches.
  *
  * @example
