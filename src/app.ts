@@ -356,6 +356,7 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
       },
       allowHttp: config.webhookAllowHttp,
       ssrfAllow: config.webhookSsrfAllow,
+      proxyUrl: config.webhookProxy,
       requestTimeoutMs: config.webhookRequestTimeoutMs,
       retryScheduleSeconds: config.webhookRetryScheduleSeconds,
       maxItemsPerSubscription: config.webhookMaxItemsPerSubscription,

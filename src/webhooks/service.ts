@@ -101,6 +101,8 @@ export interface WebhookSettings {
   allowHttp: boolean;
   /** IP ranges endpoints may resolve to although they are private (tests, demos). */
   ssrfAllow: readonly string[];
+  /** HTTP CONNECT proxy every delivery goes through (`VW_WEBHOOK_PROXY`); undefined: direct. */
+  proxyUrl: string | undefined;
   requestTimeoutMs: number;
   retryScheduleSeconds: readonly number[];
   maxItemsPerSubscription: number;
@@ -152,6 +154,7 @@ export const DEFAULT_WEBHOOK_SETTINGS: WebhookSettings = {
   },
   allowHttp: false,
   ssrfAllow: [],
+  proxyUrl: undefined,
   requestTimeoutMs: 15_000,
   retryScheduleSeconds: DEFAULT_RETRY_SCHEDULE_SECONDS,
   maxItemsPerSubscription: 500_000,
@@ -479,7 +482,11 @@ export function createWebhooksService(deps: {
         },
         brokerLag: () => brokerLag.snapshot(),
       });
-      const sender = createHttpSender({ guard, timeoutMs: settings.requestTimeoutMs });
+      const sender = createHttpSender({
+        guard,
+        timeoutMs: settings.requestTimeoutMs,
+        proxy: settings.proxyUrl === undefined ? undefined : new URL(settings.proxyUrl),
+      });
       const deliverer = createDeliverer({
         directory,
         sender,

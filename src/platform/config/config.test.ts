@@ -123,6 +123,16 @@ describe('loadConfig', () => {
     expect(c.chains[0]?.logFilters[0]?.name).toBe('noted');
   });
 
+  it('reads the webhook egress proxy: an http:// URL, credentials hidden when described', () => {
+    expect(loadConfig({ env: {} }).webhookProxy).toBeUndefined();
+    const c = loadConfig({ env: { VW_WEBHOOK_PROXY: 'http://vw:pw@10.0.0.9:4750' } });
+    expect(c.webhookProxy).toBe('http://vw:pw@10.0.0.9:4750');
+    expect(JSON.stringify(describeConfig(c))).not.toContain('pw@');
+    for (const bad of ['https://proxy:4750', 'http://proxy:4750/path', 'socks5://proxy:1080']) {
+      expect(() => loadConfig({ env: { VW_WEBHOOK_PROXY: bad } })).toThrow(/VW_WEBHOOK_PROXY/);
+    }
+  });
+
   it('masks secrets when described', () => {
     const c = loadConfig({ env: { DATABASE_URL: 'postgres://u:pw@h/db', VW_MASTER_KEY: key } });
     const d = describeConfig(c);

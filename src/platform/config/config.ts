@@ -455,6 +455,20 @@ export const SETTINGS = {
     default: [],
     doc: 'IP ranges webhook endpoints may point to although they are loopback or private (e.g. `127.0.0.0/8,::1` for local demos and tests). Empty: only public addresses.',
   }),
+  webhookProxy: setting<string | undefined>({
+    env: 'VW_WEBHOOK_PROXY',
+    kind: 'string',
+    schema: z
+      .string()
+      .regex(
+        /^http:\/\/[^/?#]+\/?$/i,
+        'must be an http:// proxy URL: http://[user:password@]host:port',
+      )
+      .refine((v) => URL.canParse(v), 'must be a valid URL')
+      .optional(),
+    default: undefined,
+    doc: 'HTTP CONNECT proxy (such as Smokescreen) that every webhook request goes through: `http://host:port`, or `http://user:password@host:port` for basic proxy authentication. Each receiver, http or https, is reached through a tunnel asked for by host name; TLS stays end to end. Vaultwire still refuses receivers whose name resolves to a private or loopback address unless `VW_WEBHOOK_SSRF_ALLOW` allows it; the proxy resolves the name again and does its own egress filtering. Unset: direct connections.',
+  }),
   webhookAllowHttp: setting<boolean>({
     env: 'VW_WEBHOOK_ALLOW_HTTP',
     kind: 'bool',
