@@ -275,6 +275,7 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
     chains: config.chains,
     custody: { xpub: config.custodyXpub, mnemonic: config.custodyMnemonic },
     logInterest: contractLogInterest,
+    audit,
   });
   scopes.register(CHAIN_SCOPES);
   const walletClock = () => new Date(now());

@@ -636,7 +636,11 @@ chainsCommand
   )
   .requiredOption('--chain <key>', 'chain key from the configuration')
   .requiredOption('--to <n>', 'block to go back to (pick a final one)', parseBlock)
-  .action(async (opts: { chain: string; to: bigint }) => {
+  .option(
+    '--unverified',
+    'accept a block below the stored window, whose hash cannot be checked against the node',
+  )
+  .action(async (opts: { chain: string; to: bigint; unverified?: boolean }) => {
     await withVaultwire((vw) => runChainsRewind(vw.chains, cliOutput, opts));
   });
 

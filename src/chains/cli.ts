@@ -36,6 +36,20 @@ export async function runChainsStatus(
         `holder ${s.followerHolder ?? '-'}`,
     );
     if (s.haltReason) io.out(`  HALTED: ${s.haltReason}`);
+    if (s.hotWallet) {
+      const sn = s.sender;
+      io.out(
+        `  hot wallet ${s.hotWallet}  next nonce ${sn ? sn.nextNonce : '-'}  ` +
+          `node nonce ${sn?.chainNonce ?? '-'}`,
+      );
+      if (sn?.stuck) io.out(`  SENDER STUCK: ${sn.stuck}`);
+    }
+    if (s.reorgedAfterCredit.count > 0) {
+      io.out(
+        `  REORGED AFTER CREDIT: ${s.reorgedAfterCredit.count} deposit(s), ` +
+          `${s.reorgedAfterCredit.onHold} on hold (GET /v1/deposits?status=reorged_after_credit)`,
+      );
+    }
   }
   return 0;
 }
@@ -93,11 +107,15 @@ export async function runChainsExportSeed(
 export async function runChainsRewind(
   chains: ChainsService,
   io: ChainsCliOutput,
-  opts: { chain: string; to: bigint },
+  opts: { chain: string; to: bigint; unverified?: boolean },
 ): Promise<number> {
-  const r = await chains.requestRewind(opts.chain, opts.to);
+  const r = await chains.requestRewind(opts.chain, opts.to, { unverified: opts.unverified });
   if (isChainError(r)) {
     io.err(`Cannot rewind: ${chainApiError(r).message}`);
+    return 1;
+  }
+  if (r !== true) {
+    io.err(`Cannot rewind to ${opts.to}: ${r.detail}`);
     return 1;
   }
   io.out(

@@ -21,6 +21,10 @@ export enum ChainError {
   BackfillBeyondConfirmed = 'backfill_beyond_confirmed',
   BackfillRangeInvalid = 'backfill_range_invalid',
   FollowerNotStarted = 'follower_not_started',
+  RewindTargetNotCanonical = 'rewind_target_not_canonical',
+  RewindTargetUnverified = 'rewind_target_unverified',
+  DepositNotReorged = 'deposit_not_reorged',
+  LedgerRefused = 'ledger_refused',
 }
 
 /** The one map from chain errors to HTTP. */
@@ -126,6 +130,28 @@ export const chainApiError = errorCatalog<ChainError>({
     status: 409,
     type: 'conflict_error',
     message: 'This chain has no follower cursor yet (start the follower role first)',
+  },
+  [ChainError.RewindTargetNotCanonical]: {
+    status: 409,
+    type: 'conflict_error',
+    message: "The block's stored hash is not on the node's chain (it is above the fork point)",
+    param: 'to',
+  },
+  [ChainError.RewindTargetUnverified]: {
+    status: 409,
+    type: 'conflict_error',
+    message: 'The block is below the stored window, so its hash cannot be checked',
+    param: 'to',
+  },
+  [ChainError.DepositNotReorged]: {
+    status: 409,
+    type: 'conflict_error',
+    message: 'Only a credited deposit whose transfer a reorg removed can be reversed',
+  },
+  [ChainError.LedgerRefused]: {
+    status: 409,
+    type: 'conflict_error',
+    message: 'The ledger refused the reversal (the credit was already spent)',
   },
   [ChainError.BackfillRangeInvalid]: {
     status: 400,

@@ -257,7 +257,11 @@ describe('follower against a local node', () => {
     expect(rows.length).toBe(1);
 
     // The operator rewinds to a block both chains share; the follower resumes on the new one.
-    expect(await follower.requestRewind(forkPoint)).toBe(true);
+    // Below the stored window its hash cannot be checked: refused unless marked unverified.
+    expect(await follower.requestRewind(forkPoint)).toMatchObject({
+      code: 'rewind_target_unverified',
+    });
+    expect(await follower.requestRewind(forkPoint, { unverified: true })).toBe(true);
     expect((await follower.step(soloContext())).kind).toBe('reorg');
     await syncToHead(follower);
     const all = await events('deep');

@@ -53,10 +53,20 @@ export interface Follower {
   /**
    * Asks the lease holder to go back to block `to` (marking every event above it
    * removed) and follow again from there; also how a halted follower is restarted after
-   * a reorg deeper than its window. Pick a block you know is final. Resolves false when
-   * the chain has no cursor yet.
+   * a reorg deeper than its window. Pick a block you know is final.
+   *
+   * A target whose stored hash differs from the node's is refused (rewinding above the
+   * fork point would skip canonical blocks and keep stale events), naming the last
+   * stored block still on the node's chain. A target below the stored window has no
+   * hash to check and needs `unverified`.
    */
-  requestRewind(to: bigint): Promise<boolean>;
+  requestRewind(to: bigint, options?: { unverified?: boolean }): Promise<true | RewindRefusal>;
+}
+
+export interface RewindRefusal {
+  code: 'follower_not_started' | 'rewind_target_not_canonical' | 'rewind_target_unverified';
+  /** What to do instead, for the operator. */
+  message: string;
 }
 
 export type BackfillError = 'backfill_beyond_confirmed' | 'backfill_range_invalid';
@@ -343,6 +353,86 @@ export function createFollower(deps: FollowerDeps): Follower {
     return rest;
   };
 
+  /**
+   * The highest stored block the node still has at its height, or null when none is
+   * (with the stored range). Stored blocks link by hash, so being canonical holds for a
+   * prefix of them: a binary search asks the node about a handful only.
+   */
+  const lastCanonical = async (): Promise<{
+    block: bigint | null;
+    oldest: bigint | null;
+    newest: bigint | null;
+  }> => {
+    const { rows } = await db.query<{ number: bigint; hash: string }>(
+      'SELECT number, hash FROM chain_blocks WHERE chain_key = $1 AND number >= 0 ORDER BY number',
+      [chainKey],
+    );
+    let lo = 0;
+    let hi = rows.length - 1;
+    let best: bigint | null = null;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const row = rows[mid];
+      if (!row) break;
+      if ((await adapter.getBlockRef(row.number))?.hash === row.hash) {
+        best = row.number;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return { block: best, oldest: rows[0]?.number ?? null, newest: rows.at(-1)?.number ?? null };
+  };
+
+  const rewindAdvice = (c: { block: bigint | null; oldest: bigint | null }) =>
+    c.block !== null
+      ? `the last stored block still on the node's chain is ${c.block}: ` +
+        `vaultwire chains rewind --chain ${chainKey} --to ${c.block}`
+      : `none of the stored blocks (from ${c.oldest ?? '?'}) is on the node's chain: rewind to ` +
+        `a final block below ${c.oldest ?? 'them'}: ` +
+        `vaultwire chains rewind --chain ${chainKey} --to <n> --unverified`;
+
+  /** Whether `to` is a safe rewind target (its stored hash is the node's); see requestRewind. */
+  const checkRewindTarget = async (
+    to: bigint,
+    unverified: boolean,
+  ): Promise<true | RewindRefusal> => {
+    const { rows } = await db.query<{ hash: string }>(
+      'SELECT hash FROM chain_blocks WHERE chain_key = $1 AND number = $2',
+      [chainKey, to],
+    );
+    const stored = rows[0]?.hash;
+    if (stored !== undefined) {
+      if ((await adapter.getBlockRef(to))?.hash === stored) return true;
+      return {
+        code: 'rewind_target_not_canonical',
+        message: `block ${to} as stored here is not on the node's chain; ${rewindAdvice(await lastCanonical())}`,
+      };
+    }
+    // Below the window: only events still carry hashes. The nearest one must be canonical.
+    const { rows: ev } = await db.query<{ block_number: bigint; block_hash: string }>(
+      `SELECT block_number, block_hash FROM chain_events
+        WHERE chain_key = $1 AND block_number <= $2 AND stage <> 'removed'
+        ORDER BY block_number DESC LIMIT 1`,
+      [chainKey, to],
+    );
+    const e = ev[0];
+    if (e && (await adapter.getBlockRef(e.block_number))?.hash !== e.block_hash) {
+      return {
+        code: 'rewind_target_not_canonical',
+        message: `events stored in block ${e.block_number} (at or below ${to}) are not on the node's chain: rewind below ${e.block_number}`,
+      };
+    }
+    if (unverified) return true;
+    const c = await lastCanonical();
+    return {
+      code: 'rewind_target_unverified',
+      message: `block ${to} is below the stored blocks (from ${c.oldest ?? '?'}), so its hash cannot be checked; ${
+        c.block !== null ? rewindAdvice(c) : 'if you know it is final, add --unverified'
+      }`,
+    };
+  };
+
   /** Walks the node's chain back by parent hash from `from` to a block we also hold. */
   const findAncestor = async (
     from: BlockRef,
@@ -469,6 +559,24 @@ export function createFollower(deps: FollowerDeps): Follower {
     const ref = await adapter.getBlockRef(target);
     if (!ref)
       throw new Error(`${chainKey}: cannot rewind to ${target}: the node has no such block`);
+    // Checked again here: the node may have moved since the request was accepted.
+    const { rows: stored } = await db.query<{ hash: string }>(
+      'SELECT hash FROM chain_blocks WHERE chain_key = $1 AND number = $2',
+      [chainKey, target],
+    );
+    if (stored[0] && stored[0].hash !== ref.hash) {
+      const why = `rewind to ${target} refused: its stored hash is not on the node's chain; ${rewindAdvice(await lastCanonical())}`;
+      await db.query(
+        `UPDATE chain_cursors SET rewind_to = NULL,
+                halt_reason = CASE WHEN status = 'halted' THEN $3 ELSE halt_reason END
+          WHERE chain_key = $1 AND fencing_token <= $2 AND rewind_to = $4`,
+        [chainKey, ctx.token, why, cursor.rewind_to],
+      );
+      log.error({ to: String(target) }, why);
+      return cursor.status === 'halted'
+        ? { kind: 'halted', reason: why }
+        : { kind: 'idle', head: head.number, cursor: cursor.block_number };
+    }
     const depth = Number(cursor.block_number - target);
     const removed = await db.transaction(async () => {
       await ctx.fence();
@@ -505,8 +613,8 @@ export function createFollower(deps: FollowerDeps): Follower {
     const found = await findAncestor(remote);
     if ('beyondWindow' in found) {
       const reason =
-        `reorg deeper than the ${settings.windowBlocks}-block window: no common ancestor at or ` +
-        `above block ${found.oldest}; follower halted, events above it may be stale`;
+        `reorg deeper than the ${settings.windowBlocks}-block window; follower halted, events ` +
+        `above the fork may be stale; ${rewindAdvice(await lastCanonical())}`;
       await db.transaction(async () => {
         await ctx.fence();
         await db.query(
@@ -549,15 +657,13 @@ export function createFollower(deps: FollowerDeps): Follower {
     blocks: ChainBlock[],
     head: BlockRef,
     interest: LogInterest | undefined,
+    confirmUpTo: bigint,
   ): Promise<number> => {
     const last = blocks[blocks.length - 1];
     if (!last) return 0;
     const tip = last.number;
-    // Depth counts from the node's head (the chain it calls canonical), never past what we
-    // have linked ourselves; so while catching up, blocks already deep are stored
-    // `confirmed` at once instead of being written twice.
-    const deep = head.number - conf < tip ? head.number - conf : tip;
-    const newConfirmed = deep > cursor.confirmed_number ? deep : cursor.confirmed_number;
+    const newConfirmed =
+      confirmUpTo > cursor.confirmed_number ? confirmUpTo : cursor.confirmed_number;
     let eventCount = 0;
     await db.transaction(async () => {
       await moveCursor(ctx, cursor.block_hash, {
@@ -639,7 +745,7 @@ export function createFollower(deps: FollowerDeps): Follower {
       for (const e of b.events) kinds.set(e.kind, (kinds.get(e.kind) ?? 0) + 1);
     for (const [kind, n] of kinds) metrics.events.inc({ chain: chainKey, kind }, n);
     metrics.cursor.set(label, Number(tip));
-    metrics.lag.set(label, Number(head.number - tip));
+    metrics.lag.set(label, head.number > tip ? Number(head.number - tip) : 0);
     return eventCount;
   };
 
@@ -670,12 +776,18 @@ export function createFollower(deps: FollowerDeps): Follower {
     if (cursor.rewind_to !== null) {
       return rewind(ctx, { ...cursor, rewind_to: cursor.rewind_to }, head);
     }
+    // The node's head may be below our cursor (a reorg to a shorter chain): lag is then
+    // 0, never negative; while halted, cursor and lag still describe the stored state.
+    metrics.cursor.set(label, Number(cursor.block_number));
+    metrics.lag.set(
+      label,
+      head.number > cursor.block_number ? Number(head.number - cursor.block_number) : 0,
+    );
     if (cursor.status === 'halted') {
       metrics.halted.set(label, 1);
       return { kind: 'halted', reason: cursor.halt_reason ?? 'halted' };
     }
     metrics.halted.set(label, 0);
-    metrics.lag.set(label, Number(head.number - cursor.block_number));
 
     if (head.number <= cursor.block_number) {
       if (head.number === cursor.block_number && head.hash === cursor.block_hash) {
@@ -710,8 +822,19 @@ export function createFollower(deps: FollowerDeps): Follower {
     const first = blocks[0];
     if (linked.length === 0 && first) return resolveReorg(ctx, cursor, first, head);
 
-    const tip = linked[linked.length - 1]?.number ?? cursor.block_number;
-    if (linked.length === blocks.length && head.number > tip) {
+    const lastLinked = linked[linked.length - 1];
+    const tip = lastLinked?.number ?? cursor.block_number;
+    // Depth is counted only on blocks we linked by hash ourselves, and only once the node
+    // says our tip is canonical *now*: blocks fetched ahead (or before a reorg) may be
+    // older than the head, and a depth measured from a newer head on another branch
+    // would confirm (and credit) a block that never had `confirmations` on top. A tip
+    // equal to the head read at the start of this step needs no second look.
+    const canonical =
+      lastLinked !== undefined &&
+      ((tip === head.number && lastLinked.hash === head.hash) ||
+        (await adapter.getBlockRef(tip))?.hash === lastLinked.hash);
+    if (!canonical) prefetch = undefined;
+    if (canonical && linked.length === blocks.length && head.number > tip) {
       const nextFrom = tip + 1n;
       const nextTo =
         head.number - nextFrom + 1n > maxBatch ? nextFrom + maxBatch - 1n : head.number;
@@ -719,7 +842,8 @@ export function createFollower(deps: FollowerDeps): Follower {
       p.catch(() => undefined);
       prefetch = { from: nextFrom, to: nextTo, interest, blocks: p };
     }
-    const events = await commitBlocks(ctx, cursor, linked, head, taken.interest);
+    const confirmUpTo = canonical ? tip - conf : cursor.confirmed_number;
+    const events = await commitBlocks(ctx, cursor, linked, head, taken.interest, confirmUpTo);
     return { kind: 'advanced', blocks: linked.length, events, cursor: tip, head: head.number };
   };
 
@@ -755,12 +879,21 @@ export function createFollower(deps: FollowerDeps): Follower {
         }
       }
     },
-    async requestRewind(to) {
+    async requestRewind(to, options = {}) {
+      const cursor = await readCursor();
+      if (!cursor) {
+        return { code: 'follower_not_started', message: `${chainKey} has no cursor yet` };
+      }
+      const target = to < cursor.block_number ? to : cursor.block_number;
+      const ok = await checkRewindTarget(target, options.unverified === true);
+      if (ok !== true) return ok;
       const { rowCount } = await db.query(
         'UPDATE chain_cursors SET rewind_to = $2, updated_at = now() WHERE chain_key = $1',
         [chainKey, to],
       );
-      return rowCount === 1;
+      return rowCount === 1
+        ? true
+        : { code: 'follower_not_started', message: `${chainKey} has no cursor yet` };
     },
     async backfill(from, to, options = {}) {
       if (from < 0n || to < from) return 'backfill_range_invalid';

@@ -32,6 +32,16 @@ export interface ChainFunds {
     holdRef: string;
   }): Promise<{ ok: true; ref: string } | FundsRefusal>;
   voidHold(input: { key: string; holdRef: string }): Promise<{ ok: true } | FundsRefusal>;
+  /**
+   * Undoes a credit or a posted hold by its mirror image (a ledger reversal): a deposit
+   * whose transfer a reorg removed, a withdrawal that failed after it was posted.
+   */
+  reverse(input: {
+    key: string;
+    ref: string;
+    description: string;
+    metadata: Record<string, string>;
+  }): Promise<{ ok: true; ref: string } | FundsRefusal>;
   transferBetweenUsers(input: {
     key: string;
     fromUserId: string;
@@ -112,6 +122,15 @@ export function createLedgerFunds(ledger: LedgerService): ChainFunds {
     async voidHold(input) {
       const r = await ledger.voidHold({ key: input.key, holdId: input.holdRef });
       return r.ok ? { ok: true } : refusal(r);
+    },
+    async reverse(input) {
+      const r = await ledger.reverse({
+        key: input.key,
+        transactionId: input.ref,
+        description: input.description,
+        metadata: input.metadata,
+      });
+      return r.ok ? { ok: true, ref: r.transaction.id } : refusal(r);
     },
     async transferBetweenUsers(input) {
       // Sequential: inside a caller's transaction, calls share one connection.

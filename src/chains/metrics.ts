@@ -16,6 +16,11 @@ export interface ChainMetrics extends RpcMetrics {
   emptyLogRetries: Counter<'chain'>;
   deposits: Counter<'chain' | 'asset' | 'status'>;
   withdrawals: Counter<'chain' | 'asset' | 'status'>;
+  reorgedAfterCredit: Counter<'chain' | 'asset'>;
+  /** Credited deposits whose transfer is off the chain now, waiting (held) for an operator. */
+  depositsOnHold: Gauge<'chain'>;
+  withdrawalsReorged: Counter<'chain'>;
+  senderStuck: Gauge<'chain'>;
 }
 
 export function createChainMetrics(registry: Registry): ChainMetrics {
@@ -141,6 +146,46 @@ export function createChainMetrics(registry: Registry): ChainMetrics {
           name: 'vaultwire_chain_withdrawals_total',
           help: 'Withdrawal state changes',
           labelNames: ['chain', 'asset', 'status'] as const,
+          registers: r,
+        }),
+    ),
+    reorgedAfterCredit: once(
+      'vaultwire_chain_deposits_reorged_after_credit_total',
+      () =>
+        new Counter({
+          name: 'vaultwire_chain_deposits_reorged_after_credit_total',
+          help: 'Credited deposits whose transfer a reorg removed (credit held for an operator)',
+          labelNames: ['chain', 'asset'] as const,
+          registers: r,
+        }),
+    ),
+    depositsOnHold: once(
+      'vaultwire_chain_deposits_reorged_open',
+      () =>
+        new Gauge({
+          name: 'vaultwire_chain_deposits_reorged_open',
+          help: 'Deposits reorged out after credit and not yet re-included or reversed',
+          labelNames: ['chain'] as const,
+          registers: r,
+        }),
+    ),
+    withdrawalsReorged: once(
+      'vaultwire_chain_withdrawals_reorged_total',
+      () =>
+        new Counter({
+          name: 'vaultwire_chain_withdrawals_reorged_total',
+          help: 'Confirmed withdrawals a reorg removed (sent back to broadcast and re-sent)',
+          labelNames: ['chain'] as const,
+          registers: r,
+        }),
+    ),
+    senderStuck: once(
+      'vaultwire_chain_sender_stuck',
+      () =>
+        new Gauge({
+          name: 'vaultwire_chain_sender_stuck',
+          help: '1 while a nonce below the hot wallet next one is missing on the node and cannot be re-sent',
+          labelNames: ['chain'] as const,
           registers: r,
         }),
     ),

@@ -55,6 +55,30 @@ const ChainStatusSchema = z
     updated_at: z.string().nullable(),
     follower_holder: z.string().nullable().optional().openapi({ description: 'Operators only' }),
     endpoints: z.array(EndpointSchema).optional().openapi({ description: 'Operators only' }),
+    hot_wallet: z
+      .string()
+      .nullable()
+      .optional()
+      .openapi({ description: 'Operators only: the address withdrawals are sent from (fund it)' }),
+    sender: z
+      .object({
+        next_nonce: z.string(),
+        chain_nonce: z.string().nullable(),
+        stuck: z.string().nullable().openapi({
+          description: 'Why the sender cannot make progress (a nonce gap it cannot fill)',
+        }),
+        checked_at: z.string().nullable(),
+      })
+      .nullable()
+      .optional()
+      .openapi({ description: 'Operators only: the nonce manager against the node' }),
+    reorged_after_credit: z
+      .object({ count: z.number().int(), on_hold: z.number().int() })
+      .optional()
+      .openapi({
+        description:
+          'Operators only: credited deposits a reorg removed, waiting for re-inclusion or reversal',
+      }),
   })
   .openapi('ChainStatus');
 
@@ -71,7 +95,14 @@ const DepositSchema = z
   .object({
     id: z.string().openapi({ example: 'dep_01JD7Q4Z8B2M5Q9K6T3V0W1X2Y' }),
     object: z.literal('deposit'),
-    status: z.enum(['pending', 'confirmed', 'credit_failed', 'removed', 'reorged_after_credit']),
+    status: z.enum([
+      'pending',
+      'confirmed',
+      'credit_failed',
+      'removed',
+      'reorged_after_credit',
+      'reversed',
+    ]),
     chain: z.string(),
     asset: z.string(),
     amount: z.string(),
@@ -86,6 +117,16 @@ const DepositSchema = z
     created_at: z.string(),
     confirmed_at: z.string().nullable(),
     removed_at: z.string().nullable(),
+    on_hold: z.boolean().openapi({
+      description: 'The credit is held (not spendable) while its transfer is off the chain',
+    }),
+    hold_error: z.string().nullable(),
+    reincluded: z
+      .number()
+      .int()
+      .openapi({ description: 'Times a reorg moved the transfer to another block' }),
+    reversed_at: z.string().nullable(),
+    reversal_reason: z.string().nullable(),
   })
   .openapi('Deposit');
 
@@ -140,6 +181,19 @@ const chainJson = (s: ChainStatus, staff: boolean) => ({
           last_error: e.lastError,
           latency_ms: e.latencyMs,
         })),
+        hot_wallet: s.hotWallet,
+        sender: s.sender
+          ? {
+              next_nonce: s.sender.nextNonce.toString(),
+              chain_nonce: s.sender.chainNonce?.toString() ?? null,
+              stuck: s.sender.stuck,
+              checked_at: s.sender.checkedAt?.toISOString() ?? null,
+            }
+          : null,
+        reorged_after_credit: {
+          count: s.reorgedAfterCredit.count,
+          on_hold: s.reorgedAfterCredit.onHold,
+        },
       }
     : {}),
 });
@@ -162,6 +216,11 @@ const depositJson = (d: Deposit) => ({
   created_at: d.createdAt.toISOString(),
   confirmed_at: d.confirmedAt?.toISOString() ?? null,
   removed_at: d.removedAt?.toISOString() ?? null,
+  on_hold: d.onHold,
+  hold_error: d.holdError,
+  reincluded: d.reincluded,
+  reversed_at: d.reversedAt?.toISOString() ?? null,
+  reversal_reason: d.reversalReason,
 });
 
 const withdrawalJson = (w: Withdrawal) => ({
@@ -260,7 +319,14 @@ export function registerChainRoutes(app: HttpApp, deps: { chains: ChainsService 
   const DepositListQuery = PaginationQuery.extend({
     chain: ChainKey.optional(),
     status: z
-      .enum(['pending', 'confirmed', 'credit_failed', 'removed', 'reorged_after_credit'])
+      .enum([
+        'pending',
+        'confirmed',
+        'credit_failed',
+        'removed',
+        'reorged_after_credit',
+        'reversed',
+      ])
       .optional(),
     user_id: z.string().max(64).optional().openapi({ description: 'Operators only: another user' }),
   });
@@ -307,6 +373,32 @@ export function registerChainRoutes(app: HttpApp, deps: { chains: ChainsService 
       if (!d || (!isStaff(p) && d.userId !== p.userId))
         throw chainApiError(ChainError.DepositNotFound);
       return c.json(depositJson(d), 200);
+    },
+  );
+
+  app.openapi(
+    defineRoute({
+      method: 'post',
+      path: '/v1/deposits/{id}/reverse',
+      tags: ['Deposits'],
+      summary: 'Reverse a credited deposit a reorg removed (operators)',
+      description:
+        'For a `reorged_after_credit` deposit whose transfer is not on the chain: releases its hold and reverses the credit in the ledger (a reversal linked to the credit), recorded in the audit log. A transfer that comes back is confirmed again by the follower instead.',
+      access: { roles: STAFF, scope: 'deposit_reversals:write' },
+      request: {
+        params: IdParam('dep_01JD7Q4Z8B2M5Q9K6T3V0W1X2Y'),
+        ...body(z.strictObject({ reason: z.string().min(1).max(500) })),
+      },
+      responses: { 200: json('The reversed deposit', DepositSchema) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const { reason } = c.req.valid('json');
+      const r = await chains.deposits.reverse(id, { id: caller(c).userId, reason });
+      if (r === 'deposit_not_found') throw chainApiError(ChainError.DepositNotFound);
+      if (r === 'deposit_not_reorged') throw chainApiError(ChainError.DepositNotReorged);
+      if ('code' in r) throw chainApiError(ChainError.LedgerRefused);
+      return c.json(depositJson(r), 200);
     },
   );
 

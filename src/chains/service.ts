@@ -1,3 +1,4 @@
+import type { AuditLog } from '../platform/audit/audit.js';
 import type { SecretBox } from '../platform/crypto/secret-box.js';
 import type { Db } from '../platform/db/db.js';
 import type { LeaseManager } from '../platform/leases/leases.js';
@@ -65,8 +66,15 @@ export interface ChainsService {
     to: bigint,
     onProgress?: (done: bigint) => void,
   ): Promise<{ blocks: number; inserted: number } | ChainError>;
-  /** Asks the chain's follower to rewind to block `to` (see `Follower.requestRewind`). */
-  requestRewind(chainKey: string, to: bigint): Promise<true | ChainError>;
+  /**
+   * Asks the chain's follower to rewind to block `to` (see `Follower.requestRewind`);
+   * a refusal says what to do instead (`detail`).
+   */
+  requestRewind(
+    chainKey: string,
+    to: bigint,
+    options?: { unverified?: boolean },
+  ): Promise<true | ChainError | { error: ChainError; detail: string }>;
   /** Runs a follower and a withdrawal sender per chain, each under its own lease. */
   startFollowers(): { stop(): Promise<void> };
 }
@@ -83,6 +91,18 @@ export interface ChainStatus {
   followerHolder: string | null;
   updatedAt: Date | null;
   endpoints: EndpointHealth[];
+  /** The hot wallet withdrawals are sent from (fund it with the native asset for gas). */
+  hotWallet: string | null;
+  /** The nonce manager at its last check against the node; null before the first. */
+  sender: {
+    nextNonce: bigint;
+    chainNonce: bigint | null;
+    /** Why the sender cannot make progress (a nonce gap it cannot fill), or null. */
+    stuck: string | null;
+    checkedAt: Date | null;
+  } | null;
+  /** Credited deposits a reorg removed, waiting for re-inclusion or an operator. */
+  reorgedAfterCredit: { count: number; onHold: number };
 }
 
 export const CHAIN_SCOPES = {
@@ -93,6 +113,7 @@ export const CHAIN_SCOPES = {
   'withdrawals:read': 'List your withdrawals',
   'withdrawals:write': 'Request withdrawals and manage your allowlist',
   'withdrawal_approvals:write': 'Approve or reject large withdrawals (operators)',
+  'deposit_reversals:write': 'Reverse credited deposits a reorg removed (operators)',
 } as const satisfies Record<string, string>;
 
 export function createChainsService(deps: {
@@ -109,6 +130,8 @@ export function createChainsService(deps: {
   leaseRetryMs?: number;
   /** Contracts whose every log the followers emit (webhook contract-log subscriptions). */
   logInterest?: LogInterestSource;
+  /** Where operators' deposit reversals are recorded. */
+  audit?: Pick<AuditLog, 'record'>;
 }): ChainsService {
   const { db, logger } = deps;
   const metrics = createChainMetrics(deps.registry);
@@ -122,6 +145,7 @@ export function createChainsService(deps: {
     db,
     outbox: deps.outbox,
     funds: deps.funds,
+    ...(deps.audit ? { audit: deps.audit } : {}),
     chains: deps.chains,
     metrics,
     logger,
@@ -164,6 +188,7 @@ export function createChainsService(deps: {
         custody,
         withdrawals,
         outbox: deps.outbox,
+        metrics,
         logger,
       });
       return [settings.key, { settings, adapter, follower, sender, heads }] as const;
@@ -211,6 +236,24 @@ export function createChainsService(deps: {
            FROM chain_cursors`,
       );
       const cursors = new Map(rows.map((r) => [r.chain_key, r]));
+      const hotWallet = (await custody.hotWallet())?.address.toLowerCase() ?? null;
+      const { rows: nonceRows } = await db.query<{
+        chain_key: string;
+        next_nonce: bigint;
+        chain_nonce: bigint | null;
+        stuck_reason: string | null;
+        checked_at: Date | null;
+      }>(
+        `SELECT chain_key, next_nonce, chain_nonce, stuck_reason, checked_at
+           FROM chain_nonces WHERE address = $1`,
+        [hotWallet ?? ''],
+      );
+      const nonces = new Map(nonceRows.map((r) => [r.chain_key, r]));
+      const { rows: reorged } = await db.query<{ chain_key: string; n: bigint; held: bigint }>(
+        `SELECT chain_key, count(*) AS n, count(hold_ref) AS held FROM deposits
+          WHERE status = 'reorged_after_credit' GROUP BY chain_key`,
+      );
+      const reorgedBy = new Map(reorged.map((r) => [r.chain_key, r]));
       const holders = new Map((await deps.leases.holders()).map((h) => [h.name, h.holder]));
       // Ask the node itself, so the lag shows even when no follower is running.
       const heads = await Promise.all(
@@ -248,6 +291,20 @@ export function createChainsService(deps: {
           followerHolder: holders.get(followerLease(c.key)) ?? null,
           updatedAt: r?.updated_at ?? null,
           endpoints: perChain.get(c.key)?.adapter.health() ?? [],
+          hotWallet,
+          sender: ((n) =>
+            n
+              ? {
+                  nextNonce: n.next_nonce,
+                  chainNonce: n.chain_nonce,
+                  stuck: n.stuck_reason,
+                  checkedAt: n.checked_at,
+                }
+              : null)(nonces.get(c.key)),
+          reorgedAfterCredit: {
+            count: Number(reorgedBy.get(c.key)?.n ?? 0),
+            onHold: Number(reorgedBy.get(c.key)?.held ?? 0),
+          },
         };
       });
     },
@@ -273,11 +330,19 @@ export function createChainsService(deps: {
       if (r === 'backfill_range_invalid') return ChainError.BackfillRangeInvalid;
       return r;
     },
-    async requestRewind(chainKey, to) {
+    async requestRewind(chainKey, to, options = {}) {
       const c = perChain.get(chainKey);
       if (!c) return ChainError.ChainUnknown;
       if (to < 0n) return ChainError.BackfillRangeInvalid;
-      return (await c.follower.requestRewind(to)) ? true : ChainError.FollowerNotStarted;
+      const r = await c.follower.requestRewind(to, options);
+      if (r === true) return true;
+      const error =
+        r.code === 'rewind_target_not_canonical'
+          ? ChainError.RewindTargetNotCanonical
+          : r.code === 'rewind_target_unverified'
+            ? ChainError.RewindTargetUnverified
+            : ChainError.FollowerNotStarted;
+      return { error, detail: r.message };
     },
     startFollowers() {
       const controller = new AbortController();

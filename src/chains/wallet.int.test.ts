@@ -453,6 +453,7 @@ describe('withdrawals that need more care', () => {
       custody: t.vw.chains.custody,
       withdrawals: t.vw.chains.withdrawals,
       outbox: t.vw.outbox,
+      metrics: t.vw.chains.metrics,
       logger: silentLogger,
       now: () => Date.now() + 2 * 3600_000,
     });

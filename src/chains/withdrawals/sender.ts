@@ -4,6 +4,7 @@ import type { Logger } from '../../platform/observability/logger.js';
 import type { Outbox } from '../../platform/outbox/outbox.js';
 import type { CustodyService } from '../custody/service.js';
 import type { ChainSender, Fees } from '../evm/sender.js';
+import type { ChainMetrics } from '../metrics.js';
 import type { ChainSettings } from '../settings.js';
 import { sleep } from '../sleep.js';
 import { WITHDRAWAL_COLUMNS, type WithdrawalRow, type WithdrawalService } from './service.js';
@@ -28,8 +29,19 @@ export interface WithdrawalSender {
   dispatchOne(fees?: Fees): Promise<{ id: string; nonce: bigint } | undefined>;
   /** Broadcasts signed transactions in nonce order; resolves with how many went out. */
   broadcastSigned(): Promise<number>;
-  /** Finishes mined withdrawals and replaces stuck ones. */
+  /**
+   * Finishes mined withdrawals and replaces stuck ones; watches confirmed ones until
+   * they are deeper than the follower's window and sends a reorged-out one again.
+   */
   track(): Promise<void>;
+  /**
+   * Compares the next nonce with the node's pending one: every nonce in between is one
+   * of ours the node should hold, so a missing one is re-sent; one that cannot be
+   * re-sent makes the sender `stuck` (stored, metric, alert, `chain.sender.stuck`).
+   */
+  fillNonceGap(): Promise<
+    { chainNonce: bigint; nextNonce: bigint; stuck: string | null } | undefined
+  >;
   /** One round of all the above. */
   tick(): Promise<void>;
   run(ctx: { signal: AbortSignal; fence: () => Promise<void> }): Promise<void>;
@@ -42,6 +54,7 @@ export function createWithdrawalSender(deps: {
   custody: CustodyService;
   withdrawals: WithdrawalService;
   outbox: Pick<Outbox, 'publish'>;
+  metrics: ChainMetrics;
   logger: Logger;
   now?: () => number;
 }): WithdrawalSender {
@@ -179,13 +192,32 @@ export function createWithdrawalSender(deps: {
     },
 
     async track() {
+      const head = await sender.headNumber();
+      // Confirmed is not final: until the block is deeper than the window, a reorg can
+      // still remove it. Then it goes back to `broadcast`, and the same signed bytes go
+      // out again (the nonce is still ours, so they are still valid).
+      const { rows: recent } = await db.query<WithdrawalRow>(
+        `SELECT ${WITHDRAWAL_COLUMNS} FROM withdrawals
+          WHERE chain_key = $1 AND status = 'confirmed' AND internal_user_id IS NULL
+            AND block_number > $2 ORDER BY nonce`,
+        [chainKey, head - BigInt(settings.windowBlocks)],
+      );
+      for (const w of recent) {
+        if (await canonicalReceipt(w.id)) continue;
+        const back = await deps.withdrawals.reorged(w.id, { blockNumber: w.block_number });
+        if (!back) continue;
+        log.error(
+          { withdrawalId: w.id, nonce: String(w.nonce), block: String(w.block_number) },
+          'a CONFIRMED withdrawal was reorged out; sent back to broadcast and re-sent',
+        );
+        await resend(w.id);
+      }
       const { rows } = await db.query<WithdrawalRow>(
         `SELECT ${WITHDRAWAL_COLUMNS} FROM withdrawals
           WHERE chain_key = $1 AND status = 'broadcast' ORDER BY nonce`,
         [chainKey],
       );
       if (rows.length === 0) return;
-      const head = await sender.headNumber();
       const address = await hotAddress();
       const mined = address ? await sender.nonce(address, 'latest') : 0n;
       for (const w of rows) {
@@ -243,12 +275,79 @@ export function createWithdrawalSender(deps: {
       }
     },
 
+    async fillNonceGap() {
+      const address = await hotAddress();
+      if (!address) return undefined;
+      const chainNonce = await sender.nonce(address, 'pending');
+      const { rows: n } = await db.query<{ next_nonce: bigint; stuck_reason: string | null }>(
+        'SELECT next_nonce, stuck_reason FROM chain_nonces WHERE chain_key = $1 AND address = $2',
+        [chainKey, address],
+      );
+      const row = n[0];
+      if (!row) return undefined;
+      let stuck: string | null = null;
+      if (chainNonce < row.next_nonce) {
+        const { rows } = await db.query<WithdrawalRow>(
+          `SELECT ${WITHDRAWAL_COLUMNS} FROM withdrawals
+            WHERE chain_key = $1 AND from_address = $2 AND nonce >= $3 AND nonce < $4
+            ORDER BY nonce`,
+          [chainKey, address, chainNonce, row.next_nonce],
+        );
+        const byNonce = new Map(rows.map((r) => [r.nonce, r]));
+        for (let k = chainNonce; k < row.next_nonce; k++) {
+          const w = byNonce.get(k);
+          // Signed, not yet sent: broadcastSigned sends it and those after it in order.
+          if (w?.status === 'signed') break;
+          if (w?.status !== 'broadcast') {
+            stuck = w
+              ? `nonce ${k} belongs to withdrawal ${w.id} (${w.status}) but is not on the node; ` +
+                'later transactions of the hot wallet cannot be mined'
+              : `nonce ${k} has no stored transaction; later transactions cannot be mined`;
+            break;
+          }
+          const sent = await resend(w.id);
+          if (sent !== true) {
+            stuck = `nonce ${k} (withdrawal ${w.id}) missing on the node and refused: ${sent}`;
+            break;
+          }
+          log.warn({ withdrawalId: w.id, nonce: String(k) }, 're-sent a transaction the node lost');
+        }
+      }
+      await db.query(
+        `UPDATE chain_nonces SET chain_nonce = $3, stuck_reason = $4, checked_at = now()
+          WHERE chain_key = $1 AND address = $2`,
+        [chainKey, address, chainNonce, stuck],
+      );
+      deps.metrics.senderStuck.set({ chain: chainKey }, stuck ? 1 : 0);
+      if (stuck && stuck !== row.stuck_reason) {
+        log.error(
+          { chainNonce: String(chainNonce), nextNonce: String(row.next_nonce), reason: stuck },
+          'withdrawal sender STUCK: a nonce gap cannot be filled; operator action needed',
+        );
+        await deps.outbox.publish({
+          type: 'chain.sender.stuck',
+          aggregateId: chainKey,
+          payload: {
+            chain: chainKey,
+            address,
+            chain_nonce: chainNonce.toString(),
+            next_nonce: row.next_nonce.toString(),
+            reason: stuck,
+          },
+        });
+      } else if (!stuck && row.stuck_reason) {
+        log.warn({ chainNonce: String(chainNonce) }, 'withdrawal sender no longer stuck');
+      }
+      return { chainNonce, nextNonce: row.next_nonce, stuck };
+    },
+
     async tick() {
       while (await self.dispatchOne()) {
         // sign everything queued before broadcasting, in nonce order
       }
       await self.broadcastSigned();
       await self.track();
+      await self.fillNonceGap();
     },
 
     async run(ctx) {
@@ -269,6 +368,38 @@ export function createWithdrawalSender(deps: {
         await sleep(wait, ctx.signal);
       }
     },
+  };
+
+  /** The receipt of whichever attempt was mined, if its block is canonical now. */
+  const canonicalReceipt = async (id: string) => {
+    const { rows: attempts } = await db.query<{ tx_hash: string }>(
+      'SELECT tx_hash FROM withdrawal_attempts WHERE withdrawal_id = $1 ORDER BY created_at',
+      [id],
+    );
+    for (const a of attempts) {
+      const receipt = await sender.receipt(a.tx_hash);
+      if (receipt && (await sender.blockHashAt(receipt.blockNumber)) === receipt.blockHash) {
+        return receipt;
+      }
+    }
+    return undefined;
+  };
+
+  /** Broadcasts the latest signed attempt again: true, or why the node refused it. */
+  const resend = async (id: string): Promise<true | string> => {
+    const { rows } = await db.query<{ raw_tx: string }>(
+      `SELECT a.raw_tx FROM withdrawals w JOIN withdrawal_attempts a ON a.tx_hash = w.tx_hash
+        WHERE w.id = $1`,
+      [id],
+    );
+    const raw = rows[0]?.raw_tx;
+    if (!raw) return 'no signed transaction stored';
+    try {
+      await sender.broadcast(raw as Hex);
+      return true;
+    } catch (err) {
+      return err instanceof Error ? err.message : String(err);
+    }
   };
 
   const replace = async (w: WithdrawalRow, fees: Fees) => {

@@ -38,6 +38,11 @@ export interface WithdrawalService {
     id: string,
     outcome: { ok: true; blockNumber: bigint } | { ok: false; reason: string },
   ): Promise<Withdrawal | undefined>;
+  /**
+   * A `confirmed` withdrawal whose transaction a reorg removed goes back to `broadcast`
+   * (its hold stays posted; the sender re-sends the same signed transaction).
+   */
+  reorged(id: string, info: { blockNumber: bigint | null }): Promise<Withdrawal | undefined>;
 }
 
 export interface WithdrawalRequest {
@@ -98,6 +103,8 @@ export interface WithdrawalRow {
   block_number: bigint | null;
   failure_reason: string | null;
   approved_by: string | null;
+  post_ref: string | null;
+  reorged: number;
   usage_day: string;
   created_at: Date;
   updated_at: Date;
@@ -107,7 +114,8 @@ export interface WithdrawalRow {
 
 export const WITHDRAWAL_COLUMNS = `id, user_id, chain_key, asset, to_address, amount::text AS amount, status,
   internal_user_id, hold_ref, from_address, nonce, tx_hash, gas_limit, block_number, failure_reason,
-  approved_by, usage_day::text AS usage_day, created_at, updated_at, broadcast_at, finished_at`;
+  approved_by, post_ref, reorged, usage_day::text AS usage_day, created_at, updated_at, broadcast_at,
+  finished_at`;
 
 class Refused extends Error {
   constructor(readonly code: ChainError) {
@@ -391,14 +399,28 @@ export function createWithdrawalService(deps: {
       return db.transaction(async () => {
         const r = await lockRow(id);
         if (!r || (r.status !== 'broadcast' && r.status !== 'signed')) return undefined;
+        let postRef = r.post_ref;
         if (outcome.ok) {
-          if (r.hold_ref) {
+          // Posted once: a withdrawal confirmed again after a reorg is not debited twice.
+          if (r.hold_ref && !postRef) {
             const p = await funds.postHold({
               key: `chains:withdrawal:${id}:post`,
               holdRef: r.hold_ref,
             });
             if (!p.ok) throw new Error(`posting hold of ${id} failed: ${p.message}`);
+            postRef = p.ref;
           }
+        } else if (postRef) {
+          // Posted at an earlier confirmation that a reorg undid, and now failed: the
+          // debit is reversed.
+          const v = await funds.reverse({
+            key: `chains:withdrawal:${id}:refund`,
+            ref: postRef,
+            description: 'On-chain withdrawal failed after a reorg',
+            metadata: { withdrawalId: id, reason: outcome.reason },
+          });
+          if (!v.ok) throw new Error(`reversing the posted hold of ${id} failed: ${v.message}`);
+          await releaseUsage(r);
         } else {
           if (r.hold_ref) {
             const v = await funds.voidHold({
@@ -411,17 +433,50 @@ export function createWithdrawalService(deps: {
         }
         const { rows } = await db.query<WithdrawalRow>(
           `UPDATE withdrawals SET status = $2, block_number = $3, failure_reason = $4,
-                  updated_at = now(), finished_at = now()
+                  post_ref = $5, updated_at = now(), finished_at = now()
             WHERE id = $1 RETURNING ${WITHDRAWAL_COLUMNS}`,
           [
             id,
             outcome.ok ? 'confirmed' : 'failed',
             outcome.ok ? outcome.blockNumber : null,
             outcome.ok ? null : outcome.reason,
+            postRef,
           ],
         );
         const w = toWithdrawal(rows[0] ?? r);
         await publish(w);
+        return w;
+      });
+    },
+
+    async reorged(id, info) {
+      return db.transaction(async () => {
+        const r = await lockRow(id);
+        if (r?.status !== 'confirmed') return undefined;
+        const { rows } = await db.query<WithdrawalRow>(
+          `UPDATE withdrawals SET status = 'broadcast', block_number = NULL, finished_at = NULL,
+                  reorged = reorged + 1, broadcast_at = now(), updated_at = now()
+            WHERE id = $1 RETURNING ${WITHDRAWAL_COLUMNS}`,
+          [id],
+        );
+        const w = toWithdrawal(rows[0] ?? r);
+        deps.metrics.withdrawalsReorged.inc({ chain: w.chainKey });
+        await deps.outbox.publish({
+          type: 'withdrawal.reorged',
+          aggregateId: w.id,
+          payload: {
+            id: w.id,
+            user_id: w.userId,
+            chain: w.chainKey,
+            asset: w.asset,
+            amount: w.amountDecimal,
+            to_address: w.toAddress,
+            status: w.status,
+            tx_hash: w.txHash,
+            nonce: w.nonce?.toString() ?? null,
+            removed_block_number: info.blockNumber?.toString() ?? null,
+          },
+        });
         return w;
       });
     },
