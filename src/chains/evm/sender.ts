@@ -11,8 +11,11 @@ import { RpcCallError, type RpcPool } from './rpc.js';
  */
 export interface ChainSender {
   readonly chainId: number;
-  /** Next nonce counting the node's mempool (`pending`) or only mined transactions. */
-  nonce(address: string, tag: 'pending' | 'latest'): Promise<bigint>;
+  /**
+   * Next nonce counting the node's mempool (`pending`), only mined transactions
+   * (`latest`), or as of a block number.
+   */
+  nonce(address: string, tag: 'pending' | 'latest' | bigint): Promise<bigint>;
   /** Fees for a new transaction, capped at the chain's `maxFeePerGasGwei`. */
   fees(): Promise<Fees>;
   /** Fees for replacing a transaction sent with `previous`: at least +12.5 %, capped. */
@@ -54,7 +57,8 @@ export function createEvmSender(deps: { settings: ChainSettings; rpc: RpcPool })
   const sender: ChainSender = {
     chainId: settings.chainId,
     async nonce(address, tag) {
-      return BigInt(await rpc.request<string>('eth_getTransactionCount', [address, tag]));
+      const at = typeof tag === 'bigint' ? hex(tag) : tag;
+      return BigInt(await rpc.request<string>('eth_getTransactionCount', [address, at]));
     },
     async fees() {
       const block = await rpc.request<{ baseFeePerGas?: string } | null>('eth_getBlockByNumber', [

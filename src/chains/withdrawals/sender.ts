@@ -219,7 +219,13 @@ export function createWithdrawalSender(deps: {
       );
       if (rows.length === 0) return;
       const address = await hotAddress();
-      const mined = address ? await sender.nonce(address, 'latest') : 0n;
+      // The nonce count `confirmations` blocks below the head, read before the receipts
+      // below: a nonce used that deep while none of our attempts has a receipt (read
+      // after) was used by another transaction. Read from the tip, or after the
+      // receipts, a reorg in between made our own reorged-out transaction look foreign
+      // (it was then failed, its hold voided, and its nonce left as a gap).
+      const tip = await sender.headNumber();
+      const mined = address ? await sender.nonce(address, tip > conf ? tip - conf : 0n) : 0n;
       for (const w of rows) {
         const { rows: attempts } = await db.query<{
           tx_hash: string;
