@@ -229,10 +229,20 @@ describe('soak: deposits and withdrawals through random reorgs and follower kill
       );
       const s = rows[0];
       if (s && s.cursor === h && s.open === 0n && s.wd === 0n) break;
-      if (Date.now() > deadline)
-        throw new Error(
-          `did not settle: ${JSON.stringify(s, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}`,
+      if (Date.now() > deadline) {
+        // What was left, for whoever reads the failure.
+        const { rows: left } = await t.vw.db.query(
+          `SELECT w.id, w.status, w.nonce, w.reorged, w.failure_reason, n.next_nonce,
+                  n.chain_nonce, n.stuck_reason
+             FROM withdrawals w LEFT JOIN chain_nonces n ON n.chain_key = w.chain_key
+            WHERE w.status NOT IN ('confirmed') ORDER BY w.nonce`,
         );
+        throw new Error(
+          `did not settle (seed ${firstSeed}): ${JSON.stringify({ s, left }, (_k, v: unknown) =>
+            typeof v === 'bigint' ? String(v) : v,
+          )}`,
+        );
+      }
     }
     proc?.kill('SIGTERM');
     await proc?.exited;
