@@ -546,6 +546,7 @@ export function registerChainRoutes(app: HttpApp, deps: { chains: ChainsService 
     defineRoute({
       method: 'post',
       path: '/v1/withdrawal_allowlist',
+      operationId: 'addAllowlistedAddress',
       tags: ['Withdrawals'],
       summary: 'Add an address to your withdrawal allowlist',
       access: { roles: ANY_ROLE, scope: 'withdrawals:write' },

@@ -196,6 +196,7 @@ export function registerIdentityRoutes(app: HttpApp, deps: IdentityRouteDeps): v
     defineRoute({
       method: 'post',
       path: '/v1/users/{id}/role',
+      operationId: 'setUserRole',
       tags: ['Identity'],
       summary: "Change a user's role",
       description:
@@ -293,6 +294,7 @@ export function registerIdentityRoutes(app: HttpApp, deps: IdentityRouteDeps): v
     defineRoute({
       method: 'delete',
       path: '/v1/sessions/current',
+      operationId: 'logOut',
       tags: ['Identity'],
       summary: 'Log out',
       description: 'Revokes the session token used for this request.',
@@ -372,6 +374,7 @@ export function registerIdentityRoutes(app: HttpApp, deps: IdentityRouteDeps): v
     defineRoute({
       method: 'post',
       path: '/v1/me/password',
+      operationId: 'changePassword',
       tags: ['Identity'],
       summary: 'Change your password',
       description:
@@ -420,6 +423,7 @@ export function registerIdentityRoutes(app: HttpApp, deps: IdentityRouteDeps): v
     defineRoute({
       method: 'post',
       path: '/v1/me/totp',
+      operationId: 'startTotpEnrollment',
       tags: ['Identity'],
       summary: 'Start two-factor enrolment',
       description:
@@ -445,6 +449,7 @@ export function registerIdentityRoutes(app: HttpApp, deps: IdentityRouteDeps): v
     defineRoute({
       method: 'post',
       path: '/v1/me/totp/confirm',
+      operationId: 'enableTotp',
       tags: ['Identity'],
       summary: 'Turn two-factor authentication on',
       description:
@@ -471,6 +476,7 @@ export function registerIdentityRoutes(app: HttpApp, deps: IdentityRouteDeps): v
     defineRoute({
       method: 'post',
       path: '/v1/me/totp/disable',
+      operationId: 'disableTotp',
       tags: ['Identity'],
       summary: 'Turn two-factor authentication off',
       description: 'Needs a current code (`code`) or an unused `recovery_code`.',

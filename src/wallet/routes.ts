@@ -805,6 +805,7 @@ export function registerWalletRoutes(
     defineRoute({
       method: 'post',
       path: '/v1/admin/wallets/{user}/tier',
+      operationId: 'setWalletTier',
       tags: ['Wallet admin'],
       summary: "Set a user's verification tier (their limits)",
       access: { roles: STAFF, scope: 'wallet_admin:write' },

@@ -2,6 +2,7 @@ import { createRoute, type RouteConfig } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { ApiError, ErrorSchema } from './errors.js';
 import type { AppEnv } from './context.js';
+import { deriveOperationId } from './operation-id.js';
 
 /** The four roles of the platform. */
 export const USER_ROLES = ['user', 'merchant', 'operator', 'admin'] as const;
@@ -85,7 +86,8 @@ const errorResponse = (description: string) => ({
 
 /**
  * `createRoute` plus an access rule, enforced by middleware and shown in the OpenAPI
- * document, and the error responses every route can give.
+ * document, the error responses every route can give, and an `operationId` derived from
+ * the method and path unless the route names itself (see operation-id.ts).
  *
  * @example
  * const getMe = defineRoute({
@@ -103,6 +105,7 @@ export function defineRoute<R extends Omit<RouteConfig, 'middleware' | 'security
     : `\n\nRoles: ${access.roles.join(', ')}. Scope: \`${access.scope}\`.`;
   return createRoute({
     ...rest,
+    operationId: rest.operationId ?? deriveOperationId(rest.method, rest.path),
     description: `${rest.description ?? ''}${scopeNote}`.trim(),
     security: isPublic ? [] : [{ bearerAuth: [] }],
     middleware: [requireAccess(access)] as const,

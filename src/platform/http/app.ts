@@ -9,7 +9,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { ANONYMOUS, type Principal } from './access.js';
 import type { AppEnv } from './context.js';
-import { renderDocsPage } from './docs.js';
+import { mountApiReference } from './docs.js';
 import { ClientAbort, jsonBodyGate } from './body.js';
 import { ApiError, typeForStatus } from './errors.js';
 import { idempotency } from './idempotency.js';
@@ -206,14 +206,12 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       version: deps.settings.version,
       description:
         'Versioned REST API of Vaultwire. Errors share one shape; every POST accepts an `Idempotency-Key`; lists use cursor pagination.',
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
     servers: [{ url: '/' }],
   };
   app.doc31('/openapi.json', openApiConfig);
-  app.get('/docs', (c) => {
-    const doc = app.getOpenAPI31Document(openApiConfig);
-    return c.html(renderDocsPage(doc as Parameters<typeof renderDocsPage>[0]));
-  });
+  mountApiReference(app, openApiConfig.info.title);
 
   return app;
 }

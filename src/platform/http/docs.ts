@@ -1,62 +1,83 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { Hono } from 'hono';
+import type { AppEnv } from './context.js';
+
 /**
- * A self-contained API reference page rendered from the OpenAPI document: no CDN, no
- * script, so it works on an offline laptop and under a strict CSP.
+ * The API reference at `/docs`: Scalar's renderer (schemas, examples, tag groups, search
+ * and "try it") over `/openapi.json`, its browser bundle served from the installed npm
+ * package, so the page works offline and loads nothing from a CDN. The page has no
+ * inline script: the settings live in `/docs/init.js`.
  */
-
-interface OpenApiDoc {
-  info: { title: string; version: string; description?: string };
-  paths?: Record<string, Record<string, Operation | undefined> | undefined>;
-}
-
-interface Operation {
-  summary?: string;
-  description?: string;
-  tags?: string[];
-  security?: unknown[];
-  requestBody?: unknown;
-  responses?: Record<string, { description?: string } | undefined>;
-}
-
-const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
-
-function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-}
-
-export function renderDocsPage(doc: OpenApiDoc): string {
-  const ops: string[] = [];
-  for (const [path, item] of Object.entries(doc.paths ?? {}).sort(([a], [b]) =>
-    a.localeCompare(b),
-  )) {
-    for (const method of METHODS) {
-      const op = item?.[method];
-      if (!op) continue;
-      const auth = op.security && op.security.length > 0 ? 'bearer token' : 'public';
-      const responses = Object.entries(op.responses ?? {})
-        .map(([code, r]) => `<li><code>${esc(code)}</code> ${esc(r?.description ?? '')}</li>`)
-        .join('');
-      ops.push(`<section>
-  <h3><span class="m ${method}">${method.toUpperCase()}</span> <code>${esc(path)}</code></h3>
-  <p>${esc(op.summary ?? '')}</p>
-  <p class="d">${esc(op.description ?? '')}</p>
-  <p class="a">Auth: ${auth}</p>
-  <details><summary>Responses</summary><ul>${responses}</ul></details>
-</section>`);
+export function mountApiReference(app: Hono<AppEnv>, title: string): void {
+  app.get('/docs', (c) => c.html(PAGE(title)));
+  app.get('/docs/init.js', (c) => {
+    c.header('content-type', 'text/javascript; charset=utf-8');
+    return c.body(INIT);
+  });
+  app.get(BUNDLE_PATH, (c) => {
+    const bundle = loadBundle();
+    c.header('content-type', 'text/javascript; charset=utf-8');
+    // The path names the renderer's version, so a browser may keep it.
+    c.header('cache-control', 'public, max-age=604800, immutable');
+    c.header('vary', 'accept-encoding');
+    if (/\bgzip\b/.test(c.req.header('accept-encoding') ?? '')) {
+      c.header('content-encoding', 'gzip');
+      return c.body(new Uint8Array(bundle.gzip));
     }
-  }
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${esc(doc.info.title)}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
-body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1b1f24}
-section{border-top:1px solid #d0d7de;padding:.5rem 0}
-.m{font:600 12px monospace;padding:2px 6px;border-radius:4px;color:#fff;background:#57606a}
-.get{background:#0969da}.post{background:#1a7f37}.delete{background:#cf222e}.patch,.put{background:#9a6700}
-.d{white-space:pre-wrap;color:#57606a}.a{font-size:13px;color:#57606a}
-</style></head><body>
-<h1>${esc(doc.info.title)} <small>${esc(doc.info.version)}</small></h1>
-<p>${esc(doc.info.description ?? '')}</p>
-<p>The machine-readable specification is at <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1).</p>
-${ops.join('\n')}
-</body></html>`;
+    return c.body(new Uint8Array(bundle.raw));
+  });
 }
+
+const require = createRequire(import.meta.url);
+// The package exports no subpath for its browser build; find it beside the main entry.
+const packageDist = dirname(require.resolve('@scalar/api-reference'));
+const scalarVersion = (
+  JSON.parse(readFileSync(join(packageDist, '..', 'package.json'), 'utf8')) as { version: string }
+).version;
+
+/** Where the page loads the renderer from; exported for the test. */
+export const BUNDLE_PATH = `/docs/scalar-api-reference-${scalarVersion}.js`;
+
+let bundle: { raw: Buffer; gzip: Buffer } | undefined;
+
+/** Read (3.5 MB) and compressed once, on the first visit, not at every start. */
+function loadBundle(): { raw: Buffer; gzip: Buffer } {
+  if (!bundle) {
+    const raw = readFileSync(join(packageDist, 'browser', 'standalone.js'));
+    bundle = { raw, gzip: gzipSync(raw) };
+  }
+  return bundle;
+}
+
+const INIT = `Scalar.createApiReference('#api-reference', ${JSON.stringify({
+  url: '/openapi.json',
+  // Everything the page needs comes from this server: no web fonts, no telemetry, no
+  // hosted agent or proxy ("try it" calls this same origin directly).
+  withDefaultFonts: false,
+  telemetry: false,
+  agent: { disabled: true },
+  showDeveloperTools: 'never',
+  defaultOpenFirstTag: true,
+  tagsSorter: 'alpha',
+})});
+`;
+
+const PAGE = (title: string) => `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`)}</title>
+<style>body{margin:0;font-family:system-ui,sans-serif}</style>
+</head>
+<body>
+<noscript>The reference needs JavaScript; the specification itself is at <a href="/openapi.json">/openapi.json</a>.</noscript>
+<div id="api-reference"></div>
+<script src="${BUNDLE_PATH}"></script>
+<script src="/docs/init.js"></script>
+</body>
+</html>
+`;
