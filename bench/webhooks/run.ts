@@ -295,9 +295,10 @@ function startWorker(engine: 'postgres' | 'nats', name: string): Promise<ChildPr
     },
   );
   return new Promise((resolve, reject) => {
+    // Under tsx on a loaded two-core host a worker has taken over a minute to start.
     const timer = setTimeout(() => {
-      reject(new Error(`worker ${name} did not start`));
-    }, 60_000);
+      reject(new Error(`worker ${name} did not start within 3 minutes`));
+    }, 180_000);
     child.stdout.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('webhook delivery running')) {
         clearTimeout(timer);
