@@ -297,6 +297,7 @@ function startWorker(engine: 'postgres' | 'nats', name: string): Promise<ChildPr
   return new Promise((resolve, reject) => {
     // Under tsx on a loaded two-core host a worker has taken over a minute to start.
     const timer = setTimeout(() => {
+      child.kill('SIGKILL');
       reject(new Error(`worker ${name} did not start within 3 minutes`));
     }, 180_000);
     child.stdout.on('data', (chunk: Buffer) => {
@@ -378,6 +379,7 @@ async function vaultwire(
 ): Promise<Result & { shares?: Record<string, number> }> {
   const config = loadConfig({ env: { ...env(engine), VW_ROLES: 'api' } });
   const vw = await buildVaultwire({ config, migrate: false });
+  const children: ChildProcess[] = [];
   try {
     const created = await vw.webhooks.endpoints.create(
       { userId: `usr_bench_${engine}_${workers}`, staff: true },
@@ -385,7 +387,6 @@ async function vaultwire(
     );
     if (typeof created === 'string') throw new Error(created);
     const endpointId = created.endpoint.id;
-    const children: ChildProcess[] = [];
     for (let w = 0; w < workers; w++)
       children.push(await startWorker(engine, `bench-${engine}-${workers}-${w}`));
     // The creation ping goes first; then a clean slate.
@@ -452,7 +453,7 @@ async function vaultwire(
       );
       shares = Object.fromEntries(rows.map((r) => [r.worker, Number(r.n)]));
     }
-    for (const c of children) await stopWorker(c);
+    for (const c of children.splice(0)) await stopWorker(c);
     return {
       deliveriesPerSecond: rate,
       seconds,
@@ -470,6 +471,8 @@ async function vaultwire(
       ...(shares ? { shares } : {}),
     };
   } finally {
+    // A run that failed halfway must not leave its workers running.
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) await stopWorker(c);
     await vw.stop('bench');
   }
 }
