@@ -15,14 +15,17 @@
  * stream.
  *
  * Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres),
- * BENCH_LOOPS (default 0,4,8), BENCH_FREEZES (default 40).
+ * BENCH_LOOPS (default 0,4,8), BENCH_FREEZES (default 40; 3 with BENCH_SMOKE=1).
+ * Any payment that moves after its freeze answered fails the run (non-zero exit).
  */
 import { performance } from 'node:perf_hooks';
 import { createTestApp, type TestApp } from '../../test/support/app.js';
+import { announceSmoke, setting } from '../lib/smoke.js';
 import { percentile, round, table } from '../lib/stats.js';
 
 const LOOP_COUNTS = (process.env['BENCH_LOOPS'] ?? '0,4,8').split(',').map(Number);
-const FREEZES = Number(process.env['BENCH_FREEZES'] ?? 40);
+const FREEZES = setting('BENCH_FREEZES', 40, 3);
+announceSmoke('bench:freeze');
 process.env['TEST_DATABASE_URL'] =
   process.env['BENCH_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 process.env['VW_TEST_DB'] = 'postgres';
@@ -163,6 +166,11 @@ async function main(): Promise<void> {
     }
     console.log(table(rows));
     console.log('(0 loops: the baseline, a freeze with nothing else running)');
+    const moved = rows.slice(1).some((row) => row[row.length - 1] !== '0');
+    if (moved) {
+      console.error('FAILED: money moved after a freeze had answered');
+      process.exitCode = 1;
+    }
   } finally {
     await t.close();
   }
