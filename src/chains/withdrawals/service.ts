@@ -190,24 +190,27 @@ export function createWithdrawalService(deps: {
     };
   };
 
+  /** The `withdrawal` object every `withdrawal.*` event carries. */
+  const eventPayload = (w: Withdrawal) => ({
+    id: w.id,
+    user_id: w.userId,
+    chain: w.chainKey,
+    asset: w.asset,
+    amount: w.amountDecimal,
+    to_address: w.toAddress,
+    status: w.status,
+    internal: w.internalUserId !== null,
+    tx_hash: w.txHash,
+    nonce: w.nonce?.toString() ?? null,
+    failure_reason: w.failureReason,
+  });
+
   const publish = async (w: Withdrawal) => {
     deps.metrics.withdrawals.inc({ chain: w.chainKey, asset: w.asset, status: w.status });
     await deps.outbox.publish({
       type: `withdrawal.${w.status}`,
       aggregateId: w.id,
-      payload: {
-        id: w.id,
-        user_id: w.userId,
-        chain: w.chainKey,
-        asset: w.asset,
-        amount: w.amountDecimal,
-        to_address: w.toAddress,
-        status: w.status,
-        internal: w.internalUserId !== null,
-        tx_hash: w.txHash,
-        nonce: w.nonce?.toString() ?? null,
-        failure_reason: w.failureReason,
-      },
+      payload: eventPayload(w),
     });
   };
 
@@ -465,15 +468,7 @@ export function createWithdrawalService(deps: {
           type: 'withdrawal.reorged',
           aggregateId: w.id,
           payload: {
-            id: w.id,
-            user_id: w.userId,
-            chain: w.chainKey,
-            asset: w.asset,
-            amount: w.amountDecimal,
-            to_address: w.toAddress,
-            status: w.status,
-            tx_hash: w.txHash,
-            nonce: w.nonce?.toString() ?? null,
+            ...eventPayload(w),
             removed_block_number: info.blockNumber?.toString() ?? null,
           },
         });
