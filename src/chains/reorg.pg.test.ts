@@ -4,6 +4,7 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createTestApp, type TestApp } from '../../test/support/app.js';
 import {
   call,
+  localChainInput,
   silentLogger,
   syncToHead,
   tokenConstructorArgs,
@@ -115,18 +116,13 @@ beforeAll(async () => {
   t = await createTestApp({
     VW_CUSTODY_MNEMONIC: MNEMONIC,
     VW_CHAINS: JSON.stringify([
-      {
-        key: 'local',
-        chainId: node.chainId,
-        rpcUrls: [node.url],
+      localChainInput(node, {
         confirmations: CONF,
-        pollMs: 50,
         windowBlocks: 48,
         startBlock: 'latest',
-        nativeAsset: { code: 'ETH', decimals: 18 },
         tokens: [{ code: 'USDC', address: usdc, decimals: 6, gasLimit: 100000 }],
         withdrawals: { stuckAfterSeconds: 3600, dailyLimit: { ETH: '1000' } },
-      },
+      }),
       {
         key: 'tight',
         chainId: node.chainId,

@@ -3,6 +3,7 @@ import { parseEther, parseGwei, type Address, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { createTestApp, testEnv, type TestApp } from '../../test/support/app.js';
 import { spawnVaultwire, type VaultwireProcess } from '../../test/support/process.js';
+import { localChainInput } from '../../test/fixtures/chains/harness.js';
 import { startLocalNode, type LocalNode } from '../../test/fixtures/chains/node.js';
 import { verifyLedger } from '../ledger/verify.js';
 
@@ -51,18 +52,13 @@ beforeAll(async () => {
     Address,
   ];
   const chains = JSON.stringify([
-    {
+    localChainInput(node, {
       key: 'soak',
-      chainId: node.chainId,
-      rpcUrls: [node.url],
       confirmations: CONF,
-      pollMs: 50,
       windowBlocks: 48,
       fetchConcurrency: 4,
-      startBlock: 0,
-      nativeAsset: { code: 'ETH', decimals: 18 },
       withdrawals: { stuckAfterSeconds: 3600, dailyLimit: { ETH: '100000' } },
-    },
+    }),
   ]);
   t = await createTestApp({ VW_CUSTODY_MNEMONIC: MNEMONIC, VW_CHAINS: chains });
   if (!t.testDb.url) throw new Error('this test needs PostgreSQL');

@@ -1,9 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getAddress, parseEther, type Address } from 'viem';
 import { createTestApp, type TestApp } from '../../test/support/app.js';
-import { call, syncToHead, tokenConstructorArgs } from '../../test/fixtures/chains/harness.js';
+import {
+  call,
+  localChainInput,
+  silentLogger,
+  syncToHead,
+  tokenConstructorArgs,
+} from '../../test/fixtures/chains/harness.js';
 import { startLocalNode, type LocalNode } from '../../test/fixtures/chains/node.js';
-import { silentLogger } from '../../test/fixtures/chains/harness.js';
 import { createEvmSender } from './evm/sender.js';
 import type { Follower } from './follower.js';
 import { createWithdrawalSender, type WithdrawalSender } from './withdrawals/sender.js';
@@ -96,22 +101,16 @@ beforeAll(async () => {
   t = await createTestApp({
     VW_CUSTODY_MNEMONIC: MNEMONIC,
     VW_CHAINS: JSON.stringify([
-      {
-        key: 'local',
-        chainId: node.chainId,
-        rpcUrls: [node.url],
+      localChainInput(node, {
         confirmations: CONFIRMATIONS,
-        pollMs: 50,
-        windowBlocks: 32,
         startBlock: 'latest',
-        nativeAsset: { code: 'ETH', decimals: 18 },
         tokens: [{ code: 'USDC', address: token, decimals: 6, gasLimit: 100000 }],
         withdrawals: {
           approvalAbove: { ETH: '5' },
           dailyLimit: { ETH: '40' },
           stuckAfterSeconds: 3600,
         },
-      },
+      }),
       {
         key: 'strict',
         chainId: node.chainId,
