@@ -4,7 +4,6 @@ import {
   type TestUser,
   type WalletHarness,
 } from '../../test/fixtures/wallet/harness.js';
-import { verifyLedger } from '../ledger/verify.js';
 
 /**
  * Lock order and freezes on a real PostgreSQL server (see LOCK ORDER in internal.ts):
@@ -22,12 +21,7 @@ afterAll(async () => {
   await h.close();
 });
 
-const post = (path: string, user: TestUser, body?: unknown, key?: string) =>
-  h.t.request('POST', path, {
-    token: user.token,
-    ...(body !== undefined ? { body } : {}),
-    ...(key !== undefined ? { headers: { 'idempotency-key': key } } : {}),
-  });
+const post: WalletHarness['post'] = (...args) => h.post(...args);
 
 function statuses(rs: { status: number }[]): Record<number, number> {
   const out: Record<number, number> = {};
@@ -35,10 +29,7 @@ function statuses(rs: { status: number }[]): Record<number, number> {
   return out;
 }
 
-async function expectLedgerVerified(): Promise<void> {
-  const report = await verifyLedger(h.t.vw.db);
-  expect(report.checks.filter((c) => !c.ok)).toEqual([]);
-}
+const expectLedgerVerified = () => h.expectLedgerVerified();
 
 async function ledgerEntriesOf(user: TestUser): Promise<number> {
   const { rows } = await h.t.vw.db.query<{ n: bigint }>(

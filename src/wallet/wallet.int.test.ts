@@ -4,7 +4,6 @@ import {
   type TestUser,
   type WalletHarness,
 } from '../../test/fixtures/wallet/harness.js';
-import { verifyLedger } from '../ledger/verify.js';
 
 /**
  * The wallet through HTTP, on PGlite and PostgreSQL: balances, payments and requests,
@@ -47,11 +46,6 @@ async function events(type: string, aggregateId?: string) {
   return rows;
 }
 
-async function ledgerOk(): Promise<void> {
-  const report = await verifyLedger(h.t.vw.db);
-  expect(report.checks.filter((c) => !c.ok)).toEqual([]);
-}
-
 async function house(kind: 'liquidity' | 'fees' | 'rounding' | 'settlement', asset: string) {
   const r = await h.t.vw.ledger.houseAccount(kind, asset);
   if (!r.ok) throw new Error(r.message);
@@ -78,7 +72,7 @@ describe('funding in test mode and balances', () => {
     });
     const [settled] = await events('fiat_deposit.settled', r.body.id);
     expect(settled?.payload).toMatchObject({ id: r.body.id, status: 'settled', amount: '250.00' });
-    await ledgerOk();
+    await h.expectLedgerVerified();
   });
 
   it('lists every asset with zero balances for a new user', async () => {
@@ -143,7 +137,7 @@ describe('payments', () => {
     expect(r.status, r.text).toBe(201);
     expect(await h.balance(bob, 'BTC')).toMatchObject({ available: '0.12345678' });
     expect(await h.balance(ada, 'BTC')).toMatchObject({ available: '0.37654322' });
-    await ledgerOk();
+    await h.expectLedgerVerified();
   });
 
   it('an Idempotency-Key pays once, even after the HTTP layer forgot the key', async () => {
@@ -272,7 +266,7 @@ describe('quotes and trades', () => {
     expect((await house('fees', 'USD')) - feesBefore).toBe(25n);
     const [event] = await events('trade.executed', q.body.trade_id);
     expect(event?.payload).toEqual(x.body);
-    await ledgerOk();
+    await h.expectLedgerVerified();
   });
 
   it('executing a quote again answers the same trade and moves nothing', async () => {
@@ -308,7 +302,7 @@ describe('quotes and trades', () => {
     const x = await req('POST', `/v1/quotes/${q.body.id}/execute`, cat);
     expect(x.status, x.text).toBe(200);
     expect((await house('rounding', 'BTC')) - roundingBefore).toBe(9n);
-    await ledgerOk();
+    await h.expectLedgerVerified();
   });
 
   it('converts BTC to ETH through USD prices, across scales 8 → 18', async () => {
@@ -791,7 +785,7 @@ describe('bank withdrawals', () => {
     expect(wallet.body.limits.assets).toContainEqual(
       expect.objectContaining({ asset: 'USD', used_today: '30.00' }),
     );
-    await ledgerOk();
+    await h.expectLedgerVerified();
   });
 });
 

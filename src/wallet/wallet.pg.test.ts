@@ -1,10 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createWalletHarness,
-  type TestUser,
-  type WalletHarness,
-} from '../../test/fixtures/wallet/harness.js';
-import { verifyLedger } from '../ledger/verify.js';
+import { createWalletHarness, type WalletHarness } from '../../test/fixtures/wallet/harness.js';
 
 /**
  * Races on a real PostgreSQL server, through the HTTP layer (in-process, on a pool of
@@ -34,17 +29,9 @@ afterAll(async () => {
   await h.close();
 });
 
-const post = (path: string, user: TestUser, body?: unknown, key?: string) =>
-  h.t.request('POST', path, {
-    token: user.token,
-    ...(body !== undefined ? { body } : {}),
-    ...(key !== undefined ? { headers: { 'idempotency-key': key } } : {}),
-  });
+const post: WalletHarness['post'] = (...args) => h.post(...args);
 
-async function expectLedgerVerified(): Promise<void> {
-  const report = await verifyLedger(h.t.vw.db);
-  expect(report.checks.filter((c) => !c.ok)).toEqual([]);
-}
+const expectLedgerVerified = () => h.expectLedgerVerified();
 
 async function count(sql: string, params: unknown[] = []): Promise<number> {
   const { rows } = await h.t.vw.db.query<{ n: bigint }>(sql, params);
