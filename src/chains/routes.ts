@@ -250,6 +250,9 @@ const IdParam = (example: string) =>
       .openapi({ param: { name: 'id', in: 'path' }, example }),
   });
 
+/** An operator's reason for a decision on money (kept in the audit log). */
+const ReasonBody = z.strictObject({ reason: z.string().min(1).max(500) });
+
 /** Registers /v1 chain routes: chain status, deposit addresses, deposits, withdrawals. */
 export function registerChainRoutes(app: HttpApp, deps: { chains: ChainsService }): void {
   const { chains } = deps;
@@ -387,7 +390,7 @@ export function registerChainRoutes(app: HttpApp, deps: { chains: ChainsService 
       access: { roles: STAFF, scope: 'deposit_reversals:write' },
       request: {
         params: IdParam('dep_01JD7Q4Z8B2M5Q9K6T3V0W1X2Y'),
-        ...body(z.strictObject({ reason: z.string().min(1).max(500) })),
+        ...body(ReasonBody),
       },
       responses: { 200: json('The reversed deposit', DepositSchema) },
     }),
@@ -526,7 +529,7 @@ export function registerChainRoutes(app: HttpApp, deps: { chains: ChainsService 
       access: { roles: STAFF, scope: 'withdrawal_approvals:write' },
       request: {
         params: IdParam('wd_01JD7Q4Z8B2M5Q9K6T3V0W1X2Y'),
-        ...body(z.strictObject({ reason: z.string().min(1).max(500) })),
+        ...body(ReasonBody),
       },
       responses: { 200: json('The withdrawal, now rejected', WithdrawalSchema) },
     }),
