@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../../../test/support/db.js';
+import { fail, isFailure, rollback } from '../failure.js';
 
 let t: TestDb;
 
@@ -34,5 +35,32 @@ describe('ambient transactions', () => {
     expect(t.db.inTransaction()).toBe(false);
     // Only the committed row exists, so the second insert was inside its rolled-back transaction.
     expect(await count()).toBe(1);
+  });
+});
+
+describe('rollback(failure) inside attempt', () => {
+  it('undoes what the attempt wrote and resolves with the failure', async () => {
+    const before = await count();
+    const r = await t.db.attempt(async () => {
+      await t.db.query('INSERT INTO test_ambient VALUES (101)');
+      return rollback(fail('limit_exceeded', { param: 'amount' }));
+    });
+    expect(isFailure(r) && r.code).toBe('limit_exceeded');
+    expect(await count()).toBe(before);
+  });
+
+  it('nested, undoes only its own savepoint and lets the outer transaction commit', async () => {
+    const before = await count();
+    await t.db.attempt(async () => {
+      await t.db.query('INSERT INTO test_ambient VALUES (102)');
+      const inner = await t.db.attempt(async () => {
+        await t.db.query('INSERT INTO test_ambient VALUES (103)');
+        return rollback(fail('declined'));
+      });
+      expect(isFailure(inner)).toBe(true);
+    });
+    expect(await count()).toBe(before + 1);
+    const kept = await t.db.query('SELECT id FROM test_ambient WHERE id IN (102, 103)');
+    expect(kept.rows).toEqual([{ id: 102 }]);
   });
 });

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { RolledBack } from '../failure.js';
 
 /**
  * The one data-access layer. Two drivers sit behind it, PGlite (embedded, one
@@ -55,7 +56,8 @@ export interface Db extends Queryable {
   transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
    * A transaction boundary: `transaction(fn)`, and with `retryTransient` the one place a
-   * transient failure is retried. Only the outermost retrying attempt retries, so one
+   * transient failure is retried. A `rollback(failure)` inside `fn` rolls back what `fn`
+   * wrote (a savepoint's worth when nested) and the attempt resolves with the failure. Only the outermost retrying attempt retries, so one
    * failure is not retried at every level of nesting:
    * - outside any transaction, the whole transaction is run again (40001 and 40P01);
    * - inside a caller's transaction (an Idempotency-Key's), `fn` runs as a savepoint and
@@ -167,6 +169,19 @@ export abstract class BaseDb implements Db {
   }
 
   async attempt<T>(fn: (tx: Queryable) => Promise<T>, options: AttemptOptions = {}): Promise<T> {
+    try {
+      return await this.attemptOnce(fn, options);
+    } catch (err) {
+      // The failure is part of fn's declared result type (rollback() is typed so).
+      if (err instanceof RolledBack) return err.failure as T;
+      throw err;
+    }
+  }
+
+  private async attemptOnce<T>(
+    fn: (tx: Queryable) => Promise<T>,
+    options: AttemptOptions,
+  ): Promise<T> {
     const { retryTransient: retry, onRetry, ...txOptions } = options;
     const outer = this.als.getStore();
     if (!retry || (outer !== undefined && outer.retrying > 0)) {

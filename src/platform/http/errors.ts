@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { Failure } from '../failure.js';
 
 /**
  * The one error shape at the edge: `{ "error": { "type", "code", "message", "param" } }`.
@@ -91,6 +92,27 @@ export function errorCatalog<C extends string>(
       detail?.param ?? entry.param,
     );
   };
+}
+
+/**
+ * The edge of a route: a success passes through, a `Failure` becomes its catalog's
+ * `ApiError` (thrown, so the error middleware writes the one error shape).
+ *
+ * @example
+ * const payment = unwrap(await wallet.pay(user, body), toApiError);
+ * return c.json(paymentJson(payment), 201);
+ */
+export function unwrap<T, C extends string>(
+  result: T | Failure<C>,
+  toApiError: (code: C, detail?: { message?: string; param?: string }) => ApiError,
+): Exclude<T, Failure> {
+  if (result instanceof Failure) {
+    const detail: { message?: string; param?: string } = {};
+    if (result.message !== undefined) detail.message = result.message;
+    if (result.param !== undefined) detail.param = result.param;
+    throw toApiError(result.code, detail);
+  }
+  return result as Exclude<T, Failure>;
 }
 
 /** Default type for an HTTP status that has no more specific meaning. */
