@@ -1,6 +1,7 @@
-// Rewrites the configuration table in docs/configuration.md from the settings in config.ts.
+// Rewrites the configuration table in docs/configuration.md from the settings the
+// platform and every module declare (composed in src/modules.ts).
 import { readFileSync, writeFileSync } from 'node:fs';
-import { configTableMarkdown } from '../src/platform/config/config.js';
+import { configTableMarkdown } from '../src/modules.js';
 
 const path = new URL('../docs/configuration.md', import.meta.url);
 const readme = readFileSync(path, 'utf8');

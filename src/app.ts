@@ -4,7 +4,6 @@
  * of another module.
  */
 import { readFileSync } from 'node:fs';
-import type { Config, Role } from './platform/config/config.js';
 import {
   createSecretBox,
   localKeyManagement,
@@ -18,6 +17,7 @@ import { createHttpApp, type HttpApp } from './platform/http/app.js';
 import { createApiRateLimiter } from './platform/http/rate-limit-postgres.js';
 import { createMetricsAccess } from './platform/http/metrics-access.js';
 import { startOpsServer } from './platform/http/ops.js';
+import { createScopeRegistry, type ScopeRegistry } from './platform/http/scopes.js';
 import { listen, type RunningServer } from './platform/http/server.js';
 import { createLifecycle, type Lifecycle } from './platform/lifecycle.js';
 import { createLogger, type Logger } from './platform/observability/logger.js';
@@ -35,34 +35,30 @@ import {
   createAuditAnchorer,
   type AuditAnchorer,
 } from './platform/audit/anchorer.js';
-import { registerIdentityRoutes } from './identity/routes.js';
-import { createScopeRegistry, IDENTITY_SCOPES, type ScopeRegistry } from './identity/scopes.js';
-import { createIdentityService, type IdentityService } from './identity/service.js';
-import { createLedgerService, type LedgerService } from './ledger/service.js';
-import { createLedgerFunds } from './chains/funds.js';
-import { registerChainRoutes } from './chains/routes.js';
-import { createPriceSource } from './wallet/prices/select.js';
-import { createTestRail } from './wallet/rails/test-rail.js';
-import { registerWalletRoutes } from './wallet/routes.js';
-import { createWalletService, WALLET_SCOPES, type WalletService } from './wallet/service.js';
-import { CHAIN_SCOPES, createChainsService, type ChainsService } from './chains/service.js';
 import type { LeaseManager } from './platform/leases/leases.js';
 import { createPostgresLeaseManager } from './platform/leases/postgres.js';
+import {
+  buildModules,
+  eventCatalogOf,
+  moduleMaintenanceTasks,
+  registerModuleRoutes,
+  runModuleStarts,
+  startModuleRoles,
+} from './platform/modules/compose.js';
+import type { PlatformServices, ServicesOf } from './platform/modules/descriptor.js';
 import { createOutbox, type Outbox } from './platform/outbox/outbox.js';
-import { platformEvents } from './events.js';
 import { createPostgresJobQueue } from './platform/queue/postgres.js';
 import type { JobQueue } from './platform/queue/queue.js';
 import { startSchedulerRole } from './platform/roles/scheduler.js';
 import { startWorkerRole } from './platform/roles/worker.js';
-import { registerWebhookRoutes } from './webhooks/routes.js';
-import { createContractLogInterest } from './webhooks/subscriptions/log-interest.js';
+import { migrationSources } from './migrations.js';
+import { MODULES, type Config } from './modules.js';
+// The anchor collector goes through the same SSRF guard as webhook URLs (with its own
+// allowlist); the guard lives in the webhooks module until it moves to the platform.
 import { createSsrfGuard } from './webhooks/ssrf/ssrf.js';
-import {
-  createWebhooksService,
-  DEFAULT_WEBHOOK_SETTINGS,
-  WEBHOOK_SCOPES,
-  type WebhooksService,
-} from './webhooks/service.js';
+
+export { DEMO_ASSETS } from './ledger/module.js';
+export type { Config } from './modules.js';
 
 export const VERSION = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -70,7 +66,12 @@ export const VERSION = (
   }
 ).version;
 
-export interface Vaultwire {
+/** The services of the modules `src/modules.ts` lists, by module name (`vw.wallet`). */
+export type ModuleServices = ServicesOf<typeof MODULES.modules>;
+
+export type Vaultwire = VaultwireCore & ModuleServices;
+
+export interface VaultwireCore {
   config: Config;
   logger: Logger;
   db: Db;
@@ -82,32 +83,24 @@ export interface Vaultwire {
   audit: AuditLog;
   /** Exports the audit chain head off-site (run by the `scheduler` when a sink is set). */
   auditAnchorer: AuditAnchorer;
-  /** Scopes API keys can hold; each module registers its own. */
+  /** Scopes API keys can hold; each module declares its own. */
   scopes: ScopeRegistry;
-  /** Users, sessions, API keys, roles, TOTP. */
-  identity: IdentityService;
   /** Durable background jobs; handlers run in the `worker` role. */
   jobs: JobQueue;
   /** Domain events, written in the caller's transaction and relayed by the `scheduler`. */
   outbox: Outbox;
   /** Leases with fencing tokens for work that must run in one place at a time. */
   leases: LeaseManager;
-  /** The double-entry ledger: assets, accounts, balances, transfers, holds. */
-  ledger: LedgerService;
-  /** Chain followers, custody, deposits and withdrawals. */
-  chains: ChainsService;
-  /** Balances, payments, trades, bank transfers, limits and freezes, on the ledger. */
-  wallet: WalletService;
-  /** Webhook endpoints, subscriptions and the delivery engine (`delivery` role). */
-  webhooks: WebhooksService;
+  /** What every module was built with. */
+  platform: PlatformServices;
   /** Starts the given roles (default: those in config). Resolves once they run. */
-  start(roles?: readonly Role[]): Promise<StartedRoles>;
+  start(roles?: readonly string[]): Promise<StartedRoles>;
   /** Graceful stop of everything started, then the database. */
   stop(reason?: string): Promise<void>;
 }
 
 export interface StartedRoles {
-  roles: readonly Role[];
+  roles: readonly string[];
   /** Port of the HTTP server when the api role runs. */
   port?: number;
   /** Port of the operations listener when `VW_OPS_PORT` is set. */
@@ -123,27 +116,6 @@ export interface BuildOptions {
   migrate?: boolean;
   /** Wall clock in ms (tests move it to cross TOTP steps). */
   now?: () => number;
-}
-
-/** What the `dev` profile registers at start (VW_DEMO_ASSETS), so the walkthrough needs no setup. */
-export const DEMO_ASSETS = [
-  { code: 'USD', kind: 'fiat', scale: 2, name: 'US Dollar' },
-  { code: 'EUR', kind: 'fiat', scale: 2, name: 'Euro' },
-  { code: 'BTC', kind: 'crypto', scale: 8, name: 'Bitcoin' },
-  { code: 'ETH', kind: 'crypto', scale: 18, name: 'Ether' },
-  { code: 'USDC', kind: 'crypto', scale: 6, name: 'USD Coin' },
-] as const;
-
-async function seedDemoAssets(ledger: LedgerService, logger: Logger): Promise<void> {
-  const created: string[] = [];
-  for (const asset of DEMO_ASSETS) {
-    const r = await ledger.createAsset(asset);
-    // An asset of that code with other settings is the operator's: theirs stands.
-    if (!r.ok)
-      logger.warn({ asset: asset.code, error: r.error }, `demo asset not added: ${r.message}`);
-    else if (r.created) created.push(asset.code);
-  }
-  if (created.length > 0) logger.info({ assets: created }, 'demo assets added');
 }
 
 /** The URLs the API answers on, as a client on this machine reaches them. */
@@ -167,6 +139,7 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
     }));
   if (options.migrate ?? true) {
     const result = await migrate(db, {
+      sources: migrationSources(),
       log: (msg) => {
         logger.info(msg);
       },
@@ -224,19 +197,7 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
     intervalMs: config.auditAnchorIntervalSeconds * 1000,
     now,
   });
-  const scopes = createScopeRegistry(IDENTITY_SCOPES);
-  const identity = createIdentityService({
-    db,
-    logger,
-    audit,
-    secretBox,
-    scopes,
-    settings: {
-      passwordKdfLog2N: config.passwordKdfLog2N,
-      sessionTtlSeconds: config.sessionTtlSeconds,
-    },
-    now,
-  });
+  const scopes = createScopeRegistry();
   const jobs = createPostgresJobQueue({
     db,
     logger,
@@ -247,7 +208,7 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
   });
   // Every module's events, declared by the module that publishes them: the outbox refuses
   // an undeclared type, and webhooks and the docs serve this one catalogue.
-  const events = platformEvents();
+  const events = eventCatalogOf(MODULES);
   const outbox = createOutbox({ db, jobs, logger, registry: metrics.registry, events });
   const leases = createPostgresLeaseManager({
     db,
@@ -256,133 +217,26 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
     instanceId: config.instanceId,
     defaultTtlMs: config.leaseTtlMs,
   });
-  // Ledger events are not wired to the outbox yet: the wallet publishes its own domain
-  // events; `events` is where ledger-level ones would plug in.
-  const ledger = createLedgerService({ db, logger, clock: () => new Date(now()) });
-  // Registered before the roles start, so it runs after the HTTP server has stopped.
-  lifecycle.onStop('ledger', () => ledger.drain());
-  // Contract-log webhook subscriptions name contracts whose every log the followers must
-  // emit, whatever their configured log filters.
-  const contractLogInterest = createContractLogInterest({ db });
-  const chains = createChainsService({
-    db,
+  const platform: PlatformServices = {
+    config,
     logger,
+    db,
+    metrics,
+    secretBox,
+    lifecycle,
+    audit,
+    jobs,
     outbox,
     leases,
-    funds: createLedgerFunds(ledger),
-    secretBox,
-    registry: metrics.registry,
-    chains: config.chains,
-    custody: { xpub: config.custodyXpub, mnemonic: config.custodyMnemonic },
-    logInterest: contractLogInterest,
-    audit,
-  });
-  scopes.register(CHAIN_SCOPES);
-  const walletClock = () => new Date(now());
-  const wallet = createWalletService({
-    db,
-    ledger,
-    outbox,
-    jobs,
-    audit,
-    logger,
-    users: {
-      get: (id) => identity.getUser(id),
-      findByEmail: (email) => identity.findUserByEmail(email),
-      findByHandle: (handle) => identity.findUserByHandle(handle),
-    },
-    prices: createPriceSource({
-      source: config.walletPriceSource,
-      staticPrices: config.walletStaticPrices,
-      url: config.walletPriceUrl,
-      timeoutMs: config.walletPriceTimeoutMs,
-      userAgent: `vaultwire/${VERSION}`,
-      clock: walletClock,
-    }),
-    rail: config.walletTestRail
-      ? createTestRail({ settleMs: config.walletTestRailSettleMs, clock: walletClock })
-      : undefined,
-    settings: {
-      quoteTtlSeconds: config.walletQuoteTtlSeconds,
-      spreadBps: config.walletSpreadBps,
-      feeBps: config.walletFeeBps,
-      priceMaxAgeSeconds: config.walletPriceMaxAgeSeconds,
-      priceReference: config.walletPriceReference,
-      limits: config.walletLimits,
-    },
-    clock: walletClock,
-  });
-  scopes.register(WALLET_SCOPES);
-  const webhooks = createWebhooksService({
-    db,
+    scopes,
     events,
-    logger,
-    outbox,
-    jobs,
-    secretBox,
-    audit,
-    registry: metrics.registry,
-    instanceId: config.instanceId,
-    knownChains: () => config.chains.map((c) => c.key),
-    chains: {
-      heights: (key) => chains.heights(key),
-      fetchBlocks(key, from, to, contracts) {
-        const adapter = chains.adapter(key);
-        if (!adapter) return Promise.reject(new Error(`no chain ${key}`));
-        if (!contracts || contracts.length === 0) return adapter.fetchBlocks(from, to);
-        // A one-off interest: the adapter keeps the logs of these contracts as the follower
-        // does for contract-log subscriptions; version and mark mean nothing outside it.
-        const wanted = new Set(contracts);
-        return adapter.fetchBlocks(from, to, {
-          version: -1,
-          mark: 0n,
-          wants: (c) => wanted.has(c),
-        });
-      },
-      async isMined(key, txHash) {
-        const adapter = chains.adapter(key);
-        if (!adapter) throw new Error(`no chain ${key}`);
-        return (await adapter.transactionStatus(txHash)) === 'mined';
-      },
-    },
-    settings: {
-      ...DEFAULT_WEBHOOK_SETTINGS,
-      engine: config.webhookEngine,
-      nats: {
-        ...DEFAULT_WEBHOOK_SETTINGS.nats,
-        url: config.natsUrl,
-        stream: config.webhookNatsStream,
-        ackWaitMs: config.webhookNatsAckWaitMs,
-        partitions: config.webhookNatsPartitions,
-      },
-      allowHttp: config.webhookAllowHttp,
-      ssrfAllow: config.webhookSsrfAllow,
-      proxyUrl: config.webhookProxy,
-      requestTimeoutMs: config.webhookRequestTimeoutMs,
-      retryScheduleSeconds: config.webhookRetryScheduleSeconds,
-      maxItemsPerSubscription: config.webhookMaxItemsPerSubscription,
-      maxEndpointsPerOwner: config.webhookMaxEndpointsPerOwner,
-      txDropAfterSeconds: config.webhookTxDropAfterSeconds,
-      backfillMaxBlocks: config.webhookBackfillMaxBlocks,
-      deliveryConcurrency: config.webhookDeliveryConcurrency,
-      endpointMaxInFlight: config.webhookEndpointMaxInFlight,
-      workerHeartbeatMs: config.webhookFleetHeartbeatMs,
-      visibilityMs: config.webhookVisibilityMs,
-      pollMs: config.webhookPollMs,
-      circuitThreshold: config.webhookCircuitThreshold,
-      circuitCooldownMs: config.webhookCircuitCooldownMs,
-      disableAfterHours: config.webhookDisableAfterHours,
-      retentionDays: config.webhookRetentionDays,
-    },
-  });
-  scopes.register(WEBHOOK_SCOPES);
-  // Registered before the roles start, so the broker connection closes after delivery stops.
-  lifecycle.onStop('webhooks', () => webhooks.close());
-  // Checks the custody wallet against its settings and registers chain assets in the
-  // ledger before anything runs; without chains or custody settings it waits for first use.
-  if (config.chains.length > 0 || config.custodyXpub || config.custodyMnemonic) {
-    await chains.init();
-  }
+    rateLimiter,
+    now,
+    version: VERSION,
+  };
+  // Each module in dependency order, with its own settings and the services it names.
+  const services = (await buildModules(MODULES, platform, config)) as ModuleServices;
+  const identity = services.identity;
 
   const readiness = async () => {
     const checks: Record<string, string> = {};
@@ -420,21 +274,11 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
     },
   });
 
-  // --- module routes -------------------------------------------------------------
-  registerIdentityRoutes(http, {
-    identity,
-    scopes,
-    rateLimiter,
-    metrics,
-    settings: { rateLimitLoginPerMin: config.rateLimitLoginPerMin },
-    now,
-  });
+  // --- routes: the platform's, then each module's -------------------------------------
   // The API may not run the scheduler: the route reads the last anchor from the
   // database and only the sink names from this process's (shared) configuration.
   registerAuditRoutes(http, { audit, anchorer: auditAnchorer });
-  registerChainRoutes(http, { chains });
-  registerWalletRoutes(http, { wallet, ledger });
-  registerWebhookRoutes(http, { webhooks });
+  registerModuleRoutes(MODULES, http, services, platform, config);
 
   let started: Promise<StartedRoles> | undefined;
 
@@ -449,14 +293,11 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
     audit,
     auditAnchorer,
     scopes,
-    identity,
     jobs,
     outbox,
     leases,
-    ledger,
-    chains,
-    wallet,
-    webhooks,
+    platform,
+    ...services,
     start(roles = config.roles) {
       started ??= (async () => {
         const result: StartedRoles = { roles };
@@ -468,7 +309,7 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
           clearInterval(sweep);
           return Promise.resolve();
         });
-        if (config.demoAssets) await seedDemoAssets(ledger, logger);
+        await runModuleStarts(MODULES, services, platform, config);
         // First, so it stops last: probes see /readyz turn 503 while the roles drain,
         // and the last metrics stay scrapeable until the process is done.
         if (config.opsPort !== undefined) {
@@ -512,8 +353,7 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
                 name: 'outboxEvents',
                 run: () => outbox.pruneDispatched(config.jobRetentionDays * day),
               },
-              { name: 'walletLimitCounters', run: () => wallet.pruneLimitCounters() },
-              { name: 'webhooks', run: () => webhooks.prune() },
+              ...moduleMaintenanceTasks(MODULES, services, platform, config),
             ],
             singletons:
               auditAnchorer.sinks.length > 0
@@ -527,16 +367,8 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
           });
           lifecycle.onStop('scheduler', () => scheduler.stop());
         }
-        if (roles.includes('follower')) {
-          // One follower and one withdrawal sender per chain, each under its own lease.
-          const running = chains.startFollowers();
-          lifecycle.onStop('chains', () => running.stop());
-        }
-        if (roles.includes('delivery')) {
-          // Any number of processes: each claims and pulls its own share.
-          const delivery = await webhooks.startDelivery();
-          lifecycle.onStop('webhook-delivery', () => delivery.stop());
-        }
+        // The modules' roles (`follower`, `delivery`, …), in module order.
+        await startModuleRoles(MODULES, roles, services, platform, config);
         if (roles.includes('api')) {
           const server: RunningServer = await listen(http, {
             port: config.port,

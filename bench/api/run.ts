@@ -36,6 +36,7 @@
  * BENCH_SMOKE=1: a few seconds in all, tiny workload, for CI (floors printed, not
  * enforced). Results go to stdout and bench/results/api.json.
  */
+import { migrationSources } from '../../src/migrations.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -610,7 +611,7 @@ async function main(): Promise<void> {
   try {
     // Migrated once here, so the server starts as it would on an existing database.
     const db = await openDb({ databaseUrl: apiUrl });
-    await migrate(db);
+    await migrate(db, { sources: migrationSources() });
     await db.close();
 
     console.log('PostgreSQL:');

@@ -21,6 +21,7 @@
  * BENCH_SMOKE=1: 20 blocks x 10 logs, Ponder included (see bench/lib/smoke.ts). A run
  * whose baseline fails exits non-zero: a comparison without its baseline is no result.
  */
+import { migrationSources } from '../../src/migrations.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -97,7 +98,7 @@ async function runFollower(node: LocalNode, expected: number): Promise<Measured>
   const dir = mkdtempSync(join(tmpdir(), 'vw-bench-chains-'));
   const db = await openDb({ dataDir: dir });
   try {
-    await migrate(db);
+    await migrate(db, { sources: migrationSources() });
     const registry = new Registry();
     const jobs = createPostgresJobQueue({
       db,

@@ -34,6 +34,7 @@
  * one round of 1 s at 8 clients, 32 callers, 200 users, pgbench at scale 1 (see
  * bench/lib/smoke.ts).
  */
+import { migrationSources } from '../../src/migrations.js';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -367,7 +368,7 @@ async function main(): Promise<void> {
   const db = await openDb({ databaseUrl: ledgerUrl, poolMax: maxClients + 2 });
   let api: { proc: VaultwireProcess; probe: ApiProbe } | undefined;
   try {
-    await migrate(db);
+    await migrate(db, { sources: migrationSources() });
     const setup = createLedgerService({ db });
     const created = await setup.createAsset({ code: 'USD', kind: 'fiat', scale: 2 });
     const settlement = await setup.houseAccount('settlement', 'USD');

@@ -7,7 +7,7 @@
  * its type import and annotations: keep its TypeScript to those two forms.
  */
 import { buildVaultwire } from '../../src/app.js';
-import { loadConfig } from '../../src/platform/config/config.js';
+import { loadConfig } from '../../src/modules.js';
 import type { ChainBlockNotice } from '../../src/webhooks/subscriptions/chain-notice.js';
 
 const vw = await buildVaultwire({ config: loadConfig(), migrate: false });

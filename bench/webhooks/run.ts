@@ -30,6 +30,7 @@
  * BENCH_SMOKE=1: one round of 300 events (100 warm-up), 1 s of paced latency, 20,000
  * watched addresses (see bench/lib/smoke.ts).
  */
+import { migrationSources } from '../../src/migrations.js';
 import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -40,7 +41,7 @@ import { connect as natsConnect } from '@nats-io/transport-node';
 import { Queue } from 'bullmq';
 import pg from 'pg';
 import { buildVaultwire, type Vaultwire } from '../../src/app.js';
-import { loadConfig } from '../../src/platform/config/config.js';
+import { loadConfig } from '../../src/modules.js';
 import { openDb } from '../../src/platform/db/drivers.js';
 import { migrate } from '../../src/platform/db/migrate.js';
 import { announceSmoke, resultsFile, setting, SMOKE } from '../lib/smoke.js';
@@ -678,7 +679,7 @@ console.log(
 await admin(`CREATE DATABASE "${dbName}"`);
 try {
   const mdb = await openDb({ databaseUrl: dbUrl, poolMax: 1 });
-  await migrate(mdb);
+  await migrate(mdb, { sources: migrationSources() });
   await mdb.close();
 
   // BENCH_ONLY=raw|postgres|nats|bullmq|memory: one run, for profiling (nothing written).

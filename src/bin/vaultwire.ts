@@ -8,41 +8,13 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { userInfo } from 'node:os';
 import { controlSocketPath, forwardToServer, serveControl, type ControlIo } from './control.js';
 import { buildVaultwire, VERSION, type Vaultwire } from '../app.js';
-import {
-  adminCreateCommand,
-  keysCreateCommand,
-  keysListCommand,
-  keysRevokeCommand,
-  type IdentityCliDeps,
-} from '../identity/cli.js';
+import { migrationSources } from '../migrations.js';
+import { describeConfig, loadConfig, MODULES, ROLES, type Config } from '../modules.js';
 import { auditVerifyCommand } from '../platform/audit/cli.js';
-import { runAssetsCreate, runAssetsList, runLedgerVerify } from '../ledger/cli.js';
-import {
-  runWalletBalances,
-  runWalletExecute,
-  runWalletFund,
-  runWalletProfileChange,
-  runWalletQuote,
-} from '../wallet/cli.js';
-import { TIERS, type Tier } from '../wallet/settings.js';
-import {
-  runChainsBackfill,
-  runChainsExportSeed,
-  runChainsRewind,
-  runChainsStatus,
-  runChainsXpub,
-} from '../chains/cli.js';
-import { runWebhooksDeadLetters, runWebhooksReplay, runWebhooksStatus } from '../webhooks/cli.js';
-import {
-  ConfigError,
-  describeConfig,
-  loadConfig,
-  ROLES,
-  type Config,
-  type Role,
-} from '../platform/config/config.js';
+import { ConfigError, type Role } from '../platform/config/config.js';
 import { openDb } from '../platform/db/drivers.js';
-import { migrate } from '../platform/db/migrate.js';
+import { migrate, migrationLabel } from '../platform/db/migrate.js';
+import type { AnyModule, CliActor, ModuleCli } from '../platform/modules/descriptor.js';
 import { createLogger } from '../platform/observability/logger.js';
 import { createMetrics } from '../platform/observability/metrics.js';
 import { createPostgresJobQueue } from '../platform/queue/postgres.js';
@@ -98,12 +70,12 @@ function parseRoles(value: string): Role[] {
     .map((s) => s.trim())
     .filter(Boolean);
   for (const r of roles) {
-    if (!(ROLES as readonly string[]).includes(r)) {
+    if (!ROLES.includes(r)) {
       throw new InvalidArgumentError(`unknown role "${r}"; roles are ${ROLES.join(', ')}`);
     }
   }
   if (roles.length === 0) throw new InvalidArgumentError('name at least one role');
-  return roles as Role[];
+  return roles;
 }
 
 function parsePort(value: string): number {
@@ -194,6 +166,7 @@ program
     });
     try {
       const result = await migrate(db, {
+        sources: migrationSources(),
         log: (m) => {
           logger.info(m);
         },
@@ -201,7 +174,7 @@ program
       cliOutput.out(
         result.applied.length === 0
           ? `Database is up to date (${result.existing} migrations).`
-          : `Applied ${result.applied.length} migration(s): ${result.applied.map((m) => `${m.version}_${m.name}`).join(', ')}`,
+          : `Applied ${result.applied.length} migration(s): ${result.applied.map(migrationLabel).join(', ')}`,
       );
     } finally {
       await db.close();
@@ -329,21 +302,6 @@ async function withVaultwire(fn: (vw: Vaultwire, cfg: Config) => Promise<number>
   process.exitCode = code;
 }
 
-function cliDeps(vw: Vaultwire): IdentityCliDeps {
-  let who = 'unknown';
-  try {
-    who = userInfo().username;
-  } catch {
-    // No passwd entry (some containers): the audit log says "cli:unknown".
-  }
-  return {
-    identity: vw.identity,
-    scopes: vw.scopes,
-    output: cliOutput,
-    actor: { type: 'system', id: `cli:${who}` },
-  };
-}
-
 const cliOutput: ControlIo = {
   out: (line: string) => {
     const f = forwarded.getStore();
@@ -371,76 +329,6 @@ async function readStdin(): Promise<string> {
   return stdinText;
 }
 
-const adminCommand = program.command('admin').description('Manage administrators');
-
-adminCommand
-  .command('create')
-  .description('Create a user with the admin role (this is how the first admin is made)')
-  .requiredOption('--email <email>', 'email address of the new admin')
-  .option('--handle <handle>', 'public handle (3-30 letters, digits, underscores)')
-  .option('--password-stdin', 'read the password from standard input (otherwise VW_ADMIN_PASSWORD)')
-  .addHelpText(
-    'after',
-    `
-The password is never taken as an argument: arguments show up in ps and shell history.
-
-Examples:
-  printf '%s' "$ADMIN_PASSWORD" | vaultwire admin create --email ops@example.com --password-stdin
-  VW_ADMIN_PASSWORD=... vaultwire admin create --email ops@example.com`,
-  )
-  .action(async (opts: { email: string; handle?: string; passwordStdin?: boolean }) => {
-    const password = opts.passwordStdin ? await readStdin() : undefined;
-    await withVaultwire((vw, cfg) =>
-      adminCreateCommand(cliDeps(vw), {
-        email: opts.email,
-        password: password ?? cfg.adminPassword,
-        handle: opts.handle,
-      }),
-    );
-  });
-
-const keysCommand = program.command('keys').description('Create, list and revoke API keys (vwk_…)');
-
-keysCommand
-  .command('create')
-  .description('Create an API key for a user and print it once')
-  .requiredOption(
-    '--email <email>',
-    'email of the user who owns the key (the key acts with their role)',
-  )
-  .requiredOption('--name <name>', 'what the key is for')
-  .requiredOption(
-    '--scopes <scopes>',
-    'comma-separated scopes, e.g. profile:read,keys:read (* for all)',
-  )
-  .option('--expires-at <date>', 'ISO 8601 date or time when the key stops working')
-  .addHelpText(
-    'after',
-    `
-The key is printed alone on stdout (details go to stderr), so it can be captured:
-  KEY=$(vaultwire keys create --email ci@example.com --name ci --scopes profile:read)`,
-  )
-  .action(async (opts: { email: string; name: string; scopes: string; expiresAt?: string }) => {
-    await withVaultwire((vw) => keysCreateCommand(cliDeps(vw), opts));
-  });
-
-keysCommand
-  .command('list')
-  .description('List API keys (never their secrets)')
-  .option('--email <email>', "only this user's keys")
-  .option('--json', 'print JSON')
-  .action(async (opts: { email?: string; json?: boolean }) => {
-    await withVaultwire((vw) => keysListCommand(cliDeps(vw), opts));
-  });
-
-keysCommand
-  .command('revoke')
-  .description('Revoke an API key; it stops working at once')
-  .argument('<key_id>', 'id of the key (key_…)')
-  .action(async (keyId: string) => {
-    await withVaultwire((vw) => keysRevokeCommand(cliDeps(vw), keyId));
-  });
-
 program
   .command('audit')
   .description('The hash-chained audit log')
@@ -459,56 +347,9 @@ program
     );
   });
 
-program
-  .command('ledger')
-  .description('The double-entry ledger')
-  .command('verify')
-  .description(
-    'Check every ledger invariant (balanced transactions, zero sum per asset, stored balances ' +
-      'equal their entries and holds, no forbidden negative): exit 0, or 1 with a report',
-  )
-  .option('--json', 'print the report as JSON')
-  .action(async (opts: { json?: boolean }) => {
-    await withVaultwire((vw) => runLedgerVerify(vw.db, cliOutput, opts));
-  });
+// --- every module's commands ------------------------------------------------------
 
-const assetsCommand = program.command('assets').description('Assets the ledger holds');
-
-assetsCommand
-  .command('create')
-  .description('Register an asset and its house accounts (liquidity, fees, rounding, settlement)')
-  .argument('<code>', 'upper-case code, e.g. USD, BTC, ETH, USDC')
-  .requiredOption('--kind <kind>', 'fiat or crypto')
-  .requiredOption(
-    '--scale <decimals>',
-    'decimals of the minor unit (USD 2, BTC 8, ETH 18); can never change',
-    (v: string) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 0 || n > 36) {
-        throw new InvalidArgumentError('must be an integer from 0 to 36');
-      }
-      return n;
-    },
-  )
-  .option('--name <name>', 'display name')
-  .action(async (code: string, opts: { kind: string; scale: number; name?: string }) => {
-    await withVaultwire((vw) => runAssetsCreate(vw.ledger, cliOutput, { code, ...opts }));
-  });
-
-assetsCommand
-  .command('list')
-  .description('List assets')
-  .action(async () => {
-    await withVaultwire((vw) => runAssetsList(vw.ledger, cliOutput));
-  });
-
-// --- wallet ------------------------------------------------------------------------
-
-const walletCommand = program
-  .command('wallet')
-  .description('Users’ wallets: fund in test mode, quote and trade, freeze, tiers');
-
-function cliActor(): { type: 'system'; id: string } {
+function cliActor(): CliActor {
   let who = 'unknown';
   try {
     who = userInfo().username;
@@ -518,205 +359,26 @@ function cliActor(): { type: 'system'; id: string } {
   return { type: 'system', id: `cli:${who}` };
 }
 
-walletCommand
-  .command('fund')
-  .description('Deposit fiat to a user through the test-mode rail, settled at once')
-  .requiredOption('--user <user>', 'user id, @handle or email')
-  .requiredOption('--asset <code>', 'fiat asset, e.g. USD')
-  .requiredOption('--amount <decimal>', 'e.g. 100.00')
-  .action(async (opts: { user: string; asset: string; amount: string }) => {
-    await withVaultwire((vw) => runWalletFund(vw.wallet, cliOutput, opts));
-  });
-
-walletCommand
-  .command('balances')
-  .description("A user's balances, tier and freeze state")
-  .requiredOption('--user <user>', 'user id, @handle or email')
-  .action(async (opts: { user: string }) => {
-    await withVaultwire((vw) => runWalletBalances(vw.wallet, cliOutput, opts));
-  });
-
-walletCommand
-  .command('quote')
-  .description('Price a buy, sell or conversion for a user; --execute trades it at once')
-  .requiredOption('--user <user>', 'user id, @handle or email')
-  .requiredOption('--from <code>', 'asset spent')
-  .requiredOption('--to <code>', 'asset received')
-  .option('--spend <decimal>', 'total to spend, fee included')
-  .option('--receive <decimal>', 'exact amount to receive')
-  .option('--execute', 'execute the quote right away')
-  .action(
-    async (opts: {
-      user: string;
-      from: string;
-      to: string;
-      spend?: string;
-      receive?: string;
-      execute?: boolean;
-    }) => {
-      await withVaultwire((vw) => runWalletQuote(vw.wallet, cliOutput, opts));
-    },
-  );
-
-walletCommand
-  .command('execute')
-  .description('Execute a quote (once: again answers the same trade)')
-  .argument('<quote_id>', 'quo_…')
-  .requiredOption('--user <user>', 'user id, @handle or email')
-  .action(async (quote: string, opts: { user: string }) => {
-    await withVaultwire((vw) => runWalletExecute(vw.wallet, cliOutput, { user: opts.user, quote }));
-  });
-
-for (const action of ['freeze', 'unfreeze'] as const) {
-  walletCommand
-    .command(action)
-    .description(
-      action === 'freeze' ? 'Stop every movement of a user (audited)' : 'Lift a freeze (audited)',
-    )
-    .requiredOption('--user <user>', 'user id, @handle or email')
-    .requiredOption('--reason <text>', 'why (3 to 500 characters), kept in the audit log')
-    .action(async (opts: { user: string; reason: string }) => {
-      await withVaultwire((vw) =>
-        runWalletProfileChange(vw.wallet, cliOutput, cliActor(), { action, ...opts }),
-      );
-    });
+function moduleCli(m: AnyModule): ModuleCli<unknown, AnyModule['settings']> {
+  return {
+    program,
+    output: cliOutput,
+    readStdin,
+    run: (fn) =>
+      withVaultwire((vw, cfg) => {
+        const services = vw as unknown as Record<string, unknown>;
+        return fn({
+          service: services[m.name],
+          platform: vw.platform,
+          settings: cfg,
+          deps: Object.fromEntries(m.dependsOn.map((d) => [d, services[d]])),
+          actor: cliActor(),
+        });
+      }),
+  };
 }
 
-walletCommand
-  .command('tier')
-  .description("Set a user's verification tier, which sets their limits (audited)")
-  .requiredOption('--user <user>', 'user id, @handle or email')
-  .requiredOption('--tier <tier>', TIERS.join(', '), (v: string) => {
-    if (!(TIERS as readonly string[]).includes(v)) {
-      throw new InvalidArgumentError(`tiers are ${TIERS.join(', ')}`);
-    }
-    return v as Tier;
-  })
-  .requiredOption('--reason <text>', 'why (3 to 500 characters), kept in the audit log')
-  .action(async (opts: { user: string; tier: Tier; reason: string }) => {
-    await withVaultwire((vw) =>
-      runWalletProfileChange(vw.wallet, cliOutput, cliActor(), { action: 'tier', ...opts }),
-    );
-  });
-
-// --- chains ------------------------------------------------------------------------
-
-function parseBlock(value: string): bigint {
-  if (!/^\d{1,19}$/.test(value)) throw new InvalidArgumentError('must be a block number');
-  return BigInt(value);
-}
-
-const chainsCommand = program
-  .command('chains')
-  .description('Chain followers, custody and backfills');
-
-chainsCommand
-  .command('status')
-  .description('Each chain: follower cursor, confirmed height, node head, lag, lease holder')
-  .option('--json', 'print one JSON object per chain')
-  .action(async (opts: { json?: boolean }) => {
-    await withVaultwire((vw) => runChainsStatus(vw.chains, cliOutput, opts));
-  });
-
-chainsCommand
-  .command('backfill')
-  .description('Re-read a confirmed block range and store any event not stored yet')
-  .requiredOption('--chain <key>', 'chain key from the configuration')
-  .requiredOption('--from <n>', 'first block', parseBlock)
-  .requiredOption('--to <n>', 'last block (at or below the confirmed height)', parseBlock)
-  .action(async (opts: { chain: string; from: bigint; to: bigint }) => {
-    await withVaultwire((vw) => runChainsBackfill(vw.chains, cliOutput, opts));
-  });
-
-chainsCommand
-  .command('rewind')
-  .description(
-    'Ask the follower to go back to a block (events above it are removed and re-read); ' +
-      'also restarts a follower halted by a reorg deeper than its window',
-  )
-  .requiredOption('--chain <key>', 'chain key from the configuration')
-  .requiredOption('--to <n>', 'block to go back to (pick a final one)', parseBlock)
-  .option(
-    '--unverified',
-    'accept a block below the stored window, whose hash cannot be checked against the node',
-  )
-  .action(async (opts: { chain: string; to: bigint; unverified?: boolean }) => {
-    await withVaultwire((vw) => runChainsRewind(vw.chains, cliOutput, opts));
-  });
-
-chainsCommand
-  .command('xpub')
-  .description("Print the deposit account's xpub (for a watch-only deployment)")
-  .action(async () => {
-    await withVaultwire((vw) => runChainsXpub(vw.chains, cliOutput));
-  });
-
-chainsCommand
-  .command('export-seed')
-  .description('Print the wallet mnemonic for an offline backup (needs --yes)')
-  .option('--yes', 'yes, print the secret')
-  .action(async (opts: { yes?: boolean }) => {
-    await withVaultwire((vw) => runChainsExportSeed(vw.chains, cliOutput, opts));
-  });
-
-// --- webhooks ------------------------------------------------------------------------
-const webhooksCommand = program
-  .command('webhooks')
-  .description('Webhook endpoints: status, dead letters, replay');
-
-webhooksCommand
-  .command('status')
-  .description('State, queue, lag and failures of every endpoint (or one)')
-  .option('--endpoint <id>', 'one endpoint (whe_…)')
-  .option('--json', 'one JSON object per line')
-  .action(async (opts: { endpoint?: string; json?: boolean }) => {
-    await withVaultwire((vw) => runWebhooksStatus(vw.webhooks, cliOutput, opts));
-  });
-
-webhooksCommand
-  .command('dead-letters')
-  .description('Messages of an endpoint that ran out of attempts')
-  .requiredOption('--endpoint <id>', 'the endpoint (whe_…)')
-  .option('--limit <n>', 'how many', (v) => Number.parseInt(v, 10), 100)
-  .action(async (opts: { endpoint: string; limit: number }) => {
-    await withVaultwire((vw) => runWebhooksDeadLetters(vw.webhooks, cliOutput, opts));
-  });
-
-const parseDate = (v: string): Date => {
-  const d = new Date(v);
-  if (Number.isNaN(d.getTime())) throw new InvalidArgumentError('not a date (use ISO 8601)');
-  return d;
-};
-const parseBlockNumber = (v: string): bigint => {
-  if (!/^\d{1,20}$/.test(v)) throw new InvalidArgumentError('not a block number');
-  return BigInt(v);
-};
-
-webhooksCommand
-  .command('replay')
-  .description('Deliver again: one message, a time range or a block range (same webhook-id)')
-  .requiredOption('--endpoint <id>', 'the endpoint (whe_…)')
-  .option('--message <id>', 'one message (msg_…)')
-  .option('--since <time>', 'start of a time range (ISO 8601)', parseDate)
-  .option('--until <time>', 'end of a time range (exclusive)', parseDate)
-  .option('--from-block <n>', 'first block of a block range', parseBlockNumber)
-  .option('--to-block <n>', 'last block of a block range', parseBlockNumber)
-  .option('--chain <key>', 'chain of the block range')
-  .option('--only-failed', 'only dead letters in the range')
-  .action(
-    async (opts: {
-      endpoint: string;
-      message?: string;
-      since?: Date;
-      until?: Date;
-      fromBlock?: bigint;
-      toBlock?: bigint;
-      chain?: string;
-      onlyFailed?: boolean;
-    }) => {
-      await withVaultwire((vw) => runWebhooksReplay(vw.webhooks, cliOutput, opts));
-    },
-  );
+for (const m of MODULES.modules as readonly AnyModule[]) m.cli?.(moduleCli(m));
 
 try {
   await program.parseAsync(process.argv);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Address } from 'viem';
 import { buildVaultwire, type Vaultwire } from '../app.js';
-import { loadConfig } from '../platform/config/config.js';
+import { loadConfig } from '../modules.js';
 import { createTestDb, type TestDb } from '../../test/support/db.js';
 import { testEnv } from '../../test/support/app.js';
 import { startLocalNode, type LocalNode } from '../../test/fixtures/chains/node.js';

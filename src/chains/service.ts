@@ -41,6 +41,8 @@ export interface ChainsService {
   /** Creates or checks the custody wallet and registers every chain asset in the ledger. */
   init(): Promise<void>;
   chain(key: string): ChainSettings | undefined;
+  /** Keys of the configured chains. */
+  keys(): string[];
   follower(key: string): Follower | undefined;
   adapter(key: string): EvmAdapter | undefined;
   sender(key: string): WithdrawalSender | undefined;
@@ -212,6 +214,7 @@ export function createChainsService(deps: {
       }
     },
     chain: (key) => perChain.get(key)?.settings,
+    keys: () => [...perChain.keys()],
     follower: (key) => perChain.get(key)?.follower,
     adapter: (key) => perChain.get(key)?.adapter,
     sender: (key) => perChain.get(key)?.sender,

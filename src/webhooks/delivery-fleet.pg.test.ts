@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildVaultwire, type Vaultwire } from '../app.js';
-import { loadConfig } from '../platform/config/config.js';
+import { loadConfig } from '../modules.js';
 import { openDb } from '../platform/db/drivers.js';
 import type { Db } from '../platform/db/db.js';
 import { createTestApp, testEnv, type TestApp } from '../../test/support/app.js';

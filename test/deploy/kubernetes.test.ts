@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, parse } from 'yaml';
-import { loadConfig, ROLES, SETTINGS } from '../../src/platform/config/config.js';
+import { loadConfig, MODULES, ROLES } from '../../src/modules.js';
 import { NATS_CONSUMER } from '../../src/webhooks/engine/nats/engine.js';
 
 /**
@@ -36,7 +36,7 @@ const configMap = must(
   byKind('ConfigMap').find((d) => d['metadata'].name === 'vaultwire-config'),
   'ConfigMap vaultwire-config',
 );
-const settingEnvs = new Set(Object.values(SETTINGS).map((s) => s.env));
+const settingEnvs = new Set(Object.values(MODULES.settings).map((s) => s.env));
 /** What the Secret carries (kubernetes/secrets.md shows how it is made). */
 const secretKeys = [
   ...readFileSync(join(deploy, 'kubernetes/secrets.md'), 'utf8').matchAll(
@@ -114,7 +114,7 @@ describe('deploy/ (Kubernetes)', () => {
       expect(c['resources'].limits.memory, name).toBeDefined();
       // Long enough for the graceful stop the program does on SIGTERM.
       expect(pod['terminationGracePeriodSeconds'], name).toBeGreaterThan(
-        (SETTINGS.shutdownTimeoutMs.default as number) / 1000,
+        (MODULES.settings['shutdownTimeoutMs']?.default as number) / 1000,
       );
     }
     expect([...roles].sort()).toEqual([...ROLES].sort());
@@ -124,7 +124,7 @@ describe('deploy/ (Kubernetes)', () => {
     );
     // In flight requests may take the receiver timeout, then retries are handed back.
     expect(delivery['spec'].template.spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(
-      (SETTINGS.webhookRequestTimeoutMs.default as number) / 1000 + 10 + 5,
+      (MODULES.settings['webhookRequestTimeoutMs']?.default as number) / 1000 + 10 + 5,
     );
   });
 

@@ -1,9 +1,9 @@
+import { allMigrations } from '../../src/migrations.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadMigrations } from '../../src/platform/db/migrate.js';
 import { createEmptyPostgresDb } from '../support/db.js';
 import { spawnVaultwire, type VaultwireProcess } from '../support/process.js';
 
@@ -50,7 +50,7 @@ describe('migration race (PostgreSQL)', () => {
         servers.map((s) => s.waitForLog('api listening', 90_000)),
       );
 
-      const total = loadMigrations().length;
+      const total = allMigrations().length;
       expect(ready.map((r) => r['applied']).sort()).toEqual([0, total]);
       for (const l of listening) {
         const res = await fetch(`http://127.0.0.1:${String(l['port'])}/readyz`);
@@ -61,7 +61,7 @@ describe('migration race (PostgreSQL)', () => {
       await client.connect();
       try {
         const { rows } = await client.query<{ versions: string; distinct_versions: string }>(
-          'SELECT count(*) AS versions, count(DISTINCT version) AS distinct_versions FROM schema_migrations',
+          'SELECT count(*) AS versions, count(DISTINCT (module, version)) AS distinct_versions FROM schema_migrations',
         );
         expect(rows[0]).toEqual({ versions: String(total), distinct_versions: String(total) });
       } finally {

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildVaultwire, type Vaultwire } from '../../src/app.js';
-import { loadConfig } from '../../src/platform/config/config.js';
+import { loadConfig } from '../../src/modules.js';
 import { createTestDb, type TestDb } from './db.js';
 
 export interface TestApp {

@@ -1,8 +1,9 @@
+import { migrationSources, allMigrations } from '../../src/migrations.js';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Db } from '../../src/platform/db/db.js';
 import { openDb } from '../../src/platform/db/drivers.js';
-import { loadMigrations, migrate } from '../../src/platform/db/migrate.js';
+import { migrate } from '../../src/platform/db/migrate.js';
 import { createHash } from 'node:crypto';
 
 /** Which database this test process runs against (set per vitest project). */
@@ -49,7 +50,7 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
 /** A migrated template per set of migrations, made once per run under a lock. */
 async function ensureTemplate(): Promise<string> {
   const hash = createHash('sha256');
-  for (const m of loadMigrations()) hash.update(m.checksum);
+  for (const m of allMigrations()) hash.update(m.checksum);
   const name = `vw_tpl_${hash.digest('hex').slice(0, 12)}`;
   await admin(async (client) => {
     await client.query('SELECT pg_advisory_lock(7263002)');
@@ -61,7 +62,7 @@ async function ensureTemplate(): Promise<string> {
         await client.query(`CREATE DATABASE "${name}"`);
         const db = await openDb({ databaseUrl: withDatabase(postgresUrl(), name), poolMax: 1 });
         try {
-          await migrate(db);
+          await migrate(db, { sources: migrationSources() });
         } finally {
           await db.close();
         }
@@ -85,7 +86,7 @@ export interface TestDb {
 export async function createTestDb(kind = testDbKind()): Promise<TestDb> {
   if (kind === 'pglite') {
     const db = await openDb({ dataDir: 'memory://' });
-    await migrate(db);
+    await migrate(db, { sources: migrationSources() });
     return { db, drop: () => db.close() };
   }
   const template = await ensureTemplate();

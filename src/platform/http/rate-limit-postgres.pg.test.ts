@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, testEnv, type TestApp } from '../../../test/support/app.js';
 import { createTestDb, type TestDb } from '../../../test/support/db.js';
 import { buildVaultwire, type Vaultwire } from '../../app.js';
-import { loadConfig } from '../config/config.js';
+import { loadConfig } from '../../modules.js';
 import type { Db } from '../db/db.js';
 import { openDb } from '../db/drivers.js';
 import { createLogger } from '../observability/logger.js';

@@ -3,7 +3,8 @@ import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, configTableMarkdown, describeConfig, loadConfig, ROLES } from './config.js';
+import { ConfigError } from './platform/config/config.js';
+import { configTableMarkdown, describeConfig, loadConfig, ROLES } from './modules.js';
 
 const key = Buffer.alloc(32, 1).toString('base64');
 
@@ -142,12 +143,12 @@ describe('loadConfig', () => {
   });
 
   it('keeps the configuration table in docs/configuration.md in step with the settings', () => {
-    const doc = readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8');
+    const doc = readFileSync(new URL('../docs/configuration.md', import.meta.url), 'utf8');
     expect(doc).toContain(configTableMarkdown());
   });
 
   it('loads vaultwire.example.yaml (the loader refuses unknown keys and bad values)', () => {
-    const file = fileURLToPath(new URL('../../../vaultwire.example.yaml', import.meta.url));
+    const file = fileURLToPath(new URL('../vaultwire.example.yaml', import.meta.url));
     expect(loadConfig({ file, env: {} })).toMatchObject({
       profile: 'dev',
       port: 8080,
