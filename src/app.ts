@@ -18,6 +18,7 @@ import { createApiRateLimiter } from './platform/http/rate-limit-postgres.js';
 import { createMetricsAccess } from './platform/http/metrics-access.js';
 import { startOpsServer } from './platform/http/ops.js';
 import { createScopeRegistry, type ScopeRegistry } from './platform/http/scopes.js';
+import { createSsrfGuard } from './platform/net/ssrf.js';
 import { listen, type RunningServer } from './platform/http/server.js';
 import { createLifecycle, type Lifecycle } from './platform/lifecycle.js';
 import { createLogger, type Logger } from './platform/observability/logger.js';
@@ -53,9 +54,6 @@ import { startSchedulerRole } from './platform/roles/scheduler.js';
 import { startWorkerRole } from './platform/roles/worker.js';
 import { migrationSources } from './migrations.js';
 import { MODULES, type Config } from './modules.js';
-// The anchor collector goes through the same SSRF guard as webhook URLs (with its own
-// allowlist); the guard lives in the webhooks module until it moves to the platform.
-import { createSsrfGuard } from './webhooks/ssrf/ssrf.js';
 
 export { DEMO_ASSETS } from './ledger/module.js';
 export type { Config } from './modules.js';
@@ -180,7 +178,7 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
     anchorSinks.push(
       createUrlAnchorSink({
         url: config.auditAnchorUrl,
-        // The webhooks' guard, with an allowlist of its own: the collector is the
+        // The same guard as webhook URLs, with an allowlist of its own: the collector is the
         // operator's choice, customers' webhook URLs are not.
         guard: createSsrfGuard({ allow: config.auditAnchorSsrfAllow }),
         userAgent: `vaultwire/${VERSION}`,

@@ -7,7 +7,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../../../test/support/db.js';
 import { selfSignedCertificate } from '../../../test/support/tls.js';
-import { createSsrfGuard } from '../../webhooks/ssrf/ssrf.js';
+import { createSsrfGuard } from '../net/ssrf.js';
 import { ConfigError } from '../config/config.js';
 import { describeConfig, loadConfig } from '../../modules.js';
 import { createLogger } from '../observability/logger.js';
