@@ -22,13 +22,13 @@ import type { MaintenanceTask } from '../roles/maintenance.js';
  * dependencies, merges their settings, scopes, events and roles, and builds them.
  *
  * @example
- * export const notesModule = defineModule({
+ * export const notesModule = defineModule<{ ledger: LedgerService }>()({
  *   name: 'notes',
  *   dependsOn: ['ledger'],
  *   settings: NOTES_SETTINGS,
  *   scopes: { 'notes:read': 'Read notes', 'notes:write': 'Write notes' },
  *   events: NOTES_EVENT_REGISTRY,
- *   build: ({ platform, settings, deps }: BuildContext<typeof NOTES_SETTINGS, { ledger: LedgerService }>) =>
+ *   build: ({ platform, settings, deps }) =>
  *     createNotesService({ db: platform.db, outbox: platform.outbox, ledger: deps.ledger, settings }),
  *   routes: (http, { service }) => registerNotesRoutes(http, { notes: service }),
  * });
