@@ -3,18 +3,17 @@ import type { Asset } from '../ledger/model.js';
 import { formatAmount } from '../ledger/money.js';
 import { deleteInSlices, DELETE_SLICE } from '../platform/db/db.js';
 import { newId } from '../platform/ids.js';
-import { walletFailure, WalletError, type WalletFailure } from './errors.js';
-import type { WalletProfileJson } from './events.js';
+import { fail, isFailure, rollback } from '../platform/failure.js';
+import { WalletError, type WalletFailure } from './errors.js';
 import {
   AlreadyDone,
   PROFILE_COLUMNS,
   profileFromRow,
   refuse,
-  Refusal,
   type ProfileRow,
   type WalletContext,
 } from './internal.js';
-import { adjustmentJson } from './json.js';
+import { adjustmentJson, profileJson } from './json.js';
 import type { Adjustment, WalletActor, WalletProfile } from './model.js';
 import { TIERS, type Tier } from './settings.js';
 
@@ -51,17 +50,6 @@ interface AdjustmentRow {
 const ADJUSTMENT_COLUMNS = `id, user_id, asset, direction, amount::text AS amount, reason, actor_id,
   ledger_transaction_id, created_at`;
 
-export function profileJson(p: WalletProfile): WalletProfileJson {
-  return {
-    object: 'wallet_profile',
-    user_id: p.userId,
-    tier: p.tier,
-    frozen: p.frozen,
-    frozen_reason: p.frozenReason,
-    frozen_at: p.frozenAt?.toISOString() ?? null,
-  };
-}
-
 export function createAdmin(ctx: WalletContext) {
   const { db, ledger, audit, users } = ctx.deps;
 
@@ -84,18 +72,17 @@ export function createAdmin(ctx: WalletContext) {
   function checkReason(reason: string): string | WalletFailure {
     const r = reason.trim();
     if (r.length < 3 || r.length > 500) {
-      return walletFailure(
-        WalletError.ReasonRequired,
-        'A reason of 3 to 500 characters is required',
-        'reason',
-      );
+      return fail(WalletError.ReasonRequired, {
+        message: 'A reason of 3 to 500 characters is required',
+        param: 'reason',
+      });
     }
     return r;
   }
 
   async function requireUser(userId: string): Promise<WalletFailure | undefined> {
     if (!(await users.get(userId))) {
-      return walletFailure(WalletError.UserNotFound, `No user ${userId}`, 'user_id');
+      return fail(WalletError.UserNotFound, { message: `No user ${userId}`, param: 'user_id' });
     }
     return undefined;
   }
@@ -137,11 +124,10 @@ export function createAdmin(ctx: WalletContext) {
       if (!row) throw new Error('adjustment vanished');
       const a = await toAdjustment(row);
       if (!same(a)) {
-        return walletFailure(
-          WalletError.IdempotencyConflict,
-          'This Idempotency-Key was already used for a different adjustment',
-          'Idempotency-Key',
-        );
+        return fail(WalletError.IdempotencyConflict, {
+          message: 'This Idempotency-Key was already used for a different adjustment',
+          param: 'Idempotency-Key',
+        });
       }
       return { ok: true, adjustment: a, replayed: true };
     };
@@ -175,7 +161,7 @@ export function createAdmin(ctx: WalletContext) {
           description: `Adjustment: ${reason}`,
           metadata: { wallet: 'adjustment', user: input.userId, actor: input.actor.id },
         });
-        if (!t.ok) throw new Refusal(await ctx.fromLedger(t, user));
+        if (!t.ok) return rollback(await ctx.fromLedger(t, user));
         if (t.replayed) throw new AlreadyDone(null);
         const at = t.transaction.effectiveAt;
         const { rows } = await db.query<AdjustmentRow>(
@@ -227,7 +213,7 @@ export function createAdmin(ctx: WalletContext) {
         await ctx.publish('adjustment.created', id, adjustmentJson(adjustment));
         return adjustment;
       });
-      return 'ok' in r ? r : { ok: true, adjustment: r, replayed: false };
+      return isFailure(r) ? r : { ok: true, adjustment: r, replayed: false };
     } catch (err) {
       if (err instanceof AlreadyDone) return replay(await byKey());
       throw err;

@@ -16,7 +16,7 @@ export interface Output {
 }
 
 function refused(io: Output, f: WalletFailure): number {
-  const e = toApiError(f);
+  const e = toApiError(f.code, f);
   io.err(`${e.code}: ${e.message}`);
   return 1;
 }

@@ -1,4 +1,5 @@
 import { LedgerError, ledgerApiError } from '../ledger/errors.js';
+import type { Failure, FailureDetail } from '../platform/failure.js';
 import { ApiError, errorCatalog } from '../platform/http/errors.js';
 
 /**
@@ -39,25 +40,11 @@ export enum WalletError {
   StatementTooLarge = 'statement_too_large',
 }
 
+/** A code the wallet refuses with: its own, or the ledger's it passes on. */
+export type WalletCode = WalletError | LedgerError;
+
 /** A refused request: the wallet's or the ledger's code, a sentence, the field at fault. */
-export interface WalletFailure {
-  ok: false;
-  error: WalletError | LedgerError;
-  message: string;
-  param?: string;
-}
-
-export function walletFailure(
-  error: WalletError | LedgerError,
-  message: string,
-  param?: string,
-): WalletFailure {
-  return param === undefined ? { ok: false, error, message } : { ok: false, error, message, param };
-}
-
-export function isFailure(x: unknown): x is WalletFailure {
-  return typeof x === 'object' && x !== null && (x as { ok?: unknown }).ok === false;
-}
+export type WalletFailure = Failure<WalletCode>;
 
 /** The HTTP mapping of the wallet's own codes. */
 export const walletApiError = errorCatalog<WalletError>({
@@ -247,17 +234,18 @@ function isWalletCode(code: WalletError | LedgerError): code is WalletError {
   return WALLET_CODES.has(code);
 }
 
-/** The one way a wallet refusal becomes an HTTP error. */
-export function toApiError(f: WalletFailure): ApiError {
-  const code = f.error;
+/** The one way a wallet refusal becomes an HTTP error (`unwrap(result, toApiError)`). */
+export function toApiError(code: WalletCode, detail: FailureDetail = {}): ApiError {
+  const { message, param } = detail;
   if (isWalletCode(code)) {
     return walletApiError(code, {
-      message: f.message,
-      ...(f.param !== undefined ? { param: f.param } : {}),
+      ...(message !== undefined ? { message } : {}),
+      ...(param !== undefined ? { param } : {}),
     });
   }
   // Other ledger messages name internal accounts; the catalog's sentence is enough,
   // unless the wallet wrote its own (`insufficient_funds` with the available amount).
-  const keep = INPUT_CODES.has(code) || f.message.startsWith('Insufficient funds');
-  return ledgerApiError(code, keep ? { message: f.message } : undefined);
+  const keep =
+    message !== undefined && (INPUT_CODES.has(code) || message.startsWith('Insufficient funds'));
+  return ledgerApiError(code, keep ? { message } : undefined);
 }

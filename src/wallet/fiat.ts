@@ -1,7 +1,8 @@
 import { defineQueue } from '../platform/queue/queue.js';
 import { newId } from '../platform/ids.js';
-import { walletFailure, WalletError, type WalletFailure } from './errors.js';
-import { AlreadyDone, refuse, Refusal, type WalletContext } from './internal.js';
+import { fail, isFailure, rollback } from '../platform/failure.js';
+import { WalletError, type WalletFailure } from './errors.js';
+import { AlreadyDone, refuse, type WalletContext } from './internal.js';
 import { fiatDepositJson, fiatWithdrawalJson } from './json.js';
 import type { FiatDeposit, FiatWithdrawal } from './model.js';
 import type { PaymentRail, RailStatus } from './rails/rail.js';
@@ -96,10 +97,10 @@ export function createFiat(ctx: WalletContext) {
   function railOrFailure(): PaymentRail | WalletFailure {
     return (
       ctx.deps.rail ??
-      walletFailure(
-        WalletError.RailUnavailable,
-        'No payment rail is configured for bank deposits and withdrawals (test mode is off)',
-      )
+      fail(WalletError.RailUnavailable, {
+        message:
+          'No payment rail is configured for bank deposits and withdrawals (test mode is off)',
+      })
     );
   }
 
@@ -107,21 +108,19 @@ export function createFiat(ctx: WalletContext) {
     const parsed = await ctx.parseAmount(input.asset, input.amount);
     if (!parsed.ok) return parsed;
     if (parsed.asset.kind !== 'fiat') {
-      return walletFailure(
-        WalletError.AssetNotFiat,
-        `${parsed.asset.code} is not a fiat asset; crypto arrives on chain`,
-        'asset',
-      );
+      return fail(WalletError.AssetNotFiat, {
+        message: `${parsed.asset.code} is not a fiat asset; crypto arrives on chain`,
+        param: 'asset',
+      });
     }
     return parsed;
   }
 
   function conflict(): WalletFailure {
-    return walletFailure(
-      WalletError.IdempotencyConflict,
-      'This Idempotency-Key was already used for a different request',
-      'Idempotency-Key',
-    );
+    return fail(WalletError.IdempotencyConflict, {
+      message: 'This Idempotency-Key was already used for a different request',
+      param: 'Idempotency-Key',
+    });
   }
 
   async function depositByKey(userId: string, key: string): Promise<DepositRow | undefined> {
@@ -145,7 +144,7 @@ export function createFiat(ctx: WalletContext) {
     input: FiatDepositInput,
   ): Promise<{ ok: true; deposit: FiatDeposit; replayed: boolean } | WalletFailure> {
     const rail = railOrFailure();
-    if ('ok' in rail) return rail;
+    if (isFailure(rail)) return rail;
     const parsed = await fiatAmount(input);
     if (!parsed.ok) return parsed;
     const key = input.requestKey ?? null;
@@ -191,7 +190,7 @@ export function createFiat(ctx: WalletContext) {
         await ctx.publish('fiat_deposit.created', d.id, fiatDepositJson(d));
         return d;
       });
-      return 'ok' in r ? r : { ok: true, deposit: r, replayed: false };
+      return isFailure(r) ? r : { ok: true, deposit: r, replayed: false };
     } catch (err) {
       if (err instanceof AlreadyDone) return replay();
       throw err;
@@ -203,13 +202,12 @@ export function createFiat(ctx: WalletContext) {
     input: FiatWithdrawalInput,
   ): Promise<{ ok: true; withdrawal: FiatWithdrawal; replayed: boolean } | WalletFailure> {
     const rail = railOrFailure();
-    if ('ok' in rail) return rail;
+    if (isFailure(rail)) return rail;
     if (!DESTINATION.test(input.destination)) {
-      return walletFailure(
-        WalletError.DestinationInvalid,
-        'destination is 1 to 100 printable ASCII characters',
-        'destination',
-      );
+      return fail(WalletError.DestinationInvalid, {
+        message: 'destination is 1 to 100 printable ASCII characters',
+        param: 'destination',
+      });
     }
     const parsed = await fiatAmount(input);
     if (!parsed.ok) return parsed;
@@ -249,7 +247,7 @@ export function createFiat(ctx: WalletContext) {
           description: 'Bank withdrawal',
           metadata: { wallet: 'fiat_withdrawal', withdrawal: id },
         });
-        if (!hold.ok) throw new Refusal(await ctx.fromLedger(hold, user));
+        if (!hold.ok) return rollback(await ctx.fromLedger(hold, user));
         const { rows } = await db.query<WithdrawalRow>(
           `INSERT INTO wallet_fiat_withdrawals (id, user_id, asset, amount, destination, rail,
                                                 request_key, ledger_hold_id, created_at)
@@ -278,7 +276,7 @@ export function createFiat(ctx: WalletContext) {
         await ctx.publish('fiat_withdrawal.created', w.id, fiatWithdrawalJson(w));
         return w;
       });
-      return 'ok' in r ? r : { ok: true, withdrawal: r, replayed: false };
+      return isFailure(r) ? r : { ok: true, withdrawal: r, replayed: false };
     } catch (err) {
       if (err instanceof AlreadyDone) return replay();
       throw err;

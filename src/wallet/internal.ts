@@ -8,7 +8,8 @@ import { LedgerError, type LedgerFailure } from '../ledger/errors.js';
 import type { Asset, HouseAccount } from '../ledger/model.js';
 import { formatAmount, parseAmount } from '../ledger/money.js';
 import type { LedgerService } from '../ledger/service.js';
-import { walletFailure, WalletError, type WalletFailure } from './errors.js';
+import { fail, isFailure, rollback } from '../platform/failure.js';
+import { WalletError, type WalletCode, type WalletFailure } from './errors.js';
 import type { WalletEventPayloads, WalletEventType } from './events.js';
 import type { ActivityType, WalletProfile } from './model.js';
 import type { PriceSource } from './prices/source.js';
@@ -54,13 +55,6 @@ export interface WalletDeps {
   clock?: () => Date;
 }
 
-/** Thrown inside a wallet transaction to roll it back and answer a refusal. */
-export class Refusal extends Error {
-  constructor(readonly failure: WalletFailure) {
-    super(failure.message);
-  }
-}
-
 /** Thrown inside a transaction to roll it back because the work was already done. */
 export class AlreadyDone<T> extends Error {
   constructor(readonly value: T) {
@@ -68,8 +62,22 @@ export class AlreadyDone<T> extends Error {
   }
 }
 
-export function refuse(error: WalletError | LedgerError, message: string, param?: string): never {
-  throw new Refusal(walletFailure(error, message, param));
+/**
+ * Refuses from anywhere inside `ctx.tx`: what the transaction wrote is rolled back and
+ * the refusal becomes its result (see `rollback`). Typed `never` so a caller deep in a
+ * helper needs no failure in its own return type.
+ */
+export function refuse(failure: WalletFailure): never;
+export function refuse(code: WalletCode, message: string, param?: string): never;
+export function refuse(
+  codeOrFailure: WalletCode | WalletFailure,
+  message?: string,
+  param?: string,
+): never {
+  const failure = isFailure(codeOrFailure)
+    ? codeOrFailure
+    : fail(codeOrFailure, { message, param });
+  return rollback(failure) as never;
 }
 
 export interface ProfileRow {
@@ -115,7 +123,8 @@ export interface WalletContext {
   clock(): Date;
   /**
    * Runs `fn` in a database transaction (a savepoint inside a caller's, such as the
-   * Idempotency-Key middleware's). A `Refusal` rolls it back and becomes the result.
+   * Idempotency-Key middleware's). A `rollback(failure)` (or `refuse`) anywhere inside
+   * rolls it back and becomes the result.
    * Outside a caller's transaction a deadlock or serialisation failure is retried.
    */
   tx<T>(fn: () => Promise<T>): Promise<T | WalletFailure>;
@@ -212,18 +221,15 @@ export function createWalletContext(deps: WalletDeps): WalletContext {
     deps,
     clock,
 
-    async tx(fn) {
-      try {
-        return await db.attempt(() => fn(), {
-          retryTransient: true,
-          onRetry: (err, attempt) => {
-            deps.logger.warn({ err, attempt }, 'wallet transaction retried');
-          },
-        });
-      } catch (err) {
-        if (err instanceof Refusal) return err.failure;
-        throw err;
-      }
+    tx<T>(fn: () => Promise<T>) {
+      // A refusal deep inside `fn` resolves the attempt with its failure, which `fn`'s
+      // own type cannot show.
+      return db.attempt<T | WalletFailure>(() => fn(), {
+        retryTransient: true,
+        onRetry: (err, attempt) => {
+          deps.logger.warn({ err, attempt }, 'wallet transaction retried');
+        },
+      });
     },
 
     asset: (code) => ledger.getAsset(code),
@@ -238,7 +244,7 @@ export function createWalletContext(deps: WalletDeps): WalletContext {
       const r = await ledger.parseAmount(code, text);
       if (r.ok) return { ok: true, amount: r.amount, asset: r.asset };
       const at = r.error === LedgerError.UnknownAsset ? 'asset' : param;
-      return walletFailure(r.error, r.message, at);
+      return fail(r.error, { message: r.message, param: at });
     },
 
     async resolveUser(ref) {
@@ -446,27 +452,25 @@ export function createWalletContext(deps: WalletDeps): WalletContext {
         if (account) {
           const a = await ledger.getAsset(account.asset);
           if (a) {
-            return walletFailure(
-              f.error,
-              `Insufficient funds: ${formatAmount(account.balance.available, a.scale)} ${a.code} available`,
-              'amount',
-            );
+            return fail(f.error, {
+              message: `Insufficient funds: ${formatAmount(account.balance.available, a.scale)} ${a.code} available`,
+              param: 'amount',
+            });
           }
         }
       }
       // Codes the wallet shares with the ledger get the wallet's words: the ledger's name
       // internal accounts and keys.
       if (f.error === LedgerError.AccountFrozen) {
-        return walletFailure(f.error, 'The account is frozen; contact support');
+        return fail(f.error, { message: 'The account is frozen; contact support' });
       }
       if (f.error === LedgerError.IdempotencyConflict) {
-        return walletFailure(
-          f.error,
-          'This Idempotency-Key was already used for a different request',
-          'Idempotency-Key',
-        );
+        return fail(f.error, {
+          message: 'This Idempotency-Key was already used for a different request',
+          param: 'Idempotency-Key',
+        });
       }
-      return walletFailure(f.error, f.message, f.param);
+      return fail(f.error, { message: f.message, param: f.param });
     },
   };
   return ctx;

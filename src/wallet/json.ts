@@ -8,9 +8,13 @@ import type {
   Payment,
   PaymentRequest,
   Quote,
+  WalletProfile,
 } from './model.js';
 import { formatRate } from './quote-math.js';
 import { formatAmount } from '../ledger/money.js';
+import type { Asset } from '../ledger/model.js';
+import type { LimitUsage } from './admin.js';
+import type { WalletProfileJson } from './events.js';
 
 /**
  * The wire form of every wallet object: what the API returns and, identically, the
@@ -178,4 +182,35 @@ export const balanceJson = (b: AssetBalance) => ({
   held: formatAmount(b.held, b.scale),
   total: formatAmount(b.total, b.scale),
   incoming: formatAmount(b.incoming, b.scale),
+});
+
+export function profileJson(p: WalletProfile): WalletProfileJson {
+  return {
+    object: 'wallet_profile',
+    user_id: p.userId,
+    tier: p.tier,
+    frozen: p.frozen,
+    frozen_reason: p.frozenReason,
+    frozen_at: p.frozenAt?.toISOString() ?? null,
+  };
+}
+
+/** A user's limits at their tier and what they used of them. */
+export const limitsJson = (l: { perHour: number; usedThisHour: number; assets: LimitUsage[] }) => ({
+  per_hour: l.perHour,
+  used_this_hour: l.usedThisHour,
+  assets: l.assets.map((a) => ({
+    asset: a.asset,
+    per_transaction: a.perTransaction,
+    daily: a.daily,
+    used_today: a.usedToday,
+  })),
+});
+
+export const assetJson = (a: Asset) => ({
+  object: 'asset' as const,
+  code: a.code,
+  kind: a.kind,
+  scale: a.scale,
+  name: a.name,
 });

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Asset } from '../ledger/model.js';
 import { newId } from '../platform/ids.js';
-import { isFailure, walletFailure, WalletError, type WalletFailure } from './errors.js';
-import { AlreadyDone, refuse, Refusal, type WalletContext } from './internal.js';
+import { fail, isFailure } from '../platform/failure.js';
+import { WalletError, type WalletFailure } from './errors.js';
+import { AlreadyDone, refuse, type WalletContext } from './internal.js';
 import { paymentJson, paymentRequestJson } from './json.js';
 import type { Payment, PaymentRequest, PaymentRequestStatus } from './model.js';
 
@@ -110,11 +111,10 @@ export function createPayments(ctx: WalletContext) {
 
   function checkNote(note: string | undefined): WalletFailure | undefined {
     if (note !== undefined && note.length > MAX_NOTE) {
-      return walletFailure(
-        WalletError.NoteTooLong,
-        `A note has at most ${MAX_NOTE} characters`,
-        'note',
-      );
+      return fail(WalletError.NoteTooLong, {
+        message: `A note has at most ${MAX_NOTE} characters`,
+        param: 'note',
+      });
     }
     return undefined;
   }
@@ -125,13 +125,12 @@ export function createPayments(ctx: WalletContext) {
     param: string,
   ): Promise<{ ok: true; id: string } | WalletFailure> {
     const user = await ctx.resolveUser(ref);
-    if (!user) return walletFailure(WalletError.RecipientNotFound, `No user ${ref}`, param);
+    if (!user) return fail(WalletError.RecipientNotFound, { message: `No user ${ref}`, param });
     if (user.id === selfId) {
-      return walletFailure(
-        WalletError.SelfPayment,
-        'You cannot pay or request money from yourself',
+      return fail(WalletError.SelfPayment, {
+        message: 'You cannot pay or request money from yourself',
         param,
-      );
+      });
     }
     return { ok: true, id: user.id };
   }
@@ -155,11 +154,10 @@ export function createPayments(ctx: WalletContext) {
       p.amount !== want.amount ||
       p.note !== want.note
     ) {
-      return walletFailure(
-        WalletError.IdempotencyConflict,
-        'This Idempotency-Key was already used for a different payment',
-        'Idempotency-Key',
-      );
+      return fail(WalletError.IdempotencyConflict, {
+        message: 'This Idempotency-Key was already used for a different payment',
+        param: 'Idempotency-Key',
+      });
     }
     return { ok: true, payment: p, replayed: true };
   }
@@ -201,7 +199,7 @@ export function createPayments(ctx: WalletContext) {
       // Only what the request itself fixes, so a retry's ledger write is identical.
       metadata: { wallet: 'payment', payer: payerId, payee: payeeId },
     });
-    if (!r.ok) throw new Refusal(await ctx.fromLedger(r, from));
+    if (!r.ok) refuse(await ctx.fromLedger(r, from));
     if (r.replayed) throw new AlreadyDone(r.transaction.id);
 
     const at = r.transaction.effectiveAt;

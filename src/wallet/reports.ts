@@ -1,7 +1,8 @@
 import { LedgerError } from '../ledger/errors.js';
 import { formatAmount } from '../ledger/money.js';
 import type { AccountEntry } from '../ledger/service.js';
-import { walletFailure, WalletError, type WalletFailure } from './errors.js';
+import { fail } from '../platform/failure.js';
+import { WalletError, type WalletFailure } from './errors.js';
 import type { WalletContext } from './internal.js';
 import type { Activity, ActivityType, AssetBalance } from './model.js';
 
@@ -135,16 +136,16 @@ export function createReports(ctx: WalletContext) {
       from: query.from ?? new Date(to.getTime() - DEFAULT_STATEMENT_DAYS * 86_400_000),
     };
     const asset = await ctx.asset(q.asset);
-    if (!asset) return walletFailure(LedgerError.UnknownAsset, `No asset ${q.asset}`, 'asset');
+    if (!asset)
+      return fail(LedgerError.UnknownAsset, { message: `No asset ${q.asset}`, param: 'asset' });
     if (
       q.to.getTime() <= q.from.getTime() ||
       q.to.getTime() - q.from.getTime() > MAX_STATEMENT_DAYS * 86_400_000
     ) {
-      return walletFailure(
-        WalletError.DateRangeInvalid,
-        `"from" must be before "to", at most ${MAX_STATEMENT_DAYS} days apart`,
-        'from',
-      );
+      return fail(WalletError.DateRangeInvalid, {
+        message: `"from" must be before "to", at most ${MAX_STATEMENT_DAYS} days apart`,
+        param: 'from',
+      });
     }
     const account = await ledger.findAccount(userId, asset.code);
     let opening = 0n;
@@ -165,11 +166,10 @@ export function createReports(ctx: WalletContext) {
         });
         entries.push(...page);
         if (entries.length > MAX_STATEMENT_LINES) {
-          return walletFailure(
-            WalletError.StatementTooLarge,
-            `More than ${MAX_STATEMENT_LINES} lines; ask for a shorter period`,
-            'from',
-          );
+          return fail(WalletError.StatementTooLarge, {
+            message: `More than ${MAX_STATEMENT_LINES} lines; ask for a shorter period`,
+            param: 'from',
+          });
         }
         if (page.length < 500) break;
         cursor = page[page.length - 1]?.cursor;

@@ -43,8 +43,9 @@ export type { UserDirectory, WalletDeps, WalletSettings, WalletUser } from './in
  * activity feed and the outbox event, so all of them exist or none does.
  *
  * Guarantees:
- * - Refusals are values (`{ ok: false, error, message, param }`), and a refused request
- *   writes nothing. Map them to HTTP with `toApiError` (src/wallet/errors.ts).
+ * - Refusals are values (the platform's `Failure<WalletCode>`: `code`, `message`, `param`),
+ *   and a refused request writes nothing. Map them to HTTP with
+ *   `unwrap(result, toApiError)` (src/wallet/errors.ts).
  * - Money never moves twice for one request: payments and adjustments with a request key
  *   (the HTTP `Idempotency-Key`) derive their ledger key from it, and the wallet keeps it
  *   for good (the HTTP layer forgets keys after 24 h); a quote is executed under the ledger
@@ -57,12 +58,12 @@ export type { UserDirectory, WalletDeps, WalletSettings, WalletUser } from './in
  * @example
  * const r = await wallet.pay({ payerId: 'usr_A', to: '@bob', asset: 'USD', amount: '12.50',
  *   note: 'Dinner', requestKey: idempotencyKey });
- * if (!r.ok) throw toApiError(r);     // e.g. 402 insufficient_funds, 409 daily_limit_exceeded
- * r.payment.ledgerTransactionId;      // 'ltx_…'
+ * const { payment } = unwrap(r, toApiError); // e.g. 402 insufficient_funds, 409 daily_limit_exceeded
+ * payment.ledgerTransactionId;                // 'ltx_…'
  *
  * @example
  * const q = await wallet.createQuote({ userId, from: 'USD', to: 'BTC', spendAmount: '100.00' });
- * if (q.ok) await wallet.executeQuote(userId, q.quote.id);   // within 15 s (configurable)
+ * if (!isFailure(q)) await wallet.executeQuote(userId, q.quote.id);   // within 15 s (configurable)
  */
 export interface WalletService {
   /** Balances in every asset: available, held by pending withdrawals, total, incoming. */

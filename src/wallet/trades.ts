@@ -2,8 +2,9 @@ import { LedgerError } from '../ledger/errors.js';
 import type { Asset, Leg } from '../ledger/model.js';
 import { invertRate, type Rate } from '../ledger/money.js';
 import { newId } from '../platform/ids.js';
-import { walletFailure, WalletError, type WalletFailure } from './errors.js';
-import { AlreadyDone, refuse, Refusal, type WalletContext } from './internal.js';
+import { fail, isFailure, rollback } from '../platform/failure.js';
+import { WalletError, type WalletFailure } from './errors.js';
+import { AlreadyDone, refuse, type WalletContext } from './internal.js';
 import { tradeJson } from './json.js';
 import type { Quote, TradeSide } from './model.js';
 import type { ObservedPrice } from './prices/source.js';
@@ -114,19 +115,17 @@ export function createTrades(ctx: WalletContext) {
     const r = await prices.price(base, quote);
     if (!r.ok) {
       return r.error === 'pair_unknown'
-        ? walletFailure(
-            WalletError.PairNotSupported,
-            `No price for ${base}-${quote} from the ${prices.name} source`,
-            'to',
-          )
-        : walletFailure(WalletError.PriceUnavailable, r.message);
+        ? fail(WalletError.PairNotSupported, {
+            message: `No price for ${base}-${quote} from the ${prices.name} source`,
+            param: 'to',
+          })
+        : fail(WalletError.PriceUnavailable, { message: r.message });
     }
     const ageMs = ctx.clock().getTime() - r.price.observedAt.getTime();
     if (ageMs > settings.priceMaxAgeSeconds * 1000) {
-      return walletFailure(
-        WalletError.PriceStale,
-        `The ${base}-${quote} price is ${Math.round(ageMs / 1000)} s old; quotes need one at most ${settings.priceMaxAgeSeconds} s old`,
-      );
+      return fail(WalletError.PriceStale, {
+        message: `The ${base}-${quote} price is ${Math.round(ageMs / 1000)} s old; quotes need one at most ${settings.priceMaxAgeSeconds} s old`,
+      });
     }
     return r;
   }
@@ -172,23 +171,23 @@ export function createTrades(ctx: WalletContext) {
   async function createQuote(input: QuoteInput): Promise<QuoteResult> {
     const hasSpend = input.spendAmount !== undefined;
     if (hasSpend === (input.receiveAmount !== undefined)) {
-      return walletFailure(
-        WalletError.AmountBothOrNeither,
-        'Give exactly one of spend_amount and receive_amount',
-        'spend_amount',
-      );
+      return fail(WalletError.AmountBothOrNeither, {
+        message: 'Give exactly one of spend_amount and receive_amount',
+        param: 'spend_amount',
+      });
     }
     const from = await ctx.asset(input.from);
-    if (!from) return walletFailure(LedgerError.UnknownAsset, `No asset ${input.from}`, 'from');
+    if (!from)
+      return fail(LedgerError.UnknownAsset, { message: `No asset ${input.from}`, param: 'from' });
     const to = await ctx.asset(input.to);
-    if (!to) return walletFailure(LedgerError.UnknownAsset, `No asset ${input.to}`, 'to');
+    if (!to)
+      return fail(LedgerError.UnknownAsset, { message: `No asset ${input.to}`, param: 'to' });
     const side = from.code === to.code ? undefined : sideOf(from, to);
     if (!side) {
-      return walletFailure(
-        WalletError.PairNotSupported,
-        `${from.code} cannot be traded for ${to.code}`,
-        'to',
-      );
+      return fail(WalletError.PairNotSupported, {
+        message: `${from.code} cannot be traded for ${to.code}`,
+        param: 'to',
+      });
     }
     const mode: QuoteMode = hasSpend ? 'spend' : 'receive';
     const parsed = await ctx.parseAmount(
@@ -204,7 +203,7 @@ export function createTrades(ctx: WalletContext) {
     );
     const profile = profileRows[0] ?? { frozen: false, tier: TIERS[0] };
     if (profile.frozen) {
-      return walletFailure(WalletError.AccountFrozen, 'Your wallet is frozen; contact support');
+      return fail(WalletError.AccountFrozen, { message: 'Your wallet is frozen; contact support' });
     }
 
     const mid = await midRate(from, to, side);
@@ -221,38 +220,34 @@ export function createTrades(ctx: WalletContext) {
       parsed.amount,
     );
     if (!math.ok) {
-      return walletFailure(
-        WalletError.AmountTooSmall,
-        math.message,
-        hasSpend ? 'spend_amount' : 'receive_amount',
-      );
+      return fail(WalletError.AmountTooSmall, {
+        message: math.message,
+        param: hasSpend ? 'spend_amount' : 'receive_amount',
+      });
     }
     const a = math.amounts;
 
     // Early answers for the user; execution checks all of it again, atomically.
     const limits = ctx.limitsOf(profile.tier, from);
     if (!limits) {
-      return walletFailure(
-        WalletError.LimitNotConfigured,
-        `${from.code} cannot be spent at your tier: no limits are configured for it`,
-        'from',
-      );
+      return fail(WalletError.LimitNotConfigured, {
+        message: `${from.code} cannot be spent at your tier: no limits are configured for it`,
+        param: 'from',
+      });
     }
     if (a.spend > limits.perTransaction) {
-      return walletFailure(
-        WalletError.AmountAboveLimit,
-        `The per-transaction limit is ${await ctx.format(from.code, limits.perTransaction)} ${from.code}`,
-        hasSpend ? 'spend_amount' : 'receive_amount',
-      );
+      return fail(WalletError.AmountAboveLimit, {
+        message: `The per-transaction limit is ${await ctx.format(from.code, limits.perTransaction)} ${from.code}`,
+        param: hasSpend ? 'spend_amount' : 'receive_amount',
+      });
     }
     const account = await ledger.findAccount(input.userId, from.code);
     const available = account?.balance.available ?? 0n;
     if (available < a.spend) {
-      return walletFailure(
-        LedgerError.InsufficientFunds,
-        `Insufficient funds: ${await ctx.format(from.code, available)} ${from.code} available, the quote needs ${await ctx.format(from.code, a.spend)}`,
-        hasSpend ? 'spend_amount' : 'receive_amount',
-      );
+      return fail(LedgerError.InsufficientFunds, {
+        message: `Insufficient funds: ${await ctx.format(from.code, available)} ${from.code} available, the quote needs ${await ctx.format(from.code, a.spend)}`,
+        param: hasSpend ? 'spend_amount' : 'receive_amount',
+      });
     }
 
     const now = ctx.clock();
@@ -336,7 +331,7 @@ export function createTrades(ctx: WalletContext) {
   async function executeQuote(userId: string, quoteId: string): Promise<ExecuteResult> {
     const seen = await quoteRow(quoteId, false);
     if (!seen || seen.user_id !== userId) {
-      return walletFailure(WalletError.QuoteNotFound, `No quote ${quoteId}`, 'id');
+      return fail(WalletError.QuoteNotFound, { message: `No quote ${quoteId}`, param: 'id' });
     }
     if (seen.status === 'executed') return { ok: true, quote: await toQuote(seen), replayed: true };
     try {
@@ -370,7 +365,7 @@ export function createTrades(ctx: WalletContext) {
           metadata: { wallet: 'trade', quote: q.id, trade: q.trade_id, user: userId },
           effectiveAt: now,
         });
-        if (!posted.ok) throw new Refusal(await ctx.fromLedger(posted, userSpend));
+        if (!posted.ok) return rollback(await ctx.fromLedger(posted, userSpend));
         if (posted.replayed) {
           throw new Error(`quote ${q.id} was posted to the ledger but is not marked executed`);
         }
@@ -397,7 +392,7 @@ export function createTrades(ctx: WalletContext) {
         await ctx.publish('trade.executed', q.trade_id, tradeJson(quote));
         return quote;
       });
-      if ('ok' in r) return r;
+      if (isFailure(r)) return r;
       return { ok: true, quote: r, replayed: false };
     } catch (err) {
       if (!(err instanceof AlreadyDone)) throw err;

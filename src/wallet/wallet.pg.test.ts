@@ -175,7 +175,7 @@ describe('concurrency on PostgreSQL', () => {
         }),
       ),
     );
-    const ids = new Set(results.map((r) => (r.ok ? r.payment.id : r.error)));
+    const ids = new Set(results.map((r) => (r.ok ? r.payment.id : r.code)));
     expect(ids.size).toBe(1);
     expect(results.filter((r) => r.ok && !r.replayed)).toHaveLength(1);
     expect(await h.balance(u, 'USD')).toMatchObject({ available: '96.00' });

@@ -36,20 +36,40 @@ export function pageSchema<T extends z.ZodType>(item: T) {
 }
 
 /**
- * Builds a page from `limit + 1` rows fetched with `WHERE id > $cursor ORDER BY id LIMIT $limit + 1`.
+ * The one way a list becomes a page. `rows` are `limit + 1` rows fetched with
+ * `WHERE key > $cursor ORDER BY key LIMIT $limit + 1`: the extra row only says another
+ * page follows. The cursor is the last shown row's id, or `cursorOf(row)` when the list
+ * is keyed by something else (trades by their trade id).
+ *
+ * @example
+ * const rows = await listPayments({ limit: q.limit + 1, startingAfter: q.starting_after });
+ * return c.json(toPage(rows, q.limit, paymentJson), 200);
  */
 export function toPage<R extends { id: string }, T>(
   rows: R[],
   limit: number,
   map: (r: R) => T,
+): Page<T>;
+export function toPage<R, T>(
+  rows: R[],
+  limit: number,
+  map: (r: R) => T,
+  cursorOf: (r: R) => string,
+): Page<T>;
+export function toPage<R, T>(
+  rows: R[],
+  limit: number,
+  map: (r: R) => T,
+  cursorOf: (r: R) => string = (r) => (r as { id: string }).id,
 ): Page<T> {
   const hasMore = rows.length > limit;
   const items = hasMore ? rows.slice(0, limit) : rows;
+  const last = items[items.length - 1];
   return {
     object: 'list',
     data: items.map(map),
     has_more: hasMore,
-    next_cursor: hasMore ? (items[items.length - 1]?.id ?? null) : null,
+    next_cursor: hasMore && last !== undefined ? cursorOf(last) : null,
   };
 }
 
