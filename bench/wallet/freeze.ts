@@ -19,6 +19,7 @@
  * Any payment that moves after its freeze answered fails the run (non-zero exit).
  */
 import { performance } from 'node:perf_hooks';
+import { isFailure } from '../../src/platform/failure.js';
 import { createTestApp, type TestApp } from '../../test/support/app.js';
 import { announceSmoke, setting } from '../lib/smoke.js';
 import { percentile, round, table } from '../lib/stats.js';
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
       { email: 'ops@example.com', password: PASSWORD, handle: 'ops' },
       { type: 'system', id: 'bench' },
     );
-    if (typeof ops === 'string') throw new Error(ops);
+    if (isFailure(ops)) throw new Error(ops.code);
     const opsToken = await login(t, 'ops@example.com');
     const ids: string[] = [];
     for (const handle of ['payer', 'payee']) {

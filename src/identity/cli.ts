@@ -1,4 +1,5 @@
-import { identityApiError, isIdentityError } from './errors.js';
+import { isFailure } from '../platform/failure.js';
+import { identityApiError, type IdentityFailure } from './errors.js';
 import { apiKeyStatus, type Actor, type ApiKey } from './model.js';
 import type { ScopeRegistry } from './scopes.js';
 import { passwordProblem, type IdentityService } from './service.js';
@@ -27,8 +28,8 @@ export const EXIT_OK = 0;
 export const EXIT_REFUSED = 1;
 export const EXIT_USAGE = 2;
 
-function explain(code: string): string {
-  return isIdentityError(code) ? identityApiError(code).message : code;
+function explain(f: IdentityFailure): string {
+  return identityApiError(f.code).message;
 }
 
 /** `vaultwire admin create`: a new user with the admin role. */
@@ -52,7 +53,7 @@ export async function adminCreateCommand(
     { email: opts.email, password: opts.password, handle: opts.handle },
     deps.actor,
   );
-  if (isIdentityError(result)) {
+  if (isFailure(result)) {
     output.err(`Cannot create the admin: ${explain(result)}`);
     return EXIT_REFUSED;
   }
@@ -114,7 +115,7 @@ export async function keysCreateCommand(
     { userId: owner.id, name, scopes, expiresAt },
     deps.actor,
   );
-  if (isIdentityError(result)) {
+  if (isFailure(result)) {
     output.err(`Cannot create the key: ${explain(result)}`);
     return EXIT_REFUSED;
   }
@@ -146,10 +147,12 @@ export async function keysListCommand(
   const keys: ApiKey[] = [];
   let cursor: string | undefined;
   for (;;) {
-    const page = await deps.identity.listApiKeys({ userId, limit: 100, startingAfter: cursor });
-    keys.push(...page.keys);
-    if (!page.hasMore) break;
-    cursor = page.keys[page.keys.length - 1]?.id;
+    // One more than a page: the extra row only says another page follows.
+    const rows = await deps.identity.listApiKeys({ userId, limit: 101, startingAfter: cursor });
+    const page = rows.slice(0, 100);
+    keys.push(...page);
+    if (rows.length <= 100) break;
+    cursor = page[page.length - 1]?.id;
   }
   const t = now();
   if (opts.json) {
@@ -194,7 +197,7 @@ export async function keysRevokeCommand(deps: IdentityCliDeps, keyId: string): P
   const { output } = deps;
   const before = await deps.identity.getApiKey(keyId);
   const result = await deps.identity.revokeApiKey(keyId, deps.actor);
-  if (isIdentityError(result)) {
+  if (isFailure(result)) {
     output.err(`Cannot revoke ${keyId}: ${explain(result)}`);
     return EXIT_REFUSED;
   }

@@ -1,3 +1,4 @@
+import type { Failure } from '../platform/failure.js';
 import { errorCatalog } from '../platform/http/errors.js';
 
 /** What identity operations can refuse, as values. */
@@ -23,9 +24,8 @@ export enum IdentityError {
   SessionNotFound = 'session_not_found',
 }
 
-export function isIdentityError(value: unknown): value is IdentityError {
-  return typeof value === 'string' && (Object.values(IdentityError) as string[]).includes(value);
-}
+/** A refused identity operation (`unwrap(result, identityApiError)` at the edge). */
+export type IdentityFailure = Failure<IdentityError>;
 
 /** The one map from identity errors to HTTP. */
 export const identityApiError = errorCatalog<IdentityError>({

@@ -1,7 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { USER_ROLES } from '../platform/http/access.js';
 import { PaginationQuery } from '../platform/http/pagination.js';
-import { apiKeyStatus, type ApiKey, type Session, type User } from './model.js';
 import { PASSWORD_MAX_CHARS } from './service.js';
 
 /** Wire shapes of the identity API (snake_case, ISO timestamps, prefixed ids). */
@@ -56,18 +55,6 @@ export const UserSchema = z
   })
   .openapi('User');
 
-export function userJson(u: User): z.infer<typeof UserSchema> {
-  return {
-    id: u.id,
-    object: 'user',
-    email: u.email,
-    handle: u.handle,
-    role: u.role,
-    totp_enabled: u.totpEnabled,
-    created_at: u.createdAt.toISOString(),
-  };
-}
-
 const Handle = z
   .string()
   .regex(/^[A-Za-z0-9_]{3,30}$/, 'must be 3 to 30 letters, digits or underscores')
@@ -107,19 +94,6 @@ export const SessionSchema = z
     current: z.boolean().openapi({ description: 'The session making this request' }),
   })
   .openapi('Session');
-
-export function sessionJson(s: Session, currentId?: string): z.infer<typeof SessionSchema> {
-  return {
-    id: s.id,
-    object: 'session',
-    created_at: s.createdAt.toISOString(),
-    expires_at: s.expiresAt.toISOString(),
-    last_used_at: s.lastUsedAt?.toISOString() ?? null,
-    ip: s.ip,
-    user_agent: s.userAgent,
-    current: s.id === currentId,
-  };
-}
 
 export const CreatedSessionSchema = z
   .object({
@@ -167,22 +141,6 @@ export const ApiKeySchema = z
     revoked_at: timestamp('When the key was revoked').nullable(),
   })
   .openapi('ApiKey');
-
-export function apiKeyJson(k: ApiKey, nowMs: number): z.infer<typeof ApiKeySchema> {
-  return {
-    id: k.id,
-    object: 'api_key',
-    user_id: k.userId,
-    name: k.name,
-    redacted_key: `vwk_…${k.last4}`,
-    scopes: k.scopes,
-    status: apiKeyStatus(k, nowMs),
-    created_at: k.createdAt.toISOString(),
-    expires_at: k.expiresAt?.toISOString() ?? null,
-    last_used_at: k.lastUsedAt?.toISOString() ?? null,
-    revoked_at: k.revokedAt?.toISOString() ?? null,
-  };
-}
 
 export const CreatedApiKeySchema = ApiKeySchema.extend({
   secret: z.string().nullable().openapi({

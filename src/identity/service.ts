@@ -18,7 +18,8 @@ import { SQLSTATE, sqlState, type Db } from '../platform/db/db.js';
 import { hasScope, type Principal, type UserRole } from '../platform/http/access.js';
 import { newId } from '../platform/ids.js';
 import type { Logger } from '../platform/observability/logger.js';
-import { IdentityError } from './errors.js';
+import { fail } from '../platform/failure.js';
+import { IdentityError, type IdentityFailure } from './errors.js';
 import type { Actor, ApiKey, Session, User } from './model.js';
 import { WILDCARD_SCOPE, type ScopeRegistry } from './scopes.js';
 
@@ -28,15 +29,15 @@ import { WILDCARD_SCOPE, type ScopeRegistry } from './scopes.js';
  */
 export interface IdentityService {
   /** Creates a user with role `user`. */
-  signUp(input: SignUpInput, actor: Actor): Promise<User | IdentityError>;
+  signUp(input: SignUpInput, actor: Actor): Promise<User | IdentityFailure>;
   /** Creates a user with role `admin` (the CLI's way to make the first admin). */
-  createAdmin(input: SignUpInput, actor: Actor): Promise<User | IdentityError>;
+  createAdmin(input: SignUpInput, actor: Actor): Promise<User | IdentityFailure>;
   /**
    * Checks the password (and the second factor when the account has one) and opens a
    * session. An unknown email and a wrong password are the same error and take the same
    * time.
    */
-  logIn(input: LogInInput, actor: Actor): Promise<LogInResult | IdentityError>;
+  logIn(input: LogInInput, actor: Actor): Promise<LogInResult | IdentityFailure>;
   logOut(sessionId: string, actor: Actor): Promise<void>;
   /** The caller behind a bearer token, or `undefined`. One indexed query. */
   authenticate(token: string): Promise<Principal | undefined>;
@@ -47,48 +48,46 @@ export interface IdentityService {
   findUserByHandle(handle: string): Promise<User | undefined>;
   listUsers(
     query: ListQuery & { role?: UserRole | undefined; email?: string | undefined },
-  ): Promise<{
-    users: User[];
-    hasMore: boolean;
-  }>;
+  ): Promise<User[]>;
   /** Admins only (checked again under lock); the last admin cannot be demoted. */
-  changeRole(userId: string, role: UserRole, actor: Actor): Promise<User | IdentityError>;
+  changeRole(userId: string, role: UserRole, actor: Actor): Promise<User | IdentityFailure>;
   /** Sets or changes the user's public handle (stored lower-case, unique). */
-  setHandle(userId: string, handle: string, actor: Actor): Promise<User | IdentityError>;
+  setHandle(userId: string, handle: string, actor: Actor): Promise<User | IdentityFailure>;
   /** Needs the current password; revokes every other session of the user. */
   changePassword(
     input: { userId: string; currentPassword: string; newPassword: string; keepSessionId?: string },
     actor: Actor,
-  ): Promise<{ user: User; revokedSessions: number } | IdentityError>;
+  ): Promise<{ user: User; revokedSessions: number } | IdentityFailure>;
 
   listSessions(userId: string): Promise<Session[]>;
   /** Revokes one of the user's own sessions. */
-  revokeSession(userId: string, sessionId: string, actor: Actor): Promise<Session | IdentityError>;
+  revokeSession(
+    userId: string,
+    sessionId: string,
+    actor: Actor,
+  ): Promise<Session | IdentityFailure>;
 
-  createApiKey(input: CreateApiKeyInput, actor: Actor): Promise<CreatedApiKey | IdentityError>;
+  createApiKey(input: CreateApiKeyInput, actor: Actor): Promise<CreatedApiKey | IdentityFailure>;
   getApiKey(id: string): Promise<ApiKey | undefined>;
   /** Keys of one user, or of everyone when `userId` is omitted (operators' tools). */
-  listApiKeys(query: ListQuery & { userId?: string | undefined }): Promise<{
-    keys: ApiKey[];
-    hasMore: boolean;
-  }>;
+  listApiKeys(query: ListQuery & { userId?: string | undefined }): Promise<ApiKey[]>;
   /** The owner, an admin or the system may revoke; others get ApiKeyNotFound. */
-  revokeApiKey(keyId: string, actor: Actor): Promise<ApiKey | IdentityError>;
+  revokeApiKey(keyId: string, actor: Actor): Promise<ApiKey | IdentityFailure>;
 
   /** Starts (or restarts) TOTP enrolment: a new secret to put in an authenticator app. */
-  startTotp(userId: string): Promise<{ secret: string; uri: string } | IdentityError>;
+  startTotp(userId: string): Promise<{ secret: string; uri: string } | IdentityFailure>;
   /** Turns TOTP on with a first code; returns single-use recovery codes, shown once. */
   confirmTotp(
     userId: string,
     code: string,
     actor: Actor,
-  ): Promise<{ recoveryCodes: string[] } | IdentityError>;
+  ): Promise<{ recoveryCodes: string[] } | IdentityFailure>;
   /** Turns TOTP off; needs a current code or a recovery code. */
   disableTotp(
     userId: string,
     proof: { code?: string | undefined; recoveryCode?: string | undefined },
     actor: Actor,
-  ): Promise<undefined | IdentityError>;
+  ): Promise<undefined | IdentityFailure>;
 }
 
 export interface SignUpInput {
@@ -112,6 +111,10 @@ export interface LogInResult {
   user: User;
 }
 
+/**
+ * A list read in id order after `startingAfter`, at most `limit` rows. Callers that page
+ * ask for one more than they show (see `toPage`).
+ */
 export interface ListQuery {
   limit: number;
   startingAfter?: string | undefined;
@@ -303,9 +306,9 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
     role: UserRole,
     action: string,
     actor: Actor,
-  ): Promise<User | IdentityError> {
+  ): Promise<User | IdentityFailure> {
     const email = normaliseEmail(input.email);
-    if (passwordProblem(input.password, email)) return IdentityError.PasswordWeak;
+    if (passwordProblem(input.password, email)) return fail(IdentityError.PasswordWeak);
     const handle = input.handle?.toLowerCase();
     const passwordHash = await hashPassword(input.password, kdf);
     const id = newId('usr');
@@ -318,7 +321,7 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
       );
       if (inserted.rowCount === 0) {
         const taken = await tx.query('SELECT 1 FROM users WHERE email = $1', [email]);
-        return taken.rowCount > 0 ? IdentityError.EmailTaken : IdentityError.HandleTaken;
+        return fail(taken.rowCount > 0 ? IdentityError.EmailTaken : IdentityError.HandleTaken);
       }
       await audit.record({
         action,
@@ -433,7 +436,7 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
         [email],
       );
       const found = rows[0];
-      const fail = async (reason: string, userId?: string) => {
+      const recordFailure = async (reason: string, userId?: string) => {
         await recordDetached({
           action: 'auth.login_failed',
           ...origin(actor),
@@ -443,30 +446,30 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
       };
       if (!found) {
         await verifyPassword(input.password, await dummyHash);
-        await fail('unknown_email');
-        return IdentityError.InvalidLogin;
+        await recordFailure('unknown_email');
+        return fail(IdentityError.InvalidLogin);
       }
       if (!(await verifyPassword(input.password, found.password_hash))) {
-        await fail('wrong_password', found.id);
-        return IdentityError.InvalidLogin;
+        await recordFailure('wrong_password', found.id);
+        return fail(IdentityError.InvalidLogin);
       }
 
       let method = 'password';
       if (found.totp_enabled) {
         if (input.totpCode !== undefined) {
           if (!(await useTotpCode(found.id, input.totpCode))) {
-            await fail('totp_invalid', found.id);
-            return IdentityError.TotpInvalid;
+            await recordFailure('totp_invalid', found.id);
+            return fail(IdentityError.TotpInvalid);
           }
           method = 'password+totp';
         } else if (input.recoveryCode !== undefined) {
           if (!(await useRecoveryCode(found.id, input.recoveryCode))) {
-            await fail('recovery_code_invalid', found.id);
-            return IdentityError.TotpInvalid;
+            await recordFailure('recovery_code_invalid', found.id);
+            return fail(IdentityError.TotpInvalid);
           }
           method = 'password+recovery_code';
         } else {
-          return IdentityError.TotpRequired;
+          return fail(IdentityError.TotpRequired);
         }
       }
 
@@ -601,10 +604,10 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
           q.startingAfter ?? null,
           q.role ?? null,
           q.email !== undefined ? normaliseEmail(q.email) : null,
-          q.limit + 1,
+          q.limit,
         ],
       );
-      return { users: rows.slice(0, q.limit).map(toUser), hasMore: rows.length > q.limit };
+      return rows.map(toUser);
     },
 
     changeRole(userId, role, actor) {
@@ -615,16 +618,16 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
           "SELECT id FROM users WHERE role = 'admin' ORDER BY id FOR UPDATE",
         );
         if (actor.type !== 'system' && !admins.some((a) => a.id === actor.id)) {
-          return IdentityError.RoleNotAllowed;
+          return fail(IdentityError.RoleNotAllowed);
         }
         const { rows } = await tx.query<{ role: UserRole }>(
           'SELECT role FROM users WHERE id = $1 FOR UPDATE',
           [userId],
         );
         const target = rows[0];
-        if (!target) return IdentityError.UserNotFound;
+        if (!target) return fail(IdentityError.UserNotFound);
         if (target.role === role) return mustGetUser(userId);
-        if (target.role === 'admin' && admins.length <= 1) return IdentityError.LastAdmin;
+        if (target.role === 'admin' && admins.length <= 1) return fail(IdentityError.LastAdmin);
         await tx.query('UPDATE users SET role = $2, updated_at = now() WHERE id = $1', [
           userId,
           role,
@@ -649,10 +652,10 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
             [userId],
           );
           const previous = before.rows[0];
-          if (!previous) return IdentityError.UserNotFound;
+          if (!previous) return fail(IdentityError.UserNotFound);
           if (previous.handle === wanted) return mustGetUser(userId);
           const taken = await tx.query('SELECT 1 FROM users WHERE handle = $1', [wanted]);
-          if (taken.rowCount > 0) return IdentityError.HandleTaken;
+          if (taken.rowCount > 0) return fail(IdentityError.HandleTaken);
           await tx.query('UPDATE users SET handle = $2, updated_at = now() WHERE id = $1', [
             userId,
             wanted,
@@ -669,7 +672,7 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
       } catch (err) {
         // Two users claiming one free handle at once: the unique index lets one through
         // and the other's statement fails; that is the same answer as finding it taken.
-        if (sqlState(err) === SQLSTATE.uniqueViolation) return IdentityError.HandleTaken;
+        if (sqlState(err) === SQLSTATE.uniqueViolation) return fail(IdentityError.HandleTaken);
         throw err;
       }
     },
@@ -680,7 +683,7 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
         [input.userId],
       );
       const user = rows[0];
-      if (!user) return IdentityError.UserNotFound;
+      if (!user) return fail(IdentityError.UserNotFound);
       if (!(await verifyPassword(input.currentPassword, user.password_hash))) {
         await recordDetached({
           action: 'user.password_change_failed',
@@ -689,9 +692,9 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
           targetId: input.userId,
           data: { reason: 'current_password_incorrect' },
         });
-        return IdentityError.CurrentPasswordIncorrect;
+        return fail(IdentityError.CurrentPasswordIncorrect);
       }
-      if (passwordProblem(input.newPassword, user.email)) return IdentityError.PasswordWeak;
+      if (passwordProblem(input.newPassword, user.email)) return fail(IdentityError.PasswordWeak);
       const newHash = await hashPassword(input.newPassword, kdf);
       return db.transaction(async (tx) => {
         const changed = await tx.query(
@@ -700,7 +703,7 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
           [input.userId, user.password_hash, newHash],
         );
         // Someone changed it between our check and now: make them check again.
-        if (changed.rowCount === 0) return IdentityError.CurrentPasswordIncorrect;
+        if (changed.rowCount === 0) return fail(IdentityError.CurrentPasswordIncorrect);
         const revoked = await tx.query(
           `UPDATE sessions SET revoked_at = now()
             WHERE user_id = $1 AND revoked_at IS NULL AND ($2::text IS NULL OR id <> $2)`,
@@ -735,7 +738,7 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
           [sessionId, userId],
         );
         const row = rows[0];
-        if (!row) return IdentityError.SessionNotFound;
+        if (!row) return fail(IdentityError.SessionNotFound);
         await audit.record({
           action: 'auth.session_revoked',
           ...origin(actor),
@@ -749,17 +752,17 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
     async createApiKey(input, actor) {
       const wanted = [...new Set(input.scopes)];
       if (wanted.length === 0 || scopes.unknown(wanted).length > 0) {
-        return IdentityError.ScopeUnknown;
+        return fail(IdentityError.ScopeUnknown);
       }
       const grantor = input.grantor;
       if (grantor?.kind === 'user' && grantor.via === 'api_key') {
         const grantable = wanted.every((s) =>
           s === WILDCARD_SCOPE ? grantor.scopes.includes(WILDCARD_SCOPE) : hasScope(grantor, s),
         );
-        if (!grantable) return IdentityError.ScopeNotGrantable;
+        if (!grantable) return fail(IdentityError.ScopeNotGrantable);
       }
       if (input.expiresAt && input.expiresAt.getTime() <= now()) {
-        return IdentityError.ExpiryInPast;
+        return fail(IdentityError.ExpiryInPast);
       }
       const issued = issueToken('vwk');
       const id = newId('key');
@@ -779,7 +782,7 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
           ],
         );
         const row = rows[0];
-        if (!row) return IdentityError.UserNotFound;
+        if (!row) return fail(IdentityError.UserNotFound);
         await audit.record({
           action: 'api_key.created',
           ...origin(actor),
@@ -809,9 +812,9 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
         `SELECT ${KEY_COLUMNS} FROM api_keys
           WHERE ($1::text IS NULL OR user_id = $1) AND ($2::text IS NULL OR id > $2)
           ORDER BY id LIMIT $3`,
-        [q.userId ?? null, q.startingAfter ?? null, q.limit + 1],
+        [q.userId ?? null, q.startingAfter ?? null, q.limit],
       );
-      return { keys: rows.slice(0, q.limit).map(toApiKey), hasMore: rows.length > q.limit };
+      return rows.map(toApiKey);
     },
 
     revokeApiKey(keyId, actor) {
@@ -824,7 +827,7 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
         const mayRevoke =
           actor.type === 'system' || actor.role === 'admin' || key?.user_id === actor.id;
         // Someone else's key is reported as missing: its existence is not theirs to learn.
-        if (!key || !mayRevoke) return IdentityError.ApiKeyNotFound;
+        if (!key || !mayRevoke) return fail(IdentityError.ApiKeyNotFound);
         if (key.revoked_at) return toApiKey(key);
         const { rows: updated } = await tx.query<ApiKeyRow>(
           `UPDATE api_keys SET revoked_at = now(), revoked_by = $2 WHERE id = $1
@@ -846,7 +849,7 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
 
     async startTotp(userId) {
       const user = await getUser(userId);
-      if (!user) return IdentityError.UserNotFound;
+      if (!user) return fail(IdentityError.UserNotFound);
       const secret = generateTotpSecret();
       const sealed = await secretBox.encrypt(secret, totpContext(userId));
       // Replaces a pending enrolment; an active factor stays untouched (0 rows).
@@ -857,7 +860,7 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
            WHERE totp_factors.confirmed_at IS NULL`,
         [userId, sealed],
       );
-      if (stored.rowCount === 0) return IdentityError.TotpAlreadyEnabled;
+      if (stored.rowCount === 0) return fail(IdentityError.TotpAlreadyEnabled);
       const result = {
         secret: base32Encode(secret),
         uri: otpauthUri({ issuer, account: user.email, secret }),
@@ -872,12 +875,12 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
         [userId],
       );
       const factor = rows[0];
-      if (!factor) return IdentityError.TotpNotEnrolled;
-      if (factor.confirmed_at) return IdentityError.TotpAlreadyEnabled;
+      if (!factor) return fail(IdentityError.TotpNotEnrolled);
+      if (factor.confirmed_at) return fail(IdentityError.TotpAlreadyEnabled);
       const secret = await secretBox.decrypt(factor.secret_sealed, totpContext(userId));
       const step = verifyTotp(secret, code, now());
       secret.fill(0);
-      if (step === undefined) return IdentityError.TotpInvalid;
+      if (step === undefined) return fail(IdentityError.TotpInvalid);
       const codes = Array.from({ length: RECOVERY_CODES }, generateRecoveryCode);
       return db.transaction(async (tx) => {
         // Only the secret we checked the code against: a concurrent re-enrolment wins.
@@ -886,7 +889,7 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
             WHERE user_id = $1 AND secret_sealed = $2 AND confirmed_at IS NULL`,
           [userId, factor.secret_sealed, step],
         );
-        if (confirmed.rowCount === 0) return IdentityError.TotpNotEnrolled;
+        if (confirmed.rowCount === 0) return fail(IdentityError.TotpNotEnrolled);
         await tx.query('DELETE FROM totp_recovery_codes WHERE user_id = $1', [userId]);
         await tx.query(
           `INSERT INTO totp_recovery_codes (user_id, code_hash)
@@ -909,16 +912,17 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
         'SELECT 1 FROM totp_factors WHERE user_id = $1 AND confirmed_at IS NOT NULL',
         [userId],
       );
-      if (enabled.rowCount === 0) return IdentityError.TotpNotEnabled;
+      if (enabled.rowCount === 0) return fail(IdentityError.TotpNotEnabled);
       let method: string;
       if (proof.code !== undefined) {
-        if (!(await useTotpCode(userId, proof.code))) return IdentityError.TotpInvalid;
+        if (!(await useTotpCode(userId, proof.code))) return fail(IdentityError.TotpInvalid);
         method = 'totp';
       } else if (proof.recoveryCode !== undefined) {
-        if (!(await useRecoveryCode(userId, proof.recoveryCode))) return IdentityError.TotpInvalid;
+        if (!(await useRecoveryCode(userId, proof.recoveryCode)))
+          return fail(IdentityError.TotpInvalid);
         method = 'recovery_code';
       } else {
-        return IdentityError.TotpRequired;
+        return fail(IdentityError.TotpRequired);
       }
       return db.transaction(async (tx) => {
         await tx.query('DELETE FROM totp_factors WHERE user_id = $1', [userId]);

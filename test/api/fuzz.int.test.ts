@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isFailure } from '../../src/platform/failure.js';
 import { listen } from '../../src/platform/http/server.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 
@@ -25,7 +26,7 @@ beforeAll(async () => {
     { email: 'fuzz-admin@example.com', password },
     { type: 'system', id: 'test' },
   );
-  if (typeof admin !== 'string') {
+  if (!isFailure(admin)) {
     const login = await t.request('POST', '/v1/sessions', {
       body: { email: 'fuzz-admin@example.com', password },
     });

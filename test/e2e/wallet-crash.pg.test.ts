@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { verifyLedger } from '../../src/ledger/verify.js';
+import { isFailure } from '../../src/platform/failure.js';
 import { createTestApp, type TestApp } from '../support/app.js';
 import { spawnVaultwire, type VaultwireProcess } from '../support/process.js';
 import { ASSETS, PASSWORD } from '../fixtures/wallet/harness.js';
@@ -44,9 +45,9 @@ beforeAll(async () => {
       { email, password: PASSWORD, handle },
       { type: 'system', id: 'test' },
     );
-    if (typeof user === 'string') throw new Error(user);
+    if (isFailure(user)) throw new Error(user.code);
     const session = await t.vw.identity.logIn({ email, password: PASSWORD }, { type: 'anonymous' });
-    if (typeof session === 'string') throw new Error(session);
+    if (isFailure(session)) throw new Error(session.code);
     const d = await t.vw.wallet.depositFiat({ userId: user.id, asset: 'USD', amount: '100000.00' });
     if (!d.ok) throw new Error(d.message);
     await t.vw.wallet.processFiat('deposit', d.deposit.id);
