@@ -1,5 +1,6 @@
 import { formatAmount } from '../ledger/money.js';
-import { chainApiError, isChainError } from './errors.js';
+import { isFailure } from '../platform/failure.js';
+import { chainApiError } from './errors.js';
 import type { ChainsService } from './service.js';
 
 /**
@@ -64,8 +65,8 @@ export async function runChainsBackfill(
   const r = await chains.backfill(opts.chain, opts.from, opts.to, (done) => {
     io.err(`… up to block ${done}`);
   });
-  if (isChainError(r)) {
-    io.err(`Cannot backfill: ${chainApiError(r).message}`);
+  if (isFailure(r)) {
+    io.err(`Cannot backfill: ${chainApiError(r.code).message}`);
     return 1;
   }
   const s = (performance.now() - started) / 1000;
@@ -110,12 +111,13 @@ export async function runChainsRewind(
   opts: { chain: string; to: bigint; unverified?: boolean },
 ): Promise<number> {
   const r = await chains.requestRewind(opts.chain, opts.to, { unverified: opts.unverified });
-  if (isChainError(r)) {
-    io.err(`Cannot rewind: ${chainApiError(r).message}`);
-    return 1;
-  }
-  if (r !== true) {
-    io.err(`Cannot rewind to ${opts.to}: ${r.detail}`);
+  if (isFailure(r)) {
+    // The follower's refusal says what to do instead; the others are the catalog's.
+    io.err(
+      r.message !== undefined
+        ? `Cannot rewind to ${opts.to}: ${r.message}`
+        : `Cannot rewind: ${chainApiError(r.code).message}`,
+    );
     return 1;
   }
   io.out(

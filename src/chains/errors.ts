@@ -1,3 +1,4 @@
+import type { Failure } from '../platform/failure.js';
 import { errorCatalog } from '../platform/http/errors.js';
 
 /** What chain operations (deposit addresses, withdrawals, backfill) refuse, as values. */
@@ -161,6 +162,5 @@ export const chainApiError = errorCatalog<ChainError>({
   },
 });
 
-export function isChainError(v: unknown): v is ChainError {
-  return typeof v === 'string' && (Object.values(ChainError) as string[]).includes(v);
-}
+/** A refused chain operation (`unwrap(result, chainApiError)` at the edge). */
+export type ChainFailure = Failure<ChainError>;

@@ -497,8 +497,8 @@ describe('rewinding', () => {
     await node.send({ from: funder, to: outsider, value: 1n });
     await node.mine(8);
     const refused = await t.vw.chains.requestRewind('local', fork + 3n);
-    expect(refused).toMatchObject({ error: 'rewind_target_not_canonical' });
-    expect((refused as { detail: string }).detail).toContain(
+    expect(refused).toMatchObject({ code: 'rewind_target_not_canonical' });
+    expect((refused as { message: string }).message).toContain(
       `the last stored block still on the node's chain is ${fork}`,
     );
     expect(await t.vw.chains.requestRewind('local', fork)).toBe(true);
@@ -546,14 +546,14 @@ describe('rewinding', () => {
     // The stored hash of its oldest block is not canonical: refused (rewinding there
     // would skip the canonical deposit and keep the stale credit).
     expect(await t.vw.chains.requestRewind('tight', oldest)).toMatchObject({
-      error: 'rewind_target_not_canonical',
+      code: 'rewind_target_not_canonical',
     });
     // Below the window, a stored event above the fork still says no.
     expect(await t.vw.chains.requestRewind('tight', fork + 1n)).toMatchObject({
-      error: 'rewind_target_not_canonical',
+      code: 'rewind_target_not_canonical',
     });
     expect(await t.vw.chains.requestRewind('tight', fork)).toMatchObject({
-      error: 'rewind_target_unverified',
+      code: 'rewind_target_unverified',
     });
     const out: string[] = [];
     expect(

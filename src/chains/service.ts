@@ -7,7 +7,8 @@ import type { Outbox } from '../platform/outbox/outbox.js';
 import type { Registry } from 'prom-client';
 import { createCustodyService, type CustodyService } from './custody/service.js';
 import { createDepositService, type DepositService } from './deposits.js';
-import { ChainError } from './errors.js';
+import { fail } from '../platform/failure.js';
+import { ChainError, type ChainFailure } from './errors.js';
 import { createEvmAdapter, type EvmAdapter } from './evm/adapter.js';
 import { createRpcPool } from './evm/rpc.js';
 import { pollingHeads, webSocketHeads } from './evm/heads.js';
@@ -51,7 +52,7 @@ export interface ChainsService {
     userId: string,
     chainKey: string,
     asset: string,
-  ): Promise<{ chain: string; asset: string; address: string } | ChainError>;
+  ): Promise<{ chain: string; asset: string; address: string } | ChainFailure>;
   status(): Promise<ChainStatus[]>;
   /**
    * The follower's stored cursor and confirmed height, from the database only (no node
@@ -67,16 +68,16 @@ export interface ChainsService {
     from: bigint,
     to: bigint,
     onProgress?: (done: bigint) => void,
-  ): Promise<{ blocks: number; inserted: number } | ChainError>;
+  ): Promise<{ blocks: number; inserted: number } | ChainFailure>;
   /**
    * Asks the chain's follower to rewind to block `to` (see `Follower.requestRewind`);
-   * a refusal says what to do instead (`detail`).
+   * a refusal from the follower says what to do instead (its `message`).
    */
   requestRewind(
     chainKey: string,
     to: bigint,
     options?: { unverified?: boolean },
-  ): Promise<true | ChainError | { error: ChainError; detail: string }>;
+  ): Promise<true | ChainFailure>;
   /** Runs a follower and a withdrawal sender per chain, each under its own lease. */
   startFollowers(): { stop(): Promise<void> };
 }
@@ -220,8 +221,8 @@ export function createChainsService(deps: {
     sender: (key) => perChain.get(key)?.sender,
     async depositAddress(userId, chainKey, asset) {
       const c = perChain.get(chainKey);
-      if (!c) return ChainError.ChainUnknown;
-      if (!assetOn(c.settings, asset)) return ChainError.AssetUnknown;
+      if (!c) return fail(ChainError.ChainUnknown);
+      if (!assetOn(c.settings, asset)) return fail(ChainError.AssetUnknown);
       const { address } = await custody.depositAddress(userId, chainKey);
       return { chain: chainKey, asset, address };
     },
@@ -327,16 +328,16 @@ export function createChainsService(deps: {
     },
     async backfill(chainKey, from, to, onProgress) {
       const c = perChain.get(chainKey);
-      if (!c) return ChainError.ChainUnknown;
+      if (!c) return fail(ChainError.ChainUnknown);
       const r = await c.follower.backfill(from, to, onProgress ? { onProgress } : {});
-      if (r === 'backfill_beyond_confirmed') return ChainError.BackfillBeyondConfirmed;
-      if (r === 'backfill_range_invalid') return ChainError.BackfillRangeInvalid;
+      if (r === 'backfill_beyond_confirmed') return fail(ChainError.BackfillBeyondConfirmed);
+      if (r === 'backfill_range_invalid') return fail(ChainError.BackfillRangeInvalid);
       return r;
     },
     async requestRewind(chainKey, to, options = {}) {
       const c = perChain.get(chainKey);
-      if (!c) return ChainError.ChainUnknown;
-      if (to < 0n) return ChainError.BackfillRangeInvalid;
+      if (!c) return fail(ChainError.ChainUnknown);
+      if (to < 0n) return fail(ChainError.BackfillRangeInvalid);
       const r = await c.follower.requestRewind(to, options);
       if (r === true) return true;
       const error =
@@ -345,7 +346,7 @@ export function createChainsService(deps: {
           : r.code === 'rewind_target_unverified'
             ? ChainError.RewindTargetUnverified
             : ChainError.FollowerNotStarted;
-      return { error, detail: r.message };
+      return fail(error, { message: r.message });
     },
     startFollowers() {
       const controller = new AbortController();

@@ -5,6 +5,7 @@ import { createTestApp, testEnv, type TestApp } from '../../test/support/app.js'
 import { spawnVaultwire, type VaultwireProcess } from '../../test/support/process.js';
 import { localChainInput } from '../../test/fixtures/chains/harness.js';
 import { startLocalNode, type LocalNode } from '../../test/fixtures/chains/node.js';
+import { isFailure } from '../platform/failure.js';
 import { verifyLedger } from '../ledger/verify.js';
 
 /**
@@ -176,7 +177,7 @@ describe('soak: deposits and withdrawals through random reorgs and follower kill
           toAddress: outsider,
           amount: `0.0${1 + pick(4)}`,
         });
-        if (typeof r !== 'string') withdrawals += 1;
+        if (!isFailure(r)) withdrawals += 1;
       }
       await sleep(100 + pick(400));
       await node.mine(pick(CONF + 3));

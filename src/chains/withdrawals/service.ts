@@ -4,7 +4,8 @@ import { newId } from '../../platform/ids.js';
 import type { Outbox } from '../../platform/outbox/outbox.js';
 import { formatAmount, parseAmount } from '../../ledger/money.js';
 import type { CustodyService } from '../custody/service.js';
-import { ChainError } from '../errors.js';
+import { fail, isFailure, rollback } from '../../platform/failure.js';
+import { ChainError, type ChainFailure } from '../errors.js';
 import type { ChainFunds } from '../funds.js';
 import type { ChainMetrics } from '../metrics.js';
 import type { ChainSettings } from '../settings.js';
@@ -17,9 +18,9 @@ import type { ChainSettings } from '../settings.js';
  * the ledger at once. Signing and broadcasting happen in the sender (./sender.ts).
  */
 export interface WithdrawalService {
-  request(input: WithdrawalRequest): Promise<Withdrawal | ChainError>;
-  approve(id: string, operatorId: string): Promise<Withdrawal | ChainError>;
-  reject(id: string, operatorId: string, reason: string): Promise<Withdrawal | ChainError>;
+  request(input: WithdrawalRequest): Promise<Withdrawal | ChainFailure>;
+  approve(id: string, operatorId: string): Promise<Withdrawal | ChainFailure>;
+  reject(id: string, operatorId: string, reason: string): Promise<Withdrawal | ChainFailure>;
   get(id: string): Promise<Withdrawal | undefined>;
   list(query: {
     userId?: string;
@@ -32,7 +33,7 @@ export interface WithdrawalService {
     chainKey: string,
     address: string,
     label?: string,
-  ): Promise<ChainError | undefined>;
+  ): Promise<ChainFailure | undefined>;
   /** Moves a finished withdrawal to `confirmed` / `failed`, posting or voiding its hold. */
   finish(
     id: string,
@@ -117,12 +118,6 @@ export const WITHDRAWAL_COLUMNS = `id, user_id, chain_key, asset, to_address, am
   approved_by, post_ref, reorged, usage_day::text AS usage_day, created_at, updated_at, broadcast_at,
   finished_at`;
 
-class Refused extends Error {
-  constructor(readonly code: ChainError) {
-    super(code);
-  }
-}
-
 /** The asset's scale and token contract on a chain, if the chain has it. */
 export function assetOn(
   chain: ChainSettings,
@@ -137,17 +132,15 @@ export function assetOn(
 }
 
 /** Validates an EVM address: 0x + 40 hex; mixed case must carry a correct EIP-55 checksum. */
-export function checkAddress(
-  address: string,
-): { ok: true; address: string } | { ok: false; error: ChainError } {
-  if (!/^0x[0-9a-fA-F]{40}$/.test(address)) return { ok: false, error: ChainError.AddressInvalid };
+export function checkAddress(address: string): { ok: true; address: string } | ChainFailure {
+  if (!/^0x[0-9a-fA-F]{40}$/.test(address)) return fail(ChainError.AddressInvalid);
   const body = address.slice(2);
   const mixed = body !== body.toLowerCase() && body !== body.toUpperCase();
   if (mixed && getAddress(address) !== address) {
-    return { ok: false, error: ChainError.AddressChecksum };
+    return fail(ChainError.AddressChecksum);
   }
   const lower = address.toLowerCase();
-  if (/^0x0{40}$/.test(lower)) return { ok: false, error: ChainError.AddressInvalid };
+  if (/^0x0{40}$/.test(lower)) return fail(ChainError.AddressInvalid);
   return { ok: true, address: lower };
 }
 
@@ -233,32 +226,34 @@ export function createWithdrawalService(deps: {
   const service: WithdrawalService = {
     async request(input) {
       const chain = byKey.get(input.chainKey);
-      if (!chain) return ChainError.ChainUnknown;
+      if (!chain) return fail(ChainError.ChainUnknown);
       const asset = assetOn(chain, input.asset);
-      if (!asset) return ChainError.AssetUnknown;
-      if (!chain.withdrawals.enabled) return ChainError.WithdrawalsDisabled;
+      if (!asset) return fail(ChainError.AssetUnknown);
+      if (!chain.withdrawals.enabled) return fail(ChainError.WithdrawalsDisabled);
       const checked = checkAddress(input.toAddress);
-      if (!checked.ok) return checked.error;
+      if (isFailure(checked)) return checked;
       const to = checked.address;
       const parsed = parseAmount(input.amount, asset.decimals);
       if (!parsed.ok) {
-        return parsed.error === 'amount_too_precise'
-          ? ChainError.AmountTooPrecise
-          : ChainError.AmountInvalid;
+        return fail(
+          parsed.error === 'amount_too_precise'
+            ? ChainError.AmountTooPrecise
+            : ChainError.AmountInvalid,
+        );
       }
       const amount = parsed.value;
-      if (amount <= 0n) return ChainError.AmountInvalid;
+      if (amount <= 0n) return fail(ChainError.AmountInvalid);
       const owner = await deps.custody.ownerOf(chain.key, to);
-      if (owner === input.userId) return ChainError.AddressOwn;
+      if (owner === input.userId) return fail(ChainError.AddressOwn);
       if (owner === undefined && (await deps.custody.mode()) === 'watch_only') {
-        return ChainError.CustodyWatchOnly;
+        return fail(ChainError.CustodyWatchOnly);
       }
       if (chain.withdrawals.requireAllowlist && owner === undefined) {
         const { rowCount } = await db.query(
           'SELECT 1 FROM withdrawal_allowlist WHERE user_id = $1 AND chain_key = $2 AND address = $3',
           [input.userId, chain.key, to],
         );
-        if (rowCount === 0) return ChainError.AddressNotAllowed;
+        if (rowCount === 0) return fail(ChainError.AddressNotAllowed);
       }
       const limitText = chain.withdrawals.dailyLimit[input.asset];
       const limit = limitText === undefined ? undefined : parseAmount(limitText, asset.decimals);
@@ -268,70 +263,39 @@ export function createWithdrawalService(deps: {
       const day = now().toISOString().slice(0, 10);
       const id = newId('wd');
 
-      try {
-        const row = await db.transaction(async () => {
-          // One atomic statement: the row is created or grown only while under the limit.
-          const usage = await db.query(
-            `INSERT INTO withdrawal_usage AS u (user_id, asset, day, amount)
+      // A refusal inside rolls back the limit usage and any hold taken before it.
+      const row = await db.attempt(async () => {
+        // One atomic statement: the row is created or grown only while under the limit.
+        const usage = await db.query(
+          `INSERT INTO withdrawal_usage AS u (user_id, asset, day, amount)
              SELECT $1, $2, $3::date, $4::numeric WHERE $4::numeric <= $5::numeric
              ON CONFLICT (user_id, asset, day) DO UPDATE SET amount = u.amount + excluded.amount
                WHERE u.amount + excluded.amount <= $5::numeric`,
-            [
-              input.userId,
-              input.asset,
-              day,
-              amount.toString(),
-              limit?.ok ? limit.value.toString() : '1e80',
-            ],
-          );
-          if (usage.rowCount === 0) throw new Refused(ChainError.DailyLimitExceeded);
+          [
+            input.userId,
+            input.asset,
+            day,
+            amount.toString(),
+            limit?.ok ? limit.value.toString() : '1e80',
+          ],
+        );
+        if (usage.rowCount === 0) return rollback(fail(ChainError.DailyLimitExceeded));
 
-          if (owner !== undefined) {
-            const moved = await funds.transferBetweenUsers({
-              key: `chains:withdrawal:${id}`,
-              fromUserId: input.userId,
-              toUserId: owner,
-              asset: input.asset,
-              amount,
-              metadata: { withdrawalId: id, chain: chain.key },
-            });
-            if (!moved.ok) throw new Refused(refusalCode(moved.code));
-            const { rows } = await db.query<WithdrawalRow>(
-              `INSERT INTO withdrawals (id, user_id, chain_key, asset, to_address, amount, status,
+        if (owner !== undefined) {
+          const moved = await funds.transferBetweenUsers({
+            key: `chains:withdrawal:${id}`,
+            fromUserId: input.userId,
+            toUserId: owner,
+            asset: input.asset,
+            amount,
+            metadata: { withdrawalId: id, chain: chain.key },
+          });
+          if (!moved.ok) return rollback(fail(refusalCode(moved.code)));
+          const { rows } = await db.query<WithdrawalRow>(
+            `INSERT INTO withdrawals (id, user_id, chain_key, asset, to_address, amount, status,
                                         internal_user_id, hold_ref, usage_day, finished_at)
                VALUES ($1, $2, $3, $4, $5, $6, 'completed', $7, $8, $9::date, now())
                RETURNING ${WITHDRAWAL_COLUMNS}`,
-              [
-                id,
-                input.userId,
-                chain.key,
-                input.asset,
-                to,
-                amount.toString(),
-                owner,
-                moved.ref,
-                day,
-              ],
-            );
-            const done = rows[0];
-            if (done) await publish(toWithdrawal(done));
-            return done;
-          }
-
-          const held = await funds.hold({
-            key: `chains:withdrawal:${id}:hold`,
-            userId: input.userId,
-            asset: input.asset,
-            amount,
-            metadata: { withdrawalId: id, chain: chain.key, to },
-          });
-          if (!held.ok) throw new Refused(refusalCode(held.code));
-          const needsApproval = approvalAbove?.ok === true && amount > approvalAbove.value;
-          const { rows } = await db.query<WithdrawalRow>(
-            `INSERT INTO withdrawals (id, user_id, chain_key, asset, to_address, amount, status,
-                                      hold_ref, gas_limit, usage_day)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::date)
-             RETURNING ${WITHDRAWAL_COLUMNS}`,
             [
               id,
               input.userId,
@@ -339,29 +303,57 @@ export function createWithdrawalService(deps: {
               input.asset,
               to,
               amount.toString(),
-              needsApproval ? 'pending_approval' : 'queued',
-              held.holdRef,
-              asset.gasLimit,
+              owner,
+              moved.ref,
               day,
             ],
           );
-          const r = rows[0];
-          if (r) await publish(toWithdrawal(r));
-          return r;
+          const done = rows[0];
+          if (done) await publish(toWithdrawal(done));
+          return done;
+        }
+
+        const held = await funds.hold({
+          key: `chains:withdrawal:${id}:hold`,
+          userId: input.userId,
+          asset: input.asset,
+          amount,
+          metadata: { withdrawalId: id, chain: chain.key, to },
         });
-        if (!row) throw new Error('withdrawal insert returned nothing');
-        return toWithdrawal(row);
-      } catch (err) {
-        if (err instanceof Refused) return err.code;
-        throw err;
-      }
+        if (!held.ok) return rollback(fail(refusalCode(held.code)));
+        const needsApproval = approvalAbove?.ok === true && amount > approvalAbove.value;
+        const { rows } = await db.query<WithdrawalRow>(
+          `INSERT INTO withdrawals (id, user_id, chain_key, asset, to_address, amount, status,
+                                      hold_ref, gas_limit, usage_day)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::date)
+             RETURNING ${WITHDRAWAL_COLUMNS}`,
+          [
+            id,
+            input.userId,
+            chain.key,
+            input.asset,
+            to,
+            amount.toString(),
+            needsApproval ? 'pending_approval' : 'queued',
+            held.holdRef,
+            asset.gasLimit,
+            day,
+          ],
+        );
+        const r = rows[0];
+        if (r) await publish(toWithdrawal(r));
+        return r;
+      });
+      if (isFailure(row)) return row;
+      if (!row) throw new Error('withdrawal insert returned nothing');
+      return toWithdrawal(row);
     },
 
     async approve(id, operatorId) {
       return db.transaction(async () => {
         const r = await lockRow(id);
-        if (!r) return ChainError.WithdrawalNotFound;
-        if (r.status !== 'pending_approval') return ChainError.WithdrawalNotAwaitingApproval;
+        if (!r) return fail(ChainError.WithdrawalNotFound);
+        if (r.status !== 'pending_approval') return fail(ChainError.WithdrawalNotAwaitingApproval);
         const { rows } = await db.query<WithdrawalRow>(
           `UPDATE withdrawals SET status = 'queued', approved_by = $2, updated_at = now()
             WHERE id = $1 RETURNING ${WITHDRAWAL_COLUMNS}`,
@@ -376,8 +368,8 @@ export function createWithdrawalService(deps: {
     async reject(id, operatorId, reason) {
       return db.transaction(async () => {
         const r = await lockRow(id);
-        if (!r) return ChainError.WithdrawalNotFound;
-        if (r.status !== 'pending_approval') return ChainError.WithdrawalNotAwaitingApproval;
+        if (!r) return fail(ChainError.WithdrawalNotFound);
+        if (r.status !== 'pending_approval') return fail(ChainError.WithdrawalNotAwaitingApproval);
         if (r.hold_ref) {
           const v = await funds.voidHold({
             key: `chains:withdrawal:${id}:void`,
@@ -505,9 +497,9 @@ export function createWithdrawalService(deps: {
     },
 
     async allow(userId, chainKey, address, label) {
-      if (!byKey.has(chainKey)) return ChainError.ChainUnknown;
+      if (!byKey.has(chainKey)) return fail(ChainError.ChainUnknown);
       const checked = checkAddress(address);
-      if (!checked.ok) return checked.error;
+      if (isFailure(checked)) return checked;
       const a = checked.address;
       await db.query(
         `INSERT INTO withdrawal_allowlist (user_id, chain_key, address, label) VALUES ($1, $2, $3, $4)
