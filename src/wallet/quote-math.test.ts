@@ -133,7 +133,7 @@ describe('rates across scales (examples)', () => {
 
   it('ETH (18) → USD (2): 1 wei is worth nothing, 1 ETH is 3200.00 USD', () => {
     const t = { spendScale: 18, receiveScale: 2, mid: parseRateOrThrow('3200'), ...noFees };
-    expect(computeQuote(t, 'spend', 1n)).toMatchObject({ ok: false, error: 'amount_too_small' });
+    expect(computeQuote(t, 'spend', 1n)).toMatchObject({ ok: false, code: 'amount_too_small' });
     expect(computeQuote(t, 'spend', 10n ** 18n)).toMatchObject({
       ok: true,
       amounts: { receive: 320_000n, residue: 0n },

@@ -1,4 +1,5 @@
 import { convert, convertInverse, divide, formatAmount, type Rate } from '../ledger/money.js';
+import { fail, type Failure } from '../platform/failure.js';
 
 /**
  * The arithmetic of a quote, apart from everything that reads or writes: given the
@@ -46,8 +47,7 @@ export interface QuoteAmounts {
   residue: bigint;
 }
 
-export type QuoteMathResult =
-  { ok: true; amounts: QuoteAmounts } | { ok: false; error: 'amount_too_small'; message: string };
+export type QuoteMathResult = { ok: true; amounts: QuoteAmounts } | Failure<'amount_too_small'>;
 
 const BPS = 10_000n;
 
@@ -79,11 +79,10 @@ export function computeQuote(terms: QuoteTerms, mode: QuoteMode, amount: bigint)
   const feeBps = checkBps(terms.feeBps, 'feeBps');
   const rate = customerRate(terms.mid, terms.spreadBps);
   const conversion = { fromScale: terms.spendScale, toScale: terms.receiveScale, rate };
-  const tooSmall = (): QuoteMathResult => ({
-    ok: false,
-    error: 'amount_too_small',
-    message: 'The amount is too small to convert into one minor unit after fees and spread',
-  });
+  const tooSmall = (): QuoteMathResult =>
+    fail('amount_too_small', {
+      message: 'The amount is too small to convert into one minor unit after fees and spread',
+    });
 
   if (mode === 'spend') {
     // The largest net with net + ceil(net × fee) ≤ spend is floor(spend × 1e4 / (1e4 + fee)).

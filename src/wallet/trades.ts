@@ -219,7 +219,7 @@ export function createTrades(ctx: WalletContext) {
       mode,
       parsed.amount,
     );
-    if (!math.ok) {
+    if (isFailure(math)) {
       return fail(WalletError.AmountTooSmall, {
         message: math.message,
         param: hasSpend ? 'spend_amount' : 'receive_amount',
