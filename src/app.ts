@@ -25,6 +25,13 @@ import { createLogger, type Logger } from './platform/observability/logger.js';
 import { createMetrics, type Metrics } from './platform/observability/metrics.js';
 import { createAuditLog, type AuditLog } from './platform/audit/audit.js';
 import { registerAuditRoutes } from './platform/audit/routes.js';
+import { createSmtpMailer, noMailer } from './platform/mail/mailer.js';
+import {
+  createNotifications,
+  NOTIFICATION_SCOPES,
+  type ContactLookup,
+} from './platform/notifications/notifications.js';
+import { registerNotificationRoutes } from './platform/notifications/routes.js';
 import { createAnchorSigner } from './platform/audit/anchor.js';
 import {
   createFileAnchorSink,
@@ -215,8 +222,29 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
     instanceId: config.instanceId,
     defaultTtlMs: config.leaseTtlMs,
   });
+  // Notices to users (an endpoint of theirs disabled), listed and, with SMTP, emailed.
+  const mailer = config.smtpUrl
+    ? createSmtpMailer({ url: config.smtpUrl, from: config.mailFrom })
+    : noMailer;
+  lifecycle.onStop('mailer', () => {
+    mailer.close();
+    return Promise.resolve();
+  });
+  // The address book is the identity module's: bound once the modules are built (a
+  // notice is only emailed by a job, long after that).
+  let contacts: ContactLookup = () => Promise.resolve(undefined);
+  const notifications = createNotifications({
+    db,
+    jobs,
+    mailer,
+    logger,
+    contacts: (id) => contacts(id),
+  });
+  scopes.register(NOTIFICATION_SCOPES);
   const platform: PlatformServices = {
     config,
+    mailer,
+    notifications,
     logger,
     db,
     metrics,
@@ -235,6 +263,10 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
   // Each module in dependency order, with its own settings and the services it names.
   const services = (await buildModules(MODULES, platform, config)) as ModuleServices;
   const identity = services.identity;
+  contacts = async (id) => {
+    const user = await identity.getUser(id);
+    return user ? { email: user.email } : undefined;
+  };
 
   const readiness = async () => {
     const checks: Record<string, string> = {};
@@ -276,6 +308,7 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
   // The API may not run the scheduler: the route reads the last anchor from the
   // database and only the sink names from this process's (shared) configuration.
   registerAuditRoutes(http, { audit, anchorer: auditAnchorer });
+  registerNotificationRoutes(http, { notifications });
   registerModuleRoutes(MODULES, http, services, platform, config);
 
   let started: Promise<StartedRoles> | undefined;

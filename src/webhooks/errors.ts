@@ -19,6 +19,7 @@ export enum WebhookError {
   MessageNotFound = 'message_not_found',
   ReplayRangeInvalid = 'replay_range_invalid',
   BackfillTooDeep = 'backfill_too_deep',
+  EndpointDisabled = 'endpoint_disabled',
 }
 
 export const webhookApiError = errorCatalog<WebhookError>({
@@ -112,6 +113,12 @@ export const webhookApiError = errorCatalog<WebhookError>({
     status: 400,
     type: 'invalid_request_error',
     message: 'Give one of message_id, a time range (since, until) or a block range',
+  },
+  [WebhookError.EndpointDisabled]: {
+    status: 409,
+    type: 'conflict_error',
+    message:
+      'The endpoint is disabled: re-enable it (POST /v1/webhook_endpoints/{id}/resume), then recover',
   },
   [WebhookError.BackfillTooDeep]: {
     status: 400,

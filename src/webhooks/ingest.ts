@@ -43,7 +43,7 @@ export interface Ingest {
 
 /** Messages inserted and not yet handed to the engine. */
 export interface InsertedMessages {
-  /** Rows created (or found still `queued`). */
+  /** Rows created (or found still `queued`), `skipped` ones included. */
   count: number;
   queued: DispatchItem[];
   /** Rows the PostgreSQL loop will claim. */
@@ -125,12 +125,19 @@ export function createIngest(deps: {
       }>(
         `INSERT INTO webhook_messages (id, endpoint_id, event_id, event_type, chain_key, block_number,
                                        body, ordered, seq, state)
-         SELECT x.* FROM unnest(${c.sql.join(', ')})
+         SELECT x.id, x.endpoint_id, x.event_id, x.event_type, x.chain_key, x.block_number,
+                x.body, x.ordered, x.seq,
+                -- A disabled endpoint's message is recorded, not sent. The locking read
+                -- sees the endpoint's latest committed status, whatever this process's
+                -- directory last saw.
+                CASE WHEN e.status = 'disabled' THEN 'skipped' ELSE x.state END
+           FROM unnest(${c.sql.join(', ')})
                 AS x(id, endpoint_id, event_id, event_type, chain_key, block_number, body,
                      ordered, seq, state)
            -- Only for endpoints that exist, locked until this commits (in place of a
            -- foreign key, see migration 0054): one deleted meanwhile gets no messages.
-           JOIN (SELECT id FROM webhook_endpoints WHERE id = ANY($1::text[]) FOR KEY SHARE) e
+           JOIN (SELECT id, status FROM webhook_endpoints WHERE id = ANY($1::text[])
+                   FOR KEY SHARE) e
              ON e.id = x.endpoint_id
          ON CONFLICT (endpoint_id, event_id) DO UPDATE SET updated_at = webhook_messages.updated_at
            WHERE webhook_messages.state = 'queued'
@@ -149,6 +156,7 @@ export function createIngest(deps: {
     const queued: DispatchItem[] = [];
     let pending = 0;
     for (const r of created) {
+      if (r.state === 'skipped') continue;
       if (r.state === 'queued') {
         queued.push({
           id: r.id,
@@ -208,8 +216,13 @@ export function createIngest(deps: {
   };
 
   const createMessages = async (items: readonly NewMessage[]): Promise<number> => {
-    // Ordered endpoints number their messages in PostgreSQL and run from it.
-    const defer = (it: NewMessage) => engine.defersRows && !directory.get(it.endpointId)?.ordered;
+    // Ordered endpoints number their messages in PostgreSQL and run from it; a disabled
+    // endpoint's messages are rows (`skipped`) from the start. One disabled a moment ago
+    // that this process still sees active is caught by the worker (recorded skipped).
+    const defer = (it: NewMessage) => {
+      const e = directory.get(it.endpointId);
+      return engine.defersRows && !e?.ordered && e?.status !== 'disabled';
+    };
     const rowsFirst = items.filter((it) => !defer(it));
     let count = 0;
     if (rowsFirst.length > 0) {
@@ -232,6 +245,7 @@ export function createIngest(deps: {
       const payload = (event.payload ?? {}) as Record<string, unknown>;
       // A customer's endpoints take the events that are theirs (both sides of a payment);
       // an operator's also the operator events, never other people's private activity.
+      // Disabled endpoints included: their messages are recorded as `skipped`.
       const owners = new Set(def.owners(payload));
       const forOperators = def.operator === true;
       const body = JSON.stringify({

@@ -11,7 +11,9 @@ export interface Endpoint {
   description: string | null;
   eventTypes: string[];
   status: EndpointStatus;
+  /** Why it was disabled (by its owner, a 410 Gone, days of failures); null unless disabled. */
   disabledReason: string | null;
+  disabledAt: Date | null;
   ordered: boolean;
   rateLimitPerSec: number | null;
   maxInFlight: number | null;
@@ -30,6 +32,7 @@ export interface EndpointRow {
   event_types: string[];
   status: EndpointStatus;
   disabled_reason: string | null;
+  disabled_at: Date | null;
   ordered: boolean;
   rate_limit_per_sec: number | null;
   max_in_flight: number | null;
@@ -40,7 +43,7 @@ export interface EndpointRow {
 }
 
 export const ENDPOINT_COLUMNS = `id, owner_id, owner_staff, url, description, event_types, status,
-  disabled_reason, ordered, rate_limit_per_sec, max_in_flight, failing_since, last_success_at,
+  disabled_reason, disabled_at, ordered, rate_limit_per_sec, max_in_flight, failing_since, last_success_at,
   created_at, updated_at`;
 
 export function toEndpoint(r: EndpointRow): Endpoint {
@@ -53,6 +56,7 @@ export function toEndpoint(r: EndpointRow): Endpoint {
     eventTypes: r.event_types,
     status: r.status,
     disabledReason: r.disabled_reason,
+    disabledAt: r.disabled_at,
     ordered: r.ordered,
     rateLimitPerSec: r.rate_limit_per_sec,
     maxInFlight: r.max_in_flight,
@@ -63,7 +67,26 @@ export function toEndpoint(r: EndpointRow): Endpoint {
   };
 }
 
-export type MessageState = 'pending' | 'queued' | 'delivering' | 'delivered' | 'failed';
+/**
+ * `skipped`: recorded while its endpoint was disabled (or waiting when it was disabled)
+ * and not attempted; the owner recovers it once the endpoint is enabled again.
+ */
+export type MessageState =
+  | 'pending'
+  | 'queued'
+  | 'delivering'
+  | 'delivered'
+  | 'failed'
+  | 'skipped';
+
+export const MESSAGE_STATES = [
+  'pending',
+  'queued',
+  'delivering',
+  'delivered',
+  'failed',
+  'skipped',
+] as const satisfies readonly MessageState[];
 
 /** One event for one endpoint: its delivery state. `id` is the `webhook-id`. */
 export interface Message {

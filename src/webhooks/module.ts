@@ -224,6 +224,7 @@ export const webhooksModule = defineModule<{ chains: ChainsService }>()({
     const webhooks = createWebhooksService({
       db: platform.db,
       events: platform.events,
+      notifications: platform.notifications,
       logger: platform.logger,
       outbox: platform.outbox,
       jobs: platform.jobs,

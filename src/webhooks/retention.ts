@@ -5,7 +5,8 @@ const DAY_MS = 24 * 3600 * 1000;
 
 /**
  * What outlives the retention period goes: delivered messages whose delivery is older
- * than it, attempt logs older than it, the change log after a week at least, and the
+ * than it, messages skipped (their endpoint disabled) longer ago than it and not
+ * recovered, attempt logs older than it, the change log after a week at least, and the
  * heartbeat rows of workers that died without leaving. Dead letters and messages still
  * to be delivered (retrying, or held by a paused endpoint) stay, whatever their age.
  *
@@ -43,7 +44,10 @@ export async function pruneWebhooks(
     if (!last) break;
     const { rowCount } = await db.query(
       `DELETE FROM webhook_messages
-        WHERE id = ANY ($1::text[]) AND state = 'delivered' AND delivered_at < $2`,
+        WHERE id = ANY ($1::text[])
+          AND ((state = 'delivered' AND delivered_at < $2)
+               -- Recorded while the endpoint was disabled and never recovered.
+               OR (state = 'skipped' AND updated_at < $2))`,
       [rows.map((r) => r.id), cutoff],
     );
     pruned += rowCount;

@@ -3,11 +3,11 @@ import { z } from '@hono/zod-openapi';
 import { ANY_ROLE, defineRoute, type Principal } from '../platform/http/access.js';
 import type { HttpApp } from '../platform/http/app.js';
 import type { AppEnv } from '../platform/http/context.js';
-import { ApiError } from '../platform/http/errors.js';
+import { ApiError, unwrap } from '../platform/http/errors.js';
 import { checkCursor, pageSchema, PaginationQuery, toPage } from '../platform/http/pagination.js';
 import { isWebhookError, WebhookError, webhookApiError } from './errors.js';
 import { CHAIN_EVENT_TYPES, eventTypeCatalogue, SYSTEM_EVENT_TYPES } from './event-types.js';
-import type { Attempt, Caller, Endpoint, Message } from './model.js';
+import { MESSAGE_STATES, type Attempt, type Caller, type Endpoint, type Message } from './model.js';
 import type { Backfill } from './subscriptions/backfill.js';
 import { DROP_AFTER_SECONDS, SUBSCRIPTION_KINDS } from './subscriptions/filters.js';
 import type { Subscription } from './subscriptions/service.js';
@@ -50,7 +50,11 @@ const EndpointSchema = z
     description: z.string().nullable(),
     event_types: z.array(z.string()),
     status: z.enum(['active', 'paused', 'disabled']),
-    disabled_reason: z.string().nullable(),
+    disabled_reason: z.string().nullable().openapi({
+      description:
+        'Why it is disabled: by its owner, a 410 Gone, or every delivery failing for too long',
+    }),
+    disabled_at: z.string().nullable(),
     ordered: z.boolean(),
     rate_limit_per_sec: z.number().int().nullable(),
     max_in_flight: z.number().int().nullable(),
@@ -69,6 +73,7 @@ const endpointJson = (e: Endpoint) => ({
   event_types: e.eventTypes,
   status: e.status,
   disabled_reason: e.disabledReason,
+  disabled_at: e.disabledAt?.toISOString() ?? null,
   ordered: e.ordered,
   rate_limit_per_sec: e.rateLimitPerSec,
   max_in_flight: e.maxInFlight,
@@ -87,7 +92,10 @@ const MessageSchema = z
     event_type: z.string(),
     chain: z.string().nullable(),
     block_number: z.string().nullable(),
-    state: z.enum(['pending', 'queued', 'delivering', 'delivered', 'failed']),
+    state: z.enum(MESSAGE_STATES).openapi({
+      description:
+        '`skipped`: recorded while the endpoint was disabled, not attempted (see /recover)',
+    }),
     attempts: z.number().int(),
     next_attempt_at: z.string().nullable(),
     last_status: z.number().int().nullable(),
@@ -431,19 +439,33 @@ export function registerWebhookRoutes(app: HttpApp, deps: { webhooks: WebhooksSe
     },
   );
 
-  for (const [action, status] of [
-    ['pause', 'paused'],
-    ['resume', 'active'],
-  ] as const) {
+  const statusActions = {
+    pause: {
+      status: 'paused',
+      summary: 'Pause deliveries (messages keep queueing)',
+      description: 'Messages keep queueing and are sent, in full, on resume.',
+    },
+    resume: {
+      status: 'active',
+      summary: 'Resume deliveries (also re-enables a disabled endpoint)',
+      description:
+        'Re-enabling a disabled endpoint sends the events that come from now on; the ones recorded while it was disabled (`skipped`) are sent only when you ask, with `/recover`.',
+    },
+    disable: {
+      status: 'disabled',
+      summary: 'Disable the endpoint (events are recorded, not sent)',
+      description:
+        'Nothing is sent while disabled: matching events are recorded as `skipped` messages (and so are the messages waiting now), kept for VW_WEBHOOK_RETENTION_DAYS. Re-enable with `/resume`, then send them with `/recover`.',
+    },
+  } as const;
+  for (const [action, { status, summary, description }] of Object.entries(statusActions)) {
     app.openapi(
       defineRoute({
         method: 'post',
         path: `/v1/webhook_endpoints/{id}/${action}`,
         tags: ['Webhooks'],
-        summary:
-          action === 'pause'
-            ? 'Pause deliveries (messages keep queueing)'
-            : 'Resume deliveries (also re-enables a disabled endpoint)',
+        summary,
+        description,
         access: WRITE,
         request: { params: IdParam('whe_01JD7Q4Z8B2M5Q9K6T3V0W1X2Y') },
         responses: { 200: json('The endpoint', EndpointSchema) },
@@ -508,7 +530,7 @@ export function registerWebhookRoutes(app: HttpApp, deps: { webhooks: WebhooksSe
   );
 
   const MessageQuery = PaginationQuery.extend({
-    state: z.enum(['pending', 'queued', 'delivering', 'delivered', 'failed']).optional(),
+    state: z.enum(MESSAGE_STATES).optional(),
   });
   app.openapi(
     defineRoute({
@@ -670,6 +692,56 @@ export function registerWebhookRoutes(app: HttpApp, deps: { webhooks: WebhooksSe
         });
       }
       return c.json({ object: 'webhook_replay' as const, replayed }, 200);
+    },
+  );
+
+  app.openapi(
+    defineRoute({
+      method: 'post',
+      path: '/v1/webhook_endpoints/{id}/recover',
+      tags: ['Webhooks'],
+      summary: 'Send the events recorded while the endpoint was disabled',
+      description:
+        'Puts the `skipped` messages created from `since` (up to `until`, default now) back in the queue, oldest first (an `ordered` endpoint gets them in order), with their original `webhook-id`. Each is recovered once. The endpoint must be enabled again first (`/resume`): a disabled one answers 409 `endpoint_disabled`.',
+      access: WRITE,
+      request: {
+        params: IdParam('whe_01JD7Q4Z8B2M5Q9K6T3V0W1X2Y'),
+        ...body(
+          z.strictObject({
+            since: z.iso.datetime({ offset: true }),
+            until: z.iso.datetime({ offset: true }).optional(),
+          }),
+        ),
+      },
+      responses: {
+        200: json(
+          'How many messages were put back',
+          z.object({ object: z.literal('webhook_recovery'), recovered: z.number().int() }),
+        ),
+      },
+    }),
+    async (c) => {
+      const e = await endpointOf(c, c.req.valid('param').id);
+      const b = c.req.valid('json');
+      const since = new Date(b.since);
+      const until = b.until === undefined ? new Date() : new Date(b.until);
+      if (until <= since) {
+        throw webhookApiError(WebhookError.ReplayRangeInvalid, {
+          message: 'until must be after since',
+          param: 'until',
+        });
+      }
+      const recovered = unwrap(
+        await webhooks.log.recover(e.id, { since, until }),
+        (code, detail) =>
+          webhookApiError(
+            code === 'endpoint_disabled'
+              ? WebhookError.EndpointDisabled
+              : WebhookError.EndpointNotFound,
+            detail,
+          ),
+      );
+      return c.json({ object: 'webhook_recovery' as const, recovered }, 200);
     },
   );
 

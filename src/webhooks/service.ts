@@ -4,6 +4,7 @@ import type { SecretBox } from '../platform/crypto/secret-box.js';
 import type { Db } from '../platform/db/db.js';
 import { newId } from '../platform/ids.js';
 import type { Logger } from '../platform/observability/logger.js';
+import type { Notifications } from '../platform/notifications/notifications.js';
 import type { Outbox } from '../platform/outbox/outbox.js';
 import type { JobQueue } from '../platform/queue/queue.js';
 import { createDeliverer, type Deliverer, type DeliveryTask } from './delivery/deliverer.js';
@@ -255,6 +256,8 @@ export function createWebhooksService(deps: {
   resolver?: Resolver;
   /** Engine to use instead of the configured one (benchmarks). */
   engine?: DeliveryEngine;
+  /** Tells owners their endpoint was disabled (listed, and emailed when SMTP is set up). */
+  notifications: Pick<Notifications, 'notify'>;
 }): WebhooksService {
   const { db, logger, settings } = deps;
   const log = logger.child({ module: 'webhooks' });
@@ -314,7 +317,9 @@ export function createWebhooksService(deps: {
     settings: {
       allowHttp: settings.allowHttp,
       maxEndpointsPerOwner: settings.maxEndpointsPerOwner,
+      retentionDays: settings.retentionDays,
     },
+    notify: (notice) => deps.notifications.notify(notice),
     async ping(endpointId) {
       await directory.sync();
       const eventId = newId('wev');

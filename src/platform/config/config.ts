@@ -285,6 +285,25 @@ export function platformSettings(roles: readonly string[]) {
       default: [],
       doc: 'IP ranges `VW_AUDIT_ANCHOR_URL` may reach although they are private or loopback (an internal collector, e.g. `10.20.0.0/16`). Kept apart from `VW_WEBHOOK_SSRF_ALLOW` so opening a range for the collector does not open it to webhooks.',
     }),
+    smtpUrl: setting<string | undefined>({
+      env: 'VW_SMTP_URL',
+      kind: 'string',
+      schema: z
+        .string()
+        .regex(/^smtps?:\/\/[^/?#]+\/?$/i, 'must be smtp://[user:password@]host:port or smtps://…')
+        .refine((v) => URL.canParse(v), 'must be a valid URL')
+        .optional(),
+      default: undefined,
+      doc: 'SMTP server that notices to users are emailed through (a webhook endpoint disabled, …): `smtp://user:password@host:port` (STARTTLS when offered) or `smtps://…` (TLS from the start). Unset: notices are only listed at `GET /v1/notifications`.',
+      secret: true,
+    }),
+    mailFrom: setting<string>({
+      env: 'VW_MAIL_FROM',
+      kind: 'string',
+      schema: z.string().min(3).max(200),
+      default: 'Vaultwire <no-reply@localhost>',
+      doc: 'The From address of emails, e.g. `Vaultwire <alerts@example.com>`.',
+    }),
     instanceId: setting<string>({
       env: 'VW_INSTANCE_ID',
       kind: 'string',

@@ -1,3 +1,5 @@
+import type { Mailer } from '../mail/mailer.js';
+import type { Notifications } from '../notifications/notifications.js';
 import type { Command } from 'commander';
 import type { AuditLog } from '../audit/audit.js';
 import type { ConfigOf, PlatformConfig, SettingsTable } from '../config/config.js';
@@ -81,6 +83,10 @@ export interface PlatformServices {
   readonly config: PlatformConfig;
   readonly logger: Logger;
   readonly db: Db;
+  /** Email out (`noMailer` when no SMTP server is configured). */
+  readonly mailer: Mailer;
+  /** Notices to users: listed at GET /v1/notifications, emailed when SMTP is set. */
+  readonly notifications: Notifications;
   readonly metrics: Metrics;
   readonly secretBox: SecretBox;
   /** Register a stop step here; steps run in reverse order of registration. */

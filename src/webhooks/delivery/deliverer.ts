@@ -36,8 +36,11 @@ export interface OutcomeRecord {
   messageId: string;
   endpointId: string;
   claim: string | null;
-  /** `drop`: the endpoint is gone, nothing to write. */
-  state: 'delivered' | 'pending' | 'failed' | 'drop';
+  /**
+   * `drop`: the endpoint is gone, nothing to write. `skipped`: the endpoint is disabled;
+   * recorded without an attempt, for the owner to recover.
+   */
+  state: 'delivered' | 'pending' | 'failed' | 'skipped' | 'drop';
   /** 1 when an HTTP attempt was made. */
   attemptsInc: 0 | 1;
   nextAttemptAt: Date | null;
@@ -185,7 +188,9 @@ export function createDeliverer(deps: {
       // Dropped only when it no longer exists (its messages went with it).
       const ep = directory.get(task.endpointId) ?? (await directory.lookup(task.endpointId));
       if (!ep) return record(task, 'drop', new Date(now()), undefined);
-      // Paused or disabled: back to the table, where only active endpoints are claimed.
+      // Disabled: recorded, not attempted (the owner recovers it after re-enabling).
+      if (ep.status === 'disabled') return record(task, 'skipped', null, undefined);
+      // Paused: back to the table, where only active endpoints are claimed.
       if (ep.status !== 'active') return later(task, 0);
       // This process's share of the endpoint's own limits (see fleet.ts for the bounds).
       const workers = deps.fleet?.size ?? 1;

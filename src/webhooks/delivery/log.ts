@@ -1,4 +1,5 @@
 import type { Db } from '../../platform/db/db.js';
+import { fail, isFailure, type Failure } from '../../platform/failure.js';
 import type { Attempt, Message, MessageState } from '../model.js';
 
 /**
@@ -18,6 +19,16 @@ export interface DeliveryLog {
   ): Promise<Attempt[]>;
   /** Replays matching messages of one endpoint; resolves with how many. */
   replay(endpointId: string, selector: ReplaySelector): Promise<number>;
+  /**
+   * Sends the messages recorded `skipped` (while the endpoint was disabled) that were
+   * created in [since, until), oldest first, and resolves with how many. Each is
+   * recovered once: a second call finds it no longer skipped. Refused while the endpoint
+   * is disabled (re-enable it first).
+   */
+  recover(
+    endpointId: string,
+    range: { since: Date; until: Date },
+  ): Promise<number | Failure<'endpoint_disabled' | 'endpoint_not_found'>>;
   /** Counts by state for one endpoint (and the age of its oldest due message). */
   stats(endpointId: string): Promise<{ counts: Record<string, number>; lagSeconds: number }>;
   /**
@@ -188,6 +199,48 @@ export function createDeliveryLog(deps: { db: Db; wake: () => void }): DeliveryL
           for (const r of rows) if (r.id > after) after = r.id;
           if (rows.length < REPLAY_SLICE) break;
         }
+      }
+      if (total > 0) deps.wake();
+      return total;
+    },
+
+    async recover(endpointId, range) {
+      let total = 0;
+      let after = '';
+      for (;;) {
+        // A slice per transaction, each under a share lock of the endpoint's row: a
+        // disabling (which turns waiting messages into `skipped`) waits for the slice or
+        // comes first and is seen here, so nothing recovered is left waiting on a
+        // disabled endpoint.
+        const slice = await db.transaction(async () => {
+          const { rows: ep } = await db.query<{ status: string }>(
+            'SELECT status FROM webhook_endpoints WHERE id = $1 FOR SHARE',
+            [endpointId],
+          );
+          const status = ep[0]?.status;
+          if (status === undefined) return fail('endpoint_not_found');
+          if (status === 'disabled') return fail('endpoint_disabled');
+          // Due a microsecond apart in creation order, so the claim (which walks the due
+          // index) takes them oldest first; an ordered endpoint's keep their sequence
+          // numbers and go strictly in order as ever.
+          const { rows } = await db.query<{ id: string }>(
+            `UPDATE webhook_messages m SET state = 'pending', attempts = 0, claim = NULL,
+                    next_attempt_at = now() + s.n * interval '1 microsecond', updated_at = now()
+               FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM webhook_messages
+                      WHERE endpoint_id = $1 AND state = 'skipped' AND id > $4
+                        AND created_at >= $2 AND created_at < $3
+                      ORDER BY id LIMIT ${REPLAY_SLICE}) s
+              WHERE m.id = s.id AND m.state = 'skipped'
+              RETURNING m.id`,
+            [endpointId, range.since, range.until, after],
+          );
+          return rows.map((r) => r.id);
+        });
+        // Disabled meanwhile: what earlier slices put back was turned `skipped` again.
+        if (isFailure(slice)) return slice;
+        total += slice.length;
+        for (const id of slice) if (id > after) after = id;
+        if (slice.length < REPLAY_SLICE) break;
       }
       if (total > 0) deps.wake();
       return total;

@@ -20,7 +20,10 @@ export interface EndpointDirectory {
    * (created since the last sync); undefined only when it does not exist.
    */
   lookup(id: string): Promise<CachedEndpoint | undefined>;
-  /** Endpoints (active or paused) that accept `type`. */
+  /**
+   * Endpoints that accept `type`, whatever their status: a disabled endpoint's messages
+   * are recorded (`skipped`) for its owner to recover.
+   */
   accepting(type: string): CachedEndpoint[];
   /** Live signing keys of an endpoint, decrypted once and cached until a change. */
   keys(id: string, nowMs: number): Promise<Buffer[]>;
@@ -135,7 +138,7 @@ export function createEndpointDirectory(deps: { db: Db; secretBox: SecretBox }):
     accepting(type) {
       const out: CachedEndpoint[] = [];
       for (const e of endpoints.values()) {
-        if (e.status !== 'disabled' && e.accepts(type)) out.push(e);
+        if (e.accepts(type)) out.push(e);
       }
       return out;
     },

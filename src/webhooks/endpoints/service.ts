@@ -2,6 +2,7 @@ import type { AuditLog } from '../../platform/audit/audit.js';
 import type { SecretBox } from '../../platform/crypto/secret-box.js';
 import type { Db } from '../../platform/db/db.js';
 import { newId } from '../../platform/ids.js';
+import type { NewNotification } from '../../platform/notifications/notifications.js';
 import type { Outbox } from '../../platform/outbox/outbox.js';
 import { recordChange } from '../changes.js';
 import { WebhookError } from '../errors.js';
@@ -12,6 +13,7 @@ import {
   type Caller,
   type Endpoint,
   type EndpointRow,
+  type EndpointStatus,
 } from '../model.js';
 import { generateSecret } from '../signing/signing.js';
 import { parseEndpointUrl, type SsrfGuard } from '../ssrf/ssrf.js';
@@ -39,11 +41,16 @@ export interface EndpointService {
     id: string,
     input: Partial<EndpointInput>,
   ): Promise<Endpoint | WebhookError>;
-  /** `paused`: deliveries wait (messages keep queueing); `active`: resume (also re-enables a disabled endpoint). */
+  /**
+   * `paused`: deliveries wait (messages keep queueing); `disabled`: nothing is sent, new
+   * events are recorded as `skipped` (and so are the messages waiting now); `active`:
+   * resume, or re-enable a disabled endpoint. Re-enabling sends new events only: what was
+   * skipped comes back through `recover`, when the owner asks.
+   */
   setStatus(
     caller: Caller,
     id: string,
-    status: 'active' | 'paused',
+    status: 'active' | 'paused' | 'disabled',
   ): Promise<Endpoint | WebhookError>;
   remove(caller: Caller, id: string): Promise<true | WebhookError>;
   /**
@@ -55,7 +62,11 @@ export interface EndpointService {
     id: string,
     overlapSeconds: number,
   ): Promise<{ secret: string; previousExpiresAt: Date } | WebhookError>;
-  /** Disables an endpoint for the system (410 Gone, days of failure) and publishes a notice. */
+  /**
+   * Disables an endpoint for the system (410 Gone, days of failure): its waiting messages
+   * become `skipped`, and its owner gets a notice (a notification, emailed when SMTP is
+   * configured, and a `webhook.endpoint.disabled` event to their other endpoints).
+   */
   disable(id: string, reason: string): Promise<boolean>;
 }
 
@@ -71,6 +82,34 @@ export interface EndpointInput {
 export interface EndpointSettings {
   allowHttp: boolean;
   maxEndpointsPerOwner: number;
+  /** How long skipped messages are kept for recovery (the notice says so). */
+  retentionDays: number;
+}
+
+/** The notice an owner reads when the system disabled their endpoint. */
+export function disabledNotice(e: {
+  id: string;
+  url: string;
+  reason: string;
+  disabledAt: Date;
+  retentionDays: number;
+}): { subject: string; text: string } {
+  const at = e.disabledAt.toISOString();
+  return {
+    subject: `Your webhook endpoint ${e.url} was disabled`,
+    text: [
+      `Vaultwire disabled your webhook endpoint ${e.id} (${e.url}) at ${at}.`,
+      '',
+      `Why: ${e.reason}.`,
+      '',
+      `While it is disabled, events for this endpoint are recorded but not sent. They are kept for ${e.retentionDays} days.`,
+      '',
+      'To receive events again, fix the receiver, then re-enable the endpoint:',
+      `  POST /v1/webhook_endpoints/${e.id}/resume`,
+      'Re-enabling sends new events only. To send the events recorded while it was disabled:',
+      `  POST /v1/webhook_endpoints/${e.id}/recover with {"since": "${at}"}`,
+    ].join('\n'),
+  };
 }
 
 export function createEndpointService(deps: {
@@ -83,8 +122,35 @@ export function createEndpointService(deps: {
   settings: EndpointSettings;
   /** Sends the creation ping (a `webhook.ping` message). */
   ping: (endpointId: string) => Promise<void>;
+  /** Tells an owner something about their account (joins the caller's transaction). */
+  notify: (notice: NewNotification) => Promise<unknown>;
 }): EndpointService {
   const { db, audit } = deps;
+
+  /**
+   * Marks the endpoint disabled if its status is one of `from`, and turns its waiting
+   * messages into `skipped`, so nothing of it waits to be sent at once when it is
+   * re-enabled (the owner recovers them). A message in flight finishes its attempt; a
+   * retry it schedules waits until the endpoint is enabled again. Reads the endpoint's
+   * messages once: disabling is rare. In the caller's transaction.
+   */
+  const markDisabled = async (id: string, reason: string, from: readonly EndpointStatus[]) => {
+    const { rows } = await db.query<EndpointRow>(
+      `UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = $2,
+              disabled_at = now(), updated_at = now()
+        WHERE id = $1 AND status = ANY($3::text[]) RETURNING ${ENDPOINT_COLUMNS}`,
+      [id, reason, from],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    await db.query(
+      `UPDATE webhook_messages SET state = 'skipped', claim = NULL, updated_at = now()
+        WHERE endpoint_id = $1 AND state IN ('pending', 'queued')`,
+      [id],
+    );
+    await recordChange(db, 'endpoint', id);
+    return row;
+  };
 
   const checkUrl = async (raw: string): Promise<{ url: string } | WebhookError> => {
     const url = parseEndpointUrl(raw, { allowHttp: deps.settings.allowHttp });
@@ -249,9 +315,23 @@ export function createEndpointService(deps: {
       return db.transaction(async () => {
         const r = await owned(caller, id);
         if (!r) return WebhookError.EndpointNotFound;
+        if (status === 'disabled') {
+          const disabled = await markDisabled(id, 'disabled by its owner', ['active', 'paused']);
+          await audit.record({
+            action: 'webhook_endpoint.disabled',
+            actorType: 'user',
+            actorId: caller.userId,
+            targetType: 'webhook_endpoint',
+            targetId: id,
+            data: { reason: 'disabled by its owner' },
+          });
+          // Already disabled: it stays as it was, with its first reason.
+          return toEndpoint(disabled ?? r);
+        }
         const { rows } = await db.query<EndpointRow>(
           `UPDATE webhook_endpoints SET status = $2,
                   disabled_reason = CASE WHEN $2 = 'active' THEN NULL ELSE disabled_reason END,
+                  disabled_at = CASE WHEN $2 = 'active' THEN NULL ELSE disabled_at END,
                   failing_since = CASE WHEN $2 = 'active' THEN NULL ELSE failing_since END,
                   updated_at = now()
             WHERE id = $1 RETURNING ${ENDPOINT_COLUMNS}`,
@@ -259,7 +339,12 @@ export function createEndpointService(deps: {
         );
         await recordChange(db, 'endpoint', id);
         await audit.record({
-          action: status === 'active' ? 'webhook_endpoint.resumed' : 'webhook_endpoint.paused',
+          action:
+            status === 'paused'
+              ? 'webhook_endpoint.paused'
+              : r.status === 'disabled'
+                ? 'webhook_endpoint.enabled'
+                : 'webhook_endpoint.resumed',
           actorType: 'user',
           actorId: caller.userId,
           targetType: 'webhook_endpoint',
@@ -335,14 +420,8 @@ export function createEndpointService(deps: {
 
     async disable(id, reason) {
       return db.transaction(async () => {
-        const { rows } = await db.query<{ owner_id: string; url: string }>(
-          `UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = $2, updated_at = now()
-            WHERE id = $1 AND status = 'active' RETURNING owner_id, url`,
-          [id, reason],
-        );
-        const r = rows[0];
+        const r = await markDisabled(id, reason, ['active']);
         if (!r) return false;
-        await recordChange(db, 'endpoint', id);
         await audit.record({
           action: 'webhook_endpoint.disabled',
           actorType: 'system',
@@ -351,11 +430,36 @@ export function createEndpointService(deps: {
           targetId: id,
           data: { reason },
         });
-        // The notice: delivered to the owner's other endpoints that take it.
+        // The notice reaches the owner even when this was their only endpoint: a
+        // notification (and its email), and the event for their other endpoints.
+        const disabledAt = r.disabled_at ?? new Date();
+        await deps.notify({
+          ownerId: r.owner_id,
+          type: 'webhook_endpoint.disabled',
+          ...disabledNotice({
+            id,
+            url: r.url,
+            reason,
+            disabledAt,
+            retentionDays: deps.settings.retentionDays,
+          }),
+          data: {
+            endpoint_id: id,
+            url: r.url,
+            reason,
+            disabled_at: disabledAt.toISOString(),
+          },
+        });
         await deps.outbox.publish({
           type: 'webhook.endpoint.disabled',
           aggregateId: id,
-          payload: { endpoint_id: id, owner_id: r.owner_id, url: r.url, reason },
+          payload: {
+            endpoint_id: id,
+            owner_id: r.owner_id,
+            url: r.url,
+            reason,
+            disabled_at: disabledAt.toISOString(),
+          },
         });
         return true;
       });

@@ -67,7 +67,7 @@ export function messagesForBlock(
   for (const m of matches) {
     const endpoint = directory.get(m.sub.endpointId);
     const type = TYPE_OF[m.kind];
-    if (!endpoint || endpoint.status === 'disabled' || !endpoint.accepts(type)) continue;
+    if (!endpoint || !endpoint.accepts(type)) continue;
     let source: string;
     let retractStage = 'pending';
     let data: Record<string, unknown>;

@@ -101,7 +101,7 @@ export function createTxDrops(deps: {
     >();
     for (const d of due) {
       const endpoint = directory.get(d.endpoint_id);
-      if (!endpoint || endpoint.status === 'disabled' || !endpoint.accepts('tx.dropped')) continue;
+      if (!endpoint || !endpoint.accepts('tx.dropped')) continue;
       const deadline = d.drop_at.toISOString();
       const eventId = webhookEventId(
         'tx.dropped',
