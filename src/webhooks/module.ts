@@ -190,14 +190,14 @@ export const WEBHOOKS_SETTINGS = {
     kind: 'int',
     schema: positiveInt.max(24 * 365),
     default: DEFAULTS.disableAfterHours,
-    doc: 'An endpoint whose every delivery failed for this long is disabled, with a `webhook.endpoint.disabled` notice.',
+    doc: 'An endpoint whose every delivery failed for this long is disabled, and its owner notified (`GET /v1/notifications`, email with `VW_SMTP_URL`, a `webhook.endpoint.disabled` event to their other endpoints).',
   }),
   webhookRetentionDays: setting<number>({
     env: 'VW_WEBHOOK_RETENTION_DAYS',
     kind: 'int',
     schema: positiveInt.max(3650),
     default: DEFAULTS.retentionDays,
-    doc: 'Days delivered webhook messages and attempt logs are kept (dead letters are kept until replayed or the endpoint is deleted). The `scheduler` role prunes them in its maintenance pass (every 10 minutes).',
+    doc: 'Days delivered webhook messages and attempt logs are kept, and messages recorded while their endpoint was disabled (`skipped`, recoverable with `/recover`); dead letters are kept until replayed or the endpoint is deleted. The `scheduler` role prunes them in its maintenance pass (every 10 minutes).',
   }),
 } as const;
 
