@@ -28,10 +28,7 @@ interface Harness {
   cleanup: (() => Promise<void>)[];
 }
 
-async function harness(
-  engine: 'postgres' | 'nats',
-  options: { smtp: boolean },
-): Promise<Harness> {
+async function harness(engine: 'postgres' | 'nats', options: { smtp: boolean }): Promise<Harness> {
   const cleanup: (() => Promise<void>)[] = [];
   const smtp = await startLocalSmtp();
   cleanup.push(() => smtp.close());

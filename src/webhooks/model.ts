@@ -71,13 +71,7 @@ export function toEndpoint(r: EndpointRow): Endpoint {
  * `skipped`: recorded while its endpoint was disabled (or waiting when it was disabled)
  * and not attempted; the owner recovers it once the endpoint is enabled again.
  */
-export type MessageState =
-  | 'pending'
-  | 'queued'
-  | 'delivering'
-  | 'delivered'
-  | 'failed'
-  | 'skipped';
+export type MessageState = 'pending' | 'queued' | 'delivering' | 'delivered' | 'failed' | 'skipped';
 
 export const MESSAGE_STATES = [
   'pending',

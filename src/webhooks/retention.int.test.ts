@@ -99,6 +99,27 @@ describe('webhook retention', () => {
     expect(await pruneWebhooks(t.db, RETENTION_DAYS, NOW)).toBe(0);
   });
 
+  it('keeps messages skipped while their endpoint was disabled for the retention period, counted from the skip', async () => {
+    const skippedLongAgo = idAt('msg', 40, 1);
+    // Created long ago, waiting on retries, skipped when the endpoint was disabled lately.
+    const skippedLately = idAt('msg', 40, 2);
+    await t.db.query(
+      `INSERT INTO webhook_messages (id, endpoint_id, event_id, event_type, body, state, updated_at)
+       VALUES ($1, $3, $1, 'payment.completed', '{}', 'skipped', $4),
+              ($2, $3, $2, 'payment.completed', '{}', 'skipped', $5)`,
+      [
+        skippedLongAgo,
+        skippedLately,
+        ENDPOINT,
+        new Date(NOW - (RETENTION_DAYS + 1) * DAY),
+        new Date(NOW - (RETENTION_DAYS - 1) * DAY),
+      ],
+    );
+    const before = await ids('webhook_messages');
+    expect(await pruneWebhooks(t.db, RETENTION_DAYS, NOW)).toBe(1);
+    expect(await ids('webhook_messages')).toEqual(before.filter((id) => id !== skippedLongAgo));
+  });
+
   it('places every id made before a moment below idBefore of that moment, in the database’s own order', async () => {
     const { rows } = await t.db.query<{ below: boolean; above: boolean }>(
       `SELECT $1::text < $2::text AS below, $3::text > $2::text AS above`,

@@ -731,15 +731,13 @@ export function registerWebhookRoutes(app: HttpApp, deps: { webhooks: WebhooksSe
           param: 'until',
         });
       }
-      const recovered = unwrap(
-        await webhooks.log.recover(e.id, { since, until }),
-        (code, detail) =>
-          webhookApiError(
-            code === 'endpoint_disabled'
-              ? WebhookError.EndpointDisabled
-              : WebhookError.EndpointNotFound,
-            detail,
-          ),
+      const recovered = unwrap(await webhooks.log.recover(e.id, { since, until }), (code, detail) =>
+        webhookApiError(
+          code === 'endpoint_disabled'
+            ? WebhookError.EndpointDisabled
+            : WebhookError.EndpointNotFound,
+          detail,
+        ),
       );
       return c.json({ object: 'webhook_recovery' as const, recovered }, 200);
     },
