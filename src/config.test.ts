@@ -142,6 +142,27 @@ describe('loadConfig', () => {
     expect(JSON.stringify(d)).not.toContain('pw@');
   });
 
+  it('reads the SMTP server for notices, its password never shown nor echoed in an error', () => {
+    expect(loadConfig({ env: {} }).smtpUrl).toBeUndefined();
+    const c = loadConfig({
+      env: {
+        VW_SMTP_URL: 'smtps://mailer:s3cret@smtp.example.com:465',
+        VW_MAIL_FROM: 'VW <a@b.c>',
+      },
+    });
+    expect(c).toMatchObject({
+      smtpUrl: 'smtps://mailer:s3cret@smtp.example.com:465',
+      mailFrom: 'VW <a@b.c>',
+    });
+    expect(describeConfig(c)['smtpUrl']).toBe('[redacted]');
+    expect(() => loadConfig({ env: { VW_SMTP_URL: 'http://mailer:s3cret@smtp:25' } })).toThrow(
+      /VW_SMTP_URL/,
+    );
+    expect(() => loadConfig({ env: { VW_SMTP_URL: 'http://mailer:s3cret@smtp:25' } })).not.toThrow(
+      /s3cret/,
+    );
+  });
+
   it('keeps the configuration table in docs/configuration.md in step with the settings', () => {
     const doc = readFileSync(new URL('../docs/configuration.md', import.meta.url), 'utf8');
     expect(doc).toContain(configTableMarkdown());

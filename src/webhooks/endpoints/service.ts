@@ -317,6 +317,8 @@ export function createEndpointService(deps: {
         if (!r) return WebhookError.EndpointNotFound;
         if (status === 'disabled') {
           const disabled = await markDisabled(id, 'disabled by its owner', ['active', 'paused']);
+          // Already disabled: it stays as it was, with its first reason.
+          if (!disabled) return toEndpoint(r);
           await audit.record({
             action: 'webhook_endpoint.disabled',
             actorType: 'user',
@@ -325,8 +327,7 @@ export function createEndpointService(deps: {
             targetId: id,
             data: { reason: 'disabled by its owner' },
           });
-          // Already disabled: it stays as it was, with its first reason.
-          return toEndpoint(disabled ?? r);
+          return toEndpoint(disabled);
         }
         const { rows } = await db.query<EndpointRow>(
           `UPDATE webhook_endpoints SET status = $2,
