@@ -44,6 +44,7 @@ import { buildVaultwire, type Vaultwire } from '../../src/app.js';
 import { loadConfig } from '../../src/modules.js';
 import { openDb } from '../../src/platform/db/drivers.js';
 import { migrate } from '../../src/platform/db/migrate.js';
+import { isFailure } from '../../src/platform/failure.js';
 import { announceSmoke, resultsFile, setting, SMOKE } from '../lib/smoke.js';
 import { round, table } from '../lib/stats.js';
 
@@ -386,7 +387,7 @@ async function vaultwire(
       { userId: `usr_bench_${engine}_${workers}`, staff: true },
       { url: rxUrl, eventTypes: ['payment.completed'] },
     );
-    if (typeof created === 'string') throw new Error(created);
+    if (isFailure(created)) throw new Error(created.code);
     const endpointId = created.endpoint.id;
     for (let w = 0; w < workers; w++)
       children.push(await startWorker(engine, `bench-${engine}-${workers}-${w}`));

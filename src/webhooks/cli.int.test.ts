@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/support/app.js';
 import { runWebhooksDeadLetters, runWebhooksReplay, runWebhooksStatus } from './cli.js';
+import { isFailure } from '../platform/failure.js';
 
 let t: TestApp;
 let endpointId: string;
@@ -21,7 +22,7 @@ beforeAll(async () => {
     { userId: 'usr_cli_test', staff: false },
     { url: 'http://127.0.0.1:9/hook', eventTypes: ['payment.completed'] },
   );
-  if (typeof r === 'string') throw new Error(r);
+  if (isFailure(r)) throw new Error(r.code);
   endpointId = r.endpoint.id;
   await t.vw.webhooks.ingest.createMessages([
     {

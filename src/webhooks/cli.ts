@@ -1,3 +1,4 @@
+import { isFailure } from '../platform/failure.js';
 import type { WebhooksService } from './service.js';
 
 /**
@@ -22,7 +23,7 @@ export async function runWebhooksStatus(
     ? [await webhooks.endpoints.get(OPERATOR, opts.endpoint)]
     : await webhooks.endpoints.list(OPERATOR, { limit: 1000 });
   for (const e of list) {
-    if (typeof e === 'string') {
+    if (isFailure(e)) {
       io.err(`No webhook endpoint ${opts.endpoint ?? ''}`);
       return 1;
     }
@@ -52,7 +53,7 @@ export async function runWebhooksDeadLetters(
   opts: { endpoint: string; limit: number },
 ): Promise<number> {
   const e = await webhooks.endpoints.get(OPERATOR, opts.endpoint);
-  if (typeof e === 'string') {
+  if (isFailure(e)) {
     io.err(`No webhook endpoint ${opts.endpoint}`);
     return 1;
   }
@@ -86,7 +87,7 @@ export async function runWebhooksReplay(
   },
 ): Promise<number> {
   const e = await webhooks.endpoints.get(OPERATOR, opts.endpoint);
-  if (typeof e === 'string') {
+  if (isFailure(e)) {
     io.err(`No webhook endpoint ${opts.endpoint}`);
     return 1;
   }

@@ -1,6 +1,7 @@
+import type { Failure } from '../platform/failure.js';
 import { errorCatalog } from '../platform/http/errors.js';
 
-/** What webhook operations refuse, as values. */
+/** What webhook operations refuse: the codes of their `Failure`s (platform/failure.ts). */
 export enum WebhookError {
   UrlInvalid = 'url_invalid',
   UrlNotHttps = 'url_not_https',
@@ -129,6 +130,5 @@ export const webhookApiError = errorCatalog<WebhookError>({
   },
 });
 
-export function isWebhookError(v: unknown): v is WebhookError {
-  return typeof v === 'string' && (Object.values(WebhookError) as string[]).includes(v);
-}
+/** A refused webhook operation, turned into the one error shape by `unwrap(r, webhookApiError)`. */
+export type WebhookFailure<C extends WebhookError = WebhookError> = Failure<C>;

@@ -121,6 +121,11 @@ export interface Caller {
   staff: boolean;
 }
 
+/** The caller a signed-in user is: operators and admins are staff. */
+export function callerOf(user: { userId: string; role: string }): Caller {
+  return { userId: user.userId, staff: user.role === 'operator' || user.role === 'admin' };
+}
+
 /** A message to create: an event for one endpoint. */
 export interface NewMessage {
   endpointId: string;

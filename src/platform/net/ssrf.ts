@@ -1,6 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
+import { fail, type Failure } from '../failure.js';
 
 /**
  * SSRF protection for webhook endpoints. A customer chooses the URL we POST to, so
@@ -224,18 +225,18 @@ export interface UrlPolicy {
 export type UrlProblem = 'url_invalid' | 'url_not_https' | 'url_has_credentials';
 
 /** Static checks on an endpoint URL; the address checks come after (`SsrfGuard.check`). */
-export function parseEndpointUrl(raw: string, policy: UrlPolicy): URL | UrlProblem {
+export function parseEndpointUrl(raw: string, policy: UrlPolicy): URL | Failure<UrlProblem> {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    return 'url_invalid';
+    return fail('url_invalid');
   }
-  if (raw.length > 2000 || url.hostname === '') return 'url_invalid';
+  if (raw.length > 2000 || url.hostname === '') return fail('url_invalid');
   if (url.protocol !== 'https:' && !(policy.allowHttp && url.protocol === 'http:')) {
-    return url.protocol === 'http:' ? 'url_not_https' : 'url_invalid';
+    return fail(url.protocol === 'http:' ? 'url_not_https' : 'url_invalid');
   }
-  if (url.username !== '' || url.password !== '') return 'url_has_credentials';
+  if (url.username !== '' || url.password !== '') return fail('url_has_credentials');
   url.hash = '';
   return url;
 }

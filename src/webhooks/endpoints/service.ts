@@ -5,7 +5,8 @@ import { newId } from '../../platform/ids.js';
 import type { NewNotification } from '../../platform/notifications/notifications.js';
 import type { Outbox } from '../../platform/outbox/outbox.js';
 import { recordChange } from '../changes.js';
-import { WebhookError } from '../errors.js';
+import { fail, isFailure } from '../../platform/failure.js';
+import { WebhookError, type WebhookFailure } from '../errors.js';
 import type { EventTypes } from '../event-types.js';
 import {
   ENDPOINT_COLUMNS,
@@ -26,21 +27,21 @@ import { secretContext } from './directory.js';
  *
  * @example
  * const r = await endpoints.create(caller, { url: 'https://example.com/hooks', eventTypes: ['address.activity'] });
- * if (typeof r === 'string') throw webhookApiError(r);
+ * const { endpoint, secret } = unwrap(r, webhookApiError); // at the HTTP edge
  * console.log(r.secret); // whsec_… shown once
  */
 export interface EndpointService {
   create(
     caller: Caller,
     input: EndpointInput,
-  ): Promise<{ endpoint: Endpoint; secret: string } | WebhookError>;
-  get(caller: Caller, id: string): Promise<Endpoint | WebhookError>;
+  ): Promise<{ endpoint: Endpoint; secret: string } | WebhookFailure>;
+  get(caller: Caller, id: string): Promise<Endpoint | WebhookFailure>;
   list(caller: Caller, page: { limit: number; startingAfter?: string }): Promise<Endpoint[]>;
   update(
     caller: Caller,
     id: string,
     input: Partial<EndpointInput>,
-  ): Promise<Endpoint | WebhookError>;
+  ): Promise<Endpoint | WebhookFailure>;
   /**
    * `paused`: deliveries wait (messages keep queueing); `disabled`: nothing is sent, new
    * events are recorded as `skipped` (and so are the messages waiting now); `active`:
@@ -51,8 +52,8 @@ export interface EndpointService {
     caller: Caller,
     id: string,
     status: 'active' | 'paused' | 'disabled',
-  ): Promise<Endpoint | WebhookError>;
-  remove(caller: Caller, id: string): Promise<true | WebhookError>;
+  ): Promise<Endpoint | WebhookFailure>;
+  remove(caller: Caller, id: string): Promise<true | WebhookFailure>;
   /**
    * A new secret; the current ones stay valid for `overlapSeconds` more (both sign every
    * delivery meanwhile), then expire.
@@ -61,7 +62,7 @@ export interface EndpointService {
     caller: Caller,
     id: string,
     overlapSeconds: number,
-  ): Promise<{ secret: string; previousExpiresAt: Date } | WebhookError>;
+  ): Promise<{ secret: string; previousExpiresAt: Date } | WebhookFailure>;
   /**
    * Disables an endpoint for the system (410 Gone, days of failure): its waiting messages
    * become `skipped`, and its owner gets a notice (a notification, emailed when SMTP is
@@ -152,26 +153,32 @@ export function createEndpointService(deps: {
     return row;
   };
 
-  const checkUrl = async (raw: string): Promise<{ url: string } | WebhookError> => {
+  const checkUrl = async (raw: string): Promise<{ url: string } | WebhookFailure> => {
     const url = parseEndpointUrl(raw, { allowHttp: deps.settings.allowHttp });
-    if (typeof url === 'string') {
-      return {
-        url_invalid: WebhookError.UrlInvalid,
-        url_not_https: WebhookError.UrlNotHttps,
-        url_has_credentials: WebhookError.UrlHasCredentials,
-      }[url];
+    if (isFailure(url)) {
+      return fail(
+        {
+          url_invalid: WebhookError.UrlInvalid,
+          url_not_https: WebhookError.UrlNotHttps,
+          url_has_credentials: WebhookError.UrlHasCredentials,
+        }[url.code],
+      );
     }
     const checked = await deps.guard.check(url.hostname);
     if (!checked.ok) {
-      return checked.reason === 'unresolvable'
-        ? WebhookError.UrlUnresolvable
-        : WebhookError.UrlForbiddenAddress;
+      return fail(
+        checked.reason === 'unresolvable'
+          ? WebhookError.UrlUnresolvable
+          : WebhookError.UrlForbiddenAddress,
+      );
     }
     return { url: url.toString() };
   };
 
-  const checkTypes = (types: readonly string[]): WebhookError | undefined =>
-    types.every((t) => deps.eventTypes.isKnown(t)) ? undefined : WebhookError.EventTypeUnknown;
+  const checkTypes = (types: readonly string[]): WebhookFailure | undefined =>
+    types.every((t) => deps.eventTypes.isKnown(t))
+      ? undefined
+      : fail(WebhookError.EventTypeUnknown);
 
   const owned = async (caller: Caller, id: string): Promise<EndpointRow | undefined> => {
     const { rows } = await db.query<EndpointRow>(
@@ -193,7 +200,7 @@ export function createEndpointService(deps: {
       const typeError = checkTypes(input.eventTypes);
       if (typeError) return typeError;
       const checked = await checkUrl(input.url);
-      if (typeof checked === 'string') return checked;
+      if (isFailure(checked)) return checked;
       const url = checked.url;
       const id = newId('whe');
       const { secret, sealed } = await sealSecret(id);
@@ -203,7 +210,7 @@ export function createEndpointService(deps: {
           [caller.userId],
         );
         if (Number(count[0]?.n ?? 0n) >= deps.settings.maxEndpointsPerOwner) {
-          return WebhookError.EndpointLimitReached;
+          return fail(WebhookError.EndpointLimitReached);
         }
         const { rows } = await db.query<EndpointRow>(
           `INSERT INTO webhook_endpoints (id, owner_id, owner_staff, url, description, event_types,
@@ -239,14 +246,14 @@ export function createEndpointService(deps: {
         if (!row) throw new Error('endpoint not inserted');
         return toEndpoint(row);
       });
-      if (typeof created === 'string') return created;
+      if (isFailure(created)) return created;
       await deps.ping(id);
       return { endpoint: created, secret };
     },
 
     async get(caller, id) {
       const r = await owned(caller, id);
-      return r ? toEndpoint(r) : WebhookError.EndpointNotFound;
+      return r ? toEndpoint(r) : fail(WebhookError.EndpointNotFound);
     },
 
     async list(caller, page) {
@@ -267,12 +274,12 @@ export function createEndpointService(deps: {
       let url: string | undefined;
       if (input.url !== undefined) {
         const checked = await checkUrl(input.url);
-        if (typeof checked === 'string') return checked;
+        if (isFailure(checked)) return checked;
         url = checked.url;
       }
       return db.transaction(async () => {
         const r = await owned(caller, id);
-        if (!r) return WebhookError.EndpointNotFound;
+        if (!r) return fail(WebhookError.EndpointNotFound);
         const { rows } = await db.query<EndpointRow>(
           `UPDATE webhook_endpoints SET
              url = coalesce($2, url),
@@ -314,7 +321,7 @@ export function createEndpointService(deps: {
     async setStatus(caller, id, status) {
       return db.transaction(async () => {
         const r = await owned(caller, id);
-        if (!r) return WebhookError.EndpointNotFound;
+        if (!r) return fail(WebhookError.EndpointNotFound);
         if (status === 'disabled') {
           const disabled = await markDisabled(id, 'disabled by its owner', ['active', 'paused']);
           // Already disabled: it stays as it was, with its first reason.
@@ -360,7 +367,7 @@ export function createEndpointService(deps: {
     async remove(caller, id) {
       return db.transaction(async () => {
         const r = await owned(caller, id);
-        if (!r) return WebhookError.EndpointNotFound;
+        if (!r) return fail(WebhookError.EndpointNotFound);
         await db.query('DELETE FROM webhook_endpoints WHERE id = $1', [id]);
         // Messages hold no foreign key (migration 0054): they go here, after the endpoint's
         // row. That DELETE waited for every statement creating messages for the endpoint
@@ -385,7 +392,7 @@ export function createEndpointService(deps: {
       const { secret, sealed } = await sealSecret(id);
       return db.transaction(async () => {
         const r = await owned(caller, id);
-        if (!r) return WebhookError.EndpointNotFound;
+        if (!r) return fail(WebhookError.EndpointNotFound);
         const { rows } = await db.query<{ expires_at: Date }>(
           `UPDATE webhook_secrets SET expires_at = now() + $2 * interval '1 second'
             WHERE endpoint_id = $1 AND (expires_at IS NULL OR expires_at > now() + $2 * interval '1 second')

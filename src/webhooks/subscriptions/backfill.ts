@@ -3,7 +3,8 @@ import { newId } from '../../platform/ids.js';
 import type { Logger } from '../../platform/observability/logger.js';
 import { defineQueue, type Job, type JobQueue } from '../../platform/queue/queue.js';
 import type { EndpointDirectory } from '../endpoints/directory.js';
-import { WebhookError } from '../errors.js';
+import { fail } from '../../platform/failure.js';
+import { WebhookError, type WebhookFailure } from '../errors.js';
 import type { Ingest } from '../ingest.js';
 import type { WebhookMetrics } from '../metrics.js';
 import type { NewMessage } from '../model.js';
@@ -49,7 +50,7 @@ export interface Backfills {
   plan(
     chainKey: string,
     fromBlock: bigint,
-  ): Promise<'none' | 'needed' | WebhookError.BackfillTooDeep>;
+  ): Promise<'none' | 'needed' | WebhookFailure<WebhookError.BackfillTooDeep>>;
   /**
    * The first block the follower has not committed yet (its cursor + 1), or undefined
    * before it has followed the chain at all.
@@ -386,7 +387,7 @@ export function createBackfills(deps: {
       const h = await chains.heights(chainKey);
       if (!h || fromBlock > h.cursor) return 'none';
       if (h.cursor - fromBlock + 1n > BigInt(settings.maxBlocks))
-        return WebhookError.BackfillTooDeep;
+        return fail(WebhookError.BackfillTooDeep);
       return 'needed';
     },
 

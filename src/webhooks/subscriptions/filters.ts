@@ -1,5 +1,6 @@
 import { decodeEventLog, parseAbiItem, type AbiEvent } from 'viem';
 import { z } from 'zod';
+import { fail, type Failure } from '../../platform/failure.js';
 
 /**
  * Subscription filters: what each kind of subscription matches, validated once at the
@@ -105,16 +106,16 @@ export const FILTER_SCHEMAS = {
   transaction: TransactionFilter,
 } as const;
 
-/** Validates a filter for a kind; returns the parsed filter or a message. */
+/** Validates a filter for a kind; returns the parsed filter, or a failure naming the field. */
 export function parseFilter(
   kind: SubscriptionKind,
   raw: unknown,
-): { ok: true; filter: Record<string, unknown> } | { ok: false; message: string } {
+): Record<string, unknown> | Failure<'filter_invalid'> {
   const r = FILTER_SCHEMAS[kind].safeParse(raw ?? {});
   if (!r.success) {
     const issue = r.error.issues[0];
     const at = issue && issue.path.length > 0 ? `filter.${issue.path.join('.')}: ` : 'filter: ';
-    return { ok: false, message: `${at}${issue?.message ?? 'invalid'}` };
+    return fail('filter_invalid', { message: `${at}${issue?.message ?? 'invalid'}` });
   }
   if (kind === 'contract_log') {
     const f = r.data as ContractLogFilter;
@@ -122,35 +123,39 @@ export function parseFilter(
     if (f.abi !== undefined) {
       try {
         const item = parseAbiItem(f.abi);
-        if (item.type !== 'event') return { ok: false, message: 'filter.abi: not an event' };
+        if (item.type !== 'event')
+          return fail('filter_invalid', { message: 'filter.abi: not an event' });
         event = item;
       } catch (err) {
-        return { ok: false, message: `filter.abi: ${(err as Error).message.split('\n')[0]}` };
+        return fail('filter_invalid', {
+          message: `filter.abi: ${(err as Error).message.split('\n')[0]}`,
+        });
       }
     }
     if (f.where !== undefined) {
       if (event === undefined) {
-        return { ok: false, message: 'filter.where: needs filter.abi to decode the fields' };
+        return fail('filter_invalid', {
+          message: 'filter.where: needs filter.abi to decode the fields',
+        });
       }
       // A field the event does not have never matches: the subscription would be silent.
       const fields = new Set(event.inputs.flatMap((i) => (i.name ? [i.name] : [])));
       const missing = predicateFields(f.where).find((name) => !fields.has(name));
       if (missing !== undefined) {
         const known = fields.size > 0 ? [...fields].join(', ') : 'none named';
-        return {
-          ok: false,
+        return fail('filter_invalid', {
           message: `filter.where: ${event.name} has no field "${missing}" (its fields: ${known})`,
-        };
+        });
       }
     }
     if (
       f.addresses === undefined &&
       (f.topics === undefined || f.topics.every((t) => t === null))
     ) {
-      return { ok: false, message: 'filter: give addresses or at least one topic' };
+      return fail('filter_invalid', { message: 'filter: give addresses or at least one topic' });
     }
   }
-  return { ok: true, filter: r.data };
+  return r.data;
 }
 
 function predicateFields(p: Predicate): string[] {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TOPIC_TRANSFER, type ChainBlockNotice, type WireChainEvent } from './chain-notice.js';
 import { createSubscriptionMatcher } from './matcher.js';
+import { Failure, isFailure } from '../../platform/failure.js';
 import { parseFilter } from './filters.js';
 
 const A = `0x${'a'.repeat(40)}`;
@@ -141,8 +142,7 @@ describe('subscription matcher', () => {
         ],
       },
     });
-    expect(parsed.ok).toBe(true);
-    if (!parsed.ok) return;
+    if (isFailure(parsed)) throw new Error(parsed.message);
     const m = createSubscriptionMatcher({});
     m.load(
       {
@@ -150,7 +150,7 @@ describe('subscription matcher', () => {
         endpointId: 'whe_1',
         kind: 'contract_log',
         chainKey: 'eth',
-        filter: parsed.filter,
+        filter: parsed,
       },
       [],
     );
@@ -205,7 +205,7 @@ describe('subscription matcher', () => {
           ],
         },
       }),
-    ).toMatchObject({ ok: true });
+    ).not.toBeInstanceOf(Failure);
     expect(parseFilter('contract_log', {})).toMatchObject({ ok: false });
     expect(parseFilter('new_block', { stages: ['mined'] })).toMatchObject({ ok: false });
     expect(parseFilter('address_activity', { kinds: ['native'], unknown: 1 })).toMatchObject({

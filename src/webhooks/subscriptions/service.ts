@@ -1,7 +1,8 @@
 import type { Db } from '../../platform/db/db.js';
 import { newId } from '../../platform/ids.js';
 import { recordChange } from '../changes.js';
-import { WebhookError } from '../errors.js';
+import { fail, isFailure, rollback } from '../../platform/failure.js';
+import { WebhookError, type WebhookFailure } from '../errors.js';
 import type { Caller } from '../model.js';
 import type { Backfills } from './backfill.js';
 import { parseFilter, type SubscriptionKind } from './filters.js';
@@ -26,16 +27,13 @@ import { contractsOf } from './log-interest.js';
  *   items: ['0x8ba1f109551bd432803012645ac136ddd64dba72'], fromBlock: 19_000_000n });
  */
 export interface SubscriptionService {
-  create(
-    caller: Caller,
-    input: SubscriptionInput,
-  ): Promise<Subscription | WebhookError | FilterProblem>;
-  get(caller: Caller, id: string): Promise<Subscription | WebhookError>;
+  create(caller: Caller, input: SubscriptionInput): Promise<Subscription | WebhookFailure>;
+  get(caller: Caller, id: string): Promise<Subscription | WebhookFailure>;
   list(
     caller: Caller,
     q: { endpointId?: string; limit: number; startingAfter?: string },
   ): Promise<Subscription[]>;
-  remove(caller: Caller, id: string): Promise<true | WebhookError>;
+  remove(caller: Caller, id: string): Promise<true | WebhookFailure>;
   /**
    * Adds addresses (or tx hashes); already watched ones get the new `fromBlock`. Given a
    * `fromBlock` the follower has passed, the added addresses are backfilled.
@@ -45,26 +43,20 @@ export interface SubscriptionService {
     id: string,
     items: readonly string[],
     fromBlock?: bigint,
-  ): Promise<Subscription | WebhookError>;
+  ): Promise<Subscription | WebhookFailure>;
   /** Stops watching from `fromBlock` (default: at once). */
   removeItems(
     caller: Caller,
     id: string,
     items: readonly string[],
     fromBlock?: bigint,
-  ): Promise<Subscription | WebhookError>;
+  ): Promise<Subscription | WebhookFailure>;
   /** Watched items, in item order. */
   items(
     caller: Caller,
     id: string,
     q: { limit: number; startingAfter?: string },
-  ): Promise<{ item: string; fromBlock: bigint; untilBlock: bigint | null }[] | WebhookError>;
-}
-
-/** A malformed filter, with the message to show. */
-export interface FilterProblem {
-  error: WebhookError.FilterInvalid;
-  message: string;
+  ): Promise<{ item: string; fromBlock: bigint; untilBlock: bigint | null }[] | WebhookFailure>;
 }
 
 export interface SubscriptionInput {
@@ -159,7 +151,7 @@ export function createSubscriptionService(deps: {
     chain: string,
     items: readonly unknown[],
     fromBlock: bigint | undefined,
-  ): Promise<bigint | undefined | WebhookError> => {
+  ): Promise<bigint | undefined | WebhookFailure> => {
     if (kind === 'contract_log') {
       if (fromBlock === undefined) return deps.backfills.nextBlock(chain);
       // Even for a block the follower has not reached: between this check and its next
@@ -184,12 +176,15 @@ export function createSubscriptionService(deps: {
     return r && (caller.staff || r.owner_id === caller.userId) ? r : undefined;
   };
 
-  const normalise = (kind: SubscriptionKind, items: readonly string[]): string[] | WebhookError => {
+  const normalise = (
+    kind: SubscriptionKind,
+    items: readonly string[],
+  ): string[] | WebhookFailure => {
     const pattern = kind === 'transaction' ? TX_HASH : ADDRESS;
     const out = new Set<string>();
     for (const raw of items) {
       const v = raw.toLowerCase();
-      if (!pattern.test(v)) return WebhookError.AddressInvalid;
+      if (!pattern.test(v)) return fail(WebhookError.AddressInvalid);
       out.add(v);
     }
     return [...out];
@@ -204,7 +199,7 @@ export function createSubscriptionService(deps: {
     items: string[],
     fromBlock: bigint,
     seq: bigint,
-  ): Promise<number | WebhookError> => {
+  ): Promise<number | WebhookFailure> => {
     const dropAfterSeconds = dropAfter(sub.kind, sub.filter);
     for (let i = 0; i < items.length; i += 20_000) {
       await db.query(
@@ -221,57 +216,46 @@ export function createSubscriptionService(deps: {
       [sub.id],
     );
     const n = Number(rows[0]?.n ?? 0n);
-    if (n > settings.maxItemsPerSubscription) return WebhookError.TooManyAddresses;
+    if (n > settings.maxItemsPerSubscription) return fail(WebhookError.TooManyAddresses);
     return n;
-  };
-
-  class Rollback extends Error {
-    constructor(readonly code: WebhookError) {
-      super(code);
-    }
-  }
-  const orRollback = async <T>(fn: () => Promise<T>): Promise<T | WebhookError> => {
-    try {
-      return await db.transaction(fn);
-    } catch (err) {
-      if (err instanceof Rollback) return err.code;
-      throw err;
-    }
   };
 
   return {
     async create(caller, input) {
-      if (!deps.knownChains().includes(input.chain)) return WebhookError.ChainUnknown;
+      if (!deps.knownChains().includes(input.chain)) return fail(WebhookError.ChainUnknown);
       const parsed = parseFilter(input.kind, input.filter);
-      if (!parsed.ok) return { error: WebhookError.FilterInvalid, message: parsed.message };
+      if (isFailure(parsed)) {
+        return fail(WebhookError.FilterInvalid, { message: parsed.message ?? 'invalid filter' });
+      }
       // The follower emits every log of the contracts named here: the same cap as a watch list.
-      const contracts = parsed.filter['addresses'];
+      const contracts = parsed['addresses'];
       if (Array.isArray(contracts) && contracts.length > settings.maxItemsPerSubscription) {
-        return {
-          error: WebhookError.FilterInvalid,
+        return fail(WebhookError.FilterInvalid, {
           message: `filter.addresses: at most ${settings.maxItemsPerSubscription} contracts`,
-        };
+        });
       }
       const watches = input.kind === 'address_activity' || input.kind === 'transaction';
       if (!watches && input.items !== undefined && input.items.length > 0) {
-        return WebhookError.SubscriptionKindMismatch;
+        return fail(WebhookError.SubscriptionKindMismatch);
       }
       let items: string[] = [];
       if (watches) {
         const n = normalise(input.kind, input.items ?? []);
-        if (typeof n === 'string') return n;
-        if (n.length > settings.maxItemsPerSubscription) return WebhookError.TooManyAddresses;
+        if (isFailure(n)) return n;
+        if (n.length > settings.maxItemsPerSubscription) {
+          return fail(WebhookError.TooManyAddresses);
+        }
         items = n;
       }
       const backfillFrom = await planBackfill(input.kind, input.chain, items, input.fromBlock);
-      if (typeof backfillFrom === 'string') return backfillFrom;
-      return orRollback(async () => {
+      if (isFailure(backfillFrom)) return backfillFrom;
+      return db.attempt(async () => {
         const { rows: ep } = await db.query<{ owner_id: string }>(
           'SELECT owner_id FROM webhook_endpoints WHERE id = $1',
           [input.endpointId],
         );
         if (!ep[0] || (!caller.staff && ep[0].owner_id !== caller.userId)) {
-          throw new Rollback(WebhookError.EndpointNotFound);
+          return rollback(fail(WebhookError.EndpointNotFound));
         }
         const id = newId('wsub');
         const { rows } = await db.query<Row>(
@@ -283,7 +267,7 @@ export function createSubscriptionService(deps: {
             ep[0].owner_id,
             input.kind,
             input.chain,
-            JSON.stringify(parsed.filter),
+            JSON.stringify(parsed),
             input.kind === 'contract_log' ? (input.fromBlock ?? null) : null,
           ],
         );
@@ -292,7 +276,7 @@ export function createSubscriptionService(deps: {
         const seq = await recordChange(db, 'subscription', id);
         if (items.length > 0) {
           const n = await putItems(row, items, input.fromBlock ?? 0n, seq);
-          if (typeof n === 'string') throw new Rollback(n);
+          if (isFailure(n)) return rollback(n);
           row.address_count = n;
           await db.query('UPDATE webhook_subscriptions SET address_count = $2 WHERE id = $1', [
             id,
@@ -309,7 +293,7 @@ export function createSubscriptionService(deps: {
               ? {
                   // Its logs come from blocks the follower reads once its interest has
                   // taken in this change; the backfill covers every block before.
-                  addresses: contractsOf(parsed.filter),
+                  addresses: contractsOf(parsed),
                   readyMark: seq,
                 }
               : { addresses: items }),
@@ -321,7 +305,7 @@ export function createSubscriptionService(deps: {
 
     async get(caller, id) {
       const r = await owned(caller, id);
-      return r ? toSub(r) : WebhookError.SubscriptionNotFound;
+      return r ? toSub(r) : fail(WebhookError.SubscriptionNotFound);
     },
 
     async list(caller, q) {
@@ -343,7 +327,7 @@ export function createSubscriptionService(deps: {
     async remove(caller, id) {
       return db.transaction(async () => {
         const r = await owned(caller, id, true);
-        if (!r) return WebhookError.SubscriptionNotFound;
+        if (!r) return fail(WebhookError.SubscriptionNotFound);
         await recordChange(db, 'subscription', id);
         await db.query('DELETE FROM webhook_subscriptions WHERE id = $1', [id]);
         return true as const;
@@ -354,27 +338,27 @@ export function createSubscriptionService(deps: {
       // Read first, outside the transaction: planning a backfill asks how far the
       // follower is, which should not hold the subscription's row lock.
       const before = await owned(caller, id);
-      if (!before) return WebhookError.SubscriptionNotFound;
+      if (!before) return fail(WebhookError.SubscriptionNotFound);
       // Only watch lists take items.
       if (before.kind !== 'address_activity' && before.kind !== 'transaction') {
-        return WebhookError.SubscriptionKindMismatch;
+        return fail(WebhookError.SubscriptionKindMismatch);
       }
       const backfillFrom = await planBackfill(before.kind, before.chain_key, raw, fromBlock);
-      if (typeof backfillFrom === 'string') return backfillFrom;
-      return orRollback(async () => {
+      if (isFailure(backfillFrom)) return backfillFrom;
+      return db.attempt(async () => {
         const r = await owned(caller, id, true);
-        if (!r) throw new Rollback(WebhookError.SubscriptionNotFound);
+        if (!r) return rollback(fail(WebhookError.SubscriptionNotFound));
         if (r.kind !== 'address_activity' && r.kind !== 'transaction') {
-          throw new Rollback(WebhookError.SubscriptionKindMismatch);
+          return rollback(fail(WebhookError.SubscriptionKindMismatch));
         }
         const items = normalise(r.kind, raw);
-        if (typeof items === 'string') throw new Rollback(items);
+        if (isFailure(items)) return rollback(items);
         if (items.length > settings.maxItemsPerSubscription) {
-          throw new Rollback(WebhookError.TooManyAddresses);
+          return rollback(fail(WebhookError.TooManyAddresses));
         }
         const seq = await recordChange(db, 'subscription', id);
         const n = await putItems(r, items, fromBlock ?? 0n, seq);
-        if (typeof n === 'string') throw new Rollback(n);
+        if (isFailure(n)) return rollback(n);
         const { rows } = await db.query<Row>(
           `UPDATE webhook_subscriptions SET address_count = $2, updated_at = now() WHERE id = $1
            RETURNING ${COLUMNS}`,
@@ -396,14 +380,14 @@ export function createSubscriptionService(deps: {
     },
 
     async removeItems(caller, id, raw, fromBlock = 0n) {
-      return orRollback(async () => {
+      return db.attempt(async () => {
         const r = await owned(caller, id, true);
-        if (!r) throw new Rollback(WebhookError.SubscriptionNotFound);
+        if (!r) return rollback(fail(WebhookError.SubscriptionNotFound));
         if (r.kind !== 'address_activity' && r.kind !== 'transaction') {
-          throw new Rollback(WebhookError.SubscriptionKindMismatch);
+          return rollback(fail(WebhookError.SubscriptionKindMismatch));
         }
         const items = normalise(r.kind, raw);
-        if (typeof items === 'string') throw new Rollback(items);
+        if (isFailure(items)) return rollback(items);
         const seq = await recordChange(db, 'subscription', id);
         await db.query(
           `UPDATE webhook_watch_items SET until_block = $3, change_seq = $4, drop_at = NULL
@@ -425,7 +409,7 @@ export function createSubscriptionService(deps: {
 
     async items(caller, id, q) {
       const r = await owned(caller, id);
-      if (!r) return WebhookError.SubscriptionNotFound;
+      if (!r) return fail(WebhookError.SubscriptionNotFound);
       const { rows } = await db.query<{
         item: string;
         from_block: bigint;
