@@ -7,16 +7,14 @@ import type { Logger } from '../platform/observability/logger.js';
 import type { Notifications } from '../platform/notifications/notifications.js';
 import type { Outbox } from '../platform/outbox/outbox.js';
 import type { JobQueue } from '../platform/queue/queue.js';
-import { createDeliverer, type Deliverer, type DeliveryTask } from './delivery/deliverer.js';
-import { createSharedCircuits, joinFleet, type FleetView } from './delivery/fleet.js';
 import { createDeliveryLog, type DeliveryLog } from './delivery/log.js';
 import { DEFAULT_RETRY_SCHEDULE_SECONDS } from './delivery/policy.js';
 import { createBrokerLag } from './delivery/broker-lag.js';
-import { createOutcomeRecorder } from './delivery/recorder.js';
-import { createHttpSender } from './delivery/sender.js';
-import { createPostgresEngine, type DeliveryEngine, type EngineConsumer } from './engine/engine.js';
+import { startDeliveryRuntime, type RunningDelivery } from './delivery/runtime.js';
+import { createPostgresEngine, type DeliveryEngine } from './engine/engine.js';
 import { createNatsEngine, type NatsEngineSettings } from './engine/nats/engine.js';
-import { startPostgresLoop, type PostgresLoop } from './engine/postgres/loop.js';
+import { lazyNats } from './engine/nats/lazy.js';
+import type { PostgresLoop } from './engine/postgres/loop.js';
 import { createEndpointDirectory, type EndpointDirectory } from './endpoints/directory.js';
 import { createEndpointService, type EndpointService } from './endpoints/service.js';
 import { createEventTypes } from './event-types.js';
@@ -32,7 +30,6 @@ import type { ChainSource } from './subscriptions/chain-source.js';
 import { createSubscriptionMatcher, type SubscriptionMatcher } from './subscriptions/matcher.js';
 import { createSubscriptionService, type SubscriptionService } from './subscriptions/service.js';
 import { createTxDrops } from './subscriptions/tx-drops.js';
-import { arrayColumns } from '../platform/db/packed.js';
 
 /**
  * The webhooks module: endpoints, subscriptions, ingest of chain and platform events,
@@ -44,11 +41,12 @@ import { arrayColumns } from '../platform/db/packed.js';
  * `delivery` role, any number of processes: they take first attempts from the engine
  * (PostgreSQL rows or NATS JetStream) and retries, ordered endpoints and replays from
  * PostgreSQL, post through per-endpoint undici pools (delivery/sender.ts), and record
- * outcomes in batches.
+ * outcomes in batches. This file is the facade that builds the parts and wires them; the
+ * delivery runtime of a process is delivery/runtime.ts.
  *
  * @example
  * const webhooks = createWebhooksService({ db, logger, outbox, jobs, secretBox, audit,
- *   registry, instanceId, knownChains: () => ['eth'], chains, settings });
+ *   registry, instanceId, knownChains: () => ['eth'], chains, settings, notifications });
  * const running = await webhooks.startDelivery(); // the `delivery` role
  */
 export interface WebhooksService {
@@ -83,12 +81,7 @@ export interface WebhooksService {
   close(): Promise<void>;
 }
 
-export interface RunningDelivery {
-  readonly deliverer: Deliverer;
-  /** The live delivery processes as this one last saw them. */
-  readonly fleet: FleetView;
-  stop(): Promise<void>;
-}
+export type { RunningDelivery };
 
 export const WEBHOOK_SCOPES = {
   'webhooks:read': 'Read your webhook endpoints, subscriptions and delivery logs',
@@ -175,66 +168,6 @@ export const DEFAULT_WEBHOOK_SETTINGS: WebhookSettings = {
   queuedStuckMs: 15 * 60_000,
   retentionDays: 14,
 };
-
-/**
- * An engine whose connection is made on first use (API-only processes never connect).
- * A failed connection is retried on the next use; a consumer keeps retrying until it
- * connects or is stopped.
- */
-function lazyNats(make: () => Promise<DeliveryEngine>, logger: Logger): DeliveryEngine {
-  let engine: Promise<DeliveryEngine> | undefined;
-  const get = () => {
-    engine ??= make().catch((err: unknown) => {
-      engine = undefined;
-      throw err;
-    });
-    return engine;
-  };
-  return {
-    kind: 'nats',
-    initialState: 'queued',
-    defersRows: true,
-    async dispatch(items) {
-      await (await get()).dispatch(items);
-    },
-    consume(options) {
-      let inner: EngineConsumer | undefined;
-      let stopped = false;
-      // A function, so the checks after an await are not narrowed away.
-      const isStopped = () => stopped;
-      const started = (async () => {
-        for (let failures = 1; !isStopped(); failures++) {
-          try {
-            const e = await get();
-            if (!e.consume) throw new Error('engine cannot consume');
-            if (!isStopped()) inner = e.consume(options);
-            return;
-          } catch (err) {
-            logger.error({ err, failures }, 'cannot reach NATS; retrying');
-            await new Promise((r) =>
-              setTimeout(r, Math.min(30_000, 500 * 2 ** Math.min(failures, 6))),
-            );
-          }
-        }
-      })();
-      return {
-        async stop() {
-          stopped = true;
-          await started;
-          await inner?.stop();
-        },
-      };
-    },
-    async backlog() {
-      const e = await get();
-      return e.backlog ? e.backlog() : { pending: 0, ackPending: 0 };
-    },
-    async close() {
-      const e = engine ? await engine.catch(() => undefined) : undefined;
-      await e?.close();
-    },
-  };
-}
 
 export function createWebhooksService(deps: {
   db: Db;
@@ -474,172 +407,28 @@ export function createWebhooksService(deps: {
     maintain,
     prune: () => pruneWebhooks(db, settings.retentionDays),
 
-    async startDelivery(options = {}) {
-      const concurrency = options.concurrency ?? settings.deliveryConcurrency;
-      await directory.sync();
-      const fleet = await joinFleet({
-        db,
-        logger: log,
-        instanceId: deps.instanceId,
-        heartbeatMs: options.heartbeatMs ?? settings.workerHeartbeatMs,
-        onBeat: (view) => {
-          metrics.deliveryWorkers.set(view.size);
+    startDelivery: (options) =>
+      startDeliveryRuntime(
+        {
+          db,
+          log,
+          instanceId: deps.instanceId,
+          settings,
+          directory,
+          engine,
+          metrics,
+          guard,
+          brokerLag,
+          loops,
+          disableEndpoint: (id, reason) => endpoints.disable(id, reason),
+          maintain,
+          onStopped: (handle) => running.delete(handle),
         },
-        brokerLag: () => brokerLag.snapshot(),
-      });
-      const sender = createHttpSender({
-        guard,
-        timeoutMs: settings.requestTimeoutMs,
-        proxy: settings.proxyUrl === undefined ? undefined : new URL(settings.proxyUrl),
-      });
-      const deliverer = createDeliverer({
-        directory,
-        sender,
-        metrics,
-        fleet,
-        sharedCircuits: createSharedCircuits({ db, logger: log }),
-        onSend: (task) => {
-          if (task.claim === null) brokerLag.attempted(task.endpointId, task.createdAtMs);
-        },
-        settings: {
-          retry: {
-            scheduleSeconds: settings.retryScheduleSeconds,
-            maxRetryAfterMs: 24 * 3600_000,
-          },
-          endpointMaxInFlight: settings.endpointMaxInFlight,
-          maxInFlight: concurrency,
-          circuit: { threshold: settings.circuitThreshold, cooldownMs: settings.circuitCooldownMs },
-        },
-      });
-      const recorder = createOutcomeRecorder({
-        db,
-        logger: log,
-        metrics,
-        workerId: deps.instanceId,
-        disableEndpoint: async (id, reason) => {
-          await endpoints.disable(id, reason);
-        },
-      });
-      const run = async (task: DeliveryTask) => {
-        const outcome = await deliverer.deliver(task);
-        const d = task.deferred;
-        if (d) {
-          outcome.create = {
-            eventId: d.eventId,
-            eventType: d.eventType,
-            chainKey: d.chainKey,
-            blockNumber: d.blockNumber,
-            body: task.body,
-            createdAtMs: task.createdAtMs,
-          };
-        }
-        // Waiting on this write: a claimed task's slot (the PostgreSQL loop claims no more
-        // while its slots are held, so a longer wait would cap its rate), and an ordered
-        // endpoint's next message, claimable only once this outcome is in the database.
-        const soon = task.claim !== null || directory.get(task.endpointId)?.ordered === true;
-        await recorder.record(outcome, soon ? { soon: true } : undefined);
-      };
-      let lastSync = 0;
-      const loop = startPostgresLoop({
-        db,
-        logger: log,
-        run,
-        beforeClaim: async () => {
-          if (Date.now() - lastSync > 250) {
-            lastSync = Date.now();
-            await directory.sync();
-          }
-        },
-        // Claimed tasks outnumber requests: some wait for their outcome to be written.
-        settings: {
-          concurrency: concurrency * 2,
-          batch: 200,
-          visibilityMs: settings.visibilityMs,
-          pollMs: settings.pollMs,
-        },
-      });
-      loops.add(loop);
-      // Tasks taken from the broker and not finished: a consumer with free slots that
-      // takes nothing is looking at an empty stream (see broker-lag.ts).
-      let fromBroker = 0;
-      const brokerSlots = concurrency * 4;
-      brokerLag.setIdleCheck(() => fromBroker < brokerSlots);
-      const consumer = engine.consume?.({
-        maxInFlight: brokerSlots,
-        handle: (task) => {
-          fromBroker++;
-          return run(task).finally(() => {
-            fromBroker--;
-          });
-        },
-        async alreadyDelivered(ids) {
-          const { rows } = await db.query<{ id: string }>(
-            `SELECT id FROM webhook_messages WHERE id = ANY($1::text[]) AND state = 'delivered'`,
-            [ids],
-          );
-          return new Set(rows.map((r) => r.id));
-        },
-        async existingEvents(endpointId, eventIds) {
-          // One probe of the (endpoint_id, event_id) unique index per event: the LATERAL
-          // ... LIMIT 1 keeps the planner from turning it into a join over all of the
-          // endpoint's rows. It did that (with "event_id = ANY($2)" and with a plain join)
-          // while the table grew faster than autovacuum analysed it: statistics said the
-          // endpoint had 178 rows when it had 50,000, and each batch of 100 cost 9–12 ms
-          // instead of ~0.15 ms.
-          const events = arrayColumns([{ type: 'text', values: eventIds }], 2);
-          const { rows } = await db.query<{ event_id: string }>(
-            `SELECT x.event_id FROM unnest(${events.sql.join(', ')}) AS x(event_id),
-                    LATERAL (SELECT 1 FROM webhook_messages m
-                              WHERE m.endpoint_id = $1 AND m.event_id = x.event_id LIMIT 1) AS hit`,
-            [endpointId, ...events.params],
-          );
-          return new Set(rows.map((r) => r.event_id));
-        },
-      });
-      const syncTimer = setInterval(() => {
-        directory.sync().catch((err: unknown) => {
-          log.error({ err }, 'could not refresh webhook endpoints');
-        });
-      }, 500);
-      syncTimer.unref();
-      let maintaining = false;
-      const maintainTimer = setInterval(() => {
-        if (maintaining) return;
-        maintaining = true;
-        maintain()
-          .catch((err: unknown) => {
-            log.error({ err }, 'webhook maintenance failed');
-          })
-          .finally(() => {
-            maintaining = false;
-          });
-      }, 30_000);
-      maintainTimer.unref();
-      log.info(
-        { engine: engine.kind, concurrency, workers: fleet.size },
-        'webhook delivery running',
-      );
-
-      const handle: RunningDelivery = {
-        deliverer,
-        fleet,
-        async stop() {
-          clearInterval(syncTimer);
-          clearInterval(maintainTimer);
-          await consumer?.stop();
-          loops.delete(loop);
-          const { handedBack } = await loop.stop(Math.min(10_000, settings.requestTimeoutMs));
-          await recorder.close();
-          await sender.close();
-          // Last: until its requests are done, this process still uses its share.
-          await fleet.leave();
-          running.delete(handle);
-          log.info({ handedBack }, 'webhook delivery stopped');
-        },
-      };
-      running.add(handle);
-      return handle;
-    },
+        options,
+      ).then((handle) => {
+        running.add(handle);
+        return handle;
+      }),
 
     async close() {
       for (const r of [...running]) await r.stop();
