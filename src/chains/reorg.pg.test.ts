@@ -12,7 +12,8 @@ import {
 import { startLocalNode, type LocalNode } from '../../test/fixtures/chains/node.js';
 import { verifyLedger } from '../ledger/verify.js';
 import { createFollower, type Follower, type FollowerHook } from './follower.js';
-import type { WithdrawalSender } from './withdrawals/sender.js';
+import { createEvmSender, type ChainSender } from './evm/sender.js';
+import { createWithdrawalSender, type WithdrawalSender } from './withdrawals/sender.js';
 import { runChainsRewind, runChainsStatus } from './cli.js';
 
 /**
@@ -361,6 +362,26 @@ async function hotTransfers(from: bigint, to: bigint): Promise<{ hash: string; v
   return out;
 }
 
+/** The app's chain sender for `local`, and a withdrawal sender built over another one. */
+function senderParts() {
+  const chain = t.vw.chains.chain('local');
+  const adapter = t.vw.chains.adapter('local');
+  if (!chain || !adapter) throw new Error('no chain');
+  const real = createEvmSender({ settings: chain, rpc: adapter.rpc });
+  const withSender = (chainSender: ChainSender) =>
+    createWithdrawalSender({
+      db: t.vw.db,
+      settings: chain,
+      sender: chainSender,
+      custody: t.vw.chains.custody,
+      withdrawals: t.vw.chains.withdrawals,
+      outbox: t.vw.outbox,
+      metrics: t.vw.chains.metrics,
+      logger: silentLogger,
+    });
+  return { real, withSender };
+}
+
 describe('withdrawals through reorgs', () => {
   it.each([{ deeper: 1 }, { deeper: 4 }, { deeper: 9 }])(
     'a confirmed withdrawal reorged out goes back to broadcast and is re-sent; three later ones go through (reorg $deeper blocks past the confirmations)',
@@ -440,6 +461,109 @@ describe('withdrawals through reorgs', () => {
     const ws = await t.vw.chains.withdrawals.list({ userId: u.id, limit: 10 });
     expect(ws.map((w) => w.status)).toEqual(['confirmed', 'confirmed']);
     expect(await node.rpc('eth_getTransactionReceipt', [lost])).not.toBeNull();
+  });
+
+  it.each([{ longer: 5 }, { longer: 7 }, { longer: 11 }])(
+    'a reorg while the sender checks its nonce does not fail a withdrawal that was ours (new branch of $longer blocks)',
+    async ({ longer }) => {
+      const u = await funded('5');
+      await sender.tick();
+      const from = (await head()) + 1n;
+      const outsiderBefore = await ethBalance(outsider);
+      const snap = await node.snapshot();
+      const a = await withdraw(u.token, '0.7');
+      await sender.tick();
+      expect((await t.vw.chains.withdrawals.get(a))?.status).toBe('broadcast');
+      // Its block is now deep enough to be checked, and this sender has not looked yet.
+      await node.mine(CONF + 1);
+      // The sender reads how many transactions of the hot wallet are `confirmations`
+      // deep; right after that read a reorg deeper than the confirmations removes the
+      // withdrawal, so its receipts (read next) are gone too. Before, that pair of reads
+      // judged the nonce used by a foreign transaction: the withdrawal failed (hold
+      // voided) while its nonce was free again, and every later one was stuck behind it.
+      const { real, withSender } = senderParts();
+      let reorg: (() => Promise<void>) | undefined = async () => {
+        await node.revert(snap);
+        await node.mine(longer);
+      };
+      const racing = withSender({
+        ...real,
+        async nonce(address, tag) {
+          const n = await real.nonce(address, tag);
+          const r = tag === 'pending' || tag === 'latest' ? undefined : reorg;
+          reorg = undefined;
+          await r?.();
+          return n;
+        },
+      });
+      await racing.tick();
+      expect(reorg).toBeUndefined();
+      expect((await t.vw.chains.withdrawals.get(a))?.status).toBe('broadcast');
+
+      const b = await withdraw(u.token, '0.2');
+      for (let i = 0; i < 3; i++) {
+        await sender.tick();
+        await node.mine(CONF);
+      }
+      await sender.tick();
+      for (const id of [a, b]) {
+        expect((await t.vw.chains.withdrawals.get(id))?.status, id).toBe('confirmed');
+      }
+      const sent = await hotTransfers(from, await head());
+      expect(sent.map((x) => x.value).sort()).toEqual([parseEther('0.2'), parseEther('0.7')]);
+      expect((await ethBalance(outsider)) - outsiderBefore).toBe(parseEther('0.9'));
+      expect(await balance(u.id)).toMatchObject({
+        posted: parseEther('4.1'),
+        available: parseEther('4.1'),
+        pendingDebits: 0n,
+      });
+      const status = await t.request('GET', '/v1/chains/local', { token: operator.token });
+      expect(status.body.sender).toMatchObject({ stuck: null });
+      await ledgerOk();
+    },
+  );
+
+  it("counts a withdrawal's confirmations on the branch that holds it, not from a head read before a reorg", async () => {
+    const u = await funded('5');
+    await sender.tick();
+    const snap = await node.snapshot();
+    const a = await withdraw(u.token, '0.3');
+    await sender.tick();
+    const { rows } = await t.vw.db.query<{ raw_tx: Hex }>(
+      `SELECT a.raw_tx FROM withdrawals w JOIN withdrawal_attempts a ON a.tx_hash = w.tx_hash
+        WHERE w.id = $1`,
+      [a],
+    );
+    const raw = rows[0]?.raw_tx;
+    if (!raw) throw new Error('not signed');
+    await node.mine(CONF + 4);
+    // Right after the sender reads the head, a reorg to a branch where the same
+    // transaction is mined in the newest block: it has no confirmations at all there.
+    const { real, withSender } = senderParts();
+    let reorg: (() => Promise<void>) | undefined = async () => {
+      await node.revert(snap);
+      await node.mine(1);
+      await sendRaw(raw);
+    };
+    const racing = withSender({
+      ...real,
+      async headNumber() {
+        const n = await real.headNumber();
+        const r = reorg;
+        reorg = undefined;
+        await r?.();
+        return n;
+      },
+    });
+    await racing.track();
+    expect(reorg).toBeUndefined();
+    expect((await t.vw.chains.withdrawals.get(a))?.status).toBe('broadcast');
+    expect(await published('withdrawal.confirmed', 'id', a)).toBe(0);
+    await node.mine(CONF);
+    await sender.tick();
+    expect((await t.vw.chains.withdrawals.get(a))?.status).toBe('confirmed');
+    expect((await balance(u.id)).posted).toBe(parseEther('4.7'));
+    await ledgerOk();
   });
 
   it('shows a stuck sender when a missing nonce cannot be re-sent', async () => {

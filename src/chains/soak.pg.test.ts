@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEther, parseGwei, type Address, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
@@ -84,7 +85,10 @@ afterAll(async () => {
   await node.stop();
 });
 
+/** Warnings and errors of every follower process so far, for a run that fails. */
+const followerLog: string[] = [];
 async function start() {
+  if (proc) followerLog.push(...proc.lines.filter((l) => /"level":"(warn|error|fatal)"/.test(l)));
   proc = spawnVaultwire(['start'], env);
   // Generous: a loaded machine starts a process slowly.
   await proc.waitForLog('took lease', 120_000);
@@ -228,6 +232,12 @@ describe('soak: deposits and withdrawals through random reorgs and follower kill
       if (s && s.cursor === h && s.open === 0n && s.wd === 0n) break;
       if (Date.now() > deadline) {
         // What was left, for whoever reads the failure.
+        if (proc)
+          followerLog.push(...proc.lines.filter((l) => /"level":"(warn|error|fatal)"/.test(l)));
+        writeFileSync(
+          new URL(`../../.test-data/soak-${firstSeed}.log`, import.meta.url),
+          followerLog.join('\n'),
+        );
         const { rows: left } = await t.vw.db.query(
           `SELECT w.id, w.status, w.nonce, w.reorged, w.failure_reason, n.next_nonce,
                   n.chain_nonce, n.stuck_reason

@@ -13,9 +13,12 @@ export interface ChainSender {
   readonly chainId: number;
   /**
    * Next nonce counting the node's mempool (`pending`), only mined transactions
-   * (`latest`), or as of a block number.
+   * (`latest`), as of a block number, or as of one exact block (EIP-1898 block hash).
    */
-  nonce(address: string, tag: 'pending' | 'latest' | bigint): Promise<bigint>;
+  nonce(
+    address: string,
+    tag: 'pending' | 'latest' | bigint | { blockHash: string },
+  ): Promise<bigint>;
   /** Fees for a new transaction, capped at the chain's `maxFeePerGasGwei`. */
   fees(): Promise<Fees>;
   /** Fees for replacing a transaction sent with `previous`: at least +12.5 %, capped. */
@@ -58,6 +61,8 @@ export function createEvmSender(deps: { settings: ChainSettings; rpc: RpcPool })
     chainId: settings.chainId,
     async nonce(address, tag) {
       const at = typeof tag === 'bigint' ? hex(tag) : tag;
+      // A block hash pins the read to that block: the answer cannot come from another
+      // branch if the node reorganises meanwhile (it refuses the hash instead).
       return BigInt(await rpc.request<string>('eth_getTransactionCount', [address, at]));
     },
     async fees() {

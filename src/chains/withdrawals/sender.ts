@@ -219,13 +219,19 @@ export function createWithdrawalSender(deps: {
       );
       if (rows.length === 0) return;
       const address = await hotAddress();
-      // The nonce count `confirmations` blocks below the head, read before the receipts
-      // below: a nonce used that deep while none of our attempts has a receipt (read
-      // after) was used by another transaction. Read from the tip, or after the
-      // receipts, a reorg in between made our own reorged-out transaction look foreign
-      // (it was then failed, its hold voided, and its nonce left as a gap).
+      // Whether a nonce was used by a transaction that is not ours needs one view of
+      // the chain, or a reorg between two reads makes our own reorged-out transaction
+      // look foreign (it was then failed and its hold voided while its nonce was free
+      // again, so every later withdrawal waited behind the gap). So: the nonce count as
+      // of one block `confirmations` below the head, pinned by its hash, and that block
+      // still canonical after our attempts' receipts were read (a transaction of ours in
+      // it or below would have a receipt). A chain that moved meanwhile decides nothing;
+      // the next round looks again.
       const tip = await sender.headNumber();
-      const mined = address ? await sender.nonce(address, tip > conf ? tip - conf : 0n) : 0n;
+      const anchorNumber = tip > conf ? tip - conf : 0n;
+      const anchor = await sender.blockHashAt(anchorNumber);
+      const mined = address && anchor ? await sender.nonce(address, { blockHash: anchor }) : 0n;
+      let chainMoved = false;
       for (const w of rows) {
         const { rows: attempts } = await db.query<{
           tx_hash: string;
@@ -243,9 +249,7 @@ export function createWithdrawalSender(deps: {
           if (receipt) break;
         }
         if (receipt) {
-          if (head - receipt.blockNumber < conf) continue;
-          // Deep enough, and still on the canonical chain?
-          if ((await sender.blockHashAt(receipt.blockNumber)) !== receipt.blockHash) continue;
+          if (!(await confirmedAt(receipt.blockNumber, receipt.blockHash))) continue;
           await deps.withdrawals.finish(
             w.id,
             receipt.ok
@@ -255,6 +259,15 @@ export function createWithdrawalSender(deps: {
           continue;
         }
         if (w.nonce !== null && mined > w.nonce) {
+          // Checked after this withdrawal's receipts were read, for each one.
+          chainMoved ||= (await sender.blockHashAt(anchorNumber)) !== anchor;
+          if (chainMoved) {
+            log.warn(
+              { withdrawalId: w.id, nonce: String(w.nonce), block: String(anchorNumber) },
+              'the chain reorganised while the nonce was checked; checking again next round',
+            );
+            continue;
+          }
           // The nonce was used, but by none of our attempts: someone else used the key.
           log.error(
             { withdrawalId: w.id, nonce: String(w.nonce) },
@@ -374,6 +387,20 @@ export function createWithdrawalSender(deps: {
         await sleep(wait, ctx.signal);
       }
     },
+  };
+
+  /**
+   * Whether block `number` with hash `hash` has `confirmations` blocks on top on the
+   * canonical chain. The block above is read before and after the block itself, so the
+   * two answers come from one branch: a head read earlier (or a block above read
+   * alone) may belong to a longer branch a reorg has since replaced, and then counts
+   * depth the transaction never had.
+   */
+  const confirmedAt = async (number: bigint, hash: string) => {
+    const above = await sender.blockHashAt(number + conf);
+    if (!above) return false;
+    if ((await sender.blockHashAt(number)) !== hash) return false;
+    return (await sender.blockHashAt(number + conf)) === above;
   };
 
   /** The receipt of whichever attempt was mined, if its block is canonical now. */
