@@ -121,6 +121,14 @@ export const CHAIN_EVENT_REGISTRY = defineEvents('chains', [
     visibility: 'internal',
   },
   {
+    type: 'chain.sender.nonce_filled',
+    description:
+      'The withdrawal sender filled a nonce nothing of its own was to use (a failed withdrawal reorged out) with a zero-value transfer to itself',
+    payload: 'chain, address, nonce, withdrawal_id',
+    owners: () => [],
+    visibility: 'internal',
+  },
+  {
     type: 'chain.follower.halted',
     description: 'The follower stopped on a chain',
     payload: 'chain, reason, cursor',

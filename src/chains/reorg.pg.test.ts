@@ -566,15 +566,19 @@ describe('withdrawals through reorgs', () => {
     await ledgerOk();
   });
 
-  it('shows a stuck sender when a missing nonce cannot be re-sent', async () => {
+  it('a withdrawal that reverted on chain and was then reorged out: refunded once, its nonce filled, its bytes never mined', async () => {
     const u = await funded('2');
     await node.send({ from: funder, ...call('VwToken', usdc, 'mint', [u.address, 5_000_000n]) });
     await node.mine(CONF);
     await syncToHead(follower);
     await sender.tick();
+    const usdcBefore = (await t.vw.ledger.findAccount(u.id, 'USDC'))?.balance;
+    expect(usdcBefore?.available).toBe(5_000_000n);
+    const from = (await head()) + 1n;
     const snap = await node.snapshot();
     // The hot wallet holds no USDC: this transfer reverts on chain and the withdrawal
-    // fails. A reorg then removes it: its nonce is missing and there is nothing to re-send.
+    // fails (the hold is released). A reorg then removes it: its nonce is free again,
+    // and its signed bytes could still be mined on the new branch.
     const a = (
       await t.request('POST', '/v1/withdrawals', {
         token: u.token,
@@ -585,14 +589,27 @@ describe('withdrawals through reorgs', () => {
     await node.mine(CONF);
     await sender.tick();
     expect((await t.vw.chains.withdrawals.get(a))?.status).toBe('failed');
+    const { rows } = await t.vw.db.query<{ raw_tx: Hex; nonce: bigint }>(
+      `SELECT a.raw_tx, w.nonce FROM withdrawals w JOIN withdrawal_attempts a ON a.tx_hash = w.tx_hash
+        WHERE w.id = $1`,
+      [a],
+    );
+    const failed = rows[0];
+    if (!failed) throw new Error('not signed');
     const b = await withdraw(u.token, '0.5');
     await sender.tick();
     await node.revert(snap);
     await node.mine(2);
-    await sender.tick();
 
+    // Out of gas money, the sender can neither fill the nonce nor send later ones: stuck,
+    // and shown as such.
+    const gasMoney = await node.rpc<Hex>('eth_getBalance', [hot, 'latest']);
+    await node.rpc('hardhat_setBalance', [hot, '0x0']);
+    await sender.tick();
     const s = await t.request('GET', '/v1/chains/local', { token: operator.token });
-    expect(s.body.sender.stuck).toMatch(/^nonce \d+ belongs to withdrawal wd_\w+ \(failed\)/);
+    expect(s.body.sender.stuck).toMatch(
+      new RegExp(`^nonce ${failed.nonce} is not on the node and could not be filled`),
+    );
     expect(BigInt(s.body.sender.chain_nonce)).toBeLessThan(BigInt(s.body.sender.next_nonce));
     expect(await published('chain.sender.stuck', 'chain', 'local')).toBe(1);
     const g = await t.vw.chains.metrics.senderStuck.get();
@@ -605,7 +622,42 @@ describe('withdrawals through reorgs', () => {
       {},
     );
     expect(code).toBe(0);
-    expect(out.join('\n')).toMatch(/SENDER STUCK: nonce \d+ belongs to withdrawal/);
+    expect(out.join('\n')).toMatch(/SENDER STUCK: nonce \d+ is not on the node/);
+
+    // Funded again: the nonce is filled by a zero-value transfer to the hot wallet, the
+    // later withdrawal goes through, and the failed one's bytes can no longer be mined.
+    await node.rpc('hardhat_setBalance', [hot, gasMoney]);
+    await sender.tick();
+    expect(await published('chain.sender.nonce_filled', 'withdrawal_id', a)).toBe(1);
+    await expect(sendRaw(failed.raw_tx)).rejects.toThrow(/nonce/i);
+    await node.mine(CONF);
+    await sender.tick();
+    expect((await t.vw.chains.withdrawals.get(b))?.status).toBe('confirmed');
+    expect((await t.vw.chains.withdrawals.get(a))?.status).toBe('failed');
+    expect(
+      (await t.request('GET', '/v1/chains/local', { token: operator.token })).body.sender,
+    ).toMatchObject({ stuck: null });
+    expect(
+      (await t.vw.chains.metrics.senderStuck.get()).values.find(
+        (v) => v.labels['chain'] === 'local',
+      )?.value,
+    ).toBe(0);
+    // The user's money: the USDC is back in full (refunded once), the ETH withdrawal
+    // debited once; on the canonical chain the hot wallet sent only that 0.5 ETH.
+    expect((await t.vw.ledger.findAccount(u.id, 'USDC'))?.balance).toMatchObject({
+      posted: 5_000_000n,
+      available: 5_000_000n,
+      pendingDebits: 0n,
+    });
+    expect(await balance(u.id)).toMatchObject({
+      posted: parseEther('1.5'),
+      available: parseEther('1.5'),
+      pendingDebits: 0n,
+    });
+    expect((await hotTransfers(from, await head())).map((x) => x.value)).toEqual([
+      parseEther('0.5'),
+    ]);
+    await ledgerOk();
   });
 });
 
@@ -647,18 +699,44 @@ describe('rewinding', () => {
     await node.mine(12);
     await syncToHead(tight);
     const staleCredited = (await balance(u.id)).posted;
+    const cursorBefore = await head();
     await node.revert(snap);
     await node.mine(1);
     await node.send({ from: funder, to: u.address, value: parseEther('2') });
-    await node.mine(14);
+    // The new branch is shorter than the stored one: the node's head is below the cursor.
+    await node.mine(8);
+    expect(await head()).toBeLessThan(cursorBefore);
 
-    const halted = await tight.step({
+    const solo = {
       signal: new AbortController().signal,
       token: 1n,
       holder: 'test',
       fence: () => Promise.resolve(),
-    });
+    };
+    const halted = await tight.step(solo);
     expect(halted.kind).toBe('halted');
+    // What Prometheus scrapes while halted: halted, a lag that is never negative (the
+    // head is below the cursor), and the node's head as it is now, not a stale one.
+    const scrape = async () => {
+      const text = (await t.request('GET', '/metrics')).text;
+      const read = (name: string) =>
+        Number(
+          new RegExp(`^${name}\\{[^}]*chain="tight"[^}]*\\} (-?[\\d.e+]+)$`, 'm').exec(text)?.[1],
+        );
+      return {
+        halted: read('vaultwire_chain_follower_halted'),
+        lag: read('vaultwire_chain_lag_blocks'),
+        head: read('vaultwire_chain_head_block'),
+      };
+    };
+    expect(await scrape()).toEqual({ halted: 1, lag: 0, head: Number(await head()) });
+    await node.mine(5);
+    expect((await tight.step(solo)).kind).toBe('halted');
+    expect(await scrape()).toEqual({
+      halted: 1,
+      lag: Number((await head()) - cursorBefore),
+      head: Number(await head()),
+    });
     const reason = halted.kind === 'halted' ? halted.reason : '';
     const oldest = BigInt(/stored blocks \(from (\d+)\)/.exec(reason)?.[1] ?? '-1');
     expect(reason).toContain(`rewind to a final block below ${oldest}`);
@@ -688,6 +766,7 @@ describe('rewinding', () => {
       ),
     ).toBe(0);
     await syncToHead(tight);
+    expect(await scrape()).toMatchObject({ halted: 0, lag: 0 });
     const list = await t.vw.chains.deposits.list({ userId: u.id, chainKey: 'tight', limit: 10 });
     expect(list.map((d) => [d.amountDecimal, d.status])).toEqual([
       ['2', 'confirmed'],

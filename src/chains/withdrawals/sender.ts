@@ -36,8 +36,10 @@ export interface WithdrawalSender {
   track(): Promise<void>;
   /**
    * Compares the next nonce with the node's pending one: every nonce in between is one
-   * of ours the node should hold, so a missing one is re-sent; one that cannot be
-   * re-sent makes the sender `stuck` (stored, metric, alert, `chain.sender.stuck`).
+   * of ours the node should hold, so a missing one is re-sent, or, when nothing of ours
+   * is to use it (its withdrawal failed), filled with a zero-value transfer to the hot
+   * wallet; one that can be neither makes the sender `stuck` (stored, metric, alert,
+   * `chain.sender.stuck`).
    */
   fillNonceGap(): Promise<
     { chainNonce: bigint; nextNonce: bigint; stuck: string | null } | undefined
@@ -317,11 +319,36 @@ export function createWithdrawalSender(deps: {
           const w = byNonce.get(k);
           // Signed, not yet sent: broadcastSigned sends it and those after it in order.
           if (w?.status === 'signed') break;
-          if (w?.status !== 'broadcast') {
-            stuck = w
-              ? `nonce ${k} belongs to withdrawal ${w.id} (${w.status}) but is not on the node; ` +
-                'later transactions of the hot wallet cannot be mined'
-              : `nonce ${k} has no stored transaction; later transactions cannot be mined`;
+          if (!w || w.status === 'failed') {
+            // Nothing of ours is to go out at this nonce any more (a withdrawal that
+            // failed on chain, then was reorged out; or a gap no withdrawal owns). A
+            // zero-value transfer to ourselves takes it: later withdrawals can be mined,
+            // and the failed withdrawal's signed bytes, whose hold was released, never can.
+            const filled = await fillNonce(k, address);
+            if (filled !== true) {
+              stuck = `nonce ${k} is not on the node and could not be filled: ${filled}`;
+              break;
+            }
+            log.warn(
+              { nonce: String(k), withdrawalId: w?.id },
+              'filled a nonce nothing of ours is to use with a zero-value transfer to the hot wallet',
+            );
+            await deps.outbox.publish({
+              type: 'chain.sender.nonce_filled',
+              aggregateId: chainKey,
+              payload: {
+                chain: chainKey,
+                address,
+                nonce: k.toString(),
+                withdrawal_id: w?.id ?? null,
+              },
+            });
+            continue;
+          }
+          if (w.status !== 'broadcast') {
+            stuck =
+              `nonce ${k} belongs to withdrawal ${w.id} (${w.status}) but is not on the node; ` +
+              'later transactions of the hot wallet cannot be mined';
             break;
           }
           const sent = await resend(w.id);
@@ -429,6 +456,25 @@ export function createWithdrawalSender(deps: {
     if (!raw) return 'no signed transaction stored';
     try {
       await sender.broadcast(raw as Hex);
+      return true;
+    } catch (err) {
+      return err instanceof Error ? err.message : String(err);
+    }
+  };
+
+  /** Sends a zero-value transfer to the hot wallet itself at `nonce`: true, or why not. */
+  const fillNonce = async (nonce: bigint, address: string): Promise<true | string> => {
+    const account = await custody.hotWallet();
+    if (!account) return 'no hot wallet';
+    try {
+      const signed = await sender.sign(account, {
+        nonce,
+        to: address,
+        amount: 0n,
+        gasLimit: 21_000n,
+        fees: await sender.fees(),
+      });
+      await sender.broadcast(signed.raw);
       return true;
     } catch (err) {
       return err instanceof Error ? err.message : String(err);
