@@ -659,6 +659,57 @@ describe('withdrawals through reorgs', () => {
     ]);
     await ledgerOk();
   });
+
+  it('a withdrawal that reverted on chain, then went through on the branch a reorg switched to: the user is debited again, once', async () => {
+    const u = await funded('1');
+    await node.send({ from: funder, ...call('VwToken', usdc, 'mint', [u.address, 3_000_000n]) });
+    await node.mine(CONF);
+    await syncToHead(follower);
+    await sender.tick();
+    const snap = await node.snapshot();
+    const tokenBalance = async (a: Address) =>
+      BigInt(await node.rpc<Hex>('eth_call', [call('VwToken', usdc, 'balanceOf', [a]), 'latest']));
+    const outsiderBefore = await tokenBalance(outsider);
+    // The hot wallet holds no USDC (all earlier ones were given back): it reverts.
+    const a = (
+      await t.request('POST', '/v1/withdrawals', {
+        token: u.token,
+        body: { chain: 'local', asset: 'USDC', to_address: outsider, amount: '2' },
+      })
+    ).body.id as string;
+    await sender.tick();
+    await node.mine(CONF);
+    await sender.tick();
+    expect((await t.vw.chains.withdrawals.get(a))?.status).toBe('failed');
+    expect((await t.vw.ledger.findAccount(u.id, 'USDC'))?.balance.available).toBe(3_000_000n);
+    const { rows } = await t.vw.db.query<{ raw_tx: Hex }>(
+      `SELECT a.raw_tx FROM withdrawals w JOIN withdrawal_attempts a ON a.tx_hash = w.tx_hash
+        WHERE w.id = $1`,
+      [a],
+    );
+    const raw = rows[0]?.raw_tx;
+    if (!raw) throw new Error('not signed');
+
+    // The new branch: the hot wallet has USDC there, and the same signed bytes are
+    // mined again (as a node does with a reorged-out transaction): now they go through.
+    await node.revert(snap);
+    await node.send({ from: funder, ...call('VwToken', usdc, 'mint', [hot, 2_000_000n]) });
+    await sendRaw(raw);
+    expect((await tokenBalance(outsider)) - outsiderBefore).toBe(2_000_000n);
+    await sender.tick();
+    // Not yet deep enough on the new branch: still failed.
+    expect((await t.vw.chains.withdrawals.get(a))?.status).toBe('failed');
+    await node.mine(CONF);
+    await sender.tick();
+    await sender.tick();
+    expect((await t.vw.chains.withdrawals.get(a))?.status).toBe('confirmed');
+    expect((await t.vw.ledger.findAccount(u.id, 'USDC'))?.balance).toMatchObject({
+      posted: 1_000_000n,
+      available: 1_000_000n,
+      pendingDebits: 0n,
+    });
+    await ledgerOk();
+  });
 });
 
 describe('rewinding', () => {

@@ -214,6 +214,40 @@ export function createWithdrawalSender(deps: {
         );
         await resend(w.id);
       }
+      // One that reverted on chain failed and its hold was released; until it is deeper
+      // than the window, a reorg can put its signed bytes in a block of the new branch
+      // (a node re-mines a reorged-out transaction) where they go through. Then the money
+      // left after all, and the user is debited again. (Gone for good instead: its nonce
+      // is filled below, so the bytes never can go through.)
+      const { rows: failed } = await db.query<WithdrawalRow>(
+        `SELECT ${WITHDRAWAL_COLUMNS} FROM withdrawals
+          WHERE chain_key = $1 AND status = 'failed' AND block_number > $2 ORDER BY nonce`,
+        [chainKey, head - BigInt(settings.windowBlocks)],
+      );
+      for (const w of failed) {
+        const receipt = await canonicalReceipt(w.id);
+        if (!receipt?.ok || !(await confirmedAt(receipt.blockNumber, receipt.blockHash))) continue;
+        const paid = await deps.withdrawals.paidAfterFailure(w.id, {
+          blockNumber: receipt.blockNumber,
+        });
+        if (paid === undefined) continue;
+        if (typeof paid === 'string') {
+          log.error(
+            {
+              withdrawalId: w.id,
+              userId: w.user_id,
+              block: String(receipt.blockNumber),
+              refused: paid,
+            },
+            "a FAILED withdrawal went through after a reorg and the user's balance does not cover it; operator action needed",
+          );
+          continue;
+        }
+        log.error(
+          { withdrawalId: w.id, block: String(receipt.blockNumber) },
+          'a FAILED withdrawal went through after a reorg; the user was debited again',
+        );
+      }
       const { rows } = await db.query<WithdrawalRow>(
         `SELECT ${WITHDRAWAL_COLUMNS} FROM withdrawals
           WHERE chain_key = $1 AND status = 'broadcast' ORDER BY nonce`,
@@ -256,7 +290,11 @@ export function createWithdrawalSender(deps: {
             w.id,
             receipt.ok
               ? { ok: true, blockNumber: receipt.blockNumber }
-              : { ok: false, reason: 'transaction reverted on chain' },
+              : {
+                  ok: false,
+                  reason: 'transaction reverted on chain',
+                  blockNumber: receipt.blockNumber,
+                },
           );
           continue;
         }

@@ -37,8 +37,24 @@ export interface WithdrawalService {
   /** Moves a finished withdrawal to `confirmed` / `failed`, posting or voiding its hold. */
   finish(
     id: string,
-    outcome: { ok: true; blockNumber: bigint } | { ok: false; reason: string },
+    outcome:
+      | { ok: true; blockNumber: bigint }
+      | {
+          ok: false;
+          reason: string;
+          /** Where it reverted, when on chain. */ blockNumber?: bigint;
+        },
   ): Promise<Withdrawal | undefined>;
+  /**
+   * A withdrawal that `failed` on chain (reverted, so its hold was released) whose
+   * transaction went through after a reorg, on the branch the chain switched to: the
+   * money left after all, so the user is debited again (once); `confirmed`. When the
+   * user's balance no longer covers it, it stays `failed` and an operator is alerted.
+   */
+  paidAfterFailure(
+    id: string,
+    info: { blockNumber: bigint },
+  ): Promise<Withdrawal | ChainError | undefined>;
   /**
    * A `confirmed` withdrawal whose transaction a reorg removed goes back to `broadcast`
    * (its hold stays posted; the sender re-sends the same signed transaction).
@@ -433,10 +449,41 @@ export function createWithdrawalService(deps: {
           [
             id,
             outcome.ok ? 'confirmed' : 'failed',
-            outcome.ok ? outcome.blockNumber : null,
+            outcome.blockNumber ?? null,
             outcome.ok ? null : outcome.reason,
             postRef,
           ],
+        );
+        const w = toWithdrawal(rows[0] ?? r);
+        await publish(w);
+        return w;
+      });
+    },
+
+    async paidAfterFailure(id, info) {
+      return db.transaction(async () => {
+        const r = await lockRow(id);
+        if (r?.status !== 'failed') return undefined;
+        // Held and posted under keys of their own: the first hold was voided (or its
+        // posting reversed), and a second run of this is refused by the keys, not doubled.
+        const held = await funds.hold({
+          key: `chains:withdrawal:${id}:rehold`,
+          userId: r.user_id,
+          asset: r.asset,
+          amount: BigInt(r.amount),
+          metadata: { withdrawalId: id, chain: r.chain_key, paidAfterFailure: 'true' },
+        });
+        if (!held.ok) return refusalCode(held.code);
+        const posted = await funds.postHold({
+          key: `chains:withdrawal:${id}:repost`,
+          holdRef: held.holdRef,
+        });
+        if (!posted.ok) throw new Error(`posting the new hold of ${id} failed: ${posted.message}`);
+        const { rows } = await db.query<WithdrawalRow>(
+          `UPDATE withdrawals SET status = 'confirmed', block_number = $2, failure_reason = NULL,
+                  hold_ref = $3, post_ref = $4, updated_at = now(), finished_at = now()
+            WHERE id = $1 RETURNING ${WITHDRAWAL_COLUMNS}`,
+          [id, info.blockNumber, held.holdRef, posted.ref],
         );
         const w = toWithdrawal(rows[0] ?? r);
         await publish(w);
