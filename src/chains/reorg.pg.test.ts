@@ -660,56 +660,87 @@ describe('withdrawals through reorgs', () => {
     await ledgerOk();
   });
 
-  it('a withdrawal that reverted on chain, then went through on the branch a reorg switched to: the user is debited again, once', async () => {
-    const u = await funded('1');
-    await node.send({ from: funder, ...call('VwToken', usdc, 'mint', [u.address, 3_000_000n]) });
-    await node.mine(CONF);
-    await syncToHead(follower);
-    await sender.tick();
-    const snap = await node.snapshot();
-    const tokenBalance = async (a: Address) =>
-      BigInt(await node.rpc<Hex>('eth_call', [call('VwToken', usdc, 'balanceOf', [a]), 'latest']));
-    const outsiderBefore = await tokenBalance(outsider);
-    // The hot wallet holds no USDC (all earlier ones were given back): it reverts.
-    const a = (
-      await t.request('POST', '/v1/withdrawals', {
-        token: u.token,
-        body: { chain: 'local', asset: 'USDC', to_address: outsider, amount: '2' },
-      })
-    ).body.id as string;
-    await sender.tick();
-    await node.mine(CONF);
-    await sender.tick();
-    expect((await t.vw.chains.withdrawals.get(a))?.status).toBe('failed');
-    expect((await t.vw.ledger.findAccount(u.id, 'USDC'))?.balance.available).toBe(3_000_000n);
-    const { rows } = await t.vw.db.query<{ raw_tx: Hex }>(
-      `SELECT a.raw_tx FROM withdrawals w JOIN withdrawal_attempts a ON a.tx_hash = w.tx_hash
+  it.each([{ spent: false }, { spent: true }])(
+    'a withdrawal that reverted on chain, then went through on the branch a reorg switched to: the user is debited again, once (refund spent meanwhile: $spent)',
+    async ({ spent }) => {
+      const u = await funded('1');
+      await node.send({ from: funder, ...call('VwToken', usdc, 'mint', [u.address, 3_000_000n]) });
+      await node.mine(CONF);
+      await syncToHead(follower);
+      await sender.tick();
+      const snap = await node.snapshot();
+      const tokenBalance = async (a: Address) =>
+        BigInt(
+          await node.rpc<Hex>('eth_call', [call('VwToken', usdc, 'balanceOf', [a]), 'latest']),
+        );
+      const outsiderBefore = await tokenBalance(outsider);
+      // The hot wallet holds no USDC (all earlier ones were given back): it reverts.
+      const a = (
+        await t.request('POST', '/v1/withdrawals', {
+          token: u.token,
+          body: { chain: 'local', asset: 'USDC', to_address: outsider, amount: '2' },
+        })
+      ).body.id as string;
+      await sender.tick();
+      await node.mine(CONF);
+      await sender.tick();
+      expect((await t.vw.chains.withdrawals.get(a))?.status).toBe('failed');
+      expect((await t.vw.ledger.findAccount(u.id, 'USDC'))?.balance.available).toBe(3_000_000n);
+      const { rows } = await t.vw.db.query<{ raw_tx: Hex }>(
+        `SELECT a.raw_tx FROM withdrawals w JOIN withdrawal_attempts a ON a.tx_hash = w.tx_hash
         WHERE w.id = $1`,
-      [a],
-    );
-    const raw = rows[0]?.raw_tx;
-    if (!raw) throw new Error('not signed');
+        [a],
+      );
+      const raw = rows[0]?.raw_tx;
+      if (!raw) throw new Error('not signed');
 
-    // The new branch: the hot wallet has USDC there, and the same signed bytes are
-    // mined again (as a node does with a reorged-out transaction): now they go through.
-    await node.revert(snap);
-    await node.send({ from: funder, ...call('VwToken', usdc, 'mint', [hot, 2_000_000n]) });
-    await sendRaw(raw);
-    expect((await tokenBalance(outsider)) - outsiderBefore).toBe(2_000_000n);
-    await sender.tick();
-    // Not yet deep enough on the new branch: still failed.
-    expect((await t.vw.chains.withdrawals.get(a))?.status).toBe('failed');
-    await node.mine(CONF);
-    await sender.tick();
-    await sender.tick();
-    expect((await t.vw.chains.withdrawals.get(a))?.status).toBe('confirmed');
-    expect((await t.vw.ledger.findAccount(u.id, 'USDC'))?.balance).toMatchObject({
-      posted: 1_000_000n,
-      available: 1_000_000n,
-      pendingDebits: 0n,
-    });
-    await ledgerOk();
-  });
+      // The new branch: the hot wallet has USDC there, and the same signed bytes are
+      // mined again (as a node does with a reorged-out transaction): now they go through.
+      await node.revert(snap);
+      await node.send({ from: funder, ...call('VwToken', usdc, 'mint', [hot, 2_000_000n]) });
+      await sendRaw(raw);
+      expect((await tokenBalance(outsider)) - outsiderBefore).toBe(2_000_000n);
+      await sender.tick();
+      // Not yet deep enough on the new branch: still failed.
+      expect((await t.vw.chains.withdrawals.get(a))?.status).toBe('failed');
+      await node.mine(CONF);
+      if (spent) {
+        // The refund is tied up elsewhere (a hold on all of it): the debit cannot be made
+        // again, and the withdrawal says so to the operator until it can.
+        const from = await t.vw.ledger.openAccount({ owner: u.id, asset: 'USDC' });
+        const to = await t.vw.ledger.houseAccount('settlement', 'USDC');
+        if (!from.ok || !to.ok) throw new Error('no accounts');
+        const hold = await t.vw.ledger.createHold({
+          key: `test:${a}:elsewhere`,
+          from: from.account.id,
+          to: to.account.id,
+          asset: 'USDC',
+          amount: 3_000_000n,
+        });
+        if (!hold.ok) throw new Error(hold.message);
+        await sender.tick();
+        const w = await t.vw.chains.withdrawals.get(a);
+        expect(w?.status).toBe('failed');
+        expect(w?.failureReason).toMatch(/^PAID ON CHAIN after a reorg .* operator action needed$/);
+        expect((await t.vw.ledger.findAccount(u.id, 'USDC'))?.balance.posted).toBe(3_000_000n);
+        const freed = await t.vw.ledger.voidHold({
+          key: `test:${a}:elsewhere:void`,
+          holdId: hold.hold.id,
+        });
+        expect(freed.ok).toBe(true);
+      }
+      await sender.tick();
+      await sender.tick();
+      expect((await t.vw.chains.withdrawals.get(a))?.status).toBe('confirmed');
+      expect((await t.vw.chains.withdrawals.get(a))?.failureReason).toBeNull();
+      expect((await t.vw.ledger.findAccount(u.id, 'USDC'))?.balance).toMatchObject({
+        posted: 1_000_000n,
+        available: 1_000_000n,
+        pendingDebits: 0n,
+      });
+      await ledgerOk();
+    },
+  );
 });
 
 describe('rewinding', () => {

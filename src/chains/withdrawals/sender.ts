@@ -231,13 +231,14 @@ export function createWithdrawalSender(deps: {
           blockNumber: receipt.blockNumber,
         });
         if (paid === undefined) continue;
-        if (typeof paid === 'string') {
+        if ('refused' in paid) {
+          if (!paid.newlyFlagged) continue;
           log.error(
             {
               withdrawalId: w.id,
               userId: w.user_id,
               block: String(receipt.blockNumber),
-              refused: paid,
+              refused: paid.refused,
             },
             "a FAILED withdrawal went through after a reorg and the user's balance does not cover it; operator action needed",
           );

@@ -49,12 +49,13 @@ export interface WithdrawalService {
    * A withdrawal that `failed` on chain (reverted, so its hold was released) whose
    * transaction went through after a reorg, on the branch the chain switched to: the
    * money left after all, so the user is debited again (once); `confirmed`. When the
-   * user's balance no longer covers it, it stays `failed` and an operator is alerted.
+   * user's balance no longer covers it, it stays `failed` with a `failure_reason` that
+   * says so (operator action needed); a later call debits once the balance allows.
    */
   paidAfterFailure(
     id: string,
     info: { blockNumber: bigint },
-  ): Promise<Withdrawal | ChainError | undefined>;
+  ): Promise<Withdrawal | { refused: ChainError; newlyFlagged: boolean } | undefined>;
   /**
    * A `confirmed` withdrawal whose transaction a reorg removed goes back to `broadcast`
    * (its hold stays posted; the sender re-sends the same signed transaction).
@@ -473,7 +474,18 @@ export function createWithdrawalService(deps: {
           amount: BigInt(r.amount),
           metadata: { withdrawalId: id, chain: r.chain_key, paidAfterFailure: 'true' },
         });
-        if (!held.ok) return refusalCode(held.code);
+        if (!held.ok) {
+          const refused = refusalCode(held.code);
+          const reason =
+            `PAID ON CHAIN after a reorg (block ${info.blockNumber}), but the user's balance ` +
+            `does not cover the debit again (${refused}): operator action needed`;
+          const { rows } = await db.query(
+            `UPDATE withdrawals SET failure_reason = $2, updated_at = now()
+              WHERE id = $1 AND failure_reason IS DISTINCT FROM $2 RETURNING id`,
+            [id, reason],
+          );
+          return { refused, newlyFlagged: rows.length > 0 };
+        }
         const posted = await funds.postHold({
           key: `chains:withdrawal:${id}:repost`,
           holdRef: held.holdRef,
