@@ -1,3 +1,4 @@
+import { fail, type Failure } from '../platform/failure.js';
 import { errorCatalog } from '../platform/http/errors.js';
 
 /**
@@ -42,6 +43,19 @@ export interface LedgerFailure {
 
 export function failure(error: LedgerError, message: string, param?: string): LedgerFailure {
   return param === undefined ? { ok: false, error, message } : { ok: false, error, message, param };
+}
+
+/**
+ * A refusal as the platform's `Failure`, for `rollback(...)` inside `db.attempt`: the
+ * ledger's public results keep the `LedgerFailure` shape for now, and `fromFailure` turns
+ * what the attempt resolves with back into it.
+ */
+export function toFailure(f: LedgerFailure): Failure<LedgerError> {
+  return fail(f.error, { message: f.message, param: f.param });
+}
+
+export function fromFailure(f: Failure<LedgerError>): LedgerFailure {
+  return failure(f.code, f.message ?? f.code, f.param);
 }
 
 /**
