@@ -285,32 +285,13 @@ export function createWalletContext(deps: WalletDeps): WalletContext {
 
     async lockProfiles(userIds) {
       const ids = [...new Set(userIds)].sort();
-      await db.query(
-        `SELECT pg_advisory_xact_lock_shared(${PROFILE_LOCK_CLASS}, hashtext(id))
-           FROM unnest($1::text[]) AS u(id) ORDER BY id`,
-        [ids],
+      // One round trip: the locks, the rows of first movements and the read after the
+      // lock (whose snapshot sees a freeze that committed while this one waited) in one
+      // function call (migrations/0057_payment_round_trips.sql).
+      const { rows } = await db.query<ProfileRow>(
+        `SELECT ${PROFILE_COLUMNS} FROM wallet_lock_profiles($1, $2::text[], $3)`,
+        [PROFILE_LOCK_CLASS, ids, TIERS[0]],
       );
-      // A statement of its own, after the lock: its snapshot sees a freeze that
-      // committed while this transaction waited.
-      const read = async () =>
-        (
-          await db.query<ProfileRow>(
-            `SELECT ${PROFILE_COLUMNS} FROM wallet_profiles WHERE user_id = ANY($1::text[])`,
-            [ids],
-          )
-        ).rows;
-      const rows = await read();
-      if (rows.length < ids.length) {
-        // First movement of a user: their row is created here, in this transaction, so a
-        // refused movement leaves no trace; a concurrent first movement waits for it.
-        await db.query(
-          `INSERT INTO wallet_profiles (user_id, tier)
-           SELECT id, $2 FROM unnest($1::text[]) AS u(id) ORDER BY id
-           ON CONFLICT (user_id) DO NOTHING`,
-          [ids, TIERS[0]],
-        );
-        rows.splice(0, rows.length, ...(await read()));
-      }
       return new Map(rows.map((r) => [r.user_id, profileFromRow(r)]));
     },
 
