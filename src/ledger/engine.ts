@@ -1,4 +1,4 @@
-import { retryTransient } from '../platform/db/db.js';
+import { retryTransient, type Statement } from '../platform/db/db.js';
 import { rollback, type Failure } from '../platform/failure.js';
 import { createBatcher, type BatcherStats } from './batcher.js';
 import type { LedgerContext } from './context.js';
@@ -122,8 +122,11 @@ export interface Engine {
   applyBatch(items: readonly Prepared[], atomic: boolean): Promise<TransactionResult[]>;
   /** A batch of its own outside any transaction (retried on transient failures). */
   runBatch(items: Prepared[], atomic: boolean): Promise<TransactionResult[]>;
-  /** One write: joins the caller's transaction, or else goes through the batcher. */
-  submit(p: Prepared): Promise<TransactionResult>;
+  /**
+   * One write: joins the caller's transaction, or else goes through the batcher (unless
+   * it carries the caller's `alongside` statements, which run in its statement).
+   */
+  submit(p: Prepared, alongside?: readonly Statement[]): Promise<TransactionResult>;
   claimFirst(claim: Claim): Promise<'claimed' | 'replay' | LedgerFailure>;
   applyClaimed(m: Omit<Movement, 'claim'>): Promise<MovementOutcome | Failure<LedgerError>>;
   drain(): Promise<void>;
@@ -142,6 +145,7 @@ export function createEngine(ctx: LedgerContext, batching: LedgerDeps['batching'
     items: readonly Prepared[],
     atomic: boolean,
     slot = randomSlot(),
+    alongside?: readonly Statement[],
   ): Promise<TransactionResult[]> {
     const results = new Array<TransactionResult | undefined>(items.length);
     const firstByKey = new Map<string, number>();
@@ -171,7 +175,7 @@ export function createEngine(ctx: LedgerContext, batching: LedgerDeps['batching'
         transaction: transactionOf(p),
         changes: postedChanges(p.legs),
       })),
-      { atomic, slot },
+      { atomic, slot, ...(alongside ? { alongside } : {}) },
     );
 
     const done: LedgerTransaction[] = [];
@@ -233,6 +237,7 @@ export function createEngine(ctx: LedgerContext, batching: LedgerDeps['batching'
     items: Prepared[],
     atomic: boolean,
     slot = randomSlot(),
+    alongside?: readonly Statement[],
   ): Promise<TransactionResult[]> {
     // detached: the batch must not join whatever transaction the first caller was in.
     const onRetry = (err: unknown, attempt: number) => {
@@ -240,8 +245,11 @@ export function createEngine(ctx: LedgerContext, batching: LedgerDeps['batching'
     };
     return db.detached(() =>
       events
-        ? db.attempt(() => applyBatch(items, atomic, slot), { retryTransient: true, onRetry })
-        : retryTransient(() => applyBatch(items, atomic, slot), { onRetry }),
+        ? db.attempt(() => applyBatch(items, atomic, slot, alongside), {
+            retryTransient: true,
+            onRetry,
+          })
+        : retryTransient(() => applyBatch(items, atomic, slot, alongside), { onRetry }),
     );
   }
 
@@ -257,9 +265,12 @@ export function createEngine(ctx: LedgerContext, batching: LedgerDeps['batching'
     },
   );
 
-  async function submit(p: Prepared): Promise<TransactionResult> {
-    if (db.inTransaction()) {
-      const [r] = await applyBatch([p], false);
+  async function submit(p: Prepared, alongside?: readonly Statement[]): Promise<TransactionResult> {
+    if (db.inTransaction() || alongside) {
+      // The caller's statements are for this posting only, so it is not batched.
+      const [r] = db.inTransaction()
+        ? await applyBatch([p], false, randomSlot(), alongside)
+        : await runBatch([p], false, randomSlot(), alongside);
       if (!r) throw new Error('no result');
       return r;
     }

@@ -476,6 +476,39 @@ describe('transfers', () => {
     expect(await available(to)).toBe(100n);
   });
 
+  it('writes the caller’s alongside rows in the posting’s statement, only when it is applied', async () => {
+    await db.exec('CREATE TABLE IF NOT EXISTS test_alongside (transaction_id text, note text)');
+    const rows = async () =>
+      (await db.query<{ transaction_id: string; note: string }>('SELECT * FROM test_alongside'))
+        .rows;
+    const from = await account('usr_along_a');
+    const to = await account('usr_along_b');
+    await fund(from, 100n);
+    const paid = { key: key('along'), from, to, asset: 'USD', amount: 60n };
+    const alongside = (note: string) => ({
+      alongside: (posted: { transactionId: string }) => [
+        {
+          sql: 'INSERT INTO test_alongside SELECT $1, $2 FROM posted',
+          params: [posted.transactionId, note],
+        },
+      ],
+    });
+    const r = await ledger.transfer(paid, alongside('first'));
+    if (!r.ok) throw new Error(r.message);
+    expect(await rows()).toEqual([{ transaction_id: r.transaction.id, note: 'first' }]);
+
+    // A replay and a refusal write none of the caller's rows.
+    const again = await ledger.transfer(paid, alongside('replay'));
+    expect(again.ok && again.replayed).toBe(true);
+    const refused = await ledger.transfer(
+      { key: key('along'), from, to, asset: 'USD', amount: 41n },
+      alongside('refused'),
+    );
+    expect(refused.ok ? 'ok' : refused.error).toBe(LedgerError.InsufficientFunds);
+    expect(await rows()).toEqual([{ transaction_id: r.transaction.id, note: 'first' }]);
+    expect(await available(to)).toBe(60n);
+  });
+
   it('calls the events hook inside the same database transaction', async () => {
     const seen: { ids: string[]; inTransaction: boolean }[] = [];
     let fail = false;

@@ -1,3 +1,4 @@
+import type { Statement } from '../platform/db/db.js';
 import type { LedgerFailure } from './errors.js';
 
 /** The records the ledger hands out. Amounts are bigint minor units of `asset`. */
@@ -148,6 +149,23 @@ export interface TransferInput extends WriteCommon {
   amount: bigint;
   /** Defaults to now. Not part of the idempotency comparison when omitted. */
   effectiveAt?: Date;
+}
+
+/**
+ * What a caller may add to a transfer. `alongside` lets the caller's own rows that belong
+ * with the posting (a payment row, its activity, an outbox event) be written by the same
+ * database statement as the posting: one round trip instead of one per write.
+ */
+export interface PostingOptions {
+  /**
+   * Given the transaction about to be posted, statements to run with it. Each is a
+   * data-modifying statement whose rows come from the relation `posted` (e.g.
+   * `INSERT INTO t (a, b) SELECT $1, posted.transaction_id FROM posted`), which has one
+   * row (`transaction_id`, `created_at`) when the transfer is applied and none when it is
+   * refused or replayed, so the caller's rows exist exactly when the posting does. Such
+   * a transfer is not batched with others.
+   */
+  alongside?: (posted: { transactionId: string; effectiveAt: Date }) => readonly Statement[];
 }
 
 export interface PostInput extends WriteCommon {

@@ -28,9 +28,11 @@ export type LedgerPostings = Pick<
 export function createLedgerPostings(ctx: LedgerContext, engine: Engine): LedgerPostings {
   const { db, events } = ctx;
   return {
-    async transfer(input) {
+    async transfer(input, options = {}) {
       const p = await prepareTransfer(ctx, input);
-      return 'ok' in p ? p : engine.submit(p);
+      if ('ok' in p) return p;
+      const alongside = options.alongside?.({ transactionId: p.id, effectiveAt: p.effectiveAt });
+      return engine.submit(p, alongside);
     },
 
     async post(input) {

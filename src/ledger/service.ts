@@ -19,6 +19,7 @@ import type {
   Metadata,
   PostHoldInput,
   PostInput,
+  PostingOptions,
   Result,
   ReverseInput,
   Side,
@@ -153,8 +154,11 @@ export interface LedgerService {
     effectiveTo?: Date;
   }): Promise<AccountEntry[]>;
 
-  /** Moves `amount` of `asset` from one account to another (two legs). */
-  transfer(input: TransferInput): Promise<TransactionResult>;
+  /**
+   * Moves `amount` of `asset` from one account to another (two legs). With
+   * `options.alongside`, the caller's rows are written by the same statement.
+   */
+  transfer(input: TransferInput, options?: PostingOptions): Promise<TransactionResult>;
   /** Posts a balanced multi-leg transaction (fees, trades across assets, splits). */
   post(input: PostInput): Promise<TransactionResult>;
   /**

@@ -1,4 +1,4 @@
-import type { Queryable } from '../platform/db/db.js';
+import { embed, type Queryable, type Statement } from '../platform/db/db.js';
 import type {
   Account,
   Asset,
@@ -88,12 +88,14 @@ export const BALANCE_SLOTS = 64;
 /**
  * Decides and writes a batch of movements (see the module comment). `slot` (0 to
  * BALANCE_SLOTS - 1) is where this batch adds to house accounts; batches running at the
- * same time should use different ones.
+ * same time should use different ones. `alongside` (a batch of one movement only): the
+ * caller's statements, run in the same statement over the relation `posted` (see
+ * `PostingOptions`).
  */
 export async function applyMovements(
   q: Queryable,
   movements: readonly Movement[],
-  options: { atomic: boolean; slot: number },
+  options: { atomic: boolean; slot: number; alongside?: readonly Statement[] },
 ): Promise<MovementOutcome[]> {
   const accountIndex = new Map<string, number>();
   const accounts: string[] = [];
@@ -129,50 +131,66 @@ export async function applyMovements(
     last.push(c.item.length);
   });
   const tx = (m: Movement) => m.transaction;
+  const params: unknown[] = [
+    movements.map((m) => m.key),
+    movements.map((m) => m.claim),
+    movements.map((m) => m.operation),
+    movements.map((m) => m.requestHash),
+    movements.map((m) => m.resultId),
+    movements.map((m) => m.requireActive),
+    movements.map((m) => tx(m)?.id ?? null),
+    movements.map((m) => tx(m)?.kind ?? null),
+    movements.map((m) => tx(m)?.reversesId ?? null),
+    movements.map((m) => tx(m)?.holdId ?? null),
+    movements.map((m) => tx(m)?.description ?? null),
+    movements.map((m) => {
+      const meta = tx(m)?.metadata;
+      return meta ? JSON.stringify(meta) : null;
+    }),
+    movements.map((m) => tx(m)?.effectiveAt.toISOString() ?? null),
+    first,
+    last,
+    accounts,
+    c.item,
+    c.account,
+    c.asset,
+    c.direction,
+    c.amount,
+    c.pending,
+    c.leg,
+    options.atomic,
+    options.slot,
+  ];
+  const apply = `ledger_apply($1::text[], $2::boolean[], $3::text[], $4::text[], $5::text[],
+                         $6::boolean[], $7::text[], $8::text[], $9::text[], $10::text[],
+                         $11::text[], $12::jsonb[], $13::timestamptz[], $14::int[], $15::int[],
+                         $16::text[], $17::int[], $18::int[], $19::text[], $20::text[],
+                         $21::numeric[], $22::boolean[], $23::int[], $24::boolean, $25::int)`;
+  const outputs = 'r_status, r_result_id, r_account_id, r_available::text[] AS r_available, r_now';
+  let sql = `SELECT ${outputs} FROM ${apply}`;
+  const alongside = options.alongside ?? [];
+  if (alongside.length > 0) {
+    if (movements.length !== 1) throw new Error('alongside statements need a batch of one');
+    // Data-modifying CTEs always run to completion; `posted` gates the caller's rows on
+    // the outcome, and reading it makes ledger_apply run (and lock) before them.
+    const ctes = alongside.map((st, i) => {
+      const cte = `alongside_${i} AS (${embed(st, params.length)})`;
+      params.push(...st.params);
+      return cte;
+    });
+    sql = `WITH applied AS (SELECT * FROM ${apply}),
+                posted AS (SELECT r_result_id[1] AS transaction_id, r_now AS created_at
+                             FROM applied WHERE r_status[1] = 'ok'),
+                ${ctes.join(',\n                ')}
+           SELECT ${outputs} FROM applied`;
+  }
   const { rows } = await q.query<{
     r_status: string[];
     r_result_id: string[];
     r_account_id: (string | null)[];
     r_available: (string | null)[];
     r_now: Date;
-  }>(
-    `SELECT r_status, r_result_id, r_account_id, r_available::text[] AS r_available, r_now
-       FROM ledger_apply($1::text[], $2::boolean[], $3::text[], $4::text[], $5::text[],
-                         $6::boolean[], $7::text[], $8::text[], $9::text[], $10::text[],
-                         $11::text[], $12::jsonb[], $13::timestamptz[], $14::int[], $15::int[],
-                         $16::text[], $17::int[], $18::int[], $19::text[], $20::text[],
-                         $21::numeric[], $22::boolean[], $23::int[], $24::boolean, $25::int)`,
-    [
-      movements.map((m) => m.key),
-      movements.map((m) => m.claim),
-      movements.map((m) => m.operation),
-      movements.map((m) => m.requestHash),
-      movements.map((m) => m.resultId),
-      movements.map((m) => m.requireActive),
-      movements.map((m) => tx(m)?.id ?? null),
-      movements.map((m) => tx(m)?.kind ?? null),
-      movements.map((m) => tx(m)?.reversesId ?? null),
-      movements.map((m) => tx(m)?.holdId ?? null),
-      movements.map((m) => tx(m)?.description ?? null),
-      movements.map((m) => {
-        const meta = tx(m)?.metadata;
-        return meta ? JSON.stringify(meta) : null;
-      }),
-      movements.map((m) => tx(m)?.effectiveAt.toISOString() ?? null),
-      first,
-      last,
-      accounts,
-      c.item,
-      c.account,
-      c.asset,
-      c.direction,
-      c.amount,
-      c.pending,
-      c.leg,
-      options.atomic,
-      options.slot,
-    ],
-  );
+  }>(sql, params);
   const r = rows[0];
   if (r?.r_status.length !== movements.length) {
     throw new Error(

@@ -1,5 +1,5 @@
 import type { AuditLog } from '../platform/audit/audit.js';
-import { type Db } from '../platform/db/db.js';
+import { type Db, type Statement } from '../platform/db/db.js';
 import { newId } from '../platform/ids.js';
 import type { Logger } from '../platform/observability/logger.js';
 import type { Outbox } from '../platform/outbox/outbox.js';
@@ -177,11 +177,20 @@ export interface WalletContext {
     rows: readonly NewActivity[],
     alongside?: { sql: string; params: readonly unknown[] },
   ): Promise<void>;
+  /** `addActivity`'s INSERT as a statement to embed, its rows gated on `onlyIf` if given. */
+  activityStatement(rows: readonly NewActivity[], onlyIf?: string): Statement;
   publish<T extends WalletEventType>(
     type: T,
     aggregateId: string,
     payload: WalletEventPayloads[T],
   ): Promise<void>;
+  /** `publish` as a statement to embed (see `Outbox.publishStatement`). */
+  eventStatement<T extends WalletEventType>(
+    type: T,
+    aggregateId: string,
+    payload: WalletEventPayloads[T],
+    onlyIf?: string,
+  ): Statement;
   /** A ledger refusal as the wallet's; insufficient funds says what is available. */
   fromLedger(f: LedgerFailure, accountId?: string): Promise<WalletFailure>;
 }
@@ -215,6 +224,28 @@ export function createWalletContext(deps: WalletDeps): WalletContext {
     const r = parseAmount(text, asset.scale);
     if (!r.ok) throw new Error(`walletLimits ${where} ${asset.code}: ${r.message}`);
     return r.value;
+  }
+
+  function activityStatement(rows: readonly NewActivity[], onlyIf?: string): Statement {
+    return {
+      sql: `INSERT INTO wallet_activity (id, user_id, type, asset, amount, reference_id,
+                                         counterparty_id, description, ledger_transaction_id, occurred_at)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::numeric[],
+                                 $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[])
+            ${onlyIf ? `WHERE EXISTS (SELECT 1 FROM ${onlyIf})` : ''}`,
+      params: [
+        rows.map(() => newId('act')),
+        rows.map((r) => r.userId),
+        rows.map((r) => r.type),
+        rows.map((r) => r.asset),
+        rows.map((r) => r.amount.toString()),
+        rows.map((r) => r.referenceId),
+        rows.map((r) => r.counterpartyId),
+        rows.map((r) => r.description),
+        rows.map((r) => r.ledgerTransactionId),
+        rows.map((r) => r.occurredAt),
+      ],
+    };
   }
 
   const ctx: WalletContext = {
@@ -402,30 +433,21 @@ export function createWalletContext(deps: WalletDeps): WalletContext {
         if (alongside) throw new Error('addActivity: an alongside statement needs activity rows');
         return;
       }
-      await db.query(
-        `${alongside ? `WITH alongside AS (${alongside.sql}) ` : ''}INSERT INTO wallet_activity (id, user_id, type, asset, amount, reference_id,
-                                      counterparty_id, description, ledger_transaction_id, occurred_at)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::numeric[],
-                              $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[])`,
-        [
-          rows.map(() => newId('act')),
-          rows.map((r) => r.userId),
-          rows.map((r) => r.type),
-          rows.map((r) => r.asset),
-          rows.map((r) => r.amount.toString()),
-          rows.map((r) => r.referenceId),
-          rows.map((r) => r.counterpartyId),
-          rows.map((r) => r.description),
-          rows.map((r) => r.ledgerTransactionId),
-          rows.map((r) => r.occurredAt),
-          ...(alongside?.params ?? []),
-        ],
-      );
+      const insert = activityStatement(rows);
+      await db.query(`${alongside ? `WITH alongside AS (${alongside.sql}) ` : ''}${insert.sql}`, [
+        ...insert.params,
+        ...(alongside?.params ?? []),
+      ]);
     },
+
+    activityStatement,
 
     async publish(type, aggregateId, payload) {
       await deps.outbox.publish({ type, aggregateId, payload });
     },
+
+    eventStatement: (type, aggregateId, payload, onlyIf) =>
+      deps.outbox.publishStatement({ type, aggregateId, payload }, { onlyIf }),
 
     async fromLedger(f, accountId) {
       if (f.error === LedgerError.InsufficientFunds && accountId !== undefined) {

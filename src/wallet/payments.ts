@@ -189,67 +189,78 @@ export function createPayments(ctx: WalletContext) {
     await ctx.consumeLimits(payerProfile, asset, amount);
     const [from, to] = await ctx.userAccounts([payerId, payeeId], asset.code);
     if (from === undefined || to === undefined) throw new Error('user accounts not opened');
-    const r = await ledger.transfer({
-      key: input.ledgerKey,
-      from,
-      to,
-      asset: asset.code,
-      amount,
-      description: input.note ?? 'Payment',
-      // Only what the request itself fixes, so a retry's ledger write is identical.
-      metadata: { wallet: 'payment', payer: payerId, payee: payeeId },
-    });
-    if (!r.ok) refuse(await ctx.fromLedger(r, from));
-    if (r.replayed) throw new AlreadyDone(r.transaction.id);
-
-    const at = r.transaction.effectiveAt;
     const id = newId('pay');
-    const paymentRow = {
-      sql: `INSERT INTO wallet_payments (id, payer_id, payee_id, asset, amount, note, payment_request_id,
-                                         request_key, ledger_transaction_id, created_at)
-            VALUES ($11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
-      params: [
-        id,
-        payerId,
-        payeeId,
-        asset.code,
-        amount.toString(),
-        input.note,
-        input.paymentRequestId,
-        input.requestKey,
-        r.transaction.id,
-        at,
-      ],
-    };
-    const payment: Payment = {
+    const amountDecimal = await ctx.format(asset.code, amount);
+    const paymentOf = (ledgerTransactionId: string, at: Date): Payment => ({
       id,
       payerId,
       payeeId,
       asset: asset.code,
       amount,
-      amountDecimal: await ctx.format(asset.code, amount),
+      amountDecimal,
       note: input.note,
       paymentRequestId: input.paymentRequestId,
-      ledgerTransactionId: r.transaction.id,
+      ledgerTransactionId,
       createdAt: at,
-    };
-    const common = {
-      type: 'payment' as const,
-      asset: asset.code,
-      referenceId: id,
-      description: input.note,
-      ledgerTransactionId: r.transaction.id,
-      occurredAt: at,
-    };
-    await ctx.addActivity(
-      [
-        { ...common, userId: payerId, amount: -amount, counterpartyId: payeeId },
-        { ...common, userId: payeeId, amount, counterpartyId: payerId },
-      ],
-      paymentRow,
+    });
+    // The payment row, both users' activity and the event are written by the ledger's
+    // own statement, and only if the transfer is applied: one round trip for the lot.
+    const r = await ledger.transfer(
+      {
+        key: input.ledgerKey,
+        from,
+        to,
+        asset: asset.code,
+        amount,
+        description: input.note ?? 'Payment',
+        // Only what the request itself fixes, so a retry's ledger write is identical.
+        metadata: { wallet: 'payment', payer: payerId, payee: payeeId },
+      },
+      {
+        alongside: (posted) => {
+          const payment = paymentOf(posted.transactionId, posted.effectiveAt);
+          const common = {
+            type: 'payment' as const,
+            asset: asset.code,
+            referenceId: id,
+            description: input.note,
+            ledgerTransactionId: posted.transactionId,
+            occurredAt: posted.effectiveAt,
+          };
+          return [
+            {
+              sql: `INSERT INTO wallet_payments (id, payer_id, payee_id, asset, amount, note,
+                                                 payment_request_id, request_key,
+                                                 ledger_transaction_id, created_at)
+                    SELECT $1, $2, $3, $4, $5::numeric, $6, $7, $8, $9, $10::timestamptz FROM posted`,
+              params: [
+                id,
+                payerId,
+                payeeId,
+                asset.code,
+                amount.toString(),
+                input.note,
+                input.paymentRequestId,
+                input.requestKey,
+                posted.transactionId,
+                posted.effectiveAt,
+              ],
+            },
+            ctx.activityStatement(
+              [
+                { ...common, userId: payerId, amount: -amount, counterpartyId: payeeId },
+                { ...common, userId: payeeId, amount, counterpartyId: payerId },
+              ],
+              'posted',
+            ),
+            ctx.eventStatement('payment.completed', id, paymentJson(payment), 'posted'),
+          ];
+        },
+      },
     );
-    await ctx.publish('payment.completed', id, paymentJson(payment));
-    return payment;
+    if (!r.ok) refuse(await ctx.fromLedger(r, from));
+    if (r.replayed) throw new AlreadyDone(r.transaction.id);
+    return paymentOf(r.transaction.id, r.transaction.effectiveAt);
   }
 
   function hashKey(key: string): string {

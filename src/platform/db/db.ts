@@ -14,6 +14,25 @@ export interface QueryResult<R> {
   rowCount: number;
 }
 
+/**
+ * One SQL statement and its parameters (`$1` is `params[0]`), built to run later or to
+ * be embedded in a larger statement (see `embed`).
+ */
+export interface Statement {
+  sql: string;
+  params: readonly unknown[];
+}
+
+/**
+ * `statement`'s SQL with its parameters renumbered to follow `offset` parameters of the
+ * statement it is embedded in (`$1` becomes `$${offset + 1}`). Every `$` followed by
+ * digits is taken for a parameter, so the SQL must not contain one anywhere else (in a
+ * literal or a dollar-quoted body).
+ */
+export function embed(statement: Statement, offset: number): string {
+  return statement.sql.replace(/\$(\d+)/g, (_m, n: string) => `$${offset + Number(n)}`);
+}
+
 export interface Queryable {
   query<R = Record<string, unknown>>(
     sql: string,

@@ -1,6 +1,6 @@
 import type { EventCatalog } from '../events/registry.js';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { deleteInSlices, DELETE_SLICE, type Db } from '../db/db.js';
+import { deleteInSlices, DELETE_SLICE, type Db, type Statement } from '../db/db.js';
 import { idBefore, newId } from '../ids.js';
 import type { Logger } from '../observability/logger.js';
 import { metricOnce } from '../observability/metrics.js';
@@ -65,6 +65,12 @@ export interface SubscribeOptions extends HandlerOptions {
 export interface Outbox {
   /** Records an event; inside `db.transaction` it commits or rolls back with the caller. */
   publish<P>(event: NewEvent<P>): Promise<{ id: string }>;
+  /**
+   * `publish` as a statement to embed in a larger one (one round trip for a state change
+   * and its event), with the same checks. The event is written when `onlyIf`, a relation
+   * of the embedding statement, has a row (e.g. the ledger's `posted`); always without it.
+   */
+  publishStatement<P>(event: NewEvent<P>, options?: { onlyIf?: string }): Statement;
   /**
    * Registers subscriber `name` for event `types` (exact, `prefix.*`, or `*`). Its
    * handler runs as a job on queue `outbox.<name>`; by default inside a transaction
@@ -254,6 +260,26 @@ export function createOutbox(deps: {
     return count;
   }
 
+  /** The checked INSERT of one event (`$1` is its new id), gated on `onlyIf` if given. */
+  function insertEvent(event: NewEvent, onlyIf?: string): Statement {
+    if (!EVENT_TYPE.test(event.type)) {
+      throw new Error(
+        `Event type "${event.type}" must be dotted lowercase words, like payment.completed`,
+      );
+    }
+    if (deps.events && !deps.events.get(event.type)) {
+      throw new Error(
+        `Event type "${event.type}" is in no module's event registry; declare it with its producer`,
+      );
+    }
+    if (event.aggregateId.length === 0) throw new Error('An event needs an aggregateId');
+    return {
+      sql: `INSERT INTO outbox_events (id, type, aggregate_id, payload)
+            SELECT $1, $2, $3, $4::jsonb${onlyIf ? ` WHERE EXISTS (SELECT 1 FROM ${onlyIf})` : ''}`,
+      params: [newId('evt'), event.type, event.aggregateId, JSON.stringify(event.payload ?? null)],
+    };
+  }
+
   return {
     pruneDispatched(olderThanMs) {
       // Old events are found by id: ids are ULIDs that begin with their creation time, so
@@ -274,24 +300,12 @@ export function createOutbox(deps: {
     },
 
     async publish(event) {
-      if (!EVENT_TYPE.test(event.type)) {
-        throw new Error(
-          `Event type "${event.type}" must be dotted lowercase words, like payment.completed`,
-        );
-      }
-      if (deps.events && !deps.events.get(event.type)) {
-        throw new Error(
-          `Event type "${event.type}" is in no module's event registry; declare it with its producer`,
-        );
-      }
-      if (event.aggregateId.length === 0) throw new Error('An event needs an aggregateId');
-      const id = newId('evt');
-      await db.query(
-        'INSERT INTO outbox_events (id, type, aggregate_id, payload) VALUES ($1, $2, $3, $4::jsonb)',
-        [id, event.type, event.aggregateId, JSON.stringify(event.payload ?? null)],
-      );
-      return { id };
+      const { sql, params } = insertEvent(event);
+      await db.query(sql, params);
+      return { id: params[0] as string };
     },
+
+    publishStatement: (event, options = {}) => insertEvent(event, options.onlyIf),
 
     subscribe<P>(
       name: string,
