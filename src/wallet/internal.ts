@@ -151,6 +151,14 @@ export interface WalletContext {
    */
   lockProfiles(userIds: readonly string[]): Promise<Map<string, WalletProfile>>;
   /**
+   * `lockProfiles`, and the users' ledger accounts in `asset` (in `userIds` order) in the
+   * same round trip once the wallet has recorded them (opened on first use).
+   */
+  lockProfilesAndAccounts(
+    userIds: readonly string[],
+    asset: string,
+  ): Promise<{ profiles: Map<string, WalletProfile>; accounts: string[] }>;
+  /**
    * Takes the user's profile lock exclusively (a freeze, unfreeze or tier change): it
    * waits for the user's movements in flight, and movements arriving meanwhile queue
    * behind it instead of overtaking it.
@@ -248,6 +256,26 @@ export function createWalletContext(deps: WalletDeps): WalletContext {
     };
   }
 
+  /**
+   * The profile locks and rows in one round trip (migrations/0057_payment_round_trips.sql:
+   * the read after the lock sees a freeze that committed while this one waited), with
+   * the users' recorded ledger accounts in `asset` if one is given.
+   */
+  async function lockProfilesFor(
+    userIds: readonly string[],
+    asset?: string,
+  ): Promise<{ profiles: Map<string, WalletProfile>; accounts: Map<string, string> }> {
+    const ids = [...new Set(userIds)].sort();
+    const { rows } = await db.query<ProfileRow & { ledger_account_id: string | null }>(
+      `SELECT ${PROFILE_COLUMNS}, ledger_account_id
+         FROM wallet_lock_profiles($1, $2::text[], $3, $4)`,
+      [PROFILE_LOCK_CLASS, ids, TIERS[0], asset ?? null],
+    );
+    const accounts = new Map<string, string>();
+    for (const r of rows) if (r.ledger_account_id) accounts.set(r.user_id, r.ledger_account_id);
+    return { profiles: new Map(rows.map((r) => [r.user_id, profileFromRow(r)])), accounts };
+  }
+
   const ctx: WalletContext = {
     deps,
     clock,
@@ -315,15 +343,25 @@ export function createWalletContext(deps: WalletDeps): WalletContext {
     },
 
     async lockProfiles(userIds) {
-      const ids = [...new Set(userIds)].sort();
-      // One round trip: the locks, the rows of first movements and the read after the
-      // lock (whose snapshot sees a freeze that committed while this one waited) in one
-      // function call (migrations/0057_payment_round_trips.sql).
-      const { rows } = await db.query<ProfileRow>(
-        `SELECT ${PROFILE_COLUMNS} FROM wallet_lock_profiles($1, $2::text[], $3)`,
-        [PROFILE_LOCK_CLASS, ids, TIERS[0]],
-      );
-      return new Map(rows.map((r) => [r.user_id, profileFromRow(r)]));
+      return (await lockProfilesFor(userIds)).profiles;
+    },
+
+    async lockProfilesAndAccounts(userIds, asset) {
+      const { profiles, accounts } = await lockProfilesFor(userIds, asset);
+      const missing = userIds.filter((id) => !accounts.has(id));
+      if (missing.length > 0) {
+        // First movement of these users in this asset: found or opened through the
+        // ledger, and recorded in this transaction (it rolls back with an opening).
+        const found = await ctx.userAccounts(missing, asset);
+        await db.query(
+          `INSERT INTO wallet_ledger_accounts (user_id, asset, account_id)
+           SELECT u, $2, a FROM unnest($1::text[], $3::text[]) AS x(u, a)
+           ON CONFLICT (user_id, asset) DO NOTHING`,
+          [missing, asset, found],
+        );
+        missing.forEach((id, i) => accounts.set(id, found[i] ?? ''));
+      }
+      return { profiles, accounts: userIds.map((id) => accounts.get(id) ?? '') };
     },
 
     async lockProfileExclusively(userId) {

@@ -177,7 +177,10 @@ export function createPayments(ctx: WalletContext) {
     paymentRequestId: string | null;
   }): Promise<Payment> {
     const { payerId, payeeId, asset, amount } = input;
-    const profiles = await ctx.lockProfiles([payerId, payeeId]);
+    const { profiles, accounts } = await ctx.lockProfilesAndAccounts(
+      [payerId, payeeId],
+      asset.code,
+    );
     if (profiles.get(payerId)?.frozen !== false) {
       refuse(WalletError.AccountFrozen, 'Your wallet is frozen; contact support');
     }
@@ -187,7 +190,7 @@ export function createPayments(ctx: WalletContext) {
     const payerProfile = profiles.get(payerId);
     if (!payerProfile) throw new Error('payer profile vanished');
     await ctx.consumeLimits(payerProfile, asset, amount);
-    const [from, to] = await ctx.userAccounts([payerId, payeeId], asset.code);
+    const [from, to] = accounts;
     if (from === undefined || to === undefined) throw new Error('user accounts not opened');
     const id = newId('pay');
     const amountDecimal = await ctx.format(asset.code, amount);
