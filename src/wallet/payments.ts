@@ -281,14 +281,6 @@ export function createPayments(ctx: WalletContext) {
     const want = { payeeId: payee.id, asset: parsed.asset.code, amount: parsed.amount, note };
     const requestKey = input.requestKey ?? null;
 
-    if (requestKey !== null) {
-      const { rows } = await db.query<PaymentRow>(
-        `SELECT ${PAYMENT_COLUMNS} FROM wallet_payments WHERE payer_id = $1 AND request_key = $2`,
-        [input.payerId, requestKey],
-      );
-      if (rows[0]) return replayOrConflict(await toPayment(rows[0]), want);
-    }
-
     // With a request key the ledger key derives from it: two concurrent retries meet on
     // the ledger's key and the second replays the first instead of paying again.
     const ledgerKey =
@@ -308,7 +300,17 @@ export function createPayments(ctx: WalletContext) {
           paymentRequestId: null,
         }),
       );
-      return isFailure(r) ? r : { ok: true, payment: r, replayed: false };
+      if (!isFailure(r)) return { ok: true, payment: r, replayed: false };
+      // The same key again answers the first payment, even if this retry would now be
+      // refused (frozen since, over a limit, the funds spent). Looked for on refusals
+      // only: a retry that gets through them meets the ledger's key (derived from the
+      // request key, kept forever) and replays there, so a payment costs no lookup.
+      if (requestKey === null) return r;
+      const { rows } = await db.query<PaymentRow>(
+        `SELECT ${PAYMENT_COLUMNS} FROM wallet_payments WHERE payer_id = $1 AND request_key = $2`,
+        [input.payerId, requestKey],
+      );
+      return rows[0] ? replayOrConflict(await toPayment(rows[0]), want) : r;
     } catch (err) {
       if (!(err instanceof AlreadyDone)) throw err;
       const prior = await paymentByLedgerTx(err.value as string);

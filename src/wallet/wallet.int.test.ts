@@ -167,6 +167,26 @@ describe('payments', () => {
     expect(rows[0]?.n).toBe(1n);
   });
 
+  it('a late retry answers the payment it made, even when the payer is frozen since', async () => {
+    const cy = await h.user('cy_late');
+    await h.fund(cy, 'USD', '5.00');
+    const headers = { 'idempotency-key': 'pay-late-1' };
+    const body = { to: '@bob', asset: 'USD', amount: '5.00' };
+    const first = await req('POST', '/v1/payments', cy, body, headers);
+    expect(first.status, first.text).toBe(201);
+    const frozen = await h.t.vw.wallet.freeze({ type: 'system', id: 'test' }, cy.id, 'review');
+    expect(frozen.ok).toBe(true);
+    await h.t.vw.db.query('DELETE FROM idempotency_keys');
+    // Frozen and with nothing left, the retry is still the payment it was, not a refusal.
+    const late = await req('POST', '/v1/payments', cy, body, headers);
+    expect(late.status, late.text).toBe(200);
+    expect(late.body.id).toBe(first.body.id);
+    // A new payment is refused, and moves nothing.
+    const fresh = await req('POST', '/v1/payments', cy, body, { 'idempotency-key': 'pay-late-2' });
+    expect(fresh.status).toBe(403);
+    expect(await h.balance(cy, 'USD')).toMatchObject({ available: '0.00' });
+  });
+
   it('payment requests: request, pay once, decline, cancel', async () => {
     const ask = await req('POST', '/v1/payment_requests', bob, {
       from: '@ada',
