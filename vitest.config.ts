@@ -11,6 +11,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     globalSetup: ['test/support/global-setup.ts'],
+    // Every test fails when its code makes a network call inside a database transaction.
+    setupFiles: ['test/support/network-guard.ts'],
     maxWorkers: 2,
     projects: [
       {

@@ -90,6 +90,10 @@ interface Outcome {
   response?: { id?: string; ledger_transaction_id?: string | null };
 }
 
+function inUse(body: unknown): boolean {
+  return (body as { error?: { code?: string } }).error?.code === 'idempotency_key_in_use';
+}
+
 async function call(
   port: number,
   o: Omit<Outcome, 'status' | 'response'>,
@@ -184,9 +188,15 @@ describe('SIGKILL under a load of payments and trades (PostgreSQL)', () => {
 
       const second = startServer();
       const port2 = Number((await second.waitForLog('api listening'))['port']);
-      // The client retries what got no answer, exactly as it sent it.
+      // The client retries what got no answer, exactly as it sent it, and again after
+      // `Retry-After` while the dead process's claim on the key is still open (it lapses
+      // within the claim lifetime, CLAIM_TTL_MS).
       for (const o of unanswered) {
-        const r = await call(port2, o);
+        let r = await call(port2, o);
+        for (let i = 0; i < 30 && r?.status === 409 && inUse(r.body); i++) {
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+          r = await call(port2, o);
+        }
         expect(r, `retry of ${o.path}`).toBeDefined();
         if (!r) continue;
         expect(r.status, JSON.stringify(r.body)).toBeLessThan(500);

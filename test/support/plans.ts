@@ -35,6 +35,7 @@ export function recordStatements(db: Db): { db: Db; issued: Issued[] } {
     transaction: (fn, options) => db.transaction((tx) => fn(record(tx)), options),
     attempt: (fn, options) => db.attempt((tx) => fn(record(tx)), options),
     detached: (fn) => db.detached(fn),
+    fenced: (fence, fn) => db.fenced(fence, fn),
     inTransaction: () => db.inTransaction(),
     ping: () => db.ping(),
     close: () => db.close(),

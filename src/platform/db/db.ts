@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { RolledBack } from '../failure.js';
+import { registerTransactionProbe } from './network-guard.js';
 
 /**
  * The one data-access layer. Two drivers sit behind it, PGlite (embedded, one
@@ -59,6 +60,15 @@ export interface AttemptOptions extends TransactionOptions {
   onRetry?: (err: unknown, attempt: number) => void;
 }
 
+/**
+ * What every transaction a request commits must also do: an Idempotency-Key's claim
+ * check (see `Db.fenced`).
+ */
+export interface CommitFence {
+  /** Runs last in each top-level transaction, before COMMIT; throwing rolls it back. */
+  beforeCommit(tx: Queryable): Promise<void>;
+}
+
 export interface Db extends Queryable {
   readonly kind: 'pglite' | 'postgres';
   /**
@@ -88,8 +98,17 @@ export interface Db extends Queryable {
    * const r = await db.attempt(() => moveMoney(), { retryTransient: true });
    */
   attempt<T>(fn: (tx: Queryable) => Promise<T>, options?: AttemptOptions): Promise<T>;
-  /** Runs `fn` outside any ambient transaction, e.g. to commit a claim on its own. */
+  /** Runs `fn` outside any ambient transaction (and fence), e.g. to commit a claim on its own. */
   detached<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` (not in a transaction) so that every top-level transaction it begins runs
+   * `fence.beforeCommit` as its last statement, and every write statement it makes
+   * outside a transaction becomes such a transaction. An Idempotency-Key uses this to
+   * mark its claim in the same transaction as the handler's work, so work committed
+   * under a claim is never done again by a retry, and an owner whose claim was taken
+   * over cannot commit.
+   */
+  fenced<T>(fence: CommitFence, fn: () => Promise<T>): Promise<T>;
   /** True while the calling code runs inside `transaction`. */
   inTransaction(): boolean;
   /** Cheap round trip for readiness checks. */
@@ -119,6 +138,15 @@ export abstract class BaseDb implements Db {
   private readonly als = new AsyncLocalStorage<TxFrame | undefined>();
   /** Transactions between BEGIN and COMMIT/ROLLBACK in this process (see transaction()). */
   private openTransactions = 0;
+  private readonly fences = new AsyncLocalStorage<CommitFence | undefined>();
+  /** `fenced` calls running (the storage is switched off at 0, as `als` is). */
+  private openFences = 0;
+
+  constructor() {
+    // A weak reference: the guard's registry must not keep a closed Db alive.
+    const ref = new WeakRef<BaseDb>(this);
+    registerTransactionProbe(() => ref.deref()?.inTransaction() ?? false);
+  }
 
   protected abstract run(
     sql: string,
@@ -140,8 +168,13 @@ export abstract class BaseDb implements Db {
     params: readonly unknown[] = [],
   ): Promise<QueryResult<R>> {
     const frame = this.als.getStore();
-    const result = frame ? await frame.client.query(sql, params) : await this.run(sql, params);
-    return result as QueryResult<R>;
+    if (frame) return (await frame.client.query(sql, params)) as QueryResult<R>;
+    // A write made bare under a fence is made a fenced transaction of its own, so it is
+    // marked on the claim like any other (a false positive costs one BEGIN/COMMIT).
+    if (this.openFences > 0 && WRITE_STATEMENT.test(sql) && this.fences.getStore()) {
+      return this.transaction((tx) => tx.query<R>(sql, params));
+    }
+    return (await this.run(sql, params)) as QueryResult<R>;
   }
 
   async exec(sql: string): Promise<void> {
@@ -158,8 +191,23 @@ export abstract class BaseDb implements Db {
     // Outside any transaction there is nothing to leave. Not entering the storage here
     // matters: while an AsyncLocalStorage is enabled, Node 20 runs a hook on every
     // promise of the process (measured: 14% of a webhook delivery worker's CPU).
-    if (this.als.getStore() === undefined) return fn();
-    return this.als.run(undefined, fn);
+    // Detached work (the ledger's batches) serves many requests: no one request's fence.
+    const unfenced =
+      this.openFences > 0 && this.fences.getStore() ? () => this.fences.run(undefined, fn) : fn;
+    if (this.als.getStore() === undefined) return unfenced();
+    return this.als.run(undefined, unfenced);
+  }
+
+  async fenced<T>(fence: CommitFence, fn: () => Promise<T>): Promise<T> {
+    if (this.als.getStore() !== undefined) {
+      throw new Error('fenced: must begin outside any transaction');
+    }
+    this.openFences++;
+    try {
+      return await this.fences.run(fence, fn);
+    } finally {
+      if (--this.openFences === 0) this.fences.disable();
+    }
   }
 
   async ping(): Promise<void> {
@@ -173,11 +221,16 @@ export abstract class BaseDb implements Db {
     const outer = this.als.getStore();
     if (outer) return this.savepoint(outer, fn);
 
+    const fence = this.openFences > 0 ? this.fences.getStore() : undefined;
     return this.withTransaction(options.isolation, async (client) => {
       const frame: TxFrame = { client, savepoints: 0, retrying: 0 };
       this.openTransactions++;
       try {
-        return await this.als.run(frame, () => fn(this));
+        return await this.als.run(frame, async () => {
+          const result = await fn(this);
+          if (fence) await fence.beforeCommit(this);
+          return result;
+        });
       } finally {
         // With no transaction open, switch the storage off (run() switches it on again)
         // so the promise hook costs nothing between transactions. No frame is in use, so
@@ -237,6 +290,9 @@ export abstract class BaseDb implements Db {
     }
   }
 }
+
+/** A statement that may write (a false positive only costs a transaction; see `query`). */
+const WRITE_STATEMENT = /\b(INSERT|UPDATE|DELETE|MERGE|TRUNCATE)\b/i;
 
 /** Most rows one pass of `deleteInSlices` removes. */
 export const DELETE_SLICE = 5000;

@@ -1,5 +1,6 @@
 import type { Logger } from '../observability/logger.js';
 import type { Principal } from './access.js';
+import type { IdempotencyClaim } from './idempotency.js';
 
 /** What every request carries through the middleware chain. */
 export interface AppEnv {
@@ -16,5 +17,7 @@ export interface AppEnv {
      * replay answers without it.
      */
     idempotencyStoredBody: string | undefined;
+    /** The Idempotency-Key claim this POST holds while its handler runs, if any. */
+    idempotency: IdempotencyClaim | undefined;
   };
 }

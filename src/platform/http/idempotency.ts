@@ -1,29 +1,131 @@
-import { createHash } from 'node:crypto';
-import type { MiddlewareHandler } from 'hono';
-import type { Db } from '../db/db.js';
+import { createHash, randomUUID } from 'node:crypto';
+import type { Context, MiddlewareHandler } from 'hono';
+import type { CommitFence, Db, Queryable } from '../db/db.js';
 import type { AppEnv } from './context.js';
 import { ApiError } from './errors.js';
 
 /**
- * `Idempotency-Key` for every POST.
+ * `Idempotency-Key` for every POST, in three short steps with no transaction held across
+ * the handler (which may call a price source, a DNS server or a chain node):
  *
- * The key row is inserted in the same database transaction as the request's own writes
- * (handlers' `db` calls join it through AsyncLocalStorage), so:
- * - the same key and body again replays the stored response (`Idempotent-Replayed: true`);
- * - the same key with another body or path gets 409 `idempotency_error`;
- * - two concurrent requests with one key: the second blocks on the key's primary key
- *   until the first commits, then replays it. One write, never two.
+ * 1. **Claim** the key: one autocommitted statement inserts an open claim (status 0), or
+ *    answers the key's row as it stands: the same key and body again replays the stored
+ *    response (`Idempotent-Replayed: true`); another body or path is a 409
+ *    `idempotency_key_reused`; a claim still open is a 409 `idempotency_key_in_use`
+ *    (another request with this key is running: retry after `Retry-After`).
+ * 2. **Run** the handler outside any transaction; its services open transactions on
+ *    purpose (`db.attempt`). Each transaction it commits also marks the claim
+ *    (`committed`), checking it still holds it, in the same transaction (`db.fenced`).
+ * 3. **Record** the response (one statement, only while the claim is still ours).
  *
- * A response is stored when the handler answered below 500 without throwing. A thrown
- * error (validation, auth, a fault) or a 5xx rolls everything back, the key included,
- * so a retry runs afresh, because nothing happened.
+ * A crash between a handler's commit and step 3 leaves an open claim marked committed:
+ * the work happened once and is never done again. A retry then gets 409
+ * `idempotency_key_interrupted` (look the result up) rather than a second payment. A
+ * claim abandoned before anything committed (its process died, or ran past `claimTtlMs`)
+ * is taken over by the next retry and run afresh; an owner that still runs (frozen past
+ * its claim) cannot commit any more (its fence fails).
+ *
+ * A handler that is idempotent on the key all the way down (the wallet's payments: the
+ * key is stored with the payment and keys its ledger write) says so with
+ * `keyIdempotent(c)`: its transactions skip the fence (two statements fewer), and a
+ * retry after a crash runs it again, which answers the payment already made.
+ *
+ * A response is stored when the handler answered below 500 without throwing. A handler
+ * that fails (validation, auth, a fault) having committed nothing releases the key, so
+ * a corrected retry runs afresh; one that fails after committing work has its error
+ * recorded like any other response.
  */
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
-class Rollback extends Error {}
+/**
+ * How long an open claim lasts without being renewed. Its owner renews it every third of
+ * this while the handler runs, so only a dead (or frozen) owner's claim lapses, and a
+ * client retrying after a crash waits at most this long (409 `idempotency_key_in_use`).
+ */
+export const CLAIM_TTL_MS = 10_000;
 
-export function idempotency(deps: { db: Db }): MiddlewareHandler<AppEnv> {
+export interface IdempotencyDeps {
+  db: Db;
+  /** Default `CLAIM_TTL_MS`. */
+  claimTtlMs?: number;
+  /** Default true. Tests turn it off to stand in for an owner frozen past its claim. */
+  renewClaims?: boolean;
+  /**
+   * Runs after the handler, before its response is recorded. Tests use it to stand in
+   * for a process that dies at that moment.
+   */
+  beforeRecord?: () => Promise<void>;
+}
+
+/** The claim a request holds while its handler runs (context variable `idempotency`). */
+export interface IdempotencyClaim {
+  /** The handler's writes are keyed by the Idempotency-Key itself: see `keyIdempotent`. */
+  keyIdempotent: boolean;
+}
+
+/**
+ * Declares that this POST handler is idempotent on its `Idempotency-Key` all the way
+ * down (running it twice with one key does the work once and answers the same), so the
+ * middleware need not fence its transactions and may run it again after a crash.
+ */
+export function keyIdempotent(c: Context<AppEnv>): void {
+  const claim = c.get('idempotency');
+  if (claim) claim.keyIdempotent = true;
+}
+
+interface KeyRow {
+  mine: boolean;
+  path: string;
+  request_hash: string;
+  status: number;
+  response_body: string;
+  committed: boolean;
+  live: boolean;
+}
+
+// One round trip: take the key (new, or an abandoned claim with nothing committed), or
+// answer its row as it stands. The second branch reads the statement's snapshot, so a
+// row committed by a concurrent claim after it began is missed: `read` covers that.
+const CLAIM_SQL = `
+  WITH claim AS (
+    INSERT INTO idempotency_keys AS k
+      (principal, key, method, path, request_hash, status, response_body, claim_token, claimed_until)
+    VALUES ($1, $2, 'POST', $3, $4, 0, '', $5, now() + $6 * interval '1 millisecond')
+    ON CONFLICT (principal, key) DO UPDATE
+      SET claim_token = EXCLUDED.claim_token, claimed_until = EXCLUDED.claimed_until
+      WHERE k.status = 0 AND NOT k.committed AND k.claimed_until < now()
+        AND k.request_hash = EXCLUDED.request_hash
+    RETURNING true AS mine, k.path, k.request_hash, k.status, k.response_body, k.committed,
+              true AS live
+  )
+  SELECT * FROM claim
+  UNION ALL
+  SELECT false, path, request_hash, status, response_body, committed, claimed_until >= now()
+    FROM idempotency_keys
+   WHERE principal = $1 AND key = $2 AND NOT EXISTS (SELECT 1 FROM claim)`;
+
+const READ_SQL = `
+  SELECT false AS mine, path, request_hash, status, response_body, committed,
+         claimed_until >= now() AS live
+    FROM idempotency_keys WHERE principal = $1 AND key = $2`;
+
+export function idempotency(deps: IdempotencyDeps): MiddlewareHandler<AppEnv> {
+  const { db } = deps;
+  const ttlMs = deps.claimTtlMs ?? CLAIM_TTL_MS;
+
+  async function claimOrRead(params: unknown[]): Promise<KeyRow> {
+    // A row can vanish between the two statements (its owner failed and released it):
+    // then claim again. Bounded, as each pass means another request finished meanwhile.
+    for (let pass = 0; pass < 3; pass++) {
+      const claimed = await db.query<KeyRow>(CLAIM_SQL, params);
+      if (claimed.rows[0]) return claimed.rows[0];
+      const read = await db.query<KeyRow>(READ_SQL, params.slice(0, 2));
+      if (read.rows[0]) return read.rows[0];
+    }
+    throw new Error('idempotency key neither claimed nor found after three passes');
+  }
+
   return async (c, next) => {
     if (c.req.method !== 'POST') return next();
     const key = c.req.header('idempotency-key');
@@ -44,55 +146,108 @@ export function idempotency(deps: { db: Db }): MiddlewareHandler<AppEnv> {
     const body = await c.req.text();
     const path = c.req.path;
     const requestHash = createHash('sha256').update(`POST ${path}\n`).update(body).digest('hex');
+    const token = randomUUID();
 
+    const row = await claimOrRead([owner, key, path, requestHash, token, ttlMs]);
+    if (!row.mine) {
+      if (row.request_hash !== requestHash) {
+        throw new ApiError(
+          409,
+          'idempotency_error',
+          'idempotency_key_reused',
+          row.path === path
+            ? 'This Idempotency-Key was already used with a different request body'
+            : `This Idempotency-Key was already used for ${row.path}`,
+          'Idempotency-Key',
+        );
+      }
+      if (row.status !== 0) {
+        c.res = new Response(row.response_body, {
+          status: row.status,
+          headers: { 'content-type': 'application/json', 'idempotent-replayed': 'true' },
+        });
+        return;
+      }
+      if (row.committed && !row.live) {
+        throw new ApiError(
+          409,
+          'idempotency_error',
+          'idempotency_key_interrupted',
+          'The request with this Idempotency-Key was interrupted after its changes were saved, so its response was lost; it will not run again: look its result up',
+          'Idempotency-Key',
+        );
+      }
+      throw claimBusy();
+    }
+
+    const claim: IdempotencyClaim = { keyIdempotent: false };
+    c.set('idempotency', claim);
+    const fence: CommitFence = {
+      async beforeCommit(tx: Queryable) {
+        if (claim.keyIdempotent) return;
+        const { rowCount } = await tx.query(
+          `UPDATE idempotency_keys SET committed = true
+            WHERE principal = $1 AND key = $2 AND claim_token = $3 AND status = 0`,
+          [owner, key, token],
+        );
+        // Our claim was taken over (we ran past its lifetime): the new owner runs the
+        // request; this transaction must not commit as well.
+        if (rowCount === 0) throw claimBusy();
+      },
+    };
+    const renewal =
+      deps.renewClaims === false
+        ? undefined
+        : setInterval(() => {
+            db.detached(() =>
+              db.query(
+                `UPDATE idempotency_keys SET claimed_until = now() + $4 * interval '1 millisecond'
+                  WHERE principal = $1 AND key = $2 AND claim_token = $3`,
+                [owner, key, token, ttlMs],
+              ),
+            ).catch((err: unknown) => {
+              c.get('logger').warn({ err, key }, 'could not renew an idempotency claim');
+            });
+          }, ttlMs / 3);
+    renewal?.unref();
     try {
-      await deps.db.transaction(async (tx) => {
-        const claimed = await tx.query(
-          `INSERT INTO idempotency_keys (principal, key, method, path, request_hash, status, response_body)
-           VALUES ($1, $2, 'POST', $3, $4, 0, '')
-           ON CONFLICT (principal, key) DO NOTHING`,
-          [owner, key, path, requestHash],
-        );
-        if (claimed.rowCount === 0) {
-          const { rows } = await tx.query<{
-            path: string;
-            request_hash: string;
-            status: number;
-            response_body: string;
-          }>(
-            'SELECT path, request_hash, status, response_body FROM idempotency_keys WHERE principal = $1 AND key = $2',
-            [owner, key],
-          );
-          const prior = rows[0];
-          if (!prior) throw new Error('idempotency key vanished while being read');
-          if (prior.request_hash !== requestHash) {
-            throw new ApiError(
-              409,
-              'idempotency_error',
-              'idempotency_key_reused',
-              prior.path === path
-                ? 'This Idempotency-Key was already used with a different request body'
-                : `This Idempotency-Key was already used for ${prior.path}`,
-              'Idempotency-Key',
-            );
-          }
-          c.res = new Response(prior.response_body, {
-            status: prior.status,
-            headers: { 'content-type': 'application/json', 'idempotent-replayed': 'true' },
-          });
-          return;
-        }
+      await db.fenced(fence, () => next());
+    } finally {
+      clearInterval(renewal);
+    }
 
-        await next();
-        if (c.error !== undefined || c.res.status >= 500) throw new Rollback();
-        const responseBody = c.get('idempotencyStoredBody') ?? (await c.res.clone().text());
-        await tx.query(
-          'UPDATE idempotency_keys SET status = $3, response_body = $4 WHERE principal = $1 AND key = $2',
-          [owner, key, c.res.status, responseBody],
-        );
-      });
-    } catch (err) {
-      if (!(err instanceof Rollback)) throw err;
+    const failed = c.error !== undefined || c.res.status >= 500;
+    if (failed) {
+      // Nothing committed under the claim: release it, as if the request never came. The
+      // row stays when something did (the DELETE skips it), and the error is recorded.
+      const released = await db.query(
+        `DELETE FROM idempotency_keys
+          WHERE principal = $1 AND key = $2 AND claim_token = $3 AND NOT committed`,
+        [owner, key, token],
+      );
+      if (released.rowCount === 1) return;
+    }
+    const responseBody = c.get('idempotencyStoredBody') ?? (await c.res.clone().text());
+    await deps.beforeRecord?.();
+    const recorded = await db.query(
+      `UPDATE idempotency_keys
+          SET status = $4, response_body = $5, claim_token = NULL, claimed_until = NULL
+        WHERE principal = $1 AND key = $2 AND claim_token = $3`,
+      [owner, key, token, c.res.status, responseBody],
+    );
+    if (recorded.rowCount === 0) {
+      c.get('logger').warn({ key }, 'idempotency claim taken over before its response was recorded');
     }
   };
+}
+
+function claimBusy(): ApiError {
+  return new ApiError(
+    409,
+    'idempotency_error',
+    'idempotency_key_in_use',
+    'Another request with this Idempotency-Key is still running; retry shortly to get its response',
+    'Idempotency-Key',
+    { 'retry-after': '1' },
+  );
 }

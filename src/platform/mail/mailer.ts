@@ -1,4 +1,5 @@
 import nodemailer from 'nodemailer';
+import { networkCall } from '../db/network-guard.js';
 
 /**
  * Email out, behind one small interface so a module that notifies people (webhook endpoint
@@ -52,6 +53,7 @@ export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
     enabled: true,
     async send(message) {
       if (message.to.length === 0) throw new MailError('a message needs at least one recipient');
+      networkCall(`smtp send to ${message.to.length} recipient(s)`);
       const info = await transport.sendMail({
         to: [...message.to],
         subject: message.subject,

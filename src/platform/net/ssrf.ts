@@ -1,6 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
+import { networkCall } from '../db/network-guard.js';
 import { fail, type Failure } from '../failure.js';
 
 /**
@@ -132,7 +133,12 @@ export function createSsrfGuard(options: { allow?: readonly string[]; resolver?:
     const prefix = prefixText === undefined ? (type === 'ipv6' ? 128 : 32) : Number(prefixText);
     allowList.addSubnet(net, prefix, type);
   }
-  const resolver = options.resolver ?? systemResolver;
+  const resolve = options.resolver ?? systemResolver;
+  // A DNS answer can take seconds: never while a database transaction is open.
+  const resolver: Resolver = async (host) => {
+    networkCall(`dns lookup ${host}`);
+    return resolve(host);
+  };
 
   const allowed = (addr: ipaddr.IPv4 | ipaddr.IPv6) =>
     allowList.check(addr.toString(), addr.kind() === 'ipv4' ? 'ipv4' : 'ipv6');

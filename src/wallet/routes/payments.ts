@@ -1,6 +1,7 @@
 import { ANY_ROLE, defineRoute } from '../../platform/http/access.js';
 import type { HttpApp } from '../../platform/http/app.js';
 import { ErrorSchema, unwrap } from '../../platform/http/errors.js';
+import { keyIdempotent } from '../../platform/http/idempotency.js';
 import { toPage } from '../../platform/http/pagination.js';
 import {
   jsonResponse as json,
@@ -36,6 +37,7 @@ export function registerPaymentRoutes(app: HttpApp, deps: { wallet: WalletServic
       },
     }),
     async (c) => {
+      keyIdempotent(c); // the payment is stored with the key, which also keys its ledger write
       const input = c.req.valid('json');
       const r = unwrap(
         await wallet.pay({

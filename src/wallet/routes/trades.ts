@@ -1,6 +1,7 @@
 import { ANY_ROLE, defineRoute } from '../../platform/http/access.js';
 import type { HttpApp } from '../../platform/http/app.js';
 import { ErrorSchema, unwrap } from '../../platform/http/errors.js';
+import { keyIdempotent } from '../../platform/http/idempotency.js';
 import { PaginationQuery, toPage } from '../../platform/http/pagination.js';
 import {
   jsonResponse as json,
@@ -80,6 +81,7 @@ export function registerTradeRoutes(app: HttpApp, deps: { wallet: WalletService 
       responses: { 200: json('The trade', TradeSchema), ...errors },
     }),
     async (c) => {
+      keyIdempotent(c); // a quote executes once; executing it again answers that trade
       const r = unwrap(
         await wallet.executeQuote(caller(c).userId, c.req.valid('param').id),
         toApiError,

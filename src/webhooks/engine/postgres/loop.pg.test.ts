@@ -41,6 +41,7 @@ function explaining(inner: Db): Db {
     transaction: (fn, options) => inner.transaction(() => fn(wrapped), options),
     attempt: (fn, options) => inner.attempt(() => fn(wrapped), options),
     detached: (fn) => inner.detached(fn),
+    fenced: (fence, fn) => inner.fenced(fence, fn),
     inTransaction: () => inner.inTransaction(),
     ping: () => inner.ping(),
     close: () => inner.close(),
