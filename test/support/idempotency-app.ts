@@ -47,7 +47,7 @@ export function idempotencyTestApp(db: Db, options: IdempotencyTestOptions = {})
   });
 
   app.post('/v1/things', async (c) => {
-    const body = (await c.req.json()) as { name: string; wait?: number };
+    const body = await c.req.json<{ name: string; wait?: number }>();
     if (body.name === '') {
       throw new ApiError(400, 'invalid_request_error', 'parameter_invalid', 'name', 'name');
     }
@@ -62,7 +62,7 @@ export function idempotencyTestApp(db: Db, options: IdempotencyTestOptions = {})
 
   app.post('/v1/keyed', async (c) => {
     keyIdempotent(c);
-    const body = (await c.req.json()) as { name: string };
+    const body = await c.req.json<{ name: string }>();
     const key = c.req.header('idempotency-key') ?? null;
     const id = await db.attempt(async (tx) => {
       await tx.query(

@@ -89,7 +89,7 @@ export interface Db extends Queryable {
    * wrote (a savepoint's worth when nested) and the attempt resolves with the failure. Only the outermost retrying attempt retries, so one
    * failure is not retried at every level of nesting:
    * - outside any transaction, the whole transaction is run again (40001 and 40P01);
-   * - inside a caller's transaction (an Idempotency-Key's), `fn` runs as a savepoint and
+   * - inside a caller's transaction, `fn` runs as a savepoint and
    *   is run again after a deadlock: rolling back to the savepoint releases the locks it
    *   took, which breaks the cycle. A serialization failure there belongs to the
    *   caller's snapshot, so it is passed on.
@@ -282,7 +282,7 @@ export abstract class BaseDb implements Db {
     try {
       // No RELEASE on success: COMMIT (or a rollback to an enclosing savepoint) ends it
       // just the same, and every statement saved is a round trip off a request's path
-      // (a wallet write inside the Idempotency-Key transaction is such a savepoint).
+      // (a ledger write inside a wallet transaction is such a savepoint).
       return await fn(this);
     } catch (err) {
       await frame.client.query(`ROLLBACK TO SAVEPOINT ${name}`).catch(() => undefined);

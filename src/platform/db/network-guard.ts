@@ -44,9 +44,7 @@ function inAnyTransaction(): boolean {
 }
 
 function record(what: string): NetworkInTransactionError {
-  const err = new NetworkInTransactionError(
-    `network call inside a database transaction: ${what}`,
-  );
+  const err = new NetworkInTransactionError(`network call inside a database transaction: ${what}`);
   violations.push({ what, stack: err.stack ?? '' });
   return err;
 }
@@ -66,9 +64,11 @@ export function networkCall(what: string): void {
 // `throw` mode fails the test afterwards through `takeNetworkViolations`.
 function onUndiciRequest(message: unknown): void {
   if (!inAnyTransaction()) return;
-  const request = (message as { request?: { method?: string; origin?: unknown; path?: string } })
-    .request;
-  record(`${request?.method ?? 'HTTP'} ${String(request?.origin ?? '')}${request?.path ?? ''}`);
+  const request = (
+    message as { request?: { method?: string; origin?: string | URL; path?: string } }
+  ).request;
+  const origin = request?.origin === undefined ? '' : String(request.origin);
+  record(`${request?.method ?? 'HTTP'} ${origin}${request?.path ?? ''}`);
 }
 
 function onHttpRequest(message: unknown): void {

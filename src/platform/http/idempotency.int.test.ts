@@ -79,8 +79,9 @@ describe('the documented answers', () => {
   it('holds no transaction while the handler waits on the network', async () => {
     let open: boolean | undefined;
     const app = idempotencyTestApp(db, {
-      beforeWrite: async () => {
+      beforeWrite: () => {
         open = db.inTransaction();
+        return Promise.resolve();
       },
     });
     expect((await post(app, '/v1/things', 'doc-3', { name: 'n', wait: 5 })).status).toBe(201);
@@ -105,9 +106,7 @@ describe('concurrent requests with one key', () => {
     const app = idempotencyTestApp(db);
     const before = await countThings(db);
     const results = await Promise.all(
-      Array.from({ length: 10 }, () =>
-        post(app, '/v1/things', 'race-1', { name: 'r', wait: 200 }),
-      ),
+      Array.from({ length: 10 }, () => post(app, '/v1/things', 'race-1', { name: 'r', wait: 200 })),
     );
     const created = results.filter((r) => r.status === 201);
     const busy = results.filter((r) => r.status === 409);
@@ -182,14 +181,18 @@ describe('a claim that outlives its owner', () => {
 
 describe.runIf(testDbKind() === 'postgres')('a process killed mid-request (SIGKILL)', () => {
   async function killedAt(dieAt: string, route: string, key: string): Promise<void> {
-    const child = spawnVaultwire([], {
-      DATABASE_URL: testDb.url ?? '',
-      DIE_AT: dieAt,
-      ROUTE: route,
-      KEY: key,
-      NAME: 'k',
-      CLAIM_TTL_MS: String(TTL),
-    }, 'test/fixtures/idempotency-crash.ts');
+    const child = spawnVaultwire(
+      [],
+      {
+        DATABASE_URL: testDb.url ?? '',
+        DIE_AT: dieAt,
+        ROUTE: route,
+        KEY: key,
+        NAME: 'k',
+        CLAIM_TTL_MS: String(TTL),
+      },
+      'test/fixtures/idempotency-crash.ts',
+    );
     try {
       await child.waitForLog('stopped', 30_000);
     } finally {

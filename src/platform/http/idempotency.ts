@@ -236,7 +236,10 @@ export function idempotency(deps: IdempotencyDeps): MiddlewareHandler<AppEnv> {
       [owner, key, token, c.res.status, responseBody],
     );
     if (recorded.rowCount === 0) {
-      c.get('logger').warn({ key }, 'idempotency claim taken over before its response was recorded');
+      c.get('logger').warn(
+        { key },
+        'idempotency claim taken over before its response was recorded',
+      );
     }
   };
 }
