@@ -123,6 +123,23 @@ describe('shared rate limiter: leases', () => {
     expect(t.statements()).toBe(4); // chunks of 30
   });
 
+  it('keeps a lease the client keeps using: one statement for a minute of steady requests', async () => {
+    const t = setup();
+    const rl = t.replica();
+    // 600/min leases 30 at a time; one request a second spends 30 in 30 s.
+    for (let i = 0; i < 29; i++) {
+      expect((await rl.take('ip:a', 600)).ok).toBe(true);
+      t.advance(1_000);
+      t.timers.fire();
+    }
+    expect(t.statements()).toBe(1);
+    // Idle past the lease lifetime: the unspent token goes back.
+    t.advance(2_100);
+    t.timers.fire();
+    expect(t.statements()).toBe(2);
+    expect(t.buckets.get('ip:a')?.tokens).toBe(571);
+  });
+
   it('has simultaneous requests for one key wait for one statement instead of each sending one', async () => {
     const t = setup();
     const rl = t.replica();

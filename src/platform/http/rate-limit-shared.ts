@@ -28,9 +28,10 @@ export function leaseChunk(limitPerMinute: number): number {
 }
 
 /**
- * Short enough that a client's unspent tokens, stranded on a replica it has left, are
- * back in the shared bucket within two seconds; long enough that a client at its full
- * rate spends most of a chunk (three seconds of budget) before the lease runs out.
+ * How long a lease lasts unused. Short enough that a client's unspent tokens, stranded
+ * on a replica it has left, are back in the shared bucket within two seconds; each
+ * request served from the lease extends it, so a client that keeps sending costs a
+ * statement per chunk spent, not one every two seconds.
  */
 export const DEFAULT_LEASE_TTL_MS = 2_000;
 
@@ -176,6 +177,11 @@ export function createSharedRateLimiter(deps: {
       if (now < degradedUntilMs) return fallback.take(key, limitPerMinute);
       if (lease && lease.tokens >= 1 && now < lease.expiresMs) {
         lease.tokens -= 1;
+        // A lease in use stays (no statement every lease lifetime for a client that keeps
+        // spending it): the lifetime only bounds how long tokens stay stranded on a
+        // replica the client has left, and such a lease goes idle. Keeping tokens taken
+        // from the bucket longer never lets a client spend more than it allows.
+        lease.expiresMs = now + leaseTtlMs;
         return { ok: true, remaining: lease.tokens + Math.floor(lease.bucketTokens) };
       }
       if (lease && now < lease.blockedUntilMs) return refused(lease.blockedUntilMs - now);
