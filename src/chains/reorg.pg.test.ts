@@ -11,6 +11,7 @@ import {
 } from '../../test/fixtures/chains/harness.js';
 import { startLocalNode, type LocalNode } from '../../test/fixtures/chains/node.js';
 import { verifyLedger } from '../ledger/verify.js';
+import { allowNetworkInTransaction } from '../platform/db/network-guard.js';
 import { createFollower, type Follower, type FollowerHook } from './follower.js';
 import { createEvmSender, type ChainSender } from './evm/sender.js';
 import { createWithdrawalSender, type WithdrawalSender } from './withdrawals/sender.js';
@@ -195,8 +196,11 @@ describe('a follower catching up', () => {
           if (fired || !change.ingested || change.ingested.to !== depositBlock - 1n) return;
           fired = true;
           await new Promise((r) => setTimeout(r, delayMs));
-          await node.revert(snap);
-          await node.mine(longer);
+          // The chain reorganises while the follower's commit is in flight, on purpose.
+          await allowNetworkInTransaction(async () => {
+            await node.revert(snap);
+            await node.mine(longer);
+          });
         },
       };
       const adapter = t.vw.chains.adapter('local');

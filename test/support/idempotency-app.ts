@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import type { Db } from '../../src/platform/db/db.js';
 import { ANONYMOUS } from '../../src/platform/http/access.js';
 import type { AppEnv } from '../../src/platform/http/context.js';
@@ -28,6 +28,8 @@ export const IDEM_THINGS_DDL = `CREATE TABLE IF NOT EXISTS idem_things (
 export interface IdempotencyTestOptions extends Omit<IdempotencyDeps, 'db'> {
   /** Awaited inside `/v1/things` after the wait, before the write. */
   beforeWrite?: () => Promise<void>;
+  /** Another Idempotency-Key middleware in its place (the benchmark's baseline). */
+  middleware?: MiddlewareHandler<AppEnv>;
 }
 
 export function idempotencyTestApp(db: Db, options: IdempotencyTestOptions = {}): Hono<AppEnv> {
@@ -38,7 +40,7 @@ export function idempotencyTestApp(db: Db, options: IdempotencyTestOptions = {})
     c.set('logger', createLogger({ level: 'silent' }));
     await next();
   });
-  app.use('/v1/*', idempotency({ db, ...options }));
+  app.use('/v1/*', options.middleware ?? idempotency({ db, ...options }));
   app.onError((err, c) => {
     const e =
       err instanceof ApiError ? err : new ApiError(500, 'api_error', 'internal', String(err));
