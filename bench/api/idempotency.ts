@@ -36,11 +36,12 @@ const REQUESTS = setting('BENCH_REQUESTS', 500, 20);
 
 // Every statement any pg client of this process sends goes through Client#query.
 let statements = 0;
-const query = pg.Client.prototype.query;
-pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+const query = proto.query;
+proto.query = function (this: pg.Client, ...args: unknown[]) {
   statements++;
-  return (query as (...a: unknown[]) => unknown).apply(this, args);
-} as typeof pg.Client.prototype.query;
+  return Reflect.apply(query, this, args);
+};
 
 /** The former shape, for the baseline: one transaction around the whole handler. */
 function oneTransaction(db: Db): MiddlewareHandler<AppEnv> {

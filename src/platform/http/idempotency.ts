@@ -84,20 +84,17 @@ interface KeyRow {
   live: boolean;
 }
 
-// One round trip: take the key (new, or an abandoned claim with nothing committed), or
-// answer its row as it stands. The second branch reads the statement's snapshot, so a
-// row committed by a concurrent claim after it began is missed: `read` covers that.
+// One round trip: take a new key, or answer its row as it stands. DO NOTHING, not DO
+// UPDATE, so a replay writes nothing (a row lock would be a write, and a commit to flush).
+// The second branch reads the statement's snapshot, so a row committed by a concurrent
+// claim after it began is missed: `READ_SQL` covers that.
 const CLAIM_SQL = `
   WITH claim AS (
-    INSERT INTO idempotency_keys AS k
+    INSERT INTO idempotency_keys
       (principal, key, method, path, request_hash, status, response_body, claim_token, claimed_until)
     VALUES ($1, $2, 'POST', $3, $4, 0, '', $5, now() + $6 * interval '1 millisecond')
-    ON CONFLICT (principal, key) DO UPDATE
-      SET claim_token = EXCLUDED.claim_token, claimed_until = EXCLUDED.claimed_until
-      WHERE k.status = 0 AND NOT k.committed AND k.claimed_until < now()
-        AND k.request_hash = EXCLUDED.request_hash
-    RETURNING true AS mine, k.path, k.request_hash, k.status, k.response_body, k.committed,
-              true AS live
+    ON CONFLICT (principal, key) DO NOTHING
+    RETURNING true AS mine, path, request_hash, status, response_body, committed, true AS live
   )
   SELECT * FROM claim
   UNION ALL
@@ -110,18 +107,35 @@ const READ_SQL = `
          claimed_until >= now() AS live
     FROM idempotency_keys WHERE principal = $1 AND key = $2`;
 
+// An abandoned claim (lapsed, nothing committed under it) for the same request: ours now.
+const TAKEOVER_SQL = `
+  UPDATE idempotency_keys
+     SET claim_token = $4, claimed_until = now() + $5 * interval '1 millisecond'
+   WHERE principal = $1 AND key = $2 AND request_hash = $3
+     AND status = 0 AND NOT committed AND claimed_until < now()
+  RETURNING true AS mine, path, request_hash, status, response_body, committed, true AS live`;
+
 export function idempotency(deps: IdempotencyDeps): MiddlewareHandler<AppEnv> {
   const { db } = deps;
   const ttlMs = deps.claimTtlMs ?? CLAIM_TTL_MS;
 
-  async function claimOrRead(params: unknown[]): Promise<KeyRow> {
-    // A row can vanish between the two statements (its owner failed and released it):
-    // then claim again. Bounded, as each pass means another request finished meanwhile.
+  async function claimOrRead(params: unknown[], requestHash: string): Promise<KeyRow> {
+    // A row can vanish between statements (its owner failed and released it): then claim
+    // again. Bounded, as each pass means another request finished meanwhile.
     for (let pass = 0; pass < 3; pass++) {
       const claimed = await db.query<KeyRow>(CLAIM_SQL, params);
-      if (claimed.rows[0]) return claimed.rows[0];
-      const read = await db.query<KeyRow>(READ_SQL, params.slice(0, 2));
-      if (read.rows[0]) return read.rows[0];
+      const row = claimed.rows[0] ?? (await db.query<KeyRow>(READ_SQL, params.slice(0, 2))).rows[0];
+      if (!row) continue;
+      const abandoned =
+        !row.mine &&
+        row.status === 0 &&
+        !row.committed &&
+        !row.live &&
+        row.request_hash === requestHash;
+      if (!abandoned) return row;
+      const [owner, key, , , token, ttl] = params;
+      const taken = await db.query<KeyRow>(TAKEOVER_SQL, [owner, key, requestHash, token, ttl]);
+      if (taken.rows[0]) return taken.rows[0];
     }
     throw new Error('idempotency key neither claimed nor found after three passes');
   }
@@ -148,7 +162,7 @@ export function idempotency(deps: IdempotencyDeps): MiddlewareHandler<AppEnv> {
     const requestHash = createHash('sha256').update(`POST ${path}\n`).update(body).digest('hex');
     const token = randomUUID();
 
-    const row = await claimOrRead([owner, key, path, requestHash, token, ttlMs]);
+    const row = await claimOrRead([owner, key, path, requestHash, token, ttlMs], requestHash);
     if (!row.mine) {
       if (row.request_hash !== requestHash) {
         throw new ApiError(
