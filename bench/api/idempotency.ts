@@ -24,6 +24,7 @@ import type { MiddlewareHandler } from 'hono';
 import pg from 'pg';
 import type { Db } from '../../src/platform/db/db.js';
 import { openDb } from '../../src/platform/db/drivers.js';
+import { migrationSources } from '../../src/migrations.js';
 import { migrate } from '../../src/platform/db/migrate.js';
 import type { AppEnv } from '../../src/platform/http/context.js';
 import { IDEM_THINGS_DDL, idempotencyTestApp } from '../../test/support/idempotency-app.js';
@@ -139,7 +140,7 @@ async function main(): Promise<void> {
   url.pathname = `/${name}`;
   const db = await openDb({ databaseUrl: url.toString(), poolMax: 4 });
   try {
-    await migrate(db);
+    await migrate(db, { sources: migrationSources() });
     await db.query(IDEM_THINGS_DDL);
     const now = idempotencyTestApp(db);
     const before = idempotencyTestApp(db, { middleware: oneTransaction(db) });

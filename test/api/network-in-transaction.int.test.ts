@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isFailure } from '../../src/platform/failure.js';
 import {
   NetworkInTransactionError,
   networkCall,
@@ -126,7 +127,7 @@ describe('routes that call out hold no transaction meanwhile', () => {
       ),
     );
     // The lookup was refused, so the endpoint was refused as unresolvable.
-    expect(r).toBe('url_unresolvable');
+    expect(isFailure(r) && r.code).toBe('url_unresolvable');
     expect(takeNetworkViolations().map((v) => v.what)).toEqual(['dns lookup localhost']);
   });
 });
