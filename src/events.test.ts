@@ -19,7 +19,7 @@ function sources(dir: string): string[] {
 describe('the event catalogue', () => {
   it('registers every event type the code publishes', () => {
     const catalog = platformEvents();
-    // `publish('type', …)`, `publish({ type: 'type', … })`, and the `'a' : 'b'` choices
+    // `publish('type', …)`, `publish({ type: 'type', … })`, `eventStatement('type', …)`, and the `'a' : 'b'` choices
     // written inside a publish call; types built from a value (`withdrawal.${status}`)
     // are registered from that value's type, and the outbox refuses any it does not know.
     const published = new Set<string>();
@@ -29,7 +29,10 @@ describe('the event catalogue', () => {
         .split('\n')
         .filter((l) => !/^\s*(\*|\/\/|\/\*)/.test(l))
         .join('\n');
-      for (const m of text.matchAll(/publish\(\s*(?:\{\s*type:\s*)?'([a-z0-9_.]+)'/g)) {
+      // `eventStatement('type', …)`: an event written as one statement of a larger SQL cut.
+      for (const m of text.matchAll(
+        /(?:publish|eventStatement)\(\s*(?:\{\s*type:\s*)?'([a-z0-9_.]+)'/g,
+      )) {
         if (m[1]) published.add(m[1]);
       }
       for (const m of text.matchAll(

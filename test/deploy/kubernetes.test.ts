@@ -93,7 +93,7 @@ describe('deploy/ (Kubernetes)', () => {
       const args = c['args'] as string[];
       expect(args.slice(0, 2), name).toEqual(['start', '--roles']);
       for (const r of (args[2] ?? '').split(',')) {
-        expect(ROLES as readonly string[], `${name}: role ${r}`).toContain(r);
+        expect(ROLES, `${name}: role ${r}`).toContain(r);
         roles.add(r);
       }
       const ops = (c['ports'] as Doc[]).find((p) => p['name'] === 'ops');
