@@ -141,13 +141,7 @@ export const WithdrawalSchema = z
   })
   .openapi('Withdrawal');
 
-export const IdParam = (example: string) =>
-  z.object({
-    id: z
-      .string()
-      .max(64)
-      .openapi({ param: { name: 'id', in: 'path' }, example }),
-  });
+export { IdParam } from '../platform/http/route-helpers.js';
 
 /** An operator's reason for a decision on money (kept in the audit log). */
 export const ReasonBody = z.strictObject({ reason: z.string().min(1).max(500) });

@@ -107,13 +107,7 @@ export const RequestListQuery = PaginationQuery.extend({
   status: z.enum(['pending', 'paid', 'declined', 'cancelled']).optional(),
 });
 
-export const IdParam = (example: string) =>
-  z.object({
-    id: z
-      .string()
-      .max(64)
-      .openapi({ param: { name: 'id', in: 'path' }, example }),
-  });
+export { IdParam } from '../platform/http/route-helpers.js';
 export const UserParam = z.object({
   user: UserRef.openapi({
     param: { name: 'user', in: 'path' },

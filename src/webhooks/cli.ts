@@ -72,19 +72,22 @@ export async function runWebhooksDeadLetters(
  * `vaultwire webhooks replay --endpoint whe_… (--message msg_… | --since T --until T |
  * --from-block N --to-block N [--chain key]) [--only-failed]`.
  */
+/** What `vaultwire webhooks replay` is asked to deliver again. */
+export interface ReplayOptions {
+  endpoint: string;
+  message?: string;
+  since?: Date;
+  until?: Date;
+  fromBlock?: bigint;
+  toBlock?: bigint;
+  chain?: string;
+  onlyFailed?: boolean;
+}
+
 export async function runWebhooksReplay(
   webhooks: WebhooksService,
   io: WebhooksCliOutput,
-  opts: {
-    endpoint: string;
-    message?: string;
-    since?: Date;
-    until?: Date;
-    fromBlock?: bigint;
-    toBlock?: bigint;
-    chain?: string;
-    onlyFailed?: boolean;
-  },
+  opts: ReplayOptions,
 ): Promise<number> {
   const e = await webhooks.endpoints.get(OPERATOR, opts.endpoint);
   if (isFailure(e)) {

@@ -3,7 +3,12 @@ import { z } from 'zod';
 import type { ChainsService } from '../chains/service.js';
 import { setting } from '../platform/config/config.js';
 import { defineModule, type BuildContext, type ModuleCli } from '../platform/modules/descriptor.js';
-import { runWebhooksDeadLetters, runWebhooksReplay, runWebhooksStatus } from './cli.js';
+import {
+  runWebhooksDeadLetters,
+  runWebhooksReplay,
+  runWebhooksStatus,
+  type ReplayOptions,
+} from './cli.js';
 import { WEBHOOK_EVENT_REGISTRY } from './events.js';
 import { registerWebhookRoutes } from './routes.js';
 import {
@@ -340,18 +345,7 @@ function webhooksCli(cli: ModuleCli<WebhooksService, typeof WEBHOOKS_SETTINGS>):
     .option('--to-block <n>', 'last block of a block range', parseBlockNumber)
     .option('--chain <key>', 'chain of the block range')
     .option('--only-failed', 'only dead letters in the range')
-    .action(
-      async (opts: {
-        endpoint: string;
-        message?: string;
-        since?: Date;
-        until?: Date;
-        fromBlock?: bigint;
-        toBlock?: bigint;
-        chain?: string;
-        onlyFailed?: boolean;
-      }) => {
-        await cli.run(({ service }) => runWebhooksReplay(service, output, opts));
-      },
-    );
+    .action(async (opts: ReplayOptions) => {
+      await cli.run(({ service }) => runWebhooksReplay(service, output, opts));
+    });
 }

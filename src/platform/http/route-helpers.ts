@@ -41,3 +41,12 @@ export const bigintString = (max: bigint = INT8_MAX) =>
     .string()
     .regex(/^\d{1,19}$/, 'must be a non-negative integer')
     .refine((v) => BigInt(v) <= max, `must be at most ${max}`);
+
+/** The `{id}` path parameter of a resource route, with the id an example shows. */
+export const IdParam = (example: string) =>
+  z.object({
+    id: z
+      .string()
+      .max(64)
+      .openapi({ param: { name: 'id', in: 'path' }, example }),
+  });

@@ -7,13 +7,7 @@ import { SUBSCRIPTION_KINDS } from '../subscriptions/filters.js';
 
 /** The request and response schemas of the webhook routes (the OpenAPI components). */
 
-export const IdParam = (example: string) =>
-  z.object({
-    id: z
-      .string()
-      .max(64)
-      .openapi({ param: { name: 'id', in: 'path' }, example }),
-  });
+export { IdParam } from '../../platform/http/route-helpers.js';
 
 export const READ = { roles: ANY_ROLE, scope: 'webhooks:read' } as const;
 export const WRITE = { roles: ANY_ROLE, scope: 'webhooks:write' } as const;
