@@ -660,15 +660,16 @@ async function matcherMemory(): Promise<{
 /** matcher-worker.ts as plain JavaScript over the compiled tree (same steps). */
 function matcherWorkerJs(dist: string): string {
   const worker = readFileSync(join(here, 'matcher-worker.ts'), 'utf8');
-  return worker
-    .replace(/^import type .*$/gm, '')
-    .replace("'../../src/app.js'", JSON.stringify(`${dist}/app.js`))
-    .replace(
-      "'../../src/platform/config/config.js'",
-      JSON.stringify(`${dist}/platform/config/config.js`),
-    )
-    .replace(/: ChainBlockNotice/g, '')
-    .replace(/ as const/g, '');
+  return (
+    worker
+      .replace(/^import type .*$/gm, '')
+      // Every import of the source tree, whatever module it names, from the compiled one.
+      .replace(/'\.\.\/\.\.\/src\/([^']+)'/g, (_m, path: string) =>
+        JSON.stringify(`${dist}/${path}`),
+      )
+      .replace(/: ChainBlockNotice/g, '')
+      .replace(/ as const/g, '')
+  );
 }
 
 // --- run ---------------------------------------------------------------------------------
