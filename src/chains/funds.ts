@@ -1,3 +1,4 @@
+import type { LedgerFailure } from '../ledger/errors.js';
 import type { LedgerService } from '../ledger/service.js';
 
 /**
@@ -52,27 +53,18 @@ export interface ChainFunds {
   }): Promise<{ ok: true; ref: string } | FundsRefusal>;
 }
 
-export interface FundsRefusal {
-  ok: false;
-  /** The ledger's error code (`insufficient_funds`, `account_frozen`, …). */
-  code: string;
-  message: string;
-}
+/** The ledger's refusal: its code (`insufficient_funds`, `account_frozen`, …) and message. */
+export type FundsRefusal = LedgerFailure;
 
 /** `ChainFunds` on the double-entry ledger. */
 export function createLedgerFunds(ledger: LedgerService): ChainFunds {
-  const refusal = (r: { error: string; message: string }): FundsRefusal => ({
-    ok: false,
-    code: r.error,
-    message: r.message,
-  });
   const userAccount = async (userId: string, asset: string) => {
     const r = await ledger.openAccount({ owner: userId, asset });
-    return r.ok ? { ok: true as const, id: r.account.id } : refusal(r);
+    return r.ok ? { ok: true as const, id: r.account.id } : r;
   };
   const settlement = async (asset: string) => {
     const r = await ledger.houseAccount('settlement', asset);
-    return r.ok ? { ok: true as const, id: r.account.id } : refusal(r);
+    return r.ok ? { ok: true as const, id: r.account.id } : r;
   };
   return {
     async ensureAsset(code, scale) {
@@ -96,7 +88,7 @@ export function createLedgerFunds(ledger: LedgerService): ChainFunds {
         description: 'On-chain deposit',
         metadata: input.metadata,
       });
-      return r.ok ? { ok: true, ref: r.transaction.id } : refusal(r);
+      return r.ok ? { ok: true, ref: r.transaction.id } : r;
     },
     async hold(input) {
       // Sequential: inside a caller's transaction, calls share one connection.
@@ -113,15 +105,15 @@ export function createLedgerFunds(ledger: LedgerService): ChainFunds {
         description: 'On-chain withdrawal',
         metadata: input.metadata,
       });
-      return r.ok ? { ok: true, holdRef: r.hold.id } : refusal(r);
+      return r.ok ? { ok: true, holdRef: r.hold.id } : r;
     },
     async postHold(input) {
       const r = await ledger.postHold({ key: input.key, holdId: input.holdRef });
-      return r.ok ? { ok: true, ref: r.transaction.id } : refusal(r);
+      return r.ok ? { ok: true, ref: r.transaction.id } : r;
     },
     async voidHold(input) {
       const r = await ledger.voidHold({ key: input.key, holdId: input.holdRef });
-      return r.ok ? { ok: true } : refusal(r);
+      return r.ok ? { ok: true } : r;
     },
     async reverse(input) {
       const r = await ledger.reverse({
@@ -130,7 +122,7 @@ export function createLedgerFunds(ledger: LedgerService): ChainFunds {
         description: input.description,
         metadata: input.metadata,
       });
-      return r.ok ? { ok: true, ref: r.transaction.id } : refusal(r);
+      return r.ok ? { ok: true, ref: r.transaction.id } : r;
     },
     async transferBetweenUsers(input) {
       // Sequential: inside a caller's transaction, calls share one connection.
@@ -147,7 +139,7 @@ export function createLedgerFunds(ledger: LedgerService): ChainFunds {
         description: 'Send to another Vaultwire user',
         metadata: input.metadata,
       });
-      return r.ok ? { ok: true, ref: r.transaction.id } : refusal(r);
+      return r.ok ? { ok: true, ref: r.transaction.id } : r;
     },
   };
 }

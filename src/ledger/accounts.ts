@@ -1,5 +1,5 @@
 import { newId } from '../platform/ids.js';
-import { fail, rollback } from '../platform/failure.js';
+import { rollback } from '../platform/failure.js';
 import type { LedgerContext } from './context.js';
 import { failure, LedgerError } from './errors.js';
 import { HOUSE_ACCOUNTS } from './model.js';
@@ -63,10 +63,7 @@ export function createLedgerAccounts(ctx: LedgerContext): LedgerAccounts {
         if (!existing) throw new Error(`asset ${input.code} vanished`);
         if (existing.kind !== input.kind || existing.scale !== input.scale) {
           return rollback(
-            fail(LedgerError.AssetExists, {
-              message: `${input.code} exists as ${existing.kind} with scale ${existing.scale}`,
-              param: 'code',
-            }),
+            failure(LedgerError.AssetExists, `${input.code} exists as ${existing.kind} with scale ${existing.scale}`, 'code'),
           );
         }
         for (const house of HOUSE_ACCOUNTS) {
@@ -95,7 +92,7 @@ export function createLedgerAccounts(ctx: LedgerContext): LedgerAccounts {
           amount_negative: LedgerError.AmountNegative,
           amount_too_precise: LedgerError.AmountTooPrecise,
           amount_too_large: LedgerError.AmountTooLarge,
-        }[parsed.error];
+        }[parsed.code];
         return failure(code, parsed.message, 'amount');
       }
       const bad = checkAmount(parsed.value);

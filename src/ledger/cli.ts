@@ -39,7 +39,7 @@ export async function runAssetsCreate(
     ...(input.name !== undefined ? { name: input.name } : {}),
   });
   if (!r.ok) {
-    io.err(`${r.error}: ${r.message}`);
+    io.err(`${r.code}: ${r.message}`);
     return 1;
   }
   io.out(

@@ -1,7 +1,6 @@
-import { Failure } from '../platform/failure.js';
 import type { Db } from '../platform/db/db.js';
 import type { Logger } from '../platform/observability/logger.js';
-import { failure, fromFailure, LedgerError, type LedgerFailure } from './errors.js';
+import { failure, LedgerError, type LedgerFailure } from './errors.js';
 import type { Asset } from './model.js';
 import type { LedgerDeps, LedgerEvents } from './service.js';
 import { selectAssets } from './store.js';
@@ -19,10 +18,10 @@ export interface LedgerContext {
   knownAsset(code: unknown, param: string): Promise<LedgerFailure | undefined>;
   /**
    * Runs `fn` in its own transaction (retrying transient failures) or as a savepoint of
-   * the caller's. `fn` refuses with `return rollback(toFailure(...))`: what it wrote
-   * rolls back and the refusal is the result.
+   * the caller's. `fn` refuses with `return rollback(failure(...))`: what it wrote rolls
+   * back and the refusal is the result.
    */
-  inTransaction<T>(fn: () => Promise<T | Failure<LedgerError>>): Promise<T | LedgerFailure>;
+  inTransaction<T>(fn: () => Promise<T | LedgerFailure>): Promise<T | LedgerFailure>;
 }
 
 export function createLedgerContext(deps: LedgerDeps): LedgerContext {
@@ -53,13 +52,12 @@ export function createLedgerContext(deps: LedgerDeps): LedgerContext {
       return undefined;
     },
 
-    async inTransaction<T>(fn: () => Promise<T | Failure<LedgerError>>) {
+    inTransaction<T>(fn: () => Promise<T | LedgerFailure>) {
       // Our locks are ordered, so deadlocks should not occur; a serialisation failure
       // can, under a caller's REPEATABLE READ. Retrying is safe: the idempotency claim
       // rolls back with everything else. Inside a caller's retrying transaction the
       // caller's boundary retries.
-      const r = await db.attempt(fn, { retryTransient: true });
-      return r instanceof Failure ? fromFailure(r) : r;
+      return db.attempt(fn, { retryTransient: true });
     },
   };
 }

@@ -1,8 +1,8 @@
 import { retryTransient, type Statement } from '../platform/db/db.js';
-import { rollback, type Failure } from '../platform/failure.js';
+import { rollback } from '../platform/failure.js';
 import { createBatcher, type BatcherStats } from './batcher.js';
 import type { LedgerContext } from './context.js';
-import { failure, LedgerError, toFailure, type LedgerFailure } from './errors.js';
+import { failure, LedgerError, type LedgerFailure } from './errors.js';
 import type { Entry, Hold, LedgerTransaction, TransactionResult } from './model.js';
 import type { LedgerDeps } from './service.js';
 import {
@@ -128,7 +128,7 @@ export interface Engine {
    */
   submit(p: Prepared, alongside?: readonly Statement[]): Promise<TransactionResult>;
   claimFirst(claim: Claim): Promise<'claimed' | 'replay' | LedgerFailure>;
-  applyClaimed(m: Omit<Movement, 'claim'>): Promise<MovementOutcome | Failure<LedgerError>>;
+  applyClaimed(m: Omit<Movement, 'claim'>): Promise<MovementOutcome | LedgerFailure>;
   drain(): Promise<void>;
   stats(): BatcherStats;
 }
@@ -299,13 +299,13 @@ export function createEngine(ctx: LedgerContext, batching: LedgerDeps['batching'
    */
   async function applyClaimed(
     m: Omit<Movement, 'claim'>,
-  ): Promise<MovementOutcome | Failure<LedgerError>> {
+  ): Promise<MovementOutcome | LedgerFailure> {
     const [o] = await applyMovements(db, [{ ...m, claim: false }], {
       atomic: false,
       slot: randomSlot(),
     });
     if (!o) throw new Error('no outcome');
-    if (o.status !== 'ok') return rollback(toFailure(refusalOf(o, m.key)));
+    if (o.status !== 'ok') return rollback(refusalOf(o, m.key));
     return o;
   }
 

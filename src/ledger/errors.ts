@@ -2,8 +2,8 @@ import { fail, type Failure } from '../platform/failure.js';
 import { errorCatalog } from '../platform/http/errors.js';
 
 /**
- * Every way a ledger write can be refused. Returned as values (`{ ok: false, error }`),
- * never thrown; exceptions from the ledger mean an infrastructure fault.
+ * Every way a ledger write can be refused. Returned as values (`LedgerFailure`), never
+ * thrown; exceptions from the ledger mean an infrastructure fault.
  */
 export enum LedgerError {
   AmountMalformed = 'amount_malformed',
@@ -33,37 +33,21 @@ export enum LedgerError {
   LinkedTransferFailed = 'linked_transfer_failed',
 }
 
-/** A refused write: the code, a sentence for humans, and the input field at fault. */
-export interface LedgerFailure {
-  ok: false;
-  error: LedgerError;
-  message: string;
-  param?: string;
-}
+/**
+ * A refused write: the platform's `Failure` with a ledger code, always with a sentence
+ * for humans (`message`) and, when there is one, the input field at fault (`param`).
+ */
+export type LedgerFailure = Failure<LedgerError> & { readonly message: string };
 
 export function failure(error: LedgerError, message: string, param?: string): LedgerFailure {
-  return param === undefined ? { ok: false, error, message } : { ok: false, error, message, param };
-}
-
-/**
- * A refusal as the platform's `Failure`, for `rollback(...)` inside `db.attempt`: the
- * ledger's public results keep the `LedgerFailure` shape for now, and `fromFailure` turns
- * what the attempt resolves with back into it.
- */
-export function toFailure(f: LedgerFailure): Failure<LedgerError> {
-  return fail(f.error, { message: f.message, param: f.param });
-}
-
-export function fromFailure(f: Failure<LedgerError>): LedgerFailure {
-  return failure(f.code, f.message ?? f.code, f.param);
+  return fail(error, { message, param }) as LedgerFailure;
 }
 
 /**
  * HTTP mapping for routes built on the ledger (the wallet, admin tools).
  *
  * @example
- * const r = await ledger.transfer({ ... });
- * if (!r.ok) throw ledgerApiError(r.error, r);   // keeps the ledger's message and param
+ * const r = unwrap(await ledger.transfer({ ... }), ledgerApiError); // keeps the ledger's message and param
  */
 export const ledgerApiError = errorCatalog<LedgerError>({
   [LedgerError.AmountMalformed]: {

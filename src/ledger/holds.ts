@@ -1,5 +1,5 @@
 import { newId } from '../platform/ids.js';
-import { isFailure, rollback, type Failure } from '../platform/failure.js';
+import { isFailure, rollback } from '../platform/failure.js';
 import type { LedgerContext } from './context.js';
 import {
   postedChanges,
@@ -9,7 +9,7 @@ import {
   written,
   type Engine,
 } from './engine.js';
-import { failure, LedgerError, toFailure, type LedgerFailure } from './errors.js';
+import { failure, LedgerError, type LedgerFailure } from './errors.js';
 import type { Entry, Hold, HoldPostResult, HoldResult } from './model.js';
 import type { LedgerService } from './service.js';
 import {
@@ -125,13 +125,13 @@ export function createLedgerHolds(ctx: LedgerContext, engine: Engine): LedgerHol
           },
         ],
       };
-      return ctx.inTransaction(async (): Promise<HoldResult | Failure<LedgerError>> => {
+      return ctx.inTransaction(async (): Promise<HoldResult | LedgerFailure> => {
         const [o] = await applyMovements(db, [movement], { atomic: false, slot: randomSlot() });
         if (!o) throw new Error('no outcome');
         if (o.status === 'replay') {
           return { ok: true, hold: await requireHold(o.resultId), replayed: true };
         }
-        if (o.status !== 'ok') return rollback(toFailure(refusalOf(o, input.key)));
+        if (o.status !== 'ok') return rollback(refusalOf(o, input.key));
         await db.query(
           `INSERT INTO ledger_holds (id, idempotency_key, debit_account_id, credit_account_id, asset,
                                      amount, expires_at, description, metadata)
@@ -178,7 +178,7 @@ export function createLedgerHolds(ctx: LedgerContext, engine: Engine): LedgerHol
         resultId: newId('ltx'),
       };
       const now = ctx.clock();
-      return ctx.inTransaction(async (): Promise<HoldPostResult | Failure<LedgerError>> => {
+      return ctx.inTransaction(async (): Promise<HoldPostResult | LedgerFailure> => {
         const claimed = await engine.claimFirst(claim);
         if (claimed === 'replay') {
           const t = (await loadTransactions(db, [claim.resultId])).get(claim.resultId);
@@ -190,7 +190,7 @@ export function createLedgerHolds(ctx: LedgerContext, engine: Engine): LedgerHol
             replayed: true,
           };
         }
-        if (claimed !== 'claimed') return rollback(toFailure(claimed));
+        if (claimed !== 'claimed') return rollback(claimed);
 
         // The one statement that decides who resolves the hold: of any number of
         // concurrent posts, voids and sweeps, exactly one finds it pending.
@@ -209,7 +209,7 @@ export function createLedgerHolds(ctx: LedgerContext, engine: Engine): LedgerHol
           [input.holdId, input.amount?.toString() ?? null, now],
         );
         const row = rows[0];
-        if (!row) return rollback(toFailure(await holdRefusal(input.holdId, input.amount)));
+        if (!row) return rollback(await holdRefusal(input.holdId, input.amount));
         const hold = holdFromRow(row);
         const amount = hold.postedAmount ?? hold.amount;
         const legs: Entry[] = [
@@ -255,12 +255,12 @@ export function createLedgerHolds(ctx: LedgerContext, engine: Engine): LedgerHol
         requestHash: hashRequest(['hold_void', input.holdId]),
         resultId: input.holdId,
       };
-      return ctx.inTransaction(async (): Promise<HoldResult | Failure<LedgerError>> => {
+      return ctx.inTransaction(async (): Promise<HoldResult | LedgerFailure> => {
         const claimed = await engine.claimFirst(claim);
         if (claimed === 'replay') {
           return { ok: true, hold: await requireHold(input.holdId), replayed: true };
         }
-        if (claimed !== 'claimed') return rollback(toFailure(claimed));
+        if (claimed !== 'claimed') return rollback(claimed);
         const { rows } = await db.query<HoldRow>(
           `UPDATE ledger_holds h SET status = 'voided', resolved_at = now()
             WHERE h.id = $1 AND coalesce(h.status, '') = 'pending'
@@ -268,7 +268,7 @@ export function createLedgerHolds(ctx: LedgerContext, engine: Engine): LedgerHol
           [input.holdId],
         );
         const row = rows[0];
-        if (!row) return rollback(toFailure(await holdRefusal(input.holdId)));
+        if (!row) return rollback(await holdRefusal(input.holdId));
         const hold = holdFromRow(row);
         const released = await engine.applyClaimed({
           ...claim,
@@ -318,7 +318,7 @@ export function createLedgerHolds(ctx: LedgerContext, engine: Engine): LedgerHol
         if (events) await events.holdsChanged(holds);
         return { expired: holds };
       });
-      if ('ok' in result) throw new Error(result.message);
+      if (isFailure(result)) throw new Error(result.message);
       return result;
     },
 

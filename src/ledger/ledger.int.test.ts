@@ -91,7 +91,7 @@ describe('assets', () => {
     const sides = await Promise.all(
       (['liquidity', 'fees', 'rounding', 'settlement'] as const).map(async (k) => {
         const r = await ledger.houseAccount(k, 'BTC');
-        return r.ok ? [k, r.account.normalSide, r.account.mayGoNegative] : [k, r.error];
+        return r.ok ? [k, r.account.normalSide, r.account.mayGoNegative] : [k, r.code];
       }),
     );
     expect(sides).toEqual([
@@ -111,7 +111,7 @@ describe('assets', () => {
   it('refuses to change a scale, and bad definitions', async () => {
     expect(await ledger.createAsset({ code: 'USD', kind: 'fiat', scale: 3 })).toMatchObject({
       ok: false,
-      error: LedgerError.AssetExists,
+      code: LedgerError.AssetExists,
     });
     for (const bad of [
       { code: 'usd', kind: 'fiat' as const, scale: 2 },
@@ -122,7 +122,7 @@ describe('assets', () => {
     ]) {
       expect(await ledger.createAsset(bad)).toMatchObject({
         ok: false,
-        error: LedgerError.InvalidAsset,
+        code: LedgerError.InvalidAsset,
       });
     }
     await expect(db.query(`UPDATE ledger_assets SET scale = 3 WHERE code = 'USD'`)).rejects.toThrow(
@@ -146,7 +146,7 @@ describe('assets', () => {
       ['XYZ', '1', LedgerError.UnknownAsset],
     ];
     for (const [asset, text, error] of cases) {
-      expect(await ledger.parseAmount(asset, text)).toMatchObject({ ok: false, error });
+      expect(await ledger.parseAmount(asset, text)).toMatchObject({ ok: false, code: error });
     }
   });
 });
@@ -168,11 +168,11 @@ describe('accounts', () => {
       await ledger.openAccount({ owner: 'usr_acc', asset: 'USD', mayGoNegative: true }),
     ).toMatchObject({
       ok: false,
-      error: LedgerError.InvalidRequest,
+      code: LedgerError.InvalidRequest,
     });
     expect(await ledger.openAccount({ owner: 'usr_acc', asset: 'NOPE' })).toMatchObject({
       ok: false,
-      error: LedgerError.UnknownAsset,
+      code: LedgerError.UnknownAsset,
     });
   });
 });
@@ -298,21 +298,21 @@ describe('transfers', () => {
     const unbalanced = legs.map((l, i) => (i === 4 ? { ...l, amount: 15_385n } : l));
     expect(await ledger.post({ key: key('trade'), legs: unbalanced })).toMatchObject({
       ok: false,
-      error: LedgerError.Unbalanced,
+      code: LedgerError.Unbalanced,
     });
     const wrongAsset = legs.map((l, i) => (i === 4 ? { ...l, asset: 'USD' } : l));
     expect(await ledger.post({ key: key('trade'), legs: wrongAsset })).toMatchObject({
       ok: false,
-      error: LedgerError.Unbalanced,
+      code: LedgerError.Unbalanced,
     });
     const mislabelled = legs.map((l, i) => (i === 3 || i === 4 ? { ...l, asset: 'ETH' } : l));
     expect(await ledger.post({ key: key('trade'), legs: mislabelled })).toMatchObject({
       ok: false,
-      error: LedgerError.AssetMismatch,
+      code: LedgerError.AssetMismatch,
     });
     expect(await ledger.post({ key: key('trade'), legs: legs.slice(0, 1) })).toMatchObject({
       ok: false,
-      error: LedgerError.InvalidRequest,
+      code: LedgerError.InvalidRequest,
     });
     expect(await snapshot()).toBe(before);
   });
@@ -329,7 +329,7 @@ describe('transfers', () => {
     expect(first.ok && again.ok && again.transaction).toEqual(first.ok && first.transaction);
     expect(await ledger.transfer({ key: k, from, to, asset: 'USD', amount: 301n })).toMatchObject({
       ok: false,
-      error: LedgerError.IdempotencyConflict,
+      code: LedgerError.IdempotencyConflict,
     });
     expect(
       await ledger.post({
@@ -339,7 +339,7 @@ describe('transfers', () => {
           { accountId: to, asset: 'USD', direction: 'credit', amount: 300n },
         ],
       }),
-    ).toMatchObject({ ok: false, error: LedgerError.IdempotencyConflict });
+    ).toMatchObject({ ok: false, code: LedgerError.IdempotencyConflict });
     expect(await available(from)).toBe(700n);
   });
 
@@ -350,7 +350,7 @@ describe('transfers', () => {
     const request = { key: k, from, to, asset: 'USD', amount: 400n };
     expect(await ledger.transfer(request)).toMatchObject({
       ok: false,
-      error: LedgerError.InsufficientFunds,
+      code: LedgerError.InsufficientFunds,
     });
     await fund(from, 400n);
     expect(await ledger.transfer(request)).toMatchObject({ ok: true, replayed: false });
@@ -369,7 +369,7 @@ describe('transfers', () => {
       { key: key('b'), from, to, asset: 'USD', amount: 50n },
       { key: key('b'), from, to, asset: 'USD', amount: 0n },
     ]);
-    expect(results.map((r) => (r.ok ? 'ok' : r.error))).toEqual([
+    expect(results.map((r) => (r.ok ? 'ok' : r.code))).toEqual([
       'ok',
       'ok',
       LedgerError.InsufficientFunds,
@@ -397,7 +397,7 @@ describe('transfers', () => {
       { key: key('sw'), from: b, to: a, asset: 'USD', amount: 60n },
       { key: key('sw'), from: b, to: c, asset: 'USD', amount: 41n },
     ]);
-    expect(short.map((r) => (r.ok ? 'ok' : r.error))).toEqual([
+    expect(short.map((r) => (r.ok ? 'ok' : r.code))).toEqual([
       'ok',
       LedgerError.InsufficientFunds,
     ]);
@@ -410,7 +410,7 @@ describe('transfers', () => {
       { key: key('sw'), from: d, to: a, asset: 'USD', amount: 150n },
       { key: key('sw'), from: d, to: a, asset: 'USD', amount: 1n },
     ]);
-    expect(chained.map((r) => (r.ok ? 'ok' : r.error))).toEqual([
+    expect(chained.map((r) => (r.ok ? 'ok' : r.code))).toEqual([
       'ok',
       'ok',
       LedgerError.InsufficientFunds,
@@ -423,7 +423,7 @@ describe('transfers', () => {
       { key: key('sw'), from: a, to: b, asset: 'USD', amount: 10n },
       { key: key('sw'), from: c, to: b, asset: 'USD', amount: 10n },
     ]);
-    expect(frozen.map((r) => (r.ok ? 'ok' : r.error))).toEqual(['ok', LedgerError.AccountFrozen]);
+    expect(frozen.map((r) => (r.ok ? 'ok' : r.code))).toEqual(['ok', LedgerError.AccountFrozen]);
     await ledger.setAccountStatus(c, 'active');
     expect((await verifyLedger(db)).ok).toBe(true);
   });
@@ -440,7 +440,7 @@ describe('transfers', () => {
       ],
       { atomic: true },
     );
-    expect(refused.map((r) => (r.ok ? 'ok' : r.error))).toEqual([
+    expect(refused.map((r) => (r.ok ? 'ok' : r.code))).toEqual([
       LedgerError.LinkedTransferFailed,
       LedgerError.InsufficientFunds,
     ]);
@@ -504,7 +504,7 @@ describe('transfers', () => {
       { key: key('along'), from, to, asset: 'USD', amount: 41n },
       alongside('refused'),
     );
-    expect(refused.ok ? 'ok' : refused.error).toBe(LedgerError.InsufficientFunds);
+    expect(refused.ok ? 'ok' : refused.code).toBe(LedgerError.InsufficientFunds);
     expect(await rows()).toEqual([{ transaction_id: r.transaction.id, note: 'first' }]);
     expect(await available(to)).toBe(60n);
   });
@@ -575,14 +575,14 @@ describe('reversals', () => {
       await ledger.reverse({ key: key('rev'), transactionId: paid.transaction.id }),
     ).toMatchObject({
       ok: false,
-      error: LedgerError.AlreadyReversed,
+      code: LedgerError.AlreadyReversed,
     });
     expect(
       await ledger.reverse({ key: key('rev'), transactionId: rev.ok ? rev.transaction.id : '' }),
-    ).toMatchObject({ ok: false, error: LedgerError.NotReversible });
+    ).toMatchObject({ ok: false, code: LedgerError.NotReversible });
     expect(await ledger.reverse({ key: key('rev'), transactionId: 'ltx_missing' })).toMatchObject({
       ok: false,
-      error: LedgerError.UnknownTransaction,
+      code: LedgerError.UnknownTransaction,
     });
     expect(await snapshot()).toBe(before);
   });
@@ -599,7 +599,7 @@ describe('reversals', () => {
       await ledger.reverse({ key: key('rev'), transactionId: paid.transaction.id }),
     ).toMatchObject({
       ok: false,
-      error: LedgerError.InsufficientFunds,
+      code: LedgerError.InsufficientFunds,
     });
   });
 });
@@ -626,7 +626,7 @@ describe('point-in-time balances', () => {
     }
     const balance = async (iso: string) => {
       const r = await ledger.balanceAt(acct, at(iso));
-      return r.ok ? r.posted : r.error;
+      return r.ok ? r.posted : r.code;
     };
     expect(await balance('2029-01-01T00:00:00Z')).toBe(0n);
     expect(await balance('2029-01-10T00:00:00Z')).toBe(100n);
@@ -634,7 +634,7 @@ describe('point-in-time balances', () => {
     expect(await balance('2029-03-01T00:00:00Z')).toBe(700n);
     expect(await ledger.balanceAt('lac_missing', now)).toMatchObject({
       ok: false,
-      error: LedgerError.UnknownAccount,
+      code: LedgerError.UnknownAccount,
     });
   });
 });
@@ -666,10 +666,10 @@ describe('holds', () => {
         asset: 'USD',
         amount: 1000n,
       }),
-    ).toMatchObject({ ok: false, error: LedgerError.InsufficientFunds });
+    ).toMatchObject({ ok: false, code: LedgerError.InsufficientFunds });
     expect(
       await ledger.transfer({ key: key('t'), from: user, to: merchant, asset: 'USD', amount: 1n }),
-    ).toMatchObject({ ok: false, error: LedgerError.InsufficientFunds });
+    ).toMatchObject({ ok: false, code: LedgerError.InsufficientFunds });
     expect(await snapshot()).toBe(before);
     const a = await ledger.getAccount(user);
     expect(a?.balance).toEqual({
@@ -721,7 +721,7 @@ describe('holds', () => {
       await ledger.postHold({ key: key('post'), holdId: h.hold.id, amount: 801n }),
     ).toMatchObject({
       ok: false,
-      error: LedgerError.AmountExceedsHold,
+      code: LedgerError.AmountExceedsHold,
     });
     const postKey = key('post');
     const posted = await ledger.postHold({ key: postKey, holdId: h.hold.id, amount: 750n });
@@ -751,15 +751,15 @@ describe('holds', () => {
     const before = await snapshot();
     expect(await ledger.postHold({ key: key('post'), holdId: h.hold.id })).toMatchObject({
       ok: false,
-      error: LedgerError.HoldNotPending,
+      code: LedgerError.HoldNotPending,
     });
     expect(await ledger.voidHold({ key: key('void'), holdId: h.hold.id })).toMatchObject({
       ok: false,
-      error: LedgerError.HoldNotPending,
+      code: LedgerError.HoldNotPending,
     });
     expect(await ledger.voidHold({ key: key('void'), holdId: 'lhd_missing' })).toMatchObject({
       ok: false,
-      error: LedgerError.UnknownHold,
+      code: LedgerError.UnknownHold,
     });
     expect(await snapshot()).toBe(before);
     expect(await ledger.getHold(h.hold.id)).toMatchObject({
@@ -816,7 +816,7 @@ describe('holds', () => {
     now = new Date(soon.getTime() + 1);
     expect(await ledger.postHold({ key: key('post'), holdId: a.hold.id })).toMatchObject({
       ok: false,
-      error: LedgerError.HoldExpired,
+      code: LedgerError.HoldExpired,
     });
     const swept = await ledger.expireDueHolds(now);
     expect(swept.expired.map((h) => h.id)).toContain(a.hold.id);
@@ -853,11 +853,11 @@ describe('holds', () => {
       }),
     ).toMatchObject({
       ok: false,
-      error: LedgerError.AccountFrozen,
+      code: LedgerError.AccountFrozen,
     });
     expect(await ledger.postHold({ key: key('post'), holdId: h.hold.id })).toMatchObject({
       ok: false,
-      error: LedgerError.AccountFrozen,
+      code: LedgerError.AccountFrozen,
     });
     expect(await ledger.getHold(h.hold.id)).toMatchObject({ status: 'pending' });
     expect(await ledger.voidHold({ key: key('void'), holdId: h.hold.id })).toMatchObject({

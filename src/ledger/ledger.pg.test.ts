@@ -98,7 +98,7 @@ function call<T>(mode: Mode, fn: (l: LedgerService) => Promise<T>): Promise<T> {
 function tally(results: readonly (TransactionResult | HoldResult)[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const r of results) {
-    const k = r.ok ? 'ok' : r.error;
+    const k = r.ok ? 'ok' : r.code;
     out[k] = (out[k] ?? 0) + 1;
   }
   return out;
@@ -182,7 +182,7 @@ describe('resolving one hold concurrently', () => {
       ),
     );
     expect(results.filter((r) => r.ok)).toHaveLength(1);
-    expect(results.filter((r) => !r.ok && r.error === LedgerError.HoldNotPending)).toHaveLength(99);
+    expect(results.filter((r) => !r.ok && r.code === LedgerError.HoldNotPending)).toHaveLength(99);
     const hold = await ledger.getHold(h.hold.id);
     const b = await balance(payer);
     if (hold?.status === 'posted') expect(b).toMatchObject({ posted: 500n, available: 500n });
@@ -221,7 +221,7 @@ describe('resolving one hold concurrently', () => {
     const expired = sweeps.flatMap((s) => s.expired.map((h) => h.id));
     expect(new Set(expired).size).toBe(expired.length); // no hold expired twice
     for (const id of expired) expect(posted.has(id)).toBe(false);
-    for (const p of posts) if (!p.ok) expect(p.error).toBe(LedgerError.HoldNotPending);
+    for (const p of posts) if (!p.ok) expect(p.code).toBe(LedgerError.HoldNotPending);
     await ledger.expireDueHolds(after);
     for (const id of holds) {
       expect(['posted', 'expired']).toContain((await ledger.getHold(id))?.status);
@@ -251,7 +251,7 @@ describe('racing one idempotency key', () => {
           return call(mode, (l) => l.transfer(request));
         }),
       );
-      const ids = new Set(results.map((r) => (r.ok ? r.transaction.id : r.error)));
+      const ids = new Set(results.map((r) => (r.ok ? r.transaction.id : r.code)));
       expect(ids.size).toBe(1);
       expect(results.every((r) => r.ok)).toBe(true);
       expect(results.filter((r) => r.ok && !r.replayed)).toHaveLength(1);
@@ -279,7 +279,7 @@ describe('racing one idempotency key', () => {
     expect(winners).toHaveLength(25);
     expect(new Set(winners.map((r) => r.transaction.id))).toHaveProperty('size', 1);
     expect(
-      results.filter((r) => !r.ok && r.error === LedgerError.IdempotencyConflict),
+      results.filter((r) => !r.ok && r.code === LedgerError.IdempotencyConflict),
     ).toHaveLength(25);
     expect((await balance(from)).posted).toBe(1000n - (winningAmount ?? 0n));
   });

@@ -32,7 +32,7 @@ async function seedDemoAssets(ledger: LedgerService, logger: Logger): Promise<vo
     const r = await ledger.createAsset(asset);
     // An asset of that code with other settings is the operator's: theirs stands.
     if (!r.ok)
-      logger.warn({ asset: asset.code, error: r.error }, `demo asset not added: ${r.message}`);
+      logger.warn({ asset: asset.code, error: r.code }, `demo asset not added: ${r.message}`);
     else if (r.created) created.push(asset.code);
   }
   if (created.length > 0) logger.info({ assets: created }, 'demo assets added');

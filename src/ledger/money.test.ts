@@ -33,16 +33,16 @@ describe('parseAmount / formatAmount', () => {
 
   it('refuses too many decimals instead of rounding', () => {
     const r = parseAmount('1.001', 2);
-    expect(r).toMatchObject({ ok: false, error: 'amount_too_precise' });
+    expect(r).toMatchObject({ ok: false, code: 'amount_too_precise' });
     expect(r.ok ? '' : r.message).toContain('3 decimals');
-    expect(parseAmount('1.5', 0)).toMatchObject({ ok: false, error: 'amount_too_precise' });
+    expect(parseAmount('1.5', 0)).toMatchObject({ ok: false, code: 'amount_too_precise' });
   });
 
   it('refuses negatives unless asked, and garbage always', () => {
-    expect(parseAmount('-1.00', 2)).toMatchObject({ ok: false, error: 'amount_negative' });
+    expect(parseAmount('-1.00', 2)).toMatchObject({ ok: false, code: 'amount_negative' });
     expect(parseAmount('-1.00', 2, { allowNegative: true })).toEqual({ ok: true, value: -100n });
     for (const bad of ['', ' 1', '1 ', '+1', '1e5', '.5', '1.', '01', '1,00', '0x10', 'NaN', '١']) {
-      expect(parseAmount(bad, 2)).toMatchObject({ ok: false, error: 'amount_malformed' });
+      expect(parseAmount(bad, 2)).toMatchObject({ ok: false, code: 'amount_malformed' });
     }
   });
 
@@ -50,7 +50,7 @@ describe('parseAmount / formatAmount', () => {
     expect(parseAmount(MAX_AMOUNT.toString(), 0)).toEqual({ ok: true, value: MAX_AMOUNT });
     expect(parseAmount((MAX_AMOUNT + 1n).toString(), 0)).toMatchObject({
       ok: false,
-      error: 'amount_too_large',
+      code: 'amount_too_large',
     });
   });
 
@@ -77,7 +77,7 @@ describe('parseAmount / formatAmount', () => {
         const r = parseAmount(text, s);
         const decimals = text.split('.')[1]?.length ?? 0;
         if (decimals > s) {
-          expect(r).toMatchObject({ ok: false, error: 'amount_too_precise' });
+          expect(r).toMatchObject({ ok: false, code: 'amount_too_precise' });
         } else {
           expect(r.ok).toBe(true);
           const canonical = text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
@@ -199,7 +199,7 @@ describe('convert / convertInverse', () => {
     });
     expect(parseRate('0')).toMatchObject({ ok: false });
     expect(parseRate('-1')).toMatchObject({ ok: false });
-    expect(parseRate('1e3')).toMatchObject({ ok: false, error: 'amount_malformed' });
+    expect(parseRate('1e3')).toMatchObject({ ok: false, code: 'amount_malformed' });
   });
 });
 

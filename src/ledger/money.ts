@@ -14,6 +14,8 @@
  * allocate(100n, [1n, 1n, 1n]);              // [34n, 33n, 33n]
  */
 
+import { fail, type Failure } from '../platform/failure.js';
+
 /** Largest asset scale the ledger accepts (the database allows the same). */
 export const MAX_SCALE = 36;
 
@@ -33,8 +35,14 @@ export type Rounding = 'floor' | 'ceil' | 'half_even';
 export type AmountError =
   'amount_malformed' | 'amount_negative' | 'amount_too_precise' | 'amount_too_large';
 
-export type AmountResult =
-  { ok: true; value: bigint } | { ok: false; error: AmountError; message: string };
+/** Why a decimal string is not an amount (or a rate), with a sentence saying so. */
+export type AmountFailure = Failure<AmountError> & { readonly message: string };
+
+function refused(code: AmountError, message: string): AmountFailure {
+  return fail(code, { message }) as AmountFailure;
+}
+
+export type AmountResult = { ok: true; value: bigint } | AmountFailure;
 
 const DECIMAL = /^(-?)(0|[1-9][0-9]*)(?:\.([0-9]+))?$/;
 
@@ -60,29 +68,26 @@ export function parseAmount(
   checkScale(scale);
   const m = DECIMAL.exec(text);
   if (!m) {
-    return {
-      ok: false,
-      error: 'amount_malformed',
-      message: `"${text.length > 40 ? `${text.slice(0, 40)}…` : text}" is not a decimal amount like "12.34"`,
-    };
+    return refused(
+      'amount_malformed',
+      `"${text.length > 40 ? `${text.slice(0, 40)}…` : text}" is not a decimal amount like "12.34"`,
+    );
   }
   const [, sign = '', whole = '0', fraction = ''] = m;
   if (fraction.length > scale) {
-    return {
-      ok: false,
-      error: 'amount_too_precise',
-      message:
-        scale === 0
-          ? `${text} has decimals, but this asset has none`
-          : `${text} has ${fraction.length} decimals, but this asset has ${scale}`,
-    };
+    return refused(
+      'amount_too_precise',
+      scale === 0
+        ? `${text} has decimals, but this asset has none`
+        : `${text} has ${fraction.length} decimals, but this asset has ${scale}`,
+    );
   }
   const magnitude = BigInt(whole + fraction.padEnd(scale, '0'));
   if (sign === '-' && magnitude !== 0n && !options.allowNegative) {
-    return { ok: false, error: 'amount_negative', message: `${text} is negative` };
+    return refused('amount_negative', `${text} is negative`);
   }
   if (magnitude > MAX_AMOUNT) {
-    return { ok: false, error: 'amount_too_large', message: `${text} is too large` };
+    return refused('amount_too_large', `${text} is too large`);
   }
   return { ok: true, value: sign === '-' ? -magnitude : magnitude };
 }
@@ -156,18 +161,16 @@ export interface Rate {
   denominator: bigint;
 }
 
-export type RateResult =
-  { ok: true; value: Rate } | { ok: false; error: AmountError; message: string };
+export type RateResult = { ok: true; value: Rate } | AmountFailure;
 
 /** Parses a positive decimal rate such as `"65000.12"` or `"0.0000153846"`. */
 export function parseRate(text: string): RateResult {
   const m = DECIMAL.exec(text);
-  if (!m)
-    return { ok: false, error: 'amount_malformed', message: `"${text}" is not a decimal rate` };
+  if (!m) return refused('amount_malformed', `"${text}" is not a decimal rate`);
   const [, sign = '', whole = '0', fraction = ''] = m;
   const numerator = BigInt(whole + fraction);
   if (sign === '-' || numerator === 0n) {
-    return { ok: false, error: 'amount_negative', message: `a rate must be positive, got ${text}` };
+    return refused('amount_negative', `a rate must be positive, got ${text}`);
   }
   return { ok: true, value: reduce({ numerator, denominator: 10n ** BigInt(fraction.length) }) };
 }

@@ -1,8 +1,8 @@
 import { newId } from '../platform/ids.js';
-import { fail, isFailure, rollback, type Failure } from '../platform/failure.js';
+import { isFailure, rollback } from '../platform/failure.js';
 import type { LedgerContext } from './context.js';
 import { postedChanges, written, type Engine } from './engine.js';
-import { failure, LedgerError, toFailure } from './errors.js';
+import { failure, LedgerError, type LedgerFailure } from './errors.js';
 import type { Entry, TransactionKind, TransactionResult } from './model.js';
 import type { LedgerService } from './service.js';
 import { loadTransactions, type Claim, type NewTransaction } from './store.js';
@@ -30,14 +30,14 @@ export function createLedgerPostings(ctx: LedgerContext, engine: Engine): Ledger
   return {
     async transfer(input, options = {}) {
       const p = await prepareTransfer(ctx, input);
-      if ('ok' in p) return p;
+      if (isFailure(p)) return p;
       const alongside = options.alongside?.({ transactionId: p.id, effectiveAt: p.effectiveAt });
       return engine.submit(p, alongside);
     },
 
     async post(input) {
       const p = await preparePost(ctx, input);
-      return 'ok' in p ? p : engine.submit(p);
+      return isFailure(p) ? p : engine.submit(p);
     },
 
     async transferBatch(inputs, options = {}) {
@@ -52,14 +52,14 @@ export function createLedgerPostings(ctx: LedgerContext, engine: Engine): Ledger
       const valid: Prepared[] = [];
       const positions: number[] = [];
       prepared.forEach((p, i) => {
-        if (!('ok' in p)) {
+        if (!isFailure(p)) {
           valid.push(p);
           positions.push(i);
         }
       });
       if (atomic && valid.length < prepared.length) {
         return prepared.map((p) =>
-          'ok' in p
+          isFailure(p)
             ? p
             : failure(
                 LedgerError.LinkedTransferFailed,
@@ -74,7 +74,7 @@ export function createLedgerPostings(ctx: LedgerContext, engine: Engine): Ledger
           : await engine.runBatch(valid, atomic);
       }
       const results: (TransactionResult | undefined)[] = prepared.map((p) =>
-        'ok' in p ? p : undefined,
+        isFailure(p) ? p : undefined,
       );
       positions.forEach((pos, n) => {
         results[pos] = applied[n];
@@ -110,14 +110,14 @@ export function createLedgerPostings(ctx: LedgerContext, engine: Engine): Ledger
         ]),
         resultId: newId('ltx'),
       };
-      return ctx.inTransaction(async (): Promise<TransactionResult | Failure<LedgerError>> => {
+      return ctx.inTransaction(async (): Promise<TransactionResult | LedgerFailure> => {
         const claimed = await engine.claimFirst(claim);
         if (claimed === 'replay') {
           const t = (await loadTransactions(db, [claim.resultId])).get(claim.resultId);
           if (!t) throw new Error(`reversal ${claim.resultId} is missing`);
           return { ok: true, transaction: t, replayed: true };
         }
-        if (claimed !== 'claimed') return rollback(toFailure(claimed));
+        if (claimed !== 'claimed') return rollback(claimed);
 
         // Concurrent reversals of one transaction queue on its row; the unique index on
         // reverses_id is the backstop.
@@ -128,18 +128,12 @@ export function createLedgerPostings(ctx: LedgerContext, engine: Engine): Ledger
         const original = rows[0];
         if (!original) {
           return rollback(
-            fail(LedgerError.UnknownTransaction, {
-              message: `No transaction ${input.transactionId}`,
-              param: 'transactionId',
-            }),
+            failure(LedgerError.UnknownTransaction, `No transaction ${input.transactionId}`, 'transactionId'),
           );
         }
         if (original.kind === 'reversal') {
           return rollback(
-            fail(LedgerError.NotReversible, {
-              message: 'A reversal cannot be reversed',
-              param: 'transactionId',
-            }),
+            failure(LedgerError.NotReversible, 'A reversal cannot be reversed', 'transactionId'),
           );
         }
         const prior = await db.query<{ id: string }>(
@@ -148,10 +142,7 @@ export function createLedgerPostings(ctx: LedgerContext, engine: Engine): Ledger
         );
         if (prior.rows[0]) {
           return rollback(
-            fail(LedgerError.AlreadyReversed, {
-              message: `Transaction ${input.transactionId} was already reversed by ${prior.rows[0].id}`,
-              param: 'transactionId',
-            }),
+            failure(LedgerError.AlreadyReversed, `Transaction ${input.transactionId} was already reversed by ${prior.rows[0].id}`, 'transactionId'),
           );
         }
         const source = (await loadTransactions(db, [input.transactionId])).get(input.transactionId);

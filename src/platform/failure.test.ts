@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { errorCatalog, unwrap } from './http/errors.js';
-import { fail, Failure, isFailure } from './failure.js';
+import { fail, Failure, isFailure, RolledBack, rollback, rollbackWith } from './failure.js';
 
 const toApiError = errorCatalog<'balance_too_low' | 'no_such_account'>({
   balance_too_low: { status: 409, type: 'conflict_error', message: 'Balance too low' },
@@ -40,5 +40,24 @@ describe('Failure and unwrap', () => {
       },
     });
     expect(new Failure('no_such_account').ok).toBe(false);
+  });
+
+  it('rollback and rollbackWith carry their result out to db.attempt', () => {
+    const refused = fail('balance_too_low');
+    const thrown = (f: () => unknown): unknown => {
+      try {
+        f();
+      } catch (err) {
+        return err;
+      }
+      return undefined;
+    };
+    const a = thrown(() => rollback(refused));
+    expect(a).toBeInstanceOf(RolledBack);
+    expect((a as RolledBack).result).toBe(refused);
+    const done = { transferId: 'tr_1' };
+    const b = thrown(() => rollbackWith(done));
+    expect(b).toBeInstanceOf(RolledBack);
+    expect((b as RolledBack).result).toBe(done);
   });
 });

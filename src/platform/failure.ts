@@ -37,13 +37,14 @@ export function isFailure(value: unknown): value is Failure {
 }
 
 /**
- * Carries a failure out of a transaction it must roll back. Thrown only by `rollback()`
- * and caught only by `db.attempt`, which rolls back and resolves with the failure.
+ * Carries a result out of a transaction it must roll back. Thrown only by `rollback()`
+ * and `rollbackWith()`, caught only by `db.attempt`, which rolls back and resolves with
+ * the result.
  */
 export class RolledBack extends Error {
   override name = 'RolledBack';
-  constructor(readonly failure: Failure) {
-    super(`rolled back: ${failure.code}`);
+  constructor(readonly result: unknown) {
+    super(result instanceof Failure ? `rolled back: ${result.code}` : 'rolled back');
   }
 }
 
@@ -59,6 +60,26 @@ export class RolledBack extends Error {
  *   return transfer;
  * });
  */
-export function rollback<C extends string>(failure: Failure<C>): Failure<C> {
+export function rollback<F extends Failure>(failure: F): F {
   throw new RolledBack(failure);
+}
+
+/**
+ * Like `rollback`, for a result that is not a refusal: everything `fn` wrote is rolled
+ * back and the attempt resolves with `value`. For work found already done (a retried
+ * request meeting the first one's result) after this attempt wrote something that must
+ * not stand. `value` should be of a type the caller tells from `fn`'s ordinary result
+ * (a class of its own); it never returns.
+ *
+ * @example
+ * class Replayed { constructor(readonly transferId: string) {} }
+ * const r = await db.attempt(async (): Promise<Transfer | Replayed> => {
+ *   await consumeLimit(user, amount);
+ *   const t = await ledger.transfer(...);
+ *   if (t.replayed) return rollbackWith(new Replayed(t.transaction.id)); // give the limit back
+ *   return t;
+ * });
+ */
+export function rollbackWith<T>(value: T): T {
+  throw new RolledBack(value);
 }

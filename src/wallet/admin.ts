@@ -360,7 +360,7 @@ export function createAdmin(ctx: WalletContext) {
         scale: input.scale,
         ...(input.name !== undefined ? { name: input.name } : {}),
       });
-      if (!r.ok) refuse(r.error, r.message, r.param ?? 'code');
+      if (!r.ok) refuse(r.code, r.message, r.param ?? 'code');
       if (r.created) {
         await audit.record({
           action: 'asset.created',

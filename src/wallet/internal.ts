@@ -302,8 +302,8 @@ export function createWalletContext(deps: WalletDeps): WalletContext {
     async parseAmount(code, text, param = 'amount') {
       const r = await ledger.parseAmount(code, text);
       if (r.ok) return { ok: true, amount: r.amount, asset: r.asset };
-      const at = r.error === LedgerError.UnknownAsset ? 'asset' : param;
-      return fail(r.error, { message: r.message, param: at });
+      const at = r.code === LedgerError.UnknownAsset ? 'asset' : param;
+      return fail(r.code, { message: r.message, param: at });
     },
 
     async resolveUser(ref) {
@@ -321,7 +321,7 @@ export function createWalletContext(deps: WalletDeps): WalletContext {
       const found = await ledger.findAccount(userId, code);
       if (found) return found.id;
       const r = await ledger.openAccount({ owner: userId, asset: code });
-      if (!r.ok) refuse(r.error, r.message, 'asset');
+      if (!r.ok) refuse(r.code, r.message, 'asset');
       return r.account.id;
     },
 
@@ -338,7 +338,7 @@ export function createWalletContext(deps: WalletDeps): WalletContext {
 
     async houseAccount(kind, code) {
       const r = await ledger.houseAccount(kind, code);
-      if (!r.ok) refuse(r.error, r.message, 'asset');
+      if (!r.ok) refuse(r.code, r.message, 'asset');
       return r.account.id;
     },
 
@@ -488,12 +488,12 @@ export function createWalletContext(deps: WalletDeps): WalletContext {
       deps.outbox.publishStatement({ type, aggregateId, payload }, { onlyIf }),
 
     async fromLedger(f, accountId) {
-      if (f.error === LedgerError.InsufficientFunds && accountId !== undefined) {
+      if (f.code === LedgerError.InsufficientFunds && accountId !== undefined) {
         const account = await ledger.getAccount(accountId);
         if (account) {
           const a = await ledger.getAsset(account.asset);
           if (a) {
-            return fail(f.error, {
+            return fail(f.code, {
               message: `Insufficient funds: ${formatAmount(account.balance.available, a.scale)} ${a.code} available`,
               param: 'amount',
             });
@@ -502,16 +502,16 @@ export function createWalletContext(deps: WalletDeps): WalletContext {
       }
       // Codes the wallet shares with the ledger get the wallet's words: the ledger's name
       // internal accounts and keys.
-      if (f.error === LedgerError.AccountFrozen) {
-        return fail(f.error, { message: 'The account is frozen; contact support' });
+      if (f.code === LedgerError.AccountFrozen) {
+        return fail(f.code, { message: 'The account is frozen; contact support' });
       }
-      if (f.error === LedgerError.IdempotencyConflict) {
-        return fail(f.error, {
+      if (f.code === LedgerError.IdempotencyConflict) {
+        return fail(f.code, {
           message: 'This Idempotency-Key was already used for a different request',
           param: 'Idempotency-Key',
         });
       }
-      return fail(f.error, { message: f.message, param: f.param });
+      return f;
     },
   };
   return ctx;

@@ -253,7 +253,7 @@ export function createWithdrawalService(deps: {
       const parsed = parseAmount(input.amount, asset.decimals);
       if (!parsed.ok) {
         return fail(
-          parsed.error === 'amount_too_precise'
+          parsed.code === 'amount_too_precise'
             ? ChainError.AmountTooPrecise
             : ChainError.AmountInvalid,
         );

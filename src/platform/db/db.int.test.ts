@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../../../test/support/db.js';
-import { fail, isFailure, rollback } from '../failure.js';
+import { fail, isFailure, rollback, rollbackWith } from '../failure.js';
 
 let t: TestDb;
 
@@ -62,5 +62,21 @@ describe('rollback(failure) inside attempt', () => {
     expect(await count()).toBe(before + 1);
     const kept = await t.db.query('SELECT id FROM test_ambient WHERE id IN (102, 103)');
     expect(kept.rows).toEqual([{ id: 102 }]);
+  });
+});
+
+describe('rollbackWith(value) inside attempt', () => {
+  it('undoes what the attempt wrote and resolves with the value, not a failure', async () => {
+    class Replayed {
+      constructor(readonly id: number) {}
+    }
+    const before = await count();
+    const r = await t.db.attempt(async (): Promise<number | Replayed> => {
+      await t.db.query('INSERT INTO test_ambient VALUES (104)');
+      return rollbackWith(new Replayed(7));
+    });
+    expect(r).toEqual(new Replayed(7));
+    expect(isFailure(r)).toBe(false);
+    expect(await count()).toBe(before);
   });
 });

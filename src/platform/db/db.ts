@@ -85,8 +85,9 @@ export interface Db extends Queryable {
   transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
    * A transaction boundary: `transaction(fn)`, and with `retryTransient` the one place a
-   * transient failure is retried. A `rollback(failure)` inside `fn` rolls back what `fn`
-   * wrote (a savepoint's worth when nested) and the attempt resolves with the failure. Only the outermost retrying attempt retries, so one
+   * transient failure is retried. A `rollback(failure)` (or `rollbackWith(value)`) inside
+   * `fn` rolls back what `fn` wrote (a savepoint's worth when nested) and the attempt
+   * resolves with the failure (or value). Only the outermost retrying attempt retries, so one
    * failure is not retried at every level of nesting:
    * - outside any transaction, the whole transaction is run again (40001 and 40P01);
    * - inside a caller's transaction, `fn` runs as a savepoint and
@@ -244,8 +245,9 @@ export abstract class BaseDb implements Db {
     try {
       return await this.attemptOnce(fn, options);
     } catch (err) {
-      // The failure is part of fn's declared result type (rollback() is typed so).
-      if (err instanceof RolledBack) return err.failure as T;
+      // The result is part of fn's declared result type (rollback() and rollbackWith()
+      // are typed so).
+      if (err instanceof RolledBack) return err.result as T;
       throw err;
     }
   }
