@@ -8,6 +8,8 @@ import type { ChainFunds } from './funds.js';
 import type { ChainMetrics } from './metrics.js';
 import type { ChainSettings } from './settings.js';
 import type { AuditLog } from '../platform/audit/audit.js';
+import { fail, rollback, type Failure } from '../platform/failure.js';
+import { ChainError } from './errors.js';
 
 /**
  * Deposits: native and ERC-20 transfers to users' deposit addresses.
@@ -38,11 +40,12 @@ export interface DepositService extends FollowerHook {
   reverse(
     id: string,
     operator: { id: string; reason: string },
-  ): Promise<Deposit | DepositReversalError>;
+  ): Promise<Deposit | Failure<DepositReversalError>>;
 }
 
+/** Why a deposit cannot be reversed (the ledger refusing is `ledger_refused`). */
 export type DepositReversalError =
-  'deposit_not_found' | 'deposit_not_reorged' | { code: 'ledger_refused'; message: string };
+  ChainError.DepositNotFound | ChainError.DepositNotReorged | ChainError.LedgerRefused;
 
 export type DepositStatus =
   'pending' | 'confirmed' | 'credit_failed' | 'removed' | 'reorged_after_credit' | 'reversed';
@@ -472,74 +475,68 @@ export function createDepositService(deps: {
       return rows[0] ? toDeposit(rows[0]) : undefined;
     },
     async reverse(id, operator) {
-      return db
-        .transaction(async (): Promise<Deposit | DepositReversalError> => {
-          const { rows } = await db.query<DepositRow>(
-            `SELECT ${COLUMNS} FROM deposits WHERE id = $1 FOR UPDATE`,
-            [id],
-          );
-          const r = rows[0];
-          if (!r) return 'deposit_not_found';
-          // Only a credit whose transfer is off the chain now: a re-included one is
-          // confirmed again by the follower, never reversed by hand.
-          const { rows: ev } = await db.query<{ stage: string }>(
-            'SELECT stage FROM chain_events WHERE id = $1',
-            [r.event_id],
-          );
-          if (r.status !== 'reorged_after_credit' || ev[0]?.stage !== 'removed' || !r.ledger_ref) {
-            return 'deposit_not_reorged';
-          }
-          if (r.hold_ref) {
-            const v = await funds.voidHold({
-              key: `chains:deposit:${id}:unhold`,
-              holdRef: r.hold_ref,
-            });
-            if (!v.ok) return { code: 'ledger_refused' as const, message: v.message };
-          }
-          const rev = await funds.reverse({
-            key: `chains:deposit:${id}:reverse`,
-            ref: r.ledger_ref,
-            description: 'Reversal of an on-chain deposit removed by a reorg',
-            metadata: {
-              depositId: id,
-              chain: r.chain_key,
-              txHash: r.tx_hash,
-              operator: operator.id,
-            },
+      return db.attempt(async (): Promise<Deposit | Failure<DepositReversalError>> => {
+        const { rows } = await db.query<DepositRow>(
+          `SELECT ${COLUMNS} FROM deposits WHERE id = $1 FOR UPDATE`,
+          [id],
+        );
+        const r = rows[0];
+        if (!r) return fail(ChainError.DepositNotFound);
+        // Only a credit whose transfer is off the chain now: a re-included one is
+        // confirmed again by the follower, never reversed by hand.
+        const { rows: ev } = await db.query<{ stage: string }>(
+          'SELECT stage FROM chain_events WHERE id = $1',
+          [r.event_id],
+        );
+        if (r.status !== 'reorged_after_credit' || ev[0]?.stage !== 'removed' || !r.ledger_ref) {
+          return fail(ChainError.DepositNotReorged);
+        }
+        if (r.hold_ref) {
+          const v = await funds.voidHold({
+            key: `chains:deposit:${id}:unhold`,
+            holdRef: r.hold_ref,
           });
-          // Refused (the user spent it before the hold): nothing above is kept.
-          if (!rev.ok) throw new ReversalRefused(rev.code, rev.message);
-          const { rows: done } = await db.query<DepositRow>(
-            `UPDATE deposits SET status = 'reversed', hold_ref = NULL, reversal_ref = $2,
+          if (!v.ok) return fail(ChainError.LedgerRefused);
+        }
+        const rev = await funds.reverse({
+          key: `chains:deposit:${id}:reverse`,
+          ref: r.ledger_ref,
+          description: 'Reversal of an on-chain deposit removed by a reorg',
+          metadata: {
+            depositId: id,
+            chain: r.chain_key,
+            txHash: r.tx_hash,
+            operator: operator.id,
+          },
+        });
+        // Refused (the user spent it before the hold): nothing above is kept.
+        if (!rev.ok) return rollback(fail(ChainError.LedgerRefused));
+        const { rows: done } = await db.query<DepositRow>(
+          `UPDATE deposits SET status = 'reversed', hold_ref = NULL, reversal_ref = $2,
                   reversed_by = $3, reversal_reason = $4, reversed_at = now()
             WHERE id = $1 RETURNING ${COLUMNS}`,
-            [id, rev.ref, operator.id, operator.reason],
-          );
-          const d = toDeposit(done[0] ?? r);
-          await deps.audit?.record({
-            action: 'deposit.reversed',
-            actorType: 'user',
-            actorId: operator.id,
-            targetType: 'deposit',
-            targetId: id,
-            data: {
-              chain: d.chainKey,
-              tx_hash: d.txHash,
-              asset: d.asset,
-              amount: d.amountDecimal,
-              reason: operator.reason,
-              ledger_transaction_id: rev.ref,
-            },
-          });
-          await publish('deposit.reversed', d);
-          await countOnHold(d.chainKey);
-          return d;
-        })
-        .catch((err: unknown) => {
-          if (err instanceof ReversalRefused)
-            return { code: 'ledger_refused' as const, message: err.message };
-          throw err;
+          [id, rev.ref, operator.id, operator.reason],
+        );
+        const d = toDeposit(done[0] ?? r);
+        await deps.audit?.record({
+          action: 'deposit.reversed',
+          actorType: 'user',
+          actorId: operator.id,
+          targetType: 'deposit',
+          targetId: id,
+          data: {
+            chain: d.chainKey,
+            tx_hash: d.txHash,
+            asset: d.asset,
+            amount: d.amountDecimal,
+            reason: operator.reason,
+            ledger_transaction_id: rev.ref,
+          },
         });
+        await publish('deposit.reversed', d);
+        await countOnHold(d.chainKey);
+        return d;
+      });
     },
   };
 }
@@ -547,13 +544,3 @@ export function createDepositService(deps: {
 const prefixed = `d.id, d.event_id, d.chain_key, d.user_id, d.asset, d.amount::text AS amount, d.address,
   d.from_address, d.tx_hash, d.block_number, d.block_hash, d.status, d.ledger_ref, d.hold_ref, d.hold_error,
   d.reincluded, d.reversed_by, d.reversal_reason, d.created_at, d.confirmed_at, d.removed_at, d.reversed_at`;
-
-/** Rolls back the reversal's transaction (the hold stays) when the ledger refuses it. */
-class ReversalRefused extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(`${code}: ${message}`);
-  }
-}

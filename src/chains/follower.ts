@@ -1,7 +1,9 @@
 import type { Db } from '../platform/db/db.js';
 import type { Logger } from '../platform/observability/logger.js';
+import { fail, type Failure } from '../platform/failure.js';
 import type { Outbox } from '../platform/outbox/outbox.js';
 import type { ChainAdapter, LogInterest, LogInterestSource } from './adapter.js';
+import { ChainError } from './errors.js';
 import type { ChainMetrics } from './metrics.js';
 import type { ChainSettings } from './settings.js';
 import type { HeadSignal } from './evm/heads.js';
@@ -63,13 +65,20 @@ export interface Follower {
   requestRewind(to: bigint, options?: { unverified?: boolean }): Promise<true | RewindRefusal>;
 }
 
-export interface RewindRefusal {
-  code: 'follower_not_started' | 'rewind_target_not_canonical' | 'rewind_target_unverified';
-  /** What to do instead, for the operator. */
-  message: string;
+/** A refused rewind; its `message` says what to do instead, for the operator. */
+export type RewindRefusal = Failure<
+  | ChainError.FollowerNotStarted
+  | ChainError.RewindTargetNotCanonical
+  | ChainError.RewindTargetUnverified
+> & { readonly message: string };
+
+function refuseRewind(code: RewindRefusal['code'], message: string): RewindRefusal {
+  return fail(code, { message }) as RewindRefusal;
 }
 
-export type BackfillError = 'backfill_beyond_confirmed' | 'backfill_range_invalid';
+export type BackfillError = Failure<
+  ChainError.BackfillBeyondConfirmed | ChainError.BackfillRangeInvalid
+>;
 
 /** The lease the follower works under. */
 export interface FollowerContext {
@@ -404,10 +413,10 @@ export function createFollower(deps: FollowerDeps): Follower {
     const stored = rows[0]?.hash;
     if (stored !== undefined) {
       if ((await adapter.getBlockRef(to))?.hash === stored) return true;
-      return {
-        code: 'rewind_target_not_canonical',
-        message: `block ${to} as stored here is not on the node's chain; ${rewindAdvice(await lastCanonical())}`,
-      };
+      return refuseRewind(
+        ChainError.RewindTargetNotCanonical,
+        `block ${to} as stored here is not on the node's chain; ${rewindAdvice(await lastCanonical())}`,
+      );
     }
     // Below the window: only events still carry hashes. The nearest one must be canonical.
     const { rows: ev } = await db.query<{ block_number: bigint; block_hash: string }>(
@@ -418,19 +427,19 @@ export function createFollower(deps: FollowerDeps): Follower {
     );
     const e = ev[0];
     if (e && (await adapter.getBlockRef(e.block_number))?.hash !== e.block_hash) {
-      return {
-        code: 'rewind_target_not_canonical',
-        message: `events stored in block ${e.block_number} (at or below ${to}) are not on the node's chain: rewind below ${e.block_number}`,
-      };
+      return refuseRewind(
+        ChainError.RewindTargetNotCanonical,
+        `events stored in block ${e.block_number} (at or below ${to}) are not on the node's chain: rewind below ${e.block_number}`,
+      );
     }
     if (unverified) return true;
     const c = await lastCanonical();
-    return {
-      code: 'rewind_target_unverified',
-      message: `block ${to} is below the stored blocks (from ${c.oldest ?? '?'}), so its hash cannot be checked; ${
+    return refuseRewind(
+      ChainError.RewindTargetUnverified,
+      `block ${to} is below the stored blocks (from ${c.oldest ?? '?'}), so its hash cannot be checked; ${
         c.block !== null ? rewindAdvice(c) : 'if you know it is final, add --unverified'
       }`,
-    };
+    );
   };
 
   /** Walks the node's chain back by parent hash from `from` to a block we also hold. */
@@ -882,7 +891,7 @@ export function createFollower(deps: FollowerDeps): Follower {
     async requestRewind(to, options = {}) {
       const cursor = await readCursor();
       if (!cursor) {
-        return { code: 'follower_not_started', message: `${chainKey} has no cursor yet` };
+        return refuseRewind(ChainError.FollowerNotStarted, `${chainKey} has no cursor yet`);
       }
       const target = to < cursor.block_number ? to : cursor.block_number;
       const ok = await checkRewindTarget(target, options.unverified === true);
@@ -893,12 +902,12 @@ export function createFollower(deps: FollowerDeps): Follower {
       );
       return rowCount === 1
         ? true
-        : { code: 'follower_not_started', message: `${chainKey} has no cursor yet` };
+        : refuseRewind(ChainError.FollowerNotStarted, `${chainKey} has no cursor yet`);
     },
     async backfill(from, to, options = {}) {
-      if (from < 0n || to < from) return 'backfill_range_invalid';
+      if (from < 0n || to < from) return fail(ChainError.BackfillRangeInvalid);
       const cursor = await readCursor();
-      if (!cursor || to > cursor.confirmed_number) return 'backfill_beyond_confirmed';
+      if (!cursor || to > cursor.confirmed_number) return fail(ChainError.BackfillBeyondConfirmed);
       let inserted = 0;
       let blocksDone = 0;
       for (let a = from; a <= to; a += maxBatch) {

@@ -329,24 +329,13 @@ export function createChainsService(deps: {
     async backfill(chainKey, from, to, onProgress) {
       const c = perChain.get(chainKey);
       if (!c) return fail(ChainError.ChainUnknown);
-      const r = await c.follower.backfill(from, to, onProgress ? { onProgress } : {});
-      if (r === 'backfill_beyond_confirmed') return fail(ChainError.BackfillBeyondConfirmed);
-      if (r === 'backfill_range_invalid') return fail(ChainError.BackfillRangeInvalid);
-      return r;
+      return c.follower.backfill(from, to, onProgress ? { onProgress } : {});
     },
     async requestRewind(chainKey, to, options = {}) {
       const c = perChain.get(chainKey);
       if (!c) return fail(ChainError.ChainUnknown);
       if (to < 0n) return fail(ChainError.BackfillRangeInvalid);
-      const r = await c.follower.requestRewind(to, options);
-      if (r === true) return true;
-      const error =
-        r.code === 'rewind_target_not_canonical'
-          ? ChainError.RewindTargetNotCanonical
-          : r.code === 'rewind_target_unverified'
-            ? ChainError.RewindTargetUnverified
-            : ChainError.FollowerNotStarted;
-      return fail(error, { message: r.message });
+      return c.follower.requestRewind(to, options);
     },
     startFollowers() {
       const controller = new AbortController();

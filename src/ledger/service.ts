@@ -52,19 +52,19 @@ import { createLedgerPostings } from './postings.js';
  * - Every write takes an idempotency key (see `TransferInput.key`). Assets and accounts
  *   are idempotent by nature (by code, by owner and asset). Hold expiry needs no key: a
  *   hold expires once.
- * - Refusals are values: `{ ok: false, error: LedgerError, message, param }`; nothing
- *   was written. Map them to HTTP with `ledgerApiError`. Exceptions mean a fault.
+ * - Refusals are values: a `LedgerFailure` (the platform's `Failure` with a
+ *   `LedgerError` code, a message and the param at fault); nothing was written. Map them
+ *   to HTTP with `unwrap(result, ledgerApiError)`. Exceptions mean a fault.
  * - Money is bigint minor units; parse and format decimal strings with `parseAmount`
  *   here or with ./money.ts (rounding, conversion across scales, allocation).
  *
  * @example
  * // A user pays another user 12.50 USD.
- * const usd = await ledger.parseAmount('USD', '12.50');        // { ok, amount: 1250n }
- * if (!usd.ok) throw ledgerApiError(usd.error, usd);
+ * const usd = unwrap(await ledger.parseAmount('USD', '12.50'), ledgerApiError); // amount: 1250n
  * const payer = await ledger.openAccount({ owner: 'usr_A', asset: 'USD' });
  * const payee = await ledger.openAccount({ owner: 'usr_B', asset: 'USD' });
  * if (!payer.ok || !payee.ok) throw new Error('asset USD missing');
- * const r = await ledger.transfer({
+ * const r = unwrap(await ledger.transfer({
  *   key: `wallet:payment:${paymentId}`,
  *   from: payer.account.id,
  *   to: payee.account.id,
@@ -72,8 +72,7 @@ import { createLedgerPostings } from './postings.js';
  *   amount: usd.amount,
  *   description: 'Dinner',
  *   metadata: { paymentId },
- * });
- * if (!r.ok) throw ledgerApiError(r.error, r);               // e.g. 402 insufficient_funds
+ * }), ledgerApiError);                                         // e.g. 402 insufficient_funds
  * r.transaction.id;                                            // 'ltx_…'
  *
  * @example

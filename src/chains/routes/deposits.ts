@@ -112,10 +112,7 @@ export function registerDepositRoutes(app: HttpApp, deps: { chains: ChainsServic
       const { id } = c.req.valid('param');
       const { reason } = c.req.valid('json');
       const r = await chains.deposits.reverse(id, { id: caller(c).userId, reason });
-      if (r === 'deposit_not_found') throw chainApiError(ChainError.DepositNotFound);
-      if (r === 'deposit_not_reorged') throw chainApiError(ChainError.DepositNotReorged);
-      if ('code' in r) throw chainApiError(ChainError.LedgerRefused);
-      return c.json(depositJson(r), 200);
+      return c.json(depositJson(unwrap(r, chainApiError)), 200);
     },
   );
 }
