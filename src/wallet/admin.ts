@@ -7,6 +7,7 @@ import { fail, isFailure, rollback } from '../platform/failure.js';
 import { WalletError, type WalletFailure } from './errors.js';
 import {
   AlreadyDone,
+  alreadyDone,
   PROFILE_COLUMNS,
   profileFromRow,
   refuse,
@@ -147,77 +148,73 @@ export function createAdmin(ctx: WalletContext) {
       key === null
         ? `wallet:adjustment:${id}`
         : `wallet:adjustment:${input.actor.id}:${createHash('sha256').update(key).digest('base64url')}`;
-    try {
-      const r = await ctx.tx(async () => {
-        const user = await ctx.userAccount(input.userId, parsed.asset.code);
-        const house = await ctx.houseAccount('liquidity', parsed.asset.code);
-        const credit = input.direction === 'credit';
-        const t = await ledger.transfer({
-          key: ledgerKey,
-          from: credit ? house : user,
-          to: credit ? user : house,
-          asset: parsed.asset.code,
-          amount: parsed.amount,
-          description: `Adjustment: ${reason}`,
-          metadata: { wallet: 'adjustment', user: input.userId, actor: input.actor.id },
-        });
-        if (!t.ok) return rollback(await ctx.fromLedger(t, user));
-        if (t.replayed) throw new AlreadyDone(null);
-        const at = t.transaction.effectiveAt;
-        const { rows } = await db.query<AdjustmentRow>(
-          `INSERT INTO wallet_adjustments (id, user_id, asset, direction, amount, reason, actor_id,
+    const r = await ctx.tx(async (): Promise<Adjustment | WalletFailure | AlreadyDone> => {
+      const user = await ctx.userAccount(input.userId, parsed.asset.code);
+      const house = await ctx.houseAccount('liquidity', parsed.asset.code);
+      const credit = input.direction === 'credit';
+      const t = await ledger.transfer({
+        key: ledgerKey,
+        from: credit ? house : user,
+        to: credit ? user : house,
+        asset: parsed.asset.code,
+        amount: parsed.amount,
+        description: `Adjustment: ${reason}`,
+        metadata: { wallet: 'adjustment', user: input.userId, actor: input.actor.id },
+      });
+      if (!t.ok) return rollback(await ctx.fromLedger(t, user));
+      if (t.replayed) alreadyDone(null);
+      const at = t.transaction.effectiveAt;
+      const { rows } = await db.query<AdjustmentRow>(
+        `INSERT INTO wallet_adjustments (id, user_id, asset, direction, amount, reason, actor_id,
                                            request_key, ledger_transaction_id, created_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${ADJUSTMENT_COLUMNS}`,
-          [
-            id,
-            input.userId,
-            parsed.asset.code,
-            input.direction,
-            parsed.amount.toString(),
-            reason,
-            input.actor.id,
-            key,
-            t.transaction.id,
-            at,
-          ],
-        );
-        if (!rows[0]) throw new Error('adjustment not inserted');
-        const adjustment = await toAdjustment(rows[0]);
-        await ctx.addActivity([
-          {
-            userId: input.userId,
-            type: 'adjustment',
-            asset: parsed.asset.code,
-            amount: credit ? parsed.amount : -parsed.amount,
-            referenceId: id,
-            counterpartyId: null,
-            description: reason,
-            ledgerTransactionId: t.transaction.id,
-            occurredAt: at,
-          },
-        ]);
-        await audit.record({
-          action: 'wallet.adjustment_created',
-          ...auditActor(input.actor),
-          targetType: 'user',
-          targetId: input.userId,
-          data: {
-            adjustment_id: id,
-            asset: parsed.asset.code,
-            direction: input.direction,
-            amount: adjustment.amountDecimal,
-            reason,
-            ledger_transaction_id: t.transaction.id,
-          },
-        });
-        await ctx.publish('adjustment.created', id, adjustmentJson(adjustment));
-        return adjustment;
+        [
+          id,
+          input.userId,
+          parsed.asset.code,
+          input.direction,
+          parsed.amount.toString(),
+          reason,
+          input.actor.id,
+          key,
+          t.transaction.id,
+          at,
+        ],
+      );
+      if (!rows[0]) throw new Error('adjustment not inserted');
+      const adjustment = await toAdjustment(rows[0]);
+      await ctx.addActivity([
+        {
+          userId: input.userId,
+          type: 'adjustment',
+          asset: parsed.asset.code,
+          amount: credit ? parsed.amount : -parsed.amount,
+          referenceId: id,
+          counterpartyId: null,
+          description: reason,
+          ledgerTransactionId: t.transaction.id,
+          occurredAt: at,
+        },
+      ]);
+      await audit.record({
+        action: 'wallet.adjustment_created',
+        ...auditActor(input.actor),
+        targetType: 'user',
+        targetId: input.userId,
+        data: {
+          adjustment_id: id,
+          asset: parsed.asset.code,
+          direction: input.direction,
+          amount: adjustment.amountDecimal,
+          reason,
+          ledger_transaction_id: t.transaction.id,
+        },
       });
-      return isFailure(r) ? r : { ok: true, adjustment: r, replayed: false };
-    } catch (err) {
-      if (err instanceof AlreadyDone) return replay(await byKey());
-      throw err;
-    }
+      await ctx.publish('adjustment.created', id, adjustmentJson(adjustment));
+      return adjustment;
+    });
+    if (r instanceof AlreadyDone) return replay(await byKey());
+    return isFailure(r) ? r : { ok: true, adjustment: r, replayed: false };
   }
 
   async function listAdjustments(

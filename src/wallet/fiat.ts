@@ -2,7 +2,7 @@ import { defineQueue } from '../platform/queue/queue.js';
 import { newId } from '../platform/ids.js';
 import { fail, isFailure, rollback } from '../platform/failure.js';
 import { WalletError, type WalletFailure } from './errors.js';
-import { AlreadyDone, refuse, type WalletContext } from './internal.js';
+import { AlreadyDone, alreadyDone, refuse, type WalletContext } from './internal.js';
 import { fiatDepositJson, fiatWithdrawalJson } from './json.js';
 import type { FiatDeposit, FiatWithdrawal } from './model.js';
 import type { PaymentRail, RailStatus } from './rails/rail.js';
@@ -159,42 +159,38 @@ export function createFiat(ctx: WalletContext) {
       return { ok: true, deposit: await toDeposit(prior), replayed: true };
     };
     if (key !== null && (await depositByKey(input.userId, key))) return replay();
-    try {
-      const r = await ctx.tx(async () => {
-        const profiles = await ctx.lockProfiles([input.userId]);
-        if (profiles.get(input.userId)?.frozen !== false) {
-          refuse(WalletError.AccountFrozen, 'Your wallet is frozen; contact support');
-        }
-        const { rows } = await db.query<DepositRow>(
-          `INSERT INTO wallet_fiat_deposits (id, user_id, asset, amount, rail, request_key, created_at)
+    const r = await ctx.tx(async (): Promise<FiatDeposit | AlreadyDone> => {
+      const profiles = await ctx.lockProfiles([input.userId]);
+      if (profiles.get(input.userId)?.frozen !== false) {
+        refuse(WalletError.AccountFrozen, 'Your wallet is frozen; contact support');
+      }
+      const { rows } = await db.query<DepositRow>(
+        `INSERT INTO wallet_fiat_deposits (id, user_id, asset, amount, rail, request_key, created_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7)
            ON CONFLICT (user_id, request_key) WHERE request_key IS NOT NULL DO NOTHING
            RETURNING ${DEPOSIT_COLUMNS}`,
-          [
-            newId('fdp'),
-            input.userId,
-            parsed.asset.code,
-            parsed.amount.toString(),
-            rail.name,
-            key,
-            ctx.clock(),
-          ],
-        );
-        if (!rows[0]) throw new AlreadyDone(null);
-        const d = await toDeposit(rows[0]);
-        await jobs.enqueue(
-          SettleFiatQueue,
-          { kind: 'deposit', id: d.id },
-          { dedupeKey: d.id, maxAttempts: 200 },
-        );
-        await ctx.publish('fiat_deposit.created', d.id, fiatDepositJson(d));
-        return d;
-      });
-      return isFailure(r) ? r : { ok: true, deposit: r, replayed: false };
-    } catch (err) {
-      if (err instanceof AlreadyDone) return replay();
-      throw err;
-    }
+        [
+          newId('fdp'),
+          input.userId,
+          parsed.asset.code,
+          parsed.amount.toString(),
+          rail.name,
+          key,
+          ctx.clock(),
+        ],
+      );
+      if (!rows[0]) alreadyDone(null);
+      const d = await toDeposit(rows[0]);
+      await jobs.enqueue(
+        SettleFiatQueue,
+        { kind: 'deposit', id: d.id },
+        { dedupeKey: d.id, maxAttempts: 200 },
+      );
+      await ctx.publish('fiat_deposit.created', d.id, fiatDepositJson(d));
+      return d;
+    });
+    if (r instanceof AlreadyDone) return replay();
+    return isFailure(r) ? r : { ok: true, deposit: r, replayed: false };
   }
 
   /** Holds the amount and records a bank payout; the hold is posted when the rail pays. */
@@ -227,60 +223,56 @@ export function createFiat(ctx: WalletContext) {
       return { ok: true, withdrawal: await toWithdrawal(prior), replayed: true };
     };
     if (key !== null && (await withdrawalByKey(input.userId, key))) return replay();
-    try {
-      const r = await ctx.tx(async () => {
-        const profiles = await ctx.lockProfiles([input.userId]);
-        const profile = profiles.get(input.userId);
-        if (!profile) throw new Error('profile vanished');
-        if (profile.frozen)
-          refuse(WalletError.AccountFrozen, 'Your wallet is frozen; contact support');
-        await ctx.consumeLimits(profile, parsed.asset, parsed.amount);
-        const user = await ctx.userAccount(input.userId, parsed.asset.code);
-        const settlement = await ctx.houseAccount('settlement', parsed.asset.code);
-        const id = newId('fwd');
-        const hold = await ledger.createHold({
-          key: `wallet:fiat_withdrawal:${id}:hold`,
-          from: user,
-          to: settlement,
-          asset: parsed.asset.code,
-          amount: parsed.amount,
-          description: 'Bank withdrawal',
-          metadata: { wallet: 'fiat_withdrawal', withdrawal: id },
-        });
-        if (!hold.ok) return rollback(await ctx.fromLedger(hold, user));
-        const { rows } = await db.query<WithdrawalRow>(
-          `INSERT INTO wallet_fiat_withdrawals (id, user_id, asset, amount, destination, rail,
+    const r = await ctx.tx(async (): Promise<FiatWithdrawal | WalletFailure | AlreadyDone> => {
+      const profiles = await ctx.lockProfiles([input.userId]);
+      const profile = profiles.get(input.userId);
+      if (!profile) throw new Error('profile vanished');
+      if (profile.frozen)
+        refuse(WalletError.AccountFrozen, 'Your wallet is frozen; contact support');
+      await ctx.consumeLimits(profile, parsed.asset, parsed.amount);
+      const user = await ctx.userAccount(input.userId, parsed.asset.code);
+      const settlement = await ctx.houseAccount('settlement', parsed.asset.code);
+      const id = newId('fwd');
+      const hold = await ledger.createHold({
+        key: `wallet:fiat_withdrawal:${id}:hold`,
+        from: user,
+        to: settlement,
+        asset: parsed.asset.code,
+        amount: parsed.amount,
+        description: 'Bank withdrawal',
+        metadata: { wallet: 'fiat_withdrawal', withdrawal: id },
+      });
+      if (!hold.ok) return rollback(await ctx.fromLedger(hold, user));
+      const { rows } = await db.query<WithdrawalRow>(
+        `INSERT INTO wallet_fiat_withdrawals (id, user_id, asset, amount, destination, rail,
                                                 request_key, ledger_hold_id, created_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
            ON CONFLICT (user_id, request_key) WHERE request_key IS NOT NULL DO NOTHING
            RETURNING ${WITHDRAWAL_COLUMNS}`,
-          [
-            id,
-            input.userId,
-            parsed.asset.code,
-            parsed.amount.toString(),
-            input.destination,
-            rail.name,
-            key,
-            hold.hold.id,
-            ctx.clock(),
-          ],
-        );
-        if (!rows[0]) throw new AlreadyDone(null);
-        const w = await toWithdrawal(rows[0]);
-        await jobs.enqueue(
-          SettleFiatQueue,
-          { kind: 'withdrawal', id: w.id },
-          { dedupeKey: w.id, maxAttempts: 200 },
-        );
-        await ctx.publish('fiat_withdrawal.created', w.id, fiatWithdrawalJson(w));
-        return w;
-      });
-      return isFailure(r) ? r : { ok: true, withdrawal: r, replayed: false };
-    } catch (err) {
-      if (err instanceof AlreadyDone) return replay();
-      throw err;
-    }
+        [
+          id,
+          input.userId,
+          parsed.asset.code,
+          parsed.amount.toString(),
+          input.destination,
+          rail.name,
+          key,
+          hold.hold.id,
+          ctx.clock(),
+        ],
+      );
+      if (!rows[0]) alreadyDone(null);
+      const w = await toWithdrawal(rows[0]);
+      await jobs.enqueue(
+        SettleFiatQueue,
+        { kind: 'withdrawal', id: w.id },
+        { dedupeKey: w.id, maxAttempts: 200 },
+      );
+      await ctx.publish('fiat_withdrawal.created', w.id, fiatWithdrawalJson(w));
+      return w;
+    });
+    if (r instanceof AlreadyDone) return replay();
+    return isFailure(r) ? r : { ok: true, withdrawal: r, replayed: false };
   }
 
   /**

@@ -8,7 +8,7 @@ import { LedgerError, type LedgerFailure } from '../ledger/errors.js';
 import type { Asset, HouseAccount } from '../ledger/model.js';
 import { formatAmount, parseAmount } from '../ledger/money.js';
 import type { LedgerService } from '../ledger/service.js';
-import { fail, isFailure, rollback } from '../platform/failure.js';
+import { fail, isFailure, rollback, rollbackWith } from '../platform/failure.js';
 import { WalletError, type WalletCode, type WalletFailure } from './errors.js';
 import type { WalletEventPayloads, WalletEventType } from './events.js';
 import type { ActivityType, WalletProfile } from './model.js';
@@ -55,11 +55,23 @@ export interface WalletDeps {
   clock?: () => Date;
 }
 
-/** Thrown inside a transaction to roll it back because the work was already done. */
-export class AlreadyDone<T> extends Error {
-  constructor(readonly value: T) {
-    super('already done');
-  }
+/**
+ * What `ctx.tx` resolves with when the work turned out to be done already (a retried
+ * request meeting the first one's result) after the transaction wrote something that
+ * must not stand (a limit consumed, a lock-step row): see `alreadyDone`. `value` is what
+ * finds the earlier result (a ledger transaction id, the executed quote), or null.
+ */
+export class AlreadyDone<T = null> {
+  constructor(readonly value: T) {}
+}
+
+/**
+ * From anywhere inside `ctx.tx`: what the transaction wrote is rolled back and it
+ * resolves with `new AlreadyDone(value)` (see `rollbackWith`). Typed `never` like
+ * `refuse`; the caller names `AlreadyDone<T>` in `ctx.tx`'s type to receive it.
+ */
+export function alreadyDone(value: unknown): never {
+  return rollbackWith(new AlreadyDone(value)) as never;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Asset } from '../ledger/model.js';
 import { newId } from '../platform/ids.js';
-import { fail, isFailure } from '../platform/failure.js';
+import { fail, isFailure, rollbackWith } from '../platform/failure.js';
 import { WalletError, type WalletFailure } from './errors.js';
 import { AlreadyDone, refuse, type WalletContext } from './internal.js';
 import { paymentJson, paymentRequestJson } from './json.js';
@@ -175,7 +175,7 @@ export function createPayments(ctx: WalletContext) {
     ledgerKey: string;
     requestKey: string | null;
     paymentRequestId: string | null;
-  }): Promise<Payment> {
+  }): Promise<Payment | AlreadyDone<string>> {
     const { payerId, payeeId, asset, amount } = input;
     const { profiles, accounts } = await ctx.lockProfilesAndAccounts(
       [payerId, payeeId],
@@ -262,7 +262,9 @@ export function createPayments(ctx: WalletContext) {
       },
     );
     if (!r.ok) refuse(await ctx.fromLedger(r, from));
-    if (r.replayed) throw new AlreadyDone(r.transaction.id);
+    // The ledger key was used before: the earlier payment answers; this one's limit
+    // usage rolls back.
+    if (r.replayed) return rollbackWith(new AlreadyDone(r.transaction.id));
     return paymentOf(r.transaction.id, r.transaction.effectiveAt);
   }
 
@@ -287,38 +289,34 @@ export function createPayments(ctx: WalletContext) {
       requestKey === null
         ? `wallet:payment:${newId('pay')}`
         : `wallet:payment:${input.payerId}:${hashKey(requestKey)}`;
-    try {
-      const r = await ctx.tx(() =>
-        move({
-          payerId: input.payerId,
-          payeeId: payee.id,
-          asset: parsed.asset,
-          amount: parsed.amount,
-          note,
-          ledgerKey,
-          requestKey,
-          paymentRequestId: null,
-        }),
-      );
-      if (!isFailure(r)) return { ok: true, payment: r, replayed: false };
-      // The same key again answers the first payment, even if this retry would now be
-      // refused (frozen since, over a limit, the funds spent). Looked for on refusals
-      // only: a retry that gets through them meets the ledger's key (derived from the
-      // request key, kept forever) and replays there, so a payment costs no lookup.
-      if (requestKey === null) return r;
-      const { rows } = await db.query<PaymentRow>(
-        `SELECT ${PAYMENT_COLUMNS} FROM wallet_payments WHERE payer_id = $1 AND request_key = $2`,
-        [input.payerId, requestKey],
-      );
-      return rows[0] ? replayOrConflict(await toPayment(rows[0]), want) : r;
-    } catch (err) {
-      if (!(err instanceof AlreadyDone)) throw err;
-      const prior = await paymentByLedgerTx(err.value as string);
-      if (!prior) {
-        throw new Error(`ledger transaction ${String(err.value)} has no payment`, { cause: err });
-      }
+    const r = await ctx.tx(() =>
+      move({
+        payerId: input.payerId,
+        payeeId: payee.id,
+        asset: parsed.asset,
+        amount: parsed.amount,
+        note,
+        ledgerKey,
+        requestKey,
+        paymentRequestId: null,
+      }),
+    );
+    if (r instanceof AlreadyDone) {
+      const prior = await paymentByLedgerTx(r.value);
+      if (!prior) throw new Error(`ledger transaction ${r.value} has no payment`);
       return replayOrConflict(prior, want);
     }
+    if (!isFailure(r)) return { ok: true, payment: r, replayed: false };
+    // The same key again answers the first payment, even if this retry would now be
+    // refused (frozen since, over a limit, the funds spent). Looked for on refusals
+    // only: a retry that gets through them meets the ledger's key (derived from the
+    // request key, kept forever) and replays there, so a payment costs no lookup.
+    if (requestKey === null) return r;
+    const { rows } = await db.query<PaymentRow>(
+      `SELECT ${PAYMENT_COLUMNS} FROM wallet_payments WHERE payer_id = $1 AND request_key = $2`,
+      [input.payerId, requestKey],
+    );
+    return rows[0] ? replayOrConflict(await toPayment(rows[0]), want) : r;
   }
 
   async function getPayment(userId: string, id: string): Promise<Payment | undefined> {
@@ -426,6 +424,10 @@ export function createPayments(ctx: WalletContext) {
         requestKey: null,
         paymentRequestId: row.id,
       });
+      // Its ledger key is the request's, used only under the request's row lock.
+      if (payment instanceof AlreadyDone) {
+        throw new Error(`payment request ${row.id} is paid in the ledger but still pending`);
+      }
       const updated = await db.query<RequestRow>(
         `UPDATE wallet_payment_requests SET status = 'paid', payment_id = $2, resolved_at = $3
           WHERE id = $1 RETURNING ${REQUEST_COLUMNS}`,

@@ -4,7 +4,7 @@ import { invertRate, type Rate } from '../ledger/money.js';
 import { newId } from '../platform/ids.js';
 import { fail, isFailure, rollback } from '../platform/failure.js';
 import { WalletError, type WalletFailure } from './errors.js';
-import { AlreadyDone, refuse, type WalletContext } from './internal.js';
+import { AlreadyDone, alreadyDone, refuse, type WalletContext } from './internal.js';
 import { tradeJson } from './json.js';
 import type { Quote, TradeSide } from './model.js';
 import type { ObservedPrice } from './prices/source.js';
@@ -334,70 +334,67 @@ export function createTrades(ctx: WalletContext) {
       return fail(WalletError.QuoteNotFound, { message: `No quote ${quoteId}`, param: 'id' });
     }
     if (seen.status === 'executed') return { ok: true, quote: await toQuote(seen), replayed: true };
-    try {
-      const r = await ctx.tx(async () => {
-        const q = await quoteRow(quoteId, true);
-        if (!q) throw new Error(`quote ${quoteId} vanished`);
-        if (q.status === 'executed') throw new AlreadyDone(q);
-        const now = ctx.clock();
-        if (now >= q.expires_at) {
-          refuse(
-            WalletError.QuoteExpired,
-            `The quote expired at ${q.expires_at.toISOString()}; ask for a new one`,
-            'id',
-          );
-        }
-        const profiles = await ctx.lockProfiles([userId]);
-        const profile = profiles.get(userId);
-        if (!profile) throw new Error('profile vanished');
-        if (profile.frozen)
-          refuse(WalletError.AccountFrozen, 'Your wallet is frozen; contact support');
-        const spendAsset = await ctx.asset(q.spend_asset);
-        if (!spendAsset) throw new Error(`asset ${q.spend_asset} vanished`);
-        await ctx.consumeLimits(profile, spendAsset, BigInt(q.spend_amount));
-
-        const { legs, userSpend } = await legsOf(q);
-        const receiveDecimal = await ctx.format(q.receive_asset, BigInt(q.receive_amount));
-        const posted = await ledger.post({
-          key: `wallet:trade:${q.id}`,
-          legs,
-          description: `${q.side} ${receiveDecimal} ${q.receive_asset}`,
-          metadata: { wallet: 'trade', quote: q.id, trade: q.trade_id, user: userId },
-          effectiveAt: now,
-        });
-        if (!posted.ok) return rollback(await ctx.fromLedger(posted, userSpend));
-        if (posted.replayed) {
-          throw new Error(`quote ${q.id} was posted to the ledger but is not marked executed`);
-        }
-        const { rows } = await db.query<QuoteRow>(
-          `UPDATE wallet_quotes SET status = 'executed', executed_at = $2, ledger_transaction_id = $3
-            WHERE id = $1 RETURNING ${QUOTE_COLUMNS}`,
-          [q.id, now, posted.transaction.id],
+    const r = await ctx.tx(async (): Promise<Quote | WalletFailure | AlreadyDone<QuoteRow>> => {
+      const q = await quoteRow(quoteId, true);
+      if (!q) throw new Error(`quote ${quoteId} vanished`);
+      if (q.status === 'executed') alreadyDone(q);
+      const now = ctx.clock();
+      if (now >= q.expires_at) {
+        refuse(
+          WalletError.QuoteExpired,
+          `The quote expired at ${q.expires_at.toISOString()}; ask for a new one`,
+          'id',
         );
-        if (!rows[0]) throw new Error(`quote ${q.id} vanished`);
-        const quote = await toQuote(rows[0]);
-        const common = {
-          userId,
-          type: 'trade' as const,
-          referenceId: q.trade_id,
-          counterpartyId: null,
-          description: posted.transaction.description,
-          ledgerTransactionId: posted.transaction.id,
-          occurredAt: now,
-        };
-        await ctx.addActivity([
-          { ...common, asset: q.spend_asset, amount: -quote.spendAmount },
-          { ...common, asset: q.receive_asset, amount: quote.receiveAmount },
-        ]);
-        await ctx.publish('trade.executed', q.trade_id, tradeJson(quote));
-        return quote;
+      }
+      const profiles = await ctx.lockProfiles([userId]);
+      const profile = profiles.get(userId);
+      if (!profile) throw new Error('profile vanished');
+      if (profile.frozen)
+        refuse(WalletError.AccountFrozen, 'Your wallet is frozen; contact support');
+      const spendAsset = await ctx.asset(q.spend_asset);
+      if (!spendAsset) throw new Error(`asset ${q.spend_asset} vanished`);
+      await ctx.consumeLimits(profile, spendAsset, BigInt(q.spend_amount));
+
+      const { legs, userSpend } = await legsOf(q);
+      const receiveDecimal = await ctx.format(q.receive_asset, BigInt(q.receive_amount));
+      const posted = await ledger.post({
+        key: `wallet:trade:${q.id}`,
+        legs,
+        description: `${q.side} ${receiveDecimal} ${q.receive_asset}`,
+        metadata: { wallet: 'trade', quote: q.id, trade: q.trade_id, user: userId },
+        effectiveAt: now,
       });
-      if (isFailure(r)) return r;
-      return { ok: true, quote: r, replayed: false };
-    } catch (err) {
-      if (!(err instanceof AlreadyDone)) throw err;
-      return { ok: true, quote: await toQuote(err.value as QuoteRow), replayed: true };
-    }
+      if (!posted.ok) return rollback(await ctx.fromLedger(posted, userSpend));
+      if (posted.replayed) {
+        throw new Error(`quote ${q.id} was posted to the ledger but is not marked executed`);
+      }
+      const { rows } = await db.query<QuoteRow>(
+        `UPDATE wallet_quotes SET status = 'executed', executed_at = $2, ledger_transaction_id = $3
+            WHERE id = $1 RETURNING ${QUOTE_COLUMNS}`,
+        [q.id, now, posted.transaction.id],
+      );
+      if (!rows[0]) throw new Error(`quote ${q.id} vanished`);
+      const quote = await toQuote(rows[0]);
+      const common = {
+        userId,
+        type: 'trade' as const,
+        referenceId: q.trade_id,
+        counterpartyId: null,
+        description: posted.transaction.description,
+        ledgerTransactionId: posted.transaction.id,
+        occurredAt: now,
+      };
+      await ctx.addActivity([
+        { ...common, asset: q.spend_asset, amount: -quote.spendAmount },
+        { ...common, asset: q.receive_asset, amount: quote.receiveAmount },
+      ]);
+      await ctx.publish('trade.executed', q.trade_id, tradeJson(quote));
+      return quote;
+    });
+    if (r instanceof AlreadyDone)
+      return { ok: true, quote: await toQuote(r.value), replayed: true };
+    if (isFailure(r)) return r;
+    return { ok: true, quote: r, replayed: false };
   }
 
   async function getQuote(userId: string, id: string): Promise<Quote | undefined> {
