@@ -114,7 +114,7 @@ export function createTrades(ctx: WalletContext) {
   ): Promise<{ ok: true; price: ObservedPrice } | WalletFailure> {
     const r = await prices.price(base, quote);
     if (!r.ok) {
-      return r.error === 'pair_unknown'
+      return r.code === 'pair_unknown'
         ? fail(WalletError.PairNotSupported, {
             message: `No price for ${base}-${quote} from the ${prices.name} source`,
             param: 'to',

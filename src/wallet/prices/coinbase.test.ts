@@ -45,24 +45,24 @@ describe('Coinbase ticker client', () => {
 
   it('an unlisted product is pair_unknown (the API’s 404)', async () => {
     const r = await source().price('DOGE', 'EUR');
-    expect(r).toMatchObject({ ok: false, error: 'pair_unknown' });
+    expect(r).toMatchObject({ ok: false, code: 'pair_unknown' });
   });
 
   it('rate limiting and server errors are source_unavailable, with the status', async () => {
     const limited = loadRecording(COINBASE_RECORDINGS, 'rate-limited.json');
     server.override('/products/BTC-USD/ticker', limited.response);
     const r = await source().price('BTC', 'USD');
-    expect(r).toMatchObject({ ok: false, error: 'source_unavailable' });
+    expect(r).toMatchObject({ ok: false, code: 'source_unavailable' });
     if (!r.ok) expect(r.message).toContain('HTTP 429');
     server.override('/products/BTC-USD/ticker', { status: 502, body: '<html>Bad gateway</html>' });
-    expect(await source().price('BTC', 'USD')).toMatchObject({ error: 'source_unavailable' });
+    expect(await source().price('BTC', 'USD')).toMatchObject({ code: 'source_unavailable' });
   });
 
   it('a slow answer times out as source_unavailable', async () => {
     server.override('/products/ETH-USD/ticker', { delayMs: 1000 });
     const started = Date.now();
     const r = await source(100).price('ETH', 'USD');
-    expect(r).toMatchObject({ ok: false, error: 'source_unavailable' });
+    expect(r).toMatchObject({ ok: false, code: 'source_unavailable' });
     if (!r.ok) expect(r.message).toContain('no answer within 100 ms');
     expect(Date.now() - started).toBeLessThan(1000);
   });
@@ -79,7 +79,7 @@ describe('Coinbase ticker client', () => {
     server.override('/products/USDC-USD/ticker', { body });
     expect(await source().price('USDC', 'USD')).toMatchObject({
       ok: false,
-      error: 'source_unavailable',
+      code: 'source_unavailable',
     });
   });
 
@@ -87,7 +87,7 @@ describe('Coinbase ticker client', () => {
     const down = createCoinbasePriceSource({ baseUrl: 'http://127.0.0.1:9', timeoutMs: 1000 });
     expect(await down.price('BTC', 'USD')).toMatchObject({
       ok: false,
-      error: 'source_unavailable',
+      code: 'source_unavailable',
     });
   });
 
@@ -122,6 +122,6 @@ describe('static source', () => {
         source: 'static',
       },
     });
-    expect(await s.price('USD', 'BTC')).toMatchObject({ ok: false, error: 'pair_unknown' });
+    expect(await s.price('USD', 'BTC')).toMatchObject({ ok: false, code: 'pair_unknown' });
   });
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseRate, type Rate } from '../../ledger/money.js';
-import type { PriceResult, PriceSource } from './source.js';
+import { priceFailure, type PriceResult, type PriceSource } from './source.js';
 
 /**
  * The Coinbase Exchange public ticker (no API key): `GET /products/BTC-USD/ticker`
@@ -43,18 +43,15 @@ export function createCoinbasePriceSource(options: CoinbaseOptions): PriceSource
   const doFetch = options.fetch ?? fetch;
   const base = options.baseUrl.replace(/\/+$/, '');
   const symbol = (code: string) => options.symbols?.[code] ?? code;
-  const unavailable = (message: string): PriceResult => ({
-    ok: false,
-    error: 'source_unavailable',
-    message: `Coinbase: ${message}`,
-  });
+  const unavailable = (message: string): PriceResult =>
+    priceFailure('source_unavailable', `Coinbase: ${message}`);
 
   return {
     name: 'coinbase',
     async price(baseCode, quoteCode) {
       const product = `${symbol(baseCode)}-${symbol(quoteCode)}`;
       if (!/^[A-Z0-9]{2,16}-[A-Z0-9]{2,16}$/.test(product)) {
-        return { ok: false, error: 'pair_unknown', message: `Coinbase has no product ${product}` };
+        return priceFailure('pair_unknown', `Coinbase has no product ${product}`);
       }
       let res: Response;
       let text: string;
@@ -74,7 +71,7 @@ export function createCoinbasePriceSource(options: CoinbaseOptions): PriceSource
         );
       }
       if (res.status === 404) {
-        return { ok: false, error: 'pair_unknown', message: `Coinbase has no product ${product}` };
+        return priceFailure('pair_unknown', `Coinbase has no product ${product}`);
       }
       if (!res.ok) {
         return unavailable(`HTTP ${res.status} ${text.slice(0, 200)}`);

@@ -1,4 +1,5 @@
 import { parseRate, type Rate } from '../../ledger/money.js';
+import { fail, type Failure } from '../../platform/failure.js';
 import type { StaticPrices } from '../settings.js';
 
 /**
@@ -28,8 +29,14 @@ export type PriceError =
   /** The source failed, timed out or answered something we could not trust. */
   | 'source_unavailable';
 
-export type PriceResult =
-  { ok: true; price: ObservedPrice } | { ok: false; error: PriceError; message: string };
+/** A source's refusal: the code and a sentence saying what went wrong. */
+export type PriceFailure = Failure<PriceError> & { readonly message: string };
+
+export function priceFailure(code: PriceError, message: string): PriceFailure {
+  return fail(code, { message }) as PriceFailure;
+}
+
+export type PriceResult = { ok: true; price: ObservedPrice } | PriceFailure;
 
 /**
  * Fixed prices from configuration (`VW_WALLET_STATIC_PRICES`), for development, tests
@@ -51,11 +58,9 @@ export function createStaticPriceSource(
     price(base, quote) {
       const mid = table.get(`${base}-${quote}`);
       if (!mid) {
-        return Promise.resolve({
-          ok: false,
-          error: 'pair_unknown',
-          message: `No static price for ${base}-${quote}`,
-        });
+        return Promise.resolve(
+          priceFailure('pair_unknown', `No static price for ${base}-${quote}`),
+        );
       }
       return Promise.resolve({
         ok: true,
