@@ -260,7 +260,7 @@ describe('transfers', () => {
         JSON.stringify(change, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)),
       ).toMatchObject({
         ok: false,
-        error,
+        code: error,
       });
       expect(r.ok ? '' : r.message).not.toBe('');
     }
