@@ -894,8 +894,8 @@ export function createFollower(deps: FollowerDeps): Follower {
         return refuseRewind(ChainError.FollowerNotStarted, `${chainKey} has no cursor yet`);
       }
       const target = to < cursor.block_number ? to : cursor.block_number;
-      const ok = await checkRewindTarget(target, options.unverified === true);
-      if (ok !== true) return ok;
+      const checked = await checkRewindTarget(target, options.unverified === true);
+      if (checked !== true) return checked;
       const { rowCount } = await db.query(
         'UPDATE chain_cursors SET rewind_to = $2, updated_at = now() WHERE chain_key = $1',
         [chainKey, to],
