@@ -63,7 +63,11 @@ export function createLedgerAccounts(ctx: LedgerContext): LedgerAccounts {
         if (!existing) throw new Error(`asset ${input.code} vanished`);
         if (existing.kind !== input.kind || existing.scale !== input.scale) {
           return rollback(
-            failure(LedgerError.AssetExists, `${input.code} exists as ${existing.kind} with scale ${existing.scale}`, 'code'),
+            failure(
+              LedgerError.AssetExists,
+              `${input.code} exists as ${existing.kind} with scale ${existing.scale}`,
+              'code',
+            ),
           );
         }
         for (const house of HOUSE_ACCOUNTS) {

@@ -397,10 +397,7 @@ describe('transfers', () => {
       { key: key('sw'), from: b, to: a, asset: 'USD', amount: 60n },
       { key: key('sw'), from: b, to: c, asset: 'USD', amount: 41n },
     ]);
-    expect(short.map((r) => (r.ok ? 'ok' : r.code))).toEqual([
-      'ok',
-      LedgerError.InsufficientFunds,
-    ]);
+    expect(short.map((r) => (r.ok ? 'ok' : r.code))).toEqual(['ok', LedgerError.InsufficientFunds]);
     expect([await available(a), await available(b), await available(c)]).toEqual([60n, 40n, 200n]);
 
     // A debit that only an earlier credit in the same batch pays for: accepted, in order.

@@ -278,9 +278,9 @@ describe('racing one idempotency key', () => {
     const winningAmount = winners[0]?.transaction.entries[0]?.amount;
     expect(winners).toHaveLength(25);
     expect(new Set(winners.map((r) => r.transaction.id))).toHaveProperty('size', 1);
-    expect(
-      results.filter((r) => !r.ok && r.code === LedgerError.IdempotencyConflict),
-    ).toHaveLength(25);
+    expect(results.filter((r) => !r.ok && r.code === LedgerError.IdempotencyConflict)).toHaveLength(
+      25,
+    );
     expect((await balance(from)).posted).toBe(1000n - (winningAmount ?? 0n));
   });
 });

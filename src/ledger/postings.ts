@@ -128,7 +128,11 @@ export function createLedgerPostings(ctx: LedgerContext, engine: Engine): Ledger
         const original = rows[0];
         if (!original) {
           return rollback(
-            failure(LedgerError.UnknownTransaction, `No transaction ${input.transactionId}`, 'transactionId'),
+            failure(
+              LedgerError.UnknownTransaction,
+              `No transaction ${input.transactionId}`,
+              'transactionId',
+            ),
           );
         }
         if (original.kind === 'reversal') {
@@ -142,7 +146,11 @@ export function createLedgerPostings(ctx: LedgerContext, engine: Engine): Ledger
         );
         if (prior.rows[0]) {
           return rollback(
-            failure(LedgerError.AlreadyReversed, `Transaction ${input.transactionId} was already reversed by ${prior.rows[0].id}`, 'transactionId'),
+            failure(
+              LedgerError.AlreadyReversed,
+              `Transaction ${input.transactionId} was already reversed by ${prior.rows[0].id}`,
+              'transactionId',
+            ),
           );
         }
         const source = (await loadTransactions(db, [input.transactionId])).get(input.transactionId);
