@@ -12,6 +12,7 @@ import { Pool } from 'undici';
 export type Operation =
   | 'livez'
   | 'payment'
+  | 'payment-unkeyed'
   | 'balances'
   | 'login'
   | 'history'
@@ -126,6 +127,15 @@ async function operate(n: number, i: number): Promise<number> {
         { to: `@${other(me).handle}`, asset: 'USD', amount: '0.01', note: 'bench' },
         key,
       );
+      return 1;
+    case 'payment-unkeyed':
+      // The same payment without an Idempotency-Key: what the key's claim and record cost.
+      await call('POST', '/v1/payments', me.token, {
+        to: `@${other(me).handle}`,
+        asset: 'USD',
+        amount: '0.01',
+        note: 'bench',
+      });
       return 1;
     case 'balances':
       await call('GET', '/v1/wallet/balances', me.token);

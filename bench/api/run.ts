@@ -12,6 +12,7 @@
  *
  * Routes (an operation is one request unless said):
  * - payment: POST /v1/payments 0.01 USD to a random user, a fresh Idempotency-Key each;
+ * - payment-unkeyed: the same payment without an Idempotency-Key (what the key costs);
  * - balances: GET /v1/wallet/balances with a session token;
  * - login: POST /v1/sessions (password hashing: scrypt, CPU-bound by design);
  * - history: GET /v1/wallet/history?limit=20;
@@ -69,6 +70,7 @@ const MAX_PER_CONNECTION = 200_000;
 
 const ALL_ROUTES: Operation[] = [
   'payment',
+  'payment-unkeyed',
   'balances',
   'login',
   'history',

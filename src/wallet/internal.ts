@@ -92,6 +92,12 @@ export function refuse(
   return rollback(failure) as never;
 }
 
+/** Whether the daily and the hourly counter took a movement (see `consumeLimits`). */
+export interface LimitCounts {
+  daily: boolean;
+  hourly: boolean;
+}
+
 export interface ProfileRow {
   user_id: string;
   tier: Tier;
@@ -171,13 +177,37 @@ export interface WalletContext {
     asset: string,
   ): Promise<{ profiles: Map<string, WalletProfile>; accounts: string[] }>;
   /**
+   * `lockProfilesAndAccounts`, and in the same round trip the payer's limit counters
+   * consumed for `amount` (migrations/wallet/0090) when no user is frozen and the
+   * payer's tier allows the amount outright. Pass `counted` to `consumeLimits`, which
+   * then refuses exactly as it would have after its own statement.
+   */
+  lockProfilesAccountsAndLimits(
+    userIds: readonly string[],
+    payerId: string,
+    asset: Asset,
+    amount: bigint,
+  ): Promise<{
+    profiles: Map<string, WalletProfile>;
+    accounts: string[];
+    counted: LimitCounts | undefined;
+  }>;
+  /**
    * Takes the user's profile lock exclusively (a freeze, unfreeze or tier change): it
    * waits for the user's movements in flight, and movements arriving meanwhile queue
    * behind it instead of overtaking it.
    */
   lockProfileExclusively(userId: string): Promise<void>;
-  /** Checks and consumes the user's limits for an outgoing movement, atomically. */
-  consumeLimits(profile: WalletProfile, asset: Asset, amount: bigint): Promise<void>;
+  /**
+   * Checks and consumes the user's limits for an outgoing movement, atomically; with
+   * `counted` (from `lockProfilesAccountsAndLimits`) the counters were already consumed.
+   */
+  consumeLimits(
+    profile: WalletProfile,
+    asset: Asset,
+    amount: bigint,
+    counted?: LimitCounts,
+  ): Promise<void>;
   /**
    * Gives back the daily usage of a movement that consumed it at `at` and then did not
    * happen (a payout the rail refused): the user may move that amount again today.
@@ -276,16 +306,98 @@ export function createWalletContext(deps: WalletDeps): WalletContext {
   async function lockProfilesFor(
     userIds: readonly string[],
     asset?: string,
-  ): Promise<{ profiles: Map<string, WalletProfile>; accounts: Map<string, string> }> {
+    spend?: { payerId: string; asset: Asset; amount: bigint },
+  ): Promise<{
+    profiles: Map<string, WalletProfile>;
+    accounts: Map<string, string>;
+    counted: LimitCounts | undefined;
+  }> {
     const ids = [...new Set(userIds)].sort();
-    const { rows } = await db.query<ProfileRow & { ledger_account_id: string | null }>(
-      `SELECT ${PROFILE_COLUMNS}, ledger_account_id
-         FROM wallet_lock_profiles($1, $2::text[], $3, $4)`,
-      [PROFILE_LOCK_CLASS, ids, TIERS[0], asset ?? null],
-    );
+    type Row = ProfileRow & {
+      ledger_account_id: string | null;
+      daily_ok?: boolean | null;
+      hourly_ok?: boolean | null;
+    };
+    let rows: Row[];
+    if (spend) {
+      // The tiers whose limits allow the amount outright: for the others consumeLimits
+      // refuses before it would count anything, so the counters are not tried.
+      const eligible = TIERS.flatMap((tier) => {
+        const l = ctx.limitsOf(tier, spend.asset);
+        return l && spend.amount <= l.perTransaction && spend.amount <= l.daily
+          ? [{ tier, daily: l.daily.toString(), perHour: l.perHour }]
+          : [];
+      });
+      const { day, hour } = limitPeriods();
+      ({ rows } = await db.query<Row>(
+        `SELECT ${PROFILE_COLUMNS}, ledger_account_id, daily_ok, hourly_ok
+           FROM wallet_lock_profiles_and_limits($1, $2::text[], $3, $4, $5, $6, $7::numeric,
+                $8, $9, $10::text[], $11::numeric[], $12::int[])`,
+        [
+          PROFILE_LOCK_CLASS,
+          ids,
+          TIERS[0],
+          asset ?? null,
+          spend.payerId,
+          `daily:${spend.asset.code}`,
+          spend.amount.toString(),
+          day,
+          hour,
+          eligible.map((e) => e.tier),
+          eligible.map((e) => e.daily),
+          eligible.map((e) => e.perHour),
+        ],
+      ));
+    } else {
+      ({ rows } = await db.query<Row>(
+        `SELECT ${PROFILE_COLUMNS}, ledger_account_id
+           FROM wallet_lock_profiles($1, $2::text[], $3, $4)`,
+        [PROFILE_LOCK_CLASS, ids, TIERS[0], asset ?? null],
+      ));
+    }
     const accounts = new Map<string, string>();
     for (const r of rows) if (r.ledger_account_id) accounts.set(r.user_id, r.ledger_account_id);
-    return { profiles: new Map(rows.map((r) => [r.user_id, profileFromRow(r)])), accounts };
+    const payerRow = spend ? rows.find((r) => r.user_id === spend.payerId) : undefined;
+    const counted =
+      payerRow && typeof payerRow.daily_ok === 'boolean' && typeof payerRow.hourly_ok === 'boolean'
+        ? { daily: payerRow.daily_ok, hourly: payerRow.hourly_ok }
+        : undefined;
+    return {
+      profiles: new Map(rows.map((r) => [r.user_id, profileFromRow(r)])),
+      accounts,
+      counted,
+    };
+  }
+
+  /** The limit counters' periods that hold this moment: its UTC day and hour. */
+  function limitPeriods(): { day: Date; hour: Date } {
+    const now = clock();
+    return {
+      day: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())),
+      hour: new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000),
+    };
+  }
+
+  /** Opens (or finds) the ledger accounts the wallet has not recorded yet, and records them. */
+  async function completeAccounts(
+    userIds: readonly string[],
+    asset: string,
+    accounts: Map<string, string>,
+  ): Promise<string[]> {
+    const missing = userIds.filter((id) => !accounts.has(id));
+    if (missing.length > 0) {
+      // First movement of these users in this asset: found or opened through the
+      // ledger, and recorded in this transaction (it rolls back with an opening).
+      const found = await ctx.userAccounts(missing, asset);
+      await db.query(
+        `INSERT INTO wallet_ledger_accounts (user_id, asset, account_id)
+         SELECT u, $2, a FROM unnest($1::text[], $3::text[]) AS x(u, a)
+         ON CONFLICT (user_id, asset) DO NOTHING`,
+        [missing, asset, found],
+      );
+      missing.forEach((id, i) => accounts.set(id, found[i] ?? ''));
+    }
+    return userIds.map((id) => accounts.get(id) ?? '');
   }
 
   const ctx: WalletContext = {
@@ -360,20 +472,20 @@ export function createWalletContext(deps: WalletDeps): WalletContext {
 
     async lockProfilesAndAccounts(userIds, asset) {
       const { profiles, accounts } = await lockProfilesFor(userIds, asset);
-      const missing = userIds.filter((id) => !accounts.has(id));
-      if (missing.length > 0) {
-        // First movement of these users in this asset: found or opened through the
-        // ledger, and recorded in this transaction (it rolls back with an opening).
-        const found = await ctx.userAccounts(missing, asset);
-        await db.query(
-          `INSERT INTO wallet_ledger_accounts (user_id, asset, account_id)
-           SELECT u, $2, a FROM unnest($1::text[], $3::text[]) AS x(u, a)
-           ON CONFLICT (user_id, asset) DO NOTHING`,
-          [missing, asset, found],
-        );
-        missing.forEach((id, i) => accounts.set(id, found[i] ?? ''));
-      }
-      return { profiles, accounts: userIds.map((id) => accounts.get(id) ?? '') };
+      return { profiles, accounts: await completeAccounts(userIds, asset, accounts) };
+    },
+
+    async lockProfilesAccountsAndLimits(userIds, payerId, asset, amount) {
+      const { profiles, accounts, counted } = await lockProfilesFor(userIds, asset.code, {
+        payerId,
+        asset,
+        amount,
+      });
+      return {
+        profiles,
+        accounts: await completeAccounts(userIds, asset.code, accounts),
+        counted,
+      };
     },
 
     async lockProfileExclusively(userId) {
@@ -410,7 +522,7 @@ export function createWalletContext(deps: WalletDeps): WalletContext {
       );
     },
 
-    async consumeLimits(profile, asset, amount) {
+    async consumeLimits(profile, asset, amount, counted) {
       const limits = ctx.limitsOf(profile.tier, asset);
       const show = (v: bigint) => `${formatAmount(v, asset.scale)} ${asset.code}`;
       if (!limits) {
@@ -427,6 +539,11 @@ export function createWalletContext(deps: WalletDeps): WalletContext {
           'amount',
         );
       }
+      const hourlyRefusal = () =>
+        refuse(
+          WalletError.VelocityLimitExceeded,
+          `At most ${limits.perHour} outgoing movements per hour at the ${profile.tier} tier`,
+        );
       const dailyRefusal = () =>
         refuse(
           WalletError.DailyLimitExceeded,
@@ -434,9 +551,12 @@ export function createWalletContext(deps: WalletDeps): WalletContext {
           'amount',
         );
       if (amount > limits.daily) dailyRefusal();
-      const now = clock();
-      const day = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-      const hour = new Date(Math.floor(now.getTime() / 3_600_000) * 3_600_000);
+      if (counted) {
+        if (!counted.daily) dailyRefusal();
+        if (!counted.hourly) hourlyRefusal();
+        return;
+      }
+      const { day, hour } = limitPeriods();
       // One statement decides both counters: each upsert's row lock serialises
       // concurrent movements of this user, and its WHERE sees the latest committed usage
       // (ON CONFLICT re-reads a row it waited for). No row back from an upsert: over. A
@@ -470,12 +590,7 @@ export function createWalletContext(deps: WalletDeps): WalletContext {
         ],
       );
       if (!rows[0]?.daily) dailyRefusal();
-      if (!rows[0]?.hourly) {
-        refuse(
-          WalletError.VelocityLimitExceeded,
-          `At most ${limits.perHour} outgoing movements per hour at the ${profile.tier} tier`,
-        );
-      }
+      if (!rows[0]?.hourly) hourlyRefusal();
     },
 
     async addActivity(rows, alongside) {
