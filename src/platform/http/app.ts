@@ -12,7 +12,7 @@ import type { AppEnv } from './context.js';
 import { mountApiReference } from './docs.js';
 import { ClientAbort, jsonBodyGate } from './body.js';
 import { ApiError, typeForStatus } from './errors.js';
-import { idempotency } from './idempotency.js';
+import { idempotency, keyIdempotentPaths } from './idempotency.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { MetricsAccess } from './metrics-access.js';
 import { mountHealthRoutes } from './ops.js';
@@ -158,7 +158,11 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
 
   app.use('/v1/*', jsonBodyGate({ maxBytes: deps.settings.bodyLimitBytes }));
 
-  app.use('/v1/*', idempotency({ db: deps.db }));
+  const keyedByHandler = keyIdempotentPaths(app);
+  app.use(
+    '/v1/*',
+    idempotency({ db: deps.db, keyedByHandler: (path) => keyedByHandler.has(path) }),
+  );
 
   app.onError((err, c) => {
     if (err instanceof ClientAbort || (!(err instanceof ApiError) && bodyCutShort(c))) {

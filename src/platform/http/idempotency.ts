@@ -56,6 +56,11 @@ export const CLAIM_TTL_MS = 10_000;
 
 export interface IdempotencyDeps {
   db: Db;
+  /**
+   * POST paths whose handlers keep the Idempotency-Key themselves, all the way down
+   * (see `keyIdempotentRoute`): only the key's form is checked here.
+   */
+  keyedByHandler?: (path: string) => boolean;
   /** Default `CLAIM_TTL_MS`. */
   claimTtlMs?: number;
   /** Default true. Tests turn it off to stand in for an owner frozen past its claim. */
@@ -81,6 +86,35 @@ export interface IdempotencyClaim {
 export function keyIdempotent(c: Context<AppEnv>): void {
   const claim = c.get('idempotency');
   if (claim) claim.keyIdempotent = true;
+}
+
+const keyIdempotentPathsOf = new WeakMap<object, Set<string>>();
+
+/**
+ * Declares that POST `path` on `app` keeps its `Idempotency-Key` itself, all the way
+ * down: the key is stored with the work (in the work's own transaction) and keys it, so
+ * a retry, concurrent or days later, even after a crash, answers the work already done
+ * (200, `Idempotent-Replayed: true`), and the same key with another request is refused
+ * by the handler. The middleware then neither claims nor records the key (two statements
+ * and a commit fewer per request); it still refuses a malformed one. A retry racing the
+ * first request waits for it and answers its work instead of a 409
+ * `idempotency_key_in_use`.
+ *
+ * @example
+ * keyIdempotentRoute(app, '/v1/payments'); // the wallet stores the key with the payment
+ */
+export function keyIdempotentRoute(app: object, path: string): void {
+  keyIdempotentPaths(app).add(path);
+}
+
+/** The paths declared with `keyIdempotentRoute` on `app` (created empty). */
+export function keyIdempotentPaths(app: object): Set<string> {
+  let paths = keyIdempotentPathsOf.get(app);
+  if (!paths) {
+    paths = new Set();
+    keyIdempotentPathsOf.set(app, paths);
+  }
+  return paths;
 }
 
 interface KeyRow {
@@ -170,6 +204,7 @@ export function idempotency(deps: IdempotencyDeps): MiddlewareHandler<AppEnv> {
         'Idempotency-Key',
       );
     }
+    if (deps.keyedByHandler?.(c.req.path)) return next();
     const principal = c.get('principal');
     // Anonymous callers get a namespace per client IP, so one caller cannot collide with
     // (or read back) another's keys.

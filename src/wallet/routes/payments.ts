@@ -1,7 +1,7 @@
 import { ANY_ROLE, defineRoute } from '../../platform/http/access.js';
 import type { HttpApp } from '../../platform/http/app.js';
 import { ErrorSchema, unwrap } from '../../platform/http/errors.js';
-import { keyIdempotent } from '../../platform/http/idempotency.js';
+import { keyIdempotentRoute } from '../../platform/http/idempotency.js';
 import { toPage } from '../../platform/http/pagination.js';
 import {
   jsonResponse as json,
@@ -20,6 +20,11 @@ export function registerPaymentRoutes(app: HttpApp, deps: { wallet: WalletServic
 
   // --- payments ---------------------------------------------------------------------
 
+  // The payment is stored with its Idempotency-Key in the payment's own transaction, and
+  // the key also keys its ledger write: a retry (concurrent, late, after a crash) answers
+  // the payment made, and the key with another payment is a 409 idempotency_conflict.
+  keyIdempotentRoute(app, '/v1/payments');
+
   app.openapi(
     defineRoute({
       method: 'post',
@@ -37,7 +42,6 @@ export function registerPaymentRoutes(app: HttpApp, deps: { wallet: WalletServic
       },
     }),
     async (c) => {
-      keyIdempotent(c); // the payment is stored with the key, which also keys its ledger write
       const input = c.req.valid('json');
       const r = unwrap(
         await wallet.pay({
@@ -50,6 +54,7 @@ export function registerPaymentRoutes(app: HttpApp, deps: { wallet: WalletServic
         }),
         toApiError,
       );
+      if (r.replayed) c.header('idempotent-replayed', 'true');
       return c.json(paymentJson(r.payment), r.replayed ? 200 : 201);
     },
   );
