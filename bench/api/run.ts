@@ -35,7 +35,8 @@
  * BENCH_USERS (default 64), BENCH_ROUTES (comma-separated subset), BENCH_PGLITE=0 to skip
  * the embedded run, PGBENCH (default pgbench), BENCH_PGBENCH_SCALE (default 32),
  * BENCH_SMOKE=1: a few seconds in all, tiny workload, for CI (floors printed, not
- * enforced). Results go to stdout and bench/results/api.json.
+ * enforced); BENCH_COMPARE_TREE, another checkout measured in turn with this one (see
+ * COMPARE_TREE). Results go to stdout and bench/results/api.json.
  */
 import { migrationSources } from '../../src/migrations.js';
 import { spawn, spawnSync } from 'node:child_process';
@@ -225,17 +226,40 @@ function serverEnv(extra: Record<string, string>): Record<string, string> {
  * checkout (with its node_modules), measures that code with this bench (before/after);
  * BENCH_SERVER_NODE_ARGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, profiles it.
  */
-const SERVER_TREE = {
-  cwd: process.env['BENCH_SERVER_TREE'] ?? REPO_ROOT,
-  nodeArgs: [
-    '--import',
-    'tsx',
-    ...(process.env['BENCH_SERVER_NODE_ARGS']?.split(' ').filter(Boolean) ?? []),
-  ],
-};
+interface ServerTree {
+  cwd: string;
+  nodeArgs: string[];
+}
 
-async function runCli(args: string[], env: Record<string, string>): Promise<void> {
-  const p = spawnVaultwire(args, env, 'src/bin/vaultwire.ts', SERVER_TREE);
+function serverTree(cwd: string): ServerTree {
+  return {
+    cwd,
+    nodeArgs: [
+      '--import',
+      'tsx',
+      ...(process.env['BENCH_SERVER_NODE_ARGS']?.split(' ').filter(Boolean) ?? []),
+    ],
+  };
+}
+
+const SERVER_TREE = serverTree(process.env['BENCH_SERVER_TREE'] ?? REPO_ROOT);
+
+/**
+ * BENCH_COMPARE_TREE, another checkout (with its node_modules, e.g. a `git worktree` of
+ * main): its server runs beside this one on a database of its own, and every figure is
+ * measured on both, one right after the other, so a before/after comparison shares the
+ * machine's moment (on a shared machine, runs minutes apart do not).
+ */
+const COMPARE_TREE = process.env['BENCH_COMPARE_TREE']
+  ? serverTree(process.env['BENCH_COMPARE_TREE'])
+  : undefined;
+
+async function runCli(
+  args: string[],
+  env: Record<string, string>,
+  tree: ServerTree = SERVER_TREE,
+): Promise<void> {
+  const p = spawnVaultwire(args, env, 'src/bin/vaultwire.ts', tree);
   const code = await p.exited;
   if (code !== 0)
     throw new Error(`vaultwire ${args.join(' ')} failed (${code}):\n${p.lines.join('\n')}`);
@@ -243,13 +267,14 @@ async function runCli(args: string[], env: Record<string, string>): Promise<void
 
 async function startServer(
   env: Record<string, string>,
+  tree: ServerTree,
 ): Promise<{ proc: VaultwireProcess; base: string }> {
   const port = await freePort();
   const proc = spawnVaultwire(
     ['start', '--roles', 'api'],
     { ...env, PORT: String(port) },
     'src/bin/vaultwire.ts',
-    SERVER_TREE,
+    tree,
   );
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;
@@ -371,57 +396,149 @@ function withDatabase(url: string, name: string): string {
   return u.toString();
 }
 
-/** Every route at every client count against one server. */
+/** A server process, started, with its users prepared. */
+interface BenchServer {
+  base: string;
+  pid: number;
+  users: BenchUser[];
+  stop(): Promise<void>;
+}
+
+async function openServer(
+  env: Record<string, string>,
+  tree: ServerTree,
+  run: string,
+  afterPrepare?: () => Promise<void>,
+): Promise<BenchServer> {
+  await runCli(
+    ['admin', 'create', '--email', 'admin@bench.example', '--handle', 'bench_admin'],
+    { ...env, VW_ADMIN_PASSWORD: PASSWORD },
+    tree,
+  );
+  const server = await startServer(env, tree);
+  const stop = async () => {
+    server.proc.kill('SIGTERM');
+    await server.proc.exited;
+  };
+  try {
+    const pid = server.proc.proc.pid;
+    if (pid === undefined) throw new Error('server has no pid');
+    const users = await prepare(server.base, run);
+    await afterPrepare?.();
+    return { base: server.base, pid, users, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+interface ServerRun {
+  results: Measurement[];
+  livez: Measurement[];
+}
+
+/** The other server of a comparison (BENCH_COMPARE_TREE): its environment and setup. */
+interface CompareSpec {
+  env: Record<string, string>;
+  tree: ServerTree;
+  afterPrepare?: () => Promise<void>;
+}
+
+/**
+ * Every route at every client count against one server, and against the comparison's
+ * server right after each figure when there is one.
+ */
 async function measureServer(
   backend: 'postgres' | 'pglite',
   env: Record<string, string>,
   routes: readonly Operation[],
   run: string,
   afterPrepare?: () => Promise<void>,
-): Promise<{ results: Measurement[]; livez: Measurement[] }> {
-  await runCli(['admin', 'create', '--email', 'admin@bench.example', '--handle', 'bench_admin'], {
-    ...env,
-    VW_ADMIN_PASSWORD: PASSWORD,
-  });
-  const server = await startServer(env);
-  const pid = server.proc.proc.pid;
-  if (pid === undefined) throw new Error('server has no pid');
+  compare?: CompareSpec,
+): Promise<ServerRun & { compare?: ServerRun }> {
+  const servers: BenchServer[] = [];
   try {
-    const users = await prepare(server.base, run);
-    await afterPrepare?.();
-    const results: Measurement[] = [];
-    const livez: Measurement[] = [];
-    const spec = (operation: Operation, concurrency: number): LoadSpec => ({
+    servers.push(await openServer(env, SERVER_TREE, run, afterPrepare));
+    if (compare) {
+      servers.push(await openServer(compare.env, compare.tree, `${run}c`, compare.afterPrepare));
+    }
+    const runs: ServerRun[] = servers.map(() => ({ results: [], livez: [] }));
+    const spec = (server: BenchServer, operation: Operation, concurrency: number): LoadSpec => ({
       base: server.base,
       operation,
       concurrency,
       warmupMs: WARMUP_MS,
       seconds: SECONDS,
       maxPerConnection: MAX_PER_CONNECTION,
-      users,
+      users: server.users,
       password: PASSWORD,
       run: `${run}-${backend}-${operation}-${concurrency}`,
     });
+    const label = (i: number) => (i === 0 ? backend : `${backend} (compare)`);
     for (const clients of CLIENTS) {
-      const l = await runLoad(backend, pid, spec('livez', clients));
-      livez.push(l);
-      console.log(`  ${backend} ${clients} clients: /livez ${round(l.requestsPerSec, 0)}/s`);
+      for (const [i, server] of servers.entries()) {
+        const l = await runLoad(backend, server.pid, spec(server, 'livez', clients));
+        runs[i]?.livez.push(l);
+        console.log(`  ${label(i)} ${clients} clients: /livez ${round(l.requestsPerSec, 0)}/s`);
+      }
       for (const route of routes) {
-        const m = await runLoad(backend, pid, spec(route, clients));
-        results.push(m);
-        console.log(
-          `  ${backend} ${clients} clients: ${route} ${round(m.requestsPerSec, 0)} req/s, p50 ${round(m.p50Ms, 1)} ms, ` +
-            `p99 ${round(m.p99Ms, 1)} ms, server ${round(m.serverCpuMsPerRequest, 2)} ms CPU/req, ` +
-            `${round(m.serverWritesPerRequest, 1)} writes/req, ` +
-            `idle ${Math.round(m.machineIdle * 100)} %${m.failed ? `, ${m.failed} failed: ${m.failures[0]}` : ''}`,
-        );
+        for (const [i, server] of servers.entries()) {
+          const m = await runLoad(backend, server.pid, spec(server, route, clients));
+          runs[i]?.results.push(m);
+          console.log(
+            `  ${label(i)} ${clients} clients: ${route} ${round(m.requestsPerSec, 0)} req/s, p50 ${round(m.p50Ms, 1)} ms, ` +
+              `p99 ${round(m.p99Ms, 1)} ms, server ${round(m.serverCpuMsPerRequest, 2)} ms CPU/req, ` +
+              `${round(m.serverWritesPerRequest, 1)} writes/req, ` +
+              `idle ${Math.round(m.machineIdle * 100)} %${m.failed ? `, ${m.failed} failed: ${m.failures[0]}` : ''}`,
+          );
+        }
       }
     }
-    return { results, livez };
+    const [own, other] = runs;
+    if (!own) throw new Error('no server measured');
+    return other ? { ...own, compare: other } : own;
   } finally {
-    server.proc.kill('SIGTERM');
-    await server.proc.exited;
+    for (const server of servers) await server.stop();
   }
+}
+
+/** This tree's figures beside the comparison tree's, route by route. */
+function compareTable(own: ServerRun, other: ServerRun): string {
+  const rows: string[][] = [
+    [
+      'route',
+      'clients',
+      'req/s',
+      'compare req/s',
+      'p99 ms',
+      'compare p99 ms',
+      'CPU ms/req',
+      'compare CPU ms/req',
+      'writes/req',
+      'compare writes/req',
+    ],
+  ];
+  const all = (r: ServerRun) => [
+    ...r.livez.map((l) => ({ ...l, operation: 'livez' })),
+    ...r.results,
+  ];
+  const theirs = all(other);
+  for (const m of all(own)) {
+    const o = theirs.find((x) => x.operation === m.operation && x.concurrency === m.concurrency);
+    rows.push([
+      m.operation,
+      String(m.concurrency),
+      String(round(m.requestsPerSec, 0)),
+      String(round(o?.requestsPerSec ?? Number.NaN, 0)),
+      String(round(m.p99Ms, 1)),
+      String(round(o?.p99Ms ?? Number.NaN, 1)),
+      String(round(m.serverCpuMsPerRequest, 3)),
+      String(round(o?.serverCpuMsPerRequest ?? Number.NaN, 3)),
+      String(round(m.serverWritesPerRequest, 1)),
+      String(round(o?.serverWritesPerRequest ?? Number.NaN, 1)),
+    ]);
+  }
+  return table(rows);
 }
 
 // --- baselines -------------------------------------------------------------------------
@@ -609,6 +726,10 @@ async function main(): Promise<void> {
   await adminSql(`CREATE DATABASE "${apiDb}"`);
   await adminSql(`CREATE DATABASE "${pgbenchDb}"`);
   const apiUrl = withDatabase(ADMIN_URL, apiDb);
+  // The comparison tree's server migrates its own database, with its own migrations.
+  const compareDb = `${apiDb}_compare`;
+  if (COMPARE_TREE) await adminSql(`CREATE DATABASE "${compareDb}"`);
+  const compareUrl = withDatabase(ADMIN_URL, compareDb);
   const dataDir = mkdtempSync(join(tmpdir(), 'vw-bench-api-'));
   try {
     // Migrated once here, so the server starts as it would on an existing database.
@@ -617,19 +738,27 @@ async function main(): Promise<void> {
     await db.close();
 
     console.log('PostgreSQL:');
+    // Freshly filled tables have no planner statistics yet (autovacuum would gather them
+    // within a minute in a live system).
+    const analyze = (url: string) => async () => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query('ANALYZE');
+      await c.end();
+    };
     const pgRun = await measureServer(
       'postgres',
       serverEnv({ DATABASE_URL: apiUrl }),
       ROUTES,
       run,
-      async () => {
-        // Freshly filled tables have no planner statistics yet (autovacuum would gather them
-        // within a minute in a live system).
-        const c = new pg.Client({ connectionString: apiUrl });
-        await c.connect();
-        await c.query('ANALYZE');
-        await c.end();
-      },
+      analyze(apiUrl),
+      COMPARE_TREE
+        ? {
+            env: serverEnv({ DATABASE_URL: compareUrl }),
+            tree: COMPARE_TREE,
+            afterPrepare: analyze(compareUrl),
+          }
+        : undefined,
     );
 
     console.log('Baselines:');
@@ -659,6 +788,12 @@ async function main(): Promise<void> {
 
     console.log(`\nPostgreSQL, server process \`vaultwire start --roles api\`:\n`);
     console.log(resultTable(pgRun.results, pgRun.livez));
+    if (pgRun.compare) {
+      console.log(
+        `\nPostgreSQL, this tree beside BENCH_COMPARE_TREE (${COMPARE_TREE?.cwd ?? ''}), measured in turn:\n`,
+      );
+      console.log(compareTable(pgRun, pgRun.compare));
+    }
     if (pgliteRun) {
       console.log(`\nPGlite (embedded, one connection), same server:\n`);
       console.log(resultTable(pgliteRun.results, pgliteRun.livez));
@@ -727,6 +862,9 @@ async function main(): Promise<void> {
     rmSync(dataDir, { recursive: true, force: true });
     await adminSql(`DROP DATABASE IF EXISTS "${apiDb}" WITH (FORCE)`).catch(() => undefined);
     await adminSql(`DROP DATABASE IF EXISTS "${pgbenchDb}" WITH (FORCE)`).catch(() => undefined);
+    if (COMPARE_TREE) {
+      await adminSql(`DROP DATABASE IF EXISTS "${compareDb}" WITH (FORCE)`).catch(() => undefined);
+    }
   }
 }
 
