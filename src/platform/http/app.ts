@@ -12,7 +12,7 @@ import type { AppEnv } from './context.js';
 import { mountApiReference } from './docs.js';
 import { ClientAbort, jsonBodyGate } from './body.js';
 import { ApiError, typeForStatus } from './errors.js';
-import { idempotency, keyIdempotentPaths } from './idempotency.js';
+import { idempotency, keyIdempotentPaths, matchesKeyIdempotent } from './idempotency.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { MetricsAccess } from './metrics-access.js';
 import { mountHealthRoutes } from './ops.js';
@@ -161,7 +161,10 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   const keyedByHandler = keyIdempotentPaths(app);
   app.use(
     '/v1/*',
-    idempotency({ db: deps.db, keyedByHandler: (path) => keyedByHandler.has(path) }),
+    idempotency({
+      db: deps.db,
+      keyedByHandler: (path) => matchesKeyIdempotent(keyedByHandler, path),
+    }),
   );
 
   app.onError((err, c) => {

@@ -107,7 +107,10 @@ export function keyIdempotentRoute(app: object, path: string): void {
   keyIdempotentPaths(app).add(path);
 }
 
-/** The paths declared with `keyIdempotentRoute` on `app` (created empty). */
+/**
+ * The route templates declared with `keyIdempotentRoute` on `app` (created empty);
+ * `{param}` stands for one path segment.
+ */
 export function keyIdempotentPaths(app: object): Set<string> {
   let paths = keyIdempotentPathsOf.get(app);
   if (!paths) {
@@ -115,6 +118,23 @@ export function keyIdempotentPaths(app: object): Set<string> {
     keyIdempotentPathsOf.set(app, paths);
   }
   return paths;
+}
+
+/** Whether a request path is one of `templates` (see `keyIdempotentPaths`). */
+export function matchesKeyIdempotent(templates: ReadonlySet<string>, path: string): boolean {
+  if (templates.has(path)) return true;
+  for (const t of templates) {
+    if (!t.includes('{')) continue;
+    const want = t.split('/');
+    const got = path.split('/');
+    if (
+      want.length === got.length &&
+      want.every((w, i) => (w.startsWith('{') ? (got[i] ?? '') !== '' : w === got[i]))
+    ) {
+      return true;
+    }
+  }
+  return false;
 }
 
 interface KeyRow {

@@ -1,7 +1,7 @@
 import { ANY_ROLE, defineRoute } from '../../platform/http/access.js';
 import type { HttpApp } from '../../platform/http/app.js';
 import { ErrorSchema, unwrap } from '../../platform/http/errors.js';
-import { keyIdempotent } from '../../platform/http/idempotency.js';
+import { keyIdempotentRoute } from '../../platform/http/idempotency.js';
 import { PaginationQuery, toPage } from '../../platform/http/pagination.js';
 import {
   jsonResponse as json,
@@ -68,6 +68,9 @@ export function registerTradeRoutes(app: HttpApp, deps: { wallet: WalletService 
     },
   );
 
+  // A quote executes once; executing it again (with any Idempotency-Key or none)
+  // answers that trade, so the key needs no claim or record of its own.
+  keyIdempotentRoute(app, '/v1/quotes/{id}/execute');
   app.openapi(
     defineRoute({
       method: 'post',
@@ -81,11 +84,11 @@ export function registerTradeRoutes(app: HttpApp, deps: { wallet: WalletService 
       responses: { 200: json('The trade', TradeSchema), ...errors },
     }),
     async (c) => {
-      keyIdempotent(c); // a quote executes once; executing it again answers that trade
       const r = unwrap(
         await wallet.executeQuote(caller(c).userId, c.req.valid('param').id),
         toApiError,
       );
+      if (r.replayed) c.header('idempotent-replayed', 'true');
       return c.json(tradeJson(r.quote), 200);
     },
   );
