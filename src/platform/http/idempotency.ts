@@ -25,10 +25,12 @@ import { ApiError } from './errors.js';
  * is taken over by the next retry and run afresh; an owner that still runs (frozen past
  * its claim) cannot commit any more (its fence fails).
  *
- * A handler that is idempotent on the key all the way down (the wallet's payments: the
- * key is stored with the payment and keys its ledger write) says so with
+ * A handler that is idempotent on the key all the way down says so with
  * `keyIdempotent(c)`: its transactions skip the fence (two statements fewer), and a
- * retry after a crash runs it again, which answers the payment already made.
+ * retry after a crash runs it again, which answers the work already done. A route that
+ * also refuses the key with another request itself (the wallet's payments: the key is
+ * stored with the payment and keys its ledger write; quote executions, keyed by the
+ * quote) is declared with `keyIdempotentRoute`, and gets no claim or record at all.
  *
  * The claim, its release, renewal and the recorded response commit asynchronously
  * (`synchronous_commit` off for that one statement): none of them is money, and each
