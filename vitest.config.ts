@@ -1,10 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two projects:
+ * Three projects:
  * - `pglite`: every test, with integration tests on the embedded database;
  * - `postgres`: integration (`*.int.test.ts`) and server-only (`*.pg.test.ts`) tests on
- *   a real PostgreSQL server (TEST_DATABASE_URL). scripts/test.mjs decides which run.
+ *   a real PostgreSQL server (TEST_DATABASE_URL);
+ * - `etcd`: tests on a real 3-member etcd cluster (`*.etcd.test.ts`, ETCD_CLUSTER_URLS).
+ * scripts/test.mjs decides which run.
  */
 export default defineConfig({
   test: {
@@ -20,7 +22,7 @@ export default defineConfig({
         test: {
           name: 'pglite',
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-          exclude: ['**/*.pg.test.ts', 'node_modules/**'],
+          exclude: ['**/*.pg.test.ts', '**/*.etcd.test.ts', 'node_modules/**'],
           env: { VW_TEST_DB: 'pglite' },
         },
       },
@@ -29,6 +31,14 @@ export default defineConfig({
         test: {
           name: 'postgres',
           include: ['src/**/*.{int,pg}.test.ts', 'test/**/*.{int,pg}.test.ts'],
+          env: { VW_TEST_DB: 'postgres' },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'etcd',
+          include: ['src/**/*.etcd.test.ts', 'test/**/*.etcd.test.ts'],
           env: { VW_TEST_DB: 'postgres' },
         },
       },

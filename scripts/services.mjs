@@ -287,3 +287,94 @@ export function ensurePromtool() {
     env: { PATH: `${TOOLS_DIR}${delimiter}${process.env.PATH ?? ''}` },
   };
 }
+
+/** Client and peer ports of the 3-member test cluster (ETCD_CLUSTER_URLS overrides). */
+export const ETCD_CLUSTER_MEMBERS = [
+  { name: 'vw0', client: 23790, peer: 23791 },
+  { name: 'vw1', client: 23792, peer: 23793 },
+  { name: 'vw2', client: 23794, peer: 23795 },
+];
+
+/** The URL of each member of a 3-member cluster, with the `etcd` flags to (re)start it. */
+export function etcdClusterPlan({ dataRoot = resolve('.test-data/etcd-cluster') } = {}) {
+  const initialCluster = ETCD_CLUSTER_MEMBERS.map(
+    (m) => `${m.name}=http://127.0.0.1:${m.peer}`,
+  ).join(',');
+  return ETCD_CLUSTER_MEMBERS.map((m) => {
+    const client = `http://127.0.0.1:${m.client}`;
+    const peer = `http://127.0.0.1:${m.peer}`;
+    const dataDir = join(dataRoot, m.name);
+    return {
+      name: m.name,
+      url: client,
+      dataDir,
+      args: [
+        '--name',
+        m.name,
+        '--data-dir',
+        dataDir,
+        '--listen-client-urls',
+        client,
+        '--advertise-client-urls',
+        client,
+        '--listen-peer-urls',
+        peer,
+        '--initial-advertise-peer-urls',
+        peer,
+        '--initial-cluster',
+        initialCluster,
+        '--initial-cluster-token',
+        'vaultwire-test',
+        '--initial-cluster-state',
+        'new',
+        // Short elections so a killed member's leadership moves within about a second.
+        '--heartbeat-interval',
+        '100',
+        '--election-timeout',
+        '1000',
+      ],
+    };
+  });
+}
+
+/**
+ * A 3-member etcd cluster on 127.0.0.1 (the producer module's region election and
+ * high-water mark run on it): the members at ETCD_CLUSTER_URLS, else at ports
+ * 23790/23792/23794, else Debian's etcd started there with data under
+ * .test-data/etcd-cluster. Members that do not answer are (re)started; a cluster that
+ * has no quorum after that is an error.
+ */
+export async function ensureEtcdCluster({ urls = process.env.ETCD_CLUSTER_URLS } = {}) {
+  if (urls) {
+    const list = urls.split(',');
+    const versions = await Promise.all(list.map((u) => probeEtcd(u)));
+    if (versions.some((v) => !v))
+      throw new ServiceError(`ETCD_CLUSTER_URLS is set but ${list.join(',')} do not all answer`);
+    return {
+      say: `etcd ${versions[0]} cluster of ${list.length} (found)`,
+      env: { ETCD_CLUSTER_URLS: urls },
+    };
+  }
+  const plan = etcdClusterPlan();
+  const env = { ETCD_CLUSTER_URLS: plan.map((m) => m.url).join(',') };
+  const before = await Promise.all(plan.map((m) => probeEtcd(m.url)));
+  if (before.every(Boolean)) {
+    return { say: `etcd ${before[0]} cluster of 3 on 127.0.0.1:23790-23795 (found)`, env };
+  }
+  const tool = debianTool('etcd', 'etcd-server');
+  const pids = [];
+  plan.forEach((m, i) => {
+    if (before[i]) return;
+    mkdirSync(m.dataDir, { recursive: true });
+    // A member with data rejoins with it; `new` is ignored once its data dir holds a WAL.
+    pids.push(daemon(tool.path, m.args, `${m.dataDir}.log`));
+  });
+  const up = await Promise.all(plan.map((m) => waitFor(() => probeEtcd(m.url), 20_000)));
+  if (!up.every(Boolean)) {
+    throw new ServiceError(
+      `etcd cluster did not start (see .test-data/etcd-cluster/*.log; remove .test-data/etcd-cluster to start afresh)`,
+    );
+  }
+  const how = tool.how === 'found' ? 'started' : `${tool.how}, started`;
+  return { say: `etcd ${up[0]} cluster of 3 on 127.0.0.1:23790-23795 (${how})`, env, pids };
+}

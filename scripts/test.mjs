@@ -6,7 +6,13 @@
 // silent skip. Ends with the line `N passed, N failed`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { ensureNats, ensurePostgres, ensurePromtool, ServiceError } from './services.mjs';
+import {
+  ensureEtcdCluster,
+  ensureNats,
+  ensurePostgres,
+  ensurePromtool,
+  ServiceError,
+} from './services.mjs';
 
 const ci = process.env.CI === 'true' || process.env.CI === '1';
 const started = Date.now();
@@ -34,7 +40,10 @@ try {
   if (postgres) {
     // Only tests on PostgreSQL use NATS (the webhook engine's scale-out path).
     await have(ensureNats);
-    projects.push('--project', 'postgres');
+    // The producer module's election and high-water mark tests (`*.etcd.test.ts`) run on
+    // a 3-member etcd cluster; in CI a missing cluster fails the run like PostgreSQL does.
+    await have(ensureEtcdCluster);
+    projects.push('--project', 'postgres', '--project', 'etcd');
   }
 } catch (err) {
   console.error(`npm test: ${err.message}`);
