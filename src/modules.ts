@@ -16,6 +16,7 @@ import {
 } from './platform/config/config.js';
 import { composeModules } from './platform/modules/compose.js';
 import type { SettingsOf } from './platform/modules/descriptor.js';
+import { producerModule } from './producer/module.js';
 import { walletModule } from './wallet/module.js';
 import { webhooksModule } from './webhooks/module.js';
 
@@ -25,6 +26,7 @@ export const MODULES = composeModules([
   chainsModule,
   walletModule,
   webhooksModule,
+  producerModule,
 ] as const);
 
 /** Every role a process can run: the platform's, then those the modules declare. */
