@@ -20,6 +20,8 @@ export interface SigningKey {
  */
 export function signingKey(algorithm: KeyAlgorithm, privateKey: Uint8Array): SigningKey {
   if (privateKey.length !== 32) throw new Error('a private key is 32 bytes');
+  // A copy of its own: the caller wipes its buffer once the key is made.
+  privateKey = Uint8Array.from(privateKey);
   if (algorithm === 'ed25519') {
     return {
       algorithm,

@@ -89,7 +89,7 @@ export const PRODUCER_SETTINGS = {
 const PRODUCER_SCOPES = {
   'producer_signatures:write': 'Ask the remote signer for block-producer signatures',
   'producer:read': 'Read producer chains, active regions and marks',
-  'producer:admin': 'Switch over producer regions, import marks and keys',
+  'producer:write': 'Switch over producer regions, import marks and keys',
 };
 
 /** One active block producer per chain across regions (the `producer` role). */

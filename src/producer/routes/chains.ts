@@ -72,7 +72,7 @@ export function registerProducerChainRoutes(
       summary: 'Switch the active region',
       description:
         'Drains the active region (its stop hook runs, then it releases the lease) and promotes `to` (or any region but `from`) without the lock delay. The request expires after 60 s. Audited.',
-      access: { roles: ['admin'], scope: 'producer:admin' },
+      access: { roles: ['admin'], scope: 'producer:write' },
       request: { params: ChainParam, ...jsonBody(SwitchoverRequestSchema) },
       responses: { 202: json('Requested', SwitchoverSchema) },
     }),
@@ -104,7 +104,7 @@ export function registerProducerChainRoutes(
       summary: 'Import or generate the signing key',
       description:
         'Stores the chain’s signing key sealed with the platform’s envelope encryption; the private key is never returned. Audited.',
-      access: { roles: ['admin'], scope: 'producer:admin' },
+      access: { roles: ['admin'], scope: 'producer:write' },
       request: { params: ChainParam, ...jsonBody(KeyRequestSchema) },
       responses: { 200: json('The key', KeySchema) },
     }),

@@ -37,7 +37,7 @@ export function registerMarkRoutes(app: HttpApp, deps: { producer: ProducerServi
       summary: 'Import a high-water mark',
       description:
         'Raises the mark (after moving a validator in from another signer). A mark at or below the current one is refused (`mark_stale`). Audited.',
-      access: { roles: ['admin'], scope: 'producer:admin' },
+      access: { roles: ['admin'], scope: 'producer:write' },
       request: { params: ChainParam, ...jsonBody(MarkInterchangeSchema) },
       responses: { 200: json('The mark now', MarkInterchangeSchema) },
     }),
