@@ -100,14 +100,15 @@ export interface RegionElection {
   status(): ElectionStatus;
 }
 
-const parse = <T>(kv: EtcdKv | undefined): T | undefined => {
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the record it expects
+function parse<T>(kv: EtcdKv | undefined): T | undefined {
   if (!kv) return undefined;
   try {
     return JSON.parse(kv.value) as T;
   } catch {
     return undefined;
   }
-};
+}
 
 export function createRegionElection(o: ElectionOptions): RegionElection {
   const clock = o.clock ?? (() => performance.now());
@@ -210,13 +211,17 @@ export function createRegionElection(o: ElectionOptions): RegionElection {
 
   async function tick(): Promise<void> {
     if (state === 'active') {
-      if (fenceLost) return loseInvoluntarily('fence_failed');
+      const id = lease;
+      if (id === undefined || fenceLost) return loseInvoluntarily('fence_failed');
       if (clock() >= safeUntil) return loseInvoluntarily('renewal_failed');
       if (clock() - lastRenewAt >= renewEveryMs) {
         const sentAt = clock();
         try {
-          const ttl = await o.etcd.keepAlive(lease!);
-          if (ttl <= 0) return loseInvoluntarily('lease_expired');
+          const ttl = await o.etcd.keepAlive(id);
+          if (ttl <= 0) {
+            await loseInvoluntarily('lease_expired');
+            return;
+          }
           renewals++;
           lastRenewAt = sentAt;
           safeUntil = Math.max(safeUntil, sentAt + ttl * 1000 * (1 - o.clockMargin));
@@ -230,7 +235,6 @@ export function createRegionElection(o: ElectionOptions): RegionElection {
         switchoverApplies(s) &&
         ((s.to !== undefined && s.to !== o.region) || s.from === o.region)
       ) {
-        const id = lease!;
         state = 'draining';
         await change('deactivated', 'switchover');
         await release(id, 'switchover');
@@ -276,7 +280,6 @@ export function createRegionElection(o: ElectionOptions): RegionElection {
       } catch {
         // etcd unreachable: a standby waits, an active region's window runs out (tick).
       }
-      if (stopping) break;
       const wait =
         state === 'active'
           ? Math.max(5, Math.min(o.pollMs, renewEveryMs - (clock() - lastRenewAt)))

@@ -66,9 +66,10 @@ const unb64 = (s: string | undefined) => (s ? Buffer.from(s, 'base64').toString(
 function prefixEnd(prefix: string): string {
   const bytes = Buffer.from(prefix, 'utf8');
   for (let i = bytes.length - 1; i >= 0; i--) {
-    if (bytes[i]! < 0xff) {
+    const b = bytes.readUInt8(i);
+    if (b < 0xff) {
       const end = Buffer.from(bytes.subarray(0, i + 1));
-      end[i]! += 1;
+      end.writeUInt8(b + 1, i);
       return end.toString('base64');
     }
   }
@@ -139,7 +140,7 @@ export function createEtcdClient(options: EtcdClientOptions): EtcdClient {
   async function call<T>(path: string, body: unknown): Promise<T> {
     let lastError: unknown;
     for (let tried = 0; tried < endpoints.length; tried++) {
-      const endpoint = endpoints[current]!;
+      const endpoint = endpoints[current] ?? endpoints[0];
       try {
         const res = await request(`${endpoint}${path}`, {
           method: 'POST',

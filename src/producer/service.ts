@@ -241,16 +241,17 @@ export function createProducerService(deps: {
   return {
     configured,
     async start() {
-      if (!configured) {
+      const region = settings.region;
+      if (!configured || region === undefined) {
         log.info('producer role: no chains, region or etcd endpoints configured; nothing to do');
-        return { stop: async () => {} };
+        return Promise.resolve({ stop: async () => {} });
       }
       for (const chain of settings.chains) {
         const e = createRegionElection({
           etcd: etcdClient(),
           root: settings.etcdPrefix,
           chain: chain.key,
-          region: settings.region!,
+          region,
           ttlSeconds: settings.leaseTtlSeconds,
           clockMargin: settings.clockMarginPercent / 100,
           lockDelayMs: settings.lockDelayMs,

@@ -42,7 +42,7 @@ class Reader {
     let result = 0n;
     for (let shift = 0n; shift < 70n; shift += 7n) {
       if (this.pos >= this.buf.length) throw new SignBytesError('truncated varint');
-      const b = this.buf[this.pos++]!;
+      const b = this.buf[this.pos++] ?? 0;
       result |= BigInt(b & 0x7f) << shift;
       if ((b & 0x80) === 0) return result;
     }
@@ -89,14 +89,20 @@ function readBlockId(buf: Uint8Array): string {
   let partsHash = '';
   const r = new Reader(buf);
   r.fields((f, w) => {
-    if (f === 1) (expectWire(f, w, 2), (hash = hex(r.bytes())));
-    else if (f === 2) {
+    if (f === 1) {
+      expectWire(f, w, 2);
+      hash = hex(r.bytes());
+    } else if (f === 2) {
       expectWire(f, w, 2);
       const p = new Reader(r.bytes());
       p.fields((pf, pw) => {
-        if (pf === 1) (expectWire(pf, pw, 0), (total = p.varint()));
-        else if (pf === 2) (expectWire(pf, pw, 2), (partsHash = hex(p.bytes())));
-        else p.skip(pw);
+        if (pf === 1) {
+          expectWire(pf, pw, 0);
+          total = p.varint();
+        } else if (pf === 2) {
+          expectWire(pf, pw, 2);
+          partsHash = hex(p.bytes());
+        } else p.skip(pw);
       });
     } else r.skip(w);
   });
@@ -108,9 +114,13 @@ function readTimestamp(buf: Uint8Array): { seconds: bigint; nanos: number } {
   let nanos = 0;
   const r = new Reader(buf);
   r.fields((f, w) => {
-    if (f === 1) (expectWire(f, w, 0), (seconds = BigInt.asIntN(64, r.varint())));
-    else if (f === 2) (expectWire(f, w, 0), (nanos = Number(BigInt.asIntN(32, r.varint()))));
-    else r.skip(w);
+    if (f === 1) {
+      expectWire(f, w, 0);
+      seconds = BigInt.asIntN(64, r.varint());
+    } else if (f === 2) {
+      expectWire(f, w, 0);
+      nanos = Number(BigInt.asIntN(32, r.varint()));
+    } else r.skip(w);
   });
   return { seconds, nanos };
 }
@@ -138,12 +148,19 @@ export function parseSignBytes(signBytes: Uint8Array): CanonicalMessage {
       expectWire(f, w, 0);
       type = Number(r.varint());
       isProposal = type === TYPE_PROPOSAL;
-    } else if (f === 2) (expectWire(f, w, 1), (height = r.fixed64()));
-    else if (f === 3) (expectWire(f, w, 1), (round = r.fixed64()));
+    } else if (f === 2) {
+      expectWire(f, w, 1);
+      height = r.fixed64();
+    } else if (f === 3) {
+      expectWire(f, w, 1);
+      round = r.fixed64();
+    }
     // Vote: 4 block_id, 5 timestamp, 6 chain_id. Proposal: 4 pol_round, 5 block_id,
     // 6 timestamp, 7 chain_id. The type comes first in both, so `isProposal` is known.
-    else if (isProposal === true && f === 4) (expectWire(f, w, 0), r.varint());
-    else if ((isProposal !== true && f === 4) || (isProposal === true && f === 5)) {
+    else if (isProposal === true && f === 4) {
+      expectWire(f, w, 0);
+      r.varint();
+    } else if ((isProposal !== true && f === 4) || (isProposal === true && f === 5)) {
       expectWire(f, w, 2);
       blockId = readBlockId(r.bytes());
     } else if ((isProposal !== true && f === 5) || (isProposal === true && f === 6)) {

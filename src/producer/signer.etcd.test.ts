@@ -52,8 +52,9 @@ describe('region election and fenced signer on a 3-member etcd cluster', () => {
       clockMargin: 0.2,
       lockDelayMs: extra.lockDelayMs ?? 0,
       pollMs: 50,
-      onChange: async (c) => {
+      onChange: (c) => {
         changes.push(c);
+        return Promise.resolve();
       },
     });
     elections.push(election);
@@ -64,7 +65,7 @@ describe('region election and fenced signer on a 3-member etcd cluster', () => {
       chain: 'test-1',
       region: name,
       election,
-      key: async () => key,
+      key: () => Promise.resolve(key),
       onRefusal: (r) => refusals.push(r.reason),
     });
     return { etcd, election, signer, changes, refusals };
