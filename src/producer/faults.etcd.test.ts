@@ -115,6 +115,7 @@ describe(`producer failover under ${FAULTS} injected faults`, () => {
     let etcdFaultUntil = 0;
     let regionRecover: (() => void) | undefined;
     let etcdRecover: (() => void) | undefined;
+    let regionCalmUntil = 0;
     const count = (k: string) => {
       counts.set(k, (counts.get(k) ?? 0) + 1);
       injected++;
@@ -125,12 +126,17 @@ describe(`producer failover under ${FAULTS} injected faults`, () => {
       if (regionRecover && now >= regionFaultUntil) {
         regionRecover();
         regionRecover = undefined;
+        // Let the pair settle and sign a little before the next region fault.
+        regionCalmUntil = now + between(500, 2500);
       }
       if (etcdRecover && now >= etcdFaultUntil) {
         etcdRecover();
         etcdRecover = undefined;
+        // One member down at a time: the next etcd fault waits for the whole cluster to be
+        // healthy again (else two members could be down: that is the quorum-loss test).
+        await cluster.waitHealthy();
       }
-      if (!regionRecover && injected < FAULTS) {
+      if (!regionRecover && injected < FAULTS && now >= regionCalmUntil) {
         const active = await activeRegion();
         const standby = regions.find((r) => r !== active) ?? pick(regions);
         const target = active ?? pick(regions);
@@ -147,32 +153,44 @@ describe(`producer failover under ${FAULTS} injected faults`, () => {
         switch (kind) {
           case 'kill_active':
             target.kill();
-            regionRecover = () => target.start();
+            regionRecover = () => {
+              target.start();
+            };
             regionFaultUntil = now + between(200, 1500);
             break;
           case 'pause_active_past_lease':
             target.pause();
-            regionRecover = () => target.resume();
+            regionRecover = () => {
+              target.resume();
+            };
             regionFaultUntil = now + between(TTL * 1000 * 1.2, TTL * 1000 * 2);
             break;
           case 'pause_active_short':
             target.pause();
-            regionRecover = () => target.resume();
+            regionRecover = () => {
+              target.resume();
+            };
             regionFaultUntil = now + between(100, TTL * 1000);
             break;
           case 'partition_active':
             target.partition();
-            regionRecover = () => target.heal();
+            regionRecover = () => {
+              target.heal();
+            };
             regionFaultUntil = now + between(500, TTL * 1000 * 2);
             break;
           case 'pause_standby':
             standby.pause();
-            regionRecover = () => standby.resume();
+            regionRecover = () => {
+              standby.resume();
+            };
             regionFaultUntil = now + between(100, 2000);
             break;
           case 'kill_standby':
             standby.kill();
-            regionRecover = () => standby.start();
+            regionRecover = () => {
+              standby.start();
+            };
             regionFaultUntil = now + between(100, 1000);
             break;
           case 'switchover':
@@ -187,11 +205,15 @@ describe(`producer failover under ${FAULTS} injected faults`, () => {
         if (Math.random() < 0.5) {
           count('etcd_member_kill');
           cluster.kill(i);
-          etcdRecover = () => cluster.start(i);
+          etcdRecover = () => {
+            cluster.start(i);
+          };
         } else {
           count('etcd_member_pause');
           cluster.pause(i);
-          etcdRecover = () => cluster.resume(i);
+          etcdRecover = () => {
+            cluster.resume(i);
+          };
         }
         etcdFaultUntil = now + between(300, 3000);
       }

@@ -250,7 +250,11 @@ export function regionProcess(o: RegionOptions): RegionProcess {
       r.resume();
       const p = proc;
       if (!p) return;
-      const exited = new Promise<void>((res) => p.once('exit', () => res()));
+      const exited = new Promise<void>((res) =>
+        p.once('exit', () => {
+          res();
+        }),
+      );
       p.kill('SIGTERM');
       await Promise.race([exited, sleep(3000)]);
       r.kill();

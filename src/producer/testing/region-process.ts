@@ -54,14 +54,14 @@ const guard =
     return fn(...a);
   };
 const etcd: EtcdClient = {
-  range: guard(real.range),
-  put: guard(real.put),
-  delete: guard(real.delete),
-  txn: guard(real.txn),
-  grantLease: guard(real.grantLease),
-  keepAlive: guard(real.keepAlive),
-  revokeLease: guard(real.revokeLease),
-  close: real.close,
+  range: guard((key: string, o?: { prefix?: boolean }) => real.range(key, o)),
+  put: guard((key: string, value: string, o?: { lease?: string }) => real.put(key, value, o)),
+  delete: guard((key: string) => real.delete(key)),
+  txn: guard((t: Parameters<EtcdClient['txn']>[0]) => real.txn(t)),
+  grantLease: guard((ttl: number) => real.grantLease(ttl)),
+  keepAlive: guard((id: string) => real.keepAlive(id)),
+  revokeLease: guard((id: string) => real.revokeLease(id)),
+  close: () => real.close(),
 };
 
 // A clock running at `clockRate` of real time (0.9: this region thinks less time passed).
