@@ -1,9 +1,15 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/support/app.js';
 import type { Stoppable } from '../platform/modules/descriptor.js';
+import {
+  runProducerExportMark,
+  runProducerImportMark,
+  runProducerStatus,
+  runProducerSwitchover,
+} from './cli.js';
 import { verifySignature } from './keys.js';
 import { encodeSignBytes } from './sign-bytes.js';
 import { etcdClusterUrls, testRoot } from './testing/etcd-env.js';
@@ -158,6 +164,28 @@ describe('producer API on a real etcd cluster', () => {
     expect(below.body.error.code).toBe('mark_regression');
     const audit = await t.vw.audit.list({ limit: 10, action: 'producer.mark_imported' });
     expect(audit.events[0]?.data).toMatchObject({ height: '500' });
+  });
+
+  it('answers the vaultwire producer commands', async () => {
+    const lines: string[] = [];
+    const errors: string[] = [];
+    const io = { out: (l: string) => lines.push(l), err: (l: string) => errors.push(l) };
+    expect(await runProducerStatus(t.vw.producer, io, {})).toBe(0);
+    expect(lines[0]).toMatch(
+      /^cosmoshub-4 {2}active=eu {2}here=eu:active {2}mark=500\/0\/1 {2}key=[0-9a-f]{64}$/,
+    );
+    expect(await runProducerExportMark(t.vw.producer, io, { chain: 'cosmoshub-4' })).toBe(0);
+    const exported = JSON.parse(lines.at(-1) ?? '') as { mark: { height: string } };
+    expect(exported.mark.height).toBe('500');
+    const file = join(hooks, 'mark.json');
+    writeFileSync(file, JSON.stringify(exported));
+    expect(
+      await runProducerImportMark(t.vw.producer, io, SYSTEM, { chain: 'cosmoshub-4', file }),
+    ).toBe(1);
+    expect(errors.at(-1)).toMatch(/^error: mark_stale/);
+    expect(await runProducerSwitchover(t.vw.producer, io, SYSTEM, { chain: 'cosmoshub-4' })).toBe(
+      2,
+    );
   });
 
   it('drains the region on a switchover: stop hook, lease released, audited', async () => {
