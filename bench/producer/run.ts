@@ -15,7 +15,7 @@
  * Prints a table and writes bench/results/producer.json. Floor (full runs): failover p99
  * ≤ 10 s with 0 double signs.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isFailure } from '../../src/platform/failure.js';
@@ -70,6 +70,18 @@ async function leaderRegion(cluster: Cluster, root: string): Promise<string | un
   return undefined;
 }
 
+function standbyReady(log: string, region: string, since: number): boolean {
+  if (!existsSync(log)) return false;
+  return readFileSync(log, 'utf8')
+    .split('\n')
+    .some(
+      (l) =>
+        l.startsWith('{"ev":"standby_ready"') &&
+        l.includes(`"g":"${region}"`) &&
+        (JSON.parse(l) as { t: number }).t >= since,
+    );
+}
+
 async function failovers(
   cluster: Cluster,
   n: number,
@@ -86,6 +98,7 @@ async function failovers(
     regionProcess({ ...common, region: 'us' }),
   ];
   const gaps: number[] = [];
+  const startedAt = new Map<string, number>();
   try {
     for (const r of regions) r.start();
     for (let i = 0; i < n; i++) {
@@ -100,6 +113,15 @@ async function failovers(
       }
       const victim = regions.find((r) => r.region === active);
       if (!victim) throw new Error(`${label}: no active region`);
+      // The standby is up and has seen the active region (its start-up is not failover).
+      const standby = regions.find((r) => r !== victim);
+      while (
+        Date.now() < until &&
+        standby &&
+        !standbyReady(log, standby.region, startedAt.get(standby.region) ?? 0)
+      ) {
+        await sleep(100);
+      }
       victim.kill();
       const killedAt = Date.now();
       const deadline = killedAt + 60_000;
@@ -115,6 +137,7 @@ async function failovers(
         await sleep(50);
       }
       victim.start();
+      startedAt.set(victim.region, Date.now());
       process.stdout.write(`${label} failover ${i + 1}/${n}: ${gaps.at(-1)} ms\n`);
     }
   } finally {

@@ -246,7 +246,7 @@ export function createRegionElection(o: ElectionOptions): RegionElection {
       }
       return;
     }
-    if (state !== 'standby' || clock() < notBefore) return;
+    if (state !== 'standby') return;
     const kvs = await o.etcd.range(keys.prefix, { prefix: true });
     const get = (k: string) => kvs.find((kv) => kv.key === k);
     const leader = parse<LeaderRecord>(get(keys.leader));
@@ -256,11 +256,13 @@ export function createRegionElection(o: ElectionOptions): RegionElection {
       return;
     }
     if (switchoverApplies(switchover)) {
+      // A handover the holder made voluntarily: its target campaigns at once, even in a
+      // lock delay; the others leave it the chance.
       const mine = switchover.to === o.region || (!switchover.to && switchover.from !== o.region);
-      if (!mine) return;
-      await campaign(switchover);
+      if (mine) await campaign(switchover);
       return;
     }
+    if (clock() < notBefore) return;
     if (lastSeenLeader) {
       const released = parse<{ lease: string }>(get(keys.released));
       const seen = lastSeenLeader;
@@ -294,6 +296,9 @@ export function createRegionElection(o: ElectionOptions): RegionElection {
     start() {
       if (loop) return;
       state = 'standby';
+      // A process that just started cannot know whether a holder was lost a moment ago:
+      // it waits the lock delay before its first campaign, as every standby would.
+      notBefore = clock() + o.lockDelayMs;
       stopping = false;
       loop = run();
     },

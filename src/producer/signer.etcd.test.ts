@@ -106,7 +106,7 @@ describe('region election and fenced signer on a 3-member etcd cluster', () => {
 
   it('hands over on a switchover: the old region steps down first, the new one signs above the mark', async () => {
     const root = testRoot();
-    const a = region(root, 'eu', { lockDelayMs: 60_000 });
+    const a = region(root, 'eu');
     const b = region(root, 'us', { lockDelayMs: 60_000 });
     a.election.start();
     await until(() => a.election.status().state === 'active');
@@ -117,7 +117,7 @@ describe('region election and fenced signer on a 3-member etcd cluster', () => {
       `${root}/test-1/switchover`,
       JSON.stringify({ to: 'us', until: Date.now() + 30_000, by: 'test' }),
     );
-    // No lock delay on a voluntary handover, though both regions have a minute of it.
+    // No lock delay on a voluntary handover, though the target has a minute of it.
     await until(() => b.election.status().state === 'active', 5000);
     expect(a.changes.map((c) => `${c.kind}:${c.reason}`)).toEqual([
       'activated:campaign',

@@ -130,6 +130,15 @@ async function produce() {
 }
 
 election.start();
+// Once this process, as a standby, has seen the active region: the benchmark kills the
+// active one only then, so a failover never includes this process's start-up.
+const ready = setInterval(() => {
+  const st = election.status();
+  if (st.state === 'standby' && st.leader && st.leader.region !== region) {
+    appendFileSync(log, `${JSON.stringify({ ev: 'standby_ready', g: region, t: Date.now() })}\n`);
+    clearInterval(ready);
+  }
+}, 50);
 process.on('SIGTERM', () => {
   void election.stop().then(() => process.exit(0));
 });
