@@ -49,6 +49,7 @@ import {
   buildModules,
   eventCatalogOf,
   moduleMaintenanceTasks,
+  moduleAuthenticator,
   registerModuleRoutes,
   runModuleStarts,
   startModuleRoles,
@@ -292,7 +293,14 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
     logger,
     metrics,
     rateLimiter,
-    authenticate: (token) => identity.authenticate(token),
+    // The platform's sessions and API keys first, then tokens a module issues (merchant keys).
+    authenticate: moduleAuthenticator(
+      MODULES,
+      (token) => identity.authenticate(token),
+      services,
+      platform,
+      config,
+    ),
     readiness,
     metricsAccess,
     settings: {

@@ -7,6 +7,7 @@
 import { chainsModule } from './chains/module.js';
 import { identityModule } from './identity/module.js';
 import { ledgerModule } from './ledger/module.js';
+import { merchantsModule } from './merchants/module.js';
 import {
   describeSettings,
   loadSettings,
@@ -27,6 +28,7 @@ export const MODULES = composeModules([
   walletModule,
   webhooksModule,
   producerModule,
+  merchantsModule,
 ] as const);
 
 /** Every role a process can run: the platform's, then those the modules declare. */

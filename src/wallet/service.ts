@@ -2,6 +2,7 @@ import type { Asset } from '../ledger/model.js';
 import { RetryLaterError } from '../platform/queue/queue.js';
 import { createAdmin, type AdjustmentInput, type LimitUsage } from './admin.js';
 import type { WalletFailure } from './errors.js';
+import type { PriceResult } from './prices/source.js';
 import {
   createFiat,
   SettleFiatQueue,
@@ -192,6 +193,11 @@ export interface WalletService {
   resolveUser(ref: string): Promise<WalletUser | undefined>;
   /** Whether bank deposits and withdrawals go through the simulated test rail. */
   readonly testMode: boolean;
+  /**
+   * The mid price of `base` in `quote` from the wallet's price source (the one quotes
+   * use), for modules that price in another currency (merchant invoices).
+   */
+  price(base: string, quote: string): Promise<PriceResult>;
 }
 
 export function createWalletService(deps: WalletDeps): WalletService {
@@ -251,6 +257,7 @@ export function createWalletService(deps: WalletDeps): WalletService {
     setTier: admin.setTier,
     resolveUser: (ref) => ctx.resolveUser(ref),
     testMode: deps.rail?.testMode ?? false,
+    price: (base, quote) => ctx.deps.prices.price(base, quote),
   };
 }
 

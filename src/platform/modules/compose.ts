@@ -5,7 +5,7 @@ import {
   type SettingsTable,
 } from '../config/config.js';
 import { createEventCatalog, type EventCatalog, type EventRegistry } from '../events/registry.js';
-import type { HttpApp } from '../http/app.js';
+import type { Authenticate, HttpApp } from '../http/app.js';
 import type { MaintenanceTask } from '../roles/maintenance.js';
 import type { AnyModule, ModuleRole, PlatformServices, Stoppable } from './descriptor.js';
 
@@ -125,6 +125,31 @@ export function registerModuleRoutes(
   config: Readonly<Record<string, unknown>>,
 ): void {
   for (const m of composition.modules) m.routes?.(http, contextOf(m, services, platform, config));
+}
+
+/**
+ * The token resolvers modules add (`authenticate`), tried in module order after
+ * `first` (the platform's own sessions and API keys).
+ */
+export function moduleAuthenticator(
+  composition: Composition<readonly AnyModule[]>,
+  first: Authenticate,
+  services: Readonly<Record<string, unknown>>,
+  platform: PlatformServices,
+  config: Readonly<Record<string, unknown>>,
+): Authenticate {
+  const resolvers = composition.modules.flatMap((m) =>
+    m.authenticate ? [m.authenticate(contextOf(m, services, platform, config))] : [],
+  );
+  return async (token) => {
+    const principal = await first(token);
+    if (principal) return principal;
+    for (const resolve of resolvers) {
+      const found = await resolve(token);
+      if (found) return found;
+    }
+    return undefined;
+  };
 }
 
 /** Every module's maintenance tasks, for the scheduler. */

@@ -6,7 +6,7 @@ import type { ConfigOf, PlatformConfig, SettingsTable } from '../config/config.j
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Db } from '../db/db.js';
 import type { EventCatalog, EventRegistry } from '../events/registry.js';
-import type { HttpApp } from '../http/app.js';
+import type { Authenticate, HttpApp } from '../http/app.js';
 import type { RateLimiter } from '../http/rate-limit.js';
 import type { ScopeRegistry } from '../http/scopes.js';
 import type { LeaseManager } from '../leases/leases.js';
@@ -69,6 +69,11 @@ export interface ModuleDescriptor<
   onStart?(ctx: ModuleContext<Service, Settings, Deps>): Promise<void>;
   /** Adds its `vaultwire` subcommands. */
   cli?(cli: ModuleCli<Service, Settings, Deps>): void;
+  /**
+   * Resolves bearer tokens of its own kind (a merchant's API keys), tried after the
+   * platform's own tokens; `undefined` means "not mine or not valid".
+   */
+  authenticate?(ctx: ModuleContext<Service, Settings, Deps>): Authenticate;
 }
 
 /**

@@ -1,0 +1,228 @@
+import type { Failure } from '../platform/failure.js';
+import { errorCatalog } from '../platform/http/errors.js';
+
+/** What merchant operations refuse, as values (`Failure<MerchantError>`). */
+export enum MerchantError {
+  MerchantNotFound = 'merchant_not_found',
+  MemberNotFound = 'member_not_found',
+  MemberExists = 'member_exists',
+  UserNotFound = 'user_not_found',
+  ApiKeyNotFound = 'api_key_not_found',
+  RoleNotAllowed = 'merchant_role_not_allowed',
+  LastOwner = 'last_owner',
+  ScopeInvalid = 'scope_invalid',
+  MerchantKeyRequired = 'merchant_key_required',
+  CurrencyUnknown = 'currency_unknown',
+  AssetUnknown = 'asset_unknown',
+  AssetNotEnabled = 'asset_not_enabled',
+  AmountMalformed = 'amount_malformed',
+  AmountNegative = 'amount_negative',
+  AmountZero = 'amount_zero',
+  AmountTooPrecise = 'amount_too_precise',
+  AmountTooLarge = 'amount_too_large',
+  PriceUnavailable = 'price_unavailable',
+  InvoiceNotFound = 'invoice_not_found',
+  InvoiceExpired = 'invoice_expired',
+  InvoiceNotPayable = 'invoice_not_payable',
+  InvoiceTestMode = 'invoice_test_mode',
+  LiveModeOnly = 'test_mode_only',
+  AmountAboveDue = 'amount_above_due',
+  InsufficientFunds = 'insufficient_funds',
+  AccountFrozen = 'account_frozen',
+  RefundNotFound = 'refund_not_found',
+  RefundExceedsPaid = 'refund_exceeds_paid',
+  RefundDestinationMissing = 'refund_destination_missing',
+  MerchantBalanceInsufficient = 'merchant_balance_insufficient',
+}
+
+export type MerchantFailure = Failure<MerchantError>;
+
+const invalid = 'invalid_request_error' as const;
+
+/** The one map from merchant errors to HTTP. */
+export const merchantApiError = errorCatalog<MerchantError>({
+  [MerchantError.MerchantNotFound]: {
+    status: 404,
+    type: 'not_found_error',
+    message: 'No such merchant',
+  },
+  [MerchantError.MemberNotFound]: {
+    status: 404,
+    type: 'not_found_error',
+    message: 'No such member of this merchant',
+  },
+  [MerchantError.MemberExists]: {
+    status: 409,
+    type: 'conflict_error',
+    message: 'This user is already a member of the merchant',
+    param: 'email',
+  },
+  [MerchantError.UserNotFound]: {
+    status: 404,
+    type: 'not_found_error',
+    message: 'No user with this email',
+    param: 'email',
+  },
+  [MerchantError.ApiKeyNotFound]: {
+    status: 404,
+    type: 'not_found_error',
+    message: 'No such API key',
+  },
+  [MerchantError.RoleNotAllowed]: {
+    status: 403,
+    type: 'permission_error',
+    message: 'Your role in this merchant does not allow this',
+  },
+  [MerchantError.LastOwner]: {
+    status: 409,
+    type: 'conflict_error',
+    message: 'A merchant keeps at least one owner',
+  },
+  [MerchantError.ScopeInvalid]: {
+    status: 400,
+    type: invalid,
+    message: 'Not a scope a merchant key can have',
+    param: 'scopes',
+  },
+  [MerchantError.MerchantKeyRequired]: {
+    status: 403,
+    type: 'permission_error',
+    message: 'This endpoint needs a merchant API key (mk_live_… or mk_test_…)',
+  },
+  [MerchantError.CurrencyUnknown]: {
+    status: 400,
+    type: invalid,
+    message: 'Unknown pricing currency',
+    param: 'currency',
+  },
+  [MerchantError.AssetUnknown]: {
+    status: 400,
+    type: invalid,
+    message: 'Unknown asset',
+    param: 'asset',
+  },
+  [MerchantError.AssetNotEnabled]: {
+    status: 400,
+    type: invalid,
+    message: 'This asset is not accepted for this invoice',
+    param: 'asset',
+  },
+  [MerchantError.AmountMalformed]: {
+    status: 400,
+    type: invalid,
+    message: 'The amount is not a decimal string',
+    param: 'amount',
+  },
+  [MerchantError.AmountNegative]: {
+    status: 400,
+    type: invalid,
+    message: 'The amount must be positive',
+    param: 'amount',
+  },
+  [MerchantError.AmountZero]: {
+    status: 400,
+    type: invalid,
+    message: 'The amount must be positive',
+    param: 'amount',
+  },
+  [MerchantError.AmountTooPrecise]: {
+    status: 400,
+    type: invalid,
+    message: 'The amount has more decimals than the asset allows',
+    param: 'amount',
+  },
+  [MerchantError.AmountTooLarge]: {
+    status: 400,
+    type: invalid,
+    message: 'The amount is too large',
+    param: 'amount',
+  },
+  [MerchantError.PriceUnavailable]: {
+    status: 503,
+    type: 'api_error',
+    message: 'No price is available to lock a rate for this asset; try again',
+    param: 'assets',
+  },
+  [MerchantError.InvoiceNotFound]: {
+    status: 404,
+    type: 'not_found_error',
+    message: 'No such invoice',
+  },
+  [MerchantError.InvoiceExpired]: {
+    status: 409,
+    type: 'conflict_error',
+    message: 'The invoice has expired; it can no longer be paid this way',
+  },
+  [MerchantError.InvoiceNotPayable]: {
+    status: 409,
+    type: 'conflict_error',
+    message: 'The invoice is already paid',
+  },
+  [MerchantError.InvoiceTestMode]: {
+    status: 409,
+    type: 'conflict_error',
+    message: 'A test-mode invoice is paid with test payments, never from a real wallet',
+  },
+  [MerchantError.LiveModeOnly]: {
+    status: 403,
+    type: 'permission_error',
+    message: 'Only a test-mode key can simulate payments',
+  },
+  [MerchantError.AmountAboveDue]: {
+    status: 400,
+    type: invalid,
+    message: 'The amount is more than the invoice still owes in this asset',
+    param: 'amount',
+  },
+  [MerchantError.InsufficientFunds]: {
+    status: 402,
+    type: invalid,
+    message: 'Your balance in this asset does not cover the invoice',
+  },
+  [MerchantError.AccountFrozen]: {
+    status: 403,
+    type: 'permission_error',
+    message: 'The account is frozen',
+  },
+  [MerchantError.RefundNotFound]: {
+    status: 404,
+    type: 'not_found_error',
+    message: 'No such refund',
+  },
+  [MerchantError.RefundExceedsPaid]: {
+    status: 409,
+    type: 'conflict_error',
+    message: 'The refund is more than what was paid in this asset and not yet refunded',
+    param: 'amount',
+  },
+  [MerchantError.RefundDestinationMissing]: {
+    status: 409,
+    type: 'conflict_error',
+    message:
+      'Payments received on chain are refunded to an address the payer gives; only wallet and test payments refund automatically',
+  },
+  [MerchantError.MerchantBalanceInsufficient]: {
+    status: 402,
+    type: invalid,
+    message: 'The merchant balance in this asset does not cover the refund',
+    param: 'amount',
+  },
+});
+
+/** Ledger amount refusals, in merchant terms. */
+export function amountError(code: string): MerchantError {
+  switch (code) {
+    case 'unknown_asset':
+      return MerchantError.AssetUnknown;
+    case 'amount_negative':
+      return MerchantError.AmountNegative;
+    case 'amount_zero':
+      return MerchantError.AmountZero;
+    case 'amount_too_precise':
+      return MerchantError.AmountTooPrecise;
+    case 'amount_too_large':
+      return MerchantError.AmountTooLarge;
+    default:
+      return MerchantError.AmountMalformed;
+  }
+}

@@ -1,0 +1,40 @@
+import { defineEvents, ownersFrom } from '../platform/events/registry.js';
+
+const account = ownersFrom('account_id');
+
+const INVOICE_EVENTS: [string, string][] = [
+  ['invoice.created', 'An invoice was created; its rates are locked until it expires'],
+  ['invoice.processing', 'A payment was seen on chain; it waits for its confirmations'],
+  ['invoice.payment_confirmed', 'A payment to the invoice was confirmed and booked'],
+  ['invoice.paid', 'The invoice is paid in full'],
+  ['invoice.overpaid', 'The invoice received more than its amount'],
+  ['invoice.paid_late', 'The invoice was paid in full by a payment first seen after it expired'],
+  ['invoice.underpaid', 'The invoice expired with only part of its amount paid'],
+  ['invoice.expired', 'The invoice expired unpaid'],
+  [
+    'invoice.reopened',
+    'A payment waiting for confirmations was reorged out; the invoice is open again',
+  ],
+];
+
+/**
+ * The merchants module's events. They belong to the merchant account (one mode of one
+ * merchant, `account_id`): its webhook endpoints, registered with its API key, get them.
+ */
+export const MERCHANT_EVENT_REGISTRY = defineEvents('merchants', [
+  ...INVOICE_EVENTS.map(([type, description]) => ({
+    type,
+    description,
+    payload:
+      'invoice summary (id, account_id, merchant_id, livemode, status, currency, amount, paid_value, order_id)',
+    owners: account,
+    visibility: 'public' as const,
+  })),
+  {
+    type: 'refund.succeeded',
+    description: 'A refund moved money from the merchant balance back to the payer',
+    payload: 'refund (id, account_id, invoice_id, payment_id, asset, amount)',
+    owners: account,
+    visibility: 'public',
+  },
+]);

@@ -1,0 +1,807 @@
+import type { ChainsService } from '../chains/service.js';
+import type { Deposit } from '../chains/deposits.js';
+import { convert, convertInverse, type Rate } from '../ledger/money.js';
+import type { Leg } from '../ledger/model.js';
+import type { LedgerService } from '../ledger/service.js';
+import type { Db } from '../platform/db/db.js';
+import { fail, isFailure, rollback } from '../platform/failure.js';
+import { newId } from '../platform/ids.js';
+import type { Outbox } from '../platform/outbox/outbox.js';
+import type { PriceResult } from '../wallet/prices/source.js';
+import { amountError, MerchantError, type MerchantFailure } from './errors.js';
+import type { MerchantAccount, Merchant } from './model.js';
+import { deriveStatus, statusEvent } from './status.js';
+
+export type InvoiceStatus =
+  'open' | 'processing' | 'paid' | 'overpaid' | 'paid_late' | 'underpaid' | 'expired';
+export type PaymentMethod = 'wallet' | 'chain' | 'test';
+export type PaymentStatus = 'pending' | 'confirmed' | 'removed';
+
+export interface InvoiceOption {
+  asset: string;
+  scale: number;
+  /** The whole invoice in this asset (minor units), rounded up. */
+  amountDue: bigint;
+  /** Confirmed payments in this asset. */
+  amountPaid: bigint;
+  /** Pricing currency per whole unit of the asset, locked at creation. */
+  rate: Rate;
+  onChain: boolean;
+}
+
+export interface InvoicePayment {
+  id: string;
+  invoiceId: string;
+  asset: string;
+  amount: bigint;
+  method: PaymentMethod;
+  status: PaymentStatus;
+  fee: bigint;
+  refunded: bigint;
+  late: boolean;
+  txHash: string | null;
+  ledgerRef: string | null;
+  createdAt: Date;
+  confirmedAt: Date | null;
+}
+
+export interface Invoice {
+  id: string;
+  accountId: string;
+  merchantId: string;
+  livemode: boolean;
+  currency: string;
+  currencyScale: number;
+  /** Pricing-currency minor units. */
+  amount: bigint;
+  status: InvoiceStatus;
+  paidValue: bigint;
+  pendingValue: bigint;
+  description: string | null;
+  orderId: string | null;
+  customerEmail: string | null;
+  redirectUrl: string | null;
+  metadata: Record<string, string>;
+  chainKey: string | null;
+  /** The invoice's own deposit address on `chainKey`. */
+  address: string | null;
+  expiresAt: Date;
+  paidAt: Date | null;
+  createdAt: Date;
+  options: InvoiceOption[];
+  payments: InvoicePayment[];
+}
+
+export interface InvoiceInput {
+  currency: string;
+  amount: string;
+  assets?: readonly string[] | undefined;
+  description?: string | undefined;
+  orderId?: string | undefined;
+  customerEmail?: string | undefined;
+  redirectUrl?: string | undefined;
+  metadata?: Record<string, string> | undefined;
+  expiresInSeconds: number;
+}
+
+/**
+ * Invoices (payment intents): an amount in a pricing currency, payable in any accepted
+ * asset at rates locked at creation, from a Vaultwire wallet (instant), on the mode's EVM
+ * chain (a deposit address of the invoice's own, through the chains module), or, in test
+ * mode, with simulated payments. Each confirmed payment is one ledger transaction: the
+ * payer's side debited, the merchant account credited net of fees, the fee credited to
+ * the platform revenue (the asset's `fees` house account; a separate owner in test mode).
+ *
+ * Lock order: the invoice row (FOR UPDATE), then its payments, then ledger accounts.
+ */
+export interface InvoiceService {
+  create(account: MerchantAccount, input: InvoiceInput): Promise<Invoice | MerchantFailure>;
+  get(accountId: string, id: string): Promise<Invoice | undefined>;
+  list(
+    accountId: string,
+    query: { limit: number; startingAfter?: string; status?: InvoiceStatus; orderId?: string },
+  ): Promise<Invoice[]>;
+  /** A live invoice by id for whoever pays it (the checkout); test invoices are not shown. */
+  getForPayer(id: string): Promise<Invoice | undefined>;
+  /** Pays from the user's wallet balance at once (all that is due, or `amount` of it). */
+  payFromWallet(
+    payerUserId: string,
+    invoiceId: string,
+    input: { asset: string; amount?: string | undefined },
+  ): Promise<Invoice | MerchantFailure>;
+  /** Test mode: a simulated payment, funded by the test faucet. */
+  payTest(
+    account: MerchantAccount,
+    invoiceId: string,
+    input: { asset: string; amount?: string | undefined },
+  ): Promise<Invoice | MerchantFailure>;
+  /**
+   * Brings an invoice's on-chain payment in line with its deposit as the chains module
+   * has it now (pending, confirmed and credited, or removed by a reorg), whatever order
+   * the deposit events arrive in; books a confirmed one once.
+   */
+  syncDeposit(depositId: string): Promise<void>;
+  /** Moves open invoices past their expiry to `expired` or `underpaid`; returns how many. */
+  expireDue(limit?: number): Promise<number>;
+}
+
+/** Ledger owner of test-mode money: simulated payers (may go negative). */
+export const TEST_FAUCET_OWNER = 'merchants:test:faucet';
+/** Ledger owner of test-mode fees (live fees go to the asset's `fees` house account). */
+export const TEST_REVENUE_OWNER = 'merchants:test:revenue';
+
+interface InvoiceRow {
+  id: string;
+  account_id: string;
+  merchant_id: string;
+  livemode: boolean;
+  currency: string;
+  amount: string;
+  status: InvoiceStatus;
+  paid_value: string;
+  pending_value: string;
+  description: string | null;
+  order_id: string | null;
+  customer_email: string | null;
+  redirect_url: string | null;
+  metadata: Record<string, string>;
+  chain_key: string | null;
+  address: string | null;
+  expires_at: Date;
+  paid_at: Date | null;
+  created_at: Date;
+}
+
+interface OptionRow {
+  invoice_id: string;
+  asset: string;
+  scale: number;
+  amount_due: string;
+  rate_num: string;
+  rate_den: string;
+  on_chain: boolean;
+}
+
+interface PaymentRow {
+  id: string;
+  invoice_id: string;
+  asset: string;
+  amount: string;
+  method: PaymentMethod;
+  status: PaymentStatus;
+  fee: string;
+  refunded: string;
+  late: boolean;
+  tx_hash: string | null;
+  ledger_ref: string | null;
+  payer_owner: string | null;
+  created_at: Date;
+  confirmed_at: Date | null;
+}
+
+const INVOICE_COLUMNS = `id, account_id, merchant_id, livemode, currency, amount::text AS amount, status,
+  paid_value::text AS paid_value, pending_value::text AS pending_value, description, order_id,
+  customer_email, redirect_url, metadata, chain_key, address, expires_at, paid_at, created_at`;
+const OPTION_COLUMNS = `invoice_id, asset, scale, amount_due::text AS amount_due, rate_num::text AS rate_num,
+  rate_den::text AS rate_den, on_chain`;
+const PAYMENT_COLUMNS = `id, invoice_id, asset, amount::text AS amount, method, status, fee::text AS fee,
+  refunded::text AS refunded, late, tx_hash, ledger_ref, payer_owner, created_at, confirmed_at`;
+
+type ChainsPort = Pick<ChainsService, 'depositAddress' | 'chain'> & {
+  deposits: Pick<ChainsService['deposits'], 'get'>;
+};
+
+export interface InvoiceDeps {
+  db: Db;
+  ledger: LedgerService;
+  outbox: Pick<Outbox, 'publish'>;
+  chains?: ChainsPort | undefined;
+  price(base: string, quote: string): Promise<PriceResult>;
+  merchant(id: string): Promise<Merchant | undefined>;
+  clock: () => Date;
+  settings: {
+    /** Assets invoices accept by default (those the ledger knows). */
+    assets: readonly string[];
+    /** The chain key on-chain payments use, per mode. */
+    liveChain?: string | undefined;
+    testChain?: string | undefined;
+  };
+}
+
+/** The value of `paid` minor units of an option, in pricing-currency minor units (rounded down). */
+const valueOf = (o: InvoiceOption, paid: bigint, currencyScale: number) =>
+  convert(paid, { fromScale: o.scale, toScale: currencyScale, rate: o.rate }, 'floor');
+
+export function createInvoiceService(deps: InvoiceDeps): InvoiceService {
+  const { db, ledger } = deps;
+  const scales = new Map<string, number>();
+  const scaleOf = async (asset: string): Promise<number> => {
+    const known = scales.get(asset);
+    if (known !== undefined) return known;
+    const a = await ledger.getAsset(asset);
+    if (!a) throw new Error(`asset ${asset} vanished from the ledger`);
+    scales.set(asset, a.scale);
+    return a.scale;
+  };
+
+  const load = async (rows: InvoiceRow[]): Promise<Invoice[]> => {
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => r.id);
+    const [options, payments] = await Promise.all([
+      db.query<OptionRow>(
+        `SELECT ${OPTION_COLUMNS} FROM merchant_invoice_options WHERE invoice_id = ANY($1::text[]) ORDER BY asset`,
+        [ids],
+      ),
+      db.query<PaymentRow>(
+        `SELECT ${PAYMENT_COLUMNS} FROM merchant_payments WHERE invoice_id = ANY($1::text[]) ORDER BY id`,
+        [ids],
+      ),
+    ]);
+    const out: Invoice[] = [];
+    for (const r of rows) {
+      const ps = payments.rows.filter((p) => p.invoice_id === r.id).map(toPayment);
+      out.push({
+        id: r.id,
+        accountId: r.account_id,
+        merchantId: r.merchant_id,
+        livemode: r.livemode,
+        currency: r.currency,
+        currencyScale: await scaleOf(r.currency),
+        amount: BigInt(r.amount),
+        status: r.status,
+        paidValue: BigInt(r.paid_value),
+        pendingValue: BigInt(r.pending_value),
+        description: r.description,
+        orderId: r.order_id,
+        customerEmail: r.customer_email,
+        redirectUrl: r.redirect_url,
+        metadata: r.metadata,
+        chainKey: r.chain_key,
+        address: r.address,
+        expiresAt: r.expires_at,
+        paidAt: r.paid_at,
+        createdAt: r.created_at,
+        options: options.rows
+          .filter((o) => o.invoice_id === r.id)
+          .map((o) => ({
+            asset: o.asset,
+            scale: o.scale,
+            amountDue: BigInt(o.amount_due),
+            amountPaid: ps
+              .filter((p) => p.asset === o.asset && p.status === 'confirmed')
+              .reduce((s, p) => s + p.amount, 0n),
+            rate: { numerator: BigInt(o.rate_num), denominator: BigInt(o.rate_den) },
+            onChain: o.on_chain,
+          })),
+        payments: ps,
+      });
+    }
+    return out;
+  };
+
+  const getById = async (id: string, forUpdate = false): Promise<Invoice | undefined> => {
+    const { rows } = await db.query<InvoiceRow>(
+      `SELECT ${INVOICE_COLUMNS} FROM merchant_invoices WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`,
+      [id],
+    );
+    return (await load(rows))[0];
+  };
+
+  const eventPayload = (i: Invoice) => ({
+    id: i.id,
+    account_id: i.accountId,
+    merchant_id: i.merchantId,
+    livemode: i.livemode,
+    status: i.status,
+    currency: i.currency,
+    amount: i.amount.toString(),
+    paid_value: i.paidValue.toString(),
+    order_id: i.orderId,
+  });
+
+  /**
+   * Re-derives the status of a locked invoice from its payments and stores it, with an
+   * `invoice.<status>` event when it changed. Call with the invoice row locked.
+   */
+  const refresh = async (id: string): Promise<Invoice> => {
+    const inv = await getById(id);
+    if (!inv) throw new Error(`invoice ${id} vanished`);
+    let paidValue = 0n;
+    let pendingValue = 0n;
+    let late = false;
+    for (const p of inv.payments) {
+      const o = inv.options.find((x) => x.asset === p.asset);
+      if (!o || p.status === 'removed') continue;
+      const v = valueOf(o, p.amount, inv.currencyScale);
+      if (p.status === 'confirmed') {
+        paidValue += v;
+        late ||= p.late;
+      } else pendingValue += v;
+    }
+    const status = deriveStatus({
+      amount: inv.amount,
+      paidValue,
+      pendingValue,
+      late,
+      expired: deps.clock() >= inv.expiresAt,
+    });
+    if (status === inv.status && paidValue === inv.paidValue && pendingValue === inv.pendingValue) {
+      return inv;
+    }
+    const paid = status === 'paid' || status === 'overpaid' || status === 'paid_late';
+    await db.query(
+      `UPDATE merchant_invoices SET status = $2, paid_value = $3, pending_value = $4,
+              paid_at = CASE WHEN $5 THEN coalesce(paid_at, $6) ELSE NULL END, updated_at = $6
+        WHERE id = $1`,
+      [id, status, paidValue.toString(), pendingValue.toString(), paid, deps.clock()],
+    );
+    const next = {
+      ...inv,
+      status,
+      paidValue,
+      pendingValue,
+      paidAt: paid ? (inv.paidAt ?? deps.clock()) : null,
+    };
+    if (status !== inv.status) {
+      await deps.outbox.publish({
+        type: statusEvent(status),
+        aggregateId: id,
+        payload: eventPayload(next),
+      });
+    }
+    return next;
+  };
+
+  const revenueAccount = async (livemode: boolean, asset: string) => {
+    const r = livemode
+      ? await ledger.houseAccount('fees', asset)
+      : await ledger.openAccount({ owner: TEST_REVENUE_OWNER, asset });
+    if (!r.ok) throw new Error(`revenue account for ${asset}: ${r.message}`);
+    return r.account.id;
+  };
+
+  const accountFor = async (owner: string, asset: string, mayGoNegative = false) => {
+    const r = await ledger.openAccount({ owner, asset, mayGoNegative });
+    if (!r.ok) throw new Error(`ledger account ${owner}/${asset}: ${r.message}`);
+    return r.account.id;
+  };
+
+  /**
+   * The platform's fee on a payment: basis points of it (rounded up), plus the fixed
+   * part on the invoice's first confirmed payment, converted at the locked rate; never
+   * more than the payment.
+   */
+  const feeOf = async (inv: Invoice, o: InvoiceOption, amount: bigint): Promise<bigint> => {
+    const merchant = await deps.merchant(inv.merchantId);
+    if (!merchant) return 0n;
+    let fee = (amount * BigInt(merchant.fees.bps) + 9_999n) / 10_000n;
+    const fixedText = merchant.fees.fixed[inv.currency];
+    const first = !inv.payments.some((p) => p.status === 'confirmed');
+    if (fixedText !== undefined && first) {
+      const fixed = await ledger.parseAmount(inv.currency, fixedText);
+      if (fixed.ok) {
+        fee += convertInverse(
+          fixed.amount,
+          { fromScale: o.scale, toScale: inv.currencyScale, rate: o.rate },
+          'ceil',
+        );
+      }
+    }
+    return fee > amount ? amount : fee;
+  };
+
+  /**
+   * Books a confirmed payment: `source` debited, the merchant credited net, the fee to
+   * revenue; one ledger transaction under the key `merchants:payment:<id>`, so it happens
+   * once. Returns the ledger's refusal code when the source cannot pay.
+   */
+  const settle = async (
+    inv: Invoice,
+    o: InvoiceOption,
+    payment: { id: string; amount: bigint },
+    source: string,
+  ): Promise<{ ok: true; ref: string; fee: bigint } | { ok: false; code: string }> => {
+    const fee = await feeOf(inv, o, payment.amount);
+    const merchantAccount = await accountFor(inv.accountId, o.asset);
+    const legs: Leg[] = [
+      { accountId: source, asset: o.asset, direction: 'debit', amount: payment.amount },
+    ];
+    if (payment.amount - fee > 0n) {
+      legs.push({
+        accountId: merchantAccount,
+        asset: o.asset,
+        direction: 'credit',
+        amount: payment.amount - fee,
+      });
+    }
+    if (fee > 0n) {
+      legs.push({
+        accountId: await revenueAccount(inv.livemode, o.asset),
+        asset: o.asset,
+        direction: 'credit',
+        amount: fee,
+      });
+    }
+    const r = await ledger.post({
+      key: `merchants:payment:${payment.id}`,
+      legs,
+      description: `Invoice ${inv.id}`,
+      metadata: { invoiceId: inv.id, paymentId: payment.id, merchantId: inv.merchantId },
+    });
+    if (!r.ok) return { ok: false, code: r.error };
+    return { ok: true, ref: r.transaction.id, fee };
+  };
+
+  /** An instant payment (wallet or test): checked against what is due, booked, counted. */
+  const payNow = async (
+    invoiceId: string,
+    input: { asset: string; amount?: string | undefined },
+    method: 'wallet' | 'test',
+    payerOwner: string,
+    accept: (inv: Invoice) => MerchantFailure | undefined,
+  ): Promise<Invoice | MerchantFailure> => {
+    return db.attempt(
+      async () => {
+        const inv = await getById(invoiceId, true);
+        if (!inv) return fail(MerchantError.InvoiceNotFound, { param: 'invoice' });
+        const refused = accept(inv);
+        if (refused) return refused;
+        if (deps.clock() >= inv.expiresAt) return fail(MerchantError.InvoiceExpired);
+        const o = inv.options.find((x) => x.asset === input.asset);
+        if (!o) {
+          const known = await ledger.getAsset(input.asset);
+          return fail(known ? MerchantError.AssetNotEnabled : MerchantError.AssetUnknown, {
+            param: 'asset',
+          });
+        }
+        const remainingValue = inv.amount - inv.paidValue - inv.pendingValue;
+        if (remainingValue <= 0n) return fail(MerchantError.InvoiceNotPayable);
+        const remaining = convertInverse(
+          remainingValue,
+          { fromScale: o.scale, toScale: inv.currencyScale, rate: o.rate },
+          'ceil',
+        );
+        let amount = remaining;
+        if (input.amount !== undefined) {
+          const parsed = await ledger.parseAmount(o.asset, input.amount);
+          if (!parsed.ok) return fail(amountError(parsed.error), { param: 'amount' });
+          if (parsed.amount > remaining) return fail(MerchantError.AmountAboveDue);
+          amount = parsed.amount;
+        }
+        const id = newId('pay');
+        const source = await accountFor(payerOwner, o.asset, method === 'test');
+        const booked = await settle(inv, o, { id, amount }, source);
+        if (!booked.ok) {
+          return rollback(
+            fail(
+              booked.code === 'account_frozen'
+                ? MerchantError.AccountFrozen
+                : MerchantError.InsufficientFunds,
+              { param: 'asset' },
+            ),
+          );
+        }
+        await db.query(
+          `INSERT INTO merchant_payments (id, invoice_id, account_id, asset, amount, method, status,
+                  payer_owner, fee, ledger_ref, confirmed_at)
+           VALUES ($1, $2, $3, $4, $5, $6, 'confirmed', $7, $8, $9, $10)`,
+          [
+            id,
+            inv.id,
+            inv.accountId,
+            o.asset,
+            amount.toString(),
+            method,
+            payerOwner,
+            booked.fee.toString(),
+            booked.ref,
+            deps.clock(),
+          ],
+        );
+        await publishPayment(inv, id, o.asset, amount, method);
+        return refresh(inv.id);
+      },
+      { retryTransient: true },
+    );
+  };
+
+  const publishPayment = (
+    inv: Invoice,
+    paymentId: string,
+    asset: string,
+    amount: bigint,
+    method: PaymentMethod,
+  ) =>
+    deps.outbox.publish({
+      type: 'invoice.payment_confirmed',
+      aggregateId: inv.id,
+      payload: {
+        ...eventPayload(inv),
+        payment: { id: paymentId, asset, amount: amount.toString(), method },
+      },
+    });
+
+  const chainFor = (livemode: boolean) =>
+    livemode ? deps.settings.liveChain : deps.settings.testChain;
+
+  return {
+    async create(account, input) {
+      const currency = await ledger.parseAmount(input.currency, input.amount);
+      if (!currency.ok) {
+        const code = amountError(currency.error);
+        return code === MerchantError.AssetUnknown
+          ? fail(MerchantError.CurrencyUnknown, { param: 'currency' })
+          : fail(code, { param: 'amount' });
+      }
+      const wanted = input.assets ?? deps.settings.assets;
+      const chainKey = chainFor(account.livemode);
+      const chain = chainKey ? deps.chains?.chain(chainKey) : undefined;
+      const onChainAssets = new Set(
+        chain ? [chain.nativeAsset.code, ...chain.tokens.map((t) => t.code)] : [],
+      );
+      // Rates are fetched before the transaction: no network call holds a database lock.
+      const options: InvoiceOption[] = [];
+      for (const code of new Set(wanted)) {
+        const asset = await ledger.getAsset(code);
+        if (!asset) {
+          if (input.assets) return fail(MerchantError.AssetUnknown, { param: 'assets' });
+          continue;
+        }
+        if (!deps.settings.assets.includes(code)) {
+          return fail(MerchantError.AssetNotEnabled, { param: 'assets' });
+        }
+        let rate: Rate = { numerator: 1n, denominator: 1n };
+        if (code !== input.currency) {
+          const p = await deps.price(code, input.currency);
+          if (!p.ok) {
+            if (input.assets && p.error === 'pair_unknown') {
+              return fail(MerchantError.AssetNotEnabled, {
+                param: 'assets',
+                message: `No price for ${code} in ${input.currency}`,
+              });
+            }
+            if (p.error === 'pair_unknown') continue;
+            return fail(MerchantError.PriceUnavailable, { message: p.message });
+          }
+          rate = p.price.mid;
+        }
+        const due = convertInverse(
+          currency.amount,
+          { fromScale: asset.scale, toScale: currency.asset.scale, rate },
+          'ceil',
+        );
+        options.push({
+          asset: code,
+          scale: asset.scale,
+          amountDue: due,
+          amountPaid: 0n,
+          rate,
+          onChain: onChainAssets.has(code),
+        });
+      }
+      if (options.length === 0) return fail(MerchantError.AssetNotEnabled, { param: 'assets' });
+
+      const id = newId('inv');
+      let address: string | null = null;
+      const chains = deps.chains;
+      const payableOnChain = options.find((o) => o.onChain);
+      if (payableOnChain && chains && chainKey) {
+        // The invoice is the "user" of its own deposit address: one fresh HD address each.
+        const a = await chains.depositAddress(id, chainKey, payableOnChain.asset);
+        if (isFailure(a)) throw new Error(`deposit address: ${a.code}`);
+        address = a.address;
+      }
+      const now = deps.clock();
+      const expiresAt = new Date(now.getTime() + input.expiresInSeconds * 1000);
+      await db.transaction(async () => {
+        await db.query(
+          `INSERT INTO merchant_invoices (id, account_id, merchant_id, livemode, currency, amount,
+                  description, order_id, customer_email, redirect_url, metadata, chain_key, address,
+                  expires_at, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)`,
+          [
+            id,
+            account.id,
+            account.merchantId,
+            account.livemode,
+            input.currency,
+            currency.amount.toString(),
+            input.description ?? null,
+            input.orderId ?? null,
+            input.customerEmail ?? null,
+            input.redirectUrl ?? null,
+            JSON.stringify(input.metadata ?? {}),
+            address ? chainKey : null,
+            address,
+            expiresAt,
+            now,
+          ],
+        );
+        await db.query(
+          `INSERT INTO merchant_invoice_options (invoice_id, asset, scale, amount_due, rate_num, rate_den, on_chain)
+           SELECT $1, * FROM unnest($2::text[], $3::int[], $4::numeric[], $5::numeric[], $6::numeric[], $7::boolean[])`,
+          [
+            id,
+            options.map((o) => o.asset),
+            options.map((o) => o.scale),
+            options.map((o) => o.amountDue.toString()),
+            options.map((o) => o.rate.numerator.toString()),
+            options.map((o) => o.rate.denominator.toString()),
+            options.map((o) => o.onChain && address !== null),
+          ],
+        );
+        const inv = await getById(id);
+        if (!inv) throw new Error('invoice insert vanished');
+        await deps.outbox.publish({
+          type: 'invoice.created',
+          aggregateId: id,
+          payload: eventPayload(inv),
+        });
+      });
+      const created = await getById(id);
+      if (!created) throw new Error('invoice vanished');
+      return created;
+    },
+
+    async get(accountId, id) {
+      const { rows } = await db.query<InvoiceRow>(
+        `SELECT ${INVOICE_COLUMNS} FROM merchant_invoices WHERE id = $1 AND account_id = $2`,
+        [id, accountId],
+      );
+      return (await load(rows))[0];
+    },
+
+    async list(accountId, q) {
+      const { rows } = await db.query<InvoiceRow>(
+        `SELECT ${INVOICE_COLUMNS} FROM merchant_invoices
+          WHERE account_id = $1 AND ($2::text IS NULL OR id < $2)
+            AND ($3::text IS NULL OR status = $3) AND ($4::text IS NULL OR order_id = $4)
+          ORDER BY id DESC LIMIT $5`,
+        [accountId, q.startingAfter ?? null, q.status ?? null, q.orderId ?? null, q.limit],
+      );
+      return load(rows);
+    },
+
+    async getForPayer(id) {
+      const inv = await getById(id);
+      return inv?.livemode ? inv : undefined;
+    },
+
+    payFromWallet(payerUserId, invoiceId, input) {
+      return payNow(invoiceId, input, 'wallet', payerUserId, (inv) =>
+        inv.livemode ? undefined : fail(MerchantError.InvoiceTestMode),
+      );
+    },
+
+    payTest(account, invoiceId, input) {
+      return payNow(invoiceId, input, 'test', TEST_FAUCET_OWNER, (inv) => {
+        if (inv.accountId !== account.id) {
+          return fail(MerchantError.InvoiceNotFound, { param: 'invoice' });
+        }
+        return account.livemode ? fail(MerchantError.LiveModeOnly) : undefined;
+      });
+    },
+
+    async syncDeposit(depositId) {
+      const chains = deps.chains;
+      if (!chains) return;
+      await db.attempt(
+        async () => {
+          const d: Deposit | undefined = await chains.deposits.get(depositId);
+          if (!d?.userId.startsWith('inv_')) return;
+          const inv = await getById(d.userId, true);
+          if (!inv || inv.chainKey !== d.chainKey) return;
+          const o = inv.options.find((x) => x.asset === d.asset && x.onChain);
+          if (!o) return;
+          const target: PaymentStatus | undefined =
+            d.status === 'pending'
+              ? 'pending'
+              : d.status === 'removed'
+                ? 'removed'
+                : d.status === 'confirmed' || d.status === 'reorged_after_credit'
+                  ? 'confirmed'
+                  : undefined;
+          if (!target) return;
+          const { rows } = await db.query<PaymentRow>(
+            `SELECT ${PAYMENT_COLUMNS} FROM merchant_payments WHERE deposit_id = $1`,
+            [d.id],
+          );
+          let payment = rows[0] ? toPayment(rows[0]) : undefined;
+          if (!payment) {
+            const id = newId('pay');
+            await db.query(
+              `INSERT INTO merchant_payments (id, invoice_id, account_id, asset, amount, method, status,
+                      deposit_id, tx_hash, late, created_at)
+               VALUES ($1, $2, $3, $4, $5, 'chain', 'pending', $6, $7, $8, $9)`,
+              [
+                id,
+                inv.id,
+                inv.accountId,
+                d.asset,
+                d.amount.toString(),
+                d.id,
+                d.txHash,
+                deps.clock() >= inv.expiresAt,
+                deps.clock(),
+              ],
+            );
+            payment = {
+              id,
+              invoiceId: inv.id,
+              asset: d.asset,
+              amount: d.amount,
+              method: 'chain',
+              status: 'pending',
+              fee: 0n,
+              refunded: 0n,
+              late: false,
+              txHash: d.txHash,
+              ledgerRef: null,
+              createdAt: deps.clock(),
+              confirmedAt: null,
+            };
+          }
+          // Confirmed is final here: a credited deposit is booked once and stays booked.
+          if (payment.status === 'confirmed' || payment.status === target) {
+            await refresh(inv.id);
+            return;
+          }
+          if (target === 'confirmed') {
+            const source = await accountFor(inv.id, d.asset);
+            const booked = await settle(inv, o, payment, source);
+            if (!booked.ok) throw new Error(`invoice ${inv.id} payment not booked: ${booked.code}`);
+            await db.query(
+              `UPDATE merchant_payments SET status = 'confirmed', fee = $2, ledger_ref = $3,
+                      confirmed_at = $4, tx_hash = $5 WHERE id = $1`,
+              [payment.id, booked.fee.toString(), booked.ref, deps.clock(), d.txHash],
+            );
+            await publishPayment(inv, payment.id, d.asset, d.amount, 'chain');
+          } else {
+            await db.query('UPDATE merchant_payments SET status = $2 WHERE id = $1', [
+              payment.id,
+              target,
+            ]);
+          }
+          await refresh(inv.id);
+        },
+        { retryTransient: true },
+      );
+    },
+
+    async expireDue(limit = 500) {
+      const { rows } = await db.query<{ id: string }>(
+        `SELECT id FROM merchant_invoices WHERE status = 'open' AND expires_at <= $1
+          ORDER BY expires_at LIMIT $2`,
+        [deps.clock(), limit],
+      );
+      let n = 0;
+      for (const r of rows) {
+        await db.transaction(async () => {
+          const inv = await getById(r.id, true);
+          if (inv?.status !== 'open') return;
+          const next = await refresh(r.id);
+          if (next.status !== 'open') n++;
+        });
+      }
+      return n;
+    },
+  };
+}
+
+function toPayment(r: PaymentRow): InvoicePayment {
+  return {
+    id: r.id,
+    invoiceId: r.invoice_id,
+    asset: r.asset,
+    amount: BigInt(r.amount),
+    method: r.method,
+    status: r.status,
+    fee: BigInt(r.fee),
+    refunded: BigInt(r.refunded),
+    late: r.late,
+    txHash: r.tx_hash,
+    ledgerRef: r.ledger_ref,
+    createdAt: r.created_at,
+    confirmedAt: r.confirmed_at,
+  };
+}

@@ -1,0 +1,223 @@
+import { z } from '@hono/zod-openapi';
+import { PaginationQuery } from '../platform/http/pagination.js';
+import { MEMBER_ROLES, MERCHANT_KEY_SCOPES } from './model.js';
+
+/** The merchants module's request and response schemas (the published API's shapes). */
+
+/** Every merchant route carries this tag: the tenant-isolation test walks them all. */
+export const MERCHANT_TAG = 'Merchants';
+
+const pathId = (name: string, example: string) =>
+  z
+    .string()
+    .max(64)
+    .openapi({ param: { name, in: 'path' }, example });
+
+export const MerchantParam = z.object({ merchant: pathId('merchant', 'mch_01J…') });
+export const MemberParam = MerchantParam.extend({ user: pathId('user', 'usr_01J…') });
+export const KeyParam = MerchantParam.extend({ key: pathId('key', 'mkey_01J…') });
+export const InvoiceParam = z.object({ invoice: pathId('invoice', 'inv_01J…') });
+export const RefundParam = z.object({ refund: pathId('refund', 're_01J…') });
+
+export const AssetCode = z
+  .string()
+  .regex(/^[A-Z][A-Z0-9]{1,15}$/)
+  .openapi({ example: 'ETH' });
+export const Amount = z
+  .string()
+  .min(1)
+  .max(80)
+  .openapi({ example: '12.50', description: 'Decimal string at the asset scale' });
+
+export const MerchantSchema = z
+  .object({
+    object: z.literal('merchant'),
+    id: z.string(),
+    name: z.string(),
+    role: z.enum(MEMBER_ROLES).optional().openapi({ description: 'Your role in it' }),
+    fees: z.object({
+      bps: z.number().int(),
+      fixed: z.record(z.string(), z.string()),
+    }),
+    created_at: z.string(),
+  })
+  .openapi('Merchant');
+
+export const MerchantCreate = z.strictObject({ name: z.string().trim().min(1).max(200) });
+
+export const FeesBody = z.strictObject({
+  bps: z.number().int().min(0).max(10_000),
+  fixed: z.record(AssetCode, Amount).default({}),
+});
+
+export const MemberSchema = z
+  .object({
+    object: z.literal('merchant_member'),
+    merchant: z.string(),
+    user: z.string(),
+    role: z.enum(MEMBER_ROLES),
+    created_at: z.string(),
+  })
+  .openapi('MerchantMember');
+
+export const MemberCreate = z.strictObject({
+  email: z.email().max(320),
+  role: z.enum(MEMBER_ROLES),
+});
+
+export const KeySchema = z
+  .object({
+    object: z.literal('merchant_api_key'),
+    id: z.string(),
+    merchant: z.string(),
+    name: z.string(),
+    livemode: z.boolean(),
+    hint: z.string().openapi({ description: 'The last 4 characters of the token' }),
+    scopes: z.array(z.string()),
+    created_by: z.string(),
+    created_at: z.string(),
+    revoked_at: z.string().nullable(),
+  })
+  .openapi('MerchantApiKey');
+
+export const KeyCreate = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  mode: z.enum(['live', 'test']),
+  scopes: z.array(z.enum(MERCHANT_KEY_SCOPES)).min(1).max(20).optional(),
+});
+
+export const BalanceSchema = z
+  .object({
+    object: z.literal('merchant_balance'),
+    livemode: z.boolean(),
+    balances: z.array(
+      z.object({
+        asset: z.string(),
+        available: z.string(),
+        pending: z.string(),
+      }),
+    ),
+  })
+  .openapi('MerchantBalance');
+
+export const INVOICE_STATUSES = [
+  'open',
+  'processing',
+  'paid',
+  'overpaid',
+  'paid_late',
+  'underpaid',
+  'expired',
+] as const;
+
+export const PaymentSchema = z.object({
+  id: z.string(),
+  asset: z.string(),
+  amount: z.string(),
+  method: z.enum(['wallet', 'chain', 'test']),
+  status: z.enum(['pending', 'confirmed', 'removed']),
+  fee: z.string(),
+  refunded: z.string(),
+  late: z.boolean(),
+  tx_hash: z.string().nullable(),
+  created_at: z.string(),
+  confirmed_at: z.string().nullable(),
+});
+
+export const InvoiceSchema = z
+  .object({
+    object: z.literal('invoice'),
+    id: z.string(),
+    livemode: z.boolean(),
+    status: z.enum(INVOICE_STATUSES),
+    currency: z.string(),
+    amount: z.string(),
+    amount_paid: z
+      .string()
+      .openapi({ description: 'Confirmed payments, valued in `currency` at the locked rates' }),
+    amount_pending: z.string().openapi({ description: 'Seen on chain, not yet confirmed' }),
+    description: z.string().nullable(),
+    order_id: z.string().nullable(),
+    customer_email: z.string().nullable(),
+    redirect_url: z.string().nullable(),
+    metadata: z.record(z.string(), z.string()),
+    expires_at: z.string(),
+    paid_at: z.string().nullable(),
+    created_at: z.string(),
+    payment_options: z.array(
+      z.object({
+        asset: z.string(),
+        amount_due: z.string().openapi({ description: 'The whole invoice in this asset' }),
+        amount_paid: z.string(),
+        rate: z.string().openapi({ description: '`currency` per unit of `asset`, locked' }),
+        chain: z.string().nullable(),
+        address: z.string().nullable(),
+        payment_uri: z.string().nullable().openapi({ description: 'EIP-681' }),
+      }),
+    ),
+    payments: z.array(PaymentSchema),
+  })
+  .openapi('Invoice');
+
+export const InvoiceCreate = z.strictObject({
+  currency: AssetCode.openapi({ example: 'USD' }),
+  amount: Amount,
+  assets: z
+    .array(AssetCode)
+    .min(1)
+    .max(20)
+    .optional()
+    .openapi({ description: 'Accepted assets (default: every enabled asset)' }),
+  description: z.string().max(1000).optional(),
+  order_id: z.string().min(1).max(200).optional(),
+  customer_email: z.email().max(320).optional(),
+  redirect_url: z
+    .url({ protocol: /^https?$/ })
+    .max(2000)
+    .optional(),
+  metadata: z
+    .record(z.string().min(1).max(40), z.string().max(500))
+    .refine((m) => Object.keys(m).length <= 20, 'at most 20 keys')
+    .optional(),
+  expires_in_seconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 86_400)
+    .default(900),
+});
+
+export const InvoiceListQuery = PaginationQuery.extend({
+  status: z.enum(INVOICE_STATUSES).optional(),
+  order_id: z.string().max(200).optional(),
+});
+
+export const PayBody = z.strictObject({
+  asset: AssetCode,
+  amount: Amount.optional().openapi({ description: 'A part of what is due (default: all of it)' }),
+});
+
+export const RefundSchema = z
+  .object({
+    object: z.literal('refund'),
+    id: z.string(),
+    livemode: z.boolean(),
+    invoice: z.string(),
+    payment: z.string(),
+    asset: z.string(),
+    amount: z.string(),
+    status: z.literal('succeeded'),
+    reason: z.string().nullable(),
+    created_at: z.string(),
+  })
+  .openapi('Refund');
+
+export const RefundCreate = z.strictObject({
+  asset: AssetCode,
+  amount: Amount,
+  reason: z.string().max(500).optional(),
+});
+
+export const RefundListQuery = PaginationQuery.extend({
+  invoice: z.string().max(64).optional(),
+});
