@@ -1,0 +1,238 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseEther, type Address } from 'viem';
+import { createTestApp, type TestApp } from '../../test/support/app.js';
+import {
+  call,
+  localChainInput,
+  syncToHead,
+  tokenConstructorArgs,
+} from '../../test/fixtures/chains/harness.js';
+import { startLocalNode, type LocalNode } from '../../test/fixtures/chains/node.js';
+import {
+  drain,
+  merchant,
+  registerAssets,
+  user,
+  type TestMerchant,
+} from '../../test/fixtures/merchants/setup.js';
+import { startReceiver, waitFor, type Receiver } from '../../test/fixtures/webhooks/receiver.js';
+import type { RunningDelivery } from '../webhooks/service.js';
+import type { Follower } from '../chains/follower.js';
+
+/**
+ * Invoices paid on chain, end to end: a real local EVM node, the chains module's
+ * follower and deposits, the ledger, and webhooks delivered to a local receiver.
+ */
+
+const MNEMONIC =
+  'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
+const CONFIRMATIONS = 3;
+
+let node: LocalNode;
+let t: TestApp;
+let rx: Receiver;
+let delivery: RunningDelivery;
+let follower: Follower;
+let funder: Address;
+let usdc: Address;
+let shop: TestMerchant;
+let offsetMs = 0;
+
+async function settle(): Promise<void> {
+  await syncToHead(follower);
+  await drain(t);
+}
+
+async function confirm(): Promise<void> {
+  await node.mine(CONFIRMATIONS);
+  await settle();
+}
+
+async function invoice(body: Record<string, unknown>) {
+  const r = await t.request('POST', '/v1/invoices', { token: shop.liveKey, body });
+  expect(r.status, r.text).toBe(201);
+  return r.body as {
+    id: string;
+    payment_options: { asset: string; address: string; amount_due: string; payment_uri: string }[];
+  };
+}
+
+const get = async (id: string) =>
+  (await t.request('GET', `/v1/invoices/${id}`, { token: shop.liveKey })).body;
+
+const delivered = (id: string) =>
+  rx.received
+    .filter((r) => r.path === '/shop' && (r.status ?? 0) < 300)
+    .map((r) => JSON.parse(r.body) as { type: string; data: { id: string } })
+    .filter((e) => e.data.id === id)
+    .map((e) => e.type);
+
+async function balance(asset: string): Promise<string | undefined> {
+  const r = await t.request('GET', '/v1/merchant_balance', { token: shop.liveKey });
+  return (r.body.balances as { asset: string; available: string }[]).find((b) => b.asset === asset)
+    ?.available;
+}
+
+beforeAll(async () => {
+  node = await startLocalNode();
+  [funder] = node.accounts as [Address];
+  usdc = await node.deploy('VwToken', tokenConstructorArgs('USD Coin', 'USDC', 6));
+  rx = await startReceiver();
+  t = await createTestApp(
+    {
+      VW_CUSTODY_MNEMONIC: MNEMONIC,
+      VW_CHAINS: JSON.stringify([
+        localChainInput(node, {
+          confirmations: CONFIRMATIONS,
+          startBlock: 'latest',
+          tokens: [{ code: 'USDC', address: usdc, decimals: 6, gasLimit: 100000 }],
+        }),
+      ]),
+      VW_MERCHANTS_LIVE_CHAIN: 'local',
+      VW_WEBHOOK_SSRF_ALLOW: '127.0.0.1/32',
+      VW_WEBHOOK_POLL_MS: '20',
+      VW_WEBHOOK_TIMEOUT_MS: '1000',
+    },
+    { now: () => Date.now() + offsetMs },
+  );
+  await registerAssets(t);
+  const f = t.vw.chains.follower('local');
+  if (!f) throw new Error('chain local not built');
+  follower = f;
+  await syncToHead(follower);
+  shop = await merchant(t, 'Chain Shop', 'chain-shop@example.com');
+  const op = await user(t, 'chain-op@example.com', 'operator');
+  const fees = await t.request('PUT', `/v1/merchants/${shop.id}/fees`, {
+    token: op.token,
+    body: { bps: 100 },
+  });
+  expect(fees.status, fees.text).toBe(200);
+  const endpoint = await t.request('POST', '/v1/webhook_endpoints', {
+    token: shop.liveKey,
+    body: { url: `${rx.url}/shop`, event_types: ['invoice.*', 'refund.*'] },
+  });
+  expect(endpoint.status, endpoint.text).toBe(201);
+  delivery = await t.vw.webhooks.startDelivery({ concurrency: 4 });
+}, 120_000);
+
+afterAll(async () => {
+  await delivery.stop();
+  await t.close();
+  await rx.close();
+  await node.stop();
+});
+
+describe('invoices paid on chain', () => {
+  it('an ETH invoice paid in two parts: processing, then paid once confirmed, net of fees, with webhooks', async () => {
+    const inv = await invoice({ currency: 'USD', amount: '64.00', assets: ['ETH', 'USDC'] });
+    const eth = inv.payment_options.find((o) => o.asset === 'ETH');
+    const usdcOption = inv.payment_options.find((o) => o.asset === 'USDC');
+    if (!eth || !usdcOption) throw new Error('missing options');
+    expect(eth.amount_due).toBe('0.02');
+    expect(eth.address).toMatch(/^0x[0-9a-f]{40}$/);
+    expect(usdcOption.address).toBe(eth.address);
+    expect(eth.payment_uri).toBe(`ethereum:${eth.address}@${node.chainId}?value=20000000000000000`);
+    // A fresh address per invoice.
+    const other = await invoice({ currency: 'USD', amount: '1.00', assets: ['ETH'] });
+    expect(other.payment_options[0]?.address).not.toBe(eth.address);
+
+    await node.send({ from: funder, to: eth.address as Address, value: parseEther('0.012') });
+    await settle();
+    expect(await get(inv.id)).toMatchObject({ status: 'processing', amount_pending: '38.4' });
+    await confirm();
+    expect(await get(inv.id)).toMatchObject({ status: 'open', amount_paid: '38.4' });
+    await node.send({ from: funder, to: eth.address as Address, value: parseEther('0.008') });
+    await confirm();
+    const paid = await get(inv.id);
+    expect(paid).toMatchObject({ status: 'paid', amount_paid: '64', amount_pending: '0' });
+    expect(
+      paid.payments.map((p: { amount: string; method: string; status: string }) => [
+        p.amount,
+        p.method,
+        p.status,
+      ]),
+    ).toEqual([
+      ['0.012', 'chain', 'confirmed'],
+      ['0.008', 'chain', 'confirmed'],
+    ]);
+    // 1% fee: 0.0198 ETH to the merchant, 0.0002 ETH to the platform.
+    expect(await balance('ETH')).toBe('0.0198');
+    const fees = await t.vw.ledger.houseAccount('fees', 'ETH');
+    expect(fees.ok && fees.account.balance.posted).toBe(parseEther('0.0002'));
+    await waitFor(() => delivered(inv.id).includes('invoice.paid'), 'invoice.paid delivered');
+    expect(delivered(inv.id)).toEqual(
+      expect.arrayContaining([
+        'invoice.created',
+        'invoice.processing',
+        'invoice.payment_confirmed',
+        'invoice.paid',
+      ]),
+    );
+  });
+
+  it('an ERC-20 invoice paid in two parts', async () => {
+    const inv = await invoice({ currency: 'USD', amount: '25.00', assets: ['USDC'] });
+    const o = inv.payment_options[0];
+    if (!o) throw new Error('no option');
+    expect(o.payment_uri).toBe(
+      `ethereum:${usdc}@${node.chainId}/transfer?address=${o.address}&uint256=25000000`,
+    );
+    await node.send({ from: funder, ...call('VwToken', usdc, 'mint', [o.address, 10_000_000n]) });
+    await node.send({ from: funder, ...call('VwToken', usdc, 'mint', [o.address, 15_000_000n]) });
+    await settle();
+    expect((await get(inv.id)).status).toBe('processing');
+    await confirm();
+    expect(await get(inv.id)).toMatchObject({ status: 'paid', amount_paid: '25' });
+    expect(await balance('USDC')).toBe('24.75');
+  });
+
+  it('a payment reorged out before its confirmations moves the invoice back to open', async () => {
+    const inv = await invoice({ currency: 'USD', amount: '32.00', assets: ['ETH'] });
+    const address = inv.payment_options[0]?.address as Address;
+    const snap = await node.snapshot();
+    await node.send({ from: funder, to: address, value: parseEther('0.01') });
+    await settle();
+    expect((await get(inv.id)).status).toBe('processing');
+    await node.revert(snap);
+    await node.mine(2);
+    await settle();
+    expect(await get(inv.id)).toMatchObject({ status: 'open', amount_pending: '0' });
+    await waitFor(() => delivered(inv.id).includes('invoice.reopened'), 'invoice.reopened');
+  });
+
+  it('an underpaid and an expired invoice', async () => {
+    const under = await invoice({
+      currency: 'USD',
+      amount: '32.00',
+      assets: ['ETH'],
+      expires_in_seconds: 60,
+    });
+    const expired = await invoice({
+      currency: 'USD',
+      amount: '32.00',
+      assets: ['ETH'],
+      expires_in_seconds: 60,
+    });
+    await node.send({
+      from: funder,
+      to: under.payment_options[0]?.address as Address,
+      value: parseEther('0.004'),
+    });
+    await confirm();
+    offsetMs += 61_000;
+    expect(await t.vw.merchants.invoices.expireDue()).toBe(2);
+    expect(await get(under.id)).toMatchObject({ status: 'underpaid', amount_paid: '12.8' });
+    expect((await get(expired.id)).status).toBe('expired');
+    // The rest arrives late: paid late, still credited.
+    await node.send({
+      from: funder,
+      to: under.payment_options[0]?.address as Address,
+      value: parseEther('0.006'),
+    });
+    await confirm();
+    expect(await get(under.id)).toMatchObject({ status: 'paid_late', amount_paid: '32' });
+    await drain(t);
+    await waitFor(() => delivered(expired.id).includes('invoice.expired'), 'invoice.expired');
+    await waitFor(() => delivered(under.id).includes('invoice.paid_late'), 'invoice.paid_late');
+  });
+});
