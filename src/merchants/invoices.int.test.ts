@@ -222,6 +222,13 @@ describe('bad input moves nothing', () => {
     const broke = await pay(inv.body.id, { asset: 'USD' }, poor.token);
     expect(broke.status).toBe(402);
     expect(broke.body.error.code).toBe('insufficient_funds');
+    const frozen = await user(t, 'frozen@example.com');
+    await fund(t, frozen.id, 'USD', '50.00');
+    await t.vw.wallet.freeze({ type: 'system', id: 'test' }, frozen.id, 'fraud review');
+    const refused = await pay(inv.body.id, { asset: 'USD' }, frozen.token);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('account_frozen');
+    expect(await walletBalance(t, frozen.id, 'USD')).toBe(5_000n);
     expect(await walletBalance(t, payer.id, 'USD')).toBe(usd);
     expect((await get(inv.body.id)).body).toMatchObject({ status: 'open', payments: [] });
   });

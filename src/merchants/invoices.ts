@@ -198,6 +198,8 @@ export interface InvoiceDeps {
   chains?: ChainsPort | undefined;
   price(base: string, quote: string): Promise<PriceResult>;
   merchant(id: string): Promise<Merchant | undefined>;
+  /** Whether the wallet of this user is frozen (a frozen wallet pays nothing). */
+  walletFrozen(userId: string): Promise<boolean>;
   clock: () => Date;
   settings: {
     /** Assets invoices accept by default (those the ledger knows). */
@@ -667,7 +669,10 @@ export function createInvoiceService(deps: InvoiceDeps): InvoiceService {
       return inv?.livemode ? inv : undefined;
     },
 
-    payFromWallet(payerUserId, invoiceId, input) {
+    async payFromWallet(payerUserId, invoiceId, input) {
+      // Checked before the payment, not under the wallet's profile lock: a freeze that
+      // lands in between does not stop this one payment.
+      if (await deps.walletFrozen(payerUserId)) return fail(MerchantError.AccountFrozen);
       return payNow(invoiceId, input, 'wallet', payerUserId, (inv) =>
         inv.livemode ? undefined : fail(MerchantError.InvoiceTestMode),
       );
