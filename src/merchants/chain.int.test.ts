@@ -236,3 +236,46 @@ describe('invoices paid on chain', () => {
     await waitFor(() => delivered(under.id).includes('invoice.paid_late'), 'invoice.paid_late');
   });
 });
+
+describe('payouts', () => {
+  it('pays the merchant balance out on chain, visible only to that merchant', async () => {
+    const sender = t.vw.chains.sender('local');
+    const hot = await t.vw.chains.custody.hotWalletAddress();
+    if (!sender || !hot) throw new Error('no sender');
+    await node.send({ from: funder, to: hot as Address, value: parseEther('1') });
+    await sender.syncNonce();
+    const before = await balance('ETH');
+    const to = node.accounts[5] as Address;
+    const received = BigInt(await node.rpc<string>('eth_getBalance', [to, 'latest']));
+    const r = await t.request('POST', '/v1/payouts', {
+      token: shop.liveKey,
+      body: { asset: 'ETH', amount: '0.01', to_address: to },
+    });
+    expect(r.status, r.text).toBe(201);
+    expect(r.body).toMatchObject({
+      object: 'payout',
+      livemode: true,
+      amount: '0.01',
+      status: 'queued',
+    });
+    expect(Number(await balance('ETH'))).toBeCloseTo(Number(before) - 0.01, 12);
+    await sender.tick();
+    await node.mine(CONFIRMATIONS);
+    await sender.tick();
+    const done = await t.request('GET', `/v1/payouts/${r.body.id}`, { token: shop.liveKey });
+    expect(done.body.status).toBe('confirmed');
+    const after = BigInt(await node.rpc<string>('eth_getBalance', [to, 'latest']));
+    expect(after - received).toBe(parseEther('0.01'));
+
+    const other = await merchant(t, 'Other Shop', 'other-shop@example.com');
+    const peek = await t.request('GET', `/v1/payouts/${r.body.id}`, { token: other.liveKey });
+    expect(peek.status).toBe(404);
+    const list = await t.request('GET', '/v1/payouts', { token: other.liveKey });
+    expect(list.body.data).toEqual([]);
+    const overdraw = await t.request('POST', '/v1/payouts', {
+      token: other.liveKey,
+      body: { asset: 'ETH', amount: '0.01', to_address: to },
+    });
+    expect(overdraw.status).toBe(402);
+  });
+});

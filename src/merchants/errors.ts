@@ -33,6 +33,8 @@ export enum MerchantError {
   RefundExceedsPaid = 'refund_exceeds_paid',
   RefundDestinationMissing = 'refund_destination_missing',
   MerchantBalanceInsufficient = 'merchant_balance_insufficient',
+  PayoutNotFound = 'payout_not_found',
+  PayoutChainMissing = 'payout_chain_missing',
 }
 
 export type MerchantFailure = Failure<MerchantError>;
@@ -206,6 +208,16 @@ export const merchantApiError = errorCatalog<MerchantError>({
     type: invalid,
     message: 'The merchant balance in this asset does not cover the refund',
     param: 'amount',
+  },
+  [MerchantError.PayoutNotFound]: {
+    status: 404,
+    type: 'not_found_error',
+    message: 'No such payout',
+  },
+  [MerchantError.PayoutChainMissing]: {
+    status: 409,
+    type: 'conflict_error',
+    message: 'No chain is configured for payouts in this mode',
   },
 });
 

@@ -9,6 +9,8 @@ export const MERCHANT_KEY_SCOPES = [
   'refunds:read',
   'refunds:write',
   'merchant_balance:read',
+  'payouts:read',
+  'payouts:write',
   'webhooks:read',
   'webhooks:write',
 ] as const;

@@ -11,6 +11,7 @@ import { createMerchantDirectory } from './merchants.js';
 import { createRefundService } from './refunds.js';
 import { registerInvoiceRoutes } from './routes/invoices.js';
 import { registerMerchantRoutes } from './routes/merchants.js';
+import { registerPayoutRoutes } from './routes/payouts.js';
 import { createMerchantsService, MERCHANT_SCOPES } from './service.js';
 
 const ChainKey = z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/);
@@ -106,7 +107,7 @@ export const merchantsModule = defineModule<Deps>()({
     ({ service }) =>
     (token) =>
       service.directory.authenticate(token),
-  routes: (http, { service, deps }) => {
+  routes: (http, { service, deps, settings }) => {
     registerMerchantRoutes(http, {
       merchants: service,
       findUserByEmail: (email) => deps.identity.findUserByEmail(email),
@@ -120,6 +121,12 @@ export const merchantsModule = defineModule<Deps>()({
         const token = chain.tokens.find((t) => t.code === asset);
         return token ? { chainId: chain.chainId, tokenAddress: token.address } : undefined;
       },
+    });
+    registerPayoutRoutes(http, {
+      merchants: service,
+      withdrawals: deps.chains.withdrawals,
+      chainFor: (livemode) =>
+        livemode ? settings.merchantsLiveChain : settings.merchantsTestChain,
     });
   },
   maintenance: ({ service }) => [

@@ -77,5 +77,7 @@ export const MERCHANT_SCOPES = {
   'refunds:read': 'Merchant keys: read refunds',
   'refunds:write': 'Merchant keys: refund payments',
   'merchant_balance:read': "Merchant keys: read the merchant account's balances",
+  'payouts:read': 'Merchant keys: read payouts',
+  'payouts:write': 'Merchant keys: pay out the balance on chain',
   'checkout:write': 'Pay merchant invoices from your wallet',
 } as const satisfies Record<string, string>;

@@ -31,6 +31,7 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   'post /v1/invoices': { currency: 'USD', amount: '1.00' },
   'post /v1/invoices/{invoice}/test_payments': { asset: 'USD', amount: '1.00' },
   'post /v1/invoices/{invoice}/refunds': { asset: 'USD', amount: '1.00' },
+  'post /v1/payouts': { asset: 'USD', amount: '1.00', to_address: '0x' + '11'.repeat(20) },
 };
 
 beforeAll(async () => {
@@ -71,6 +72,8 @@ beforeAll(async () => {
     into['user'] = m.owner.id;
   };
   await objects(b, bObjects);
+  // Payouts need a chain: another merchant's real payout is tried in chain.int.test.ts.
+  bObjects['payout'] = 'wd_01JAAAAAAAAAAAAAAAAAAAAAAA';
   bObjects['user'] = dave.id;
   await objects(a, aLiveObjects);
 });
