@@ -113,7 +113,7 @@ beforeAll(async () => {
   });
   expect(endpoint.status, endpoint.text).toBe(201);
   delivery = await t.vw.webhooks.startDelivery({ concurrency: 4 });
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await delivery.stop();
