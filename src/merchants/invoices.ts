@@ -430,7 +430,7 @@ export function createInvoiceService(deps: InvoiceDeps): InvoiceService {
       description: `Invoice ${inv.id}`,
       metadata: { invoiceId: inv.id, paymentId: payment.id, merchantId: inv.merchantId },
     });
-    if (!r.ok) return { ok: false, code: r.error };
+    if (!r.ok) return { ok: false, code: r.code };
     return { ok: true, ref: r.transaction.id, fee };
   };
 
@@ -466,7 +466,7 @@ export function createInvoiceService(deps: InvoiceDeps): InvoiceService {
         let amount = remaining;
         if (input.amount !== undefined) {
           const parsed = await ledger.parseAmount(o.asset, input.amount);
-          if (!parsed.ok) return fail(amountError(parsed.error), { param: 'amount' });
+          if (!parsed.ok) return fail(amountError(parsed.code), { param: 'amount' });
           if (parsed.amount > remaining) return fail(MerchantError.AmountAboveDue);
           amount = parsed.amount;
         }
@@ -530,7 +530,7 @@ export function createInvoiceService(deps: InvoiceDeps): InvoiceService {
     async create(account, input) {
       const currency = await ledger.parseAmount(input.currency, input.amount);
       if (!currency.ok) {
-        const code = amountError(currency.error);
+        const code = amountError(currency.code);
         return code === MerchantError.AssetUnknown
           ? fail(MerchantError.CurrencyUnknown, { param: 'currency' })
           : fail(code, { param: 'amount' });
@@ -556,13 +556,13 @@ export function createInvoiceService(deps: InvoiceDeps): InvoiceService {
         if (code !== input.currency) {
           const p = await deps.price(code, input.currency);
           if (!p.ok) {
-            if (input.assets && p.error === 'pair_unknown') {
+            if (input.assets && p.code === 'pair_unknown') {
               return fail(MerchantError.AssetNotEnabled, {
                 param: 'assets',
                 message: `No price for ${code} in ${input.currency}`,
               });
             }
-            if (p.error === 'pair_unknown') continue;
+            if (p.code === 'pair_unknown') continue;
             return fail(MerchantError.PriceUnavailable, { message: p.message });
           }
           rate = p.price.mid;

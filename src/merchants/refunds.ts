@@ -89,7 +89,7 @@ export function createRefundService(deps: {
       if (!found[0]) return fail(MerchantError.InvoiceNotFound, { param: 'invoice' });
       const parsed = await ledger.parseAmount(input.asset, input.amount);
       if (!parsed.ok) {
-        const code = amountError(parsed.error);
+        const code = amountError(parsed.code);
         return fail(code, { param: code === MerchantError.AssetUnknown ? 'asset' : 'amount' });
       }
       const amount = parsed.amount;
@@ -136,7 +136,7 @@ export function createRefundService(deps: {
           if (!moved.ok) {
             return rollback(
               fail(
-                moved.error === LedgerError.InsufficientFunds
+                moved.code === LedgerError.InsufficientFunds
                   ? MerchantError.MerchantBalanceInsufficient
                   : MerchantError.AccountFrozen,
               ),

@@ -56,7 +56,7 @@ export function createMerchantsService(deps: {
       for (const [currency, text] of Object.entries(fees.fixed)) {
         const r = await ledger.parseAmount(currency, text);
         if (!r.ok) {
-          const code = amountError(r.error);
+          const code = amountError(r.code);
           return fail(code === MerchantError.AssetUnknown ? MerchantError.CurrencyUnknown : code, {
             param: `fixed.${currency}`,
           });
