@@ -8,6 +8,7 @@ import { chainsModule } from './chains/module.js';
 import { identityModule } from './identity/module.js';
 import { ledgerModule } from './ledger/module.js';
 import { merchantsModule } from './merchants/module.js';
+import { nodeopsModule } from './nodeops/module.js';
 import {
   describeSettings,
   loadSettings,
@@ -29,6 +30,7 @@ export const MODULES = composeModules([
   webhooksModule,
   producerModule,
   merchantsModule,
+  nodeopsModule,
 ] as const);
 
 /** Every role a process can run: the platform's, then those the modules declare. */

@@ -1,0 +1,311 @@
+import type { AuditLog } from '../platform/audit/audit.js';
+import type { Db, Queryable } from '../platform/db/db.js';
+import { fail, type Failure } from '../platform/failure.js';
+import { newId } from '../platform/ids.js';
+import type { Outbox } from '../platform/outbox/outbox.js';
+import type { ConditionKind } from './checks.js';
+import { NodeopsError } from './errors.js';
+import type { Actor, FleetNode } from './fleet.js';
+import type { Severity } from './settings.js';
+
+/**
+ * Alerts and their notices, in PostgreSQL: an alert is open (firing or acknowledged)
+ * until its recovery is observed, so a restarted monitor finds it open and neither sends
+ * it again nor loses it. Every notice a person is told (opened, reminder, banned,
+ * resolved) is a row with one delivery row per channel that takes it; the sender works
+ * through the deliveries.
+ */
+
+export type AlertStatus = 'firing' | 'acknowledged' | 'resolved';
+export type NoticeKind = 'opened' | 'reminder' | 'banned' | 'unbanned' | 'resolved';
+
+export interface Alert {
+  id: string;
+  nodeId: string;
+  node: string;
+  chain: string;
+  region: string;
+  role: string;
+  kind: ConditionKind;
+  severity: Severity;
+  status: AlertStatus;
+  summary: string;
+  details: Record<string, unknown>;
+  openedAt: Date;
+  acknowledgedAt: Date | null;
+  acknowledgedBy: string | null;
+  silencedUntil: Date | null;
+  resolvedAt: Date | null;
+}
+
+export interface Notice {
+  id: string;
+  alertId: string;
+  kind: NoticeKind;
+  text: string;
+  createdAt: Date;
+}
+
+export interface AlertQuery {
+  status?: 'open' | AlertStatus | undefined;
+  node?: string | undefined;
+  chain?: string | undefined;
+  limit: number;
+  startingAfter?: string | undefined;
+}
+
+export interface Alerts {
+  list(q: AlertQuery): Promise<Alert[]>;
+  get(id: string): Promise<(Alert & { notices: Notice[] }) | Failure<NodeopsError.AlertNotFound>>;
+  acknowledge(
+    id: string,
+    actor: Actor,
+  ): Promise<Alert | Failure<NodeopsError.AlertNotFound | NodeopsError.AlertResolved>>;
+  /** No reminders and no resolve notice until `until` (the alert stays open and visible). */
+  silence(
+    id: string,
+    until: Date,
+    actor: Actor,
+  ): Promise<Alert | Failure<NodeopsError.AlertNotFound | NodeopsError.AlertResolved>>;
+  /** Open alerts by node and kind (what the monitor compares its verdicts with). */
+  open(): Promise<Map<string, Alert>>;
+  /** Opens an alert unless one is open for the node and kind; resolves with it if it opened it. */
+  openAlert(
+    tx: Queryable,
+    p: {
+      node: FleetNode;
+      kind: ConditionKind;
+      severity: Severity;
+      summary: string;
+      details: Record<string, unknown>;
+      at: Date;
+    },
+  ): Promise<Alert | undefined>;
+  /** Resolves the open alert of the node and kind, if there is one. */
+  resolveAlert(
+    tx: Queryable,
+    p: { nodeId: string; kind: ConditionKind; at: Date },
+  ): Promise<Alert | undefined>;
+  /** Adds a notice of `alert` for every channel that takes its chain and severity. */
+  notify(tx: Queryable, alert: Alert, kind: NoticeKind, text: string): Promise<void>;
+  /** Reminders of alerts still firing, unacknowledged and not silenced, every `everySeconds`. */
+  remind(tx: Queryable, everySeconds: number, at: Date): Promise<Alert[]>;
+}
+
+const alertSelect = `SELECT a.*, n.name AS node_name, n.region, n.role
+  FROM nodeops_alerts a JOIN nodeops_nodes n ON n.id = a.node_id`;
+
+type Row = Record<string, unknown>;
+const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
+
+export function alertFromRow(r: Row): Alert {
+  return {
+    id: r['id'] as string,
+    nodeId: r['node_id'] as string,
+    node: r['node_name'] as string,
+    chain: r['chain_key'] as string,
+    region: r['region'] as string,
+    role: r['role'] as string,
+    kind: r['kind'] as ConditionKind,
+    severity: r['severity'] as Severity,
+    status: r['status'] as AlertStatus,
+    summary: r['summary'] as string,
+    details: r['details'] as Record<string, unknown>,
+    openedAt: new Date(r['opened_at'] as string),
+    acknowledgedAt: date(r['acknowledged_at']),
+    acknowledgedBy: (r['acknowledged_by'] as string | null) ?? null,
+    silencedUntil: date(r['silenced_until']),
+    resolvedAt: date(r['resolved_at']),
+  };
+}
+
+export function alertPayload(a: Alert): Record<string, unknown> {
+  return {
+    alert_id: a.id,
+    node_id: a.nodeId,
+    node: a.node,
+    chain: a.chain,
+    region: a.region,
+    role: a.role,
+    kind: a.kind,
+    severity: a.severity,
+    summary: a.summary,
+    opened_at: a.openedAt.toISOString(),
+    ...(a.resolvedAt ? { resolved_at: a.resolvedAt.toISOString() } : {}),
+  };
+}
+
+export function createAlerts(deps: {
+  db: Db;
+  audit: AuditLog;
+  outbox: Outbox;
+  now: () => number;
+}): Alerts {
+  const { db, audit, outbox } = deps;
+
+  async function byId(q: Queryable, id: string, lock = false): Promise<Alert | undefined> {
+    const { rows } = await q.query(
+      `${alertSelect} WHERE a.id = $1 ${lock ? 'FOR UPDATE OF a' : ''}`,
+      [id],
+    );
+    return rows[0] ? alertFromRow(rows[0]) : undefined;
+  }
+
+  const actorFields = (actor: Actor) =>
+    actor.type === 'user'
+      ? { actorType: 'user' as const, actorId: actor.id, credentialId: actor.credentialId }
+      : { actorType: 'system' as const, actorId: actor.id };
+
+  return {
+    async list(q) {
+      const status = q.status ?? null;
+      const { rows } = await db.query(
+        `${alertSelect}
+         WHERE ($1::text IS NULL OR ($1 = 'open' AND a.status <> 'resolved') OR a.status = $1)
+           AND ($2::text IS NULL OR a.node_id = $2 OR n.name = $2)
+           AND ($3::text IS NULL OR a.chain_key = $3)
+           AND ($4::text IS NULL OR a.id < $4)
+         ORDER BY a.id DESC LIMIT $5`,
+        [status, q.node ?? null, q.chain ?? null, q.startingAfter ?? null, q.limit],
+      );
+      return rows.map(alertFromRow);
+    },
+
+    async get(id) {
+      const a = await byId(db, id);
+      if (!a) return fail(NodeopsError.AlertNotFound);
+      const { rows } = await db.query(
+        'SELECT * FROM nodeops_notices WHERE alert_id = $1 ORDER BY id',
+        [id],
+      );
+      return {
+        ...a,
+        notices: rows.map((r) => ({
+          id: r['id'] as string,
+          alertId: id,
+          kind: r['kind'] as NoticeKind,
+          text: r['text'] as string,
+          createdAt: new Date(r['created_at'] as string),
+        })),
+      };
+    },
+
+    async acknowledge(id, actor) {
+      return db.transaction(async (tx) => {
+        const a = await byId(tx, id, true);
+        if (!a) return fail(NodeopsError.AlertNotFound);
+        if (a.status === 'resolved') return fail(NodeopsError.AlertResolved);
+        await tx.query(
+          `UPDATE nodeops_alerts SET status = 'acknowledged', acknowledged_at = $2, acknowledged_by = $3
+           WHERE id = $1`,
+          [id, new Date(deps.now()), actor.id],
+        );
+        await audit.record({
+          action: 'nodeops_alert.acknowledged',
+          ...actorFields(actor),
+          targetType: 'nodeops_alert',
+          targetId: id,
+        });
+        return (await byId(tx, id)) as Alert;
+      });
+    },
+
+    async silence(id, until, actor) {
+      return db.transaction(async (tx) => {
+        const a = await byId(tx, id, true);
+        if (!a) return fail(NodeopsError.AlertNotFound);
+        if (a.status === 'resolved') return fail(NodeopsError.AlertResolved);
+        await tx.query('UPDATE nodeops_alerts SET silenced_until = $2 WHERE id = $1', [id, until]);
+        await audit.record({
+          action: 'nodeops_alert.silenced',
+          ...actorFields(actor),
+          targetType: 'nodeops_alert',
+          targetId: id,
+          data: { until: until.toISOString() },
+        });
+        return (await byId(tx, id)) as Alert;
+      });
+    },
+
+    async open() {
+      const { rows } = await db.query(`${alertSelect} WHERE a.status <> 'resolved'`);
+      return new Map(
+        rows.map((r) => {
+          const a = alertFromRow(r);
+          return [`${a.nodeId}/${a.kind}`, a];
+        }),
+      );
+    },
+
+    async openAlert(tx, p) {
+      const { rows } = await tx.query(
+        `INSERT INTO nodeops_alerts (id, node_id, chain_key, kind, severity, status, summary, details,
+           opened_at, last_notice_at)
+         VALUES ($1, $2, $3, $4, $5, 'firing', $6, $7, $8, $8)
+         ON CONFLICT (node_id, kind) WHERE status <> 'resolved' DO NOTHING RETURNING id`,
+        [
+          newId('nal'),
+          p.node.id,
+          p.node.chain,
+          p.kind,
+          p.severity,
+          p.summary,
+          JSON.stringify(p.details),
+          p.at,
+        ],
+      );
+      if (!rows[0]) return undefined;
+      const alert = (await byId(tx, rows[0]['id'] as string)) as Alert;
+      await outbox.publish({
+        type: 'nodeops.alert.opened',
+        aggregateId: alert.id,
+        payload: alertPayload(alert),
+      });
+      return alert;
+    },
+
+    async resolveAlert(tx, p) {
+      const { rows } = await tx.query(
+        `UPDATE nodeops_alerts SET status = 'resolved', resolved_at = $3
+         WHERE node_id = $1 AND kind = $2 AND status <> 'resolved' RETURNING id`,
+        [p.nodeId, p.kind, p.at],
+      );
+      if (!rows[0]) return undefined;
+      const alert = (await byId(tx, rows[0]['id'] as string)) as Alert;
+      await outbox.publish({
+        type: 'nodeops.alert.resolved',
+        aggregateId: alert.id,
+        payload: alertPayload(alert),
+      });
+      return alert;
+    },
+
+    async notify(tx, alert, kind, text) {
+      const id = newId('nno');
+      await tx.query(
+        `WITH notice AS (
+           INSERT INTO nodeops_notices (id, alert_id, kind, text) VALUES ($1, $2, $3, $4) RETURNING id
+         )
+         INSERT INTO nodeops_deliveries (notice_id, channel_id)
+         SELECT notice.id, c.id FROM notice, nodeops_channels c
+         WHERE (c.min_severity = 'warning' OR $5 = 'critical')
+           AND (c.chains = '{}' OR $6 = ANY (c.chains))`,
+        [id, alert.id, kind, text, alert.severity, alert.chain],
+      );
+    },
+
+    async remind(tx, everySeconds, at) {
+      if (everySeconds <= 0) return [];
+      const { rows } = await tx.query(
+        `UPDATE nodeops_alerts SET last_notice_at = $1
+         WHERE status = 'firing' AND (silenced_until IS NULL OR silenced_until <= $1)
+           AND last_notice_at <= $1 - make_interval(secs => $2)
+         RETURNING id`,
+        [at, everySeconds],
+      );
+      const out: Alert[] = [];
+      for (const r of rows) out.push((await byId(tx, r['id'] as string)) as Alert);
+      return out;
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import { defineEvents } from '../platform/events/registry.js';
+
+/**
+ * The node-ops module's events. They concern the operators' fleet, not any user, so they
+ * have no owner and go to operators' (staff) webhook endpoints.
+ */
+const noOwner = () => [];
+
+export const NODEOPS_EVENT_REGISTRY = defineEvents('nodeops', [
+  {
+    type: 'nodeops.alert.opened',
+    description:
+      'A node check fired (unreachable, syncing, stalled, lagging, forked, missed_signatures, peers_low): the alert is open until recovery is observed',
+    payload: 'alert_id, node_id, node, chain, region, role, kind, severity, summary, opened_at',
+    owners: noOwner,
+    visibility: 'public',
+    operator: true,
+  },
+  {
+    type: 'nodeops.alert.resolved',
+    description: 'The condition of an open alert was observed to have cleared',
+    payload:
+      'alert_id, node_id, node, chain, region, role, kind, severity, summary, opened_at, resolved_at',
+    owners: noOwner,
+    visibility: 'public',
+    operator: true,
+  },
+  {
+    type: 'nodeops.node.banned',
+    description:
+      'A node was banned: out of consensus for longer than its chain’s banAfterSeconds, or by an operator',
+    payload: 'node_id, node, chain, region, role, reason, banned_by, banned_at',
+    owners: noOwner,
+    visibility: 'public',
+    operator: true,
+  },
+  {
+    type: 'nodeops.node.unbanned',
+    description:
+      'A ban was lifted: by an operator, or automatically after the node was back in consensus for unbanAfterSeconds',
+    payload: 'node_id, node, chain, region, role, unbanned_by, unbanned_at',
+    owners: noOwner,
+    visibility: 'public',
+    operator: true,
+  },
+]);

@@ -1,0 +1,63 @@
+import { isIP } from 'node:net';
+import { Agent, buildConnector, request } from 'undici';
+import type { SsrfGuard } from '../platform/net/ssrf.js';
+
+/**
+ * Every request the monitor makes (to nodes, references and alert channels) goes out
+ * through this client: the connection resolves host names through the platform's SSRF
+ * guard, which refuses loopback, private and metadata addresses unless the operator
+ * allowed their range (`nodeops.ssrfAllow`), and pins the address it checked. IP
+ * literals, which skip the lookup, are checked here.
+ */
+export interface HttpClient {
+  /** GET, or POST with a JSON body; resolves with the status and the parsed JSON (or text). */
+  call(
+    url: string,
+    options?: { body?: unknown; timeoutMs?: number },
+  ): Promise<{ status: number; json: unknown; text: string }>;
+  close(): Promise<void>;
+}
+
+export class HttpError extends Error {
+  override name = 'HttpError';
+}
+
+export function createHttpClient(deps: { guard: SsrfGuard; timeoutMs: number }): HttpClient {
+  const agent = new Agent({
+    connect: buildConnector({ lookup: deps.guard.lookup, timeout: deps.timeoutMs }),
+    keepAliveTimeout: 30_000,
+    connections: 8,
+  });
+  return {
+    async call(url, options = {}) {
+      const u = new URL(url);
+      const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
+      if (isIP(host) !== 0) {
+        const why = deps.guard.forbidden(host);
+        if (why !== undefined) throw new HttpError(`refused: ${host} is a ${why} address`);
+      }
+      const timeoutMs = options.timeoutMs ?? deps.timeoutMs;
+      const res = await request(u, {
+        dispatcher: agent,
+        method: options.body === undefined ? 'GET' : 'POST',
+        headers:
+          options.body === undefined
+            ? { accept: 'application/json' }
+            : { 'content-type': 'application/json', accept: 'application/json' },
+        ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      const text = await res.body.text();
+      let json: unknown;
+      try {
+        json = text === '' ? undefined : (JSON.parse(text) as unknown);
+      } catch {
+        json = undefined;
+      }
+      return { status: res.statusCode, json, text };
+    },
+    close: () => agent.close(),
+  };
+}

@@ -1,0 +1,131 @@
+import { InvalidArgumentError } from 'commander';
+import { setting } from '../platform/config/config.js';
+import { defineModule, type ModuleCli } from '../platform/modules/descriptor.js';
+import {
+  runAlertsAck,
+  runAlertsList,
+  runAlertsSilence,
+  runNodesBan,
+  runNodesStatus,
+  runNodesUnban,
+} from './cli.js';
+import { NODEOPS_EVENT_REGISTRY } from './events.js';
+import { registerNodeopsRoutes } from './routes.js';
+import { createNodeopsService, NODEOPS_SCOPES, type NodeopsService } from './service.js';
+import { NodeopsSettingsSchema, type NodeopsSettings } from './settings.js';
+
+/** The node-ops module's settings: one `nodeops:` section (see settings.ts). */
+export const NODEOPS_SETTINGS = {
+  nodeops: setting<NodeopsSettings>({
+    env: 'VW_NODEOPS',
+    kind: 'json',
+    schema: NodeopsSettingsSchema,
+    default: NodeopsSettingsSchema.parse({}),
+    doc: 'Node operations: `enabled`, `intervalMs`, `ssrfAllow`, and the fleet written into the registry at start: `chains` (family `cometbft` or `evm`, `references`, thresholds), `nodes` (`chain`, `region`, `role`, `url`, `validatorAddress`) and alert `channels` (telegram, slack, email, pagerduty). A YAML mapping under `nodeops:` or JSON in `VW_NODEOPS`. See docs/nodeops.md.',
+    // Channels carry bot tokens, webhook URLs and routing keys.
+    secret: true,
+  }),
+} as const;
+
+/** Node operations: the fleet registry, chain-aware checks, alerts and bans; the `nodeops` role. */
+export const nodeopsModule = defineModule()({
+  name: 'nodeops',
+  dependsOn: [],
+  settings: NODEOPS_SETTINGS,
+  scopes: NODEOPS_SCOPES,
+  events: NODEOPS_EVENT_REGISTRY,
+  roles: [
+    {
+      name: 'nodeops',
+      description:
+        'Node monitor: polls the fleet; one replica (leased) writes alerts and sends them. Idles unless nodeops.enabled',
+      start: ({ service }) => service.startRole(),
+    },
+  ],
+  build: async ({ platform, settings }) => {
+    const service = createNodeopsService({
+      db: platform.db,
+      logger: platform.logger,
+      outbox: platform.outbox,
+      audit: platform.audit,
+      leases: platform.leases,
+      secretBox: platform.secretBox,
+      mailer: platform.mailer,
+      registry: platform.metrics.registry,
+      instanceId: platform.config.instanceId,
+      now: platform.now,
+      settings: settings.nodeops,
+    });
+    const s = settings.nodeops;
+    if (s.chains.length + s.nodes.length + s.channels.length > 0) await service.fleet.syncConfig(s);
+    platform.lifecycle.onStop('nodeops', () => service.close());
+    return service;
+  },
+  routes: (http, { service }) => {
+    registerNodeopsRoutes(http, { nodeops: service });
+  },
+  cli: nodeopsCli,
+});
+
+function positiveSeconds(value: string): number {
+  if (!/^\d{1,7}$/.test(value) || Number(value) === 0) {
+    throw new InvalidArgumentError('must be a whole number of seconds');
+  }
+  return Number(value);
+}
+
+function nodeopsCli(cli: ModuleCli<NodeopsService, typeof NODEOPS_SETTINGS>): void {
+  const { program, output } = cli;
+  const nodes = program.command('nodes').description('The node fleet: status, bans');
+  nodes
+    .command('status')
+    .description('One line per node: chain, region, role, height, lag, peers, state, banned')
+    .option('--chain <key>', 'only this chain')
+    .option('--json', 'print one JSON object per node')
+    .action(async (opts: { chain?: string; json?: boolean }) => {
+      await cli.run(({ service }) => runNodesStatus(service, output, opts));
+    });
+  nodes
+    .command('ban')
+    .description('Ban a node (recorded with the reason, audited)')
+    .argument('<node>', 'node id or name')
+    .requiredOption('--reason <text>', 'why')
+    .action(async (node: string, opts: { reason: string }) => {
+      await cli.run(({ service, actor }) =>
+        runNodesBan(service, output, { node, reason: opts.reason, actor }),
+      );
+    });
+  nodes
+    .command('unban')
+    .description('Lift a ban (audited)')
+    .argument('<node>', 'node id or name')
+    .action(async (node: string) => {
+      await cli.run(({ service, actor }) => runNodesUnban(service, output, { node, actor }));
+    });
+
+  const alerts = program.command('alerts').description('Node alerts: list, acknowledge, silence');
+  alerts
+    .command('list')
+    .description('Alerts, newest first')
+    .option('--all', 'resolved ones too')
+    .action(async (opts: { all?: boolean }) => {
+      await cli.run(({ service }) => runAlertsList(service, output, opts));
+    });
+  alerts
+    .command('ack')
+    .description('Acknowledge an alert (no more reminders)')
+    .argument('<alert>', 'alert id')
+    .action(async (alert: string) => {
+      await cli.run(({ service, actor }) => runAlertsAck(service, output, { alert, actor }));
+    });
+  alerts
+    .command('silence')
+    .description('Silence an alert for a while (no reminders, no resolve notice)')
+    .argument('<alert>', 'alert id')
+    .requiredOption('--for <seconds>', 'how long', positiveSeconds)
+    .action(async (alert: string, opts: { for: number }) => {
+      await cli.run(({ service, actor }) =>
+        runAlertsSilence(service, output, { alert, seconds: opts.for, actor }),
+      );
+    });
+}

@@ -1,0 +1,511 @@
+import type { Db } from '../platform/db/db.js';
+import type { LeaseManager } from '../platform/leases/leases.js';
+import type { Logger } from '../platform/observability/logger.js';
+import type { Alert, Alerts } from './alerts.js';
+import { alertFromRow } from './alerts.js';
+import { noticeText, type ChannelSender } from './channels.js';
+import {
+  CONDITION_KINDS,
+  CONSENSUS_KINDS,
+  SEVERITY_OF,
+  evaluateNode,
+  majorityHash,
+  recordSignature,
+  rememberHeight,
+  type ConditionKind,
+  type HeightMemory,
+  type SigningRecord,
+  type Verdict,
+} from './checks.js';
+import type { Chain, FleetInternal, FleetNode, NodeState } from './fleet.js';
+import { chainFromRow, nodeFromRow } from './fleet.js';
+import type { NodeopsMetrics } from './metrics.js';
+import type { Observation, Probe } from './probes/probe.js';
+import type { Family, NodeopsSettings } from './settings.js';
+
+/**
+ * The monitor: every `intervalMs` it polls every node and reference of the fleet, runs
+ * the checks, and — in the one replica that holds the `nodeops.monitor` lease — turns
+ * verdicts into alert state (opened, resolved, bans) and sends the notices. Every replica
+ * observes (its memory of heights stays warm and its metrics current), so a standby that
+ * takes the lease over carries on without a blind spell. Writes are fenced by the lease:
+ * a stale holder's late write is refused.
+ */
+export interface Monitor {
+  /** One poll of the whole fleet; `write` only as the lease holder. */
+  tick(options?: { write?: boolean; fence?: () => Promise<void> }): Promise<TickReport>;
+  /** Sends due deliveries; resolves with how many were sent. */
+  sendPending(fence?: () => Promise<void>): Promise<number>;
+  /** Runs until stopped: observes always, writes and sends while holding the lease. */
+  start(): { stop(): Promise<void> };
+}
+
+export interface TickReport {
+  nodes: number;
+  opened: Alert[];
+  resolved: Alert[];
+  banned: string[];
+  unbanned: string[];
+}
+
+export interface MonitorDeps {
+  db: Db;
+  fleet: FleetInternal;
+  alerts: Alerts;
+  leases: LeaseManager;
+  logger: Logger;
+  metrics: NodeopsMetrics;
+  probes: Record<Family, Probe>;
+  send: ChannelSender;
+  settings: NodeopsSettings;
+  now: () => number;
+  instanceId: string;
+}
+
+interface ChainMemory {
+  /** Reference hashes by height (few, recent). */
+  refHashes: Map<number, (string | undefined)[]>;
+  /** Signers by height, from a reference (or the best own node). */
+  signers: Map<number, Set<string>>;
+  lastSignedHeight: number;
+}
+
+const MONITOR_LEASE = 'nodeops.monitor';
+const MAX_SIGNATURE_HEIGHTS_PER_TICK = 10;
+
+export function createMonitor(deps: MonitorDeps): Monitor {
+  const { db, alerts, logger, metrics, settings } = deps;
+  const heights = new Map<string, HeightMemory>();
+  const signing = new Map<string, SigningRecord>();
+  const chainMemory = new Map<string, ChainMemory>();
+  let wake: (() => void) | undefined;
+
+  async function loadFleet(): Promise<{ chains: Chain[]; nodes: FleetNode[] }> {
+    const [c, n] = await Promise.all([
+      db.query('SELECT * FROM nodeops_chains ORDER BY key'),
+      db.query('SELECT * FROM nodeops_nodes ORDER BY chain_key, name'),
+    ]);
+    return { chains: c.rows.map(chainFromRow), nodes: n.rows.map(nodeFromRow) };
+  }
+
+  async function observeChain(chain: Chain, nodes: FleetNode[], now: number) {
+    const probe = deps.probes[chain.family];
+    const [own, refs] = await Promise.all([
+      Promise.all(nodes.map((n) => probe.observe(n.url))),
+      Promise.all(chain.references.map((r) => probe.observe(r))),
+    ]);
+    const mem: ChainMemory = chainMemory.get(chain.key) ?? {
+      refHashes: new Map(),
+      signers: new Map(),
+      lastSignedHeight: 0,
+    };
+    chainMemory.set(chain.key, mem);
+    const heightsSeen = [...own, ...refs].flatMap((o) =>
+      o.reachable && o.height !== undefined ? [o.height] : [],
+    );
+    const best = heightsSeen.length > 0 ? Math.max(...heightsSeen) : undefined;
+
+    // The reference majority's hash at each height an own node is at.
+    const majority = new Map<number, string | undefined>();
+    const wanted = new Set(own.flatMap((o) => (o.height !== undefined ? [o.height] : [])));
+    await Promise.all(
+      [...wanted].map(async (h) => {
+        let hashes: (string | undefined)[] | undefined = mem.refHashes.get(h);
+        if (!hashes || hashes.some((x) => x === undefined)) {
+          hashes = await Promise.all(
+            chain.references.map((url, i) => {
+              const r = refs[i] as Observation;
+              if (!r.reachable || r.height === undefined || r.height < h)
+                return Promise.resolve(undefined);
+              if (r.height === h) return Promise.resolve(r.hash);
+              return probe.hashAt(url, h);
+            }),
+          );
+          mem.refHashes.set(h, hashes);
+        }
+        // Without references, the own nodes at that height vote among themselves.
+        const votes =
+          chain.references.length > 0
+            ? hashes
+            : own.filter((o) => o.height === h).map((o) => o.hash);
+        majority.set(h, majorityHash(votes));
+      }),
+    );
+    for (const h of mem.refHashes.keys())
+      if (best !== undefined && h < best - 50) mem.refHashes.delete(h);
+
+    // Precommits of the validators, read once per height for the chain.
+    const validators = nodes.filter((n) => n.validatorAddress !== null);
+    if (validators.length > 0 && probe.signers && best !== undefined) {
+      const sourceIdx = refs.findIndex((r) => r.reachable && r.height === best);
+      const source =
+        sourceIdx >= 0
+          ? chain.references[sourceIdx]
+          : nodes[own.findIndex((o) => o.reachable && o.height === best)]?.url;
+      if (source !== undefined) {
+        const from = Math.max(mem.lastSignedHeight + 1, best - MAX_SIGNATURE_HEIGHTS_PER_TICK + 1);
+        for (let h = from; h <= best; h++) {
+          const set = await probe.signers(source, h);
+          if (set === undefined) break;
+          mem.signers.set(h, set);
+          mem.lastSignedHeight = h;
+        }
+        for (const v of validators) {
+          const record = signing.get(v.id) ?? { heights: [], signed: [] };
+          signing.set(v.id, record);
+          for (const [h, set] of [...mem.signers].sort((a, b) => a[0] - b[0])) {
+            recordSignature(
+              record,
+              h,
+              set.has(v.validatorAddress ?? ''),
+              chain.thresholds.missedWindow,
+            );
+          }
+        }
+        for (const h of mem.signers.keys())
+          if (h < best - MAX_SIGNATURE_HEIGHTS_PER_TICK) mem.signers.delete(h);
+      }
+    }
+
+    return nodes.map((node, i) => {
+      const observation = own[i] as Observation;
+      const memory = observation.height === undefined ? heights.get(node.id) : heights.get(node.id);
+      const verdicts = evaluateNode({
+        name: node.name,
+        observation,
+        memory,
+        best,
+        majorityHash:
+          observation.height === undefined ? undefined : majority.get(observation.height),
+        signing: node.validatorAddress ? signing.get(node.id) : undefined,
+        thresholds: chain.thresholds,
+        now,
+      });
+      if (observation.height !== undefined) {
+        heights.set(node.id, rememberHeight(memory, observation.height, now));
+      }
+      return { node, observation, verdicts, best };
+    });
+  }
+
+  function record(
+    node: FleetNode,
+    o: Observation,
+    verdicts: Record<ConditionKind, Verdict>,
+    best: number | undefined,
+  ): NodeState {
+    const labels = { chain: node.chain, node: node.name, region: node.region, role: node.role };
+    const firing = CONDITION_KINDS.filter((k) => verdicts[k].state === 'firing');
+    metrics.up.set(labels, o.reachable ? 1 : 0);
+    if (o.height !== undefined) metrics.height.set(labels, o.height);
+    if (o.height !== undefined && best !== undefined) metrics.lag.set(labels, best - o.height);
+    if (o.peers !== undefined) metrics.peers.set(labels, o.peers);
+    metrics.outOfConsensus.set(labels, firing.some((k) => CONSENSUS_KINDS.has(k)) ? 1 : 0);
+    metrics.banned.set(labels, node.bannedAt ? 1 : 0);
+    return {
+      height: o.height ?? null,
+      lag: o.height !== undefined && best !== undefined ? best - o.height : null,
+      peers: o.peers ?? null,
+      version: o.version ?? null,
+      state: firing.length > 0 ? firing.join(',') : 'ok',
+      checked_at: new Date(deps.now()).toISOString(),
+    };
+  }
+
+  const monitor: Monitor = {
+    async tick(options = {}) {
+      const now = deps.now();
+      const at = new Date(now);
+      const { chains, nodes } = await loadFleet();
+      const byChain = new Map<string, FleetNode[]>();
+      for (const n of nodes) byChain.set(n.chain, [...(byChain.get(n.chain) ?? []), n]);
+      const results = (
+        await Promise.all(
+          chains.map(async (c) => {
+            const r = await observeChain(c, byChain.get(c.key) ?? [], now);
+            const best = r[0]?.best;
+            if (best !== undefined) metrics.referenceHeight.set({ chain: c.key }, best);
+            return r.map((x) => ({ ...x, chain: c }));
+          }),
+        )
+      ).flat();
+      const report: TickReport = {
+        nodes: results.length,
+        opened: [],
+        resolved: [],
+        banned: [],
+        unbanned: [],
+      };
+      const states = results.map((r) => ({
+        id: r.node.id,
+        state: record(r.node, r.observation, r.verdicts, r.best),
+      }));
+      if (!options.write) return report;
+
+      const open = await alerts.open();
+      const fence = options.fence ?? (() => Promise.resolve());
+      for (const { node, verdicts, chain } of results) {
+        const toOpen = CONDITION_KINDS.filter(
+          (k) => verdicts[k].state === 'firing' && !open.has(`${node.id}/${k}`),
+        );
+        const toResolve = CONDITION_KINDS.filter(
+          (k) => verdicts[k].state === 'clear' && open.has(`${node.id}/${k}`),
+        );
+        const openConsensus = CONDITION_KINDS.filter(
+          (k) =>
+            CONSENSUS_KINDS.has(k) &&
+            verdicts[k].state !== 'clear' &&
+            (open.has(`${node.id}/${k}`) || toOpen.includes(k)),
+        );
+        const outSince = openConsensus
+          .map((k) => open.get(`${node.id}/${k}`)?.openedAt.getTime() ?? now)
+          .reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
+        const isOut = openConsensus.length > 0;
+        const banDue =
+          isOut && !node.bannedAt && now - outSince >= chain.thresholds.banAfterSeconds * 1000;
+        const inSince = node.inSince?.getTime() ?? now;
+        const unbanDue =
+          !isOut &&
+          node.bannedAt !== null &&
+          node.bannedBy === 'auto' &&
+          chain.thresholds.unbanAfterSeconds > 0 &&
+          now - inSince >= chain.thresholds.unbanAfterSeconds * 1000;
+        const outChanged =
+          isOut !== (node.outSince !== null) ||
+          (!isOut && node.bannedAt !== null && node.inSince === null);
+        if (toOpen.length === 0 && toResolve.length === 0 && !banDue && !unbanDue && !outChanged)
+          continue;
+
+        await db.transaction(async (tx) => {
+          for (const kind of toOpen) {
+            const v = verdicts[kind] as Extract<Verdict, { state: 'firing' }>;
+            const alert = await alerts.openAlert(tx, {
+              node,
+              kind,
+              severity: SEVERITY_OF[kind],
+              summary: v.summary,
+              details: v.details,
+              at,
+            });
+            if (alert) {
+              await alerts.notify(tx, alert, 'opened', noticeText('opened', alert, at));
+              report.opened.push(alert);
+              open.set(`${node.id}/${kind}`, alert);
+            }
+          }
+          for (const kind of toResolve) {
+            const alert = await alerts.resolveAlert(tx, { nodeId: node.id, kind, at });
+            if (alert) {
+              const silenced = alert.silencedUntil !== null && alert.silencedUntil > at;
+              if (!silenced)
+                await alerts.notify(tx, alert, 'resolved', noticeText('resolved', alert, at));
+              report.resolved.push(alert);
+            }
+          }
+          await tx.query(`UPDATE nodeops_nodes SET out_since = $2, in_since = $3 WHERE id = $1`, [
+            node.id,
+            isOut ? new Date(outSince) : null,
+            !isOut && node.bannedAt !== null && !unbanDue ? new Date(inSince) : null,
+          ]);
+          if (banDue) {
+            const oldest = openConsensus
+              .map((k) => open.get(`${node.id}/${k}`))
+              .filter((a): a is Alert => a !== undefined)
+              .sort((a, b) => a.openedAt.getTime() - b.openedAt.getTime())[0];
+            const reason = `out of consensus for ${Math.round((now - outSince) / 1000)} s (${openConsensus.join(', ')})`;
+            await deps.fleet.banNode(tx, {
+              node,
+              reason,
+              bannedBy: 'auto',
+              at,
+              actor: { type: 'system', id: 'nodeops' },
+            });
+            if (oldest) await alerts.notify(tx, oldest, 'banned', noticeText('banned', oldest, at));
+            report.banned.push(node.id);
+          }
+          if (unbanDue) {
+            await deps.fleet.unbanNode(tx, { node, at, actor: { type: 'system', id: 'nodeops' } });
+            report.unbanned.push(node.id);
+          }
+          await fence();
+        });
+      }
+      await db.transaction(async (tx) => {
+        for (const a of await alerts.remind(tx, settings.remindEverySeconds, at)) {
+          await alerts.notify(tx, a, 'reminder', noticeText('reminder', a, at));
+        }
+        if (states.length > 0) {
+          await tx.query(
+            `UPDATE nodeops_nodes n SET last_state = s.state
+             FROM unnest($1::text[], $2::jsonb[]) AS s(id, state) WHERE n.id = s.id`,
+            [states.map((s) => s.id), states.map((s) => JSON.stringify(s.state))],
+          );
+        }
+        await fence();
+      });
+      if (report.opened.length + report.resolved.length + report.banned.length > 0) wake?.();
+      return report;
+    },
+
+    async sendPending(fence) {
+      const { rows } = await db.query(
+        `SELECT d.notice_id, d.channel_id, d.attempts, n.kind AS notice_kind, n.text,
+                c.kind AS channel_kind, c.settings AS channel_settings, c.secret_sealed,
+                a.*, nd.name AS node_name, nd.region, nd.role
+         FROM nodeops_deliveries d
+         JOIN nodeops_notices n ON n.id = d.notice_id
+         JOIN nodeops_alerts a ON a.id = n.alert_id
+         JOIN nodeops_nodes nd ON nd.id = a.node_id
+         JOIN nodeops_channels c ON c.id = d.channel_id
+         WHERE d.status = 'pending' AND d.next_at <= $1
+         ORDER BY d.notice_id LIMIT 100`,
+        [new Date(deps.now())],
+      );
+      let sent = 0;
+      await Promise.all(
+        rows.map(async (r) => {
+          const channelId = r['channel_id'] as string;
+          const kind = r['channel_kind'] as string;
+          let outcome: { ok: true } | { ok: false; error: string };
+          try {
+            const sealed = r['secret_sealed'] as string | null;
+            await deps.send(
+              {
+                id: channelId,
+                kind: r['channel_kind'] as never,
+                settings: r['channel_settings'] as Record<string, unknown>,
+                secret:
+                  sealed === null ? undefined : await deps.fleet.channelSecret(channelId, sealed),
+              },
+              {
+                kind: r['notice_kind'] as never,
+                text: r['text'] as string,
+                alert: alertFromRow(r),
+              },
+            );
+            outcome = { ok: true };
+          } catch (err) {
+            outcome = { ok: false, error: (err as Error).message };
+          }
+          const attempts = (r['attempts'] as number) + 1;
+          await db.transaction(async (tx) => {
+            if (outcome.ok) {
+              await tx.query(
+                `UPDATE nodeops_deliveries SET status = 'sent', sent_at = now(), attempts = $3
+                 WHERE notice_id = $1 AND channel_id = $2`,
+                [r['notice_id'], channelId, attempts],
+              );
+            } else {
+              await tx.query(
+                `UPDATE nodeops_deliveries SET attempts = $3, last_error = $4,
+                   status = CASE WHEN $3 >= 20 THEN 'failed' ELSE 'pending' END,
+                   next_at = now() + make_interval(secs => LEAST(300, power(2, $3)::int))
+                 WHERE notice_id = $1 AND channel_id = $2`,
+                [r['notice_id'], channelId, attempts, outcome.error],
+              );
+            }
+            if (fence) await fence();
+          });
+          metrics.notifications.inc({ channel: kind, outcome: outcome.ok ? 'sent' : 'failed' });
+          if (outcome.ok) sent++;
+          else
+            logger.warn(
+              { channel: channelId, attempts, error: outcome.error },
+              'nodeops notice not delivered',
+            );
+        }),
+      );
+      return sent;
+    },
+
+    start() {
+      const stop = new AbortController();
+      const sleep = (ms: number, signal: AbortSignal) =>
+        new Promise<void>((resolve) => {
+          const t = setTimeout(done, ms);
+          function done() {
+            clearTimeout(t);
+            signal.removeEventListener('abort', done);
+            resolve();
+          }
+          signal.addEventListener('abort', done, { once: true });
+        });
+      const lead = { on: false };
+
+      // Observes while another replica leads (memory and metrics stay warm).
+      const observe = async () => {
+        while (!stop.signal.aborted) {
+          const started = deps.now();
+          if (!lead.on) {
+            await monitor.tick({ write: false }).catch((err: unknown) => {
+              logger.error({ err }, 'nodeops poll failed');
+            });
+          }
+          await sleep(Math.max(0, settings.intervalMs - (deps.now() - started)), stop.signal);
+        }
+      };
+
+      const leadLoop = async () => {
+        while (!stop.signal.aborted) {
+          const r = await deps.leases
+            .runSingleton(
+              MONITOR_LEASE,
+              async ({ signal, fence }) => {
+                lead.on = true;
+                metrics.leader.set(1);
+                const both = AbortSignal.any([signal, stop.signal]);
+                const send = async () => {
+                  while (!both.aborted) {
+                    await monitor.sendPending(fence).catch((err: unknown) => {
+                      logger.error({ err }, 'nodeops send failed');
+                    });
+                    await new Promise<void>((resolve) => {
+                      const t = setTimeout(finish, settings.sendPollMs);
+                      function finish() {
+                        clearTimeout(t);
+                        both.removeEventListener('abort', finish);
+                        resolve();
+                      }
+                      wake = finish;
+                      both.addEventListener('abort', finish, { once: true });
+                    });
+                  }
+                };
+                const poll = async () => {
+                  while (!both.aborted) {
+                    const started = deps.now();
+                    await monitor.tick({ write: true, fence }).catch((err: unknown) => {
+                      if (!both.aborted) logger.error({ err }, 'nodeops poll failed');
+                    });
+                    await sleep(Math.max(0, settings.intervalMs - (deps.now() - started)), both);
+                  }
+                };
+                await Promise.all([send(), poll()]);
+              },
+              {
+                ttlMs: settings.senderLeaseMs,
+                signal: stop.signal,
+                holder: `${deps.instanceId}/nodeops`,
+              },
+            )
+            .catch((err: unknown) => {
+              logger.warn({ err }, 'nodeops lease lost');
+              return { acquired: false as const };
+            });
+          lead.on = false;
+          metrics.leader.set(0);
+          if (!r.acquired)
+            await sleep(Math.max(100, Math.floor(settings.senderLeaseMs / 3)), stop.signal);
+        }
+      };
+      const running = Promise.all([observe(), leadLoop()]);
+      return {
+        async stop() {
+          stop.abort();
+          await running;
+        },
+      };
+    },
+  };
+  return monitor;
+}

@@ -1,0 +1,96 @@
+import type { Alert, Notice } from '../alerts.js';
+import type { Chain, Channel, FleetNode } from '../fleet.js';
+
+/** API views of the node-ops records (snake_case, ISO times). */
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function chainJson(c: Chain) {
+  return {
+    object: 'nodeops_chain' as const,
+    key: c.key,
+    family: c.family,
+    references: c.references,
+    thresholds: Object.fromEntries(
+      Object.entries(c.thresholds as Record<string, number | undefined>).flatMap(([k, v]) =>
+        v === undefined ? [] : [[k.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`), v]],
+      ),
+    ),
+    source: c.source,
+    created_at: c.createdAt.toISOString(),
+  };
+}
+
+export function nodeJson(n: FleetNode, lastAlert?: Alert) {
+  const s = n.lastState;
+  return {
+    id: n.id,
+    object: 'nodeops_node' as const,
+    name: n.name,
+    chain: n.chain,
+    region: n.region,
+    role: n.role,
+    url: n.url,
+    validator_address: n.validatorAddress,
+    source: n.source,
+    height: s?.height ?? null,
+    lag: s?.lag ?? null,
+    peers: s?.peers ?? null,
+    version: s?.version ?? null,
+    state: s?.state ?? 'unknown',
+    checked_at: s?.checked_at ?? null,
+    out_of_consensus_since: iso(n.outSince),
+    banned: n.bannedAt !== null,
+    banned_at: iso(n.bannedAt),
+    ban_reason: n.banReason,
+    banned_by: n.bannedBy,
+    last_alert: lastAlert
+      ? {
+          id: lastAlert.id,
+          kind: lastAlert.kind,
+          status: lastAlert.status,
+          opened_at: lastAlert.openedAt.toISOString(),
+        }
+      : null,
+    created_at: n.createdAt.toISOString(),
+  };
+}
+
+export function alertJson(a: Alert) {
+  return {
+    id: a.id,
+    object: 'nodeops_alert' as const,
+    node_id: a.nodeId,
+    node: a.node,
+    chain: a.chain,
+    region: a.region,
+    kind: a.kind,
+    severity: a.severity,
+    status: a.status,
+    summary: a.summary,
+    details: a.details,
+    opened_at: a.openedAt.toISOString(),
+    acknowledged_at: iso(a.acknowledgedAt),
+    acknowledged_by: a.acknowledgedBy,
+    silenced_until: iso(a.silencedUntil),
+    resolved_at: iso(a.resolvedAt),
+  };
+}
+
+export function noticeJson(n: Notice) {
+  return { id: n.id, kind: n.kind, text: n.text, created_at: n.createdAt.toISOString() };
+}
+
+export function channelJson(c: Channel) {
+  return {
+    id: c.id,
+    object: 'nodeops_channel' as const,
+    name: c.name,
+    kind: c.kind,
+    settings: c.settings,
+    min_severity: c.minSeverity,
+    chains: c.chains,
+    source: c.source,
+    created_at: c.createdAt.toISOString(),
+  };
+}

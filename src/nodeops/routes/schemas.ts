@@ -1,0 +1,180 @@
+import { z } from '@hono/zod-openapi';
+import type { UserPrincipal } from '../../platform/http/route-helpers.js';
+import type { Actor } from '../fleet.js';
+import { CHANNEL_KINDS, FAMILIES, NODE_ROLES, SEVERITIES } from '../settings.js';
+
+/** The request and response schemas of the node-ops routes (the OpenAPI components). */
+
+export { IdParam } from '../../platform/http/route-helpers.js';
+
+/** Operators and admins only: the fleet is the operator's, not a customer's. */
+export const READ = { roles: ['operator', 'admin'], scope: 'nodeops:read' } as const;
+export const WRITE = { roles: ['operator', 'admin'], scope: 'nodeops:write' } as const;
+
+export const actorOf = (p: UserPrincipal): Actor => ({
+  type: 'user',
+  id: p.userId,
+  credentialId: p.credentialId,
+});
+
+const url = z.string().max(2000).openapi({ example: 'https://rpc.cosmos.example:443' });
+const key = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'must be lower-case letters, digits, _ and -');
+const name = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be letters, digits, . _ and -');
+
+export const ThresholdFields = {
+  block_time_seconds: z.number().min(0.1).max(600).optional(),
+  lag_blocks: z.number().int().min(1).max(100_000).optional(),
+  stall_seconds: z.number().min(0.2).max(86_400).optional(),
+  min_peers: z.number().int().min(0).max(10_000).optional(),
+  missed_consecutive: z.number().int().min(1).max(10_000).optional(),
+  missed_window: z.number().int().min(1).max(10_000).optional(),
+  missed_window_max: z.number().int().min(1).max(10_000).optional(),
+  ban_after_seconds: z
+    .number()
+    .min(1)
+    .max(30 * 86_400)
+    .optional(),
+  unban_after_seconds: z
+    .number()
+    .min(0)
+    .max(30 * 86_400)
+    .optional(),
+};
+
+export const ChainBody = z.strictObject({
+  key,
+  family: z.enum(FAMILIES),
+  references: z.array(url).max(20).default([]),
+  ...ThresholdFields,
+});
+
+export const ChainSchema = z
+  .object({
+    object: z.literal('nodeops_chain'),
+    key: z.string(),
+    family: z.enum(FAMILIES),
+    references: z.array(z.string()),
+    thresholds: z.record(z.string(), z.number()),
+    source: z.enum(['config', 'api']),
+    created_at: z.string(),
+  })
+  .openapi('NodeopsChain');
+
+export const NodeBody = z.strictObject({
+  name,
+  chain: key,
+  region: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'must be a region name like eu-west'),
+  role: z.enum(NODE_ROLES),
+  url,
+  validator_address: z
+    .string()
+    .regex(/^[0-9A-Fa-f]{40}$/, 'must be a 20-byte hex consensus address')
+    .optional(),
+});
+
+export const NodeSchema = z
+  .object({
+    id: z.string().openapi({ example: 'nod_01JD7Q4Z8B2M5Q9K6T3V0W1X2Y' }),
+    object: z.literal('nodeops_node'),
+    name: z.string(),
+    chain: z.string(),
+    region: z.string(),
+    role: z.enum(NODE_ROLES),
+    url: z.string(),
+    validator_address: z.string().nullable(),
+    source: z.enum(['config', 'api']),
+    height: z.number().nullable(),
+    lag: z.number().nullable(),
+    peers: z.number().nullable(),
+    version: z.string().nullable(),
+    state: z.string().openapi({
+      description: '`ok`, or the firing checks joined by commas; `unknown` before the first poll',
+    }),
+    checked_at: z.string().nullable(),
+    out_of_consensus_since: z.string().nullable(),
+    banned: z.boolean(),
+    banned_at: z.string().nullable(),
+    ban_reason: z.string().nullable(),
+    banned_by: z.string().nullable().openapi({ description: '`auto` or the operator’s user id' }),
+    last_alert: z
+      .object({ id: z.string(), kind: z.string(), status: z.string(), opened_at: z.string() })
+      .nullable(),
+    created_at: z.string(),
+  })
+  .openapi('NodeopsNode');
+
+export const AlertSchema = z
+  .object({
+    id: z.string().openapi({ example: 'nal_01JD7Q4Z8B2M5Q9K6T3V0W1X2Y' }),
+    object: z.literal('nodeops_alert'),
+    node_id: z.string(),
+    node: z.string(),
+    chain: z.string(),
+    region: z.string(),
+    kind: z.string(),
+    severity: z.enum(SEVERITIES),
+    status: z.enum(['firing', 'acknowledged', 'resolved']),
+    summary: z.string(),
+    details: z.record(z.string(), z.unknown()),
+    opened_at: z.string(),
+    acknowledged_at: z.string().nullable(),
+    acknowledged_by: z.string().nullable(),
+    silenced_until: z.string().nullable(),
+    resolved_at: z.string().nullable(),
+  })
+  .openapi('NodeopsAlert');
+
+export const NoticeSchema = z.object({
+  id: z.string(),
+  kind: z.enum(['opened', 'reminder', 'banned', 'unbanned', 'resolved']),
+  text: z.string(),
+  created_at: z.string(),
+});
+
+const channelBase = {
+  name,
+  min_severity: z.enum(SEVERITIES).default('warning'),
+  chains: z.array(key).max(100).default([]),
+};
+
+export const ChannelBody = z.discriminatedUnion('kind', [
+  z.strictObject({
+    ...channelBase,
+    kind: z.literal('telegram'),
+    bot_token: z.string().regex(/^\d{1,20}:[A-Za-z0-9_-]{10,100}$/, 'must be a Telegram bot token'),
+    chat_id: z.string().regex(/^-?\d{1,20}$|^@[A-Za-z0-9_]{5,64}$/, 'must be a chat id'),
+    api_url: url.default('https://api.telegram.org'),
+  }),
+  z.strictObject({ ...channelBase, kind: z.literal('slack'), webhook_url: url }),
+  z.strictObject({
+    ...channelBase,
+    kind: z.literal('email'),
+    to: z.array(z.email()).min(1).max(50),
+  }),
+  z.strictObject({
+    ...channelBase,
+    kind: z.literal('pagerduty'),
+    routing_key: z.string().regex(/^[A-Za-z0-9]{32}$/, 'must be a 32-character integration key'),
+    events_url: url.default('https://events.pagerduty.com/v2/enqueue'),
+  }),
+]);
+
+export const ChannelSchema = z
+  .object({
+    id: z.string().openapi({ example: 'nch_01JD7Q4Z8B2M5Q9K6T3V0W1X2Y' }),
+    object: z.literal('nodeops_channel'),
+    name: z.string(),
+    kind: z.enum(CHANNEL_KINDS),
+    settings: z.record(z.string(), z.unknown()).openapi({
+      description: 'What is safe to show; the secret (token, webhook URL, routing key) never is',
+    }),
+    min_severity: z.enum(SEVERITIES),
+    chains: z.array(z.string()),
+    source: z.enum(['config', 'api']),
+    created_at: z.string(),
+  })
+  .openapi('NodeopsChannel');

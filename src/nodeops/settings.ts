@@ -1,0 +1,171 @@
+import { z } from 'zod';
+
+/**
+ * The `nodeops:` configuration section: whether the monitor runs, how often it looks, and
+ * the fleet (chains with their thresholds and reference endpoints, nodes, alert channels)
+ * written into PostgreSQL at start. The API and CLI add more at run time.
+ *
+ * @example
+ * nodeops:
+ *   enabled: true
+ *   intervalMs: 2000
+ *   ssrfAllow: [127.0.0.0/8]
+ *   chains:
+ *     - key: cosmoshub
+ *       family: cometbft
+ *       blockTimeSeconds: 6.5
+ *       references: [https://rpc.cosmos.example]
+ *   nodes:
+ *     - { name: hub-val-eu, chain: cosmoshub, region: eu, role: validator,
+ *         url: https://10.0.0.5:26657, validatorAddress: 3F8A… }
+ *   channels:
+ *     - { name: ops, kind: telegram, chatId: "-1001234", botToken: "123:ABC" }
+ */
+
+export const FAMILIES = ['cometbft', 'evm'] as const;
+export type Family = (typeof FAMILIES)[number];
+export const NODE_ROLES = ['validator', 'sentry', 'rpc'] as const;
+export type NodeRole = (typeof NODE_ROLES)[number];
+export const CHANNEL_KINDS = ['telegram', 'slack', 'email', 'pagerduty'] as const;
+export type ChannelKind = (typeof CHANNEL_KINDS)[number];
+export const SEVERITIES = ['warning', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const chainKey = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'must be lower-case letters, digits, _ and -');
+export const nodeName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be letters, digits, . _ and -');
+export const httpUrl = z
+  .string()
+  .max(2000)
+  .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), {
+    message: 'must be an absolute http(s) URL',
+  });
+
+/**
+ * Per-chain thresholds. Every bound is checked so that an absurd value (a lag of a
+ * billion blocks, a 0 s block time) is refused rather than silently never firing.
+ */
+export const ThresholdsSchema = z.strictObject({
+  /** The chain's target block time; stall and the defaults below derive from it. */
+  blockTimeSeconds: z.number().min(0.1).max(600).default(6.5),
+  /** Blocks behind the highest of own nodes and references before `lagging` fires. */
+  lagBlocks: z.number().int().min(1).max(100_000).default(3),
+  /**
+   * Seconds without a new block, while the chain moved on, before `stalled` fires.
+   * Default: twice the block time.
+   */
+  stallSeconds: z.number().min(0.2).max(86_400).optional(),
+  /** Fewer peers than this fires `peers_low` (a warning). 0 turns it off. */
+  minPeers: z.number().int().min(0).max(10_000).default(2),
+  /** A validator missing this many precommits in a row fires `missed_signatures`. */
+  missedConsecutive: z.number().int().min(1).max(10_000).default(3),
+  /** The window (blocks) and the misses in it that also fire `missed_signatures`. */
+  missedWindow: z.number().int().min(1).max(10_000).default(100),
+  missedWindowMax: z.number().int().min(1).max(10_000).default(10),
+  /** Seconds out of consensus before a node is banned. */
+  banAfterSeconds: z
+    .number()
+    .min(1)
+    .max(30 * 86_400)
+    .default(1800),
+  /** Seconds back in consensus before an automatic ban is lifted; 0: only an operator unbans. */
+  unbanAfterSeconds: z
+    .number()
+    .min(0)
+    .max(30 * 86_400)
+    .default(600),
+});
+export type Thresholds = z.output<typeof ThresholdsSchema>;
+
+export const ChainSettingsSchema = z.strictObject({
+  key: chainKey,
+  family: z.enum(FAMILIES),
+  references: z.array(httpUrl).max(20).default([]),
+  ...ThresholdsSchema.shape,
+});
+export type ChainSettings = z.output<typeof ChainSettingsSchema>;
+
+export const NodeSettingsSchema = z.strictObject({
+  name: nodeName,
+  chain: chainKey,
+  region: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'must be a region name like eu-west'),
+  role: z.enum(NODE_ROLES),
+  url: httpUrl,
+  validatorAddress: z
+    .string()
+    .regex(/^[0-9A-Fa-f]{40}$/, 'must be a 20-byte hex consensus address')
+    .optional(),
+});
+export type NodeSettings = z.output<typeof NodeSettingsSchema>;
+
+const channelBase = {
+  name: nodeName,
+  minSeverity: z.enum(SEVERITIES).default('warning'),
+  chains: z.array(chainKey).max(100).default([]),
+};
+
+export const ChannelSettingsSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    ...channelBase,
+    kind: z.literal('telegram'),
+    botToken: z.string().regex(/^\d{1,20}:[A-Za-z0-9_-]{10,100}$/, 'must be a Telegram bot token'),
+    chatId: z.string().regex(/^-?\d{1,20}$|^@[A-Za-z0-9_]{5,64}$/, 'must be a chat id'),
+    /** The Bot API server (a local Bot API server, or a test receiver). */
+    apiUrl: httpUrl.default('https://api.telegram.org'),
+  }),
+  z.strictObject({ ...channelBase, kind: z.literal('slack'), webhookUrl: httpUrl }),
+  z.strictObject({
+    ...channelBase,
+    kind: z.literal('email'),
+    to: z.array(z.email()).min(1).max(50),
+  }),
+  z.strictObject({
+    ...channelBase,
+    kind: z.literal('pagerduty'),
+    routingKey: z.string().regex(/^[A-Za-z0-9]{32}$/, 'must be a 32-character integration key'),
+    eventsUrl: httpUrl.default('https://events.pagerduty.com/v2/enqueue'),
+  }),
+]);
+export type ChannelSettings = z.output<typeof ChannelSettingsSchema>;
+
+export const NodeopsSettingsSchema = z.strictObject({
+  /** False: the `nodeops` role idles (the API still manages the fleet). */
+  enabled: z.boolean().default(false),
+  /** How often every node and reference is polled. */
+  intervalMs: z.number().int().min(100).max(600_000).default(2000),
+  /** Time a node or reference has to answer one poll. */
+  requestTimeoutMs: z.number().int().min(100).max(60_000).default(3000),
+  /** How often the sender looks for notifications to deliver (besides being woken). */
+  sendPollMs: z.number().int().min(20).max(60_000).default(250),
+  /** Lease time of the one sender among the monitor replicas. */
+  senderLeaseMs: z.number().int().min(500).max(600_000).default(5000),
+  /** Seconds between reminders of an alert still firing and not acknowledged; 0: none. */
+  remindEverySeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 86_400)
+    .default(3600),
+  /** IP ranges node, reference and channel URLs may point to although private or loopback. */
+  ssrfAllow: z
+    .array(z.string().regex(/^[0-9a-fA-F:.]+(\/\d{1,3})?$/, 'must be an IP or CIDR range'))
+    .default([]),
+  chains: z.array(ChainSettingsSchema).max(1000).default([]),
+  nodes: z.array(NodeSettingsSchema).max(100_000).default([]),
+  channels: z.array(ChannelSettingsSchema).max(1000).default([]),
+});
+export type NodeopsSettings = z.output<typeof NodeopsSettingsSchema>;
+
+/** The stall threshold in seconds: the configured one, or twice the block time. */
+export function stallSeconds(t: Thresholds): number {
+  return t.stallSeconds ?? t.blockTimeSeconds * 2;
+}
+
+/** The thresholds part of a chain's settings. */
+export function thresholdsOf(c: ChainSettings): Thresholds {
+  const { key: _key, family: _family, references: _refs, ...t } = c;
+  return t;
+}

@@ -1,0 +1,358 @@
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A scripted CometBFT chain for rehearsing faults: an HTTP server on 127.0.0.1 that
+ * speaks the CometBFT RPC (`/status`, `/net_info`, `/block`, `/commit`, `/validators`)
+ * for any number of nodes, each at `<url>/<node name>`, with the response bodies shaped
+ * as CometBFT v0.38 answers them (docs.cometbft.com/v0.38/rpc; the JSON-RPC envelope,
+ * decimal-string heights, upper-case hex hashes, `block_id_flag` 2 for a commit
+ * signature and 1 for an absent one). No CometBFT node runs on this machine, so the
+ * tests, the benchmark and `docs/nodeops.md` rehearsals use this.
+ *
+ * Blocks come every `blockTimeMs` from the moment the chain starts; a node follows the
+ * chain unless a fault is injected: `stall` (it stops at its current height), `fork`
+ * (from the next height it is on other blocks), `catchUp`, `down` (connections refused
+ * with HTTP 503), `peers(n)`, and on the chain `stopSigning(address)` (the validator's
+ * precommits are absent from the next height). `/metrics` serves the nodes' heights,
+ * peers and sync flags in CometBFT's Prometheus metric names, labelled by node, so a
+ * Prometheus server can scrape the same nodes.
+ */
+export interface ScriptedChain {
+  readonly chainId: string;
+  readonly url: string;
+  /** The node's RPC base URL (`<url>/<name>`). */
+  nodeUrl(name: string): string;
+  addNode(name: string): void;
+  height(): number;
+  /** Milliseconds until the next block. */
+  msToNextBlock(): number;
+  stall(node: string): void;
+  fork(node: string): void;
+  catchUp(node: string, on: boolean): void;
+  down(node: string, on: boolean): void;
+  peers(node: string, n: number): void;
+  /** Back in step with the chain: no stall, fork, catching up or outage. */
+  heal(node: string): void;
+  validators: readonly string[];
+  stopSigning(address: string): void;
+  resumeSigning(address: string): void;
+  close(): Promise<void>;
+}
+
+interface NodeView {
+  stalledAt?: number;
+  forkFrom?: number;
+  catchingUp: boolean;
+  down: boolean;
+  peers: number;
+}
+
+const hex = (s: string) => createHash('sha256').update(s).digest('hex').toUpperCase();
+
+export async function startScriptedChain(
+  options: {
+    chainId?: string;
+    blockTimeMs?: number;
+    validators?: number;
+    startHeight?: number;
+    now?: () => number;
+  } = {},
+): Promise<ScriptedChain> {
+  const chainId = options.chainId ?? 'sim-1';
+  const blockTimeMs = options.blockTimeMs ?? 6500;
+  const now = options.now ?? Date.now;
+  const startHeight = options.startHeight ?? 1000;
+  const t0 = now();
+  const validators = Array.from({ length: options.validators ?? 4 }, (_, i) =>
+    hex(`${chainId}/validator/${i}`).slice(0, 40),
+  );
+  // Heights from which a validator's precommit is absent (and until which, once resumed).
+  const notSigning = new Map<string, { from: number; to?: number }[]>();
+  const nodes = new Map<string, NodeView>();
+
+  const chainHeight = () => startHeight + Math.floor((now() - t0) / blockTimeMs);
+  const blockTime = (h: number) => new Date(t0 + (h - startHeight) * blockTimeMs).toISOString();
+  const viewHeight = (v: NodeView) =>
+    Math.min(chainHeight(), v.stalledAt ?? Number.POSITIVE_INFINITY);
+  const blockHash = (v: NodeView | undefined, h: number) =>
+    hex(
+      `${chainId}/${v?.forkFrom !== undefined && h >= v.forkFrom ? `fork${v.forkFrom}` : 'main'}/${h}`,
+    );
+  const signed = (address: string, h: number) =>
+    !(notSigning.get(address) ?? []).some((s) => h >= s.from && (s.to === undefined || h < s.to));
+
+  const envelope = (result: unknown) => ({ jsonrpc: '2.0', id: -1, result });
+  const rpcError = (data: string) => ({
+    jsonrpc: '2.0',
+    id: -1,
+    error: { code: -32603, message: 'Internal error', data },
+  });
+
+  const header = (v: NodeView, h: number) => ({
+    version: { block: '11', app: '0' },
+    chain_id: chainId,
+    height: String(h),
+    time: blockTime(h),
+    last_block_id: { hash: blockHash(v, h - 1), parts: { total: 1, hash: hex(`parts/${h - 1}`) } },
+    last_commit_hash: hex(`commit/${h - 1}`),
+    data_hash: hex(`data/${h}`),
+    validators_hash: hex(`vals/${chainId}`),
+    next_validators_hash: hex(`vals/${chainId}`),
+    consensus_hash: hex(`cons/${chainId}`),
+    app_hash: hex(`app/${h}`),
+    last_results_hash: hex(`results/${h}`),
+    evidence_hash: hex('evidence'),
+    proposer_address: validators[h % validators.length],
+  });
+
+  const commit = (v: NodeView, h: number) => ({
+    height: String(h),
+    round: 0,
+    block_id: { hash: blockHash(v, h), parts: { total: 1, hash: hex(`parts/${h}`) } },
+    signatures: validators.map((address) =>
+      signed(address, h)
+        ? {
+            block_id_flag: 2,
+            validator_address: address,
+            timestamp: blockTime(h + 1),
+            signature: Buffer.from(hex(`sig/${address}/${h}`), 'hex').toString('base64'),
+          }
+        : {
+            block_id_flag: 1,
+            validator_address: '',
+            timestamp: '0001-01-01T00:00:00Z',
+            signature: null,
+          },
+    ),
+  });
+
+  function answer(
+    name: string,
+    v: NodeView,
+    path: string,
+    query: URLSearchParams,
+  ): [number, unknown] {
+    const top = viewHeight(v);
+    const asked = query.get('height');
+    const h = asked === null ? top : Number(asked.replace(/"/g, ''));
+    if (path !== '/status' && path !== '/net_info' && (!Number.isInteger(h) || h > top || h < 1)) {
+      return [
+        500,
+        rpcError(`height ${h} must be less than or equal to the current blockchain height ${top}`),
+      ];
+    }
+    switch (path) {
+      case '/status':
+        return [
+          200,
+          envelope({
+            node_info: {
+              protocol_version: { p2p: '8', block: '11', app: '0' },
+              id: hex(`node/${name}`).slice(0, 40).toLowerCase(),
+              listen_addr: 'tcp://0.0.0.0:26656',
+              network: chainId,
+              version: '0.38.12',
+              channels: '40202122233038606100',
+              moniker: name,
+              other: { tx_index: 'on', rpc_address: 'tcp://0.0.0.0:26657' },
+            },
+            sync_info: {
+              latest_block_hash: blockHash(v, top),
+              latest_app_hash: hex(`app/${top}`),
+              latest_block_height: String(top),
+              latest_block_time: blockTime(top),
+              earliest_block_hash: blockHash(v, 1),
+              earliest_app_hash: hex('app/1'),
+              earliest_block_height: '1',
+              earliest_block_time: blockTime(1),
+              catching_up: v.catchingUp,
+            },
+            validator_info: {
+              address: hex(`node/${name}`).slice(0, 40),
+              pub_key: {
+                type: 'tendermint/PubKeyEd25519',
+                value: Buffer.from(hex(name), 'hex').toString('base64'),
+              },
+              voting_power: '0',
+            },
+          }),
+        ];
+      case '/net_info':
+        return [
+          200,
+          envelope({
+            listening: true,
+            listeners: ['Listener(@)'],
+            n_peers: String(v.peers),
+            peers: Array.from({ length: v.peers }, (_, i) => ({
+              node_info: {
+                id: hex(`peer/${name}/${i}`).slice(0, 40).toLowerCase(),
+                network: chainId,
+                moniker: `peer-${i}`,
+              },
+              is_outbound: i % 2 === 0,
+              remote_ip: `10.0.0.${i + 1}`,
+            })),
+          }),
+        ];
+      case '/block':
+        return [
+          200,
+          envelope({
+            block_id: { hash: blockHash(v, h), parts: { total: 1, hash: hex(`parts/${h}`) } },
+            block: {
+              header: header(v, h),
+              data: { txs: [] },
+              evidence: { evidence: [] },
+              last_commit: commit(v, h - 1),
+            },
+          }),
+        ];
+      case '/commit':
+        return [
+          200,
+          envelope({
+            signed_header: { header: header(v, h), commit: commit(v, h) },
+            canonical: h < top,
+          }),
+        ];
+      case '/validators':
+        return [
+          200,
+          envelope({
+            block_height: String(h),
+            validators: validators.map((address) => ({
+              address,
+              pub_key: {
+                type: 'tendermint/PubKeyEd25519',
+                value: Buffer.from(hex(address), 'hex').toString('base64'),
+              },
+              voting_power: '100',
+              proposer_priority: '0',
+            })),
+            count: String(validators.length),
+            total: String(validators.length),
+          }),
+        ];
+      default:
+        return [404, rpcError(`unknown method ${path}`)];
+    }
+  }
+
+  function metrics(): string {
+    const lines = [
+      '# HELP cometbft_consensus_height Height of the chain.',
+      '# TYPE cometbft_consensus_height gauge',
+    ];
+    const up: string[] = [];
+    for (const [name, v] of nodes) {
+      if (v.down) continue;
+      up.push(`cometbft_consensus_height{chain_id="${chainId}",node="${name}"} ${viewHeight(v)}`);
+    }
+    lines.push(
+      ...up,
+      '# HELP cometbft_p2p_peers Number of peers.',
+      '# TYPE cometbft_p2p_peers gauge',
+    );
+    for (const [name, v] of nodes) {
+      if (!v.down)
+        lines.push(`cometbft_p2p_peers{chain_id="${chainId}",node="${name}"} ${v.peers}`);
+    }
+    lines.push(
+      '# HELP cometbft_blocksync_syncing Whether the node is syncing.',
+      '# TYPE cometbft_blocksync_syncing gauge',
+    );
+    for (const [name, v] of nodes) {
+      if (!v.down)
+        lines.push(
+          `cometbft_blocksync_syncing{chain_id="${chainId}",node="${name}"} ${v.catchingUp ? 1 : 0}`,
+        );
+    }
+    return `${lines.join('\n')}\n`;
+  }
+
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    const u = new URL(req.url ?? '/', 'http://x');
+    if (u.pathname === '/metrics') {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+      res.end(metrics());
+      return;
+    }
+    const [, name, ...rest] = u.pathname.split('/');
+    const v = nodes.get(name ?? '');
+    if (!v) {
+      res.writeHead(404).end();
+      return;
+    }
+    if (v.down) {
+      res.writeHead(503, { 'content-type': 'text/plain' }).end('down');
+      return;
+    }
+    const [status, body] = answer(name ?? '', v, `/${rest.join('/')}`, u.searchParams);
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  };
+
+  const server: Server = createServer(handler);
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const view = (name: string) => {
+    const v = nodes.get(name);
+    if (!v) throw new Error(`no node ${name}`);
+    return v;
+  };
+
+  return {
+    chainId,
+    url,
+    validators,
+    nodeUrl: (name) => `${url}/${name}`,
+    addNode(name) {
+      nodes.set(name, { catchingUp: false, down: false, peers: 8 });
+    },
+    height: chainHeight,
+    msToNextBlock: () => blockTimeMs - ((now() - t0) % blockTimeMs),
+    stall(name) {
+      view(name).stalledAt = chainHeight();
+    },
+    fork(name) {
+      view(name).forkFrom = chainHeight() + 1;
+    },
+    catchUp(name, on) {
+      view(name).catchingUp = on;
+    },
+    down(name, on) {
+      view(name).down = on;
+    },
+    peers(name, n) {
+      view(name).peers = n;
+    },
+    heal(name) {
+      const v = view(name);
+      delete v.stalledAt;
+      delete v.forkFrom;
+      v.catchingUp = false;
+      v.down = false;
+    },
+    stopSigning(address) {
+      const spells = notSigning.get(address) ?? [];
+      spells.push({ from: chainHeight() + 1 });
+      notSigning.set(address, spells);
+    },
+    resumeSigning(address) {
+      const last = notSigning.get(address)?.at(-1);
+      if (last && last.to === undefined) last.to = chainHeight() + 1;
+    },
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+        server.closeAllConnections();
+      });
+    },
+  };
+}
