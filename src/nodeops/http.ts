@@ -13,7 +13,15 @@ export interface HttpClient {
   /** GET, or POST with a JSON body; resolves with the status and the parsed JSON (or text). */
   call(
     url: string,
-    options?: { body?: unknown; timeoutMs?: number },
+    options?: {
+      body?: unknown;
+      timeoutMs?: number;
+      /**
+       * A read that may be sent again: retried once when the connection was closed under
+       * it (a node that drops idle keep-alive connections, as Hardhat does after 10 ms).
+       */
+      idempotent?: boolean;
+    },
   ): Promise<{ status: number; json: unknown; text: string }>;
   close(): Promise<void>;
 }
@@ -28,36 +36,52 @@ export function createHttpClient(deps: { guard: SsrfGuard; timeoutMs: number }):
     keepAliveTimeout: 30_000,
     connections: 8,
   });
-  return {
+  const client: HttpClient = {
     async call(url, options = {}) {
-      const u = new URL(url);
-      const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
-      if (isIP(host) !== 0) {
-        const why = deps.guard.forbidden(host);
-        if (why !== undefined) throw new HttpError(`refused: ${host} is a ${why} address`);
-      }
-      const timeoutMs = options.timeoutMs ?? deps.timeoutMs;
-      const res = await request(u, {
-        dispatcher: agent,
-        method: options.body === undefined ? 'GET' : 'POST',
-        headers:
-          options.body === undefined
-            ? { accept: 'application/json' }
-            : { 'content-type': 'application/json', accept: 'application/json' },
-        ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      const text = await res.body.text();
-      let json: unknown;
       try {
-        json = text === '' ? undefined : (JSON.parse(text) as unknown);
-      } catch {
-        json = undefined;
+        return await once(url, options);
+      } catch (err) {
+        const code = (err as { code?: unknown }).code;
+        if (options.idempotent && (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET')) {
+          return once(url, options);
+        }
+        throw err;
       }
-      return { status: res.statusCode, json, text };
     },
     close: () => agent.close(),
   };
+  return client;
+
+  async function once(
+    url: string,
+    options: { body?: unknown; timeoutMs?: number },
+  ): Promise<{ status: number; json: unknown; text: string }> {
+    const u = new URL(url);
+    const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
+    if (isIP(host) !== 0) {
+      const why = deps.guard.forbidden(host);
+      if (why !== undefined) throw new HttpError(`refused: ${host} is a ${why} address`);
+    }
+    const timeoutMs = options.timeoutMs ?? deps.timeoutMs;
+    const res = await request(u, {
+      dispatcher: agent,
+      method: options.body === undefined ? 'GET' : 'POST',
+      headers:
+        options.body === undefined
+          ? { accept: 'application/json' }
+          : { 'content-type': 'application/json', accept: 'application/json' },
+      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await res.body.text();
+    let json: unknown;
+    try {
+      json = text === '' ? undefined : (JSON.parse(text) as unknown);
+    } catch {
+      json = undefined;
+    }
+    return { status: res.statusCode, json, text };
+  }
 }

@@ -40,7 +40,7 @@ const BLOCK_ID_FLAG_COMMIT = 2;
 export function createCometbftProbe(http: HttpClient): Probe {
   const get = async (base: string, path: string) => {
     const url = `${base.replace(/\/+$/, '')}${path}`;
-    const r = await http.call(url);
+    const r = await http.call(url, { idempotent: true });
     if (r.status !== 200) throw new Error(`${path} answered HTTP ${r.status}`);
     return r.json;
   };

@@ -19,6 +19,7 @@ export function createEvmProbe(http: HttpClient): Probe {
   const batch = async (url: string, calls: [string, unknown[]][]) => {
     const r = await http.call(url, {
       body: calls.map(([method, params], id) => ({ jsonrpc: '2.0', id, method, params })),
+      idempotent: true,
     });
     if (r.status !== 200) throw new Error(`JSON-RPC answered HTTP ${r.status}`);
     const replies = z.array(Reply).parse(r.json);
