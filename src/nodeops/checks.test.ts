@@ -8,7 +8,12 @@ import {
 } from './checks.js';
 import { ThresholdsSchema } from './settings.js';
 
-const t = ThresholdsSchema.parse({ blockTimeSeconds: 6.5, lagBlocks: 3, minPeers: 2 });
+const t = ThresholdsSchema.parse({
+  blockTimeSeconds: 6.5,
+  lagBlocks: 3,
+  minPeers: 2,
+  missedConsecutive: 3,
+});
 const base = (over: Partial<NodeInput> = {}): NodeInput => ({
   name: 'val-eu',
   observation: { reachable: true, height: 100, hash: 'AA', syncing: false, peers: 5 },
