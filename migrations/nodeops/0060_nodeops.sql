@@ -96,6 +96,9 @@ CREATE TABLE nodeops_deliveries (
   status      text        NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed')),
   attempts    integer     NOT NULL DEFAULT 0,
   next_at     timestamptz NOT NULL DEFAULT now(),
+  -- Claimed by the sender (under its fenced lease) until then: a stale sender cannot
+  -- claim, and a claim whose sender died comes back after it (never zero sends).
+  claimed_until timestamptz,
   sent_at     timestamptz,
   last_error  text,
   PRIMARY KEY (notice_id, channel_id)

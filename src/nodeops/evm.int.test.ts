@@ -90,7 +90,7 @@ async function until(what: string, fn: () => boolean, ms = 20_000) {
 const startMining = () => {
   mining = setInterval(() => {
     void node.mine(1).catch(() => undefined);
-  }, 300);
+  }, 500);
 };
 const stopMining = () => {
   clearInterval(mining);
@@ -109,7 +109,7 @@ beforeAll(async () => {
         {
           key: 'local-evm',
           family: 'evm',
-          blockTimeSeconds: 0.3,
+          blockTimeSeconds: 0.5,
           lagBlocks: 3,
           minPeers: 0,
           references: [node.url],
@@ -144,7 +144,15 @@ describe('EVM checks on a real Hardhat node', () => {
     expect(texts()[0]).toMatch(/^\[FIRING critical\] local-evm\/geth-eu \(eu, rpc\): geth-eu /);
     proxy.frozen = undefined;
     await until('resolved', () => texts().filter((x) => x.startsWith('[RESOLVED]')).length === 2);
-    const status = await t.vw.nodeops.fleet.getNode('geth-eu');
+    let status = await t.vw.nodeops.fleet.getNode('geth-eu');
+    const end = Date.now() + 10_000;
+    while (
+      (status as { lastState?: { state: string } }).lastState?.state !== 'ok' &&
+      Date.now() < end
+    ) {
+      await new Promise((r) => setTimeout(r, 50));
+      status = await t.vw.nodeops.fleet.getNode('geth-eu');
+    }
     expect(status).toMatchObject({ lastState: { state: 'ok', peers: 0 } });
     expect((status as { lastState: { version: string } }).lastState.version).toMatch(
       /^HardhatNetwork/,

@@ -111,7 +111,9 @@ export function createMonitor(deps: MonitorDeps): Monitor {
     await Promise.all(
       [...wanted].map(async (h) => {
         let hashes: (string | undefined)[] | undefined = mem.refHashes.get(h);
-        if (!hashes || hashes.some((x) => x === undefined)) {
+        // CometBFT blocks are final once committed, so a reference's hash at a height is
+        // kept; EVM heads can be replaced (reorgs), so they are asked again every poll.
+        if (!hashes || chain.family !== 'cometbft' || hashes.some((x) => x === undefined)) {
           hashes = await Promise.all(
             chain.references.map((url, i) => {
               const r = refs[i] as Observation;
@@ -348,19 +350,38 @@ export function createMonitor(deps: MonitorDeps): Monitor {
     },
 
     async sendPending(fence) {
-      const { rows } = await db.query(
-        `SELECT d.notice_id, d.channel_id, d.attempts, n.kind AS notice_kind, n.text,
-                c.kind AS channel_kind, c.settings AS channel_settings, c.secret_sealed,
-                a.*, nd.name AS node_name, nd.region, nd.role
-         FROM nodeops_deliveries d
-         JOIN nodeops_notices n ON n.id = d.notice_id
-         JOIN nodeops_alerts a ON a.id = n.alert_id
-         JOIN nodeops_nodes nd ON nd.id = a.node_id
-         JOIN nodeops_channels c ON c.id = d.channel_id
-         WHERE d.status = 'pending' AND d.next_at <= $1
-         ORDER BY d.notice_id LIMIT 100`,
-        [new Date(deps.now())],
-      );
+      // Claimed in a fenced transaction: only the lease holder claims, and a claimed
+      // delivery is not sent by anyone else until the claim runs out.
+      const rows = await db.transaction(async (tx) => {
+        const claimed = await tx.query(
+          `SELECT d.notice_id, d.channel_id, d.attempts, n.kind AS notice_kind, n.text,
+                  c.kind AS channel_kind, c.settings AS channel_settings, c.secret_sealed,
+                  a.*, nd.name AS node_name, nd.region, nd.role
+           FROM nodeops_deliveries d
+           JOIN nodeops_notices n ON n.id = d.notice_id
+           JOIN nodeops_alerts a ON a.id = n.alert_id
+           JOIN nodeops_nodes nd ON nd.id = a.node_id
+           JOIN nodeops_channels c ON c.id = d.channel_id
+           WHERE d.status = 'pending' AND d.next_at <= $1
+             AND (d.claimed_until IS NULL OR d.claimed_until < $1)
+           ORDER BY d.notice_id LIMIT 100
+           FOR UPDATE OF d SKIP LOCKED`,
+          [new Date(deps.now())],
+        );
+        if (claimed.rows.length === 0) return claimed.rows;
+        await tx.query(
+          `UPDATE nodeops_deliveries SET claimed_until = $3
+           FROM unnest($1::text[], $2::text[]) AS k(notice_id, channel_id)
+           WHERE nodeops_deliveries.notice_id = k.notice_id AND nodeops_deliveries.channel_id = k.channel_id`,
+          [
+            claimed.rows.map((r) => r['notice_id']),
+            claimed.rows.map((r) => r['channel_id']),
+            new Date(deps.now() + 30_000),
+          ],
+        );
+        if (fence) await fence();
+        return claimed.rows;
+      });
       let sent = 0;
       await Promise.all(
         rows.map(async (r) => {
@@ -391,20 +412,20 @@ export function createMonitor(deps: MonitorDeps): Monitor {
           await db.transaction(async (tx) => {
             if (outcome.ok) {
               await tx.query(
-                `UPDATE nodeops_deliveries SET status = 'sent', sent_at = now(), attempts = $3
+                `UPDATE nodeops_deliveries SET status = 'sent', sent_at = now(), attempts = $3,
+                   claimed_until = NULL
                  WHERE notice_id = $1 AND channel_id = $2`,
                 [r['notice_id'], channelId, attempts],
               );
             } else {
               await tx.query(
-                `UPDATE nodeops_deliveries SET attempts = $3, last_error = $4,
+                `UPDATE nodeops_deliveries SET attempts = $3, last_error = $4, claimed_until = NULL,
                    status = CASE WHEN $3 >= 20 THEN 'failed' ELSE 'pending' END,
                    next_at = now() + make_interval(secs => LEAST(300, power(2, $3)::int))
                  WHERE notice_id = $1 AND channel_id = $2`,
                 [r['notice_id'], channelId, attempts, outcome.error],
               );
             }
-            if (fence) await fence();
           });
           metrics.notifications.inc({ channel: kind, outcome: outcome.ok ? 'sent' : 'failed' });
           if (outcome.ok) sent++;
