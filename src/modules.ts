@@ -4,7 +4,9 @@
  * their dependencies and gathers their settings, scopes, events, roles, routes,
  * maintenance tasks, CLI commands and migrations (`migrations/<module>/`).
  */
+import { campaignsModule } from './campaigns/module.js';
 import { chainsModule } from './chains/module.js';
+import { commerceModule } from './commerce/module.js';
 import { identityModule } from './identity/module.js';
 import { ledgerModule } from './ledger/module.js';
 import { merchantsModule } from './merchants/module.js';
@@ -31,6 +33,8 @@ export const MODULES = composeModules([
   producerModule,
   merchantsModule,
   nodeopsModule,
+  campaignsModule,
+  commerceModule,
 ] as const);
 
 /** Every role a process can run: the platform's, then those the modules declare. */

@@ -1,0 +1,345 @@
+import { parseAmount } from '../ledger/money.js';
+import type { Db } from '../platform/db/db.js';
+import { fail, rollback } from '../platform/failure.js';
+import { newId } from '../platform/ids.js';
+import { CommerceError, type CommerceFailure } from './errors.js';
+import type { Product, Store, Variant } from './model.js';
+
+export interface StoreInput {
+  name: string;
+  logoUrl?: string | undefined;
+  colors?: Record<string, string> | undefined;
+  position: { level?: number | undefined; x: number; y: number };
+  taxBps?: number | undefined;
+}
+
+export interface VariantInput {
+  sku: string;
+  name: string;
+  /** Decimal strings by currency: `{ USD: '12.50' }`. */
+  prices: Record<string, string>;
+  stock: number;
+}
+
+export interface ProductInput {
+  name: string;
+  description?: string | undefined;
+  imageUrls?: string[] | undefined;
+  variants: VariantInput[];
+}
+
+export interface CatalogDeps {
+  db: Db;
+  scaleOf(currency: string): Promise<number | undefined>;
+  clock: () => Date;
+}
+
+interface StoreRow {
+  id: string;
+  owner_id: string;
+  name: string;
+  logo_url: string | null;
+  colors: Record<string, string>;
+  floor_level: number;
+  floor_x: number;
+  floor_y: number;
+  tax_bps: number;
+  created_at: Date;
+}
+
+interface VariantRow {
+  id: string;
+  product_id: string;
+  store_id: string;
+  sku: string;
+  name: string;
+  on_hand: number;
+  reserved: number;
+  prices: Record<string, string> | null;
+}
+
+interface ProductRow {
+  id: string;
+  store_id: string;
+  name: string;
+  description: string;
+  image_urls: string[];
+  created_at: Date;
+}
+
+export const STORE_COLUMNS = `id, owner_id, name, logo_url, colors, floor_level, floor_x, floor_y,
+  tax_bps, created_at`;
+
+export function toStore(r: StoreRow): Store {
+  return {
+    id: r.id,
+    ownerId: r.owner_id,
+    name: r.name,
+    logoUrl: r.logo_url,
+    colors: r.colors,
+    position: { level: r.floor_level, x: r.floor_x, y: r.floor_y },
+    taxBps: r.tax_bps,
+    createdAt: r.created_at,
+  };
+}
+
+function toVariant(r: VariantRow): Variant {
+  const prices: Record<string, bigint> = {};
+  for (const [c, a] of Object.entries(r.prices ?? {})) prices[c] = BigInt(a);
+  return {
+    id: r.id,
+    productId: r.product_id,
+    storeId: r.store_id,
+    sku: r.sku,
+    name: r.name,
+    prices,
+    onHand: r.on_hand,
+    reserved: r.reserved,
+    available: r.on_hand - r.reserved,
+  };
+}
+
+const VARIANT_SELECT = `SELECT v.id, v.product_id, v.store_id, v.sku, v.name, v.on_hand, v.reserved,
+    (SELECT jsonb_object_agg(p.currency, p.amount::text) FROM commerce_variant_prices p
+      WHERE p.variant_id = v.id) AS prices
+  FROM commerce_variants v`;
+
+const isUniqueViolation = (err: unknown, constraint: string) =>
+  typeof err === 'object' &&
+  err !== null &&
+  (err as { code?: string }).code === '23505' &&
+  String(
+    (err as { constraint?: string; message?: string }).constraint ??
+      (err as { message?: string }).message,
+  ).includes(constraint);
+
+export const MAX_STOCK = 1_000_000_000;
+
+export function createCatalog(deps: CatalogDeps) {
+  const { db } = deps;
+
+  async function parsePrices(
+    prices: Record<string, string>,
+  ): Promise<{ currency: string; amount: bigint }[] | CommerceFailure> {
+    const out: { currency: string; amount: bigint }[] = [];
+    for (const [currency, text] of Object.entries(prices)) {
+      const scale = await deps.scaleOf(currency);
+      if (scale === undefined) {
+        return fail(CommerceError.CurrencyUnknown, { message: `Unknown currency ${currency}` });
+      }
+      const r = parseAmount(text, scale);
+      if (!r.ok) {
+        return fail(CommerceError.PriceInvalid, {
+          message: `${currency} ${text}: not a non-negative amount with at most ${scale} decimals`,
+          param: `prices.${currency}`,
+        });
+      }
+      out.push({ currency, amount: r.value });
+    }
+    return out;
+  }
+
+  async function ownedStore(ownerId: string, storeId: string): Promise<Store | undefined> {
+    const { rows } = await db.query<StoreRow>(
+      `SELECT ${STORE_COLUMNS} FROM commerce_stores WHERE id = $1 AND owner_id = $2`,
+      [storeId, ownerId],
+    );
+    return rows[0] ? toStore(rows[0]) : undefined;
+  }
+
+  async function getVariants(ids: string[]): Promise<Variant[]> {
+    const { rows } = await db.query<VariantRow>(
+      `${VARIANT_SELECT} WHERE v.id = ANY($1::text[]) ORDER BY v.id`,
+      [ids],
+    );
+    return rows.map(toVariant);
+  }
+
+  async function variantsOf(productIds: string[]): Promise<Variant[]> {
+    const { rows } = await db.query<VariantRow>(
+      `${VARIANT_SELECT} WHERE v.product_id = ANY($1::text[]) ORDER BY v.id`,
+      [productIds],
+    );
+    return rows.map(toVariant);
+  }
+
+  async function insertVariant(productId: string, storeId: string, v: VariantInput) {
+    const prices = await parsePrices(v.prices);
+    if (!Array.isArray(prices)) return prices;
+    if (!Number.isInteger(v.stock) || v.stock < 0 || v.stock > MAX_STOCK) {
+      return fail(CommerceError.QuantityInvalid, { param: 'stock' });
+    }
+    const id = newId('var');
+    try {
+      await db.query(
+        `INSERT INTO commerce_variants (id, product_id, store_id, sku, name, on_hand)
+         VALUES ($1, $2, $3, $4, $5, $6)`,
+        [id, productId, storeId, v.sku, v.name, v.stock],
+      );
+    } catch (err) {
+      if (isUniqueViolation(err, 'commerce_variants_sku')) return fail(CommerceError.SkuTaken);
+      throw err;
+    }
+    await db.query(
+      `INSERT INTO commerce_variant_prices (variant_id, currency, amount)
+       SELECT $1, c, a::numeric FROM unnest($2::text[], $3::text[]) AS t(c, a)`,
+      [id, prices.map((p) => p.currency), prices.map((p) => p.amount.toString())],
+    );
+    return id;
+  }
+
+  return {
+    async createStore(ownerId: string, input: StoreInput): Promise<Store | CommerceFailure> {
+      try {
+        const { rows } = await db.query<StoreRow>(
+          `INSERT INTO commerce_stores (id, owner_id, name, logo_url, colors, floor_level,
+                                        floor_x, floor_y, tax_bps, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${STORE_COLUMNS}`,
+          [
+            newId('sto'),
+            ownerId,
+            input.name,
+            input.logoUrl ?? null,
+            input.colors ?? {},
+            input.position.level ?? 0,
+            input.position.x,
+            input.position.y,
+            input.taxBps ?? 0,
+            deps.clock(),
+          ],
+        );
+        const row = rows[0];
+        if (!row) throw new Error('store insert returned nothing');
+        return toStore(row);
+      } catch (err) {
+        if (isUniqueViolation(err, 'commerce_stores_spot')) return fail(CommerceError.SpotTaken);
+        throw err;
+      }
+    },
+
+    async getStore(id: string): Promise<Store | undefined> {
+      const { rows } = await db.query<StoreRow>(
+        `SELECT ${STORE_COLUMNS} FROM commerce_stores WHERE id = $1`,
+        [id],
+      );
+      return rows[0] ? toStore(rows[0]) : undefined;
+    },
+
+    /** Every store of the mall (the floor plan), or one owner's, by id. */
+    async listStores(query: {
+      ownerId?: string | undefined;
+      limit: number;
+      startingAfter?: string | undefined;
+    }): Promise<Store[]> {
+      const { rows } = await db.query<StoreRow>(
+        `SELECT ${STORE_COLUMNS} FROM commerce_stores
+          WHERE ($1::text IS NULL OR owner_id = $1) AND ($2::text IS NULL OR id > $2)
+          ORDER BY id LIMIT $3`,
+        [query.ownerId ?? null, query.startingAfter ?? null, query.limit],
+      );
+      return rows.map(toStore);
+    },
+
+    ownedStore,
+
+    /** A product with its variants, prices and stock, in one transaction. */
+    createProduct(
+      ownerId: string,
+      storeId: string,
+      input: ProductInput,
+    ): Promise<Product | CommerceFailure> {
+      return db.attempt(async () => {
+        const store = await ownedStore(ownerId, storeId);
+        if (!store) return fail(CommerceError.StoreNotFound);
+        const id = newId('prd');
+        const { rows } = await db.query<ProductRow>(
+          `INSERT INTO commerce_products (id, store_id, name, description, image_urls, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6)
+           RETURNING id, store_id, name, description, image_urls, created_at`,
+          [id, storeId, input.name, input.description ?? '', input.imageUrls ?? [], deps.clock()],
+        );
+        const row = rows[0];
+        if (!row) throw new Error('product insert returned nothing');
+        for (const v of input.variants) {
+          const r = await insertVariant(id, storeId, v);
+          if (typeof r !== 'string') return rollback(r);
+        }
+        return { ...toProduct(row), variants: await variantsOf([id]) };
+      });
+    },
+
+    async listProducts(query: {
+      storeId: string;
+      limit: number;
+      startingAfter?: string | undefined;
+    }): Promise<Product[]> {
+      const { rows } = await db.query<ProductRow>(
+        `SELECT id, store_id, name, description, image_urls, created_at FROM commerce_products
+          WHERE store_id = $1 AND ($2::text IS NULL OR id > $2) ORDER BY id LIMIT $3`,
+        [query.storeId, query.startingAfter ?? null, query.limit],
+      );
+      const variants = await variantsOf(rows.map((r) => r.id));
+      return rows.map((r) => ({
+        ...toProduct(r),
+        variants: variants.filter((v) => v.productId === r.id),
+      }));
+    },
+
+    async getProduct(id: string): Promise<Product | undefined> {
+      const { rows } = await db.query<ProductRow>(
+        `SELECT id, store_id, name, description, image_urls, created_at FROM commerce_products
+          WHERE id = $1`,
+        [id],
+      );
+      const row = rows[0];
+      return row ? { ...toProduct(row), variants: await variantsOf([row.id]) } : undefined;
+    },
+
+    getVariants,
+
+    /**
+     * Sets a variant's units on hand. Refused below what pending orders hold reserved:
+     * one conditional statement, so a checkout racing it never ends up oversold.
+     */
+    async setStock(
+      ownerId: string,
+      variantId: string,
+      onHand: number,
+    ): Promise<Variant | CommerceFailure> {
+      if (!Number.isInteger(onHand) || onHand < 0 || onHand > MAX_STOCK) {
+        return fail(CommerceError.QuantityInvalid, { param: 'on_hand' });
+      }
+      const r = await db.query(
+        `UPDATE commerce_variants v SET on_hand = $3
+           FROM commerce_stores s
+          WHERE v.id = $1 AND s.id = v.store_id AND s.owner_id = $2 AND v.reserved <= $3`,
+        [variantId, ownerId, onHand],
+      );
+      const [variant] = await getVariants([variantId]);
+      if (r.rowCount === 0) {
+        if (!variant) return fail(CommerceError.VariantNotFound);
+        const store = await ownedStore(ownerId, variant.storeId);
+        if (!store) return fail(CommerceError.VariantNotFound);
+        return fail(CommerceError.OutOfStock, {
+          message: `${variant.reserved} units are reserved by pending orders`,
+          param: 'on_hand',
+        });
+      }
+      if (!variant) throw new Error('variant vanished');
+      return variant;
+    },
+  };
+}
+
+function toProduct(r: ProductRow): Omit<Product, 'variants'> {
+  return {
+    id: r.id,
+    storeId: r.store_id,
+    name: r.name,
+    description: r.description,
+    imageUrls: r.image_urls,
+    createdAt: r.created_at,
+  };
+}
+
+export type Catalog = ReturnType<typeof createCatalog>;

@@ -1,0 +1,241 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createWalletHarness,
+  type WalletHarness,
+  type TestUser,
+} from '../../test/fixtures/wallet/harness.js';
+import { isFailure } from '../platform/failure.js';
+import type { Order } from './model.js';
+
+/**
+ * The guards of commerce and campaigns raced on a real PostgreSQL server: stock is never
+ * oversold, a capped campaign gives exactly its cap, a budget is never exceeded, a
+ * per-customer limit holds, and a cancelled order gives its coupon use back.
+ */
+
+let h: WalletHarness;
+let merchant: TestUser;
+let buyer: TestUser;
+
+beforeAll(async () => {
+  h = await createWalletHarness();
+  merchant = await h.user('merchant');
+  buyer = await h.user('buyer');
+  await h.fund(buyer, 'USD', '100000.00');
+});
+
+afterAll(async () => {
+  await h.close();
+});
+
+const vw = () => h.t.vw;
+let spot = 0;
+
+async function storeWithVariant(stock: number, price = '10.00') {
+  const store = await vw().commerce.catalog.createStore(merchant.id, {
+    name: `Store ${spot}`,
+    position: { x: spot++, y: 0 },
+    taxBps: 1000,
+  });
+  if (isFailure(store)) throw new Error(store.code);
+  const product = await vw().commerce.catalog.createProduct(merchant.id, store.id, {
+    name: 'Cricket bat',
+    variants: [{ sku: 'BAT-1', name: 'Short handle', prices: { USD: price }, stock }],
+  });
+  if (isFailure(product)) throw new Error(product.code);
+  const variant = product.variants[0];
+  if (!variant) throw new Error('no variant');
+  return { store, variant };
+}
+
+/** A guest cart holding `quantity` of the variant (and a coupon, unchecked). */
+async function guestCart(storeId: string, variantId: string, coupon?: string) {
+  const made = await vw().commerce.orders.createCart({ storeId, currency: 'USD' });
+  if (isFailure(made) || made.secret === null) throw new Error('cart');
+  const access = { secret: made.secret };
+  const set = await vw().commerce.orders.setItem(made.cart.id, access, variantId, 1);
+  if (isFailure(set)) throw new Error(set.code);
+  if (coupon) {
+    await h.t.vw.db.query(`UPDATE commerce_carts SET coupon_code = $2 WHERE id = $1`, [
+      made.cart.id,
+      coupon,
+    ]);
+  }
+  return { id: made.cart.id, access };
+}
+
+async function inBatches<T>(
+  n: number,
+  size: number,
+  make: (i: number) => Promise<T>,
+): Promise<T[]> {
+  const out: T[] = [];
+  for (let at = 0; at < n; at += size) {
+    out.push(
+      ...(await Promise.all(
+        Array.from({ length: Math.min(size, n - at) }, (_, i) => make(at + i)),
+      )),
+    );
+  }
+  return out;
+}
+
+function codes(results: unknown[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of results) {
+    const k = isFailure(r) ? r.code : 'ok';
+    out[k] = (out[k] ?? 0) + 1;
+  }
+  return out;
+}
+
+async function campaign(input: {
+  redemptionLimit?: number;
+  budget?: bigint;
+  perCustomerLimit?: number;
+  code: string;
+}) {
+  const c = await vw().campaigns.create(merchant.id, {
+    name: 'Cricket season',
+    channel: 'tv',
+    currency: 'USD',
+    startsAt: new Date(Date.now() - 60_000),
+    rule: { kind: 'fixed', amount: 100n },
+    ...input,
+  });
+  if (isFailure(c)) throw new Error(c.code);
+  const code = await vw().campaigns.addCode(merchant.id, c.id, { code: input.code });
+  if (isFailure(code)) throw new Error(code.code);
+  return c;
+}
+
+describe('inventory on PostgreSQL', () => {
+  it('200 concurrent checkouts for the last 37 units: exactly 37 orders, then all 37 paid, never oversold', async () => {
+    const { store, variant } = await storeWithVariant(37);
+    const carts = await inBatches(200, 50, () => guestCart(store.id, variant.id));
+    const results = await Promise.all(
+      carts.map((c) => vw().commerce.orders.checkout(c.id, c.access, { email: 'g@example.com' })),
+    );
+    expect(codes(results)).toEqual({ ok: 37, out_of_stock: 163 });
+    const [mid] = await vw().commerce.catalog.getVariants([variant.id]);
+    expect(mid).toMatchObject({ onHand: 37, reserved: 37, available: 0 });
+
+    const orders = results.filter((r): r is Order => !isFailure(r));
+    const paid = await Promise.all(
+      orders.map((o) => {
+        const cart = carts.find((c) => c.id === o.cartId);
+        return vw().commerce.orders.pay(o.id, { userId: buyer.id, secret: cart?.access.secret });
+      }),
+    );
+    expect(codes(paid)).toEqual({ ok: 37 });
+    const [after] = await vw().commerce.catalog.getVariants([variant.id]);
+    expect(after).toMatchObject({ onHand: 0, reserved: 0, available: 0 });
+    // 37 × (10.00 + 10 % tax) went from the buyer to the store owner.
+    expect((await h.balance(merchant, 'USD')).available).toBe('407.00');
+    await h.expectLedgerVerified();
+  });
+
+  it('a cancelled order and an expired one release their units', async () => {
+    const { store, variant } = await storeWithVariant(2);
+    const a = await guestCart(store.id, variant.id);
+    const b = await guestCart(store.id, variant.id);
+    const oa = await vw().commerce.orders.checkout(a.id, a.access, { email: 'a@example.com' });
+    const ob = await vw().commerce.orders.checkout(b.id, b.access, { email: 'b@example.com' });
+    if (isFailure(oa) || isFailure(ob)) throw new Error('checkout');
+    const c = await guestCart(store.id, variant.id);
+    expect(
+      await vw().commerce.orders.checkout(c.id, c.access, { email: 'c@example.com' }),
+    ).toMatchObject({
+      code: 'out_of_stock',
+    });
+    expect(await vw().commerce.orders.cancel(oa.id, a.access, 'changed my mind')).toMatchObject({
+      status: 'cancelled',
+    });
+    h.clock.now += 16 * 60_000;
+    expect(await vw().commerce.orders.expire()).toBe(1);
+    expect(await vw().commerce.orders.getOrder(ob.id)).toMatchObject({
+      status: 'cancelled',
+      cancelReason: 'expired',
+    });
+    const [v] = await vw().commerce.catalog.getVariants([variant.id]);
+    expect(v).toMatchObject({ onHand: 2, reserved: 0 });
+    expect(
+      await vw().commerce.orders.checkout(c.id, c.access, { email: 'c@example.com' }),
+    ).toMatchObject({
+      status: 'pending',
+    });
+  });
+});
+
+describe('campaign limits on PostgreSQL', () => {
+  it('a campaign capped at K = 100 with 1,000 concurrent redemptions: exactly 100', async () => {
+    const { store, variant } = await storeWithVariant(10_000);
+    const c = await campaign({ redemptionLimit: 100, code: 'CAP100' });
+    const carts = await inBatches(1000, 100, () => guestCart(store.id, variant.id, 'cap100'));
+    const results = await Promise.all(
+      carts.map((cart, i) =>
+        vw().commerce.orders.checkout(cart.id, cart.access, { email: `g${i}@example.com` }),
+      ),
+    );
+    expect(codes(results)).toEqual({ ok: 100, coupon_exhausted: 900 });
+    const a = await vw().campaigns.analytics(merchant.id, c.id);
+    expect(a).toMatchObject({ reserved: 100, redeemed: 0 });
+    const [v] = await vw().commerce.catalog.getVariants([variant.id]);
+    // Refused checkouts reserved nothing.
+    expect(v?.reserved).toBe(100);
+  });
+
+  it('a budget of 7 discounts with 100 concurrent redemptions: exactly 7, budget never exceeded', async () => {
+    const { store, variant } = await storeWithVariant(1000);
+    const c = await campaign({ budget: 700n, code: 'BUDGET7' });
+    const carts = await inBatches(100, 100, () => guestCart(store.id, variant.id, 'BUDGET7'));
+    const results = await Promise.all(
+      carts.map((cart, i) =>
+        vw().commerce.orders.checkout(cart.id, cart.access, { email: `b${i}@example.com` }),
+      ),
+    );
+    expect(codes(results)).toEqual({ ok: 7, coupon_budget_spent: 93 });
+    expect(await vw().campaigns.get(merchant.id, c.id)).toMatchObject({ budgetUsed: 700n });
+  });
+
+  it('per-customer limit 2 raced by one customer with 20 carts: exactly 2; a cancel gives one back', async () => {
+    const { store, variant } = await storeWithVariant(1000);
+    const c = await campaign({ perCustomerLimit: 2, code: 'TWICE' });
+    const carts = await inBatches(20, 20, async () => {
+      const made = await vw().commerce.orders.createCart({
+        storeId: store.id,
+        currency: 'USD',
+        userId: buyer.id,
+      });
+      if (isFailure(made)) throw new Error(made.code);
+      await vw().commerce.orders.setItem(made.cart.id, { userId: buyer.id }, variant.id, 1);
+      const applied = await vw().commerce.orders.applyCoupon(
+        made.cart.id,
+        { userId: buyer.id },
+        'twice',
+      );
+      expect(isFailure(applied)).toBe(false);
+      return made.cart.id;
+    });
+    const results = await Promise.all(
+      carts.map((id) => vw().commerce.orders.checkout(id, { userId: buyer.id }, {})),
+    );
+    expect(codes(results)).toEqual({ ok: 2, coupon_customer_limit: 18 });
+    const first = results.find((r): r is Order => !isFailure(r));
+    if (!first) throw new Error('no order');
+    expect(first).toMatchObject({ subtotal: 1000n, discount: 100n, tax: 90n, total: 990n });
+    await vw().commerce.orders.cancel(first.id, { userId: buyer.id }, 'oops');
+    const retry = carts.find(
+      (id) => id !== first.cartId && !results.some((r) => !isFailure(r) && r.cartId === id),
+    );
+    if (!retry) throw new Error('no cart left');
+    expect(await vw().commerce.orders.checkout(retry, { userId: buyer.id }, {})).toMatchObject({
+      status: 'pending',
+      discount: 100n,
+    });
+    expect(await vw().campaigns.analytics(merchant.id, c.id)).toMatchObject({
+      reserved: 2,
+      released: 1,
+    });
+  });
+});
