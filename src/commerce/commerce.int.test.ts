@@ -1,0 +1,321 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createWalletHarness,
+  type TestUser,
+  type WalletHarness,
+} from '../../test/fixtures/wallet/harness.js';
+
+/**
+ * The commerce and campaigns API as a merchant and a buyer use it: open a store, list a
+ * product, run a campaign with codes, fill a cart, apply a coupon, check out, pay from
+ * the wallet, fulfil, and see it in the merchant's list, the events and the analytics.
+ * Bad input gets a typed 4xx and changes nothing.
+ */
+
+let h: WalletHarness;
+let merchant: TestUser;
+let buyer: TestUser;
+let storeId = '';
+let variantId = '';
+let otherVariantId = '';
+
+const call = (method: string, path: string, user?: TestUser, body?: unknown, secret?: string) =>
+  h.t.request(method, path, {
+    ...(user ? { token: user.token } : {}),
+    ...(body !== undefined ? { body } : {}),
+    ...(secret ? { headers: { 'cart-secret': secret } } : {}),
+  });
+
+/** Every commerce and campaign row, to prove a refusal wrote nothing. */
+async function snapshot(): Promise<string> {
+  const { rows } = await h.t.vw.db.query<{ s: string }>(
+    `SELECT concat_ws('|',
+       (SELECT count(*) FROM commerce_orders), (SELECT count(*) FROM commerce_order_lines),
+       (SELECT string_agg(concat_ws(':', id, on_hand, reserved), ',' ORDER BY id) FROM commerce_variants),
+       (SELECT string_agg(concat_ws(':', cart_id, variant_id, quantity), ',' ORDER BY cart_id, variant_id) FROM commerce_cart_items),
+       (SELECT string_agg(concat_ws(':', id, coalesce(coupon_code, '-')), ',' ORDER BY id) FROM commerce_carts),
+       (SELECT string_agg(concat_ws(':', id, redemptions_used, budget_used), ',' ORDER BY id) FROM campaigns),
+       (SELECT sum(used) FROM campaign_codes), (SELECT count(*) FROM campaign_redemptions),
+       (SELECT count(*) FROM outbox_events)) AS s`,
+  );
+  return rows[0]?.s ?? '';
+}
+
+beforeAll(async () => {
+  h = await createWalletHarness();
+  merchant = await h.user('teahouse');
+  buyer = await h.user('shopper');
+  await h.fund(buyer, 'USD', '500.00');
+});
+
+afterAll(async () => {
+  await h.close();
+});
+
+describe('a store, a campaign and an order through the API', () => {
+  it('a merchant opens a store and lists a product with variants, prices and stock', async () => {
+    const store = await call('POST', '/v1/stores', merchant, {
+      name: 'Tea House',
+      logo_url: 'https://cdn.example.com/tea.png',
+      colors: { primary: '#0a7d4f' },
+      position: { x: 3, y: 4 },
+      tax_bps: 1800,
+    });
+    expect(store.status, store.text).toBe(201);
+    storeId = store.body.id;
+    const taken = await call('POST', '/v1/stores', buyer, {
+      name: 'Squatter',
+      position: { x: 3, y: 4 },
+    });
+    expect(taken.status).toBe(409);
+    expect(taken.body.error.code).toBe('floor_spot_taken');
+
+    const product = await call('POST', `/v1/stores/${storeId}/products`, merchant, {
+      name: 'Darjeeling',
+      image_urls: ['https://cdn.example.com/darjeeling.jpg'],
+      variants: [
+        { sku: 'DJ-100', name: '100 g', prices: { USD: '12.50', EUR: '11.60' }, stock: 5 },
+        { sku: 'DJ-250', name: '250 g', prices: { USD: '27.00' }, stock: 2 },
+      ],
+    });
+    expect(product.status, product.text).toBe(201);
+    variantId = product.body.variants[0].id;
+    otherVariantId = product.body.variants[1].id;
+    expect(product.body.variants[0]).toMatchObject({
+      prices: { USD: '12.50', EUR: '11.60' },
+      available: 5,
+    });
+    const mall = await call('GET', '/v1/stores');
+    expect(mall.body.data.map((s: { name: string }) => s.name)).toContain('Tea House');
+    // Someone else's store is not yours to stock.
+    const notMine = await call('POST', `/v1/stores/${storeId}/products`, buyer, {
+      name: 'Fake',
+      variants: [{ sku: 'X', name: 'x', prices: { USD: '1.00' }, stock: 1 }],
+    });
+    expect(notMine.status).toBe(404);
+  });
+
+  it('a buyer fills a cart, applies a coupon, checks out and pays from the wallet', async () => {
+    const campaign = await call('POST', '/v1/campaigns', merchant, {
+      name: 'Monsoon tea',
+      channel: 'instagram',
+      currency: 'USD',
+      starts_at: new Date(Date.now() - 60_000).toISOString(),
+      rule: { kind: 'percentage', percent_bps: 1000, min_spend: '20.00' },
+      redemption_limit: 10,
+    });
+    expect(campaign.status, campaign.text).toBe(201);
+    const code = await call('POST', `/v1/campaigns/${campaign.body.id}/codes`, merchant, {
+      code: 'MONSOON10',
+    });
+    expect(code.status, code.text).toBe(201);
+
+    const cart = await call('POST', '/v1/carts', buyer, { store_id: storeId, currency: 'USD' });
+    expect(cart.status, cart.text).toBe(201);
+    expect(cart.body.secret).toBeNull();
+    const cartId = cart.body.id as string;
+    const filled = await call('POST', `/v1/carts/${cartId}/items`, buyer, {
+      variant_id: variantId,
+      quantity: 2,
+    });
+    expect(filled.body).toMatchObject({ subtotal: '25.00', tax: '4.50', total: '29.50' });
+    const applied = await call('POST', `/v1/carts/${cartId}/coupon`, buyer, { code: 'monsoon-10' });
+    expect(applied.status, applied.text).toBe(200);
+    // 10 % of 25.00 = 2.50; 18 % tax on 22.50 = 4.05.
+    expect(applied.body).toMatchObject({ discount: '2.50', tax: '4.05', total: '26.55' });
+
+    const order = await call('POST', `/v1/carts/${cartId}/checkout`, buyer, {});
+    expect(order.status, order.text).toBe(201);
+    expect(order.body).toMatchObject({
+      status: 'pending',
+      total: '26.55',
+      coupon_code: 'monsoon-10',
+    });
+    const again = await call('POST', `/v1/carts/${cartId}/checkout`, buyer, {});
+    expect(again.body.error.code).toBe('cart_checked_out');
+
+    const paid = await call('POST', `/v1/orders/${order.body.id}/pay`, buyer);
+    expect(paid.status, paid.text).toBe(200);
+    expect(paid.body).toMatchObject({ status: 'paid', payment_method: 'wallet' });
+    expect((await h.balance(buyer, 'USD')).available).toBe('473.45');
+    expect((await h.balance(merchant, 'USD')).available).toBe('26.55');
+    expect((await call('POST', `/v1/orders/${order.body.id}/pay`, buyer)).body.status).toBe('paid');
+    expect((await h.balance(buyer, 'USD')).available).toBe('473.45');
+
+    const fulfilled = await call('POST', `/v1/orders/${order.body.id}/fulfil`, merchant);
+    expect(fulfilled.body.status).toBe('fulfilled');
+    const list = await call('GET', `/v1/merchant/orders?store_id=${storeId}&limit=1`, merchant);
+    expect(list.body).toMatchObject({ object: 'list', has_more: false });
+    expect(list.body.data[0]).toMatchObject({ id: order.body.id, status: 'fulfilled' });
+    const types = await h.t.vw.db.query<{ type: string }>(
+      `SELECT type FROM outbox_events WHERE aggregate_id = $1 ORDER BY seq`,
+      [order.body.id],
+    );
+    expect(types.rows.map((r) => r.type)).toEqual([
+      'commerce.order.created',
+      'commerce.order.paid',
+      'commerce.order.fulfilled',
+    ]);
+    const analytics = await call('GET', `/v1/campaigns/${campaign.body.id}/analytics`, merchant);
+    expect(analytics.body).toMatchObject({
+      issued: 1,
+      redeemed: 1,
+      revenue: '26.55',
+      discount_given: '2.50',
+      conversion: 1,
+    });
+    const [v] = await h.t.vw.commerce.catalog.getVariants([variantId]);
+    expect(v).toMatchObject({ onHand: 3, reserved: 0 });
+  });
+
+  it('a guest checks out with the cart secret; a refund gives the coupon use back', async () => {
+    const cart = await call('POST', '/v1/carts', undefined, { store_id: storeId, currency: 'USD' });
+    const secret = cart.body.secret as string;
+    expect(secret).toMatch(/^cs_/);
+    const id = cart.body.id as string;
+    expect((await call('GET', `/v1/carts/${id}`)).status).toBe(404);
+    await call(
+      'POST',
+      `/v1/carts/${id}/items`,
+      undefined,
+      { variant_id: otherVariantId, quantity: 1 },
+      secret,
+    );
+    const noEmail = await call('POST', `/v1/carts/${id}/checkout`, undefined, {}, secret);
+    expect(noEmail.body.error.code).toBe('email_required');
+    const order = await call(
+      'POST',
+      `/v1/carts/${id}/checkout`,
+      undefined,
+      { email: 'g@example.com' },
+      secret,
+    );
+    expect(order.status, order.text).toBe(201);
+    const paid = await call('POST', `/v1/orders/${order.body.id}/pay`, buyer, undefined, secret);
+    expect(paid.body).toMatchObject({ status: 'paid', buyer_id: buyer.id, total: '31.86' });
+    const refunded = await call('POST', `/v1/orders/${order.body.id}/refund`, merchant);
+    expect(refunded.body.status, refunded.text).toBe('refunded');
+    expect((await h.balance(buyer, 'USD')).available).toBe('473.45');
+    const [v] = await h.t.vw.commerce.catalog.getVariants([otherVariantId]);
+    expect(v).toMatchObject({ onHand: 2, reserved: 0 });
+  });
+
+  it('generated codes are unique, unambiguous and exported as CSV', async () => {
+    const campaign = await call('POST', '/v1/campaigns', merchant, {
+      name: 'Stadium flyers',
+      channel: 'print',
+      currency: 'USD',
+      starts_at: new Date(Date.now() - 60_000).toISOString(),
+      rule: { kind: 'fixed', amount: '1.00' },
+    });
+    const gen = await call('POST', `/v1/campaigns/${campaign.body.id}/codes/generate`, merchant, {
+      count: 500,
+      prefix: 'TEA',
+      pattern: '####-####',
+    });
+    expect(gen.status, gen.text).toBe(201);
+    expect(gen.body.generated).toBe(500);
+    const csv = await call('GET', `/v1/campaigns/${campaign.body.id}/codes/export`, merchant);
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    const lines = csv.text.trim().split('\n');
+    expect(lines[0]).toBe('code,kind,usage_limit,used,created_at');
+    const codes = lines.slice(1).map((l) => l.split(',')[0] ?? '');
+    expect(new Set(codes).size).toBe(500);
+    for (const c of codes) expect(c).toMatch(/^TEA[3479ACDEFGHJKMNPQRTWXY]{8}$/);
+    const tooMany = await call(
+      'POST',
+      `/v1/campaigns/${campaign.body.id}/codes/generate`,
+      merchant,
+      {
+        count: 5000, // 22^4 = 234,256 possible codes: fewer than 100 per code asked for
+        length: 4,
+      },
+    );
+    expect(tooMany.body.error?.code, tooMany.text).toBe('code_space_too_small');
+  });
+});
+
+describe('bad input gets a typed 4xx and changes nothing', () => {
+  it('negative quantity, unknown variant, unknown or guessed coupon, expired, exhausted, another store’s coupon', async () => {
+    const other = await h.user('rival');
+    const rivalStore = await call('POST', '/v1/stores', other, {
+      name: 'Rival',
+      position: { x: 9, y: 9 },
+    });
+    const rivalCampaign = await call('POST', '/v1/campaigns', other, {
+      name: 'Rival deal',
+      channel: 'web',
+      currency: 'USD',
+      starts_at: new Date(Date.now() - 60_000).toISOString(),
+      rule: { kind: 'fixed', amount: '1.00' },
+    });
+    await call('POST', `/v1/campaigns/${rivalCampaign.body.id}/codes`, other, { code: 'RIVAL1' });
+    const expired = await call('POST', '/v1/campaigns', merchant, {
+      name: 'Last season',
+      channel: 'tv',
+      currency: 'USD',
+      starts_at: '2025-01-01T00:00:00Z',
+      ends_at: '2025-02-01T00:00:00Z',
+      rule: { kind: 'fixed', amount: '1.00' },
+    });
+    await call('POST', `/v1/campaigns/${expired.body.id}/codes`, merchant, { code: 'OLDSEASON' });
+    const exhausted = await call('POST', '/v1/campaigns', merchant, {
+      name: 'Sold out',
+      channel: 'tv',
+      currency: 'USD',
+      starts_at: new Date(Date.now() - 60_000).toISOString(),
+      rule: { kind: 'fixed', amount: '1.00' },
+      redemption_limit: 0,
+    });
+    await call('POST', `/v1/campaigns/${exhausted.body.id}/codes`, merchant, { code: 'NOMORE' });
+    expect(rivalStore.status).toBe(201);
+
+    const cart = await call('POST', '/v1/carts', buyer, { store_id: storeId, currency: 'USD' });
+    const cartId = cart.body.id as string;
+    await call('POST', `/v1/carts/${cartId}/items`, buyer, { variant_id: variantId, quantity: 1 });
+    const before = await snapshot();
+
+    const cases: [string, unknown, number, string][] = [
+      ['items', { variant_id: variantId, quantity: -1 }, 400, 'parameter_invalid'],
+      ['items', { variant_id: 'var_nope', quantity: 1 }, 404, 'variant_not_found'],
+      ['items', { variant_id: variantId, quantity: 99_999 }, 400, 'parameter_invalid'],
+      ['coupon', { code: 'GUESSED123' }, 404, 'coupon_not_found'],
+      ['coupon', { code: 'OLDSEASON' }, 422, 'coupon_expired'],
+      ['coupon', { code: 'RIVAL1' }, 422, 'coupon_not_applicable'],
+      ['checkout', { email: 'not-an-email' }, 400, 'parameter_invalid'],
+    ];
+    for (const [what, body, status, code] of cases) {
+      const r = await call('POST', `/v1/carts/${cartId}/${what}`, buyer, body);
+      expect([what, r.status, r.body?.error?.code]).toEqual([what, status, code]);
+      expect(r.body.error.type).toBeTypeOf('string');
+    }
+    // An exhausted code passes the quote and is refused by its guard at checkout.
+    await h.t.vw.db.query(`UPDATE commerce_carts SET coupon_code = 'NOMORE' WHERE id = $1`, [
+      cartId,
+    ]);
+    const mid = await snapshot();
+    const r = await call('POST', `/v1/carts/${cartId}/checkout`, buyer, {});
+    expect([r.status, r.body.error.code]).toEqual([409, 'coupon_exhausted']);
+    expect(await snapshot()).toBe(mid);
+    await h.t.vw.db.query(`UPDATE commerce_carts SET coupon_code = NULL WHERE id = $1`, [cartId]);
+    expect(await snapshot()).toBe(before);
+
+    const rivalCart = await call('POST', '/v1/carts', buyer, {
+      store_id: rivalStore.body.id,
+      currency: 'USD',
+    });
+    const wrongStore = await call('POST', `/v1/carts/${rivalCart.body.id}/items`, buyer, {
+      variant_id: variantId,
+      quantity: 1,
+    });
+    expect([wrongStore.status, wrongStore.body.error.code]).toEqual([400, 'variant_not_in_store']);
+    const unknownCurrency = await call('POST', '/v1/carts', buyer, {
+      store_id: storeId,
+      currency: 'XYZ',
+    });
+    expect([unknownCurrency.status, unknownCurrency.body.error.code]).toEqual([
+      400,
+      'currency_unknown',
+    ]);
+  });
+});
