@@ -404,7 +404,8 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
       // index and made up for by another round; the space check keeps rounds few.
       for (let round = 0; made < input.count && round < 20; round++) {
         const want = input.count - made;
-        const codes = generateCodes(spec, want).map(normalizeCode);
+        // Sorted, so each chunk walks the unique index in order instead of at random.
+        const codes = generateCodes(spec, want).map(normalizeCode).sort();
         for (let at = 0; at < codes.length; at += GENERATE_CHUNK) {
           made += await insertCodes(
             campaignId,
@@ -413,7 +414,11 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
             input.usageLimit ?? 1,
           );
         }
-        if (sample.length === 0) sample.push(...codes.slice(0, 5));
+        if (sample.length === 0) {
+          for (let k = 0; k < 5 && k < codes.length; k++) {
+            sample.push(codes[Math.floor((k * codes.length) / 5)] ?? '');
+          }
+        }
       }
       if (made < input.count) throw new Error(`generated ${made} of ${input.count} codes`);
       return { generated: made, sample };

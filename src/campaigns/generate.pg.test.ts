@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../../test/support/app.js';
+import { isFailure } from '../platform/failure.js';
+import { DEFAULT_ALPHABET, generateCodes } from './codes.js';
+
+/**
+ * A million codes into PostgreSQL: all distinct (the unique index decides), none with an
+ * ambiguous character, and a code guessed at random is refused.
+ */
+
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  await t.vw.ledger.createAsset({ code: 'USD', kind: 'fiat', scale: 2 });
+});
+
+afterAll(async () => {
+  await t.close();
+});
+
+describe('bulk code generation on PostgreSQL', () => {
+  it('1,000,000 unique codes; random guesses are refused; lookups ignore case', async () => {
+    const campaign = await t.vw.campaigns.create('usr_merchant', {
+      name: 'World cup',
+      channel: 'tv',
+      currency: 'USD',
+      startsAt: new Date(Date.now() - 60_000),
+      rule: { kind: 'percentage', percentBps: 500 },
+    });
+    if (isFailure(campaign)) throw new Error(campaign.code);
+    const started = Date.now();
+    const r = await t.vw.campaigns.generate('usr_merchant', campaign.id, { count: 1_000_000 });
+    const seconds = (Date.now() - started) / 1000;
+    if (isFailure(r)) throw new Error(r.code);
+    expect(r.generated).toBe(1_000_000);
+    const { rows } = await t.vw.db.query<{ n: bigint; distinct_n: bigint; bad: bigint }>(
+      `SELECT count(*) AS n, count(DISTINCT code) AS distinct_n,
+              count(*) FILTER (WHERE code !~ '^[${DEFAULT_ALPHABET}]{10}$') AS bad
+         FROM campaign_codes WHERE campaign_id = $1`,
+      [campaign.id],
+    );
+    expect(rows[0]).toEqual({ n: 1_000_000n, distinct_n: 1_000_000n, bad: 0n });
+    console.log(`generated 1,000,000 codes into PostgreSQL in ${seconds.toFixed(1)} s`);
+
+    const ctx = {
+      merchantId: 'usr_merchant',
+      currency: 'USD',
+      lines: [{ variantId: 'v', productId: 'p', storeId: 's', unitPrice: 1000n, quantity: 1 }],
+      customer: { kind: 'guest' as const, priorOrders: 0 },
+      now: new Date(),
+    };
+    const guesses = generateCodes({ length: 10, prefix: '', alphabet: DEFAULT_ALPHABET }, 1000);
+    const found = await Promise.all(guesses.map((g) => t.vw.campaigns.quote(g, ctx)));
+    // 10^6 of 22^10 ≈ 2.7·10^13 codes exist: 1,000 guesses all miss (odds ~4·10^-5).
+    expect(found.filter((f) => !isFailure(f))).toHaveLength(0);
+    expect(found.every((f) => isFailure(f) && f.code === 'coupon_not_found')).toBe(true);
+
+    const [real] = r.sample;
+    if (!real) throw new Error('no sample');
+    const lower = `${real.slice(0, 4).toLowerCase()}-${real.slice(4)}`;
+    expect(isFailure(await t.vw.campaigns.quote(lower, ctx))).toBe(false);
+  }, 300_000);
+});
