@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/support/app.js';
 import { isFailure } from '../platform/failure.js';
 import { DEFAULT_ALPHABET, generateCodes } from './codes.js';
+import { CampaignError } from './errors.js';
 
 /**
  * A million codes into PostgreSQL: all distinct (the unique index decides), none with an
@@ -54,7 +55,7 @@ describe('bulk code generation on PostgreSQL', () => {
     const found = await Promise.all(guesses.map((g) => t.vw.campaigns.quote(g, ctx)));
     // 10^6 of 22^10 ≈ 2.7·10^13 codes exist: 1,000 guesses all miss (odds ~4·10^-5).
     expect(found.filter((f) => !isFailure(f))).toHaveLength(0);
-    expect(found.every((f) => isFailure(f) && f.code === 'coupon_not_found')).toBe(true);
+    expect(found.every((f) => isFailure(f) && f.code === CampaignError.CouponNotFound)).toBe(true);
 
     const [real] = r.sample;
     if (!real) throw new Error('no sample');
