@@ -100,7 +100,7 @@ describe('a store, a campaign and an order through the API', () => {
       name: 'Monsoon tea',
       channel: 'instagram',
       currency: 'USD',
-      starts_at: new Date(Date.now() - 60_000).toISOString(),
+      starts_at: new Date(h.clock.now - 60_000).toISOString(),
       rule: { kind: 'percentage', percent_bps: 1000, min_spend: '20.00' },
       redemption_limit: 10,
     });
@@ -168,7 +168,7 @@ describe('a store, a campaign and an order through the API', () => {
     expect(v).toMatchObject({ onHand: 3, reserved: 0 });
   });
 
-  it('a guest checks out with the cart secret; a refund gives the coupon use back', async () => {
+  it('a guest checks out with the cart secret; a refund pays the buyer back and restocks', async () => {
     const cart = await call('POST', '/v1/carts', undefined, { store_id: storeId, currency: 'USD' });
     const secret = cart.body.secret as string;
     expect(secret).toMatch(/^cs_/);
@@ -205,7 +205,7 @@ describe('a store, a campaign and an order through the API', () => {
       name: 'Stadium flyers',
       channel: 'print',
       currency: 'USD',
-      starts_at: new Date(Date.now() - 60_000).toISOString(),
+      starts_at: new Date(h.clock.now - 60_000).toISOString(),
       rule: { kind: 'fixed', amount: '1.00' },
     });
     const gen = await call('POST', `/v1/campaigns/${campaign.body.id}/codes/generate`, merchant, {
@@ -246,7 +246,7 @@ describe('bad input gets a typed 4xx and changes nothing', () => {
       name: 'Rival deal',
       channel: 'web',
       currency: 'USD',
-      starts_at: new Date(Date.now() - 60_000).toISOString(),
+      starts_at: new Date(h.clock.now - 60_000).toISOString(),
       rule: { kind: 'fixed', amount: '1.00' },
     });
     await call('POST', `/v1/campaigns/${rivalCampaign.body.id}/codes`, other, { code: 'RIVAL1' });
@@ -263,7 +263,7 @@ describe('bad input gets a typed 4xx and changes nothing', () => {
       name: 'Sold out',
       channel: 'tv',
       currency: 'USD',
-      starts_at: new Date(Date.now() - 60_000).toISOString(),
+      starts_at: new Date(h.clock.now - 60_000).toISOString(),
       rule: { kind: 'fixed', amount: '1.00' },
       redemption_limit: 0,
     });

@@ -99,7 +99,7 @@ async function campaign(input: {
     name: 'Cricket season',
     channel: 'tv',
     currency: 'USD',
-    startsAt: new Date(Date.now() - 60_000),
+    startsAt: new Date(h.clock.now - 60_000),
     rule: { kind: 'fixed', amount: 100n },
     ...input,
   });
