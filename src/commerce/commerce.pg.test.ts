@@ -133,7 +133,7 @@ describe('inventory on PostgreSQL', () => {
     // 37 × (10.00 + 10 % tax) went from the buyer to the store owner.
     expect((await h.balance(merchant, 'USD')).available).toBe('407.00');
     await h.expectLedgerVerified();
-  });
+  }, 300_000);
 
   it('a cancelled order and an expired one release their units', async () => {
     const { store, variant } = await storeWithVariant(2);
@@ -183,7 +183,7 @@ describe('campaign limits on PostgreSQL', () => {
     const [v] = await vw().commerce.catalog.getVariants([variant.id]);
     // Refused checkouts reserved nothing.
     expect(v?.reserved).toBe(100);
-  });
+  }, 300_000);
 
   it('a budget of 7 discounts with 100 concurrent redemptions: exactly 7, budget never exceeded', async () => {
     const { store, variant } = await storeWithVariant(1000);
