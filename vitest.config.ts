@@ -21,7 +21,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'pglite',
-          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'packages/**/*.test.ts'],
           exclude: ['**/*.pg.test.ts', '**/*.etcd.test.ts', 'node_modules/**'],
           env: { VW_TEST_DB: 'pglite' },
         },
