@@ -31,6 +31,11 @@ export default tseslint.config(
     },
   },
   {
+    // The web app runs in browsers (web/vite.config.ts is the one file Node runs).
+    files: ['web/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: globals.browser },
+  },
+  {
     // Tests read JSON responses as `any`; checking every property access there buys nothing.
     files: ['**/*.test.ts', 'test/**/*.ts'],
     rules: {

@@ -22,6 +22,7 @@ import { composeModules } from './platform/modules/compose.js';
 import type { SettingsOf } from './platform/modules/descriptor.js';
 import { producerModule } from './producer/module.js';
 import { walletModule } from './wallet/module.js';
+import { webappModule } from './webapp/module.js';
 import { webhooksModule } from './webhooks/module.js';
 
 export const MODULES = composeModules([
@@ -35,6 +36,7 @@ export const MODULES = composeModules([
   nodeopsModule,
   campaignsModule,
   commerceModule,
+  webappModule,
 ] as const);
 
 /** Every role a process can run: the platform's, then those the modules declare. */

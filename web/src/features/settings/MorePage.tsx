@@ -1,0 +1,45 @@
+import { useQuery } from '@tanstack/react-query';
+import { Link } from '@tanstack/react-router';
+import { meQuery, Page, useSignOut } from '../../components/Layout';
+import { LoadError, Loading } from '../../components/States';
+
+/** The account: who is signed in, security, API keys, receive, sign out. */
+export function MorePage() {
+  const me = useQuery(meQuery);
+  const signOut = useSignOut();
+  return (
+    <Page title="Account">
+      {me.isPending ? (
+        <Loading />
+      ) : me.isError ? (
+        <LoadError error={me.error} retry={() => void me.refetch()} />
+      ) : (
+        <div className="card">
+          <p className="row-title">{me.data.email}</p>
+          <p className="muted">
+            {me.data.handle
+              ? `Friends pay you at @${me.data.handle}`
+              : 'No handle: friends pay you by email'}
+          </p>
+        </div>
+      )}
+      <ul className="list links">
+        <li>
+          <Link to="/receive">Receive crypto</Link>
+        </li>
+        <li>
+          <Link to="/add-money">Add money</Link>
+        </li>
+        <li>
+          <Link to="/security">Two-factor authentication</Link>
+        </li>
+        <li>
+          <Link to="/api-keys">API keys</Link>
+        </li>
+      </ul>
+      <button type="button" className="button secondary wide" onClick={signOut}>
+        Log out
+      </button>
+    </Page>
+  );
+}
