@@ -92,6 +92,22 @@ export function requestRules(doc: OpenApiDocument): Record<string, Record<string
   return out;
 }
 
+/** `POST /v1/users`-style keys of the operations whose JSON body has a password field. */
+export function passwordRequests(doc: OpenApiDocument): string[] {
+  const schemas = doc.components?.schemas ?? {};
+  const out: string[] = [];
+  for (const [path, item] of Object.entries(doc.paths ?? {})) {
+    for (const [method, op] of Object.entries(item)) {
+      let schema = op.requestBody?.content['application/json']?.schema;
+      if (schema?.$ref) schema = schemas[schema.$ref.replace('#/components/schemas/', '')];
+      if (Object.keys(schema?.properties ?? {}).some((f) => f.includes('password'))) {
+        out.push(`${method.toUpperCase()} ${path}`);
+      }
+    }
+  }
+  return out.sort();
+}
+
 type FieldRule = { -readonly [K in keyof Rule]: Rule[K] };
 
 const HEADER = (what: string) =>
@@ -106,9 +122,11 @@ export async function generateClientFiles(): Promise<Record<string, string>> {
     '/* eslint-disable */\n' +
     astToString(ast);
   const rules =
-    HEADER('What the API checks on each request-body field, by request schema.') +
+    HEADER('What the API checks on each request-body field, by operation id.') +
     `import type { FieldRule } from './validate.js';\n\n` +
-    `export const REQUEST_RULES = ${JSON.stringify(requestRules(doc), null, 2)} as const satisfies Record<string, Record<string, FieldRule>>;\n`;
+    `export const REQUEST_RULES = ${JSON.stringify(requestRules(doc), null, 2)} as const satisfies Record<string, Record<string, FieldRule>>;\n\n` +
+    '/** Requests that carry a password: the API refuses an Idempotency-Key on them (it would store a fast hash of the password). */\n' +
+    `export const NO_IDEMPOTENCY_KEY: ReadonlySet<string> = new Set(${JSON.stringify(passwordRequests(doc))});\n`;
   const options = (await resolveConfig(SCHEMA_PATH)) ?? {};
   return {
     [SCHEMA_PATH]: await format(schema, { ...options, filepath: SCHEMA_PATH }),

@@ -10,6 +10,7 @@
  * unwrap(await vw.POST('/v1/payments', { body: { to: '@bob', asset: 'USD', amount: '12.50' } }));
  */
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
+import { NO_IDEMPOTENCY_KEY } from './rules.js';
 import type { components, paths } from './schema.js';
 
 export type { components, operations, paths } from './schema.js';
@@ -38,7 +39,8 @@ export interface ClientOptions {
   fetch?: typeof fetch;
   /**
    * Every POST without an `Idempotency-Key` gets a fresh one (default on), so a request
-   * retried after a network failure is applied once.
+   * retried after a network failure is applied once; except those carrying a password,
+   * which the API refuses keys on.
    */
   idempotencyKeys?: boolean;
 }
@@ -50,7 +52,7 @@ export function createVaultwireClient(options: ClientOptions = {}): VaultwireCli
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   const auth: Middleware = {
-    onRequest({ request }) {
+    onRequest({ request, schemaPath }) {
       const token = typeof options.token === 'function' ? options.token() : options.token;
       if (token && !request.headers.has('authorization')) {
         request.headers.set('authorization', `Bearer ${token}`);
@@ -58,9 +60,10 @@ export function createVaultwireClient(options: ClientOptions = {}): VaultwireCli
       if (
         options.idempotencyKeys !== false &&
         request.method === 'POST' &&
-        !request.headers.has('idempotency-key')
+        !request.headers.has('idempotency-key') &&
+        !NO_IDEMPOTENCY_KEY.has(`POST ${schemaPath}`)
       ) {
-        request.headers.set('idempotency-key', crypto.randomUUID());
+        request.headers.set('idempotency-key', idempotencyKey());
       }
       return request;
     },
@@ -105,4 +108,10 @@ function asErrorBody(value: unknown): ApiErrorBody | undefined {
   return typeof e['code'] === 'string' && typeof e['message'] === 'string'
     ? (value as ApiErrorBody)
     : undefined;
+}
+
+/** A random key; `crypto.randomUUID` exists only on https pages, getRandomValues everywhere. */
+function idempotencyKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }

@@ -1,5 +1,5 @@
 // Generated from the server's /openapi.json by `npm run client:generate`: do not edit.
-// What the API checks on each request-body field, by request schema.
+// What the API checks on each request-body field, by operation id.
 import type { FieldRule } from './validate.js';
 
 export const REQUEST_RULES = {
@@ -533,3 +533,10 @@ export const REQUEST_RULES = {
     },
   },
 } as const satisfies Record<string, Record<string, FieldRule>>;
+
+/** Requests that carry a password: the API refuses an Idempotency-Key on them (it would store a fast hash of the password). */
+export const NO_IDEMPOTENCY_KEY: ReadonlySet<string> = new Set([
+  'POST /v1/me/password',
+  'POST /v1/sessions',
+  'POST /v1/users',
+]);

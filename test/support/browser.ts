@@ -1,0 +1,40 @@
+import { existsSync } from 'node:fs';
+import { AxeBuilder } from '@axe-core/playwright';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+
+/**
+ * The Chromium the browser tests drive: `CHROMIUM_PATH`, else Debian's `chromium`.
+ * Undefined when none is installed; in CI that is an error (never a silent skip).
+ */
+export function findChromium(): string | undefined {
+  const path = [process.env['CHROMIUM_PATH'], ...CANDIDATES].find(
+    (p): p is string => !!p && existsSync(p),
+  );
+  const ci = process.env['CI'] === 'true' || process.env['CI'] === '1';
+  if (!path && ci) {
+    throw new Error(
+      'No Chromium found (set CHROMIUM_PATH or apt-get install chromium): the browser tests must run in CI',
+    );
+  }
+  return path;
+}
+
+export function launchChromium(executablePath: string): Promise<Browser> {
+  return chromium.launch({
+    executablePath,
+    args: ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-gpu'],
+  });
+}
+
+/** The serious and critical accessibility violations axe finds on the page, as readable lines. */
+export async function seriousA11yViolations(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).analyze();
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+    );
+}
