@@ -3,11 +3,12 @@ import { Link } from '@tanstack/react-router';
 import { formatAmount } from '../../api';
 import { Page } from '../../components/Layout';
 import { Empty, LoadError, Loading } from '../../components/States';
-import { walletQuery } from './queries';
+import { balancesQuery, walletQuery } from './queries';
 
 /** Balances, and the actions a person comes for. */
 export function HomePage() {
   const wallet = useQuery(walletQuery);
+  const balances = useQuery(balancesQuery);
   return (
     <Page title="Balances">
       <div className="actions">
@@ -24,10 +25,16 @@ export function HomePage() {
           Receive crypto
         </Link>
       </div>
-      {wallet.isPending ? (
+      {wallet.isPending || balances.isPending ? (
         <Loading label="Loading balances…" />
-      ) : wallet.isError ? (
-        <LoadError error={wallet.error} retry={() => void wallet.refetch()} />
+      ) : wallet.isError || balances.isError ? (
+        <LoadError
+          error={wallet.error ?? balances.error}
+          retry={() => {
+            void wallet.refetch();
+            void balances.refetch();
+          }}
+        />
       ) : (
         <>
           {wallet.data.frozen && (
@@ -37,7 +44,7 @@ export function HomePage() {
               leave it until support lifts the freeze.
             </p>
           )}
-          {(wallet.data.balances ?? []).length === 0 ? (
+          {balances.data.length === 0 ? (
             <Empty title="No money here yet">
               <p>
                 <Link to="/add-money">Add money</Link> from your bank, or share your handle so
@@ -46,7 +53,7 @@ export function HomePage() {
             </Empty>
           ) : (
             <ul className="list balances" aria-label="Balances">
-              {(wallet.data.balances ?? []).map((b) => (
+              {balances.data.map((b) => (
                 <li key={b.asset} className="row">
                   <span className="asset-badge" aria-hidden="true">
                     {b.asset.slice(0, 3)}

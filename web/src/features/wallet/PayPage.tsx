@@ -5,11 +5,11 @@ import { api, formatAmount, unwrap, type Schema } from '../../api';
 import { Page } from '../../components/Layout';
 import { Empty, LoadError, Loading } from '../../components/States';
 import { Field, FormError, Submit, useApiForm } from '../../components/form';
-import { walletQuery } from './queries';
+import { balancesQuery } from './queries';
 
 /** Pay a friend by @handle or email, from a balance; instant, inside the ledger. */
 export function PayPage() {
-  const wallet = useQuery(walletQuery);
+  const wallet = useQuery(balancesQuery);
   const [sent, setSent] = useState<Schema<'Payment'> & { to_label: string }>();
   if (sent) {
     return (
@@ -44,14 +44,14 @@ export function PayPage() {
         <Loading />
       ) : wallet.isError ? (
         <LoadError error={wallet.error} retry={() => void wallet.refetch()} />
-      ) : (wallet.data.balances ?? []).length === 0 ? (
+      ) : wallet.data.length === 0 ? (
         <Empty title="Nothing to pay with yet">
           <p>
             <Link to="/add-money">Add money</Link> first.
           </p>
         </Empty>
       ) : (
-        <PayForm balances={wallet.data.balances ?? []} onSent={setSent} />
+        <PayForm balances={wallet.data} onSent={setSent} />
       )}
     </Page>
   );
