@@ -44,7 +44,7 @@ export function HomePage() {
               leave it until support lifts the freeze.
             </p>
           )}
-          {balances.data.length === 0 ? (
+          {balances.data.every((b) => /^0(\.0+)?$/.test(b.total)) ? (
             <Empty title="No money here yet">
               <p>
                 <Link to="/add-money">Add money</Link> from your bank, or share your handle so
