@@ -113,6 +113,7 @@ describe.skipIf(!chromiumPath)('the wallet web app in Chromium, against the real
     await checkPage('balances-empty');
 
     await page.getByRole('link', { name: 'Add money' }).first().click();
+    await page.getByLabel('Currency').selectOption('USD');
     await page.getByLabel('Amount').fill('100');
     await page.getByRole('button', { name: 'Deposit' }).click();
     await page.getByText('Arrived in your wallet.').waitFor();

@@ -39,12 +39,16 @@ export function AddMoneyPage() {
 }
 
 function DepositForm({ fiat, onStarted }: { fiat: string[]; onStarted: (id: string) => void }) {
-  const form = useApiForm('createFiatDeposit', { asset: fiat[0] ?? '', amount: '' }, async (v) => {
-    const deposit = unwrap(
-      await api.POST('/v1/fiat_deposits', { body: { asset: v.asset, amount: v.amount.trim() } }),
-    );
-    onStarted(deposit.id);
-  });
+  const form = useApiForm(
+    'createFiatDeposit',
+    { asset: fiat.includes('USD') ? 'USD' : (fiat[0] ?? ''), amount: '' },
+    async (v) => {
+      const deposit = unwrap(
+        await api.POST('/v1/fiat_deposits', { body: { asset: v.asset, amount: v.amount.trim() } }),
+      );
+      onStarted(deposit.id);
+    },
+  );
   return (
     <form onSubmit={form.onSubmit} noValidate className="card">
       <FormError message={form.formError} />
