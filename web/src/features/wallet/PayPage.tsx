@@ -67,7 +67,12 @@ function PayForm({
   const queryClient = useQueryClient();
   const form = useApiForm(
     'createPayment',
-    { to: '', asset: balances[0]?.asset ?? '', amount: '', note: '' },
+    {
+      to: '',
+      asset: (balances.find((b) => !/^0(\.0+)?$/.test(b.available)) ?? balances[0])?.asset ?? '',
+      amount: '',
+      note: '',
+    },
     async (v) => {
       const payment = unwrap(
         await api.POST('/v1/payments', {
