@@ -31,6 +31,39 @@ export const REQUEST_RULES = {
       pattern: '^\\d{1,19}$',
     },
   },
+  apiMerchantKeys: {
+    name: {
+      required: true,
+      type: 'string',
+      minLength: 1,
+      maxLength: 100,
+    },
+    mode: {
+      required: true,
+      type: 'string',
+      enum: ['live', 'test'],
+    },
+    scopes: {
+      required: false,
+      type: 'array',
+    },
+  },
+  banNodeopsNode: {
+    reason: {
+      required: true,
+      type: 'string',
+      minLength: 1,
+      maxLength: 500,
+    },
+  },
+  cancelOrder: {
+    reason: {
+      required: false,
+      type: 'string',
+      minLength: 1,
+      maxLength: 500,
+    },
+  },
   changePassword: {
     current_password: {
       required: true,
@@ -41,6 +74,33 @@ export const REQUEST_RULES = {
       required: true,
       type: 'string',
       maxLength: 1024,
+    },
+  },
+  checkoutCart: {
+    email: {
+      required: false,
+      type: 'string',
+      maxLength: 320,
+      format: 'email',
+    },
+  },
+  codesCampaign: {
+    code: {
+      required: true,
+      type: 'string',
+      minLength: 3,
+      maxLength: 60,
+    },
+    usage_limit: {
+      required: false,
+      type: 'integer',
+    },
+  },
+  couponCart: {
+    code: {
+      required: true,
+      minLength: 1,
+      maxLength: 60,
     },
   },
   createAdminAdjustment: {
@@ -113,6 +173,69 @@ export const REQUEST_RULES = {
       maxLength: 100,
     },
   },
+  createCampaign: {
+    name: {
+      required: true,
+      type: 'string',
+      minLength: 1,
+      maxLength: 200,
+    },
+    channel: {
+      required: true,
+      type: 'string',
+      minLength: 1,
+      maxLength: 60,
+    },
+    currency: {
+      required: true,
+      type: 'string',
+      pattern: '^[A-Z][A-Z0-9]{1,15}$',
+    },
+    starts_at: {
+      required: true,
+      type: 'string',
+      format: 'date-time',
+    },
+    ends_at: {
+      required: false,
+      type: 'string',
+      format: 'date-time',
+    },
+    rule: {
+      required: true,
+      type: 'object',
+    },
+    target: {
+      required: false,
+      type: 'object',
+    },
+    budget: {
+      required: false,
+      type: 'string',
+      minLength: 1,
+      maxLength: 100,
+    },
+    redemption_limit: {
+      required: false,
+      type: 'integer',
+    },
+    per_customer_limit: {
+      required: false,
+      type: 'integer',
+    },
+  },
+  createCart: {
+    store_id: {
+      required: true,
+      type: 'string',
+      maxLength: 64,
+    },
+    currency: {
+      required: true,
+      type: 'string',
+      pattern: '^[A-Z][A-Z0-9]{1,15}$',
+    },
+  },
   createDepositAddress: {
     chain: {
       required: true,
@@ -158,6 +281,146 @@ export const REQUEST_RULES = {
       type: 'string',
       minLength: 1,
       maxLength: 100,
+    },
+  },
+  createInvoice: {
+    currency: {
+      required: true,
+      type: 'string',
+      pattern: '^[A-Z][A-Z0-9]{1,15}$',
+    },
+    amount: {
+      required: true,
+      type: 'string',
+      minLength: 1,
+      maxLength: 80,
+    },
+    assets: {
+      required: false,
+      type: 'array',
+    },
+    description: {
+      required: false,
+      type: 'string',
+      maxLength: 1000,
+    },
+    order_id: {
+      required: false,
+      type: 'string',
+      minLength: 1,
+      maxLength: 200,
+    },
+    customer_email: {
+      required: false,
+      type: 'string',
+      maxLength: 320,
+      format: 'email',
+    },
+    redirect_url: {
+      required: false,
+      type: 'string',
+      maxLength: 2000,
+      format: 'uri',
+    },
+    metadata: {
+      required: false,
+      type: 'object',
+    },
+    expires_in_seconds: {
+      required: false,
+      type: 'integer',
+    },
+  },
+  createMerchant: {
+    name: {
+      required: true,
+      type: 'string',
+      minLength: 1,
+      maxLength: 200,
+    },
+  },
+  createNodeopsChain: {
+    key: {
+      required: true,
+      type: 'string',
+      pattern: '^[a-z0-9][a-z0-9_-]{0,39}$',
+    },
+    family: {
+      required: true,
+      type: 'string',
+      enum: ['cometbft', 'evm'],
+    },
+    references: {
+      required: false,
+      type: 'array',
+    },
+    block_time_seconds: {
+      required: false,
+      type: 'number',
+    },
+    lag_blocks: {
+      required: false,
+      type: 'integer',
+    },
+    stall_seconds: {
+      required: false,
+      type: 'number',
+    },
+    min_peers: {
+      required: false,
+      type: 'integer',
+    },
+    missed_consecutive: {
+      required: false,
+      type: 'integer',
+    },
+    missed_window: {
+      required: false,
+      type: 'integer',
+    },
+    missed_window_max: {
+      required: false,
+      type: 'integer',
+    },
+    ban_after_seconds: {
+      required: false,
+      type: 'number',
+    },
+    unban_after_seconds: {
+      required: false,
+      type: 'number',
+    },
+  },
+  createNodeopsNode: {
+    name: {
+      required: true,
+      type: 'string',
+      pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$',
+    },
+    chain: {
+      required: true,
+      type: 'string',
+      pattern: '^[a-z0-9][a-z0-9_-]{0,39}$',
+    },
+    region: {
+      required: true,
+      type: 'string',
+      pattern: '^[a-z0-9][a-z0-9-]{0,31}$',
+    },
+    role: {
+      required: true,
+      type: 'string',
+      enum: ['validator', 'sentry', 'rpc'],
+    },
+    url: {
+      required: true,
+      type: 'string',
+      maxLength: 2000,
+    },
+    validator_address: {
+      required: false,
+      type: 'string',
+      pattern: '^[0-9A-Fa-f]{40}$',
     },
   },
   createPayment: {
@@ -210,6 +473,24 @@ export const REQUEST_RULES = {
       maxLength: 280,
     },
   },
+  createPayout: {
+    asset: {
+      required: true,
+      type: 'string',
+      pattern: '^[A-Z][A-Z0-9]{1,15}$',
+    },
+    amount: {
+      required: true,
+      type: 'string',
+      minLength: 1,
+      maxLength: 80,
+    },
+    to_address: {
+      required: true,
+      type: 'string',
+      maxLength: 64,
+    },
+  },
   createQuote: {
     from: {
       required: true,
@@ -258,6 +539,32 @@ export const REQUEST_RULES = {
       type: 'string',
       minLength: 16,
       maxLength: 40,
+    },
+  },
+  createStore: {
+    name: {
+      required: true,
+      type: 'string',
+      minLength: 1,
+      maxLength: 120,
+    },
+    logo_url: {
+      required: false,
+      type: 'string',
+      maxLength: 2000,
+      format: 'uri',
+    },
+    colors: {
+      required: false,
+      type: 'object',
+    },
+    position: {
+      required: true,
+      type: 'object',
+    },
+    tax_bps: {
+      required: false,
+      type: 'integer',
     },
   },
   createUser: {
@@ -390,6 +697,93 @@ export const REQUEST_RULES = {
       maxLength: 500,
     },
   },
+  generateCampaignCodes: {
+    count: {
+      required: true,
+      type: 'integer',
+    },
+    length: {
+      required: false,
+      type: 'integer',
+    },
+    prefix: {
+      required: false,
+      type: 'string',
+      maxLength: 12,
+    },
+    pattern: {
+      required: false,
+      type: 'string',
+      maxLength: 40,
+    },
+    alphabet: {
+      required: false,
+      type: 'string',
+      maxLength: 64,
+    },
+    usage_limit: {
+      required: false,
+      type: 'integer',
+    },
+  },
+  itemsCart: {
+    variant_id: {
+      required: true,
+      type: 'string',
+      maxLength: 64,
+    },
+    quantity: {
+      required: true,
+      type: 'integer',
+    },
+  },
+  membersMerchant: {
+    email: {
+      required: true,
+      type: 'string',
+      maxLength: 320,
+      format: 'email',
+    },
+    role: {
+      required: true,
+      type: 'string',
+      enum: ['owner', 'admin', 'developer', 'support', 'viewer'],
+    },
+  },
+  payCheckoutInvoice: {
+    asset: {
+      required: true,
+      type: 'string',
+      pattern: '^[A-Z][A-Z0-9]{1,15}$',
+    },
+    amount: {
+      required: false,
+      type: 'string',
+      minLength: 1,
+      maxLength: 80,
+    },
+  },
+  productsStore: {
+    name: {
+      required: true,
+      type: 'string',
+      minLength: 1,
+      maxLength: 200,
+    },
+    description: {
+      required: false,
+      type: 'string',
+      maxLength: 5000,
+    },
+    image_urls: {
+      required: false,
+      type: 'array',
+    },
+    variants: {
+      required: true,
+      type: 'array',
+    },
+  },
   recoverWebhookEndpoint: {
     since: {
       required: true,
@@ -400,6 +794,24 @@ export const REQUEST_RULES = {
       required: false,
       type: 'string',
       format: 'date-time',
+    },
+  },
+  refundsInvoice: {
+    asset: {
+      required: true,
+      type: 'string',
+      pattern: '^[A-Z][A-Z0-9]{1,15}$',
+    },
+    amount: {
+      required: true,
+      type: 'string',
+      minLength: 1,
+      maxLength: 80,
+    },
+    reason: {
+      required: false,
+      type: 'string',
+      maxLength: 500,
     },
   },
   rejectWithdrawal: {
@@ -419,6 +831,42 @@ export const REQUEST_RULES = {
       required: false,
       type: 'string',
       pattern: '^\\d{1,19}$',
+    },
+  },
+  replaceMerchantFees: {
+    bps: {
+      required: true,
+      type: 'integer',
+    },
+    fixed: {
+      required: false,
+      type: 'object',
+    },
+  },
+  replaceProducerChainKey: {
+    private_key: {
+      required: false,
+      type: 'string',
+      maxLength: 66,
+    },
+  },
+  replaceProducerChainMark: {
+    format: {
+      required: true,
+      type: 'string',
+      enum: ['vaultwire.producer.mark.v1'],
+    },
+    chain: {
+      required: true,
+      type: 'string',
+    },
+    public_key: {
+      required: false,
+      type: 'string',
+    },
+    mark: {
+      required: true,
+      type: 'object',
     },
   },
   replayWebhookEndpoint: {
@@ -491,6 +939,76 @@ export const REQUEST_RULES = {
       maxLength: 500,
     },
   },
+  signaturesProducerChain: {
+    sign_bytes: {
+      required: true,
+      type: 'string',
+      pattern: '^[A-Za-z0-9+/]*={0,2}$',
+      maxLength: 16384,
+    },
+    height: {
+      required: false,
+      type: 'string',
+      pattern: '^\\d{1,19}$',
+    },
+    round: {
+      required: false,
+      type: 'integer',
+    },
+    step: {
+      required: false,
+      type: 'integer',
+    },
+    block_id: {
+      required: false,
+      type: 'string',
+      maxLength: 300,
+    },
+  },
+  silenceNodeopsAlert: {
+    seconds: {
+      required: true,
+      type: 'integer',
+    },
+  },
+  statusCampaign: {
+    status: {
+      required: true,
+      type: 'string',
+      enum: ['active', 'paused'],
+    },
+  },
+  stockVariant: {
+    on_hand: {
+      required: true,
+      type: 'integer',
+    },
+  },
+  switchoverProducerChain: {
+    to: {
+      required: false,
+      type: 'string',
+      maxLength: 32,
+    },
+    from: {
+      required: false,
+      type: 'string',
+      maxLength: 32,
+    },
+  },
+  testInvoicePayments: {
+    asset: {
+      required: true,
+      type: 'string',
+      pattern: '^[A-Z][A-Z0-9]{1,15}$',
+    },
+    amount: {
+      required: false,
+      type: 'string',
+      minLength: 1,
+      maxLength: 80,
+    },
+  },
   unfreezeAdminWallet: {
     reason: {
       required: true,
@@ -504,6 +1022,14 @@ export const REQUEST_RULES = {
       required: true,
       type: 'string',
       pattern: '^[A-Za-z0-9_]{3,30}$',
+    },
+  },
+  updateMerchant: {
+    name: {
+      required: true,
+      type: 'string',
+      minLength: 1,
+      maxLength: 200,
     },
   },
   updateWebhookEndpoint: {
