@@ -51,6 +51,7 @@ describe('deploy/ (Kubernetes)', () => {
     expect(deployments.map((d) => d['metadata'].name).sort()).toEqual([
       'vaultwire-api',
       'vaultwire-delivery',
+      'vaultwire-producer',
       'vaultwire-worker',
     ]);
   });
