@@ -39,6 +39,7 @@
  * COMPARE_TREE). Results go to stdout and bench/results/api.json.
  */
 import { migrationSources } from '../../src/migrations.js';
+import { adminSql, withDatabase } from '../lib/database.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -380,22 +381,6 @@ async function prepare(base: string, run: string): Promise<BenchUser[]> {
   return users;
 }
 
-async function adminSql(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: ADMIN_URL });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
-function withDatabase(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
 /** A server process, started, with its users prepared. */
 interface BenchServer {
   base: string;
@@ -723,12 +708,12 @@ async function main(): Promise<void> {
   );
   const apiDb = `vw_bench_api_${run}`;
   const pgbenchDb = `vw_bench_api_pgbench_${run}`;
-  await adminSql(`CREATE DATABASE "${apiDb}"`);
-  await adminSql(`CREATE DATABASE "${pgbenchDb}"`);
+  await adminSql(ADMIN_URL, `CREATE DATABASE "${apiDb}"`);
+  await adminSql(ADMIN_URL, `CREATE DATABASE "${pgbenchDb}"`);
   const apiUrl = withDatabase(ADMIN_URL, apiDb);
   // The comparison tree's server migrates its own database, with its own migrations.
   const compareDb = `${apiDb}_compare`;
-  if (COMPARE_TREE) await adminSql(`CREATE DATABASE "${compareDb}"`);
+  if (COMPARE_TREE) await adminSql(ADMIN_URL, `CREATE DATABASE "${compareDb}"`);
   const compareUrl = withDatabase(ADMIN_URL, compareDb);
   const dataDir = mkdtempSync(join(tmpdir(), 'vw-bench-api-'));
   try {
@@ -860,10 +845,16 @@ async function main(): Promise<void> {
     console.log(`\nWrote bench/results/api.json`);
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
-    await adminSql(`DROP DATABASE IF EXISTS "${apiDb}" WITH (FORCE)`).catch(() => undefined);
-    await adminSql(`DROP DATABASE IF EXISTS "${pgbenchDb}" WITH (FORCE)`).catch(() => undefined);
+    await adminSql(ADMIN_URL, `DROP DATABASE IF EXISTS "${apiDb}" WITH (FORCE)`).catch(
+      () => undefined,
+    );
+    await adminSql(ADMIN_URL, `DROP DATABASE IF EXISTS "${pgbenchDb}" WITH (FORCE)`).catch(
+      () => undefined,
+    );
     if (COMPARE_TREE) {
-      await adminSql(`DROP DATABASE IF EXISTS "${compareDb}" WITH (FORCE)`).catch(() => undefined);
+      await adminSql(ADMIN_URL, `DROP DATABASE IF EXISTS "${compareDb}" WITH (FORCE)`).catch(
+        () => undefined,
+      );
     }
   }
 }

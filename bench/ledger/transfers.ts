@@ -35,10 +35,10 @@
  * bench/lib/smoke.ts).
  */
 import { migrationSources } from '../../src/migrations.js';
+import { adminSql, withDatabase } from '../lib/database.js';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import pg from 'pg';
 import { createLedgerService, type LedgerService } from '../../src/ledger/service.js';
 import { formatVerifyReport, verifyLedger } from '../../src/ledger/verify.js';
 import { openDb } from '../../src/platform/db/drivers.js';
@@ -69,20 +69,8 @@ const FLOORS = { ratioToPgbench: 2, randomAt32: 10_000, hotAt32: 3_000 };
 
 type Workload = 'random' | 'hot' | 'random-1-per-client';
 
-function withDatabase(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
 async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: ADMIN_URL });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
+  await adminSql(ADMIN_URL, sql);
 }
 
 function median(values: readonly number[]): number {

@@ -18,10 +18,10 @@
  * in all). Results go to stdout and bench/results/merchants.json.
  */
 import { randomBytes } from 'node:crypto';
+import { adminSql, withDatabase } from '../lib/database.js';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { Agent, request } from 'undici';
 import { migrationSources } from '../../src/migrations.js';
 import { createLedgerService } from '../../src/ledger/service.js';
@@ -36,22 +36,6 @@ const ADMIN_URL =
   process.env['BENCH_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? (SMOKE ? 0.5 : 5));
 const CLIENTS = (process.env['BENCH_CLIENTS'] ?? (SMOKE ? '2' : '8,32')).split(',').map(Number);
-
-async function adminSql(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: ADMIN_URL });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
-function withDatabase(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
 
 const agent = new Agent({ connections: 256, pipelining: 1 });
 
@@ -171,7 +155,7 @@ async function ledgerRate(databaseUrl: string, clients: number): Promise<number>
 
 async function main(): Promise<void> {
   const name = `vw_bench_merchants_${Date.now().toString(36)}`;
-  await adminSql(`CREATE DATABASE "${name}"`);
+  await adminSql(ADMIN_URL, `CREATE DATABASE "${name}"`);
   const url = withDatabase(ADMIN_URL, name);
   const dataDir = mkdtempSync(join(tmpdir(), 'vw-bench-merchants-'));
   try {
@@ -262,7 +246,7 @@ async function main(): Promise<void> {
     }
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
-    await adminSql(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await adminSql(ADMIN_URL, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   }
 }
 
