@@ -104,6 +104,11 @@ export const NodeSettingsSchema = z.strictObject({
 });
 export type NodeSettings = z.output<typeof NodeSettingsSchema>;
 
+/** Channel credential shapes, shared by the YAML settings and the API's request bodies. */
+export const TELEGRAM_BOT_TOKEN = /^\d{1,20}:[A-Za-z0-9_-]{10,100}$/;
+export const TELEGRAM_CHAT_ID = /^-?\d{1,20}$|^@[A-Za-z0-9_]{5,64}$/;
+export const PAGERDUTY_ROUTING_KEY = /^[A-Za-z0-9]{32}$/;
+
 const channelBase = {
   name: nodeName,
   minSeverity: z.enum(SEVERITIES).default('warning'),
@@ -114,8 +119,8 @@ export const ChannelSettingsSchema = z.discriminatedUnion('kind', [
   z.strictObject({
     ...channelBase,
     kind: z.literal('telegram'),
-    botToken: z.string().regex(/^\d{1,20}:[A-Za-z0-9_-]{10,100}$/, 'must be a Telegram bot token'),
-    chatId: z.string().regex(/^-?\d{1,20}$|^@[A-Za-z0-9_]{5,64}$/, 'must be a chat id'),
+    botToken: z.string().regex(TELEGRAM_BOT_TOKEN, 'must be a Telegram bot token'),
+    chatId: z.string().regex(TELEGRAM_CHAT_ID, 'must be a chat id'),
     /** The Bot API server (a local Bot API server, or a test receiver). */
     apiUrl: httpUrl.default('https://api.telegram.org'),
   }),
@@ -128,7 +133,7 @@ export const ChannelSettingsSchema = z.discriminatedUnion('kind', [
   z.strictObject({
     ...channelBase,
     kind: z.literal('pagerduty'),
-    routingKey: z.string().regex(/^[A-Za-z0-9]{32}$/, 'must be a 32-character integration key'),
+    routingKey: z.string().regex(PAGERDUTY_ROUTING_KEY, 'must be a 32-character integration key'),
     eventsUrl: httpUrl.default('https://events.pagerduty.com/v2/enqueue'),
   }),
 ]);

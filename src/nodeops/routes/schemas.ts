@@ -1,7 +1,15 @@
 import { z } from '@hono/zod-openapi';
 import type { UserPrincipal } from '../../platform/http/route-helpers.js';
 import type { Actor } from '../fleet.js';
-import { CHANNEL_KINDS, FAMILIES, NODE_ROLES, SEVERITIES } from '../settings.js';
+import {
+  CHANNEL_KINDS,
+  FAMILIES,
+  NODE_ROLES,
+  PAGERDUTY_ROUTING_KEY,
+  SEVERITIES,
+  TELEGRAM_BOT_TOKEN,
+  TELEGRAM_CHAT_ID,
+} from '../settings.js';
 
 /** The request and response schemas of the node-ops routes (the OpenAPI components). */
 
@@ -145,8 +153,8 @@ export const ChannelBody = z.discriminatedUnion('kind', [
   z.strictObject({
     ...channelBase,
     kind: z.literal('telegram'),
-    bot_token: z.string().regex(/^\d{1,20}:[A-Za-z0-9_-]{10,100}$/, 'must be a Telegram bot token'),
-    chat_id: z.string().regex(/^-?\d{1,20}$|^@[A-Za-z0-9_]{5,64}$/, 'must be a chat id'),
+    bot_token: z.string().regex(TELEGRAM_BOT_TOKEN, 'must be a Telegram bot token'),
+    chat_id: z.string().regex(TELEGRAM_CHAT_ID, 'must be a chat id'),
     api_url: url.default('https://api.telegram.org'),
   }),
   z.strictObject({ ...channelBase, kind: z.literal('slack'), webhook_url: url }),
@@ -158,7 +166,7 @@ export const ChannelBody = z.discriminatedUnion('kind', [
   z.strictObject({
     ...channelBase,
     kind: z.literal('pagerduty'),
-    routing_key: z.string().regex(/^[A-Za-z0-9]{32}$/, 'must be a 32-character integration key'),
+    routing_key: z.string().regex(PAGERDUTY_ROUTING_KEY, 'must be a 32-character integration key'),
     events_url: url.default('https://events.pagerduty.com/v2/enqueue'),
   }),
 ]);
