@@ -15,7 +15,16 @@
  * Prints a table and writes bench/results/producer.json. Floor (full runs): failover p99
  * ≤ 10 s with 0 double signs.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isFailure } from '../../src/platform/failure.js';
@@ -27,11 +36,11 @@ import { createChainSigner } from '../../src/producer/signer.js';
 import {
   doubleSigns,
   percentile,
-  readSignatures,
   regionProcess,
   sleep,
   startCluster,
   type Cluster,
+  type LogSignature,
   type RegionProcess,
 } from '../../src/producer/testing/harness.js';
 import { announceSmoke, resultsFile, setting, SMOKE } from '../lib/smoke.js';
@@ -70,16 +79,43 @@ async function leaderRegion(cluster: Cluster, root: string): Promise<string | un
   return undefined;
 }
 
-function standbyReady(log: string, region: string, since: number): boolean {
-  if (!existsSync(log)) return false;
-  return readFileSync(log, 'utf8')
-    .split('\n')
-    .some(
-      (l) =>
-        l.startsWith('{"ev":"standby_ready"') &&
-        l.includes(`"g":"${region}"`) &&
-        (JSON.parse(l) as { t: number }).t >= since,
-    );
+/**
+ * The signature log, read incrementally: the benchmark polls it every 50 ms for minutes,
+ * and re-reading and parsing the whole file each time would load the 2 cores the region
+ * processes run on, and slow the very failovers being measured.
+ */
+function logTail(file: string) {
+  let offset = 0;
+  let rest = '';
+  const sigs: LogSignature[] = [];
+  const ready: { g: string; t: number }[] = [];
+  return {
+    sigs,
+    read() {
+      if (!existsSync(file)) return;
+      const fd = openSync(file, 'r');
+      try {
+        const size = fstatSync(fd).size;
+        if (size <= offset) return;
+        const buf = Buffer.alloc(size - offset);
+        readSync(fd, buf, 0, buf.length, offset);
+        offset = size;
+        const lines = (rest + buf.toString('utf8')).split('\n');
+        rest = lines.pop() ?? '';
+        for (const l of lines) {
+          if (l.startsWith('{"g"')) sigs.push(JSON.parse(l) as LogSignature);
+          else if (l.startsWith('{"ev":"standby_ready"'))
+            ready.push(JSON.parse(l) as { g: string; t: number });
+        }
+      } finally {
+        closeSync(fd);
+      }
+    },
+    /** The region, as a standby, has seen the active one since `since`. */
+    standbyReady(region: string, since: number) {
+      return ready.some((r) => r.g === region && r.t >= since);
+    },
+  };
 }
 
 async function failovers(
@@ -99,6 +135,7 @@ async function failovers(
   ];
   const gaps: number[] = [];
   const startedAt = new Map<string, number>();
+  const tail = logTail(log);
   try {
     for (const r of regions) r.start();
     for (let i = 0; i < n; i++) {
@@ -107,7 +144,8 @@ async function failovers(
       // Both running, one active and signing.
       while (Date.now() < until) {
         active = await leaderRegion(cluster, root);
-        const sigs = readSignatures(log);
+        tail.read();
+        const sigs = tail.sigs;
         if (active && sigs.at(-1)?.g === active && Date.now() - (sigs.at(-1)?.t ?? 0) < 1000) break;
         await sleep(100);
       }
@@ -118,17 +156,25 @@ async function failovers(
       while (
         Date.now() < until &&
         standby &&
-        !standbyReady(log, standby.region, startedAt.get(standby.region) ?? 0)
+        !tail.standbyReady(standby.region, startedAt.get(standby.region) ?? 0)
       ) {
         await sleep(100);
+        tail.read();
       }
       victim.kill();
       const killedAt = Date.now();
       const deadline = killedAt + 60_000;
+      tail.read();
+      const from = tail.sigs.length;
       for (;;) {
-        const sigs = readSignatures(log);
-        const lastOld = sigs.filter((s) => s.g === victim.region).at(-1);
-        const firstNew = sigs.find((s) => s.g !== victim.region && s.t >= killedAt);
+        tail.read();
+        const sigs = tail.sigs;
+        const lastOld = sigs.findLast((s) => s.g === victim.region);
+        let firstNew: LogSignature | undefined;
+        for (let j = from; j < sigs.length && !firstNew; j++) {
+          const s = sigs[j];
+          if (s && s.g !== victim.region && s.t >= killedAt) firstNew = s;
+        }
         if (lastOld && firstNew) {
           gaps.push(firstNew.t - lastOld.t);
           break;
@@ -143,8 +189,8 @@ async function failovers(
   } finally {
     await Promise.all(regions.map((r) => r.terminate()));
   }
-  const sigs = readSignatures(log);
-  return { gapsMs: gaps, doubleSigns: doubleSigns(sigs).length, signatures: sigs.length };
+  tail.read();
+  return { gapsMs: gaps, doubleSigns: doubleSigns(tail.sigs).length, signatures: tail.sigs.length };
 }
 
 async function signatureRate(cluster: Cluster) {

@@ -9,6 +9,7 @@ export function chainKeys(root: string, chain: string) {
     mark: `${base}mark`,
     switchover: `${base}switchover`,
     released: `${base}released`,
+    healthFailover: `${base}health-failover`,
   };
 }
 
@@ -45,6 +46,13 @@ export interface ElectionOptions {
   clock?: () => number;
   /** Runs the region's producer hooks; awaited before the lease is released. */
   onChange?: (change: ElectionChange) => Promise<void>;
+  /**
+   * Whether this region may campaign now (the health gate: a banned region never does).
+   * Asked before every campaign, a switchover target's included.
+   */
+  canCampaign?: () => boolean;
+  /** Each lease renewal the active region tried: `ok` false when etcd did not renew it. */
+  onRenewal?: (ok: boolean) => void;
   /** Instance name written in the leader key (host and pid by default). */
   instance?: string;
   now?: () => number;
@@ -181,6 +189,7 @@ export function createRegionElection(o: ElectionOptions): RegionElection {
   }
 
   async function campaign(switchover: SwitchoverRequest | undefined): Promise<boolean> {
+    if (o.canCampaign && !o.canCampaign()) return false;
     const sentAt = clock();
     const granted = await o.etcd.grantLease(o.ttlSeconds);
     const record: LeaderRecord = { region: o.region, instance, lease: granted.id, at: now() };
@@ -219,14 +228,17 @@ export function createRegionElection(o: ElectionOptions): RegionElection {
         try {
           const ttl = await o.etcd.keepAlive(id);
           if (ttl <= 0) {
+            o.onRenewal?.(false);
             await loseInvoluntarily('lease_expired');
             return;
           }
+          o.onRenewal?.(true);
           renewals++;
           lastRenewAt = sentAt;
           safeUntil = Math.max(safeUntil, sentAt + ttl * 1000 * (1 - o.clockMargin));
         } catch {
           // Retried next tick; signing stops by itself at safeUntil.
+          o.onRenewal?.(false);
         }
       }
       const kvs = await o.etcd.range(keys.switchover).catch(() => []);
@@ -253,6 +265,9 @@ export function createRegionElection(o: ElectionOptions): RegionElection {
     const switchover = parse<SwitchoverRequest>(get(keys.switchover));
     if (leader) {
       lastSeenLeader = leader;
+      // Another region holds it: whatever this region was waiting for (its start-up, the
+      // target of its own handover) is over; a loss from here on gets the lock delay below.
+      if (leader.region !== o.region) notBefore = Math.min(notBefore, clock());
       return;
     }
     if (switchoverApplies(switchover)) {
@@ -262,16 +277,17 @@ export function createRegionElection(o: ElectionOptions): RegionElection {
       if (mine) await campaign(switchover);
       return;
     }
-    if (clock() < notBefore) return;
     if (lastSeenLeader) {
+      // The lock delay runs from when the loss is first seen, also while an earlier wait
+      // (this process's start-up) is still running: the two overlap rather than add up.
       const released = parse<{ lease: string }>(get(keys.released));
       const seen = lastSeenLeader;
       lastSeenLeader = undefined;
       if (released?.lease !== seen.lease && o.lockDelayMs > 0) {
-        notBefore = clock() + o.lockDelayMs;
-        return;
+        notBefore = Math.max(notBefore, clock() + o.lockDelayMs);
       }
     }
+    if (clock() < notBefore) return;
     await campaign(undefined);
   }
 

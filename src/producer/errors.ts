@@ -10,7 +10,8 @@ export type ProducerError =
   | 'mark_stale'
   | 'mark_invalid'
   | 'key_invalid'
-  | 'region_unknown';
+  | 'region_unknown'
+  | 'region_banned';
 
 /** The one map from producer errors to HTTP. */
 export const producerApiError = errorCatalog<ProducerError>({
@@ -54,6 +55,13 @@ export const producerApiError = errorCatalog<ProducerError>({
     status: 503,
     type: 'api_error',
     message: 'etcd did not confirm the mark: nothing was signed (fail closed)',
+  },
+  region_banned: {
+    status: 409,
+    type: 'conflict_error',
+    message:
+      'The node-ops checks have banned every validator node of this region: it is never made active',
+    param: 'to',
   },
   producer_not_running: {
     status: 409,

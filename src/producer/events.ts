@@ -32,6 +32,15 @@ export const PRODUCER_EVENT_REGISTRY = defineEvents('producer', [
     operator: true,
   },
   {
+    type: 'producer.failover.health',
+    description:
+      'The active region handed the producer role to a healthy region because the node-ops checks found its validator node out of consensus (or banned) for longer than producerFailoverAfterSeconds',
+    payload: 'chain, from, to, reason, decided_at',
+    owners: none,
+    visibility: 'public',
+    operator: true,
+  },
+  {
     type: 'producer.switchover.requested',
     description: 'An operator asked for a switchover (drain one region, promote another)',
     payload: 'chain, to, from, by',

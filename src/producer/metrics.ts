@@ -7,6 +7,8 @@ export interface ProducerMetrics {
   signatures: Counter<'chain' | 'repeat'>;
   refusals: Counter<'chain' | 'reason'>;
   lastSignature: Gauge<'chain'>;
+  renewals: Counter<'chain' | 'result'>;
+  healthFailovers: Counter<'chain' | 'from' | 'to'>;
 }
 
 export function createProducerMetrics(registry: Registry): ProducerMetrics {
@@ -61,6 +63,26 @@ export function createProducerMetrics(registry: Registry): ProducerMetrics {
           name: 'vaultwire_producer_last_signature_seconds',
           help: 'Unix time of the last signature this process released for the chain',
           labelNames: ['chain'] as const,
+          registers: r,
+        }),
+    ),
+    renewals: once(
+      'vaultwire_producer_lease_renewals_total',
+      () =>
+        new Counter({
+          name: 'vaultwire_producer_lease_renewals_total',
+          help: 'Lease renewals the active region tried, by result (failed: etcd did not renew it in time)',
+          labelNames: ['chain', 'result'] as const,
+          registers: r,
+        }),
+    ),
+    healthFailovers: once(
+      'vaultwire_producer_health_failovers_total',
+      () =>
+        new Counter({
+          name: 'vaultwire_producer_health_failovers_total',
+          help: 'Times this region handed the producer role over because the node checks found it unhealthy',
+          labelNames: ['chain', 'from', 'to'] as const,
           registers: r,
         }),
     ),

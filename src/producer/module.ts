@@ -7,7 +7,9 @@ import {
   runProducerStatus,
   runProducerSwitchover,
 } from './cli.js';
+import type { NodeopsService } from '../nodeops/service.js';
 import { PRODUCER_EVENT_REGISTRY } from './events.js';
+import { nodeopsHealthSource } from './nodeops-health.js';
 import { registerProducerRoutes } from './routes.js';
 import { createProducerService, type ProducerService } from './service.js';
 import {
@@ -84,6 +86,41 @@ export const PRODUCER_SETTINGS = {
     default: DEFAULTS.hookTimeoutMs,
     doc: 'Time a start or stop command has before it is killed.',
   }),
+  producerFailoverAfterSeconds: setting<number>({
+    env: 'VW_PRODUCER_FAILOVER_AFTER_SECONDS',
+    kind: 'int',
+    schema: z.number().int().min(0).max(86_400),
+    default: DEFAULTS.healthFailover.unhealthyForMs / 1000,
+    doc: 'Health-driven failover: the active region hands the producer role to a healthy region once the node-ops checks have found its validator node out of consensus (or banned) this long. 0: off (only lease loss and switchovers move the role).',
+  }),
+  producerFailoverHealthySeconds: setting<number>({
+    env: 'VW_PRODUCER_FAILOVER_HEALTHY_SECONDS',
+    kind: 'int',
+    schema: z.number().int().min(0).max(86_400),
+    default: DEFAULTS.healthFailover.healthyForMs / 1000,
+    doc: 'A region is handed the role by a health failover only after its validator node has been seen in consensus this long.',
+  }),
+  producerFailoverCooldownSeconds: setting<number>({
+    env: 'VW_PRODUCER_FAILOVER_COOLDOWN_SECONDS',
+    kind: 'int',
+    schema: z.number().int().min(0).max(86_400),
+    default: DEFAULTS.healthFailover.cooldownMs / 1000,
+    doc: 'At most one health-driven failover per chain in this window (kept in etcd, shared by the regions): no flapping between two sick regions.',
+  }),
+  producerFailoverWhenAllUnhealthy: setting<boolean>({
+    env: 'VW_PRODUCER_FAILOVER_WHEN_ALL_UNHEALTHY',
+    kind: 'bool',
+    schema: z.boolean(),
+    default: DEFAULTS.healthFailover.whenAllUnhealthy,
+    doc: 'Also hand over when the other regions are unhealthy too (to the one out of consensus the shortest time). Off: the active region stays while no region is healthy. A banned region is never made active either way.',
+  }),
+  producerHealthStaleSeconds: setting<number>({
+    env: 'VW_PRODUCER_HEALTH_STALE_SECONDS',
+    kind: 'int',
+    schema: z.number().int().min(1).max(3600),
+    default: DEFAULTS.healthFailover.staleMs / 1000,
+    doc: 'Node checks older than this count as unknown (the node-ops monitor is not running): unknown health never moves the role.',
+  }),
 } as const;
 
 const PRODUCER_SCOPES = {
@@ -93,9 +130,9 @@ const PRODUCER_SCOPES = {
 };
 
 /** One active block producer per chain across regions (the `producer` role). */
-export const producerModule = defineModule()({
+export const producerModule = defineModule<{ nodeops: NodeopsService }>()({
   name: 'producer',
-  dependsOn: [],
+  dependsOn: ['nodeops'],
   settings: PRODUCER_SETTINGS,
   scopes: PRODUCER_SCOPES,
   events: PRODUCER_EVENT_REGISTRY,
@@ -107,7 +144,7 @@ export const producerModule = defineModule()({
       start: ({ service }) => service.start(),
     },
   ],
-  build: ({ platform, settings }) =>
+  build: ({ platform, settings, deps }) =>
     createProducerService({
       db: platform.db,
       secretBox: platform.secretBox,
@@ -126,7 +163,22 @@ export const producerModule = defineModule()({
         clockMarginPercent: settings.producerClockMarginPercent,
         pollMs: settings.producerPollMs,
         hookTimeoutMs: settings.producerHookTimeoutMs,
+        healthFailover: {
+          unhealthyForMs: settings.producerFailoverAfterSeconds * 1000,
+          healthyForMs: settings.producerFailoverHealthySeconds * 1000,
+          cooldownMs: settings.producerFailoverCooldownSeconds * 1000,
+          whenAllUnhealthy: settings.producerFailoverWhenAllUnhealthy,
+          staleMs: settings.producerHealthStaleSeconds * 1000,
+          pollMs: DEFAULTS.healthFailover.pollMs,
+        },
       },
+      health: nodeopsHealthSource({
+        fleet: deps.nodeops.fleet,
+        chainKey: (chain) =>
+          settings.producerChains.find((c) => c.key === chain)?.nodeopsChain ?? chain,
+        staleMs: settings.producerHealthStaleSeconds * 1000,
+        now: platform.now,
+      }),
     }),
   routes: (http, { service }) => {
     registerProducerRoutes(http, { producer: service });

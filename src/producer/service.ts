@@ -15,6 +15,13 @@ import {
   type RegionElection,
 } from './election.js';
 import type { ProducerError } from './errors.js';
+import {
+  createHealthFailover,
+  type HealthFailover,
+  type HealthFailoverRecord,
+  type HealthSource,
+  type RegionHealth,
+} from './health.js';
 import { createEtcdClient, type EtcdClient } from './etcd.js';
 import { randomPrivateKey, signingKey, type KeyAlgorithm, type SigningKey } from './keys.js';
 import { MarkInterchange, type Mark } from './mark.js';
@@ -46,6 +53,8 @@ export interface ChainStatus {
   election: ElectionStatus | undefined;
   activeRegion: string | undefined;
   mark: Mark | undefined;
+  /** Each region's health from the node checks, as this region last saw it. */
+  health: readonly RegionHealth[] | undefined;
 }
 
 /**
@@ -93,6 +102,8 @@ export function createProducerService(deps: {
   logger: Logger;
   registry: Registry;
   settings: ProducerSettings;
+  /** Region health from the node checks; without it, no health-driven failover. */
+  health?: HealthSource | undefined;
   now?: () => number;
 }): ProducerService {
   const { db, secretBox, audit, outbox, logger, settings } = deps;
@@ -111,6 +122,7 @@ export function createProducerService(deps: {
       timeoutMs: Math.min(1000, Math.max(200, (settings.leaseTtlSeconds * 1000) / 5)),
     }));
   const elections = new Map<string, RegionElection>();
+  const healthWatchers = new Map<string, HealthFailover>();
   const signers = new Map<string, ChainSigner>();
   const keyCache = new Map<string, SigningKey>();
 
@@ -162,6 +174,26 @@ export function createProducerService(deps: {
     // only after this region's producer was told to stop.
     if (c.kind === 'activated') await control.activated(c.chain, c.reason ?? '');
     else await control.deactivated(c.chain, c.reason ?? '');
+  }
+
+  async function onHealthFailover(chain: string, f: HealthFailoverRecord) {
+    metrics.healthFailovers.inc({ chain, from: f.from, to: f.to });
+    log.warn({ chain, from: f.from, to: f.to, reason: f.reason }, 'producer health failover');
+    await audit.record({
+      action: 'producer.health_failover',
+      actorType: 'system',
+      actorId: 'producer.health',
+      targetType: 'producer_chain',
+      targetId: chain,
+      data: { from: f.from, to: f.to, reason: f.reason },
+    });
+    publish('producer.failover.health', {
+      chain,
+      from: f.from,
+      to: f.to,
+      reason: f.reason,
+      decided_at: new Date(f.at).toISOString(),
+    });
   }
 
   function onRefusal(r: Refusal) {
@@ -235,6 +267,7 @@ export function createProducerService(deps: {
       election: elections.get(chain.key)?.status(),
       activeRegion,
       mark,
+      health: healthWatchers.get(chain.key)?.regions(),
     };
   }
 
@@ -246,7 +279,9 @@ export function createProducerService(deps: {
         log.info('producer role: no chains, region or etcd endpoints configured; nothing to do');
         return Promise.resolve({ stop: async () => {} });
       }
+      const hf = settings.healthFailover;
       for (const chain of settings.chains) {
+        let watcher: HealthFailover | undefined;
         const e = createRegionElection({
           etcd: etcdClient(),
           root: settings.etcdPrefix,
@@ -257,13 +292,58 @@ export function createProducerService(deps: {
           lockDelayMs: settings.lockDelayMs,
           pollMs: settings.pollMs,
           onChange,
+          canCampaign: () => watcher?.mayCampaign() ?? true,
+          onRenewal: (ok) => {
+            metrics.renewals.inc({ chain: chain.key, result: ok ? 'ok' : 'failed' });
+          },
         });
         elections.set(chain.key, e);
         signers.delete(chain.key);
+        if (deps.health) {
+          watcher = createHealthFailover({
+            chain: chain.key,
+            region,
+            election: e,
+            source: deps.health,
+            etcd: etcdClient(),
+            keys: chainKeys(settings.etcdPrefix, chain.key),
+            policy: hf,
+            now,
+            requestTtlMs: SWITCHOVER_TTL_MS,
+            onFailover: (f) => onHealthFailover(chain.key, f),
+            onError: (err) => {
+              log.warn({ err, chain: chain.key }, 'producer: node health unavailable');
+            },
+          });
+          healthWatchers.set(chain.key, watcher);
+        }
         e.start();
       }
+      const health = { stopping: false, wake: undefined as (() => void) | undefined };
+      const healthLoop = (async () => {
+        while (!health.stopping && healthWatchers.size > 0) {
+          for (const w of healthWatchers.values()) {
+            try {
+              await w.tick();
+            } catch (err) {
+              log.warn({ err }, 'producer health check failed');
+            }
+          }
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, hf.pollMs);
+            health.wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+        }
+      })();
       return {
         stop: async () => {
+          health.stopping = true;
+          health.wake?.();
+          await healthLoop;
+          healthWatchers.clear();
           await Promise.all([...elections.values()].map((e) => e.stop()));
           elections.clear();
           signers.clear();
@@ -349,6 +429,14 @@ export function createProducerService(deps: {
       ] as const) {
         if (v !== undefined && !RegionName.safeParse(v).success) {
           return fail('region_unknown', { param });
+        }
+      }
+      if (request.to !== undefined && deps.health) {
+        const regions = await deps.health.regions(chain.key).catch(() => []);
+        if (regions.some((r) => r.region === request.to && r.banned)) {
+          return fail('region_banned', {
+            message: `Region ${request.to}: every validator node of ${chain.key} is banned by the node checks; it is never made active`,
+          });
         }
       }
       const body = {

@@ -20,6 +20,8 @@ export const ProducerChainSchema = z.object({
   startCommand: z.string().max(2000).optional(),
   /** Run when this region stops being active (stop it), before the lease is released. */
   stopCommand: z.string().max(2000).optional(),
+  /** The node-ops chain whose `validator` nodes are this chain's producers (default: `key`). */
+  nodeopsChain: z.string().max(64).optional(),
 });
 export type ProducerChain = z.infer<typeof ProducerChainSchema>;
 
@@ -36,6 +38,17 @@ export interface ProducerSettings {
   clockMarginPercent: number;
   pollMs: number;
   hookTimeoutMs: number;
+  /** Health-driven failover (see health.ts); `unhealthyForMs` 0 turns it off. */
+  healthFailover: {
+    unhealthyForMs: number;
+    healthyForMs: number;
+    cooldownMs: number;
+    whenAllUnhealthy: boolean;
+    /** Node checks older than this count as unknown (the monitor is not running). */
+    staleMs: number;
+    /** How often each region looks at the checks. */
+    pollMs: number;
+  };
 }
 
 export const DEFAULT_PRODUCER_SETTINGS: ProducerSettings = {
@@ -48,4 +61,12 @@ export const DEFAULT_PRODUCER_SETTINGS: ProducerSettings = {
   clockMarginPercent: 20,
   pollMs: 250,
   hookTimeoutMs: 30_000,
+  healthFailover: {
+    unhealthyForMs: 30_000,
+    healthyForMs: 30_000,
+    cooldownMs: 300_000,
+    whenAllUnhealthy: false,
+    staleMs: 60_000,
+    pollMs: 2_000,
+  },
 };

@@ -1,0 +1,72 @@
+import type { HealthSource, RegionHealth } from './health.js';
+
+/**
+ * The part of the node-ops service the producer reads: its fleet of nodes with their
+ * last checks (`nodeops` module, `NodeopsService.fleet.listNodes`). Structural, so the
+ * producer depends on the shape it uses and nothing else of that module.
+ */
+export interface NodeFleetView {
+  listNodes(filter?: { chain?: string | undefined }): Promise<
+    {
+      chain: string;
+      region: string;
+      role: string;
+      outSince: Date | null;
+      bannedAt: Date | null;
+      banReason: string | null;
+      lastState: { state: string; checked_at: string } | null;
+    }[]
+  >;
+}
+
+/**
+ * Region health from the node-ops checks: a region's producer nodes are its `validator`
+ * nodes of the chain. Healthy when one of them, not banned, is in consensus by a check
+ * newer than `staleMs`; unhealthy when every one not banned is out of consensus (since the
+ * latest of their `outSince`); banned when all are banned; otherwise unknown (no validator
+ * watched, or the checks stale: the monitor is not running).
+ */
+export function nodeopsHealthSource(o: {
+  fleet: NodeFleetView;
+  /** The node-ops chain key of a producer chain (the same key unless mapped). */
+  chainKey: (producerChain: string) => string;
+  staleMs: number;
+  now?: () => number;
+}): HealthSource {
+  const now = o.now ?? Date.now;
+  return {
+    async regions(chain) {
+      const nodes = (await o.fleet.listNodes({ chain: o.chainKey(chain) })).filter(
+        (n) => n.role === 'validator',
+      );
+      const t = now();
+      const byRegion = new Map<string, typeof nodes>();
+      for (const n of nodes) byRegion.set(n.region, [...(byRegion.get(n.region) ?? []), n]);
+      return [...byRegion].map(([region, ns]): RegionHealth => {
+        const live = ns.filter((n) => n.bannedAt === null);
+        if (live.length === 0) {
+          return {
+            region,
+            state: 'unhealthy',
+            banned: true,
+            reason: ns.map((n) => n.banReason).find(Boolean) ?? 'banned',
+          };
+        }
+        const fresh = live.filter(
+          (n) => n.lastState !== null && t - Date.parse(n.lastState.checked_at) <= o.staleMs,
+        );
+        if (fresh.some((n) => n.outSince === null)) {
+          return { region, state: 'healthy', banned: false };
+        }
+        if (fresh.length === live.length) {
+          const since = Math.max(...live.map((n) => n.outSince?.getTime() ?? t));
+          const reasons = [...new Set(live.map((n) => n.lastState?.state ?? ''))]
+            .filter((s) => s && s !== 'ok')
+            .join(',');
+          return { region, state: 'unhealthy', banned: false, since, reason: reasons || undefined };
+        }
+        return { region, state: 'unknown', banned: false };
+      });
+    },
+  };
+}
