@@ -1632,6 +1632,278 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/nodeops/chains': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Chains of the fleet
+     * @description Roles: operator, admin. Scope: `nodeops:read`.
+     */
+    get: operations['listNodeopsChains'];
+    put?: never;
+    /**
+     * Add a chain to the fleet
+     * @description A chain of family `cometbft` or `evm`, with reference endpoints its nodes are compared with and thresholds (omitted ones take their defaults). Reference URLs must resolve to public addresses unless their range is in `nodeops.ssrfAllow`.
+     *
+     *     Roles: operator, admin. Scope: `nodeops:write`.
+     */
+    post: operations['createNodeopsChain'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/nodeops/chains/{key}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Remove a chain (it must have no nodes)
+     * @description Roles: operator, admin. Scope: `nodeops:write`.
+     */
+    delete: operations['deleteNodeopsChain'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/nodeops/nodes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Fleet status: one entry per node
+     * @description Height, lag, peers, state, ban and last alert of every node (or of one chain, or only banned ones).
+     *
+     *     Roles: operator, admin. Scope: `nodeops:read`.
+     */
+    get: operations['listNodeopsNodes'];
+    put?: never;
+    /**
+     * Register a node
+     * @description A node of a registered chain, with its RPC URL (CometBFT RPC or EVM JSON-RPC). The URL must resolve to public addresses unless its range is in `nodeops.ssrfAllow`.
+     *
+     *     Roles: operator, admin. Scope: `nodeops:write`.
+     */
+    post: operations['createNodeopsNode'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/nodeops/nodes/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A node, with its recent alerts
+     * @description Roles: operator, admin. Scope: `nodeops:read`.
+     */
+    get: operations['getNodeopsNode'];
+    put?: never;
+    post?: never;
+    /**
+     * Remove a node (and its alerts)
+     * @description Roles: operator, admin. Scope: `nodeops:write`.
+     */
+    delete: operations['deleteNodeopsNode'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/nodeops/nodes/{id}/ban': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Ban a node
+     * @description Recorded with its reason and audited; a `nodeops.node.banned` event is published.
+     *
+     *     Roles: operator, admin. Scope: `nodeops:write`.
+     */
+    post: operations['banNodeopsNode'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/nodeops/nodes/{id}/unban': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Lift a node’s ban
+     * @description Audited; a `nodeops.node.unbanned` event is published.
+     *
+     *     Roles: operator, admin. Scope: `nodeops:write`.
+     */
+    post: operations['unbanNodeopsNode'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/nodeops/alerts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Alerts, newest first
+     * @description Roles: operator, admin. Scope: `nodeops:read`.
+     */
+    get: operations['listNodeopsAlerts'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/nodeops/alerts/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * An alert, with the notices sent about it
+     * @description Roles: operator, admin. Scope: `nodeops:read`.
+     */
+    get: operations['getNodeopsAlert'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/nodeops/alerts/{id}/acknowledge': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Acknowledge an alert
+     * @description No more reminders; it still resolves (and says so) when recovery is observed. Audited.
+     *
+     *     Roles: operator, admin. Scope: `nodeops:write`.
+     */
+    post: operations['acknowledgeNodeopsAlert'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/nodeops/alerts/{id}/silence': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Silence an alert for a while
+     * @description No reminders and no resolve notice until the silence ends. Audited.
+     *
+     *     Roles: operator, admin. Scope: `nodeops:write`.
+     */
+    post: operations['silenceNodeopsAlert'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/nodeops/channels': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Alert channels
+     * @description Roles: operator, admin. Scope: `nodeops:read`.
+     */
+    get: operations['listNodeopsChannels'];
+    put?: never;
+    /**
+     * Add an alert channel
+     * @description Alerts of the chains listed (every chain when empty) at or above `min_severity` are sent to it. The bot token, Slack webhook URL or PagerDuty routing key is encrypted at rest and never returned.
+     *
+     *     Roles: operator, admin. Scope: `nodeops:write`.
+     */
+    post: operations['createNodeopsChannel'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/nodeops/channels/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Remove an alert channel
+     * @description Roles: operator, admin. Scope: `nodeops:write`.
+     */
+    delete: operations['deleteNodeopsChannel'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/producer/chains/{chain}/signatures': {
     parameters: {
       query?: never;
@@ -2173,278 +2445,6 @@ export interface paths {
     put?: never;
     post?: never;
     delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/nodeops/chains': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * Chains of the fleet
-     * @description Roles: operator, admin. Scope: `nodeops:read`.
-     */
-    get: operations['listNodeopsChains'];
-    put?: never;
-    /**
-     * Add a chain to the fleet
-     * @description A chain of family `cometbft` or `evm`, with reference endpoints its nodes are compared with and thresholds (omitted ones take their defaults). Reference URLs must resolve to public addresses unless their range is in `nodeops.ssrfAllow`.
-     *
-     *     Roles: operator, admin. Scope: `nodeops:write`.
-     */
-    post: operations['createNodeopsChain'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/nodeops/chains/{key}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    post?: never;
-    /**
-     * Remove a chain (it must have no nodes)
-     * @description Roles: operator, admin. Scope: `nodeops:write`.
-     */
-    delete: operations['deleteNodeopsChain'];
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/nodeops/nodes': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * Fleet status: one entry per node
-     * @description Height, lag, peers, state, ban and last alert of every node (or of one chain, or only banned ones).
-     *
-     *     Roles: operator, admin. Scope: `nodeops:read`.
-     */
-    get: operations['listNodeopsNodes'];
-    put?: never;
-    /**
-     * Register a node
-     * @description A node of a registered chain, with its RPC URL (CometBFT RPC or EVM JSON-RPC). The URL must resolve to public addresses unless its range is in `nodeops.ssrfAllow`.
-     *
-     *     Roles: operator, admin. Scope: `nodeops:write`.
-     */
-    post: operations['createNodeopsNode'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/nodeops/nodes/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * A node, with its recent alerts
-     * @description Roles: operator, admin. Scope: `nodeops:read`.
-     */
-    get: operations['getNodeopsNode'];
-    put?: never;
-    post?: never;
-    /**
-     * Remove a node (and its alerts)
-     * @description Roles: operator, admin. Scope: `nodeops:write`.
-     */
-    delete: operations['deleteNodeopsNode'];
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/nodeops/nodes/{id}/ban': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /**
-     * Ban a node
-     * @description Recorded with its reason and audited; a `nodeops.node.banned` event is published.
-     *
-     *     Roles: operator, admin. Scope: `nodeops:write`.
-     */
-    post: operations['banNodeopsNode'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/nodeops/nodes/{id}/unban': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /**
-     * Lift a node’s ban
-     * @description Audited; a `nodeops.node.unbanned` event is published.
-     *
-     *     Roles: operator, admin. Scope: `nodeops:write`.
-     */
-    post: operations['unbanNodeopsNode'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/nodeops/alerts': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * Alerts, newest first
-     * @description Roles: operator, admin. Scope: `nodeops:read`.
-     */
-    get: operations['listNodeopsAlerts'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/nodeops/alerts/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * An alert, with the notices sent about it
-     * @description Roles: operator, admin. Scope: `nodeops:read`.
-     */
-    get: operations['getNodeopsAlert'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/nodeops/alerts/{id}/acknowledge': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /**
-     * Acknowledge an alert
-     * @description No more reminders; it still resolves (and says so) when recovery is observed. Audited.
-     *
-     *     Roles: operator, admin. Scope: `nodeops:write`.
-     */
-    post: operations['acknowledgeNodeopsAlert'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/nodeops/alerts/{id}/silence': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /**
-     * Silence an alert for a while
-     * @description No reminders and no resolve notice until the silence ends. Audited.
-     *
-     *     Roles: operator, admin. Scope: `nodeops:write`.
-     */
-    post: operations['silenceNodeopsAlert'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/nodeops/channels': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * Alert channels
-     * @description Roles: operator, admin. Scope: `nodeops:read`.
-     */
-    get: operations['listNodeopsChannels'];
-    put?: never;
-    /**
-     * Add an alert channel
-     * @description Alerts of the chains listed (every chain when empty) at or above `min_severity` are sent to it. The bot token, Slack webhook URL or PagerDuty routing key is encrypted at rest and never returned.
-     *
-     *     Roles: operator, admin. Scope: `nodeops:write`.
-     */
-    post: operations['createNodeopsChannel'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/nodeops/channels/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    post?: never;
-    /**
-     * Remove an alert channel
-     * @description Roles: operator, admin. Scope: `nodeops:write`.
-     */
-    delete: operations['deleteNodeopsChannel'];
     options?: never;
     head?: never;
     patch?: never;
@@ -3765,6 +3765,98 @@ export interface components {
       created_at: string;
       finished_at: string | null;
     };
+    NodeopsChain: {
+      /** @enum {string} */
+      object: 'nodeops_chain';
+      key: string;
+      /** @enum {string} */
+      family: 'cometbft' | 'evm';
+      references: string[];
+      thresholds: {
+        [key: string]: number;
+      };
+      /** @enum {string} */
+      source: 'config' | 'api';
+      created_at: string;
+    };
+    NodeopsNode: {
+      /** @example nod_01JD7Q4Z8B2M5Q9K6T3V0W1X2Y */
+      id: string;
+      /** @enum {string} */
+      object: 'nodeops_node';
+      name: string;
+      chain: string;
+      region: string;
+      /** @enum {string} */
+      role: 'validator' | 'sentry' | 'rpc';
+      url: string;
+      validator_address: string | null;
+      /** @enum {string} */
+      source: 'config' | 'api';
+      height: number | null;
+      lag: number | null;
+      peers: number | null;
+      version: string | null;
+      /** @description `ok`, or the firing checks joined by commas; `unknown` before the first poll */
+      state: string;
+      checked_at: string | null;
+      out_of_consensus_since: string | null;
+      banned: boolean;
+      banned_at: string | null;
+      ban_reason: string | null;
+      /** @description `auto` or the operator’s user id */
+      banned_by: string | null;
+      last_alert: {
+        id: string;
+        kind: string;
+        status: string;
+        opened_at: string;
+      } | null;
+      created_at: string;
+    };
+    NodeopsAlert: {
+      /** @example nal_01JD7Q4Z8B2M5Q9K6T3V0W1X2Y */
+      id: string;
+      /** @enum {string} */
+      object: 'nodeops_alert';
+      node_id: string;
+      node: string;
+      chain: string;
+      region: string;
+      kind: string;
+      /** @enum {string} */
+      severity: 'warning' | 'critical';
+      /** @enum {string} */
+      status: 'firing' | 'acknowledged' | 'resolved';
+      summary: string;
+      details: {
+        [key: string]: unknown;
+      };
+      opened_at: string;
+      acknowledged_at: string | null;
+      acknowledged_by: string | null;
+      silenced_until: string | null;
+      resolved_at: string | null;
+    };
+    NodeopsChannel: {
+      /** @example nch_01JD7Q4Z8B2M5Q9K6T3V0W1X2Y */
+      id: string;
+      /** @enum {string} */
+      object: 'nodeops_channel';
+      name: string;
+      /** @enum {string} */
+      kind: 'telegram' | 'slack' | 'email' | 'pagerduty';
+      /** @description What is safe to show; the secret (token, webhook URL, routing key) never is */
+      settings: {
+        [key: string]: unknown;
+      };
+      /** @enum {string} */
+      min_severity: 'warning' | 'critical';
+      chains: string[];
+      /** @enum {string} */
+      source: 'config' | 'api';
+      created_at: string;
+    };
     ProducerSignature: {
       /** @enum {string} */
       object: 'producer_signature';
@@ -3979,98 +4071,6 @@ export interface components {
       status: string;
       tx_hash: string | null;
       failure_reason: string | null;
-      created_at: string;
-    };
-    NodeopsChain: {
-      /** @enum {string} */
-      object: 'nodeops_chain';
-      key: string;
-      /** @enum {string} */
-      family: 'cometbft' | 'evm';
-      references: string[];
-      thresholds: {
-        [key: string]: number;
-      };
-      /** @enum {string} */
-      source: 'config' | 'api';
-      created_at: string;
-    };
-    NodeopsNode: {
-      /** @example nod_01JD7Q4Z8B2M5Q9K6T3V0W1X2Y */
-      id: string;
-      /** @enum {string} */
-      object: 'nodeops_node';
-      name: string;
-      chain: string;
-      region: string;
-      /** @enum {string} */
-      role: 'validator' | 'sentry' | 'rpc';
-      url: string;
-      validator_address: string | null;
-      /** @enum {string} */
-      source: 'config' | 'api';
-      height: number | null;
-      lag: number | null;
-      peers: number | null;
-      version: string | null;
-      /** @description `ok`, or the firing checks joined by commas; `unknown` before the first poll */
-      state: string;
-      checked_at: string | null;
-      out_of_consensus_since: string | null;
-      banned: boolean;
-      banned_at: string | null;
-      ban_reason: string | null;
-      /** @description `auto` or the operator’s user id */
-      banned_by: string | null;
-      last_alert: {
-        id: string;
-        kind: string;
-        status: string;
-        opened_at: string;
-      } | null;
-      created_at: string;
-    };
-    NodeopsAlert: {
-      /** @example nal_01JD7Q4Z8B2M5Q9K6T3V0W1X2Y */
-      id: string;
-      /** @enum {string} */
-      object: 'nodeops_alert';
-      node_id: string;
-      node: string;
-      chain: string;
-      region: string;
-      kind: string;
-      /** @enum {string} */
-      severity: 'warning' | 'critical';
-      /** @enum {string} */
-      status: 'firing' | 'acknowledged' | 'resolved';
-      summary: string;
-      details: {
-        [key: string]: unknown;
-      };
-      opened_at: string;
-      acknowledged_at: string | null;
-      acknowledged_by: string | null;
-      silenced_until: string | null;
-      resolved_at: string | null;
-    };
-    NodeopsChannel: {
-      /** @example nch_01JD7Q4Z8B2M5Q9K6T3V0W1X2Y */
-      id: string;
-      /** @enum {string} */
-      object: 'nodeops_channel';
-      name: string;
-      /** @enum {string} */
-      kind: 'telegram' | 'slack' | 'email' | 'pagerduty';
-      /** @description What is safe to show; the secret (token, webhook URL, routing key) never is */
-      settings: {
-        [key: string]: unknown;
-      };
-      /** @enum {string} */
-      min_severity: 'warning' | 'critical';
-      chains: string[];
-      /** @enum {string} */
-      source: 'config' | 'api';
       created_at: string;
     };
     campaign: {
@@ -10362,6 +10362,1083 @@ export interface operations {
       };
     };
   };
+  listNodeopsChains: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Chains */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            object: 'list';
+            data: components['schemas']['NodeopsChain'][];
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed for this role or key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  createNodeopsChain: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          key: string;
+          /** @enum {string} */
+          family: 'cometbft' | 'evm';
+          /** @default [] */
+          references?: string[];
+          block_time_seconds?: number;
+          lag_blocks?: number;
+          stall_seconds?: number;
+          min_peers?: number;
+          missed_consecutive?: number;
+          missed_window?: number;
+          missed_window_max?: number;
+          ban_after_seconds?: number;
+          unban_after_seconds?: number;
+        };
+      };
+    };
+    responses: {
+      /** @description The chain */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NodeopsChain'];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed for this role or key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  deleteNodeopsChain: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        key: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Removed */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            key: string;
+            /** @enum {boolean} */
+            deleted: true;
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed for this role or key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  listNodeopsNodes: {
+    parameters: {
+      query?: {
+        chain?: string;
+        banned?: 'true' | 'false';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Nodes */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            object: 'list';
+            data: components['schemas']['NodeopsNode'][];
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed for this role or key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  createNodeopsNode: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          name: string;
+          chain: string;
+          region: string;
+          /** @enum {string} */
+          role: 'validator' | 'sentry' | 'rpc';
+          /** @example https://rpc.cosmos.example:443 */
+          url: string;
+          validator_address?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The node */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NodeopsNode'];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed for this role or key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  getNodeopsNode: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The node */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NodeopsNode'] & {
+            recent_alerts: components['schemas']['NodeopsAlert'][];
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed for this role or key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  deleteNodeopsNode: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Removed */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            /** @enum {boolean} */
+            deleted: true;
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed for this role or key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  banNodeopsNode: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          reason: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The node */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NodeopsNode'];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed for this role or key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  unbanNodeopsNode: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The node */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NodeopsNode'];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed for this role or key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  listNodeopsAlerts: {
+    parameters: {
+      query?: {
+        /** @description Page size, 1 to 100 */
+        limit?: number;
+        /** @description Return items after this id (the `next_cursor` of the previous page) */
+        starting_after?: string;
+        status?: 'open' | 'firing' | 'acknowledged' | 'resolved';
+        node?: string;
+        chain?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Alerts */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            object: 'list';
+            data: components['schemas']['NodeopsAlert'][];
+            has_more: boolean;
+            next_cursor: string | null;
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed for this role or key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  getNodeopsAlert: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The alert */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NodeopsAlert'] & {
+            notices: {
+              id: string;
+              /** @enum {string} */
+              kind: 'opened' | 'reminder' | 'banned' | 'unbanned' | 'resolved';
+              text: string;
+              created_at: string;
+            }[];
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed for this role or key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  acknowledgeNodeopsAlert: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The alert */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NodeopsAlert'];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed for this role or key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  silenceNodeopsAlert: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          seconds: number;
+        };
+      };
+    };
+    responses: {
+      /** @description The alert */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NodeopsAlert'];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed for this role or key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  listNodeopsChannels: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Channels */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            object: 'list';
+            data: components['schemas']['NodeopsChannel'][];
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed for this role or key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  createNodeopsChannel: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json':
+          | {
+              name: string;
+              /**
+               * @default warning
+               * @enum {string}
+               */
+              min_severity?: 'warning' | 'critical';
+              /** @default [] */
+              chains?: string[];
+              /** @enum {string} */
+              kind: 'telegram';
+              bot_token: string;
+              chat_id: string;
+              /**
+               * @default https://api.telegram.org
+               * @example https://rpc.cosmos.example:443
+               */
+              api_url?: string;
+            }
+          | {
+              name: string;
+              /**
+               * @default warning
+               * @enum {string}
+               */
+              min_severity?: 'warning' | 'critical';
+              /** @default [] */
+              chains?: string[];
+              /** @enum {string} */
+              kind: 'slack';
+              /** @example https://rpc.cosmos.example:443 */
+              webhook_url: string;
+            }
+          | {
+              name: string;
+              /**
+               * @default warning
+               * @enum {string}
+               */
+              min_severity?: 'warning' | 'critical';
+              /** @default [] */
+              chains?: string[];
+              /** @enum {string} */
+              kind: 'email';
+              to: string[];
+            }
+          | {
+              name: string;
+              /**
+               * @default warning
+               * @enum {string}
+               */
+              min_severity?: 'warning' | 'critical';
+              /** @default [] */
+              chains?: string[];
+              /** @enum {string} */
+              kind: 'pagerduty';
+              routing_key: string;
+              /**
+               * @default https://events.pagerduty.com/v2/enqueue
+               * @example https://rpc.cosmos.example:443
+               */
+              events_url?: string;
+            };
+      };
+    };
+    responses: {
+      /** @description The channel */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NodeopsChannel'];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed for this role or key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  deleteNodeopsChannel: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Removed */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            /** @enum {boolean} */
+            deleted: true;
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed for this role or key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
   signaturesProducerChain: {
     parameters: {
       query?: never;
@@ -12280,1083 +13357,6 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Payout'];
-        };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Missing or invalid credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Not allowed for this role or key */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Rate limited */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  listNodeopsChains: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Chains */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            /** @enum {string} */
-            object: 'list';
-            data: components['schemas']['NodeopsChain'][];
-          };
-        };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Missing or invalid credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Not allowed for this role or key */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Rate limited */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  createNodeopsChain: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': {
-          key: string;
-          /** @enum {string} */
-          family: 'cometbft' | 'evm';
-          /** @default [] */
-          references?: string[];
-          block_time_seconds?: number;
-          lag_blocks?: number;
-          stall_seconds?: number;
-          min_peers?: number;
-          missed_consecutive?: number;
-          missed_window?: number;
-          missed_window_max?: number;
-          ban_after_seconds?: number;
-          unban_after_seconds?: number;
-        };
-      };
-    };
-    responses: {
-      /** @description The chain */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['NodeopsChain'];
-        };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Missing or invalid credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Not allowed for this role or key */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Rate limited */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  deleteNodeopsChain: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        key: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Removed */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            key: string;
-            /** @enum {boolean} */
-            deleted: true;
-          };
-        };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Missing or invalid credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Not allowed for this role or key */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Rate limited */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  listNodeopsNodes: {
-    parameters: {
-      query?: {
-        chain?: string;
-        banned?: 'true' | 'false';
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Nodes */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            /** @enum {string} */
-            object: 'list';
-            data: components['schemas']['NodeopsNode'][];
-          };
-        };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Missing or invalid credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Not allowed for this role or key */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Rate limited */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  createNodeopsNode: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': {
-          name: string;
-          chain: string;
-          region: string;
-          /** @enum {string} */
-          role: 'validator' | 'sentry' | 'rpc';
-          /** @example https://rpc.cosmos.example:443 */
-          url: string;
-          validator_address?: string;
-        };
-      };
-    };
-    responses: {
-      /** @description The node */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['NodeopsNode'];
-        };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Missing or invalid credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Not allowed for this role or key */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Rate limited */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  getNodeopsNode: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The node */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['NodeopsNode'] & {
-            recent_alerts: components['schemas']['NodeopsAlert'][];
-          };
-        };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Missing or invalid credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Not allowed for this role or key */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Rate limited */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  deleteNodeopsNode: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Removed */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            id: string;
-            /** @enum {boolean} */
-            deleted: true;
-          };
-        };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Missing or invalid credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Not allowed for this role or key */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Rate limited */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  banNodeopsNode: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': {
-          reason: string;
-        };
-      };
-    };
-    responses: {
-      /** @description The node */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['NodeopsNode'];
-        };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Missing or invalid credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Not allowed for this role or key */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Rate limited */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  unbanNodeopsNode: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The node */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['NodeopsNode'];
-        };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Missing or invalid credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Not allowed for this role or key */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Rate limited */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  listNodeopsAlerts: {
-    parameters: {
-      query?: {
-        /** @description Page size, 1 to 100 */
-        limit?: number;
-        /** @description Return items after this id (the `next_cursor` of the previous page) */
-        starting_after?: string;
-        status?: 'open' | 'firing' | 'acknowledged' | 'resolved';
-        node?: string;
-        chain?: string;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Alerts */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            /** @enum {string} */
-            object: 'list';
-            data: components['schemas']['NodeopsAlert'][];
-            has_more: boolean;
-            next_cursor: string | null;
-          };
-        };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Missing or invalid credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Not allowed for this role or key */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Rate limited */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  getNodeopsAlert: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The alert */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['NodeopsAlert'] & {
-            notices: {
-              id: string;
-              /** @enum {string} */
-              kind: 'opened' | 'reminder' | 'banned' | 'unbanned' | 'resolved';
-              text: string;
-              created_at: string;
-            }[];
-          };
-        };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Missing or invalid credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Not allowed for this role or key */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Rate limited */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  acknowledgeNodeopsAlert: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The alert */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['NodeopsAlert'];
-        };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Missing or invalid credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Not allowed for this role or key */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Rate limited */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  silenceNodeopsAlert: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': {
-          seconds: number;
-        };
-      };
-    };
-    responses: {
-      /** @description The alert */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['NodeopsAlert'];
-        };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Missing or invalid credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Not allowed for this role or key */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Rate limited */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  listNodeopsChannels: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Channels */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            /** @enum {string} */
-            object: 'list';
-            data: components['schemas']['NodeopsChannel'][];
-          };
-        };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Missing or invalid credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Not allowed for this role or key */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Rate limited */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  createNodeopsChannel: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json':
-          | {
-              name: string;
-              /**
-               * @default warning
-               * @enum {string}
-               */
-              min_severity?: 'warning' | 'critical';
-              /** @default [] */
-              chains?: string[];
-              /** @enum {string} */
-              kind: 'telegram';
-              bot_token: string;
-              chat_id: string;
-              /**
-               * @default https://api.telegram.org
-               * @example https://rpc.cosmos.example:443
-               */
-              api_url?: string;
-            }
-          | {
-              name: string;
-              /**
-               * @default warning
-               * @enum {string}
-               */
-              min_severity?: 'warning' | 'critical';
-              /** @default [] */
-              chains?: string[];
-              /** @enum {string} */
-              kind: 'slack';
-              /** @example https://rpc.cosmos.example:443 */
-              webhook_url: string;
-            }
-          | {
-              name: string;
-              /**
-               * @default warning
-               * @enum {string}
-               */
-              min_severity?: 'warning' | 'critical';
-              /** @default [] */
-              chains?: string[];
-              /** @enum {string} */
-              kind: 'email';
-              to: string[];
-            }
-          | {
-              name: string;
-              /**
-               * @default warning
-               * @enum {string}
-               */
-              min_severity?: 'warning' | 'critical';
-              /** @default [] */
-              chains?: string[];
-              /** @enum {string} */
-              kind: 'pagerduty';
-              routing_key: string;
-              /**
-               * @default https://events.pagerduty.com/v2/enqueue
-               * @example https://rpc.cosmos.example:443
-               */
-              events_url?: string;
-            };
-      };
-    };
-    responses: {
-      /** @description The channel */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['NodeopsChannel'];
-        };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Missing or invalid credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Not allowed for this role or key */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Rate limited */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  deleteNodeopsChannel: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Removed */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            id: string;
-            /** @enum {boolean} */
-            deleted: true;
-          };
         };
       };
       /** @description Invalid request */
