@@ -49,7 +49,7 @@ export const PRODUCER_SETTINGS = {
     kind: 'json',
     schema: ProducerChainsSchema,
     default: [],
-    doc: 'Chains this region may produce for: a YAML list under `producerChains:` (or JSON), each with `key`, `algorithm` (`ed25519`|`secp256k1`), `format` (`cometbft`|`raw`), `chainId`, `startCommand`, `stopCommand`. See docs/producer.md.',
+    doc: 'Chains this region may produce for: a YAML list under `producerChains:` (or JSON), each with `key`, `algorithm` (`ed25519`|`secp256k1`), `format` (`cometbft`|`raw`), `chainId`, the producer adapter (`startCommand`/`stopCommand`, or `kubernetes`: `kind`, `namespace`, `name`, `replicas`, `apiServer`, `tokenFile`, `caFile`) and `nodeopsChain` (the node-ops chain whose validator nodes decide health failover). See docs/producer.md.',
   }),
   producerLeaseTtlSeconds: setting<number>({
     env: 'VW_PRODUCER_LEASE_TTL_SECONDS',

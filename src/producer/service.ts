@@ -6,7 +6,8 @@ import { fail, isFailure, type Failure } from '../platform/failure.js';
 import type { Stoppable } from '../platform/modules/descriptor.js';
 import type { Outbox } from '../platform/outbox/outbox.js';
 import type { Registry } from 'prom-client';
-import { createCommandControl, type ProducerControl } from './control.js';
+import { createCommandControl, type HookResult, type ProducerControl } from './control.js';
+import { createKubernetesControl } from './kubernetes.js';
 import {
   chainKeys,
   createRegionElection,
@@ -152,18 +153,39 @@ export function createProducerService(deps: {
       });
   }
 
-  const control: ProducerControl = createCommandControl({
+  const onHookResult = (chain: string, event: 'start' | 'stop', r: HookResult) => {
+    const ok = r.exitCode === 0 && !r.timedOut;
+    (ok ? log.info.bind(log) : log.error.bind(log))(
+      {
+        chain,
+        event,
+        command: r.command,
+        exitCode: r.exitCode,
+        timedOut: r.timedOut,
+        output: r.output,
+      },
+      `producer ${event} hook ${ok ? 'ran' : 'failed'}`,
+    );
+  };
+  const commands: ProducerControl = createCommandControl({
     region: settings.region ?? '',
     hooks: (chain) => chainsByKey.get(chain) ?? {},
     timeoutMs: settings.hookTimeoutMs,
-    onResult: (chain, event, r) => {
-      const ok = r.exitCode === 0 && !r.timedOut;
-      (ok ? log.info.bind(log) : log.error.bind(log))(
-        { chain, event, exitCode: r.exitCode, timedOut: r.timedOut, output: r.output },
-        `producer ${event} hook ${ok ? 'ran' : 'failed'}`,
-      );
-    },
+    onResult: onHookResult,
   });
+  const kubernetes: ProducerControl = createKubernetesControl({
+    region: settings.region ?? '',
+    target: (chain) => chainsByKey.get(chain)?.kubernetes,
+    timeoutMs: settings.hookTimeoutMs,
+    onResult: onHookResult,
+  });
+  // Each chain's producer adapter: its Kubernetes workload when it names one, else its commands.
+  const controlFor = (chain: string) =>
+    chainsByKey.get(chain)?.kubernetes ? kubernetes : commands;
+  const control: ProducerControl = {
+    activated: (chain, reason) => controlFor(chain).activated(chain, reason),
+    deactivated: (chain, reason) => controlFor(chain).deactivated(chain, reason),
+  };
 
   async function onChange(c: ElectionChange) {
     metrics.active.set({ chain: c.chain, region: c.region }, c.kind === 'activated' ? 1 : 0);

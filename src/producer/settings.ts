@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { KubernetesTargetSchema } from './kubernetes.js';
 
 export const RegionName = z
   .string()
@@ -20,6 +21,11 @@ export const ProducerChainSchema = z.object({
   startCommand: z.string().max(2000).optional(),
   /** Run when this region stops being active (stop it), before the lease is released. */
   stopCommand: z.string().max(2000).optional(),
+  /**
+   * The producer as a Kubernetes Deployment/StatefulSet of this region: scaled up when the
+   * region becomes active, to 0 (and waited for) when it stops. Instead of the commands.
+   */
+  kubernetes: KubernetesTargetSchema.optional(),
   /** The node-ops chain whose `validator` nodes are this chain's producers (default: `key`). */
   nodeopsChain: z.string().max(64).optional(),
 });
