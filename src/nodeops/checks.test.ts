@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   evaluateNode,
   majorityHash,
+  parseVersion,
   recordSignature,
   rememberHeight,
   type NodeInput,
@@ -110,5 +111,77 @@ describe('node checks (the definitions of out of consensus)', () => {
     expect(m1).toEqual({ height: 5, since: 1000, sawChange: false });
     expect(rememberHeight(m1, 5, 2000)).toBe(m1);
     expect(rememberHeight(m1, 6, 3000)).toEqual({ height: 6, since: 3000, sawChange: true });
+  });
+
+  it('jailed and inactive: from the validator’s standing in the staking module', () => {
+    const jailed = evaluateNode(
+      base({ standing: { bonded: false, jailed: true, moniker: 'hub-val' } }),
+    );
+    expect(jailed.jailed).toMatchObject({
+      state: 'firing',
+      summary: 'val-eu: validator hub-val is jailed',
+    });
+    expect(jailed.inactive).toMatchObject({ state: 'firing' });
+    const active = evaluateNode(base({ standing: { bonded: true, jailed: false, moniker: 'v' } }));
+    expect(active.jailed.state).toBe('clear');
+    expect(active.inactive.state).toBe('clear');
+    // Not among the validators at all: inactive; unknown standing (no LCD): no verdict.
+    expect(evaluateNode(base({ standing: null })).inactive.state).toBe('firing');
+    expect(evaluateNode(base()).inactive.state).toBe('unknown');
+    expect(evaluateNode(base()).jailed.state).toBe('unknown');
+  });
+
+  it('missed_rounds: more than a round of blocks (schedule × 12) without one of the producer’s', () => {
+    const rounds = { producer: 'bpaaa', inSchedule: true, roundBlocks: 252, sawProduce: true };
+    expect(
+      evaluateNode(base({ rounds: { ...rounds, since: 1000, head: 1251 } })).missed_rounds.state,
+    ).toBe('clear');
+    expect(
+      evaluateNode(base({ rounds: { ...rounds, since: 1000, head: 1252 } })).missed_rounds,
+    ).toMatchObject({ state: 'firing', details: { missed_rounds: 1, last_produced: 1000 } });
+    // Two rounds required by the chain's threshold.
+    const two = ThresholdsSchema.parse({ missedRounds: 2 });
+    expect(
+      evaluateNode(base({ thresholds: two, rounds: { ...rounds, since: 1000, head: 1400 } }))
+        .missed_rounds.state,
+    ).toBe('clear');
+    const out = evaluateNode(base({ rounds: { ...rounds, inSchedule: false, since: 0, head: 9 } }));
+    expect(out.inactive).toMatchObject({ state: 'firing' });
+    expect(out.missed_rounds.state).toBe('unknown');
+  });
+
+  it('outdated: the running version is older than the latest release (a warning)', () => {
+    const o = {
+      reachable: true,
+      height: 100,
+      hash: 'AA',
+      version: 'Geth/v1.14.8-stable/linux-amd64/go1.22',
+    };
+    expect(evaluateNode(base({ observation: o, latestRelease: 'v1.14.9' })).outdated).toMatchObject(
+      {
+        state: 'firing',
+      },
+    );
+    expect(evaluateNode(base({ observation: o, latestRelease: 'v1.14.8' })).outdated.state).toBe(
+      'clear',
+    );
+    expect(evaluateNode(base({ observation: o, latestRelease: 'v1.13.99' })).outdated.state).toBe(
+      'clear',
+    );
+    expect(evaluateNode(base({ observation: o, latestRelease: 'nightly' })).outdated.state).toBe(
+      'unknown',
+    );
+    expect(parseVersion('v0.38.12')).toEqual([0, 38, 12]);
+  });
+
+  it('a rippled server without a validated ledger is syncing, not unreachable', () => {
+    const v = evaluateNode(
+      base({ observation: { reachable: true, syncing: true, serverState: 'connected' } }),
+    );
+    expect(v.unreachable.state).toBe('clear');
+    expect(v.syncing).toMatchObject({
+      state: 'firing',
+      summary: 'val-eu has no validated ledger (server state connected)',
+    });
   });
 });

@@ -1,4 +1,4 @@
-import type { Observation } from './probes/probe.js';
+import type { Observation, ValidatorStanding } from './probes/probe.js';
 import { stallSeconds, type Severity, type Thresholds } from './settings.js';
 
 /**
@@ -13,13 +13,18 @@ export const CONDITION_KINDS = [
   'lagging',
   'forked',
   'missed_signatures',
+  'inactive',
+  'jailed',
+  'missed_rounds',
   'peers_low',
+  'outdated',
 ] as const;
 export type ConditionKind = (typeof CONDITION_KINDS)[number];
 
 /**
- * The kinds that put a node out of consensus (and count towards its ban). `peers_low` is
- * a warning only: a node with few peers can still be on the chain.
+ * The kinds that put a node out of consensus (and count towards its ban). `peers_low` and
+ * `outdated` are warnings only: a node with few peers, or an older release, can still be
+ * on the chain.
  */
 export const CONSENSUS_KINDS: ReadonlySet<ConditionKind> = new Set([
   'unreachable',
@@ -28,6 +33,9 @@ export const CONSENSUS_KINDS: ReadonlySet<ConditionKind> = new Set([
   'lagging',
   'forked',
   'missed_signatures',
+  'inactive',
+  'jailed',
+  'missed_rounds',
 ]);
 
 export const SEVERITY_OF: Record<ConditionKind, Severity> = {
@@ -37,7 +45,11 @@ export const SEVERITY_OF: Record<ConditionKind, Severity> = {
   lagging: 'critical',
   forked: 'critical',
   missed_signatures: 'critical',
+  inactive: 'critical',
+  jailed: 'critical',
+  missed_rounds: 'critical',
   peers_low: 'warning',
+  outdated: 'warning',
 };
 
 /**
@@ -101,8 +113,30 @@ export interface NodeInput {
   /** The reference majority's hash at the node's height; undefined if none is known. */
   majorityHash: string | undefined;
   signing: SigningRecord | undefined;
+  /**
+   * A CometBFT validator's standing in the staking module (from the LCD): null when its
+   * address is not among the chain's validators at all, undefined when not known.
+   */
+  standing?: ValidatorStanding | null | undefined;
+  /** An EOS producer's rounds, as the monitor counted them; undefined when not known. */
+  rounds?: ProducerRounds | undefined;
+  /** The newest release's tag from the chain's release feed; undefined when not known. */
+  latestRelease?: string | undefined;
   thresholds: Thresholds;
   now: number;
+}
+
+/** What the monitor knows of an EOS producer's part in the schedule. */
+export interface ProducerRounds {
+  producer: string;
+  inSchedule: boolean;
+  /** Blocks in one round: schedule length × 12. */
+  roundBlocks: number;
+  /** The last block it was seen to produce, or where watching began if none yet. */
+  since: number;
+  sawProduce: boolean;
+  /** The last block whose producer was read. */
+  head: number;
 }
 
 /** Every check's verdict for one node in one poll. */
@@ -110,6 +144,29 @@ export function evaluateNode(input: NodeInput): Record<ConditionKind, Verdict> {
   const { observation: o, thresholds: t } = input;
   const unknown: Verdict = { state: 'unknown' };
   const clear: Verdict = { state: 'clear' };
+  const participation = {
+    inactive: inactiveVerdict(input),
+    jailed: jailedVerdict(input),
+    missed_rounds: roundsVerdict(input),
+  };
+  if (o.reachable && o.height === undefined && o.syncing) {
+    // A rippled server that has no validated ledger yet answers, but has no height.
+    return {
+      unreachable: clear,
+      syncing: {
+        state: 'firing',
+        summary: `${input.name} has no validated ledger (server state ${o.serverState ?? 'unknown'})`,
+        details: { server_state: o.serverState ?? null },
+      },
+      stalled: unknown,
+      lagging: unknown,
+      forked: unknown,
+      missed_signatures: signingVerdict(input),
+      ...participation,
+      peers_low: unknown,
+      outdated: outdatedVerdict(input),
+    };
+  }
   if (!o.reachable || o.height === undefined) {
     return {
       unreachable: {
@@ -122,7 +179,9 @@ export function evaluateNode(input: NodeInput): Record<ConditionKind, Verdict> {
       lagging: unknown,
       forked: unknown,
       missed_signatures: signingVerdict(input),
+      ...participation,
       peers_low: unknown,
+      outdated: unknown,
     };
   }
   const height = o.height;
@@ -131,14 +190,19 @@ export function evaluateNode(input: NodeInput): Record<ConditionKind, Verdict> {
     syncing: o.syncing
       ? {
           state: 'firing',
-          summary: `${input.name} is catching up (syncing) at height ${height}`,
-          details: { height },
+          summary:
+            o.serverState === undefined
+              ? `${input.name} is catching up (syncing) at height ${height}`
+              : `${input.name} is in server state ${o.serverState} at ledger ${height}`,
+          details: { height, ...(o.serverState ? { server_state: o.serverState } : {}) },
         }
       : clear,
     stalled: stallVerdict(input, height),
     lagging: lagVerdict(input, height),
     forked: forkVerdict(input),
     missed_signatures: signingVerdict(input),
+    ...participation,
+    outdated: outdatedVerdict(input),
     peers_low:
       o.peers === undefined || t.minPeers === 0
         ? o.peers === undefined
@@ -213,6 +277,89 @@ function signingVerdict(input: NodeInput): Verdict {
     };
   }
   return { state: 'clear' };
+}
+
+function inactiveVerdict(input: NodeInput): Verdict {
+  const { standing, rounds } = input;
+  if (rounds !== undefined) {
+    return rounds.inSchedule
+      ? { state: 'clear' }
+      : {
+          state: 'firing',
+          summary: `${input.name}: producer ${rounds.producer} is not in the active schedule`,
+          details: { producer: rounds.producer },
+        };
+  }
+  if (standing === undefined) return { state: 'unknown' };
+  if (standing === null) {
+    return {
+      state: 'firing',
+      summary: `${input.name}: its validator address is not among the chain's validators`,
+      details: {},
+    };
+  }
+  if (standing.bonded) return { state: 'clear' };
+  return {
+    state: 'firing',
+    summary: `${input.name}: validator ${standing.moniker} is not in the active set (not bonded)`,
+    details: { moniker: standing.moniker },
+  };
+}
+
+function jailedVerdict(input: NodeInput): Verdict {
+  const s = input.standing;
+  if (s === undefined || s === null) return { state: 'unknown' };
+  if (!s.jailed) return { state: 'clear' };
+  return {
+    state: 'firing',
+    summary: `${input.name}: validator ${s.moniker} is jailed`,
+    details: { moniker: s.moniker },
+  };
+}
+
+/**
+ * An EOS producer makes 12 blocks in a row once per round (schedule length × 12 blocks),
+ * so more than a round of blocks without one of its own is a missed round, wherever in
+ * the round the count began.
+ */
+function roundsVerdict(input: NodeInput): Verdict {
+  const r = input.rounds;
+  if (r === undefined || !r.inSchedule || r.roundBlocks <= 0) return { state: 'unknown' };
+  const missed = Math.floor((r.head - r.since) / r.roundBlocks);
+  if (missed < input.thresholds.missedRounds) return { state: 'clear' };
+  return {
+    state: 'firing',
+    summary: r.sawProduce
+      ? `${input.name}: producer ${r.producer} missed ${missed} round${missed === 1 ? '' : 's'} (no block since ${r.since}, head ${r.head})`
+      : `${input.name}: producer ${r.producer} made no block in ${r.head - r.since} blocks (${missed} round${missed === 1 ? '' : 's'})`,
+    details: {
+      producer: r.producer,
+      missed_rounds: missed,
+      last_produced: r.sawProduce ? r.since : null,
+      head: r.head,
+    },
+  };
+}
+
+/** `major.minor.patch` found in a version string or tag (`v0.38.12`, `Geth/v1.14.8-stable/…`). */
+export function parseVersion(v: string): [number, number, number] | undefined {
+  const m = /(\d+)\.(\d+)\.(\d+)/.exec(v);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
+}
+
+function outdatedVerdict(input: NodeInput): Verdict {
+  const running = input.observation.version;
+  if (input.latestRelease === undefined || running === undefined) return { state: 'unknown' };
+  const a = parseVersion(running);
+  const b = parseVersion(input.latestRelease);
+  if (!a || !b) return { state: 'unknown' };
+  const older = a[0] !== b[0] ? a[0] < b[0] : a[1] !== b[1] ? a[1] < b[1] : a[2] < b[2];
+  if (!older) return { state: 'clear' };
+  return {
+    state: 'firing',
+    summary: `${input.name} runs ${running}; the latest release is ${input.latestRelease}`,
+    details: { running, latest: input.latestRelease },
+  };
 }
 
 /**

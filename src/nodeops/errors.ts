@@ -17,6 +17,7 @@ export enum NodeopsError {
   UrlForbiddenAddress = 'url_forbidden_address',
   UrlUnresolvable = 'url_unresolvable',
   ValidatorNeedsAddress = 'validator_address_invalid',
+  FamilyMismatch = 'family_mismatch',
 }
 
 export const nodeopsApiError = errorCatalog<NodeopsError>({
@@ -95,5 +96,11 @@ export const nodeopsApiError = errorCatalog<NodeopsError>({
     type: 'invalid_request_error',
     message: 'Only a validator node takes a validator_address',
     param: 'validator_address',
+  },
+  [NodeopsError.FamilyMismatch]: {
+    status: 400,
+    type: 'invalid_request_error',
+    message:
+      'The field does not apply to this family: lcd_url and validator_address are for cometbft, producer_name for eos',
   },
 });

@@ -10,7 +10,7 @@ export const NODEOPS_EVENT_REGISTRY = defineEvents('nodeops', [
   {
     type: 'nodeops.alert.opened',
     description:
-      'A node check fired (unreachable, syncing, stalled, lagging, forked, missed_signatures, peers_low): the alert is open until recovery is observed',
+      'A node check fired (unreachable, syncing, stalled, lagging, forked, missed_signatures, inactive, jailed, missed_rounds, peers_low, outdated): the alert is open until recovery is observed',
     payload: 'alert_id, node_id, node, chain, region, role, kind, severity, summary, opened_at',
     owners: noOwner,
     visibility: 'public',

@@ -25,6 +25,10 @@ export interface Chain {
   family: Family;
   thresholds: Thresholds;
   references: string[];
+  /** Cosmos SDK REST base URL (validators' active set and jail state); CometBFT only. */
+  lcdUrl: string | null;
+  /** GitHub-releases-shaped feed the nodes' versions are compared with. */
+  releaseFeed: string | null;
   source: 'config' | 'api';
   createdAt: Date;
   updatedAt: Date;
@@ -49,6 +53,8 @@ export interface FleetNode {
   role: NodeRole;
   url: string;
   validatorAddress: string | null;
+  /** EOS: the producer account whose rounds are counted. */
+  producerName: string | null;
   source: 'config' | 'api';
   outSince: Date | null;
   inSince: Date | null;
@@ -80,6 +86,8 @@ export interface NewChain {
   key: string;
   family: Family;
   references: string[];
+  lcdUrl?: string | undefined;
+  releaseFeed?: string | undefined;
   thresholds: Partial<Thresholds>;
 }
 
@@ -90,6 +98,7 @@ export interface NewNode {
   role: NodeRole;
   url: string;
   validatorAddress?: string | undefined;
+  producerName?: string | undefined;
 }
 
 export type UrlRefusal =
@@ -103,7 +112,7 @@ export interface Fleet {
   createChain(
     input: NewChain,
     actor: Actor,
-  ): Promise<Chain | Failure<NodeopsError.ChainExists | UrlRefusal>>;
+  ): Promise<Chain | Failure<NodeopsError.ChainExists | NodeopsError.FamilyMismatch | UrlRefusal>>;
   removeChain(
     key: string,
     actor: Actor,
@@ -122,6 +131,7 @@ export interface Fleet {
         | NodeopsError.ChainNotFound
         | NodeopsError.NodeNameTaken
         | NodeopsError.ValidatorNeedsAddress
+        | NodeopsError.FamilyMismatch
         | UrlRefusal
       >
   >;
@@ -164,6 +174,8 @@ export function chainFromRow(r: Row): Chain {
     family: r['family'] as Family,
     thresholds: ThresholdsSchema.parse(r['thresholds']),
     references: r['refs'] as string[],
+    lcdUrl: (r['lcd_url'] as string | null | undefined) ?? null,
+    releaseFeed: (r['release_feed'] as string | null | undefined) ?? null,
     source: r['source'] as 'config' | 'api',
     createdAt: new Date(r['created_at'] as string),
     updatedAt: new Date(r['updated_at'] as string),
@@ -181,6 +193,7 @@ export function nodeFromRow(r: Row): FleetNode {
     role: r['role'] as NodeRole,
     url: r['url'] as string,
     validatorAddress: (r['validator_address'] as string | null) ?? null,
+    producerName: (r['producer_name'] as string | null | undefined) ?? null,
     source: r['source'] as 'config' | 'api',
     outSince: date(r['out_since']),
     inSince: date(r['in_since']),
@@ -291,20 +304,28 @@ export function createFleet(deps: FleetDeps): Fleet {
       await db.transaction(async (tx) => {
         for (const c of settings.chains) {
           await tx.query(
-            `INSERT INTO nodeops_chains (key, family, thresholds, refs, source)
-             VALUES ($1, $2, $3, $4, 'config')
+            `INSERT INTO nodeops_chains (key, family, thresholds, refs, lcd_url, release_feed, source)
+             VALUES ($1, $2, $3, $4, $5, $6, 'config')
              ON CONFLICT (key) DO UPDATE SET family = EXCLUDED.family, thresholds = EXCLUDED.thresholds,
-               refs = EXCLUDED.refs, source = 'config', updated_at = now()`,
-            [c.key, c.family, JSON.stringify(thresholdsOf(c)), c.references],
+               refs = EXCLUDED.refs, lcd_url = EXCLUDED.lcd_url, release_feed = EXCLUDED.release_feed,
+               source = 'config', updated_at = now()`,
+            [
+              c.key,
+              c.family,
+              JSON.stringify(thresholdsOf(c)),
+              c.references,
+              c.lcdUrl ?? null,
+              c.releaseFeed ?? null,
+            ],
           );
         }
         for (const n of settings.nodes) {
           await tx.query(
-            `INSERT INTO nodeops_nodes (id, name, chain_key, region, role, url, validator_address, source)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'config')
+            `INSERT INTO nodeops_nodes (id, name, chain_key, region, role, url, validator_address, producer_name, source)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'config')
              ON CONFLICT (name) DO UPDATE SET chain_key = EXCLUDED.chain_key, region = EXCLUDED.region,
                role = EXCLUDED.role, url = EXCLUDED.url, validator_address = EXCLUDED.validator_address,
-               source = 'config', updated_at = now()`,
+               producer_name = EXCLUDED.producer_name, source = 'config', updated_at = now()`,
             [
               newId('nod'),
               n.name,
@@ -313,6 +334,7 @@ export function createFleet(deps: FleetDeps): Fleet {
               n.role,
               n.url,
               n.validatorAddress?.toUpperCase() ?? null,
+              n.producerName ?? null,
             ],
           );
         }
@@ -358,16 +380,33 @@ export function createFleet(deps: FleetDeps): Fleet {
     },
 
     async createChain(input, actor) {
-      for (const [i, ref] of input.references.entries()) {
-        const ok = await checkUrl(ref);
-        if (isFailure(ok)) return fail(ok.code, { message: ok.message, param: `references.${i}` });
+      if (input.lcdUrl !== undefined && input.family !== 'cometbft') {
+        return fail(NodeopsError.FamilyMismatch, { param: 'lcd_url' });
+      }
+      const urls: [string, string][] = [
+        ...input.references.map((r, i): [string, string] => [r, `references.${i}`]),
+        ...(input.lcdUrl === undefined ? [] : [[input.lcdUrl, 'lcd_url'] as [string, string]]),
+        ...(input.releaseFeed === undefined
+          ? []
+          : [[input.releaseFeed, 'release_feed'] as [string, string]]),
+      ];
+      for (const [u, param] of urls) {
+        const ok = await checkUrl(u);
+        if (isFailure(ok)) return fail(ok.code, { message: ok.message, param });
       }
       const thresholds = ThresholdsSchema.parse(input.thresholds);
       return db.transaction(async (tx) => {
         const { rows } = await tx.query(
-          `INSERT INTO nodeops_chains (key, family, thresholds, refs, source)
-           VALUES ($1, $2, $3, $4, 'api') ON CONFLICT (key) DO NOTHING RETURNING *`,
-          [input.key, input.family, JSON.stringify(thresholds), input.references],
+          `INSERT INTO nodeops_chains (key, family, thresholds, refs, lcd_url, release_feed, source)
+           VALUES ($1, $2, $3, $4, $5, $6, 'api') ON CONFLICT (key) DO NOTHING RETURNING *`,
+          [
+            input.key,
+            input.family,
+            JSON.stringify(thresholds),
+            input.references,
+            input.lcdUrl ?? null,
+            input.releaseFeed ?? null,
+          ],
         );
         if (!rows[0]) return fail(NodeopsError.ChainExists);
         await audit.record({
@@ -418,14 +457,26 @@ export function createFleet(deps: FleetDeps): Fleet {
       if (input.validatorAddress !== undefined && input.role !== 'validator') {
         return fail(NodeopsError.ValidatorNeedsAddress);
       }
+      if (input.producerName !== undefined && input.role !== 'validator') {
+        return fail(NodeopsError.ValidatorNeedsAddress, {
+          message: 'Only a validator (producer) node takes a producer_name',
+          param: 'producer_name',
+        });
+      }
       const chain = await fleet.getChain(input.chain);
       if (isFailure(chain)) return chain;
+      if (input.validatorAddress !== undefined && chain.family !== 'cometbft') {
+        return fail(NodeopsError.FamilyMismatch, { param: 'validator_address' });
+      }
+      if (input.producerName !== undefined && chain.family !== 'eos') {
+        return fail(NodeopsError.FamilyMismatch, { param: 'producer_name' });
+      }
       const ok = await checkUrl(input.url);
       if (isFailure(ok)) return ok;
       return db.transaction(async (tx) => {
         const { rows } = await tx.query(
-          `INSERT INTO nodeops_nodes (id, name, chain_key, region, role, url, validator_address, source)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, 'api') ON CONFLICT (name) DO NOTHING RETURNING *`,
+          `INSERT INTO nodeops_nodes (id, name, chain_key, region, role, url, validator_address, producer_name, source)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'api') ON CONFLICT (name) DO NOTHING RETURNING *`,
           [
             newId('nod'),
             input.name,
@@ -434,6 +485,7 @@ export function createFleet(deps: FleetDeps): Fleet {
             input.role,
             input.url,
             input.validatorAddress?.toUpperCase() ?? null,
+            input.producerName ?? null,
           ],
         );
         if (!rows[0]) return fail(NodeopsError.NodeNameTaken);

@@ -26,6 +26,8 @@ export interface HttpClient {
   close(): Promise<void>;
 }
 
+const USER_AGENT = 'vaultwire-nodeops';
+
 export class HttpError extends Error {
   override name = 'HttpError';
 }
@@ -66,10 +68,15 @@ export function createHttpClient(deps: { guard: SsrfGuard; timeoutMs: number }):
     const res = await request(u, {
       dispatcher: agent,
       method: options.body === undefined ? 'GET' : 'POST',
+      // GitHub's API (release feeds) refuses requests without a User-Agent.
       headers:
         options.body === undefined
-          ? { accept: 'application/json' }
-          : { 'content-type': 'application/json', accept: 'application/json' },
+          ? { accept: 'application/json', 'user-agent': USER_AGENT }
+          : {
+              'content-type': 'application/json',
+              accept: 'application/json',
+              'user-agent': USER_AGENT,
+            },
       ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,

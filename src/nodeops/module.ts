@@ -21,7 +21,7 @@ export const NODEOPS_SETTINGS = {
     kind: 'json',
     schema: NodeopsSettingsSchema,
     default: NodeopsSettingsSchema.parse({}),
-    doc: 'Node operations: `enabled`, `intervalMs`, `ssrfAllow`, and the fleet written into the registry at start: `chains` (family `cometbft` or `evm`, `references`, thresholds), `nodes` (`chain`, `region`, `role`, `url`, `validatorAddress`) and alert `channels` (telegram, slack, email, pagerduty). A YAML mapping under `nodeops:` or JSON in `VW_NODEOPS`. See docs/nodeops.md.',
+    doc: 'Node operations: `enabled`, `intervalMs`, `ssrfAllow`, and the fleet written into the registry at start: `chains` (family `cometbft`, `evm`, `eos` or `xrpl`, `references`, `lcdUrl`, `releaseFeed`, thresholds), `nodes` (`chain`, `region`, `role`, `url`, `validatorAddress`, `producerName`) and alert `channels` (telegram, slack, email, pagerduty). A YAML mapping under `nodeops:` or JSON in `VW_NODEOPS`. See docs/nodeops.md.',
     // Channels carry bot tokens, webhook URLs and routing keys.
     secret: true,
   }),

@@ -14,13 +14,15 @@ import {
   rememberHeight,
   type ConditionKind,
   type HeightMemory,
+  type ProducerRounds,
   type SigningRecord,
   type Verdict,
 } from './checks.js';
 import type { Chain, FleetInternal, FleetNode, NodeState } from './fleet.js';
 import { chainFromRow, nodeFromRow } from './fleet.js';
 import type { NodeopsMetrics } from './metrics.js';
-import type { Observation, Probe } from './probes/probe.js';
+import type { Observation, Probe, ValidatorStanding } from './probes/probe.js';
+import type { ReleaseFeed } from './releases.js';
 import type { Family, NodeopsSettings } from './settings.js';
 
 /**
@@ -56,6 +58,7 @@ export interface MonitorDeps {
   logger: Logger;
   metrics: NodeopsMetrics;
   probes: Record<Family, Probe>;
+  releases: ReleaseFeed;
   send: ChannelSender;
   settings: NodeopsSettings;
   now: () => number;
@@ -68,16 +71,30 @@ interface ChainMemory {
   /** Signers by height, from a reference (or the best own node). */
   signers: Map<number, Set<string>>;
   lastSignedHeight: number;
+  /** EOS: the producers' blocks as read, block by block, from `watchedFrom`. */
+  producing?: {
+    watchedFrom: number;
+    scannedTo: number;
+    lastProduced: Map<string, number>;
+    schedule: string[];
+  };
 }
 
 const MONITOR_LEASE = 'nodeops.monitor';
 const MAX_SIGNATURE_HEIGHTS_PER_TICK = 10;
+/** EOS blocks read per chain and poll (0.5 s blocks: a 2 s poll needs 4). */
+const MAX_PRODUCER_HEIGHTS_PER_TICK = 240;
+/** EOS: blocks a producer makes in a row in its slot of the schedule. */
+const EOS_BLOCKS_PER_SLOT = 12;
+/** Families whose blocks are final once the node reports them (a hash at a height is kept). */
+const FINAL_HEADS: ReadonlySet<Family> = new Set(['cometbft', 'xrpl']);
 
 export function createMonitor(deps: MonitorDeps): Monitor {
   const { db, alerts, logger, metrics, settings } = deps;
   const heights = new Map<string, HeightMemory>();
   const signing = new Map<string, SigningRecord>();
   const chainMemory = new Map<string, ChainMemory>();
+  const releases = new Map<string, { tag: string | undefined; readAt: number }>();
   let wake: (() => void) | undefined;
 
   async function loadFleet(): Promise<{ chains: Chain[]; nodes: FleetNode[] }> {
@@ -111,9 +128,9 @@ export function createMonitor(deps: MonitorDeps): Monitor {
     await Promise.all(
       [...wanted].map(async (h) => {
         let hashes: (string | undefined)[] | undefined = mem.refHashes.get(h);
-        // CometBFT blocks are final once committed, so a reference's hash at a height is
-        // kept; EVM heads can be replaced (reorgs), so they are asked again every poll.
-        if (!hashes || chain.family !== 'cometbft' || hashes.some((x) => x === undefined)) {
+        // CometBFT blocks and validated XRP ledgers are final, so a reference's hash at a
+        // height is kept; EVM and EOS heads can be replaced, so they are asked every poll.
+        if (!hashes || !FINAL_HEADS.has(chain.family) || hashes.some((x) => x === undefined)) {
           hashes = await Promise.all(
             chain.references.map((url, i) => {
               const r = refs[i] as Observation;
@@ -169,6 +186,82 @@ export function createMonitor(deps: MonitorDeps): Monitor {
       }
     }
 
+    // The source of chain-wide facts: a reference at the best height, else an own node.
+    const bestSource = () => {
+      if (best === undefined) return undefined;
+      const i = refs.findIndex((r) => r.reachable && r.height === best);
+      return i >= 0
+        ? chain.references[i]
+        : nodes[own.findIndex((o) => o.reachable && o.height === best)]?.url;
+    };
+
+    // Validators' standing in the staking module (active set, jailed), from the LCD.
+    let standings: Map<string, ValidatorStanding> | undefined;
+    if (validators.length > 0 && chain.lcdUrl !== null && probe.validatorSet) {
+      standings = await probe.validatorSet(chain.lcdUrl);
+    }
+
+    // EOS producers: who made each block since watching began.
+    const producers = nodes.filter((n) => n.producerName !== null);
+    const source = bestSource();
+    const producerAt = probe.producerAt?.bind(probe);
+    if (
+      producers.length > 0 &&
+      probe.schedule &&
+      producerAt &&
+      best !== undefined &&
+      source !== undefined
+    ) {
+      const schedule = await probe.schedule(source);
+      if (schedule !== undefined) {
+        let p = mem.producing;
+        if (p === undefined || best - p.scannedTo > MAX_PRODUCER_HEIGHTS_PER_TICK) {
+          // First look, or too far behind to read every block: count afresh from here.
+          p = { watchedFrom: best, scannedTo: best - 1, lastProduced: new Map(), schedule };
+          mem.producing = p;
+        }
+        p.schedule = schedule;
+        const heightsToRead = Array.from(
+          { length: best - p.scannedTo },
+          (_, k) => p.scannedTo + 1 + k,
+        );
+        const made = await Promise.all(heightsToRead.map((h) => producerAt(source, h)));
+        for (const [k, h] of heightsToRead.entries()) {
+          const who = made[k];
+          if (who === undefined) break;
+          p.lastProduced.set(who, h);
+          p.scannedTo = h;
+        }
+      }
+    }
+    const roundsOf = (node: FleetNode): ProducerRounds | undefined => {
+      const p = mem.producing;
+      if (node.producerName === null || p === undefined || p.scannedTo < p.watchedFrom) {
+        return undefined;
+      }
+      const last = p.lastProduced.get(node.producerName);
+      return {
+        producer: node.producerName,
+        inSchedule: p.schedule.includes(node.producerName),
+        roundBlocks: p.schedule.length * EOS_BLOCKS_PER_SLOT,
+        since: last ?? p.watchedFrom,
+        sawProduce: last !== undefined,
+        head: p.scannedTo,
+      };
+    };
+
+    // The chain's latest release, read every `releaseCheckMs`.
+    let latestRelease: string | undefined;
+    if (chain.releaseFeed !== null) {
+      const known = releases.get(chain.releaseFeed);
+      if (known === undefined || now - known.readAt >= settings.releaseCheckMs) {
+        const tag = await deps.releases.latest(chain.releaseFeed);
+        if (tag === undefined) logger.warn({ chain: chain.key }, 'nodeops release feed not read');
+        releases.set(chain.releaseFeed, { tag: tag ?? known?.tag, readAt: now });
+      }
+      latestRelease = releases.get(chain.releaseFeed)?.tag;
+    }
+
     return nodes.map((node, i) => {
       const observation = own[i] as Observation;
       const memory = observation.height === undefined ? heights.get(node.id) : heights.get(node.id);
@@ -180,6 +273,12 @@ export function createMonitor(deps: MonitorDeps): Monitor {
         majorityHash:
           observation.height === undefined ? undefined : majority.get(observation.height),
         signing: node.validatorAddress ? signing.get(node.id) : undefined,
+        standing:
+          node.validatorAddress === null || standings === undefined
+            ? undefined
+            : (standings.get(node.validatorAddress) ?? null),
+        rounds: roundsOf(node),
+        latestRelease,
         thresholds: chain.thresholds,
         now,
       });

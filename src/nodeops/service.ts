@@ -15,7 +15,10 @@ import { createHttpClient } from './http.js';
 import { createNodeopsMetrics } from './metrics.js';
 import { createMonitor, type Monitor } from './monitor.js';
 import { createCometbftProbe } from './probes/cometbft.js';
+import { createEosProbe } from './probes/eos.js';
 import { createEvmProbe } from './probes/evm.js';
+import { createXrplProbe } from './probes/xrpl.js';
+import { createReleaseFeed } from './releases.js';
 import type { NodeopsSettings } from './settings.js';
 
 /** Node operations: the fleet registry, alerts, and the monitor the `nodeops` role runs. */
@@ -74,7 +77,13 @@ export function createNodeopsService(deps: NodeopsDeps): NodeopsService {
     now: deps.now,
   });
   const metrics = createNodeopsMetrics(deps.registry);
-  const probes = { cometbft: createCometbftProbe(http), evm: createEvmProbe(http) };
+  const probes = {
+    cometbft: createCometbftProbe(http),
+    evm: createEvmProbe(http),
+    eos: createEosProbe(http),
+    xrpl: createXrplProbe(http),
+  };
+  const releases = createReleaseFeed(http);
   const send = createChannelSender({ http, mailer: deps.mailer });
   const logger = deps.logger.child({ module: 'nodeops' });
 
@@ -91,6 +100,7 @@ export function createNodeopsService(deps: NodeopsDeps): NodeopsService {
         logger,
         metrics,
         probes,
+        releases,
         send,
         settings,
         now: deps.now,

@@ -22,7 +22,7 @@ import { z } from 'zod';
  *     - { name: ops, kind: telegram, chatId: "-1001234", botToken: "123:ABC" }
  */
 
-export const FAMILIES = ['cometbft', 'evm'] as const;
+export const FAMILIES = ['cometbft', 'evm', 'eos', 'xrpl'] as const;
 export type Family = (typeof FAMILIES)[number];
 export const NODE_ROLES = ['validator', 'sentry', 'rpc'] as const;
 export type NodeRole = (typeof NODE_ROLES)[number];
@@ -30,6 +30,9 @@ export const CHANNEL_KINDS = ['telegram', 'slack', 'email', 'pagerduty'] as cons
 export type ChannelKind = (typeof CHANNEL_KINDS)[number];
 export const SEVERITIES = ['warning', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
+
+/** An EOS account name: up to 12 of a-z, 1-5 and dots. */
+export const EOS_ACCOUNT = /^[a-z1-5.]{1,12}$/;
 
 export const chainKey = z
   .string()
@@ -80,6 +83,11 @@ export const ThresholdsSchema = z.strictObject({
     .min(0)
     .max(30 * 86_400)
     .default(600),
+  /**
+   * EOS: complete rounds of the producer schedule in which a producer made no block
+   * before `missed_rounds` fires (the WAX guide unregisters after 1).
+   */
+  missedRounds: z.number().int().min(1).max(1000).default(1),
 });
 export type Thresholds = z.output<typeof ThresholdsSchema>;
 
@@ -87,6 +95,17 @@ export const ChainSettingsSchema = z.strictObject({
   key: chainKey,
   family: z.enum(FAMILIES),
   references: z.array(httpUrl).max(20).default([]),
+  /**
+   * CometBFT chains: a Cosmos SDK REST (LCD) base URL; with it, validators are checked
+   * for being in the active (bonded) set and not jailed.
+   */
+  lcdUrl: httpUrl.optional(),
+  /**
+   * A release feed with the GitHub releases API shape (`…/releases/latest` or
+   * `…/releases`); nodes running an older version than its latest release alert
+   * (`outdated`, a warning).
+   */
+  releaseFeed: httpUrl.optional(),
   ...ThresholdsSchema.shape,
 });
 export type ChainSettings = z.output<typeof ChainSettingsSchema>;
@@ -101,6 +120,8 @@ export const NodeSettingsSchema = z.strictObject({
     .string()
     .regex(/^[0-9A-Fa-f]{40}$/, 'must be a 20-byte hex consensus address')
     .optional(),
+  /** EOS: the producer account whose rounds are counted (role `validator`). */
+  producerName: z.string().regex(EOS_ACCOUNT, 'must be an EOS account name').optional(),
 });
 export type NodeSettings = z.output<typeof NodeSettingsSchema>;
 
@@ -157,6 +178,8 @@ export const NodeopsSettingsSchema = z.strictObject({
     .min(0)
     .max(7 * 86_400)
     .default(3600),
+  /** How often each chain's release feed is read (GitHub allows 60 unauthenticated calls an hour). */
+  releaseCheckMs: z.number().int().min(1000).max(86_400_000).default(3_600_000),
   /** IP ranges node, reference and channel URLs may point to although private or loopback. */
   ssrfAllow: z
     .array(z.string().regex(/^[0-9a-fA-F:.]+(\/\d{1,3})?$/, 'must be an IP or CIDR range'))
@@ -174,6 +197,13 @@ export function stallSeconds(t: Thresholds): number {
 
 /** The thresholds part of a chain's settings. */
 export function thresholdsOf(c: ChainSettings): Thresholds {
-  const { key: _key, family: _family, references: _refs, ...t } = c;
+  const {
+    key: _key,
+    family: _family,
+    references: _refs,
+    lcdUrl: _lcd,
+    releaseFeed: _feed,
+    ...t
+  } = c;
   return t;
 }

@@ -15,7 +15,8 @@ import type { AddressInfo } from 'node:net';
  * chain unless a fault is injected: `stall` (it stops at its current height), `fork`
  * (from the next height it is on other blocks), `catchUp`, `down` (connections refused
  * with HTTP 503), `peers(n)`, and on the chain `stopSigning(address)` (the validator's
- * precommits are absent from the next height). `/metrics` serves the nodes' heights,
+ * precommits are absent from the next height), `jail(address)` and `unbond(address)` (in
+ * the Cosmos SDK staking REST answer at `<url>/lcd`). `/metrics` serves the nodes' heights,
  * peers and sync flags in CometBFT's Prometheus metric names, labelled by node, so a
  * Prometheus server can scrape the same nodes.
  */
@@ -36,6 +37,12 @@ export interface ScriptedChain {
   /** Back in step with the chain: no stall, fork, catching up or outage. */
   heal(node: string): void;
   validators: readonly string[];
+  /** The Cosmos SDK REST (LCD) base URL serving the staking module's validators. */
+  readonly lcdUrl: string;
+  /** The validator is jailed (and so unbonding) in the LCD's answer. */
+  jail(address: string, on: boolean): void;
+  /** The validator drops out of the active (bonded) set, not jailed. */
+  unbond(address: string, on: boolean): void;
   stopSigning(address: string): void;
   resumeSigning(address: string): void;
   close(): Promise<void>;
@@ -50,6 +57,7 @@ interface NodeView {
 }
 
 const hex = (s: string) => createHash('sha256').update(s).digest('hex').toUpperCase();
+const hex256 = (b: Buffer) => createHash('sha256').update(b).digest('hex').toUpperCase();
 
 export async function startScriptedChain(
   options: {
@@ -65,9 +73,14 @@ export async function startScriptedChain(
   const now = options.now ?? Date.now;
   const startHeight = options.startHeight ?? 1000;
   const t0 = now();
-  const validators = Array.from({ length: options.validators ?? 4 }, (_, i) =>
-    hex(`${chainId}/validator/${i}`).slice(0, 40),
+  // Each validator's Ed25519 public key (32 bytes) and the consensus address CometBFT
+  // derives from it (the first 20 bytes of its SHA-256), so RPC and LCD answers agree.
+  const pubkeys = Array.from({ length: options.validators ?? 4 }, (_, i) =>
+    createHash('sha256').update(`${chainId}/validator/${i}`).digest(),
   );
+  const validators = pubkeys.map((k) => hex256(k).slice(0, 40));
+  const jailed = new Set<string>();
+  const unbonded = new Set<string>();
   // Heights from which a validator's precommit is absent (and until which, once resumed).
   const notSigning = new Map<string, { from: number; to?: number }[]>();
   const nodes = new Map<string, NodeView>();
@@ -223,11 +236,11 @@ export async function startScriptedChain(
           200,
           envelope({
             block_height: String(h),
-            validators: validators.map((address) => ({
+            validators: validators.map((address, i) => ({
               address,
               pub_key: {
                 type: 'tendermint/PubKeyEd25519',
-                value: Buffer.from(hex(address), 'hex').toString('base64'),
+                value: pubkeys[i]?.toString('base64'),
               },
               voting_power: '100',
               proposer_priority: '0',
@@ -273,8 +286,67 @@ export async function startScriptedChain(
     return `${lines.join('\n')}\n`;
   }
 
+  /**
+   * The Cosmos SDK staking REST answer (`GET /cosmos/staking/v1beta1/validators`, shaped
+   * as the gRPC gateway of cosmos-sdk v0.47/v0.50 returns it: `consensus_pubkey` as an
+   * Any with `@type` and base64 `key`, `status` an enum name, amounts decimal strings),
+   * two validators per page so that paging is exercised.
+   */
+  function lcdValidators(query: URLSearchParams): unknown {
+    const perPage = Math.min(2, Number(query.get('pagination.limit') ?? '100'));
+    const start = Number(Buffer.from(query.get('pagination.key') ?? '', 'base64').toString() || 0);
+    const page = validators.slice(start, start + perPage);
+    const next = start + perPage < validators.length ? start + perPage : undefined;
+    return {
+      validators: page.map((address, k) => {
+        const i = start + k;
+        return {
+          operator_address: `cosmosvaloper1${hex(`valoper/${address}`).slice(0, 38).toLowerCase()}`,
+          consensus_pubkey: {
+            '@type': '/cosmos.crypto.ed25519.PubKey',
+            key: pubkeys[i]?.toString('base64'),
+          },
+          jailed: jailed.has(address),
+          status:
+            jailed.has(address) || unbonded.has(address)
+              ? 'BOND_STATUS_UNBONDING'
+              : 'BOND_STATUS_BONDED',
+          tokens: '1000000000',
+          delegator_shares: '1000000000.000000000000000000',
+          description: {
+            moniker: `validator-${i}`,
+            identity: '',
+            website: '',
+            security_contact: '',
+            details: '',
+          },
+          unbonding_height: '0',
+          unbonding_time: '1970-01-01T00:00:00Z',
+          commission: {
+            commission_rates: {
+              rate: '0.050000000000000000',
+              max_rate: '0.200000000000000000',
+              max_change_rate: '0.010000000000000000',
+            },
+            update_time: '2024-01-01T00:00:00Z',
+          },
+          min_self_delegation: '1',
+        };
+      }),
+      pagination: {
+        next_key: next === undefined ? null : Buffer.from(String(next)).toString('base64'),
+        total: '0',
+      },
+    };
+  }
+
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const u = new URL(req.url ?? '/', 'http://x');
+    if (u.pathname === '/lcd/cosmos/staking/v1beta1/validators') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(lcdValidators(u.searchParams)));
+      return;
+    }
     if (u.pathname === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
       res.end(metrics());
@@ -309,6 +381,15 @@ export async function startScriptedChain(
     chainId,
     url,
     validators,
+    lcdUrl: `${url}/lcd`,
+    jail(address, on) {
+      if (on) jailed.add(address);
+      else jailed.delete(address);
+    },
+    unbond(address, on) {
+      if (on) unbonded.add(address);
+      else unbonded.delete(address);
+    },
     nodeUrl: (name) => `${url}/${name}`,
     addNode(name) {
       nodes.set(name, { catchingUp: false, down: false, peers: 8 });

@@ -348,11 +348,21 @@ export const REQUEST_RULES = {
     family: {
       required: true,
       type: 'string',
-      enum: ['cometbft', 'evm'],
+      enum: ['cometbft', 'evm', 'eos', 'xrpl'],
     },
     references: {
       required: false,
       type: 'array',
+    },
+    lcd_url: {
+      required: false,
+      type: 'string',
+      maxLength: 2000,
+    },
+    release_feed: {
+      required: false,
+      type: 'string',
+      maxLength: 2000,
     },
     block_time_seconds: {
       required: false,
@@ -390,6 +400,10 @@ export const REQUEST_RULES = {
       required: false,
       type: 'number',
     },
+    missed_rounds: {
+      required: false,
+      type: 'integer',
+    },
   },
   createNodeopsNode: {
     name: {
@@ -421,6 +435,11 @@ export const REQUEST_RULES = {
       required: false,
       type: 'string',
       pattern: '^[0-9A-Fa-f]{40}$',
+    },
+    producer_name: {
+      required: false,
+      type: 'string',
+      pattern: '^[a-z1-5.]{1,12}$',
     },
   },
   createPayment: {

@@ -1647,7 +1647,7 @@ export interface paths {
     put?: never;
     /**
      * Add a chain to the fleet
-     * @description A chain of family `cometbft` or `evm`, with reference endpoints its nodes are compared with and thresholds (omitted ones take their defaults). Reference URLs must resolve to public addresses unless their range is in `nodeops.ssrfAllow`.
+     * @description A chain of family `cometbft`, `evm`, `eos` or `xrpl`, with reference endpoints its nodes are compared with and thresholds (omitted ones take their defaults). Reference URLs must resolve to public addresses unless their range is in `nodeops.ssrfAllow`.
      *
      *     Roles: operator, admin. Scope: `nodeops:write`.
      */
@@ -3770,8 +3770,10 @@ export interface components {
       object: 'nodeops_chain';
       key: string;
       /** @enum {string} */
-      family: 'cometbft' | 'evm';
+      family: 'cometbft' | 'evm' | 'eos' | 'xrpl';
       references: string[];
+      lcd_url: string | null;
+      release_feed: string | null;
       thresholds: {
         [key: string]: number;
       };
@@ -3791,6 +3793,7 @@ export interface components {
       role: 'validator' | 'sentry' | 'rpc';
       url: string;
       validator_address: string | null;
+      producer_name: string | null;
       /** @enum {string} */
       source: 'config' | 'api';
       height: number | null;
@@ -10434,9 +10437,19 @@ export interface operations {
         'application/json': {
           key: string;
           /** @enum {string} */
-          family: 'cometbft' | 'evm';
+          family: 'cometbft' | 'evm' | 'eos' | 'xrpl';
           /** @default [] */
           references?: string[];
+          /**
+           * @description cometbft: a Cosmos SDK REST (LCD) base URL; validators are then checked for the active set and jail
+           * @example https://rpc.cosmos.example:443
+           */
+          lcd_url?: string;
+          /**
+           * @description A release feed with the GitHub releases API shape (`…/releases/latest` or `…/releases`)
+           * @example https://api.github.com/repos/cometbft/cometbft/releases/latest
+           */
+          release_feed?: string;
           block_time_seconds?: number;
           lag_blocks?: number;
           stall_seconds?: number;
@@ -10446,6 +10459,7 @@ export interface operations {
           missed_window_max?: number;
           ban_after_seconds?: number;
           unban_after_seconds?: number;
+          missed_rounds?: number;
         };
       };
     };
@@ -10640,6 +10654,8 @@ export interface operations {
           /** @example https://rpc.cosmos.example:443 */
           url: string;
           validator_address?: string;
+          /** @description eos: the producer account whose rounds are counted */
+          producer_name?: string;
         };
       };
     };

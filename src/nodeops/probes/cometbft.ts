@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { HttpClient } from '../http.js';
-import { describeError, type Observation, type Probe } from './probe.js';
+import { describeError, type Observation, type Probe, type ValidatorStanding } from './probe.js';
 
 /**
  * CometBFT (Tendermint) RPC over HTTP GET, as documented at
@@ -33,6 +34,37 @@ const Commit = z.object({
     }),
   }),
 });
+
+/**
+ * Cosmos SDK staking REST (`GET /cosmos/staking/v1beta1/validators`, the gRPC gateway's
+ * JSON): validators with their consensus public key, `jailed` and `status`, paged by
+ * `pagination.key` / `next_key`.
+ */
+const StakingValidators = z.object({
+  validators: z.array(
+    z
+      .object({
+        consensus_pubkey: z.object({ key: z.string() }).loose(),
+        jailed: z.boolean(),
+        status: z.string(),
+        description: z.object({ moniker: z.string() }).loose().optional(),
+        operator_address: z.string(),
+      })
+      .loose(),
+  ),
+  pagination: z.object({ next_key: z.string().nullable().optional() }).loose().nullish(),
+});
+/** Pages read at most (a chain has a few hundred validators; 500 per page). */
+const MAX_VALIDATOR_PAGES = 10;
+
+/** A CometBFT consensus address: the first 20 bytes of SHA-256 of the Ed25519 public key. */
+export function consensusAddress(pubkeyBase64: string): string {
+  return createHash('sha256')
+    .update(Buffer.from(pubkeyBase64, 'base64'))
+    .digest('hex')
+    .slice(0, 40)
+    .toUpperCase();
+}
 
 /** `block_id_flag` 2: the validator precommitted the block (1 absent, 3 nil). */
 const BLOCK_ID_FLAG_COMMIT = 2;
@@ -71,6 +103,30 @@ export function createCometbftProbe(http: HttpClient): Probe {
         return Block.parse(
           await get(url, `/block?height=${height}`),
         ).result.block_id.hash.toUpperCase();
+      } catch {
+        return undefined;
+      }
+    },
+    async validatorSet(lcdUrl) {
+      try {
+        const out = new Map<string, ValidatorStanding>();
+        let key: string | undefined;
+        for (let page = 0; page < MAX_VALIDATOR_PAGES; page++) {
+          const query = `?pagination.limit=500${key ? `&pagination.key=${encodeURIComponent(key)}` : ''}`;
+          const body = StakingValidators.parse(
+            await get(lcdUrl, `/cosmos/staking/v1beta1/validators${query}`),
+          );
+          for (const v of body.validators) {
+            out.set(consensusAddress(v.consensus_pubkey.key), {
+              bonded: v.status === 'BOND_STATUS_BONDED',
+              jailed: v.jailed,
+              moniker: v.description?.moniker || v.operator_address,
+            });
+          }
+          key = body.pagination?.next_key ?? undefined;
+          if (!key) return out;
+        }
+        return out;
       } catch {
         return undefined;
       }

@@ -8,8 +8,13 @@ export interface Observation {
   height?: number;
   /** Hash of the block at `height`. */
   hash?: string;
-  /** `catching_up` (CometBFT) or `eth_syncing` not false (EVM). */
+  /**
+   * `catching_up` (CometBFT), `eth_syncing` not false (EVM), or a rippled
+   * `server_state` other than full, proposing or validating (XRP Ledger).
+   */
   syncing?: boolean;
+  /** The node's own word for its state, where it has one (rippled `server_state`). */
+  serverState?: string;
   peers?: number;
   version?: string;
 }
@@ -28,6 +33,21 @@ export interface Probe {
    * the commit; undefined when the family has no such notion or the node cannot say.
    */
   signers?(url: string, height: number): Promise<Set<string> | undefined>;
+  /**
+   * CometBFT with a Cosmos SDK REST (LCD) URL: every validator of the staking module by
+   * consensus address (upper-case hex), bonded (in the active set) or not, jailed or not.
+   */
+  validatorSet?(lcdUrl: string): Promise<Map<string, ValidatorStanding> | undefined>;
+  /** EOS: the active producer schedule, in order. */
+  schedule?(url: string): Promise<string[] | undefined>;
+  /** EOS: the producer of block `height`. */
+  producerAt?(url: string, height: number): Promise<string | undefined>;
+}
+
+export interface ValidatorStanding {
+  bonded: boolean;
+  jailed: boolean;
+  moniker: string;
 }
 
 export function describeError(err: unknown): string {

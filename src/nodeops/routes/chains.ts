@@ -28,7 +28,7 @@ export function registerChainRoutes(app: HttpApp, nodeops: NodeopsService): void
       tags: ['Node operations'],
       summary: 'Add a chain to the fleet',
       description:
-        'A chain of family `cometbft` or `evm`, with reference endpoints its nodes are compared with and thresholds (omitted ones take their defaults). Reference URLs must resolve to public addresses unless their range is in `nodeops.ssrfAllow`.',
+        'A chain of family `cometbft`, `evm`, `eos` or `xrpl`, with reference endpoints its nodes are compared with and thresholds (omitted ones take their defaults). Reference URLs must resolve to public addresses unless their range is in `nodeops.ssrfAllow`.',
       access: WRITE,
       request: body(ChainBody),
       responses: { 201: json('The chain', ChainSchema) },
@@ -46,11 +46,19 @@ export function registerChainRoutes(app: HttpApp, nodeops: NodeopsService): void
           missedWindowMax: b.missed_window_max,
           banAfterSeconds: b.ban_after_seconds,
           unbanAfterSeconds: b.unban_after_seconds,
+          missedRounds: b.missed_rounds,
         }).filter(([, v]) => v !== undefined),
       );
       const chain = unwrap(
         await nodeops.fleet.createChain(
-          { key: b.key, family: b.family, references: b.references, thresholds },
+          {
+            key: b.key,
+            family: b.family,
+            references: b.references,
+            lcdUrl: b.lcd_url,
+            releaseFeed: b.release_feed,
+            thresholds,
+          },
           actorOf(requireUser(c)),
         ),
         nodeopsApiError,

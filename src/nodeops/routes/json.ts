@@ -11,6 +11,8 @@ export function chainJson(c: Chain) {
     key: c.key,
     family: c.family,
     references: c.references,
+    lcd_url: c.lcdUrl,
+    release_feed: c.releaseFeed,
     thresholds: Object.fromEntries(
       Object.entries(c.thresholds as Record<string, number | undefined>).flatMap(([k, v]) =>
         v === undefined ? [] : [[k.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`), v]],
@@ -32,6 +34,7 @@ export function nodeJson(n: FleetNode, lastAlert?: Alert) {
     role: n.role,
     url: n.url,
     validator_address: n.validatorAddress,
+    producer_name: n.producerName,
     source: n.source,
     height: s?.height ?? null,
     lag: s?.lag ?? null,

@@ -45,6 +45,7 @@ export function registerNodeRoutes(app: HttpApp, nodeops: NodeopsService): void 
             role: b.role,
             url: b.url,
             validatorAddress: b.validator_address,
+            producerName: b.producer_name,
           },
           actorOf(requireUser(c)),
         ),

@@ -3,6 +3,7 @@ import type { UserPrincipal } from '../../platform/http/route-helpers.js';
 import type { Actor } from '../fleet.js';
 import {
   CHANNEL_KINDS,
+  EOS_ACCOUNT,
   FAMILIES,
   NODE_ROLES,
   PAGERDUTY_ROUTING_KEY,
@@ -51,12 +52,22 @@ export const ThresholdFields = {
     .min(0)
     .max(30 * 86_400)
     .optional(),
+  missed_rounds: z.number().int().min(1).max(1000).optional(),
 };
 
 export const ChainBody = z.strictObject({
   key,
   family: z.enum(FAMILIES),
   references: z.array(url).max(20).default([]),
+  lcd_url: url.optional().openapi({
+    description:
+      'cometbft: a Cosmos SDK REST (LCD) base URL; validators are then checked for the active set and jail',
+  }),
+  release_feed: url.optional().openapi({
+    description:
+      'A release feed with the GitHub releases API shape (`…/releases/latest` or `…/releases`)',
+    example: 'https://api.github.com/repos/cometbft/cometbft/releases/latest',
+  }),
   ...ThresholdFields,
 });
 
@@ -66,6 +77,8 @@ export const ChainSchema = z
     key: z.string(),
     family: z.enum(FAMILIES),
     references: z.array(z.string()),
+    lcd_url: z.string().nullable(),
+    release_feed: z.string().nullable(),
     thresholds: z.record(z.string(), z.number()),
     source: z.enum(['config', 'api']),
     created_at: z.string(),
@@ -82,6 +95,11 @@ export const NodeBody = z.strictObject({
     .string()
     .regex(/^[0-9A-Fa-f]{40}$/, 'must be a 20-byte hex consensus address')
     .optional(),
+  producer_name: z
+    .string()
+    .regex(EOS_ACCOUNT, 'must be an EOS account name')
+    .optional()
+    .openapi({ description: 'eos: the producer account whose rounds are counted' }),
 });
 
 export const NodeSchema = z
@@ -94,6 +112,7 @@ export const NodeSchema = z
     role: z.enum(NODE_ROLES),
     url: z.string(),
     validator_address: z.string().nullable(),
+    producer_name: z.string().nullable(),
     source: z.enum(['config', 'api']),
     height: z.number().nullable(),
     lag: z.number().nullable(),
