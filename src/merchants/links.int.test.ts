@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/support/app.js';
-import { merchant, registerAssets, type TestMerchant } from '../../test/fixtures/merchants/setup.js';
+import {
+  merchant,
+  registerAssets,
+  type TestMerchant,
+} from '../../test/fixtures/merchants/setup.js';
 
 /**
  * Payment links and point-of-sale terminals over HTTP on PostgreSQL: the API, the pages
@@ -173,7 +177,9 @@ describe('payment links', () => {
       body: { active: false },
     });
     expect(off.status).toBe(404);
-    expect((await t.request('GET', `/v1/payment_links/${l.id}`, { token: shop.liveKey })).status).toBe(404);
+    expect(
+      (await t.request('GET', `/v1/payment_links/${l.id}`, { token: shop.liveKey })).status,
+    ).toBe(404);
   });
 
   it('refuses bad link input with a typed 400', async () => {

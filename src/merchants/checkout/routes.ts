@@ -77,7 +77,9 @@ export function registerCheckoutRoutes(app: HttpApp, deps: CheckoutDeps): void {
         "frame-ancestors 'none'",
       ].join('; '),
     );
-    c.header('referrer-policy', 'no-referrer');
+    // Not `no-referrer`: with it, browsers send `Origin: null` on the pages' own form
+    // posts, which the origin check must refuse. Other sites still get no referrer.
+    c.header('referrer-policy', 'same-origin');
     c.header('x-frame-options', 'DENY');
     c.header('cache-control', 'no-store');
     return { nonce, refreshSeconds: NOSCRIPT_REFRESH_SECONDS };

@@ -6,7 +6,8 @@
  */
 export const CHECKOUT_JS = `
 (function () {
-  var root = document.querySelector('[data-events]');
+  // Pages in a final state carry an empty data-events: nothing to follow.
+  var root = document.querySelector('[data-events]:not([data-events=""])');
   var timer = document.getElementById('countdown');
   function pad(n) { return n < 10 ? '0' + n : String(n); }
   if (timer) {

@@ -13,6 +13,7 @@ export const CHECKOUT_CSS = `
     --warn-bg: #3a2a0a; --bad: #fca5a5; --bad-bg: #3b1111; --test-bg: #713f12; --test: #fef3c7; }
 }
 * { box-sizing: border-box; }
+[hidden] { display: none !important; }
 body { margin: 0; background: var(--bg); color: var(--text);
   font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
 main { max-width: 30rem; margin: 0 auto; padding: 1rem; }

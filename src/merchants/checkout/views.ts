@@ -20,7 +20,7 @@ export function layout(frame: PageFrame, title: string, body: Html, testMode = f
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="no-referrer" />
+        <meta name="referrer" content="same-origin" />
         <meta name="robots" content="noindex" />
         <title>${title}</title>
         <style nonce="${frame.nonce}">
