@@ -35,6 +35,11 @@ export enum MerchantError {
   MerchantBalanceInsufficient = 'merchant_balance_insufficient',
   PayoutNotFound = 'payout_not_found',
   PayoutChainMissing = 'payout_chain_missing',
+  PaymentLinkNotFound = 'payment_link_not_found',
+  PaymentLinkInactive = 'payment_link_inactive',
+  PaymentLinkUsedUp = 'payment_link_used_up',
+  AmountRequired = 'amount_required',
+  PosTerminalNotFound = 'pos_terminal_not_found',
 }
 
 export type MerchantFailure = Failure<MerchantError>;
@@ -218,6 +223,32 @@ export const merchantApiError = errorCatalog<MerchantError>({
     status: 409,
     type: 'conflict_error',
     message: 'No chain is configured for payouts in this mode',
+  },
+  [MerchantError.PaymentLinkNotFound]: {
+    status: 404,
+    type: 'not_found_error',
+    message: 'No such payment link',
+  },
+  [MerchantError.PaymentLinkInactive]: {
+    status: 409,
+    type: 'conflict_error',
+    message: 'This payment link is not active',
+  },
+  [MerchantError.PaymentLinkUsedUp]: {
+    status: 409,
+    type: 'conflict_error',
+    message: 'This payment link has reached its limit of uses',
+  },
+  [MerchantError.AmountRequired]: {
+    status: 400,
+    type: invalid,
+    message: 'This payment link has an open amount: give the amount to pay',
+    param: 'amount',
+  },
+  [MerchantError.PosTerminalNotFound]: {
+    status: 404,
+    type: 'not_found_error',
+    message: 'No such point-of-sale terminal',
   },
 });
 

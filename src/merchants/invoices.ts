@@ -65,6 +65,8 @@ export interface Invoice {
   chainKey: string | null;
   /** The invoice's own deposit address on `chainKey`. */
   address: string | null;
+  paymentLinkId: string | null;
+  posTerminalId: string | null;
   expiresAt: Date;
   paidAt: Date | null;
   createdAt: Date;
@@ -82,6 +84,14 @@ export interface InvoiceInput {
   redirectUrl?: string | undefined;
   metadata?: Record<string, string> | undefined;
   expiresInSeconds: number;
+  /** The payment link or till the invoice is made from (kept on the invoice). */
+  paymentLinkId?: string | undefined;
+  posTerminalId?: string | undefined;
+  /**
+   * Runs first in the transaction that inserts the invoice; a failure it returns rolls
+   * the invoice back (a payment link counts its use here, atomically with the insert).
+   */
+  guard?: (() => Promise<MerchantFailure | undefined>) | undefined;
 }
 
 /**
@@ -103,6 +113,8 @@ export interface InvoiceService {
   ): Promise<Invoice[]>;
   /** A live invoice by id for whoever pays it (the checkout); test invoices are not shown. */
   getForPayer(id: string): Promise<Invoice | undefined>;
+  /** An invoice by id in either mode (the hosted pages, which keep the modes on separate paths). */
+  find(id: string): Promise<Invoice | undefined>;
   /** Pays from the user's wallet balance at once (all that is due, or `amount` of it). */
   payFromWallet(
     payerUserId: string,
@@ -147,6 +159,8 @@ interface InvoiceRow {
   metadata: Record<string, string>;
   chain_key: string | null;
   address: string | null;
+  payment_link_id: string | null;
+  pos_terminal_id: string | null;
   expires_at: Date;
   paid_at: Date | null;
   created_at: Date;
@@ -181,7 +195,8 @@ interface PaymentRow {
 
 const INVOICE_COLUMNS = `id, account_id, merchant_id, livemode, currency, amount::text AS amount, status,
   paid_value::text AS paid_value, pending_value::text AS pending_value, description, order_id,
-  customer_email, redirect_url, metadata, chain_key, address, expires_at, paid_at, created_at`;
+  customer_email, redirect_url, metadata, chain_key, address, payment_link_id, pos_terminal_id,
+  expires_at, paid_at, created_at`;
 const OPTION_COLUMNS = `invoice_id, asset, scale, amount_due::text AS amount_due, rate_num::text AS rate_num,
   rate_den::text AS rate_den, on_chain`;
 const PAYMENT_COLUMNS = `id, invoice_id, asset, amount::text AS amount, method, status, fee::text AS fee,
@@ -260,6 +275,8 @@ export function createInvoiceService(deps: InvoiceDeps): InvoiceService {
         metadata: r.metadata,
         chainKey: r.chain_key,
         address: r.address,
+        paymentLinkId: r.payment_link_id,
+        posTerminalId: r.pos_terminal_id,
         expiresAt: r.expires_at,
         paidAt: r.paid_at,
         createdAt: r.created_at,
@@ -595,12 +612,14 @@ export function createInvoiceService(deps: InvoiceDeps): InvoiceService {
       }
       const now = deps.clock();
       const expiresAt = new Date(now.getTime() + input.expiresInSeconds * 1000);
-      await db.transaction(async () => {
+      const refused = await db.attempt(async () => {
+        const guarded = await input.guard?.();
+        if (guarded) return rollback(guarded);
         await db.query(
           `INSERT INTO merchant_invoices (id, account_id, merchant_id, livemode, currency, amount,
                   description, order_id, customer_email, redirect_url, metadata, chain_key, address,
-                  expires_at, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)`,
+                  expires_at, created_at, updated_at, payment_link_id, pos_terminal_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17)`,
           [
             id,
             account.id,
@@ -617,6 +636,8 @@ export function createInvoiceService(deps: InvoiceDeps): InvoiceService {
             address,
             expiresAt,
             now,
+            input.paymentLinkId ?? null,
+            input.posTerminalId ?? null,
           ],
         );
         await db.query(
@@ -639,7 +660,9 @@ export function createInvoiceService(deps: InvoiceDeps): InvoiceService {
           aggregateId: id,
           payload: eventPayload(inv),
         });
+        return undefined;
       });
+      if (refused) return refused;
       const created = await getById(id);
       if (!created) throw new Error('invoice vanished');
       return created;
@@ -663,6 +686,8 @@ export function createInvoiceService(deps: InvoiceDeps): InvoiceService {
       );
       return load(rows);
     },
+
+    find: (id) => getById(id),
 
     async getForPayer(id) {
       const inv = await getById(id);

@@ -1,6 +1,8 @@
 import { formatAmount, type Rate } from '../ledger/money.js';
 import type { Invoice } from './invoices.js';
+import type { PaymentLink } from './links.js';
 import type { Refund } from './refunds.js';
+import type { PosTerminal } from './terminals.js';
 import type { Member, Merchant, MerchantApiKey, MemberRole } from './model.js';
 
 /** API views of the merchants module's objects (snake_case, ISO dates, decimal strings). */
@@ -78,6 +80,9 @@ export const invoiceJson = (
   expires_at: i.expiresAt.toISOString(),
   paid_at: i.paidAt?.toISOString() ?? null,
   created_at: i.createdAt.toISOString(),
+  checkout_url: checkoutPath(i),
+  payment_link: i.paymentLinkId,
+  pos_terminal: i.posTerminalId,
   payment_options: i.options.map((o) => {
     const chain = o.onChain ? chainOf(o.asset) : undefined;
     return {
@@ -113,6 +118,38 @@ export const invoiceJson = (
       confirmed_at: p.confirmedAt?.toISOString() ?? null,
     };
   }),
+});
+
+/** Where the payer pays: live and test invoices have separate paths. */
+export const checkoutPath = (i: Pick<Invoice, 'id' | 'livemode'>) =>
+  i.livemode ? `/pay/${i.id}` : `/pay/test/${i.id}`;
+
+export const paymentLinkJson = (l: PaymentLink) => ({
+  object: 'payment_link' as const,
+  id: l.id,
+  livemode: l.livemode,
+  url: `/pay/l/${l.id}`,
+  currency: l.currency,
+  amount: l.amount === null ? null : formatAmount(l.amount, l.currencyScale),
+  assets: l.assets,
+  description: l.description,
+  max_uses: l.maxUses,
+  uses: l.uses,
+  active: l.active,
+  expires_in_seconds: l.expiresInSeconds,
+  created_at: l.createdAt.toISOString(),
+});
+
+export const terminalJson = (t: PosTerminal) => ({
+  object: 'pos_terminal' as const,
+  id: t.id,
+  livemode: t.livemode,
+  name: t.name,
+  currency: t.currency,
+  assets: t.assets,
+  hint: t.hint,
+  created_at: t.createdAt.toISOString(),
+  revoked_at: t.revokedAt?.toISOString() ?? null,
 });
 
 export const refundJson = (r: Refund) => ({

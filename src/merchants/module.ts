@@ -9,6 +9,12 @@ import { MERCHANT_EVENT_REGISTRY } from './events.js';
 import { createInvoiceService } from './invoices.js';
 import { createMerchantDirectory } from './merchants.js';
 import { createRefundService } from './refunds.js';
+import { createPaymentLinkService } from './links.js';
+import { createPosTerminalService } from './terminals.js';
+import { registerCheckoutRoutes } from './checkout/routes.js';
+import { createInvoiceWatch, type InvoiceWatch } from './checkout/watch.js';
+import { registerLinkRoutes } from './routes/links.js';
+import type { ChainOf } from './routes/invoices.js';
 import { registerInvoiceRoutes } from './routes/invoices.js';
 import { registerMerchantRoutes } from './routes/merchants.js';
 import { registerPayoutRoutes } from './routes/payouts.js';
@@ -38,6 +44,20 @@ export const MERCHANTS_SETTINGS = {
     schema: ChainKey.optional(),
     default: undefined,
     doc: 'Key of the chain test-mode invoices are paid on (a testnet or a local node). Unset: test invoices are paid with simulated payments only.',
+  }),
+  merchantsCheckoutMaxStreams: setting<number>({
+    env: 'VW_MERCHANTS_CHECKOUT_MAX_STREAMS',
+    kind: 'int',
+    schema: z.number().int().min(1).max(100_000),
+    default: 1000,
+    doc: 'Live-status streams (server-sent events) one `api` process holds open for the hosted checkout and the till; more get 503 and the page falls back to reloading. At most 20 per invoice.',
+  }),
+  merchantsCheckoutPostsPerMinute: setting<number>({
+    env: 'VW_MERCHANTS_CHECKOUT_POSTS_PER_MINUTE',
+    kind: 'int',
+    schema: z.number().int().min(1).max(100_000),
+    default: 30,
+    doc: 'Form posts on the payment pages (logging in to pay, paying, using a payment link) per client IP a minute.',
   }),
 } as const;
 
@@ -95,32 +115,65 @@ export const merchantsModule = defineModule<Deps>()({
       outbox: platform.outbox,
       clock,
     });
+    const links = createPaymentLinkService({
+      db: platform.db,
+      ledger: deps.ledger,
+      invoices,
+      audit: platform.audit,
+    });
+    const terminals = createPosTerminalService({
+      db: platform.db,
+      ledger: deps.ledger,
+      invoices,
+      audit: platform.audit,
+    });
     return createMerchantsService({
       db: platform.db,
       ledger: deps.ledger,
       directory,
       invoices,
       refunds,
+      links,
+      terminals,
     });
   },
   authenticate:
     ({ service }) =>
     (token) =>
       service.directory.authenticate(token),
-  routes: (http, { service, deps, settings }) => {
+  routes: (http, { service, deps, settings, platform }) => {
     registerMerchantRoutes(http, {
       merchants: service,
       findUserByEmail: (email) => deps.identity.findUserByEmail(email),
     });
-    registerInvoiceRoutes(http, {
+    const chainOf: ChainOf = (chainKey, asset) => {
+      const chain = chainKey ? deps.chains.chain(chainKey) : undefined;
+      if (!chain) return undefined;
+      if (chain.nativeAsset.code === asset) return { chainId: chain.chainId };
+      const token = chain.tokens.find((t) => t.code === asset);
+      return token ? { chainId: chain.chainId, tokenAddress: token.address } : undefined;
+    };
+    registerInvoiceRoutes(http, { merchants: service, chainOf });
+    registerLinkRoutes(http, { merchants: service });
+    const watch: InvoiceWatch = createInvoiceWatch({
+      db: platform.db,
+      clock: () => new Date(platform.now()),
+      maxStreams: settings.merchantsCheckoutMaxStreams,
+      maxPerInvoice: 20,
+      intervalMs: 1000,
+    });
+    platform.lifecycle.onStop('merchants checkout streams', () => {
+      watch.close();
+      return Promise.resolve();
+    });
+    registerCheckoutRoutes(http, {
       merchants: service,
-      chainOf: (chainKey, asset) => {
-        const chain = chainKey ? deps.chains.chain(chainKey) : undefined;
-        if (!chain) return undefined;
-        if (chain.nativeAsset.code === asset) return { chainId: chain.chainId };
-        const token = chain.tokens.find((t) => t.code === asset);
-        return token ? { chainId: chain.chainId, tokenAddress: token.address } : undefined;
-      },
+      identity: deps.identity,
+      chainOf,
+      watch,
+      rateLimiter: platform.rateLimiter,
+      clock: () => new Date(platform.now()),
+      postsPerMinute: settings.merchantsCheckoutPostsPerMinute,
     });
     registerPayoutRoutes(http, {
       merchants: service,

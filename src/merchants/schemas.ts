@@ -144,6 +144,11 @@ export const InvoiceSchema = z
     expires_at: z.string(),
     paid_at: z.string().nullable(),
     created_at: z.string(),
+    checkout_url: z
+      .string()
+      .openapi({ description: 'The hosted payment page (a path on this server)' }),
+    payment_link: z.string().nullable(),
+    pos_terminal: z.string().nullable(),
     payment_options: z.array(
       z.object({
         asset: z.string(),
@@ -220,4 +225,68 @@ export const RefundCreate = z.strictObject({
 
 export const RefundListQuery = PaginationQuery.extend({
   invoice: z.string().max(64).optional(),
+});
+
+export const PaymentLinkParam = z.object({ link: pathId('link', 'plink_01J…') });
+export const TerminalParam = z.object({ terminal: pathId('terminal', 'pos_01J…') });
+
+export const PaymentLinkSchema = z
+  .object({
+    object: z.literal('payment_link'),
+    id: z.string(),
+    livemode: z.boolean(),
+    url: z.string().openapi({ description: 'The page visitors open (a path on this server)' }),
+    currency: z.string(),
+    amount: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Fixed amount; null: the visitor keys in the amount' }),
+    assets: z.array(z.string()).nullable(),
+    description: z.string().nullable(),
+    max_uses: z.number().int().nullable(),
+    uses: z.number().int(),
+    active: z.boolean(),
+    expires_in_seconds: z.number().int(),
+    created_at: z.string(),
+  })
+  .openapi('PaymentLink');
+
+export const PaymentLinkCreate = z.strictObject({
+  currency: AssetCode.openapi({ example: 'USD' }),
+  amount: Amount.optional().openapi({ description: 'Omit for an open amount' }),
+  assets: z.array(AssetCode).min(1).max(20).optional(),
+  description: z.string().max(1000).optional(),
+  max_uses: z.number().int().min(1).max(1_000_000_000).optional(),
+  expires_in_seconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 86_400)
+    .default(900)
+    .openapi({ description: 'Life of each invoice the link makes' }),
+});
+
+export const PaymentLinkUpdate = z.strictObject({
+  active: z.boolean().optional(),
+  description: z.string().max(1000).nullable().optional(),
+});
+
+export const TerminalSchema = z
+  .object({
+    object: z.literal('pos_terminal'),
+    id: z.string(),
+    livemode: z.boolean(),
+    name: z.string(),
+    currency: z.string(),
+    assets: z.array(z.string()).nullable(),
+    hint: z.string().openapi({ description: 'The last 4 characters of the token' }),
+    created_at: z.string(),
+    revoked_at: z.string().nullable(),
+  })
+  .openapi('PosTerminal');
+
+export const TerminalCreate = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  currency: AssetCode.openapi({ example: 'USD' }),
+  assets: z.array(AssetCode).min(1).max(20).optional(),
 });

@@ -5,7 +5,9 @@ import { MerchantError, amountError, type MerchantFailure } from './errors.js';
 import type { InvoiceService } from './invoices.js';
 import type { MerchantDirectory } from './merchants.js';
 import type { Actor, FeeSettings, Merchant, MerchantAccount } from './model.js';
+import type { PaymentLinkService } from './links.js';
 import type { RefundService } from './refunds.js';
+import type { PosTerminalService } from './terminals.js';
 
 /**
  * Merchant payments: merchants as tenants (`directory`), invoices and their payments,
@@ -21,6 +23,10 @@ export interface MerchantsService {
   readonly directory: MerchantDirectory;
   readonly invoices: InvoiceService;
   readonly refunds: RefundService;
+  readonly links: PaymentLinkService;
+  readonly terminals: PosTerminalService;
+  /** The number of decimals of an asset or currency the ledger knows. */
+  currencyScale(code: string): Promise<number | undefined>;
   /** The account's balance per asset it holds. */
   balances(
     account: MerchantAccount,
@@ -35,12 +41,17 @@ export function createMerchantsService(deps: {
   directory: MerchantDirectory;
   invoices: InvoiceService;
   refunds: RefundService;
+  links: PaymentLinkService;
+  terminals: PosTerminalService;
 }): MerchantsService {
   const { ledger } = deps;
   return {
     directory: deps.directory,
     invoices: deps.invoices,
     refunds: deps.refunds,
+    links: deps.links,
+    terminals: deps.terminals,
+    currencyScale: async (code) => (await ledger.getAsset(code))?.scale,
     async balances(account) {
       const rows = await ledger.listAccounts(account.id);
       return Promise.all(

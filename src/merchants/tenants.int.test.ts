@@ -31,6 +31,9 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   'post /v1/invoices': { currency: 'USD', amount: '1.00' },
   'post /v1/invoices/{invoice}/test_payments': { asset: 'USD', amount: '1.00' },
   'post /v1/invoices/{invoice}/refunds': { asset: 'USD', amount: '1.00' },
+  'post /v1/payment_links': { currency: 'USD', amount: '1.00' },
+  'patch /v1/payment_links/{link}': { active: false },
+  'post /v1/pos_terminals': { name: 'Till', currency: 'USD' },
   'post /v1/payouts': { asset: 'USD', amount: '1.00', to_address: '0x' + '11'.repeat(20) },
 };
 
@@ -65,6 +68,18 @@ beforeAll(async () => {
       body: { asset: 'USD', amount: '2.00' },
     });
     expect(refund.status, refund.text).toBe(201);
+    const link = await t.request('POST', '/v1/payment_links', {
+      token: m.liveKey,
+      body: { currency: 'USD', amount: '1.00' },
+    });
+    expect(link.status, link.text).toBe(201);
+    const till = await t.request('POST', '/v1/pos_terminals', {
+      token: m.liveKey,
+      body: { name: 'Till', currency: 'USD' },
+    });
+    expect(till.status, till.text).toBe(201);
+    into['link'] = link.body.id;
+    into['terminal'] = till.body.id;
     into['merchant'] = m.id;
     into['invoice'] = inv.body.id;
     into['refund'] = refund.body.id;
@@ -191,7 +206,13 @@ describe('tenant isolation', () => {
         }
         if (hasParams) {
           expect(r.status, `${key}: ${r.text}`).toBeGreaterThanOrEqual(400);
-          for (const id of [bObjects['invoice'], bObjects['refund'], bObjects['key']]) {
+          for (const id of [
+            bObjects['invoice'],
+            bObjects['refund'],
+            bObjects['key'],
+            bObjects['link'],
+            bObjects['terminal'],
+          ]) {
             expect(r.text, `${key} leaks ${id}`).not.toContain(id);
           }
         } else {

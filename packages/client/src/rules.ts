@@ -467,6 +467,36 @@ export const REQUEST_RULES = {
       maxLength: 280,
     },
   },
+  createPaymentLink: {
+    currency: {
+      required: true,
+      type: 'string',
+      pattern: '^[A-Z][A-Z0-9]{1,15}$',
+    },
+    amount: {
+      required: false,
+      type: 'string',
+      minLength: 1,
+      maxLength: 80,
+    },
+    assets: {
+      required: false,
+      type: 'array',
+    },
+    description: {
+      required: false,
+      type: 'string',
+      maxLength: 1000,
+    },
+    max_uses: {
+      required: false,
+      type: 'integer',
+    },
+    expires_in_seconds: {
+      required: false,
+      type: 'integer',
+    },
+  },
   createPaymentRequest: {
     from: {
       required: true,
@@ -508,6 +538,23 @@ export const REQUEST_RULES = {
       required: true,
       type: 'string',
       maxLength: 64,
+    },
+  },
+  createPosTerminal: {
+    name: {
+      required: true,
+      type: 'string',
+      minLength: 1,
+      maxLength: 100,
+    },
+    currency: {
+      required: true,
+      type: 'string',
+      pattern: '^[A-Z][A-Z0-9]{1,15}$',
+    },
+    assets: {
+      required: false,
+      type: 'array',
     },
   },
   createQuote: {
@@ -1049,6 +1096,16 @@ export const REQUEST_RULES = {
       type: 'string',
       minLength: 1,
       maxLength: 200,
+    },
+  },
+  updatePaymentLink: {
+    active: {
+      required: false,
+      type: 'boolean',
+    },
+    description: {
+      required: false,
+      maxLength: 1000,
     },
   },
   updateWebhookEndpoint: {

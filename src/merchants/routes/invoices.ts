@@ -244,7 +244,17 @@ export function registerInvoiceRoutes(
     async (c) => {
       const inv = await invoices.getForPayer(c.req.valid('param').invoice);
       if (!inv) throw notFound();
-      return c.json(view({ ...inv, metadata: {}, customerEmail: null, payments: [] }), 200);
+      return c.json(
+        view({
+          ...inv,
+          metadata: {},
+          customerEmail: null,
+          payments: [],
+          paymentLinkId: null,
+          posTerminalId: null,
+        }),
+        200,
+      );
     },
   );
 
@@ -270,7 +280,17 @@ export function registerInvoiceRoutes(
         ),
         merchantApiError,
       );
-      return c.json(view({ ...inv, metadata: {}, customerEmail: null, payments: [] }), 200);
+      return c.json(
+        view({
+          ...inv,
+          metadata: {},
+          customerEmail: null,
+          payments: [],
+          paymentLinkId: null,
+          posTerminalId: null,
+        }),
+        200,
+      );
     },
   );
 }

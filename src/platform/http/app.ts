@@ -93,7 +93,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       log.info(
         {
           method: c.req.method,
-          path: c.req.path,
+          path: c.get('logPath') ?? c.req.path,
           route,
           status: c.res.status,
           ms: Math.round(seconds * 1000 * 10) / 10,

@@ -17,6 +17,8 @@ export interface AppEnv {
      * replay answers without it.
      */
     idempotencyStoredBody: string | undefined;
+    /** What the access log shows for the path, when the path holds a secret (a till's token). */
+    logPath: string | undefined;
     /** The Idempotency-Key claim this POST holds while its handler runs, if any. */
     idempotency: IdempotencyClaim | undefined;
   };
