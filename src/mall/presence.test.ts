@@ -36,9 +36,9 @@ describe('presence in the mall: positions only, every rate bounded', () => {
     const v = join();
     const results = Array.from({ length: 20 }, () => h.move(v.id, v.token, AT));
     expect(results.filter((r) => r === undefined)).toHaveLength(5);
-    expect(results.slice(5).every((r) => isFailure(r) && r.code === PresenceError.RateLimited)).toBe(
-      true,
-    );
+    expect(
+      results.slice(5).every((r) => isFailure(r) && r.code === PresenceError.RateLimited),
+    ).toBe(true);
     clock.now += 400; // 2 tokens back at 5 a second
     const later = Array.from({ length: 5 }, () => h.move(v.id, v.token, AT));
     expect(later.filter((r) => r === undefined)).toHaveLength(2);

@@ -4,11 +4,19 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/support/app.js';
 
+/** What the stream's events carry: `hello` has id and token, `presence` moved and left. */
+interface StreamData {
+  id: string;
+  token: string;
+  moved: { id: string; level: number; x: number; z: number; yaw: number }[];
+  left: string[];
+}
+
 /** Reads server-sent events from a real socket, one parsed event at a time. */
 async function openStream(url: string) {
   const controller = new AbortController();
   const res = await fetch(url, { signal: controller.signal });
-  const events: { event: string; data: unknown }[] = [];
+  const events: { event: string; data: StreamData }[] = [];
   const waiters: (() => void)[] = [];
   if (res.ok && res.body) {
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -25,7 +33,7 @@ async function openStream(url: string) {
             buffer = buffer.slice(end + 2);
             const event = /^event: ?(.*)$/m.exec(block)?.[1];
             const data = /^data: ?(.*)$/m.exec(block)?.[1];
-            if (event && data) events.push({ event, data: JSON.parse(data) });
+            if (event && data) events.push({ event, data: JSON.parse(data) as StreamData });
             for (const w of waiters.splice(0)) w();
           }
         }
@@ -34,7 +42,7 @@ async function openStream(url: string) {
       }
     })();
   }
-  const next = async (event: string, match: (d: any) => boolean = () => true, ms = 5000) => {
+  const next = async (event: string, match: (d: StreamData) => boolean = () => true, ms = 5000) => {
     const deadline = Date.now() + ms;
     for (;;) {
       const found = events.find((e) => e.event === event && match(e.data));
@@ -49,7 +57,13 @@ async function openStream(url: string) {
       });
     }
   };
-  return { res, events, next, close: () => controller.abort() };
+  return {
+    res,
+    next,
+    close: () => {
+      controller.abort();
+    },
+  };
 }
 
 describe('the mall at /mall and its presence stream, on a real socket', () => {
@@ -103,7 +117,9 @@ describe('the mall at /mall and its presence stream, on a real socket', () => {
 
     const third = await fetch(`${base}/mall/presence`);
     expect(third.status).toBe(503);
-    expect((await third.json()).error.code).toBe('mall_full');
+    expect(((await third.json()) as { error: { code: string; type: string } }).error.code).toBe(
+      'mall_full',
+    );
 
     const move = (body: unknown) =>
       fetch(`${base}/mall/presence`, {
@@ -113,16 +129,21 @@ describe('the mall at /mall and its presence stream, on a real socket', () => {
       });
     const at = { level: 0, x: 12.5, z: -3, yaw: 1.25 };
     expect((await move({ id: helloA.id, token: helloA.token, ...at })).status).toBe(204);
-    const seen = await b.next('presence', (d) => d.moved.some((p: any) => p.id === helloA.id));
+    const seen = await b.next('presence', (d) => d.moved.some((p) => p.id === helloA.id));
     expect(seen.moved).toEqual([{ id: helloA.id, ...at }]);
 
     // B's token does not move A; bad input is a typed 400; over the rate, 429.
     const forged = await move({ id: helloA.id, token: helloB.token, ...at });
     expect(forged.status).toBe(404);
-    expect((await forged.json()).error.code).toBe('presence_unknown_visitor');
+    expect(((await forged.json()) as { error: { code: string; type: string } }).error.code).toBe(
+      'presence_unknown_visitor',
+    );
     const nan = await move({ id: helloA.id, token: helloA.token, ...at, x: 'far' });
     expect(nan.status).toBe(400);
-    expect((await nan.json()).error).toMatchObject({ code: 'parameter_invalid', param: 'x' });
+    expect(((await nan.json()) as { error: { code: string; type: string } }).error).toMatchObject({
+      code: 'parameter_invalid',
+      param: 'x',
+    });
     const extra = await move({ id: helloA.id, token: helloA.token, ...at, email: 'a@b.c' });
     expect(extra.status).toBe(400);
     const statuses: number[] = [];
@@ -131,7 +152,9 @@ describe('the mall at /mall and its presence stream, on a real socket', () => {
     }
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(3);
     const limited = await move({ id: helloA.id, token: helloA.token, ...at });
-    expect((await limited.json()).error.type).toBe('rate_limit_error');
+    expect(((await limited.json()) as { error: { code: string; type: string } }).error.type).toBe(
+      'rate_limit_error',
+    );
 
     // A leaves: B is told, and a new visitor may come in.
     a.close();
@@ -139,7 +162,7 @@ describe('the mall at /mall and its presence stream, on a real socket', () => {
     const c = await openStream(`${base}/mall/presence`);
     expect(c.res.status).toBe(200);
     const snapshot = await c.next('presence');
-    expect(snapshot.moved.some((p: any) => p.id === helloA.id)).toBe(false);
+    expect(snapshot.moved.some((p) => p.id === helloA.id)).toBe(false);
     b.close();
     c.close();
   });

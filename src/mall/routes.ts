@@ -48,7 +48,7 @@ const presenceError = errorCatalog<PresenceError>({
   },
 });
 
-const Coordinate = z.number().finite().min(-1_000_000).max(1_000_000);
+const Coordinate = z.number().min(-1_000_000).max(1_000_000);
 
 /** One position update: the visitor's id and token (from its stream's `hello`), where it is. */
 export const PositionBody = z.strictObject({
@@ -57,7 +57,7 @@ export const PositionBody = z.strictObject({
   level: z.number().int().min(-10).max(100),
   x: Coordinate,
   z: Coordinate,
-  yaw: z.number().finite().min(-1000).max(1000),
+  yaw: z.number().min(-1000).max(1000),
 });
 
 /** Frames a slow stream may have queued before frames are skipped for it. */
