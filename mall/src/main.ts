@@ -45,6 +45,7 @@ async function start(): Promise<void> {
   renderDirectory(catalog, (p) => {
     views.openProduct(p);
   });
+  performance.mark('mall-stores');
   cartButton.addEventListener('click', () => {
     views.openCart();
   });

@@ -34,7 +34,7 @@ export interface PresenceClient {
  * figures, and ours sent a few times a second while we move. Nothing but positions goes
  * either way. If the mall is full or the stream fails, the mall works on, without others.
  */
-export function connectPresence(scene: Scene): PresenceClient {
+export function connectPresence(scene: Scene, onCount: (others: number) => void): PresenceClient {
   const others = new Map<string, { seen: Seen; figure: Group }>();
   const body = new CylinderGeometry(0.28, 0.28, 1.2, 12);
   const head = new SphereGeometry(0.2, 12, 8);
@@ -43,6 +43,7 @@ export function connectPresence(scene: Scene): PresenceClient {
   let sentAt = 0;
   let sent = '';
   let pausedUntil = 0;
+  let counted = -1;
 
   const figureFor = (id: string) => {
     let hash = 0;
@@ -88,11 +89,17 @@ export function connectPresence(scene: Scene): PresenceClient {
     update(now, dt, position) {
       level = position.level;
       const ease = 1 - Math.exp(-dt * 8);
+      let here = 0;
       for (const { seen, figure } of others.values()) {
         figure.visible = seen.level === level;
+        if (figure.visible) here += 1;
         figure.position.x += (seen.x - figure.position.x) * ease;
         figure.position.z += (seen.z - figure.position.z) * ease;
         figure.rotation.y = seen.yaw;
+      }
+      if (here !== counted) {
+        counted = here;
+        onCount(here);
       }
       if (!me || now - sentAt < SEND_EVERY_MS || now < pausedUntil) return;
       const rounded = {

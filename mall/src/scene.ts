@@ -194,7 +194,8 @@ export function startScene(container: HTMLElement, catalog: Catalog, actions: Sc
   const joystick = h('div', { class: 'joystick', hidden: true, 'aria-hidden': 'true' });
   const knob = h('div', { class: 'knob' });
   joystick.append(knob);
-  const hud = h('div', { class: 'hud' }, status, nearby, help);
+  const company = h('p', { class: 'hud-status' }, 'Nobody else here');
+  const hud = h('div', { class: 'hud' }, status, company, nearby, help);
   const levels = levelsOf(catalog.stores);
   let level = levels.includes(0) ? 0 : (levels[0] ?? 0);
   if (levels.length > 1) {
@@ -367,7 +368,10 @@ export function startScene(container: HTMLElement, catalog: Catalog, actions: Sc
   canvas.addEventListener('pointerup', release);
   canvas.addEventListener('pointercancel', release);
 
-  const presence = connectPresence(scene);
+  const presence = connectPresence(scene, (n) => {
+    company.textContent =
+      n === 0 ? 'Nobody else here' : `${n} other ${n === 1 ? 'visitor' : 'visitors'} here`;
+  });
 
   let current: Stand | undefined;
   let lastStatus = '';
