@@ -85,7 +85,7 @@ try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
     const page = await context.newPage();
     await page.goto(`${base}${path}`);
-    await page.locator(ready).waitFor({ timeout: PAGE_TIMEOUT_MS });
+    await page.locator(ready).first().waitFor({ timeout: PAGE_TIMEOUT_MS });
     const m = await page.evaluate(() =>
       Object.fromEntries(
         ['mall-shell', 'mall-stores', 'mall-first-frame'].map((n) => [
