@@ -31,8 +31,8 @@ export default tseslint.config(
     },
   },
   {
-    // The web app runs in browsers (web/vite.config.ts is the one file Node runs).
-    files: ['web/src/**/*.{ts,tsx}'],
+    // The web app and the mall run in browsers (their vite.config.ts are what Node runs).
+    files: ['web/src/**/*.{ts,tsx}', 'mall/src/**/*.ts'],
     languageOptions: { globals: globals.browser },
   },
   {

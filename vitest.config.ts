@@ -21,7 +21,12 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'pglite',
-          include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'packages/**/*.test.ts'],
+          include: [
+            'src/**/*.test.ts',
+            'test/**/*.test.ts',
+            'packages/**/*.test.ts',
+            'mall/src/**/*.test.ts',
+          ],
           exclude: ['**/*.pg.test.ts', '**/*.etcd.test.ts', 'node_modules/**'],
           env: { VW_TEST_DB: 'pglite' },
         },

@@ -9,6 +9,7 @@ import { chainsModule } from './chains/module.js';
 import { commerceModule } from './commerce/module.js';
 import { identityModule } from './identity/module.js';
 import { ledgerModule } from './ledger/module.js';
+import { mallModule } from './mall/module.js';
 import { merchantsModule } from './merchants/module.js';
 import { nodeopsModule } from './nodeops/module.js';
 import {
@@ -37,6 +38,7 @@ export const MODULES = composeModules([
   campaignsModule,
   commerceModule,
   webappModule,
+  mallModule,
 ] as const);
 
 /** Every role a process can run: the platform's, then those the modules declare. */

@@ -38,3 +38,26 @@ export async function seriousA11yViolations(page: Page): Promise<string[]> {
         `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
     );
 }
+
+/**
+ * Chromium with WebGL on the CPU (SwiftShader through ANGLE), for pages that draw in 3D on a
+ * machine without a GPU; `webgl: false` turns the 3D APIs off, as on a browser without them.
+ */
+export function launchChromiumWithWebGl(executablePath: string, webgl = true): Promise<Browser> {
+  return chromium.launch({
+    executablePath,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-background-networking',
+      ...(webgl
+        ? [
+            '--use-gl=angle',
+            '--use-angle=swiftshader',
+            '--enable-unsafe-swiftshader',
+            '--ignore-gpu-blocklist',
+          ]
+        : ['--disable-3d-apis', '--disable-webgl', '--disable-gpu']),
+    ],
+  });
+}
