@@ -69,7 +69,7 @@ export const merchantsModule = defineModule<Deps>()({
       chains: deps.chains,
       price: (base, quote) => deps.wallet.price(base, quote),
       merchant: (id) => directory.get(id),
-      walletFrozen: async (userId) => (await deps.wallet.profile(userId)).frozen,
+      walletSpend: (userId, asset, amount) => deps.wallet.authorizeSpend(userId, asset, amount),
       clock,
       settings: {
         assets: settings.merchantsAssets,
