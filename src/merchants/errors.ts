@@ -36,6 +36,12 @@ export enum MerchantError {
   RefundNotFound = 'refund_not_found',
   RefundExceedsPaid = 'refund_exceeds_paid',
   RefundDestinationMissing = 'refund_destination_missing',
+  RefundNotPending = 'refund_not_pending_destination',
+  RefundLinkInvalid = 'refund_link_invalid',
+  RefundLinkExpired = 'refund_link_expired',
+  RefundLinkUsed = 'refund_link_used',
+  RefundAddressInvalid = 'refund_address_invalid',
+  RefundNotSendable = 'refund_not_sendable',
   MerchantBalanceInsufficient = 'merchant_balance_insufficient',
   PayoutNotFound = 'payout_not_found',
   PayoutChainMissing = 'payout_chain_missing',
@@ -228,7 +234,38 @@ export const merchantApiError = errorCatalog<MerchantError>({
     status: 409,
     type: 'conflict_error',
     message:
-      'Payments received on chain are refunded to an address the payer gives; only wallet and test payments refund automatically',
+      'Payments received on chain are refunded to an address the payer gives, and no chain is configured to send it on',
+  },
+  [MerchantError.RefundNotPending]: {
+    status: 409,
+    type: 'conflict_error',
+    message: 'The refund is no longer waiting for a destination',
+  },
+  [MerchantError.RefundLinkInvalid]: {
+    status: 404,
+    type: 'not_found_error',
+    message: 'This refund link is not valid',
+  },
+  [MerchantError.RefundLinkExpired]: {
+    status: 410,
+    type: 'invalid_request_error',
+    message: 'This refund link has expired; ask the merchant for a new one',
+  },
+  [MerchantError.RefundLinkUsed]: {
+    status: 409,
+    type: 'conflict_error',
+    message: 'This refund link was already used',
+  },
+  [MerchantError.RefundAddressInvalid]: {
+    status: 400,
+    type: invalid,
+    message: 'This is not an address the refund can be sent to on this chain',
+    param: 'address',
+  },
+  [MerchantError.RefundNotSendable]: {
+    status: 409,
+    type: 'conflict_error',
+    message: 'The refund cannot be sent now',
   },
   [MerchantError.MerchantBalanceInsufficient]: {
     status: 402,

@@ -12,6 +12,7 @@ import { createRefundService } from './refunds.js';
 import { registerInvoiceRoutes } from './routes/invoices.js';
 import { registerMerchantRoutes } from './routes/merchants.js';
 import { registerPayoutRoutes } from './routes/payouts.js';
+import { registerRefundLinkRoutes } from './routes/refund-links.js';
 import { createMerchantsService, MERCHANT_SCOPES } from './service.js';
 
 const ChainKey = z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/);
@@ -94,7 +95,21 @@ export const merchantsModule = defineModule<Deps>()({
       ledger: deps.ledger,
       outbox: platform.outbox,
       clock,
+      secretBox: platform.secretBox,
+      withdrawals: deps.chains.withdrawals,
+      merchantName: async (id) => (await directory.get(id))?.name,
     });
+    // Refunds sent on chain follow their withdrawal (owned by the merchant account).
+    platform.outbox.subscribe<{ id?: unknown; user_id?: unknown }>(
+      'merchants.refund_withdrawals',
+      ['withdrawal.*'],
+      async (event) => {
+        const { id, user_id: owner } = event.payload;
+        if (typeof id === 'string' && typeof owner === 'string' && owner.startsWith('mca_')) {
+          await refunds.syncWithdrawal(id);
+        }
+      },
+    );
     return createMerchantsService({
       db: platform.db,
       ledger: deps.ledger,
@@ -122,6 +137,7 @@ export const merchantsModule = defineModule<Deps>()({
         return token ? { chainId: chain.chainId, tokenAddress: token.address } : undefined;
       },
     });
+    registerRefundLinkRoutes(http, { merchants: service });
     registerPayoutRoutes(http, {
       merchants: service,
       withdrawals: deps.chains.withdrawals,
