@@ -31,6 +31,8 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   'post /v1/invoices': { currency: 'USD', amount: '1.00' },
   'post /v1/invoices/{invoice}/test_payments': { asset: 'USD', amount: '1.00' },
   'post /v1/invoices/{invoice}/refunds': { asset: 'USD', amount: '1.00' },
+  'post /v1/refunds/{refund}/link': {},
+  'post /v1/refunds/{refund}/cancel': {},
   'post /v1/payouts': { asset: 'USD', amount: '1.00', to_address: '0x' + '11'.repeat(20) },
 };
 
