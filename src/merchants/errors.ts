@@ -44,6 +44,7 @@ export enum MerchantError {
   RefundNotSendable = 'refund_not_sendable',
   MerchantBalanceInsufficient = 'merchant_balance_insufficient',
   PayoutNotFound = 'payout_not_found',
+  DateRangeInvalid = 'date_range_invalid',
   PayoutChainMissing = 'payout_chain_missing',
 }
 
@@ -272,6 +273,12 @@ export const merchantApiError = errorCatalog<MerchantError>({
     type: invalid,
     message: 'The merchant balance in this asset does not cover the refund',
     param: 'amount',
+  },
+  [MerchantError.DateRangeInvalid]: {
+    status: 400,
+    type: invalid,
+    message: 'The period is not valid',
+    param: 'from',
   },
   [MerchantError.PayoutNotFound]: {
     status: 404,

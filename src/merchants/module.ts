@@ -13,6 +13,7 @@ import { registerInvoiceRoutes } from './routes/invoices.js';
 import { registerMerchantRoutes } from './routes/merchants.js';
 import { registerPayoutRoutes } from './routes/payouts.js';
 import { registerRefundLinkRoutes } from './routes/refund-links.js';
+import { registerSettlementRoutes } from './routes/settlements.js';
 import { createMerchantsService, MERCHANT_SCOPES } from './service.js';
 
 const ChainKey = z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/);
@@ -122,7 +123,7 @@ export const merchantsModule = defineModule<Deps>()({
     ({ service }) =>
     (token) =>
       service.directory.authenticate(token),
-  routes: (http, { service, deps, settings }) => {
+  routes: (http, { service, deps, settings, platform }) => {
     registerMerchantRoutes(http, {
       merchants: service,
       findUserByEmail: (email) => deps.identity.findUserByEmail(email),
@@ -138,6 +139,11 @@ export const merchantsModule = defineModule<Deps>()({
       },
     });
     registerRefundLinkRoutes(http, { merchants: service });
+    registerSettlementRoutes(http, {
+      merchants: service,
+      db: platform.db,
+      ledger: deps.ledger,
+    });
     registerPayoutRoutes(http, {
       merchants: service,
       withdrawals: deps.chains.withdrawals,

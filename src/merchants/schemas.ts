@@ -222,11 +222,9 @@ export const RefundSchema = z
     failure_reason: z.string().nullable(),
     link: z
       .object({
-        url: z
-          .string()
-          .openapi({
-            description: 'Path of the page where the payer gives the address (prefix your host)',
-          }),
+        url: z.string().openapi({
+          description: 'Path of the page where the payer gives the address (prefix your host)',
+        }),
         token: z.string(),
         expires_at: z.string(),
       })
