@@ -399,6 +399,22 @@ describe('refunds of on-chain payments through a signed refund link', () => {
     });
     expect(again.status).toBe(409);
     expect(Number(await balance('ETH'))).toBeCloseTo(Number(before) - 0.004, 12);
+
+    // The settlement report classes the on-chain refund and the earlier payout from the
+    // withdrawals' postings, and still reconciles to the ledger.
+    const report = await t.request(
+      'GET',
+      `/v1/settlements?from=${new Date(Date.now() - 3_600_000).toISOString()}&to=${new Date(Date.now() + 3_600_000).toISOString()}`,
+      { token: shop.liveKey },
+    );
+    expect(report.status, report.text).toBe(200);
+    const eth = report.body.totals.find((x: { asset: string }) => x.asset === 'ETH');
+    expect(parseEther(eth.refunds)).toBe(parseEther('0.004'));
+    expect(parseEther(eth.payouts)).toBe(parseEther('0.01'));
+    expect(parseEther(eth.other)).toBe(0n);
+    expect(parseEther(eth.closing_balance) - parseEther(eth.opening_balance)).toBe(
+      parseEther(eth.net),
+    );
   });
 
   it('an expired link is refused; a new link replaces it; a canceled refund frees its amount', async () => {

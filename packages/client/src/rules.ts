@@ -737,6 +737,12 @@ export const REQUEST_RULES = {
       type: 'integer',
     },
   },
+  linkRefund: {
+    link_expires_in_seconds: {
+      required: false,
+      type: 'integer',
+    },
+  },
   membersMerchant: {
     email: {
       required: true,
@@ -812,6 +818,10 @@ export const REQUEST_RULES = {
       required: false,
       type: 'string',
       maxLength: 500,
+    },
+    link_expires_in_seconds: {
+      required: false,
+      type: 'integer',
     },
   },
   rejectWithdrawal: {
@@ -1030,6 +1040,13 @@ export const REQUEST_RULES = {
       type: 'string',
       minLength: 1,
       maxLength: 200,
+    },
+  },
+  updateRefundLink: {
+    address: {
+      required: true,
+      type: 'string',
+      maxLength: 64,
     },
   },
   updateWebhookEndpoint: {
