@@ -3,7 +3,6 @@ import type { LedgerService } from '../../ledger/service.js';
 import { defineRoute } from '../../platform/http/access.js';
 import type { HttpApp } from '../../platform/http/app.js';
 import { unwrap } from '../../platform/http/errors.js';
-import { jsonResponse as json } from '../../platform/http/route-helpers.js';
 import type { Db } from '../../platform/db/db.js';
 import { merchantApiError } from '../errors.js';
 import type { MerchantsService } from '../service.js';
