@@ -31,6 +31,8 @@ export interface ChainFunds {
   postHold(input: {
     key: string;
     holdRef: string;
+    /** Kept on the posting transaction (e.g. the withdrawal id, for statements). */
+    metadata?: Record<string, string>;
   }): Promise<{ ok: true; ref: string } | FundsRefusal>;
   voidHold(input: { key: string; holdRef: string }): Promise<{ ok: true } | FundsRefusal>;
   /**
@@ -108,7 +110,11 @@ export function createLedgerFunds(ledger: LedgerService): ChainFunds {
       return r.ok ? { ok: true, holdRef: r.hold.id } : r;
     },
     async postHold(input) {
-      const r = await ledger.postHold({ key: input.key, holdId: input.holdRef });
+      const r = await ledger.postHold({
+        key: input.key,
+        holdId: input.holdRef,
+        ...(input.metadata ? { metadata: input.metadata } : {}),
+      });
       return r.ok ? { ok: true, ref: r.transaction.id } : r;
     },
     async voidHold(input) {

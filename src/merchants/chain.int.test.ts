@@ -279,3 +279,191 @@ describe('payouts', () => {
     expect(overdraw.status).toBe(402);
   });
 });
+
+describe('refunds of on-chain payments through a signed refund link', () => {
+  const deliveredRefund = (id: string) =>
+    rx.received
+      .filter((r) => r.path === '/shop' && (r.status ?? 0) < 300)
+      .map((r) => JSON.parse(r.body) as { type: string; data: { id: string; status?: string } })
+      .filter((e) => e.data.id === id)
+      .map((e) => e.type);
+
+  it('the payer gives an address once; the refund is sent on chain exactly once, never above what was paid', async () => {
+    const sender = t.vw.chains.sender('local');
+    const hot = await t.vw.chains.custody.hotWalletAddress();
+    if (!sender || !hot) throw new Error('no sender');
+    await node.send({ from: funder, to: hot as Address, value: parseEther('1') });
+    await sender.syncNonce();
+
+    const inv = await invoice({ currency: 'USD', amount: '32.00', assets: ['ETH'] });
+    await node.send({
+      from: funder,
+      to: inv.payment_options[0]?.address as Address,
+      value: parseEther('0.01'),
+    });
+    await confirm();
+    expect((await get(inv.id)).status).toBe('paid');
+    const before = await balance('ETH');
+
+    const created = await t.request('POST', `/v1/invoices/${inv.id}/refunds`, {
+      token: shop.liveKey,
+      body: { asset: 'ETH', amount: '0.004', reason: 'One item returned' },
+    });
+    expect(created.status, created.text).toBe(201);
+    expect(created.body).toMatchObject({
+      status: 'pending_destination',
+      amount: '0.004',
+      chain: 'local',
+      destination_address: null,
+    });
+    const link = created.body.link as { url: string; token: string; expires_at: string };
+    expect(link.url).toBe(`/refund/${link.token}`);
+    // Reserved at once: the rest of the payment is all that can still be refunded.
+    const over = await t.request('POST', `/v1/invoices/${inv.id}/refunds`, {
+      token: shop.liveKey,
+      body: { asset: 'ETH', amount: '0.0061' },
+    });
+    expect(over.status).toBe(409);
+    expect(over.body.error.code).toBe('refund_exceeds_paid');
+    // Nothing moved yet.
+    expect(await balance('ETH')).toBe(before);
+    await drain(t);
+    await waitFor(
+      () => deliveredRefund(created.body.id).includes('refund.pending_destination'),
+      'refund.pending_destination',
+    );
+
+    // The page works without JavaScript: a plain form.
+    const pageRes = await t.request('GET', link.url);
+    expect(pageRes.status).toBe(200);
+    expect(pageRes.text).toContain('<form method="post"');
+    expect(pageRes.text).toContain('0.004 ETH');
+    expect(pageRes.text).not.toContain('<script');
+    // A forged or altered token is not a link.
+    const forged = link.token.slice(0, -2) + (link.token.endsWith('AA') ? 'BB' : 'AA');
+    expect((await t.request('GET', `/v1/refund_links/${forged}`)).status).toBe(404);
+    expect((await t.request('GET', `/refund/${forged}`)).status).toBe(404);
+    // A wrong address is refused on the form, and the link still works.
+    const bad = await t.request('POST', link.url, {
+      rawBody: 'address=0x1234',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('role="alert"');
+    const view = await t.request('GET', `/v1/refund_links/${link.token}`);
+    expect(view.body).toMatchObject({ object: 'refund_link', open: true, amount: '0.004' });
+
+    // Five submissions of the same link at once: exactly one sends.
+    const to = node.accounts[6] as Address;
+    const received = BigInt(await node.rpc<string>('eth_getBalance', [to, 'latest']));
+    const submits = await Promise.all(
+      Array.from({ length: 5 }, (_, i) =>
+        i === 0
+          ? t.request('POST', link.url, {
+              rawBody: `address=${to}`,
+              headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            })
+          : t.request('POST', `/v1/refund_links/${link.token}`, { body: { address: to } }),
+      ),
+    );
+    const ok = submits.filter((r) => r.status === 200 && !r.text.includes('role="alert"'));
+    const used = submits.filter((r) => r.status === 409);
+    expect(ok.length + used.length).toBe(5);
+    const { rows: sends } = await t.vw.db.query<{ n: string }>(
+      `SELECT count(*)::text AS n FROM withdrawals WHERE user_id = (SELECT account_id FROM merchant_refunds WHERE id = $1)
+         AND to_address = $2`,
+      [created.body.id, to],
+    );
+    expect(sends[0]?.n).toBe('1');
+    expect(used.every((r) => r.body.error.code === 'refund_link_used')).toBe(true);
+    // Held from the merchant balance at once.
+    expect(Number(await balance('ETH'))).toBeCloseTo(Number(before) - 0.004, 12);
+
+    await sender.tick();
+    await node.mine(CONFIRMATIONS);
+    await sender.tick();
+    await drain(t);
+    const after = BigInt(await node.rpc<string>('eth_getBalance', [to, 'latest']));
+    expect(after - received).toBe(parseEther('0.004'));
+    const done = await t.request('GET', `/v1/refunds/${created.body.id}`, { token: shop.liveKey });
+    expect(done.body).toMatchObject({ status: 'succeeded', destination_address: to, link: null });
+    expect(done.body.withdrawal).toMatch(/^wd_/);
+    await waitFor(
+      () => deliveredRefund(created.body.id).includes('refund.succeeded'),
+      'refund.succeeded',
+    );
+    // Used: the page says so, the API refuses, nothing more is sent.
+    expect((await t.request('GET', link.url)).text).toContain('Your refund was sent.');
+    const again = await t.request('POST', `/v1/refund_links/${link.token}`, {
+      body: { address: to },
+    });
+    expect(again.status).toBe(409);
+    expect(Number(await balance('ETH'))).toBeCloseTo(Number(before) - 0.004, 12);
+
+    // The settlement report classes the on-chain refund and the earlier payout from the
+    // withdrawals' postings, and still reconciles to the ledger.
+    const report = await t.request(
+      'GET',
+      `/v1/settlements?from=${new Date(Date.now() - 3_600_000).toISOString()}&to=${new Date(Date.now() + 3_600_000).toISOString()}`,
+      { token: shop.liveKey },
+    );
+    expect(report.status, report.text).toBe(200);
+    const eth = report.body.totals.find((x: { asset: string }) => x.asset === 'ETH');
+    expect(parseEther(eth.refunds)).toBe(parseEther('0.004'));
+    expect(parseEther(eth.payouts)).toBe(parseEther('0.01'));
+    expect(parseEther(eth.other)).toBe(0n);
+    expect(parseEther(eth.closing_balance) - parseEther(eth.opening_balance)).toBe(
+      parseEther(eth.net),
+    );
+  });
+
+  it('an expired link is refused; a new link replaces it; a canceled refund frees its amount', async () => {
+    const inv = await invoice({ currency: 'USD', amount: '32.00', assets: ['ETH'] });
+    await node.send({
+      from: funder,
+      to: inv.payment_options[0]?.address as Address,
+      value: parseEther('0.01'),
+    });
+    await confirm();
+    const created = await t.request('POST', `/v1/invoices/${inv.id}/refunds`, {
+      token: shop.liveKey,
+      body: { asset: 'ETH', amount: '0.01', link_expires_in_seconds: 300 },
+    });
+    expect(created.status, created.text).toBe(201);
+    const oldToken = created.body.link.token as string;
+    offsetMs += 301_000;
+    const late = await t.request('POST', `/v1/refund_links/${oldToken}`, {
+      body: { address: node.accounts[7] },
+    });
+    expect(late.status).toBe(410);
+    expect(late.body.error.code).toBe('refund_link_expired');
+    expect((await t.request('GET', `/refund/${oldToken}`)).status).toBe(410);
+
+    const renewed = await t.request('POST', `/v1/refunds/${created.body.id}/link`, {
+      token: shop.liveKey,
+      body: {},
+    });
+    expect(renewed.status, renewed.text).toBe(200);
+    expect(renewed.body.link.token).not.toBe(oldToken);
+    // The old link is dead even though its signature is genuine.
+    expect((await t.request('GET', `/v1/refund_links/${oldToken}`)).status).toBe(404);
+    expect((await t.request('GET', `/v1/refund_links/${renewed.body.link.token}`)).body.open).toBe(
+      true,
+    );
+
+    const canceled = await t.request('POST', `/v1/refunds/${created.body.id}/cancel`, {
+      token: shop.liveKey,
+    });
+    expect(canceled.body.status).toBe('canceled');
+    expect((await t.request('GET', `/v1/refund_links/${renewed.body.link.token}`)).body.open).toBe(
+      false,
+    );
+    // The whole payment can be refunded again.
+    const full = await t.request('POST', `/v1/invoices/${inv.id}/refunds`, {
+      token: shop.liveKey,
+      body: { asset: 'ETH', amount: '0.01' },
+    });
+    expect(full.status, full.text).toBe(201);
+    expect(full.body.status).toBe('pending_destination');
+  });
+});

@@ -17,6 +17,23 @@ const INVOICE_EVENTS: [string, string][] = [
   ],
 ];
 
+const REFUND_EVENTS: [string, string][] = [
+  [
+    'refund.succeeded',
+    'A refund reached the payer: their wallet was credited, or the withdrawal to their address confirmed',
+  ],
+  [
+    'refund.pending_destination',
+    'A refund of a payment received on chain waits for the payer to give an address through its link',
+  ],
+  ['refund.processing', 'The payer gave an address; the refund is being sent on chain'],
+  [
+    'refund.failed',
+    'The withdrawal sending a refund failed or was rejected; the amount may be refunded again',
+  ],
+  ['refund.canceled', 'The merchant canceled a refund that waited for its destination'],
+];
+
 /**
  * The merchants module's events. They belong to the merchant account (one mode of one
  * merchant, `account_id`): its webhook endpoints, registered with its API key, get them.
@@ -30,11 +47,12 @@ export const MERCHANT_EVENT_REGISTRY = defineEvents('merchants', [
     owners: account,
     visibility: 'public' as const,
   })),
-  {
-    type: 'refund.succeeded',
-    description: 'A refund moved money from the merchant balance back to the payer',
-    payload: 'refund (id, account_id, invoice_id, payment_id, asset, amount)',
+  ...REFUND_EVENTS.map(([type, description]) => ({
+    type,
+    description,
+    payload:
+      'refund (id, account_id, merchant_id, livemode, invoice_id, payment_id, asset, amount, status, destination_address, withdrawal_id, failure_reason)',
     owners: account,
-    visibility: 'public',
-  },
+    visibility: 'public' as const,
+  })),
 ]);

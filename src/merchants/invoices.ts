@@ -4,7 +4,7 @@ import { convert, convertInverse, type Rate } from '../ledger/money.js';
 import type { Leg } from '../ledger/model.js';
 import type { LedgerService } from '../ledger/service.js';
 import type { Db } from '../platform/db/db.js';
-import { fail, isFailure, rollback } from '../platform/failure.js';
+import { fail, isFailure, rollback, type Failure } from '../platform/failure.js';
 import { newId } from '../platform/ids.js';
 import type { Outbox } from '../platform/outbox/outbox.js';
 import type { PriceResult } from '../wallet/prices/source.js';
@@ -213,8 +213,16 @@ export interface InvoiceDeps {
   chains?: ChainsPort | undefined;
   price(base: string, quote: string): Promise<PriceResult>;
   merchant(id: string): Promise<Merchant | undefined>;
-  /** Whether the wallet of this user is frozen (a frozen wallet pays nothing). */
-  walletFrozen(userId: string): Promise<boolean>;
+  /**
+   * The wallet's guard on a payment out of a user's wallet (`WalletService.authorizeSpend`),
+   * called inside the payment's transaction: the payer's profile lock, the freeze and the
+   * tier's limits consumed; the payer's ledger account in `asset`, or the wallet's refusal.
+   */
+  walletSpend(
+    userId: string,
+    asset: string,
+    amount: bigint,
+  ): Promise<{ ok: true; accountId: string } | Failure>;
   clock: () => Date;
   settings: {
     /** Assets invoices accept by default (those the ledger knows). */
@@ -223,6 +231,21 @@ export interface InvoiceDeps {
     liveChain?: string | undefined;
     testChain?: string | undefined;
   };
+}
+
+const WALLET_REFUSALS: Readonly<Record<string, MerchantError>> = {
+  account_frozen: MerchantError.AccountFrozen,
+  amount_above_limit: MerchantError.AmountAboveLimit,
+  daily_limit_exceeded: MerchantError.DailyLimitExceeded,
+  velocity_limit_exceeded: MerchantError.VelocityLimitExceeded,
+  limit_not_configured: MerchantError.LimitNotConfigured,
+};
+
+/** The wallet's refusal of a payment, in merchant terms (its words kept: they name the limit). */
+function walletRefusal(r: Failure): MerchantFailure {
+  const code = WALLET_REFUSALS[r.code];
+  if (!code) throw new Error(`wallet refused an invoice payment with ${r.code}`);
+  return fail(code, { message: r.message });
 }
 
 /** The value of `paid` minor units of an option, in pricing-currency minor units (rounded down). */
@@ -488,7 +511,17 @@ export function createInvoiceService(deps: InvoiceDeps): InvoiceService {
           amount = parsed.amount;
         }
         const id = newId('pay');
-        const source = await accountFor(payerOwner, o.asset, method === 'test');
+        let source: string;
+        if (method === 'wallet') {
+          // Lock order: the invoice row, then the wallet's profile lock and limit counters,
+          // then the ledger's accounts (the wallet's own payments take the last two in
+          // this order too).
+          const spend = await deps.walletSpend(payerOwner, o.asset, amount);
+          if (!spend.ok) return rollback(walletRefusal(spend));
+          source = spend.accountId;
+        } else {
+          source = await accountFor(payerOwner, o.asset, true);
+        }
         const booked = await settle(inv, o, { id, amount }, source);
         if (!booked.ok) {
           return rollback(
@@ -694,10 +727,7 @@ export function createInvoiceService(deps: InvoiceDeps): InvoiceService {
       return inv?.livemode ? inv : undefined;
     },
 
-    async payFromWallet(payerUserId, invoiceId, input) {
-      // Checked before the payment, not under the wallet's profile lock: a freeze that
-      // lands in between does not stop this one payment.
-      if (await deps.walletFrozen(payerUserId)) return fail(MerchantError.AccountFrozen);
+    payFromWallet(payerUserId, invoiceId, input) {
       return payNow(invoiceId, input, 'wallet', payerUserId, (inv) =>
         inv.livemode ? undefined : fail(MerchantError.InvoiceTestMode),
       );

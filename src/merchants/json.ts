@@ -160,7 +160,19 @@ export const refundJson = (r: Refund) => ({
   payment: r.paymentId,
   asset: r.asset,
   amount: decimal(r.amount, r.scale),
-  status: 'succeeded' as const,
+  status: r.status,
   reason: r.reason,
+  chain: r.ledgerRef === null ? r.chainKey : null,
+  destination_address: r.destinationAddress,
+  withdrawal: r.withdrawalId,
+  failure_reason: r.failureReason,
+  link: r.link
+    ? {
+        url: `/refund/${r.link.token}`,
+        token: r.link.token,
+        expires_at: r.link.expiresAt.toISOString(),
+      }
+    : null,
+  link_expires_at: r.linkExpiresAt?.toISOString() ?? null,
   created_at: r.createdAt.toISOString(),
 });

@@ -18,6 +18,8 @@ import type { ChainOf } from './routes/invoices.js';
 import { registerInvoiceRoutes } from './routes/invoices.js';
 import { registerMerchantRoutes } from './routes/merchants.js';
 import { registerPayoutRoutes } from './routes/payouts.js';
+import { registerRefundLinkRoutes } from './routes/refund-links.js';
+import { registerSettlementRoutes } from './routes/settlements.js';
 import { createMerchantsService, MERCHANT_SCOPES } from './service.js';
 
 const ChainKey = z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/);
@@ -89,7 +91,7 @@ export const merchantsModule = defineModule<Deps>()({
       chains: deps.chains,
       price: (base, quote) => deps.wallet.price(base, quote),
       merchant: (id) => directory.get(id),
-      walletFrozen: async (userId) => (await deps.wallet.profile(userId)).frozen,
+      walletSpend: (userId, asset, amount) => deps.wallet.authorizeSpend(userId, asset, amount),
       clock,
       settings: {
         assets: settings.merchantsAssets,
@@ -114,6 +116,9 @@ export const merchantsModule = defineModule<Deps>()({
       ledger: deps.ledger,
       outbox: platform.outbox,
       clock,
+      secretBox: platform.secretBox,
+      withdrawals: deps.chains.withdrawals,
+      merchantName: async (id) => (await directory.get(id))?.name,
     });
     const links = createPaymentLinkService({
       db: platform.db,
@@ -127,6 +132,17 @@ export const merchantsModule = defineModule<Deps>()({
       invoices,
       audit: platform.audit,
     });
+    // Refunds sent on chain follow their withdrawal (owned by the merchant account).
+    platform.outbox.subscribe<{ id?: unknown; user_id?: unknown }>(
+      'merchants.refund_withdrawals',
+      ['withdrawal.*'],
+      async (event) => {
+        const { id, user_id: owner } = event.payload;
+        if (typeof id === 'string' && typeof owner === 'string' && owner.startsWith('mca_')) {
+          await refunds.syncWithdrawal(id);
+        }
+      },
+    );
     return createMerchantsService({
       db: platform.db,
       ledger: deps.ledger,
@@ -174,6 +190,12 @@ export const merchantsModule = defineModule<Deps>()({
       rateLimiter: platform.rateLimiter,
       clock: () => new Date(platform.now()),
       postsPerMinute: settings.merchantsCheckoutPostsPerMinute,
+    });
+    registerRefundLinkRoutes(http, { merchants: service });
+    registerSettlementRoutes(http, {
+      merchants: service,
+      db: platform.db,
+      ledger: deps.ledger,
     });
     registerPayoutRoutes(http, {
       merchants: service,

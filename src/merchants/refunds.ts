@@ -1,11 +1,19 @@
+import type { ChainsService } from '../chains/service.js';
+import type { Withdrawal } from '../chains/withdrawals/service.js';
 import { LedgerError } from '../ledger/errors.js';
+import { formatAmount } from '../ledger/money.js';
 import type { LedgerService } from '../ledger/service.js';
+import type { SecretBox } from '../platform/crypto/secret-box.js';
 import type { Db } from '../platform/db/db.js';
-import { fail, rollback } from '../platform/failure.js';
+import { fail, isFailure, rollback } from '../platform/failure.js';
 import { newId } from '../platform/ids.js';
 import type { Outbox } from '../platform/outbox/outbox.js';
 import { amountError, MerchantError, type MerchantFailure } from './errors.js';
 import type { MerchantAccount } from './model.js';
+import { createRefundLinkSigner, type RefundLinkSigner } from './refund-links.js';
+
+export type RefundStatus =
+  'pending_destination' | 'processing' | 'succeeded' | 'failed' | 'canceled';
 
 export interface Refund {
   id: string;
@@ -17,29 +25,73 @@ export interface Refund {
   amount: bigint;
   scale: number;
   reason: string | null;
-  ledgerRef: string;
+  /** The ledger transaction of a refund to a wallet; null for one paid on chain. */
+  ledgerRef: string | null;
+  status: RefundStatus;
+  /** The chain of the invoice a refund on chain is paid on. */
+  chainKey: string | null;
+  destinationAddress: string | null;
+  /** The chains module's withdrawal that pays a refund on chain. */
+  withdrawalId: string | null;
+  /** Until when the payer's link works (refunds waiting for a destination). */
+  linkExpiresAt: Date | null;
+  failureReason: string | null;
   createdAt: Date;
+  /** The signed link for the payer, on the answers that issue one (create, reissue). */
+  link?: { token: string; expiresAt: Date } | undefined;
+}
+
+/** What the payer sees through a refund link. */
+export interface RefundLinkView {
+  refund: Refund;
+  merchantName: string;
+  /** Whether an address can still be given (pending, link unused and unexpired). */
+  open: boolean;
 }
 
 /**
  * Refunds: money back from the merchant balance to whoever paid (the payer's wallet; the
- * test faucet for simulated payments). Never more than was paid: the refunded total of
- * the payment is raised by one conditional UPDATE (`refunded + amount <= amount`), in
- * the same transaction as the ledger transfer, so concurrent refunds queue on the
- * payment row and the last ones are refused, and a refund exists exactly when its
- * ledger transaction does.
+ * test faucet for simulated payments; an address the payer gives for payments received
+ * on chain). Never more than was paid: the refunded total of the payment is raised by one
+ * conditional UPDATE (`refunded + amount <= amount`), so concurrent refunds queue on the
+ * payment row and the last ones are refused. A refund to a wallet is that UPDATE and its
+ * ledger transfer in one transaction. A refund of an on-chain payment reserves the amount
+ * with the same UPDATE and waits for the payer's address (`pending_destination`): the
+ * merchant hands the payer a signed, expiring link; the first valid address given through
+ * it claims the refund (one conditional UPDATE) and requests the chains module's
+ * withdrawal from the merchant account in the same transaction, so it is paid exactly
+ * once. A failed or rejected withdrawal gives the reservation back.
  */
 export interface RefundService {
   create(
     account: MerchantAccount,
     invoiceId: string,
-    input: { asset: string; amount: string; reason?: string | undefined },
+    input: {
+      asset: string;
+      amount: string;
+      reason?: string | undefined;
+      linkExpiresInSeconds?: number | undefined;
+    },
   ): Promise<Refund | MerchantFailure>;
   get(accountId: string, id: string): Promise<Refund | undefined>;
   list(
     accountId: string,
     query: { limit: number; startingAfter?: string; invoiceId?: string },
   ): Promise<Refund[]>;
+  /** A new link for a refund still waiting for its destination (earlier links stop working). */
+  reissueLink(
+    accountId: string,
+    id: string,
+    linkExpiresInSeconds?: number,
+  ): Promise<Refund | MerchantFailure>;
+  /** Withdraws a refund still waiting for its destination; the amount may be refunded again. */
+  cancel(accountId: string, id: string): Promise<Refund | MerchantFailure>;
+  /** The refund behind a link, for the payer (any valid signature, used or not). */
+  openLink(token: string): Promise<RefundLinkView | MerchantFailure>;
+  /** The payer gives the address: claims the refund once and sends it on chain. */
+  submitLink(token: string, address: string): Promise<Refund | MerchantFailure>;
+  /** Follows a refund's withdrawal (chains `withdrawal.*` events): succeeded or failed, once. */
+  syncWithdrawal(withdrawalId: string): Promise<void>;
 }
 
 interface RefundRow {
@@ -50,21 +102,53 @@ interface RefundRow {
   asset: string;
   amount: string;
   reason: string | null;
-  ledger_ref: string;
+  ledger_ref: string | null;
+  status: RefundStatus;
+  destination_address: string | null;
+  withdrawal_id: string | null;
+  link_expires_at: Date | null;
+  failure_reason: string | null;
   created_at: Date;
   livemode: boolean;
+  chain_key: string | null;
 }
 
 const COLUMNS = `r.id, r.account_id, r.invoice_id, r.payment_id, r.asset, r.amount::text AS amount,
-  r.reason, r.ledger_ref, r.created_at, i.livemode`;
+  r.reason, r.ledger_ref, r.status, r.destination_address, r.withdrawal_id, r.link_expires_at,
+  r.failure_reason, r.created_at, i.livemode, i.chain_key`;
+
+/** Default life of a refund link: three days. */
+export const REFUND_LINK_TTL_SECONDS = 3 * 24 * 3600;
+
+/** A withdrawal refused by the chains module, in the words the payer's form shows. */
+function fromChains(code: string): MerchantFailure {
+  switch (code) {
+    case 'address_invalid':
+    case 'address_checksum_invalid':
+    case 'address_own':
+    case 'address_not_allowlisted':
+      return fail(MerchantError.RefundAddressInvalid, { param: 'address' });
+    case 'insufficient_funds':
+      return fail(MerchantError.MerchantBalanceInsufficient);
+    default:
+      return fail(MerchantError.RefundNotSendable, {
+        message: `The refund cannot be sent now (${code})`,
+      });
+  }
+}
 
 export function createRefundService(deps: {
   db: Db;
   ledger: LedgerService;
   outbox: Pick<Outbox, 'publish'>;
   clock: () => Date;
+  secretBox: SecretBox;
+  /** The chains module's withdrawals (refunds on chain are paid as one). */
+  withdrawals?: Pick<ChainsService['withdrawals'], 'request' | 'get'> | undefined;
+  merchantName(merchantId: string): Promise<string | undefined>;
 }): RefundService {
   const { db, ledger } = deps;
+  const signer: RefundLinkSigner = createRefundLinkSigner({ db, secretBox: deps.secretBox });
 
   const toRefund = async (r: RefundRow): Promise<Refund> => ({
     id: r.id,
@@ -77,13 +161,95 @@ export function createRefundService(deps: {
     scale: (await ledger.getAsset(r.asset))?.scale ?? 0,
     reason: r.reason,
     ledgerRef: r.ledger_ref,
+    status: r.status,
+    chainKey: r.chain_key,
+    destinationAddress: r.destination_address,
+    withdrawalId: r.withdrawal_id,
+    linkExpiresAt: r.link_expires_at,
+    failureReason: r.failure_reason,
     createdAt: r.created_at,
   });
 
+  const byId = async (id: string, lock = false): Promise<RefundRow | undefined> => {
+    const { rows } = await db.query<RefundRow>(
+      `SELECT ${COLUMNS} FROM merchant_refunds r JOIN merchant_invoices i ON i.id = r.invoice_id
+        WHERE r.id = $1${lock ? ' FOR UPDATE OF r' : ''}`,
+      [id],
+    );
+    return rows[0];
+  };
+
+  const refundEvent = (
+    type:
+      | 'refund.succeeded'
+      | 'refund.pending_destination'
+      | 'refund.processing'
+      | 'refund.failed'
+      | 'refund.canceled',
+    r: Refund,
+    merchantId: string,
+  ) =>
+    deps.outbox.publish({
+      type,
+      aggregateId: r.id,
+      payload: {
+        id: r.id,
+        account_id: r.accountId,
+        merchant_id: merchantId,
+        livemode: r.livemode,
+        invoice_id: r.invoiceId,
+        payment_id: r.paymentId,
+        asset: r.asset,
+        amount: formatAmount(r.amount, r.scale, { trim: true }),
+        status: r.status,
+        destination_address: r.destinationAddress,
+        withdrawal_id: r.withdrawalId,
+        failure_reason: r.failureReason,
+      },
+    });
+
+  const merchantOf = async (accountId: string): Promise<string> => {
+    const { rows } = await db.query<{ merchant_id: string }>(
+      'SELECT merchant_id FROM merchant_invoices WHERE account_id = $1 LIMIT 1',
+      [accountId],
+    );
+    return rows[0]?.merchant_id ?? '';
+  };
+
+  /** Gives a refund's reservation back to its payment (a refund that will not be paid). */
+  const release = (r: RefundRow) =>
+    db.query('UPDATE merchant_payments SET refunded = refunded - $2 WHERE id = $1', [
+      r.payment_id,
+      r.amount,
+    ]);
+
+  const linkFor = async (row: RefundRow): Promise<Refund> => {
+    const refund = await toRefund(row);
+    if (row.status !== 'pending_destination' || !row.link_expires_at) return refund;
+    return {
+      ...refund,
+      link: {
+        token: await signer.sign(row.id, row.link_expires_at),
+        expiresAt: row.link_expires_at,
+      },
+    };
+  };
+
+  /** The refund a token names, when its signature holds and it is the refund's current link. */
+  const fromToken = async (token: string): Promise<RefundRow | MerchantFailure> => {
+    const claim = await signer.verify(token);
+    if (!claim) return fail(MerchantError.RefundLinkInvalid);
+    const row = await byId(claim.refundId);
+    if (!row?.link_expires_at || row.link_expires_at.getTime() !== claim.expiresAt.getTime()) {
+      return fail(MerchantError.RefundLinkInvalid);
+    }
+    return row;
+  };
+
   return {
     async create(account, invoiceId, input) {
-      const { rows: found } = await db.query<{ livemode: boolean }>(
-        'SELECT livemode FROM merchant_invoices WHERE id = $1 AND account_id = $2',
+      const { rows: found } = await db.query<{ livemode: boolean; chain_key: string | null }>(
+        'SELECT livemode, chain_key FROM merchant_invoices WHERE id = $1 AND account_id = $2',
         [invoiceId, account.id],
       );
       if (!found[0]) return fail(MerchantError.InvoiceNotFound, { param: 'invoice' });
@@ -97,30 +263,57 @@ export function createRefundService(deps: {
         async () => {
           // The guard: one statement takes the amount from a confirmed payment of this
           // asset that still has it (the oldest first), or takes nothing.
-          const { rows } = await db.query<{ id: string; payer_owner: string | null }>(
+          // Payments from a wallet first (refunded at once), then those received on chain
+          // (refunded to an address the payer gives).
+          const { rows } = await db.query<{
+            id: string;
+            payer_owner: string | null;
+            method: string;
+          }>(
             `UPDATE merchant_payments p SET refunded = p.refunded + $3
               WHERE p.id = (SELECT id FROM merchant_payments
                              WHERE invoice_id = $1 AND asset = $2 AND status = 'confirmed'
-                               AND payer_owner IS NOT NULL AND amount - refunded >= $3
-                             ORDER BY id LIMIT 1)
+                               AND (payer_owner IS NOT NULL OR method = 'chain')
+                               AND amount - refunded >= $3
+                             ORDER BY payer_owner IS NULL, id LIMIT 1)
                 AND p.refunded + $3 <= p.amount
-              RETURNING p.id, p.payer_owner`,
+              RETURNING p.id, p.payer_owner, p.method`,
             [invoiceId, input.asset, amount.toString()],
           );
           const payment = rows[0];
-          if (!payment?.payer_owner) {
-            const { rows: chain } = await db.query<{ n: string }>(
-              `SELECT count(*)::text AS n FROM merchant_payments
-                WHERE invoice_id = $1 AND asset = $2 AND status = 'confirmed' AND payer_owner IS NULL`,
-              [invoiceId, input.asset],
-            );
-            return fail(
-              Number(chain[0]?.n ?? 0) > 0
-                ? MerchantError.RefundDestinationMissing
-                : MerchantError.RefundExceedsPaid,
-            );
-          }
+          if (!payment) return fail(MerchantError.RefundExceedsPaid);
           const id = newId('re');
+          if (!payment.payer_owner) {
+            if (!deps.withdrawals || !found[0]?.chain_key) {
+              return rollback(fail(MerchantError.RefundDestinationMissing));
+            }
+            const now = deps.clock();
+            const expires = new Date(
+              Math.floor(now.getTime() / 1000) * 1000 +
+                (input.linkExpiresInSeconds ?? REFUND_LINK_TTL_SECONDS) * 1000,
+            );
+            await db.query(
+              `INSERT INTO merchant_refunds (id, account_id, invoice_id, payment_id, asset, amount,
+                      reason, status, link_expires_at, created_at, updated_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending_destination', $8, $9, $9)`,
+              [
+                id,
+                account.id,
+                invoiceId,
+                payment.id,
+                input.asset,
+                amount.toString(),
+                input.reason ?? null,
+                expires,
+                now,
+              ],
+            );
+            const row = await byId(id);
+            if (!row) throw new Error('refund insert vanished');
+            const refund = await linkFor(row);
+            await refundEvent('refund.pending_destination', refund, account.merchantId);
+            return refund;
+          }
           const from = await ledger.openAccount({ owner: account.id, asset: input.asset });
           const to = await ledger.openAccount({ owner: payment.payer_owner, asset: input.asset });
           if (!from.ok || !to.ok) throw new Error('refund accounts cannot be opened');
@@ -144,8 +337,8 @@ export function createRefundService(deps: {
           }
           const { rows: inserted } = await db.query<RefundRow>(
             `WITH r AS (
-               INSERT INTO merchant_refunds (id, account_id, invoice_id, payment_id, asset, amount, reason, ledger_ref, created_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *)
+               INSERT INTO merchant_refunds (id, account_id, invoice_id, payment_id, asset, amount, reason, ledger_ref, created_at, updated_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING *)
              SELECT ${COLUMNS} FROM r JOIN merchant_invoices i ON i.id = r.invoice_id`,
             [
               id,
@@ -162,20 +355,7 @@ export function createRefundService(deps: {
           const row = inserted[0];
           if (!row) throw new Error('refund insert returned nothing');
           const refund = await toRefund(row);
-          await deps.outbox.publish({
-            type: 'refund.succeeded',
-            aggregateId: id,
-            payload: {
-              id,
-              account_id: account.id,
-              merchant_id: account.merchantId,
-              livemode: refund.livemode,
-              invoice_id: invoiceId,
-              payment_id: payment.id,
-              asset: input.asset,
-              amount: input.amount,
-            },
-          });
+          await refundEvent('refund.succeeded', refund, account.merchantId);
           return refund;
         },
         { retryTransient: true },
@@ -200,6 +380,148 @@ export function createRefundService(deps: {
         [accountId, q.startingAfter ?? null, q.invoiceId ?? null, q.limit],
       );
       return Promise.all(rows.map(toRefund));
+    },
+
+    async reissueLink(accountId, id, linkExpiresInSeconds) {
+      const now = deps.clock();
+      const expires = new Date(
+        Math.floor(now.getTime() / 1000) * 1000 +
+          (linkExpiresInSeconds ?? REFUND_LINK_TTL_SECONDS) * 1000,
+      );
+      const { rowCount } = await db.query(
+        `UPDATE merchant_refunds SET link_expires_at = $3, updated_at = $4
+          WHERE id = $1 AND account_id = $2 AND status = 'pending_destination'`,
+        [id, accountId, expires, now],
+      );
+      const row = await byId(id);
+      if (!row || row.account_id !== accountId) {
+        return fail(MerchantError.RefundNotFound, { param: 'refund' });
+      }
+      if (rowCount === 0) return fail(MerchantError.RefundNotPending);
+      return linkFor(row);
+    },
+
+    async cancel(accountId, id) {
+      return db.attempt(
+        async () => {
+          const row = await byId(id, true);
+          if (!row || row.account_id !== accountId) {
+            return fail(MerchantError.RefundNotFound, { param: 'refund' });
+          }
+          if (row.status !== 'pending_destination') return fail(MerchantError.RefundNotPending);
+          await db.query(
+            `UPDATE merchant_refunds SET status = 'canceled', updated_at = $2 WHERE id = $1`,
+            [id, deps.clock()],
+          );
+          await release(row);
+          const refund = await toRefund({ ...row, status: 'canceled' });
+          await refundEvent('refund.canceled', refund, await merchantOf(accountId));
+          return refund;
+        },
+        { retryTransient: true },
+      );
+    },
+
+    async openLink(token) {
+      const row = await fromToken(token);
+      if (isFailure(row)) return row;
+      const refund = await toRefund(row);
+      const merchantId = await merchantOf(row.account_id);
+      return {
+        refund,
+        merchantName: (await deps.merchantName(merchantId)) ?? 'The merchant',
+        open:
+          row.status === 'pending_destination' &&
+          (row.link_expires_at?.getTime() ?? 0) > deps.clock().getTime(),
+      };
+    },
+
+    async submitLink(token, address) {
+      const withdrawals = deps.withdrawals;
+      const claimed = await fromToken(token);
+      if (isFailure(claimed)) return claimed;
+      if (!withdrawals || !claimed.chain_key) return fail(MerchantError.RefundDestinationMissing);
+      const chainKey = claimed.chain_key;
+      return db.attempt(
+        async () => {
+          const now = deps.clock();
+          // The claim: one conditional UPDATE, so of two submissions of one link (or of
+          // two links of one refund) exactly one goes on to send.
+          const { rows } = await db.query<{ id: string }>(
+            `UPDATE merchant_refunds SET status = 'processing', link_used_at = $3,
+                    destination_address = $4, updated_at = $3
+              WHERE id = $1 AND status = 'pending_destination' AND link_expires_at = $2
+                AND link_expires_at > $3
+              RETURNING id`,
+            [claimed.id, claimed.link_expires_at, now, address],
+          );
+          if (!rows[0]) {
+            const current = await byId(claimed.id);
+            return fail(
+              current?.status === 'pending_destination'
+                ? MerchantError.RefundLinkExpired
+                : MerchantError.RefundLinkUsed,
+            );
+          }
+          const scale = (await ledger.getAsset(claimed.asset))?.scale ?? 0;
+          const w = await withdrawals.request({
+            userId: claimed.account_id,
+            chainKey,
+            asset: claimed.asset,
+            toAddress: address,
+            amount: formatAmount(BigInt(claimed.amount), scale, { trim: true }),
+          });
+          if (isFailure(w)) return rollback(fromChains(w.code));
+          await db.query(
+            `UPDATE merchant_refunds SET withdrawal_id = $2, destination_address = $3 WHERE id = $1`,
+            [claimed.id, w.id, w.toAddress],
+          );
+          const row = await byId(claimed.id);
+          if (!row) throw new Error('refund vanished');
+          const refund = await toRefund(row);
+          await refundEvent('refund.processing', refund, await merchantOf(row.account_id));
+          return refund;
+        },
+        { retryTransient: true },
+      );
+    },
+
+    async syncWithdrawal(withdrawalId) {
+      const w: Withdrawal | undefined = await deps.withdrawals?.get(withdrawalId);
+      if (!w) return;
+      const outcome =
+        w.status === 'confirmed' || w.status === 'completed'
+          ? 'succeeded'
+          : w.status === 'failed' || w.status === 'rejected'
+            ? 'failed'
+            : undefined;
+      if (!outcome) return;
+      await db.attempt(
+        async () => {
+          // Once: only a refund still processing moves, whatever order events come in.
+          const { rows } = await db.query<{ id: string }>(
+            `UPDATE merchant_refunds SET status = $2, failure_reason = $3, updated_at = $4
+              WHERE withdrawal_id = $1 AND status = 'processing' RETURNING id`,
+            [
+              withdrawalId,
+              outcome,
+              outcome === 'failed' ? (w.failureReason ?? w.status) : null,
+              deps.clock(),
+            ],
+          );
+          const id = rows[0]?.id;
+          if (!id) return;
+          const row = await byId(id);
+          if (!row) return;
+          if (outcome === 'failed') await release(row);
+          await refundEvent(
+            outcome === 'failed' ? 'refund.failed' : 'refund.succeeded',
+            await toRefund(row),
+            await merchantOf(row.account_id),
+          );
+        },
+        { retryTransient: true },
+      );
     },
   };
 }

@@ -211,8 +211,34 @@ export const RefundSchema = z
     payment: z.string(),
     asset: z.string(),
     amount: z.string(),
-    status: z.literal('succeeded'),
+    status: z
+      .enum(['pending_destination', 'processing', 'succeeded', 'failed', 'canceled'])
+      .openapi({
+        description:
+          'A refund to a wallet is `succeeded` at once. A refund of a payment received on chain waits for the payer’s address (`pending_destination`, see `link`), is then sent (`processing`) and ends `succeeded` or `failed` (the amount may be refunded again); the merchant may cancel it while it waits.',
+      }),
     reason: z.string().nullable(),
+    chain: z.string().nullable(),
+    destination_address: z.string().nullable(),
+    withdrawal: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The withdrawal (`wd_…`) that sends it on chain' }),
+    failure_reason: z.string().nullable(),
+    link: z
+      .object({
+        url: z.string().openapi({
+          description: 'Path of the page where the payer gives the address (prefix your host)',
+        }),
+        token: z.string(),
+        expires_at: z.string(),
+      })
+      .nullable()
+      .openapi({
+        description:
+          'Only in the answers that issue it (creating the refund, `POST /v1/refunds/{refund}/link`): a signed, single-use link for the payer; earlier links stop working when a new one is issued.',
+      }),
+    link_expires_at: z.string().nullable(),
     created_at: z.string(),
   })
   .openapi('Refund');
@@ -221,6 +247,17 @@ export const RefundCreate = z.strictObject({
   asset: AssetCode,
   amount: Amount,
   reason: z.string().max(500).optional(),
+  link_expires_in_seconds: z
+    .number()
+    .int()
+    .min(300)
+    .max(30 * 24 * 3600)
+    .optional()
+    .openapi({ description: 'Life of the refund link of an on-chain payment (default 3 days)' }),
+});
+
+export const RefundLinkCreate = z.strictObject({
+  link_expires_in_seconds: RefundCreate.shape.link_expires_in_seconds,
 });
 
 export const RefundListQuery = PaginationQuery.extend({

@@ -34,6 +34,8 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   'post /v1/payment_links': { currency: 'USD', amount: '1.00' },
   'patch /v1/payment_links/{link}': { active: false },
   'post /v1/pos_terminals': { name: 'Till', currency: 'USD' },
+  'post /v1/refunds/{refund}/link': {},
+  'post /v1/refunds/{refund}/cancel': {},
   'post /v1/payouts': { asset: 'USD', amount: '1.00', to_address: '0x' + '11'.repeat(20) },
 };
 

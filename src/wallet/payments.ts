@@ -505,8 +505,42 @@ export function createPayments(ctx: WalletContext) {
     return Promise.all(rows.map(toRequest));
   }
 
+  /**
+   * A payment out of a user's wallet that another module books (a merchant invoice), made
+   * inside that module's transaction: the payer's profile lock (shared, so a freeze waits
+   * for it and stops every later one) and the limit counters in one round trip, then the
+   * freeze and the tier's limits, exactly as `move` checks a payment to another user. The
+   * lock and the consumed usage are held until the caller's transaction ends; a refusal
+   * rolls back only what this call wrote, and the caller must roll back the rest.
+   */
+  async function authorizeSpend(
+    userId: string,
+    assetCode: string,
+    amount: bigint,
+  ): Promise<{ ok: true; accountId: string } | WalletFailure> {
+    const asset = await ctx.asset(assetCode);
+    if (!asset) return fail(WalletError.LimitNotConfigured, { param: 'asset' });
+    return ctx.tx(async () => {
+      const { profiles, accounts, counted } = await ctx.lockProfilesAccountsAndLimits(
+        [userId],
+        userId,
+        asset,
+        amount,
+      );
+      const profile = profiles.get(userId);
+      if (!profile) throw new Error('payer profile vanished');
+      if (profile.frozen)
+        refuse(WalletError.AccountFrozen, 'Your wallet is frozen; contact support');
+      await ctx.consumeLimits(profile, asset, amount, counted);
+      const [accountId] = accounts;
+      if (!accountId) throw new Error('payer account not opened');
+      return { ok: true as const, accountId };
+    });
+  }
+
   return {
     pay,
+    authorizeSpend,
     getPayment,
     listPayments,
     requestPayment,

@@ -91,6 +91,28 @@ export interface WalletService {
    * settles instantly inside the ledger). Paying yourself is refused.
    */
   pay(input: PayInput): Promise<PaymentResult>;
+  /**
+   * For a module that takes payments from wallets (merchant invoices): call it inside the
+   * transaction that books the payment, before the ledger write. It takes the payer's
+   * profile lock like a payment to another user (a freeze waits for this transaction and
+   * stops every later one), refuses a frozen wallet (`account_frozen`), and consumes the
+   * payer's per-transaction, daily and hourly limits for `amount` atomically
+   * (`amount_above_limit`, `daily_limit_exceeded`, `velocity_limit_exceeded`,
+   * `limit_not_configured`). On a refusal the caller rolls back its transaction, which
+   * gives the usage back. Answers the payer's ledger account in the asset.
+   *
+   * @example
+   * await db.attempt(async () => {
+   *   const spend = await wallet.authorizeSpend(payerId, 'USD', 1_250n);
+   *   if (!spend.ok) return rollback(spend);
+   *   await ledger.post({ key, legs: [{ accountId: spend.accountId, direction: 'debit', … }, …] });
+   * });
+   */
+  authorizeSpend(
+    userId: string,
+    asset: string,
+    amount: bigint,
+  ): Promise<{ ok: true; accountId: string } | WalletFailure>;
   getPayment(userId: string, id: string): Promise<Payment | undefined>;
   listPayments(
     userId: string,
@@ -229,6 +251,7 @@ export function createWalletService(deps: WalletDeps): WalletService {
     limits: admin.limits,
     pruneLimitCounters: admin.pruneLimitCounters,
     pay: payments.pay,
+    authorizeSpend: payments.authorizeSpend,
     getPayment: payments.getPayment,
     listPayments: payments.listPayments,
     requestPayment: payments.requestPayment,

@@ -803,6 +803,12 @@ export const REQUEST_RULES = {
       type: 'integer',
     },
   },
+  linkRefund: {
+    link_expires_in_seconds: {
+      required: false,
+      type: 'integer',
+    },
+  },
   membersMerchant: {
     email: {
       required: true,
@@ -878,6 +884,10 @@ export const REQUEST_RULES = {
       required: false,
       type: 'string',
       maxLength: 500,
+    },
+    link_expires_in_seconds: {
+      required: false,
+      type: 'integer',
     },
   },
   rejectWithdrawal: {
@@ -1106,6 +1116,13 @@ export const REQUEST_RULES = {
     description: {
       required: false,
       maxLength: 1000,
+    },
+  },
+  updateRefundLink: {
+    address: {
+      required: true,
+      type: 'string',
+      maxLength: 64,
     },
   },
   updateWebhookEndpoint: {

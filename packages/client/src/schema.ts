@@ -2289,7 +2289,7 @@ export interface paths {
     put?: never;
     /**
      * Refund a payment
-     * @description Moves `amount` of `asset` from the merchant balance back to the payer (their wallet). Never more than was paid in that asset and not yet refunded.
+     * @description Moves `amount` of `asset` from the merchant balance back to the payer: at once to their wallet for a wallet payment; for a payment received on chain, the refund waits for the payer’s address (`pending_destination`) and the answer carries a signed, single-use `link` to hand them. Never more than was paid in that asset and not yet refunded.
      *
      *     Roles: merchant. Scope: `refunds:write`.
      */
@@ -2499,6 +2499,93 @@ export interface paths {
      *     Roles: merchant. Scope: `invoices:write`.
      */
     delete: operations['deletePosTerminal'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/refunds/{refund}/link': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Issue a new refund link
+     * @description For a refund waiting for the payer’s address: a new signed link (earlier ones stop working).
+     *
+     *     Roles: merchant. Scope: `refunds:write`.
+     */
+    post: operations['linkRefund'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/refunds/{refund}/cancel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Cancel a refund waiting for its destination
+     * @description Its amount may be refunded again; its link stops working.
+     *
+     *     Roles: merchant. Scope: `refunds:write`.
+     */
+    post: operations['cancelRefund'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/refund_links/{token}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A refund, as its payer sees it through the link */
+    get: operations['getRefundLink'];
+    put?: never;
+    /**
+     * Give the address a refund is sent to
+     * @description Once per link: the refund is sent on the invoice’s chain to `address` (a withdrawal from the merchant balance).
+     */
+    post: operations['updateRefundLink'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/settlements': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Settlement report
+     * @description Per UTC day and asset over [from, to): gross paid, fees, refunds, payouts and net, from the merchant balance’s ledger entries; per asset a total with the opening and closing balance (net = closing − opening). `format=csv` answers `text/csv`.
+     *
+     *     Roles: merchant. Scope: `merchant_balance:read`.
+     */
+    get: operations['listSettlements'];
+    put?: never;
+    post?: never;
+    delete?: never;
     options?: never;
     head?: never;
     patch?: never;
@@ -4150,9 +4237,25 @@ export interface components {
       payment: string;
       asset: string;
       amount: string;
-      /** @enum {string} */
-      status: 'succeeded';
+      /**
+       * @description A refund to a wallet is `succeeded` at once. A refund of a payment received on chain waits for the payer’s address (`pending_destination`, see `link`), is then sent (`processing`) and ends `succeeded` or `failed` (the amount may be refunded again); the merchant may cancel it while it waits.
+       * @enum {string}
+       */
+      status: 'pending_destination' | 'processing' | 'succeeded' | 'failed' | 'canceled';
       reason: string | null;
+      chain: string | null;
+      destination_address: string | null;
+      /** @description The withdrawal (`wd_…`) that sends it on chain */
+      withdrawal: string | null;
+      failure_reason: string | null;
+      /** @description Only in the answers that issue it (creating the refund, `POST /v1/refunds/{refund}/link`): a signed, single-use link for the payer; earlier links stop working when a new one is issued. */
+      link: {
+        /** @description Path of the page where the payer gives the address (prefix your host) */
+        url: string;
+        token: string;
+        expires_at: string;
+      } | null;
+      link_expires_at: string | null;
       created_at: string;
     };
     MerchantBalance: {
@@ -4195,6 +4298,52 @@ export interface components {
       hint: string;
       created_at: string;
       revoked_at: string | null;
+    };
+    RefundLink: {
+      /** @enum {string} */
+      object: 'refund_link';
+      refund: string;
+      /** @description The merchant’s name */
+      merchant: string;
+      asset: string;
+      amount: string;
+      chain: string | null;
+      /**
+       * @description A refund to a wallet is `succeeded` at once. A refund of a payment received on chain waits for the payer’s address (`pending_destination`, see `link`), is then sent (`processing`) and ends `succeeded` or `failed` (the amount may be refunded again); the merchant may cancel it while it waits.
+       * @enum {string}
+       */
+      status: 'pending_destination' | 'processing' | 'succeeded' | 'failed' | 'canceled';
+      /** @description Whether an address can still be given */
+      open: boolean;
+      destination_address: string | null;
+      expires_at: string | null;
+    };
+    SettlementReport: {
+      /** @enum {string} */
+      object: 'settlement_report';
+      from: string;
+      to: string;
+      days: {
+        date: string;
+        asset: string;
+        gross: string;
+        fees: string;
+        refunds: string;
+        payouts: string;
+        other: string;
+        net: string;
+      }[];
+      totals: {
+        asset: string;
+        gross: string;
+        fees: string;
+        refunds: string;
+        payouts: string;
+        other: string;
+        net: string;
+        opening_balance: string;
+        closing_balance: string;
+      }[];
     };
     Payout: {
       /** @enum {string} */
@@ -13011,6 +13160,8 @@ export interface operations {
            */
           amount: string;
           reason?: string;
+          /** @description Life of the refund link of an on-chain payment (default 3 days) */
+          link_expires_in_seconds?: number;
         };
       };
     };
@@ -13773,6 +13924,276 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['PosTerminal'];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed for this role or key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  linkRefund: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        refund: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description Life of the refund link of an on-chain payment (default 3 days) */
+          link_expires_in_seconds?: number;
+        };
+      };
+    };
+    responses: {
+      /** @description The refund with its new link */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Refund'];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed for this role or key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  cancelRefund: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        refund: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The canceled refund */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Refund'];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed for this role or key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  getRefundLink: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        token: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The refund link */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RefundLink'];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  updateRefundLink: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        token: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          address: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The refund link */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RefundLink'];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  listSettlements: {
+    parameters: {
+      query: {
+        from: string;
+        to: string;
+        format?: 'json' | 'csv';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The report */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SettlementReport'];
+          'text/csv': string;
         };
       };
       /** @description Invalid request */

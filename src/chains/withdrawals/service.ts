@@ -418,6 +418,7 @@ export function createWithdrawalService(deps: {
             const p = await funds.postHold({
               key: `chains:withdrawal:${id}:post`,
               holdRef: r.hold_ref,
+              metadata: { withdrawalId: id },
             });
             if (!p.ok) throw new Error(`posting hold of ${id} failed: ${p.message}`);
             postRef = p.ref;
@@ -489,6 +490,7 @@ export function createWithdrawalService(deps: {
         const posted = await funds.postHold({
           key: `chains:withdrawal:${id}:repost`,
           holdRef: held.holdRef,
+          metadata: { withdrawalId: id },
         });
         if (!posted.ok) throw new Error(`posting the new hold of ${id} failed: ${posted.message}`);
         const { rows } = await db.query<WithdrawalRow>(

@@ -147,7 +147,7 @@ export function registerInvoiceRoutes(
       tags,
       summary: 'Refund a payment',
       description:
-        'Moves `amount` of `asset` from the merchant balance back to the payer (their wallet). Never more than was paid in that asset and not yet refunded.',
+        'Moves `amount` of `asset` from the merchant balance back to the payer: at once to their wallet for a wallet payment; for a payment received on chain, the refund waits for the payer’s address (`pending_destination`) and the answer carries a signed, single-use `link` to hand them. Never more than was paid in that asset and not yet refunded.',
       access: keyAccess('refunds:write'),
       request: { params: InvoiceParam, ...body(RefundCreate) },
       responses: { 201: json('The refund', RefundSchema) },
@@ -155,7 +155,10 @@ export function registerInvoiceRoutes(
     async (c) => {
       const account = await accountOf(c, merchants);
       const r = unwrap(
-        await refunds.create(account, c.req.valid('param').invoice, c.req.valid('json')),
+        await refunds.create(account, c.req.valid('param').invoice, {
+          ...c.req.valid('json'),
+          linkExpiresInSeconds: c.req.valid('json').link_expires_in_seconds,
+        }),
         merchantApiError,
       );
       return c.json(refundJson(r), 201);
