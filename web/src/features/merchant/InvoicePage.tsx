@@ -104,7 +104,14 @@ function SimulatePayment({ invoice }: { invoice: Schema<'Invoice'> }) {
   const queryClient = useQueryClient();
   const form = useApiForm(
     'testInvoicePayments',
-    { asset: invoice.payment_options[0]?.asset ?? invoice.currency, amount: '' },
+    {
+      // The invoice's own currency first, when it is a way to pay.
+      asset:
+        invoice.payment_options.find((o) => o.asset === invoice.currency)?.asset ??
+        invoice.payment_options[0]?.asset ??
+        invoice.currency,
+      amount: '',
+    },
     async (v) => {
       unwrap(
         await client.POST('/v1/invoices/{invoice}/test_payments', {
