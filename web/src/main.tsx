@@ -15,3 +15,8 @@ createRoot(root).render(
     </QueryClientProvider>
   </StrictMode>,
 );
+
+// Installable, and the shell opens offline (web/public/sw.js caches no API answer).
+if ('serviceWorker' in navigator && import.meta.env.PROD) {
+  void navigator.serviceWorker.register('/app/sw.js', { scope: '/app/' }).catch(() => undefined);
+}

@@ -2,6 +2,7 @@ import {
   createRootRoute,
   createRoute,
   createRouter,
+  lazyRouteComponent,
   Outlet,
   redirect,
 } from '@tanstack/react-router';
@@ -9,15 +10,13 @@ import { session, whenSignedOut } from './api';
 import { SignedInLayout } from './components/Layout';
 import { LogInPage } from './features/auth/LogInPage';
 import { SignUpPage } from './features/auth/SignUpPage';
-import { ApiKeysPage } from './features/settings/ApiKeysPage';
-import { MorePage } from './features/settings/MorePage';
-import { SecurityPage } from './features/settings/SecurityPage';
-import { AddMoneyPage } from './features/wallet/AddMoneyPage';
-import { HistoryPage, parseHistorySearch } from './features/wallet/HistoryPage';
+import { parseHistorySearch } from './features/wallet/historySearch';
 import { HomePage } from './features/wallet/HomePage';
-import { PayPage } from './features/wallet/PayPage';
-import { ReceivePage } from './features/wallet/ReceivePage';
-import { TradePage } from './features/wallet/TradePage';
+
+// Route-level code splitting: the first load carries the shell, log-in, sign-up and the
+// balances page; every other page is its own chunk, fetched when a link to it is hovered
+// or followed (defaultPreload: 'intent'), so the merchant dashboard and the operations
+// console cost a person opening the wallet nothing.
 
 const rootRoute = createRootRoute({ component: Outlet });
 
@@ -56,47 +55,171 @@ const homeRoute = createRoute({
   path: '/',
   component: HomePage,
 });
+
 const payRoute = createRoute({
   getParentRoute: () => signedInRoute,
   path: '/pay',
-  component: PayPage,
+  component: lazyRouteComponent(() => import('./features/wallet/PayPage'), 'PayPage'),
 });
 const addMoneyRoute = createRoute({
   getParentRoute: () => signedInRoute,
   path: '/add-money',
-  component: AddMoneyPage,
+  component: lazyRouteComponent(() => import('./features/wallet/AddMoneyPage'), 'AddMoneyPage'),
 });
 const tradeRoute = createRoute({
   getParentRoute: () => signedInRoute,
   path: '/trade',
-  component: TradePage,
+  component: lazyRouteComponent(() => import('./features/wallet/TradePage'), 'TradePage'),
 });
 const receiveRoute = createRoute({
   getParentRoute: () => signedInRoute,
   path: '/receive',
-  component: ReceivePage,
+  component: lazyRouteComponent(() => import('./features/wallet/ReceivePage'), 'ReceivePage'),
+});
+const requestsRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: '/requests',
+  component: lazyRouteComponent(() => import('./features/wallet/RequestsPage'), 'RequestsPage'),
+});
+const sendRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: '/send',
+  component: lazyRouteComponent(() => import('./features/wallet/SendCryptoPage'), 'SendCryptoPage'),
 });
 const moreRoute = createRoute({
   getParentRoute: () => signedInRoute,
   path: '/more',
-  component: MorePage,
+  component: lazyRouteComponent(() => import('./features/settings/MorePage'), 'MorePage'),
 });
 const securityRoute = createRoute({
   getParentRoute: () => signedInRoute,
   path: '/security',
-  component: SecurityPage,
+  component: lazyRouteComponent(() => import('./features/settings/SecurityPage'), 'SecurityPage'),
+});
+const profileRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: '/profile',
+  component: lazyRouteComponent(() => import('./features/settings/ProfilePage'), 'ProfilePage'),
 });
 const apiKeysRoute = createRoute({
   getParentRoute: () => signedInRoute,
   path: '/api-keys',
-  component: ApiKeysPage,
+  component: lazyRouteComponent(() => import('./features/settings/ApiKeysPage'), 'ApiKeysPage'),
 });
 
 const historyRoute = createRoute({
   getParentRoute: () => signedInRoute,
   path: '/history',
   validateSearch: parseHistorySearch,
-  component: HistoryPage,
+  component: lazyRouteComponent(() => import('./features/wallet/HistoryPage'), 'HistoryPage'),
+});
+
+const merchantsRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: '/merchant',
+  component: lazyRouteComponent(() => import('./features/merchant/MerchantsPage'), 'MerchantsPage'),
+});
+const merchantRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: '/merchant/$merchantId',
+  component: lazyRouteComponent(
+    () => import('./features/merchant/MerchantLayout'),
+    'MerchantLayout',
+  ),
+});
+const invoicesRoute = createRoute({
+  getParentRoute: () => merchantRoute,
+  path: '/',
+  component: lazyRouteComponent(() => import('./features/merchant/InvoicesPage'), 'InvoicesPage'),
+});
+const invoiceRoute = createRoute({
+  getParentRoute: () => merchantRoute,
+  path: '/invoices/$invoiceId',
+  component: lazyRouteComponent(() => import('./features/merchant/InvoicePage'), 'InvoicePage'),
+});
+const refundsRoute = createRoute({
+  getParentRoute: () => merchantRoute,
+  path: '/refunds',
+  component: lazyRouteComponent(() => import('./features/merchant/RefundsPage'), 'RefundsPage'),
+});
+const payoutsRoute = createRoute({
+  getParentRoute: () => merchantRoute,
+  path: '/payouts',
+  component: lazyRouteComponent(() => import('./features/merchant/PayoutsPage'), 'PayoutsPage'),
+});
+const webhooksRoute = createRoute({
+  getParentRoute: () => merchantRoute,
+  path: '/webhooks',
+  component: lazyRouteComponent(() => import('./features/merchant/WebhooksPage'), 'WebhooksPage'),
+});
+const webhookEndpointRoute = createRoute({
+  getParentRoute: () => merchantRoute,
+  path: '/webhooks/$endpointId',
+  component: lazyRouteComponent(
+    () => import('./features/merchant/WebhookEndpointPage'),
+    'WebhookEndpointPage',
+  ),
+});
+const merchantKeysRoute = createRoute({
+  getParentRoute: () => merchantRoute,
+  path: '/keys',
+  component: lazyRouteComponent(
+    () => import('./features/merchant/MerchantKeysPage'),
+    'MerchantKeysPage',
+  ),
+});
+const teamRoute = createRoute({
+  getParentRoute: () => merchantRoute,
+  path: '/team',
+  component: lazyRouteComponent(() => import('./features/merchant/TeamPage'), 'TeamPage'),
+});
+const opsRoute = createRoute({
+  getParentRoute: () => signedInRoute,
+  path: '/ops',
+  component: lazyRouteComponent(() => import('./features/ops/OpsLayout'), 'OpsLayout'),
+});
+const opsChainsRoute = createRoute({
+  getParentRoute: () => opsRoute,
+  path: '/',
+  component: lazyRouteComponent(() => import('./features/ops/ChainsPage'), 'ChainsPage'),
+});
+const opsNodesRoute = createRoute({
+  getParentRoute: () => opsRoute,
+  path: '/nodes',
+  component: lazyRouteComponent(() => import('./features/ops/NodesPage'), 'NodesPage'),
+});
+const opsProducerRoute = createRoute({
+  getParentRoute: () => opsRoute,
+  path: '/producer',
+  component: lazyRouteComponent(() => import('./features/ops/ProducerPage'), 'ProducerPage'),
+});
+const opsDeliveriesRoute = createRoute({
+  getParentRoute: () => opsRoute,
+  path: '/deliveries',
+  component: lazyRouteComponent(() => import('./features/ops/DeliveriesPage'), 'DeliveriesPage'),
+});
+const opsDeliveryEndpointRoute = createRoute({
+  getParentRoute: () => opsRoute,
+  path: '/deliveries/$endpointId',
+  component: lazyRouteComponent(
+    () => import('./features/ops/DeliveryEndpointPage'),
+    'DeliveryEndpointPage',
+  ),
+});
+const opsWithdrawalsRoute = createRoute({
+  getParentRoute: () => opsRoute,
+  path: '/withdrawals',
+  component: lazyRouteComponent(() => import('./features/ops/WithdrawalsPage'), 'WithdrawalsPage'),
+});
+const opsUsersRoute = createRoute({
+  getParentRoute: () => opsRoute,
+  path: '/users',
+  component: lazyRouteComponent(() => import('./features/ops/UsersPage'), 'UsersPage'),
+});
+const opsAuditRoute = createRoute({
+  getParentRoute: () => opsRoute,
+  path: '/audit',
+  component: lazyRouteComponent(() => import('./features/ops/AuditPage'), 'AuditPage'),
 });
 
 const routeTree = rootRoute.addChildren([
@@ -104,14 +227,38 @@ const routeTree = rootRoute.addChildren([
   signUpRoute,
   signedInRoute.addChildren([
     homeRoute,
+    historyRoute,
     payRoute,
     addMoneyRoute,
     tradeRoute,
     receiveRoute,
-    historyRoute,
+    requestsRoute,
+    sendRoute,
     moreRoute,
     securityRoute,
+    profileRoute,
     apiKeysRoute,
+    merchantsRoute,
+    merchantRoute.addChildren([
+      invoicesRoute,
+      invoiceRoute,
+      refundsRoute,
+      payoutsRoute,
+      webhooksRoute,
+      webhookEndpointRoute,
+      merchantKeysRoute,
+      teamRoute,
+    ]),
+    opsRoute.addChildren([
+      opsChainsRoute,
+      opsNodesRoute,
+      opsProducerRoute,
+      opsDeliveriesRoute,
+      opsDeliveryEndpointRoute,
+      opsWithdrawalsRoute,
+      opsUsersRoute,
+      opsAuditRoute,
+    ]),
   ]),
 ]);
 

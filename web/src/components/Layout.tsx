@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { Link, Outlet, useNavigate } from '@tanstack/react-router';
+import { Link, Outlet, useNavigate, useRouterState } from '@tanstack/react-router';
 import type { ReactNode } from 'react';
 import { api, queryClient, session, unwrap } from '../api';
 
@@ -19,6 +19,10 @@ export const meQuery = {
 /** The frame of every signed-in page: header, the page, the bottom navigation. */
 export function SignedInLayout() {
   const me = useQuery(meQuery);
+  // The dashboard and the console show tables: they take the screen's width.
+  const wide = useRouterState({
+    select: (s) => /\/(merchant|ops)(\/|$)/.test(s.location.pathname),
+  });
   return (
     <div className="shell">
       <a className="skip-link" href="#main">
@@ -32,7 +36,7 @@ export function SignedInLayout() {
           {me.data ? (me.data.handle ? `@${me.data.handle}` : me.data.email) : ''}
         </span>
       </header>
-      <main id="main" className="content">
+      <main id="main" className={wide ? 'content wide' : 'content'}>
         <Outlet />
       </main>
       <nav className="tabbar" aria-label="Main">

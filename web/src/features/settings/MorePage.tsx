@@ -23,12 +23,23 @@ export function MorePage() {
           </p>
         </div>
       )}
-      <ul className="list links">
+      <ul className="list links" aria-label="Wallet">
+        <li>
+          <Link to="/requests">Request money</Link>
+        </li>
         <li>
           <Link to="/receive">Receive crypto</Link>
         </li>
         <li>
+          <Link to="/send">Send crypto</Link>
+        </li>
+        <li>
           <Link to="/add-money">Add money</Link>
+        </li>
+      </ul>
+      <ul className="list links" aria-label="Settings">
+        <li>
+          <Link to="/profile">Profile, password and sessions</Link>
         </li>
         <li>
           <Link to="/security">Two-factor authentication</Link>
@@ -36,6 +47,16 @@ export function MorePage() {
         <li>
           <Link to="/api-keys">API keys</Link>
         </li>
+      </ul>
+      <ul className="list links" aria-label="Work">
+        <li>
+          <Link to="/merchant">Merchant dashboard</Link>
+        </li>
+        {me.data && (me.data.role === 'operator' || me.data.role === 'admin') && (
+          <li>
+            <Link to="/ops">Operations console</Link>
+          </li>
+        )}
       </ul>
       <button type="button" className="button secondary wide" onClick={signOut}>
         Log out

@@ -4,10 +4,9 @@ import { useId, useState, type SyntheticEvent } from 'react';
 import { api, formatAmount, formatTime, session, unwrap, type Schema } from '../../api';
 import { Page } from '../../components/Layout';
 import { Empty, LoadError, Loading } from '../../components/States';
+import { TYPES, type ActivityType, type HistorySearch } from './historySearch';
 import { assetsQuery } from './queries';
 
-const TYPES = ['payment', 'trade', 'fiat_deposit', 'fiat_withdrawal', 'adjustment'] as const;
-type ActivityType = (typeof TYPES)[number];
 const TYPE_LABEL: Record<ActivityType, string> = {
   payment: 'Payments',
   trade: 'Trades',
@@ -15,27 +14,6 @@ const TYPE_LABEL: Record<ActivityType, string> = {
   fiat_withdrawal: 'Bank withdrawals',
   adjustment: 'Adjustments',
 };
-
-/** The history's filters, kept in the URL so a filtered view is a link. */
-export interface HistorySearch {
-  asset?: string;
-  type?: ActivityType;
-  from?: string;
-  to?: string;
-}
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-export function parseHistorySearch(search: Record<string, unknown>): HistorySearch {
-  const out: HistorySearch = {};
-  const { asset, type, from, to } = search;
-  if (typeof asset === 'string' && /^[A-Za-z0-9]{1,16}$/.test(asset)) out.asset = asset;
-  if (typeof type === 'string' && (TYPES as readonly string[]).includes(type))
-    out.type = type as ActivityType;
-  if (typeof from === 'string' && DATE.test(from)) out.from = from;
-  if (typeof to === 'string' && DATE.test(to)) out.to = to;
-  return out;
-}
 
 const route = getRouteApi('/_app/history');
 

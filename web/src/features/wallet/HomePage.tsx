@@ -3,6 +3,7 @@ import { Link } from '@tanstack/react-router';
 import { formatAmount } from '../../api';
 import { Page } from '../../components/Layout';
 import { Empty, LoadError, Loading } from '../../components/States';
+import { DisplayTotal } from './DisplayTotal';
 import { balancesQuery, walletQuery } from './queries';
 
 /** Balances, and the actions a person comes for. */
@@ -21,8 +22,14 @@ export function HomePage() {
         <Link to="/trade" className="button secondary">
           Buy or sell
         </Link>
+        <Link to="/requests" className="button secondary">
+          Request money
+        </Link>
         <Link to="/receive" className="button secondary">
           Receive crypto
+        </Link>
+        <Link to="/send" className="button secondary">
+          Send crypto
         </Link>
       </div>
       {wallet.isPending || balances.isPending ? (
@@ -52,28 +59,31 @@ export function HomePage() {
               </p>
             </Empty>
           ) : (
-            <ul className="list balances" aria-label="Balances">
-              {balances.data.map((b) => (
-                <li key={b.asset} className="row">
-                  <span className="asset-badge" aria-hidden="true">
-                    {b.asset.slice(0, 3)}
-                  </span>
-                  <span className="row-main">
-                    <span className="row-title">{b.asset}</span>
-                    <span className="row-sub">
-                      {b.held !== '0' && !/^0(\.0+)?$/.test(b.held)
-                        ? `${formatAmount(b.held, b.asset)} on hold · `
-                        : ''}
-                      {!/^0(\.0+)?$/.test(b.incoming)
-                        ? `${formatAmount(b.incoming, b.asset)} incoming · `
-                        : ''}
-                      {b.kind}
+            <>
+              <DisplayTotal balances={balances.data} />
+              <ul className="list balances" aria-label="Balances">
+                {balances.data.map((b) => (
+                  <li key={b.asset} className="row">
+                    <span className="asset-badge" aria-hidden="true">
+                      {b.asset.slice(0, 3)}
                     </span>
-                  </span>
-                  <span className="amount">{formatAmount(b.available, b.asset)}</span>
-                </li>
-              ))}
-            </ul>
+                    <span className="row-main">
+                      <span className="row-title">{b.asset}</span>
+                      <span className="row-sub">
+                        {b.held !== '0' && !/^0(\.0+)?$/.test(b.held)
+                          ? `${formatAmount(b.held, b.asset)} on hold · `
+                          : ''}
+                        {!/^0(\.0+)?$/.test(b.incoming)
+                          ? `${formatAmount(b.incoming, b.asset)} incoming · `
+                          : ''}
+                        {b.kind}
+                      </span>
+                    </span>
+                    <span className="amount">{formatAmount(b.available, b.asset)}</span>
+                  </li>
+                ))}
+              </ul>
+            </>
           )}
           <p className="muted">Verification tier: {wallet.data.tier}</p>
         </>
