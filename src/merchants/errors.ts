@@ -35,6 +35,8 @@ export enum MerchantError {
   MerchantBalanceInsufficient = 'merchant_balance_insufficient',
   PayoutNotFound = 'payout_not_found',
   PayoutChainMissing = 'payout_chain_missing',
+  SearchCurrencyRequired = 'search_currency_required',
+  TotpRequired = 'totp_required',
 }
 
 export type MerchantFailure = Failure<MerchantError>;
@@ -90,6 +92,18 @@ export const merchantApiError = errorCatalog<MerchantError>({
     status: 403,
     type: 'permission_error',
     message: 'This endpoint needs a merchant API key (mk_live_… or mk_test_…)',
+  },
+  [MerchantError.SearchCurrencyRequired]: {
+    status: 400,
+    type: invalid,
+    message: 'An amount range needs the pricing currency its bounds are in',
+    param: 'currency',
+  },
+  [MerchantError.TotpRequired]: {
+    status: 403,
+    type: 'permission_error',
+    message:
+      'Owners and admins of a merchant, and platform operators and admins, must turn on two-factor authentication (TOTP) before changing merchants: enrol at POST /v1/me/totp',
   },
   [MerchantError.CurrencyUnknown]: {
     status: 400,
