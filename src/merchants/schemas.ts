@@ -225,8 +225,7 @@ export const InvoiceSearchQuery = PaginationQuery.extend({
 
 export const InvoiceSearchSchema = pageSchema(InvoiceSchema).extend({
   text_match: z.enum(['full_text+trigram', 'full_text']).openapi({
-    description:
-      'How `q` was matched: whole words, plus substrings when the database has pg_trgm',
+    description: 'How `q` was matched: whole words, plus substrings when the database has pg_trgm',
   }),
 });
 

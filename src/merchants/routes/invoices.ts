@@ -139,10 +139,7 @@ export function registerInvoiceRoutes(
         ),
         merchantApiError,
       );
-      return c.json(
-        { ...toPage(found.invoices, q.limit, view), text_match: found.textMatch },
-        200,
-      );
+      return c.json({ ...toPage(found.invoices, q.limit, view), text_match: found.textMatch }, 200);
     },
   );
 
