@@ -716,7 +716,8 @@ export function createInvoiceService(deps: InvoiceDeps): InvoiceService {
       const { rows: ids } = await db.query<{ id: string }>(sql.text, sql.values);
       if (ids.length === 0) return { invoices: [], textMatch };
       const { rows } = await db.query<InvoiceRow>(
-        `SELECT ${INVOICE_COLUMNS} FROM merchant_invoices WHERE id = ANY($1::text[]) ORDER BY id DESC`,
+        `SELECT ${INVOICE_COLUMNS} FROM merchant_invoices WHERE id = ANY($1::text[])
+          ORDER BY created_at DESC, id DESC`,
         [ids.map((r) => r.id)],
       );
       return { invoices: await load(rows), textMatch };

@@ -17,7 +17,7 @@ export interface InvoiceSearchFilters {
   address?: string | undefined;
   /** A transaction hash of one of the invoice's payments (any letter case). */
   txHash?: string | undefined;
-  /** Words in the description or metadata (web-search syntax: "a phrase", -not, or). */
+  /** Words in the description or metadata values (web-search syntax: "a phrase", -not, or). */
   text?: string | undefined;
 }
 
@@ -35,7 +35,7 @@ const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**
  * The one SQL statement behind an invoice search: the ids of at most `limit` invoices
- * of `accountId`, newest first (ids are time-ordered), after the cursor. Every condition
+ * of `accountId`, newest first by (created_at, id), after the cursor invoice. Every condition
  * leads to an index that starts with `account_id` (migrations/merchants/0096), so the
  * search never reads another account's rows and never scans the table.
  */
@@ -51,7 +51,14 @@ export function invoiceSearchSql(
     values.push(v);
     return `$${values.length}`;
   };
-  if (page.startingAfter !== undefined) where.push(`i.id < ${p(page.startingAfter)}`);
+  if (page.startingAfter !== undefined) {
+    // Keyset on (created_at, id): the cursor invoice's own, read through the primary key
+    // and scoped to the account (another account's id finds nothing after it).
+    where.push(
+      `(i.created_at, i.id) < (SELECT c.created_at, c.id FROM merchant_invoices c
+                                 WHERE c.id = ${p(page.startingAfter)} AND c.account_id = $1)`,
+    );
+  }
   if (f.id !== undefined) where.push(`i.id = ${p(f.id)}`);
   if (f.status !== undefined) where.push(`i.status = ${p(f.status)}`);
   if (f.currency !== undefined) where.push(`i.currency = ${p(f.currency)}`);
@@ -60,14 +67,20 @@ export function invoiceSearchSql(
   if (f.createdGte !== undefined) where.push(`i.created_at >= ${p(f.createdGte)}`);
   if (f.createdLt !== undefined) where.push(`i.created_at < ${p(f.createdLt)}`);
   if (f.customerEmail !== undefined) {
-    where.push(`lower(i.customer_email) = lower(${p(f.customerEmail)})`);
+    // `IS NOT NULL` lets the planner use the partial index.
+    where.push(
+      `i.customer_email IS NOT NULL AND lower(i.customer_email) = lower(${p(f.customerEmail)})`,
+    );
   }
   if (f.orderId !== undefined) where.push(`i.order_id = ${p(f.orderId)}`);
-  if (f.address !== undefined) where.push(`lower(i.address) = lower(${p(f.address)})`);
+  if (f.address !== undefined) {
+    where.push(`i.address IS NOT NULL AND lower(i.address) = lower(${p(f.address)})`);
+  }
   if (f.txHash !== undefined) {
     where.push(
       `i.id IN (SELECT invoice_id FROM merchant_payments
-                 WHERE account_id = $1 AND lower(tx_hash) = lower(${p(f.txHash)}))`,
+                 WHERE account_id = $1 AND tx_hash IS NOT NULL
+                   AND lower(tx_hash) = lower(${p(f.txHash)}))`,
     );
   }
   if (f.text !== undefined) {
@@ -79,7 +92,7 @@ export function invoiceSearchSql(
     }
   }
   const text = `SELECT i.id FROM merchant_invoices i WHERE ${where.join(' AND ')}
-    ORDER BY i.id DESC LIMIT ${p(page.limit)}`;
+    ORDER BY i.created_at DESC, i.id DESC LIMIT ${p(page.limit)}`;
   return { text, values };
 }
 
