@@ -74,13 +74,18 @@ export function invoiceSearchSql(
   }
   if (f.orderId !== undefined) where.push(`i.order_id = ${p(f.orderId)}`);
   if (f.address !== undefined) {
-    where.push(`i.address IS NOT NULL AND lower(i.address) = lower(${p(f.address)})`);
+    // Near-unique lookups run first, as an init plan, so the planner cannot trade them for
+    // a walk down the creation-time index that stops at LIMIT (measured: seconds).
+    where.push(
+      `i.id = ANY (ARRAY(SELECT a.id FROM merchant_invoices a WHERE a.account_id = $1
+                      AND a.address IS NOT NULL AND lower(a.address) = lower(${p(f.address)})))`,
+    );
   }
   if (f.txHash !== undefined) {
     where.push(
-      `i.id IN (SELECT invoice_id FROM merchant_payments
+      `i.id = ANY (ARRAY(SELECT invoice_id FROM merchant_payments
                  WHERE account_id = $1 AND tx_hash IS NOT NULL
-                   AND lower(tx_hash) = lower(${p(f.txHash)}))`,
+                   AND lower(tx_hash) = lower(${p(f.txHash)})))`,
     );
   }
   if (f.text !== undefined) {
