@@ -51,6 +51,8 @@ export enum MerchantError {
   PaymentLinkUsedUp = 'payment_link_used_up',
   AmountRequired = 'amount_required',
   PosTerminalNotFound = 'pos_terminal_not_found',
+  SearchCurrencyRequired = 'search_currency_required',
+  TotpRequired = 'totp_required',
 }
 
 export type MerchantFailure = Failure<MerchantError>;
@@ -106,6 +108,18 @@ export const merchantApiError = errorCatalog<MerchantError>({
     status: 403,
     type: 'permission_error',
     message: 'This endpoint needs a merchant API key (mk_live_… or mk_test_…)',
+  },
+  [MerchantError.SearchCurrencyRequired]: {
+    status: 400,
+    type: invalid,
+    message: 'An amount range needs the pricing currency its bounds are in',
+    param: 'currency',
+  },
+  [MerchantError.TotpRequired]: {
+    status: 403,
+    type: 'permission_error',
+    message:
+      'Owners and admins of a merchant, and platform operators and admins, must turn on two-factor authentication (TOTP) before changing merchants: enrol at POST /v1/me/totp',
   },
   [MerchantError.CurrencyUnknown]: {
     status: 400,

@@ -10,6 +10,12 @@ import type { Outbox } from '../platform/outbox/outbox.js';
 import type { PriceResult } from '../wallet/prices/source.js';
 import { amountError, MerchantError, type MerchantFailure } from './errors.js';
 import type { MerchantAccount, Merchant } from './model.js';
+import {
+  detectTextMatch,
+  invoiceSearchSql,
+  type InvoiceSearchFilters,
+  type TextMatch,
+} from './search.js';
 import { deriveStatus, statusEvent } from './status.js';
 
 export type InvoiceStatus =
@@ -111,6 +117,15 @@ export interface InvoiceService {
     accountId: string,
     query: { limit: number; startingAfter?: string; status?: InvoiceStatus; orderId?: string },
   ): Promise<Invoice[]>;
+  /**
+   * Invoices of one account matching every filter given, newest first (keyset after
+   * `startingAfter`), and how free text was matched on this database.
+   */
+  search(
+    accountId: string,
+    input: InvoiceSearchInput,
+    page: { limit: number; startingAfter?: string | undefined },
+  ): Promise<{ invoices: Invoice[]; textMatch: TextMatch } | MerchantFailure>;
   /** A live invoice by id for whoever pays it (the checkout); test invoices are not shown. */
   getForPayer(id: string): Promise<Invoice | undefined>;
   /** An invoice by id in either mode (the hosted pages, which keep the modes on separate paths). */
@@ -136,6 +151,12 @@ export interface InvoiceService {
   /** Moves open invoices past their expiry to `expired` or `underpaid`; returns how many. */
   expireDue(limit?: number): Promise<number>;
 }
+
+/** A search as the API takes it: amount bounds are decimal strings of `currency`. */
+export type InvoiceSearchInput = Omit<InvoiceSearchFilters, 'amountGte' | 'amountLte'> & {
+  amountGte?: string | undefined;
+  amountLte?: string | undefined;
+};
 
 /** Ledger owner of test-mode money: simulated payers (may go negative). */
 export const TEST_FAUCET_OWNER = 'merchants:test:faucet';
@@ -263,6 +284,9 @@ export function createInvoiceService(deps: InvoiceDeps): InvoiceService {
     scales.set(asset, a.scale);
     return a.scale;
   };
+
+  // Whether the database has pg_trgm: found on the first search, fixed for the process.
+  let textMatch: TextMatch | undefined;
 
   const load = async (rows: InvoiceRow[]): Promise<Invoice[]> => {
     if (rows.length === 0) return [];
@@ -721,6 +745,40 @@ export function createInvoiceService(deps: InvoiceDeps): InvoiceService {
     },
 
     find: (id) => getById(id),
+    async search(accountId, input, page) {
+      const bounds: Pick<InvoiceSearchFilters, 'amountGte' | 'amountLte'> = {};
+      for (const [key, param] of [
+        ['amountGte', 'amount_gte'],
+        ['amountLte', 'amount_lte'],
+      ] as const) {
+        const text = input[key];
+        if (text === undefined) continue;
+        if (input.currency === undefined) return fail(MerchantError.SearchCurrencyRequired);
+        const r = await ledger.parseAmount(input.currency, text);
+        if (!r.ok) {
+          const code = amountError(r.code);
+          return code === MerchantError.AssetUnknown
+            ? fail(MerchantError.CurrencyUnknown)
+            : fail(code, { param });
+        }
+        bounds[key] = r.amount;
+      }
+      textMatch ??= await detectTextMatch(db);
+      const sql = invoiceSearchSql(
+        accountId,
+        { ...input, amountGte: bounds.amountGte, amountLte: bounds.amountLte },
+        page,
+        textMatch,
+      );
+      const { rows: ids } = await db.query<{ id: string }>(sql.text, sql.values);
+      if (ids.length === 0) return { invoices: [], textMatch };
+      const { rows } = await db.query<InvoiceRow>(
+        `SELECT ${INVOICE_COLUMNS} FROM merchant_invoices WHERE id = ANY($1::text[])
+          ORDER BY created_at DESC, id DESC`,
+        [ids.map((r) => r.id)],
+      );
+      return { invoices: await load(rows), textMatch };
+    },
 
     async getForPayer(id) {
       const inv = await getById(id);

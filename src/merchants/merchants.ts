@@ -27,7 +27,8 @@ import {
  * nothing.
  */
 export interface MerchantDirectory {
-  create(actor: Actor, input: { name: string }): Promise<Merchant>;
+  /** The caller becomes its owner, so they need a confirmed TOTP factor. */
+  create(actor: Actor, input: { name: string }): Promise<Merchant | MerchantFailure>;
   /** The merchant, if `userId` is a member (with their role). */
   getForMember(
     userId: string,
@@ -122,10 +123,15 @@ const TOKEN = /^mk_(live|test)_[A-Za-z0-9_-]{43}$/;
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest();
 
+/** Roles that must have a confirmed TOTP factor before they act on or see the merchant. */
+export const TOTP_ROLES: readonly MemberRole[] = ['owner', 'admin'];
+
 export function createMerchantDirectory(deps: {
   db: Db;
   audit: Pick<AuditLog, 'record'>;
   ledger: Pick<LedgerService, 'openAccount'>;
+  /** Whether the user has a confirmed TOTP factor (identity). */
+  totpEnabled(userId: string): Promise<boolean>;
 }): MerchantDirectory {
   const { db, audit } = deps;
   // Account ids never change: resolved once per process.
@@ -174,11 +180,17 @@ export function createMerchantDirectory(deps: {
     const m = await membership(actor.userId, merchantId, forUpdate);
     if (!m) return fail(MerchantError.MerchantNotFound, { param: 'merchant' });
     if (roles !== 'any' && !roles.includes(m.role)) return fail(MerchantError.RoleNotAllowed);
+    // Owners and admins hold the merchant's keys and members: no second factor, no access.
+    if (TOTP_ROLES.includes(m.role) && !(await deps.totpEnabled(actor.userId))) {
+      return fail(MerchantError.TotpRequired);
+    }
     return m;
   };
 
   const directory: MerchantDirectory = {
     async create(actor, input) {
+      // The creator becomes the owner: they need the owner's second factor first.
+      if (!(await deps.totpEnabled(actor.userId))) return fail(MerchantError.TotpRequired);
       const id = newId('mch');
       return db.transaction(async () => {
         const { rows } = await db.query<MerchantRow>(
@@ -199,10 +211,7 @@ export function createMerchantDirectory(deps: {
     },
 
     async getForMember(userId, merchantId) {
-      return (
-        (await membership(userId, merchantId)) ??
-        fail(MerchantError.MerchantNotFound, { param: 'merchant' })
-      );
+      return authorise({ userId }, merchantId, 'any');
     },
 
     async listForMember(userId) {
@@ -226,6 +235,8 @@ export function createMerchantDirectory(deps: {
     },
 
     async setFees(actor, merchantId, fees) {
+      // Platform operators and admins, like owners, act only with a second factor.
+      if (!(await deps.totpEnabled(actor.userId))) return fail(MerchantError.TotpRequired);
       return db.transaction(async () => {
         const { rows } = await db.query<MerchantRow>(
           `UPDATE merchants m SET fee_bps = $2, fee_fixed = $3 WHERE id = $1

@@ -83,6 +83,7 @@ export const merchantsModule = defineModule<Deps>()({
       db: platform.db,
       audit: platform.audit,
       ledger: deps.ledger,
+      totpEnabled: async (userId) => (await deps.identity.getUser(userId))?.totpEnabled ?? false,
     });
     const invoices = createInvoiceService({
       db: platform.db,

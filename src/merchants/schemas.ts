@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { PaginationQuery } from '../platform/http/pagination.js';
+import { pageSchema, PaginationQuery } from '../platform/http/pagination.js';
 import { MEMBER_ROLES, MERCHANT_KEY_SCOPES } from './model.js';
 
 /** The merchants module's request and response schemas (the published API's shapes). */
@@ -195,6 +195,43 @@ export const InvoiceCreate = z.strictObject({
 export const InvoiceListQuery = PaginationQuery.extend({
   status: z.enum(INVOICE_STATUSES).optional(),
   order_id: z.string().max(200).optional(),
+});
+
+const searchText = (max: number, description: string) =>
+  z.string().trim().min(1).max(max).optional().openapi({ description });
+
+export const InvoiceSearchQuery = PaginationQuery.extend({
+  id: searchText(64, 'An invoice id (`inv_…`)'),
+  status: z.enum(INVOICE_STATUSES).optional(),
+  currency: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9]{1,15}$/)
+    .optional()
+    .openapi({ description: 'Pricing currency; needed with `amount_gte` / `amount_lte`' }),
+  amount_gte: searchText(80, 'Invoices of at least this amount of `currency`'),
+  amount_lte: searchText(80, 'Invoices of at most this amount of `currency`'),
+  created_gte: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .openapi({ description: 'Created at or after (ISO 8601)' }),
+  created_lt: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .openapi({ description: 'Created before (ISO 8601)' }),
+  customer_email: searchText(320, 'Customer email, any letter case'),
+  order_id: searchText(200, 'The merchant’s order id, exact'),
+  address: searchText(128, 'The invoice’s deposit address, any letter case'),
+  tx_hash: searchText(128, 'Hash of a transaction that paid the invoice'),
+  q: searchText(
+    200,
+    'Free text in the description and metadata: whole words ("a phrase", -word, or), and substrings of 3+ characters where `text_match` says trigram',
+  ),
+});
+
+export const InvoiceSearchSchema = pageSchema(InvoiceSchema).extend({
+  text_match: z.enum(['full_text+trigram', 'full_text']).openapi({
+    description: 'How `q` was matched: whole words, plus substrings when the database has pg_trgm',
+  }),
 });
 
 export const PayBody = z.strictObject({

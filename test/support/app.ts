@@ -8,6 +8,8 @@ import { createTestDb, type TestDb } from './db.js';
 export interface TestApp {
   vw: Vaultwire;
   testDb: TestDb;
+  /** The app's clock (the `now` option, or the real time). */
+  now(): number;
   /** Calls the HTTP app in-process (no port). JSON bodies are serialised for you. */
   request(
     method: string,
@@ -59,6 +61,7 @@ export async function createTestApp(
   return {
     vw,
     testDb,
+    now: options.now ?? Date.now,
     async request(method, path, options = {}) {
       const headers: Record<string, string> = { ...options.headers };
       let body: string | undefined;

@@ -2055,7 +2055,7 @@ export interface paths {
     put?: never;
     /**
      * Create a merchant
-     * @description A new merchant with you as its owner, with a live and a test mode.
+     * @description A new merchant with you as its owner, with a live and a test mode. Owners and admins must have two-factor authentication (TOTP) on: without it every merchant route but this list answers 403 `totp_required`.
      *
      *     Roles: user, merchant, operator, admin. Scope: `merchants:write`.
      */
@@ -2230,6 +2230,28 @@ export interface paths {
      *     Roles: merchant. Scope: `invoices:write`.
      */
     post: operations['createInvoice'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/invoices/search': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Search invoices
+     * @description Invoices of the key’s merchant and mode matching every filter given (id, status, amount range, creation dates, customer email, order id, deposit address, payment transaction hash, free text), newest first. Paged with `starting_after` like every list.
+     *
+     *     Roles: merchant. Scope: `invoices:read`.
+     */
+    get: operations['getInvoicesSearch'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -12972,6 +12994,102 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Invoice'];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed for this role or key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  getInvoicesSearch: {
+    parameters: {
+      query?: {
+        /** @description Page size, 1 to 100 */
+        limit?: number;
+        /** @description Return items after this id (the `next_cursor` of the previous page) */
+        starting_after?: string;
+        /** @description An invoice id (`inv_…`) */
+        id?: string;
+        status?:
+          'open' | 'processing' | 'paid' | 'overpaid' | 'paid_late' | 'underpaid' | 'expired';
+        /** @description Pricing currency; needed with `amount_gte` / `amount_lte` */
+        currency?: string;
+        /** @description Invoices of at least this amount of `currency` */
+        amount_gte?: string;
+        /** @description Invoices of at most this amount of `currency` */
+        amount_lte?: string;
+        /** @description Created at or after (ISO 8601) */
+        created_gte?: string;
+        /** @description Created before (ISO 8601) */
+        created_lt?: string;
+        /** @description Customer email, any letter case */
+        customer_email?: string;
+        /** @description The merchant’s order id, exact */
+        order_id?: string;
+        /** @description The invoice’s deposit address, any letter case */
+        address?: string;
+        /** @description Hash of a transaction that paid the invoice */
+        tx_hash?: string;
+        /** @description Free text in the description and metadata: whole words ("a phrase", -word, or), and substrings of 3+ characters where `text_match` says trigram */
+        q?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Matching invoices */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            object: 'list';
+            data: components['schemas']['Invoice'][];
+            has_more: boolean;
+            next_cursor: string | null;
+            /**
+             * @description How `q` was matched: whole words, plus substrings when the database has pg_trgm
+             * @enum {string}
+             */
+            text_match: 'full_text+trigram' | 'full_text';
+          };
         };
       };
       /** @description Invalid request */

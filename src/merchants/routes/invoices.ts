@@ -1,7 +1,7 @@
 import { ANY_ROLE, defineRoute } from '../../platform/http/access.js';
 import type { HttpApp } from '../../platform/http/app.js';
 import { unwrap } from '../../platform/http/errors.js';
-import { pageSchema, toPage } from '../../platform/http/pagination.js';
+import { checkCursor, pageSchema, toPage } from '../../platform/http/pagination.js';
 import {
   jsonBody as body,
   jsonResponse as json,
@@ -16,6 +16,8 @@ import {
   InvoiceListQuery,
   InvoiceParam,
   InvoiceSchema,
+  InvoiceSearchQuery,
+  InvoiceSearchSchema,
   MERCHANT_TAG,
   PayBody,
   RefundCreate,
@@ -97,6 +99,47 @@ export function registerInvoiceRoutes(
         ...(q.order_id !== undefined ? { orderId: q.order_id } : {}),
       });
       return c.json(toPage(rows, q.limit, view), 200);
+    },
+  );
+
+  // Before `/v1/invoices/{invoice}`, which would otherwise take `search` for an id.
+  app.openapi(
+    defineRoute({
+      method: 'get',
+      path: '/v1/invoices/search',
+      tags,
+      summary: 'Search invoices',
+      description:
+        'Invoices of the key’s merchant and mode matching every filter given (id, status, amount range, creation dates, customer email, order id, deposit address, payment transaction hash, free text), newest first. Paged with `starting_after` like every list.',
+      access: keyAccess('invoices:read'),
+      request: { query: InvoiceSearchQuery },
+      responses: { 200: json('Matching invoices', InvoiceSearchSchema) },
+    }),
+    async (c) => {
+      const account = await accountOf(c, merchants);
+      const q = c.req.valid('query');
+      const found = unwrap(
+        await invoices.search(
+          account.id,
+          {
+            id: q.id,
+            status: q.status,
+            currency: q.currency,
+            amountGte: q.amount_gte,
+            amountLte: q.amount_lte,
+            createdGte: q.created_gte !== undefined ? new Date(q.created_gte) : undefined,
+            createdLt: q.created_lt !== undefined ? new Date(q.created_lt) : undefined,
+            customerEmail: q.customer_email,
+            orderId: q.order_id,
+            address: q.address,
+            txHash: q.tx_hash,
+            text: q.q,
+          },
+          { limit: q.limit + 1, startingAfter: checkCursor(q.starting_after, 'inv') },
+        ),
+        merchantApiError,
+      );
+      return c.json({ ...toPage(found.invoices, q.limit, view), text_match: found.textMatch }, 200);
     },
   );
 

@@ -41,13 +41,14 @@ export function registerMerchantRoutes(
       path: '/v1/merchants',
       tags,
       summary: 'Create a merchant',
-      description: 'A new merchant with you as its owner, with a live and a test mode.',
+      description:
+        'A new merchant with you as its owner, with a live and a test mode. Owners and admins must have two-factor authentication (TOTP) on: without it every merchant route but this list answers 403 `totp_required`.',
       access: MEMBER_WRITE,
       request: body(MerchantCreate),
       responses: { 201: json('The merchant', MerchantSchema) },
     }),
     async (c) => {
-      const m = await directory.create(actorOf(c), c.req.valid('json'));
+      const m = unwrap(await directory.create(actorOf(c), c.req.valid('json')), merchantApiError);
       return c.json(merchantJson(m, 'owner'), 201);
     },
   );

@@ -1,6 +1,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import pg from 'pg';
 import { BaseDb, type Db, type IsolationLevel, type QueryResult, type TxClient } from './db.js';
 
@@ -177,6 +178,8 @@ export async function openDb(options: OpenDbOptions): Promise<Db> {
   }
   try {
     const pglite = await PGlite.create(path ?? 'memory://', {
+      // Contrib extensions migrations may create (trigram search over invoices).
+      extensions: { pg_trgm },
       parsers: {
         [INT8_OID]: (v: string) => BigInt(v),
         [INT8_ARRAY_OID]: parseInt8Array,

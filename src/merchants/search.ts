@@ -1,0 +1,110 @@
+import type { Db } from '../platform/db/db.js';
+import type { InvoiceStatus } from './invoices.js';
+
+/** What an invoice search may filter on; every filter given must match (AND). */
+export interface InvoiceSearchFilters {
+  id?: string | undefined;
+  status?: InvoiceStatus | undefined;
+  /** With `currency`: pricing-currency minor units, inclusive bounds. */
+  currency?: string | undefined;
+  amountGte?: bigint | undefined;
+  amountLte?: bigint | undefined;
+  createdGte?: Date | undefined;
+  createdLt?: Date | undefined;
+  customerEmail?: string | undefined;
+  orderId?: string | undefined;
+  /** The invoice's deposit address (any letter case). */
+  address?: string | undefined;
+  /** A transaction hash of one of the invoice's payments (any letter case). */
+  txHash?: string | undefined;
+  /** Words in the description or metadata values (web-search syntax: "a phrase", -not, or). */
+  text?: string | undefined;
+}
+
+/**
+ * How free text is matched: whole words through the full-text index, plus substrings
+ * through the trigram index when the database has pg_trgm. Shown in every search answer
+ * so a degraded database is visible, not silent.
+ */
+export type TextMatch = 'full_text+trigram' | 'full_text';
+
+/** Substring matching through the trigram index needs at least one whole trigram. */
+const MIN_SUBSTRING = 3;
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * The one SQL statement behind an invoice search: the ids of at most `limit` invoices
+ * of `accountId`, newest first by (created_at, id), after the cursor invoice. Every condition
+ * leads to an index that starts with `account_id` (migrations/merchants/0096), so the
+ * search never reads another account's rows and never scans the table.
+ */
+export function invoiceSearchSql(
+  accountId: string,
+  f: InvoiceSearchFilters,
+  page: { limit: number; startingAfter?: string | undefined },
+  textMatch: TextMatch,
+): { text: string; values: unknown[] } {
+  const values: unknown[] = [accountId];
+  const where = ['i.account_id = $1'];
+  const p = (v: unknown) => {
+    values.push(v);
+    return `$${values.length}`;
+  };
+  if (page.startingAfter !== undefined) {
+    // Keyset on (created_at, id): the cursor invoice's own, read through the primary key
+    // and scoped to the account (another account's id finds nothing after it).
+    where.push(
+      `(i.created_at, i.id) < (SELECT c.created_at, c.id FROM merchant_invoices c
+                                 WHERE c.id = ${p(page.startingAfter)} AND c.account_id = $1)`,
+    );
+  }
+  if (f.id !== undefined) where.push(`i.id = ${p(f.id)}`);
+  if (f.status !== undefined) where.push(`i.status = ${p(f.status)}`);
+  if (f.currency !== undefined) where.push(`i.currency = ${p(f.currency)}`);
+  if (f.amountGte !== undefined) where.push(`i.amount >= ${p(f.amountGte.toString())}::numeric`);
+  if (f.amountLte !== undefined) where.push(`i.amount <= ${p(f.amountLte.toString())}::numeric`);
+  if (f.createdGte !== undefined) where.push(`i.created_at >= ${p(f.createdGte)}`);
+  if (f.createdLt !== undefined) where.push(`i.created_at < ${p(f.createdLt)}`);
+  if (f.customerEmail !== undefined) {
+    // `IS NOT NULL` lets the planner use the partial index.
+    where.push(
+      `i.customer_email IS NOT NULL AND lower(i.customer_email) = lower(${p(f.customerEmail)})`,
+    );
+  }
+  if (f.orderId !== undefined) where.push(`i.order_id = ${p(f.orderId)}`);
+  if (f.address !== undefined) {
+    // Near-unique lookups run first, as an init plan, so the planner cannot trade them for
+    // a walk down the creation-time index that stops at LIMIT (measured: seconds).
+    where.push(
+      `i.id = ANY (ARRAY(SELECT a.id FROM merchant_invoices a WHERE a.account_id = $1
+                      AND a.address IS NOT NULL AND lower(a.address) = lower(${p(f.address)})))`,
+    );
+  }
+  if (f.txHash !== undefined) {
+    where.push(
+      `i.id = ANY (ARRAY(SELECT invoice_id FROM merchant_payments
+                 WHERE account_id = $1 AND tx_hash IS NOT NULL
+                   AND lower(tx_hash) = lower(${p(f.txHash)})))`,
+    );
+  }
+  if (f.text !== undefined) {
+    const words = `i.search_tsv @@ websearch_to_tsquery('simple', ${p(f.text)})`;
+    if (textMatch === 'full_text+trigram' && f.text.length >= MIN_SUBSTRING) {
+      where.push(`(${words} OR i.search_text ILIKE ${p(`%${escapeLike(f.text)}%`)})`);
+    } else {
+      where.push(words);
+    }
+  }
+  const text = `SELECT i.id FROM merchant_invoices i WHERE ${where.join(' AND ')}
+    ORDER BY i.created_at DESC, i.id DESC LIMIT ${p(page.limit)}`;
+  return { text, values };
+}
+
+/** Whether this database has pg_trgm (the migration creates it when it can). */
+export async function detectTextMatch(db: Db): Promise<TextMatch> {
+  const { rows } = await db.query<{ n: string }>(
+    `SELECT count(*)::text AS n FROM pg_indexes WHERE indexname = 'merchant_invoices_search_trgm_idx'`,
+  );
+  return rows[0]?.n === '0' ? 'full_text' : 'full_text+trigram';
+}
