@@ -131,6 +131,7 @@ export interface CampaignsService {
   ): Promise<Generation | CampaignFailure>;
   /** Runs a queued generation now (the job's handler; tools and tests call it directly). */
   runGeneration(id: string): Promise<Generation | undefined>;
+  getCode(ownerId: string, campaignId: string, codeId: string): Promise<Coupon | CampaignFailure>;
   listCodes(
     ownerId: string,
     campaignId: string,
@@ -246,9 +247,9 @@ function specToJson(spec: CodeSpec): Record<string, unknown> {
 function specFromJson(j: Record<string, unknown>): CodeSpec {
   return {
     length: Number(j['length']),
-    prefix: String(j['prefix'] ?? ''),
+    prefix: typeof j['prefix'] === 'string' ? j['prefix'] : '',
     pattern: typeof j['pattern'] === 'string' ? j['pattern'] : undefined,
-    alphabet: String(j['alphabet']),
+    alphabet: typeof j['alphabet'] === 'string' ? j['alphabet'] : DEFAULT_ALPHABET,
   };
 }
 
@@ -617,6 +618,16 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
     },
 
     runGeneration,
+
+    async getCode(ownerId, campaignId, codeId) {
+      if (!(await owned(ownerId, campaignId))) return fail(CampaignError.CampaignNotFound);
+      const { rows } = await db.query<CodeRow>(
+        `SELECT id, campaign_id, code, kind, usage_limit, used, created_at FROM campaign_codes
+          WHERE id = $1 AND campaign_id = $2`,
+        [codeId, campaignId],
+      );
+      return rows[0] ? toCoupon(rows[0]) : fail(CampaignError.CouponNotFound, { param: 'code_id' });
+    },
 
     async listCodes(ownerId, campaignId, query) {
       if (!(await owned(ownerId, campaignId))) return fail(CampaignError.CampaignNotFound);
