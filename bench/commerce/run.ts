@@ -176,7 +176,7 @@ async function redemptionsCapped(t: TestApp) {
   const code = `CAPPED${randomBytes(4).toString('hex').toUpperCase()}`;
   const added = await t.vw.campaigns.addCode('usr_bench', campaign.id, { code });
   if (isFailure(added)) throw new Error(added.code);
-  let exhausted = false;
+  const state = { exhausted: false };
   const r = await measure(
     CLIENTS,
     SMOKE ? 30 : 120,
@@ -189,10 +189,10 @@ async function redemptionsCapped(t: TestApp) {
         discount: 100n,
         orderTotal: 1000n,
       });
-      if (isFailure(res)) exhausted = true;
+      if (isFailure(res)) state.exhausted = true;
       return !isFailure(res);
     },
-    () => exhausted,
+    () => state.exhausted,
   );
   const { rows } = await t.vw.db.query<{ used: number; n: bigint }>(
     `SELECT redemptions_used AS used,
@@ -201,6 +201,7 @@ async function redemptionsCapped(t: TestApp) {
     [campaign.id],
   );
   // Exhausted: exactly CAP granted. Out of time first: the counters match what was granted.
+  const exhausted = state.exhausted;
   const granted = exhausted ? CAP : r.ok;
   check(r.ok === granted, `capped campaign gave ${r.ok} redemptions, cap ${CAP}`);
   check(

@@ -430,7 +430,7 @@ export function registerCampaignRoutes(
         campaignApiError,
       );
       const image = await codeQr(coupon.code, format);
-      return c.body(image.slice().buffer, 200, {
+      return c.body(Uint8Array.from(image).buffer, 200, {
         'content-type': format === 'svg' ? 'image/svg+xml' : 'image/png',
         'content-disposition': `inline; filename="${coupon.code}.${format}"`,
       });
@@ -476,7 +476,7 @@ export function registerCampaignRoutes(
         q.format,
       );
       const last = rows.length === q.limit ? rows[rows.length - 1]?.id : undefined;
-      return c.body(zip.slice().buffer, 200, {
+      return c.body(Uint8Array.from(zip).buffer, 200, {
         'content-type': 'application/zip',
         'content-disposition': `attachment; filename="${id}-qr.zip"`,
         ...(last ? { 'next-starting-after': last } : {}),
