@@ -21,6 +21,7 @@ export enum CampaignError {
   CodeSpaceTooSmall = 'code_space_too_small',
   CodeTaken = 'code_taken',
   GenerationTooLarge = 'generation_too_large',
+  GenerationNotFound = 'generation_not_found',
 }
 
 export type CampaignFailure = Failure<CampaignError>;
@@ -98,5 +99,10 @@ export const campaignApiError = errorCatalog<CampaignError>({
     type: 'invalid_request_error',
     message: 'Too many codes in one request',
     param: 'count',
+  },
+  [CampaignError.GenerationNotFound]: {
+    status: 404,
+    type: 'not_found_error',
+    message: 'No such code generation',
   },
 });

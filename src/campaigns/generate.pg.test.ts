@@ -3,6 +3,7 @@ import { createTestApp, type TestApp } from '../../test/support/app.js';
 import { isFailure } from '../platform/failure.js';
 import { DEFAULT_ALPHABET, generateCodes } from './codes.js';
 import { CampaignError } from './errors.js';
+import { GenerateCodesQueue } from './service.js';
 
 /**
  * A million codes into PostgreSQL: all distinct (the unique index decides), none with an
@@ -30,11 +31,20 @@ describe('bulk code generation on PostgreSQL', () => {
       rule: { kind: 'percentage', percentBps: 500 },
     });
     if (isFailure(campaign)) throw new Error(campaign.code);
+    // Past 10,000 codes a request does not make them itself: it queues a job.
+    const inline = await t.vw.campaigns.generate('usr_merchant', campaign.id, { count: 10_001 });
+    expect(isFailure(inline) && inline.code).toBe(CampaignError.GenerationTooLarge);
     const started = Date.now();
-    const r = await t.vw.campaigns.generate('usr_merchant', campaign.id, { count: 1_000_000 });
+    const job = await t.vw.campaigns.startGeneration('usr_merchant', campaign.id, {
+      count: 1_000_000,
+    });
+    if (isFailure(job)) throw new Error(job.code);
+    expect(job).toMatchObject({ status: 'queued', requested: 1_000_000, generated: 0 });
+    expect(await t.vw.jobs.runDue({ queues: [GenerateCodesQueue.name] })).toBe(1);
     const seconds = (Date.now() - started) / 1000;
+    const r = await t.vw.campaigns.getGeneration('usr_merchant', campaign.id, job.id);
     if (isFailure(r)) throw new Error(r.code);
-    expect(r.generated).toBe(1_000_000);
+    expect(r).toMatchObject({ status: 'succeeded', requested: 1_000_000, generated: 1_000_000 });
     const { rows } = await t.vw.db.query<{ n: bigint; distinct_n: bigint; bad: bigint }>(
       `SELECT count(*) AS n, count(DISTINCT code) AS distinct_n,
               count(*) FILTER (WHERE code !~ '^[${DEFAULT_ALPHABET}]{10}$') AS bad
@@ -57,7 +67,11 @@ describe('bulk code generation on PostgreSQL', () => {
     expect(found.filter((f) => !isFailure(f))).toHaveLength(0);
     expect(found.every((f) => isFailure(f) && f.code === CampaignError.CouponNotFound)).toBe(true);
 
-    const [real] = r.sample;
+    const { rows: picked } = await t.vw.db.query<{ code: string }>(
+      `SELECT code FROM campaign_codes WHERE campaign_id = $1 LIMIT 1`,
+      [campaign.id],
+    );
+    const real = picked[0]?.code;
     if (!real) throw new Error('no sample');
     const lower = `${real.slice(0, 4).toLowerCase()}-${real.slice(4)}`;
     expect(isFailure(await t.vw.campaigns.quote(lower, ctx))).toBe(false);

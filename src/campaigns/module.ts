@@ -22,6 +22,7 @@ export const campaignsModule = defineModule<{ ledger: LedgerService }>()({
   }: BuildContext<typeof CAMPAIGNS_SETTINGS, { ledger: LedgerService }>): CampaignsService =>
     createCampaignsService({
       db: platform.db,
+      jobs: platform.jobs,
       currencyExists: async (code) => (await deps.ledger.getAsset(code)) !== undefined,
       clock: () => new Date(platform.now()),
     }),

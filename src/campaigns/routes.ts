@@ -13,7 +13,14 @@ import {
 } from '../platform/http/route-helpers.js';
 import { CampaignError, campaignApiError } from './errors.js';
 import { RULE_KINDS, SEGMENTS, type Campaign, type Coupon } from './model.js';
-import { MAX_GENERATE, type CampaignAnalytics, type CampaignsService } from './service.js';
+import { codeQr, codesQrZip, MAX_QR_EXPORT } from './qr.js';
+import {
+  MAX_GENERATE,
+  MAX_INLINE_GENERATE,
+  type CampaignAnalytics,
+  type CampaignsService,
+  type Generation,
+} from './service.js';
 
 const READ = 'campaigns:read';
 const WRITE = 'campaigns:write';
@@ -75,6 +82,12 @@ const CampaignSchema = z
 const CouponSchema = z
   .looseObject({ id: z.string(), object: z.literal('coupon') })
   .openapi('coupon');
+const GenerationSchema = z
+  .looseObject({ id: z.string(), object: z.literal('code_generation') })
+  .openapi('code_generation');
+const QrQuery = z.object({
+  format: z.enum(['png', 'svg']).default('png').openapi({ example: 'png' }),
+});
 const errors = {
   400: json('Invalid request', ErrorSchema),
   404: json('Not found', ErrorSchema),
@@ -134,6 +147,18 @@ export function registerCampaignRoutes(
     usage_limit: c.usageLimit,
     used: c.used,
     created_at: c.createdAt.toISOString(),
+  });
+  const generationJson = (g: Generation) => ({
+    id: g.id,
+    object: 'code_generation' as const,
+    campaign_id: g.campaignId,
+    status: g.status,
+    requested: g.requested,
+    generated: g.generated,
+    error: g.error,
+    created_at: g.createdAt.toISOString(),
+    updated_at: g.updatedAt.toISOString(),
+    finished_at: iso(g.finishedAt),
   });
   const analyticsJson = async (a: CampaignAnalytics) => {
     const s = await scaleOf(a.currency);
@@ -311,7 +336,7 @@ export function registerCampaignRoutes(
       tags: ['Campaigns'],
       summary: 'Generate unique codes in bulk',
       description:
-        'Random codes from an alphabet without ambiguous characters (never 0 O 1 I L 5 S 2 Z 8 B U V), of `length` characters or following `pattern` (`#` is a random character), after `prefix`. The database’s unique index guarantees no code repeats; the space must hold at least 100 times `count`. Single use unless `usage_limit` says otherwise.',
+        'Random codes from an alphabet without ambiguous characters (never 0 O 1 I L 5 S 2 Z 8 B U V), of `length` characters or following `pattern` (`#` is a random character), after `prefix`. The database’s unique index guarantees no code repeats; the space must hold at least 100 times `count`. Single use unless `usage_limit` says otherwise. Up to 10,000 codes are made in the request (201); more run as a job (202 with a `code_generation` whose progress `GET /v1/campaigns/{id}/generations/{generation_id}` shows).',
       access: { roles: ANY_ROLE, scope: WRITE },
       request: { ...idParam, ...body(GenerateBody) },
       responses: {
@@ -319,23 +344,143 @@ export function registerCampaignRoutes(
           'How many were made, and a few of them',
           z.object({ generated: z.number().int(), sample: z.array(z.string()) }),
         ),
+        202: json('The generation job, queued', GenerationSchema),
         ...errors,
       },
     }),
     async (c) => {
       const input = c.req.valid('json');
-      const r = unwrap(
-        await campaigns.generate(requireUser(c).userId, c.req.valid('param').id, {
-          count: input.count,
-          length: input.length,
-          prefix: input.prefix,
-          pattern: input.pattern,
-          alphabet: input.alphabet,
-          usageLimit: input.usage_limit,
+      const spec = {
+        count: input.count,
+        length: input.length,
+        prefix: input.prefix,
+        pattern: input.pattern,
+        alphabet: input.alphabet,
+        usageLimit: input.usage_limit,
+      };
+      const userId = requireUser(c).userId;
+      const campaignId = c.req.valid('param').id;
+      if (input.count > MAX_INLINE_GENERATE) {
+        const g = unwrap(
+          await campaigns.startGeneration(userId, campaignId, spec),
+          campaignApiError,
+        );
+        return c.json(generationJson(g), 202);
+      }
+      const r = unwrap(await campaigns.generate(userId, campaignId, spec), campaignApiError);
+      return c.json(r, 201);
+    },
+  );
+
+  app.openapi(
+    defineRoute({
+      method: 'get',
+      path: '/v1/campaigns/{id}/generations/{generation_id}',
+      tags: ['Campaigns'],
+      summary: 'A code generation job and its progress',
+      access: { roles: ANY_ROLE, scope: READ },
+      request: {
+        params: z.object({
+          id: z.string().max(64),
+          generation_id: z.string().max(64).openapi({ example: 'cgen_01JD7Q4Z8B2M5Q9K6T3V0W1X2Y' }),
+        }),
+      },
+      responses: { 200: json('The generation', GenerationSchema), 404: errors[404] },
+    }),
+    async (c) => {
+      const p = c.req.valid('param');
+      const g = unwrap(
+        await campaigns.getGeneration(requireUser(c).userId, p.id, p.generation_id),
+        campaignApiError,
+      );
+      return c.json(generationJson(g), 200);
+    },
+  );
+
+  app.openapi(
+    defineRoute({
+      method: 'get',
+      path: '/v1/campaigns/{id}/codes/{code_id}/qr',
+      tags: ['Campaigns'],
+      summary: 'One code as a QR image (PNG or SVG)',
+      access: { roles: ANY_ROLE, scope: READ },
+      request: {
+        params: z.object({
+          id: z.string().max(64),
+          code_id: z.string().max(64).openapi({ example: 'cpn_01JD7Q4Z8B2M5Q9K6T3V0W1X2Y' }),
+        }),
+        query: QrQuery,
+      },
+      responses: {
+        200: {
+          description: 'The QR image of the code',
+          content: {
+            'image/png': { schema: z.string().openapi({ format: 'binary' }) },
+            'image/svg+xml': { schema: z.string() },
+          },
+        },
+        404: errors[404],
+      },
+    }),
+    async (c) => {
+      const p = c.req.valid('param');
+      const { format } = c.req.valid('query');
+      const coupon = unwrap(
+        await campaigns.getCode(requireUser(c).userId, p.id, p.code_id),
+        campaignApiError,
+      );
+      const image = await codeQr(coupon.code, format);
+      return c.body(Uint8Array.from(image).buffer, 200, {
+        'content-type': format === 'svg' ? 'image/svg+xml' : 'image/png',
+        'content-disposition': `inline; filename="${coupon.code}.${format}"`,
+      });
+    },
+  );
+
+  app.openapi(
+    defineRoute({
+      method: 'get',
+      path: '/v1/campaigns/{id}/codes/qr',
+      tags: ['Campaigns'],
+      summary: 'A page of codes as QR images, in one ZIP',
+      description: `Up to ${MAX_QR_EXPORT} codes a page (\`limit\`), in code id order; \`starting_after\` is the last code id of the previous page (the \`Next-Starting-After\` header). The ZIP holds \`<code>.png\` (or \`.svg\`) per code and \`codes.csv\`.`,
+      access: { roles: ANY_ROLE, scope: READ },
+      request: {
+        ...idParam,
+        query: QrQuery.extend({
+          limit: z.coerce.number().int().min(1).max(MAX_QR_EXPORT).default(500),
+          starting_after: z.string().max(64).optional(),
+        }),
+      },
+      responses: {
+        200: {
+          description: 'A ZIP of QR images',
+          content: { 'application/zip': { schema: z.string().openapi({ format: 'binary' }) } },
+        },
+        400: errors[400],
+        404: errors[404],
+      },
+    }),
+    async (c) => {
+      const q = c.req.valid('query');
+      const id = c.req.valid('param').id;
+      const rows = unwrap(
+        await campaigns.listCodes(requireUser(c).userId, id, {
+          limit: q.limit,
+          ...(q.starting_after ? { startingAfter: checkCursor(q.starting_after, 'cpn') } : {}),
         }),
         campaignApiError,
       );
-      return c.json(r, 201);
+      const zip = await codesQrZip(
+        rows.map((r) => r.code),
+        q.format,
+      );
+      const last = rows.length === q.limit ? rows[rows.length - 1]?.id : undefined;
+      return c.body(Uint8Array.from(zip).buffer, 200, {
+        'content-type': 'application/zip',
+        'content-disposition': `attachment; filename="${id}-qr.zip"`,
+        ...(last ? { 'next-starting-after': last } : {}),
+      });
     },
   );
 

@@ -1,4 +1,5 @@
 import type { Db } from '../platform/db/db.js';
+import { defineQueue, type JobQueue } from '../platform/queue/queue.js';
 import { fail, isFailure, rollback } from '../platform/failure.js';
 import { newId } from '../platform/ids.js';
 import {
@@ -21,10 +22,17 @@ import type {
 } from './model.js';
 import { evaluateCoupon, normalizeCode } from './rules.js';
 
-/** Most codes one generation makes (the async job of larger vendors starts past this). */
+/** Most codes one generation makes. */
 export const MAX_GENERATE = 1_000_000;
-/** Codes inserted per statement while generating. */
-const GENERATE_CHUNK = 50_000;
+/** Most codes made inside a request; a larger generation runs as a job (`startGeneration`). */
+export const MAX_INLINE_GENERATE = 10_000;
+/** Codes inserted per statement (and per transaction) while generating. */
+const GENERATE_BATCH = 100_000;
+/** Rounds of making up for collisions; the 1 % space check makes a second one rare. */
+const MAX_ROUNDS = 20;
+
+/** The job that makes a large generation's codes. */
+export const GenerateCodesQueue = defineQueue<{ generationId: string }>('campaigns.generate_codes');
 
 export interface CampaignInput {
   name: string;
@@ -107,6 +115,23 @@ export interface CampaignsService {
     campaignId: string,
     input: GenerateInput,
   ): Promise<{ generated: number; sample: string[] } | CampaignFailure>;
+  /**
+   * Queues a generation of up to `MAX_GENERATE` codes as a job; its progress is read with
+   * `getGeneration`.
+   */
+  startGeneration(
+    ownerId: string,
+    campaignId: string,
+    input: GenerateInput,
+  ): Promise<Generation | CampaignFailure>;
+  getGeneration(
+    ownerId: string,
+    campaignId: string,
+    id: string,
+  ): Promise<Generation | CampaignFailure>;
+  /** Runs a queued generation now (the job's handler; tools and tests call it directly). */
+  runGeneration(id: string): Promise<Generation | undefined>;
+  getCode(ownerId: string, campaignId: string, codeId: string): Promise<Coupon | CampaignFailure>;
   listCodes(
     ownerId: string,
     campaignId: string,
@@ -128,8 +153,22 @@ export interface CampaignsService {
   analytics(ownerId: string, campaignId: string): Promise<CampaignAnalytics | CampaignFailure>;
 }
 
+/** A generation running as a job, and how far it got. */
+export interface Generation {
+  id: string;
+  campaignId: string;
+  status: 'queued' | 'running' | 'succeeded' | 'failed';
+  requested: number;
+  generated: number;
+  error: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  finishedAt: Date | null;
+}
+
 export interface CampaignsDeps {
   db: Db;
+  jobs: JobQueue;
   /** Whether a currency (ledger asset code) exists. */
   currencyExists(code: string): Promise<boolean>;
   clock: () => Date;
@@ -164,6 +203,54 @@ interface CodeRow {
   usage_limit: number | null;
   used: number;
   created_at: Date;
+}
+
+interface GenerationRow {
+  id: string;
+  campaign_id: string;
+  status: Generation['status'];
+  requested: number;
+  generated: number;
+  spec: Record<string, unknown>;
+  error: string | null;
+  created_at: Date;
+  updated_at: Date;
+  finished_at: Date | null;
+}
+
+const GENERATION_COLUMNS = `id, campaign_id, status, requested, generated, spec, error, created_at,
+  updated_at, finished_at`;
+
+function toGeneration(r: GenerationRow): Generation {
+  return {
+    id: r.id,
+    campaignId: r.campaign_id,
+    status: r.status,
+    requested: r.requested,
+    generated: r.generated,
+    error: r.error,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    finishedAt: r.finished_at,
+  };
+}
+
+function specToJson(spec: CodeSpec): Record<string, unknown> {
+  return {
+    length: spec.length,
+    prefix: spec.prefix,
+    pattern: spec.pattern ?? null,
+    alphabet: spec.alphabet,
+  };
+}
+
+function specFromJson(j: Record<string, unknown>): CodeSpec {
+  return {
+    length: Number(j['length']),
+    prefix: typeof j['prefix'] === 'string' ? j['prefix'] : '',
+    pattern: typeof j['pattern'] === 'string' ? j['pattern'] : undefined,
+    alphabet: typeof j['alphabet'] === 'string' ? j['alphabet'] : DEFAULT_ALPHABET,
+  };
 }
 
 const CAMPAIGN_COLUMNS = `id, owner_id, name, channel, currency, starts_at, ends_at, status, rule,
@@ -260,6 +347,37 @@ function checkRule(rule: DiscountRule): CampaignFailure | undefined {
   }
 }
 
+/** The generation's code spec, or why it is refused. */
+function checkSpec(input: GenerateInput): CodeSpec | CampaignFailure {
+  if (!Number.isInteger(input.count) || input.count < 1 || input.count > MAX_GENERATE) {
+    return fail(CampaignError.GenerationTooLarge, {
+      message: `count must be 1 to ${MAX_GENERATE}`,
+    });
+  }
+  const prefix = normalizeCode(input.prefix ?? '');
+  if (!/^[A-Z0-9]{0,12}$/.test(prefix)) {
+    return invalid('A prefix is up to 12 letters and digits', 'prefix');
+  }
+  if (input.pattern !== undefined && !/^[A-Z0-9#-]{1,40}$/i.test(input.pattern)) {
+    return invalid('A pattern is letters, digits, dashes and # (a random character)', 'pattern');
+  }
+  const alphabet = cleanAlphabet(input.alphabet ?? DEFAULT_ALPHABET);
+  if (alphabet.length < 8) {
+    return invalid('The alphabet needs at least 8 unambiguous characters', 'alphabet');
+  }
+  const spec: CodeSpec = {
+    length: input.length ?? 10,
+    prefix,
+    pattern: input.pattern?.toUpperCase(),
+    alphabet,
+  };
+  if (!input.pattern && (spec.length < 4 || spec.length > 32)) {
+    return invalid('length is 4 to 32', 'length');
+  }
+  if (!spaceSuffices(spec, input.count)) return fail(CampaignError.CodeSpaceTooSmall);
+  return spec;
+}
+
 export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
   const { db } = deps;
 
@@ -271,21 +389,101 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
     return rows[0] ? toCampaign(rows[0]) : undefined;
   }
 
-  async function insertCodes(
+  /**
+   * Inserts `count` new codes of `spec` into the campaign. Each round makes the codes
+   * still missing, drops the ones repeated within the round, sorts them (each batch then
+   * walks the unique index in order) and inserts them in batches; the unique index on
+   * `code` skips any code that already exists, anywhere, and the next round makes up for
+   * it. Each batch is one transaction that holds a KEY SHARE lock on the campaign row and
+   * runs `onBatch` (a job's progress), so what is committed and the progress agree.
+   */
+  async function fill(
     campaignId: string,
-    codes: string[],
-    kind: CodeKind,
-    usageLimit: number | null,
+    spec: CodeSpec,
+    count: number,
+    usageLimit: number,
+    options: { sample?: string[]; onBatch?: (made: number) => Promise<void> } = {},
   ): Promise<number> {
-    const ids = codes.map(() => newId('cpn'));
-    const r = await db.query(
-      `INSERT INTO campaign_codes (id, campaign_id, code, kind, usage_limit)
-       SELECT i, $1, c, $2, $3 FROM unnest($4::text[], $5::text[]) AS t(i, c)
-       ON CONFLICT (code) DO NOTHING`,
-      [campaignId, kind, usageLimit, ids, codes],
-    );
-    return r.rowCount;
+    let made = 0;
+    for (let round = 0; made < count && round < MAX_ROUNDS; round++) {
+      const codes = [...new Set(generateCodes(spec, count - made).map(normalizeCode))].sort();
+      const sample = options.sample;
+      if (sample && sample.length === 0) {
+        for (let k = 0; k < 5 && k < codes.length; k++) {
+          sample.push(codes[Math.floor((k * codes.length) / 5)] ?? '');
+        }
+      }
+      for (let at = 0; at < codes.length; at += GENERATE_BATCH) {
+        const batch = codes.slice(at, at + GENERATE_BATCH);
+        made += await db.transaction(async () => {
+          const locked = await db.query(`SELECT 1 FROM campaigns WHERE id = $1 FOR KEY SHARE`, [
+            campaignId,
+          ]);
+          if (locked.rowCount === 0) throw new Error(`campaign ${campaignId} vanished`);
+          const r = await db.query(
+            `INSERT INTO campaign_codes (id, campaign_id, code, kind, usage_limit)
+             SELECT i, $1, c, 'unique', $2 FROM unnest($3::text[], $4::text[]) AS t(i, c)
+             ON CONFLICT (code) DO NOTHING`,
+            [campaignId, usageLimit, batch.map(() => newId('cpn')), batch],
+          );
+          await options.onBatch?.(made + r.rowCount);
+          return r.rowCount;
+        });
+      }
+    }
+    if (made < count) throw new Error(`generated ${made} of ${count} codes`);
+    return made;
   }
+
+  /** The job's work: the codes a generation still lacks, its progress committed per batch. */
+  async function runGeneration(id: string): Promise<Generation | undefined> {
+    const { rows } = await db.query<GenerationRow>(
+      `UPDATE campaign_code_generations SET status = 'running', updated_at = $2
+        WHERE id = $1 AND status IN ('queued', 'running') RETURNING ${GENERATION_COLUMNS}`,
+      [id, deps.clock()],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    const spec = specFromJson(row.spec);
+    const usageLimit = typeof row.spec['usage_limit'] === 'number' ? row.spec['usage_limit'] : 1;
+    const already = row.generated;
+    if (already < row.requested) {
+      await fill(row.campaign_id, spec, row.requested - already, usageLimit, {
+        onBatch: async (made) => {
+          await db.query(
+            `UPDATE campaign_code_generations SET generated = $2, updated_at = $3 WHERE id = $1`,
+            [id, already + made, deps.clock()],
+          );
+        },
+      });
+    }
+    const done = await db.query<GenerationRow>(
+      `UPDATE campaign_code_generations SET status = 'succeeded', updated_at = $2, finished_at = $2
+        WHERE id = $1 RETURNING ${GENERATION_COLUMNS}`,
+      [id, deps.clock()],
+    );
+    return done.rows[0] ? toGeneration(done.rows[0]) : undefined;
+  }
+
+  deps.jobs.register(
+    GenerateCodesQueue,
+    async (job) => {
+      try {
+        await runGeneration(job.payload.generationId);
+      } catch (err) {
+        if (job.attempt >= job.maxAttempts) {
+          await db.query(
+            `UPDATE campaign_code_generations SET status = 'failed', error = $2, updated_at = $3,
+                    finished_at = $3 WHERE id = $1`,
+            [job.payload.generationId, String(err).slice(0, 500), deps.clock()],
+          );
+        }
+        throw err;
+      }
+    },
+    // Not one transaction: each batch commits with its progress, so a retry resumes.
+    { transactional: false, timeoutMs: 600_000 },
+  );
 
   const service: CampaignsService = {
     async create(ownerId, input) {
@@ -369,59 +567,66 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
     async generate(ownerId, campaignId, input) {
       const campaign = await owned(ownerId, campaignId);
       if (!campaign) return fail(CampaignError.CampaignNotFound);
-      if (!Number.isInteger(input.count) || input.count < 1 || input.count > MAX_GENERATE) {
+      const spec = checkSpec(input);
+      if (isFailure(spec)) return spec;
+      if (input.count > MAX_INLINE_GENERATE) {
         return fail(CampaignError.GenerationTooLarge, {
-          message: `count must be 1 to ${MAX_GENERATE}`,
+          message: `count above ${MAX_INLINE_GENERATE} runs as a job: startGeneration`,
         });
       }
-      const prefix = normalizeCode(input.prefix ?? '');
-      if (!/^[A-Z0-9]{0,12}$/.test(prefix)) {
-        return invalid('A prefix is up to 12 letters and digits', 'prefix');
-      }
-      if (input.pattern !== undefined && !/^[A-Z0-9#-]{1,40}$/i.test(input.pattern)) {
-        return invalid(
-          'A pattern is letters, digits, dashes and # (a random character)',
-          'pattern',
-        );
-      }
-      const alphabet = cleanAlphabet(input.alphabet ?? DEFAULT_ALPHABET);
-      if (alphabet.length < 8) {
-        return invalid('The alphabet needs at least 8 unambiguous characters', 'alphabet');
-      }
-      const spec: CodeSpec = {
-        length: input.length ?? 10,
-        prefix,
-        pattern: input.pattern?.toUpperCase(),
-        alphabet,
-      };
-      if (!input.pattern && (spec.length < 4 || spec.length > 32)) {
-        return invalid('length is 4 to 32', 'length');
-      }
-      if (!spaceSuffices(spec, input.count)) return fail(CampaignError.CodeSpaceTooSmall);
-      let made = 0;
       const sample: string[] = [];
-      // Collisions (with each other or with any existing code) are skipped by the unique
-      // index and made up for by another round; the space check keeps rounds few.
-      for (let round = 0; made < input.count && round < 20; round++) {
-        const want = input.count - made;
-        // Sorted, so each chunk walks the unique index in order instead of at random.
-        const codes = generateCodes(spec, want).map(normalizeCode).sort();
-        for (let at = 0; at < codes.length; at += GENERATE_CHUNK) {
-          made += await insertCodes(
-            campaignId,
-            codes.slice(at, at + GENERATE_CHUNK),
-            'unique',
-            input.usageLimit ?? 1,
-          );
-        }
-        if (sample.length === 0) {
-          for (let k = 0; k < 5 && k < codes.length; k++) {
-            sample.push(codes[Math.floor((k * codes.length) / 5)] ?? '');
-          }
-        }
-      }
-      if (made < input.count) throw new Error(`generated ${made} of ${input.count} codes`);
+      const made = await fill(campaignId, spec, input.count, input.usageLimit ?? 1, {
+        sample,
+      });
       return { generated: made, sample };
+    },
+
+    async startGeneration(ownerId, campaignId, input) {
+      const campaign = await owned(ownerId, campaignId);
+      if (!campaign) return fail(CampaignError.CampaignNotFound);
+      const spec = checkSpec(input);
+      if (isFailure(spec)) return spec;
+      const id = newId('cgen');
+      return db.transaction(async () => {
+        const { rows } = await db.query<GenerationRow>(
+          `INSERT INTO campaign_code_generations (id, campaign_id, owner_id, status, requested,
+                                                  spec, created_at, updated_at)
+           VALUES ($1, $2, $3, 'queued', $4, $5, $6, $6) RETURNING ${GENERATION_COLUMNS}`,
+          [
+            id,
+            campaignId,
+            ownerId,
+            input.count,
+            { ...specToJson(spec), usage_limit: input.usageLimit ?? 1 },
+            deps.clock(),
+          ],
+        );
+        await deps.jobs.enqueue(GenerateCodesQueue, { generationId: id }, { maxAttempts: 5 });
+        const row = rows[0];
+        if (!row) throw new Error('generation insert returned nothing');
+        return toGeneration(row);
+      });
+    },
+
+    async getGeneration(ownerId, campaignId, id) {
+      const { rows } = await db.query<GenerationRow>(
+        `SELECT ${GENERATION_COLUMNS} FROM campaign_code_generations
+          WHERE id = $1 AND campaign_id = $2 AND owner_id = $3`,
+        [id, campaignId, ownerId],
+      );
+      return rows[0] ? toGeneration(rows[0]) : fail(CampaignError.GenerationNotFound);
+    },
+
+    runGeneration,
+
+    async getCode(ownerId, campaignId, codeId) {
+      if (!(await owned(ownerId, campaignId))) return fail(CampaignError.CampaignNotFound);
+      const { rows } = await db.query<CodeRow>(
+        `SELECT id, campaign_id, code, kind, usage_limit, used, created_at FROM campaign_codes
+          WHERE id = $1 AND campaign_id = $2`,
+        [codeId, campaignId],
+      );
+      return rows[0] ? toCoupon(rows[0]) : fail(CampaignError.CouponNotFound, { param: 'code_id' });
     },
 
     async listCodes(ownerId, campaignId, query) {

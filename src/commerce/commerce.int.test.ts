@@ -1,4 +1,6 @@
+import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GenerateCodesQueue } from '../campaigns/service.js';
 import {
   createWalletHarness,
   type TestUser,
@@ -232,6 +234,93 @@ describe('a store, a campaign and an order through the API', () => {
       },
     );
     expect(tooMany.body.error?.code, tooMany.text).toBe('code_space_too_small');
+  });
+
+  it('codes as QR images: PNG and SVG per code, a ZIP per page; bad format and unknown code refused', async () => {
+    const campaign = await call('POST', '/v1/campaigns', merchant, {
+      name: 'Posters',
+      channel: 'print',
+      currency: 'USD',
+      starts_at: new Date(h.clock.now - 60_000).toISOString(),
+      rule: { kind: 'fixed', amount: '1.00' },
+    });
+    const id = campaign.body.id as string;
+    await call('POST', `/v1/campaigns/${id}/codes/generate`, merchant, { count: 30 });
+    const page = await call('GET', `/v1/campaigns/${id}/codes?limit=100`, merchant);
+    const first = page.body.data[0] as { id: string; code: string };
+    const raw = (path: string) =>
+      h.t.vw.http.request(path, { headers: { authorization: `Bearer ${merchant.token}` } });
+
+    const png = await raw(`/v1/campaigns/${id}/codes/${first.id}/qr`);
+    expect(png.headers.get('content-type')).toBe('image/png');
+    const bytes = new Uint8Array(await png.arrayBuffer());
+    expect([...bytes.slice(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+    const svg = await call('GET', `/v1/campaigns/${id}/codes/${first.id}/qr?format=svg`, merchant);
+    expect(svg.headers.get('content-type')).toBe('image/svg+xml');
+    expect(svg.text).toMatch(/^<svg /);
+
+    const zip = await raw(`/v1/campaigns/${id}/codes/qr?limit=20`);
+    expect(zip.headers.get('content-type')).toBe('application/zip');
+    const files = unzipSync(new Uint8Array(await zip.arrayBuffer()));
+    expect(Object.keys(files)).toHaveLength(21);
+    expect(files[`${first.code}.png`]?.slice(0, 4)).toEqual(
+      new Uint8Array([0x89, 0x50, 0x4e, 0x47]),
+    );
+    const next = zip.headers.get('next-starting-after');
+    const rest = await raw(`/v1/campaigns/${id}/codes/qr?limit=20&starting_after=${next}`);
+    expect(Object.keys(unzipSync(new Uint8Array(await rest.arrayBuffer())))).toHaveLength(11);
+
+    const gif = await call('GET', `/v1/campaigns/${id}/codes/${first.id}/qr?format=gif`, merchant);
+    expect(gif.status).toBe(400);
+    expect(gif.body.error.type).toBe('invalid_request_error');
+    const huge = await call('GET', `/v1/campaigns/${id}/codes/qr?limit=5000`, merchant);
+    expect(huge.status).toBe(400);
+    const unknown = await call('GET', `/v1/campaigns/${id}/codes/cpn_nope/qr`, merchant);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.code).toBe('coupon_not_found');
+    const rival = await h.user('qr_rival');
+    const theirs = await call('GET', `/v1/campaigns/${id}/codes/${first.id}/qr`, rival);
+    expect(theirs.body.error.code).toBe('campaign_not_found');
+  });
+
+  it('a generation past 10,000 codes runs as a job whose progress the API shows', async () => {
+    const campaign = await call('POST', '/v1/campaigns', merchant, {
+      name: 'Big drop',
+      channel: 'web',
+      currency: 'USD',
+      starts_at: new Date(h.clock.now - 60_000).toISOString(),
+      rule: { kind: 'fixed', amount: '1.00' },
+    });
+    const id = campaign.body.id as string;
+    const started = await call('POST', `/v1/campaigns/${id}/codes/generate`, merchant, {
+      count: 12_000,
+      prefix: 'BIG',
+    });
+    expect(started.status, started.text).toBe(202);
+    expect(started.body).toMatchObject({
+      object: 'code_generation',
+      status: 'queued',
+      requested: 12_000,
+      generated: 0,
+    });
+    const path = `/v1/campaigns/${id}/generations/${started.body.id}`;
+    expect(await h.t.vw.jobs.runDue({ queues: [GenerateCodesQueue.name] })).toBe(1);
+    const done = await call('GET', path, merchant);
+    expect(done.body).toMatchObject({ status: 'succeeded', requested: 12_000, generated: 12_000 });
+    const analytics = await call('GET', `/v1/campaigns/${id}/analytics`, merchant);
+    expect(analytics.body.issued).toBe(12_000);
+    const other = await h.user('gen_rival');
+    expect((await call('GET', path, other)).status).toBe(404);
+    const bad = await call('POST', `/v1/campaigns/${id}/codes/generate`, merchant, {
+      count: 20_000,
+      length: 4,
+    });
+    expect(bad.body.error?.code, bad.text).toBe('code_space_too_small');
+    const generations = await h.t.vw.db.query(
+      `SELECT 1 FROM campaign_code_generations WHERE campaign_id = $1`,
+      [id],
+    );
+    expect(generations.rowCount).toBe(1);
   });
 });
 

@@ -93,15 +93,17 @@ async function campaign(input: {
   redemptionLimit?: number;
   budget?: bigint;
   perCustomerLimit?: number;
+  firstOrderOnly?: boolean;
   code: string;
 }) {
+  const { firstOrderOnly, ...limits } = input;
   const c = await vw().campaigns.create(merchant.id, {
     name: 'Cricket season',
     channel: 'tv',
     currency: 'USD',
     startsAt: new Date(h.clock.now - 60_000),
-    rule: { kind: 'fixed', amount: 100n },
-    ...input,
+    rule: { kind: 'fixed', amount: 100n, firstOrderOnly },
+    ...limits,
   });
   if (isFailure(c)) throw new Error(c.code);
   const code = await vw().campaigns.addCode(merchant.id, c.id, { code: input.code });
@@ -238,4 +240,54 @@ describe('campaign limits on PostgreSQL', () => {
       released: 1,
     });
   });
+
+  it('first order only, raced: one customer checks out two first orders at once; exactly one gets the coupon', async () => {
+    const { store, variant } = await storeWithVariant(1000);
+    const c = await campaign({ code: 'FIRSTONLY', perCustomerLimit: 5 });
+    await vw().db.query(
+      `UPDATE campaigns SET rule = rule || '{"first_order_only": true}' WHERE id = $1`,
+      [c.id],
+    );
+    // Ten customers, each racing two carts with the coupon: the quote (a read) passes for
+    // both, so only the guard in the checkout transaction can refuse one.
+    for (let round = 0; round < 10; round++) {
+      const customer = await h.user(`first_${round}`);
+      const carts = await Promise.all(
+        [0, 1].map(async () => {
+          const made = await vw().commerce.orders.createCart({
+            storeId: store.id,
+            currency: 'USD',
+            userId: customer.id,
+          });
+          if (isFailure(made)) throw new Error(made.code);
+          const access = { userId: customer.id };
+          await vw().commerce.orders.setItem(made.cart.id, access, variant.id, 1);
+          const applied = await vw().commerce.orders.applyCoupon(made.cart.id, access, 'firstonly');
+          expect(isFailure(applied)).toBe(false);
+          return made.cart.id;
+        }),
+      );
+      const results = await Promise.all(
+        carts.map((id) => vw().commerce.orders.checkout(id, { userId: customer.id }, {})),
+      );
+      expect(codes(results)).toEqual({ ok: 1, coupon_first_order_only: 1 });
+      const won = results.find((r): r is Order => !isFailure(r));
+      expect(won?.discount).toBe(100n);
+      // Cancelled, the first order no longer counts: the coupon applies again.
+      if (!won) throw new Error('no order');
+      await vw().commerce.orders.cancel(won.id, { userId: customer.id }, 'changed my mind');
+      const lost = carts.find((id) => id !== won.cartId) ?? '';
+      expect(await vw().commerce.orders.checkout(lost, { userId: customer.id }, {})).toMatchObject({
+        status: 'pending',
+        discount: 100n,
+      });
+    }
+    // Refused checkouts changed nothing: 10 live orders with the coupon, 10 released.
+    expect(await vw().campaigns.analytics(merchant.id, c.id)).toMatchObject({
+      reserved: 10,
+      released: 10,
+    });
+    const [v] = await vw().commerce.catalog.getVariants([variant.id]);
+    expect(v?.reserved).toBe(10);
+  }, 120_000);
 });

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { CampaignError } from '../campaigns/errors.js';
 import type { CampaignsService } from '../campaigns/service.js';
 import type { RuleLine } from '../campaigns/model.js';
 import type { Db } from '../platform/db/db.js';
@@ -222,6 +223,7 @@ export function createOrders(deps: OrdersDeps) {
         lines: RuleLine[];
         couponProblem: Failure | null;
         campaignId: string | null;
+        firstOrderOnly: boolean;
       }
     | CommerceFailure
   > {
@@ -243,6 +245,7 @@ export function createOrders(deps: OrdersDeps) {
     let couponProblem: Failure | null = null;
     let discount: { amount: bigint; lines: number[] } | undefined;
     let campaignId: string | null = null;
+    let firstOrderOnly = false;
     if (code !== null && lines.length > 0) {
       const q = await campaigns.quote(code, {
         merchantId: store.ownerId,
@@ -258,6 +261,7 @@ export function createOrders(deps: OrdersDeps) {
       else {
         discount = q.applied;
         campaignId = q.campaign.id;
+        firstOrderOnly = q.campaign.rule.firstOrderOnly ?? false;
       }
     }
     return {
@@ -265,7 +269,32 @@ export function createOrders(deps: OrdersDeps) {
       lines,
       couponProblem,
       campaignId,
+      firstOrderOnly,
     };
+  }
+
+  /**
+   * Counts a live order of the buyer. With `firstOnly` (a first-order-only coupon) it
+   * counts it only if the buyer has none: one conditional upsert, so of two first orders
+   * raced by one buyer, one gets the coupon and the other waits for its row lock and is
+   * refused. False when refused.
+   */
+  async function countOrder(buyerId: string, firstOnly: boolean): Promise<boolean> {
+    const r = await db.query(
+      `INSERT INTO commerce_buyer_orders AS b (buyer_id, live_orders) VALUES ($1, 1)
+       ON CONFLICT (buyer_id) DO UPDATE SET live_orders = b.live_orders + 1
+        WHERE NOT $2::boolean OR b.live_orders = 0`,
+      [buyerId, firstOnly],
+    );
+    return r.rowCount === 1;
+  }
+
+  async function uncountOrder(buyerId: string | null): Promise<void> {
+    if (buyerId === null) return;
+    await db.query(
+      `UPDATE commerce_buyer_orders SET live_orders = live_orders - 1 WHERE buyer_id = $1`,
+      [buyerId],
+    );
   }
 
   async function linesOf(orderIds: string[]): Promise<Map<string, OrderLine[]>> {
@@ -328,6 +357,8 @@ export function createOrders(deps: OrdersDeps) {
 
   /** Cancels a pending order: releases its stock and its coupon's uses. Inside a transaction. */
   async function cancelLocked(order: Order, reason: string): Promise<Order> {
+    // The buyer's row before the variants', as checkout takes them (one lock order).
+    await uncountOrder(order.buyerId);
     await moveStock(order, 'release');
     if (order.campaignId !== null) await campaigns.release(order.id);
     const cancelled = await setStatus(order, 'cancelled', [
@@ -479,6 +510,10 @@ export function createOrders(deps: OrdersDeps) {
             ],
           );
           if (inserted.rowCount === 0) return rollback(fail(CommerceError.CartCheckedOut));
+          const firstOnly = p.campaignId !== null && p.firstOrderOnly;
+          if (buyerId !== null && !(await countOrder(buyerId, firstOnly))) {
+            return rollback(fail(CampaignError.CouponFirstOrderOnly, { param: 'coupon_code' }));
+          }
           const order = [...cart.items]
             .map((item, i) => ({ item, i }))
             .sort((a, b) => (a.item.variantId < b.item.variantId ? -1 : 1));
@@ -586,6 +621,7 @@ export function createOrders(deps: OrdersDeps) {
             }
             reference = paid.reference;
           }
+          if (order.buyerId === null) await countOrder(access.userId, false);
           await moveStock(order, 'take');
           if (order.campaignId !== null) await campaigns.confirm(order.id);
           const done = await setStatus(order, 'paid', [
@@ -670,6 +706,7 @@ export function createOrders(deps: OrdersDeps) {
             }
             reference = back.reference;
           }
+          await uncountOrder(order.buyerId);
           if (order.status === 'paid') await moveStock(order, 'restock');
           if (order.campaignId !== null) await campaigns.release(order.id);
           const done = await setStatus(order, 'refunded', [

@@ -2762,11 +2762,73 @@ export interface paths {
     put?: never;
     /**
      * Generate unique codes in bulk
-     * @description Random codes from an alphabet without ambiguous characters (never 0 O 1 I L 5 S 2 Z 8 B U V), of `length` characters or following `pattern` (`#` is a random character), after `prefix`. The database’s unique index guarantees no code repeats; the space must hold at least 100 times `count`. Single use unless `usage_limit` says otherwise.
+     * @description Random codes from an alphabet without ambiguous characters (never 0 O 1 I L 5 S 2 Z 8 B U V), of `length` characters or following `pattern` (`#` is a random character), after `prefix`. The database’s unique index guarantees no code repeats; the space must hold at least 100 times `count`. Single use unless `usage_limit` says otherwise. Up to 10,000 codes are made in the request (201); more run as a job (202 with a `code_generation` whose progress `GET /v1/campaigns/{id}/generations/{generation_id}` shows).
      *
      *     Roles: user, merchant, operator, admin. Scope: `campaigns:write`.
      */
     post: operations['generateCampaignCodes'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/campaigns/{id}/generations/{generation_id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A code generation job and its progress
+     * @description Roles: user, merchant, operator, admin. Scope: `campaigns:read`.
+     */
+    get: operations['getCampaignGeneration'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/campaigns/{id}/codes/{code_id}/qr': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * One code as a QR image (PNG or SVG)
+     * @description Roles: user, merchant, operator, admin. Scope: `campaigns:read`.
+     */
+    get: operations['getCampaignCodeQr'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/campaigns/{id}/codes/qr': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A page of codes as QR images, in one ZIP
+     * @description Up to 2000 codes a page (`limit`), in code id order; `starting_after` is the last code id of the previous page (the `Next-Starting-After` header). The ZIP holds `<code>.png` (or `.svg`) per code and `codes.csv`.
+     *
+     *     Roles: user, merchant, operator, admin. Scope: `campaigns:read`.
+     */
+    get: operations['getCampaignCodesQr'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -4393,6 +4455,13 @@ export interface components {
       id: string;
       /** @enum {string} */
       object: 'coupon';
+    } & {
+      [key: string]: unknown;
+    };
+    code_generation: {
+      id: string;
+      /** @enum {string} */
+      object: 'code_generation';
     } & {
       [key: string]: unknown;
     };
@@ -15085,6 +15154,15 @@ export interface operations {
           };
         };
       };
+      /** @description The generation job, queued */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['code_generation'];
+        };
+      };
       /** @description Invalid request */
       400: {
         headers: {
@@ -15123,6 +15201,216 @@ export interface operations {
       };
       /** @description Conflict */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  getCampaignGeneration: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        generation_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The generation */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['code_generation'];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed for this role or key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  getCampaignCodeQr: {
+    parameters: {
+      query?: {
+        format?: 'png' | 'svg';
+      };
+      header?: never;
+      path: {
+        id: string;
+        code_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The QR image of the code */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'image/png': string;
+          'image/svg+xml': string;
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed for this role or key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  getCampaignCodesQr: {
+    parameters: {
+      query?: {
+        format?: 'png' | 'svg';
+        limit?: number;
+        starting_after?: string;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A ZIP of QR images */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/zip': string;
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed for this role or key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found */
+      404: {
         headers: {
           [name: string]: unknown;
         };

@@ -1,0 +1,329 @@
+/**
+ * `npm run bench:commerce`: coupon code generation, redemptions and checkouts on a real
+ * PostgreSQL server, in process (the services, no HTTP).
+ *
+ * 1. Code generation: N codes (default 1,000,000) generated as the API's job does it
+ *    (`startGeneration`, then the job runs), against baselines measured in the same run on
+ *    the same database: a COPY (FROM STDIN, pg-copy-streams) of N random 10-character
+ *    strings, sorted, into a one-column table with a unique index (what keeping N strings
+ *    distinct in the database costs at COPY speed), and the same COPY into a table with no
+ *    index. Floor (issue 21): ≤ 10 s and ≤ 1.5× the unique COPY.
+ * 2. Redemptions with random codes: C concurrent callers each reserve a random generated
+ *    single-use code (`campaigns.reserve`, one transaction each) for BENCH_SECONDS.
+ *    Floor ≥ 5,000/s.
+ * 3. One capped campaign: a shared code, the campaign capped at K; C callers redeem until
+ *    it is exhausted. Floor ≥ 2,000/s; afterwards exactly K redemptions must exist.
+ * 4. Checkouts with inventory reservation on one hot variant: C callers check out guest
+ *    carts of one unit; reserved units must equal the orders made.
+ *
+ * Environment: TEST_DATABASE_URL or BENCH_DATABASE_URL (default
+ * postgres://postgres@127.0.0.1:5432/postgres), BENCH_CODES, BENCH_SECONDS, BENCH_CLIENTS,
+ * BENCH_CAP, BENCH_SMOKE=1 (small). Floors are printed and, outside smoke mode, make the
+ * exit code non-zero when missed. Results: bench/results/commerce.json.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { DEFAULT_ALPHABET, generateCodes } from '../../src/campaigns/codes.js';
+import { GenerateCodesQueue } from '../../src/campaigns/service.js';
+import { isFailure } from '../../src/platform/failure.js';
+import { createTestApp, type TestApp } from '../../test/support/app.js';
+import { announceSmoke, resultsFile, setting, SMOKE } from '../lib/smoke.js';
+import { round, table } from '../lib/stats.js';
+
+const URL_ =
+  process.env['BENCH_DATABASE_URL'] ??
+  process.env['TEST_DATABASE_URL'] ??
+  'postgres://postgres@127.0.0.1:5432/postgres';
+process.env['VW_TEST_DB'] = 'postgres';
+process.env['TEST_DATABASE_URL'] = URL_;
+
+const CODES = setting('BENCH_CODES', 1_000_000, 5_000);
+const SECONDS = setting('BENCH_SECONDS', 5, 0.5);
+const CLIENTS = setting('BENCH_CLIENTS', 16, 4);
+const CAP = setting('BENCH_CAP', 20_000, 200);
+const STOCK = setting('BENCH_STOCK', 5_000, 100);
+
+const failures: string[] = [];
+const check = (ok: boolean, what: string) => {
+  if (!ok) failures.push(what);
+};
+
+/** COPY FROM STDIN of `lines` into `table`, on one connection of the test database. */
+async function copyLines(url: string, sql: string, lines: readonly string[]): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const started = performance.now();
+    const stream = client.query(copyFrom(sql));
+    const chunks = function* () {
+      for (let at = 0; at < lines.length; at += 10_000) {
+        yield `${lines.slice(at, at + 10_000).join('\n')}\n`;
+      }
+    };
+    await pipeline(Readable.from(chunks()), stream);
+    return (performance.now() - started) / 1000;
+  } finally {
+    await client.end();
+  }
+}
+
+async function codeGeneration(t: TestApp, url: string) {
+  const strings = [
+    ...new Set(generateCodes({ length: 10, prefix: '', alphabet: DEFAULT_ALPHABET }, CODES + 1000)),
+  ]
+    .slice(0, CODES)
+    .sort();
+  await t.vw.db.exec(`CREATE TABLE bench_copy_unique (s text NOT NULL);
+    CREATE UNIQUE INDEX bench_copy_unique_s ON bench_copy_unique (s);
+    CREATE TABLE bench_copy_plain (s text NOT NULL);`);
+  const copyUnique = await copyLines(url, 'COPY bench_copy_unique (s) FROM STDIN', strings);
+  const copyPlain = await copyLines(url, 'COPY bench_copy_plain (s) FROM STDIN', strings);
+  await t.vw.db.exec('DROP TABLE bench_copy_unique; DROP TABLE bench_copy_plain;');
+
+  const campaign = await t.vw.campaigns.create('usr_bench', {
+    name: 'Bench',
+    channel: 'bench',
+    currency: 'USD',
+    startsAt: new Date(Date.now() - 60_000),
+    rule: { kind: 'percentage', percentBps: 500 },
+  });
+  if (isFailure(campaign)) throw new Error(campaign.code);
+  const started = performance.now();
+  const gen = await t.vw.campaigns.startGeneration('usr_bench', campaign.id, { count: CODES });
+  if (isFailure(gen)) throw new Error(gen.code);
+  await t.vw.jobs.runDue({ queues: [GenerateCodesQueue.name] });
+  const seconds = (performance.now() - started) / 1000;
+  const after = await t.vw.campaigns.getGeneration('usr_bench', campaign.id, gen.id);
+  const { rows } = await t.vw.db.query<{ n: bigint; d: bigint }>(
+    `SELECT count(*) AS n, count(DISTINCT code) AS d FROM campaign_codes WHERE campaign_id = $1`,
+    [campaign.id],
+  );
+  check(
+    !isFailure(after) && after.status === 'succeeded' && after.generated === CODES,
+    'generation job did not finish',
+  );
+  check(
+    rows.at(0)?.n === BigInt(CODES) && rows.at(0)?.d === BigInt(CODES),
+    'codes missing or repeated',
+  );
+  return { campaignId: campaign.id, seconds, copyUnique, copyPlain };
+}
+
+/** Runs `work` from `clients` callers for `seconds`; counts the calls that returned true. */
+async function measure(
+  clients: number,
+  seconds: number,
+  work: (caller: number, i: number) => Promise<boolean>,
+  until?: () => boolean,
+) {
+  let ok = 0;
+  let refused = 0;
+  const deadline = performance.now() + seconds * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async (_, caller) => {
+      for (let i = 0; performance.now() < deadline && !(until?.() ?? false); i++) {
+        if (await work(caller, i)) ok++;
+        else refused++;
+      }
+    }),
+  );
+  return { ok, refused, seconds: (performance.now() - started) / 1000 };
+}
+
+async function redemptionsRandom(t: TestApp, campaignId: string) {
+  const { rows } = await t.vw.db.query<{ code: string }>(
+    `SELECT code FROM campaign_codes WHERE campaign_id = $1`,
+    [campaignId],
+  );
+  const codes = rows.map((r) => r.code);
+  // Shuffled: each caller takes the next unused code at random positions of the index.
+  for (let i = codes.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [codes[i], codes[j]] = [codes[j] ?? '', codes[i] ?? ''];
+  }
+  let next = 0;
+  const r = await measure(CLIENTS, SECONDS, async () => {
+    const code = codes[next++ % codes.length] ?? '';
+    const res = await t.vw.campaigns.reserve({
+      code,
+      orderId: `ord_bench_${randomBytes(8).toString('hex')}`,
+      customerKey: 'usr_bench_buyer',
+      currency: 'USD',
+      discount: 100n,
+      orderTotal: 1000n,
+    });
+    return !isFailure(res);
+  });
+  return { ...r, perSecond: r.ok / r.seconds };
+}
+
+async function redemptionsCapped(t: TestApp) {
+  const campaign = await t.vw.campaigns.create('usr_bench', {
+    name: 'Capped',
+    channel: 'bench',
+    currency: 'USD',
+    startsAt: new Date(Date.now() - 60_000),
+    rule: { kind: 'fixed', amount: 100n },
+    redemptionLimit: CAP,
+  });
+  if (isFailure(campaign)) throw new Error(campaign.code);
+  const code = `CAPPED${randomBytes(4).toString('hex').toUpperCase()}`;
+  const added = await t.vw.campaigns.addCode('usr_bench', campaign.id, { code });
+  if (isFailure(added)) throw new Error(added.code);
+  const state = { exhausted: false };
+  const r = await measure(
+    CLIENTS,
+    SMOKE ? 30 : 120,
+    async () => {
+      const res = await t.vw.campaigns.reserve({
+        code,
+        orderId: `ord_cap_${randomBytes(8).toString('hex')}`,
+        customerKey: `usr_${randomBytes(4).toString('hex')}`,
+        currency: 'USD',
+        discount: 100n,
+        orderTotal: 1000n,
+      });
+      if (isFailure(res)) state.exhausted = true;
+      return !isFailure(res);
+    },
+    () => state.exhausted,
+  );
+  const { rows } = await t.vw.db.query<{ used: number; n: bigint }>(
+    `SELECT redemptions_used AS used,
+            (SELECT count(*) FROM campaign_redemptions WHERE campaign_id = $1) AS n
+       FROM campaigns WHERE id = $1`,
+    [campaign.id],
+  );
+  // Exhausted: exactly CAP granted. Out of time first: the counters match what was granted.
+  const exhausted = state.exhausted;
+  const granted = exhausted ? CAP : r.ok;
+  check(r.ok === granted, `capped campaign gave ${r.ok} redemptions, cap ${CAP}`);
+  check(
+    rows.at(0)?.used === granted && rows.at(0)?.n === BigInt(granted),
+    'capped campaign counters disagree with the redemptions granted',
+  );
+  return { ...r, cap: CAP, exhausted, perSecond: r.ok / r.seconds, exact: r.ok === granted };
+}
+
+async function checkouts(t: TestApp) {
+  const store = await t.vw.commerce.catalog.createStore('usr_bench', {
+    name: 'Hot store',
+    position: { x: 1, y: 1 },
+    taxBps: 0,
+  });
+  if (isFailure(store)) throw new Error(store.code);
+  const product = await t.vw.commerce.catalog.createProduct('usr_bench', store.id, {
+    name: 'Hot item',
+    variants: [{ sku: 'HOT', name: 'One size', prices: { USD: '5.00' }, stock: STOCK }],
+  });
+  if (isFailure(product)) throw new Error(product.code);
+  const variant = product.variants[0];
+  if (!variant) throw new Error('no variant');
+  const orders = t.vw.commerce.orders;
+  let soldOut = false;
+  const r = await measure(
+    CLIENTS,
+    SECONDS,
+    async () => {
+      const made = await orders.createCart({ storeId: store.id, currency: 'USD' });
+      if (isFailure(made) || made.secret === null) throw new Error('cart');
+      const access = { secret: made.secret };
+      const set = await orders.setItem(made.cart.id, access, variant.id, 1);
+      if (isFailure(set)) throw new Error(set.code);
+      const order = await orders.checkout(made.cart.id, access, { email: 'b@example.com' });
+      if (isFailure(order)) soldOut = true;
+      return !isFailure(order);
+    },
+    () => soldOut,
+  );
+  const { rows } = await t.vw.db.query<{ reserved: number; n: bigint }>(
+    `SELECT reserved, (SELECT count(*) FROM commerce_orders WHERE store_id = $2) AS n
+       FROM commerce_variants WHERE id = $1`,
+    [variant.id, store.id],
+  );
+  check(
+    rows.at(0)?.reserved === r.ok && rows.at(0)?.n === BigInt(r.ok),
+    'reserved units disagree with orders',
+  );
+  check(r.ok <= STOCK, 'oversold');
+  return { ...r, stock: STOCK, perSecond: r.ok / r.seconds, soldOut };
+}
+
+async function main(): Promise<void> {
+  announceSmoke(`${CODES} codes, ${SECONDS} s per rate, ${CLIENTS} callers, cap ${CAP}`);
+  const t = await createTestApp({ VW_COMMERCE_RESERVATION_TTL_SECONDS: '3600' });
+  try {
+    await t.vw.ledger.createAsset({ code: 'USD', kind: 'fiat', scale: 2 });
+    const url = t.testDb.url;
+    if (!url) throw new Error('the bench needs PostgreSQL');
+    const gen = await codeGeneration(t, url);
+    const ratio = gen.seconds / gen.copyUnique;
+    const random = await redemptionsRandom(t, gen.campaignId);
+    const capped = await redemptionsCapped(t);
+    const checkout = await checkouts(t);
+
+    const floors = {
+      generationSeconds: gen.seconds <= 10,
+      generationVsCopy: ratio <= 1.5,
+      redemptionsRandom: random.perSecond >= 5000,
+      redemptionsCapped: capped.perSecond >= 2000,
+    };
+    console.log(
+      table([
+        ['measure', 'figure', 'baseline / floor'],
+        [
+          `generate ${CODES} codes`,
+          `${round(gen.seconds, 2)} s (${round(ratio, 2)}× unique COPY)`,
+          `COPY unique ${round(gen.copyUnique, 2)} s, COPY plain ${round(gen.copyPlain, 2)} s; floor ≤ 10 s, ≤ 1.5×`,
+        ],
+        [
+          'redemptions, random codes',
+          `${round(random.perSecond)}/s`,
+          `floor ≥ 5,000/s (${CLIENTS} callers)`,
+        ],
+        [
+          `redemptions, one campaign capped at ${CAP}`,
+          `${round(capped.perSecond)}/s, ${capped.ok} granted`,
+          `floor ≥ 2,000/s, exactly ${CAP}`,
+        ],
+        [
+          'checkouts, one hot variant',
+          `${round(checkout.perSecond)}/s, ${checkout.ok} orders`,
+          `stock ${STOCK}${checkout.soldOut ? ' (sold out)' : ''}`,
+        ],
+      ]),
+    );
+    const result = {
+      smoke: SMOKE,
+      machine: 'shared: 2 cores, other work running; figures are noisy',
+      codes: CODES,
+      clients: CLIENTS,
+      generation: { ...gen, ratioToUniqueCopy: ratio },
+      redemptionsRandom: random,
+      redemptionsCapped: capped,
+      checkouts: checkout,
+      floors,
+      checks: failures,
+    };
+    const dir = join(import.meta.dirname, '..', 'results');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, resultsFile('commerce')), `${JSON.stringify(result, null, 2)}\n`);
+    if (failures.length > 0) {
+      console.error(`FAILED: ${failures.join('; ')}`);
+      process.exitCode = 1;
+    } else if (!SMOKE && Object.values(floors).some((ok) => !ok)) {
+      console.error(`floors missed: ${JSON.stringify(floors)}`);
+      process.exitCode = 1;
+    }
+  } finally {
+    await t.close();
+  }
+}
+
+await main();
