@@ -227,7 +227,8 @@ function runLoad(
           r.requests === 0 || database === undefined
             ? Number.NaN
             : (cpuDelta(begin.db, end.db) * 1000) / r.requests,
-        loadCpuMsPerRequest: r.requests === 0 ? Number.NaN : ((end.load - begin.load) * 1000) / r.requests,
+        loadCpuMsPerRequest:
+          r.requests === 0 ? Number.NaN : ((end.load - begin.load) * 1000) / r.requests,
         machineIdle: total === 0 ? Number.NaN : (end.machine.idle - begin.machine.idle) / total,
       });
     });
@@ -505,13 +506,23 @@ async function measureServer(
     const label = (i: number) => (i === 0 ? backend : `${backend} (compare)`);
     for (const clients of CLIENTS) {
       for (const [i, server] of servers.entries()) {
-        const l = await runLoad(backend, server.pid, spec(server, 'livez', clients), server.database);
+        const l = await runLoad(
+          backend,
+          server.pid,
+          spec(server, 'livez', clients),
+          server.database,
+        );
         runs[i]?.livez.push(l);
         console.log(`  ${label(i)} ${clients} clients: /livez ${round(l.requestsPerSec, 0)}/s`);
       }
       for (const route of routes) {
         for (const [i, server] of servers.entries()) {
-          const m = await runLoad(backend, server.pid, spec(server, route, clients), server.database);
+          const m = await runLoad(
+            backend,
+            server.pid,
+            spec(server, route, clients),
+            server.database,
+          );
           runs[i]?.results.push(m);
           console.log(
             `  ${label(i)} ${clients} clients: ${route} ${round(m.requestsPerSec, 0)} req/s, p50 ${round(m.p50Ms, 1)} ms, ` +
