@@ -54,7 +54,9 @@ class PgliteDb extends BaseDb {
   async subscribe(channel: string, handlers: ChannelHandlers): Promise<Subscription> {
     // One process owns the embedded database, so every NOTIFY is this process's own and
     // the one connection hears it: there is no gap to report.
-    const unlisten = await this.pglite.listen(channel, (payload) => { handlers.message(payload); });
+    const unlisten = await this.pglite.listen(channel, (payload) => {
+      handlers.message(payload);
+    });
     return {
       live: true,
       close: async () => {
