@@ -42,7 +42,7 @@ import { migrationSources } from '../../src/migrations.js';
 import { adminSql, withDatabase } from '../lib/database.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -116,6 +116,33 @@ function processWrites(pid: number): number {
   return Number(m?.[1] ?? Number.NaN);
 }
 
+/**
+ * CPU of the PostgreSQL backends serving one database, found by their process titles
+ * (`postgres: … <user> <database> <client> …`): what the database spends on the
+ * requests, beside the server's own CPU. Backends that exit between two readings drop
+ * out, so the pool must stay open while measuring (it does).
+ */
+function databaseCpuSeconds(database: string): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const title = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (!title.startsWith('postgres:') || !title.includes(` ${database} `)) continue;
+      out.set(Number(entry), processCpuSeconds(Number(entry)));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return out;
+}
+
+function cpuDelta(begin: Map<number, number>, end: Map<number, number>): number {
+  let sum = 0;
+  for (const [pid, cpu] of end) sum += cpu - (begin.get(pid) ?? 0);
+  return sum;
+}
+
 /** Idle (idle + iowait) and total jiffies of the whole machine. */
 function machineJiffies(): { idle: number; total: number } {
   const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
@@ -135,6 +162,10 @@ interface Measurement extends LoadResult {
   serverWritesPerRequest: number;
   /** Server process CPU, in cores (1 = one core busy). */
   serverCores: number;
+  /** CPU of the database backends serving this server's database, per request. */
+  databaseCpuMsPerRequest: number;
+  /** CPU of the load process itself, per request (it shares the machine). */
+  loadCpuMsPerRequest: number;
   machineIdle: number;
 }
 
@@ -142,6 +173,7 @@ function runLoad(
   backend: 'postgres' | 'pglite',
   serverPid: number,
   spec: LoadSpec,
+  database: string | undefined,
 ): Promise<Measurement> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'bench/api/load.ts'], {
@@ -151,24 +183,26 @@ function runLoad(
     });
     let out = '';
     let begin:
-      { cpu: number; writes: number; machine: { idle: number; total: number } } | undefined;
+      | {
+          cpu: number;
+          writes: number;
+          machine: { idle: number; total: number };
+          db: Map<number, number>;
+          load: number;
+        }
+      | undefined;
     let end: typeof begin;
+    const reading = () => ({
+      cpu: processCpuSeconds(serverPid),
+      writes: processWrites(serverPid),
+      machine: machineJiffies(),
+      db: database === undefined ? new Map<number, number>() : databaseCpuSeconds(database),
+      load: child.pid === undefined ? Number.NaN : processCpuSeconds(child.pid),
+    });
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString('utf8');
-      if (!begin && out.includes('measuring\n')) {
-        begin = {
-          cpu: processCpuSeconds(serverPid),
-          writes: processWrites(serverPid),
-          machine: machineJiffies(),
-        };
-      }
-      if (!end && out.includes('done\n')) {
-        end = {
-          cpu: processCpuSeconds(serverPid),
-          writes: processWrites(serverPid),
-          machine: machineJiffies(),
-        };
-      }
+      if (!begin && out.includes('measuring\n')) begin = reading();
+      if (!end && out.includes('done\n')) end = reading();
     });
     child.once('error', reject);
     child.once('exit', (code) => {
@@ -189,6 +223,12 @@ function runLoad(
         serverWritesPerRequest:
           r.requests === 0 ? Number.NaN : (end.writes - begin.writes) / r.requests,
         serverCores: cpu / r.seconds,
+        databaseCpuMsPerRequest:
+          r.requests === 0 || database === undefined
+            ? Number.NaN
+            : (cpuDelta(begin.db, end.db) * 1000) / r.requests,
+        loadCpuMsPerRequest:
+          r.requests === 0 ? Number.NaN : ((end.load - begin.load) * 1000) / r.requests,
         machineIdle: total === 0 ? Number.NaN : (end.machine.idle - begin.machine.idle) / total,
       });
     });
@@ -386,6 +426,8 @@ interface BenchServer {
   base: string;
   pid: number;
   users: BenchUser[];
+  /** Its PostgreSQL database's name (undefined on PGlite, which runs in the server). */
+  database: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -410,7 +452,9 @@ async function openServer(
     if (pid === undefined) throw new Error('server has no pid');
     const users = await prepare(server.base, run);
     await afterPrepare?.();
-    return { base: server.base, pid, users, stop };
+    const url = env['DATABASE_URL'];
+    const database = url?.startsWith('postgres') ? new URL(url).pathname.slice(1) : undefined;
+    return { base: server.base, pid, users, database, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -462,17 +506,31 @@ async function measureServer(
     const label = (i: number) => (i === 0 ? backend : `${backend} (compare)`);
     for (const clients of CLIENTS) {
       for (const [i, server] of servers.entries()) {
-        const l = await runLoad(backend, server.pid, spec(server, 'livez', clients));
+        const l = await runLoad(
+          backend,
+          server.pid,
+          spec(server, 'livez', clients),
+          server.database,
+        );
         runs[i]?.livez.push(l);
         console.log(`  ${label(i)} ${clients} clients: /livez ${round(l.requestsPerSec, 0)}/s`);
       }
       for (const route of routes) {
         for (const [i, server] of servers.entries()) {
-          const m = await runLoad(backend, server.pid, spec(server, route, clients));
+          const m = await runLoad(
+            backend,
+            server.pid,
+            spec(server, route, clients),
+            server.database,
+          );
           runs[i]?.results.push(m);
           console.log(
             `  ${label(i)} ${clients} clients: ${route} ${round(m.requestsPerSec, 0)} req/s, p50 ${round(m.p50Ms, 1)} ms, ` +
               `p99 ${round(m.p99Ms, 1)} ms, server ${round(m.serverCpuMsPerRequest, 2)} ms CPU/req, ` +
+              (server.database
+                ? `database ${round(m.databaseCpuMsPerRequest, 2)} ms CPU/req, `
+                : '') +
+              `load ${round(m.loadCpuMsPerRequest, 2)} ms CPU/req, ` +
               `${round(m.serverWritesPerRequest, 1)} writes/req, ` +
               `idle ${Math.round(m.machineIdle * 100)} %${m.failed ? `, ${m.failed} failed: ${m.failures[0]}` : ''}`,
           );

@@ -213,11 +213,16 @@ describe('missing, forged, expired and garbage credentials', () => {
   it('refuses an expired session', async () => {
     const { token } = await userWithToken('expiring@example.com');
     expect((await t.request('GET', '/v1/me', { token })).status).toBe(200);
+    // Expired behind Vaultwire's back, so running processes are told, as an operator
+    // editing credentials in the database must (docs/operations.md).
     await t.vw.db.query(
-      "UPDATE sessions SET expires_at = now() - interval '1 second' WHERE user_id = (SELECT id FROM users WHERE email = $1)",
+      `WITH u AS (UPDATE sessions SET expires_at = now() - interval '1 second'
+                   WHERE user_id = (SELECT id FROM users WHERE email = $1) RETURNING user_id)
+       SELECT pg_notify('vw_credentials', user_id) FROM u`,
       ['expiring@example.com'],
     );
-    const r = await t.request('GET', '/v1/me', { token });
+    // Heard within milliseconds (a notification), not necessarily before the next line.
+    const r = await untilRefused(() => t.request('GET', '/v1/me', { token }));
     expect(r.status).toBe(401);
     expect(r.body.error.code).toBe('invalid_credentials');
   });
@@ -336,10 +341,13 @@ describe('API keys', () => {
     });
     expect((await t.request('GET', '/v1/me', { token: body.secret })).status).toBe(200);
     await t.vw.db.query(
-      "UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = $1",
+      `WITH k AS (UPDATE api_keys SET expires_at = now() - interval '1 second'
+                   WHERE id = $1 RETURNING user_id)
+       SELECT pg_notify('vw_credentials', user_id) FROM k`,
       [body.id],
     );
-    expect((await t.request('GET', '/v1/me', { token: body.secret })).status).toBe(401);
+    const r = await untilRefused(() => t.request('GET', '/v1/me', { token: body.secret }));
+    expect(r.status).toBe(401);
   });
 
   it('revokes a key: it fails at once; others cannot revoke it, an admin can', async () => {
@@ -839,3 +847,15 @@ describe('fuzz with real credentials', () => {
     expect((await t.vw.audit.verify()).ok).toBe(true);
   });
 });
+
+/** Repeats a request until it is refused (401), for at most two seconds. */
+async function untilRefused(
+  send: () => Promise<{ status: number; body: { error: { code: string } } }>,
+) {
+  const until = Date.now() + 2_000;
+  for (;;) {
+    const r = await send();
+    if (r.status === 401 || Date.now() > until) return r;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -52,8 +52,8 @@ export const identityModule = defineModule()({
   dependsOn: [],
   settings: IDENTITY_SETTINGS,
   scopes: IDENTITY_SCOPES,
-  build: ({ platform, settings }: BuildContext<typeof IDENTITY_SETTINGS, object>) =>
-    createIdentityService({
+  build: ({ platform, settings }: BuildContext<typeof IDENTITY_SETTINGS, object>) => {
+    const identity = createIdentityService({
       db: platform.db,
       logger: platform.logger,
       audit: platform.audit,
@@ -64,7 +64,10 @@ export const identityModule = defineModule()({
         sessionTtlSeconds: settings.sessionTtlSeconds,
       },
       now: platform.now,
-    }),
+    });
+    platform.lifecycle.onStop('identity: credential changes', () => identity.close());
+    return identity;
+  },
   routes: (http, { service, platform, settings }) => {
     registerIdentityRoutes(http, {
       identity: service,

@@ -14,13 +14,14 @@ import {
   otpauthUri,
   verifyTotp,
 } from '../platform/crypto/totp.js';
-import { SQLSTATE, sqlState, type Db } from '../platform/db/db.js';
+import { SQLSTATE, sqlState, type Db, type Queryable } from '../platform/db/db.js';
 import { hasScope, type Principal, type UserRole } from '../platform/http/access.js';
 import { newId } from '../platform/ids.js';
 import type { Logger } from '../platform/observability/logger.js';
 import { fail } from '../platform/failure.js';
 import { IdentityError, type IdentityFailure } from './errors.js';
 import type { Actor, ApiKey, Session, User } from './model.js';
+import { createCredentialCache, type UserPrincipal } from './credential-cache.js';
 import { WILDCARD_SCOPE, type ScopeRegistry } from './scopes.js';
 
 /**
@@ -41,6 +42,8 @@ export interface IdentityService {
   logOut(sessionId: string, actor: Actor): Promise<void>;
   /** The caller behind a bearer token, or `undefined`. One indexed query. */
   authenticate(token: string): Promise<Principal | undefined>;
+  /** Stops listening for credential changes (process shutdown). */
+  close(): Promise<void>;
 
   getUser(id: string): Promise<User | undefined>;
   findUserByEmail(email: string): Promise<User | undefined>;
@@ -413,6 +416,12 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
     }
   }
 
+  // Tokens recently verified, so an authenticated request costs no lookup. Trusted only
+  // while this process hears every credential change (see credential-cache.ts).
+  const credentials = createCredentialCache({ db, logger: deps.logger });
+  /** Tells every process that this user's sessions, keys or role changed (on commit). */
+  const credentialsChanged = (tx: Queryable, userId: string) => credentials.changed(tx, userId);
+
   const service: IdentityService = {
     signUp(input, actor) {
       return createUser(input, 'user', 'user.signed_up', actor);
@@ -507,11 +516,13 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
 
     async logOut(sessionId, actor) {
       await db.transaction(async (tx) => {
-        const revoked = await tx.query(
-          'UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL',
+        const revoked = await tx.query<{ user_id: string }>(
+          'UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING user_id',
           [sessionId],
         );
-        if (revoked.rowCount === 0) return;
+        const owner = revoked.rows[0]?.user_id;
+        if (owner === undefined) return;
+        await credentialsChanged(tx, owner);
         await audit.record({
           action: 'auth.logged_out',
           ...origin(actor),
@@ -525,24 +536,37 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
       const kind = tokenKind(token);
       if (!kind) return undefined;
       const hash = hashToken(token);
+      const cached = credentials.get(hash);
+      if (cached) {
+        if (now() - cached.lastUsedAt >= TOUCH_INTERVAL_MS) {
+          cached.lastUsedAt = now();
+          await touch(kind === 'vws' ? 'sessions' : 'api_keys', cached.principal.credentialId);
+        }
+        return cached.principal;
+      }
+      // Read before the lookup: a change heard after this point drops what we store.
+      const version = credentials.version();
       if (kind === 'vws') {
         const { rows } = await db.query<{
           id: string;
           user_id: string;
           role: UserRole;
           last_used_at: Date | null;
+          expires_at: Date;
         }>(
-          `SELECT s.id, s.user_id, u.role, s.last_used_at
+          `SELECT s.id, s.user_id, u.role, s.last_used_at, s.expires_at
              FROM sessions s JOIN users u ON u.id = s.user_id
             WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`,
           [hash],
         );
         const s = rows[0];
         if (!s) return undefined;
-        if (!s.last_used_at || now() - s.last_used_at.getTime() >= TOUCH_INTERVAL_MS) {
+        let lastUsedAt = s.last_used_at?.getTime() ?? 0;
+        if (now() - lastUsedAt >= TOUCH_INTERVAL_MS) {
           await touch('sessions', s.id);
+          lastUsedAt = now();
         }
-        return {
+        const principal: UserPrincipal = {
           kind: 'user',
           userId: s.user_id,
           role: s.role,
@@ -550,6 +574,12 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
           credentialId: s.id,
           scopes: [WILDCARD_SCOPE],
         };
+        credentials.put(hash, version, {
+          principal,
+          expiresAt: s.expires_at.getTime(),
+          lastUsedAt,
+        });
+        return principal;
       }
       const { rows } = await db.query<{
         id: string;
@@ -557,8 +587,9 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
         role: UserRole;
         scopes: string[];
         last_used_at: Date | null;
+        expires_at: Date | null;
       }>(
-        `SELECT k.id, k.user_id, u.role, k.scopes, k.last_used_at
+        `SELECT k.id, k.user_id, u.role, k.scopes, k.last_used_at, k.expires_at
            FROM api_keys k JOIN users u ON u.id = k.user_id
           WHERE k.token_hash = $1 AND k.revoked_at IS NULL
             AND (k.expires_at IS NULL OR k.expires_at > now())`,
@@ -566,10 +597,12 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
       );
       const k = rows[0];
       if (!k) return undefined;
-      if (!k.last_used_at || now() - k.last_used_at.getTime() >= TOUCH_INTERVAL_MS) {
+      let lastUsedAt = k.last_used_at?.getTime() ?? 0;
+      if (now() - lastUsedAt >= TOUCH_INTERVAL_MS) {
         await touch('api_keys', k.id);
+        lastUsedAt = now();
       }
-      return {
+      const principal: UserPrincipal = {
         kind: 'user',
         userId: k.user_id,
         role: k.role,
@@ -577,7 +610,15 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
         credentialId: k.id,
         scopes: k.scopes,
       };
+      credentials.put(hash, version, {
+        principal,
+        expiresAt: k.expires_at?.getTime() ?? Number.POSITIVE_INFINITY,
+        lastUsedAt,
+      });
+      return principal;
     },
+
+    close: () => credentials.close(),
 
     getUser,
 
@@ -628,6 +669,7 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
         if (!target) return fail(IdentityError.UserNotFound);
         if (target.role === role) return mustGetUser(userId);
         if (target.role === 'admin' && admins.length <= 1) return fail(IdentityError.LastAdmin);
+        await credentialsChanged(tx, userId);
         await tx.query('UPDATE users SET role = $2, updated_at = now() WHERE id = $1', [
           userId,
           role,
@@ -704,6 +746,7 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
         );
         // Someone changed it between our check and now: make them check again.
         if (changed.rowCount === 0) return fail(IdentityError.CurrentPasswordIncorrect);
+        await credentialsChanged(tx, input.userId);
         const revoked = await tx.query(
           `UPDATE sessions SET revoked_at = now()
             WHERE user_id = $1 AND revoked_at IS NULL AND ($2::text IS NULL OR id <> $2)`,
@@ -739,6 +782,7 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
         );
         const row = rows[0];
         if (!row) return fail(IdentityError.SessionNotFound);
+        await credentialsChanged(tx, userId);
         await audit.record({
           action: 'auth.session_revoked',
           ...origin(actor),
@@ -836,6 +880,7 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
         );
         const row = updated[0];
         if (!row) throw new Error(`api key ${keyId} vanished under its row lock`);
+        await credentialsChanged(tx, key.user_id);
         await audit.record({
           action: 'api_key.revoked',
           ...origin(actor),

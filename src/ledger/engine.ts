@@ -1,4 +1,4 @@
-import { retryTransient, type Statement } from '../platform/db/db.js';
+import { isTransient, retryTransient, sqlState, type Statement } from '../platform/db/db.js';
 import { rollback } from '../platform/failure.js';
 import { createBatcher, type BatcherStats } from './batcher.js';
 import type { LedgerContext } from './context.js';
@@ -18,6 +18,9 @@ import {
   type NewTransaction,
 } from './store.js';
 import type { Prepared } from './validation.js';
+
+/** SQLSTATE of a guarded posting that left nothing (migrations/ledger/0105). */
+const GUARD_DECLINED = 'VWL01';
 
 /**
  * The posting engine: prepared writes become movements for `ledger_apply` (one database
@@ -127,6 +130,15 @@ export interface Engine {
    * it carries the caller's `alongside` statements, which run in its statement).
    */
   submit(p: Prepared, alongside?: readonly Statement[]): Promise<TransactionResult>;
+  /**
+   * One write in one autocommitted statement behind the caller's guard (see
+   * LedgerService.transferGuarded): the transaction, or null when nothing was written.
+   */
+  submitGuarded(
+    p: Prepared,
+    guard: Statement,
+    alongside?: readonly Statement[],
+  ): Promise<LedgerTransaction | null>;
   claimFirst(claim: Claim): Promise<'claimed' | 'replay' | LedgerFailure>;
   applyClaimed(m: Omit<Movement, 'claim'>): Promise<MovementOutcome | LedgerFailure>;
   drain(): Promise<void>;
@@ -277,6 +289,50 @@ export function createEngine(ctx: LedgerContext, batching: LedgerDeps['batching'
     return batcher.submit(p);
   }
 
+  async function submitGuarded(
+    p: Prepared,
+    guard: Statement,
+    alongside?: readonly Statement[],
+  ): Promise<LedgerTransaction | null> {
+    // Autocommit is what makes it one round trip; inside a caller's transaction a
+    // declined guard would abort the caller's work, so that is a programming error.
+    if (db.inTransaction()) throw new Error('transferGuarded runs outside any transaction');
+    // Ledger events are written by a statement of their own, in a transaction.
+    if (events) return null;
+    try {
+      const [o] = await applyMovements(
+        db,
+        [
+          {
+            key: p.key,
+            claim: true,
+            operation: p.operation,
+            requestHash: p.requestHash,
+            resultId: p.id,
+            requireActive: true,
+            transaction: transactionOf(p),
+            changes: postedChanges(p.legs),
+          },
+        ],
+        {
+          atomic: false,
+          slot: randomSlot(),
+          guard,
+          requireApplied: true,
+          ...(alongside ? { alongside } : {}),
+        },
+      );
+      if (o?.status !== 'ok') throw new Error('guarded posting answered without applying');
+      return written(transactionOf(p), p.legs, o.now);
+    } catch (err) {
+      // Declined, refused, replayed, or a deadlock victim: the statement left nothing,
+      // and the caller's full path decides (and retries) as it always did.
+      const code = sqlState(err);
+      if (code === GUARD_DECLINED || isTransient(err)) return null;
+      throw err;
+    }
+  }
+
   /**
    * For paths that must claim their key before locking a hold or a transaction row:
    * 'claimed', or for a taken key 'replay' (claim.resultId now names the original
@@ -313,6 +369,7 @@ export function createEngine(ctx: LedgerContext, batching: LedgerDeps['batching'
     applyBatch: (items, atomic) => applyBatch(items, atomic),
     runBatch: (items, atomic) => runBatch(items, atomic),
     submit,
+    submitGuarded,
     claimFirst,
     applyClaimed,
     drain: () => batcher.drain(),

@@ -354,3 +354,67 @@ describe('the batcher under load', () => {
     await expectVerified();
   });
 });
+
+describe('a transfer behind its caller’s guard (transferGuarded)', () => {
+  // The caller's guard: counts a use in a table of its own and answers whether the
+  // count is still within 5, like a limit counter.
+  beforeAll(async () => {
+    await db.query('CREATE TABLE guard_uses (id int PRIMARY KEY, n int NOT NULL)');
+    await db.query('INSERT INTO guard_uses VALUES (1, 0)');
+  });
+  const uses = async () =>
+    (await db.query<{ n: number }>('SELECT n FROM guard_uses WHERE id = 1')).rows[0]?.n;
+
+  it('applies in one statement when the guard agrees, and leaves nothing when it does not', async () => {
+    // A guard is a query of one boolean; one that writes is a function (as the wallet's is).
+    await db.query(`CREATE FUNCTION guard_use(p int) RETURNS boolean LANGUAGE sql AS
+                      'UPDATE guard_uses SET n = n + 1 WHERE id = p RETURNING n <= 5'`);
+    const g = { sql: 'SELECT guard_use($1)', params: [1] };
+    const from = await account('guarded-from');
+    const to = await account('guarded-to');
+    await fund(from, 300n);
+    const results = [];
+    for (let i = 0; i < 7; i++) {
+      results.push(
+        await ledger.transferGuarded(
+          { key: key('guarded'), from, to, asset: 'USD', amount: 50n },
+          { guard: g },
+        ),
+      );
+    }
+    // Five went through; the guard declined the sixth and seventh, and their own
+    // counting rolled back with them.
+    expect(results.map((r) => (r ? 'ok' : 'null'))).toEqual([
+      'ok',
+      'ok',
+      'ok',
+      'ok',
+      'ok',
+      'null',
+      'null',
+    ]);
+    expect(await uses()).toBe(5);
+    expect((await balance(to)).posted).toBe(250n);
+    // Refused by the ledger (50 left, 60 asked): null, and the guard's count rolled back.
+    await db.query('UPDATE guard_uses SET n = 0 WHERE id = 1');
+    const refused = await ledger.transferGuarded(
+      { key: key('guarded'), from, to, asset: 'USD', amount: 60n },
+      { guard: g },
+    );
+    expect(refused).toBeNull();
+    expect(await uses()).toBe(0);
+    // A replayed key: null too (the caller's full path answers the replay).
+    const k = key('guarded');
+    const first = await ledger.transferGuarded(
+      { key: k, from, to, asset: 'USD', amount: 10n },
+      { guard: g },
+    );
+    expect(first).not.toBeNull();
+    expect(
+      await ledger.transferGuarded({ key: k, from, to, asset: 'USD', amount: 10n }, { guard: g }),
+    ).toBeNull();
+    expect(await uses()).toBe(1);
+    expect((await balance(to)).posted).toBe(260n);
+    await expectVerified();
+  });
+});

@@ -22,7 +22,7 @@ import {
 /** Moving money: transfers, multi-leg postings, batches of them, and reversals. */
 export type LedgerPostings = Pick<
   LedgerService,
-  'transfer' | 'post' | 'transferBatch' | 'reverse' | 'getTransaction'
+  'transfer' | 'transferGuarded' | 'post' | 'transferBatch' | 'reverse' | 'getTransaction'
 >;
 
 export function createLedgerPostings(ctx: LedgerContext, engine: Engine): LedgerPostings {
@@ -33,6 +33,13 @@ export function createLedgerPostings(ctx: LedgerContext, engine: Engine): Ledger
       if (isFailure(p)) return p;
       const alongside = options.alongside?.({ transactionId: p.id, effectiveAt: p.effectiveAt });
       return engine.submit(p, alongside);
+    },
+
+    async transferGuarded(input, options) {
+      const p = await prepareTransfer(ctx, input);
+      if (isFailure(p)) return null;
+      const alongside = options.alongside?.({ transactionId: p.id, effectiveAt: p.effectiveAt });
+      return engine.submitGuarded(p, options.guard, alongside);
     },
 
     async post(input) {

@@ -1,4 +1,4 @@
-import type { Db } from '../platform/db/db.js';
+import type { Db, Statement } from '../platform/db/db.js';
 import type { Logger } from '../platform/observability/logger.js';
 import { createLedgerAccounts } from './accounts.js';
 import type { BatcherStats } from './batcher.js';
@@ -158,6 +158,20 @@ export interface LedgerService {
    * `options.alongside`, the caller's rows are written by the same statement.
    */
   transfer(input: TransferInput, options?: PostingOptions): Promise<TransactionResult>;
+  /**
+   * A transfer in one autocommitted statement behind the caller's `guard`, a query of one
+   * boolean that runs first in the same statement (it takes the caller's locks and
+   * checks its rules, e.g. the wallet's profile locks and limits). It answers the
+   * transaction, or null when nothing happened: the guard answered false, or the
+   * transfer would be refused or replayed, or the statement lost a deadlock. Then
+   * nothing of it remains (the guard's writes included) and the caller takes its full
+   * path, which finds out why. One round trip instead of a transaction's four, for a
+   * caller's common case. Outside any transaction only.
+   */
+  transferGuarded(
+    input: TransferInput,
+    options: PostingOptions & { guard: Statement },
+  ): Promise<LedgerTransaction | null>;
   /** Posts a balanced multi-leg transaction (fees, trades across assets, splits). */
   post(input: PostInput): Promise<TransactionResult>;
   /**

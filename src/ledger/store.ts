@@ -95,7 +95,18 @@ export const BALANCE_SLOTS = 64;
 export async function applyMovements(
   q: Queryable,
   movements: readonly Movement[],
-  options: { atomic: boolean; slot: number; alongside?: readonly Statement[] },
+  options: {
+    atomic: boolean;
+    slot: number;
+    alongside?: readonly Statement[];
+    /**
+     * A query of one boolean run before ledger_apply in the same statement (the caller's
+     * locks and rules); false raises VWL01 (migrations/ledger/0105).
+     */
+    guard?: Statement;
+    /** Raise VWL01 unless every movement is applied, so nothing of the statement stays. */
+    requireApplied?: boolean;
+  },
 ): Promise<MovementOutcome[]> {
   const accountIndex = new Map<string, number>();
   const accounts: string[] = [];
@@ -161,12 +172,20 @@ export async function applyMovements(
     options.atomic,
     options.slot,
   ];
+  // The guard runs first: it is an argument of ledger_apply, evaluated before the call.
+  let slot = '$25::int';
+  if (options.guard) {
+    slot = `ledger_after_guard((${embed(options.guard, params.length)}), $25::int)`;
+    params.push(...options.guard.params);
+  }
   const apply = `ledger_apply($1::text[], $2::boolean[], $3::text[], $4::text[], $5::text[],
                          $6::boolean[], $7::text[], $8::text[], $9::text[], $10::text[],
                          $11::text[], $12::jsonb[], $13::timestamptz[], $14::int[], $15::int[],
                          $16::text[], $17::int[], $18::int[], $19::text[], $20::text[],
-                         $21::numeric[], $22::boolean[], $23::int[], $24::boolean, $25::int)`;
-  const outputs = 'r_status, r_result_id, r_account_id, r_available::text[] AS r_available, r_now';
+                         $21::numeric[], $22::boolean[], $23::int[], $24::boolean, ${slot})`;
+  const outputs =
+    'r_status, r_result_id, r_account_id, r_available::text[] AS r_available, r_now' +
+    (options.requireApplied ? ', ledger_require_applied(r_status) AS r_applied' : '');
   let sql = `SELECT ${outputs} FROM ${apply}`;
   const alongside = options.alongside ?? [];
   if (alongside.length > 0) {

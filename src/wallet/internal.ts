@@ -199,6 +199,25 @@ export interface WalletContext {
    */
   lockProfileExclusively(userId: string): Promise<void>;
   /**
+   * The users' ledger accounts in an asset as this process last read them (they never
+   * change once recorded), or undefined unless every one is known.
+   */
+  knownAccounts(userIds: readonly string[], asset: string): string[] | undefined;
+  /**
+   * The guard of a payment's one-statement path (`LedgerService.transferGuarded`): the
+   * profile locks and the payer's limit counters, as `lockProfilesAccountsAndLimits`
+   * takes them, answering true only when the payment may go ahead as built: nobody
+   * frozen, the tier allows the amount and both counters took it, and `accounts` are
+   * the users' accounts (migrations/wallet/0106).
+   */
+  paymentGuard(
+    userIds: readonly string[],
+    accounts: readonly string[],
+    payerId: string,
+    asset: Asset,
+    amount: bigint,
+  ): Statement;
+  /**
    * Checks and consumes the user's limits for an outgoing movement, atomically; with
    * `counted` (from `lockProfilesAccountsAndLimits`) the counters were already consumed.
    */
@@ -322,12 +341,7 @@ export function createWalletContext(deps: WalletDeps): WalletContext {
     if (spend) {
       // The tiers whose limits allow the amount outright: for the others consumeLimits
       // refuses before it would count anything, so the counters are not tried.
-      const eligible = TIERS.flatMap((tier) => {
-        const l = ctx.limitsOf(tier, spend.asset);
-        return l && spend.amount <= l.perTransaction && spend.amount <= l.daily
-          ? [{ tier, daily: l.daily.toString(), perHour: l.perHour }]
-          : [];
-      });
+      const eligible = eligibleTiers(spend.asset, spend.amount);
       const { day, hour } = limitPeriods();
       ({ rows } = await db.query<Row>(
         `SELECT ${PROFILE_COLUMNS}, ledger_account_id, daily_ok, hourly_ok
@@ -356,7 +370,11 @@ export function createWalletContext(deps: WalletDeps): WalletContext {
       ));
     }
     const accounts = new Map<string, string>();
-    for (const r of rows) if (r.ledger_account_id) accounts.set(r.user_id, r.ledger_account_id);
+    for (const r of rows) {
+      if (!r.ledger_account_id) continue;
+      accounts.set(r.user_id, r.ledger_account_id);
+      if (asset !== undefined) rememberAccount(r.user_id, asset, r.ledger_account_id);
+    }
     const payerRow = spend ? rows.find((r) => r.user_id === spend.payerId) : undefined;
     const counted =
       payerRow && typeof payerRow.daily_ok === 'boolean' && typeof payerRow.hourly_ok === 'boolean'
@@ -367,6 +385,31 @@ export function createWalletContext(deps: WalletDeps): WalletContext {
       accounts,
       counted,
     };
+  }
+
+  /**
+   * The tiers whose limits allow the amount outright: for the others consumeLimits
+   * refuses before it would count anything, so the counters are not tried.
+   */
+  function eligibleTiers(
+    asset: Asset,
+    amount: bigint,
+  ): { tier: Tier; daily: string; perHour: number }[] {
+    return TIERS.flatMap((tier) => {
+      const l = ctx.limitsOf(tier, asset);
+      return l && amount <= l.perTransaction && amount <= l.daily
+        ? [{ tier, daily: l.daily.toString(), perHour: l.perHour }]
+        : [];
+    });
+  }
+
+  // Users' ledger accounts by `${user}:${asset}`, as read from wallet_ledger_accounts
+  // (a row is never changed or deleted). Bounded: cleared when full, re-read on demand.
+  const accountCache = new Map<string, string>();
+  const ACCOUNT_CACHE_MAX = 100_000;
+  function rememberAccount(userId: string, asset: string, accountId: string): void {
+    if (accountCache.size >= ACCOUNT_CACHE_MAX) accountCache.clear();
+    accountCache.set(`${userId}:${asset}`, accountId);
   }
 
   /** The limit counters' periods that hold this moment: its UTC day and hour. */
@@ -395,7 +438,13 @@ export function createWalletContext(deps: WalletDeps): WalletContext {
          ON CONFLICT (user_id, asset) DO NOTHING`,
         [missing, asset, found],
       );
-      missing.forEach((id, i) => accounts.set(id, found[i] ?? ''));
+      missing.forEach((id, i) => {
+        const account = found[i] ?? '';
+        accounts.set(id, account);
+        // Should this transaction roll back, the payment guard finds no such row and
+        // declines (the cache is only ever a proposal it checks).
+        rememberAccount(id, asset, account);
+      });
     }
     return userIds.map((id) => accounts.get(id) ?? '');
   }
@@ -485,6 +534,41 @@ export function createWalletContext(deps: WalletDeps): WalletContext {
         profiles,
         accounts: await completeAccounts(userIds, asset.code, accounts),
         counted,
+      };
+    },
+
+    knownAccounts(userIds, asset) {
+      const out: string[] = [];
+      for (const id of userIds) {
+        const a = accountCache.get(`${id}:${asset}`);
+        if (a === undefined) return undefined;
+        out.push(a);
+      }
+      return out;
+    },
+
+    paymentGuard(userIds, accounts, payerId, asset, amount) {
+      const eligible = eligibleTiers(asset, amount);
+      const { day, hour } = limitPeriods();
+      return {
+        sql: `SELECT wallet_payment_guard($1, $2::text[], $3::text[], $4, $5, $6, $7, $8::numeric,
+                                          $9::timestamptz, $10::timestamptz, $11::text[],
+                                          $12::numeric[], $13::int[])`,
+        params: [
+          PROFILE_LOCK_CLASS,
+          userIds,
+          accounts,
+          TIERS[0],
+          asset.code,
+          payerId,
+          `daily:${asset.code}`,
+          amount.toString(),
+          day,
+          hour,
+          eligible.map((e) => e.tier),
+          eligible.map((e) => e.daily),
+          eligible.map((e) => e.perHour),
+        ],
       };
     },
 

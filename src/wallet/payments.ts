@@ -162,11 +162,7 @@ export function createPayments(ctx: WalletContext) {
     return { ok: true, payment: p, replayed: true };
   }
 
-  /**
-   * The movement itself, inside the caller's transaction: risk state, limits, the ledger
-   * transfer, the payment row, activity and the event, all or nothing.
-   */
-  async function move(input: {
+  interface MoveInput {
     payerId: string;
     payeeId: string;
     asset: Asset;
@@ -175,7 +171,107 @@ export function createPayments(ctx: WalletContext) {
     ledgerKey: string;
     requestKey: string | null;
     paymentRequestId: string | null;
-  }): Promise<Payment | AlreadyDone<string>> {
+  }
+
+  /**
+   * A payment's ledger transfer with its rows: the payment, both users' activity and the
+   * event, written by the ledger's own statement and only if the transfer is applied
+   * (one round trip for the lot).
+   */
+  async function paymentPosting(input: MoveInput, from: string, to: string) {
+    const { payerId, payeeId, asset, amount } = input;
+    const id = newId('pay');
+    const amountDecimal = await ctx.format(asset.code, amount);
+    const paymentOf = (ledgerTransactionId: string, at: Date): Payment => ({
+      id,
+      payerId,
+      payeeId,
+      asset: asset.code,
+      amount,
+      amountDecimal,
+      note: input.note,
+      paymentRequestId: input.paymentRequestId,
+      ledgerTransactionId,
+      createdAt: at,
+    });
+    const transfer = {
+      key: input.ledgerKey,
+      from,
+      to,
+      asset: asset.code,
+      amount,
+      description: input.note ?? 'Payment',
+      // Only what the request itself fixes, so a retry's ledger write is identical.
+      metadata: { wallet: 'payment', payer: payerId, payee: payeeId },
+    };
+    const alongside = (posted: { transactionId: string; effectiveAt: Date }) => {
+      const payment = paymentOf(posted.transactionId, posted.effectiveAt);
+      const common = {
+        type: 'payment' as const,
+        asset: asset.code,
+        referenceId: id,
+        description: input.note,
+        ledgerTransactionId: posted.transactionId,
+        occurredAt: posted.effectiveAt,
+      };
+      return [
+        {
+          sql: `INSERT INTO wallet_payments (id, payer_id, payee_id, asset, amount, note,
+                                             payment_request_id, request_key,
+                                             ledger_transaction_id, created_at)
+                SELECT $1, $2, $3, $4, $5::numeric, $6, $7, $8, $9, $10::timestamptz FROM posted`,
+          params: [
+            id,
+            payerId,
+            payeeId,
+            asset.code,
+            amount.toString(),
+            input.note,
+            input.paymentRequestId,
+            input.requestKey,
+            posted.transactionId,
+            posted.effectiveAt,
+          ],
+        },
+        ctx.activityStatement(
+          [
+            { ...common, userId: payerId, amount: -amount, counterpartyId: payeeId },
+            { ...common, userId: payeeId, amount, counterpartyId: payerId },
+          ],
+          'posted',
+        ),
+        ctx.eventStatement('payment.completed', id, paymentJson(payment), 'posted'),
+      ];
+    };
+    return { transfer, alongside, paymentOf };
+  }
+
+  /**
+   * The common case in one autocommitted statement: both users' accounts known, nobody
+   * frozen, the limits allow it, the funds are there, the key is new. The guard takes
+   * the same profile locks and counts the same limits as `move`, in the same order,
+   * before the ledger locks the accounts; anything else (a refusal, a replay, a first
+   * payment, a deadlock) leaves nothing and answers null, and `move` decides as always.
+   */
+  async function fastPay(input: MoveInput): Promise<Payment | null> {
+    if (db.inTransaction()) return null;
+    const users = [input.payerId, input.payeeId];
+    const accounts = ctx.knownAccounts(users, input.asset.code);
+    const [from, to] = accounts ?? [];
+    if (!accounts || from === undefined || to === undefined) return null;
+    const { transfer, alongside, paymentOf } = await paymentPosting(input, from, to);
+    const t = await ledger.transferGuarded(transfer, {
+      guard: ctx.paymentGuard(users, accounts, input.payerId, input.asset, input.amount),
+      alongside,
+    });
+    return t ? paymentOf(t.id, t.effectiveAt) : null;
+  }
+
+  /**
+   * The movement itself, inside the caller's transaction: risk state, limits, the ledger
+   * transfer, the payment row, activity and the event, all or nothing.
+   */
+  async function move(input: MoveInput): Promise<Payment | AlreadyDone<string>> {
     const { payerId, payeeId, asset, amount } = input;
     // The profile locks and the payer's limit counters in one round trip: the fewer the
     // round trips while the locks are held, the less two payments of one user queue.
@@ -196,75 +292,8 @@ export function createPayments(ctx: WalletContext) {
     await ctx.consumeLimits(payerProfile, asset, amount, counted);
     const [from, to] = accounts;
     if (from === undefined || to === undefined) throw new Error('user accounts not opened');
-    const id = newId('pay');
-    const amountDecimal = await ctx.format(asset.code, amount);
-    const paymentOf = (ledgerTransactionId: string, at: Date): Payment => ({
-      id,
-      payerId,
-      payeeId,
-      asset: asset.code,
-      amount,
-      amountDecimal,
-      note: input.note,
-      paymentRequestId: input.paymentRequestId,
-      ledgerTransactionId,
-      createdAt: at,
-    });
-    // The payment row, both users' activity and the event are written by the ledger's
-    // own statement, and only if the transfer is applied: one round trip for the lot.
-    const r = await ledger.transfer(
-      {
-        key: input.ledgerKey,
-        from,
-        to,
-        asset: asset.code,
-        amount,
-        description: input.note ?? 'Payment',
-        // Only what the request itself fixes, so a retry's ledger write is identical.
-        metadata: { wallet: 'payment', payer: payerId, payee: payeeId },
-      },
-      {
-        alongside: (posted) => {
-          const payment = paymentOf(posted.transactionId, posted.effectiveAt);
-          const common = {
-            type: 'payment' as const,
-            asset: asset.code,
-            referenceId: id,
-            description: input.note,
-            ledgerTransactionId: posted.transactionId,
-            occurredAt: posted.effectiveAt,
-          };
-          return [
-            {
-              sql: `INSERT INTO wallet_payments (id, payer_id, payee_id, asset, amount, note,
-                                                 payment_request_id, request_key,
-                                                 ledger_transaction_id, created_at)
-                    SELECT $1, $2, $3, $4, $5::numeric, $6, $7, $8, $9, $10::timestamptz FROM posted`,
-              params: [
-                id,
-                payerId,
-                payeeId,
-                asset.code,
-                amount.toString(),
-                input.note,
-                input.paymentRequestId,
-                input.requestKey,
-                posted.transactionId,
-                posted.effectiveAt,
-              ],
-            },
-            ctx.activityStatement(
-              [
-                { ...common, userId: payerId, amount: -amount, counterpartyId: payeeId },
-                { ...common, userId: payeeId, amount, counterpartyId: payerId },
-              ],
-              'posted',
-            ),
-            ctx.eventStatement('payment.completed', id, paymentJson(payment), 'posted'),
-          ];
-        },
-      },
-    );
+    const { transfer, alongside, paymentOf } = await paymentPosting(input, from, to);
+    const r = await ledger.transfer(transfer, { alongside });
     if (!r.ok) refuse(await ctx.fromLedger(r, from));
     // The ledger key was used before: the earlier payment answers; this one's limit
     // usage rolls back.
@@ -293,18 +322,19 @@ export function createPayments(ctx: WalletContext) {
       requestKey === null
         ? `wallet:payment:${newId('pay')}`
         : `wallet:payment:${input.payerId}:${hashKey(requestKey)}`;
-    const r = await ctx.tx(() =>
-      move({
-        payerId: input.payerId,
-        payeeId: payee.id,
-        asset: parsed.asset,
-        amount: parsed.amount,
-        note,
-        ledgerKey,
-        requestKey,
-        paymentRequestId: null,
-      }),
-    );
+    const moveInput: MoveInput = {
+      payerId: input.payerId,
+      payeeId: payee.id,
+      asset: parsed.asset,
+      amount: parsed.amount,
+      note,
+      ledgerKey,
+      requestKey,
+      paymentRequestId: null,
+    };
+    const fast = await fastPay(moveInput);
+    if (fast) return { ok: true, payment: fast, replayed: false };
+    const r = await ctx.tx(() => move(moveInput));
     if (r instanceof AlreadyDone) {
       const prior = await paymentByLedgerTx(r.value);
       if (!prior) throw new Error(`ledger transaction ${r.value} has no payment`);

@@ -112,8 +112,28 @@ export interface Db extends Queryable {
   fenced<T>(fence: CommitFence, fn: () => Promise<T>): Promise<T>;
   /** True while the calling code runs inside `transaction`. */
   inTransaction(): boolean;
+  /**
+   * Listens to a PostgreSQL notification channel (`NOTIFY channel, 'payload'`, sent on
+   * commit by any process on the same database) on a connection of its own. While that
+   * connection is down nothing can be heard, so `gap` is called when it drops and
+   * `subscription.live` is false until it is back: a cache kept fresh by notifications
+   * must not be trusted then.
+   */
+  subscribe(channel: string, handlers: ChannelHandlers): Promise<Subscription>;
   /** Cheap round trip for readiness checks. */
   ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ChannelHandlers {
+  message(payload: string): void;
+  /** Notifications may have been missed (the listening connection dropped). */
+  gap(): void;
+}
+
+export interface Subscription {
+  /** True while notifications are being heard. */
+  readonly live: boolean;
   close(): Promise<void>;
 }
 
@@ -163,6 +183,7 @@ export abstract class BaseDb implements Db {
     fn: (client: TxClient) => Promise<T>,
   ): Promise<T>;
   abstract close(): Promise<void>;
+  abstract subscribe(channel: string, handlers: ChannelHandlers): Promise<Subscription>;
 
   async query<R = Record<string, unknown>>(
     sql: string,

@@ -3,7 +3,15 @@ import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import pg from 'pg';
-import { BaseDb, type Db, type IsolationLevel, type QueryResult, type TxClient } from './db.js';
+import {
+  BaseDb,
+  type ChannelHandlers,
+  type Db,
+  type IsolationLevel,
+  type QueryResult,
+  type Subscription,
+  type TxClient,
+} from './db.js';
 
 const INT8_OID = 20;
 const INT8_ARRAY_OID = 1016;
@@ -44,6 +52,20 @@ class PgliteDb extends BaseDb {
     });
   }
 
+  async subscribe(channel: string, handlers: ChannelHandlers): Promise<Subscription> {
+    // One process owns the embedded database, so every NOTIFY is this process's own and
+    // the one connection hears it: there is no gap to report.
+    const unlisten = await this.pglite.listen(channel, (payload) => {
+      handlers.message(payload);
+    });
+    return {
+      live: true,
+      close: async () => {
+        if (!this.pglite.closed) await unlisten();
+      },
+    };
+  }
+
   async close(): Promise<void> {
     if (!this.pglite.closed) await this.pglite.close();
     this.release();
@@ -82,8 +104,69 @@ function pgTypeParser(oid: number, format?: 'text' | 'binary'): (v: string) => u
 /** PostgreSQL server through a node-postgres pool. */
 class PostgresDb extends BaseDb {
   readonly kind = 'postgres' as const;
-  constructor(private readonly pool: pg.Pool) {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly clientConfig: pg.ClientConfig,
+  ) {
     super();
+  }
+
+  async subscribe(channel: string, handlers: ChannelHandlers): Promise<Subscription> {
+    if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`bad channel name ${channel}`);
+    let client: pg.Client | undefined;
+    let live = false;
+    let closed = false;
+    let retryMs = 100;
+    let timer: NodeJS.Timeout | undefined;
+    const drop = () => {
+      if (live) handlers.gap();
+      live = false;
+      client?.removeAllListeners();
+      client?.end().catch(() => undefined);
+      client = undefined;
+      if (!closed) {
+        timer = setTimeout(() => void connect(), retryMs);
+        timer.unref();
+        retryMs = Math.min(retryMs * 2, 5_000);
+      }
+    };
+    const connect = async (): Promise<void> => {
+      const c = new pg.Client(this.clientConfig);
+      client = c;
+      c.on('error', drop);
+      c.on('end', () => {
+        if (client === c) drop();
+      });
+      c.on('notification', (n) => {
+        if (n.channel === channel) handlers.message(n.payload ?? '');
+      });
+      try {
+        await c.connect();
+        await c.query(`LISTEN ${channel}`);
+        if (closed || client !== c) return;
+        // Whatever happened before this point was not heard.
+        handlers.gap();
+        live = true;
+        retryMs = 100;
+      } catch {
+        if (client === c) drop();
+      }
+    };
+    await connect();
+    return {
+      get live() {
+        return live;
+      },
+      close: async () => {
+        closed = true;
+        live = false;
+        if (timer) clearTimeout(timer);
+        const c = client;
+        client = undefined;
+        c?.removeAllListeners();
+        await c?.end().catch(() => undefined);
+      },
+    };
   }
 
   protected async run(sql: string, params: readonly unknown[]) {
@@ -153,16 +236,16 @@ export interface OpenDbOptions {
 
 export async function openDb(options: OpenDbOptions): Promise<Db> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({
+    const clientConfig: pg.ClientConfig = {
       connectionString: options.databaseUrl,
-      max: options.poolMax ?? 20,
       application_name: options.applicationName ?? 'vaultwire',
       types: { getTypeParser: pgTypeParser as typeof pg.types.getTypeParser },
-    });
+    };
+    const pool = new pg.Pool({ ...clientConfig, max: options.poolMax ?? 20 });
     // An idle client losing its connection emits on the pool; without a listener that
     // would crash the process. The next checkout simply gets a new connection.
     pool.on('error', () => undefined);
-    const db = new PostgresDb(pool);
+    const db = new PostgresDb(pool, clientConfig);
     await db.ping();
     return db;
   }

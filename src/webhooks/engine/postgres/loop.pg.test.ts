@@ -43,6 +43,7 @@ function explaining(inner: Db): Db {
     detached: (fn) => inner.detached(fn),
     fenced: (fence, fn) => inner.fenced(fence, fn),
     inTransaction: () => inner.inTransaction(),
+    subscribe: (channel, handlers) => inner.subscribe(channel, handlers),
     ping: () => inner.ping(),
     close: () => inner.close(),
   };
