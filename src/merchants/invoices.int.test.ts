@@ -150,6 +150,20 @@ describe('invoices', () => {
     // 2.5% of 5.00 rounded up (0.13) plus 0.30.
     expect(await balances(shop.testKey)).toEqual({ USD: '4.57' });
     expect((await balances(shop.liveKey))['USD']).toBe('14.32');
+    // A simulated payment is refunded (to the test faucet), with an Idempotency-Key as
+    // the dashboard sends it; the same key again answers the same refund.
+    const refund = () =>
+      t.request('POST', `/v1/invoices/${inv.body.id}/refunds`, {
+        token: shop.testKey,
+        body: { asset: 'USD', amount: '1.00', reason: 'test refund' },
+        headers: { 'idempotency-key': 'test-refund-1' },
+      });
+    const refunded = await refund();
+    expect(refunded.status, refunded.text).toBe(201);
+    expect(refunded.body.status).toBe('succeeded');
+    const replayed = await refund();
+    expect(replayed.body.id).toBe(refunded.body.id);
+    expect(await balances(shop.testKey)).toEqual({ USD: '3.57' });
     const live = await invoice(shop.liveKey, { currency: 'USD', amount: '5.00' });
     const simLive = await t.request('POST', `/v1/invoices/${live.body.id}/test_payments`, {
       token: shop.liveKey,

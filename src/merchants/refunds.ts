@@ -9,6 +9,7 @@ import { fail, isFailure, rollback } from '../platform/failure.js';
 import { newId } from '../platform/ids.js';
 import type { Outbox } from '../platform/outbox/outbox.js';
 import { amountError, MerchantError, type MerchantFailure } from './errors.js';
+import { TEST_FAUCET_OWNER } from './invoices.js';
 import type { MerchantAccount } from './model.js';
 import { createRefundLinkSigner, type RefundLinkSigner } from './refund-links.js';
 
@@ -315,7 +316,13 @@ export function createRefundService(deps: {
             return refund;
           }
           const from = await ledger.openAccount({ owner: account.id, asset: input.asset });
-          const to = await ledger.openAccount({ owner: payment.payer_owner, asset: input.asset });
+          // The test faucet's accounts have no balance floor (they fund simulated payments);
+          // opening one asks for the same floor it was opened with.
+          const to = await ledger.openAccount({
+            owner: payment.payer_owner,
+            asset: input.asset,
+            mayGoNegative: payment.payer_owner === TEST_FAUCET_OWNER,
+          });
           if (!from.ok || !to.ok) throw new Error('refund accounts cannot be opened');
           const moved = await ledger.transfer({
             key: `merchants:refund:${id}`,
