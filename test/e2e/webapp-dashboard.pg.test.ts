@@ -125,6 +125,8 @@ describe.skipIf(!chromiumPath)('the merchant dashboard and operations console in
   }
 
   /** Signs in as someone by putting their session where the app keeps it. */
+  let opToken = '';
+
   async function signInAs(token: string): Promise<void> {
     await page.goto(`${base}/app/login`);
     await page.evaluate((tk) => {
@@ -138,11 +140,10 @@ describe.skipIf(!chromiumPath)('the merchant dashboard and operations console in
   }
 
   it('a merchant creates an invoice and sees it paid (test mode); errors land on their field', async () => {
-    await user(t, 'owner@example.com');
-    await page.goto(`${base}/app/login`);
-    await page.getByLabel('Email').fill('owner@example.com');
-    await page.getByLabel('Password').fill(PW);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    // Merchant owners must have TOTP on; the session was opened before it was turned on.
+    const ownerUser = await user(t, 'owner@example.com', undefined, { totp: true });
+    await signInAs(ownerUser.token);
+    await page.goto(`${base}/app`);
     await page.getByRole('heading', { name: 'Balances' }).waitFor();
 
     await page.goto(`${base}/app/merchant`);
@@ -234,11 +235,7 @@ describe.skipIf(!chromiumPath)('the merchant dashboard and operations console in
       }
     }
     // The paid invoice's event went to the endpoint, which answered 500 every time.
-    const owner = await t.request('POST', '/v1/sessions', {
-      body: { email: 'owner@example.com', password: PW },
-    });
-    expect(owner.status).toBe(201);
-    const merchants = await t.request('GET', '/v1/merchants', { token: owner.body.token });
+    const merchants = await t.request('GET', '/v1/merchants', { token: ownerUser.token });
     expect(merchants.body.data).toEqual([expect.objectContaining({ name: 'Coffee Co' })]);
     const hooksPath = rx.received.filter((r) => r.path === '/hooks');
     expect(hooksPath.length).toBeGreaterThan(0);
@@ -271,6 +268,8 @@ describe.skipIf(!chromiumPath)('the merchant dashboard and operations console in
     await checkPage('send-crypto');
 
     const op = await user(t, 'op@example.com', 'operator');
+    // Operators have TOTP on (the fixture turns it on): later tests reuse this session.
+    opToken = op.token;
     await signInAs(op.token);
     await page.goto(`${base}/app/ops/withdrawals`);
     const waiting = page.getByRole('region', { name: 'Withdrawals awaiting approval' });
@@ -286,9 +285,7 @@ describe.skipIf(!chromiumPath)('the merchant dashboard and operations console in
   }, 180_000);
 
   it('an operator replays a dead letter from the console and the receiver gets it', async () => {
-    const op = await t.request('POST', '/v1/sessions', {
-      body: { email: 'op@example.com', password: PW },
-    });
+    const op = { body: { token: opToken } };
     // The paid invoice's message runs out of its two retries against the failing receiver.
     await expect
       .poll(
@@ -319,9 +316,7 @@ describe.skipIf(!chromiumPath)('the merchant dashboard and operations console in
   }, 120_000);
 
   it('the console’s other pages: chains, nodes, producer, users (freeze), audit log verified', async () => {
-    const op = await t.request('POST', '/v1/sessions', {
-      body: { email: 'op@example.com', password: PW },
-    });
+    const op = { body: { token: opToken } };
     await signInAs(op.body.token);
     await page.goto(`${base}/app/ops`);
     await page
