@@ -228,8 +228,11 @@ describe(`producer failover under ${FAULTS} injected faults`, () => {
     }
     await cluster.waitHealthy();
     const healed = Date.now();
-    // Still live once the faults stop.
-    expect(await waitSignatures(healed, 20_000)).toBe(true);
+    // Still live once the faults stop. A region killed last restarts its process first
+    // and may sit out a lease TTL and the lock delay: on a CI machine busy with the rest
+    // of the suite that has taken over 20 s, so the window is generous (safety, checked
+    // below, does not depend on it).
+    expect(await waitSignatures(healed, 60_000)).toBe(true);
 
     const sigs = readSignatures(log);
     const during = sigs.filter((s) => s.t >= started);
