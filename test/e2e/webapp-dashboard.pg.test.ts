@@ -346,7 +346,8 @@ describe.skipIf(!chromiumPath)('the merchant dashboard and operations console in
     await page.getByLabel('Find by email').fill('alice@example.com');
     const users = page.getByRole('region', { name: 'Users' });
     await users.getByText('alice@example.com').waitFor();
-    expect(await users.getByRole('row').count()).toBe(2);
+    // The filtered list replaces the full one when its query answers.
+    await expect.poll(() => users.getByRole('row').count(), { timeout: 15_000 }).toBe(2);
     await users.getByRole('button', { name: 'Wallet' }).click();
     await page.getByLabel('Reason to freeze').fill('Card reported stolen');
     await page.getByRole('button', { name: 'Freeze wallet' }).click();
