@@ -27,6 +27,7 @@ import { migrationSources } from '../../src/migrations.js';
 import { createLedgerService } from '../../src/ledger/service.js';
 import { openDb } from '../../src/platform/db/drivers.js';
 import { migrate } from '../../src/platform/db/migrate.js';
+import { base32Decode, totp } from '../../src/platform/crypto/totp.js';
 import { freePort } from '../../test/support/ports.js';
 import { REPO_ROOT, spawnVaultwire } from '../../test/support/process.js';
 import { percentile, round, table } from '../lib/stats.js';
@@ -197,6 +198,13 @@ async function main(): Promise<void> {
         password: pw,
       });
       const token = session.json['token'] as string;
+      // Merchant owners must have TOTP on before they create a merchant.
+      const started = await call(base, 'POST', '/v1/me/totp', token, {});
+      const secret = started.json['secret'] as string;
+      const confirmed = await call(base, 'POST', '/v1/me/totp/confirm', token, {
+        code: totp(base32Decode(secret), Date.now()),
+      });
+      if (confirmed.status !== 200) throw new Error(`no TOTP: ${JSON.stringify(confirmed.json)}`);
       const m = await call(base, 'POST', '/v1/merchants', token, { name: 'Bench Shop' });
       const key = await call(
         base,
