@@ -1,5 +1,5 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordClientStatements } from '../../test/support/client-statements.js';
 import { buildVaultwire, type Vaultwire } from '../app.js';
 import { loadConfig } from '../modules.js';
 import { openDb } from '../platform/db/drivers.js';
@@ -14,33 +14,19 @@ import { createTestApp, testEnv, type TestApp } from '../../test/support/app.js'
 let a: TestApp;
 let b: Vaultwire;
 const sent: string[] = [];
-const clientQuery = Object.getOwnPropertyDescriptor(pg.Client.prototype, 'query')?.value as (
-  this: pg.Client,
-  ...args: unknown[]
-) => unknown;
+let recorder: { stop(): void };
 
 beforeAll(async () => {
   a = await createTestApp();
   if (!a.testDb.url) throw new Error('needs PostgreSQL');
   const db = await openDb({ databaseUrl: a.testDb.url, poolMax: 4 });
   b = await buildVaultwire({ config: loadConfig({ env: testEnv() }), db, migrate: false });
-  Object.defineProperty(pg.Client.prototype, 'query', {
-    configurable: true,
-    writable: true,
-    value: function (this: pg.Client, ...args: unknown[]) {
-      const q = args[0];
-      sent.push(typeof q === 'string' ? q : String((q as { text?: unknown }).text));
-      return clientQuery.apply(this, args);
-    },
-  });
+  // Every statement of every pooled client (pool.query goes through a client too).
+  recorder = recordClientStatements(sent);
 });
 
 afterAll(async () => {
-  Object.defineProperty(pg.Client.prototype, 'query', {
-    configurable: true,
-    writable: true,
-    value: clientQuery,
-  });
+  recorder.stop();
   await b.lifecycle.stop('test done');
   await a.close();
 });

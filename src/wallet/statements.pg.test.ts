@@ -1,5 +1,5 @@
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordClientStatements } from '../../test/support/client-statements.js';
 import {
   createWalletHarness,
   type TestUser,
@@ -16,10 +16,7 @@ let h: WalletHarness;
 let alice: TestUser;
 let bob: TestUser;
 const sent: string[] = [];
-const clientQuery = Object.getOwnPropertyDescriptor(pg.Client.prototype, 'query')?.value as (
-  this: pg.Client,
-  ...args: unknown[]
-) => unknown;
+let recorder: { stop(): void };
 
 beforeAll(async () => {
   h = await createWalletHarness();
@@ -30,23 +27,11 @@ beforeAll(async () => {
   const first = await pay('warm-up');
   expect(first.status, first.text).toBe(201);
   // Every statement of every pooled client (pool.query goes through a client too).
-  Object.defineProperty(pg.Client.prototype, 'query', {
-    configurable: true,
-    writable: true,
-    value: function (this: pg.Client, ...args: unknown[]) {
-      const q = args[0];
-      sent.push(typeof q === 'string' ? q : String((q as { text?: unknown }).text));
-      return clientQuery.apply(this, args);
-    },
-  });
+  recorder = recordClientStatements(sent);
 });
 
 afterAll(async () => {
-  Object.defineProperty(pg.Client.prototype, 'query', {
-    configurable: true,
-    writable: true,
-    value: clientQuery,
-  });
+  recorder.stop();
   await h.close();
 });
 
