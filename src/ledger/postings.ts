@@ -38,8 +38,9 @@ export function createLedgerPostings(ctx: LedgerContext, engine: Engine): Ledger
     async transferGuarded(input, options) {
       const p = await prepareTransfer(ctx, input);
       if (isFailure(p)) return null;
-      const alongside = options.alongside?.({ transactionId: p.id, effectiveAt: p.effectiveAt });
-      return engine.submitGuarded(p, options.guard, alongside);
+      const posted = { transactionId: p.id, effectiveAt: p.effectiveAt };
+      const guard = typeof options.guard === 'function' ? options.guard(posted) : options.guard;
+      return engine.submitGuarded(p, guard, options.alongside?.(posted));
     },
 
     async post(input) {

@@ -166,11 +166,14 @@ export interface LedgerService {
    * transfer would be refused or replayed, or the statement lost a deadlock. Then
    * nothing of it remains (the guard's writes included) and the caller takes its full
    * path, which finds out why. One round trip instead of a transaction's four, for a
-   * caller's common case. Outside any transaction only.
+   * caller's common case. Outside any transaction only. `guard` may be built from the
+   * transaction about to be posted (its id and time), like `alongside`.
    */
   transferGuarded(
     input: TransferInput,
-    options: PostingOptions & { guard: Statement },
+    options: PostingOptions & {
+      guard: Statement | ((posted: { transactionId: string; effectiveAt: Date }) => Statement);
+    },
   ): Promise<LedgerTransaction | null>;
   /** Posts a balanced multi-leg transaction (fees, trades across assets, splits). */
   post(input: PostInput): Promise<TransactionResult>;

@@ -29,6 +29,8 @@ export interface ScriptedChain {
   height(): number;
   /** Milliseconds until the next block. */
   msToNextBlock(): number;
+  /** `/status` requests the nodes answered so far (one per check; the benchmark counts them). */
+  statusRequests(): number;
   stall(node: string): void;
   fork(node: string): void;
   catchUp(node: string, on: boolean): void;
@@ -254,14 +256,15 @@ export async function startScriptedChain(
     }
   }
 
-  function metrics(): string {
+  /** Every node's series, or one node's (`/metrics?node=x`: one scrape target per node). */
+  function metrics(only?: string | null): string {
     const lines = [
       '# HELP cometbft_consensus_height Height of the chain.',
       '# TYPE cometbft_consensus_height gauge',
     ];
     const up: string[] = [];
     for (const [name, v] of nodes) {
-      if (v.down) continue;
+      if (v.down || (only && name !== only)) continue;
       up.push(`cometbft_consensus_height{chain_id="${chainId}",node="${name}"} ${viewHeight(v)}`);
     }
     lines.push(
@@ -270,7 +273,7 @@ export async function startScriptedChain(
       '# TYPE cometbft_p2p_peers gauge',
     );
     for (const [name, v] of nodes) {
-      if (!v.down)
+      if (!v.down && !(only && name !== only))
         lines.push(`cometbft_p2p_peers{chain_id="${chainId}",node="${name}"} ${v.peers}`);
     }
     lines.push(
@@ -349,7 +352,7 @@ export async function startScriptedChain(
     }
     if (u.pathname === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-      res.end(metrics());
+      res.end(metrics(u.searchParams.get('node')));
       return;
     }
     const [, name, ...rest] = u.pathname.split('/');
@@ -362,11 +365,13 @@ export async function startScriptedChain(
       res.writeHead(503, { 'content-type': 'text/plain' }).end('down');
       return;
     }
+    if (rest.length === 1 && rest[0] === 'status') statusCalls++;
     const [status, body] = answer(name ?? '', v, `/${rest.join('/')}`, u.searchParams);
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
   };
 
+  let statusCalls = 0;
   const server: Server = createServer(handler);
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -396,6 +401,7 @@ export async function startScriptedChain(
     },
     height: chainHeight,
     msToNextBlock: () => blockTimeMs - ((now() - t0) % blockTimeMs),
+    statusRequests: () => statusCalls,
     stall(name) {
       view(name).stalledAt = chainHeight();
     },

@@ -193,6 +193,11 @@ export interface WalletContext {
     counted: LimitCounts | undefined;
   }>;
   /**
+   * `lockProfiles` as a statement to embed (rows `user_id`, `frozen`), for a write that
+   * goes ahead in the same statement only for users who are not frozen.
+   */
+  lockProfilesStatement(userIds: readonly string[]): Statement;
+  /**
    * Takes the user's profile lock exclusively (a freeze, unfreeze or tier change): it
    * waits for the user's movements in flight, and movements arriving meanwhile queue
    * behind it instead of overtaking it.
@@ -569,6 +574,13 @@ export function createWalletContext(deps: WalletDeps): WalletContext {
           eligible.map((e) => e.daily),
           eligible.map((e) => e.perHour),
         ],
+      };
+    },
+
+    lockProfilesStatement(userIds) {
+      return {
+        sql: `SELECT user_id, frozen FROM wallet_lock_profiles($1, $2::text[], $3, NULL)`,
+        params: [PROFILE_LOCK_CLASS, [...new Set(userIds)].sort(), TIERS[0]],
       };
     },
 

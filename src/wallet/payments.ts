@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Asset } from '../ledger/model.js';
+import { embed, type Statement } from '../platform/db/db.js';
 import { newId } from '../platform/ids.js';
 import { fail, isFailure, rollbackWith } from '../platform/failure.js';
 import { WalletError, type WalletFailure } from './errors.js';
@@ -162,6 +163,17 @@ export function createPayments(ctx: WalletContext) {
     return { ok: true, payment: p, replayed: true };
   }
 
+  /** What a caller of `fastPay` adds to its one statement. */
+  interface FastPayExtra {
+    /**
+     * A query of one boolean that runs before the payment's guard and takes its lock
+     * first (the row the payment settles); false declines the statement.
+     */
+    first?: (payment: Payment) => Statement;
+    /** More rows written with the payment, gated on it like the payment's own. */
+    also?: (payment: Payment) => Statement[];
+  }
+
   interface MoveInput {
     payerId: string;
     payeeId: string;
@@ -253,16 +265,31 @@ export function createPayments(ctx: WalletContext) {
    * before the ledger locks the accounts; anything else (a refusal, a replay, a first
    * payment, a deadlock) leaves nothing and answers null, and `move` decides as always.
    */
-  async function fastPay(input: MoveInput): Promise<Payment | null> {
+  async function fastPay(input: MoveInput, extra: FastPayExtra = {}): Promise<Payment | null> {
     if (db.inTransaction()) return null;
     const users = [input.payerId, input.payeeId];
     const accounts = ctx.knownAccounts(users, input.asset.code);
     const [from, to] = accounts ?? [];
     if (!accounts || from === undefined || to === undefined) return null;
     const { transfer, alongside, paymentOf } = await paymentPosting(input, from, to);
+    const guard = ctx.paymentGuard(users, accounts, input.payerId, input.asset, input.amount);
+    const { first, also } = extra;
     const t = await ledger.transferGuarded(transfer, {
-      guard: ctx.paymentGuard(users, accounts, input.payerId, input.asset, input.amount),
-      alongside,
+      // `first` takes its lock before the payment's guard: CASE evaluates in order.
+      guard: first
+        ? (posted) => {
+            const claim = first(paymentOf(posted.transactionId, posted.effectiveAt));
+            return {
+              sql: `SELECT CASE WHEN (${claim.sql}) THEN (${embed(guard, claim.params.length)})
+                                ELSE false END`,
+              params: [...claim.params, ...guard.params],
+            };
+          }
+        : guard,
+      alongside: (posted) => [
+        ...alongside(posted),
+        ...(also?.(paymentOf(posted.transactionId, posted.effectiveAt)) ?? []),
+      ],
     });
     return t ? paymentOf(t.id, t.effectiveAt) : null;
   }
@@ -389,29 +416,59 @@ export function createPayments(ctx: WalletContext) {
     if (!parsed.ok) return parsed;
     const payer = await counterparty(input.requesterId, input.from, 'from');
     if (!payer.ok) return payer;
-    return ctx.tx(async () => {
-      const profiles = await ctx.lockProfiles([input.requesterId]);
-      if (profiles.get(input.requesterId)?.frozen !== false) {
-        refuse(WalletError.AccountFrozen, 'Your wallet is frozen; contact support');
-      }
-      const { rows } = await db.query<RequestRow>(
-        `INSERT INTO wallet_payment_requests (id, requester_id, payer_id, asset, amount, note, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${REQUEST_COLUMNS}`,
-        [
-          newId('prq'),
-          input.requesterId,
-          payer.id,
-          parsed.asset.code,
-          parsed.amount.toString(),
-          input.note ?? null,
-          ctx.clock(),
-        ],
-      );
-      if (!rows[0]) throw new Error('payment request not inserted');
-      const request = await toRequest(rows[0]);
-      await ctx.publish('payment_request.created', request.id, paymentRequestJson(request));
-      return { ok: true as const, request };
-    });
+    const request: PaymentRequest = {
+      id: newId('prq'),
+      requesterId: input.requesterId,
+      payerId: payer.id,
+      asset: parsed.asset.code,
+      amount: parsed.amount,
+      amountDecimal: await ctx.format(parsed.asset.code, parsed.amount),
+      note: input.note ?? null,
+      status: 'pending',
+      paymentId: null,
+      createdAt: ctx.clock(),
+      resolvedAt: null,
+    };
+    // One autocommitted statement: the requester's profile lock (a freeze waits for it,
+    // or it sees the freeze), the row only if they are not frozen, and its event.
+    const profile = ctx.lockProfilesStatement([input.requesterId]);
+    const n = profile.params.length;
+    const event = ctx.eventStatement(
+      'payment_request.created',
+      request.id,
+      paymentRequestJson(request),
+      'inserted',
+    );
+    const { rows } = await db.query<{ inserted: boolean }>(
+      `WITH profile AS (${profile.sql}),
+            inserted AS (
+              INSERT INTO wallet_payment_requests (id, requester_id, payer_id, asset, amount,
+                                                   note, created_at)
+              SELECT $${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}::numeric, $${n + 6},
+                     $${n + 7}::timestamptz
+                FROM profile WHERE profile.user_id = $${n + 2} AND NOT profile.frozen
+              RETURNING id
+            ),
+            event AS (${embed(event, n + 7)})
+       SELECT EXISTS (SELECT 1 FROM inserted) AS inserted`,
+      [
+        ...profile.params,
+        request.id,
+        request.requesterId,
+        request.payerId,
+        request.asset,
+        request.amount.toString(),
+        request.note,
+        request.createdAt,
+        ...event.params,
+      ],
+    );
+    if (!rows[0]?.inserted) {
+      return fail(WalletError.AccountFrozen, {
+        message: 'Your wallet is frozen; contact support',
+      });
+    }
+    return { ok: true as const, request };
   }
 
   async function requestRow(id: string): Promise<RequestRow | undefined> {
@@ -426,11 +483,64 @@ export function createPayments(ctx: WalletContext) {
     refuse(WalletError.PaymentRequestNotFound, 'No such payment request', 'id');
   }
 
+  type PaidRequest = { ok: true; request: PaymentRequest; payment: Payment };
+
+  /**
+   * The common case of `payRequest` in one autocommitted statement after one read: the
+   * request, still pending, is marked paid as the statement's first lock
+   * (migrations/wallet/0114), then the payment goes as `fastPay` sends it, with the
+   * request's event. Null when anything is not plain (not found, not pending, raced,
+   * frozen, limits, funds): nothing was written and `payRequest`'s full path answers.
+   */
+  async function fastPayRequest(userId: string, requestId: string): Promise<PaidRequest | null> {
+    if (db.inTransaction()) return null;
+    const row = await requestRow(requestId);
+    if (!row || row.payer_id !== userId || row.status !== 'pending') return null;
+    const asset = await ctx.asset(row.asset);
+    if (!asset) return null;
+    const pending = await toRequest(row);
+    const paidBy = (payment: Payment): PaymentRequest => ({
+      ...pending,
+      status: 'paid',
+      paymentId: payment.id,
+      resolvedAt: payment.createdAt,
+    });
+    const payment = await fastPay(
+      {
+        payerId: userId,
+        payeeId: row.requester_id,
+        asset,
+        amount: BigInt(row.amount),
+        note: row.note,
+        ledgerKey: `wallet:payment_request:${row.id}`,
+        requestKey: null,
+        paymentRequestId: row.id,
+      },
+      {
+        first: (p) => ({
+          sql: `SELECT wallet_claim_payment_request($1, $2, $3, $4, $5::numeric, $6, $7::timestamptz)`,
+          params: [row.id, userId, row.requester_id, row.asset, row.amount, p.id, p.createdAt],
+        }),
+        also: (p) => [
+          ctx.eventStatement(
+            'payment_request.paid',
+            row.id,
+            paymentRequestJson(paidBy(p)),
+            'posted',
+          ),
+        ],
+      },
+    );
+    return payment ? { ok: true, request: paidBy(payment), payment } : null;
+  }
+
   /** Pays a request addressed to `userId`: once, whatever the concurrency. */
   async function payRequest(
     userId: string,
     requestId: string,
-  ): Promise<{ ok: true; request: PaymentRequest; payment: Payment } | WalletFailure> {
+  ): Promise<PaidRequest | WalletFailure> {
+    const fast = await fastPayRequest(userId, requestId);
+    if (fast) return fast;
     return ctx.tx(async () => {
       // The request row is the lock that makes "pay" happen once.
       const { rows } = await db.query<RequestRow>(

@@ -25,7 +25,10 @@ afterAll(async () => {
   await server.close();
 });
 
-const source = (timeoutMs = 2000) => createCoinbasePriceSource({ baseUrl: server.url, timeoutMs });
+// Generous unless a test is about the timeout: a loaded CI machine answered the first
+// request of a run after more than 2 s.
+const source = (timeoutMs = 20_000) =>
+  createCoinbasePriceSource({ baseUrl: server.url, timeoutMs });
 
 describe('Coinbase ticker client', () => {
   it('parses a recorded ticker: the exact mid of bid and ask, at the exchange’s time', async () => {
