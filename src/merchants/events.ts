@@ -39,11 +39,17 @@ const PAYOUT_EVENTS: [string, string][] = [
     'payout.created',
     'A bank payout was created and its amount taken from the balance (status in_transit, or pending_approval above the approval limit)',
   ],
-  ['payout.approved', 'An operator approved a payout that waited for approval; it goes to the rail'],
+  [
+    'payout.approved',
+    'An operator approved a payout that waited for approval; it goes to the rail',
+  ],
   ['payout.rejected', 'An operator rejected a payout; its amount is back in the balance'],
   ['payout.canceled', 'The merchant canceled a payout waiting for approval; its amount is back'],
   ['payout.paid', 'The payout rail paid the payout to the bank account'],
-  ['payout.failed', 'The payout rail refused or failed the payout; its amount is back in the balance'],
+  [
+    'payout.failed',
+    'The payout rail refused or failed the payout; its amount is back in the balance',
+  ],
 ];
 
 /**

@@ -206,7 +206,8 @@ export const merchantsModule = defineModule<Deps>()({
       approvalAbove: async (asset) => {
         if (!approvalLimits.has(asset)) {
           const text = settings.merchantsPayoutApprovalAbove[asset];
-          const parsed = text === undefined ? undefined : await deps.ledger.parseAmount(asset, text);
+          const parsed =
+            text === undefined ? undefined : await deps.ledger.parseAmount(asset, text);
           approvalLimits.set(asset, parsed?.ok ? parsed.amount : undefined);
         }
         return approvalLimits.get(asset);
@@ -218,7 +219,8 @@ export const merchantsModule = defineModule<Deps>()({
       PayoutRailQueue,
       async (job) => {
         const r = await payouts.advance(job.payload.payoutId, job.signal);
-        if (r.state === 'pending') throw new RetryLaterError('the rail has not paid it yet', 30_000);
+        if (r.state === 'pending')
+          throw new RetryLaterError('the rail has not paid it yet', 30_000);
       },
       { transactional: false },
     );

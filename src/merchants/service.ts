@@ -94,7 +94,9 @@ export const MERCHANT_SCOPES = {
   'refunds:write': 'Merchant keys: refund payments',
   'merchant_balance:read': "Merchant keys: read the merchant account's balances",
   'payouts:read': 'Merchant keys: read payouts',
-  'payouts:write': 'Merchant keys: pay out the balance (on chain or to a bank) and set payout schedules',
-  'merchant_payouts:approve': 'Approve or reject merchant bank payouts above the approval limit (operators)',
+  'payouts:write':
+    'Merchant keys: pay out the balance (on chain or to a bank) and set payout schedules',
+  'merchant_payout_approvals:write':
+    'Approve or reject merchant bank payouts above the approval limit (operators)',
   'checkout:write': 'Pay merchant invoices from your wallet',
 } as const satisfies Record<string, string>;

@@ -429,10 +429,7 @@ export function createPayoutService(deps: {
   };
 
   /** The payout an operator may decide on, locked; or why not. */
-  const forDecision = async (
-    actor: Actor,
-    id: string,
-  ): Promise<PayoutRow | MerchantFailure> => {
+  const forDecision = async (actor: Actor, id: string): Promise<PayoutRow | MerchantFailure> => {
     const row = await byId(id, true);
     if (!row) return fail(MerchantError.PayoutNotFound, { param: 'payout' });
     if (row.status !== 'pending_approval') return fail(MerchantError.PayoutNotPendingApproval);
@@ -473,7 +470,8 @@ export function createPayoutService(deps: {
             description: 'Payout to bank (paid)',
             metadata: { payoutId: id, payout: 'paid' },
           });
-          if (!paid.ok) throw new Error(`booking payout ${id} as paid was refused: ${paid.message}`);
+          if (!paid.ok)
+            throw new Error(`booking payout ${id} as paid was refused: ${paid.message}`);
           const now = deps.clock();
           const { rows } = await db.query<PayoutRow>(
             `UPDATE merchant_payouts SET status = 'paid', ledger_finish_id = $2, updated_at = $3,
@@ -768,13 +766,17 @@ export function createPayoutService(deps: {
     },
   };
 
-  /** The run of a schedule's period, once per period (deduplicated on it). */
+  /**
+   * The run of a schedule's period: one job per period, and one more per period from the
+   * maintenance pass (a backstop for a lost job or a moved clock). Both may run: the
+   * schedule row's lock and its `next_run_at` let only the first pay.
+   */
   async function enqueueSchedule(accountId: string, asset: string, at: Date, now = false) {
     await deps.jobs.enqueue(
       PayoutScheduleQueue,
       { accountId, asset },
       {
-        dedupeKey: `schedule:${accountId}:${asset}:${at.toISOString()}`,
+        dedupeKey: `schedule:${accountId}:${asset}:${at.toISOString()}${now ? ':due' : ''}`,
         ...(now ? {} : { runAt: at }),
         maxAttempts: 50,
       },

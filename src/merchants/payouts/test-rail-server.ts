@@ -53,7 +53,13 @@ export async function startTestPayoutRail(
     const age = now() - p.createdAt;
     const failing = p.destination.startsWith('fail');
     const status =
-      age >= settleMs ? (failing ? 'failed' : 'paid') : age >= settleMs / 2 ? 'in_transit' : 'pending';
+      age >= settleMs
+        ? failing
+          ? 'failed'
+          : 'paid'
+        : age >= settleMs / 2
+          ? 'in_transit'
+          : 'pending';
     return {
       id: p.id,
       object: 'payout' as const,

@@ -259,7 +259,7 @@ export function registerBankPayoutRoutes(
     },
   );
 
-  const staff = { roles: ['operator', 'admin'] as const, scope: 'merchant_payouts:approve' };
+  const staff = { roles: ['operator', 'admin'] as const, scope: 'merchant_payout_approvals:write' };
   const adminTags = ['Merchant administration'];
 
   app.openapi(
