@@ -236,6 +236,35 @@ describe('bank payouts', () => {
   });
 });
 
+describe('tenant isolation', () => {
+  it("answers 404 to another merchant's key for a payout and does not list it", async () => {
+    const mine = await t.request('POST', '/v1/bank_payouts', {
+      token: shop.liveKey,
+      body: { asset: 'USD', amount: '501.00', destination: 'DE89370400440532013000' },
+    });
+    expect(mine.body.status).toBe('pending_approval');
+    const other = await merchant(t, 'Nosy Shop', 'nosy-shop@example.com');
+    const get = await t.request('GET', `/v1/bank_payouts/${mine.body.id}`, {
+      token: other.liveKey,
+    });
+    expect(get.status).toBe(404);
+    expect(get.body.error.code).toBe('payout_not_found');
+    const cancel = await t.request('POST', `/v1/bank_payouts/${mine.body.id}/cancel`, {
+      token: other.liveKey,
+      body: {},
+    });
+    expect(cancel.status).toBe(404);
+    const list = await t.request('GET', '/v1/bank_payouts', { token: other.liveKey });
+    expect(list.body.data).toEqual([]);
+    expect((await payout(mine.body.id)).status).toBe('pending_approval');
+    const back = await t.request('POST', `/v1/bank_payouts/${mine.body.id}/cancel`, {
+      token: shop.liveKey,
+      body: {},
+    });
+    expect(back.status).toBe(200);
+  });
+});
+
 describe('operator approval', () => {
   it('holds payouts above the limit until an operator with TOTP, outside the merchant, approves', async () => {
     const before = await usd(liveAccount);
