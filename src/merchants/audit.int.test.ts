@@ -15,7 +15,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await t?.close();
+  await t.close();
 });
 
 interface AuditRow {

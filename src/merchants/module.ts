@@ -54,7 +54,7 @@ export const MERCHANTS_SETTINGS = {
   merchantsPayoutRailUrl: setting<string | undefined>({
     env: 'VW_MERCHANTS_PAYOUT_RAIL_URL',
     kind: 'string',
-    schema: z.string().url().optional(),
+    schema: z.url({ protocol: /^https?$/ }).optional(),
     default: undefined,
     doc: 'Base URL of the payout rail live bank payouts go through (its HTTP payout API, see docs/merchants.md). Unset: live bank payouts are refused with `payout_rail_missing`.',
   }),
@@ -69,7 +69,7 @@ export const MERCHANTS_SETTINGS = {
   merchantsTestPayoutRailUrl: setting<string | undefined>({
     env: 'VW_MERCHANTS_TEST_PAYOUT_RAIL_URL',
     kind: 'string',
-    schema: z.string().url().optional(),
+    schema: z.url({ protocol: /^https?$/ }).optional(),
     default: undefined,
     doc: 'Base URL of the payout rail test-mode bank payouts go through (a sandbox, or the local test rail). Unset: test bank payouts are refused with `payout_rail_missing`.',
   }),

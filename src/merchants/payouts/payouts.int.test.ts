@@ -60,8 +60,8 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  await delivery?.stop();
-  await t?.close();
+  await delivery.stop();
+  await t.close();
   await Promise.all([liveRail.close(), testRail.close(), rx.close()]);
 });
 

@@ -26,8 +26,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await t?.close();
-  await rail?.close();
+  await t.close();
+  await rail.close();
 });
 
 describe('concurrent payouts', () => {
