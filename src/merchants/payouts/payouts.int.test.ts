@@ -411,6 +411,18 @@ describe('payout schedules', () => {
     expect(p).toMatchObject({ amount: '65', scheduled: true });
     expect(await usd(account)).toBe(0n);
     await settle(async () => (await list())[0]?.status === 'paid', 'scheduled payout paid');
+    // The settlement report has the payout in its column, and still reconciles.
+    const from = new Date(t.now() - 10 * 86_400_000).toISOString();
+    const to = new Date(t.now() + 86_400_000).toISOString();
+    const report = await t.request('GET', `/v1/settlements?from=${from}&to=${to}`, {
+      token: other.liveKey,
+    });
+    expect(report.status, report.text).toBe(200);
+    expect(report.body.totals.find((x: { asset: string }) => x.asset === 'USD')).toMatchObject({
+      payouts: '65.00',
+      other: '65.00',
+      net: '0.00',
+    });
     const schedules = await t.request('GET', '/v1/payout_schedules', { token: other.liveKey });
     expect(new Date(schedules.body.data[0].next_run_at).getTime()).toBeGreaterThan(t.now());
   });
