@@ -68,7 +68,8 @@ const fromWire = (p: WirePayout): RailPayout => ({
  * `GET /v1/payouts/{id}`, bearer-authenticated, JSON, amounts in minor units as strings
  * (the shape bank and processor payout APIs share; `test-rail-server.ts` serves it).
  * A 4xx on create is the rail refusing the payout (a closed account, a bad IBAN); 5xx,
- * 429 and network faults are `RailUnavailableError`, for the job to retry with the same key.
+ * 401, 403, 409, 429 and network faults are `RailUnavailableError`, for the job to retry
+ * with the same key.
  */
 export function createHttpPayoutRail(options: {
   name: string;
@@ -105,8 +106,9 @@ export function createHttpPayoutRail(options: {
       );
     }
     const text = await res.text();
-    if (res.status >= 500 || res.status === 429 || res.status === 409) {
-      // 409: the rail is still working on a request with this key; ask again later.
+    if (res.status >= 500 || [401, 403, 409, 429].includes(res.status)) {
+      // 409: the rail is still working on a request with this key; 401/403: our key is
+      // wrong (the operator's to fix), not the payout: ask again later.
       throw new RailUnavailableError(`payout rail ${options.name} answered ${res.status}`);
     }
     let body: unknown;
