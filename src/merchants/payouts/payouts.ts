@@ -7,6 +7,7 @@ import { fail, isFailure, rollback } from '../../platform/failure.js';
 import { newId } from '../../platform/ids.js';
 import type { Outbox } from '../../platform/outbox/outbox.js';
 import { defineQueue, type JobQueue } from '../../platform/queue/queue.js';
+import { recordMerchantAction } from '../audit.js';
 import { amountError, MerchantError, type MerchantFailure } from '../errors.js';
 import type { Actor, MerchantAccount } from '../model.js';
 import { nextRunAfter, type PayoutPeriod } from './periods.js';
@@ -284,21 +285,13 @@ export function createPayoutService(deps: {
     p: { id: string; merchantId: string; accountId: string },
     data: Record<string, JsonValue>,
   ) =>
-    deps.audit.record({
+    recordMerchantAction(
+      deps.audit,
+      actor,
       action,
-      ...(actor === 'system'
-        ? { actorType: 'system' as const, actorId: 'merchants.payouts' }
-        : {
-            actorType: 'user' as const,
-            actorId: actor.userId,
-            credentialId: actor.credentialId,
-            ip: actor.ip,
-            requestId: actor.requestId,
-          }),
-      targetType: 'merchant_payout',
-      targetId: p.id,
-      data: { merchant_id: p.merchantId, account_id: p.accountId, ...data },
-    });
+      { type: 'merchant_payout', id: p.id },
+      { merchant_id: p.merchantId, account_id: p.accountId, ...data },
+    );
 
   const amountText = async (asset: string, amount: bigint) =>
     formatAmount(amount, (await ledger.getAsset(asset))?.scale ?? 0, { trim: true });
@@ -688,23 +681,20 @@ export function createPayoutService(deps: {
           );
           if (!rows[0]) throw new Error('schedule upsert returned nothing');
           if (input.enabled) await enqueueSchedule(account.id, input.asset, next);
-          await deps.audit.record({
-            action: 'merchant.payout_schedule_set',
-            actorType: 'user',
-            actorId: actor.userId,
-            credentialId: actor.credentialId,
-            ip: actor.ip,
-            requestId: actor.requestId,
-            targetType: 'merchant_account',
-            targetId: account.id,
-            data: {
+          await recordMerchantAction(
+            deps.audit,
+            actor,
+            'merchant.payout_schedule_set',
+            { type: 'merchant_account', id: account.id },
+            {
               merchant_id: account.merchantId,
               asset: input.asset,
               enabled: input.enabled,
               period: input.period,
               minimum: input.minimum,
+              destination: input.destination,
             },
-          });
+          );
           return toSchedule(rows[0]);
         },
         { retryTransient: true },
