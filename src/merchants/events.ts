@@ -34,6 +34,24 @@ const REFUND_EVENTS: [string, string][] = [
   ['refund.canceled', 'The merchant canceled a refund that waited for its destination'],
 ];
 
+const PAYOUT_EVENTS: [string, string][] = [
+  [
+    'payout.created',
+    'A bank payout was created and its amount taken from the balance (status in_transit, or pending_approval above the approval limit)',
+  ],
+  [
+    'payout.approved',
+    'An operator approved a payout that waited for approval; it goes to the rail',
+  ],
+  ['payout.rejected', 'An operator rejected a payout; its amount is back in the balance'],
+  ['payout.canceled', 'The merchant canceled a payout waiting for approval; its amount is back'],
+  ['payout.paid', 'The payout rail paid the payout to the bank account'],
+  [
+    'payout.failed',
+    'The payout rail refused or failed the payout; its amount is back in the balance',
+  ],
+];
+
 /**
  * The merchants module's events. They belong to the merchant account (one mode of one
  * merchant, `account_id`): its webhook endpoints, registered with its API key, get them.
@@ -52,6 +70,14 @@ export const MERCHANT_EVENT_REGISTRY = defineEvents('merchants', [
     description,
     payload:
       'refund (id, account_id, merchant_id, livemode, invoice_id, payment_id, asset, amount, status, destination_address, withdrawal_id, failure_reason)',
+    owners: account,
+    visibility: 'public' as const,
+  })),
+  ...PAYOUT_EVENTS.map(([type, description]) => ({
+    type,
+    description,
+    payload:
+      'bank payout (id, object, method, account_id, merchant_id, livemode, asset, amount, status, scheduled, approved_by, failure_reason)',
     owners: account,
     visibility: 'public' as const,
   })),

@@ -3,13 +3,15 @@ import type { Deposit } from '../chains/deposits.js';
 import { convert, convertInverse, type Rate } from '../ledger/money.js';
 import type { Leg } from '../ledger/model.js';
 import type { LedgerService } from '../ledger/service.js';
+import type { AuditLog } from '../platform/audit/audit.js';
 import type { Db } from '../platform/db/db.js';
 import { fail, isFailure, rollback, type Failure } from '../platform/failure.js';
 import { newId } from '../platform/ids.js';
 import type { Outbox } from '../platform/outbox/outbox.js';
 import type { PriceResult } from '../wallet/prices/source.js';
 import { amountError, MerchantError, type MerchantFailure } from './errors.js';
-import type { MerchantAccount, Merchant } from './model.js';
+import { recordMerchantAction } from './audit.js';
+import type { Actor, MerchantAccount, Merchant } from './model.js';
 import {
   detectTextMatch,
   invoiceSearchSql,
@@ -111,7 +113,12 @@ export interface InvoiceInput {
  * Lock order: the invoice row (FOR UPDATE), then its payments, then ledger accounts.
  */
 export interface InvoiceService {
-  create(account: MerchantAccount, input: InvoiceInput): Promise<Invoice | MerchantFailure>;
+  /** With `actor` (a merchant key or member), the creation is recorded in the audit log. */
+  create(
+    account: MerchantAccount,
+    input: InvoiceInput,
+    actor?: Actor,
+  ): Promise<Invoice | MerchantFailure>;
   get(accountId: string, id: string): Promise<Invoice | undefined>;
   list(
     accountId: string,
@@ -231,6 +238,8 @@ export interface InvoiceDeps {
   db: Db;
   ledger: LedgerService;
   outbox: Pick<Outbox, 'publish'>;
+  /** The audit log merchant actions on invoices are recorded in. */
+  audit?: Pick<AuditLog, 'record'> | undefined;
   chains?: ChainsPort | undefined;
   price(base: string, quote: string): Promise<PriceResult>;
   merchant(id: string): Promise<Merchant | undefined>;
@@ -601,7 +610,7 @@ export function createInvoiceService(deps: InvoiceDeps): InvoiceService {
     livemode ? deps.settings.liveChain : deps.settings.testChain;
 
   return {
-    async create(account, input) {
+    async create(account, input, actor) {
       const currency = await ledger.parseAmount(input.currency, input.amount);
       if (!currency.ok) {
         const code = amountError(currency.code);
@@ -717,6 +726,22 @@ export function createInvoiceService(deps: InvoiceDeps): InvoiceService {
           aggregateId: id,
           payload: eventPayload(inv),
         });
+        // Last: the audit chain's head stays locked until this transaction commits.
+        if (actor && deps.audit) {
+          await recordMerchantAction(
+            deps.audit,
+            actor,
+            'merchant.invoice_created',
+            { type: 'merchant_invoice', id },
+            {
+              merchant_id: account.merchantId,
+              account_id: account.id,
+              livemode: account.livemode,
+              currency: input.currency,
+              amount: input.amount,
+            },
+          );
+        }
         return undefined;
       });
       if (refused) return refused;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ChainsService } from '../chains/service.js';
 import type { IdentityService } from '../identity/service.js';
 import type { LedgerService } from '../ledger/service.js';
+import { RetryLaterError } from '../platform/queue/queue.js';
 import { setting } from '../platform/config/config.js';
 import { defineModule, type BuildContext } from '../platform/modules/descriptor.js';
 import type { WalletService } from '../wallet/service.js';
@@ -21,6 +22,9 @@ import { registerPayoutRoutes } from './routes/payouts.js';
 import { registerRefundLinkRoutes } from './routes/refund-links.js';
 import { registerSettlementRoutes } from './routes/settlements.js';
 import { createMerchantsService, MERCHANT_SCOPES } from './service.js';
+import { createPayoutService, PayoutRailQueue, PayoutScheduleQueue } from './payouts/payouts.js';
+import { createHttpPayoutRail, type PayoutRail } from './payouts/rail.js';
+import { registerBankPayoutRoutes } from './routes/bank-payouts.js';
 
 const ChainKey = z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/);
 
@@ -46,6 +50,46 @@ export const MERCHANTS_SETTINGS = {
     schema: ChainKey.optional(),
     default: undefined,
     doc: 'Key of the chain test-mode invoices are paid on (a testnet or a local node). Unset: test invoices are paid with simulated payments only.',
+  }),
+  merchantsPayoutRailUrl: setting<string | undefined>({
+    env: 'VW_MERCHANTS_PAYOUT_RAIL_URL',
+    kind: 'string',
+    schema: z.url({ protocol: /^https?$/ }).optional(),
+    default: undefined,
+    doc: 'Base URL of the payout rail live bank payouts go through (its HTTP payout API, see docs/merchants.md). Unset: live bank payouts are refused with `payout_rail_missing`.',
+  }),
+  merchantsPayoutRailKey: setting<string | undefined>({
+    env: 'VW_MERCHANTS_PAYOUT_RAIL_KEY',
+    kind: 'string',
+    schema: z.string().min(8).optional(),
+    default: undefined,
+    doc: 'API key of the live payout rail (sent as a bearer token).',
+    secret: true,
+  }),
+  merchantsTestPayoutRailUrl: setting<string | undefined>({
+    env: 'VW_MERCHANTS_TEST_PAYOUT_RAIL_URL',
+    kind: 'string',
+    schema: z.url({ protocol: /^https?$/ }).optional(),
+    default: undefined,
+    doc: 'Base URL of the payout rail test-mode bank payouts go through (a sandbox, or the local test rail). Unset: test bank payouts are refused with `payout_rail_missing`.',
+  }),
+  merchantsTestPayoutRailKey: setting<string | undefined>({
+    env: 'VW_MERCHANTS_TEST_PAYOUT_RAIL_KEY',
+    kind: 'string',
+    schema: z.string().min(8).optional(),
+    default: undefined,
+    doc: 'API key of the test-mode payout rail.',
+    secret: true,
+  }),
+  merchantsPayoutApprovalAbove: setting<Record<string, string>>({
+    env: 'VW_MERCHANTS_PAYOUT_APPROVAL_ABOVE',
+    kind: 'json',
+    schema: z.record(
+      z.string().regex(/^[A-Z][A-Z0-9]{1,15}$/),
+      z.string().regex(/^[0-9]{1,30}(\.[0-9]{1,18})?$/),
+    ),
+    default: { USD: '10000', EUR: '10000' },
+    doc: 'Bank payouts above this amount of their asset wait for a platform operator to approve them (`POST /v1/admin/bank_payouts/{bank_payout}/approve`). A payout in an asset not listed always waits.',
   }),
   merchantsCheckoutMaxStreams: setting<number>({
     env: 'VW_MERCHANTS_CHECKOUT_MAX_STREAMS',
@@ -89,6 +133,7 @@ export const merchantsModule = defineModule<Deps>()({
       db: platform.db,
       ledger: deps.ledger,
       outbox: platform.outbox,
+      audit: platform.audit,
       chains: deps.chains,
       price: (base, quote) => deps.wallet.price(base, quote),
       merchant: (id) => directory.get(id),
@@ -116,6 +161,7 @@ export const merchantsModule = defineModule<Deps>()({
       db: platform.db,
       ledger: deps.ledger,
       outbox: platform.outbox,
+      audit: platform.audit,
       clock,
       secretBox: platform.secretBox,
       withdrawals: deps.chains.withdrawals,
@@ -144,8 +190,48 @@ export const merchantsModule = defineModule<Deps>()({
         }
       },
     );
+    const rail = (url: string | undefined, key: string | undefined, name: string) =>
+      url && key ? createHttpPayoutRail({ name, baseUrl: url, apiKey: key }) : undefined;
+    const rails: Record<'live' | 'test', PayoutRail | undefined> = {
+      live: rail(settings.merchantsPayoutRailUrl, settings.merchantsPayoutRailKey, 'bank'),
+      test: rail(settings.merchantsTestPayoutRailUrl, settings.merchantsTestPayoutRailKey, 'test'),
+    };
+    const approvalLimits = new Map<string, bigint | undefined>();
+    const payouts = createPayoutService({
+      db: platform.db,
+      ledger: deps.ledger,
+      outbox: platform.outbox,
+      audit: platform.audit,
+      jobs: platform.jobs,
+      clock,
+      rail: (livemode) => (livemode ? rails.live : rails.test),
+      approvalAbove: async (asset) => {
+        if (!approvalLimits.has(asset)) {
+          const text = settings.merchantsPayoutApprovalAbove[asset];
+          const parsed =
+            text === undefined ? undefined : await deps.ledger.parseAmount(asset, text);
+          approvalLimits.set(asset, parsed?.ok ? parsed.amount : undefined);
+        }
+        return approvalLimits.get(asset);
+      },
+      totpEnabled: async (userId) => (await deps.identity.getUser(userId))?.totpEnabled ?? false,
+    });
+    // Not transactional: the rail is the network; each booking opens its own transaction.
+    platform.jobs.register(
+      PayoutRailQueue,
+      async (job) => {
+        const r = await payouts.advance(job.payload.payoutId, job.signal);
+        if (r.state === 'pending')
+          throw new RetryLaterError('the rail has not paid it yet', 30_000);
+      },
+      { transactional: false },
+    );
+    platform.jobs.register(PayoutScheduleQueue, async (job) => {
+      await payouts.runSchedule(job.payload.accountId, job.payload.asset);
+    });
     return createMerchantsService({
       db: platform.db,
+      payouts,
       ledger: deps.ledger,
       directory,
       invoices,
@@ -198,6 +284,7 @@ export const merchantsModule = defineModule<Deps>()({
       db: platform.db,
       ledger: deps.ledger,
     });
+    registerBankPayoutRoutes(http, { merchants: service });
     registerPayoutRoutes(http, {
       merchants: service,
       withdrawals: deps.chains.withdrawals,
@@ -207,5 +294,6 @@ export const merchantsModule = defineModule<Deps>()({
   },
   maintenance: ({ service }) => [
     { name: 'merchantInvoiceExpiry', run: () => service.invoices.expireDue() },
+    { name: 'merchantPayoutSchedules', run: () => service.payouts.enqueueDueSchedules() },
   ],
 });

@@ -3,6 +3,7 @@ import type { Withdrawal } from '../chains/withdrawals/service.js';
 import { LedgerError } from '../ledger/errors.js';
 import { formatAmount } from '../ledger/money.js';
 import type { LedgerService } from '../ledger/service.js';
+import type { AuditLog } from '../platform/audit/audit.js';
 import type { SecretBox } from '../platform/crypto/secret-box.js';
 import type { Db } from '../platform/db/db.js';
 import { fail, isFailure, rollback } from '../platform/failure.js';
@@ -10,7 +11,8 @@ import { newId } from '../platform/ids.js';
 import type { Outbox } from '../platform/outbox/outbox.js';
 import { amountError, MerchantError, type MerchantFailure } from './errors.js';
 import { TEST_FAUCET_OWNER } from './invoices.js';
-import type { MerchantAccount } from './model.js';
+import { recordMerchantAction } from './audit.js';
+import type { Actor, MerchantAccount } from './model.js';
 import { createRefundLinkSigner, type RefundLinkSigner } from './refund-links.js';
 
 export type RefundStatus =
@@ -73,6 +75,7 @@ export interface RefundService {
       reason?: string | undefined;
       linkExpiresInSeconds?: number | undefined;
     },
+    actor?: Actor,
   ): Promise<Refund | MerchantFailure>;
   get(accountId: string, id: string): Promise<Refund | undefined>;
   list(
@@ -84,13 +87,18 @@ export interface RefundService {
     accountId: string,
     id: string,
     linkExpiresInSeconds?: number,
+    actor?: Actor,
   ): Promise<Refund | MerchantFailure>;
   /** Withdraws a refund still waiting for its destination; the amount may be refunded again. */
-  cancel(accountId: string, id: string): Promise<Refund | MerchantFailure>;
+  cancel(accountId: string, id: string, actor?: Actor): Promise<Refund | MerchantFailure>;
   /** The refund behind a link, for the payer (any valid signature, used or not). */
   openLink(token: string): Promise<RefundLinkView | MerchantFailure>;
   /** The payer gives the address: claims the refund once and sends it on chain. */
-  submitLink(token: string, address: string): Promise<Refund | MerchantFailure>;
+  submitLink(
+    token: string,
+    address: string,
+    payer?: { ip?: string | undefined; requestId?: string | undefined },
+  ): Promise<Refund | MerchantFailure>;
   /** Follows a refund's withdrawal (chains `withdrawal.*` events): succeeded or failed, once. */
   syncWithdrawal(withdrawalId: string): Promise<void>;
 }
@@ -142,6 +150,8 @@ export function createRefundService(deps: {
   db: Db;
   ledger: LedgerService;
   outbox: Pick<Outbox, 'publish'>;
+  /** The audit log refunds are recorded in (who refunded what, and when). */
+  audit?: Pick<AuditLog, 'record'> | undefined;
   clock: () => Date;
   secretBox: SecretBox;
   /** The chains module's withdrawals (refunds on chain are paid as one). */
@@ -247,8 +257,34 @@ export function createRefundService(deps: {
     return row;
   };
 
+  /** Records a refund action, last in its transaction (the audit head stays locked to commit). */
+  const audited = async (
+    actor: Parameters<typeof recordMerchantAction>[1] | undefined,
+    action: string,
+    r: Refund,
+    merchantId: string,
+    data: Record<string, string> = {},
+  ) => {
+    if (!actor || !deps.audit) return;
+    await recordMerchantAction(
+      deps.audit,
+      actor,
+      action,
+      { type: 'merchant_refund', id: r.id },
+      {
+        merchant_id: merchantId,
+        account_id: r.accountId,
+        invoice_id: r.invoiceId,
+        asset: r.asset,
+        amount: formatAmount(r.amount, r.scale, { trim: true }),
+        status: r.status,
+        ...data,
+      },
+    );
+  };
+
   return {
-    async create(account, invoiceId, input) {
+    async create(account, invoiceId, input, actor) {
       const { rows: found } = await db.query<{ livemode: boolean; chain_key: string | null }>(
         'SELECT livemode, chain_key FROM merchant_invoices WHERE id = $1 AND account_id = $2',
         [invoiceId, account.id],
@@ -313,6 +349,7 @@ export function createRefundService(deps: {
             if (!row) throw new Error('refund insert vanished');
             const refund = await linkFor(row);
             await refundEvent('refund.pending_destination', refund, account.merchantId);
+            await audited(actor, 'merchant.refund_created', refund, account.merchantId);
             return refund;
           }
           const from = await ledger.openAccount({ owner: account.id, asset: input.asset });
@@ -363,6 +400,7 @@ export function createRefundService(deps: {
           if (!row) throw new Error('refund insert returned nothing');
           const refund = await toRefund(row);
           await refundEvent('refund.succeeded', refund, account.merchantId);
+          await audited(actor, 'merchant.refund_created', refund, account.merchantId);
           return refund;
         },
         { retryTransient: true },
@@ -389,7 +427,7 @@ export function createRefundService(deps: {
       return Promise.all(rows.map(toRefund));
     },
 
-    async reissueLink(accountId, id, linkExpiresInSeconds) {
+    async reissueLink(accountId, id, linkExpiresInSeconds, actor) {
       const now = deps.clock();
       const expires = new Date(
         Math.floor(now.getTime() / 1000) * 1000 +
@@ -405,10 +443,14 @@ export function createRefundService(deps: {
         return fail(MerchantError.RefundNotFound, { param: 'refund' });
       }
       if (rowCount === 0) return fail(MerchantError.RefundNotPending);
-      return linkFor(row);
+      const refund = await linkFor(row);
+      await audited(actor, 'merchant.refund_link_reissued', refund, await merchantOf(accountId), {
+        link_expires_at: expires.toISOString(),
+      });
+      return refund;
     },
 
-    async cancel(accountId, id) {
+    async cancel(accountId, id, actor) {
       return db.attempt(
         async () => {
           const row = await byId(id, true);
@@ -422,7 +464,9 @@ export function createRefundService(deps: {
           );
           await release(row);
           const refund = await toRefund({ ...row, status: 'canceled' });
-          await refundEvent('refund.canceled', refund, await merchantOf(accountId));
+          const merchantId = await merchantOf(accountId);
+          await refundEvent('refund.canceled', refund, merchantId);
+          await audited(actor, 'merchant.refund_canceled', refund, merchantId);
           return refund;
         },
         { retryTransient: true },
@@ -443,7 +487,7 @@ export function createRefundService(deps: {
       };
     },
 
-    async submitLink(token, address) {
+    async submitLink(token, address, payer) {
       const withdrawals = deps.withdrawals;
       const claimed = await fromToken(token);
       if (isFailure(claimed)) return claimed;
@@ -486,7 +530,15 @@ export function createRefundService(deps: {
           const row = await byId(claimed.id);
           if (!row) throw new Error('refund vanished');
           const refund = await toRefund(row);
-          await refundEvent('refund.processing', refund, await merchantOf(row.account_id));
+          const merchantId = await merchantOf(row.account_id);
+          await refundEvent('refund.processing', refund, merchantId);
+          await audited(
+            { anonymous: true, ip: payer?.ip, requestId: payer?.requestId },
+            'merchant.refund_destination_given',
+            refund,
+            merchantId,
+            { destination_address: w.toAddress, withdrawal_id: w.id },
+          );
           return refund;
         },
         { retryTransient: true },

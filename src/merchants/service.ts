@@ -6,6 +6,7 @@ import type { InvoiceService } from './invoices.js';
 import type { MerchantDirectory } from './merchants.js';
 import type { Actor, FeeSettings, Merchant, MerchantAccount } from './model.js';
 import type { PaymentLinkService } from './links.js';
+import type { PayoutService } from './payouts/payouts.js';
 import type { RefundService } from './refunds.js';
 import type { PosTerminalService } from './terminals.js';
 
@@ -23,6 +24,8 @@ export interface MerchantsService {
   readonly directory: MerchantDirectory;
   readonly invoices: InvoiceService;
   readonly refunds: RefundService;
+  /** Bank payouts of the balance, by hand or on a schedule (crypto payouts: chains withdrawals). */
+  readonly payouts: PayoutService;
   readonly links: PaymentLinkService;
   readonly terminals: PosTerminalService;
   /** The number of decimals of an asset or currency the ledger knows. */
@@ -41,6 +44,7 @@ export function createMerchantsService(deps: {
   directory: MerchantDirectory;
   invoices: InvoiceService;
   refunds: RefundService;
+  payouts: PayoutService;
   links: PaymentLinkService;
   terminals: PosTerminalService;
 }): MerchantsService {
@@ -49,6 +53,7 @@ export function createMerchantsService(deps: {
     directory: deps.directory,
     invoices: deps.invoices,
     refunds: deps.refunds,
+    payouts: deps.payouts,
     links: deps.links,
     terminals: deps.terminals,
     currencyScale: async (code) => (await ledger.getAsset(code))?.scale,
@@ -89,6 +94,9 @@ export const MERCHANT_SCOPES = {
   'refunds:write': 'Merchant keys: refund payments',
   'merchant_balance:read': "Merchant keys: read the merchant account's balances",
   'payouts:read': 'Merchant keys: read payouts',
-  'payouts:write': 'Merchant keys: pay out the balance on chain',
+  'payouts:write':
+    'Merchant keys: pay out the balance (on chain or to a bank) and set payout schedules',
+  'merchant_payout_approvals:write':
+    'Approve or reject merchant bank payouts above the approval limit (operators)',
   'checkout:write': 'Pay merchant invoices from your wallet',
 } as const satisfies Record<string, string>;

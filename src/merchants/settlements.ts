@@ -127,6 +127,9 @@ export function createSettlementReports(deps: { db: Db; ledger: LedgerService })
             l.fees += fee;
           } else if (meta(e, 'refundId').length > 0 && e.change < 0n) {
             l.refunds -= e.change;
+          } else if (meta(e, 'payoutId').length > 0) {
+            // A bank payout leaving, and its amount coming back when it fails.
+            l.payouts -= e.change;
           } else if (withdrawalId !== undefined && e.change < 0n) {
             if (refundWithdrawals.has(withdrawalId)) l.refunds -= e.change;
             else l.payouts -= e.change;

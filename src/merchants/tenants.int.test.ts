@@ -37,6 +37,14 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   'post /v1/refunds/{refund}/link': {},
   'post /v1/refunds/{refund}/cancel': {},
   'post /v1/payouts': { asset: 'USD', amount: '1.00', to_address: '0x' + '11'.repeat(20) },
+  'post /v1/bank_payouts': { asset: 'USD', amount: '1.00', destination: 'DE89370400440532013000' },
+  'post /v1/bank_payouts/{bank_payout}/cancel': {},
+  'put /v1/payout_schedules': {
+    asset: 'USD',
+    period: 'daily',
+    minimum: '10.00',
+    destination: 'DE89370400440532013000',
+  },
 };
 
 beforeAll(async () => {
@@ -91,6 +99,8 @@ beforeAll(async () => {
   await objects(b, bObjects);
   // Payouts need a chain: another merchant's real payout is tried in chain.int.test.ts.
   bObjects['payout'] = 'wd_01JAAAAAAAAAAAAAAAAAAAAAAA';
+  // Bank payouts need a rail: another merchant's real one is tried in payouts.int.test.ts.
+  bObjects['bank_payout'] = 'po_01JAAAAAAAAAAAAAAAAAAAAAAA';
   bObjects['user'] = dave.id;
   await objects(a, aLiveObjects);
   // Many users and objects: slow on the embedded database when the machine is busy.

@@ -48,6 +48,7 @@ export const REQUEST_RULES = {
       type: 'array',
     },
   },
+  approveAdminBankPayout: {},
   banNodeopsNode: {
     reason: {
       required: true,
@@ -56,6 +57,7 @@ export const REQUEST_RULES = {
       maxLength: 500,
     },
   },
+  cancelBankPayout: {},
   cancelOrder: {
     reason: {
       required: false,
@@ -171,6 +173,30 @@ export const REQUEST_RULES = {
       type: 'string',
       minLength: 1,
       maxLength: 100,
+    },
+  },
+  createBankPayout: {
+    asset: {
+      required: true,
+      type: 'string',
+      pattern: '^[A-Z][A-Z0-9]{1,15}$',
+    },
+    amount: {
+      required: true,
+      type: 'string',
+      minLength: 1,
+      maxLength: 80,
+    },
+    destination: {
+      required: true,
+      type: 'string',
+      minLength: 1,
+      maxLength: 100,
+    },
+    description: {
+      required: false,
+      type: 'string',
+      maxLength: 200,
     },
   },
   createCampaign: {
@@ -890,6 +916,14 @@ export const REQUEST_RULES = {
       type: 'integer',
     },
   },
+  rejectAdminBankPayout: {
+    reason: {
+      required: true,
+      type: 'string',
+      minLength: 1,
+      maxLength: 500,
+    },
+  },
   rejectWithdrawal: {
     reason: {
       required: true,
@@ -917,6 +951,38 @@ export const REQUEST_RULES = {
     fixed: {
       required: false,
       type: 'object',
+    },
+  },
+  replacePayoutSchedules: {
+    asset: {
+      required: true,
+      type: 'string',
+      pattern: '^[A-Z][A-Z0-9]{1,15}$',
+    },
+    enabled: {
+      required: false,
+      type: 'boolean',
+    },
+    period: {
+      required: true,
+      type: 'string',
+      enum: ['daily', 'weekly'],
+    },
+    weekday: {
+      required: false,
+      type: 'integer',
+    },
+    minimum: {
+      required: true,
+      type: 'string',
+      minLength: 1,
+      maxLength: 80,
+    },
+    destination: {
+      required: true,
+      type: 'string',
+      minLength: 1,
+      maxLength: 100,
     },
   },
   replaceProducerChainKey: {

@@ -38,3 +38,8 @@ export async function accountOf(
 
 /** Routes a merchant API key calls. */
 export const keyAccess = (scope: string) => ({ roles: ['merchant'] as const, scope });
+
+/** An anonymous caller (a payer on a link), as the audit log records them. */
+export function payerOf(c: Context<AppEnv>): { ip?: string | undefined; requestId?: string } {
+  return { ip: c.get('clientIp'), requestId: c.get('requestId') };
+}

@@ -26,7 +26,7 @@ import {
   RefundSchema,
 } from '../schemas.js';
 import { formatAmount } from '../../ledger/money.js';
-import { accountOf, keyAccess } from './common.js';
+import { accountOf, actorOf, keyAccess } from './common.js';
 
 export type ChainOf = (
   chainKey: string | null,
@@ -61,17 +61,21 @@ export function registerInvoiceRoutes(
       const account = await accountOf(c, merchants);
       const input = c.req.valid('json');
       const inv = unwrap(
-        await invoices.create(account, {
-          currency: input.currency,
-          amount: input.amount,
-          assets: input.assets,
-          description: input.description,
-          orderId: input.order_id,
-          customerEmail: input.customer_email,
-          redirectUrl: input.redirect_url,
-          metadata: input.metadata,
-          expiresInSeconds: input.expires_in_seconds,
-        }),
+        await invoices.create(
+          account,
+          {
+            currency: input.currency,
+            amount: input.amount,
+            assets: input.assets,
+            description: input.description,
+            orderId: input.order_id,
+            customerEmail: input.customer_email,
+            redirectUrl: input.redirect_url,
+            metadata: input.metadata,
+            expiresInSeconds: input.expires_in_seconds,
+          },
+          actorOf(c),
+        ),
         merchantApiError,
       );
       return c.json(view(inv), 201);
@@ -198,10 +202,15 @@ export function registerInvoiceRoutes(
     async (c) => {
       const account = await accountOf(c, merchants);
       const r = unwrap(
-        await refunds.create(account, c.req.valid('param').invoice, {
-          ...c.req.valid('json'),
-          linkExpiresInSeconds: c.req.valid('json').link_expires_in_seconds,
-        }),
+        await refunds.create(
+          account,
+          c.req.valid('param').invoice,
+          {
+            ...c.req.valid('json'),
+            linkExpiresInSeconds: c.req.valid('json').link_expires_in_seconds,
+          },
+          actorOf(c),
+        ),
         merchantApiError,
       );
       return c.json(refundJson(r), 201);

@@ -12,7 +12,7 @@ import { refundJson } from '../json.js';
 import type { Refund, RefundLinkView } from '../refunds.js';
 import type { MerchantsService } from '../service.js';
 import { MERCHANT_TAG, RefundLinkCreate, RefundParam, RefundSchema } from '../schemas.js';
-import { accountOf, keyAccess } from './common.js';
+import { accountOf, actorOf, keyAccess, payerOf } from './common.js';
 
 const TokenParam = z.object({
   token: z
@@ -135,6 +135,7 @@ export function registerRefundLinkRoutes(
           account.id,
           c.req.valid('param').refund,
           c.req.valid('json').link_expires_in_seconds,
+          actorOf(c),
         ),
         merchantApiError,
       );
@@ -156,7 +157,7 @@ export function registerRefundLinkRoutes(
     async (c) => {
       const account = await accountOf(c, deps.merchants);
       const r = unwrap(
-        await refunds.cancel(account.id, c.req.valid('param').refund),
+        await refunds.cancel(account.id, c.req.valid('param').refund, actorOf(c)),
         merchantApiError,
       );
       return c.json(refundJson(r), 200);
@@ -196,7 +197,10 @@ export function registerRefundLinkRoutes(
     }),
     async (c) => {
       const token = c.req.valid('param').token;
-      unwrap(await refunds.submitLink(token, c.req.valid('json').address), merchantApiError);
+      unwrap(
+        await refunds.submitLink(token, c.req.valid('json').address, payerOf(c)),
+        merchantApiError,
+      );
       const v = unwrap(await refunds.openLink(token), merchantApiError);
       return c.json(linkJson(v), 200);
     },
@@ -236,7 +240,7 @@ export function registerRefundLinkRoutes(
     }
     const raw = fields['address'];
     const address = typeof raw === 'string' ? raw.trim().slice(0, 64) : '';
-    const r = await refunds.submitLink(token, address);
+    const r = await refunds.submitLink(token, address, payerOf(c));
     if (isFailure(r)) {
       const v = await refunds.openLink(token);
       if (isFailure(v) || !v.open) return show(c, token);
