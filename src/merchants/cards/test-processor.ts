@@ -314,8 +314,13 @@ export async function startTestCardProcessor(
       const out = new URLSearchParams();
       for (const [k, v] of Object.entries(json)) {
         if (v && typeof v === 'object') {
-          for (const [k2, v2] of Object.entries(v)) out.set(`${k}[${k2}]`, String(v2));
-        } else if (v !== undefined && v !== null) out.set(k, String(v));
+          for (const [k2, v2] of Object.entries(v as Record<string, unknown>)) {
+            if (typeof v2 === 'string' || typeof v2 === 'number')
+              out.set(`${k}[${k2}]`, String(v2));
+          }
+        } else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
+          out.set(k, String(v));
+        }
       }
       return out;
     }
@@ -426,7 +431,9 @@ export async function startTestCardProcessor(
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      resolve();
+    });
   });
   const { port } = server.address() as AddressInfo;
   return {
@@ -438,7 +445,9 @@ export async function startTestCardProcessor(
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
-        server.close(() => resolve());
+        server.close(() => {
+          resolve();
+        });
       }),
   };
 }
