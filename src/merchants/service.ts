@@ -8,6 +8,7 @@ import type { Actor, FeeSettings, Merchant, MerchantAccount } from './model.js';
 import type { PaymentLinkService } from './links.js';
 import type { RefundService } from './refunds.js';
 import type { PosTerminalService } from './terminals.js';
+import type { CardPayments } from './cards/payments.js';
 
 /**
  * Merchant payments: merchants as tenants (`directory`), invoices and their payments,
@@ -25,6 +26,8 @@ export interface MerchantsService {
   readonly refunds: RefundService;
   readonly links: PaymentLinkService;
   readonly terminals: PosTerminalService;
+  /** Card payments through the configured card processor (see `cards/payments.ts`). */
+  readonly cards: CardPayments;
   /** The number of decimals of an asset or currency the ledger knows. */
   currencyScale(code: string): Promise<number | undefined>;
   /** The account's balance per asset it holds. */
@@ -43,6 +46,7 @@ export function createMerchantsService(deps: {
   refunds: RefundService;
   links: PaymentLinkService;
   terminals: PosTerminalService;
+  cards: CardPayments;
 }): MerchantsService {
   const { ledger } = deps;
   return {
@@ -51,6 +55,7 @@ export function createMerchantsService(deps: {
     refunds: deps.refunds,
     links: deps.links,
     terminals: deps.terminals,
+    cards: deps.cards,
     currencyScale: async (code) => (await ledger.getAsset(code))?.scale,
     async balances(account) {
       const rows = await ledger.listAccounts(account.id);
