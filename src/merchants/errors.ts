@@ -350,7 +350,8 @@ export const merchantApiError = errorCatalog<MerchantError>({
   [MerchantError.CardPaymentsUnavailable]: {
     status: 409,
     type: 'conflict_error',
-    message: 'This invoice cannot be paid by card (no card processor for its mode, or its currency)',
+    message:
+      'This invoice cannot be paid by card (no card processor for its mode, or its currency)',
   },
   [MerchantError.CardDeclined]: {
     status: 402,

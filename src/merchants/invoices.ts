@@ -8,12 +8,7 @@ import { fail, isFailure, rollback, type Failure } from '../platform/failure.js'
 import { newId } from '../platform/ids.js';
 import type { Outbox } from '../platform/outbox/outbox.js';
 import type { PriceResult } from '../wallet/prices/source.js';
-import {
-  amountError,
-  fieldWithCardNumber,
-  MerchantError,
-  type MerchantFailure,
-} from './errors.js';
+import { amountError, fieldWithCardNumber, MerchantError, type MerchantFailure } from './errors.js';
 import type { MerchantAccount, Merchant } from './model.js';
 import {
   detectTextMatch,
@@ -1065,7 +1060,11 @@ export function createInvoiceService(deps: InvoiceDeps): InvoiceService {
           ORDER BY created_at LIMIT $2`,
         [before, limit],
       );
-      return rows.map((r) => ({ payment: toPayment(r), token: r.card_token, livemode: r.livemode }));
+      return rows.map((r) => ({
+        payment: toPayment(r),
+        token: r.card_token,
+        livemode: r.livemode,
+      }));
     },
 
     async expireDue(limit = 500) {

@@ -129,7 +129,9 @@ export const PaymentSchema = z.object({
   failure_code: z
     .string()
     .nullable()
-    .openapi({ description: 'Why a card payment failed (`card_declined`, `insufficient_funds`, …)' }),
+    .openapi({
+      description: 'Why a card payment failed (`card_declined`, `insufficient_funds`, …)',
+    }),
   created_at: z.string(),
   confirmed_at: z.string().nullable(),
 });

@@ -34,10 +34,7 @@ export interface CardPayments {
 export function createCardPayments(deps: {
   invoices: Pick<
     InvoiceService,
-    | 'beginCardPayment'
-    | 'confirmCardPayment'
-    | 'failCardPayment'
-    | 'pendingCardPayments'
+    'beginCardPayment' | 'confirmCardPayment' | 'failCardPayment' | 'pendingCardPayments'
   >;
   processors: { live?: CardProcessor | undefined; test?: CardProcessor | undefined };
   currencies: readonly string[];
@@ -51,7 +48,8 @@ export function createCardPayments(deps: {
       ? fail(MerchantError.CardProcessorUnavailable)
       : r.code === 'token_invalid'
         ? fail(MerchantError.CardTokenInvalid)
-        : fail(MerchantError.CardDeclined, { message: r.message ?? `Declined: ${r.code}` });
+        : // The processor's own words stay with it; the code says what the payer can do.
+          fail(MerchantError.CardDeclined, { message: `Declined: ${r.code}` });
 
   /** Steps 2 and 3 for a pending payment. */
   const drive = async (

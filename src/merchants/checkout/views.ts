@@ -191,7 +191,7 @@ export function cardForm(f: CardFormInput): Html {
         inputmode="numeric"
         autocomplete="cc-number"
         maxlength="23"
-        pattern="[0-9 \-]{12,23}"
+        pattern="[0-9 -]{12,23}"
         required${invalid}
       />
       <label for="card-exp">Expiry date (MM/YY)</label>
