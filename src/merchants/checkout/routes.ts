@@ -319,7 +319,7 @@ export function registerCheckoutRoutes(app: HttpApp, deps: CheckoutDeps): void {
       const r = await merchants.cards.pay(inv.id, livemode, token);
       if (!isFailure(r)) return c.redirect(back, 303);
       const reason =
-        r.code === MerchantError.CardDeclined ? declineReason(r.message) : String(r.code);
+        r.code === MerchantError.CardDeclined ? declineReason(r.message) : r.code;
       return c.redirect(`${back}?card_error=${reason}#card`, 303);
     });
   }
