@@ -126,12 +126,9 @@ export const PaymentSchema = z.object({
     .object({ brand: z.string(), last4: z.string() })
     .nullable()
     .openapi({ description: 'Card payments: the brand and last four digits (never the number)' }),
-  failure_code: z
-    .string()
-    .nullable()
-    .openapi({
-      description: 'Why a card payment failed (`card_declined`, `insufficient_funds`, …)',
-    }),
+  failure_code: z.string().nullable().openapi({
+    description: 'Why a card payment failed (`card_declined`, `insufficient_funds`, …)',
+  }),
   created_at: z.string(),
   confirmed_at: z.string().nullable(),
 });

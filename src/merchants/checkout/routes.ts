@@ -318,8 +318,7 @@ export function registerCheckoutRoutes(app: HttpApp, deps: CheckoutDeps): void {
       if (await throttled(c)) return c.redirect(`${back}?card_error=rate_limited#card`, 303);
       const r = await merchants.cards.pay(inv.id, livemode, token);
       if (!isFailure(r)) return c.redirect(back, 303);
-      const reason =
-        r.code === MerchantError.CardDeclined ? declineReason(r.message) : r.code;
+      const reason = r.code === MerchantError.CardDeclined ? declineReason(r.message) : r.code;
       return c.redirect(`${back}?card_error=${reason}#card`, 303);
     });
   }
