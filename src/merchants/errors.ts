@@ -1,4 +1,5 @@
 import type { Failure } from '../platform/failure.js';
+import { containsPan } from '../platform/observability/pan.js';
 import { errorCatalog } from '../platform/http/errors.js';
 
 /** What merchant operations refuse, as values (`Failure<MerchantError>`). */
@@ -59,6 +60,11 @@ export enum MerchantError {
   PosTerminalNotFound = 'pos_terminal_not_found',
   SearchCurrencyRequired = 'search_currency_required',
   TotpRequired = 'totp_required',
+  CardNumberInText = 'card_number_in_text',
+  CardPaymentsUnavailable = 'card_payments_unavailable',
+  CardDeclined = 'card_declined',
+  CardTokenInvalid = 'card_token_invalid',
+  CardProcessorUnavailable = 'card_processor_unavailable',
 }
 
 export type MerchantFailure = Failure<MerchantError>;
@@ -374,6 +380,34 @@ export const merchantApiError = errorCatalog<MerchantError>({
     type: 'not_found_error',
     message: 'No such point-of-sale terminal',
   },
+  [MerchantError.CardNumberInText]: {
+    status: 400,
+    type: invalid,
+    message:
+      'This field looks like it holds a card number. Card numbers are never sent to Vaultwire: remove it',
+  },
+  [MerchantError.CardPaymentsUnavailable]: {
+    status: 409,
+    type: 'conflict_error',
+    message:
+      'This invoice cannot be paid by card (no card processor for its mode, or its currency)',
+  },
+  [MerchantError.CardDeclined]: {
+    status: 402,
+    type: invalid,
+    message: 'The card was declined',
+  },
+  [MerchantError.CardTokenInvalid]: {
+    status: 400,
+    type: invalid,
+    message: 'The card token is unknown, used, or belongs to another payment',
+    param: 'token',
+  },
+  [MerchantError.CardProcessorUnavailable]: {
+    status: 503,
+    type: 'api_error',
+    message: 'The card processor cannot be reached; try again shortly',
+  },
 });
 
 /** Ledger amount refusals, in merchant terms. */
@@ -392,4 +426,18 @@ export function amountError(code: string): MerchantError {
     default:
       return MerchantError.AmountMalformed;
   }
+}
+
+/**
+ * The first of the named free-text fields that holds something like a card number, to
+ * refuse it (`card_number_in_text`, param = that name) before anything is stored: card
+ * numbers never reach Vaultwire's database. The refusal never repeats the value.
+ */
+export function fieldWithCardNumber(
+  fields: Record<string, string | null | undefined>,
+): string | undefined {
+  for (const [name, value] of Object.entries(fields)) {
+    if (value && containsPan(value)) return name;
+  }
+  return undefined;
 }

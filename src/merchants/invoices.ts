@@ -9,7 +9,7 @@ import { fail, isFailure, rollback, type Failure } from '../platform/failure.js'
 import { newId } from '../platform/ids.js';
 import type { Outbox } from '../platform/outbox/outbox.js';
 import type { PriceResult } from '../wallet/prices/source.js';
-import { amountError, MerchantError, type MerchantFailure } from './errors.js';
+import { amountError, fieldWithCardNumber, MerchantError, type MerchantFailure } from './errors.js';
 import { recordMerchantAction } from './audit.js';
 import type { Actor, MerchantAccount, Merchant } from './model.js';
 import {
@@ -22,8 +22,9 @@ import { deriveStatus, statusEvent } from './status.js';
 
 export type InvoiceStatus =
   'open' | 'processing' | 'paid' | 'overpaid' | 'paid_late' | 'underpaid' | 'expired';
-export type PaymentMethod = 'wallet' | 'chain' | 'test';
-export type PaymentStatus = 'pending' | 'confirmed' | 'removed';
+export type PaymentMethod = 'wallet' | 'chain' | 'test' | 'card';
+/** `removed`: reorged out before confirmation; `failed`: a card the processor refused. */
+export type PaymentStatus = 'pending' | 'confirmed' | 'removed' | 'failed';
 
 export interface InvoiceOption {
   asset: string;
@@ -49,6 +50,12 @@ export interface InvoicePayment {
   late: boolean;
   txHash: string | null;
   ledgerRef: string | null;
+  /** Card payments: the card's brand and last four digits (never the number). */
+  card: { brand: string; last4: string } | null;
+  /** Card payments: the processor's charge. */
+  cardChargeId: string | null;
+  /** Why a card payment failed (`card_declined`, `insufficient_funds`, …). */
+  failureCode: string | null;
   createdAt: Date;
   confirmedAt: Date | null;
 }
@@ -157,6 +164,31 @@ export interface InvoiceService {
   syncDeposit(depositId: string): Promise<void>;
   /** Moves open invoices past their expiry to `expired` or `underpaid`; returns how many. */
   expireDue(limit?: number): Promise<number>;
+  /**
+   * Card payments, step 1 (the steps are run by `cards/payments.ts`, which talks to the
+   * processor between them): checks in one transaction that the invoice takes a card
+   * payment in its pricing currency and records a pending payment of what is still due,
+   * keyed by the processor's single-use token; its pending value holds that amount
+   * against every other payment. The same token again answers the payment it made
+   * (`started: false`).
+   */
+  beginCardPayment(
+    invoiceId: string,
+    livemode: boolean,
+    token: string,
+  ): Promise<{ invoice: Invoice; payment: InvoicePayment; started: boolean } | MerchantFailure>;
+  /** Step 2: the processor captured the charge; books the payment once and confirms it. */
+  confirmCardPayment(
+    paymentId: string,
+    charge: { id: string; brand: string; last4: string },
+  ): Promise<Invoice>;
+  /** Step 2, refused: the payment fails (with the processor's reason) and is due again. */
+  failCardPayment(paymentId: string, code: string, chargeId?: string): Promise<Invoice>;
+  /** Card payments pending since before `before` (a process stopped between the steps). */
+  pendingCardPayments(
+    before: Date,
+    limit: number,
+  ): Promise<{ payment: InvoicePayment; token: string; livemode: boolean }[]>;
 }
 
 /** A search as the API takes it: amount bounds are decimal strings of `currency`. */
@@ -167,6 +199,14 @@ export type InvoiceSearchInput = Omit<InvoiceSearchFilters, 'amountGte' | 'amoun
 
 /** Ledger owner of test-mode money: simulated payers (may go negative). */
 export const TEST_FAUCET_OWNER = 'merchants:test:faucet';
+/**
+ * Ledger owners of what the card processor owes for captured card payments (it settles
+ * to the platform's bank later), per mode; may go negative as a receivable does.
+ */
+export const CARD_CLEARING_OWNER = {
+  live: 'merchants:cards:clearing',
+  test: 'merchants:test:cards:clearing',
+} as const;
 /** Ledger owner of test-mode fees (live fees go to the asset's `fees` house account). */
 export const TEST_REVENUE_OWNER = 'merchants:test:revenue';
 
@@ -217,6 +257,10 @@ interface PaymentRow {
   tx_hash: string | null;
   ledger_ref: string | null;
   payer_owner: string | null;
+  card_brand: string | null;
+  card_last4: string | null;
+  card_charge_id: string | null;
+  failure_code: string | null;
   created_at: Date;
   confirmed_at: Date | null;
 }
@@ -228,7 +272,8 @@ const INVOICE_COLUMNS = `id, account_id, merchant_id, livemode, currency, amount
 const OPTION_COLUMNS = `invoice_id, asset, scale, amount_due::text AS amount_due, rate_num::text AS rate_num,
   rate_den::text AS rate_den, on_chain`;
 const PAYMENT_COLUMNS = `id, invoice_id, asset, amount::text AS amount, method, status, fee::text AS fee,
-  refunded::text AS refunded, late, tx_hash, ledger_ref, payer_owner, created_at, confirmed_at`;
+  refunded::text AS refunded, late, tx_hash, ledger_ref, payer_owner, card_brand, card_last4,
+  card_charge_id, failure_code, created_at, confirmed_at`;
 
 type ChainsPort = Pick<ChainsService, 'depositAddress' | 'chain'> & {
   deposits: Pick<ChainsService['deposits'], 'get'>;
@@ -255,6 +300,8 @@ export interface InvoiceDeps {
   ): Promise<{ ok: true; accountId: string } | Failure>;
   clock: () => Date;
   settings: {
+    /** Pricing currencies invoices may be paid in by card (empty: no card payments). */
+    cardCurrencies?: readonly string[] | undefined;
     /** Assets invoices accept by default (those the ledger knows). */
     assets: readonly string[];
     /** The chain key on-chain payments use, per mode. */
@@ -386,7 +433,7 @@ export function createInvoiceService(deps: InvoiceDeps): InvoiceService {
     let late = false;
     for (const p of inv.payments) {
       const o = inv.options.find((x) => x.asset === p.asset);
-      if (!o || p.status === 'removed') continue;
+      if (!o || p.status === 'removed' || p.status === 'failed') continue;
       const v = valueOf(o, p.amount, inv.currencyScale);
       if (p.status === 'confirmed') {
         paidValue += v;
@@ -606,11 +653,35 @@ export function createInvoiceService(deps: InvoiceDeps): InvoiceService {
       },
     });
 
+  /** The invoice a payment belongs to, its row locked (lock order: the invoice first). */
+  const invoiceOfPayment = async (paymentId: string): Promise<Invoice> => {
+    const { rows } = await db.query<{ invoice_id: string }>(
+      'SELECT invoice_id FROM merchant_payments WHERE id = $1',
+      [paymentId],
+    );
+    const inv = rows[0] ? await getById(rows[0].invoice_id, true) : undefined;
+    if (!inv) throw new Error(`payment ${paymentId} has no invoice`);
+    return inv;
+  };
+
   const chainFor = (livemode: boolean) =>
     livemode ? deps.settings.liveChain : deps.settings.testChain;
 
   return {
     async create(account, input, actor) {
+      const withCard = fieldWithCardNumber({
+        description: input.description,
+        order_id: input.orderId,
+        customer_email: input.customerEmail,
+        redirect_url: input.redirectUrl,
+        ...Object.fromEntries(
+          Object.entries(input.metadata ?? {}).flatMap(([k, v]) => [
+            [`metadata`, k],
+            [`metadata.${k}`, v],
+          ]),
+        ),
+      });
+      if (withCard) return fail(MerchantError.CardNumberInText, { param: withCard });
       const currency = await ledger.parseAmount(input.currency, input.amount);
       if (!currency.ok) {
         const code = amountError(currency.code);
@@ -880,6 +951,9 @@ export function createInvoiceService(deps: InvoiceDeps): InvoiceService {
               late: false,
               txHash: d.txHash,
               ledgerRef: null,
+              card: null,
+              cardChargeId: null,
+              failureCode: null,
               createdAt: deps.clock(),
               confirmedAt: null,
             };
@@ -909,6 +983,113 @@ export function createInvoiceService(deps: InvoiceDeps): InvoiceService {
         },
         { retryTransient: true },
       );
+    },
+
+    beginCardPayment(invoiceId, livemode, token) {
+      return db.attempt(
+        async () => {
+          const inv = await getById(invoiceId, true);
+          if (inv?.livemode !== livemode) {
+            return fail(MerchantError.InvoiceNotFound, { param: 'invoice' });
+          }
+          const { rows } = await db.query<PaymentRow & { invoice_id: string }>(
+            `SELECT ${PAYMENT_COLUMNS} FROM merchant_payments WHERE card_token = $1`,
+            [token],
+          );
+          if (rows[0]) {
+            if (rows[0].invoice_id !== inv.id) return fail(MerchantError.CardTokenInvalid);
+            return { invoice: inv, payment: toPayment(rows[0]), started: false };
+          }
+          const o = inv.options.find((x) => x.asset === inv.currency);
+          if (!o || !(deps.settings.cardCurrencies ?? []).includes(inv.currency)) {
+            return fail(MerchantError.CardPaymentsUnavailable);
+          }
+          if (deps.clock() >= inv.expiresAt) return fail(MerchantError.InvoiceExpired);
+          // The option in the pricing currency has the rate 1: what is due is the value.
+          const due = inv.amount - inv.paidValue - inv.pendingValue;
+          if (due <= 0n) return fail(MerchantError.InvoiceNotPayable);
+          const id = newId('pay');
+          await db.query(
+            `INSERT INTO merchant_payments (id, invoice_id, account_id, asset, amount, method, status,
+                    card_token, created_at)
+             VALUES ($1, $2, $3, $4, $5, 'card', 'pending', $6, $7)`,
+            [id, inv.id, inv.accountId, o.asset, due.toString(), token, deps.clock()],
+          );
+          const invoice = await refresh(inv.id);
+          const payment = invoice.payments.find((p) => p.id === id);
+          if (!payment) throw new Error('card payment insert vanished');
+          return { invoice, payment, started: true };
+        },
+        { retryTransient: true },
+      );
+    },
+
+    confirmCardPayment(paymentId, charge) {
+      return db.attempt(
+        async () => {
+          const inv = await invoiceOfPayment(paymentId);
+          const p = inv.payments.find((x) => x.id === paymentId);
+          const o = inv.options.find((x) => x.asset === p?.asset);
+          if (!p || !o) throw new Error(`card payment ${paymentId} vanished`);
+          if (p.status === 'confirmed') return inv;
+          if (p.status !== 'pending') {
+            throw new Error(`card payment ${paymentId} is ${p.status}, cannot confirm`);
+          }
+          const owner = CARD_CLEARING_OWNER[inv.livemode ? 'live' : 'test'];
+          const source = await accountFor(owner, o.asset, true);
+          const booked = await settle(inv, o, p, source);
+          if (!booked.ok) throw new Error(`card payment ${paymentId} not booked: ${booked.code}`);
+          await db.query(
+            `UPDATE merchant_payments SET status = 'confirmed', fee = $2, ledger_ref = $3,
+                    confirmed_at = $4, card_charge_id = $5, card_brand = $6, card_last4 = $7
+              WHERE id = $1`,
+            [
+              paymentId,
+              booked.fee.toString(),
+              booked.ref,
+              deps.clock(),
+              charge.id,
+              charge.brand.slice(0, 20),
+              /^[0-9]{4}$/.test(charge.last4) ? charge.last4 : null,
+            ],
+          );
+          await publishPayment(inv, paymentId, o.asset, p.amount, 'card');
+          return refresh(inv.id);
+        },
+        { retryTransient: true },
+      );
+    },
+
+    failCardPayment(paymentId, code, chargeId) {
+      return db.attempt(
+        async () => {
+          const inv = await invoiceOfPayment(paymentId);
+          await db.query(
+            `UPDATE merchant_payments SET status = 'failed', failure_code = $2,
+                    card_charge_id = coalesce($3, card_charge_id)
+              WHERE id = $1 AND status = 'pending'`,
+            [paymentId, code.slice(0, 64), chargeId ?? null],
+          );
+          return refresh(inv.id);
+        },
+        { retryTransient: true },
+      );
+    },
+
+    async pendingCardPayments(before, limit) {
+      const { rows } = await db.query<PaymentRow & { card_token: string; livemode: boolean }>(
+        `SELECT ${PAYMENT_COLUMNS}, card_token,
+                (SELECT livemode FROM merchant_invoices i WHERE i.id = invoice_id) AS livemode
+           FROM merchant_payments
+          WHERE method = 'card' AND status = 'pending' AND created_at < $1
+          ORDER BY created_at LIMIT $2`,
+        [before, limit],
+      );
+      return rows.map((r) => ({
+        payment: toPayment(r),
+        token: r.card_token,
+        livemode: r.livemode,
+      }));
     },
 
     async expireDue(limit = 500) {
@@ -944,6 +1125,9 @@ function toPayment(r: PaymentRow): InvoicePayment {
     late: r.late,
     txHash: r.tx_hash,
     ledgerRef: r.ledger_ref,
+    card: r.card_brand && r.card_last4 ? { brand: r.card_brand, last4: r.card_last4 } : null,
+    cardChargeId: r.card_charge_id,
+    failureCode: r.failure_code,
     createdAt: r.created_at,
     confirmedAt: r.confirmed_at,
   };

@@ -114,6 +114,8 @@ export const invoiceJson = (
       refunded: decimal(p.refunded, scale),
       late: p.late,
       tx_hash: p.txHash,
+      card: p.card,
+      failure_code: p.failureCode,
       created_at: p.createdAt.toISOString(),
       confirmed_at: p.confirmedAt?.toISOString() ?? null,
     };

@@ -3,7 +3,7 @@ import type { LedgerService } from '../ledger/service.js';
 import type { Db } from '../platform/db/db.js';
 import { fail } from '../platform/failure.js';
 import { newId } from '../platform/ids.js';
-import { amountError, MerchantError, type MerchantFailure } from './errors.js';
+import { amountError, fieldWithCardNumber, MerchantError, type MerchantFailure } from './errors.js';
 import type { Invoice, InvoiceService } from './invoices.js';
 import type { AuditLog } from '../platform/audit/audit.js';
 import type { Actor, MerchantAccount } from './model.js';
@@ -132,6 +132,9 @@ export function createPaymentLinkService(deps: {
 
   return {
     async create(actor, account, input) {
+      if (fieldWithCardNumber({ description: input.description })) {
+        return fail(MerchantError.CardNumberInText, { param: 'description' });
+      }
       let amount: bigint | null = null;
       if (input.amount !== undefined) {
         const parsed = await ledger.parseAmount(input.currency, input.amount);
@@ -191,6 +194,9 @@ export function createPaymentLinkService(deps: {
     },
 
     async update(actor, accountId, id, patch) {
+      if (fieldWithCardNumber({ description: patch.description })) {
+        return fail(MerchantError.CardNumberInText, { param: 'description' });
+      }
       return db.transaction(async () => {
         const link = await one(
           `UPDATE merchant_payment_links

@@ -25,6 +25,8 @@ import { createMerchantsService, MERCHANT_SCOPES } from './service.js';
 import { createPayoutService, PayoutRailQueue, PayoutScheduleQueue } from './payouts/payouts.js';
 import { createHttpPayoutRail, type PayoutRail } from './payouts/rail.js';
 import { registerBankPayoutRoutes } from './routes/bank-payouts.js';
+import { createCardPayments } from './cards/payments.js';
+import { createHttpCardProcessor } from './cards/processor.js';
 
 const ChainKey = z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/);
 
@@ -105,6 +107,57 @@ export const MERCHANTS_SETTINGS = {
     default: 30,
     doc: 'Form posts on the payment pages (logging in to pay, paying, using a payment link) per client IP a minute.',
   }),
+  merchantsCardApiUrl: setting<string | undefined>({
+    env: 'VW_MERCHANTS_CARD_API_URL',
+    kind: 'string',
+    schema: z.url({ protocol: /^https?$/ }).optional(),
+    default: undefined,
+    doc: 'Base URL of the card processor API (Stripe charges API: `/v1/charges`, `/v1/refunds`, `/v1/tokens`). Unset: no card payments. A mode takes cards when its two keys are set too.',
+  }),
+  merchantsCardPublicUrl: setting<string | undefined>({
+    env: 'VW_MERCHANTS_CARD_PUBLIC_URL',
+    kind: 'string',
+    schema: z.url({ protocol: /^https?$/ }).optional(),
+    default: undefined,
+    doc: "The card processor's base URL as payers' browsers reach it (the checkout's card form posts the card to `<this>/v1/tokens`). Default: `VW_MERCHANTS_CARD_API_URL`.",
+  }),
+  merchantsCardLiveSecretKey: setting<string | undefined>({
+    env: 'VW_MERCHANTS_CARD_LIVE_SECRET_KEY',
+    kind: 'string',
+    schema: z.string().min(8).max(300).optional(),
+    default: undefined,
+    secret: true,
+    doc: "The card processor's secret key for live invoices (`sk_live_…`).",
+  }),
+  merchantsCardLivePublishableKey: setting<string | undefined>({
+    env: 'VW_MERCHANTS_CARD_LIVE_PUBLISHABLE_KEY',
+    kind: 'string',
+    schema: z.string().min(8).max(300).optional(),
+    default: undefined,
+    doc: "The card processor's publishable key for live invoices (`pk_live_…`, sent to browsers: it can only make card tokens).",
+  }),
+  merchantsCardTestSecretKey: setting<string | undefined>({
+    env: 'VW_MERCHANTS_CARD_TEST_SECRET_KEY',
+    kind: 'string',
+    schema: z.string().min(8).max(300).optional(),
+    default: undefined,
+    secret: true,
+    doc: "The card processor's secret key for test-mode invoices (`sk_test_…`).",
+  }),
+  merchantsCardTestPublishableKey: setting<string | undefined>({
+    env: 'VW_MERCHANTS_CARD_TEST_PUBLISHABLE_KEY',
+    kind: 'string',
+    schema: z.string().min(8).max(300).optional(),
+    default: undefined,
+    doc: "The card processor's publishable key for test-mode invoices (`pk_test_…`).",
+  }),
+  merchantsCardCurrencies: setting<string[]>({
+    env: 'VW_MERCHANTS_CARD_CURRENCIES',
+    kind: 'json',
+    schema: z.array(z.string().regex(/^[A-Z]{3}$/)).max(50),
+    default: ['USD', 'EUR', 'GBP'],
+    doc: 'Pricing currencies an invoice may be paid in by card (the invoice must also accept that currency as an asset).',
+  }),
 } as const;
 
 interface Deps {
@@ -140,6 +193,7 @@ export const merchantsModule = defineModule<Deps>()({
       walletSpend: (userId, asset, amount) => deps.wallet.authorizeSpend(userId, asset, amount),
       clock,
       settings: {
+        cardCurrencies: settings.merchantsCardCurrencies,
         assets: settings.merchantsAssets,
         liveChain: settings.merchantsLiveChain,
         testChain: settings.merchantsTestChain,
@@ -229,6 +283,30 @@ export const merchantsModule = defineModule<Deps>()({
     platform.jobs.register(PayoutScheduleQueue, async (job) => {
       await payouts.runSchedule(job.payload.accountId, job.payload.asset);
     });
+    const processor = (secretKey?: string, publishableKey?: string) =>
+      settings.merchantsCardApiUrl && secretKey && publishableKey
+        ? createHttpCardProcessor({
+            apiUrl: settings.merchantsCardApiUrl,
+            publicUrl: settings.merchantsCardPublicUrl,
+            secretKey,
+            publishableKey,
+          })
+        : undefined;
+    const cards = createCardPayments({
+      invoices,
+      processors: {
+        live: processor(
+          settings.merchantsCardLiveSecretKey,
+          settings.merchantsCardLivePublishableKey,
+        ),
+        test: processor(
+          settings.merchantsCardTestSecretKey,
+          settings.merchantsCardTestPublishableKey,
+        ),
+      },
+      currencies: settings.merchantsCardCurrencies,
+      clock,
+    });
     return createMerchantsService({
       db: platform.db,
       payouts,
@@ -238,6 +316,7 @@ export const merchantsModule = defineModule<Deps>()({
       refunds,
       links,
       terminals,
+      cards,
     });
   },
   authenticate:
@@ -295,5 +374,6 @@ export const merchantsModule = defineModule<Deps>()({
   maintenance: ({ service }) => [
     { name: 'merchantInvoiceExpiry', run: () => service.invoices.expireDue() },
     { name: 'merchantPayoutSchedules', run: () => service.payouts.enqueueDueSchedules() },
+    { name: 'merchantCardPaymentsResume', run: () => service.cards.resumeStale() },
   ],
 });

@@ -9,7 +9,7 @@ import type { Db } from '../platform/db/db.js';
 import { fail, isFailure, rollback } from '../platform/failure.js';
 import { newId } from '../platform/ids.js';
 import type { Outbox } from '../platform/outbox/outbox.js';
-import { amountError, MerchantError, type MerchantFailure } from './errors.js';
+import { amountError, fieldWithCardNumber, MerchantError, type MerchantFailure } from './errors.js';
 import { TEST_FAUCET_OWNER } from './invoices.js';
 import { recordMerchantAction } from './audit.js';
 import type { Actor, MerchantAccount } from './model.js';
@@ -285,6 +285,9 @@ export function createRefundService(deps: {
 
   return {
     async create(account, invoiceId, input, actor) {
+      if (fieldWithCardNumber({ reason: input.reason })) {
+        return fail(MerchantError.CardNumberInText, { param: 'reason' });
+      }
       const { rows: found } = await db.query<{ livemode: boolean; chain_key: string | null }>(
         'SELECT livemode, chain_key FROM merchant_invoices WHERE id = $1 AND account_id = $2',
         [invoiceId, account.id],

@@ -114,12 +114,21 @@ export const PaymentSchema = z.object({
   id: z.string(),
   asset: z.string(),
   amount: z.string(),
-  method: z.enum(['wallet', 'chain', 'test']),
-  status: z.enum(['pending', 'confirmed', 'removed']),
+  method: z.enum(['wallet', 'chain', 'test', 'card']),
+  status: z
+    .enum(['pending', 'confirmed', 'removed', 'failed'])
+    .openapi({ description: '`removed`: reorged out; `failed`: a card the processor refused' }),
   fee: z.string(),
   refunded: z.string(),
   late: z.boolean(),
   tx_hash: z.string().nullable(),
+  card: z
+    .object({ brand: z.string(), last4: z.string() })
+    .nullable()
+    .openapi({ description: 'Card payments: the brand and last four digits (never the number)' }),
+  failure_code: z.string().nullable().openapi({
+    description: 'Why a card payment failed (`card_declined`, `insufficient_funds`, …)',
+  }),
   created_at: z.string(),
   confirmed_at: z.string().nullable(),
 });

@@ -9,6 +9,7 @@ import type { PaymentLinkService } from './links.js';
 import type { PayoutService } from './payouts/payouts.js';
 import type { RefundService } from './refunds.js';
 import type { PosTerminalService } from './terminals.js';
+import type { CardPayments } from './cards/payments.js';
 
 /**
  * Merchant payments: merchants as tenants (`directory`), invoices and their payments,
@@ -28,6 +29,8 @@ export interface MerchantsService {
   readonly payouts: PayoutService;
   readonly links: PaymentLinkService;
   readonly terminals: PosTerminalService;
+  /** Card payments through the configured card processor (see `cards/payments.ts`). */
+  readonly cards: CardPayments;
   /** The number of decimals of an asset or currency the ledger knows. */
   currencyScale(code: string): Promise<number | undefined>;
   /** The account's balance per asset it holds. */
@@ -47,6 +50,7 @@ export function createMerchantsService(deps: {
   payouts: PayoutService;
   links: PaymentLinkService;
   terminals: PosTerminalService;
+  cards: CardPayments;
 }): MerchantsService {
   const { ledger } = deps;
   return {
@@ -56,6 +60,7 @@ export function createMerchantsService(deps: {
     payouts: deps.payouts,
     links: deps.links,
     terminals: deps.terminals,
+    cards: deps.cards,
     currencyScale: async (code) => (await ledger.getAsset(code))?.scale,
     async balances(account) {
       const rows = await ledger.listAccounts(account.id);

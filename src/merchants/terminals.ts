@@ -3,7 +3,7 @@ import type { LedgerService } from '../ledger/service.js';
 import type { Db } from '../platform/db/db.js';
 import { fail } from '../platform/failure.js';
 import { newId } from '../platform/ids.js';
-import { MerchantError, type MerchantFailure } from './errors.js';
+import { fieldWithCardNumber, MerchantError, type MerchantFailure } from './errors.js';
 import type { Invoice, InvoiceService } from './invoices.js';
 import type { AuditLog } from '../platform/audit/audit.js';
 import type { Actor, MerchantAccount } from './model.js';
@@ -94,6 +94,9 @@ export function createPosTerminalService(deps: {
   };
   return {
     async create(actor, account, input) {
+      if (fieldWithCardNumber({ name: input.name })) {
+        return fail(MerchantError.CardNumberInText, { param: 'name' });
+      }
       if (!(await deps.ledger.getAsset(input.currency))) {
         return fail(MerchantError.CurrencyUnknown, { param: 'currency' });
       }

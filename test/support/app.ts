@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildVaultwire, type Vaultwire } from '../../src/app.js';
 import { loadConfig } from '../../src/modules.js';
+import type { Logger } from '../../src/platform/observability/logger.js';
 import { createTestDb, type TestDb } from './db.js';
 
 export interface TestApp {
@@ -48,7 +49,7 @@ export function testEnv(extra: Record<string, string> = {}): Record<string, stri
 
 export async function createTestApp(
   env: Record<string, string> = {},
-  options: { now?: () => number } = {},
+  options: { now?: () => number; logger?: Logger } = {},
 ): Promise<TestApp> {
   const testDb = await createTestDb();
   const config = loadConfig({ env: testEnv(env) });
@@ -57,6 +58,7 @@ export async function createTestApp(
     db: testDb.db,
     migrate: false,
     ...(options.now ? { now: options.now } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   return {
     vw,

@@ -4461,13 +4461,23 @@ export interface components {
         asset: string;
         amount: string;
         /** @enum {string} */
-        method: 'wallet' | 'chain' | 'test';
-        /** @enum {string} */
-        status: 'pending' | 'confirmed' | 'removed';
+        method: 'wallet' | 'chain' | 'test' | 'card';
+        /**
+         * @description `removed`: reorged out; `failed`: a card the processor refused
+         * @enum {string}
+         */
+        status: 'pending' | 'confirmed' | 'removed' | 'failed';
         fee: string;
         refunded: string;
         late: boolean;
         tx_hash: string | null;
+        /** @description Card payments: the brand and last four digits (never the number) */
+        card: {
+          brand: string;
+          last4: string;
+        } | null;
+        /** @description Why a card payment failed (`card_declined`, `insufficient_funds`, …) */
+        failure_code: string | null;
         created_at: string;
         confirmed_at: string | null;
       }[];

@@ -15,7 +15,9 @@ import { paymentUri } from '../json.js';
 import type { ChainOf } from '../routes/invoices.js';
 import type { MerchantsService } from '../service.js';
 import type { Html } from './html.js';
+import { formatAmount } from '../../ledger/money.js';
 import {
+  cardForm,
   checkoutPage,
   isFinal,
   isPaid,
@@ -62,7 +64,8 @@ export interface CheckoutDeps {
 export function registerCheckoutRoutes(app: HttpApp, deps: CheckoutDeps): void {
   const { merchants } = deps;
 
-  const frame = (c: Context<AppEnv>): PageFrame => {
+  /** Headers and nonce of a page; `formOrigins`: other origins its forms post to (the card processor). */
+  const frame = (c: Context<AppEnv>, formOrigins: readonly string[] = []): PageFrame => {
     const nonce = randomBytes(16).toString('base64');
     c.header(
       'content-security-policy',
@@ -72,7 +75,7 @@ export function registerCheckoutRoutes(app: HttpApp, deps: CheckoutDeps): void {
         `style-src 'nonce-${nonce}'`,
         "img-src 'self' data:",
         "connect-src 'self'",
-        "form-action 'self'",
+        ["form-action 'self'", ...formOrigins].join(' '),
         "base-uri 'none'",
         "frame-ancestors 'none'",
       ].join('; '),
@@ -105,6 +108,7 @@ export function registerCheckoutRoutes(app: HttpApp, deps: CheckoutDeps): void {
       receipt: `${base}/receipt`,
       login: `${base}/login`,
       wallet: `${base}/wallet`,
+      card: `${base}/card`,
     };
   };
 
@@ -172,6 +176,20 @@ export function registerCheckoutRoutes(app: HttpApp, deps: CheckoutDeps): void {
   ): Promise<CheckoutView> => {
     const now = deps.clock();
     const { chain, others } = await chainPart(inv, c.req.query('asset'));
+    const status = shownStatus(inv, now);
+    const tokenizer = merchants.cards.tokenizer(inv.livemode);
+    const due = inv.amount - inv.paidValue - inv.pendingValue;
+    const card =
+      tokenizer && merchants.cards.accepts(inv) && !isFinal(status) && due > 0n
+        ? cardForm({
+            action: tokenizer.action,
+            processorHost: new URL(tokenizer.origin).host,
+            publishableKey: tokenizer.publishableKey,
+            returnUrl: `${new URL(c.req.url).origin}${pathsOf(inv).card}`,
+            due: `${formatAmount(due, inv.currencyScale)} ${inv.currency}`,
+            error: cardErrorText(c.req.query('card_error')),
+          })
+        : undefined;
     return {
       inv,
       merchantName: await merchantName(inv.merchantId),
@@ -181,7 +199,13 @@ export function registerCheckoutRoutes(app: HttpApp, deps: CheckoutDeps): void {
       chain,
       otherChainAssets: others,
       wallet,
+      cardForm: card,
     };
+  };
+  /** The card processor's origin when the page shows its form (the CSP must allow the post). */
+  const cardOrigins = (v: CheckoutView) => {
+    const t = v.cardForm ? merchants.cards.tokenizer(v.inv.livemode) : undefined;
+    return t ? [t.origin] : [];
   };
 
   const walletBoxFor = async (c: Context<AppEnv>, inv: Invoice): Promise<WalletBox | undefined> => {
@@ -273,10 +297,29 @@ export function registerCheckoutRoutes(app: HttpApp, deps: CheckoutDeps): void {
     app.get(`${prefix}/:invoice`, async (c) => {
       const inv = await findInvoice(c.req.param('invoice'), livemode);
       if (!inv) return notFound(c);
-      return page(
-        c,
-        checkoutPage(frame(c), await checkoutView(c, inv, await walletBoxFor(c, inv))),
-      );
+      const view = await checkoutView(c, inv, await walletBoxFor(c, inv));
+      return page(c, checkoutPage(frame(c, cardOrigins(view)), view));
+    });
+
+    // The card processor sends the payer's browser back here with a single-use token
+    // (or the reason it refused the card). The token is charged at once: a reload finds
+    // the payment the token already made. Either way the payer lands on the page.
+    app.get(`${prefix}/:invoice/card`, async (c) => {
+      const inv = await findInvoice(c.req.param('invoice'), livemode);
+      if (!inv) return notFound(c);
+      const back = pathsOf(inv).page;
+      const refusedAt = c.req.query('error');
+      if (refusedAt !== undefined) {
+        const code = /^[a-z_]{1,40}$/.test(refusedAt) ? refusedAt : 'card_declined';
+        return c.redirect(`${back}?card_error=${code}#card`, 303);
+      }
+      const token = c.req.query('token') ?? '';
+      if (!CARD_TOKEN.test(token)) return c.redirect(`${back}?card_error=token#card`, 303);
+      if (await throttled(c)) return c.redirect(`${back}?card_error=rate_limited#card`, 303);
+      const r = await merchants.cards.pay(inv.id, livemode, token);
+      if (!isFailure(r)) return c.redirect(back, 303);
+      const reason = r.code === MerchantError.CardDeclined ? declineReason(r.message) : r.code;
+      return c.redirect(`${back}?card_error=${reason}#card`, 303);
     });
   }
 
@@ -462,6 +505,39 @@ export function registerCheckoutRoutes(app: HttpApp, deps: CheckoutDeps): void {
   });
 }
 
+const CARD_TOKEN = /^tok_[A-Za-z0-9]{1,100}$/;
+
+/** The processor's reason in a decline (`Declined: insufficient_funds`), for the page. */
+function declineReason(message: string | undefined): string {
+  const m = /^Declined: ([a-z_]{1,40})$/.exec(message ?? '');
+  return m?.[1] ?? MerchantError.CardDeclined;
+}
+
+const CARD_ERRORS: Partial<Record<string, string>> = {
+  card_declined: 'Your card was declined. Try another card or another way to pay.',
+  insufficient_funds: 'Your card was declined for insufficient funds.',
+  expired_card: 'Your card has expired.',
+  incorrect_cvc: 'The security code is not right.',
+  invalid_cvc: 'The security code is not right.',
+  processing_error: 'The card could not be processed. Try again.',
+  incorrect_number: 'The card number is not right.',
+  invalid_expiry_month: 'The expiry date is not right.',
+  invalid_expiry_year: 'The expiry date is not right (or the card has expired).',
+  token: 'The card could not be read. Enter it again.',
+  rate_limited: 'Too many attempts; wait a minute and try again.',
+  [MerchantError.CardTokenInvalid]: 'The card could not be read. Enter it again.',
+  [MerchantError.CardProcessorUnavailable]:
+    'The card processor cannot be reached; the payment will be completed or released shortly.',
+  [MerchantError.CardPaymentsUnavailable]: 'This invoice cannot be paid by card.',
+  [MerchantError.InvoiceExpired]: 'The invoice has expired.',
+  [MerchantError.InvoiceNotPayable]: 'Nothing is left to pay on this invoice.',
+};
+
+function cardErrorText(code: string | undefined): string | undefined {
+  if (code === undefined) return undefined;
+  return CARD_ERRORS[code] ?? 'The card could not be used. Try again or pay another way.';
+}
+
 const AMOUNT_ERRORS: Partial<Record<string, string>> = {
   [MerchantError.AmountRequired]: 'Enter the amount to pay.',
   [MerchantError.AmountMalformed]: 'Enter the amount as a number, such as 12.50.',
@@ -470,6 +546,8 @@ const AMOUNT_ERRORS: Partial<Record<string, string>> = {
   [MerchantError.AmountTooPrecise]: 'The amount has too many decimals.',
   [MerchantError.AmountTooLarge]: 'The amount is too large.',
   [MerchantError.PriceUnavailable]: 'No exchange rate is available right now; try again shortly.',
+  [MerchantError.CardNumberInText]:
+    'The note looks like a card number. Never type card numbers here: remove it.',
 };
 
 const WALLET_ERRORS: Partial<Record<string, string>> = {

@@ -128,6 +128,8 @@ export interface CheckoutPaths {
   receipt: string;
   login: string;
   wallet: string;
+  /** Where the card processor sends the payer back with a card token. */
+  card: string;
 }
 
 export interface WalletBox {
@@ -154,6 +156,70 @@ export interface CheckoutView {
    * CardProcessor integration renders it); nothing is shown while it is absent.
    */
   cardForm?: Html | undefined;
+}
+
+/** What the card form needs: where it posts (the processor, never Vaultwire) and how back. */
+export interface CardFormInput {
+  /** The processor's tokenizer (`…/v1/tokens`). */
+  action: string;
+  /** The processor's host, named to the payer. */
+  processorHost: string;
+  publishableKey: string;
+  /** Absolute URL of this invoice's card return (`…/pay/{invoice}/card`). */
+  returnUrl: string;
+  /** What is still due, in the invoice's currency. */
+  due: string;
+  error?: string | undefined;
+}
+
+/**
+ * The card form for `CheckoutView.cardForm`: a plain HTML form whose `action` is the card
+ * processor's tokenizer, so the card number goes from the payer's browser to the
+ * processor and never to this server; the processor sends the browser back to
+ * `returnUrl` with a single-use token. Works without script.
+ */
+export function cardForm(f: CardFormInput): Html {
+  const invalid = f.error ? raw(' aria-invalid="true" aria-describedby="card-error"') : '';
+  return html`${f.error ? html`<p class="error" id="card-error" role="alert">${f.error}</p>` : ''}
+    <form method="post" action="${f.action}" autocomplete="on">
+      <input type="hidden" name="key" value="${f.publishableKey}" />
+      <input type="hidden" name="return_url" value="${f.returnUrl}" />
+      <label for="card-number">Card number</label>
+      <input
+        id="card-number"
+        name="card[number]"
+        inputmode="numeric"
+        autocomplete="cc-number"
+        maxlength="23"
+        pattern="[0-9 -]{12,23}"
+        required${invalid}
+      />
+      <label for="card-exp">Expiry date (MM/YY)</label>
+      <input
+        id="card-exp"
+        name="card[exp]"
+        autocomplete="cc-exp"
+        placeholder="MM/YY"
+        maxlength="7"
+        pattern="[0-9]{1,2} ?/ ?([0-9]{2}|[0-9]{4})"
+        required
+      />
+      <label for="card-cvc">Security code</label>
+      <input
+        id="card-cvc"
+        name="card[cvc]"
+        inputmode="numeric"
+        autocomplete="cc-csc"
+        maxlength="4"
+        pattern="[0-9]{3,4}"
+        required
+      />
+      <p class="muted">
+        Your card details go straight to our card processor (${f.processorHost}); the shop and
+        Vaultwire never see the card number.
+      </p>
+      <p><button type="submit">Pay ${f.due} by card</button></p>
+    </form>`;
 }
 
 function remaining(inv: Invoice, now: Date): string {
@@ -225,7 +291,12 @@ export function checkoutPage(frame: PageFrame, v: CheckoutView): Html {
       ${chainBox} ${walletBox(v, hiddenIfFinal)}
       ${
         v.cardForm
-          ? html`<section class="card" aria-labelledby="card-h" data-while-open${hiddenIfFinal}>
+          ? html`<section
+              class="card"
+              id="card"
+              aria-labelledby="card-h"
+              data-while-open${hiddenIfFinal}
+            >
               <h2 id="card-h">Pay by card</h2>
               ${v.cardForm}
             </section>`
@@ -386,7 +457,7 @@ export function receiptPage(
               return html`<tr>
                 <td>${p.asset}</td>
                 <td>
-                  ${p.method === 'chain' ? html`on chain${p.txHash ? html`<br /><span class="mono">${p.txHash}</span>` : ''}` : p.method === 'wallet' ? 'Vaultwire wallet' : 'test payment'}
+                  ${p.method === 'chain' ? html`on chain${p.txHash ? html`<br /><span class="mono">${p.txHash}</span>` : ''}` : p.method === 'wallet' ? 'Vaultwire wallet' : p.method === 'card' ? `card${p.card ? ` ${p.card.brand} ending ${p.card.last4}` : ''}` : 'test payment'}
                 </td>
                 <td class="num">${money(p.amount, o?.scale ?? 0, p.asset, true)}</td>
               </tr>`;

@@ -53,6 +53,24 @@ describe('logger', () => {
     expect(out).toContain('[redacted]');
   });
 
+  it('masks card numbers in every line, JSON or pretty, wherever they sit', () => {
+    for (const pretty of [false, true]) {
+      const { lines, logger } = capture(pretty);
+      logger.info({ note: 'card 4242 4242 4242 4242 by phone' }, 'refused 5555-5555-5555-4444');
+      logger.error({ err: new Error('charge of 4000000000000002 failed') }, 'oops');
+      const out = lines.join('');
+      for (const pan of ['4242 4242 4242 4242', '5555-5555-5555-4444', '4000000000000002']) {
+        expect(out).not.toContain(pan);
+      }
+      expect(out).toContain('[card …4242]');
+      expect(out).toContain('[card …4444]');
+      // Not a card number: not Luhn-valid, or a longer run (a wei amount).
+      logger.info({ wei: '20000000000000000', id: '4242424242424241' }, 'kept');
+      expect(lines.join('')).toContain('20000000000000000');
+      expect(lines.join('')).toContain('4242424242424241');
+    }
+  });
+
   it('writes one readable line per entry when pretty, still redacted', () => {
     const { lines, logger } = capture(true);
     logger.info({ requestId: 'req_1', token: 'vws_secret_token' }, 'hello');

@@ -1,5 +1,6 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
 import pretty from 'pino-pretty';
+import { maskPans } from './pan.js';
 
 export type { Logger };
 
@@ -34,7 +35,8 @@ export const REDACTED_PATHS = [
 /**
  * JSON lines for machines; on a terminal (stdout a TTY and no other destination given)
  * one readable line per entry instead, since a person is reading. Redaction happens
- * before either is written.
+ * before either is written, and card numbers (Luhn-valid runs of 13–19 digits) are masked
+ * in every line.
  */
 export function createLogger(options: {
   level: string;
@@ -52,6 +54,9 @@ export function createLogger(options: {
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       serializers: { err: pino.stdSerializers.err },
+      // The last line of defence for card numbers: whatever put one in a log entry (a
+      // message, an error, a value nobody thought of), the written line holds a mask.
+      hooks: { streamWrite: maskPans },
     },
     human
       ? pretty({
