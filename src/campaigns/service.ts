@@ -773,16 +773,27 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
         if (!found) return [];
         after = found;
       }
+      // Only the batches that can fill the page are read: the cursor's batch, then later
+      // ones until their sizes add up to the page. They are a range of batch numbers,
+      // which the BRIN index on batch narrows to their block ranges (the code index, in
+      // another order, is not walked). Codes compare byte by byte ("C"), as the cursor does.
+      const { rows: span } = await db.query<{ lo: string | null; hi: string | null }>(
+        `SELECT min(id)::text AS lo, max(id)::text AS hi FROM (
+           SELECT id, coalesce(sum(size) FILTER (WHERE id > $2::bigint) OVER (
+                    ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
+             FROM campaign_code_batches WHERE campaign_id = $1 AND id >= $2::bigint) x
+          WHERE before < $3`,
+        [campaignId, after.batch, query.limit],
+      );
+      const range = span[0];
+      if (!range || range.lo === null || range.hi === null) return [];
       const { rows } = await db.query<CodeRow>(
         `SELECT ${CODE_COLUMNS}
-           FROM campaign_code_batches b
-           CROSS JOIN LATERAL (
-             SELECT c.code, c.used FROM campaign_codes c
-              WHERE c.batch = b.id AND (b.id > $2::bigint OR c.code > $3)
-              ORDER BY c.code LIMIT $4) c
-          WHERE b.campaign_id = $1 AND b.id >= $2::bigint
-          ORDER BY b.id, c.code LIMIT $4`,
-        [campaignId, after.batch, after.code, query.limit],
+           FROM campaign_codes c JOIN campaign_code_batches b ON b.id = c.batch
+          WHERE c.batch BETWEEN $2::bigint AND $3::bigint AND b.campaign_id = $1
+            AND (c.batch > $4::bigint OR c.code COLLATE "C" > $5)
+          ORDER BY c.batch, c.code COLLATE "C" LIMIT $6`,
+        [campaignId, range.lo, range.hi, after.batch, after.code, query.limit],
       );
       return rows.map(toCoupon);
     },
@@ -792,7 +803,7 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
       const { rows } = await db.query<CodeRow>(
         `SELECT ${CODE_COLUMNS}
            FROM campaign_code_batches b JOIN campaign_codes c ON c.batch = b.id
-          WHERE b.campaign_id = $1 ORDER BY b.id, c.code`,
+          WHERE b.campaign_id = $1 ORDER BY b.id, c.code COLLATE "C"`,
         [campaignId],
       );
       const lines = ['code,kind,usage_limit,used,created_at'];
