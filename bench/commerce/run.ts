@@ -100,7 +100,9 @@ async function codeGeneration(t: TestApp, url: string) {
   const seconds = (performance.now() - started) / 1000;
   const after = await t.vw.campaigns.getGeneration('usr_bench', campaign.id, gen.id);
   const { rows } = await t.vw.db.query<{ n: bigint; d: bigint }>(
-    `SELECT count(*) AS n, count(DISTINCT code) AS d FROM campaign_codes WHERE campaign_id = $1`,
+    `SELECT count(*) AS n, count(DISTINCT code) AS d
+       FROM campaign_codes c JOIN campaign_code_batches b ON b.id = c.batch
+      WHERE b.campaign_id = $1`,
     [campaign.id],
   );
   check(
@@ -138,7 +140,8 @@ async function measure(
 
 async function redemptionsRandom(t: TestApp, campaignId: string) {
   const { rows } = await t.vw.db.query<{ code: string }>(
-    `SELECT code FROM campaign_codes WHERE campaign_id = $1`,
+    `SELECT c.code FROM campaign_codes c JOIN campaign_code_batches b ON b.id = c.batch
+      WHERE b.campaign_id = $1`,
     [campaignId],
   );
   const codes = rows.map((r) => r.code);
@@ -195,9 +198,8 @@ async function redemptionsCapped(t: TestApp) {
     () => state.exhausted,
   );
   const { rows } = await t.vw.db.query<{ used: number; n: bigint }>(
-    `SELECT redemptions_used AS used,
-            (SELECT count(*) FROM campaign_redemptions WHERE campaign_id = $1) AS n
-       FROM campaigns WHERE id = $1`,
+    `SELECT (SELECT sum(used) FROM campaign_cap_shards WHERE campaign_id = $1)::int AS used,
+            (SELECT count(*) FROM campaign_redemptions WHERE campaign_id = $1) AS n`,
     [campaign.id],
   );
   // Exhausted: exactly CAP granted. Out of time first: the counters match what was granted.

@@ -48,7 +48,8 @@ describe('bulk code generation on PostgreSQL', () => {
     const { rows } = await t.vw.db.query<{ n: bigint; distinct_n: bigint; bad: bigint }>(
       `SELECT count(*) AS n, count(DISTINCT code) AS distinct_n,
               count(*) FILTER (WHERE code !~ '^[${DEFAULT_ALPHABET}]{10}$') AS bad
-         FROM campaign_codes WHERE campaign_id = $1`,
+         FROM campaign_codes c JOIN campaign_code_batches b ON b.id = c.batch
+        WHERE b.campaign_id = $1`,
       [campaign.id],
     );
     expect(rows[0]).toEqual({ n: 1_000_000n, distinct_n: 1_000_000n, bad: 0n });
@@ -68,7 +69,8 @@ describe('bulk code generation on PostgreSQL', () => {
     expect(found.every((f) => isFailure(f) && f.code === CampaignError.CouponNotFound)).toBe(true);
 
     const { rows: picked } = await t.vw.db.query<{ code: string }>(
-      `SELECT code FROM campaign_codes WHERE campaign_id = $1 LIMIT 1`,
+      `SELECT c.code FROM campaign_codes c JOIN campaign_code_batches b ON b.id = c.batch
+        WHERE b.campaign_id = $1 LIMIT 1`,
       [campaign.id],
     );
     const real = picked[0]?.code;

@@ -52,6 +52,7 @@ export interface Campaign {
   budgetUsed: bigint;
   /** Most redemptions over all its codes; null: unlimited. */
   redemptionLimit: number | null;
+  /** Redemptions reserved or redeemed (not released). */
   redemptionsUsed: number;
   /** Most redemptions by one customer; null: unlimited. */
   perCustomerLimit: number | null;
@@ -59,6 +60,7 @@ export interface Campaign {
 }
 
 export interface Coupon {
+  /** The code itself: a code is its own key. */
   id: string;
   campaignId: string;
   /** Normalised: upper case, no separators. */

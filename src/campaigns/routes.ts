@@ -79,6 +79,7 @@ const GenerateBody = z.strictObject({
 const CampaignSchema = z
   .looseObject({ id: z.string(), object: z.literal('campaign') })
   .openapi('campaign');
+/** A coupon's id is its code (normalised): the code is the key. */
 const CouponSchema = z
   .looseObject({ id: z.string(), object: z.literal('coupon') })
   .openapi('coupon');
@@ -400,14 +401,14 @@ export function registerCampaignRoutes(
   app.openapi(
     defineRoute({
       method: 'get',
-      path: '/v1/campaigns/{id}/codes/{code_id}/qr',
+      path: '/v1/campaigns/{id}/codes/{code}/qr',
       tags: ['Campaigns'],
       summary: 'One code as a QR image (PNG or SVG)',
       access: { roles: ANY_ROLE, scope: READ },
       request: {
         params: z.object({
           id: z.string().max(64),
-          code_id: z.string().max(64).openapi({ example: 'cpn_01JD7Q4Z8B2M5Q9K6T3V0W1X2Y' }),
+          code: z.string().max(64).openapi({ example: 'MONSOON10' }),
         }),
         query: QrQuery,
       },
@@ -426,7 +427,7 @@ export function registerCampaignRoutes(
       const p = c.req.valid('param');
       const { format } = c.req.valid('query');
       const coupon = unwrap(
-        await campaigns.getCode(requireUser(c).userId, p.id, p.code_id),
+        await campaigns.getCode(requireUser(c).userId, p.id, p.code),
         campaignApiError,
       );
       const image = await codeQr(coupon.code, format);
@@ -443,7 +444,7 @@ export function registerCampaignRoutes(
       path: '/v1/campaigns/{id}/codes/qr',
       tags: ['Campaigns'],
       summary: 'A page of codes as QR images, in one ZIP',
-      description: `Up to ${MAX_QR_EXPORT} codes a page (\`limit\`), in code id order; \`starting_after\` is the last code id of the previous page (the \`Next-Starting-After\` header). The ZIP holds \`<code>.png\` (or \`.svg\`) per code and \`codes.csv\`.`,
+      description: `Up to ${MAX_QR_EXPORT} codes a page (\`limit\`), batch by batch in code order; \`starting_after\` is the last code of the previous page (the \`Next-Starting-After\` header). The ZIP holds \`<code>.png\` (or \`.svg\`) per code and \`codes.csv\`.`,
       access: { roles: ANY_ROLE, scope: READ },
       request: {
         ...idParam,
@@ -467,7 +468,7 @@ export function registerCampaignRoutes(
       const rows = unwrap(
         await campaigns.listCodes(requireUser(c).userId, id, {
           limit: q.limit,
-          ...(q.starting_after ? { startingAfter: checkCursor(q.starting_after, 'cpn') } : {}),
+          ...(q.starting_after ? { startingAfter: q.starting_after } : {}),
         }),
         campaignApiError,
       );
@@ -499,7 +500,7 @@ export function registerCampaignRoutes(
       const rows = unwrap(
         await campaigns.listCodes(requireUser(c).userId, c.req.valid('param').id, {
           limit: q.limit + 1,
-          ...(q.starting_after ? { startingAfter: checkCursor(q.starting_after, 'cpn') } : {}),
+          ...(q.starting_after ? { startingAfter: q.starting_after } : {}),
         }),
         campaignApiError,
       );

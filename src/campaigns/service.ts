@@ -1,11 +1,12 @@
-import type { Db } from '../platform/db/db.js';
+import { randomInt } from 'node:crypto';
+import { sqlState, SQLSTATE, type Db } from '../platform/db/db.js';
 import { defineQueue, type JobQueue } from '../platform/queue/queue.js';
-import { fail, isFailure, rollback } from '../platform/failure.js';
+import { fail, isFailure, rollback, rollbackWith } from '../platform/failure.js';
 import { newId } from '../platform/ids.js';
 import {
   cleanAlphabet,
   DEFAULT_ALPHABET,
-  generateCodes,
+  generateSortedCodes,
   spaceSuffices,
   type CodeSpec,
 } from './codes.js';
@@ -26,8 +27,10 @@ import { evaluateCoupon, normalizeCode } from './rules.js';
 export const MAX_GENERATE = 1_000_000;
 /** Most codes made inside a request; a larger generation runs as a job (`startGeneration`). */
 export const MAX_INLINE_GENERATE = 10_000;
-/** Codes inserted per statement (and per transaction) while generating. */
+/** Codes inserted per statement (and per transaction and batch row) while generating. */
 const GENERATE_BATCH = 100_000;
+/** Most shards a campaign's redemption cap is split over (see migration 0115). */
+export const CAP_SHARDS = 16;
 /** Rounds of making up for collisions; the 1 % space check makes a second one rare. */
 const MAX_ROUNDS = 20;
 
@@ -131,7 +134,9 @@ export interface CampaignsService {
   ): Promise<Generation | CampaignFailure>;
   /** Runs a queued generation now (the job's handler; tools and tests call it directly). */
   runGeneration(id: string): Promise<Generation | undefined>;
-  getCode(ownerId: string, campaignId: string, codeId: string): Promise<Coupon | CampaignFailure>;
+  /** One of the campaign's codes, by the code (any case, dashes and spaces ignored). */
+  getCode(ownerId: string, campaignId: string, code: string): Promise<Coupon | CampaignFailure>;
+  /** A page of the campaign's codes, batch by batch, each batch in code order. */
   listCodes(
     ownerId: string,
     campaignId: string,
@@ -143,7 +148,9 @@ export interface CampaignsService {
   quote(
     code: string,
     ctx: RuleContext,
-  ): Promise<{ campaign: Campaign; coupon: Coupon; applied: AppliedDiscount } | CampaignFailure>;
+  ): Promise<
+    { campaign: CampaignTerms; coupon: Coupon; applied: AppliedDiscount } | CampaignFailure
+  >;
   /** Records the order's redemption and consumes its limits; inside the order's transaction. */
   reserve(input: RedemptionInput): Promise<{ campaignId: string } | CampaignFailure>;
   /** The order was paid: its redemption counts as redeemed. */
@@ -174,7 +181,10 @@ export interface CampaignsDeps {
   clock: () => Date;
 }
 
-interface CampaignRow {
+/** A campaign without its use count: what a coupon's rules need, read without counting. */
+export type CampaignTerms = Omit<Campaign, 'redemptionsUsed'>;
+
+interface CampaignTermsRow {
   id: string;
   owner_id: string;
   name: string;
@@ -190,13 +200,15 @@ interface CampaignRow {
   budget: string | null;
   budget_used: string;
   redemption_limit: number | null;
-  redemptions_used: number;
   per_customer_limit: number | null;
   created_at: Date;
 }
 
+interface CampaignRow extends CampaignTermsRow {
+  redemptions_used: number;
+}
+
 interface CodeRow {
-  id: string;
   campaign_id: string;
   code: string;
   kind: CodeKind;
@@ -253,10 +265,29 @@ function specFromJson(j: Record<string, unknown>): CodeSpec {
   };
 }
 
-const CAMPAIGN_COLUMNS = `id, owner_id, name, channel, currency, starts_at, ends_at, status, rule,
-  target_store_ids, target_product_ids, segment, budget::text AS budget,
-  budget_used::text AS budget_used, redemption_limit, redemptions_used, per_customer_limit,
-  created_at`;
+/** A campaign's own columns, from `campaigns m`. */
+const CAMPAIGN_TERMS = `m.id, m.owner_id, m.name, m.channel, m.currency, m.starts_at, m.ends_at,
+  m.status, m.rule, m.target_store_ids, m.target_product_ids, m.segment,
+  m.budget::text AS budget, m.budget_used::text AS budget_used, m.redemption_limit,
+  m.per_customer_limit, m.created_at`;
+
+/**
+ * With its use count: a capped campaign's cap shards added up; an uncapped one keeps no
+ * counter, so its live (reserved or redeemed) redemptions are counted.
+ */
+const CAMPAIGN_COLUMNS = `${CAMPAIGN_TERMS},
+  (CASE WHEN m.redemption_limit IS NOT NULL
+        THEN (SELECT coalesce(sum(s.used), 0) FROM campaign_cap_shards s
+               WHERE s.campaign_id = m.id)
+        ELSE (SELECT count(*) FROM campaign_redemptions r
+               WHERE r.campaign_id = m.id AND r.status <> 'released') END)::int
+    AS redemptions_used`;
+
+/** A code with its batch's columns, from `campaign_codes c JOIN campaign_code_batches b`. */
+const CODE_COLUMNS = `c.code, b.campaign_id, b.kind, b.usage_limit, b.created_at,
+  (CASE WHEN b.usage_limit IS NOT NULL THEN c.used
+        ELSE (SELECT count(*) FROM campaign_redemptions r
+               WHERE r.code = c.code AND r.status <> 'released')::int END) AS used`;
 
 function ruleToJson(r: DiscountRule): Record<string, unknown> {
   return {
@@ -284,6 +315,10 @@ function ruleFromJson(j: Record<string, unknown>): DiscountRule {
 }
 
 function toCampaign(r: CampaignRow): Campaign {
+  return { ...toTerms(r), redemptionsUsed: r.redemptions_used };
+}
+
+function toTerms(r: CampaignTermsRow): CampaignTerms {
   return {
     id: r.id,
     ownerId: r.owner_id,
@@ -302,7 +337,6 @@ function toCampaign(r: CampaignRow): Campaign {
     budget: r.budget === null ? null : BigInt(r.budget),
     budgetUsed: BigInt(r.budget_used),
     redemptionLimit: r.redemption_limit,
-    redemptionsUsed: r.redemptions_used,
     perCustomerLimit: r.per_customer_limit,
     createdAt: r.created_at,
   };
@@ -310,7 +344,7 @@ function toCampaign(r: CampaignRow): Campaign {
 
 function toCoupon(r: CodeRow): Coupon {
   return {
-    id: r.id,
+    id: r.code,
     campaignId: r.campaign_id,
     code: r.code,
     kind: r.kind,
@@ -383,7 +417,7 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
 
   async function owned(ownerId: string, id: string): Promise<Campaign | undefined> {
     const { rows } = await db.query<CampaignRow>(
-      `SELECT ${CAMPAIGN_COLUMNS} FROM campaigns WHERE id = $1 AND owner_id = $2`,
+      `SELECT ${CAMPAIGN_COLUMNS} FROM campaigns m WHERE m.id = $1 AND m.owner_id = $2`,
       [id, ownerId],
     );
     return rows[0] ? toCampaign(rows[0]) : undefined;
@@ -391,11 +425,14 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
 
   /**
    * Inserts `count` new codes of `spec` into the campaign. Each round makes the codes
-   * still missing, drops the ones repeated within the round, sorts them (each batch then
-   * walks the unique index in order) and inserts them in batches; the unique index on
-   * `code` skips any code that already exists, anywhere, and the next round makes up for
-   * it. Each batch is one transaction that holds a KEY SHARE lock on the campaign row and
-   * runs `onBatch` (a job's progress), so what is committed and the progress agree.
+   * still missing, sorted and without repeats (`generateSortedCodes`), and inserts them in
+   * batches of `GENERATE_BATCH`. Each batch is one transaction: a KEY SHARE lock on the
+   * campaign row (it cannot vanish under its codes), its campaign_code_batches row, then
+   * the codes in one plain INSERT. A code that already exists anywhere fails that INSERT
+   * on the unique index (rare: the space holds 100× the codes asked for); the batch is
+   * then inserted again with `ON CONFLICT DO NOTHING`, which costs a second index probe
+   * per code and so is kept off the common path, and the next round makes up for the
+   * codes skipped. `onBatch` (a job's progress) commits with the batch.
    */
   async function fill(
     campaignId: string,
@@ -406,7 +443,7 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
   ): Promise<number> {
     let made = 0;
     for (let round = 0; made < count && round < MAX_ROUNDS; round++) {
-      const codes = [...new Set(generateCodes(spec, count - made).map(normalizeCode))].sort();
+      const codes = generateSortedCodes(spec, count - made);
       const sample = options.sample;
       if (sample && sample.length === 0) {
         for (let k = 0; k < 5 && k < codes.length; k++) {
@@ -414,25 +451,92 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
         }
       }
       for (let at = 0; at < codes.length; at += GENERATE_BATCH) {
-        const batch = codes.slice(at, at + GENERATE_BATCH);
+        const text = codes.slice(at, at + GENERATE_BATCH).join('\n');
         made += await db.transaction(async () => {
           const locked = await db.query(`SELECT 1 FROM campaigns WHERE id = $1 FOR KEY SHARE`, [
             campaignId,
           ]);
           if (locked.rowCount === 0) throw new Error(`campaign ${campaignId} vanished`);
-          const r = await db.query(
-            `INSERT INTO campaign_codes (id, campaign_id, code, kind, usage_limit)
-             SELECT i, $1, c, 'unique', $2 FROM unnest($3::text[], $4::text[]) AS t(i, c)
-             ON CONFLICT (code) DO NOTHING`,
-            [campaignId, usageLimit, batch.map(() => newId('cpn')), batch],
+          const { rows } = await db.query<{ id: string }>(
+            `INSERT INTO campaign_code_batches (campaign_id, kind, usage_limit, created_at)
+             VALUES ($1, 'unique', $2, $3) RETURNING id::text AS id`,
+            [campaignId, usageLimit, deps.clock()],
           );
-          await options.onBatch?.(made + r.rowCount);
-          return r.rowCount;
+          const batch = rows[0]?.id;
+          if (batch === undefined) throw new Error('batch insert returned nothing');
+          const insert = `INSERT INTO campaign_codes (code, batch)
+             SELECT unnest(string_to_array($2, E'\\n')), $1::bigint`;
+          let inserted: number;
+          try {
+            inserted = await db.transaction(
+              async () => (await db.query(insert, [batch, text])).rowCount,
+            );
+          } catch (err) {
+            if (sqlState(err) !== SQLSTATE.uniqueViolation) throw err;
+            inserted = (await db.query(`${insert} ON CONFLICT (code) DO NOTHING`, [batch, text]))
+              .rowCount;
+          }
+          await db.query(`UPDATE campaign_code_batches SET size = $2 WHERE id = $1`, [
+            batch,
+            inserted,
+          ]);
+          await options.onBatch?.(made + inserted);
+          return inserted;
         });
       }
     }
     if (made < count) throw new Error(`generated ${made} of ${count} codes`);
     return made;
+  }
+
+  /**
+   * Takes one use of a capped campaign's cap from a shard with room: first one no other
+   * transaction holds (SKIP LOCKED, starting at a random shard so callers spread), and
+   * only when every shard with room is held, the first to come free (a held shard that
+   * fills up meanwhile is passed over for the next). Each shard's room is re-checked under
+   * its row lock, so the shards never grant more than their caps add up to. False only
+   * when no shard has room.
+   *
+   * No deadlock: a row lock taken on a shard that turned out full (locked, then
+   * re-checked) stays until the statement ends, so the waiting try takes shards in one
+   * order (by number) for everyone; and each try is a savepoint, rolled back when it takes
+   * nothing, so no such lock outlives it.
+   */
+  async function takeCapUse(campaignId: string): Promise<boolean> {
+    for (const wait of ['SKIP LOCKED', '']) {
+      const took = await db.attempt(async () => {
+        const { rowCount } = await db.query(
+          `UPDATE campaign_cap_shards s SET used = s.used + 1
+            WHERE s.campaign_id = $1 AND s.used < s.cap AND s.shard = (
+              SELECT shard FROM campaign_cap_shards
+               WHERE campaign_id = $1 AND used < cap
+               ORDER BY (shard + $2) % ${CAP_SHARDS} LIMIT 1 FOR UPDATE ${wait})`,
+          [campaignId, wait ? randomInt(CAP_SHARDS) : 0],
+        );
+        return rowCount > 0 ? true : rollbackWith(false);
+      });
+      if (took) return true;
+    }
+    return false;
+  }
+
+  /** Gives one use back to a capped campaign's shards (any shard with uses: only the sum counts). */
+  async function giveCapUse(campaignId: string): Promise<void> {
+    for (const wait of ['SKIP LOCKED', '']) {
+      const gave = await db.attempt(async () => {
+        const { rowCount } = await db.query(
+          `UPDATE campaign_cap_shards s SET used = s.used - 1
+            WHERE s.campaign_id = $1 AND s.used > 0 AND s.shard = (
+              SELECT shard FROM campaign_cap_shards
+               WHERE campaign_id = $1 AND used > 0
+               ORDER BY (shard + $2) % ${CAP_SHARDS} LIMIT 1 FOR UPDATE ${wait})`,
+          [campaignId, wait ? randomInt(CAP_SHARDS) : 0],
+        );
+        return rowCount > 0 ? true : rollbackWith(false);
+      });
+      if (gave) return;
+    }
+    throw new Error(`campaign ${campaignId}: a use given back that its cap shards never granted`);
   }
 
   /** The job's work: the codes a generation still lacks, its progress committed per batch. */
@@ -494,42 +598,58 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
         return invalid('ends_at must be after starts_at', 'ends_at');
       }
       const id = newId('cmp');
-      const { rows } = await db.query<CampaignRow>(
-        `INSERT INTO campaigns (id, owner_id, name, channel, currency, starts_at, ends_at, status,
-                                rule, target_store_ids, target_product_ids, segment, budget,
-                                redemption_limit, per_customer_limit, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9, $10, $11, $12::numeric, $13, $14, $15)
-         RETURNING ${CAMPAIGN_COLUMNS}`,
-        [
-          id,
-          ownerId,
-          input.name,
-          input.channel,
-          input.currency,
-          input.startsAt,
-          input.endsAt ?? null,
-          ruleToJson(input.rule),
-          input.target?.storeIds ?? [],
-          input.target?.productIds ?? [],
-          input.target?.segment ?? 'everyone',
-          input.budget?.toString() ?? null,
-          input.redemptionLimit ?? null,
-          input.perCustomerLimit ?? null,
-          deps.clock(),
-        ],
-      );
-      const row = rows[0];
-      if (!row) throw new Error('campaign insert returned nothing');
-      return toCampaign(row);
+      const limit = input.redemptionLimit;
+      if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
+        return invalid('redemption_limit is a whole number, 0 or more', 'redemption_limit');
+      }
+      return db.transaction(async () => {
+        await db.query(
+          `INSERT INTO campaigns (id, owner_id, name, channel, currency, starts_at, ends_at,
+                                  status, rule, target_store_ids, target_product_ids, segment,
+                                  budget, redemption_limit, per_customer_limit, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9, $10, $11, $12::numeric, $13, $14,
+                   $15)`,
+          [
+            id,
+            ownerId,
+            input.name,
+            input.channel,
+            input.currency,
+            input.startsAt,
+            input.endsAt ?? null,
+            ruleToJson(input.rule),
+            input.target?.storeIds ?? [],
+            input.target?.productIds ?? [],
+            input.target?.segment ?? 'everyone',
+            input.budget?.toString() ?? null,
+            input.redemptionLimit ?? null,
+            input.perCustomerLimit ?? null,
+            deps.clock(),
+          ],
+        );
+        if (limit !== undefined) {
+          // K split over n shards: the first K mod n get one more, so the caps add up to K.
+          await db.query(
+            `INSERT INTO campaign_cap_shards (campaign_id, shard, cap)
+             SELECT $1, s, $2 / n + (CASE WHEN s < $2 % n THEN 1 ELSE 0 END)
+               FROM (SELECT least(${CAP_SHARDS}, greatest($2::int, 1)) AS n) k,
+                    generate_series(0, n - 1) AS s`,
+            [id, limit],
+          );
+        }
+        const made = await owned(ownerId, id);
+        if (!made) throw new Error('campaign insert returned nothing');
+        return made;
+      });
     },
 
     get: owned,
 
     async list(ownerId, query) {
       const { rows } = await db.query<CampaignRow>(
-        `SELECT ${CAMPAIGN_COLUMNS} FROM campaigns
-          WHERE owner_id = $1 AND ($2::text IS NULL OR id < $2)
-          ORDER BY id DESC LIMIT $3`,
+        `SELECT ${CAMPAIGN_COLUMNS} FROM campaigns m
+          WHERE m.owner_id = $1 AND ($2::text IS NULL OR m.id < $2)
+          ORDER BY m.id DESC LIMIT $3`,
         [ownerId, query.startingAfter ?? null, query.limit],
       );
       return rows.map(toCampaign);
@@ -537,7 +657,7 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
 
     async setStatus(ownerId, id, status) {
       const { rows } = await db.query<CampaignRow>(
-        `UPDATE campaigns SET status = $3 WHERE id = $1 AND owner_id = $2
+        `UPDATE campaigns m SET status = $3 WHERE m.id = $1 AND m.owner_id = $2
          RETURNING ${CAMPAIGN_COLUMNS}`,
         [id, ownerId, status],
       );
@@ -554,14 +674,21 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
           'code',
         );
       }
-      const { rows } = await db.query<CodeRow>(
-        `INSERT INTO campaign_codes (id, campaign_id, code, kind, usage_limit)
-         VALUES ($1, $2, $3, 'shared', $4)
-         ON CONFLICT (code) DO NOTHING
-         RETURNING id, campaign_id, code, kind, usage_limit, used, created_at`,
-        [newId('cpn'), campaignId, code, input.usageLimit ?? null],
-      );
-      return rows[0] ? toCoupon(rows[0]) : fail(CampaignError.CodeTaken);
+      // A batch of one; both rows or neither (a taken code leaves no empty batch behind).
+      return db.attempt(async () => {
+        const { rows } = await db.query<CodeRow>(
+          `WITH b AS (
+             INSERT INTO campaign_code_batches (campaign_id, kind, usage_limit, size, created_at)
+             VALUES ($1, 'shared', $3, 1, $4) RETURNING *)
+           INSERT INTO campaign_codes (code, batch) SELECT $2, b.id FROM b
+           ON CONFLICT (code) DO NOTHING
+           RETURNING code, (SELECT campaign_id FROM b) AS campaign_id,
+                     (SELECT kind FROM b) AS kind, (SELECT usage_limit FROM b) AS usage_limit,
+                     (SELECT created_at FROM b) AS created_at, used`,
+          [campaignId, code, input.usageLimit ?? null, deps.clock()],
+        );
+        return rows[0] ? toCoupon(rows[0]) : rollback(fail(CampaignError.CodeTaken));
+      });
     },
 
     async generate(ownerId, campaignId, input) {
@@ -619,22 +746,54 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
 
     runGeneration,
 
-    async getCode(ownerId, campaignId, codeId) {
+    async getCode(ownerId, campaignId, code) {
       if (!(await owned(ownerId, campaignId))) return fail(CampaignError.CampaignNotFound);
       const { rows } = await db.query<CodeRow>(
-        `SELECT id, campaign_id, code, kind, usage_limit, used, created_at FROM campaign_codes
-          WHERE id = $1 AND campaign_id = $2`,
-        [codeId, campaignId],
+        `SELECT ${CODE_COLUMNS}
+           FROM campaign_codes c JOIN campaign_code_batches b ON b.id = c.batch
+          WHERE c.code = $1 AND b.campaign_id = $2`,
+        [normalizeCode(code), campaignId],
       );
       return rows[0] ? toCoupon(rows[0]) : fail(CampaignError.CouponNotFound, { param: 'code_id' });
     },
 
     async listCodes(ownerId, campaignId, query) {
       if (!(await owned(ownerId, campaignId))) return fail(CampaignError.CampaignNotFound);
+      // The cursor is the last code of the previous page; a code not in this campaign ends
+      // the listing. Batch by batch: each batch's codes are one BRIN-narrowed range.
+      let after = { batch: '0', code: '' };
+      if (query.startingAfter !== undefined) {
+        const { rows: at } = await db.query<{ batch: string; code: string }>(
+          `SELECT c.batch::text AS batch, c.code
+             FROM campaign_codes c JOIN campaign_code_batches b ON b.id = c.batch
+            WHERE c.code = $1 AND b.campaign_id = $2`,
+          [normalizeCode(query.startingAfter), campaignId],
+        );
+        const found = at[0];
+        if (!found) return [];
+        after = found;
+      }
+      // Only the batches that can fill the page are read: the cursor's batch, then later
+      // ones until their sizes add up to the page. They are a range of batch numbers,
+      // which the BRIN index on batch narrows to their block ranges (the code index, in
+      // another order, is not walked). Codes compare byte by byte ("C"), as the cursor does.
+      const { rows: span } = await db.query<{ lo: string | null; hi: string | null }>(
+        `SELECT min(id)::text AS lo, max(id)::text AS hi FROM (
+           SELECT id, coalesce(sum(size) FILTER (WHERE id > $2::bigint) OVER (
+                    ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
+             FROM campaign_code_batches WHERE campaign_id = $1 AND id >= $2::bigint) x
+          WHERE before < $3`,
+        [campaignId, after.batch, query.limit],
+      );
+      const range = span[0];
+      if (!range || range.lo === null || range.hi === null) return [];
       const { rows } = await db.query<CodeRow>(
-        `SELECT id, campaign_id, code, kind, usage_limit, used, created_at FROM campaign_codes
-          WHERE campaign_id = $1 AND ($2::text IS NULL OR id > $2) ORDER BY id LIMIT $3`,
-        [campaignId, query.startingAfter ?? null, query.limit],
+        `SELECT ${CODE_COLUMNS}
+           FROM campaign_codes c JOIN campaign_code_batches b ON b.id = c.batch
+          WHERE c.batch BETWEEN $2::bigint AND $3::bigint AND b.campaign_id = $1
+            AND (c.batch > $4::bigint OR c.code COLLATE "C" > $5)
+          ORDER BY c.batch, c.code COLLATE "C" LIMIT $6`,
+        [campaignId, range.lo, range.hi, after.batch, after.code, query.limit],
       );
       return rows.map(toCoupon);
     },
@@ -642,8 +801,9 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
     async exportCsv(ownerId, campaignId) {
       if (!(await owned(ownerId, campaignId))) return fail(CampaignError.CampaignNotFound);
       const { rows } = await db.query<CodeRow>(
-        `SELECT id, campaign_id, code, kind, usage_limit, used, created_at FROM campaign_codes
-          WHERE campaign_id = $1 ORDER BY id`,
+        `SELECT ${CODE_COLUMNS}
+           FROM campaign_code_batches b JOIN campaign_codes c ON c.batch = b.id
+          WHERE b.campaign_id = $1 ORDER BY b.id, c.code COLLATE "C"`,
         [campaignId],
       );
       const lines = ['code,kind,usage_limit,used,created_at'];
@@ -657,8 +817,7 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
 
     async quote(code, ctx) {
       const { rows } = await db.query<
-        CampaignRow & {
-          c_id: string;
+        CampaignTermsRow & {
           c_code: string;
           c_kind: CodeKind;
           c_usage_limit: number | null;
@@ -666,18 +825,18 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
           c_created_at: Date;
         }
       >(
-        `SELECT ${CAMPAIGN_COLUMNS.replace(/\b(id|created_at)\b/g, 'm.$1')},
-                c.id AS c_id, c.code AS c_code, c.kind AS c_kind, c.usage_limit AS c_usage_limit,
-                c.used AS c_used, c.created_at AS c_created_at
-           FROM campaign_codes c JOIN campaigns m ON m.id = c.campaign_id
-          WHERE c.code = $1`,
+        `SELECT ${CAMPAIGN_TERMS}, c.code AS c_code, c.kind AS c_kind,
+                c.usage_limit AS c_usage_limit, c.used AS c_used, c.created_at AS c_created_at
+           FROM (SELECT ${CODE_COLUMNS}
+                   FROM campaign_codes c JOIN campaign_code_batches b ON b.id = c.batch
+                  WHERE c.code = $1) c
+           JOIN campaigns m ON m.id = c.campaign_id`,
         [normalizeCode(code)],
       );
       const row = rows[0];
       if (!row) return fail(CampaignError.CouponNotFound);
-      const campaign = toCampaign(row);
+      const campaign = toTerms(row);
       const coupon = toCoupon({
-        id: row.c_id,
         campaign_id: campaign.id,
         code: row.c_code,
         kind: row.c_kind,
@@ -692,57 +851,65 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
 
     reserve(input) {
       return db.attempt(async () => {
-        // Each guard is one conditional statement: no read before it, so no window.
-        const code = await db.query<{ id: string; campaign_id: string }>(
-          `UPDATE campaign_codes SET used = used + 1
-            WHERE code = $1 AND (usage_limit IS NULL OR used < usage_limit)
-            RETURNING id, campaign_id`,
+        // Each guard is one conditional statement (no read before it, so no window), taken
+        // in one order: code, cap shard, campaign (budget), customer. Only limits that
+        // exist are touched: an unlimited code or campaign has no counter to queue on.
+        const found = await db.query<{
+          campaign_id: string;
+          redemption_limit: number | null;
+          budgeted: boolean;
+          per_customer_limit: number | null;
+          granted: boolean;
+        }>(
+          `WITH found AS (
+             SELECT c.code, b.usage_limit, b.campaign_id, m.redemption_limit,
+                    m.budget IS NOT NULL AS budgeted, m.per_customer_limit
+               FROM campaign_codes c
+               JOIN campaign_code_batches b ON b.id = c.batch
+               JOIN campaigns m ON m.id = b.campaign_id
+              WHERE c.code = $1),
+           used AS (
+             UPDATE campaign_codes c SET used = c.used + 1 FROM found f
+              WHERE c.code = f.code AND f.usage_limit IS NOT NULL AND c.used < f.usage_limit
+             RETURNING c.code)
+           SELECT f.campaign_id, f.redemption_limit, f.budgeted, f.per_customer_limit,
+                  f.usage_limit IS NULL OR EXISTS (SELECT 1 FROM used) AS granted
+             FROM found f`,
           [normalizeCode(input.code)],
         );
-        const coupon = code.rows[0];
-        if (!coupon) return rollback(fail(CampaignError.CouponExhausted));
-        const campaign = await db.query<{ per_customer_limit: number | null }>(
-          `UPDATE campaigns
-              SET redemptions_used = redemptions_used + 1, budget_used = budget_used + $2::numeric
-            WHERE id = $1
-              AND (redemption_limit IS NULL OR redemptions_used < redemption_limit)
-              AND (budget IS NULL OR budget_used + $2::numeric <= budget)
-            RETURNING per_customer_limit`,
-          [coupon.campaign_id, input.discount.toString()],
-        );
-        const c = campaign.rows[0];
-        if (!c) {
-          // Which limit refused, read after the refusal for the message only.
-          const { rows } = await db.query<{ exhausted: boolean }>(
-            `SELECT redemption_limit IS NOT NULL AND redemptions_used >= redemption_limit AS exhausted
-               FROM campaigns WHERE id = $1`,
-            [coupon.campaign_id],
-          );
-          return rollback(
-            fail(
-              rows[0]?.exhausted ? CampaignError.CouponExhausted : CampaignError.CouponBudgetSpent,
-            ),
-          );
+        const coupon = found.rows[0];
+        if (!coupon) return rollback(fail(CampaignError.CouponNotFound));
+        if (!coupon.granted) return rollback(fail(CampaignError.CouponExhausted));
+        if (coupon.redemption_limit !== null && !(await takeCapUse(coupon.campaign_id))) {
+          return rollback(fail(CampaignError.CouponExhausted));
         }
-        if (c.per_customer_limit !== null) {
+        if (coupon.budgeted) {
+          const spent = await db.query(
+            `UPDATE campaigns SET budget_used = budget_used + $2::numeric
+              WHERE id = $1 AND budget_used + $2::numeric <= budget`,
+            [coupon.campaign_id, input.discount.toString()],
+          );
+          if (spent.rowCount === 0) return rollback(fail(CampaignError.CouponBudgetSpent));
+        }
+        if (coupon.per_customer_limit !== null) {
           const customer = await db.query(
             `INSERT INTO campaign_customer_usage AS u (campaign_id, customer_key, used)
              VALUES ($1, $2, 1)
              ON CONFLICT (campaign_id, customer_key)
              DO UPDATE SET used = u.used + 1 WHERE u.used < $3
              RETURNING used`,
-            [coupon.campaign_id, input.customerKey, c.per_customer_limit],
+            [coupon.campaign_id, input.customerKey, coupon.per_customer_limit],
           );
           if (customer.rowCount === 0) return rollback(fail(CampaignError.CouponCustomerLimit));
         }
         await db.query(
-          `INSERT INTO campaign_redemptions (id, campaign_id, code_id, order_id, customer_key,
+          `INSERT INTO campaign_redemptions (id, campaign_id, code, order_id, customer_key,
                                              currency, discount, order_total, status, created_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7::numeric, $8::numeric, 'reserved', $9)`,
           [
             newId('red'),
             coupon.campaign_id,
-            coupon.id,
+            normalizeCode(input.code),
             input.orderId,
             input.customerKey,
             input.currency,
@@ -764,33 +931,47 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
     },
 
     async release(orderId) {
-      // The same rows as reserve, in the same order (code, campaign, customer), each a
-      // relative update under its row lock, so a release never erases a concurrent use.
+      // The same counters as reserve, in the same order (code, cap shard, campaign,
+      // customer), each a relative update under its row lock, so a release never erases a
+      // concurrent use.
       const { rows } = await db.query<{
         campaign_id: string;
-        code_id: string;
+        code: string;
         customer_key: string;
         discount: string;
+        capped: boolean;
+        budgeted: boolean;
+        per_customer: boolean;
       }>(
-        `UPDATE campaign_redemptions SET status = 'released', released_at = $2
-          WHERE order_id = $1 AND status IN ('reserved', 'redeemed')
-          RETURNING campaign_id, code_id, customer_key, discount::text AS discount`,
+        `UPDATE campaign_redemptions r SET status = 'released', released_at = $2
+           FROM campaigns m
+          WHERE r.order_id = $1 AND r.status IN ('reserved', 'redeemed') AND m.id = r.campaign_id
+          RETURNING r.campaign_id, r.code, r.customer_key, r.discount::text AS discount,
+                    m.redemption_limit IS NOT NULL AS capped, m.budget IS NOT NULL AS budgeted,
+                    m.per_customer_limit IS NOT NULL AS per_customer`,
         [orderId, deps.clock()],
       );
       const r = rows[0];
       if (!r) return false;
-      await db.query(`UPDATE campaign_codes SET used = used - 1 WHERE id = $1`, [r.code_id]);
       await db.query(
-        `UPDATE campaigns SET redemptions_used = redemptions_used - 1,
-                              budget_used = budget_used - $2::numeric
-          WHERE id = $1`,
-        [r.campaign_id, r.discount],
+        `UPDATE campaign_codes c SET used = c.used - 1 FROM campaign_code_batches b
+          WHERE c.code = $1 AND b.id = c.batch AND b.usage_limit IS NOT NULL`,
+        [r.code],
       );
-      await db.query(
-        `UPDATE campaign_customer_usage SET used = used - 1
-          WHERE campaign_id = $1 AND customer_key = $2`,
-        [r.campaign_id, r.customer_key],
-      );
+      if (r.capped) await giveCapUse(r.campaign_id);
+      if (r.budgeted) {
+        await db.query(
+          `UPDATE campaigns SET budget_used = budget_used - $2::numeric WHERE id = $1`,
+          [r.campaign_id, r.discount],
+        );
+      }
+      if (r.per_customer) {
+        await db.query(
+          `UPDATE campaign_customer_usage SET used = used - 1
+            WHERE campaign_id = $1 AND customer_key = $2`,
+          [r.campaign_id, r.customer_key],
+        );
+      }
       return true;
     },
 
@@ -806,11 +987,12 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
         revenue: string;
         discount_given: string;
       }>(
-        `SELECT (SELECT count(*) FROM campaign_codes WHERE campaign_id = $1) AS issued,
+        `SELECT (SELECT coalesce(sum(size), 0) FROM campaign_code_batches
+                  WHERE campaign_id = $1) AS issued,
                 count(*) FILTER (WHERE status = 'reserved') AS reserved,
                 count(*) FILTER (WHERE status = 'redeemed') AS redeemed,
                 count(*) FILTER (WHERE status = 'released') AS released,
-                count(DISTINCT code_id) FILTER (WHERE status = 'redeemed') AS codes_redeemed,
+                count(DISTINCT code) FILTER (WHERE status = 'redeemed') AS codes_redeemed,
                 coalesce(sum(order_total) FILTER (WHERE status = 'redeemed'), 0)::text AS revenue,
                 coalesce(sum(discount) FILTER (WHERE status = 'redeemed'), 0)::text AS discount_given
            FROM campaign_redemptions WHERE campaign_id = $1`,

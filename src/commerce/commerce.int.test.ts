@@ -36,7 +36,8 @@ async function snapshot(): Promise<string> {
        (SELECT string_agg(concat_ws(':', id, on_hand, reserved), ',' ORDER BY id) FROM commerce_variants),
        (SELECT string_agg(concat_ws(':', cart_id, variant_id, quantity), ',' ORDER BY cart_id, variant_id) FROM commerce_cart_items),
        (SELECT string_agg(concat_ws(':', id, coalesce(coupon_code, '-')), ',' ORDER BY id) FROM commerce_carts),
-       (SELECT string_agg(concat_ws(':', id, redemptions_used, budget_used), ',' ORDER BY id) FROM campaigns),
+       (SELECT string_agg(concat_ws(':', id, budget_used), ',' ORDER BY id) FROM campaigns),
+       (SELECT sum(used) FROM campaign_cap_shards),
        (SELECT sum(used) FROM campaign_codes), (SELECT count(*) FROM campaign_redemptions),
        (SELECT count(*) FROM outbox_events)) AS s`,
   );

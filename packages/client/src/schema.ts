@@ -2953,7 +2953,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/v1/campaigns/{id}/codes/{code_id}/qr': {
+  '/v1/campaigns/{id}/codes/{code}/qr': {
     parameters: {
       query?: never;
       header?: never;
@@ -2982,7 +2982,7 @@ export interface paths {
     };
     /**
      * A page of codes as QR images, in one ZIP
-     * @description Up to 2000 codes a page (`limit`), in code id order; `starting_after` is the last code id of the previous page (the `Next-Starting-After` header). The ZIP holds `<code>.png` (or `.svg`) per code and `codes.csv`.
+     * @description Up to 2000 codes a page (`limit`), batch by batch in code order; `starting_after` is the last code of the previous page (the `Next-Starting-After` header). The ZIP holds `<code>.png` (or `.svg`) per code and `codes.csv`.
      *
      *     Roles: user, merchant, operator, admin. Scope: `campaigns:read`.
      */
@@ -16095,7 +16095,7 @@ export interface operations {
       header?: never;
       path: {
         id: string;
-        code_id: string;
+        code: string;
       };
       cookie?: never;
     };
