@@ -2,6 +2,9 @@
 
 export interface Store {
   id: string;
+  /** The merchant tenant the store belongs to (null: opened before stores had one). */
+  merchantId: string | null;
+  /** The user who opened the store. */
   ownerId: string;
   name: string;
   logoUrl: string | null;
@@ -90,6 +93,8 @@ export interface Order {
   /** A pending order's reserved stock is released at this time. */
   expiresAt: Date;
   paymentMethod: string | null;
+  /** The merchant invoice that pays the order (opened at checkout). */
+  invoiceId: string | null;
   paymentReference: string | null;
   refundReference: string | null;
   cancelReason: string | null;
