@@ -406,7 +406,12 @@ export function createCatalog(deps: CatalogDeps) {
           if (v.prices !== undefined) {
             const prices = await parsePrices(v.prices);
             if (!Array.isArray(prices)) {
-              return rollback({ ...prices, param: `variants.${i}.${prices.param ?? 'prices'}` });
+              return rollback(
+                fail(prices.code, {
+                  message: prices.message,
+                  param: `variants.${i}.${prices.param ?? 'prices'}`,
+                }),
+              );
             }
             // The prices given replace the variant's prices in those currencies only.
             await db.query(
