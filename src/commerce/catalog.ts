@@ -396,9 +396,7 @@ export function createCatalog(deps: CatalogDeps) {
         const own = new Set((await variantsOf([productId])).map((v) => v.id));
         for (const [i, v] of (patch.variants ?? []).entries()) {
           if (!own.has(v.id)) {
-            return rollback(
-              fail(CommerceError.VariantNotFound, { param: `variants.${i}.id` }),
-            );
+            return rollback(fail(CommerceError.VariantNotFound, { param: `variants.${i}.id` }));
           }
           if (v.name !== undefined) {
             await db.query(`UPDATE commerce_variants SET name = $2 WHERE id = $1`, [v.id, v.name]);

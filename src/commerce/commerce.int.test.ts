@@ -501,7 +501,10 @@ describe('changing stores and products (PATCH)', () => {
     const [short, long] = product.body.variants as { id: string }[];
     const patched = await call('PATCH', `/v1/products/${pid}`, merchant, {
       description: 'Kashmir willow',
-      variants: [{ id: short?.id, prices: { USD: '42.00' } }, { id: long?.id, name: 'Long handle' }],
+      variants: [
+        { id: short?.id, prices: { USD: '42.00' } },
+        { id: long?.id, name: 'Long handle' },
+      ],
     });
     expect(patched.status, patched.text).toBe(200);
     expect(patched.body).toMatchObject({ name: 'Bat', description: 'Kashmir willow' });
@@ -509,7 +512,10 @@ describe('changing stores and products (PATCH)', () => {
       prices: { USD: '42.00', EUR: '37.00' },
       on_hand: 3,
     });
-    expect(patched.body.variants[1]).toMatchObject({ name: 'Long handle', prices: { USD: '45.00' } });
+    expect(patched.body.variants[1]).toMatchObject({
+      name: 'Long handle',
+      prices: { USD: '45.00' },
+    });
     expect(await audits(pid)).toEqual([
       { action: 'commerce.product_updated', actor_id: merchant.id },
     ]);
@@ -544,7 +550,14 @@ describe('changing stores and products (PATCH)', () => {
     const auditsBefore = (await audits(id)).length + (await audits(pid)).length;
     const cases: [string, string, TestUser, unknown, number, string][] = [
       ['PATCH', `/v1/stores/${id}`, buyer, { name: 'Mine now' }, 404, 'store_not_found'],
-      ['PATCH', `/v1/stores/${id}`, merchant, { position: { x: 3, y: 4 } }, 409, 'floor_spot_taken'],
+      [
+        'PATCH',
+        `/v1/stores/${id}`,
+        merchant,
+        { position: { x: 3, y: 4 } },
+        409,
+        'floor_spot_taken',
+      ],
       ['PATCH', `/v1/stores/${id}`, merchant, {}, 400, 'nothing_to_update'],
       ['PATCH', `/v1/stores/${id}`, merchant, { owner_id: buyer.id }, 400, 'parameter_unknown'],
       ['PATCH', `/v1/stores/${id}`, merchant, { tax_bps: -1 }, 400, 'parameter_invalid'],

@@ -314,7 +314,8 @@ async function eventCounts(orderIds: string[]): Promise<Map<string, Record<strin
     [orderIds],
   );
   const out = new Map<string, Record<string, number>>();
-  for (const r of rows) out.set(r.aggregate_id, { ...out.get(r.aggregate_id), [r.type]: Number(r.n) });
+  for (const r of rows)
+    out.set(r.aggregate_id, { ...out.get(r.aggregate_id), [r.type]: Number(r.n) });
   return out;
 }
 

@@ -1,5 +1,6 @@
 import { formatAmount } from '../ledger/money.js';
 import { isFailure } from '../platform/failure.js';
+import { MerchantError } from '../merchants/errors.js';
 import type { MerchantsService } from '../merchants/service.js';
 import type { Order } from './model.js';
 
@@ -43,6 +44,12 @@ export interface OrderPayments {
 }
 
 type PaymentFailure = { ok: false; code: string; message: string };
+
+/** What the buyer sees on the hosted checkout page: the lines bought. */
+function describe(order: Order): string {
+  const text = order.lines.map((l) => `${l.name} × ${l.quantity}`).join(', ');
+  return text.length <= 200 ? text : `${text.slice(0, 199)}…`;
+}
 
 const PAID = new Set(['paid', 'overpaid', 'paid_late']);
 const FAILED = new Set(['expired', 'underpaid']);
@@ -93,7 +100,7 @@ export function invoiceOrderPayments(deps: {
       const input = {
         currency: order.currency,
         amount: formatAmount(order.total, scale),
-        description: `Order ${order.id}`,
+        description: describe(order),
         orderId: order.id,
         customerEmail: order.guestEmail ?? undefined,
         metadata: { store_id: order.storeId },
@@ -102,7 +109,7 @@ export function invoiceOrderPayments(deps: {
       let inv = await invoices.create(account, input);
       // Without a price for the other assets now, the order is still payable in its own
       // currency (from a wallet); a checkout is not refused for a missing quote.
-      if (isFailure(inv) && inv.code === 'price_unavailable') {
+      if (isFailure(inv) && inv.code === MerchantError.PriceUnavailable) {
         inv = await invoices.create(account, { ...input, assets: [order.currency] });
       }
       if (isFailure(inv)) return { ok: false, code: inv.code, message: inv.message ?? inv.code };

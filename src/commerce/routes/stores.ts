@@ -116,7 +116,7 @@ export function registerStoreRoutes(app: HttpApp, commerce: CommerceService): vo
     }),
     async (c) => {
       const input = c.req.valid('json');
-      if (Object.values(input).every((v) => v === undefined)) {
+      if (Object.keys(input).length === 0) {
         throw commerceApiError(CommerceError.NothingToUpdate);
       }
       const store = unwrap(
@@ -148,7 +148,7 @@ export function registerStoreRoutes(app: HttpApp, commerce: CommerceService): vo
     }),
     async (c) => {
       const input = c.req.valid('json');
-      if (Object.values(input).every((v) => v === undefined)) {
+      if (Object.keys(input).length === 0) {
         throw commerceApiError(CommerceError.NothingToUpdate);
       }
       const product = unwrap(
