@@ -156,6 +156,8 @@ describe('a store, a campaign and an order through the API', () => {
     // hosted checkout page or, as here, from the buyer's wallet.
     expect(order.body.invoice_id).toMatch(/^inv_/);
     expect(order.body.checkout_url).toBe(`/pay/${order.body.invoice_id}`);
+    // Its events go to the merchant's live webhook endpoints (and the buyer's).
+    expect(order.body.merchant_account_id).toBe(tenant.liveAccountId);
     const invoice = await h.t.vw.merchants.invoices.find(order.body.invoice_id);
     expect(invoice).toMatchObject({
       accountId: tenant.liveAccountId,

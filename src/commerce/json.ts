@@ -92,6 +92,7 @@ export const orderJson = (o: Order, scale: Scales) => {
     cart_id: o.cartId,
     store_id: o.storeId,
     merchant_id: o.merchantId,
+    merchant_account_id: o.merchantAccountId,
     buyer_id: o.buyerId,
     guest_email: o.guestEmail,
     currency: o.currency,

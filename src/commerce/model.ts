@@ -80,6 +80,8 @@ export interface Order {
   cartId: string;
   storeId: string;
   merchantId: string;
+  /** The merchant's live account, owner of the webhook endpoints the events go to. */
+  merchantAccountId: string | null;
   buyerId: string | null;
   guestEmail: string | null;
   currency: string;

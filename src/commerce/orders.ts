@@ -56,6 +56,7 @@ interface OrderRow {
   cart_id: string;
   store_id: string;
   merchant_id: string;
+  merchant_account_id: string | null;
   buyer_id: string | null;
   guest_email: string | null;
   currency: string;
@@ -92,7 +93,7 @@ interface LineRow {
   total: string;
 }
 
-const ORDER_COLUMNS = `id, cart_id, store_id, merchant_id, buyer_id, guest_email, currency, status,
+const ORDER_COLUMNS = `id, cart_id, store_id, merchant_id, merchant_account_id, buyer_id, guest_email, currency, status,
   subtotal::text AS subtotal, discount::text AS discount, tax::text AS tax, total::text AS total,
   coupon_code, campaign_id, expires_at, payment_method, invoice_id, payment_reference, refund_reference,
   cancel_reason, created_at, paid_at, fulfilled_at, closed_at`;
@@ -120,6 +121,7 @@ function toOrder(r: OrderRow, lines: OrderLine[]): Order {
     cartId: r.cart_id,
     storeId: r.store_id,
     merchantId: r.merchant_id,
+    merchantAccountId: r.merchant_account_id,
     buyerId: r.buyer_id,
     guestEmail: r.guest_email,
     currency: r.currency,
@@ -509,6 +511,8 @@ export function createOrders(deps: OrdersDeps) {
       if (!store) throw new Error('cart store vanished');
       const merchantId = store.merchantId;
       if (merchantId === null) return fail(CommerceError.StoreNotPayable);
+      const merchantAccountId = await deps.payments.liveAccountOf(merchantId);
+      if (merchantAccountId === undefined) return fail(CommerceError.StoreNotPayable);
       const p = await price(cart, store, buyerId, row.coupon_code);
       if (isFailure(p)) return p;
       if (p.couponProblem) return p.couponProblem;
@@ -519,9 +523,10 @@ export function createOrders(deps: OrdersDeps) {
           const inserted = await db.query(
             `INSERT INTO commerce_orders (id, cart_id, store_id, merchant_id, buyer_id, guest_email,
                                           currency, status, subtotal, discount, tax, total,
-                                          coupon_code, campaign_id, expires_at, created_at)
+                                          coupon_code, campaign_id, expires_at, created_at,
+                                          merchant_account_id)
              VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8::numeric, $9::numeric, $10::numeric,
-                     $11::numeric, $12, $13, $14, $15)
+                     $11::numeric, $12, $13, $14, $15, $16)
              ON CONFLICT (cart_id) DO NOTHING`,
             [
               orderId,
@@ -539,6 +544,7 @@ export function createOrders(deps: OrdersDeps) {
               p.campaignId,
               new Date(now.getTime() + deps.reservationTtlMs),
               now,
+              merchantAccountId,
             ],
           );
           if (inserted.rowCount === 0) return rollback(fail(CommerceError.CartCheckedOut));

@@ -29,8 +29,8 @@ export interface OrderPayments {
   canManage(userId: string, merchantId: string): Promise<boolean>;
   /** The merchants the user is a member of (any role), for the merchant's order list. */
   merchantsOf(userId: string): Promise<string[]>;
-  /** Whether the merchant exists (a store can be attached to it). */
-  merchantExists(merchantId: string): Promise<boolean>;
+  /** The merchant's live account (`mca_…`), the owner of its webhook endpoints. */
+  liveAccountOf(merchantId: string): Promise<string | undefined>;
   /** Opens the invoice that pays the order (its total in its currency, until its expiry). */
   openInvoice(order: Order): Promise<{ ok: true; invoiceId: string } | PaymentFailure>;
   /** The invoice's state now (read through the merchants module). */
@@ -83,8 +83,8 @@ export function invoiceOrderPayments(deps: {
     async merchantsOf(userId) {
       return (await directory.listForMember(userId)).map((m) => m.merchant.id);
     },
-    async merchantExists(merchantId) {
-      return (await directory.get(merchantId)) !== undefined;
+    async liveAccountOf(merchantId) {
+      return (await directory.get(merchantId))?.liveAccountId;
     },
     async openInvoice(order) {
       const account = await liveAccount(order.merchantId);
