@@ -32,6 +32,7 @@ import { DEFAULT_ALPHABET, generateCodes } from '../../src/campaigns/codes.js';
 import { GenerateCodesQueue } from '../../src/campaigns/service.js';
 import { isFailure } from '../../src/platform/failure.js';
 import { createTestApp, type TestApp } from '../../test/support/app.js';
+import { merchantOf, plainUser } from '../../test/fixtures/commerce/setup.js';
 import { announceSmoke, resultsFile, setting, SMOKE } from '../lib/smoke.js';
 import { round, table } from '../lib/stats.js';
 
@@ -214,13 +215,17 @@ async function redemptionsCapped(t: TestApp) {
 }
 
 async function checkouts(t: TestApp) {
-  const store = await t.vw.commerce.catalog.createStore('usr_bench', {
+  // A store belongs to a merchant tenant; each checkout opens its invoice.
+  const owner = await plainUser(t, 'bench-store-owner@example.com');
+  const tenant = await merchantOf(t, owner.id, 'Bench merchant');
+  const store = await t.vw.commerce.catalog.createStore(owner.id, {
+    merchantId: tenant.id,
     name: 'Hot store',
     position: { x: 1, y: 1 },
     taxBps: 0,
   });
   if (isFailure(store)) throw new Error(store.code);
-  const product = await t.vw.commerce.catalog.createProduct('usr_bench', store.id, {
+  const product = await t.vw.commerce.catalog.createProduct(owner.id, store.id, {
     name: 'Hot item',
     variants: [{ sku: 'HOT', name: 'One size', prices: { USD: '5.00' }, stock: STOCK }],
   });

@@ -21,6 +21,7 @@ import { build } from 'vite';
 import { createTestApp } from '../../test/support/app.js';
 import { findChromium, launchChromiumWithWebGl } from '../../test/support/browser.js';
 import { percentile, round, table } from '../lib/stats.js';
+import { merchantOf } from '../../test/fixtures/commerce/setup.js';
 
 const SMOKE = process.env['BENCH_SMOKE'] === '1';
 const LOADS = Number(process.env['BENCH_LOADS'] ?? (SMOKE ? 1 : 5));
@@ -63,11 +64,14 @@ try {
   });
   if (user.status !== 201 || login.status !== 201) throw new Error(`user: ${login.text}`);
   const token = (login.body as { token: string }).token;
+  // Stores belong to a merchant tenant (whose owner must have TOTP on).
+  const tenant = await merchantOf(t, (user.body as { id: string }).id, 'Bench mall');
   for (const [i, name] of ['Tea House', 'Cricket Corner'].entries()) {
     const store = await t.request('POST', '/v1/stores', {
       token,
-      body: { name, position: { x: i, y: 0 } },
+      body: { merchant: tenant.id, name, position: { x: i, y: 0 } },
     });
+    if (store.status !== 201) throw new Error(`store: ${store.text}`);
     const storeId = (store.body as { id: string }).id;
     for (const p of ['One', 'Two', 'Three']) {
       await t.request('POST', `/v1/stores/${storeId}/products`, {

@@ -95,6 +95,9 @@ export interface Order {
   tax: string;
   total: string;
   coupon_code: string | null;
+  /** The merchant invoice that pays the order, and its hosted checkout page. */
+  invoice_id: string | null;
+  checkout_url: string | null;
   created_at: string;
 }
 

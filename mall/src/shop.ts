@@ -132,24 +132,33 @@ export class Shop {
   }
 
   /**
-   * Checks the store's cart out (its units and coupon reserved) and pays the order from the
-   * wallet. A refused payment leaves the order pending (it holds its units until it expires)
-   * and throws the API's reason.
+   * Checks the store's cart out: its units and coupon are reserved by a pending order,
+   * paid through the merchant's invoice. A guest gives an email for the receipt.
    */
-  async checkoutAndPay(storeId: string): Promise<Order> {
+  async checkout(storeId: string, email?: string): Promise<Order> {
     const cart = this.carts.get(storeId);
     if (!cart) throw new Error('No cart for this store');
     const order = unwrap(
       await api.POST('/v1/carts/{id}/checkout', {
         params: { path: { id: cart.id } },
         headers: this.headers(storeId),
-        body: {},
+        body: email ? { email } : {},
       }),
     ) as unknown as Order;
     // Checked out: the cart is done with, whatever the payment does next.
     this.carts.delete(storeId);
     this.kept.delete(storeId);
     this.changed();
+    return order;
+  }
+
+  /**
+   * Checks the store's cart out and pays the order from the wallet. A refused payment
+   * leaves the order pending (it holds its units until it expires) and throws the API's
+   * reason.
+   */
+  async checkoutAndPay(storeId: string): Promise<Order> {
+    const order = await this.checkout(storeId);
     return this.pay(order.id);
   }
 

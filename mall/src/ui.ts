@@ -430,6 +430,52 @@ export function createViews(catalog: Catalog, shop: Shop): Views {
         });
       }
     });
+    // The other way to pay: the merchant's hosted checkout page for the order's invoice
+    // (a Vaultwire wallet there, or crypto to the invoice's address with a QR code). A
+    // guest gives an email for the receipt.
+    const emailInput = h('input', {
+      type: 'email',
+      name: 'email',
+      id: `email-${cart.id}`,
+      autocomplete: 'email',
+      'aria-describedby': `email-error-${cart.id}`,
+    });
+    const emailError = h('p', { class: 'field-error', id: `email-error-${cart.id}` });
+    const hosted = h('button', { type: 'button', class: 'secondary' }, 'Pay on the checkout page');
+    hosted.addEventListener('click', () => {
+      const email = emailInput.value.trim();
+      if (!shop.loggedIn() && email === '') {
+        emailInput.setAttribute('aria-invalid', 'true');
+        emailError.textContent = 'Give an email for your receipt.';
+        emailInput.focus();
+        return;
+      }
+      hosted.disabled = true;
+      status.textContent = 'Opening the checkout page…';
+      shop
+        .checkout(cart.store_id, shop.loggedIn() ? undefined : email)
+        .then((order) => {
+          if (!order.checkout_url) throw new Error('The order has no checkout page');
+          window.location.assign(order.checkout_url);
+        })
+        .catch((err: unknown) => {
+          if (err instanceof VaultwireApiError && err.param === 'email') {
+            emailInput.setAttribute('aria-invalid', 'true');
+            emailError.textContent = err.message;
+            emailInput.focus();
+          } else status.textContent = errorText(err);
+          hosted.disabled = false;
+        });
+    });
+    const guestEmail = shop.loggedIn()
+      ? null
+      : h(
+          'div',
+          { class: 'field' },
+          h('label', { for: `email-${cart.id}` }, 'Email for your receipt'),
+          emailInput,
+          emailError,
+        );
     return h(
       'section',
       { class: 'cart', 'aria-labelledby': headingId },
@@ -439,10 +485,12 @@ export function createViews(catalog: Catalog, shop: Shop): Views {
       totals(cart),
       status,
       h('div', { class: 'actions' }, pay),
+      guestEmail,
+      h('div', { class: 'actions' }, hosted),
       h(
         'p',
         { class: 'muted' },
-        'Payment is from your Vaultwire wallet balance; hosted card checkout is not offered yet.',
+        'Pay from your Vaultwire wallet here, or on the checkout page: from a wallet, or in crypto to an address shown with a QR code.',
       ),
     );
   }

@@ -1,4 +1,5 @@
 import { parseAmount } from '../ledger/money.js';
+import type { AuditLog } from '../platform/audit/audit.js';
 import type { Db } from '../platform/db/db.js';
 import { fail, rollback } from '../platform/failure.js';
 import { newId } from '../platform/ids.js';
@@ -6,6 +7,8 @@ import { CommerceError, type CommerceFailure } from './errors.js';
 import type { Product, Store, Variant } from './model.js';
 
 export interface StoreInput {
+  /** The merchant tenant the store belongs to; the caller must manage it. */
+  merchantId: string;
   name: string;
   logoUrl?: string | undefined;
   colors?: Record<string, string> | undefined;
@@ -28,14 +31,39 @@ export interface ProductInput {
   variants: VariantInput[];
 }
 
+/** A partial update of a store: only the fields given change. */
+export interface StorePatch {
+  name?: string | undefined;
+  logoUrl?: string | null | undefined;
+  colors?: Record<string, string> | undefined;
+  position?: { level?: number | undefined; x: number; y: number } | undefined;
+  taxBps?: number | undefined;
+  /** Moves the store to (or attaches it to) another merchant the caller manages. */
+  merchantId?: string | undefined;
+}
+
+/** A partial update of a product and of its variants' names and prices. */
+export interface ProductPatch {
+  name?: string | undefined;
+  description?: string | undefined;
+  imageUrls?: string[] | undefined;
+  variants?:
+    | { id: string; name?: string | undefined; prices?: Record<string, string> | undefined }[]
+    | undefined;
+}
+
 export interface CatalogDeps {
   db: Db;
+  audit: Pick<AuditLog, 'record'>;
   scaleOf(currency: string): Promise<number | undefined>;
+  /** Whether the user manages the merchant (the merchants module answers). */
+  canManage(userId: string, merchantId: string): Promise<boolean>;
   clock: () => Date;
 }
 
 interface StoreRow {
   id: string;
+  merchant_id: string | null;
   owner_id: string;
   name: string;
   logo_url: string | null;
@@ -67,12 +95,13 @@ interface ProductRow {
   created_at: Date;
 }
 
-export const STORE_COLUMNS = `id, owner_id, name, logo_url, colors, floor_level, floor_x, floor_y,
+export const STORE_COLUMNS = `id, merchant_id, owner_id, name, logo_url, colors, floor_level, floor_x, floor_y,
   tax_bps, created_at`;
 
 export function toStore(r: StoreRow): Store {
   return {
     id: r.id,
+    merchantId: r.merchant_id,
     ownerId: r.owner_id,
     name: r.name,
     logoUrl: r.logo_url,
@@ -139,12 +168,29 @@ export function createCatalog(deps: CatalogDeps) {
     return out;
   }
 
-  async function ownedStore(ownerId: string, storeId: string): Promise<Store | undefined> {
+  async function getStore(id: string, forUpdate = false): Promise<Store | undefined> {
     const { rows } = await db.query<StoreRow>(
-      `SELECT ${STORE_COLUMNS} FROM commerce_stores WHERE id = $1 AND owner_id = $2`,
-      [storeId, ownerId],
+      `SELECT ${STORE_COLUMNS} FROM commerce_stores WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`,
+      [id],
     );
     return rows[0] ? toStore(rows[0]) : undefined;
+  }
+
+  /** Whether the user manages the store: a manager of its merchant (its opener, before it had one). */
+  async function manages(userId: string, store: Store): Promise<boolean> {
+    return store.merchantId === null
+      ? store.ownerId === userId
+      : deps.canManage(userId, store.merchantId);
+  }
+
+  /** The store, if the user manages it (else undefined: another tenant's store is not found). */
+  async function ownedStore(
+    userId: string,
+    storeId: string,
+    forUpdate = false,
+  ): Promise<Store | undefined> {
+    const store = await getStore(storeId, forUpdate);
+    return store && (await manages(userId, store)) ? store : undefined;
   }
 
   async function getVariants(ids: string[]): Promise<Variant[]> {
@@ -161,6 +207,16 @@ export function createCatalog(deps: CatalogDeps) {
       [productIds],
     );
     return rows.map(toVariant);
+  }
+
+  async function getProductById(id: string): Promise<Product | undefined> {
+    const { rows } = await db.query<ProductRow>(
+      `SELECT id, store_id, name, description, image_urls, created_at FROM commerce_products
+        WHERE id = $1`,
+      [id],
+    );
+    const row = rows[0];
+    return row ? { ...toProduct(row), variants: await variantsOf([row.id]) } : undefined;
   }
 
   async function insertVariant(productId: string, storeId: string, v: VariantInput) {
@@ -189,15 +245,18 @@ export function createCatalog(deps: CatalogDeps) {
   }
 
   return {
-    async createStore(ownerId: string, input: StoreInput): Promise<Store | CommerceFailure> {
+    async createStore(userId: string, input: StoreInput): Promise<Store | CommerceFailure> {
+      if (!(await deps.canManage(userId, input.merchantId))) {
+        return fail(CommerceError.MerchantNotFound);
+      }
       try {
         const { rows } = await db.query<StoreRow>(
-          `INSERT INTO commerce_stores (id, owner_id, name, logo_url, colors, floor_level,
-                                        floor_x, floor_y, tax_bps, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${STORE_COLUMNS}`,
+          `INSERT INTO commerce_stores (id, merchant_id, owner_id, name, logo_url, colors,
+                                        floor_level, floor_x, floor_y, tax_bps, created_at)
+           VALUES ($1, $11, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${STORE_COLUMNS}`,
           [
             newId('sto'),
-            ownerId,
+            userId,
             input.name,
             input.logoUrl ?? null,
             input.colors ?? {},
@@ -206,6 +265,7 @@ export function createCatalog(deps: CatalogDeps) {
             input.position.y,
             input.taxBps ?? 0,
             deps.clock(),
+            input.merchantId,
           ],
         );
         const row = rows[0];
@@ -217,39 +277,174 @@ export function createCatalog(deps: CatalogDeps) {
       }
     },
 
-    async getStore(id: string): Promise<Store | undefined> {
-      const { rows } = await db.query<StoreRow>(
-        `SELECT ${STORE_COLUMNS} FROM commerce_stores WHERE id = $1`,
-        [id],
-      );
-      return rows[0] ? toStore(rows[0]) : undefined;
-    },
+    getStore: (id: string) => getStore(id),
 
-    /** Every store of the mall (the floor plan), or one owner's, by id. */
+    /** Every store of the mall (the floor plan), or one merchant's or opener's, by id. */
     async listStores(query: {
       ownerId?: string | undefined;
+      merchantId?: string | undefined;
       limit: number;
       startingAfter?: string | undefined;
     }): Promise<Store[]> {
       const { rows } = await db.query<StoreRow>(
         `SELECT ${STORE_COLUMNS} FROM commerce_stores
           WHERE ($1::text IS NULL OR owner_id = $1) AND ($2::text IS NULL OR id > $2)
+            AND ($4::text IS NULL OR merchant_id = $4)
           ORDER BY id LIMIT $3`,
-        [query.ownerId ?? null, query.startingAfter ?? null, query.limit],
+        [query.ownerId ?? null, query.startingAfter ?? null, query.limit, query.merchantId ?? null],
       );
       return rows.map(toStore);
     },
 
+    /**
+     * Changes the fields given, in one UPDATE of the locked row (a spot another store
+     * holds is refused by the unique index, and nothing changes); audited.
+     */
+    updateStore(
+      userId: string,
+      storeId: string,
+      patch: StorePatch,
+    ): Promise<Store | CommerceFailure> {
+      return db.attempt(async () => {
+        const store = await ownedStore(userId, storeId, true);
+        if (!store) return fail(CommerceError.StoreNotFound);
+        if (
+          patch.merchantId !== undefined &&
+          patch.merchantId !== store.merchantId &&
+          !(await deps.canManage(userId, patch.merchantId))
+        ) {
+          return fail(CommerceError.MerchantNotFound);
+        }
+        const next = {
+          merchantId: patch.merchantId ?? store.merchantId,
+          name: patch.name ?? store.name,
+          logoUrl: patch.logoUrl === undefined ? store.logoUrl : patch.logoUrl,
+          colors: patch.colors ?? store.colors,
+          level: patch.position ? (patch.position.level ?? 0) : store.position.level,
+          x: patch.position?.x ?? store.position.x,
+          y: patch.position?.y ?? store.position.y,
+          taxBps: patch.taxBps ?? store.taxBps,
+        };
+        let row: StoreRow | undefined;
+        try {
+          ({
+            rows: [row],
+          } = await db.query<StoreRow>(
+            `UPDATE commerce_stores SET merchant_id = $2, name = $3, logo_url = $4, colors = $5,
+                    floor_level = $6, floor_x = $7, floor_y = $8, tax_bps = $9
+              WHERE id = $1 RETURNING ${STORE_COLUMNS}`,
+            [
+              storeId,
+              next.merchantId,
+              next.name,
+              next.logoUrl,
+              next.colors,
+              next.level,
+              next.x,
+              next.y,
+              next.taxBps,
+            ],
+          ));
+        } catch (err) {
+          if (isUniqueViolation(err, 'commerce_stores_spot')) {
+            return rollback(fail(CommerceError.SpotTaken));
+          }
+          throw err;
+        }
+        if (!row) throw new Error('store update returned nothing');
+        const updated = toStore(row);
+        await deps.audit.record({
+          action: 'commerce.store_updated',
+          actorType: 'user',
+          actorId: userId,
+          targetType: 'store',
+          targetId: storeId,
+          data: { changed: changedFields(patch), merchant_id: updated.merchantId },
+        });
+        return updated;
+      });
+    },
+
+    /**
+     * Changes the product's fields given and the names and prices of the variants named
+     * (each must be the product's own), in one transaction; audited.
+     */
+    updateProduct(
+      userId: string,
+      productId: string,
+      patch: ProductPatch,
+    ): Promise<Product | CommerceFailure> {
+      return db.attempt(async () => {
+        const { rows } = await db.query<ProductRow>(
+          `SELECT id, store_id, name, description, image_urls, created_at FROM commerce_products
+            WHERE id = $1 FOR UPDATE`,
+          [productId],
+        );
+        const current = rows[0];
+        if (!current || !(await ownedStore(userId, current.store_id))) {
+          return fail(CommerceError.ProductNotFound);
+        }
+        await db.query(
+          `UPDATE commerce_products SET name = $2, description = $3, image_urls = $4 WHERE id = $1`,
+          [
+            productId,
+            patch.name ?? current.name,
+            patch.description ?? current.description,
+            patch.imageUrls ?? current.image_urls,
+          ],
+        );
+        const own = new Set((await variantsOf([productId])).map((v) => v.id));
+        for (const [i, v] of (patch.variants ?? []).entries()) {
+          if (!own.has(v.id)) {
+            return rollback(fail(CommerceError.VariantNotFound, { param: `variants.${i}.id` }));
+          }
+          if (v.name !== undefined) {
+            await db.query(`UPDATE commerce_variants SET name = $2 WHERE id = $1`, [v.id, v.name]);
+          }
+          if (v.prices !== undefined) {
+            const prices = await parsePrices(v.prices);
+            if (!Array.isArray(prices)) {
+              return rollback(
+                fail(prices.code, {
+                  message: prices.message,
+                  param: `variants.${i}.${prices.param ?? 'prices'}`,
+                }),
+              );
+            }
+            // The prices given replace the variant's prices in those currencies only.
+            await db.query(
+              `INSERT INTO commerce_variant_prices (variant_id, currency, amount)
+               SELECT $1, c, a::numeric FROM unnest($2::text[], $3::text[]) AS t(c, a)
+               ON CONFLICT (variant_id, currency) DO UPDATE SET amount = EXCLUDED.amount`,
+              [v.id, prices.map((p) => p.currency), prices.map((p) => p.amount.toString())],
+            );
+          }
+        }
+        await deps.audit.record({
+          action: 'commerce.product_updated',
+          actorType: 'user',
+          actorId: userId,
+          targetType: 'product',
+          targetId: productId,
+          data: { changed: changedFields(patch) },
+        });
+        const product = await getProductById(productId);
+        if (!product) throw new Error('product vanished');
+        return product;
+      });
+    },
+
     ownedStore,
+    manages,
 
     /** A product with its variants, prices and stock, in one transaction. */
     createProduct(
-      ownerId: string,
+      userId: string,
       storeId: string,
       input: ProductInput,
     ): Promise<Product | CommerceFailure> {
       return db.attempt(async () => {
-        const store = await ownedStore(ownerId, storeId);
+        const store = await ownedStore(userId, storeId);
         if (!store) return fail(CommerceError.StoreNotFound);
         const id = newId('prd');
         const { rows } = await db.query<ProductRow>(
@@ -285,15 +480,7 @@ export function createCatalog(deps: CatalogDeps) {
       }));
     },
 
-    async getProduct(id: string): Promise<Product | undefined> {
-      const { rows } = await db.query<ProductRow>(
-        `SELECT id, store_id, name, description, image_urls, created_at FROM commerce_products
-          WHERE id = $1`,
-        [id],
-      );
-      const row = rows[0];
-      return row ? { ...toProduct(row), variants: await variantsOf([row.id]) } : undefined;
-    },
+    getProduct: getProductById,
 
     getVariants,
 
@@ -302,24 +489,24 @@ export function createCatalog(deps: CatalogDeps) {
      * one conditional statement, so a checkout racing it never ends up oversold.
      */
     async setStock(
-      ownerId: string,
+      userId: string,
       variantId: string,
       onHand: number,
     ): Promise<Variant | CommerceFailure> {
       if (!Number.isInteger(onHand) || onHand < 0 || onHand > MAX_STOCK) {
         return fail(CommerceError.QuantityInvalid, { param: 'on_hand' });
       }
+      const [before] = await getVariants([variantId]);
+      if (!before || !(await ownedStore(userId, before.storeId))) {
+        return fail(CommerceError.VariantNotFound);
+      }
       const r = await db.query(
-        `UPDATE commerce_variants v SET on_hand = $3
-           FROM commerce_stores s
-          WHERE v.id = $1 AND s.id = v.store_id AND s.owner_id = $2 AND v.reserved <= $3`,
-        [variantId, ownerId, onHand],
+        `UPDATE commerce_variants SET on_hand = $2 WHERE id = $1 AND reserved <= $2`,
+        [variantId, onHand],
       );
       const [variant] = await getVariants([variantId]);
       if (r.rowCount === 0) {
         if (!variant) return fail(CommerceError.VariantNotFound);
-        const store = await ownedStore(ownerId, variant.storeId);
-        if (!store) return fail(CommerceError.VariantNotFound);
         return fail(CommerceError.OutOfStock, {
           message: `${variant.reserved} units are reserved by pending orders`,
           param: 'on_hand',
@@ -329,6 +516,13 @@ export function createCatalog(deps: CatalogDeps) {
       return variant;
     },
   };
+}
+
+/** The names of the fields a patch sets, for the audit log. */
+function changedFields(patch: object): string[] {
+  return Object.entries(patch)
+    .filter(([, v]) => v !== undefined)
+    .map(([k]) => k);
 }
 
 function toProduct(r: ProductRow): Omit<Product, 'variants'> {

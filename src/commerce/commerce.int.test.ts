@@ -6,6 +6,8 @@ import {
   type TestUser,
   type WalletHarness,
 } from '../../test/fixtures/wallet/harness.js';
+import { merchantBalance, merchantOf } from '../../test/fixtures/commerce/setup.js';
+import type { Merchant } from '../merchants/model.js';
 
 /**
  * The commerce and campaigns API as a merchant and a buyer use it: open a store, list a
@@ -16,6 +18,7 @@ import {
 
 let h: WalletHarness;
 let merchant: TestUser;
+let tenant: Merchant;
 let buyer: TestUser;
 let storeId = '';
 let variantId = '';
@@ -47,6 +50,7 @@ async function snapshot(): Promise<string> {
 beforeAll(async () => {
   h = await createWalletHarness();
   merchant = await h.user('teahouse');
+  tenant = await merchantOf(h.t, merchant.id, 'Tea House Ltd');
   buyer = await h.user('shopper');
   await h.fund(buyer, 'USD', '500.00');
 });
@@ -57,7 +61,15 @@ afterAll(async () => {
 
 describe('a store, a campaign and an order through the API', () => {
   it('a merchant opens a store and lists a product with variants, prices and stock', async () => {
+    // A store is opened for a merchant the caller manages, never for another one.
+    const foreign = await call('POST', '/v1/stores', buyer, {
+      merchant: tenant.id,
+      name: 'Tea House',
+      position: { x: 3, y: 4 },
+    });
+    expect([foreign.status, foreign.body.error?.code]).toEqual([404, 'merchant_not_found']);
     const store = await call('POST', '/v1/stores', merchant, {
+      merchant: tenant.id,
       name: 'Tea House',
       logo_url: 'https://cdn.example.com/tea.png',
       colors: { primary: '#0a7d4f' },
@@ -65,8 +77,12 @@ describe('a store, a campaign and an order through the API', () => {
       tax_bps: 1800,
     });
     expect(store.status, store.text).toBe(201);
+    expect(store.body).toMatchObject({ merchant_id: tenant.id, owner_id: merchant.id });
     storeId = store.body.id;
-    const taken = await call('POST', '/v1/stores', buyer, {
+    const squatter = await h.user('squatter');
+    const squat = await merchantOf(h.t, squatter.id, 'Squat Ltd');
+    const taken = await call('POST', '/v1/stores', squatter, {
+      merchant: squat.id,
       name: 'Squatter',
       position: { x: 3, y: 4 },
     });
@@ -137,11 +153,30 @@ describe('a store, a campaign and an order through the API', () => {
     const again = await call('POST', `/v1/carts/${cartId}/checkout`, buyer, {});
     expect(again.body.error.code).toBe('cart_checked_out');
 
+    // The order is paid through an invoice of the store's merchant, payable on its
+    // hosted checkout page or, as here, from the buyer's wallet.
+    expect(order.body.invoice_id).toMatch(/^inv_/);
+    expect(order.body.checkout_url).toBe(`/pay/${order.body.invoice_id}`);
+    // Its events go to the merchant's live webhook endpoints (and the buyer's).
+    expect(order.body.merchant_account_id).toBe(tenant.liveAccountId);
+    const invoice = await h.t.vw.merchants.invoices.find(order.body.invoice_id);
+    expect(invoice).toMatchObject({
+      accountId: tenant.liveAccountId,
+      amount: 2655n,
+      currency: 'USD',
+      orderId: order.body.id,
+      status: 'open',
+    });
     const paid = await call('POST', `/v1/orders/${order.body.id}/pay`, buyer);
     expect(paid.status, paid.text).toBe(200);
-    expect(paid.body).toMatchObject({ status: 'paid', payment_method: 'wallet' });
+    expect(paid.body).toMatchObject({
+      status: 'paid',
+      payment_method: 'invoice',
+      payment_reference: order.body.invoice_id,
+    });
     expect((await h.balance(buyer, 'USD')).available).toBe('473.45');
-    expect((await h.balance(merchant, 'USD')).available).toBe('26.55');
+    expect(await merchantBalance(h.t, tenant, 'USD')).toBe(2655n);
+    expect((await h.t.vw.merchants.invoices.find(order.body.invoice_id))?.status).toBe('paid');
     expect((await call('POST', `/v1/orders/${order.body.id}/pay`, buyer)).body.status).toBe('paid');
     expect((await h.balance(buyer, 'USD')).available).toBe('473.45');
 
@@ -196,9 +231,17 @@ describe('a store, a campaign and an order through the API', () => {
     expect(order.status, order.text).toBe(201);
     const paid = await call('POST', `/v1/orders/${order.body.id}/pay`, buyer, undefined, secret);
     expect(paid.body).toMatchObject({ status: 'paid', buyer_id: buyer.id, total: '31.86' });
+    // Only a manager of the store's merchant refunds it.
+    const notTheirs = await call('POST', `/v1/orders/${order.body.id}/refund`, buyer);
+    expect([notTheirs.status, notTheirs.body.error?.code]).toEqual([404, 'order_not_found']);
     const refunded = await call('POST', `/v1/orders/${order.body.id}/refund`, merchant);
     expect(refunded.body.status, refunded.text).toBe('refunded');
+    expect(refunded.body.refund_reference).toMatch(/^re/);
     expect((await h.balance(buyer, 'USD')).available).toBe('473.45');
+    expect(await merchantBalance(h.t, tenant, 'USD')).toBe(2655n);
+    // Refunding again finds nothing left to refund.
+    const twice = await call('POST', `/v1/orders/${order.body.id}/refund`, merchant);
+    expect([twice.status, twice.body.error?.code]).toEqual([409, 'order_not_paid']);
     const [v] = await h.t.vw.commerce.catalog.getVariants([otherVariantId]);
     expect(v).toMatchObject({ onHand: 2, reserved: 0 });
   });
@@ -328,7 +371,9 @@ describe('a store, a campaign and an order through the API', () => {
 describe('bad input gets a typed 4xx and changes nothing', () => {
   it('negative quantity, unknown variant, unknown or guessed coupon, expired, exhausted, another store’s coupon', async () => {
     const other = await h.user('rival');
+    const rivalTenant = await merchantOf(h.t, other.id, 'Rival Ltd');
     const rivalStore = await call('POST', '/v1/stores', other, {
+      merchant: rivalTenant.id,
       name: 'Rival',
       position: { x: 9, y: 9 },
     });
@@ -407,5 +452,143 @@ describe('bad input gets a typed 4xx and changes nothing', () => {
       400,
       'currency_unknown',
     ]);
+  });
+});
+
+describe('changing stores and products (PATCH)', () => {
+  async function audits(targetId: string): Promise<{ action: string; actor_id: string }[]> {
+    const { rows } = await h.t.vw.db.query<{ action: string; actor_id: string }>(
+      `SELECT action, actor_id FROM audit_events WHERE target_id = $1 ORDER BY seq`,
+      [targetId],
+    );
+    return rows;
+  }
+
+  it('a manager changes only the fields given; each change is audited', async () => {
+    const store = await call('POST', '/v1/stores', merchant, {
+      merchant: tenant.id,
+      name: 'Bat Shed',
+      colors: { primary: '#112233' },
+      position: { x: 20, y: 20 },
+      tax_bps: 500,
+    });
+    expect(store.status, store.text).toBe(201);
+    const id = store.body.id as string;
+    const renamed = await call('PATCH', `/v1/stores/${id}`, merchant, {
+      name: 'Bat Shed & Co',
+      position: { level: 1, x: 20, y: 21 },
+    });
+    expect(renamed.status, renamed.text).toBe(200);
+    expect(renamed.body).toMatchObject({
+      name: 'Bat Shed & Co',
+      position: { level: 1, x: 20, y: 21 },
+      colors: { primary: '#112233' },
+      tax_bps: 500,
+      merchant_id: tenant.id,
+    });
+    const cleared = await call('PATCH', `/v1/stores/${id}`, merchant, { logo_url: null });
+    expect(cleared.body.logo_url).toBeNull();
+    expect(await audits(id)).toEqual([
+      { action: 'commerce.store_updated', actor_id: merchant.id },
+      { action: 'commerce.store_updated', actor_id: merchant.id },
+    ]);
+
+    const product = await call('POST', `/v1/stores/${id}/products`, merchant, {
+      name: 'Bat',
+      variants: [
+        { sku: 'B-S', name: 'Short', prices: { USD: '40.00', EUR: '37.00' }, stock: 3 },
+        { sku: 'B-L', name: 'Long', prices: { USD: '45.00' }, stock: 3 },
+      ],
+    });
+    const pid = product.body.id as string;
+    const [short, long] = product.body.variants as { id: string }[];
+    const patched = await call('PATCH', `/v1/products/${pid}`, merchant, {
+      description: 'Kashmir willow',
+      variants: [
+        { id: short?.id, prices: { USD: '42.00' } },
+        { id: long?.id, name: 'Long handle' },
+      ],
+    });
+    expect(patched.status, patched.text).toBe(200);
+    expect(patched.body).toMatchObject({ name: 'Bat', description: 'Kashmir willow' });
+    expect(patched.body.variants[0]).toMatchObject({
+      prices: { USD: '42.00', EUR: '37.00' },
+      on_hand: 3,
+    });
+    expect(patched.body.variants[1]).toMatchObject({
+      name: 'Long handle',
+      prices: { USD: '45.00' },
+    });
+    expect(await audits(pid)).toEqual([
+      { action: 'commerce.product_updated', actor_id: merchant.id },
+    ]);
+  });
+
+  it('refusals are typed 4xx and change nothing: another tenant, a taken spot, bad fields, a foreign variant', async () => {
+    const store = await call('POST', '/v1/stores', merchant, {
+      merchant: tenant.id,
+      name: 'Pad Place',
+      position: { x: 30, y: 30 },
+    });
+    const id = store.body.id as string;
+    const product = await call('POST', `/v1/stores/${id}/products`, merchant, {
+      name: 'Pads',
+      variants: [{ sku: 'P-1', name: 'Pair', prices: { USD: '20.00' }, stock: 1 }],
+    });
+    const pid = product.body.id as string;
+    const row = async () =>
+      JSON.stringify(
+        (
+          await h.t.vw.db.query(
+            `SELECT s.*, (SELECT json_agg(p.*) FROM commerce_products p WHERE p.store_id = s.id) AS p,
+                    (SELECT json_agg(vp.* ORDER BY vp.variant_id, vp.currency)
+                       FROM commerce_variant_prices vp JOIN commerce_variants v ON v.id = vp.variant_id
+                      WHERE v.store_id = s.id) AS prices
+               FROM commerce_stores s WHERE s.id = $1`,
+            [id],
+          )
+        ).rows,
+      );
+    const before = await row();
+    const auditsBefore = (await audits(id)).length + (await audits(pid)).length;
+    const cases: [string, string, TestUser, unknown, number, string][] = [
+      ['PATCH', `/v1/stores/${id}`, buyer, { name: 'Mine now' }, 404, 'store_not_found'],
+      [
+        'PATCH',
+        `/v1/stores/${id}`,
+        merchant,
+        { position: { x: 3, y: 4 } },
+        409,
+        'floor_spot_taken',
+      ],
+      ['PATCH', `/v1/stores/${id}`, merchant, {}, 400, 'nothing_to_update'],
+      ['PATCH', `/v1/stores/${id}`, merchant, { owner_id: buyer.id }, 400, 'parameter_unknown'],
+      ['PATCH', `/v1/stores/${id}`, merchant, { tax_bps: -1 }, 400, 'parameter_invalid'],
+      ['PATCH', `/v1/stores/${id}`, merchant, { merchant: 'mer_nope' }, 404, 'merchant_not_found'],
+      ['PATCH', `/v1/products/${pid}`, buyer, { name: 'Stolen' }, 404, 'product_not_found'],
+      [
+        'PATCH',
+        `/v1/products/${pid}`,
+        merchant,
+        { name: 'Pads v2', variants: [{ id: variantId, name: 'Not mine' }] },
+        404,
+        'variant_not_found',
+      ],
+      [
+        'PATCH',
+        `/v1/products/${pid}`,
+        merchant,
+        { variants: [{ id: product.body.variants[0].id, prices: { USD: '1.001' } }] },
+        400,
+        'price_invalid',
+      ],
+      ['PATCH', `/v1/products/prd_nope`, merchant, { name: 'x' }, 404, 'product_not_found'],
+    ];
+    for (const [method, path, who, body, status, code] of cases) {
+      const r = await call(method, path, who, body);
+      expect([path, body, r.status, r.body?.error?.code]).toEqual([path, body, status, code]);
+    }
+    expect(await row()).toBe(before);
+    expect((await audits(id)).length + (await audits(pid)).length).toBe(auditsBefore);
   });
 });

@@ -4,6 +4,8 @@ import {
   type WalletHarness,
   type TestUser,
 } from '../../test/fixtures/wallet/harness.js';
+import { merchantBalance, merchantOf } from '../../test/fixtures/commerce/setup.js';
+import type { Merchant } from '../merchants/model.js';
 import { isFailure } from '../platform/failure.js';
 import type { Order } from './model.js';
 
@@ -15,11 +17,13 @@ import type { Order } from './model.js';
 
 let h: WalletHarness;
 let merchant: TestUser;
+let tenant: Merchant;
 let buyer: TestUser;
 
 beforeAll(async () => {
   h = await createWalletHarness();
   merchant = await h.user('merchant');
+  tenant = await merchantOf(h.t, merchant.id, 'Cricket Corner');
   buyer = await h.user('buyer');
   await h.fund(buyer, 'USD', '100000.00');
 });
@@ -33,6 +37,7 @@ let spot = 0;
 
 async function storeWithVariant(stock: number, price = '10.00') {
   const store = await vw().commerce.catalog.createStore(merchant.id, {
+    merchantId: tenant.id,
     name: `Store ${spot}`,
     position: { x: spot++, y: 0 },
     taxBps: 1000,
@@ -123,6 +128,7 @@ describe('inventory on PostgreSQL', () => {
     expect(mid).toMatchObject({ onHand: 37, reserved: 37, available: 0 });
 
     const orders = results.filter((r): r is Order => !isFailure(r));
+    const merchantBefore = await merchantBalance(h.t, tenant, 'USD');
     const paid = await Promise.all(
       orders.map((o) => {
         const cart = carts.find((c) => c.id === o.cartId);
@@ -132,8 +138,8 @@ describe('inventory on PostgreSQL', () => {
     expect(codes(paid)).toEqual({ ok: 37 });
     const [after] = await vw().commerce.catalog.getVariants([variant.id]);
     expect(after).toMatchObject({ onHand: 0, reserved: 0, available: 0 });
-    // 37 × (10.00 + 10 % tax) went from the buyer to the store owner.
-    expect((await h.balance(merchant, 'USD')).available).toBe('407.00');
+    // 37 invoices of 10.00 + 10 % tax went from the buyer to the merchant (no fees set).
+    expect((await merchantBalance(h.t, tenant, 'USD')) - merchantBefore).toBe(40_700n);
     await h.expectLedgerVerified();
   }, 300_000);
 
@@ -290,4 +296,173 @@ describe('campaign limits on PostgreSQL', () => {
     const [v] = await vw().commerce.catalog.getVariants([variant.id]);
     expect(v?.reserved).toBe(10);
   }, 120_000);
+});
+
+/** Runs the outbox relay and every due job (the invoice events' subscribers) until idle. */
+async function drain(): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    const relayed = await vw().outbox.relayOnce({ limit: 1000 });
+    const ran = await vw().jobs.runDue({ limit: 1000 });
+    if (relayed === 0 && ran === 0) return;
+  }
+}
+
+async function eventCounts(orderIds: string[]): Promise<Map<string, Record<string, number>>> {
+  const { rows } = await vw().db.query<{ aggregate_id: string; type: string; n: string }>(
+    `SELECT aggregate_id, type, count(*)::text AS n FROM outbox_events
+      WHERE aggregate_id = ANY($1::text[]) GROUP BY aggregate_id, type`,
+    [orderIds],
+  );
+  const out = new Map<string, Record<string, number>>();
+  for (const r of rows)
+    out.set(r.aggregate_id, { ...out.get(r.aggregate_id), [r.type]: Number(r.n) });
+  return out;
+}
+
+describe('orders paid through merchant invoices on PostgreSQL', () => {
+  it('payments racing the expiry sweeps and the invoice events: each order moves exactly once, money and stock agree', async () => {
+    const { store, variant } = await storeWithVariant(36);
+    const payer = await h.user('racer');
+    await h.fund(payer, 'USD', '1000.00');
+    const t0 = h.clock.now;
+    // Three groups of 12 one-unit orders (11.00 each), checked out 0, 5 and 10 minutes
+    // after t0 with the default 15-minute reservation: `late` is past its expiry before
+    // anyone pays, `edge` expires while the payments are in flight, `early` never does.
+    const group = async (at: number) => {
+      h.clock.now = at;
+      const out: Order[] = [];
+      for (let i = 0; i < 12; i++) {
+        const made = await vw().commerce.orders.createCart({
+          storeId: store.id,
+          currency: 'USD',
+          userId: payer.id,
+        });
+        if (isFailure(made)) throw new Error(made.code);
+        await vw().commerce.orders.setItem(made.cart.id, { userId: payer.id }, variant.id, 1);
+        const o = await vw().commerce.orders.checkout(made.cart.id, { userId: payer.id }, {});
+        if (isFailure(o)) throw new Error(o.code);
+        expect(o.invoiceId).toMatch(/^inv_/);
+        out.push(o);
+      }
+      return out;
+    };
+    const late = await group(t0);
+    const edge = await group(t0 + 5 * 60_000);
+    const early = await group(t0 + 10 * 60_000);
+    const all = [...late, ...edge, ...early];
+    const payerBefore = (await vw().ledger.findAccount(payer.id, 'USD'))?.balance.available;
+    const merchantBefore = await merchantBalance(h.t, tenant, 'USD');
+
+    h.clock.now = t0 + 15 * 60_000 + 1000;
+    let resolved = 0;
+    const payments = all.map(async (o) => {
+      const r = await vw().commerce.orders.pay(o.id, { userId: payer.id });
+      resolved++;
+      return r;
+    });
+    // The sweeps and the invoice events run while the payments are in flight; the clock
+    // passes the `edge` orders' expiry once a few payments have answered.
+    let done = false;
+    const sweeper = (async () => {
+      let flipped = false;
+      while (!done) {
+        if (!flipped && resolved >= 3) {
+          h.clock.now = t0 + 20 * 60_000 + 1000;
+          flipped = true;
+        }
+        await Promise.all([
+          vw().commerce.orders.expire(1000),
+          vw().merchants.invoices.expireDue(),
+          drain(),
+          ...all.map((o) => vw().commerce.orders.settle(o.id)),
+        ]);
+      }
+    })();
+    const results = await Promise.all(payments);
+    done = true;
+    await sweeper;
+    h.clock.now = t0 + 20 * 60_000 + 1000;
+    await vw().commerce.orders.expire(1000);
+    await drain();
+
+    // Orders past their expiry before the payments were all refused, the others within it paid.
+    for (const [i, o] of late.entries()) {
+      expect(results[i], o.id).toMatchObject({ code: 'order_expired' });
+    }
+    for (const [i, o] of early.entries()) {
+      expect(results[24 + i], o.id).toMatchObject({ status: 'paid' });
+    }
+    const final = await Promise.all(all.map((o) => vw().commerce.orders.getOrder(o.id)));
+    const events = await eventCounts(all.map((o) => o.id));
+    let paidCount = 0;
+    for (const [i, o] of final.entries()) {
+      if (!o) throw new Error('order vanished');
+      expect(['paid', 'cancelled']).toContain(o.status);
+      // What the payer was told is what happened.
+      if (isFailure(results[i])) expect(o.status).toBe('cancelled');
+      else expect(o.status).toBe('paid');
+      const inv = await vw().merchants.invoices.find(o.invoiceId ?? '');
+      expect(inv?.status).toBe(o.status === 'paid' ? 'paid' : 'expired');
+      const e = events.get(o.id) ?? {};
+      expect(e, o.id).toEqual({
+        'commerce.order.created': 1,
+        [o.status === 'paid' ? 'commerce.order.paid' : 'commerce.order.cancelled']: 1,
+      });
+      if (o.status === 'paid') paidCount++;
+    }
+    expect(paidCount).toBeGreaterThanOrEqual(12);
+    expect(paidCount).toBeLessThanOrEqual(24);
+    // Money moved once per paid order, and stock left only for them.
+    const payerAfter = (await vw().ledger.findAccount(payer.id, 'USD'))?.balance.available;
+    expect((payerBefore ?? 0n) - (payerAfter ?? 0n)).toBe(BigInt(paidCount) * 1100n);
+    expect((await merchantBalance(h.t, tenant, 'USD')) - merchantBefore).toBe(
+      BigInt(paidCount) * 1100n,
+    );
+    const [v] = await vw().commerce.catalog.getVariants([variant.id]);
+    expect(v).toMatchObject({ onHand: 36 - paidCount, reserved: 0 });
+    await h.expectLedgerVerified();
+  }, 300_000);
+
+  it('a cancelled order voids its invoice: paying it afterwards is refused and moves nothing', async () => {
+    const { store, variant } = await storeWithVariant(5);
+    const cart = await guestCart(store.id, variant.id);
+    const o = await vw().commerce.orders.checkout(cart.id, cart.access, { email: 'v@example.com' });
+    if (isFailure(o) || o.invoiceId === null) throw new Error('checkout');
+    expect(await vw().commerce.orders.cancel(o.id, cart.access, 'changed my mind')).toMatchObject({
+      status: 'cancelled',
+    });
+    const before = (await vw().ledger.findAccount(buyer.id, 'USD'))?.balance.available;
+    const paid = await vw().merchants.invoices.payFromWallet(buyer.id, o.invoiceId, {
+      asset: 'USD',
+    });
+    expect(paid).toMatchObject({ code: 'invoice_expired' });
+    expect((await vw().ledger.findAccount(buyer.id, 'USD'))?.balance.available).toBe(before);
+    const [v] = await vw().commerce.catalog.getVariants([variant.id]);
+    expect(v).toMatchObject({ onHand: 5, reserved: 0 });
+  });
+
+  it('an order paid on its hosted invoice (not through the pay route) is paid by the invoice event, once', async () => {
+    const { store, variant } = await storeWithVariant(5);
+    const cart = await guestCart(store.id, variant.id);
+    const o = await vw().commerce.orders.checkout(cart.id, cart.access, { email: 'h@example.com' });
+    if (isFailure(o) || o.invoiceId === null) throw new Error('checkout');
+    const inv = await vw().merchants.invoices.payFromWallet(buyer.id, o.invoiceId, {
+      asset: 'USD',
+    });
+    expect(inv).toMatchObject({ status: 'paid' });
+    await drain();
+    // The invoice event again (delivered twice) changes nothing.
+    await Promise.all([1, 2, 3].map(() => vw().commerce.orders.settle(o.id)));
+    expect(await vw().commerce.orders.getOrder(o.id)).toMatchObject({
+      status: 'paid',
+      buyerId: null,
+      paymentReference: o.invoiceId,
+    });
+    expect((await eventCounts([o.id])).get(o.id)).toEqual({
+      'commerce.order.created': 1,
+      'commerce.order.paid': 1,
+    });
+    const [v] = await vw().commerce.catalog.getVariants([variant.id]);
+    expect(v).toMatchObject({ onHand: 4, reserved: 0 });
+  });
 });

@@ -24,6 +24,10 @@ export enum CommerceError {
   OrderNotPaid = 'order_not_paid',
   LoginRequired = 'login_required',
   PaymentRefused = 'payment_refused',
+  MerchantNotFound = 'merchant_not_found',
+  StoreNotPayable = 'store_not_payable',
+  PaymentInProgress = 'payment_in_progress',
+  NothingToUpdate = 'nothing_to_update',
 }
 
 export type CommerceFailure = Failure<CommerceError>;
@@ -77,6 +81,17 @@ export const commerceApiError = errorCatalog<CommerceError>({
     type: 'authentication_error',
     message: 'Paying from a wallet needs a logged-in customer',
   },
+  [CommerceError.MerchantNotFound]: {
+    ...missing('No such merchant among those you manage'),
+    param: 'merchant',
+  },
+  [CommerceError.StoreNotPayable]: conflict(
+    'The store belongs to no merchant yet, so it cannot take payments (attach one with PATCH /v1/stores/{id})',
+  ),
+  [CommerceError.PaymentInProgress]: conflict(
+    'A payment to the order’s invoice was made or is confirming; the order can no longer be cancelled',
+  ),
+  [CommerceError.NothingToUpdate]: bad('Give at least one field to change'),
   [CommerceError.PaymentRefused]: {
     status: 402,
     type: 'invalid_request_error',

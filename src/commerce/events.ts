@@ -3,7 +3,7 @@ import { defineEvents, ownersFrom } from '../platform/events/registry.js';
 /**
  * The commerce module's domain events, each written in the transaction of the change it
  * describes. The payload is the order as the API returns it (src/commerce/json.ts); it
- * goes to the store owner's and the buyer's webhook endpoints.
+ * goes to the webhook endpoints of the store's merchant (its live account) and of the buyer.
  */
 export const COMMERCE_EVENTS = {
   'commerce.order.created':
@@ -23,7 +23,7 @@ export const COMMERCE_EVENT_REGISTRY = defineEvents(
     type,
     description: COMMERCE_EVENTS[type],
     payload: 'order',
-    owners: ownersFrom('merchant_id', 'buyer_id'),
+    owners: ownersFrom('merchant_account_id', 'buyer_id'),
     visibility: 'public' as const,
   })),
 );

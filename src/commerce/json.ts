@@ -14,6 +14,7 @@ const iso = (d: Date | null) => d?.toISOString() ?? null;
 export const storeJson = (s: Store) => ({
   id: s.id,
   object: 'store' as const,
+  merchant_id: s.merchantId,
   owner_id: s.ownerId,
   name: s.name,
   logo_url: s.logoUrl,
@@ -91,6 +92,7 @@ export const orderJson = (o: Order, scale: Scales) => {
     cart_id: o.cartId,
     store_id: o.storeId,
     merchant_id: o.merchantId,
+    merchant_account_id: o.merchantAccountId,
     buyer_id: o.buyerId,
     guest_email: o.guestEmail,
     currency: o.currency,
@@ -115,6 +117,9 @@ export const orderJson = (o: Order, scale: Scales) => {
     campaign_id: o.campaignId,
     expires_at: o.expiresAt.toISOString(),
     payment_method: o.paymentMethod,
+    invoice_id: o.invoiceId,
+    /** Where the buyer pays the order's invoice (relative to the api's base URL). */
+    checkout_url: o.invoiceId === null ? null : `/pay/${o.invoiceId}`,
     payment_reference: o.paymentReference,
     refund_reference: o.refundReference,
     cancel_reason: o.cancelReason,

@@ -2,6 +2,9 @@
 
 export interface Store {
   id: string;
+  /** The merchant tenant the store belongs to (null: opened before stores had one). */
+  merchantId: string | null;
+  /** The user who opened the store. */
   ownerId: string;
   name: string;
   logoUrl: string | null;
@@ -77,6 +80,8 @@ export interface Order {
   cartId: string;
   storeId: string;
   merchantId: string;
+  /** The merchant's live account, owner of the webhook endpoints the events go to. */
+  merchantAccountId: string | null;
   buyerId: string | null;
   guestEmail: string | null;
   currency: string;
@@ -90,6 +95,8 @@ export interface Order {
   /** A pending order's reserved stock is released at this time. */
   expiresAt: Date;
   paymentMethod: string | null;
+  /** The merchant invoice that pays the order (opened at checkout). */
+  invoiceId: string | null;
   paymentReference: string | null;
   refundReference: string | null;
   cancelReason: string | null;

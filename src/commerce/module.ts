@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import type { CampaignsService } from '../campaigns/service.js';
 import type { LedgerService } from '../ledger/service.js';
+import type { MerchantsService } from '../merchants/service.js';
 import { setting } from '../platform/config/config.js';
 import { defineModule, type BuildContext } from '../platform/modules/descriptor.js';
-import type { WalletService } from '../wallet/service.js';
 import { COMMERCE_EVENT_REGISTRY } from './events.js';
-import { walletOrderPayments } from './payments.js';
+import { invoiceOrderPayments } from './payments.js';
 import { registerCommerceRoutes } from './routes.js';
 import { COMMERCE_SCOPES, createCommerceService } from './service.js';
 
@@ -19,29 +19,50 @@ export const COMMERCE_SETTINGS = {
   }),
 } as const;
 
-type Deps = { ledger: LedgerService; wallet: WalletService; campaigns: CampaignsService };
+type Deps = { ledger: LedgerService; merchants: MerchantsService; campaigns: CampaignsService };
 
-/** Stores, catalog, inventory, carts and orders of the mall; orders paid from the wallet. */
+/**
+ * Stores (each a merchant tenant's), catalog, inventory, carts and orders of the mall;
+ * orders paid through the merchant's invoices (hosted checkout or wallet).
+ */
 export const commerceModule = defineModule<Deps>()({
   name: 'commerce',
-  dependsOn: ['ledger', 'wallet', 'campaigns'],
+  dependsOn: ['ledger', 'merchants', 'campaigns'],
   settings: COMMERCE_SETTINGS,
   scopes: COMMERCE_SCOPES,
   events: COMMERCE_EVENT_REGISTRY,
   build: ({ platform, settings, deps }: BuildContext<typeof COMMERCE_SETTINGS, Deps>) => {
     const { ledger } = deps;
-    return createCommerceService({
+    const clock = () => new Date(platform.now());
+    const commerce = createCommerceService({
       db: platform.db,
+      audit: platform.audit,
       outbox: platform.outbox,
       campaigns: deps.campaigns,
-      payments: walletOrderPayments({
-        wallet: deps.wallet,
+      payments: invoiceOrderPayments({
+        merchants: deps.merchants,
         scaleOf: async (c) => (await ledger.getAsset(c))?.scale,
+        clock,
       }),
       assets: () => ledger.listAssets(),
       reservationTtlMs: settings.commerceReservationTtlSeconds * 1000,
-      clock: () => new Date(platform.now()),
+      clock,
     });
+    // An order follows its invoice: each invoice event re-reads the invoice (events may
+    // come twice, late or out of order) and settles the order at most once.
+    platform.outbox.subscribe<{ id?: unknown; order_id?: unknown }>(
+      'commerce.order_invoices',
+      ['invoice.*'],
+      async (event) => {
+        const { id, order_id: orderId } = event.payload;
+        if (typeof id !== 'string' || typeof orderId !== 'string' || !orderId.startsWith('ord_')) {
+          return;
+        }
+        const order = await commerce.orders.orderOfInvoice(id);
+        if (order !== undefined) await commerce.orders.settle(order);
+      },
+    );
+    return commerce;
   },
   routes: (http, { service }) => {
     registerCommerceRoutes(http, { commerce: service });

@@ -56,6 +56,7 @@ interface OrderRow {
   cart_id: string;
   store_id: string;
   merchant_id: string;
+  merchant_account_id: string | null;
   buyer_id: string | null;
   guest_email: string | null;
   currency: string;
@@ -68,6 +69,7 @@ interface OrderRow {
   campaign_id: string | null;
   expires_at: Date;
   payment_method: string | null;
+  invoice_id: string | null;
   payment_reference: string | null;
   refund_reference: string | null;
   cancel_reason: string | null;
@@ -91,9 +93,9 @@ interface LineRow {
   total: string;
 }
 
-const ORDER_COLUMNS = `id, cart_id, store_id, merchant_id, buyer_id, guest_email, currency, status,
+const ORDER_COLUMNS = `id, cart_id, store_id, merchant_id, merchant_account_id, buyer_id, guest_email, currency, status,
   subtotal::text AS subtotal, discount::text AS discount, tax::text AS tax, total::text AS total,
-  coupon_code, campaign_id, expires_at, payment_method, payment_reference, refund_reference,
+  coupon_code, campaign_id, expires_at, payment_method, invoice_id, payment_reference, refund_reference,
   cancel_reason, created_at, paid_at, fulfilled_at, closed_at`;
 
 const hashSecret = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -119,6 +121,7 @@ function toOrder(r: OrderRow, lines: OrderLine[]): Order {
     cartId: r.cart_id,
     storeId: r.store_id,
     merchantId: r.merchant_id,
+    merchantAccountId: r.merchant_account_id,
     buyerId: r.buyer_id,
     guestEmail: r.guest_email,
     currency: r.currency,
@@ -131,6 +134,7 @@ function toOrder(r: OrderRow, lines: OrderLine[]): Order {
     campaignId: r.campaign_id,
     expiresAt: r.expires_at,
     paymentMethod: r.payment_method,
+    invoiceId: r.invoice_id,
     paymentReference: r.payment_reference,
     refundReference: r.refund_reference,
     cancelReason: r.cancel_reason,
@@ -369,6 +373,34 @@ export function createOrders(deps: OrdersDeps) {
     return cancelled;
   }
 
+  /** A free order (nothing to pay after its coupon) is paid by its buyer saying so. */
+  function payFree(id: string, userId: string): Promise<Order | CommerceFailure> {
+    return db.attempt(
+      async () => {
+        const order = await orderById(id, true);
+        if (!order) return fail(CommerceError.OrderNotFound);
+        if (order.status !== 'pending') return fail(CommerceError.OrderNotPending);
+        if (order.expiresAt <= deps.clock()) {
+          await cancelLocked(order, 'expired');
+          return fail(CommerceError.OrderExpired);
+        }
+        const buyerId = order.buyerId ?? userId;
+        if (order.buyerId === null) await countOrder(buyerId, false);
+        await moveStock(order, 'take');
+        if (order.campaignId !== null) await campaigns.confirm(order.id);
+        const done = await setStatus(order, 'paid', [
+          { column: 'buyer_id', value: buyerId },
+          { column: 'payment_method', value: 'free' },
+          { column: 'payment_reference', value: 'free' },
+          { column: 'paid_at', value: deps.clock() },
+        ]);
+        await publish('commerce.order.paid', done);
+        return done;
+      },
+      { retryTransient: true },
+    );
+  }
+
   const api = {
     async createCart(input: {
       storeId: string;
@@ -477,6 +509,10 @@ export function createOrders(deps: OrdersDeps) {
       if (buyerId === null && !input.email) return fail(CommerceError.EmailRequired);
       const store = await catalog.getStore(cart.storeId);
       if (!store) throw new Error('cart store vanished');
+      const merchantId = store.merchantId;
+      if (merchantId === null) return fail(CommerceError.StoreNotPayable);
+      const merchantAccountId = await deps.payments.liveAccountOf(merchantId);
+      if (merchantAccountId === undefined) return fail(CommerceError.StoreNotPayable);
       const p = await price(cart, store, buyerId, row.coupon_code);
       if (isFailure(p)) return p;
       if (p.couponProblem) return p.couponProblem;
@@ -487,15 +523,16 @@ export function createOrders(deps: OrdersDeps) {
           const inserted = await db.query(
             `INSERT INTO commerce_orders (id, cart_id, store_id, merchant_id, buyer_id, guest_email,
                                           currency, status, subtotal, discount, tax, total,
-                                          coupon_code, campaign_id, expires_at, created_at)
+                                          coupon_code, campaign_id, expires_at, created_at,
+                                          merchant_account_id)
              VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8::numeric, $9::numeric, $10::numeric,
-                     $11::numeric, $12, $13, $14, $15)
+                     $11::numeric, $12, $13, $14, $15, $16)
              ON CONFLICT (cart_id) DO NOTHING`,
             [
               orderId,
               cart.id,
               store.id,
-              store.ownerId,
+              merchantId,
               buyerId,
               buyerId === null ? (input.email ?? null) : null,
               cart.currency,
@@ -507,6 +544,7 @@ export function createOrders(deps: OrdersDeps) {
               p.campaignId,
               new Date(now.getTime() + deps.reservationTtlMs),
               now,
+              merchantAccountId,
             ],
           );
           if (inserted.rowCount === 0) return rollback(fail(CommerceError.CartCheckedOut));
@@ -571,7 +609,83 @@ export function createOrders(deps: OrdersDeps) {
         },
         { retryTransient: true },
       );
-      return r;
+      if (isFailure(r) || r.total === 0n) return r;
+      // Step two, after the order committed: the merchant's invoice for it. Its
+      // compensation, when the invoice cannot be opened, cancels the order (its units and
+      // coupon go back). A crash between the steps leaves an order without an invoice,
+      // which its expiry cancels.
+      const opened = await deps.payments.openInvoice(r);
+      if (!opened.ok) {
+        await db.attempt(async () => {
+          const order = await orderById(r.id, true);
+          if (order?.status === 'pending') await cancelLocked(order, 'invoice_refused');
+        });
+        return fail(CommerceError.PaymentRefused, {
+          message: `${opened.code}: ${opened.message}`,
+        });
+      }
+      const { rows } = await db.query<OrderRow>(
+        `UPDATE commerce_orders SET invoice_id = $2, payment_method = $3 WHERE id = $1
+         RETURNING ${ORDER_COLUMNS}`,
+        [r.id, opened.invoiceId, deps.payments.method],
+      );
+      const withInvoice = rows[0];
+      if (!withInvoice) throw new Error('order vanished');
+      return toOrder(withInvoice, r.lines);
+    },
+
+    /**
+     * Moves a pending order as its invoice stands: paid → the order is paid (its units
+     * leave stock, its coupon use is confirmed); expired or underpaid → cancelled (units
+     * and coupon released); open → nothing. The order row is locked and only a pending
+     * order moves, so however many times and however concurrently this runs (the invoice
+     * event, the pay route, the expiry sweep), the order moves once.
+     *
+     * `payerId`: the user who just paid from their wallet, who becomes a guest order's
+     * buyer. `expireIfDue`: an order past its expiry voids its invoice first when nothing
+     * was paid or seen for it (under the invoice's lock, so a payment racing it either
+     * lands first and the order is paid, or finds the invoice expired and is refused).
+     */
+    async settle(
+      id: string,
+      opts: { payerId?: string | undefined; expireIfDue?: boolean } = {},
+    ): Promise<Order | undefined> {
+      const { payerId } = opts;
+      return db.attempt(
+        async () => {
+          const order = await orderById(id, true);
+          if (order?.status !== 'pending' || order.invoiceId === null) return order;
+          // Lock order: the order row, then the invoice's (a payment takes only the
+          // invoice's, and settles the order after it committed).
+          if (opts.expireIfDue && order.expiresAt <= deps.clock()) {
+            await deps.payments.voidInvoice(order);
+          }
+          const state = await deps.payments.invoiceState(order.invoiceId);
+          if (state === 'failed') return cancelLocked(order, 'expired');
+          if (state !== 'paid') return order;
+          const buyerId = order.buyerId ?? payerId ?? null;
+          if (order.buyerId === null && buyerId !== null) await countOrder(buyerId, false);
+          await moveStock(order, 'take');
+          if (order.campaignId !== null) await campaigns.confirm(order.id);
+          const done = await setStatus(order, 'paid', [
+            { column: 'buyer_id', value: buyerId },
+            { column: 'payment_reference', value: order.invoiceId },
+            { column: 'paid_at', value: deps.clock() },
+          ]);
+          await publish('commerce.order.paid', done);
+          return done;
+        },
+        { retryTransient: true },
+      );
+    },
+
+    /** The pending order an invoice pays, if any (the invoice events' way in). */
+    async orderOfInvoice(invoiceId: string): Promise<string | undefined> {
+      const { rows } = await db.query<{ id: string }>(
+        `SELECT id FROM commerce_orders WHERE invoice_id = $1`,
+        [invoiceId],
+      );
+      return rows[0]?.id;
     },
 
     getOrder: orderById,
@@ -582,7 +696,8 @@ export function createOrders(deps: OrdersDeps) {
       if (!order) return undefined;
       if (
         access.userId &&
-        (order.buyerId === access.userId || order.merchantId === access.userId)
+        (order.buyerId === access.userId ||
+          (await deps.payments.merchantsOf(access.userId)).includes(order.merchantId))
       ) {
         return order;
       }
@@ -591,52 +706,36 @@ export function createOrders(deps: OrdersDeps) {
     },
 
     /**
-     * Pays a pending order through the payment port, in the transaction that marks it
-     * paid and takes its reserved units out of stock. Paying a paid order again answers it.
+     * Pays a pending order's invoice in full from the user's wallet (the merchants module
+     * books it), then settles the order from the invoice. Paying a paid order again
+     * answers it. A free order (total 0) is paid without an invoice.
      */
     async pay(
       id: string,
       access: CartAccess & { userId: string },
     ): Promise<Order | CommerceFailure> {
-      const visible = await api.orderFor(id, access);
-      if (!visible) return fail(CommerceError.OrderNotFound);
-      type R = Order | CommerceFailure | { expired: Order };
-      const r = await db.attempt<R>(
-        async () => {
-          const order = await orderById(id, true);
-          if (!order) return fail(CommerceError.OrderNotFound);
-          if (order.status === 'paid' && order.buyerId === access.userId) return order;
-          if (order.status !== 'pending') return fail(CommerceError.OrderNotPending);
-          if (order.expiresAt <= deps.clock()) {
-            return { expired: await cancelLocked(order, 'expired') };
-          }
-          const payer = { ...order, buyerId: order.buyerId ?? access.userId };
-          let reference = 'free';
-          if (order.total > 0n) {
-            const paid = await deps.payments.pay(payer, access.userId);
-            if (!paid.ok) {
-              return rollback(
-                fail(CommerceError.PaymentRefused, { message: `${paid.code}: ${paid.message}` }),
-              );
-            }
-            reference = paid.reference;
-          }
-          if (order.buyerId === null) await countOrder(access.userId, false);
-          await moveStock(order, 'take');
-          if (order.campaignId !== null) await campaigns.confirm(order.id);
-          const done = await setStatus(order, 'paid', [
-            { column: 'buyer_id', value: payer.buyerId },
-            { column: 'payment_method', value: deps.payments.method },
-            { column: 'payment_reference', value: reference },
-            { column: 'paid_at', value: deps.clock() },
-          ]);
-          await publish('commerce.order.paid', done);
-          return done;
-        },
-        { retryTransient: true },
-      );
-      if ('expired' in r) return fail(CommerceError.OrderExpired);
-      return r;
+      const order = await api.orderFor(id, access);
+      if (!order) return fail(CommerceError.OrderNotFound);
+      if (order.status === 'paid' && order.buyerId === access.userId) return order;
+      if (order.status === 'cancelled' && order.cancelReason === 'expired') {
+        return fail(CommerceError.OrderExpired);
+      }
+      if (order.status !== 'pending') return fail(CommerceError.OrderNotPending);
+      if (order.total === 0n) return payFree(id, access.userId);
+      if (order.invoiceId === null) {
+        return fail(CommerceError.PaymentRefused, { message: 'The order has no invoice' });
+      }
+      const paid = await deps.payments.payFromWallet(order, access.userId);
+      const settled = await api.settle(id, { payerId: access.userId });
+      if (settled?.status === 'paid') return settled;
+      if (settled?.status === 'cancelled' || (!paid.ok && paid.code === 'invoice_expired')) {
+        if (settled?.status === 'pending') await api.settle(id, { expireIfDue: true });
+        return fail(CommerceError.OrderExpired);
+      }
+      if (!paid.ok) {
+        return fail(CommerceError.PaymentRefused, { message: `${paid.code}: ${paid.message}` });
+      }
+      return fail(CommerceError.OrderNotPending);
     },
 
     /** The buyer or the merchant cancels a pending order. */
@@ -647,6 +746,10 @@ export function createOrders(deps: OrdersDeps) {
         const order = await orderById(id, true);
         if (!order) return fail(CommerceError.OrderNotFound);
         if (order.status !== 'pending') return fail(CommerceError.OrderNotPending);
+        // The invoice ends first (under the order's lock), so it is never paid for a
+        // cancelled order; one with a payment already made or seen keeps the order.
+        const voided = await deps.payments.voidInvoice(order);
+        if (!voided.ok) return rollback(fail(CommerceError.PaymentInProgress));
         return cancelLocked(order, reason);
       });
     },
@@ -663,18 +766,28 @@ export function createOrders(deps: OrdersDeps) {
         const done = await db.attempt(async () => {
           const order = await orderById(id, true);
           if (!order || order.status !== 'pending' || order.expiresAt > deps.clock()) return false;
+          // An order with an invoice follows it (a payment seen on chain before the
+          // expiry may still confirm); one without (free, or its invoice never opened)
+          // expires here.
+          if (order.invoiceId !== null) return false;
           await cancelLocked(order, 'expired');
           return true;
         });
         if (done) n++;
+        else if ((await api.settle(id, { expireIfDue: true }))?.status === 'cancelled') n++;
       }
       return n;
     },
 
-    async fulfil(merchantId: string, id: string): Promise<Order | CommerceFailure> {
+    /** A manager of the order's merchant marks a paid order fulfilled. */
+    async fulfil(userId: string, id: string): Promise<Order | CommerceFailure> {
+      const seen = await orderById(id);
+      if (!seen || !(await deps.payments.canManage(userId, seen.merchantId))) {
+        return fail(CommerceError.OrderNotFound);
+      }
       return db.attempt(async () => {
         const order = await orderById(id, true);
-        if (!order || order.merchantId !== merchantId) return fail(CommerceError.OrderNotFound);
+        if (!order) return fail(CommerceError.OrderNotFound);
         if (order.status !== 'paid') return fail(CommerceError.OrderNotPaid);
         const done = await setStatus(order, 'fulfilled', [
           { column: 'fulfilled_at', value: deps.clock() },
@@ -688,11 +801,15 @@ export function createOrders(deps: OrdersDeps) {
      * The merchant refunds a paid (or fulfilled) order through the payment port; its
      * coupon's uses come back, and the units of an order not yet fulfilled go back on hand.
      */
-    async refund(merchantId: string, id: string): Promise<Order | CommerceFailure> {
+    async refund(userId: string, id: string): Promise<Order | CommerceFailure> {
+      const seen = await orderById(id);
+      if (!seen || !(await deps.payments.canManage(userId, seen.merchantId))) {
+        return fail(CommerceError.OrderNotFound);
+      }
       return db.attempt(
         async () => {
           const order = await orderById(id, true);
-          if (!order || order.merchantId !== merchantId) return fail(CommerceError.OrderNotFound);
+          if (!order) return fail(CommerceError.OrderNotFound);
           if (order.status !== 'paid' && order.status !== 'fulfilled') {
             return fail(CommerceError.OrderNotPaid);
           }
@@ -720,10 +837,14 @@ export function createOrders(deps: OrdersDeps) {
       );
     },
 
-    /** A merchant's orders, newest first, optionally one store's or one status'. */
+    /**
+     * The orders of the merchants the user is a member of (or of one of them), newest
+     * first, optionally one store's or one status'.
+     */
     async listForMerchant(
-      merchantId: string,
+      userId: string,
       query: {
+        merchantId?: string | undefined;
         storeId?: string | undefined;
         status?: OrderStatus | undefined;
         limit: number;
@@ -732,11 +853,13 @@ export function createOrders(deps: OrdersDeps) {
     ): Promise<Order[]> {
       const { rows } = await db.query<OrderRow>(
         `SELECT ${ORDER_COLUMNS} FROM commerce_orders
-          WHERE merchant_id = $1 AND ($2::text IS NULL OR store_id = $2)
+          WHERE merchant_id = ANY($1::text[]) AND ($2::text IS NULL OR store_id = $2)
             AND ($3::text IS NULL OR status = $3) AND ($4::text IS NULL OR id < $4)
           ORDER BY id DESC LIMIT $5`,
         [
-          merchantId,
+          (await deps.payments.merchantsOf(userId)).filter(
+            (m) => query.merchantId === undefined || m === query.merchantId,
+          ),
           query.storeId ?? null,
           query.status ?? null,
           query.startingAfter ?? null,

@@ -33,7 +33,13 @@ const Color = z
   .openapi({ example: '#0a7d4f' });
 const Coordinate = z.number().int().min(-10_000).max(10_000);
 
+const MerchantId = z
+  .string()
+  .max(64)
+  .openapi({ example: 'mer_01JD7Q4Z8B2M5Q9K6T3V0W1X2Y', description: 'A merchant you manage' });
+
 export const StoreBody = z.strictObject({
+  merchant: MerchantId,
   name: z.string().min(1).max(120).openapi({ example: 'Tea House' }),
   logo_url: Url.optional(),
   colors: z
@@ -52,6 +58,16 @@ export const StoreBody = z.strictObject({
   }),
 });
 
+/** A store's partial update: only the fields given change. */
+export const StorePatchBody = z.strictObject({
+  merchant: MerchantId.optional(),
+  name: z.string().min(1).max(120).optional(),
+  logo_url: Url.nullable().optional(),
+  colors: StoreBody.shape.colors,
+  position: StoreBody.shape.position.optional(),
+  tax_bps: StoreBody.shape.tax_bps,
+});
+
 export const VariantBody = z.strictObject({
   sku: z.string().min(1).max(64).openapi({ example: 'BAT-SH' }),
   name: z.string().min(1).max(120).openapi({ example: 'Short handle' }),
@@ -67,6 +83,23 @@ export const ProductBody = z.strictObject({
   description: z.string().max(5000).optional(),
   image_urls: z.array(Url).max(20).optional(),
   variants: z.array(VariantBody).min(1).max(100),
+});
+
+/** A product's partial update, and its variants' names and prices (by variant id). */
+export const ProductPatchBody = z.strictObject({
+  name: z.string().min(1).max(200).optional(),
+  description: z.string().max(5000).optional(),
+  image_urls: z.array(Url).max(20).optional(),
+  variants: z
+    .array(
+      z.strictObject({
+        id: z.string().max(64),
+        name: VariantBody.shape.name.optional(),
+        prices: VariantBody.shape.prices.optional(),
+      }),
+    )
+    .max(100)
+    .optional(),
 });
 
 export const StockBody = z.strictObject({ on_hand: z.number().int().min(0).max(MAX_STOCK) });
@@ -99,12 +132,14 @@ export const CancelBody = z.strictObject({
 });
 
 export const OrderListQuery = PaginationQuery.extend({
+  merchant: z.string().max(64).optional(),
   store_id: z.string().max(64).optional(),
   status: z.enum(ORDER_STATUSES).optional(),
 });
 
 export const StoreListQuery = PaginationQuery.extend({
   owner_id: z.string().max(64).optional(),
+  merchant: z.string().max(64).optional(),
 });
 
 const obj = (name: string) =>

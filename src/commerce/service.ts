@@ -1,4 +1,5 @@
 import type { CampaignsService } from '../campaigns/service.js';
+import type { AuditLog } from '../platform/audit/audit.js';
 import type { Db } from '../platform/db/db.js';
 import { fail } from '../platform/failure.js';
 import type { Outbox } from '../platform/outbox/outbox.js';
@@ -22,17 +23,21 @@ export const COMMERCE_SCOPES = {
  *   stock when it is paid;
  * - totals are bigint minor units computed once (`computeTotals`, pricing.ts), with the
  *   discount and tax spread over the lines by one allocation helper (money.ts);
- * - an order is paid through the `OrderPayments` port in the transaction that marks it
- *   paid (the Vaultwire wallet now, merchant invoices later): both happen or neither;
+ * - a store belongs to a merchant tenant, whose members manage it (through the merchants
+ *   module's service interface, the `OrderPayments` port);
+ * - an order is paid through an invoice of its store's merchant, opened after checkout;
+ *   the invoice's state moves the order once (`settle`, under the order's row lock):
+ *   paid → paid and its units leave stock, expired or underpaid → cancelled and its
+ *   units and coupon are released; a cancelled order's invoice is voided first;
  * - every state change writes its `commerce.order.*` event in the same transaction;
  * - refusals are `Failure<CommerceError>` values and write nothing.
  *
  * @example
- * const store = await commerce.catalog.createStore(ownerId, { name: 'Tea House', position: { x: 2, y: 3 } });
+ * const store = await commerce.catalog.createStore(userId, { merchantId, name: 'Tea House', position: { x: 2, y: 3 } });
  * const { cart } = await commerce.orders.createCart({ storeId, currency: 'USD', userId });
  * await commerce.orders.setItem(cart.id, { userId }, variantId, 2);
  * const order = await commerce.orders.checkout(cart.id, { userId }, {});
- * await commerce.orders.pay(order.id, { userId });   // wallet → store owner
+ * await commerce.orders.pay(order.id, { userId });   // the order's invoice, paid from the wallet
  */
 export interface CommerceService {
   readonly catalog: Catalog;
@@ -44,6 +49,7 @@ export interface CommerceService {
 
 export interface CommerceDeps {
   db: Db;
+  audit: Pick<AuditLog, 'record'>;
   outbox: Outbox;
   campaigns: CampaignsService;
   payments: OrderPayments;
@@ -70,7 +76,13 @@ export function createCommerceService(deps: CommerceDeps): CommerceService {
     if (s === undefined) throw new Error(`no scale known for ${currency}`);
     return s;
   };
-  const catalog = createCatalog({ db: deps.db, scaleOf, clock: deps.clock });
+  const catalog = createCatalog({
+    db: deps.db,
+    audit: deps.audit,
+    scaleOf,
+    canManage: (userId, merchantId) => deps.payments.canManage(userId, merchantId),
+    clock: deps.clock,
+  });
   const orders = createOrders({
     db: deps.db,
     outbox: deps.outbox,

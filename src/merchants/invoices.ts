@@ -189,6 +189,12 @@ export interface InvoiceService {
     before: Date,
     limit: number,
   ): Promise<{ payment: InvoicePayment; token: string; livemode: boolean }[]>;
+  /**
+   * Ends an open invoice of the account now, when nothing was paid or seen on chain for it
+   * (what it was made for is gone, e.g. its order was cancelled): it becomes `expired` and
+   * refuses payments from then on. Refused (`invoice_not_payable`) once a payment exists.
+   */
+  void(accountId: string, id: string): Promise<Invoice | MerchantFailure>;
 }
 
 /** A search as the API takes it: amount bounds are decimal strings of `currency`. */
@@ -1090,6 +1096,24 @@ export function createInvoiceService(deps: InvoiceDeps): InvoiceService {
         token: r.card_token,
         livemode: r.livemode,
       }));
+    },
+
+    void(accountId, id) {
+      return db.attempt(async () => {
+        const inv = await getById(id, true);
+        if (inv?.accountId !== accountId) {
+          return fail(MerchantError.InvoiceNotFound, { param: 'invoice' });
+        }
+        if (inv.status === 'expired') return inv;
+        if (inv.status !== 'open' || inv.payments.some((p) => p.status !== 'removed')) {
+          return fail(MerchantError.InvoiceNotPayable);
+        }
+        const now = deps.clock();
+        if (inv.expiresAt > now) {
+          await db.query(`UPDATE merchant_invoices SET expires_at = $2 WHERE id = $1`, [id, now]);
+        }
+        return refresh(id);
+      });
     },
 
     async expireDue(limit = 500) {

@@ -634,6 +634,11 @@ export const REQUEST_RULES = {
     },
   },
   createStore: {
+    merchant: {
+      required: true,
+      type: 'string',
+      maxLength: 64,
+    },
     name: {
       required: true,
       type: 'string',
@@ -1184,11 +1189,62 @@ export const REQUEST_RULES = {
       maxLength: 1000,
     },
   },
+  updateProduct: {
+    name: {
+      required: false,
+      type: 'string',
+      minLength: 1,
+      maxLength: 200,
+    },
+    description: {
+      required: false,
+      type: 'string',
+      maxLength: 5000,
+    },
+    image_urls: {
+      required: false,
+      type: 'array',
+    },
+    variants: {
+      required: false,
+      type: 'array',
+    },
+  },
   updateRefundLink: {
     address: {
       required: true,
       type: 'string',
       maxLength: 64,
+    },
+  },
+  updateStore: {
+    merchant: {
+      required: false,
+      type: 'string',
+      maxLength: 64,
+    },
+    name: {
+      required: false,
+      type: 'string',
+      minLength: 1,
+      maxLength: 120,
+    },
+    logo_url: {
+      required: false,
+      maxLength: 2000,
+      format: 'uri',
+    },
+    colors: {
+      required: false,
+      type: 'object',
+    },
+    position: {
+      required: false,
+      type: 'object',
+    },
+    tax_bps: {
+      required: false,
+      type: 'integer',
     },
   },
   updateWebhookEndpoint: {

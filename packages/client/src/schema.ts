@@ -3049,7 +3049,7 @@ export interface paths {
     put?: never;
     /**
      * Open a store in the mall
-     * @description You own the store. Its position is a cell of the mall’s floor plan (level, x, y) that no other store holds.
+     * @description The store belongs to `merchant`, a merchant you manage (owner, admin or developer): its members manage the store, and its orders are paid through the merchant’s invoices. Its position is a cell of the mall’s floor plan (level, x, y) that no other store holds.
      *
      *     Roles: user, merchant, operator, admin. Scope: `commerce:write`.
      */
@@ -3074,7 +3074,36 @@ export interface paths {
     delete?: never;
     options?: never;
     head?: never;
-    patch?: never;
+    /**
+     * Change one of your stores (only the fields given)
+     * @description A manager of the store’s merchant changes its name, logo, colours, spot on the floor plan or tax; `merchant` moves it to another merchant they manage (a store opened before stores had merchants is attached this way). A spot another store holds is refused (409) and nothing changes. Every change is audited.
+     *
+     *     Roles: user, merchant, operator, admin. Scope: `commerce:write`.
+     */
+    patch: operations['updateStore'];
+    trace?: never;
+  };
+  '/v1/products/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One product */
+    get: operations['getProduct'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /**
+     * Change one of your products (only the fields given)
+     * @description Changes the name, description or images, and the names and prices of the variants listed by id (a price given replaces that currency’s price; the others stay). Stock is set with `POST /v1/variants/{id}/stock`. All of it applies, or nothing. Every change is audited.
+     *
+     *     Roles: user, merchant, operator, admin. Scope: `commerce:write`.
+     */
+    patch: operations['updateProduct'];
     trace?: never;
   };
   '/v1/stores/{id}/products': {
@@ -3092,23 +3121,6 @@ export interface paths {
      * @description Roles: user, merchant, operator, admin. Scope: `commerce:write`.
      */
     post: operations['productsStore'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/products/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** One product */
-    get: operations['getProduct'];
-    put?: never;
-    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -3265,8 +3277,8 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * Orders of your stores, newest first
-     * @description Filter by `store_id` and `status` (pending, paid, fulfilled, cancelled, refunded).
+     * Orders of your merchants’ stores, newest first
+     * @description The orders of every merchant you are a member of. Filter by `merchant`, `store_id` and `status` (pending, paid, fulfilled, cancelled, refunded).
      *
      *     Roles: user, merchant, operator, admin. Scope: `commerce:read`.
      */
@@ -3307,7 +3319,7 @@ export interface paths {
     put?: never;
     /**
      * Pay a pending order from your wallet
-     * @description Moves the total from your wallet balance to the store owner’s in the transaction that marks the order paid and takes its units out of stock (wallet limits apply). A guest order is paid by a logged-in customer holding its cart’s secret, who becomes its buyer. Paying a paid order again answers it.
+     * @description Pays the order’s merchant invoice in full from your wallet balance (wallet limits apply); the paid invoice marks the order paid and takes its units out of stock. The same invoice can be paid on its hosted checkout page (`/pay/{invoice_id}`). A guest order is paid by a logged-in customer holding its cart’s secret, who becomes its buyer. Paying a paid order again answers it.
      *
      *     Roles: user, merchant, operator, admin. Scope: `commerce:write`.
      */
@@ -3365,7 +3377,7 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * Refund one of your stores’ paid orders from your wallet; its coupon use comes back
+     * Refund one of your stores’ paid orders: each payment to its invoice is refunded in full (through the merchant’s refunds); its coupon use comes back
      * @description Roles: user, merchant, operator, admin. Scope: `commerce:write`.
      */
     post: operations['refundOrder'];
@@ -16376,6 +16388,7 @@ export interface operations {
         /** @description Return items after this id (the `next_cursor` of the previous page) */
         starting_after?: string;
         owner_id?: string;
+        merchant?: string;
       };
       header?: never;
       path?: never;
@@ -16428,6 +16441,11 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': {
+          /**
+           * @description A merchant you manage
+           * @example mer_01JD7Q4Z8B2M5Q9K6T3V0W1X2Y
+           */
+          merchant: string;
           /** @example Tea House */
           name: string;
           /**
@@ -16554,6 +16572,264 @@ export interface operations {
       };
       /** @description Not found */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  updateStore: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * @description A merchant you manage
+           * @example mer_01JD7Q4Z8B2M5Q9K6T3V0W1X2Y
+           */
+          merchant?: string;
+          name?: string;
+          /**
+           * Format: uri
+           * @example https://cdn.example.com/logo.png
+           */
+          logo_url?: string | null;
+          /**
+           * @example {
+           *       "primary": "#0a7d4f",
+           *       "accent": "#f2c14e"
+           *     }
+           */
+          colors?: {
+            [key: string]: string;
+          };
+          position?: {
+            level?: number;
+            x: number;
+            y: number;
+          };
+          /**
+           * @description Tax on the discounted amount, in basis points (1800 = 18 %)
+           * @example 1800
+           */
+          tax_bps?: number;
+        };
+      };
+    };
+    responses: {
+      /** @description The store */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['store'];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed for this role or key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Conflict (stock, state or limit) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  getProduct: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The product */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['product'];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  updateProduct: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          name?: string;
+          description?: string;
+          image_urls?: string[];
+          variants?: {
+            id: string;
+            /** @example Short handle */
+            name?: string;
+            /**
+             * @example {
+             *       "USD": "49.90",
+             *       "EUR": "45.00"
+             *     }
+             */
+            prices?: {
+              [key: string]: string;
+            };
+          }[];
+        };
+      };
+    };
+    responses: {
+      /** @description The product */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['product'];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed for this role or key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Conflict (stock, state or limit) */
+      409: {
         headers: {
           [name: string]: unknown;
         };
@@ -16706,55 +16982,6 @@ export interface operations {
       };
       /** @description Conflict (stock, state or limit) */
       409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Rate limited */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  getProduct: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The product */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['product'];
-        };
-      };
-      /** @description Invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Not found */
-      404: {
         headers: {
           [name: string]: unknown;
         };
@@ -17263,6 +17490,7 @@ export interface operations {
         limit?: number;
         /** @description Return items after this id (the `next_cursor` of the previous page) */
         starting_after?: string;
+        merchant?: string;
         store_id?: string;
         status?: 'pending' | 'paid' | 'fulfilled' | 'cancelled' | 'refunded';
       };

@@ -203,9 +203,9 @@ export function registerCartRoutes(app: HttpApp, commerce: CommerceService): voi
       method: 'get',
       path: '/v1/merchant/orders',
       tags: ['Commerce'],
-      summary: 'Orders of your stores, newest first',
+      summary: 'Orders of your merchants’ stores, newest first',
       description:
-        'Filter by `store_id` and `status` (pending, paid, fulfilled, cancelled, refunded).',
+        'The orders of every merchant you are a member of. Filter by `merchant`, `store_id` and `status` (pending, paid, fulfilled, cancelled, refunded).',
       access: { roles: ANY_ROLE, scope: READ },
       request: { query: OrderListQuery },
       responses: { 200: json('Orders', pageSchema(OrderSchema)) },
@@ -213,6 +213,7 @@ export function registerCartRoutes(app: HttpApp, commerce: CommerceService): voi
     async (c) => {
       const q = c.req.valid('query');
       const rows = await orders.listForMerchant(requireUser(c).userId, {
+        merchantId: q.merchant,
         storeId: q.store_id,
         status: q.status,
         limit: q.limit + 1,
@@ -250,7 +251,7 @@ export function registerCartRoutes(app: HttpApp, commerce: CommerceService): voi
       tags: ['Commerce'],
       summary: 'Pay a pending order from your wallet',
       description:
-        'Moves the total from your wallet balance to the store owner’s in the transaction that marks the order paid and takes its units out of stock (wallet limits apply). A guest order is paid by a logged-in customer holding its cart’s secret, who becomes its buyer. Paying a paid order again answers it.',
+        'Pays the order’s merchant invoice in full from your wallet balance (wallet limits apply); the paid invoice marks the order paid and takes its units out of stock. The same invoice can be paid on its hosted checkout page (`/pay/{invoice_id}`). A guest order is paid by a logged-in customer holding its cart’s secret, who becomes its buyer. Paying a paid order again answers it.',
       access: { roles: ANY_ROLE, scope: WRITE },
       request: orderParam,
       responses: {
@@ -301,7 +302,7 @@ export function registerCartRoutes(app: HttpApp, commerce: CommerceService): voi
         summary:
           action === 'fulfil'
             ? 'Mark one of your stores’ paid orders fulfilled'
-            : 'Refund one of your stores’ paid orders from your wallet; its coupon use comes back',
+            : 'Refund one of your stores’ paid orders: each payment to its invoice is refunded in full (through the merchant’s refunds); its coupon use comes back',
         access: { roles: ANY_ROLE, scope: WRITE },
         request: orderParam,
         responses: { 200: json('The order', OrderSchema), ...errors },

@@ -18,10 +18,12 @@ import { productJson, storeJson, variantJson } from '../json.js';
 import {
   errors,
   ProductBody,
+  ProductPatchBody,
   ProductSchema,
   StockBody,
   StoreBody,
   StoreListQuery,
+  StorePatchBody,
   StoreSchema,
   VariantSchema,
   WRITE,
@@ -39,7 +41,7 @@ export function registerStoreRoutes(app: HttpApp, commerce: CommerceService): vo
       tags: ['Commerce'],
       summary: 'Open a store in the mall',
       description:
-        'You own the store. Its position is a cell of the mall’s floor plan (level, x, y) that no other store holds.',
+        'The store belongs to `merchant`, a merchant you manage (owner, admin or developer): its members manage the store, and its orders are paid through the merchant’s invoices. Its position is a cell of the mall’s floor plan (level, x, y) that no other store holds.',
       access: { roles: ANY_ROLE, scope: WRITE },
       request: body(StoreBody),
       responses: { 201: json('The store', StoreSchema), ...errors },
@@ -48,6 +50,7 @@ export function registerStoreRoutes(app: HttpApp, commerce: CommerceService): vo
       const input = c.req.valid('json');
       const store = unwrap(
         await catalog.createStore(requireUser(c).userId, {
+          merchantId: input.merchant,
           name: input.name,
           logoUrl: input.logo_url,
           colors: input.colors,
@@ -74,6 +77,7 @@ export function registerStoreRoutes(app: HttpApp, commerce: CommerceService): vo
       const q = c.req.valid('query');
       const rows = await catalog.listStores({
         ownerId: q.owner_id,
+        merchantId: q.merchant,
         limit: q.limit + 1,
         startingAfter: checkCursor(q.starting_after, 'sto'),
       });
@@ -95,6 +99,68 @@ export function registerStoreRoutes(app: HttpApp, commerce: CommerceService): vo
       const store = await catalog.getStore(c.req.valid('param').id);
       if (!store) throw commerceApiError(CommerceError.StoreNotFound);
       return c.json(storeJson(store), 200);
+    },
+  );
+
+  app.openapi(
+    defineRoute({
+      method: 'patch',
+      path: '/v1/stores/{id}',
+      tags: ['Commerce'],
+      summary: 'Change one of your stores (only the fields given)',
+      description:
+        'A manager of the store’s merchant changes its name, logo, colours, spot on the floor plan or tax; `merchant` moves it to another merchant they manage (a store opened before stores had merchants is attached this way). A spot another store holds is refused (409) and nothing changes. Every change is audited.',
+      access: { roles: ANY_ROLE, scope: WRITE },
+      request: { params: IdParam('sto_01JD7Q4Z8B2M5Q9K6T3V0W1X2Y'), ...body(StorePatchBody) },
+      responses: { 200: json('The store', StoreSchema), ...errors },
+    }),
+    async (c) => {
+      const input = c.req.valid('json');
+      if (Object.keys(input).length === 0) {
+        throw commerceApiError(CommerceError.NothingToUpdate);
+      }
+      const store = unwrap(
+        await catalog.updateStore(requireUser(c).userId, c.req.valid('param').id, {
+          merchantId: input.merchant,
+          name: input.name,
+          logoUrl: input.logo_url,
+          colors: input.colors,
+          position: input.position,
+          taxBps: input.tax_bps,
+        }),
+        commerceApiError,
+      );
+      return c.json(storeJson(store), 200);
+    },
+  );
+
+  app.openapi(
+    defineRoute({
+      method: 'patch',
+      path: '/v1/products/{id}',
+      tags: ['Commerce'],
+      summary: 'Change one of your products (only the fields given)',
+      description:
+        'Changes the name, description or images, and the names and prices of the variants listed by id (a price given replaces that currency’s price; the others stay). Stock is set with `POST /v1/variants/{id}/stock`. All of it applies, or nothing. Every change is audited.',
+      access: { roles: ANY_ROLE, scope: WRITE },
+      request: { params: IdParam('prd_01JD7Q4Z8B2M5Q9K6T3V0W1X2Y'), ...body(ProductPatchBody) },
+      responses: { 200: json('The product', ProductSchema), ...errors },
+    }),
+    async (c) => {
+      const input = c.req.valid('json');
+      if (Object.keys(input).length === 0) {
+        throw commerceApiError(CommerceError.NothingToUpdate);
+      }
+      const product = unwrap(
+        await catalog.updateProduct(requireUser(c).userId, c.req.valid('param').id, {
+          name: input.name,
+          description: input.description,
+          imageUrls: input.image_urls,
+          variants: input.variants,
+        }),
+        commerceApiError,
+      );
+      return c.json(productJson(product, await commerce.scales()), 200);
     },
   );
 
