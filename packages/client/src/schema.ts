@@ -3589,6 +3589,8 @@ export interface components {
       endpoints?: {
         url: string;
         healthy: boolean;
+        /** @description Banned by node operations (out of consensus): gets no requests */
+        banned: boolean;
         consecutive_failures: number;
         last_error: string | null;
         latency_ms: number | null;
