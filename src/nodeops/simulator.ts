@@ -29,6 +29,8 @@ export interface ScriptedChain {
   height(): number;
   /** Milliseconds until the next block. */
   msToNextBlock(): number;
+  /** `/status` requests the nodes answered so far (one per check; the benchmark counts them). */
+  statusRequests(): number;
   stall(node: string): void;
   fork(node: string): void;
   catchUp(node: string, on: boolean): void;
@@ -254,14 +256,16 @@ export async function startScriptedChain(
     }
   }
 
-  function metrics(): string {
+  /** Every node's series, or one node's (`/metrics?node=x`: one scrape target per node). */
+  function metrics(only?: string | null): string {
+    const shown = (name: string, v: NodeView) => !v.down && (!only || name === only);
     const lines = [
       '# HELP cometbft_consensus_height Height of the chain.',
       '# TYPE cometbft_consensus_height gauge',
     ];
     const up: string[] = [];
     for (const [name, v] of nodes) {
-      if (v.down) continue;
+      if (!shown(name, v)) continue;
       up.push(`cometbft_consensus_height{chain_id="${chainId}",node="${name}"} ${viewHeight(v)}`);
     }
     lines.push(
@@ -270,7 +274,7 @@ export async function startScriptedChain(
       '# TYPE cometbft_p2p_peers gauge',
     );
     for (const [name, v] of nodes) {
-      if (!v.down)
+      if (shown(name, v))
         lines.push(`cometbft_p2p_peers{chain_id="${chainId}",node="${name}"} ${v.peers}`);
     }
     lines.push(
@@ -278,7 +282,7 @@ export async function startScriptedChain(
       '# TYPE cometbft_blocksync_syncing gauge',
     );
     for (const [name, v] of nodes) {
-      if (!v.down)
+      if (shown(name, v))
         lines.push(
           `cometbft_blocksync_syncing{chain_id="${chainId}",node="${name}"} ${v.catchingUp ? 1 : 0}`,
         );
@@ -349,7 +353,7 @@ export async function startScriptedChain(
     }
     if (u.pathname === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-      res.end(metrics());
+      res.end(metrics(u.searchParams.get('node')));
       return;
     }
     const [, name, ...rest] = u.pathname.split('/');
@@ -362,11 +366,13 @@ export async function startScriptedChain(
       res.writeHead(503, { 'content-type': 'text/plain' }).end('down');
       return;
     }
+    if (rest.length === 1 && rest[0] === 'status') statusCalls++;
     const [status, body] = answer(name ?? '', v, `/${rest.join('/')}`, u.searchParams);
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
   };
 
+  let statusCalls = 0;
   const server: Server = createServer(handler);
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -396,6 +402,7 @@ export async function startScriptedChain(
     },
     height: chainHeight,
     msToNextBlock: () => blockTimeMs - ((now() - t0) % blockTimeMs),
+    statusRequests: () => statusCalls,
     stall(name) {
       view(name).stalledAt = chainHeight();
     },
