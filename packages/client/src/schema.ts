@@ -4171,6 +4171,8 @@ export interface components {
       local_state: string | null;
       safe_for_ms: number | null;
       mark: components['schemas']['ProducerMark'];
+      /** @description Each region’s health as the node-ops checks see it (what health-driven failover decides on); null without node-ops data */
+      regions: components['schemas']['ProducerRegionHealth'][] | null;
     };
     ProducerMark: {
       height: string;
@@ -4180,6 +4182,26 @@ export interface components {
       region: string;
       at: string;
     } | null;
+    ProducerRegionHealth: {
+      region: string;
+      /**
+       * @description From the node-ops checks of the region’s validator nodes; unknown: none watched, or the checks are stale
+       * @enum {string}
+       */
+      state: 'healthy' | 'unhealthy' | 'unknown';
+      in_consensus: boolean | null;
+      /** @description Every validator node of the region not banned is unreachable */
+      down: boolean | null;
+      /** @description Every validator node of the region is banned: never made active */
+      banned: boolean;
+      /** @example stalled,lagging */
+      reason: string | null;
+      out_of_consensus_since: string | null;
+      /** @description Last time a check found the region in consensus */
+      last_healthy_at: string | null;
+      /** @description Newest check of its validator nodes */
+      checked_at: string | null;
+    };
     ProducerSwitchover: {
       /** @enum {string} */
       object: 'producer_switchover';
