@@ -37,6 +37,14 @@ export async function runChainsStatus(
         `holder ${s.followerHolder ?? '-'}`,
     );
     if (s.haltReason) io.out(`  HALTED: ${s.haltReason}`);
+    const banned = s.endpoints.filter((e) => e.banned);
+    if (banned.length > 0) {
+      const all = banned.length === s.endpoints.length;
+      io.out(
+        `  ${all ? 'EVERY RPC ENDPOINT BANNED' : 'banned RPC endpoints'} (node operations): ` +
+          banned.map((e) => e.url).join(', '),
+      );
+    }
     if (s.hotWallet) {
       const sn = s.sender;
       io.out(

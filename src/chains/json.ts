@@ -21,6 +21,7 @@ export const chainJson = (s: ChainStatus, staff: boolean) => ({
         endpoints: s.endpoints.map((e) => ({
           url: e.url,
           healthy: e.healthy,
+          banned: e.banned,
           consecutive_failures: e.consecutiveFailures,
           last_error: e.lastError,
           latency_ms: e.latencyMs,

@@ -219,6 +219,26 @@ export function createChainMetrics(registry: Registry): ChainMetrics {
           registers: r,
         }),
     ),
+    banned: once(
+      'vaultwire_chain_rpc_banned',
+      () =>
+        new Gauge({
+          name: 'vaultwire_chain_rpc_banned',
+          help: '1 while node operations has the endpoint banned (it gets no requests)',
+          labelNames: ['chain', 'url'] as const,
+          registers: r,
+        }),
+    ),
+    usable: once(
+      'vaultwire_chain_rpc_usable_endpoints',
+      () =>
+        new Gauge({
+          name: 'vaultwire_chain_rpc_usable_endpoints',
+          help: 'RPC endpoints of the chain not banned by node operations (0: every request fails)',
+          labelNames: ['chain'] as const,
+          registers: r,
+        }),
+    ),
     latency: once(
       'vaultwire_chain_rpc_latency_seconds',
       () =>

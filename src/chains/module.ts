@@ -1,6 +1,9 @@
 import { InvalidArgumentError } from 'commander';
 import { z } from 'zod';
 import type { LedgerService } from '../ledger/service.js';
+// Nodes node operations banned leave every RPC pool. Chains owns the port
+// (`EndpointBanSource`); this is the one place that plugs the node-ops ban feed into it.
+import { createNodeBanFeed } from '../nodeops/bans.js';
 import { setting } from '../platform/config/config.js';
 import { defineModule, type BuildContext, type ModuleCli } from '../platform/modules/descriptor.js';
 // The contracts webhook subscriptions name, read from the webhooks' change log: the
@@ -14,6 +17,7 @@ import {
   runChainsStatus,
   runChainsXpub,
 } from './cli.js';
+import { createEndpointBans } from './endpoint-bans.js';
 import { CHAIN_EVENT_REGISTRY } from './events.js';
 import { createLedgerFunds } from './funds.js';
 import { registerChainRoutes } from './routes.js';
@@ -68,6 +72,15 @@ export const chainsModule = defineModule<{ ledger: LedgerService }>()({
     settings,
     deps,
   }: BuildContext<typeof CHAINS_SETTINGS, { ledger: LedgerService }>) => {
+    // A node out of consensus must serve neither the followers nor the withdrawal senders.
+    const bans = createEndpointBans({
+      source: createNodeBanFeed({ db: platform.db }),
+      logger: platform.logger.child({ module: 'chains' }),
+    });
+    if (settings.chains.length > 0) {
+      await bans.start();
+      platform.lifecycle.onStop('chains.bans', () => bans.close());
+    }
     const chains = createChainsService({
       db: platform.db,
       logger: platform.logger,
@@ -80,6 +93,7 @@ export const chainsModule = defineModule<{ ledger: LedgerService }>()({
       custody: { xpub: settings.custodyXpub, mnemonic: settings.custodyMnemonic },
       logInterest: createContractLogInterest({ db: platform.db }),
       audit: platform.audit,
+      bans,
     });
     // Checks the custody wallet against its settings and registers chain assets in the
     // ledger before anything runs; without chains or custody settings it waits for first use.

@@ -17,6 +17,9 @@ export const Amount = z
 export const EndpointSchema = z.object({
   url: z.string(),
   healthy: z.boolean(),
+  banned: z
+    .boolean()
+    .openapi({ description: 'Banned by node operations (out of consensus): gets no requests' }),
   consecutive_failures: z.number().int(),
   last_error: z.string().nullable(),
   latency_ms: z.number().nullable(),

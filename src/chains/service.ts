@@ -10,6 +10,7 @@ import { createDepositService, type DepositService } from './deposits.js';
 import { fail } from '../platform/failure.js';
 import { ChainError, type ChainFailure } from './errors.js';
 import { createEvmAdapter, type EvmAdapter } from './evm/adapter.js';
+import { noEndpointBans, type EndpointBans } from './endpoint-bans.js';
 import { createRpcPool } from './evm/rpc.js';
 import { pollingHeads, webSocketHeads } from './evm/heads.js';
 import { createEvmSender } from './evm/sender.js';
@@ -135,6 +136,8 @@ export function createChainsService(deps: {
   logInterest?: LogInterestSource;
   /** Where operators' deposit reversals are recorded. */
   audit?: Pick<AuditLog, 'record'>;
+  /** Endpoints node operations banned: every RPC pool skips them. */
+  bans?: Pick<EndpointBans, 'isBanned'>;
 }): ChainsService {
   const { db, logger } = deps;
   const metrics = createChainMetrics(deps.registry);
@@ -164,7 +167,12 @@ export function createChainsService(deps: {
 
   const perChain = new Map(
     deps.chains.map((settings) => {
-      const rpc = createRpcPool({ chainKey: settings.key, urls: settings.rpcUrls, metrics });
+      const rpc = createRpcPool({
+        chainKey: settings.key,
+        urls: settings.rpcUrls,
+        metrics,
+        isBanned: (deps.bans ?? noEndpointBans).isBanned,
+      });
       const adapter = createEvmAdapter({
         settings,
         rpc,

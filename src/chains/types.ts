@@ -76,6 +76,8 @@ export interface EndpointHealth {
   /** The URL with any credentials, path and query removed. */
   url: string;
   healthy: boolean;
+  /** Banned by node operations: no request goes to it. */
+  banned: boolean;
   consecutiveFailures: number;
   lastError: string | null;
   latencyMs: number | null;

@@ -5,6 +5,7 @@ import { fail, isFailure, type Failure } from '../platform/failure.js';
 import { newId } from '../platform/ids.js';
 import { parseEndpointUrl, type SsrfGuard } from '../platform/net/ssrf.js';
 import type { Outbox } from '../platform/outbox/outbox.js';
+import { announceBans } from './bans.js';
 import { NodeopsError } from './errors.js';
 import {
   ThresholdsSchema,
@@ -342,6 +343,8 @@ export function createFleet(deps: FleetDeps): Fleet {
           `DELETE FROM nodeops_nodes WHERE source = 'config' AND NOT (name = ANY($1))`,
           [settings.nodes.map((n) => n.name)],
         );
+        // A node's URL may have changed or a banned node gone: pools read the list again.
+        await announceBans(tx, '');
         for (const c of settings.channels) {
           const { shown } = splitChannel(c);
           const s = sealed.get(c.name);
@@ -509,6 +512,7 @@ export function createFleet(deps: FleetDeps): Fleet {
         );
         const row = rows[0];
         if (!row) return fail(NodeopsError.NodeNotFound);
+        await announceBans(tx, row['id'] as string);
         await audit.record({
           action: 'nodeops_node.removed',
           ...auditOf(actor),
@@ -619,6 +623,7 @@ export function createFleet(deps: FleetDeps): Fleet {
       [p.node.id, p.at, p.reason, p.bannedBy],
     );
     const node = nodeFromRow(rows[0] as Row);
+    await announceBans(tx, node.id);
     await outbox.publish({
       type: 'nodeops.node.banned',
       aggregateId: node.id,
@@ -653,6 +658,7 @@ export function createFleet(deps: FleetDeps): Fleet {
       [p.node.id],
     );
     const node = nodeFromRow(rows[0] as Row);
+    await announceBans(tx, node.id);
     await outbox.publish({
       type: 'nodeops.node.unbanned',
       aggregateId: node.id,

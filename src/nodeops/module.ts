@@ -1,4 +1,5 @@
-import { InvalidArgumentError } from 'commander';
+import { createInterface } from 'node:readline';
+import { InvalidArgumentError, Option } from 'commander';
 import { setting } from '../platform/config/config.js';
 import { defineModule, type ModuleCli } from '../platform/modules/descriptor.js';
 import {
@@ -10,6 +11,7 @@ import {
   runNodesUnban,
 } from './cli.js';
 import { NODEOPS_EVENT_REGISTRY } from './events.js';
+import { runNodesSimulate, SIMULATED_FAMILIES, type SimulatedFamily } from './simulate.js';
 import { registerNodeopsRoutes } from './routes.js';
 import { createNodeopsService, NODEOPS_SCOPES, type NodeopsService } from './service.js';
 import { NodeopsSettingsSchema, type NodeopsSettings } from './settings.js';
@@ -74,6 +76,21 @@ function positiveSeconds(value: string): number {
   return Number(value);
 }
 
+function count(value: string): number {
+  if (!/^\d{1,2}$/.test(value) || Number(value) < 1 || Number(value) > 20) {
+    throw new InvalidArgumentError('must be from 1 to 20');
+  }
+  return Number(value);
+}
+
+function seconds(value: string): number {
+  const n = Number(value);
+  if (!/^\d{1,6}(\.\d{1,3})?$/.test(value) || n < 0.1) {
+    throw new InvalidArgumentError('must be a number of seconds, at least 0.1');
+  }
+  return n;
+}
+
 function nodeopsCli(cli: ModuleCli<NodeopsService, typeof NODEOPS_SETTINGS>): void {
   const { program, output } = cli;
   const nodes = program.command('nodes').description('The node fleet: status, bans');
@@ -102,6 +119,54 @@ function nodeopsCli(cli: ModuleCli<NodeopsService, typeof NODEOPS_SETTINGS>): vo
     .action(async (node: string) => {
       await cli.run(({ service, actor }) => runNodesUnban(service, output, { node, actor }));
     });
+
+  nodes
+    .command('simulate')
+    .description(
+      'Serve a scripted chain on 127.0.0.1 (nodes and a reference) to watch and inject faults into; no database needed',
+    )
+    .addOption(
+      new Option('--family <family>', 'chain family')
+        .choices(SIMULATED_FAMILIES)
+        .default('cometbft'),
+    )
+    .option('--nodes <n>', 'watched nodes, 1 to 20', count, 3)
+    .option('--block-time <seconds>', 'seconds between blocks (default: the family’s own)', seconds)
+    .option('--for <seconds>', 'stop after this long (default: at quit or Ctrl-C)', seconds)
+    .action(
+      async (opts: {
+        family: SimulatedFamily;
+        nodes: number;
+        blockTime?: number;
+        for?: number;
+      }) => {
+        // Long-running and local: it builds no platform and is never forwarded to a server.
+        const input = createInterface({ input: process.stdin, terminal: false });
+        const stop = new AbortController();
+        const onSignal = () => {
+          stop.abort();
+        };
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
+        try {
+          process.exitCode = await runNodesSimulate(
+            output,
+            {
+              family: opts.family,
+              nodes: opts.nodes,
+              blockTime: opts.blockTime,
+              forSeconds: opts.for,
+            },
+            { lines: input, signal: stop.signal },
+          );
+        } finally {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+          input.close();
+          process.stdin.destroy();
+        }
+      },
+    );
 
   const alerts = program.command('alerts').description('Node alerts: list, acknowledge, silence');
   alerts

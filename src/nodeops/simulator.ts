@@ -258,13 +258,14 @@ export async function startScriptedChain(
 
   /** Every node's series, or one node's (`/metrics?node=x`: one scrape target per node). */
   function metrics(only?: string | null): string {
+    const shown = (name: string, v: NodeView) => !v.down && (!only || name === only);
     const lines = [
       '# HELP cometbft_consensus_height Height of the chain.',
       '# TYPE cometbft_consensus_height gauge',
     ];
     const up: string[] = [];
     for (const [name, v] of nodes) {
-      if (v.down || (only && name !== only)) continue;
+      if (!shown(name, v)) continue;
       up.push(`cometbft_consensus_height{chain_id="${chainId}",node="${name}"} ${viewHeight(v)}`);
     }
     lines.push(
@@ -273,7 +274,7 @@ export async function startScriptedChain(
       '# TYPE cometbft_p2p_peers gauge',
     );
     for (const [name, v] of nodes) {
-      if (!v.down && !(only && name !== only))
+      if (shown(name, v))
         lines.push(`cometbft_p2p_peers{chain_id="${chainId}",node="${name}"} ${v.peers}`);
     }
     lines.push(
@@ -281,7 +282,7 @@ export async function startScriptedChain(
       '# TYPE cometbft_blocksync_syncing gauge',
     );
     for (const [name, v] of nodes) {
-      if (!v.down)
+      if (shown(name, v))
         lines.push(
           `cometbft_blocksync_syncing{chain_id="${chainId}",node="${name}"} ${v.catchingUp ? 1 : 0}`,
         );

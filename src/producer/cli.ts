@@ -30,6 +30,28 @@ export async function runProducerStatus(
     out.out(
       `${j.chain}  active=${j.active_region ?? '-'}  here=${j.region ?? '-'}:${j.local_state ?? 'not running'}  mark=${mark}  key=${j.public_key ?? 'missing'}`,
     );
+    for (const r of j.regions ?? []) {
+      const consensus =
+        r.in_consensus === null
+          ? 'consensus unknown'
+          : r.in_consensus
+            ? 'in consensus'
+            : 'OUT OF CONSENSUS';
+      out.out(
+        [
+          `  region ${r.region}: ${r.state}`,
+          consensus,
+          r.down ? 'DOWN' : null,
+          r.banned ? 'BANNED' : null,
+          r.reason ? `(${r.reason})` : null,
+          r.out_of_consensus_since ? `out since ${r.out_of_consensus_since}` : null,
+          `last healthy ${r.last_healthy_at ?? 'never seen'}`,
+          `checked ${r.checked_at ?? 'never'}`,
+        ]
+          .filter((x) => x !== null)
+          .join('  '),
+      );
+    }
   }
   return 0;
 }

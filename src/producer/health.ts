@@ -15,6 +15,16 @@ export interface RegionHealth {
   since?: number | undefined;
   /** What the checks found (`stalled,lagging`, a ban reason). */
   reason?: string | undefined;
+  /** Every validator node of the region not banned is unreachable (down, not just behind). */
+  down?: boolean | undefined;
+  /**
+   * Wall-clock ms of the last time a check found the region in consensus: the newest
+   * healthy check, or (out of consensus) when its last node left consensus. Unset when
+   * never seen healthy.
+   */
+  lastHealthyAt?: number | undefined;
+  /** Wall-clock ms of the newest check of the region's validator nodes. */
+  checkedAt?: number | undefined;
 }
 
 /** Where the producer learns region health (the node-ops checks, see nodeops-health.ts). */

@@ -1,3 +1,4 @@
+import type { RegionHealth } from './health.js';
 import type { Mark } from './mark.js';
 import type { ChainStatus } from './service.js';
 import type { Signature } from './signer.js';
@@ -30,6 +31,22 @@ export function markJson(m: Mark) {
   };
 }
 
+const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+
+export function regionHealthJson(r: RegionHealth) {
+  return {
+    region: r.region,
+    state: r.state,
+    in_consensus: r.state === 'unknown' ? null : r.state === 'healthy',
+    down: r.down ?? null,
+    banned: r.banned,
+    reason: r.reason ?? null,
+    out_of_consensus_since: iso(r.state === 'unhealthy' && !r.banned ? r.since : undefined),
+    last_healthy_at: iso(r.lastHealthyAt),
+    checked_at: iso(r.checkedAt),
+  };
+}
+
 export function chainStatusJson(s: ChainStatus) {
   return {
     object: 'producer_chain' as const,
@@ -42,5 +59,6 @@ export function chainStatusJson(s: ChainStatus) {
     local_state: s.election?.state ?? null,
     safe_for_ms: s.election ? s.election.safeForMs : null,
     mark: s.mark ? markJson(s.mark) : null,
+    regions: s.health ? s.health.map(regionHealthJson) : null,
   };
 }

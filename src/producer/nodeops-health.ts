@@ -42,30 +42,60 @@ export function nodeopsHealthSource(o: {
       const t = now();
       const byRegion = new Map<string, typeof nodes>();
       for (const n of nodes) byRegion.set(n.region, [...(byRegion.get(n.region) ?? []), n]);
+      const checked = (n: (typeof nodes)[number]) =>
+        n.lastState === null ? undefined : Date.parse(n.lastState.checked_at);
+      const newest = (ns: typeof nodes) => {
+        const times = ns.map(checked).filter((x): x is number => x !== undefined);
+        return times.length > 0 ? Math.max(...times) : undefined;
+      };
       return [...byRegion].map(([region, ns]): RegionHealth => {
         const live = ns.filter((n) => n.bannedAt === null);
+        const checkedAt = newest(ns);
         if (live.length === 0) {
           return {
             region,
             state: 'unhealthy',
             banned: true,
             reason: ns.map((n) => n.banReason).find(Boolean) ?? 'banned',
+            checkedAt,
           };
         }
-        const fresh = live.filter(
-          (n) => n.lastState !== null && t - Date.parse(n.lastState.checked_at) <= o.staleMs,
-        );
-        if (fresh.some((n) => n.outSince === null)) {
-          return { region, state: 'healthy', banned: false };
+        const fresh = live.filter((n) => {
+          const at = checked(n);
+          return at !== undefined && t - at <= o.staleMs;
+        });
+        const down =
+          fresh.length === live.length &&
+          fresh.every((n) => n.lastState?.state.split(',').includes('unreachable'));
+        const inConsensus = fresh.filter((n) => n.outSince === null);
+        if (inConsensus.length > 0) {
+          return {
+            region,
+            state: 'healthy',
+            banned: false,
+            down: false,
+            lastHealthyAt: newest(inConsensus),
+            checkedAt,
+          };
         }
         if (fresh.length === live.length) {
           const since = Math.max(...live.map((n) => n.outSince?.getTime() ?? t));
           const reasons = [...new Set(live.map((n) => n.lastState?.state ?? ''))]
             .filter((s) => s && s !== 'ok')
             .join(',');
-          return { region, state: 'unhealthy', banned: false, since, reason: reasons || undefined };
+          return {
+            region,
+            state: 'unhealthy',
+            banned: false,
+            since,
+            reason: reasons || undefined,
+            down,
+            // The last of its nodes left consensus then: until that moment it was in.
+            lastHealthyAt: since,
+            checkedAt,
+          };
         }
-        return { region, state: 'unknown', banned: false };
+        return { region, state: 'unknown', banned: false, checkedAt };
       });
     },
   };

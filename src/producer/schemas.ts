@@ -57,6 +57,33 @@ export const MarkSchema = z
   })
   .openapi('ProducerMark');
 
+export const RegionHealthSchema = z
+  .object({
+    region: z.string(),
+    state: z.enum(['healthy', 'unhealthy', 'unknown']).openapi({
+      description:
+        'From the node-ops checks of the region’s validator nodes; unknown: none watched, or the checks are stale',
+    }),
+    in_consensus: z.boolean().nullable(),
+    down: z
+      .boolean()
+      .nullable()
+      .openapi({ description: 'Every validator node of the region not banned is unreachable' }),
+    banned: z.boolean().openapi({
+      description: 'Every validator node of the region is banned: never made active',
+    }),
+    reason: z.string().nullable().openapi({ example: 'stalled,lagging' }),
+    out_of_consensus_since: z.string().nullable(),
+    last_healthy_at: z.string().nullable().openapi({
+      description: 'Last time a check found the region in consensus',
+    }),
+    checked_at: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Newest check of its validator nodes' }),
+  })
+  .openapi('ProducerRegionHealth');
+
 export const ChainStatusSchema = z
   .object({
     object: z.literal('producer_chain'),
@@ -69,6 +96,10 @@ export const ChainStatusSchema = z
     local_state: z.string().nullable(),
     safe_for_ms: z.number().nullable(),
     mark: MarkSchema.nullable(),
+    regions: z.array(RegionHealthSchema).nullable().openapi({
+      description:
+        'Each region’s health as the node-ops checks see it (what health-driven failover decides on); null without node-ops data',
+    }),
   })
   .openapi('ProducerChain');
 

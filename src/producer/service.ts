@@ -289,7 +289,11 @@ export function createProducerService(deps: {
       election: elections.get(chain.key)?.status(),
       activeRegion,
       mark,
-      health: healthWatchers.get(chain.key)?.regions(),
+      // The producer role's latest look; a process without the role (the API, the CLI)
+      // asks the node checks itself.
+      health:
+        healthWatchers.get(chain.key)?.regions() ??
+        (await deps.health?.regions(chain.key).catch(() => undefined)),
     };
   }
 

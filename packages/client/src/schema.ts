@@ -3761,6 +3761,8 @@ export interface components {
       endpoints?: {
         url: string;
         healthy: boolean;
+        /** @description Banned by node operations (out of consensus): gets no requests */
+        banned: boolean;
         consecutive_failures: number;
         last_error: string | null;
         latency_ms: number | null;
@@ -4341,6 +4343,8 @@ export interface components {
       local_state: string | null;
       safe_for_ms: number | null;
       mark: components['schemas']['ProducerMark'];
+      /** @description Each region’s health as the node-ops checks see it (what health-driven failover decides on); null without node-ops data */
+      regions: components['schemas']['ProducerRegionHealth'][] | null;
     };
     ProducerMark: {
       height: string;
@@ -4350,6 +4354,26 @@ export interface components {
       region: string;
       at: string;
     } | null;
+    ProducerRegionHealth: {
+      region: string;
+      /**
+       * @description From the node-ops checks of the region’s validator nodes; unknown: none watched, or the checks are stale
+       * @enum {string}
+       */
+      state: 'healthy' | 'unhealthy' | 'unknown';
+      in_consensus: boolean | null;
+      /** @description Every validator node of the region not banned is unreachable */
+      down: boolean | null;
+      /** @description Every validator node of the region is banned: never made active */
+      banned: boolean;
+      /** @example stalled,lagging */
+      reason: string | null;
+      out_of_consensus_since: string | null;
+      /** @description Last time a check found the region in consensus */
+      last_healthy_at: string | null;
+      /** @description Newest check of its validator nodes */
+      checked_at: string | null;
+    };
     ProducerSwitchover: {
       /** @enum {string} */
       object: 'producer_switchover';

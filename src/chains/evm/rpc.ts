@@ -8,6 +8,9 @@ import type { EndpointHealth } from '../types.js';
  * marks that endpoint down for a growing cool-down and the request moves to the next.
  * An answer from the node that is an error about the request itself (a revert, "nonce
  * too low") is returned to the caller as is: another endpoint would say the same.
+ * An endpoint node operations banned (`isBanned`) gets no request at all; when every
+ * endpoint is banned, requests fail with `RpcEndpointsBannedError` (and the
+ * `vaultwire_chain_rpc_usable_endpoints` gauge is 0) rather than use a banned node.
  */
 export interface RpcPool {
   request<T>(method: string, params?: readonly unknown[]): Promise<T>;
@@ -19,6 +22,10 @@ export interface RpcMetrics {
   errors: Counter<'chain' | 'url' | 'kind'>;
   up: Gauge<'chain' | 'url'>;
   latency: Histogram<'chain' | 'url'>;
+  /** 1 while node operations has the endpoint banned. */
+  banned: Gauge<'chain' | 'url'>;
+  /** Endpoints not banned (0: every request fails with `RpcEndpointsBannedError`). */
+  usable: Gauge<'chain'>;
 }
 
 /** A node error about the request (revert, bad nonce…), not about the endpoint. */
@@ -39,7 +46,22 @@ export class RpcUnavailableError extends Error {
   override name = 'RpcUnavailableError';
 }
 
+/** Every endpoint of the chain is banned by node operations: nothing was sent. */
+export class RpcEndpointsBannedError extends RpcUnavailableError {
+  override name = 'RpcEndpointsBannedError';
+  constructor(
+    readonly chainKey: string,
+    readonly method: string,
+  ) {
+    super(
+      `${chainKey}: every RPC endpoint is banned by node operations (out of consensus); ` +
+        `${method} was not sent. Unban a node (vaultwire nodes unban) or add an endpoint.`,
+    );
+  }
+}
+
 interface Endpoint {
+  url: string;
   label: string;
   request: (args: { method: string; params?: unknown }) => Promise<unknown>;
   failures: number;
@@ -69,7 +91,10 @@ export function createRpcPool(options: {
   /** JSON-RPC requests made in the same tick go out as one batch of at most this many. */
   batchSize?: number;
   now?: () => number;
+  /** Endpoints node operations banned: skipped (see `EndpointBans`). */
+  isBanned?: (url: string) => boolean;
 }): RpcPool {
+  const isBanned = options.isBanned ?? (() => false);
   const now = options.now ?? Date.now;
   const { metrics, chainKey } = options;
   const endpoints: Endpoint[] = options.urls.map((url, i) => {
@@ -81,6 +106,7 @@ export function createRpcPool(options: {
     const label = endpointLabel(url, i);
     metrics.up.set({ chain: chainKey, url: label }, 1);
     return {
+      url,
       label,
       request: transport.request,
       failures: 0,
@@ -90,12 +116,33 @@ export function createRpcPool(options: {
     };
   });
 
-  const order = (): Endpoint[] => {
+  const bannedNow = new Set<Endpoint>();
+  /** The endpoints bans leave; keeps the ban gauges in step with what requests see. */
+  const allowed = (): Endpoint[] => {
+    const list: Endpoint[] = [];
+    for (const e of endpoints) {
+      const banned = isBanned(e.url);
+      if (banned !== bannedNow.has(e)) {
+        if (banned) bannedNow.add(e);
+        else bannedNow.delete(e);
+        metrics.banned.set({ chain: chainKey, url: e.label }, banned ? 1 : 0);
+      }
+      if (!banned) list.push(e);
+    }
+    metrics.usable.set({ chain: chainKey }, list.length);
+    return list;
+  };
+  for (const e of endpoints) metrics.banned.set({ chain: chainKey, url: e.label }, 0);
+  allowed();
+
+  const order = (method: string): Endpoint[] => {
     const t = now();
-    const up = endpoints.filter((e) => e.downUntil <= t);
+    const candidates = allowed();
+    if (candidates.length === 0) throw new RpcEndpointsBannedError(chainKey, method);
+    const up = candidates.filter((e) => e.downUntil <= t);
     if (up.length > 0) return up;
     // All down: try the one that comes back soonest rather than failing outright.
-    return [...endpoints].sort((a, b) => a.downUntil - b.downUntil);
+    return [...candidates].sort((a, b) => a.downUntil - b.downUntil);
   };
 
   const markDown = (e: Endpoint, err: unknown, kind: string) => {
@@ -109,7 +156,7 @@ export function createRpcPool(options: {
   return {
     async request<T>(method: string, params: readonly unknown[] = []): Promise<T> {
       let last: unknown;
-      for (const e of order()) {
+      for (const e of order(method)) {
         const started = performance.now();
         metrics.requests.inc({ chain: chainKey, url: e.label, method });
         try {
@@ -160,6 +207,7 @@ export function createRpcPool(options: {
       return endpoints.map((e) => ({
         url: e.label,
         healthy: e.downUntil <= t,
+        banned: isBanned(e.url),
         consecutiveFailures: e.failures,
         lastError: e.lastError,
         latencyMs: e.latencyMs === null ? null : Math.round(e.latencyMs * 10) / 10,
