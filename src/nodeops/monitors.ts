@@ -53,6 +53,8 @@ export interface MonitorState {
   /** `ok`, or the firing conditions joined by commas; `unknown` before a check decided. */
   state: string;
   checked_at: string;
+  /** When the verdict was last written (every poll of the lease holder). */
+  evaluated_at?: string;
   /** Backups: the newest backup's time, its age, object and height where known. */
   newest_at?: string | null;
   age_seconds?: number | null;
@@ -91,6 +93,8 @@ export interface BackupRegionStatus {
   /** When its open `backup_stale` alert was opened. */
   staleSince: Date | null;
   checkedAt: Date | null;
+  /** When the monitor last wrote its verdict: older than a few polls, the monitor is not running. */
+  evaluatedAt: Date | null;
 }
 
 export interface BackupGroup {
@@ -501,6 +505,7 @@ export function createMonitors(deps: MonitorsDeps): Monitors & MonitorRunner {
           stale: staleSince.has(m.id),
           staleSince: staleSince.get(m.id) ?? null,
           checkedAt: st?.checked_at ? new Date(st.checked_at) : null,
+          evaluatedAt: st?.evaluated_at ? new Date(st.evaluated_at) : null,
         };
         const key = m.chain ?? '';
         const g = groups.get(key) ?? { chain: m.chain, freshest: null, regions: [] };
@@ -594,7 +599,12 @@ export function createMonitors(deps: MonitorsDeps): Monitors & MonitorRunner {
           await tx.query(
             `UPDATE nodeops_monitors m SET last_state = s.state
              FROM unnest($1::text[], $2::jsonb[]) AS s(id, state) WHERE m.id = s.id`,
-            [evaluated.map((e) => e.m.id), evaluated.map((e) => JSON.stringify(e.state))],
+            [
+              evaluated.map((e) => e.m.id),
+              evaluated.map((e) =>
+                JSON.stringify({ ...e.state, evaluated_at: p.at.toISOString() }),
+              ),
+            ],
           );
           await p.fence();
         });
