@@ -273,45 +273,103 @@ export const MonitorSettingsSchema = z
   });
 export type MonitorSettings = z.output<typeof MonitorSettingsSchema>;
 
-export const NodeopsSettingsSchema = z.strictObject({
-  /** False: the `nodeops` role idles (the API still manages the fleet). */
-  enabled: z.boolean().default(false),
-  /** How often every node and reference is polled. */
-  intervalMs: z.number().int().min(100).max(600_000).default(2000),
-  /** Time a node or reference has to answer one poll. */
-  requestTimeoutMs: z.number().int().min(100).max(60_000).default(3000),
-  /** How often the sender looks for notifications to deliver (besides being woken). */
-  sendPollMs: z.number().int().min(20).max(60_000).default(250),
-  /** Lease time of the one sender among the monitor replicas. */
-  senderLeaseMs: z.number().int().min(500).max(600_000).default(5000),
-  /** Seconds between reminders of an alert still firing and not acknowledged; 0: none. */
-  remindEverySeconds: z
-    .number()
-    .int()
-    .min(0)
-    .max(7 * 86_400)
-    .default(3600),
-  /** How often each chain's release feed is read (GitHub allows 60 unauthenticated calls an hour). */
-  releaseCheckMs: z.number().int().min(1000).max(86_400_000).default(3_600_000),
-  /** IP ranges node, reference and channel URLs may point to although private or loopback. */
-  ssrfAllow: z
-    .array(z.string().regex(/^[0-9a-fA-F:.]+(\/\d{1,3})?$/, 'must be an IP or CIDR range'))
-    .default([]),
-  chains: z.array(ChainSettingsSchema).max(1000).default([]),
-  nodes: z.array(NodeSettingsSchema).max(100_000).default([]),
-  channels: z.array(ChannelSettingsSchema).max(1000).default([]),
-  /** Backup freshness, uptime and heartbeat monitors (see MonitorSettingsSchema). */
-  monitors: z.array(MonitorSettingsSchema).max(10_000).default([]),
-  /**
-   * Directories a backup monitor's `path` may be under when set through the API (the
-   * YAML file may name any path). Empty: the API takes no path monitors.
-   */
-  backupPathRoots: z
-    .array(z.string().startsWith('/', 'must be an absolute path').max(1000))
-    .max(100)
-    .default([]),
-});
+export const NodeopsSettingsSchema = z
+  .strictObject({
+    /** False: the `nodeops` role idles (the API still manages the fleet). */
+    enabled: z.boolean().default(false),
+    /** How often every node and reference is polled. */
+    intervalMs: z.number().int().min(100).max(600_000).default(2000),
+    /** Time a node or reference has to answer one poll. */
+    requestTimeoutMs: z.number().int().min(100).max(60_000).default(3000),
+    /** How often the sender looks for notifications to deliver (besides being woken). */
+    sendPollMs: z.number().int().min(20).max(60_000).default(250),
+    /** Lease time of the one sender among the monitor replicas. */
+    senderLeaseMs: z.number().int().min(500).max(600_000).default(5000),
+    /** Seconds between reminders of an alert still firing and not acknowledged; 0: none. */
+    remindEverySeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 86_400)
+      .default(3600),
+    /** How often each chain's release feed is read (GitHub allows 60 unauthenticated calls an hour). */
+    releaseCheckMs: z.number().int().min(1000).max(86_400_000).default(3_600_000),
+    /** IP ranges node, reference and channel URLs may point to although private or loopback. */
+    ssrfAllow: z
+      .array(z.string().regex(/^[0-9a-fA-F:.]+(\/\d{1,3})?$/, 'must be an IP or CIDR range'))
+      .default([]),
+    chains: z
+      .array(z.preprocess(refuseOtherFamilysThresholds, ChainSettingsSchema))
+      .max(1000)
+      .default([]),
+    nodes: z.array(NodeSettingsSchema).max(100_000).default([]),
+    channels: z.array(ChannelSettingsSchema).max(1000).default([]),
+    /** Backup freshness, uptime and heartbeat monitors (see MonitorSettingsSchema). */
+    monitors: z.array(MonitorSettingsSchema).max(10_000).default([]),
+    /**
+     * Directories a backup monitor's `path` may be under when set through the API (the
+     * YAML file may name any path). Empty: the API takes no path monitors.
+     */
+    backupPathRoots: z
+      .array(z.string().startsWith('/', 'must be an absolute path').max(1000))
+      .max(100)
+      .default([]),
+  })
+  .superRefine((s, ctx) => {
+    // A field of another family would be ignored without a word: refuse it by name.
+    const family = new Map(s.chains.map((c) => [c.key, c.family]));
+    s.chains.forEach((c, i) => {
+      if (c.lcdUrl !== undefined && c.family !== 'cometbft') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['chains', i, 'lcdUrl'],
+          message: `lcdUrl is for cometbft chains; ${c.key} is ${c.family}`,
+        });
+      }
+    });
+    s.nodes.forEach((n, i) => {
+      const f = family.get(n.chain);
+      if (n.validatorAddress !== undefined && f !== undefined && f !== 'cometbft') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['nodes', i, 'validatorAddress'],
+          message: `validatorAddress is for nodes of cometbft chains; ${n.name}'s chain ${n.chain} is ${f}`,
+        });
+      }
+      if (n.producerName !== undefined && f !== undefined && f !== 'eos') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['nodes', i, 'producerName'],
+          message: `producerName is for nodes of eos chains; ${n.name}'s chain ${n.chain} is ${f}`,
+        });
+      }
+    });
+  });
 export type NodeopsSettings = z.output<typeof NodeopsSettingsSchema>;
+
+/** Thresholds that mean something on one family only. */
+const FAMILY_THRESHOLDS: Record<string, Family> = {
+  missedConsecutive: 'cometbft',
+  missedWindow: 'cometbft',
+  missedWindowMax: 'cometbft',
+  missedRounds: 'eos',
+};
+
+/** Refuses, by name, a threshold set on a chain of a family it does not apply to. */
+function refuseOtherFamilysThresholds(raw: unknown, ctx: z.RefinementCtx): unknown {
+  if (raw === null || typeof raw !== 'object') return raw;
+  const c = raw as Record<string, unknown>;
+  for (const [field, f] of Object.entries(FAMILY_THRESHOLDS)) {
+    if (field in c && typeof c['family'] === 'string' && c['family'] !== f) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [field],
+        message: `${field} is for ${f} chains; ${String(c['key'])} is ${c['family']}`,
+      });
+    }
+  }
+  return raw;
+}
 
 /** The stall threshold in seconds: the configured one, or twice the block time. */
 export function stallSeconds(t: Thresholds): number {
