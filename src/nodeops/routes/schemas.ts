@@ -281,13 +281,10 @@ export const MonitorSchema = z
         '`ok`, the firing checks joined by commas (`backup_stale`, `down`, `slow`, `cert_expiring`, `heartbeat_missed`), or `unknown`',
     }),
     checked_at: z.string().nullable(),
-    last: z
-      .record(z.string(), z.unknown())
-      .nullable()
-      .openapi({
-        description:
-          'The last check: newest_at, age_seconds, height, status, latency_ms, cert_expires_at, error',
-      }),
+    last: z.record(z.string(), z.unknown()).nullable().openapi({
+      description:
+        'The last check: newest_at, age_seconds, height, status, latency_ms, cert_expires_at, error',
+    }),
     last_push_at: z.string().nullable(),
     source: z.enum(['config', 'api']),
     created_at: z.string(),
