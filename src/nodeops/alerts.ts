@@ -6,6 +6,7 @@ import type { Outbox } from '../platform/outbox/outbox.js';
 import type { ConditionKind } from './checks.js';
 import { NodeopsError } from './errors.js';
 import type { Actor, FleetNode } from './fleet.js';
+import type { MonitorConditionKind } from './monitor-checks.js';
 import type { Severity } from './settings.js';
 
 /**
@@ -18,15 +19,22 @@ import type { Severity } from './settings.js';
 
 export type AlertStatus = 'firing' | 'acknowledged' | 'resolved';
 export type NoticeKind = 'opened' | 'reminder' | 'banned' | 'unbanned' | 'resolved';
+/** A chain node's check, or a monitor's (backup, uptime, heartbeat). */
+export type AlertKind = ConditionKind | MonitorConditionKind;
 
+/** An alert about exactly one node (`nodeId`) or one monitor (`monitorId`). */
 export interface Alert {
   id: string;
-  nodeId: string;
-  node: string;
-  chain: string;
-  region: string;
-  role: string;
-  kind: ConditionKind;
+  nodeId: string | null;
+  node: string | null;
+  monitorId: string | null;
+  monitor: string | null;
+  /** Null for a monitor of no chain (a web service). */
+  chain: string | null;
+  region: string | null;
+  /** The node's role; null for a monitor. */
+  role: string | null;
+  kind: AlertKind;
   severity: Severity;
   status: AlertStatus;
   summary: string;
@@ -49,6 +57,8 @@ export interface Notice {
 export interface AlertQuery {
   status?: 'open' | AlertStatus | undefined;
   node?: string | undefined;
+  /** A monitor's id or name. */
+  monitor?: string | undefined;
   chain?: string | undefined;
   limit: number;
   startingAfter?: string | undefined;
@@ -67,7 +77,7 @@ export interface Alerts {
     until: Date,
     actor: Actor,
   ): Promise<Alert | Failure<NodeopsError.AlertNotFound | NodeopsError.AlertResolved>>;
-  /** Open alerts by node and kind (what the monitor compares its verdicts with). */
+  /** Open alerts by node (or monitor) id and kind (what the monitor compares its verdicts with). */
   open(): Promise<Map<string, Alert>>;
   /** Opens an alert unless one is open for the node and kind; resolves with it if it opened it. */
   openAlert(
@@ -81,10 +91,27 @@ export interface Alerts {
       at: Date;
     },
   ): Promise<Alert | undefined>;
+  /** Opens an alert about a monitor unless one is open for it and the kind. */
+  openMonitorAlert(
+    tx: Queryable,
+    p: {
+      monitor: { id: string; chain: string | null };
+      kind: MonitorConditionKind;
+      severity: Severity;
+      summary: string;
+      details: Record<string, unknown>;
+      at: Date;
+    },
+  ): Promise<Alert | undefined>;
   /** Resolves the open alert of the node and kind, if there is one. */
   resolveAlert(
     tx: Queryable,
     p: { nodeId: string; kind: ConditionKind; at: Date },
+  ): Promise<Alert | undefined>;
+  /** Resolves the open alert of the monitor and kind, if there is one. */
+  resolveMonitorAlert(
+    tx: Queryable,
+    p: { monitorId: string; kind: MonitorConditionKind; at: Date },
   ): Promise<Alert | undefined>;
   /** Adds a notice of `alert` for every channel that takes its chain and severity. */
   notify(tx: Queryable, alert: Alert, kind: NoticeKind, text: string): Promise<void>;
@@ -92,8 +119,11 @@ export interface Alerts {
   remind(tx: Queryable, everySeconds: number, at: Date): Promise<Alert[]>;
 }
 
-const alertSelect = `SELECT a.*, n.name AS node_name, n.region, n.role
-  FROM nodeops_alerts a JOIN nodeops_nodes n ON n.id = a.node_id`;
+export const alertSelect = `SELECT a.*, n.name AS node_name, coalesce(n.region, m.region) AS region,
+    n.role, m.name AS monitor_name
+  FROM nodeops_alerts a
+  LEFT JOIN nodeops_nodes n ON n.id = a.node_id
+  LEFT JOIN nodeops_monitors m ON m.id = a.monitor_id`;
 
 type Row = Record<string, unknown>;
 const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
@@ -101,12 +131,14 @@ const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v 
 export function alertFromRow(r: Row): Alert {
   return {
     id: r['id'] as string,
-    nodeId: r['node_id'] as string,
-    node: r['node_name'] as string,
-    chain: r['chain_key'] as string,
-    region: r['region'] as string,
-    role: r['role'] as string,
-    kind: r['kind'] as ConditionKind,
+    nodeId: (r['node_id'] as string | null) ?? null,
+    node: (r['node_name'] as string | null) ?? null,
+    monitorId: (r['monitor_id'] as string | null | undefined) ?? null,
+    monitor: (r['monitor_name'] as string | null | undefined) ?? null,
+    chain: (r['chain_key'] as string | null) ?? null,
+    region: (r['region'] as string | null) ?? null,
+    role: (r['role'] as string | null) ?? null,
+    kind: r['kind'] as AlertKind,
     severity: r['severity'] as Severity,
     status: r['status'] as AlertStatus,
     summary: r['summary'] as string,
@@ -124,6 +156,7 @@ export function alertPayload(a: Alert): Record<string, unknown> {
     alert_id: a.id,
     node_id: a.nodeId,
     node: a.node,
+    ...(a.monitorId ? { monitor_id: a.monitorId, monitor: a.monitor } : {}),
     chain: a.chain,
     region: a.region,
     role: a.role,
@@ -165,8 +198,16 @@ export function createAlerts(deps: {
            AND ($2::text IS NULL OR a.node_id = $2 OR n.name = $2)
            AND ($3::text IS NULL OR a.chain_key = $3)
            AND ($4::text IS NULL OR a.id < $4)
+           AND ($6::text IS NULL OR a.monitor_id = $6 OR m.name = $6)
          ORDER BY a.id DESC LIMIT $5`,
-        [status, q.node ?? null, q.chain ?? null, q.startingAfter ?? null, q.limit],
+        [
+          status,
+          q.node ?? null,
+          q.chain ?? null,
+          q.startingAfter ?? null,
+          q.limit,
+          q.monitor ?? null,
+        ],
       );
       return rows.map(alertFromRow);
     },
@@ -232,7 +273,7 @@ export function createAlerts(deps: {
       return new Map(
         rows.map((r) => {
           const a = alertFromRow(r);
-          return [`${a.nodeId}/${a.kind}`, a];
+          return [`${a.nodeId ?? a.monitorId ?? ''}/${a.kind}`, a];
         }),
       );
     },
@@ -264,6 +305,49 @@ export function createAlerts(deps: {
       return alert;
     },
 
+    async openMonitorAlert(tx, p) {
+      const { rows } = await tx.query(
+        `INSERT INTO nodeops_alerts (id, monitor_id, chain_key, kind, severity, status, summary, details,
+           opened_at, last_notice_at)
+         VALUES ($1, $2, $3, $4, $5, 'firing', $6, $7, $8, $8)
+         ON CONFLICT (monitor_id, kind) WHERE status <> 'resolved' DO NOTHING RETURNING id`,
+        [
+          newId('nal'),
+          p.monitor.id,
+          p.monitor.chain,
+          p.kind,
+          p.severity,
+          p.summary,
+          JSON.stringify(p.details),
+          p.at,
+        ],
+      );
+      if (!rows[0]) return undefined;
+      const alert = (await byId(tx, rows[0]['id'] as string)) as Alert;
+      await outbox.publish({
+        type: 'nodeops.alert.opened',
+        aggregateId: alert.id,
+        payload: alertPayload(alert),
+      });
+      return alert;
+    },
+
+    async resolveMonitorAlert(tx, p) {
+      const { rows } = await tx.query(
+        `UPDATE nodeops_alerts SET status = 'resolved', resolved_at = $3
+         WHERE monitor_id = $1 AND kind = $2 AND status <> 'resolved' RETURNING id`,
+        [p.monitorId, p.kind, p.at],
+      );
+      if (!rows[0]) return undefined;
+      const alert = (await byId(tx, rows[0]['id'] as string)) as Alert;
+      await outbox.publish({
+        type: 'nodeops.alert.resolved',
+        aggregateId: alert.id,
+        payload: alertPayload(alert),
+      });
+      return alert;
+    },
+
     async resolveAlert(tx, p) {
       const { rows } = await tx.query(
         `UPDATE nodeops_alerts SET status = 'resolved', resolved_at = $3
@@ -289,7 +373,7 @@ export function createAlerts(deps: {
          INSERT INTO nodeops_deliveries (notice_id, channel_id)
          SELECT notice.id, c.id FROM notice, nodeops_channels c
          WHERE (c.min_severity = 'warning' OR $5 = 'critical')
-           AND (c.chains = '{}' OR $6 = ANY (c.chains))`,
+           AND (c.chains = '{}' OR $6::text = ANY (c.chains))`,
         [id, alert.id, kind, text, alert.severity, alert.chain],
       );
     },

@@ -81,10 +81,10 @@ export function createChannelSender(deps: { http: HttpClient; mailer: Mailer }) 
               dedup_key: a.id,
               payload: {
                 summary: notice.text.split('\n')[0]?.slice(0, 1024),
-                source: a.node,
+                source: a.node ?? a.monitor,
                 severity: a.severity === 'critical' ? 'critical' : 'warning',
-                component: a.chain,
-                group: a.region,
+                component: a.chain ?? undefined,
+                group: a.region ?? undefined,
                 class: a.kind,
                 custom_details: { ...a.details, alert_id: a.id, notice: notice.kind },
               },
@@ -115,8 +115,14 @@ const ICON: Record<NoticeKind, string> = {
   resolved: 'RESOLVED',
 };
 
+/** What an alert is about: `chain/node`, or a monitor's name (after its chain, if any). */
+export function alertSubject(a: Alert): string {
+  const name = a.node ?? a.monitor ?? '?';
+  return a.chain === null ? name : `${a.chain}/${name}`;
+}
+
 export function subjectOf(n: OutgoingNotice): string {
-  return `[${ICON[n.kind]}] ${n.alert.chain}/${n.alert.node}: ${n.alert.kind}`;
+  return `[${ICON[n.kind]}] ${alertSubject(n.alert)}: ${n.alert.kind}`;
 }
 
 function duration(ms: number): string {
@@ -129,7 +135,10 @@ function duration(ms: number): string {
 
 /** The text a person reads, the same on every channel. */
 export function noticeText(kind: NoticeKind, a: Alert, now: Date, extra?: string): string {
-  const where = `${a.chain}/${a.node} (${a.region}, ${a.role})`;
+  const where =
+    a.nodeId !== null
+      ? `${alertSubject(a)} (${a.region ?? '?'}, ${a.role ?? '?'})`
+      : `${alertSubject(a)}${a.region === null ? '' : ` (${a.region})`}`;
   switch (kind) {
     case 'opened':
       return `[FIRING ${a.severity}] ${where}: ${a.summary}\nAlert ${a.id}, since ${a.openedAt.toISOString()}`;

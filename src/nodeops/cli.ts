@@ -1,5 +1,6 @@
 import type { CliActor, CliOutput } from '../platform/modules/descriptor.js';
 import { isFailure } from '../platform/failure.js';
+import { alertSubject } from './channels.js';
 import type { NodeopsService } from './service.js';
 
 /**
@@ -80,7 +81,7 @@ export async function runAlertsList(
   const list = await s.alerts.list({ status: opts.all ? undefined : 'open', limit: 100 });
   for (const a of list) {
     io.out(
-      `${a.id}  ${a.status.padEnd(12)} ${a.severity.padEnd(8)} ${a.chain}/${a.node}  ${a.summary}`,
+      `${a.id}  ${a.status.padEnd(12)} ${a.severity.padEnd(8)} ${alertSubject(a)}  ${a.summary}`,
     );
   }
   if (list.length === 0) io.out(opts.all ? 'No alerts.' : 'No open alerts.');

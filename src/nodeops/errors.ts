@@ -18,6 +18,10 @@ export enum NodeopsError {
   UrlUnresolvable = 'url_unresolvable',
   ValidatorNeedsAddress = 'validator_address_invalid',
   FamilyMismatch = 'family_mismatch',
+  MonitorNotFound = 'monitor_not_found',
+  MonitorNameTaken = 'monitor_name_taken',
+  BackupPathNotAllowed = 'backup_path_not_allowed',
+  PushTokenUnknown = 'push_token_unknown',
 }
 
 export const nodeopsApiError = errorCatalog<NodeopsError>({
@@ -96,6 +100,30 @@ export const nodeopsApiError = errorCatalog<NodeopsError>({
     type: 'invalid_request_error',
     message: 'Only a validator node takes a validator_address',
     param: 'validator_address',
+  },
+  [NodeopsError.MonitorNotFound]: {
+    status: 404,
+    type: 'not_found_error',
+    message: 'No such monitor',
+  },
+  [NodeopsError.MonitorNameTaken]: {
+    status: 409,
+    type: 'conflict_error',
+    message: 'A monitor with this name exists',
+    param: 'name',
+  },
+  [NodeopsError.BackupPathNotAllowed]: {
+    status: 400,
+    type: 'invalid_request_error',
+    message:
+      'The path is not under one of nodeops.backupPathRoots (the directories the API may point backup monitors at)',
+    param: 'path',
+  },
+  [NodeopsError.PushTokenUnknown]: {
+    status: 404,
+    type: 'not_found_error',
+    message: 'No push monitor has this token',
+    param: 'x-push-token',
   },
   [NodeopsError.FamilyMismatch]: {
     status: 400,

@@ -10,6 +10,13 @@ export function createNodeopsMetrics(registry: Registry) {
   const labelNames = ['chain', 'node', 'region', 'role'] as const;
   const gauge = (name: string, help: string) =>
     metricOnce(registry, name, () => new Gauge({ name, help, labelNames, registers: [registry] }));
+  const monitorLabels = ['monitor', 'chain', 'region'] as const;
+  const monitorGauge = (name: string, help: string) =>
+    metricOnce(
+      registry,
+      name,
+      () => new Gauge({ name, help, labelNames: monitorLabels, registers: [registry] }),
+    );
   return {
     height: metricOnce(
       registry,
@@ -41,6 +48,42 @@ export function createNodeopsMetrics(registry: Registry) {
           name: 'vaultwire_nodeops_chain_best_height',
           help: 'Highest height among own nodes and references of the chain',
           labelNames: ['chain'] as const,
+          registers: [registry],
+        }),
+    ),
+    // Monitors that are not chain nodes (labels: monitor, chain, region; '' when unset).
+    backupNewest: monitorGauge(
+      'vaultwire_nodeops_backup_newest_timestamp_seconds',
+      'Time (Unix seconds) of the newest backup the monitor found',
+    ),
+    backupMaxAge: monitorGauge(
+      'vaultwire_nodeops_backup_max_age_seconds',
+      'The monitor’s limit on the newest backup’s age',
+    ),
+    backupHeight: monitorGauge(
+      'vaultwire_nodeops_backup_height',
+      'Block height of the newest backup, where known',
+    ),
+    httpLatency: monitorGauge(
+      'vaultwire_nodeops_http_latency_seconds',
+      'Latency of the last uptime check (to the end of the body)',
+    ),
+    certExpiry: monitorGauge(
+      'vaultwire_nodeops_cert_expiry_timestamp_seconds',
+      'Time (Unix seconds) the TLS certificate of an uptime-checked service expires',
+    ),
+    heartbeat: monitorGauge(
+      'vaultwire_nodeops_heartbeat_timestamp_seconds',
+      'Time (Unix seconds) of the last push to a heartbeat monitor (as this process received it)',
+    ),
+    monitorOk: metricOnce(
+      registry,
+      'vaultwire_nodeops_monitor_ok',
+      () =>
+        new Gauge({
+          name: 'vaultwire_nodeops_monitor_ok',
+          help: '1 while none of the monitor’s checks fires, 0 while one does',
+          labelNames: ['monitor', 'kind', 'chain', 'region'] as const,
           registers: [registry],
         }),
     ),

@@ -60,6 +60,7 @@ export const nodeopsModule = defineModule()({
     });
     const s = settings.nodeops;
     if (s.chains.length + s.nodes.length + s.channels.length > 0) await service.fleet.syncConfig(s);
+    await service.monitors.syncConfig(s.monitors);
     platform.lifecycle.onStop('nodeops', () => service.close());
     return service;
   },

@@ -21,6 +21,7 @@ import {
 import type { Chain, FleetInternal, FleetNode, NodeState } from './fleet.js';
 import { chainFromRow, nodeFromRow } from './fleet.js';
 import type { NodeopsMetrics } from './metrics.js';
+import type { MonitorRunner } from './monitors.js';
 import type { Observation, Probe, ValidatorStanding } from './probes/probe.js';
 import type { ReleaseFeed } from './releases.js';
 import type { Family, NodeopsSettings } from './settings.js';
@@ -63,6 +64,8 @@ export interface MonitorDeps {
   settings: NodeopsSettings;
   now: () => number;
   instanceId: string;
+  /** Backup, uptime and heartbeat monitors, checked alongside the nodes. */
+  watch?: MonitorRunner | undefined;
 }
 
 interface ChainMemory {
@@ -317,6 +320,10 @@ export function createMonitor(deps: MonitorDeps): Monitor {
     async tick(options = {}) {
       const now = deps.now();
       const at = new Date(now);
+      // Started, not awaited: a slow web service never delays the node polls.
+      await deps.watch?.observe(now).catch((err: unknown) => {
+        logger.error({ err }, 'nodeops monitors not loaded');
+      });
       const { chains, nodes } = await loadFleet();
       const byChain = new Map<string, FleetNode[]>();
       for (const n of nodes) byChain.set(n.chain, [...(byChain.get(n.chain) ?? []), n]);
@@ -341,10 +348,20 @@ export function createMonitor(deps: MonitorDeps): Monitor {
         id: r.node.id,
         state: record(r.node, r.observation, r.verdicts, r.best),
       }));
+      const fence = options.fence ?? (() => Promise.resolve());
+      if (deps.watch) {
+        const w = await deps.watch
+          .write({ at, write: options.write === true, fence })
+          .catch((err: unknown) => {
+            logger.error({ err }, 'nodeops monitors not written');
+            return { opened: [], resolved: [] };
+          });
+        report.opened.push(...w.opened);
+        report.resolved.push(...w.resolved);
+      }
       if (!options.write) return report;
 
       const open = await alerts.open();
-      const fence = options.fence ?? (() => Promise.resolve());
       for (const { node, verdicts, chain } of results) {
         const toOpen = CONDITION_KINDS.filter(
           (k) => verdicts[k].state === 'firing' && !open.has(`${node.id}/${k}`),
@@ -455,11 +472,13 @@ export function createMonitor(deps: MonitorDeps): Monitor {
         const claimed = await tx.query(
           `SELECT d.notice_id, d.channel_id, d.attempts, n.kind AS notice_kind, n.text,
                   c.kind AS channel_kind, c.settings AS channel_settings, c.secret_sealed,
-                  a.*, nd.name AS node_name, nd.region, nd.role
+                  a.*, nd.name AS node_name, coalesce(nd.region, mo.region) AS region, nd.role,
+                  mo.name AS monitor_name
            FROM nodeops_deliveries d
            JOIN nodeops_notices n ON n.id = d.notice_id
            JOIN nodeops_alerts a ON a.id = n.alert_id
-           JOIN nodeops_nodes nd ON nd.id = a.node_id
+           LEFT JOIN nodeops_nodes nd ON nd.id = a.node_id
+           LEFT JOIN nodeops_monitors mo ON mo.id = a.monitor_id
            JOIN nodeops_channels c ON c.id = d.channel_id
            WHERE d.status = 'pending' AND d.next_at <= $1
              AND (d.claimed_until IS NULL OR d.claimed_until < $1)

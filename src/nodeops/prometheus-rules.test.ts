@@ -64,7 +64,7 @@ describe('nodeops Prometheus rules', () => {
       }
       for (const m of text.matchAll(/by \(([^)]*)\)/g)) {
         for (const l of (m[1] ?? '').split(',').map((s) => s.trim())) {
-          if (!['chain', 'node', 'region', 'role'].includes(l))
+          if (![...defined.values()].some((labels) => labels.includes(l)))
             problems.push(`grouped by unknown label ${l}`);
         }
       }

@@ -2,6 +2,7 @@ import type { HttpApp } from '../platform/http/app.js';
 import { registerAlertRoutes } from './routes/alerts.js';
 import { registerChainRoutes } from './routes/chains.js';
 import { registerChannelRoutes } from './routes/channels.js';
+import { registerMonitorRoutes } from './routes/monitors.js';
 import { registerNodeRoutes } from './routes/nodes.js';
 import type { NodeopsService } from './service.js';
 
@@ -11,4 +12,5 @@ export function registerNodeopsRoutes(app: HttpApp, deps: { nodeops: NodeopsServ
   registerNodeRoutes(app, deps.nodeops);
   registerAlertRoutes(app, deps.nodeops);
   registerChannelRoutes(app, deps.nodeops);
+  registerMonitorRoutes(app, deps.nodeops);
 }

@@ -14,6 +14,8 @@ import { createFleet, type FleetInternal } from './fleet.js';
 import { createHttpClient } from './http.js';
 import { createNodeopsMetrics } from './metrics.js';
 import { createMonitor, type Monitor } from './monitor.js';
+import { createMonitorProbes } from './monitor-probes.js';
+import { createMonitors, type Monitors } from './monitors.js';
 import { createCometbftProbe } from './probes/cometbft.js';
 import { createEosProbe } from './probes/eos.js';
 import { createEvmProbe } from './probes/evm.js';
@@ -26,6 +28,8 @@ export interface NodeopsService {
   readonly settings: NodeopsSettings;
   readonly fleet: FleetInternal;
   readonly alerts: Alerts;
+  /** Backup freshness, uptime and heartbeat monitors (not chain nodes). */
+  readonly monitors: Monitors;
   /** A monitor over this service's database (the role runs one; tests run several). */
   createMonitor(overrides?: { instanceId?: string }): Monitor;
   /** The `nodeops` role: idles when `nodeops.enabled` is false. */
@@ -86,11 +90,24 @@ export function createNodeopsService(deps: NodeopsDeps): NodeopsService {
   const releases = createReleaseFeed(http);
   const send = createChannelSender({ http, mailer: deps.mailer });
   const logger = deps.logger.child({ module: 'nodeops' });
+  const monitorProbes = createMonitorProbes({ guard, timeoutMs: settings.requestTimeoutMs });
+  const monitors = createMonitors({
+    db: deps.db,
+    audit: deps.audit,
+    alerts,
+    guard,
+    probes: monitorProbes,
+    metrics,
+    logger,
+    backupPathRoots: settings.backupPathRoots,
+    now: deps.now,
+  });
 
   const service: NodeopsService = {
     settings,
     fleet,
     alerts,
+    monitors,
     createMonitor: (overrides = {}) =>
       createMonitor({
         db: deps.db,
@@ -105,6 +122,7 @@ export function createNodeopsService(deps: NodeopsDeps): NodeopsService {
         settings,
         now: deps.now,
         instanceId: overrides.instanceId ?? deps.instanceId,
+        watch: monitors,
       }),
     startRole() {
       if (!settings.enabled) {
@@ -115,7 +133,9 @@ export function createNodeopsService(deps: NodeopsDeps): NodeopsService {
       logger.info({ intervalMs: settings.intervalMs }, 'nodeops monitor started');
       return Promise.resolve({ idle: false, stop: () => running.stop() });
     },
-    close: () => http.close(),
+    close: async () => {
+      await Promise.all([http.close(), monitorProbes.close()]);
+    },
   };
   return service;
 }

@@ -160,35 +160,216 @@ export const ChannelSettingsSchema = z.discriminatedUnion('kind', [
 ]);
 export type ChannelSettings = z.output<typeof ChannelSettingsSchema>;
 
-export const NodeopsSettingsSchema = z.strictObject({
-  /** False: the `nodeops` role idles (the API still manages the fleet). */
-  enabled: z.boolean().default(false),
-  /** How often every node and reference is polled. */
-  intervalMs: z.number().int().min(100).max(600_000).default(2000),
-  /** Time a node or reference has to answer one poll. */
-  requestTimeoutMs: z.number().int().min(100).max(60_000).default(3000),
-  /** How often the sender looks for notifications to deliver (besides being woken). */
-  sendPollMs: z.number().int().min(20).max(60_000).default(250),
-  /** Lease time of the one sender among the monitor replicas. */
-  senderLeaseMs: z.number().int().min(500).max(600_000).default(5000),
-  /** Seconds between reminders of an alert still firing and not acknowledged; 0: none. */
-  remindEverySeconds: z
+/** A region name (`eu-west`). */
+export const regionName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'must be a region name like eu-west');
+
+/** A regular expression with one capture group (a backup's height in its file name). */
+const heightPattern = z
+  .string()
+  .max(200)
+  .refine(
+    (v) => {
+      try {
+        // Matching '' through the empty alternative shows how many groups the pattern has.
+        return (new RegExp(`${v}|`).exec('')?.length ?? 0) >= 2;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'must be a regular expression with a capture group for the height' },
+  );
+
+const monitorBase = {
+  name: nodeName,
+  /** Optional: alerts are routed by it (channels' `chains`); backups are grouped by it. */
+  chain: chainKey.optional(),
+  region: regionName.optional(),
+  /** How often it is checked. */
+  intervalSeconds: z.number().min(0.1).max(86_400).default(30),
+};
+
+/**
+ * Backup freshness in one region: the newest backup's time — the newest file's mtime in
+ * `path` (a file, or a directory whose newest entry counts), or an HTTP(S) object's
+ * `Last-Modified` — older than `maxAgeSeconds` alerts (`backup_stale`).
+ */
+export const BackupMonitorSchema = z.strictObject({
+  ...monitorBase,
+  kind: z.literal('backup'),
+  region: regionName,
+  path: z.string().min(1).max(1000).startsWith('/', 'must be an absolute path').optional(),
+  url: httpUrl.optional(),
+  maxAgeSeconds: z
     .number()
-    .int()
-    .min(0)
-    .max(7 * 86_400)
-    .default(3600),
-  /** How often each chain's release feed is read (GitHub allows 60 unauthenticated calls an hour). */
-  releaseCheckMs: z.number().int().min(1000).max(86_400_000).default(3_600_000),
-  /** IP ranges node, reference and channel URLs may point to although private or loopback. */
-  ssrfAllow: z
-    .array(z.string().regex(/^[0-9a-fA-F:.]+(\/\d{1,3})?$/, 'must be an IP or CIDR range'))
-    .default([]),
-  chains: z.array(ChainSettingsSchema).max(1000).default([]),
-  nodes: z.array(NodeSettingsSchema).max(100_000).default([]),
-  channels: z.array(ChannelSettingsSchema).max(1000).default([]),
+    .min(1)
+    .max(365 * 86_400)
+    .default(86_400),
+  intervalSeconds: z.number().min(0.1).max(86_400).default(60),
+  heightPattern: heightPattern.optional(),
 });
+export type BackupMonitorSettings = z.output<typeof BackupMonitorSchema>;
+
+/**
+ * Uptime of a web service: `down` when it does not answer with an expected status (any
+ * 2xx unless `expectStatus`), the `keyword` in its body, or `jsonEquals` at the body's
+ * `jsonPointer`, `failureThreshold` checks in a row; `slow` above `maxLatencyMs`;
+ * `cert_expiring` when its TLS certificate expires within `certExpiryDays`.
+ */
+export const HttpMonitorSchema = z.strictObject({
+  ...monitorBase,
+  kind: z.literal('http'),
+  url: httpUrl,
+  method: z.enum(['GET', 'HEAD']).default('GET'),
+  expectStatus: z.array(z.number().int().min(100).max(599)).max(20).default([]),
+  keyword: z.string().min(1).max(200).optional(),
+  jsonPointer: z
+    .string()
+    .max(200)
+    .regex(/^(\/[^/]*)*$/, 'must be a JSON Pointer like /status/ok')
+    .optional(),
+  jsonEquals: z.union([z.string().max(200), z.number(), z.boolean()]).optional(),
+  maxLatencyMs: z.number().int().min(1).max(600_000).optional(),
+  certExpiryDays: z.number().int().min(0).max(365).default(14),
+  failureThreshold: z.number().int().min(1).max(100).default(2),
+  timeoutMs: z.number().int().min(100).max(60_000).default(5000),
+  /** PEM certificate(s) of a private CA the service's certificate is issued by. */
+  caCert: z.string().max(20_000).includes('-----BEGIN CERTIFICATE-----').optional(),
+});
+export type HttpMonitorSettings = z.output<typeof HttpMonitorSchema>;
+
+/**
+ * A heartbeat: a job calls `POST /v1/nodeops/push` with its token (header
+ * `x-push-token`) at least every `maxSilenceSeconds`, or `heartbeat_missed` fires.
+ */
+export const PushMonitorSchema = z.strictObject({
+  ...monitorBase,
+  kind: z.literal('push'),
+  /** The token the job calls in with (at least 24 characters); kept only as a hash. */
+  token: z.string().regex(/^[A-Za-z0-9_-]{24,128}$/, 'must be 24 to 128 letters, digits, _ and -'),
+  maxSilenceSeconds: z
+    .number()
+    .min(1)
+    .max(30 * 86_400)
+    .default(300),
+  intervalSeconds: z.number().min(0.1).max(86_400).default(5),
+});
+export type PushMonitorSettings = z.output<typeof PushMonitorSchema>;
+
+export const MonitorSettingsSchema = z
+  .discriminatedUnion('kind', [BackupMonitorSchema, HttpMonitorSchema, PushMonitorSchema])
+  .superRefine((m, ctx) => {
+    if (m.kind === 'backup' && (m.path === undefined) === (m.url === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['path'],
+        message: 'a backup monitor takes exactly one of path and url',
+      });
+    }
+    if (m.kind === 'http' && m.jsonEquals !== undefined && m.jsonPointer === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['jsonEquals'], message: 'needs jsonPointer' });
+    }
+  });
+export type MonitorSettings = z.output<typeof MonitorSettingsSchema>;
+
+export const NodeopsSettingsSchema = z
+  .strictObject({
+    /** False: the `nodeops` role idles (the API still manages the fleet). */
+    enabled: z.boolean().default(false),
+    /** How often every node and reference is polled. */
+    intervalMs: z.number().int().min(100).max(600_000).default(2000),
+    /** Time a node or reference has to answer one poll. */
+    requestTimeoutMs: z.number().int().min(100).max(60_000).default(3000),
+    /** How often the sender looks for notifications to deliver (besides being woken). */
+    sendPollMs: z.number().int().min(20).max(60_000).default(250),
+    /** Lease time of the one sender among the monitor replicas. */
+    senderLeaseMs: z.number().int().min(500).max(600_000).default(5000),
+    /** Seconds between reminders of an alert still firing and not acknowledged; 0: none. */
+    remindEverySeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 86_400)
+      .default(3600),
+    /** How often each chain's release feed is read (GitHub allows 60 unauthenticated calls an hour). */
+    releaseCheckMs: z.number().int().min(1000).max(86_400_000).default(3_600_000),
+    /** IP ranges node, reference and channel URLs may point to although private or loopback. */
+    ssrfAllow: z
+      .array(z.string().regex(/^[0-9a-fA-F:.]+(\/\d{1,3})?$/, 'must be an IP or CIDR range'))
+      .default([]),
+    chains: z
+      .array(z.preprocess(refuseOtherFamilysThresholds, ChainSettingsSchema))
+      .max(1000)
+      .default([]),
+    nodes: z.array(NodeSettingsSchema).max(100_000).default([]),
+    channels: z.array(ChannelSettingsSchema).max(1000).default([]),
+    /** Backup freshness, uptime and heartbeat monitors (see MonitorSettingsSchema). */
+    monitors: z.array(MonitorSettingsSchema).max(10_000).default([]),
+    /**
+     * Directories a backup monitor's `path` may be under when set through the API (the
+     * YAML file may name any path). Empty: the API takes no path monitors.
+     */
+    backupPathRoots: z
+      .array(z.string().startsWith('/', 'must be an absolute path').max(1000))
+      .max(100)
+      .default([]),
+  })
+  .superRefine((s, ctx) => {
+    // A field of another family would be ignored without a word: refuse it by name.
+    const family = new Map(s.chains.map((c) => [c.key, c.family]));
+    s.chains.forEach((c, i) => {
+      if (c.lcdUrl !== undefined && c.family !== 'cometbft') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['chains', i, 'lcdUrl'],
+          message: `lcdUrl is for cometbft chains; ${c.key} is ${c.family}`,
+        });
+      }
+    });
+    s.nodes.forEach((n, i) => {
+      const f = family.get(n.chain);
+      if (n.validatorAddress !== undefined && f !== undefined && f !== 'cometbft') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['nodes', i, 'validatorAddress'],
+          message: `validatorAddress is for nodes of cometbft chains; ${n.name}'s chain ${n.chain} is ${f}`,
+        });
+      }
+      if (n.producerName !== undefined && f !== undefined && f !== 'eos') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['nodes', i, 'producerName'],
+          message: `producerName is for nodes of eos chains; ${n.name}'s chain ${n.chain} is ${f}`,
+        });
+      }
+    });
+  });
 export type NodeopsSettings = z.output<typeof NodeopsSettingsSchema>;
+
+/** Thresholds that mean something on one family only. */
+const FAMILY_THRESHOLDS: Record<string, Family> = {
+  missedConsecutive: 'cometbft',
+  missedWindow: 'cometbft',
+  missedWindowMax: 'cometbft',
+  missedRounds: 'eos',
+};
+
+/** Refuses, by name, a threshold set on a chain of a family it does not apply to. */
+function refuseOtherFamilysThresholds(raw: unknown, ctx: z.RefinementCtx): unknown {
+  if (raw === null || typeof raw !== 'object') return raw;
+  const c = raw as Record<string, unknown>;
+  for (const [field, f] of Object.entries(FAMILY_THRESHOLDS)) {
+    if (field in c && typeof c['family'] === 'string' && c['family'] !== f) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [field],
+        message: `${field} is for ${f} chains; ${String(c['key'])} is ${c['family']}`,
+      });
+    }
+  }
+  return raw;
+}
 
 /** The stall threshold in seconds: the configured one, or twice the block time. */
 export function stallSeconds(t: Thresholds): number {

@@ -174,6 +174,7 @@ export const producerModule = defineModule<{ nodeops: NodeopsService }>()({
       },
       health: nodeopsHealthSource({
         fleet: deps.nodeops.fleet,
+        backups: deps.nodeops.monitors,
         chainKey: (chain) =>
           settings.producerChains.find((c) => c.key === chain)?.nodeopsChain ?? chain,
         staleMs: settings.producerHealthStaleSeconds * 1000,

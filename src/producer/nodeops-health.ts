@@ -20,14 +20,36 @@ export interface NodeFleetView {
 }
 
 /**
+ * The backup freshness the producer reads (`NodeopsService.monitors.backupStatus`): per
+ * region, whether its backup check fires, since when, and when the check was last written.
+ */
+export interface BackupFreshnessView {
+  backupStatus(filter?: { chain?: string | undefined }): Promise<
+    {
+      chain: string | null;
+      regions: {
+        region: string;
+        stale: boolean;
+        staleSince: Date | null;
+        evaluatedAt: Date | null;
+      }[];
+    }[]
+  >;
+}
+
+/**
  * Region health from the node-ops checks: a region's producer nodes are its `validator`
  * nodes of the chain. Healthy when one of them, not banned, is in consensus by a check
  * newer than `staleMs`; unhealthy when every one not banned is out of consensus (since the
  * latest of their `outSince`); banned when all are banned; otherwise unknown (no validator
- * watched, or the checks stale: the monitor is not running).
+ * watched, or the checks stale: the monitor is not running). With `backups`, a region whose
+ * backup check for the chain fires (by a verdict newer than `staleMs`) is unhealthy too,
+ * since its `backup_stale` alert opened: a region that could not restore its node is no
+ * place to keep the producer.
  */
 export function nodeopsHealthSource(o: {
   fleet: NodeFleetView;
+  backups?: BackupFreshnessView | undefined;
   /** The node-ops chain key of a producer chain (the same key unless mapped). */
   chainKey: (producerChain: string) => string;
   staleMs: number;
@@ -36,10 +58,19 @@ export function nodeopsHealthSource(o: {
   const now = o.now ?? Date.now;
   return {
     async regions(chain) {
-      const nodes = (await o.fleet.listNodes({ chain: o.chainKey(chain) })).filter(
-        (n) => n.role === 'validator',
-      );
+      const key = o.chainKey(chain);
+      const nodes = (await o.fleet.listNodes({ chain: key })).filter((n) => n.role === 'validator');
       const t = now();
+      const staleBackups = new Map<string, number>();
+      for (const g of o.backups ? await o.backups.backupStatus({ chain: key }) : []) {
+        for (const b of g.regions) {
+          const current = b.evaluatedAt !== null && t - b.evaluatedAt.getTime() <= o.staleMs;
+          if (b.stale && current) {
+            const since = b.staleSince?.getTime() ?? t;
+            staleBackups.set(b.region, Math.min(since, staleBackups.get(b.region) ?? since));
+          }
+        }
+      }
       const byRegion = new Map<string, typeof nodes>();
       for (const n of nodes) byRegion.set(n.region, [...(byRegion.get(n.region) ?? []), n]);
       const checked = (n: (typeof nodes)[number]) =>
@@ -48,7 +79,7 @@ export function nodeopsHealthSource(o: {
         const times = ns.map(checked).filter((x): x is number => x !== undefined);
         return times.length > 0 ? Math.max(...times) : undefined;
       };
-      return [...byRegion].map(([region, ns]): RegionHealth => {
+      const byNodes = [...byRegion].map(([region, ns]): RegionHealth => {
         const live = ns.filter((n) => n.bannedAt === null);
         const checkedAt = newest(ns);
         if (live.length === 0) {
@@ -96,6 +127,21 @@ export function nodeopsHealthSource(o: {
           };
         }
         return { region, state: 'unknown', banned: false, checkedAt };
+      });
+      for (const region of staleBackups.keys()) {
+        if (!byRegion.has(region)) byNodes.push({ region, state: 'unknown', banned: false });
+      }
+      return byNodes.map((r): RegionHealth => {
+        const since = staleBackups.get(r.region);
+        if (since === undefined || r.banned) return r;
+        if (r.state === 'unhealthy') {
+          return {
+            ...r,
+            since: Math.min(r.since ?? since, since),
+            reason: r.reason ? `${r.reason},backup_stale` : 'backup_stale',
+          };
+        }
+        return { ...r, state: 'unhealthy', banned: false, since, reason: 'backup_stale' };
       });
     },
   };

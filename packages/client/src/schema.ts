@@ -1904,6 +1904,98 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/nodeops/monitors': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Monitors with their last check
+     * @description Roles: operator, admin. Scope: `nodeops:read`.
+     */
+    get: operations['listNodeopsMonitors'];
+    put?: never;
+    /**
+     * Add a backup, uptime or heartbeat monitor
+     * @description kind `backup` (a `path` under `nodeops.backupPathRoots`, or an HTTP(S) `url` whose `Last-Modified` is the backup time; `max_age_seconds`), `http` (uptime of a web service: status, `keyword`, `json_pointer`/`json_equals`, `max_latency_ms`, `cert_expiry_days`) or `push` (a heartbeat: the answer carries the `push_token`, shown only here). URLs must resolve to public addresses unless their range is in `nodeops.ssrfAllow`. Audited.
+     *
+     *     Roles: operator, admin. Scope: `nodeops:write`.
+     */
+    post: operations['createNodeopsMonitor'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/nodeops/monitors/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A monitor, with its recent alerts
+     * @description Roles: operator, admin. Scope: `nodeops:read`.
+     */
+    get: operations['getNodeopsMonitor'];
+    put?: never;
+    post?: never;
+    /**
+     * Remove a monitor (and its alerts)
+     * @description Roles: operator, admin. Scope: `nodeops:write`.
+     */
+    delete: operations['deleteNodeopsMonitor'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/nodeops/backups': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Backup freshness by chain and region
+     * @description For each chain (and for backups of no chain): every region’s newest backup, its age and height where known, whether its check fires, and the region holding the freshest backup.
+     *
+     *     Roles: operator, admin. Scope: `nodeops:read`.
+     */
+    get: operations['listNodeopsBackups'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/nodeops/push': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A heartbeat from a job
+     * @description The job’s push monitor is found by its token (header `x-push-token`); a call resets its `heartbeat_missed` check. No session: the token is the credential.
+     */
+    post: operations['createNodeopsPush'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/producer/chains/{chain}/signatures': {
     parameters: {
       query?: never;
@@ -4267,10 +4359,14 @@ export interface components {
       id: string;
       /** @enum {string} */
       object: 'nodeops_alert';
-      node_id: string;
-      node: string;
-      chain: string;
-      region: string;
+      /** @description The node, for a node check */
+      node_id: string | null;
+      node: string | null;
+      /** @description The monitor, for a backup, uptime or heartbeat check */
+      monitor_id: string | null;
+      monitor: string | null;
+      chain: string | null;
+      region: string | null;
       kind: string;
       /** @enum {string} */
       severity: 'warning' | 'critical';
@@ -4304,6 +4400,56 @@ export interface components {
       /** @enum {string} */
       source: 'config' | 'api';
       created_at: string;
+    };
+    NodeopsMonitor: {
+      /** @example nmo_01JD7Q4Z8B2M5Q9K6T3V0W1X2Y */
+      id: string;
+      /** @enum {string} */
+      object: 'nodeops_monitor';
+      name: string;
+      /** @enum {string} */
+      kind: 'backup' | 'http' | 'push';
+      chain: string | null;
+      region: string | null;
+      settings: {
+        [key: string]: unknown;
+      };
+      /** @description `ok`, the firing checks joined by commas (`backup_stale`, `down`, `slow`, `cert_expiring`, `heartbeat_missed`), or `unknown` */
+      state: string;
+      checked_at: string | null;
+      /** @description The last check: newest_at, age_seconds, height, status, latency_ms, cert_expires_at, error */
+      last: {
+        [key: string]: unknown;
+      } | null;
+      last_push_at: string | null;
+      /** @enum {string} */
+      source: 'config' | 'api';
+      created_at: string;
+    };
+    NodeopsBackups: {
+      chain: string | null;
+      freshest: {
+        region: string;
+        monitor: string;
+        newest_at: string | null;
+        age_seconds: number | null;
+        height: number | null;
+        max_age_seconds: number;
+        stale: boolean;
+        stale_since: string | null;
+        checked_at: string | null;
+      } | null;
+      regions: {
+        region: string;
+        monitor: string;
+        newest_at: string | null;
+        age_seconds: number | null;
+        height: number | null;
+        max_age_seconds: number;
+        stale: boolean;
+        stale_since: string | null;
+        checked_at: string | null;
+      }[];
     };
     ProducerSignature: {
       /** @enum {string} */
@@ -11578,6 +11724,7 @@ export interface operations {
         starting_after?: string;
         status?: 'open' | 'firing' | 'acknowledged' | 'resolved';
         node?: string;
+        monitor?: string;
         chain?: string;
       };
       header?: never;
@@ -12055,6 +12202,417 @@ export interface operations {
       };
       /** @description Not allowed for this role or key */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  listNodeopsMonitors: {
+    parameters: {
+      query?: {
+        kind?: 'backup' | 'http' | 'push';
+        chain?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Monitors */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            object: 'list';
+            data: components['schemas']['NodeopsMonitor'][];
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed for this role or key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  createNodeopsMonitor: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json':
+          | {
+              name: string;
+              /** @description Alerts are routed by it; backups grouped by it */
+              chain?: string;
+              region: string;
+              interval_seconds?: number;
+              /** @enum {string} */
+              kind: 'backup';
+              /**
+               * @description A backup file, or a directory whose newest file counts
+               * @example /srv/backups/cosmoshub
+               */
+              path?: string;
+              /**
+               * @description An HTTP(S) object whose `Last-Modified` is the backup time
+               * @example https://rpc.cosmos.example:443
+               */
+              url?: string;
+              max_age_seconds?: number;
+              /**
+               * @description A regular expression whose first group is the height in the file name
+               * @example snapshot-(\d+)\.tar
+               */
+              height_pattern?: string;
+            }
+          | {
+              name: string;
+              /** @description Alerts are routed by it; backups grouped by it */
+              chain?: string;
+              region?: string;
+              interval_seconds?: number;
+              /** @enum {string} */
+              kind: 'http';
+              /** @example https://rpc.cosmos.example:443 */
+              url: string;
+              /** @enum {string} */
+              method?: 'GET' | 'HEAD';
+              expect_status?: number[];
+              keyword?: string;
+              /** @example /status */
+              json_pointer?: string;
+              json_equals?: string | number | boolean;
+              max_latency_ms?: number;
+              cert_expiry_days?: number;
+              failure_threshold?: number;
+              timeout_ms?: number;
+              ca_cert?: string;
+            }
+          | {
+              name: string;
+              /** @description Alerts are routed by it; backups grouped by it */
+              chain?: string;
+              region?: string;
+              interval_seconds?: number;
+              /** @enum {string} */
+              kind: 'push';
+              max_silence_seconds?: number;
+            };
+      };
+    };
+    responses: {
+      /** @description The monitor */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NodeopsMonitor'] & {
+            /** @description push: the token to call in with; shown only once */
+            push_token?: string;
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed for this role or key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  getNodeopsMonitor: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The monitor */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NodeopsMonitor'] & {
+            recent_alerts: components['schemas']['NodeopsAlert'][];
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed for this role or key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  deleteNodeopsMonitor: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Removed */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            /** @enum {boolean} */
+            deleted: true;
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed for this role or key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  listNodeopsBackups: {
+    parameters: {
+      query?: {
+        chain?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Backups */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            object: 'list';
+            data: components['schemas']['NodeopsBackups'][];
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed for this role or key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  createNodeopsPush: {
+    parameters: {
+      query?: never;
+      header: {
+        'x-push-token': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Received */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            monitor: string;
+            received_at: string;
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
         headers: {
           [name: string]: unknown;
         };

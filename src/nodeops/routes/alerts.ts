@@ -26,6 +26,7 @@ export function registerAlertRoutes(app: HttpApp, nodeops: NodeopsService): void
         query: PaginationQuery.extend({
           status: z.enum(['open', 'firing', 'acknowledged', 'resolved']).optional(),
           node: z.string().max(64).optional(),
+          monitor: z.string().max(64).optional(),
           chain: z.string().max(40).optional(),
         }),
       },
@@ -36,6 +37,7 @@ export function registerAlertRoutes(app: HttpApp, nodeops: NodeopsService): void
       const rows = await nodeops.alerts.list({
         status: q.status,
         node: q.node,
+        monitor: q.monitor,
         chain: q.chain,
         limit: q.limit + 1,
         startingAfter: q.starting_after,

@@ -1,5 +1,6 @@
 import type { Alert, Notice } from '../alerts.js';
 import type { Chain, Channel, FleetNode } from '../fleet.js';
+import type { BackupGroup, BackupRegionStatus, ServiceMonitor } from '../monitors.js';
 
 /** API views of the node-ops records (snake_case, ISO times). */
 
@@ -65,6 +66,8 @@ export function alertJson(a: Alert) {
     object: 'nodeops_alert' as const,
     node_id: a.nodeId,
     node: a.node,
+    monitor_id: a.monitorId,
+    monitor: a.monitor,
     chain: a.chain,
     region: a.region,
     kind: a.kind,
@@ -95,5 +98,51 @@ export function channelJson(c: Channel) {
     chains: c.chains,
     source: c.source,
     created_at: c.createdAt.toISOString(),
+  };
+}
+
+export function monitorJson(m: ServiceMonitor) {
+  const st = m.lastState;
+  return {
+    id: m.id,
+    object: 'nodeops_monitor' as const,
+    name: m.name,
+    kind: m.kind,
+    chain: m.chain,
+    region: m.region,
+    settings: Object.fromEntries(
+      Object.entries(m.settings as Record<string, unknown>).map(([k, v]) => [
+        k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`),
+        v,
+      ]),
+    ),
+    state: st?.state ?? 'unknown',
+    checked_at: st?.checked_at ?? null,
+    last: st ?? null,
+    last_push_at: iso(m.lastPushAt),
+    source: m.source,
+    created_at: m.createdAt.toISOString(),
+  };
+}
+
+function backupRegionJson(r: BackupRegionStatus) {
+  return {
+    region: r.region,
+    monitor: r.monitor,
+    newest_at: iso(r.newestAt),
+    age_seconds: r.ageSeconds,
+    height: r.height,
+    max_age_seconds: r.maxAgeSeconds,
+    stale: r.stale,
+    stale_since: iso(r.staleSince),
+    checked_at: iso(r.checkedAt),
+  };
+}
+
+export function backupGroupJson(g: BackupGroup) {
+  return {
+    chain: g.chain,
+    freshest: g.freshest ? backupRegionJson(g.freshest) : null,
+    regions: g.regions.map(backupRegionJson),
   };
 }

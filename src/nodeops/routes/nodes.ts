@@ -18,7 +18,7 @@ export function registerNodeRoutes(app: HttpApp, nodeops: NodeopsService): void 
   const lastAlerts = async (nodeId?: string) => {
     const recent = await nodeops.alerts.list({ node: nodeId, limit: nodeId ? 20 : 100 });
     const byNode = new Map<string, Alert>();
-    for (const a of recent) if (!byNode.has(a.nodeId)) byNode.set(a.nodeId, a);
+    for (const a of recent) if (a.nodeId && !byNode.has(a.nodeId)) byNode.set(a.nodeId, a);
     return { recent, byNode };
   };
 

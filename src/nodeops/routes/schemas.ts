@@ -138,10 +138,15 @@ export const AlertSchema = z
   .object({
     id: z.string().openapi({ example: 'nal_01JD7Q4Z8B2M5Q9K6T3V0W1X2Y' }),
     object: z.literal('nodeops_alert'),
-    node_id: z.string(),
-    node: z.string(),
-    chain: z.string(),
-    region: z.string(),
+    node_id: z.string().nullable().openapi({ description: 'The node, for a node check' }),
+    node: z.string().nullable(),
+    monitor_id: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The monitor, for a backup, uptime or heartbeat check' }),
+    monitor: z.string().nullable(),
+    chain: z.string().nullable(),
+    region: z.string().nullable(),
     kind: z.string(),
     severity: z.enum(SEVERITIES),
     status: z.enum(['firing', 'acknowledged', 'resolved']),
@@ -205,3 +210,103 @@ export const ChannelSchema = z
     created_at: z.string(),
   })
   .openapi('NodeopsChannel');
+
+const monitorCommon = {
+  name,
+  chain: key.optional().openapi({ description: 'Alerts are routed by it; backups grouped by it' }),
+  region: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'must be a region name like eu-west'),
+  interval_seconds: z.number().min(0.1).max(86_400).optional(),
+};
+
+export const MonitorBody = z.discriminatedUnion('kind', [
+  z.strictObject({
+    ...monitorCommon,
+    kind: z.literal('backup'),
+    path: z.string().min(1).max(1000).optional().openapi({
+      description: 'A backup file, or a directory whose newest file counts',
+      example: '/srv/backups/cosmoshub',
+    }),
+    url: url.optional().openapi({
+      description: 'An HTTP(S) object whose `Last-Modified` is the backup time',
+    }),
+    max_age_seconds: z
+      .number()
+      .min(1)
+      .max(365 * 86_400)
+      .optional(),
+    height_pattern: z.string().max(200).optional().openapi({
+      description: 'A regular expression whose first group is the height in the file name',
+      example: 'snapshot-(\\d+)\\.tar',
+    }),
+  }),
+  z.strictObject({
+    ...monitorCommon,
+    region: monitorCommon.region.optional(),
+    kind: z.literal('http'),
+    url,
+    method: z.enum(['GET', 'HEAD']).optional(),
+    expect_status: z.array(z.number().int().min(100).max(599)).max(20).optional(),
+    keyword: z.string().min(1).max(200).optional(),
+    json_pointer: z.string().max(200).optional().openapi({ example: '/status' }),
+    json_equals: z.union([z.string().max(200), z.number(), z.boolean()]).optional(),
+    max_latency_ms: z.number().int().min(1).max(600_000).optional(),
+    cert_expiry_days: z.number().int().min(0).max(365).optional(),
+    failure_threshold: z.number().int().min(1).max(100).optional(),
+    timeout_ms: z.number().int().min(100).max(60_000).optional(),
+    ca_cert: z.string().max(20_000).optional(),
+  }),
+  z.strictObject({
+    ...monitorCommon,
+    region: monitorCommon.region.optional(),
+    kind: z.literal('push'),
+    max_silence_seconds: z
+      .number()
+      .min(1)
+      .max(30 * 86_400)
+      .optional(),
+  }),
+]);
+
+export const MonitorSchema = z
+  .object({
+    id: z.string().openapi({ example: 'nmo_01JD7Q4Z8B2M5Q9K6T3V0W1X2Y' }),
+    object: z.literal('nodeops_monitor'),
+    name: z.string(),
+    kind: z.enum(['backup', 'http', 'push']),
+    chain: z.string().nullable(),
+    region: z.string().nullable(),
+    settings: z.record(z.string(), z.unknown()),
+    state: z.string().openapi({
+      description:
+        '`ok`, the firing checks joined by commas (`backup_stale`, `down`, `slow`, `cert_expiring`, `heartbeat_missed`), or `unknown`',
+    }),
+    checked_at: z.string().nullable(),
+    last: z.record(z.string(), z.unknown()).nullable().openapi({
+      description:
+        'The last check: newest_at, age_seconds, height, status, latency_ms, cert_expires_at, error',
+    }),
+    last_push_at: z.string().nullable(),
+    source: z.enum(['config', 'api']),
+    created_at: z.string(),
+  })
+  .openapi('NodeopsMonitor');
+
+const BackupRegionSchema = z.object({
+  region: z.string(),
+  monitor: z.string(),
+  newest_at: z.string().nullable(),
+  age_seconds: z.number().nullable(),
+  height: z.number().nullable(),
+  max_age_seconds: z.number(),
+  stale: z.boolean(),
+  stale_since: z.string().nullable(),
+  checked_at: z.string().nullable(),
+});
+
+export const BackupGroupSchema = z
+  .object({
+    chain: z.string().nullable(),
+    freshest: BackupRegionSchema.nullable(),
+    regions: z.array(BackupRegionSchema),
+  })
+  .openapi('NodeopsBackups');
