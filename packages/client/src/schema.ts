@@ -1465,7 +1465,7 @@ export interface paths {
     put?: never;
     /**
      * Replay one message, a time range or a block range
-     * @description Delivers again, as due now with a fresh retry schedule, and with the original `webhook-id`. Give `message_id`, or `since` and `until`, or `from_block` and `to_block` (with `chain`). `only_failed` limits a range to dead letters.
+     * @description Delivers again, as due now with a fresh retry schedule, and with the original `webhook-id`. Give `message_id`, or `since` and `until`, or `from_block` and `to_block` (with `chain`). `only_failed` limits a range to dead letters; `only_failed` alone replays every dead letter of the endpoint.
      *
      *     Roles: user, merchant, operator, admin. Scope: `webhooks:write`.
      */
