@@ -407,6 +407,8 @@ describe.skipIf(!chromiumPath)('the merchant dashboard and operations console in
     await page.getByRole('button', { name: 'Sent by me' }).click();
     const sent = page.getByRole('list', { name: 'Requests sent' });
     await sent.getByText('pending').waitFor();
+    // The other person by handle, not by id.
+    await sent.getByText(/asked of @bob/).waitFor();
     await checkPage('requests');
     const incoming = await t.request('GET', '/v1/payment_requests?direction=incoming', {
       token: bob.token,

@@ -3764,7 +3764,17 @@ export interface components {
       /** @enum {string} */
       object: 'payment_request';
       requester_user_id: string;
+      /**
+       * @description Who asks, by handle (null: they have none)
+       * @example carol
+       */
+      requester_handle: string | null;
       payer_user_id: string;
+      /**
+       * @description Who is asked to pay, by handle (null: they have none)
+       * @example bob
+       */
+      payer_handle: string | null;
       asset: string;
       amount: string;
       note: string | null;
