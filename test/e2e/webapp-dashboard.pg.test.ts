@@ -217,6 +217,38 @@ describe.skipIf(!chromiumPath)('the merchant dashboard and operations console in
     await invoices.getByText('Espresso beans').waitFor();
     await checkPage('merchant-invoices');
 
+    // A payment link: refused on its field first, then made, visited and used once.
+    await page
+      .getByRole('navigation', { name: 'Merchant' })
+      .getByRole('link', { name: 'Payment links' })
+      .click();
+    await page.getByText('No payment links yet').waitFor();
+    await page.getByLabel('Amount (optional)').fill('9.99');
+    await page.getByLabel('Description (optional)').fill('Gift card');
+    await page.getByLabel('Most invoices (optional)').fill('2.5');
+    await page.getByRole('button', { name: 'Create link' }).click();
+    await page.locator('input[name="max_uses"][aria-invalid="true"]').waitFor();
+    await page.getByLabel('Most invoices (optional)').fill('3');
+    await page.getByRole('button', { name: 'Create link' }).click();
+    const ready = page.getByRole('status').filter({ hasText: 'Payment link ready' });
+    const linkUrl = (await ready.getByRole('link').textContent()) ?? '';
+    expect(linkUrl).toMatch(new RegExp(`^${base}/pay/l/plink_`));
+    const linkTable = page.getByRole('region', { name: 'Payment links' });
+    await linkTable.getByText('Gift card').waitFor();
+    await linkTable.getByText('9.99 USD').waitFor();
+    await linkTable.getByText('0 of 3').waitFor();
+    await checkPage('merchant-payment-links');
+    const dashboard = page.url();
+    await page.goto(linkUrl);
+    await page.getByRole('heading', { name: 'Gift card' }).waitFor();
+    await page.getByRole('button', { name: 'Continue to payment' }).click();
+    await page.waitForURL((u) => !u.pathname.startsWith('/pay/l/'));
+    await page.goto(dashboard);
+    await linkTable.getByText('1 of 3').waitFor();
+    await linkTable.getByRole('button', { name: 'Turn off' }).click();
+    await linkTable.getByText('off', { exact: true }).waitFor();
+    await linkTable.getByRole('button', { name: 'Turn on' }).waitFor();
+
     for (const [link, name] of [
       ['Refunds', 'merchant-refunds'],
       ['Payouts', 'merchant-payouts'],
