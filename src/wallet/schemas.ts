@@ -155,13 +155,10 @@ export const PaymentRequestSchema = z
       .nullable()
       .openapi({ description: 'Who asks, by handle (null: they have none)', example: 'carol' }),
     payer_user_id: z.string(),
-    payer_handle: z
-      .string()
-      .nullable()
-      .openapi({
-        description: 'Who is asked to pay, by handle (null: they have none)',
-        example: 'bob',
-      }),
+    payer_handle: z.string().nullable().openapi({
+      description: 'Who is asked to pay, by handle (null: they have none)',
+      example: 'bob',
+    }),
     asset: z.string(),
     amount: z.string(),
     note: z.string().nullable(),
