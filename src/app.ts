@@ -25,6 +25,7 @@ import { createLogger, type Logger } from './platform/observability/logger.js';
 import { createMetrics, type Metrics } from './platform/observability/metrics.js';
 import { createAuditLog, type AuditLog } from './platform/audit/audit.js';
 import { registerAuditRoutes } from './platform/audit/routes.js';
+import { registerQueueRoutes } from './platform/queue/routes.js';
 import { createSmtpMailer, noMailer } from './platform/mail/mailer.js';
 import {
   createNotifications,
@@ -317,6 +318,7 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
   // database and only the sink names from this process's (shared) configuration.
   registerAuditRoutes(http, { audit, anchorer: auditAnchorer });
   registerNotificationRoutes(http, { notifications });
+  registerQueueRoutes(http, { jobs, outbox, audit });
   registerModuleRoutes(MODULES, http, services, platform, config);
 
   let started: Promise<StartedRoles> | undefined;

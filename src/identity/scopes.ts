@@ -14,4 +14,6 @@ export const IDENTITY_SCOPES = {
   'users:read': 'List users (operators and admins)',
   'users:write': 'Change user roles (admins)',
   'audit:read': 'Read the audit log (admins)',
+  'jobs:read': 'Read job queues, dead jobs and the outbox backlog (operators)',
+  'jobs:write': 'Retry dead jobs (operators)',
 } as const satisfies Record<string, string>;

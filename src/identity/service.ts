@@ -49,6 +49,12 @@ export interface IdentityService {
   findUserByEmail(email: string): Promise<User | undefined>;
   /** A user by handle (lower case, without the `@`). */
   findUserByHandle(handle: string): Promise<User | undefined>;
+  /**
+   * The public handles of users, in one query: what other people see of them (a payment
+   * request's other side, for instance). Users without a handle map to `null`; unknown
+   * ids are left out.
+   */
+  handlesOf(ids: readonly string[]): Promise<Map<string, string | null>>;
   listUsers(
     query: ListQuery & { role?: UserRole | undefined; email?: string | undefined },
   ): Promise<User[]>;
@@ -632,6 +638,15 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
     async findUserByHandle(handle) {
       const { rows } = await db.query<UserRow>(`${USER_SELECT} WHERE u.handle = $1`, [handle]);
       return rows[0] ? toUser(rows[0]) : undefined;
+    },
+
+    async handlesOf(ids) {
+      if (ids.length === 0) return new Map();
+      const { rows } = await db.query<{ id: string; handle: string | null }>(
+        'SELECT id, handle FROM users WHERE id = ANY($1::text[])',
+        [[...new Set(ids)]],
+      );
+      return new Map(rows.map((r) => [r.id, r.handle]));
     },
 
     async listUsers(q) {

@@ -21,6 +21,8 @@ export interface UserDirectory {
   get(id: string): Promise<WalletUser | undefined>;
   findByEmail(email: string): Promise<WalletUser | undefined>;
   findByHandle(handle: string): Promise<WalletUser | undefined>;
+  /** Public handles by user id, in one lookup (`null`: no handle; unknown ids left out). */
+  handlesOf(ids: readonly string[]): Promise<Map<string, string | null>>;
 }
 
 export interface WalletUser {

@@ -53,6 +53,19 @@ export const paymentRequestJson = (r: PaymentRequest) => ({
 });
 
 /**
+ * A request as the API shows it: its two sides named by handle too (`handles`: user id
+ * to handle, from `WalletService.handlesOf`), so people see `@bob`, not an id.
+ */
+export const paymentRequestApiJson = (
+  r: PaymentRequest,
+  handles: ReadonlyMap<string, string | null>,
+) => ({
+  ...paymentRequestJson(r),
+  requester_handle: handles.get(r.requesterId) ?? null,
+  payer_handle: handles.get(r.payerId) ?? null,
+});
+
+/**
  * The price as people read it: fiat per crypto for buys and sells (`BTC-USD 65325.5`),
  * receive per spend for conversions (`BTC-ETH 20.1`). Display only; amounts come from
  * the exact rate.

@@ -150,7 +150,15 @@ export const PaymentRequestSchema = z
     id: id('prq_01JD7Q4Z8B2M5Q9K6T3V0W1X2Y'),
     object: z.literal('payment_request'),
     requester_user_id: z.string(),
+    requester_handle: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Who asks, by handle (null: they have none)', example: 'carol' }),
     payer_user_id: z.string(),
+    payer_handle: z.string().nullable().openapi({
+      description: 'Who is asked to pay, by handle (null: they have none)',
+      example: 'bob',
+    }),
     asset: z.string(),
     amount: z.string(),
     note: z.string().nullable(),

@@ -213,6 +213,11 @@ export interface WalletService {
 
   /** A user by id, `@handle`, handle or email. */
   resolveUser(ref: string): Promise<WalletUser | undefined>;
+  /**
+   * Users' public handles by id, in one lookup: how a payment request names its other
+   * side (`null`: the user has no handle).
+   */
+  handlesOf(userIds: readonly string[]): Promise<Map<string, string | null>>;
   /** Whether bank deposits and withdrawals go through the simulated test rail. */
   readonly testMode: boolean;
   /**
@@ -279,6 +284,7 @@ export function createWalletService(deps: WalletDeps): WalletService {
     unfreeze: admin.unfreeze,
     setTier: admin.setTier,
     resolveUser: (ref) => ctx.resolveUser(ref),
+    handlesOf: (userIds) => ctx.deps.users.handlesOf(userIds),
     testMode: deps.rail?.testMode ?? false,
     price: (base, quote) => ctx.deps.prices.price(base, quote),
   };

@@ -195,17 +195,41 @@ describe('payments', () => {
       note: 'Cinema',
     });
     expect(ask.status, ask.text).toBe(201);
+    // Each side named by handle too: people see @bob, not an id.
     expect(ask.body).toMatchObject({
       status: 'pending',
       payer_user_id: ada.id,
+      payer_handle: 'ada',
       requester_user_id: bob.id,
+      requester_handle: 'bob',
     });
     const incoming = await req(
       'GET',
       '/v1/payment_requests?direction=incoming&status=pending',
       ada,
     );
-    expect(incoming.body.data.map((x: { id: string }) => x.id)).toContain(ask.body.id);
+    expect(incoming.body.data).toContainEqual(
+      expect.objectContaining({ id: ask.body.id, requester_handle: 'bob', payer_handle: 'ada' }),
+    );
+    const one = await req('GET', `/v1/payment_requests/${ask.body.id}`, ada);
+    expect(one.body).toMatchObject({ requester_handle: 'bob', payer_handle: 'ada' });
+
+    // Someone without a handle (asked by email) is named by none: their email stays private.
+    const plain = await h.t.request('POST', '/v1/users', {
+      body: { email: 'no-handle@example.com', password: 'correct horse battery staple' },
+    });
+    expect(plain.status, plain.text).toBe(201);
+    const byEmail = await req('POST', '/v1/payment_requests', bob, {
+      from: 'no-handle@example.com',
+      asset: 'USD',
+      amount: '1.00',
+    });
+    expect(byEmail.status, byEmail.text).toBe(201);
+    expect(byEmail.body).toMatchObject({ payer_user_id: plain.body.id, payer_handle: null });
+    const outgoing = await req('GET', '/v1/payment_requests?direction=outgoing', bob);
+    expect(outgoing.body.data).toContainEqual(
+      expect.objectContaining({ id: byEmail.body.id, payer_handle: null, requester_handle: 'bob' }),
+    );
 
     // Only the payer can pay it; to anyone else it does not exist.
     expect((await req('POST', `/v1/payment_requests/${ask.body.id}/pay`, bob)).status).toBe(404);

@@ -65,6 +65,11 @@ describe('vaultwire webhooks commands', () => {
       }),
     ).toBe(0);
     expect(lines.at(-1)).toBe(`2 message(s) put back for delivery to ${endpointId}`);
+    // --only-failed alone: every dead letter (none left: both were just put back).
+    expect(
+      await runWebhooksReplay(t.vw.webhooks, io, { endpoint: endpointId, onlyFailed: true }),
+    ).toBe(0);
+    expect(lines.at(-1)).toBe(`0 message(s) put back for delivery to ${endpointId}`);
     const { rows } = await t.vw.db.query<{ state: string }>(
       'SELECT state FROM webhook_messages WHERE endpoint_id = $1',
       [endpointId],

@@ -70,7 +70,8 @@ export async function runWebhooksDeadLetters(
 
 /**
  * `vaultwire webhooks replay --endpoint whe_… (--message msg_… | --since T --until T |
- * --from-block N --to-block N [--chain key]) [--only-failed]`.
+ * --from-block N --to-block N [--chain key]) [--only-failed]`; `--only-failed` alone replays
+ * every dead letter of the endpoint.
  */
 /** What `vaultwire webhooks replay` is asked to deliver again. */
 export interface ReplayOptions {
@@ -111,8 +112,18 @@ export async function runWebhooksReplay(
       onlyFailed,
       ...(opts.chain ? { chainKey: opts.chain } : {}),
     });
+  } else if (
+    opts.onlyFailed &&
+    opts.since === undefined &&
+    opts.until === undefined &&
+    opts.fromBlock === undefined &&
+    opts.toBlock === undefined
+  ) {
+    n = await webhooks.log.replay(e.id, { allFailed: true });
   } else {
-    io.err('Give --message, or --since and --until, or --from-block and --to-block');
+    io.err(
+      'Give --message, or --since and --until, or --from-block and --to-block, or --only-failed alone',
+    );
     return 2;
   }
   io.out(`${n} message(s) put back for delivery to ${e.id}`);

@@ -344,7 +344,7 @@ function webhooksCli(cli: ModuleCli<WebhooksService, typeof WEBHOOKS_SETTINGS>):
     .option('--from-block <n>', 'first block of a block range', parseBlockNumber)
     .option('--to-block <n>', 'last block of a block range', parseBlockNumber)
     .option('--chain <key>', 'chain of the block range')
-    .option('--only-failed', 'only dead letters in the range')
+    .option('--only-failed', 'only dead letters in the range (alone: every dead letter)')
     .action(async (opts: ReplayOptions) => {
       await cli.run(({ service }) => runWebhooksReplay(service, output, opts));
     });

@@ -84,7 +84,9 @@ describe.skipIf(!chromiumPath)('the merchant dashboard and operations console in
       VW_WEBHOOK_RETRY_SCHEDULE: '0.05,0.1',
       VW_WEBHOOK_CIRCUIT_THRESHOLD: '1000',
     });
-    const started = await t.vw.start(['api', 'worker', 'delivery']);
+    // The roles of a deployment: the scheduler relays the outbox (an invoice's events
+    // reach webhook endpoints through it), the worker ingests, `delivery` sends.
+    const started = await t.vw.start(['api', 'worker', 'scheduler', 'delivery']);
     base = `http://127.0.0.1:${started.port}`;
     browser = await launchChromium(chromiumPath ?? '');
     context = await browser.newContext({ viewport: DESKTOP, colorScheme: 'dark' });
@@ -215,6 +217,38 @@ describe.skipIf(!chromiumPath)('the merchant dashboard and operations console in
     await invoices.getByText('Espresso beans').waitFor();
     await checkPage('merchant-invoices');
 
+    // A payment link: refused on its field first, then made, visited and used once.
+    await page
+      .getByRole('navigation', { name: 'Merchant' })
+      .getByRole('link', { name: 'Payment links' })
+      .click();
+    await page.getByText('No payment links yet').waitFor();
+    await page.getByLabel('Amount (optional)').fill('9.99');
+    await page.getByLabel('Description (optional)').fill('Gift card');
+    await page.getByLabel('Most invoices (optional)').fill('2.5');
+    await page.getByRole('button', { name: 'Create link' }).click();
+    await page.locator('input[name="max_uses"][aria-invalid="true"]').waitFor();
+    await page.getByLabel('Most invoices (optional)').fill('3');
+    await page.getByRole('button', { name: 'Create link' }).click();
+    const ready = page.getByRole('status').filter({ hasText: 'Payment link ready' });
+    const linkUrl = (await ready.getByRole('link').textContent()) ?? '';
+    expect(linkUrl).toMatch(new RegExp(`^${base}/pay/l/plink_`));
+    const linkTable = page.getByRole('region', { name: 'Payment links' });
+    await linkTable.getByText('Gift card').waitFor();
+    await linkTable.getByText('9.99 USD').waitFor();
+    await linkTable.getByText('0 of 3').waitFor();
+    await checkPage('merchant-payment-links');
+    const dashboard = page.url();
+    await page.goto(linkUrl);
+    await page.getByRole('heading', { name: 'Gift card' }).waitFor();
+    await page.getByRole('button', { name: 'Continue to payment' }).click();
+    await page.waitForURL((u) => !u.pathname.startsWith('/pay/l/'));
+    await page.goto(dashboard);
+    await linkTable.getByText('1 of 3').waitFor();
+    await linkTable.getByRole('button', { name: 'Turn off' }).click();
+    await linkTable.getByText('off', { exact: true }).waitFor();
+    await linkTable.getByRole('button', { name: 'Turn on' }).waitFor();
+
     for (const [link, name] of [
       ['Refunds', 'merchant-refunds'],
       ['Payouts', 'merchant-payouts'],
@@ -237,8 +271,17 @@ describe.skipIf(!chromiumPath)('the merchant dashboard and operations console in
     // The paid invoice's event went to the endpoint, which answered 500 every time.
     const merchants = await t.request('GET', '/v1/merchants', { token: ownerUser.token });
     expect(merchants.body.data).toEqual([expect.objectContaining({ name: 'Coffee Co' })]);
-    const hooksPath = rx.received.filter((r) => r.path === '/hooks');
-    expect(hooksPath.length).toBeGreaterThan(0);
+    await expect
+      .poll(
+        () =>
+          rx.received.some(
+            (r) =>
+              r.path === '/hooks' &&
+              (JSON.parse(r.body) as { type?: string }).type === 'invoice.paid',
+          ),
+        { timeout: 30_000 },
+      )
+      .toBe(true);
     // The dashboard's test key, as the browser keeps it, finds the endpoint.
     const merchantId = merchants.body.data[0].id as string;
     const testKey = await page.evaluate(
@@ -284,45 +327,54 @@ describe.skipIf(!chromiumPath)('the merchant dashboard and operations console in
     });
   }, 180_000);
 
-  // Skipped: the console lists the dead letter, but after "Replay all" the healed
-  // receiver gets nothing within 30 s in this test's server; not yet explained (see the
-  // closing note). The API's own replay is covered by the webhooks module's tests.
-  it.skip('an operator replays a dead letter from the console and the receiver gets it', async () => {
+  it('an operator replays a dead letter from the console and the receiver gets it', async () => {
     const op = { body: { token: opToken } };
-    // The paid invoice's message runs out of its two retries against the failing receiver.
+    // The endpoint's ping and the paid invoice's message both run out of their two
+    // retries against the failing receiver.
+    const deadLetters = async () =>
+      (
+        await t.request('GET', `/v1/webhook_endpoints/${endpointId}/dead_letters`, {
+          token: op.body.token,
+        })
+      ).body.data as { id: string; event_type: string }[];
     await expect
-      .poll(
-        async () =>
-          (
-            await t.request('GET', `/v1/webhook_endpoints/${endpointId}/dead_letters`, {
-              token: op.body.token,
-            })
-          ).body.data.length,
-        { timeout: 60_000, interval: 500 },
-      )
-      .toBe(1);
+      .poll(async () => (await deadLetters()).map((d) => d.event_type).sort(), {
+        timeout: 60_000,
+        interval: 500,
+      })
+      .toEqual(['invoice.paid', 'webhook.ping']);
+    const dead = await deadLetters();
     healEndpoint();
     await signInAs(op.body.token);
     await page.goto(`${base}/app/ops/deliveries`);
     await page.getByRole('link', { name: `${rx.url}/hooks` }).click();
-    const dead = page.getByRole('region', { name: 'Dead letters' });
-    // The endpoint's ping and the paid invoice's message both ran out of retries against
-    // the failing receiver; whichever are dead letters now are replayed together.
-    await dead
-      .getByText(/invoice\.paid|webhook\.ping/)
-      .first()
-      .waitFor();
+    const deadList = page.getByRole('region', { name: 'Dead letters' });
+    await deadList.getByText('invoice.paid').waitFor();
+    await deadList.getByText('webhook.ping').waitFor();
     await checkPage('ops-dead-letters');
     const before = rx.received.length;
-    await dead.getByRole('button', { name: /^Replay all \d+ failed$/ }).click();
-    // The replayed message is delivered to the healed receiver, and leaves the list.
+    await page.getByRole('button', { name: 'Replay all 2 failed' }).click();
+    // Both are delivered to the healed receiver, under the webhook-id they had, and the
+    // page shows no failed delivery any more.
+    await page.getByText('No failed deliveries').waitFor({ timeout: 30_000 });
+    expect(await page.getByRole('alert').count()).toBe(0);
     await expect
-      .poll(() => rx.received.slice(before).some((r) => r.status === 200), { timeout: 30_000 })
-      .toBe(true);
-    const delivered = rx.received.slice(before).find((r) => r.status === 200);
-    expect((JSON.parse(delivered?.body ?? '{}') as { type?: string }).type).toMatch(
-      /^(invoice\.paid|webhook\.ping)$/,
-    );
+      .poll(
+        () =>
+          rx.received
+            .slice(before)
+            .filter((r) => r.status === 200)
+            .map((r) => r.headers['webhook-id'])
+            .sort(),
+        { timeout: 30_000 },
+      )
+      .toEqual(dead.map((d) => d.id).sort());
+    expect(
+      rx.received
+        .slice(before)
+        .map((r) => (JSON.parse(r.body) as { type: string }).type)
+        .sort(),
+    ).toEqual(['invoice.paid', 'webhook.ping']);
   }, 120_000);
 
   it('the console’s other pages: chains, nodes, producer, users (freeze), audit log verified', async () => {
@@ -387,6 +439,8 @@ describe.skipIf(!chromiumPath)('the merchant dashboard and operations console in
     await page.getByRole('button', { name: 'Sent by me' }).click();
     const sent = page.getByRole('list', { name: 'Requests sent' });
     await sent.getByText('pending').waitFor();
+    // The other person by handle, not by id.
+    await sent.getByText(/asked of @bob/).waitFor();
     await checkPage('requests');
     const incoming = await t.request('GET', '/v1/payment_requests?direction=incoming', {
       token: bob.token,

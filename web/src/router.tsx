@@ -147,6 +147,14 @@ const payoutsRoute = createRoute({
   path: '/payouts',
   component: lazyRouteComponent(() => import('./features/merchant/PayoutsPage'), 'PayoutsPage'),
 });
+const paymentLinksRoute = createRoute({
+  getParentRoute: () => merchantRoute,
+  path: '/links',
+  component: lazyRouteComponent(
+    () => import('./features/merchant/PaymentLinksPage'),
+    'PaymentLinksPage',
+  ),
+});
 const webhooksRoute = createRoute({
   getParentRoute: () => merchantRoute,
   path: '/webhooks',
@@ -244,6 +252,7 @@ const routeTree = rootRoute.addChildren([
       invoiceRoute,
       refundsRoute,
       payoutsRoute,
+      paymentLinksRoute,
       webhooksRoute,
       webhookEndpointRoute,
       merchantKeysRoute,

@@ -68,6 +68,70 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/ops/queues': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Job queues and the outbox backlog
+     * @description Jobs per queue and state (with the age of the oldest due one) and the events waiting in the outbox. Operators and admins.
+     *
+     *     Roles: operator, admin. Scope: `jobs:read`.
+     */
+    get: operations['listOpsQueues'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/ops/jobs/dead': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Dead jobs (out of attempts), oldest first
+     * @description Roles: operator, admin. Scope: `jobs:read`.
+     */
+    get: operations['getOpsJobsDead'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/ops/jobs/{id}/retry': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Retry a dead job
+     * @description Puts a dead job back in its queue with fresh attempts. 404 for no such job, 409 `job_not_dead` for one that is not dead (already retried, or never failed). Audited.
+     *
+     *     Roles: operator, admin. Scope: `jobs:write`.
+     */
+    post: operations['retryOpsJob'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/users': {
     parameters: {
       query?: never;
@@ -1465,7 +1529,7 @@ export interface paths {
     put?: never;
     /**
      * Replay one message, a time range or a block range
-     * @description Delivers again, as due now with a fresh retry schedule, and with the original `webhook-id`. Give `message_id`, or `since` and `until`, or `from_block` and `to_block` (with `chain`). `only_failed` limits a range to dead letters.
+     * @description Delivers again, as due now with a fresh retry schedule, and with the original `webhook-id`. Give `message_id`, or `since` and `until`, or `from_block` and `to_block` (with `chain`). `only_failed` limits a range to dead letters; `only_failed` alone replays every dead letter of the endpoint.
      *
      *     Roles: user, merchant, operator, admin. Scope: `webhooks:write`.
      */
@@ -3582,6 +3646,44 @@ export interface components {
       emailed_at: string | null;
       created_at: string;
     };
+    Queues: {
+      /** @enum {string} */
+      object: 'queues';
+      queues: components['schemas']['QueueDepth'][];
+      outbox: {
+        /** @description Events not yet relayed to subscribers */
+        pending: number;
+        oldest_age_seconds: number;
+      };
+    };
+    QueueDepth: {
+      /** @example outbox.webhooks.platform */
+      queue: string;
+      /**
+       * @description `scheduled`: queued but not due yet
+       * @enum {string}
+       */
+      state: 'queued' | 'scheduled' | 'running' | 'dead';
+      count: number;
+      /** @description Age of the oldest due job (queued) */
+      oldest_age_seconds: number;
+    };
+    Job: {
+      /** @enum {string} */
+      object: 'job';
+      /** @example job_01JD7Q4Z8B2M5Q9K6T3V0W1X2Y */
+      id: string;
+      queue: string;
+      /** @enum {string} */
+      state: 'queued' | 'running' | 'done' | 'dead';
+      attempts: number;
+      max_attempts: number;
+      last_error: string | null;
+      /** Format: date-time */
+      created_at: string;
+      /** Format: date-time */
+      updated_at: string;
+    };
     User: {
       /** @example usr_01JD7Q4Z8R3M5N6P7Q8R9S0T1V */
       id: string;
@@ -4030,7 +4132,17 @@ export interface components {
       /** @enum {string} */
       object: 'payment_request';
       requester_user_id: string;
+      /**
+       * @description Who asks, by handle (null: they have none)
+       * @example carol
+       */
+      requester_handle: string | null;
       payer_user_id: string;
+      /**
+       * @description Who is asked to pay, by handle (null: they have none)
+       * @example bob
+       */
+      payer_handle: string | null;
       asset: string;
       amount: string;
       note: string | null;
@@ -5073,6 +5185,206 @@ export interface operations {
       };
       /** @description Not allowed for this role or key */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  listOpsQueues: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Depths */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Queues'];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed for this role or key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  getOpsJobsDead: {
+    parameters: {
+      query?: {
+        /** @description Page size, 1 to 100 */
+        limit?: number;
+        /** @description Return items after this id (the `next_cursor` of the previous page) */
+        starting_after?: string;
+        queue?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Dead jobs */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {string} */
+            object: 'list';
+            data: components['schemas']['Job'][];
+            has_more: boolean;
+            next_cursor: string | null;
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed for this role or key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  retryOpsJob: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The job, queued again */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Job'];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed for this role or key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description No such job */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not dead */
+      409: {
         headers: {
           [name: string]: unknown;
         };

@@ -8,14 +8,20 @@ import {
   requireUser as caller,
 } from '../../platform/http/route-helpers.js';
 import { toApiError, WalletError } from '../errors.js';
-import { paymentJson, paymentRequestJson } from '../json.js';
+import { paymentJson, paymentRequestApiJson } from '../json.js';
 import { IdParam, PaymentRequestBody, PaymentRequestSchema, RequestListQuery } from '../schemas.js';
+import type { PaymentRequest } from '../model.js';
 import type { WalletService } from '../service.js';
 import { errors, found, list } from './common.js';
 
 /** Payment requests: ask, pay, decline, cancel. */
 export function registerPaymentRequestRoutes(app: HttpApp, deps: { wallet: WalletService }): void {
   const { wallet } = deps;
+  /** Requests as JSON, each side named by handle (one lookup for the whole page). */
+  const toJson = async (requests: readonly PaymentRequest[]) => {
+    const handles = await wallet.handlesOf(requests.flatMap((r) => [r.requesterId, r.payerId]));
+    return (r: PaymentRequest) => paymentRequestApiJson(r, handles);
+  };
 
   // --- payment requests -------------------------------------------------------------
 
@@ -41,7 +47,7 @@ export function registerPaymentRequestRoutes(app: HttpApp, deps: { wallet: Walle
         }),
         toApiError,
       );
-      return c.json(paymentRequestJson(r.request), 201);
+      return c.json((await toJson([r.request]))(r.request), 201);
     },
   );
 
@@ -63,7 +69,7 @@ export function registerPaymentRequestRoutes(app: HttpApp, deps: { wallet: Walle
         direction: q.direction,
         status: q.status,
       });
-      return c.json(toPage(items, q.limit, paymentRequestJson), 200);
+      return c.json(toPage(items, q.limit, await toJson(items)), 200);
     },
   );
 
@@ -81,8 +87,11 @@ export function registerPaymentRequestRoutes(app: HttpApp, deps: { wallet: Walle
       },
     }),
     async (c) => {
-      const r = await wallet.getRequest(caller(c).userId, c.req.valid('param').id);
-      return c.json(paymentRequestJson(found(r, WalletError.PaymentRequestNotFound)), 200);
+      const r = found(
+        await wallet.getRequest(caller(c).userId, c.req.valid('param').id),
+        WalletError.PaymentRequestNotFound,
+      );
+      return c.json((await toJson([r]))(r), 200);
     },
   );
 
@@ -102,7 +111,8 @@ export function registerPaymentRequestRoutes(app: HttpApp, deps: { wallet: Walle
         await wallet.payRequest(caller(c).userId, c.req.valid('param').id),
         toApiError,
       );
-      return c.json({ ...paymentRequestJson(r.request), payment: paymentJson(r.payment) }, 200);
+      const json = (await toJson([r.request]))(r.request);
+      return c.json({ ...json, payment: paymentJson(r.payment) }, 200);
     },
   );
 
@@ -127,7 +137,7 @@ export function registerPaymentRequestRoutes(app: HttpApp, deps: { wallet: Walle
             : await wallet.cancelRequest(userId, id),
           toApiError,
         );
-        return c.json(paymentRequestJson(r.request), 200);
+        return c.json((await toJson([r.request]))(r.request), 200);
       },
     );
   }

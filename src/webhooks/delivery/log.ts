@@ -40,6 +40,8 @@ export interface DeliveryLog {
 
 export type ReplaySelector =
   | { messageId: string }
+  /** Every dead letter of the endpoint (the console's "Replay all failed"). */
+  | { allFailed: true }
   | { since: Date; until: Date; onlyFailed?: boolean }
   | { chainKey?: string; fromBlock: bigint; toBlock: bigint; onlyFailed?: boolean };
 
@@ -162,14 +164,22 @@ export function createDeliveryLog(deps: { db: Db; wake: () => void }): DeliveryL
         );
         total = rowCount;
       } else {
-        const states = selector.onlyFailed ? ['failed'] : ['delivered', 'failed'];
-        // Walk by id, so a message that is replayed and delivered again meanwhile is not
-        // picked up a second time by a later slice.
-        let after = '';
-        for (;;) {
-          const { rows } =
-            'since' in selector
-              ? await db.query<{ id: string }>(
+        const states =
+          'allFailed' in selector || selector.onlyFailed ? ['failed'] : ['delivered', 'failed'];
+        /** Puts back the next slice of matching messages after id `after`. */
+        const slice = (after: string) =>
+          'allFailed' in selector
+            ? // `state = 'failed'` as a literal: read through the dead letters' partial index.
+              db.query<{ id: string }>(
+                `UPDATE webhook_messages SET ${set} WHERE id IN (
+                   SELECT id FROM webhook_messages
+                    WHERE endpoint_id = $1 AND state = 'failed' AND id > $2
+                    ORDER BY id LIMIT ${REPLAY_SLICE})
+                 RETURNING id`,
+                [endpointId, after],
+              )
+            : 'since' in selector
+              ? db.query<{ id: string }>(
                   `UPDATE webhook_messages SET ${set} WHERE id IN (
                      SELECT id FROM webhook_messages
                       WHERE endpoint_id = $1 AND state = ANY($2::text[]) AND id > $5
@@ -178,7 +188,7 @@ export function createDeliveryLog(deps: { db: Db; wake: () => void }): DeliveryL
                    RETURNING id`,
                   [endpointId, states, selector.since, selector.until, after],
                 )
-              : await db.query<{ id: string }>(
+              : db.query<{ id: string }>(
                   `UPDATE webhook_messages SET ${set} WHERE id IN (
                      SELECT id FROM webhook_messages
                       WHERE endpoint_id = $1 AND state = ANY($2::text[]) AND id > $6
@@ -195,6 +205,11 @@ export function createDeliveryLog(deps: { db: Db; wake: () => void }): DeliveryL
                     after,
                   ],
                 );
+        // Walk by id, so a message that is replayed and delivered again meanwhile is not
+        // picked up a second time by a later slice.
+        let after = '';
+        for (;;) {
+          const { rows } = await slice(after);
           total += rows.length;
           for (const r of rows) if (r.id > after) after = r.id;
           if (rows.length < REPLAY_SLICE) break;

@@ -106,7 +106,7 @@ export function registerDeliveryRoutes(app: HttpApp, webhooks: WebhooksService):
       tags: ['Webhooks'],
       summary: 'Replay one message, a time range or a block range',
       description:
-        'Delivers again, as due now with a fresh retry schedule, and with the original `webhook-id`. Give `message_id`, or `since` and `until`, or `from_block` and `to_block` (with `chain`). `only_failed` limits a range to dead letters.',
+        'Delivers again, as due now with a fresh retry schedule, and with the original `webhook-id`. Give `message_id`, or `since` and `until`, or `from_block` and `to_block` (with `chain`). `only_failed` limits a range to dead letters; `only_failed` alone replays every dead letter of the endpoint.',
       access: WRITE,
       request: {
         params: IdParam('whe_01JD7Q4Z8B2M5Q9K6T3V0W1X2Y'),
@@ -139,10 +139,15 @@ export function registerDeliveryRoutes(app: HttpApp, webhooks: WebhooksService):
       const byTime = b.since !== undefined || b.until !== undefined;
       const byBlock =
         b.from_block !== undefined || b.to_block !== undefined || b.chain !== undefined;
+      // `only_failed: true` and nothing else: every dead letter ("Replay all failed").
+      if (!byMessage && !byTime && !byBlock && b.only_failed === true) {
+        const replayed = await webhooks.log.replay(e.id, { allFailed: true });
+        return c.json({ object: 'webhook_replay' as const, replayed }, 200);
+      }
       if (Number(byMessage) + Number(byTime) + Number(byBlock) !== 1) {
         throw webhookApiError(WebhookError.ReplayRangeInvalid, {
           message:
-            'Give exactly one of message_id, a time range (since and until) or a block range (from_block and to_block, with chain)',
+            'Give exactly one of message_id, a time range (since and until) or a block range (from_block and to_block, with chain); or only_failed alone for every dead letter',
           ...(byMessage ? { param: 'message_id' } : {}),
         });
       }

@@ -60,6 +60,7 @@ export function MerchantLayout() {
                   ['/merchant/$merchantId', 'Invoices'],
                   ['/merchant/$merchantId/refunds', 'Refunds'],
                   ['/merchant/$merchantId/payouts', 'Payouts'],
+                  ['/merchant/$merchantId/links', 'Payment links'],
                   ['/merchant/$merchantId/webhooks', 'Webhooks'],
                   ['/merchant/$merchantId/keys', 'API keys'],
                   ['/merchant/$merchantId/team', 'Team'],

@@ -61,6 +61,11 @@ export function RequestsPage() {
   );
 }
 
+/** How a request names the other person: their @handle (a person without one: "someone"). */
+function handleOf(handle: string | null): string {
+  return handle ? `@${handle}` : 'someone without a handle';
+}
+
 function RequestRow({ request: r, mine }: { request: Schema<'PaymentRequest'>; mine: boolean }) {
   const queryClient = useQueryClient();
   const refresh = async () => {
@@ -75,7 +80,10 @@ function RequestRow({ request: r, mine }: { request: Schema<'PaymentRequest'>; m
           {formatAmount(r.amount, r.asset)} {r.note ? `· “${r.note}”` : ''}
         </span>
         <span className="row-sub">
-          {mine ? 'asked of a friend' : 'a friend asks you'} · {formatTime(r.created_at)}
+          {mine
+            ? `asked of ${handleOf(r.payer_handle)}`
+            : `${handleOf(r.requester_handle)} asks you`}{' '}
+          · {formatTime(r.created_at)}
         </span>
         {r.status === 'pending' && (
           <span className="actions" style={{ marginTop: '0.5rem', marginBottom: 0 }}>
