@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, parse } from 'yaml';
 import { loadConfig, MODULES, ROLES } from '../../src/modules.js';
+import { scalePath } from '../../src/producer/kubernetes.js';
 import { NATS_CONSUMER } from '../../src/webhooks/engine/nats/engine.js';
 
 /**
@@ -105,7 +106,14 @@ describe('deploy/ (Kubernetes)', () => {
       expect(c['readinessProbe'].httpGet.path).toBe('/readyz');
       expect(c['livenessProbe'].httpGet.path).toBe('/livez');
       expect(pod['securityContext'].runAsNonRoot, name).toBe(true);
-      expect(pod['automountServiceAccountToken'], name).toBe(false);
+      // Only the producer holds an API token, of its own least-privilege account.
+      if (name === 'vaultwire-producer') {
+        expect(pod['serviceAccountName'], name).toBe('vaultwire-producer');
+        expect(pod['automountServiceAccountToken'], name).toBe(true);
+      } else {
+        expect(pod['serviceAccountName'], name).toBeUndefined();
+        expect(pod['automountServiceAccountToken'], name).toBe(false);
+      }
       expect(c['securityContext'], name).toMatchObject({
         allowPrivilegeEscalation: false,
         readOnlyRootFilesystem: true,
@@ -127,6 +135,41 @@ describe('deploy/ (Kubernetes)', () => {
     expect(delivery['spec'].template.spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(
       (MODULES.settings['webhookRequestTimeoutMs']?.default as number) / 1000 + 10 + 5,
     );
+  });
+
+  it('lets the producer scale its validator workload and do nothing else', () => {
+    const account = must(
+      byKind('ServiceAccount').find((d) => d['metadata'].name === 'vaultwire-producer'),
+      'ServiceAccount vaultwire-producer',
+    );
+    expect(account['automountServiceAccountToken']).toBe(false);
+    expect(byKind('ClusterRole')).toEqual([]);
+    expect(byKind('ClusterRoleBinding')).toEqual([]);
+    const roles = byKind('Role');
+    expect(roles.map((r) => r['metadata'].name)).toEqual(['vaultwire-producer-scale']);
+    const rules = must(roles[0], 'Role')['rules'] as Doc[];
+    // Every rule names its resources: no wildcard, no list/watch, no workload spec.
+    for (const rule of rules) {
+      expect(rule['apiGroups']).toEqual(['apps']);
+      expect([...(rule['verbs'] as string[])].sort()).toEqual(['get', 'patch']);
+      for (const r of rule['resources'] as string[]) {
+        expect(['deployments/scale', 'statefulsets/scale']).toContain(r);
+      }
+      expect((rule['resourceNames'] as string[]).length).toBeGreaterThan(0);
+      expect(rule['resourceNames']).not.toContain('*');
+    }
+    // The adapter's requests are exactly what the rules allow: GET and PATCH of `scale`.
+    for (const kind of ['Deployment', 'StatefulSet'] as const) {
+      const path = scalePath({ kind, namespace: 'ns', name: 'validator' });
+      const resource = `${path.split('/')[6]}/scale`;
+      expect(
+        rules.some((r) => (r['resources'] as string[]).includes(resource)),
+        kind,
+      ).toBe(true);
+    }
+    const binding = must(byKind('RoleBinding')[0], 'RoleBinding');
+    expect(binding['roleRef']).toMatchObject({ kind: 'Role', name: 'vaultwire-producer-scale' });
+    expect(binding['subjects']).toEqual([{ kind: 'ServiceAccount', name: 'vaultwire-producer' }]);
   });
 
   it('scales delivery on queue lag from a recorded rule and on the consumer the workers pull from', () => {
