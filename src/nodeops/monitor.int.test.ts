@@ -110,6 +110,12 @@ afterEach(async () => {
   while (running.length > 0) await running.pop()?.stop();
   for (const n of ['val-1', 'rpc-1', 'rpc-2']) chain.heal(n);
   chain.resumeSigning(chain.validators[0] ?? '');
+  // ban_after is 3 s here: on a slow machine a node a case kept out of consensus can be
+  // banned before it heals (by design); each case starts from an unbanned fleet.
+  const banned = await t.request('GET', '/v1/nodeops/nodes?banned=true', { token: operator });
+  for (const n of (banned.body.data ?? []) as { id: string }[]) {
+    await t.request('POST', `/v1/nodeops/nodes/${n.id}/unban`, { token: operator });
+  }
 });
 
 afterAll(async () => {
@@ -205,7 +211,7 @@ describe('nodeops monitor (scripted CometBFT chain, real channels’ APIs)', () 
     const open = await openAlerts('rpc-1');
     expect(open.map((a) => a.kind).sort()).toEqual(['lagging', 'stalled']);
     const status = await t.request('GET', '/v1/nodeops/nodes/rpc-1', { token: operator });
-    expect(status.body).toMatchObject({ name: 'rpc-1', region: 'us', banned: false });
+    expect(status.body).toMatchObject({ name: 'rpc-1', region: 'us' });
     expect(status.body.state).toMatch(/stalled|lagging/);
     expect(status.body.lag).toBeGreaterThan(0);
 
@@ -312,6 +318,13 @@ describe('nodeops monitor (scripted CometBFT chain, real channels’ APIs)', () 
 
   it('out of consensus for ban_after: banned (event, audit, API); an operator unbans it', async () => {
     await settle();
+    // Only this case's events and audit entries are compared (an earlier case may have
+    // banned and unbanned a node on a slow machine).
+    const mark = await t.vw.db.query<{ events: string; audit: string }>(
+      `SELECT (SELECT coalesce(max(seq), 0) FROM outbox_events)::text AS events,
+              (SELECT coalesce(max(seq), 0) FROM audit_events)::text AS audit`,
+    );
+    const since = mark.rows[0] ?? { events: '0', audit: '0' };
     startMonitor();
     chain.stall('rpc-2');
     const banned = await until(
@@ -324,7 +337,11 @@ describe('nodeops monitor (scripted CometBFT chain, real channels’ APIs)', () 
       20_000,
     );
     expect(banned).toMatchObject({ name: 'rpc-2', banned_by: 'auto' });
-    expect(banned.ban_reason).toMatch(/^out of consensus for \d+ s \((stalled|lagging)/);
+    // A stalled node may also time out (unreachable) on a loaded machine: still out of
+    // consensus.
+    expect(banned.ban_reason).toMatch(
+      /^out of consensus for \d+ s \((stalled|lagging|unreachable)/,
+    );
     await until('ban notice', () =>
       texts().some((x) => x.startsWith('[BANNED] simhub/rpc-2')) ? true : undefined,
     );
@@ -349,8 +366,9 @@ describe('nodeops monitor (scripted CometBFT chain, real channels’ APIs)', () 
     expect(again.body.error.code).toBe('node_not_banned');
 
     const events = await t.vw.db.query<{ type: string; payload: Record<string, unknown> }>(
-      `SELECT type, payload FROM outbox_events WHERE type LIKE 'nodeops.node.%' AND aggregate_id = $1 ORDER BY seq`,
-      [banned.id],
+      `SELECT type, payload FROM outbox_events
+        WHERE type LIKE 'nodeops.node.%' AND aggregate_id = $1 AND seq > $2 ORDER BY seq`,
+      [banned.id, since.events],
     );
     expect(events.rows.map((e) => e.type)).toEqual([
       'nodeops.node.banned',
@@ -358,8 +376,9 @@ describe('nodeops monitor (scripted CometBFT chain, real channels’ APIs)', () 
     ]);
     expect(events.rows[0]?.payload).toMatchObject({ node: 'rpc-2', banned_by: 'auto' });
     const audit = await t.vw.db.query<{ action: string; actor_type: string }>(
-      `SELECT action, actor_type FROM audit_events WHERE action LIKE 'nodeops_node.%banned' AND target_id = $1 ORDER BY seq`,
-      [banned.id],
+      `SELECT action, actor_type FROM audit_events
+        WHERE action LIKE 'nodeops_node.%banned' AND target_id = $1 AND seq > $2 ORDER BY seq`,
+      [banned.id, since.audit],
     );
     expect(audit.rows).toEqual([
       { action: 'nodeops_node.banned', actor_type: 'system' },
