@@ -189,6 +189,62 @@ export function createAlerts(deps: {
       ? { actorType: 'user' as const, actorId: actor.id, credentialId: actor.credentialId }
       : { actorType: 'system' as const, actorId: actor.id };
 
+  /** An alert belongs to one node or one monitor (nodeops/0099): its subject column. */
+  type Subject = 'node_id' | 'monitor_id';
+
+  /** Opens the subject's alert of a kind unless one is open; publishes it. */
+  async function open(
+    tx: Queryable,
+    subject: Subject,
+    subjectId: string,
+    chain: string | null,
+    p: { kind: string; severity: string; summary: string; details: unknown; at: Date },
+  ): Promise<Alert | undefined> {
+    const { rows } = await tx.query(
+      `INSERT INTO nodeops_alerts (id, ${subject}, chain_key, kind, severity, status, summary,
+         details, opened_at, last_notice_at)
+       VALUES ($1, $2, $3, $4, $5, 'firing', $6, $7, $8, $8)
+       ON CONFLICT (${subject}, kind) WHERE status <> 'resolved' DO NOTHING RETURNING id`,
+      [
+        newId('nal'),
+        subjectId,
+        chain,
+        p.kind,
+        p.severity,
+        p.summary,
+        JSON.stringify(p.details),
+        p.at,
+      ],
+    );
+    return published(tx, rows[0], 'nodeops.alert.opened');
+  }
+
+  /** Resolves the subject's open alert of a kind, if any; publishes it. */
+  async function resolve(
+    tx: Queryable,
+    subject: Subject,
+    subjectId: string,
+    p: { kind: string; at: Date },
+  ): Promise<Alert | undefined> {
+    const { rows } = await tx.query(
+      `UPDATE nodeops_alerts SET status = 'resolved', resolved_at = $3
+       WHERE ${subject} = $1 AND kind = $2 AND status <> 'resolved' RETURNING id`,
+      [subjectId, p.kind, p.at],
+    );
+    return published(tx, rows[0], 'nodeops.alert.resolved');
+  }
+
+  async function published(
+    tx: Queryable,
+    row: Record<string, unknown> | undefined,
+    type: 'nodeops.alert.opened' | 'nodeops.alert.resolved',
+  ): Promise<Alert | undefined> {
+    if (!row) return undefined;
+    const alert = (await byId(tx, row['id'] as string)) as Alert;
+    await outbox.publish({ type, aggregateId: alert.id, payload: alertPayload(alert) });
+    return alert;
+  }
+
   return {
     async list(q) {
       const status = q.status ?? null;
@@ -278,91 +334,10 @@ export function createAlerts(deps: {
       );
     },
 
-    async openAlert(tx, p) {
-      const { rows } = await tx.query(
-        `INSERT INTO nodeops_alerts (id, node_id, chain_key, kind, severity, status, summary, details,
-           opened_at, last_notice_at)
-         VALUES ($1, $2, $3, $4, $5, 'firing', $6, $7, $8, $8)
-         ON CONFLICT (node_id, kind) WHERE status <> 'resolved' DO NOTHING RETURNING id`,
-        [
-          newId('nal'),
-          p.node.id,
-          p.node.chain,
-          p.kind,
-          p.severity,
-          p.summary,
-          JSON.stringify(p.details),
-          p.at,
-        ],
-      );
-      if (!rows[0]) return undefined;
-      const alert = (await byId(tx, rows[0]['id'] as string)) as Alert;
-      await outbox.publish({
-        type: 'nodeops.alert.opened',
-        aggregateId: alert.id,
-        payload: alertPayload(alert),
-      });
-      return alert;
-    },
-
-    async openMonitorAlert(tx, p) {
-      const { rows } = await tx.query(
-        `INSERT INTO nodeops_alerts (id, monitor_id, chain_key, kind, severity, status, summary, details,
-           opened_at, last_notice_at)
-         VALUES ($1, $2, $3, $4, $5, 'firing', $6, $7, $8, $8)
-         ON CONFLICT (monitor_id, kind) WHERE status <> 'resolved' DO NOTHING RETURNING id`,
-        [
-          newId('nal'),
-          p.monitor.id,
-          p.monitor.chain,
-          p.kind,
-          p.severity,
-          p.summary,
-          JSON.stringify(p.details),
-          p.at,
-        ],
-      );
-      if (!rows[0]) return undefined;
-      const alert = (await byId(tx, rows[0]['id'] as string)) as Alert;
-      await outbox.publish({
-        type: 'nodeops.alert.opened',
-        aggregateId: alert.id,
-        payload: alertPayload(alert),
-      });
-      return alert;
-    },
-
-    async resolveMonitorAlert(tx, p) {
-      const { rows } = await tx.query(
-        `UPDATE nodeops_alerts SET status = 'resolved', resolved_at = $3
-         WHERE monitor_id = $1 AND kind = $2 AND status <> 'resolved' RETURNING id`,
-        [p.monitorId, p.kind, p.at],
-      );
-      if (!rows[0]) return undefined;
-      const alert = (await byId(tx, rows[0]['id'] as string)) as Alert;
-      await outbox.publish({
-        type: 'nodeops.alert.resolved',
-        aggregateId: alert.id,
-        payload: alertPayload(alert),
-      });
-      return alert;
-    },
-
-    async resolveAlert(tx, p) {
-      const { rows } = await tx.query(
-        `UPDATE nodeops_alerts SET status = 'resolved', resolved_at = $3
-         WHERE node_id = $1 AND kind = $2 AND status <> 'resolved' RETURNING id`,
-        [p.nodeId, p.kind, p.at],
-      );
-      if (!rows[0]) return undefined;
-      const alert = (await byId(tx, rows[0]['id'] as string)) as Alert;
-      await outbox.publish({
-        type: 'nodeops.alert.resolved',
-        aggregateId: alert.id,
-        payload: alertPayload(alert),
-      });
-      return alert;
-    },
+    openAlert: (tx, p) => open(tx, 'node_id', p.node.id, p.node.chain, p),
+    openMonitorAlert: (tx, p) => open(tx, 'monitor_id', p.monitor.id, p.monitor.chain, p),
+    resolveMonitorAlert: (tx, p) => resolve(tx, 'monitor_id', p.monitorId, p),
+    resolveAlert: (tx, p) => resolve(tx, 'node_id', p.nodeId, p),
 
     async notify(tx, alert, kind, text) {
       const id = newId('nno');

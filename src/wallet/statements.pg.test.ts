@@ -147,6 +147,21 @@ describe('statements per payment request', () => {
     return Number(rows[0]?.n);
   }
 
+  /** A payment each way: both users' accounts are then known to the process. */
+  async function payEachOther(a: TestUser, b: TestUser) {
+    for (const [from, to] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      const r = await h.post('/v1/payments', from, {
+        to: `@${to.handle}`,
+        asset: 'USD',
+        amount: '1.00',
+      });
+      expect(r.status, r.text).toBe(201);
+    }
+  }
+
   async function ask(asker: TestUser, from: TestUser, amount: string) {
     const r = await h.post('/v1/payment_requests', asker, {
       from: `@${from.handle}`,
@@ -197,14 +212,7 @@ describe('statements per payment request', () => {
     const giver = await h.user('giver_stmts');
     await h.fund(giver, 'USD', '100.00');
     // Accounts known both ways, so every racer may take the one-statement path.
-    expect(
-      (await h.post('/v1/payments', giver, { to: '@asker_stmts', asset: 'USD', amount: '1.00' }))
-        .status,
-    ).toBe(201);
-    expect(
-      (await h.post('/v1/payments', asker, { to: '@giver_stmts', asset: 'USD', amount: '1.00' }))
-        .status,
-    ).toBe(201);
+    await payEachOther(giver, asker);
     const id = await ask(asker, giver, '9.99');
     const results = await Promise.all(
       Array.from({ length: 10 }, () => h.post(`/v1/payment_requests/${id}/pay`, giver)),
@@ -224,14 +232,7 @@ describe('statements per payment request', () => {
     const giver = await h.user('frozen_giver');
     await h.fund(giver, 'USD', '10.00');
     await h.fund(asker, 'USD', '10.00');
-    expect(
-      (await h.post('/v1/payments', giver, { to: '@frozen_asker', asset: 'USD', amount: '1.00' }))
-        .status,
-    ).toBe(201);
-    expect(
-      (await h.post('/v1/payments', asker, { to: '@frozen_giver', asset: 'USD', amount: '1.00' }))
-        .status,
-    ).toBe(201);
+    await payEachOther(giver, asker);
     const id = await ask(asker, giver, '2.00');
     await h.t.vw.wallet.freeze({ type: 'system', id: 'test' }, giver.id, 'review');
     const before = await h.snapshot();
