@@ -13,6 +13,7 @@ import { resolveMasterKey } from './platform/crypto/master-key.js';
 import type { Db } from './platform/db/db.js';
 import { openDb } from './platform/db/drivers.js';
 import { migrate } from './platform/db/migrate.js';
+import { createWakeups, noWakeups, WAKEUP_CHANNELS } from './platform/db/wakeups.js';
 import { createHttpApp, type HttpApp } from './platform/http/app.js';
 import { createApiRateLimiter } from './platform/http/rate-limit-postgres.js';
 import { createMetricsAccess } from './platform/http/metrics-access.js';
@@ -23,7 +24,8 @@ import { listen, type RunningServer } from './platform/http/server.js';
 import { createLifecycle, type Lifecycle } from './platform/lifecycle.js';
 import { createLogger, type Logger } from './platform/observability/logger.js';
 import { createMetrics, type Metrics } from './platform/observability/metrics.js';
-import { createAuditLog, type AuditLog } from './platform/audit/audit.js';
+import { AUDIT_SEAL_INTERVAL_MS, createAuditLog, type AuditLog } from './platform/audit/audit.js';
+import { startAuditSealer } from './platform/audit/sealer.js';
 import { registerAuditRoutes } from './platform/audit/routes.js';
 import { registerQueueRoutes } from './platform/queue/routes.js';
 import { createSmtpMailer, noMailer } from './platform/mail/mailer.js';
@@ -205,6 +207,11 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
     now,
   });
   const scopes = createScopeRegistry();
+  // Idle relay and workers wake when their rows are committed; polling is the fallback.
+  const wakeupsOn = (channel: string) =>
+    config.dbWakeups ? createWakeups({ db, channel, logger }) : noWakeups;
+  const jobWakeups = wakeupsOn(WAKEUP_CHANNELS.jobs);
+  const outboxWakeups = wakeupsOn(WAKEUP_CHANNELS.outbox);
   const jobs = createPostgresJobQueue({
     db,
     logger,
@@ -212,11 +219,22 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
     instanceId: config.instanceId,
     visibilityMs: config.jobVisibilityMs,
     pollMs: config.jobPollMs,
+    wakeups: jobWakeups,
+  });
+  lifecycle.onStop('wake-ups', async () => {
+    await Promise.all([jobWakeups.close(), outboxWakeups.close()]);
   });
   // Every module's events, declared by the module that publishes them: the outbox refuses
   // an undeclared type, and webhooks and the docs serve this one catalogue.
   const events = eventCatalogOf(MODULES);
-  const outbox = createOutbox({ db, jobs, logger, registry: metrics.registry, events });
+  const outbox = createOutbox({
+    db,
+    jobs,
+    logger,
+    registry: metrics.registry,
+    events,
+    wakeups: outboxWakeups,
+  });
   const leases = createPostgresLeaseManager({
     db,
     logger,
@@ -411,6 +429,14 @@ export async function buildVaultwire(options: BuildOptions): Promise<Vaultwire> 
         // The modules' roles (`follower`, `delivery`, …), in module order.
         await startModuleRoles(MODULES, roles, services, platform, config);
         if (roles.includes('api')) {
+          // Registered before the server, so it stops after it and seals the last events.
+          const sealer = startAuditSealer({
+            db,
+            audit,
+            logger,
+            intervalMs: AUDIT_SEAL_INTERVAL_MS,
+          });
+          lifecycle.onStop('audit sealer', () => sealer.stop());
           const server: RunningServer = await listen(http, {
             port: config.port,
             host: config.host,

@@ -50,6 +50,8 @@ export interface LoadResult {
   /** HTTP requests completed in the timed window (an operation may take two). */
   requests: number;
   failed: number;
+  /** Failed operations in the timed window by the HTTP status that failed them. */
+  failedByStatus: Record<string, number>;
   /** A few failure answers, for the report. */
   failures: string[];
   seconds: number;
@@ -64,7 +66,14 @@ const pool = new Pool(spec.base, {
   keepAliveTimeout: 60_000,
 });
 
-class Failed extends Error {}
+class Failed extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 async function call(
   method: 'GET' | 'POST',
@@ -84,7 +93,8 @@ async function call(
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   const text = await res.body.text();
-  if (res.statusCode >= 300) throw new Failed(`${method} ${path} ${res.statusCode} ${text}`);
+  if (res.statusCode >= 300)
+    throw new Failed(res.statusCode, `${method} ${path} ${res.statusCode} ${text}`);
   return text.startsWith('{') ? (JSON.parse(text) as Record<string, unknown>) : {};
 }
 
@@ -194,6 +204,7 @@ async function main(): Promise<void> {
   let ops = 0;
   let requests = 0;
   let failed = 0;
+  const failedByStatus: Record<string, number> = {};
   const failures: string[] = [];
   const latencies: number[] = [];
 
@@ -209,7 +220,10 @@ async function main(): Promise<void> {
         }
       } catch (err) {
         if (!(err instanceof Failed)) throw err;
-        if (counting) failed++;
+        if (counting) {
+          failed++;
+          failedByStatus[err.status] = (failedByStatus[err.status] ?? 0) + 1;
+        }
         if (failures.length < 5) failures.push(err.message.slice(0, 300));
       }
     }
@@ -234,6 +248,7 @@ async function main(): Promise<void> {
     ops,
     requests,
     failed,
+    failedByStatus,
     failures,
     seconds,
     p50Ms: percentile(latencies, 0.5),

@@ -5,7 +5,8 @@
  * the same interval with the usual stall rule, measured in the same window.
  *
  * Per size: a scripted CometBFT chain with that many nodes runs in a child process
- * (sim-server.ts; its CPU is nobody's figure). The nodeops role runs in this process;
+ * (sim-server.ts; its CPU is nobody's figure), one for each watcher, so neither's
+ * requests queue behind the other's at the single-threaded simulator. The nodeops role runs in this process;
  * over the measurement window we take this process's CPU time (the monitor: probes,
  * checks, PostgreSQL client; not the PostgreSQL server's) and the checks made (the
  * `/status` requests the nodes answered), and the Prometheus process's CPU time from
@@ -231,8 +232,13 @@ export async function runCapacity(o: {
       });
       const vw = await buildVaultwire({ config, migrate: false });
       cleanup.push(() => vw.lifecycle.stop('capacity size done'));
+      // Prometheus scrapes its own copy of the scripted chain: the simulator is one
+      // single-threaded process, and 1,000 scrapes a second on the copy Vaultwire polls
+      // would slow its answers to both watchers (the figure would be the simulator's).
+      const promSim = await startSim(size, blockMs);
+      cleanup.push(() => promSim.stop());
       const prom = await startPrometheus(
-        new URL(sim.url),
+        new URL(promSim.url),
         size,
         intervalMs,
         o.freePort,

@@ -14,7 +14,8 @@
  *   and no other validators' signatures, so the baseline has no rule for forks and
  *   missed precommits: those are reported as not detected.
  *
- * Faults: `stall` (the node stops at its height), `fork` (it goes on other blocks),
+ * Faults: `stall` (the node stops at its height), `lag` (it falls 20 blocks behind at
+ * once and follows from there, as a node restored from a snapshot), `fork` (it goes on other blocks),
  * `missed` (a validator's precommits stop), each injected at a random moment into its
  * own node, at 6.5 s blocks.
  *
@@ -56,7 +57,9 @@ const FAULTS = setting('BENCH_FAULTS', 20, 3);
 const BLOCK_MS = 6500 * SCALE;
 const BASE_URL = process.env['BENCH_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const TOKEN = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
-const KINDS = ['stall', 'fork', 'missed'] as const;
+const KINDS = ['stall', 'lag', 'fork', 'missed'] as const;
+/** How far a `lag` fault puts a node behind: past both Vaultwire's 3 and the baseline's 10. */
+const LAG_BLOCKS = 20;
 /** `latency`, `capacity` or both (default): run one phase alone. */
 const PHASES = new Set((process.env['BENCH_PHASES'] ?? 'latency,capacity').split(','));
 const SIZES = (process.env['BENCH_CAPACITY_SIZES'] ?? (SMOKE ? '30' : '100,1000,5000'))
@@ -340,13 +343,15 @@ async function latencyPhase() {
       await sleep(Math.random() * spread);
       onset.set(n.name, Date.now());
       if (n.kind === 'stall') chain.stall(n.name);
+      else if (n.kind === 'lag') chain.behind(n.name, LAG_BLOCKS);
       else if (n.kind === 'fork') chain.fork(n.name);
       else if (n.validator) chain.stopSigning(n.validator);
     }),
   );
   // Wait for every detection (or the baseline's worst case and a margin).
   const deadline = Date.now() + Math.max(20_000, 400_000 * SCALE);
-  const stalls = nodes.filter((n) => n.kind === 'stall').map((n) => n.name);
+  // The baseline has rules for stalls and lag only (see the header).
+  const stalls = nodes.filter((n) => n.kind === 'stall' || n.kind === 'lag').map((n) => n.name);
   while (Date.now() < deadline) {
     const vwDone = nodes.every((n) => telegram.firstSeen.has(n.name));
     const baseDone = stalls.every((n) => am.firstSeen.has(n));

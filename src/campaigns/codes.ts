@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomFillSync } from 'node:crypto';
 
 /**
  * Coupon code generation. The default alphabet has no characters people confuse when
@@ -95,50 +95,103 @@ export function generateCodes(spec: CodeSpec, count: number): string[] {
 const EXACT_SPACE = 2 ** 53;
 
 /**
+ * Distinct normalised codes in sorted order, written back to back in one latin1 buffer,
+ * `width` bytes each (every code of one spec has the same width). A million codes as a
+ * million strings cost seconds of allocation and garbage collection; as one buffer they
+ * cost one allocation, and COPY lines are cut from it without making a string.
+ */
+export interface SortedCodes {
+  text: Buffer;
+  width: number;
+  count: number;
+}
+
+/** The `k`th code. */
+export function codeAt(codes: SortedCodes, k: number): string {
+  return codes.text.toString('latin1', k * codes.width, (k + 1) * codes.width);
+}
+
+/** Codes `from` to `to` (exclusive) as strings. */
+export function codesBetween(codes: SortedCodes, from: number, to: number): string[] {
+  const out = new Array<string>(Math.max(0, to - from));
+  for (let k = from; k < to; k++) out[k - from] = codeAt(codes, k);
+  return out;
+}
+
+/** COPY text lines, `<code><tail>` for codes `from` to `to` (exclusive), in one buffer. */
+export function codeLines(codes: SortedCodes, from: number, to: number, tail: string): Buffer {
+  const { text, width } = codes;
+  const end = Buffer.from(tail, 'latin1');
+  const line = width + end.length;
+  // Byte by byte: for codes a few bytes long that is faster than a native copy per code.
+  const out = Buffer.allocUnsafe((to - from) * line);
+  let at = 0;
+  for (let k = from * width; k < to * width; k += width) {
+    for (let i = 0; i < width; i++) out[at++] = text[k + i] ?? 0;
+    for (let i = 0; i < end.length; i++) out[at++] = end[i] ?? 0;
+  }
+  return out;
+}
+
+/**
  * Up to `count` distinct random codes, normalised (prefix and pattern characters kept,
  * dashes dropped) and sorted, ready to be inserted in index order. Fewer than `count`
  * come back when draws repeat; the caller makes up the difference.
  *
- * Each code is drawn as a number below alphabet^slots (slot by slot, uniformly) and only
+ * Each code is drawn as a number below alphabet^slots (uniformly) and only
  * written out as text once the numbers are sorted and repeats dropped: sorting a million
  * doubles takes milliseconds where sorting a million strings takes seconds. The alphabet
  * is in character order (see `cleanAlphabet`), so numeric order is string order. A space
  * past 2^53 falls back to drawing strings.
  */
-export function generateSortedCodes(spec: CodeSpec, count: number): string[] {
+export function generateSortedCodes(spec: CodeSpec, count: number): SortedCodes {
   const n = spec.alphabet.length;
   const slots = randomSlots(spec);
   const template = (spec.prefix + (spec.pattern ?? '#'.repeat(spec.length))).replace(/[\s-]/g, '');
-  if (Math.pow(n, slots) > EXACT_SPACE || !inOrder(spec.alphabet)) {
-    return [...new Set(generateCodes(spec, count).map((c) => c.replace(/[\s-]/g, '')))].sort();
-  }
-  const limit = 256 - (256 % n);
-  const keys = new Float64Array(count);
-  let pool = randomBytes(Math.max(64, count * slots * 2));
-  let at = 0;
-  for (let k = 0; k < count; k++) {
-    let key = 0;
-    for (let j = 0; j < slots; j++) {
-      let b: number;
-      for (;;) {
-        if (at >= pool.length) {
-          pool = randomBytes(pool.length);
-          at = 0;
-        }
-        b = pool[at++] ?? 255;
-        if (b < limit) break;
-      }
-      key = key * n + (b % n);
-    }
-    keys[k] = key;
-  }
-  keys.sort();
   const width = template.length;
+  if (Math.pow(n, slots) > EXACT_SPACE || !inOrder(spec.alphabet)) {
+    const drawn = [
+      ...new Set(generateCodes(spec, count).map((c) => c.replace(/[\s-]/g, ''))),
+    ].sort();
+    return { text: Buffer.from(drawn.join(''), 'latin1'), width, count: drawn.length };
+  }
+  // One draw per code: 53 random bits (a 21-bit and a 32-bit part, exact in a double), kept
+  // below the largest multiple of the space that 53 bits hold, so every code is as likely;
+  // at least half the draws are kept, and for 10 characters of 22 nineteen in twenty.
+  const space = Math.pow(n, slots);
+  const accept = Math.floor(EXACT_SPACE / space) * space;
+  const keys = new Float64Array(count);
+  const pool = new Uint32Array(2 * Math.ceil(count * 1.05) + 16);
+  let at = pool.length;
+  for (let k = 0; k < count; k++) {
+    for (;;) {
+      if (at + 2 > pool.length) {
+        randomFillSync(pool);
+        at = 0;
+      }
+      const draw = ((pool[at] ?? 0) & 0x1fffff) * 2 ** 32 + (pool[at + 1] ?? 0);
+      at += 2;
+      if (draw < accept) {
+        keys[k] = draw % space;
+        break;
+      }
+    }
+  }
+  // Sorted as unsigned 64-bit integers, over the same bytes: a non-negative double's bits
+  // order as its value does, and V8 sorts integers about twice as fast as doubles (which
+  // it must compare minding NaN and -0).
+  new BigUint64Array(keys.buffer).sort();
+  // A key's digits come `per` at a time as an integer below 2^31, so that most of the
+  // arithmetic is on small integers rather than on doubles.
+  let per = 1;
+  while (Math.pow(n, per + 1) <= 2 ** 31) per++;
+  const group = Math.pow(n, per);
   const slotAt: number[] = [];
   const base = Buffer.from(template, 'latin1');
   for (let i = 0; i < width; i++) if (template[i] === '#') slotAt.push(i);
   const alphabet = Buffer.from(spec.alphabet, 'latin1');
-  const text = Buffer.allocUnsafe(count * width);
+  // The template repeated (its fixed characters in place), then each code's slots written.
+  const text = Buffer.allocUnsafe(count * width).fill(base);
   let made = 0;
   let previous = -1;
   for (let k = 0; k < count; k++) {
@@ -146,16 +199,51 @@ export function generateSortedCodes(spec: CodeSpec, count: number): string[] {
     if (key === previous) continue;
     previous = key;
     const start = made++ * width;
-    base.copy(text, start);
-    for (let j = slotAt.length - 1; j >= 0; j--) {
-      const digit = key % n;
-      key = (key - digit) / n;
-      text[start + (slotAt[j] ?? 0)] = alphabet[digit] ?? 0;
+    let j = slotAt.length - 1;
+    while (j >= 0) {
+      let digits = key % group;
+      key = (key - digits) / group;
+      for (let i = 0; i < per && j >= 0; i++, j--) {
+        const rest = (digits / n) | 0;
+        text[start + (slotAt[j] ?? 0)] = alphabet[digits - rest * n] ?? 0;
+        digits = rest;
+      }
     }
   }
-  // One string, cut in JavaScript: a million Buffer.toString calls cost seconds.
-  const all = text.toString('latin1', 0, made * width);
-  const out = new Array<string>(made);
-  for (let k = 0; k < made; k++) out[k] = all.substring(k * width, (k + 1) * width);
-  return out;
+  return { text: text.subarray(0, made * width), width, count: made };
+}
+
+/** Most codes in one listing chunk (campaign_code_chunks, migration 0130). */
+export const CHUNK_CODES = 100;
+
+/**
+ * The listing chunks of sorted codes `from` to `to` (exclusive), all of one batch, as COPY
+ * text lines for campaign_code_chunks: `<head><last code>\t<size>\t<codes>\n` per chunk of
+ * `size` codes (the last one shorter), the codes separated by spaces, in order. Normalised
+ * codes are letters and digits, so neither the separator nor COPY needs escaping.
+ */
+export function chunkLines(
+  codes: SortedCodes,
+  from: number,
+  to: number,
+  head: string,
+  size = CHUNK_CODES,
+): Buffer {
+  const parts: Buffer[] = [];
+  for (let at = from; at < to; at += size) {
+    const end = Math.min(to, at + size);
+    parts.push(Buffer.from(`${head}${codeAt(codes, end - 1)}\t${end - at}\t`, 'latin1'));
+    const listed = codeLines(codes, at, end, ' ');
+    // The last code's separator becomes the line's end.
+    listed[listed.length - 1] = 0x0a;
+    parts.push(listed);
+  }
+  return Buffer.concat(parts);
+}
+
+/** Codes of one width, in any order, as `SortedCodes` (sorted here). */
+export function sortedCodesOf(list: readonly string[], width: number): SortedCodes {
+  const sorted = [...list].sort();
+  if (sorted.some((c) => c.length !== width)) throw new Error('codes of mixed widths');
+  return { text: Buffer.from(sorted.join(''), 'latin1'), width, count: sorted.length };
 }

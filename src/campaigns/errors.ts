@@ -22,6 +22,15 @@ export enum CampaignError {
   CodeTaken = 'code_taken',
   GenerationTooLarge = 'generation_too_large',
   GenerationNotFound = 'generation_not_found',
+  MerchantNotFound = 'merchant_not_found',
+  MerchantRequired = 'merchant_required',
+  RoleNotAllowed = 'role_not_allowed',
+  TotpRequired = 'totp_required',
+  TargetNotFound = 'target_not_found',
+  CouponNeedsCart = 'coupon_needs_cart',
+  RedemptionNotFound = 'redemption_not_found',
+  RedemptionExists = 'redemption_exists',
+  RedemptionReleased = 'redemption_released',
 }
 
 export type CampaignFailure = Failure<CampaignError>;
@@ -104,5 +113,59 @@ export const campaignApiError = errorCatalog<CampaignError>({
     status: 404,
     type: 'not_found_error',
     message: 'No such code generation',
+  },
+  [CampaignError.MerchantNotFound]: {
+    status: 404,
+    type: 'not_found_error',
+    message: 'No such merchant (or not one you are a member of)',
+    param: 'merchant',
+  },
+  [CampaignError.MerchantRequired]: {
+    status: 400,
+    type: 'invalid_request_error',
+    message: 'Name the merchant the campaign is for (a merchant API key names its own)',
+    param: 'merchant',
+  },
+  [CampaignError.RoleNotAllowed]: {
+    status: 403,
+    type: 'permission_error',
+    message:
+      'Your role in this merchant (or a test key) may read its campaigns but not change them: owners, admins and developers, or a live key, run campaigns',
+  },
+  [CampaignError.TargetNotFound]: {
+    status: 400,
+    type: 'invalid_request_error',
+    message: 'A campaign targets only its own merchant’s stores, products and variants',
+  },
+  [CampaignError.CouponNeedsCart]: {
+    status: 422,
+    type: 'invalid_request_error',
+    message:
+      'This code’s campaign needs the order’s lines (a store or product scope, or a free item): it is redeemed only at a mall checkout',
+    param: 'code',
+  },
+  [CampaignError.RedemptionNotFound]: {
+    status: 404,
+    type: 'not_found_error',
+    message: 'No redemption for this order reference',
+    param: 'order_id',
+  },
+  [CampaignError.RedemptionExists]: {
+    status: 409,
+    type: 'invalid_request_error',
+    message: 'This order reference already has a redemption (release it, or use another order)',
+    param: 'order_id',
+  },
+  [CampaignError.RedemptionReleased]: {
+    status: 409,
+    type: 'invalid_request_error',
+    message: 'This redemption was released: a released redemption cannot be confirmed',
+    param: 'order_id',
+  },
+  [CampaignError.TotpRequired]: {
+    status: 403,
+    type: 'permission_error',
+    message:
+      'Owners and admins of a merchant must turn on two-factor authentication (TOTP) first: enrol at POST /v1/me/totp',
   },
 });

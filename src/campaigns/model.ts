@@ -36,7 +36,10 @@ export type CampaignStatus = 'active' | 'paused';
 
 export interface Campaign {
   id: string;
-  ownerId: string;
+  /** The merchant tenant (`mch_…`) it belongs to: its codes discount only its stores' goods. */
+  merchantId: string | null;
+  /** Who made it: a member's user id, or the merchant account of the key that did. */
+  createdBy: string;
   name: string;
   /** Where it runs, as marketers label it (`cricket-season-tv`, `instagram`). */
   channel: string;
@@ -83,8 +86,8 @@ export interface RuleLine {
 
 /** What the rules need to know about a cart and its customer. */
 export interface RuleContext {
-  /** The store owner whose goods the cart holds: a campaign discounts only its owner's. */
-  merchantId: string;
+  /** The merchant whose store the cart is in: a campaign discounts only its own merchant's. */
+  merchantId: string | null;
   currency: string;
   lines: RuleLine[];
   customer: { kind: 'member' | 'guest'; priorOrders: number };

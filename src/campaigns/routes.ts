@@ -1,8 +1,10 @@
 import { z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { LedgerService } from '../ledger/service.js';
 import { formatAmount } from '../ledger/money.js';
 import { ANY_ROLE, defineRoute } from '../platform/http/access.js';
 import type { HttpApp } from '../platform/http/app.js';
+import type { AppEnv } from '../platform/http/context.js';
 import { ApiError, ErrorSchema, unwrap } from '../platform/http/errors.js';
 import { checkCursor, pageSchema, PaginationQuery, toPage } from '../platform/http/pagination.js';
 import {
@@ -11,13 +13,16 @@ import {
   jsonResponse as json,
   requireUser,
 } from '../platform/http/route-helpers.js';
+import type { MerchantAccess, Standing } from './access.js';
 import { CampaignError, campaignApiError } from './errors.js';
 import { RULE_KINDS, SEGMENTS, type Campaign, type Coupon } from './model.js';
 import { codeQr, codesQrZip, MAX_QR_EXPORT } from './qr.js';
+import type { ExternalRedemption, ExternalRedemptions } from './redemptions.js';
 import {
   MAX_GENERATE,
   MAX_INLINE_GENERATE,
   type CampaignAnalytics,
+  type CampaignActor,
   type CampaignsService,
   type Generation,
 } from './service.js';
@@ -30,6 +35,11 @@ const Time = z.iso.datetime({ offset: true }).openapi({ example: '2026-04-01T00:
 const Id = z.string().max(64);
 
 const CampaignBody = z.strictObject({
+  merchant: z.string().max(64).optional().openapi({
+    example: 'mch_01JD7Q4Z8B2M5Q9K6T3V0W1X2Y',
+    description:
+      'The merchant the campaign is for, one you run campaigns of (owner, admin or developer); a merchant API key runs its own merchant’s and may leave it out',
+  }),
   name: z.string().min(1).max(200).openapi({ example: 'Cricket season 2026' }),
   channel: z
     .string()
@@ -76,6 +86,39 @@ const GenerateBody = z.strictObject({
   usage_limit: z.number().int().min(1).max(1_000_000).optional(),
 });
 
+/** A shop's own order reference: URL-safe, so it can name the order in a path. */
+const OrderRef = z
+  .string()
+  .regex(/^[A-Za-z0-9._~:-]{1,100}$/)
+  .openapi({ example: 'WEB-10042' });
+const MerchantField = z.string().max(64).optional().openapi({
+  example: 'mch_01JD7Q4Z8B2M5Q9K6T3V0W1X2Y',
+  description:
+    'The merchant whose order it is, one you run campaigns of; a merchant API key acts for its own merchant and may leave it out',
+});
+
+const RedemptionBody = z.strictObject({
+  merchant: MerchantField,
+  code: z.string().min(1).max(60).openapi({ example: 'CRICKET25' }),
+  order_id: OrderRef.openapi({ description: 'Your own order reference (unique per merchant)' }),
+  customer: z.string().min(1).max(200).openapi({
+    example: 'cust-5531',
+    description: 'Your customer reference, or their email (compared without case)',
+  }),
+  currency: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9]{1,15}$/)
+    .openapi({ example: 'USD' }),
+  order_total: Decimal.openapi({
+    example: '80.00',
+    description: 'The order’s total in the currency, before the discount',
+  }),
+});
+
+const RedemptionSchema = z
+  .looseObject({ id: z.string(), object: z.literal('redemption') })
+  .openapi('redemption');
+
 const CampaignSchema = z
   .looseObject({ id: z.string(), object: z.literal('campaign') })
   .openapi('campaign');
@@ -100,9 +143,60 @@ const iso = (d: Date | null) => d?.toISOString() ?? null;
 /** Campaigns, coupon codes (added, generated, exported) and analytics. */
 export function registerCampaignRoutes(
   app: HttpApp,
-  deps: { campaigns: CampaignsService; ledger: LedgerService },
+  deps: {
+    campaigns: CampaignsService;
+    redemptions: ExternalRedemptions;
+    ledger: LedgerService;
+    access: MerchantAccess;
+  },
 ): void {
-  const { campaigns, ledger } = deps;
+  const { campaigns, redemptions, ledger, access } = deps;
+  /** Throws the refusal a standing below `need` gets: not found, a second factor, a role. */
+  const check = (s: Standing, need: 'view' | 'manage', notFound: CampaignError) => {
+    if (s === 'none') throw campaignApiError(notFound);
+    if (s === 'totp_required') throw campaignApiError(CampaignError.TotpRequired);
+    if (need === 'manage' && s !== 'manage') throw campaignApiError(CampaignError.RoleNotAllowed);
+  };
+  /**
+   * The merchant whose campaign `campaignId` is, once the caller is found to stand high
+   * enough in it; another merchant's campaign is not found (404), as if it did not exist.
+   */
+  const merchantFor = async (
+    c: Context<AppEnv>,
+    campaignId: string,
+    need: 'view' | 'manage',
+  ): Promise<string> => {
+    const merchantId = await campaigns.merchantOf(campaignId);
+    if (!merchantId) throw campaignApiError(CampaignError.CampaignNotFound);
+    check(
+      await access.standing(requireUser(c).userId, merchantId),
+      need,
+      CampaignError.CampaignNotFound,
+    );
+    return merchantId;
+  };
+  /** The caller, as the audit log records a change. */
+  const actorOf = (c: Context<AppEnv>): CampaignActor => {
+    const p = requireUser(c);
+    return {
+      id: p.userId,
+      credentialId: p.credentialId,
+      ip: c.get('clientIp'),
+      requestId: c.get('requestId'),
+    };
+  };
+  /** The merchant named (or the key's own), once the caller is found to stand high enough in it. */
+  const namedMerchant = async (
+    c: Context<AppEnv>,
+    named: string | undefined,
+    need: 'view' | 'manage',
+  ): Promise<string> => {
+    const principal = requireUser(c).userId;
+    const merchantId = named ?? (await access.keyMerchant(principal));
+    if (merchantId === undefined) throw campaignApiError(CampaignError.MerchantRequired);
+    check(await access.standing(principal, merchantId), need, CampaignError.MerchantNotFound);
+    return merchantId;
+  };
   const scaleOf = async (currency: string) => (await ledger.getAsset(currency))?.scale ?? 0;
   const campaignJson = async (m: Campaign) => {
     const s = await scaleOf(m.currency);
@@ -111,7 +205,8 @@ export function registerCampaignRoutes(
     return {
       id: m.id,
       object: 'campaign' as const,
-      owner_id: m.ownerId,
+      merchant_id: m.merchantId,
+      created_by: m.createdBy,
       name: m.name,
       channel: m.channel,
       currency: m.currency,
@@ -177,6 +272,56 @@ export function registerCampaignRoutes(
       conversion: a.conversion,
     };
   };
+  const redemptionJson = async (r: ExternalRedemption) => {
+    const s = await scaleOf(r.currency);
+    return {
+      id: r.id,
+      object: 'redemption' as const,
+      order_id: r.orderRef,
+      merchant_id: r.merchantId,
+      campaign_id: r.campaignId,
+      code: r.code,
+      currency: r.currency,
+      order_total: formatAmount(r.orderTotal, s),
+      discount: formatAmount(r.discount, s),
+      total_after_discount: formatAmount(r.orderTotal - r.discount, s),
+      status: r.status,
+      created_at: r.createdAt.toISOString(),
+      redeemed_at: iso(r.redeemedAt),
+      released_at: iso(r.releasedAt),
+    };
+  };
+  /**
+   * The merchant whose redemption of `orderRef` the caller acts on: the one named, a
+   * key's own, or (a member naming none) the one of their merchants that has it. Another
+   * merchant's is not found, as if it did not exist.
+   */
+  const redemptionMerchant = async (
+    c: Context<AppEnv>,
+    named: string | undefined,
+    orderRef: string,
+  ): Promise<string> => {
+    const principal = requireUser(c).userId;
+    const merchantId = named ?? (await access.keyMerchant(principal));
+    if (merchantId !== undefined) {
+      check(
+        await access.standing(principal, merchantId),
+        'manage',
+        CampaignError.RedemptionNotFound,
+      );
+      return merchantId;
+    }
+    const found = await redemptions.find(await access.merchantsOf(principal), orderRef);
+    const only = found[0];
+    if (!only) throw campaignApiError(CampaignError.RedemptionNotFound);
+    if (found.length > 1) throw campaignApiError(CampaignError.MerchantRequired);
+    check(
+      await access.standing(principal, only.merchantId),
+      'manage',
+      CampaignError.RedemptionNotFound,
+    );
+    return only.merchantId;
+  };
   const parse = async (currency: string, text: string | undefined, param: string) => {
     if (text === undefined) return undefined;
     const r = await ledger.parseAmount(currency, text);
@@ -200,40 +345,46 @@ export function registerCampaignRoutes(
       tags: ['Campaigns'],
       summary: 'Create a campaign',
       description:
-        'A schedule, a channel label, a discount rule (percentage, fixed amount or a free item; minimum spend, first order only), a target (stores, products, segment) and limits (total redemptions, budget, per customer). Its codes discount only your own stores’ goods.',
+        'A schedule, a channel label, a discount rule (percentage, fixed amount or a free item; minimum spend, first order only), a target (stores, products, segment) and limits (total redemptions, budget, per customer). The campaign belongs to `merchant`: its members run it (owners, admins and developers change it, every member reads it), and its codes discount only that merchant’s stores’ goods. A merchant’s live API key runs its own merchant’s campaigns (a test key reads them).',
       access: { roles: ANY_ROLE, scope: WRITE },
       request: body(CampaignBody),
       responses: { 201: json('The campaign', CampaignSchema), ...errors },
     }),
     async (c) => {
       const input = c.req.valid('json');
+      const merchantId = await namedMerchant(c, input.merchant, 'manage');
       if ((await ledger.getAsset(input.currency)) === undefined) {
         throw campaignApiError(CampaignError.CurrencyUnknown);
       }
       const m = unwrap(
-        await campaigns.create(requireUser(c).userId, {
-          name: input.name,
-          channel: input.channel,
-          currency: input.currency,
-          startsAt: new Date(input.starts_at),
-          endsAt: input.ends_at ? new Date(input.ends_at) : undefined,
-          rule: {
-            kind: input.rule.kind,
-            percentBps: input.rule.percent_bps,
-            amount: await parse(input.currency, input.rule.amount, 'rule.amount'),
-            freeVariantId: input.rule.free_variant_id,
-            minSpend: await parse(input.currency, input.rule.min_spend, 'rule.min_spend'),
-            firstOrderOnly: input.rule.first_order_only,
+        await campaigns.create(
+          merchantId,
+          {
+            createdBy: requireUser(c).userId,
+            name: input.name,
+            channel: input.channel,
+            currency: input.currency,
+            startsAt: new Date(input.starts_at),
+            endsAt: input.ends_at ? new Date(input.ends_at) : undefined,
+            rule: {
+              kind: input.rule.kind,
+              percentBps: input.rule.percent_bps,
+              amount: await parse(input.currency, input.rule.amount, 'rule.amount'),
+              freeVariantId: input.rule.free_variant_id,
+              minSpend: await parse(input.currency, input.rule.min_spend, 'rule.min_spend'),
+              firstOrderOnly: input.rule.first_order_only,
+            },
+            target: {
+              storeIds: input.target?.store_ids ?? [],
+              productIds: input.target?.product_ids ?? [],
+              segment: input.target?.segment ?? 'everyone',
+            },
+            budget: await parse(input.currency, input.budget, 'budget'),
+            redemptionLimit: input.redemption_limit,
+            perCustomerLimit: input.per_customer_limit,
           },
-          target: {
-            storeIds: input.target?.store_ids ?? [],
-            productIds: input.target?.product_ids ?? [],
-            segment: input.target?.segment ?? 'everyone',
-          },
-          budget: await parse(input.currency, input.budget, 'budget'),
-          redemptionLimit: input.redemption_limit,
-          perCustomerLimit: input.per_customer_limit,
-        }),
+          actorOf(c),
+        ),
         campaignApiError,
       );
       return c.json(await campaignJson(m), 201);
@@ -245,14 +396,28 @@ export function registerCampaignRoutes(
       method: 'get',
       path: '/v1/campaigns',
       tags: ['Campaigns'],
-      summary: 'Your campaigns, newest first',
+      summary: 'Your merchants’ campaigns, newest first',
+      description:
+        'The campaigns of `merchant`, or of every merchant you are a member of (a merchant API key: its own merchant’s).',
       access: { roles: ANY_ROLE, scope: READ },
-      request: { query: PaginationQuery },
-      responses: { 200: json('Campaigns', pageSchema(CampaignSchema)) },
+      request: {
+        query: PaginationQuery.extend({
+          merchant: z
+            .string()
+            .max(64)
+            .optional()
+            .openapi({ example: 'mch_01JD7Q4Z8B2M5Q9K6T3V0W1X2Y' }),
+        }),
+      },
+      responses: { 200: json('Campaigns', pageSchema(CampaignSchema)), 404: errors[404] },
     }),
     async (c) => {
       const q = c.req.valid('query');
-      const rows = await campaigns.list(requireUser(c).userId, {
+      const merchantIds =
+        q.merchant !== undefined
+          ? [await namedMerchant(c, q.merchant, 'view')]
+          : await access.merchantsOf(requireUser(c).userId);
+      const rows = await campaigns.list(merchantIds, {
         limit: q.limit + 1,
         ...(q.starting_after ? { startingAfter: checkCursor(q.starting_after, 'cmp') } : {}),
       });
@@ -273,7 +438,8 @@ export function registerCampaignRoutes(
       responses: { 200: json('The campaign', CampaignSchema), 404: errors[404] },
     }),
     async (c) => {
-      const m = await campaigns.get(requireUser(c).userId, c.req.valid('param').id);
+      const id = c.req.valid('param').id;
+      const m = await campaigns.get(await merchantFor(c, id, 'view'), id);
       if (!m) throw campaignApiError(CampaignError.CampaignNotFound);
       return c.json(await campaignJson(m), 200);
     },
@@ -295,9 +461,10 @@ export function registerCampaignRoutes(
     async (c) => {
       const m = unwrap(
         await campaigns.setStatus(
-          requireUser(c).userId,
+          await merchantFor(c, c.req.valid('param').id, 'manage'),
           c.req.valid('param').id,
           c.req.valid('json').status,
+          actorOf(c),
         ),
         campaignApiError,
       );
@@ -320,10 +487,15 @@ export function registerCampaignRoutes(
     async (c) => {
       const input = c.req.valid('json');
       const coupon = unwrap(
-        await campaigns.addCode(requireUser(c).userId, c.req.valid('param').id, {
-          code: input.code,
-          usageLimit: input.usage_limit,
-        }),
+        await campaigns.addCode(
+          await merchantFor(c, c.req.valid('param').id, 'manage'),
+          c.req.valid('param').id,
+          {
+            code: input.code,
+            usageLimit: input.usage_limit,
+          },
+          actorOf(c),
+        ),
         campaignApiError,
       );
       return c.json(couponJson(coupon), 201);
@@ -359,16 +531,19 @@ export function registerCampaignRoutes(
         alphabet: input.alphabet,
         usageLimit: input.usage_limit,
       };
-      const userId = requireUser(c).userId;
       const campaignId = c.req.valid('param').id;
+      const merchantId = await merchantFor(c, campaignId, 'manage');
       if (input.count > MAX_INLINE_GENERATE) {
         const g = unwrap(
-          await campaigns.startGeneration(userId, campaignId, spec),
+          await campaigns.startGeneration(merchantId, campaignId, spec, actorOf(c)),
           campaignApiError,
         );
         return c.json(generationJson(g), 202);
       }
-      const r = unwrap(await campaigns.generate(userId, campaignId, spec), campaignApiError);
+      const r = unwrap(
+        await campaigns.generate(merchantId, campaignId, spec, actorOf(c)),
+        campaignApiError,
+      );
       return c.json(r, 201);
     },
   );
@@ -391,7 +566,7 @@ export function registerCampaignRoutes(
     async (c) => {
       const p = c.req.valid('param');
       const g = unwrap(
-        await campaigns.getGeneration(requireUser(c).userId, p.id, p.generation_id),
+        await campaigns.getGeneration(await merchantFor(c, p.id, 'view'), p.id, p.generation_id),
         campaignApiError,
       );
       return c.json(generationJson(g), 200);
@@ -427,7 +602,7 @@ export function registerCampaignRoutes(
       const p = c.req.valid('param');
       const { format } = c.req.valid('query');
       const coupon = unwrap(
-        await campaigns.getCode(requireUser(c).userId, p.id, p.code),
+        await campaigns.getCode(await merchantFor(c, p.id, 'view'), p.id, p.code),
         campaignApiError,
       );
       const image = await codeQr(coupon.code, format);
@@ -466,7 +641,7 @@ export function registerCampaignRoutes(
       const q = c.req.valid('query');
       const id = c.req.valid('param').id;
       const rows = unwrap(
-        await campaigns.listCodes(requireUser(c).userId, id, {
+        await campaigns.listCodes(await merchantFor(c, id, 'view'), id, {
           limit: q.limit,
           ...(q.starting_after ? { startingAfter: q.starting_after } : {}),
         }),
@@ -498,10 +673,14 @@ export function registerCampaignRoutes(
     async (c) => {
       const q = c.req.valid('query');
       const rows = unwrap(
-        await campaigns.listCodes(requireUser(c).userId, c.req.valid('param').id, {
-          limit: q.limit + 1,
-          ...(q.starting_after ? { startingAfter: q.starting_after } : {}),
-        }),
+        await campaigns.listCodes(
+          await merchantFor(c, c.req.valid('param').id, 'view'),
+          c.req.valid('param').id,
+          {
+            limit: q.limit + 1,
+            ...(q.starting_after ? { startingAfter: q.starting_after } : {}),
+          },
+        ),
         campaignApiError,
       );
       return c.json(toPage(rows, q.limit, couponJson), 200);
@@ -526,7 +705,10 @@ export function registerCampaignRoutes(
     }),
     async (c) => {
       const csv = unwrap(
-        await campaigns.exportCsv(requireUser(c).userId, c.req.valid('param').id),
+        await campaigns.exportCsv(
+          await merchantFor(c, c.req.valid('param').id, 'view'),
+          c.req.valid('param').id,
+        ),
         campaignApiError,
       );
       return c.body(csv, 200, {
@@ -553,10 +735,92 @@ export function registerCampaignRoutes(
     }),
     async (c) => {
       const a = unwrap(
-        await campaigns.analytics(requireUser(c).userId, c.req.valid('param').id),
+        await campaigns.analytics(
+          await merchantFor(c, c.req.valid('param').id, 'view'),
+          c.req.valid('param').id,
+        ),
         campaignApiError,
       );
       return c.json(await analyticsJson(a), 200);
     },
   );
+
+  app.openapi(
+    defineRoute({
+      method: 'post',
+      path: '/v1/campaigns/redemptions',
+      tags: ['Campaigns'],
+      summary: 'Redeem a code for an order made outside the mall',
+      description:
+        'For a shop whose orders live elsewhere (its own web shop, a point of sale): the code’s campaign must be this merchant’s (another’s answers 404 like an unknown code). The discount is computed by the campaign’s rules for an order of `order_total` (percentage, fixed amount, minimum spend, first order only, validity window) and its limits apply as at a mall checkout (per code, per customer, total redemptions, budget). A campaign that needs the order’s lines (a store or product scope, a free item) is refused with `coupon_needs_cart`. The redemption is reserved until you confirm it (paid) or release it (cancelled).',
+      access: { roles: ANY_ROLE, scope: WRITE },
+      request: body(RedemptionBody),
+      responses: {
+        201: json('The redemption', RedemptionSchema),
+        ...errors,
+        422: json('Refused', ErrorSchema),
+      },
+    }),
+    async (c) => {
+      const input = c.req.valid('json');
+      const merchantId = await namedMerchant(c, input.merchant, 'manage');
+      if ((await ledger.getAsset(input.currency)) === undefined) {
+        throw campaignApiError(CampaignError.CurrencyUnknown);
+      }
+      const orderTotal = await parse(input.currency, input.order_total, 'order_total');
+      const r = unwrap(
+        await redemptions.redeem(
+          merchantId,
+          {
+            code: input.code,
+            orderRef: input.order_id,
+            customer: input.customer,
+            currency: input.currency,
+            orderTotal: orderTotal ?? 0n,
+          },
+          actorOf(c),
+        ),
+        campaignApiError,
+      );
+      return c.json(await redemptionJson(r), 201);
+    },
+  );
+
+  for (const [action, summary, description] of [
+    [
+      'confirm',
+      'The order was paid: its redemption counts as redeemed',
+      'Idempotent. A released redemption cannot be confirmed (409).',
+    ],
+    [
+      'release',
+      'The order was cancelled: its redemption’s uses come back',
+      'As a cancelled mall order does: the code’s, customer’s and campaign’s uses and budget are given back. Idempotent; a confirmed redemption may be released too (a refund).',
+    ],
+  ] as const) {
+    app.openapi(
+      defineRoute({
+        method: 'post',
+        path: `/v1/campaigns/redemptions/{order_id}/${action}`,
+        tags: ['Campaigns'],
+        summary,
+        description,
+        access: { roles: ANY_ROLE, scope: WRITE },
+        request: {
+          params: z.object({ order_id: OrderRef }),
+          query: z.object({ merchant: MerchantField }),
+        },
+        responses: { 200: json('The redemption', RedemptionSchema), ...errors },
+      }),
+      async (c) => {
+        const orderRef = c.req.valid('param').order_id;
+        const merchantId = await redemptionMerchant(c, c.req.valid('query').merchant, orderRef);
+        const r = unwrap(
+          await redemptions[action](merchantId, orderRef, actorOf(c)),
+          campaignApiError,
+        );
+        return c.json(await redemptionJson(r), 200);
+      },
+    );
+  }
 }

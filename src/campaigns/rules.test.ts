@@ -13,9 +13,9 @@ import { evaluateCoupon, normalizeCode } from './rules.js';
 const now = new Date('2026-06-01T12:00:00Z');
 const base: Pick<
   Campaign,
-  'ownerId' | 'currency' | 'startsAt' | 'endsAt' | 'status' | 'rule' | 'target'
+  'merchantId' | 'currency' | 'startsAt' | 'endsAt' | 'status' | 'rule' | 'target'
 > = {
-  ownerId: 'usr_M',
+  merchantId: 'mch_M',
   currency: 'USD',
   startsAt: new Date('2026-05-01T00:00:00Z'),
   endsAt: new Date('2026-07-01T00:00:00Z'),
@@ -24,7 +24,7 @@ const base: Pick<
   target: { storeIds: [], productIds: [], segment: 'everyone' },
 };
 const ctx: RuleContext = {
-  merchantId: 'usr_M',
+  merchantId: 'mch_M',
   currency: 'USD',
   lines: [
     { variantId: 'var_A', productId: 'prd_A', storeId: 'sto_1', unitPrice: 999n, quantity: 2 },
@@ -70,7 +70,7 @@ describe('evaluateCoupon', () => {
     expect(
       code(evaluateCoupon({ ...base, target: { ...base.target, storeIds: ['sto_2'] } }, ctx)),
     ).toBe('coupon_not_applicable');
-    expect(code(evaluateCoupon(base, { ...ctx, merchantId: 'usr_OTHER' }))).toBe(
+    expect(code(evaluateCoupon(base, { ...ctx, merchantId: 'mch_OTHER' }))).toBe(
       'coupon_not_applicable',
     );
     const first = { ...base, rule: { ...base.rule, firstOrderOnly: true } };

@@ -13,11 +13,11 @@ import type { AppliedDiscount, Campaign, Coupon, RuleContext } from './model.js'
 export function evaluateCoupon(
   campaign: Pick<
     Campaign,
-    'ownerId' | 'currency' | 'startsAt' | 'endsAt' | 'status' | 'rule' | 'target'
+    'merchantId' | 'currency' | 'startsAt' | 'endsAt' | 'status' | 'rule' | 'target'
   >,
   ctx: RuleContext,
 ): AppliedDiscount | CampaignFailure {
-  if (campaign.ownerId !== ctx.merchantId) {
+  if (campaign.merchantId === null || campaign.merchantId !== ctx.merchantId) {
     return fail(CampaignError.CouponNotApplicable, {
       message: 'This coupon is for another store',
     });

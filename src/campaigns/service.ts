@@ -1,14 +1,22 @@
 import { randomInt } from 'node:crypto';
+import { createBatcher, type BatcherOptions, type BatcherStats } from '../platform/db/batcher.js';
+import type { AuditLog } from '../platform/audit/audit.js';
 import { sqlState, SQLSTATE, type Db } from '../platform/db/db.js';
 import { defineQueue, type JobQueue } from '../platform/queue/queue.js';
 import { fail, isFailure, rollback, rollbackWith } from '../platform/failure.js';
 import { newId } from '../platform/ids.js';
 import {
   cleanAlphabet,
+  codeAt,
+  chunkLines,
+  codeLines,
+  codesBetween,
   DEFAULT_ALPHABET,
   generateSortedCodes,
+  sortedCodesOf,
   spaceSuffices,
   type CodeSpec,
+  type SortedCodes,
 } from './codes.js';
 import { CampaignError, type CampaignFailure } from './errors.js';
 import type {
@@ -29,8 +37,23 @@ export const MAX_GENERATE = 1_000_000;
 export const MAX_INLINE_GENERATE = 10_000;
 /** Codes inserted per statement (and per transaction and batch row) while generating. */
 const GENERATE_BATCH = 100_000;
-/** Most shards a campaign's redemption cap is split over (see migration 0115). */
-export const CAP_SHARDS = 16;
+/** Codes per chunk written to a COPY stream while generating. */
+const COPY_SLICE = 10_000;
+/**
+ * Most shards a campaign's redemption cap is split over (migrations 0115, 0122): a shard
+ * is held from a redemption until its commit, so the shards bound how many redemptions
+ * of one capped campaign commit at once.
+ */
+export const CAP_SHARDS = 64;
+/** Seeds of the order in which a redemption tries a campaign's cap shards (0122). */
+const SHARD_SEEDS = 2 ** 31 - 1;
+/**
+ * Group commit of redemptions made outside a transaction (migration 0131): concurrent
+ * ones share one statement and one commit. A batch is one transaction whose items each
+ * take a few row locks and run a few statements, so batches stay small; with several in
+ * flight one commits while the next executes. Each batch holds a database connection.
+ */
+const RESERVE_BATCHING: BatcherOptions = { maxBatch: 64, maxInFlight: 4, minBatch: 16 };
 /** Rounds of making up for collisions; the 1 % space check makes a second one rare. */
 const MAX_ROUNDS = 20;
 
@@ -48,6 +71,8 @@ export interface CampaignInput {
   budget?: bigint | undefined;
   redemptionLimit?: number | undefined;
   perCustomerLimit?: number | undefined;
+  /** Who made it, for the record: a member's user id or a merchant key's account. */
+  createdBy?: string | undefined;
 }
 
 export interface GenerateInput {
@@ -58,6 +83,15 @@ export interface GenerateInput {
   alphabet?: string | undefined;
   /** Redemptions per code (default 1: single use). */
   usageLimit?: number | undefined;
+}
+
+/** Who changes a campaign, as the audit log records them. */
+export interface CampaignActor {
+  /** A member's user id, or the merchant account of the key (`mca_…`). */
+  id: string;
+  credentialId?: string | undefined;
+  ip?: string | undefined;
+  requestId?: string | undefined;
 }
 
 /** What a redemption is recorded with. */
@@ -96,54 +130,74 @@ export interface CampaignAnalytics {
  * limits (`reserve`, `confirm`, `release`) run inside the caller's transaction (the
  * order's), each guard one conditional statement, taken in one order (code, campaign,
  * customer) by the increment and the decrement alike.
+ *
+ * A campaign belongs to a merchant (`mch_…`): every method that reads or changes one takes
+ * the merchant it acts for and answers `campaign_not_found` for another merchant's, so
+ * another tenant's ids reveal nothing. Who may act for a merchant is the caller's
+ * business (routes.ts asks the merchants module).
  */
 export interface CampaignsService {
-  create(ownerId: string, input: CampaignInput): Promise<Campaign | CampaignFailure>;
-  get(ownerId: string, id: string): Promise<Campaign | undefined>;
-  list(ownerId: string, query: { limit: number; startingAfter?: string }): Promise<Campaign[]>;
+  /** Audited (`campaign.created`) when an actor is given, as every change below. */
+  create(
+    merchantId: string,
+    input: CampaignInput,
+    actor?: CampaignActor,
+  ): Promise<Campaign | CampaignFailure>;
+  get(merchantId: string, id: string): Promise<Campaign | undefined>;
+  /** The merchant a campaign belongs to (null: one no merchant could be found for). */
+  merchantOf(id: string): Promise<string | null | undefined>;
+  /** The campaigns of these merchants, newest first. */
+  list(
+    merchantIds: readonly string[],
+    query: { limit: number; startingAfter?: string },
+  ): Promise<Campaign[]>;
   setStatus(
-    ownerId: string,
+    merchantId: string,
     id: string,
     status: CampaignStatus,
+    actor?: CampaignActor,
   ): Promise<Campaign | CampaignFailure>;
   /** A code of your choice (a shared one, say `CRICKET25`), case-insensitive. */
   addCode(
-    ownerId: string,
+    merchantId: string,
     campaignId: string,
     input: { code: string; usageLimit?: number | undefined },
+    actor?: CampaignActor,
   ): Promise<Coupon | CampaignFailure>;
   /** `count` new unique codes; the database's unique index keeps every code distinct. */
   generate(
-    ownerId: string,
+    merchantId: string,
     campaignId: string,
     input: GenerateInput,
+    actor?: CampaignActor,
   ): Promise<{ generated: number; sample: string[] } | CampaignFailure>;
   /**
    * Queues a generation of up to `MAX_GENERATE` codes as a job; its progress is read with
    * `getGeneration`.
    */
   startGeneration(
-    ownerId: string,
+    merchantId: string,
     campaignId: string,
     input: GenerateInput,
+    actor?: CampaignActor,
   ): Promise<Generation | CampaignFailure>;
   getGeneration(
-    ownerId: string,
+    merchantId: string,
     campaignId: string,
     id: string,
   ): Promise<Generation | CampaignFailure>;
   /** Runs a queued generation now (the job's handler; tools and tests call it directly). */
   runGeneration(id: string): Promise<Generation | undefined>;
   /** One of the campaign's codes, by the code (any case, dashes and spaces ignored). */
-  getCode(ownerId: string, campaignId: string, code: string): Promise<Coupon | CampaignFailure>;
+  getCode(merchantId: string, campaignId: string, code: string): Promise<Coupon | CampaignFailure>;
   /** A page of the campaign's codes, batch by batch, each batch in code order. */
   listCodes(
-    ownerId: string,
+    merchantId: string,
     campaignId: string,
     query: { limit: number; startingAfter?: string },
   ): Promise<Coupon[] | CampaignFailure>;
   /** Every code of a campaign as CSV (`code,kind,usage_limit,used,created_at`). */
-  exportCsv(ownerId: string, campaignId: string): Promise<string | CampaignFailure>;
+  exportCsv(merchantId: string, campaignId: string): Promise<string | CampaignFailure>;
   /** What `code` would take off a cart, without writing anything. */
   quote(
     code: string,
@@ -151,14 +205,36 @@ export interface CampaignsService {
   ): Promise<
     { campaign: CampaignTerms; coupon: Coupon; applied: AppliedDiscount } | CampaignFailure
   >;
-  /** Records the order's redemption and consumes its limits; inside the order's transaction. */
+  /**
+   * Records the order's redemption and consumes its limits. Inside the order's
+   * transaction it joins it; made outside any transaction it commits on its own, grouped
+   * with concurrent ones into one statement and one commit, each with its own outcome.
+   */
   reserve(input: RedemptionInput): Promise<{ campaignId: string } | CampaignFailure>;
+  /** Batches of redemptions made outside a transaction so far (group commit). */
+  reserveBatching(): BatcherStats;
   /** The order was paid: its redemption counts as redeemed. */
   confirm(orderId: string): Promise<void>;
   /** The order was cancelled, expired or refunded: its redemption's uses come back. */
   release(orderId: string): Promise<boolean>;
-  analytics(ownerId: string, campaignId: string): Promise<CampaignAnalytics | CampaignFailure>;
+  analytics(merchantId: string, campaignId: string): Promise<CampaignAnalytics | CampaignFailure>;
+  /**
+   * Lets the catalog's module say whose a target's ids are: from then on a campaign may
+   * target only its own merchant's stores, products and free variant. (Campaigns cannot
+   * ask commerce itself: commerce depends on campaigns.)
+   */
+  useTargets(check: TargetCheck): void;
 }
+
+/**
+ * Whose stores, products and variants a campaign's target names, answered by the module
+ * that keeps the catalog (commerce registers it with `useTargets`): the first id given
+ * that is not one of the merchant's, with the parameter that named it.
+ */
+export type TargetCheck = (
+  merchantId: string,
+  ids: { storeIds: string[]; productIds: string[]; variantIds: string[] },
+) => Promise<{ param: string; id: string } | undefined>;
 
 /** A generation running as a job, and how far it got. */
 export interface Generation {
@@ -176,9 +252,13 @@ export interface Generation {
 export interface CampaignsDeps {
   db: Db;
   jobs: JobQueue;
+  /** Where merchants' changes to campaigns are recorded. */
+  audit?: Pick<AuditLog, 'record'> | undefined;
   /** Whether a currency (ledger asset code) exists. */
   currencyExists(code: string): Promise<boolean>;
   clock: () => Date;
+  /** Group commit of redemptions made outside a transaction (default RESERVE_BATCHING). */
+  reserveBatching?: BatcherOptions | undefined;
 }
 
 /** A campaign without its use count: what a coupon's rules need, read without counting. */
@@ -186,7 +266,8 @@ export type CampaignTerms = Omit<Campaign, 'redemptionsUsed'>;
 
 interface CampaignTermsRow {
   id: string;
-  owner_id: string;
+  merchant_id: string | null;
+  created_by: string;
   name: string;
   channel: string;
   currency: string;
@@ -266,7 +347,7 @@ function specFromJson(j: Record<string, unknown>): CodeSpec {
 }
 
 /** A campaign's own columns, from `campaigns m`. */
-const CAMPAIGN_TERMS = `m.id, m.owner_id, m.name, m.channel, m.currency, m.starts_at, m.ends_at,
+const CAMPAIGN_TERMS = `m.id, m.merchant_id, m.created_by, m.name, m.channel, m.currency, m.starts_at, m.ends_at,
   m.status, m.rule, m.target_store_ids, m.target_product_ids, m.segment,
   m.budget::text AS budget, m.budget_used::text AS budget_used, m.redemption_limit,
   m.per_customer_limit, m.created_at`;
@@ -321,7 +402,8 @@ function toCampaign(r: CampaignRow): Campaign {
 function toTerms(r: CampaignTermsRow): CampaignTerms {
   return {
     id: r.id,
-    ownerId: r.owner_id,
+    merchantId: r.merchant_id,
+    createdBy: r.created_by,
     name: r.name,
     channel: r.channel,
     currency: r.currency,
@@ -412,15 +494,138 @@ function checkSpec(input: GenerateInput): CodeSpec | CampaignFailure {
   return spec;
 }
 
+/** The refusals `campaign_reserve` (migrations 0121, 0131) answers with, by their error code. */
+const RESERVE_REFUSALS: readonly CampaignError[] = [
+  CampaignError.CouponNotFound,
+  CampaignError.CouponExhausted,
+  CampaignError.CouponBudgetSpent,
+  CampaignError.CouponCustomerLimit,
+];
+
+function refusalOf(code: string): CampaignError {
+  const known = RESERVE_REFUSALS.find((r) => r.valueOf() === code);
+  if (known === undefined) throw new Error(`campaign_reserve: unknown refusal ${code}`);
+  return known;
+}
+
+function reserveOutcome(
+  campaignId: string | null,
+  refusal: string | null,
+): { campaignId: string } | CampaignFailure {
+  if (refusal !== null) return fail(refusalOf(refusal));
+  if (campaignId === null) throw new Error('campaign_reserve: no campaign');
+  return { campaignId };
+}
+
+/** A batched item that found every cap shard with room held by others (migration 0131). */
+const RETRY_ALONE = 'retry_alone';
+
+interface PendingRedemption {
+  /** Normalised. */
+  code: string;
+  input: RedemptionInput;
+}
+
+/** One batched item's outcome: its own result, or the fault that reached it. */
+type BatchedRedemption =
+  { result: { campaignId: string } | CampaignFailure | typeof RETRY_ALONE } | { error: unknown };
+
+/**
+ * Records a merchant's action on a campaign (in the caller's transaction, if any); nothing
+ * without an actor or an audit log. Codes are never in `data`: a shared code is a discount.
+ */
+export async function recordCampaignAudit(
+  audit: Pick<AuditLog, 'record'> | undefined,
+  actor: CampaignActor | undefined,
+  action: string,
+  campaignId: string,
+  merchantId: string,
+  data: Record<string, string | number> = {},
+): Promise<void> {
+  if (!actor || !audit) return;
+  await audit.record({
+    action,
+    actorType: 'user',
+    actorId: actor.id,
+    credentialId: actor.credentialId,
+    ip: actor.ip,
+    requestId: actor.requestId,
+    targetType: 'campaign',
+    targetId: campaignId,
+    data: { merchant_id: merchantId, ...data },
+  });
+}
+
 export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
   const { db } = deps;
+  let targetCheck: TargetCheck | undefined;
 
-  async function owned(ownerId: string, id: string): Promise<Campaign | undefined> {
+  const audited = (
+    actor: CampaignActor | undefined,
+    action: string,
+    campaignId: string,
+    merchantId: string,
+    data: Record<string, string | number> = {},
+  ) => recordCampaignAudit(deps.audit, actor, action, campaignId, merchantId, data);
+
+  async function owned(merchantId: string, id: string): Promise<Campaign | undefined> {
     const { rows } = await db.query<CampaignRow>(
-      `SELECT ${CAMPAIGN_COLUMNS} FROM campaigns m WHERE m.id = $1 AND m.owner_id = $2`,
-      [id, ownerId],
+      `SELECT ${CAMPAIGN_COLUMNS} FROM campaigns m WHERE m.id = $1 AND m.merchant_id = $2`,
+      [id, merchantId],
     );
     return rows[0] ? toCampaign(rows[0]) : undefined;
+  }
+
+  /**
+   * A batch's codes (`from` to `to` of `codes`) by COPY (on PostgreSQL; `undefined` on the
+   * embedded database, which has none): the rows stream as text in slices cut straight
+   * from the codes' buffer, with no statement parameters to build and parse, and the
+   * unique index still checks every code. Codes are letters and digits only (normalised),
+   * so nothing needs COPY escaping.
+   */
+  function copyCodes(
+    batch: string,
+    codes: SortedCodes,
+    from: number,
+    to: number,
+  ): Promise<number | undefined> {
+    const tail = `\t${batch}\n`;
+    function* lines() {
+      for (let at = from; at < to; at += COPY_SLICE) {
+        yield codeLines(codes, at, Math.min(to, at + COPY_SLICE), tail);
+      }
+    }
+    return db.copyFrom('COPY campaign_codes (code, batch) FROM STDIN', lines());
+  }
+
+  /**
+   * The listing chunks (migration 0130) of a batch's codes `from` to `to` of `codes`, all
+   * of them inserted: by COPY on PostgreSQL, the lines cut from the codes' buffer as the
+   * codes' own are (as array parameters of an INSERT each value would be quoted by the
+   * driver and parsed again by the server), one INSERT of the same lines on the embedded
+   * database.
+   */
+  async function writeChunks(
+    campaignId: string,
+    batch: string,
+    codes: SortedCodes,
+    from: number,
+    to: number,
+  ): Promise<void> {
+    if (to <= from) return;
+    const lines = chunkLines(codes, from, to, `${campaignId}\t${batch}\t`);
+    const copied = await db.copyFrom(
+      'COPY campaign_code_chunks (campaign_id, batch, last_code, size, codes) FROM STDIN',
+      [lines],
+    );
+    if (copied !== undefined) return;
+    await db.query(
+      `INSERT INTO campaign_code_chunks (campaign_id, batch, last_code, size, codes)
+       SELECT f[1], f[2]::bigint, f[3], f[4]::int, f[5]
+         FROM string_to_table(rtrim($1, E'\\n'), E'\\n') AS line,
+              string_to_array(line, E'\\t') AS f`,
+      [lines.toString('latin1')],
+    );
   }
 
   /**
@@ -428,11 +633,13 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
    * still missing, sorted and without repeats (`generateSortedCodes`), and inserts them in
    * batches of `GENERATE_BATCH`. Each batch is one transaction: a KEY SHARE lock on the
    * campaign row (it cannot vanish under its codes), its campaign_code_batches row, then
-   * the codes in one plain INSERT. A code that already exists anywhere fails that INSERT
-   * on the unique index (rare: the space holds 100× the codes asked for); the batch is
+   * the codes in one COPY (`copyCodes`; one plain INSERT on the embedded database), under a
+   * savepoint. A code that already exists anywhere fails that COPY or INSERT on the unique
+   * index (rare: the space holds 100× the codes asked for); the batch is
    * then inserted again with `ON CONFLICT DO NOTHING`, which costs a second index probe
    * per code and so is kept off the common path, and the next round makes up for the
-   * codes skipped. `onBatch` (a job's progress) commits with the batch.
+   * codes skipped. The batch's listing chunks (`writeChunks`) hold the codes inserted.
+   * `onBatch` (a job's progress) commits with the batch.
    */
   async function fill(
     campaignId: string,
@@ -446,12 +653,12 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
       const codes = generateSortedCodes(spec, count - made);
       const sample = options.sample;
       if (sample && sample.length === 0) {
-        for (let k = 0; k < 5 && k < codes.length; k++) {
-          sample.push(codes[Math.floor((k * codes.length) / 5)] ?? '');
+        for (let k = 0; k < 5 && k < codes.count; k++) {
+          sample.push(codeAt(codes, Math.floor((k * codes.count) / 5)));
         }
       }
-      for (let at = 0; at < codes.length; at += GENERATE_BATCH) {
-        const text = codes.slice(at, at + GENERATE_BATCH).join('\n');
+      for (let at = 0; at < codes.count; at += GENERATE_BATCH) {
+        const end = Math.min(codes.count, at + GENERATE_BATCH);
         made += await db.transaction(async () => {
           const locked = await db.query(`SELECT 1 FROM campaigns WHERE id = $1 FOR KEY SHARE`, [
             campaignId,
@@ -466,16 +673,29 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
           if (batch === undefined) throw new Error('batch insert returned nothing');
           const insert = `INSERT INTO campaign_codes (code, batch)
              SELECT unnest(string_to_array($2, E'\\n')), $1::bigint`;
-          let inserted: number;
+          const joined = () => codesBetween(codes, at, end).join('\n');
+          // The batch's codes as inserted: all of them, or those no one else had taken.
+          let kept = { codes, from: at, to: end };
           try {
-            inserted = await db.transaction(
-              async () => (await db.query(insert, [batch, text])).rowCount,
-            );
+            await db.transaction(async () => {
+              if ((await copyCodes(batch, codes, at, end)) === undefined) {
+                await db.query(insert, [batch, joined()]);
+              }
+            });
           } catch (err) {
             if (sqlState(err) !== SQLSTATE.uniqueViolation) throw err;
-            inserted = (await db.query(`${insert} ON CONFLICT (code) DO NOTHING`, [batch, text]))
-              .rowCount;
+            const { rows: added } = await db.query<{ code: string }>(
+              `${insert} ON CONFLICT (code) DO NOTHING RETURNING code`,
+              [batch, joined()],
+            );
+            const survivors = sortedCodesOf(
+              added.map((r) => r.code),
+              codes.width,
+            );
+            kept = { codes: survivors, from: 0, to: survivors.count };
           }
+          await writeChunks(campaignId, batch, kept.codes, kept.from, kept.to);
+          const inserted = kept.to - kept.from;
           await db.query(`UPDATE campaign_code_batches SET size = $2 WHERE id = $1`, [
             batch,
             inserted,
@@ -489,37 +709,6 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
     return made;
   }
 
-  /**
-   * Takes one use of a capped campaign's cap from a shard with room: first one no other
-   * transaction holds (SKIP LOCKED, starting at a random shard so callers spread), and
-   * only when every shard with room is held, the first to come free (a held shard that
-   * fills up meanwhile is passed over for the next). Each shard's room is re-checked under
-   * its row lock, so the shards never grant more than their caps add up to. False only
-   * when no shard has room.
-   *
-   * No deadlock: a row lock taken on a shard that turned out full (locked, then
-   * re-checked) stays until the statement ends, so the waiting try takes shards in one
-   * order (by number) for everyone; and each try is a savepoint, rolled back when it takes
-   * nothing, so no such lock outlives it.
-   */
-  async function takeCapUse(campaignId: string): Promise<boolean> {
-    for (const wait of ['SKIP LOCKED', '']) {
-      const took = await db.attempt(async () => {
-        const { rowCount } = await db.query(
-          `UPDATE campaign_cap_shards s SET used = s.used + 1
-            WHERE s.campaign_id = $1 AND s.used < s.cap AND s.shard = (
-              SELECT shard FROM campaign_cap_shards
-               WHERE campaign_id = $1 AND used < cap
-               ORDER BY (shard + $2) % ${CAP_SHARDS} LIMIT 1 FOR UPDATE ${wait})`,
-          [campaignId, wait ? randomInt(CAP_SHARDS) : 0],
-        );
-        return rowCount > 0 ? true : rollbackWith(false);
-      });
-      if (took) return true;
-    }
-    return false;
-  }
-
   /** Gives one use back to a capped campaign's shards (any shard with uses: only the sum counts). */
   async function giveCapUse(campaignId: string): Promise<void> {
     for (const wait of ['SKIP LOCKED', '']) {
@@ -529,8 +718,9 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
             WHERE s.campaign_id = $1 AND s.used > 0 AND s.shard = (
               SELECT shard FROM campaign_cap_shards
                WHERE campaign_id = $1 AND used > 0
-               ORDER BY (shard + $2) % ${CAP_SHARDS} LIMIT 1 FOR UPDATE ${wait})`,
-          [campaignId, wait ? randomInt(CAP_SHARDS) : 0],
+               ORDER BY ${wait ? 'hashint4(shard # $2::int)' : 'shard'}
+               LIMIT 1 FOR UPDATE ${wait})`,
+          wait ? [campaignId, randomInt(SHARD_SEEDS)] : [campaignId],
         );
         return rowCount > 0 ? true : rollbackWith(false);
       });
@@ -589,8 +779,97 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
     { transactional: false, timeoutMs: 600_000 },
   );
 
+  /**
+   * One redemption in one statement (migration 0121): the guards in lock order (code, cap
+   * shard, campaign budget, customer), each a conditional write, then the redemption row;
+   * a refused guard undoes the function's writes and comes back as its error code. Bare,
+   * it commits on its own; inside the order's transaction it joins it.
+   */
+  async function reserveAlone(
+    code: string,
+    input: RedemptionInput,
+  ): Promise<{ campaignId: string } | CampaignFailure> {
+    const { rows } = await db.query<{ o_campaign_id: string | null; o_refusal: string | null }>(
+      `SELECT o_campaign_id, o_refusal
+         FROM campaign_reserve($1, $2, $3, $4, $5, $6::numeric, $7::numeric, $8, $9)`,
+      [
+        code,
+        newId('red'),
+        input.orderId,
+        input.customerKey,
+        input.currency,
+        input.discount.toString(),
+        input.orderTotal.toString(),
+        deps.clock(),
+        randomInt(SHARD_SEEDS),
+      ],
+    );
+    const r = rows[0];
+    if (!r) throw new Error('campaign_reserve returned nothing');
+    return reserveOutcome(r.o_campaign_id, r.o_refusal);
+  }
+
+  /**
+   * Redemptions made outside any transaction, many in one statement and one commit
+   * (migration 0131), each item's outcome its own. A statement that fails as a whole (a
+   * fault, not a refusal: say two redemptions for one order) has changed nothing, and
+   * its items are then made alone, so the fault reaches only the caller it belongs to.
+   */
+  async function reserveBatch(items: PendingRedemption[]): Promise<BatchedRedemption[]> {
+    let rows: { o_item: number; o_campaign_id: string | null; o_refusal: string | null }[];
+    try {
+      // detached: a batch serves many callers, so it joins no one caller's context.
+      ({ rows } = await db.detached(() =>
+        db.query<{ o_item: number; o_campaign_id: string | null; o_refusal: string | null }>(
+          `SELECT o_item, o_campaign_id, o_refusal
+             FROM campaign_reserve_batch($1::text[], $2::text[], $3::text[], $4::text[],
+                                         $5::text[], $6::numeric[], $7::numeric[], $8, $9)`,
+          [
+            items.map((i) => i.code),
+            items.map(() => newId('red')),
+            items.map((i) => i.input.orderId),
+            items.map((i) => i.input.customerKey),
+            items.map((i) => i.input.currency),
+            items.map((i) => i.input.discount.toString()),
+            items.map((i) => i.input.orderTotal.toString()),
+            deps.clock(),
+            randomInt(SHARD_SEEDS),
+          ],
+        ),
+      ));
+    } catch (error) {
+      if (items.length === 1) return [{ error }];
+      return Promise.all(
+        items.map((i) =>
+          db
+            .detached(() => reserveAlone(i.code, i.input))
+            .then(
+              (result): BatchedRedemption => ({ result }),
+              (err: unknown): BatchedRedemption => ({ error: err }),
+            ),
+        ),
+      );
+    }
+    const byItem = new Map(rows.map((r) => [r.o_item, r]));
+    return items.map((_, k): BatchedRedemption => {
+      const r = byItem.get(k + 1);
+      if (!r) return { error: new Error(`campaign_reserve_batch: no outcome for item ${k + 1}`) };
+      if (r.o_refusal === RETRY_ALONE) return { result: RETRY_ALONE };
+      try {
+        return { result: reserveOutcome(r.o_campaign_id, r.o_refusal) };
+      } catch (error) {
+        return { error };
+      }
+    });
+  }
+
+  const reserveBatcher = createBatcher<PendingRedemption, BatchedRedemption>(
+    reserveBatch,
+    deps.reserveBatching ?? RESERVE_BATCHING,
+  );
+
   const service: CampaignsService = {
-    async create(ownerId, input) {
+    async create(merchantId, input, actor) {
       if (!(await deps.currencyExists(input.currency))) return fail(CampaignError.CurrencyUnknown);
       const bad = checkRule(input.rule);
       if (bad) return bad;
@@ -602,16 +881,28 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
       if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
         return invalid('redemption_limit is a whole number, 0 or more', 'redemption_limit');
       }
+      const foreign = await targetCheck?.(merchantId, {
+        storeIds: input.target?.storeIds ?? [],
+        productIds: input.target?.productIds ?? [],
+        variantIds: input.rule.freeVariantId !== undefined ? [input.rule.freeVariantId] : [],
+      });
+      if (foreign) {
+        return fail(CampaignError.TargetNotFound, {
+          message: `${foreign.id} is not a store, product or variant of this merchant`,
+          param: foreign.param,
+        });
+      }
       return db.transaction(async () => {
         await db.query(
-          `INSERT INTO campaigns (id, owner_id, name, channel, currency, starts_at, ends_at,
-                                  status, rule, target_store_ids, target_product_ids, segment,
-                                  budget, redemption_limit, per_customer_limit, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9, $10, $11, $12::numeric, $13, $14,
-                   $15)`,
+          `INSERT INTO campaigns (id, merchant_id, created_by, name, channel, currency, starts_at,
+                                  ends_at, status, rule, target_store_ids, target_product_ids,
+                                  segment, budget, redemption_limit, per_customer_limit,
+                                  created_at)
+           VALUES ($1, $2, $16, $3, $4, $5, $6, $7, 'active', $8, $9, $10, $11, $12::numeric, $13,
+                   $14, $15)`,
           [
             id,
-            ownerId,
+            merchantId,
             input.name,
             input.channel,
             input.currency,
@@ -625,6 +916,7 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
             input.redemptionLimit ?? null,
             input.perCustomerLimit ?? null,
             deps.clock(),
+            input.createdBy ?? merchantId,
           ],
         );
         if (limit !== undefined) {
@@ -637,35 +929,48 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
             [id, limit],
           );
         }
-        const made = await owned(ownerId, id);
+        const made = await owned(merchantId, id);
         if (!made) throw new Error('campaign insert returned nothing');
+        await audited(actor, 'campaign.created', id, merchantId, { name: input.name });
         return made;
       });
     },
 
     get: owned,
 
-    async list(ownerId, query) {
+    async merchantOf(id) {
+      const { rows } = await db.query<{ merchant_id: string | null }>(
+        `SELECT merchant_id FROM campaigns WHERE id = $1`,
+        [id],
+      );
+      return rows[0]?.merchant_id;
+    },
+
+    async list(merchantIds, query) {
       const { rows } = await db.query<CampaignRow>(
         `SELECT ${CAMPAIGN_COLUMNS} FROM campaigns m
-          WHERE m.owner_id = $1 AND ($2::text IS NULL OR m.id < $2)
+          WHERE m.merchant_id = ANY($1::text[]) AND ($2::text IS NULL OR m.id < $2)
           ORDER BY m.id DESC LIMIT $3`,
-        [ownerId, query.startingAfter ?? null, query.limit],
+        [merchantIds, query.startingAfter ?? null, query.limit],
       );
       return rows.map(toCampaign);
     },
 
-    async setStatus(ownerId, id, status) {
-      const { rows } = await db.query<CampaignRow>(
-        `UPDATE campaigns m SET status = $3 WHERE m.id = $1 AND m.owner_id = $2
-         RETURNING ${CAMPAIGN_COLUMNS}`,
-        [id, ownerId, status],
-      );
-      return rows[0] ? toCampaign(rows[0]) : fail(CampaignError.CampaignNotFound);
+    setStatus(merchantId, id, status, actor) {
+      return db.transaction(async () => {
+        const { rows } = await db.query<CampaignRow>(
+          `UPDATE campaigns m SET status = $3 WHERE m.id = $1 AND m.merchant_id = $2
+           RETURNING ${CAMPAIGN_COLUMNS}`,
+          [id, merchantId, status],
+        );
+        if (!rows[0]) return fail(CampaignError.CampaignNotFound);
+        await audited(actor, 'campaign.status_changed', id, merchantId, { status });
+        return toCampaign(rows[0]);
+      });
     },
 
-    async addCode(ownerId, campaignId, input) {
-      const campaign = await owned(ownerId, campaignId);
+    async addCode(merchantId, campaignId, input, actor) {
+      const campaign = await owned(merchantId, campaignId);
       if (!campaign) return fail(CampaignError.CampaignNotFound);
       const code = normalizeCode(input.code);
       if (!/^[A-Z0-9]{3,40}$/.test(code)) {
@@ -674,25 +979,34 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
           'code',
         );
       }
-      // A batch of one; both rows or neither (a taken code leaves no empty batch behind).
+      // A batch of one, with its listing chunk of one; all rows or none (a taken code
+      // leaves no empty batch behind).
       return db.attempt(async () => {
         const { rows } = await db.query<CodeRow>(
           `WITH b AS (
              INSERT INTO campaign_code_batches (campaign_id, kind, usage_limit, size, created_at)
-             VALUES ($1, 'shared', $3, 1, $4) RETURNING *)
-           INSERT INTO campaign_codes (code, batch) SELECT $2, b.id FROM b
-           ON CONFLICT (code) DO NOTHING
-           RETURNING code, (SELECT campaign_id FROM b) AS campaign_id,
-                     (SELECT kind FROM b) AS kind, (SELECT usage_limit FROM b) AS usage_limit,
-                     (SELECT created_at FROM b) AS created_at, used`,
+             VALUES ($1, 'shared', $3, 1, $4) RETURNING *),
+           c AS (
+             INSERT INTO campaign_codes (code, batch) SELECT $2, b.id FROM b
+             ON CONFLICT (code) DO NOTHING RETURNING code, batch, used),
+           k AS (
+             INSERT INTO campaign_code_chunks (campaign_id, batch, last_code, size, codes)
+             SELECT $1, batch, code, 1, code FROM c)
+           SELECT c.code, b.campaign_id, b.kind, b.usage_limit, b.created_at, c.used
+             FROM c JOIN b ON b.id = c.batch`,
           [campaignId, code, input.usageLimit ?? null, deps.clock()],
         );
-        return rows[0] ? toCoupon(rows[0]) : rollback(fail(CampaignError.CodeTaken));
+        if (!rows[0]) return rollback(fail(CampaignError.CodeTaken));
+        // The code itself is left out: a shared code is a discount to whoever reads it.
+        await audited(actor, 'campaign.code_added', campaignId, merchantId, {
+          usage_limit: input.usageLimit ?? 0,
+        });
+        return toCoupon(rows[0]);
       });
     },
 
-    async generate(ownerId, campaignId, input) {
-      const campaign = await owned(ownerId, campaignId);
+    async generate(merchantId, campaignId, input, actor) {
+      const campaign = await owned(merchantId, campaignId);
       if (!campaign) return fail(CampaignError.CampaignNotFound);
       const spec = checkSpec(input);
       if (isFailure(spec)) return spec;
@@ -705,24 +1019,27 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
       const made = await fill(campaignId, spec, input.count, input.usageLimit ?? 1, {
         sample,
       });
+      await audited(actor, 'campaign.codes_generated', campaignId, merchantId, {
+        count: made,
+      });
       return { generated: made, sample };
     },
 
-    async startGeneration(ownerId, campaignId, input) {
-      const campaign = await owned(ownerId, campaignId);
+    async startGeneration(merchantId, campaignId, input, actor) {
+      const campaign = await owned(merchantId, campaignId);
       if (!campaign) return fail(CampaignError.CampaignNotFound);
       const spec = checkSpec(input);
       if (isFailure(spec)) return spec;
       const id = newId('cgen');
       return db.transaction(async () => {
         const { rows } = await db.query<GenerationRow>(
-          `INSERT INTO campaign_code_generations (id, campaign_id, owner_id, status, requested,
+          `INSERT INTO campaign_code_generations (id, campaign_id, merchant_id, status, requested,
                                                   spec, created_at, updated_at)
            VALUES ($1, $2, $3, 'queued', $4, $5, $6, $6) RETURNING ${GENERATION_COLUMNS}`,
           [
             id,
             campaignId,
-            ownerId,
+            merchantId,
             input.count,
             { ...specToJson(spec), usage_limit: input.usageLimit ?? 1 },
             deps.clock(),
@@ -731,23 +1048,27 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
         await deps.jobs.enqueue(GenerateCodesQueue, { generationId: id }, { maxAttempts: 5 });
         const row = rows[0];
         if (!row) throw new Error('generation insert returned nothing');
+        await audited(actor, 'campaign.codes_generation_started', campaignId, merchantId, {
+          generation_id: id,
+          requested: input.count,
+        });
         return toGeneration(row);
       });
     },
 
-    async getGeneration(ownerId, campaignId, id) {
+    async getGeneration(merchantId, campaignId, id) {
       const { rows } = await db.query<GenerationRow>(
         `SELECT ${GENERATION_COLUMNS} FROM campaign_code_generations
-          WHERE id = $1 AND campaign_id = $2 AND owner_id = $3`,
-        [id, campaignId, ownerId],
+          WHERE id = $1 AND campaign_id = $2 AND merchant_id = $3`,
+        [id, campaignId, merchantId],
       );
       return rows[0] ? toGeneration(rows[0]) : fail(CampaignError.GenerationNotFound);
     },
 
     runGeneration,
 
-    async getCode(ownerId, campaignId, code) {
-      if (!(await owned(ownerId, campaignId))) return fail(CampaignError.CampaignNotFound);
+    async getCode(merchantId, campaignId, code) {
+      if (!(await owned(merchantId, campaignId))) return fail(CampaignError.CampaignNotFound);
       const { rows } = await db.query<CodeRow>(
         `SELECT ${CODE_COLUMNS}
            FROM campaign_codes c JOIN campaign_code_batches b ON b.id = c.batch
@@ -757,10 +1078,10 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
       return rows[0] ? toCoupon(rows[0]) : fail(CampaignError.CouponNotFound, { param: 'code_id' });
     },
 
-    async listCodes(ownerId, campaignId, query) {
-      if (!(await owned(ownerId, campaignId))) return fail(CampaignError.CampaignNotFound);
+    async listCodes(merchantId, campaignId, query) {
+      if (!(await owned(merchantId, campaignId))) return fail(CampaignError.CampaignNotFound);
       // The cursor is the last code of the previous page; a code not in this campaign ends
-      // the listing. Batch by batch: each batch's codes are one BRIN-narrowed range.
+      // the listing. The order is (batch, code), each batch's codes byte by byte ("C").
       let after = { batch: '0', code: '' };
       if (query.startingAfter !== undefined) {
         const { rows: at } = await db.query<{ batch: string; code: string }>(
@@ -773,37 +1094,48 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
         if (!found) return [];
         after = found;
       }
-      // Only the batches that can fill the page are read: the cursor's batch, then later
-      // ones until their sizes add up to the page. They are a range of batch numbers,
-      // which the BRIN index on batch narrows to their block ranges (the code index, in
-      // another order, is not walked). Codes compare byte by byte ("C"), as the cursor does.
-      const { rows: span } = await db.query<{ lo: string | null; hi: string | null }>(
-        `SELECT min(id)::text AS lo, max(id)::text AS hi FROM (
-           SELECT id, coalesce(sum(size) FILTER (WHERE id > $2::bigint) OVER (
-                    ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
-             FROM campaign_code_batches WHERE campaign_id = $1 AND id >= $2::bigint) x
-          WHERE before < $3`,
-        [campaignId, after.batch, query.limit],
-      );
-      const range = span[0];
-      if (!range || range.lo === null || range.hi === null) return [];
+      // The campaign's listing chunks (migration 0130) from the cursor's on, in key order
+      // (batch, then each batch's codes): the one that holds the next code, found by one
+      // descent of the chunks' key, then the next one at a time while those after it hold
+      // less than a page. A page reads a page of codes and at most two chunks' more, so it
+      // costs the same at the first code as at the millionth.
       const { rows } = await db.query<CodeRow>(
-        `SELECT ${CODE_COLUMNS}
-           FROM campaign_codes c JOIN campaign_code_batches b ON b.id = c.batch
-          WHERE c.batch BETWEEN $2::bigint AND $3::bigint AND b.campaign_id = $1
-            AND (c.batch > $4::bigint OR c.code COLLATE "C" > $5)
-          ORDER BY c.batch, c.code COLLATE "C" LIMIT $6`,
-        [campaignId, range.lo, range.hi, after.batch, after.code, query.limit],
+        `WITH RECURSIVE walk AS (
+           (SELECT k.batch, k.last_code, k.codes, 0 AS past_first
+              FROM campaign_code_chunks k
+             WHERE k.campaign_id = $1 AND (k.batch, k.last_code) > ($2::bigint, $3::text)
+             ORDER BY k.batch, k.last_code LIMIT 1)
+           UNION ALL
+           SELECT k.batch, k.last_code, k.codes, w.past_first + k.size
+             FROM walk w
+             CROSS JOIN LATERAL (
+               SELECT n.batch, n.last_code, n.codes, n.size FROM campaign_code_chunks n
+                WHERE n.campaign_id = $1 AND (n.batch, n.last_code) > (w.batch, w.last_code)
+                ORDER BY n.batch, n.last_code LIMIT 1) k
+            WHERE w.past_first < $4)
+         SELECT ${CODE_COLUMNS}
+           FROM (SELECT w.batch, w.last_code, p.n, p.code
+                   FROM walk w
+                   CROSS JOIN LATERAL string_to_table(w.codes, ' ') WITH ORDINALITY AS p(code, n)
+                  WHERE (w.batch, p.code COLLATE "C") > ($2::bigint, $3::text)
+                  ORDER BY w.batch, w.last_code, p.n LIMIT $4) p
+           JOIN campaign_code_batches b ON b.id = p.batch
+           JOIN campaign_codes c ON c.code = p.code
+          ORDER BY p.batch, p.last_code, p.n`,
+        [campaignId, after.batch, after.code, query.limit],
       );
       return rows.map(toCoupon);
     },
 
-    async exportCsv(ownerId, campaignId) {
-      if (!(await owned(ownerId, campaignId))) return fail(CampaignError.CampaignNotFound);
+    async exportCsv(merchantId, campaignId) {
+      if (!(await owned(merchantId, campaignId))) return fail(CampaignError.CampaignNotFound);
       const { rows } = await db.query<CodeRow>(
         `SELECT ${CODE_COLUMNS}
-           FROM campaign_code_batches b JOIN campaign_codes c ON c.batch = b.id
-          WHERE b.campaign_id = $1 ORDER BY b.id, c.code COLLATE "C"`,
+           FROM campaign_code_chunks k
+           CROSS JOIN LATERAL string_to_table(k.codes, ' ') WITH ORDINALITY AS p(code, n)
+           JOIN campaign_code_batches b ON b.id = k.batch
+           JOIN campaign_codes c ON c.code = p.code
+          WHERE k.campaign_id = $1 ORDER BY k.batch, k.last_code, p.n`,
         [campaignId],
       );
       const lines = ['code,kind,usage_limit,used,created_at'];
@@ -849,78 +1181,17 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
       return { campaign, coupon, applied };
     },
 
-    reserve(input) {
-      return db.attempt(async () => {
-        // Each guard is one conditional statement (no read before it, so no window), taken
-        // in one order: code, cap shard, campaign (budget), customer. Only limits that
-        // exist are touched: an unlimited code or campaign has no counter to queue on.
-        const found = await db.query<{
-          campaign_id: string;
-          redemption_limit: number | null;
-          budgeted: boolean;
-          per_customer_limit: number | null;
-          granted: boolean;
-        }>(
-          `WITH found AS (
-             SELECT c.code, b.usage_limit, b.campaign_id, m.redemption_limit,
-                    m.budget IS NOT NULL AS budgeted, m.per_customer_limit
-               FROM campaign_codes c
-               JOIN campaign_code_batches b ON b.id = c.batch
-               JOIN campaigns m ON m.id = b.campaign_id
-              WHERE c.code = $1),
-           used AS (
-             UPDATE campaign_codes c SET used = c.used + 1 FROM found f
-              WHERE c.code = f.code AND f.usage_limit IS NOT NULL AND c.used < f.usage_limit
-             RETURNING c.code)
-           SELECT f.campaign_id, f.redemption_limit, f.budgeted, f.per_customer_limit,
-                  f.usage_limit IS NULL OR EXISTS (SELECT 1 FROM used) AS granted
-             FROM found f`,
-          [normalizeCode(input.code)],
-        );
-        const coupon = found.rows[0];
-        if (!coupon) return rollback(fail(CampaignError.CouponNotFound));
-        if (!coupon.granted) return rollback(fail(CampaignError.CouponExhausted));
-        if (coupon.redemption_limit !== null && !(await takeCapUse(coupon.campaign_id))) {
-          return rollback(fail(CampaignError.CouponExhausted));
-        }
-        if (coupon.budgeted) {
-          const spent = await db.query(
-            `UPDATE campaigns SET budget_used = budget_used + $2::numeric
-              WHERE id = $1 AND budget_used + $2::numeric <= budget`,
-            [coupon.campaign_id, input.discount.toString()],
-          );
-          if (spent.rowCount === 0) return rollback(fail(CampaignError.CouponBudgetSpent));
-        }
-        if (coupon.per_customer_limit !== null) {
-          const customer = await db.query(
-            `INSERT INTO campaign_customer_usage AS u (campaign_id, customer_key, used)
-             VALUES ($1, $2, 1)
-             ON CONFLICT (campaign_id, customer_key)
-             DO UPDATE SET used = u.used + 1 WHERE u.used < $3
-             RETURNING used`,
-            [coupon.campaign_id, input.customerKey, coupon.per_customer_limit],
-          );
-          if (customer.rowCount === 0) return rollback(fail(CampaignError.CouponCustomerLimit));
-        }
-        await db.query(
-          `INSERT INTO campaign_redemptions (id, campaign_id, code, order_id, customer_key,
-                                             currency, discount, order_total, status, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7::numeric, $8::numeric, 'reserved', $9)`,
-          [
-            newId('red'),
-            coupon.campaign_id,
-            normalizeCode(input.code),
-            input.orderId,
-            input.customerKey,
-            input.currency,
-            input.discount.toString(),
-            input.orderTotal.toString(),
-            deps.clock(),
-          ],
-        );
-        return { campaignId: coupon.campaign_id };
-      });
+    async reserve(input) {
+      const code = normalizeCode(input.code);
+      if (db.inTransaction()) return reserveAlone(code, input);
+      const outcome = await reserveBatcher.submit({ code, input });
+      if ('error' in outcome) throw outcome.error;
+      // Every shard with room was held by others: alone, it may wait for one.
+      if (outcome.result === RETRY_ALONE) return reserveAlone(code, input);
+      return outcome.result;
     },
+
+    reserveBatching: () => reserveBatcher.stats(),
 
     async confirm(orderId) {
       await db.query(
@@ -975,8 +1246,8 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
       return true;
     },
 
-    async analytics(ownerId, campaignId) {
-      const campaign = await owned(ownerId, campaignId);
+    async analytics(merchantId, campaignId) {
+      const campaign = await owned(merchantId, campaignId);
       if (!campaign) return fail(CampaignError.CampaignNotFound);
       const { rows } = await db.query<{
         issued: bigint;
@@ -1013,6 +1284,10 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
         discountGiven: BigInt(r.discount_given),
         conversion: placed === 0 ? 0 : Number(r.redeemed) / placed,
       };
+    },
+
+    useTargets(check) {
+      targetCheck = check;
     },
   };
   return service;

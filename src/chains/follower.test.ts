@@ -4,6 +4,7 @@ import { createTestDb, type TestDb } from '../../test/support/db.js';
 import {
   call,
   localChainSettings,
+  makeAdapter,
   makeFollower,
   silentLogger,
   soloContext,
@@ -12,7 +13,9 @@ import {
 } from '../../test/fixtures/chains/harness.js';
 import { startLocalNode, type LocalNode } from '../../test/fixtures/chains/node.js';
 import type { LogInterestSource } from './adapter.js';
+import { InconsistentChainDataError } from './evm/adapter.js';
 import { webSocketHeads } from './evm/heads.js';
+import { createFollower } from './follower.js';
 import { chainEventId } from './types.js';
 
 let node: LocalNode;
@@ -119,6 +122,42 @@ describe('follower against a local node', () => {
     expect(nativeRow?.block_hash).toBe(native.blockHash.toLowerCase());
     expect(nativeRow?.id).toBe(chainEventId('decode', native.blockHash, 0, -1));
     expect(rows.every((r) => r.stage === 'confirmed')).toBe(true);
+  });
+
+  it('reads again, in the same step, blocks it read ahead that came back inconsistent', async () => {
+    const settings = localChainSettings(node, {
+      key: 'ahead-failed',
+      confirmations: 0,
+      startBlock: 'latest',
+      fetchConcurrency: 1,
+    });
+    const { adapter, metrics } = makeAdapter(settings);
+    // The second read is the one ahead (the first step reads one block, then the next
+    // while it commits): it fails as a read across a reorg does.
+    let reads = -Infinity;
+    const follower = createFollower({
+      db: t.db,
+      adapter: {
+        ...adapter,
+        fetchBlocks: (from, to, interest) =>
+          ++reads === 2
+            ? Promise.reject(new InconsistentChainDataError('receipt is not in its block'))
+            : adapter.fetchBlocks(from, to, interest),
+      },
+      settings,
+      outbox: { publish: () => Promise.resolve({ id: 'evt' }) },
+      metrics,
+      logger: silentLogger,
+      maxBatchBlocks: 1,
+    });
+    await syncToHead(follower);
+    await node.mine(3);
+    reads = 0;
+    expect(await follower.step(soloContext())).toMatchObject({ kind: 'advanced', blocks: 1 });
+    expect(reads).toBe(2);
+    // Not a failed step: the block is read again and the follower goes on to the head.
+    expect(await follower.step(soloContext())).toMatchObject({ kind: 'advanced', blocks: 1 });
+    await syncToHead(follower);
   });
 
   it('keeps events pending until the confirmation depth, then confirms them once', async () => {

@@ -274,7 +274,12 @@ export function createFollower(deps: FollowerDeps): Follower {
       (p.interest?.version ?? 0) === (interest?.version ?? 0)
     ) {
       // The same set of contracts; its mark may be older, and that older one is stored.
-      return p;
+      // A read ahead that failed (the chain reorganised under it: a receipt from another
+      // block; a node error) is read again now rather than failing this step.
+      return {
+        blocks: p.blocks.catch(() => fetchRange(from, p.to, p.interest)),
+        interest: p.interest,
+      };
     }
     void p?.blocks.catch(() => undefined);
     return { blocks: fetchRange(from, to, interest), interest };

@@ -32,7 +32,9 @@ export const ChainStatusSchema = z
     chain_id: z.number().int(),
     state: z.enum(['running', 'halted', 'not_started']),
     cursor: z.string().nullable().openapi({ description: 'Last block processed' }),
-    confirmed: z.string().nullable().openapi({ description: 'Highest confirmed block' }),
+    confirmed: z.string().nullable().openapi({
+      description: 'Highest confirmed block; null while the head is below the confirmation depth',
+    }),
     head: z.string().nullable().openapi({ description: "The node's head at the last poll" }),
     lag: z.string().nullable(),
     halt_reason: z.string().nullable(),

@@ -1,6 +1,6 @@
 import type { AuditLog } from '../platform/audit/audit.js';
 import type { SecretBox } from '../platform/crypto/secret-box.js';
-import type { Db } from '../platform/db/db.js';
+import type { Db, Statement } from '../platform/db/db.js';
 import type { LeaseManager } from '../platform/leases/leases.js';
 import type { Logger } from '../platform/observability/logger.js';
 import type { Outbox } from '../platform/outbox/outbox.js';
@@ -54,12 +54,29 @@ export interface ChainsService {
     chainKey: string,
     asset: string,
   ): Promise<{ chain: string; asset: string; address: string } | ChainFailure>;
+  /**
+   * A deposit address for `asset` on `chainKey` for an owner being created, recorded by
+   * the `statements` the caller embeds in its creating statement (`CustodyService.freshDepositAddress`).
+   */
+  freshDepositAddress(
+    chainKey: string,
+    asset: string,
+  ): Promise<
+    | {
+        chain: string;
+        asset: string;
+        address: string;
+        statements: (ownerId: string) => Statement[];
+      }
+    | ChainFailure
+  >;
   status(): Promise<ChainStatus[]>;
   /**
    * The follower's stored cursor and confirmed height, from the database only (no node
    * round trip, unlike `status`); undefined before the follower first ran. With them, the
    * `mark` of the log interest it last read new blocks under (null before it did; see
-   * `LogInterest` in adapter.ts).
+   * `LogInterest` in adapter.ts). Heights below block 0 (-1) mean none yet: a new chain's
+   * head is still below the confirmation depth.
    */
   heights(
     chainKey: string,
@@ -86,7 +103,9 @@ export interface ChainsService {
 export interface ChainStatus {
   chain: string;
   chainId: number;
+  /** Null before the follower processed a block. */
   cursor: bigint | null;
+  /** Null while no block has `confirmations` on top (a new chain below that depth). */
   confirmed: bigint | null;
   head: bigint | null;
   lag: bigint | null;
@@ -234,6 +253,13 @@ export function createChainsService(deps: {
       const { address } = await custody.depositAddress(userId, chainKey);
       return { chain: chainKey, asset, address };
     },
+    async freshDepositAddress(chainKey, asset) {
+      const c = perChain.get(chainKey);
+      if (!c) return fail(ChainError.ChainUnknown);
+      if (!assetOn(c.settings, asset)) return fail(ChainError.AssetUnknown);
+      const { address, statements } = await custody.freshDepositAddress(chainKey);
+      return { chain: chainKey, asset, address, statements };
+    },
     async status() {
       const { rows } = await db.query<{
         chain_key: string;
@@ -294,8 +320,10 @@ export function createChainsService(deps: {
         return {
           chain: c.key,
           chainId: c.chainId,
-          cursor: r?.block_number ?? null,
-          confirmed: r?.confirmed_number ?? null,
+          // The stored heights start below block 0 (-1) on a new chain: no block has been
+          // processed or has `confirmations` on top yet, which is "none", not a number.
+          cursor: r && r.block_number >= 0n ? r.block_number : null,
+          confirmed: r && r.confirmed_number >= 0n ? r.confirmed_number : null,
           head,
           lag: r && head !== null ? (head > r.block_number ? head - r.block_number : 0n) : null,
           state: r ? r.status : 'not_started',

@@ -279,6 +279,38 @@ export function createCatalog(deps: CatalogDeps) {
 
     getStore: (id: string) => getStore(id),
 
+    /**
+     * The first of these ids that is not the merchant's (an unknown id is not theirs
+     * either), with the campaign parameter that named it: what campaigns ask before a
+     * campaign targets them.
+     */
+    async foreignTarget(
+      merchantId: string,
+      ids: { storeIds: string[]; productIds: string[]; variantIds: string[] },
+    ): Promise<{ param: string; id: string } | undefined> {
+      const { rows } = await db.query<{ id: string }>(
+        `SELECT id FROM commerce_stores WHERE id = ANY($1::text[]) AND merchant_id = $4
+         UNION ALL
+         SELECT p.id FROM commerce_products p JOIN commerce_stores s ON s.id = p.store_id
+          WHERE p.id = ANY($2::text[]) AND s.merchant_id = $4
+         UNION ALL
+         SELECT v.id FROM commerce_variants v JOIN commerce_stores s ON s.id = v.store_id
+          WHERE v.id = ANY($3::text[]) AND s.merchant_id = $4`,
+        [ids.storeIds, ids.productIds, ids.variantIds, merchantId],
+      );
+      const theirs = new Set(rows.map((r) => r.id));
+      const named: [string, string[]][] = [
+        ['target.store_ids', ids.storeIds],
+        ['target.product_ids', ids.productIds],
+        ['rule.free_variant_id', ids.variantIds],
+      ];
+      for (const [param, list] of named) {
+        const id = list.find((x) => !theirs.has(x));
+        if (id !== undefined) return { param, id };
+      }
+      return undefined;
+    },
+
     /** Every store of the mall (the floor plan), or one merchant's or opener's, by id. */
     async listStores(query: {
       ownerId?: string | undefined;

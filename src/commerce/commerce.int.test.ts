@@ -116,6 +116,7 @@ describe('a store, a campaign and an order through the API', () => {
 
   it('a buyer fills a cart, applies a coupon, checks out and pays from the wallet', async () => {
     const campaign = await call('POST', '/v1/campaigns', merchant, {
+      merchant: tenant.id,
       name: 'Monsoon tea',
       channel: 'instagram',
       currency: 'USD',
@@ -248,6 +249,7 @@ describe('a store, a campaign and an order through the API', () => {
 
   it('generated codes are unique, unambiguous and exported as CSV', async () => {
     const campaign = await call('POST', '/v1/campaigns', merchant, {
+      merchant: tenant.id,
       name: 'Stadium flyers',
       channel: 'print',
       currency: 'USD',
@@ -282,6 +284,7 @@ describe('a store, a campaign and an order through the API', () => {
 
   it('codes as QR images: PNG and SVG per code, a ZIP per page; bad format and unknown code refused', async () => {
     const campaign = await call('POST', '/v1/campaigns', merchant, {
+      merchant: tenant.id,
       name: 'Posters',
       channel: 'print',
       currency: 'USD',
@@ -329,6 +332,7 @@ describe('a store, a campaign and an order through the API', () => {
 
   it('a generation past 10,000 codes runs as a job whose progress the API shows', async () => {
     const campaign = await call('POST', '/v1/campaigns', merchant, {
+      merchant: tenant.id,
       name: 'Big drop',
       channel: 'web',
       currency: 'USD',
@@ -378,6 +382,7 @@ describe('bad input gets a typed 4xx and changes nothing', () => {
       position: { x: 9, y: 9 },
     });
     const rivalCampaign = await call('POST', '/v1/campaigns', other, {
+      merchant: rivalTenant.id,
       name: 'Rival deal',
       channel: 'web',
       currency: 'USD',
@@ -386,6 +391,7 @@ describe('bad input gets a typed 4xx and changes nothing', () => {
     });
     await call('POST', `/v1/campaigns/${rivalCampaign.body.id}/codes`, other, { code: 'RIVAL1' });
     const expired = await call('POST', '/v1/campaigns', merchant, {
+      merchant: tenant.id,
       name: 'Last season',
       channel: 'tv',
       currency: 'USD',
@@ -395,6 +401,7 @@ describe('bad input gets a typed 4xx and changes nothing', () => {
     });
     await call('POST', `/v1/campaigns/${expired.body.id}/codes`, merchant, { code: 'OLDSEASON' });
     const exhausted = await call('POST', '/v1/campaigns', merchant, {
+      merchant: tenant.id,
       name: 'Sold out',
       channel: 'tv',
       currency: 'USD',

@@ -102,7 +102,7 @@ async function campaign(input: {
   code: string;
 }) {
   const { firstOrderOnly, ...limits } = input;
-  const c = await vw().campaigns.create(merchant.id, {
+  const c = await vw().campaigns.create(tenant.id, {
     name: 'Cricket season',
     channel: 'tv',
     currency: 'USD',
@@ -111,7 +111,7 @@ async function campaign(input: {
     ...limits,
   });
   if (isFailure(c)) throw new Error(c.code);
-  const code = await vw().campaigns.addCode(merchant.id, c.id, { code: input.code });
+  const code = await vw().campaigns.addCode(tenant.id, c.id, { code: input.code });
   if (isFailure(code)) throw new Error(code.code);
   return c;
 }
@@ -186,7 +186,7 @@ describe('campaign limits on PostgreSQL', () => {
       ),
     );
     expect(codes(results)).toEqual({ ok: 100, coupon_exhausted: 900 });
-    const a = await vw().campaigns.analytics(merchant.id, c.id);
+    const a = await vw().campaigns.analytics(tenant.id, c.id);
     expect(a).toMatchObject({ reserved: 100, redeemed: 0 });
     const [v] = await vw().commerce.catalog.getVariants([variant.id]);
     // Refused checkouts reserved nothing.
@@ -203,7 +203,7 @@ describe('campaign limits on PostgreSQL', () => {
       ),
     );
     expect(codes(results)).toEqual({ ok: 7, coupon_budget_spent: 93 });
-    expect(await vw().campaigns.get(merchant.id, c.id)).toMatchObject({ budgetUsed: 700n });
+    expect(await vw().campaigns.get(tenant.id, c.id)).toMatchObject({ budgetUsed: 700n });
   });
 
   it('per-customer limit 2 raced by one customer with 20 carts: exactly 2; a cancel gives one back', async () => {
@@ -241,7 +241,7 @@ describe('campaign limits on PostgreSQL', () => {
       status: 'pending',
       discount: 100n,
     });
-    expect(await vw().campaigns.analytics(merchant.id, c.id)).toMatchObject({
+    expect(await vw().campaigns.analytics(tenant.id, c.id)).toMatchObject({
       reserved: 2,
       released: 1,
     });
@@ -289,7 +289,7 @@ describe('campaign limits on PostgreSQL', () => {
       });
     }
     // Refused checkouts changed nothing: 10 live orders with the coupon, 10 released.
-    expect(await vw().campaigns.analytics(merchant.id, c.id)).toMatchObject({
+    expect(await vw().campaigns.analytics(tenant.id, c.id)).toMatchObject({
       reserved: 10,
       released: 10,
     });

@@ -2,8 +2,16 @@ import { z } from 'zod';
 import type { CampaignsService } from '../campaigns/service.js';
 import type { LedgerService } from '../ledger/service.js';
 import type { MerchantsService } from '../merchants/service.js';
+import {
+  collectArg as collect,
+  runWithApi,
+  intArg as int,
+  withApiOptions,
+  type ApiOptions,
+} from '../platform/cli/api-client.js';
 import { setting } from '../platform/config/config.js';
-import { defineModule, type BuildContext } from '../platform/modules/descriptor.js';
+import { defineModule, type BuildContext, type ModuleCli } from '../platform/modules/descriptor.js';
+import { runProductsCreate, runProductsList, runStoresCreate, runStoresList } from './cli.js';
 import { COMMERCE_EVENT_REGISTRY } from './events.js';
 import { invoiceOrderPayments } from './payments.js';
 import { registerCommerceRoutes } from './routes.js';
@@ -48,6 +56,8 @@ export const commerceModule = defineModule<Deps>()({
       reservationTtlMs: settings.commerceReservationTtlSeconds * 1000,
       clock,
     });
+    // A campaign targets only its merchant's own stores, products and variants.
+    deps.campaigns.useTargets((merchantId, ids) => commerce.catalog.foreignTarget(merchantId, ids));
     // An order follows its invoice: each invoice event re-reads the invoice (events may
     // come twice, late or out of order) and settles the order at most once.
     platform.outbox.subscribe<{ id?: unknown; order_id?: unknown }>(
@@ -70,4 +80,62 @@ export const commerceModule = defineModule<Deps>()({
   maintenance: ({ service }) => [
     { name: 'commerceExpiredOrders', run: () => service.orders.expire(500) },
   ],
+  cli: commerceCli,
 });
+
+/**
+ * `vaultwire stores|products list|create`: through the HTTP API with the caller's token
+ * (`VW_API_TOKEN`), so they may do what that user may do there and no more; no database
+ * is opened.
+ */
+function commerceCli(
+  cli: Pick<ModuleCli<unknown, typeof COMMERCE_SETTINGS>, 'program' | 'output'>,
+): void {
+  const { program, output } = cli;
+  const run = runWithApi;
+  const stores = program.command('stores').description('Stores of the mall (over the API)');
+  withApiOptions(stores.command('list'))
+    .description('The stores of the mall, or of one merchant')
+    .option('--merchant <id>', 'only this merchant’s stores')
+    .option('--json', 'one JSON object per store')
+    .action(async (opts: ApiOptions & { merchant?: string; json?: boolean }) => {
+      await run(opts, (api, o) => runStoresList(api, output, o));
+    });
+  withApiOptions(stores.command('create'))
+    .description('Open a store for a merchant you manage; prints its id')
+    .requiredOption('--merchant <id>', 'the merchant (mch_…) it belongs to')
+    .requiredOption('--name <name>', 'its name')
+    .requiredOption('--x <n>', 'its cell of the floor plan: x', int)
+    .requiredOption('--y <n>', 'its cell of the floor plan: y', int)
+    .option('--level <n>', 'its floor', int)
+    .option('--tax-bps <n>', 'tax in basis points (1800 = 18 %)', int)
+    .option('--logo-url <url>', 'its logo')
+    .option('--color <name=#rrggbb>', 'a colour (repeat: primary=#0a7d4f)', collect)
+    .option('--json', 'print the whole store as JSON')
+    .action(async (opts: ApiOptions & Parameters<typeof runStoresCreate>[2]) => {
+      await run(opts, (api, o) => runStoresCreate(api, output, o));
+    });
+  const products = program.command('products').description('Products of a store (over the API)');
+  withApiOptions(products.command('list'))
+    .description('A store’s products, their variants, prices and stock')
+    .requiredOption('--store <id>', 'the store (sto_…)')
+    .option('--json', 'one JSON object per product')
+    .action(async (opts: ApiOptions & { store: string; json?: boolean }) => {
+      await run(opts, (api, o) => runProductsList(api, output, o));
+    });
+  withApiOptions(products.command('create'))
+    .description('List a product in one of your stores; prints its id (variants on stderr)')
+    .requiredOption('--store <id>', 'the store (sto_…)')
+    .requiredOption('--name <name>', 'its name')
+    .requiredOption(
+      '--variant <spec>',
+      'a variant as SKU:NAME:STOCK:CUR=PRICE[,CUR=PRICE] (repeat)',
+      collect,
+    )
+    .option('--description <text>', 'its description')
+    .option('--image <url>', 'an image (repeat)', collect)
+    .option('--json', 'print the whole product as JSON')
+    .action(async (opts: ApiOptions & Parameters<typeof runProductsCreate>[2]) => {
+      await run(opts, (api, o) => runProductsCreate(api, output, o));
+    });
+}

@@ -252,7 +252,7 @@ export function createOrders(deps: OrdersDeps) {
     let firstOrderOnly = false;
     if (code !== null && lines.length > 0) {
       const q = await campaigns.quote(code, {
-        merchantId: store.ownerId,
+        merchantId: store.merchantId,
         currency: cart.currency,
         lines,
         customer:

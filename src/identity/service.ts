@@ -14,14 +14,21 @@ import {
   otpauthUri,
   verifyTotp,
 } from '../platform/crypto/totp.js';
-import { SQLSTATE, sqlState, type Db, type Queryable } from '../platform/db/db.js';
+import {
+  SQLSTATE,
+  prepared,
+  sqlState,
+  type Db,
+  type Queryable,
+  type Statement,
+} from '../platform/db/db.js';
 import { hasScope, type Principal, type UserRole } from '../platform/http/access.js';
 import { newId } from '../platform/ids.js';
 import type { Logger } from '../platform/observability/logger.js';
 import { fail } from '../platform/failure.js';
 import { IdentityError, type IdentityFailure } from './errors.js';
 import type { Actor, ApiKey, Session, User } from './model.js';
-import { createCredentialCache, type UserPrincipal } from './credential-cache.js';
+import { createCredentialCache, type UserPrincipal } from '../platform/http/credential-cache.js';
 import { WILDCARD_SCOPE, type ScopeRegistry } from './scopes.js';
 
 /**
@@ -49,6 +56,12 @@ export interface IdentityService {
   findUserByEmail(email: string): Promise<User | undefined>;
   /** A user by handle (lower case, without the `@`). */
   findUserByHandle(handle: string): Promise<User | undefined>;
+  /**
+   * A query of one boolean, true while `by` (a handle, lower case without the `@`, or an
+   * email) names user `id`: lets another module check a lookup it remembered inside its
+   * own statement instead of repeating the lookup first.
+   */
+  namesUserStatement(id: string, by: { handle: string } | { email: string }): Statement;
   /**
    * The public handles of users, in one query: what other people see of them (a payment
    * request's other side, for instance). Users without a handle map to `null`; unknown
@@ -165,6 +178,34 @@ export interface IdentityDeps {
 export const PASSWORD_MIN_CHARS = 12;
 export const PASSWORD_MAX_CHARS = 256;
 const RECOVERY_CODES = 10;
+// Statements every authenticated request or log-in may run: prepared, so PostgreSQL
+// plans each once per connection.
+const SESSION_BY_TOKEN = prepared(
+  `SELECT s.id, s.user_id, u.role, s.last_used_at, s.expires_at
+     FROM sessions s JOIN users u ON u.id = s.user_id
+    WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`,
+);
+const API_KEY_BY_TOKEN = prepared(
+  `SELECT k.id, k.user_id, u.role, k.scopes, k.last_used_at, k.expires_at
+     FROM api_keys k JOIN users u ON u.id = k.user_id
+    WHERE k.token_hash = $1 AND k.revoked_at IS NULL
+      AND (k.expires_at IS NULL OR k.expires_at > now())`,
+);
+const touchStatement = (table: 'sessions' | 'api_keys') =>
+  prepared(
+    `UPDATE ${table} SET last_used_at = now()
+      WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
+  );
+const TOUCH = { sessions: touchStatement('sessions'), api_keys: touchStatement('api_keys') };
+/** Names the other people of a history page. */
+const HANDLES_OF = prepared('SELECT id, handle FROM users WHERE id = ANY($1::text[])');
+const LOGIN_BY_EMAIL = prepared(
+  `SELECT u.id, u.password_hash,
+          EXISTS (SELECT 1 FROM totp_factors t
+                   WHERE t.user_id = u.id AND t.confirmed_at IS NOT NULL) AS totp_enabled
+     FROM users u WHERE u.email = $1`,
+);
+
 /** last_used_at is written at most this often per credential, keeping requests read-only. */
 const TOUCH_INTERVAL_MS = 60_000;
 
@@ -409,13 +450,7 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
 
   async function touch(table: 'sessions' | 'api_keys', id: string): Promise<void> {
     try {
-      await db.detached(() =>
-        db.query(
-          `UPDATE ${table} SET last_used_at = now()
-            WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
-          [id],
-        ),
-      );
+      await db.detached(() => db.query(TOUCH[table], [id]));
     } catch (err) {
       // Bookkeeping only: a failed write must not fail the request it rides on.
       deps.logger.warn({ err, id }, 'could not record credential use');
@@ -443,13 +478,7 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
         id: string;
         password_hash: string;
         totp_enabled: boolean;
-      }>(
-        `SELECT u.id, u.password_hash,
-                EXISTS (SELECT 1 FROM totp_factors t
-                         WHERE t.user_id = u.id AND t.confirmed_at IS NOT NULL) AS totp_enabled
-           FROM users u WHERE u.email = $1`,
-        [email],
-      );
+      }>(LOGIN_BY_EMAIL, [email]);
       const found = rows[0];
       const recordFailure = async (reason: string, userId?: string) => {
         await recordDetached({
@@ -559,12 +588,7 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
           role: UserRole;
           last_used_at: Date | null;
           expires_at: Date;
-        }>(
-          `SELECT s.id, s.user_id, u.role, s.last_used_at, s.expires_at
-             FROM sessions s JOIN users u ON u.id = s.user_id
-            WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`,
-          [hash],
-        );
+        }>(SESSION_BY_TOKEN, [hash]);
         const s = rows[0];
         if (!s) return undefined;
         let lastUsedAt = s.last_used_at?.getTime() ?? 0;
@@ -594,13 +618,7 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
         scopes: string[];
         last_used_at: Date | null;
         expires_at: Date | null;
-      }>(
-        `SELECT k.id, k.user_id, u.role, k.scopes, k.last_used_at, k.expires_at
-           FROM api_keys k JOIN users u ON u.id = k.user_id
-          WHERE k.token_hash = $1 AND k.revoked_at IS NULL
-            AND (k.expires_at IS NULL OR k.expires_at > now())`,
-        [hash],
-      );
+      }>(API_KEY_BY_TOKEN, [hash]);
       const k = rows[0];
       if (!k) return undefined;
       let lastUsedAt = k.last_used_at?.getTime() ?? 0;
@@ -640,12 +658,23 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
       return rows[0] ? toUser(rows[0]) : undefined;
     },
 
+    namesUserStatement(id, by) {
+      return 'handle' in by
+        ? {
+            sql: 'SELECT EXISTS (SELECT 1 FROM users WHERE handle = $1 AND id = $2)',
+            params: [by.handle, id],
+          }
+        : {
+            sql: 'SELECT EXISTS (SELECT 1 FROM users WHERE email = $1 AND id = $2)',
+            params: [normaliseEmail(by.email), id],
+          };
+    },
+
     async handlesOf(ids) {
       if (ids.length === 0) return new Map();
-      const { rows } = await db.query<{ id: string; handle: string | null }>(
-        'SELECT id, handle FROM users WHERE id = ANY($1::text[])',
-        [[...new Set(ids)]],
-      );
+      const { rows } = await db.query<{ id: string; handle: string | null }>(HANDLES_OF, [
+        [...new Set(ids)],
+      ]);
       return new Map(rows.map((r) => [r.id, r.handle]));
     },
 

@@ -1,6 +1,6 @@
 import { isTransient, retryTransient, sqlState, type Statement } from '../platform/db/db.js';
 import { rollback } from '../platform/failure.js';
-import { createBatcher, type BatcherStats } from './batcher.js';
+import { createBatcher, type BatcherStats } from '../platform/db/batcher.js';
 import type { LedgerContext } from './context.js';
 import { failure, LedgerError, type LedgerFailure } from './errors.js';
 import type { Entry, Hold, LedgerTransaction, TransactionResult } from './model.js';

@@ -417,4 +417,42 @@ describe('a transfer behind its caller’s guard (transferGuarded)', () => {
     expect((await balance(to)).posted).toBe(260n);
     await expectVerified();
   });
+
+  it('a multi-leg posting behind the guard (postGuarded): all legs or nothing', async () => {
+    await db.query('UPDATE guard_uses SET n = 4 WHERE id = 1');
+    const g = { sql: 'SELECT guard_use($1)', params: [1] };
+    const payer = await account('posted-payer');
+    const payee = await account('posted-payee');
+    const fee = await account('posted-fee');
+    await fund(payer, 100n);
+    const legs = (amount: bigint) => [
+      { accountId: payer, asset: 'USD', direction: 'debit' as const, amount },
+      { accountId: payee, asset: 'USD', direction: 'credit' as const, amount: amount - 1n },
+      { accountId: fee, asset: 'USD', direction: 'credit' as const, amount: 1n },
+    ];
+    const posted = await ledger.postGuarded({ key: key('posted'), legs: legs(30n) }, { guard: g });
+    expect(posted?.entries).toHaveLength(3);
+    // The guard's fifth use was its last: declined, nothing of it or its count stays.
+    const declined = await ledger.postGuarded(
+      { key: key('posted'), legs: legs(30n) },
+      { guard: g },
+    );
+    expect(declined).toBeNull();
+    expect(await uses()).toBe(5);
+    // Refused by the ledger (70 left): null, and the count rolled back with it.
+    await db.query('UPDATE guard_uses SET n = 0 WHERE id = 1');
+    expect(
+      await ledger.postGuarded({ key: key('posted'), legs: legs(80n) }, { guard: g }),
+    ).toBeNull();
+    expect(await uses()).toBe(0);
+    // Unbalanced: null before any statement.
+    const unbalanced = legs(10n).map((l, i) => (i === 2 ? { ...l, amount: 5n } : l));
+    expect(
+      await ledger.postGuarded({ key: key('posted'), legs: unbalanced }, { guard: g }),
+    ).toBeNull();
+    expect((await balance(payer)).posted).toBe(70n);
+    expect((await balance(payee)).posted).toBe(29n);
+    expect((await balance(fee)).posted).toBe(1n);
+    await expectVerified();
+  });
 });

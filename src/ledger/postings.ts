@@ -4,7 +4,7 @@ import type { LedgerContext } from './context.js';
 import { postedChanges, written, type Engine } from './engine.js';
 import { failure, LedgerError, type LedgerFailure } from './errors.js';
 import type { Entry, TransactionKind, TransactionResult } from './model.js';
-import type { LedgerService } from './service.js';
+import type { GuardedOptions, LedgerService } from './service.js';
 import { loadTransactions, type Claim, type NewTransaction } from './store.js';
 import {
   checkDate,
@@ -22,11 +22,26 @@ import {
 /** Moving money: transfers, multi-leg postings, batches of them, and reversals. */
 export type LedgerPostings = Pick<
   LedgerService,
-  'transfer' | 'transferGuarded' | 'post' | 'transferBatch' | 'reverse' | 'getTransaction'
+  | 'transfer'
+  | 'transferGuarded'
+  | 'post'
+  | 'postGuarded'
+  | 'transferBatch'
+  | 'reverse'
+  | 'getTransaction'
 >;
 
 export function createLedgerPostings(ctx: LedgerContext, engine: Engine): LedgerPostings {
   const { db, events } = ctx;
+
+  /** `transferGuarded` and `postGuarded` once prepared: null for an invalid input too. */
+  function submitGuarded(p: Prepared | LedgerFailure, options: GuardedOptions) {
+    if (isFailure(p)) return Promise.resolve(null);
+    const posted = { transactionId: p.id, effectiveAt: p.effectiveAt };
+    const guard = typeof options.guard === 'function' ? options.guard(posted) : options.guard;
+    return engine.submitGuarded(p, guard, options.alongside?.(posted));
+  }
+
   return {
     async transfer(input, options = {}) {
       const p = await prepareTransfer(ctx, input);
@@ -36,16 +51,16 @@ export function createLedgerPostings(ctx: LedgerContext, engine: Engine): Ledger
     },
 
     async transferGuarded(input, options) {
-      const p = await prepareTransfer(ctx, input);
-      if (isFailure(p)) return null;
-      const posted = { transactionId: p.id, effectiveAt: p.effectiveAt };
-      const guard = typeof options.guard === 'function' ? options.guard(posted) : options.guard;
-      return engine.submitGuarded(p, guard, options.alongside?.(posted));
+      return submitGuarded(await prepareTransfer(ctx, input), options);
     },
 
     async post(input) {
       const p = await preparePost(ctx, input);
       return isFailure(p) ? p : engine.submit(p);
+    },
+
+    async postGuarded(input, options) {
+      return submitGuarded(await preparePost(ctx, input), options);
     },
 
     async transferBatch(inputs, options = {}) {

@@ -1,7 +1,7 @@
 import type { Db, Statement } from '../platform/db/db.js';
 import type { Logger } from '../platform/observability/logger.js';
 import { createLedgerAccounts } from './accounts.js';
-import type { BatcherStats } from './batcher.js';
+import type { BatcherStats } from '../platform/db/batcher.js';
 import { createLedgerContext } from './context.js';
 import { createEngine } from './engine.js';
 import { createLedgerHistory } from './history.js';
@@ -169,14 +169,15 @@ export interface LedgerService {
    * caller's common case. Outside any transaction only. `guard` may be built from the
    * transaction about to be posted (its id and time), like `alongside`.
    */
-  transferGuarded(
-    input: TransferInput,
-    options: PostingOptions & {
-      guard: Statement | ((posted: { transactionId: string; effectiveAt: Date }) => Statement);
-    },
-  ): Promise<LedgerTransaction | null>;
+  transferGuarded(input: TransferInput, options: GuardedOptions): Promise<LedgerTransaction | null>;
   /** Posts a balanced multi-leg transaction (fees, trades across assets, splits). */
   post(input: PostInput): Promise<TransactionResult>;
+  /**
+   * `post` in one autocommitted statement behind the caller's guard, as `transferGuarded`
+   * does a transfer: the transaction, or null when nothing happened (an invalid posting
+   * included), and the caller's full path finds out why.
+   */
+  postGuarded(input: PostInput, options: GuardedOptions): Promise<LedgerTransaction | null>;
   /**
    * Many transfers/transactions in one database transaction, results in input order.
    * By default each succeeds or fails on its own. With `atomic: true` all are applied
@@ -221,6 +222,11 @@ export interface LedgerService {
   drain(): Promise<void>;
   batchStats(): BatcherStats;
 }
+
+/** What `transferGuarded` and `postGuarded` take besides the movement. */
+export type GuardedOptions = PostingOptions & {
+  guard: Statement | ((posted: { transactionId: string; effectiveAt: Date }) => Statement);
+};
 
 /** An entry seen from its account, for statements and history. */
 export interface AccountEntry {

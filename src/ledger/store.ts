@@ -1,4 +1,4 @@
-import { embed, type Queryable, type Statement } from '../platform/db/db.js';
+import { embed, prepared, type Queryable, type Statement } from '../platform/db/db.js';
 import type {
   Account,
   Asset,
@@ -186,7 +186,9 @@ export async function applyMovements(
   const outputs =
     'r_status, r_result_id, r_account_id, r_available::text[] AS r_available, r_now' +
     (options.requireApplied ? ', ledger_require_applied(r_status) AS r_applied' : '');
-  let sql = `SELECT ${outputs} FROM ${apply}`;
+  // Kept prepared: the text repeats (a batch's size is in its arrays, not its text), and
+  // parsing and planning it cost the database more than applying it.
+  let sql = prepared(`SELECT ${outputs} FROM ${apply}`);
   const alongside = options.alongside ?? [];
   if (alongside.length > 0) {
     if (movements.length !== 1) throw new Error('alongside statements need a batch of one');
@@ -197,11 +199,11 @@ export async function applyMovements(
       params.push(...st.params);
       return cte;
     });
-    sql = `WITH applied AS (SELECT * FROM ${apply}),
+    sql = prepared(`WITH applied AS (SELECT * FROM ${apply}),
                 posted AS (SELECT r_result_id[1] AS transaction_id, r_now AS created_at
                              FROM applied WHERE r_status[1] = 'ok'),
                 ${ctes.join(',\n                ')}
-           SELECT ${outputs} FROM applied`;
+           SELECT ${outputs} FROM applied`);
   }
   const { rows } = await q.query<{
     r_status: string[];
@@ -370,6 +372,16 @@ export async function selectAssets(q: Queryable, codes?: readonly string[]): Pro
 }
 
 /** Every asset (by code) with `owner`'s account in it, if there is one. */
+/** Every asset with the owner's account in it, if any: each balance read runs it. */
+const ASSETS_WITH_ACCOUNTS = prepared(
+  `SELECT x.code, x.kind, x.scale, x.name, x.created_at AS asset_created_at, acc.*
+     FROM ledger_assets x
+     LEFT JOIN LATERAL (
+       SELECT ${ACCOUNT_COLUMNS} FROM ${ACCOUNT_FROM} WHERE a.owner = $1 AND a.asset = x.code
+     ) acc ON true
+    ORDER BY x.code`,
+);
+
 export async function selectAssetsWithAccounts(
   q: Queryable,
   owner: string,
@@ -383,15 +395,7 @@ export async function selectAssetsWithAccounts(
       name: string;
       asset_created_at: Date;
     }
-  >(
-    `SELECT x.code, x.kind, x.scale, x.name, x.created_at AS asset_created_at, acc.*
-       FROM ledger_assets x
-       LEFT JOIN LATERAL (
-         SELECT ${ACCOUNT_COLUMNS} FROM ${ACCOUNT_FROM} WHERE a.owner = $1 AND a.asset = x.code
-       ) acc ON true
-      ORDER BY x.code`,
-    [owner],
-  );
+  >(ASSETS_WITH_ACCOUNTS, [owner]);
   return rows.map((r) => {
     const asset = assetFromRow({
       code: r.code,

@@ -28,14 +28,17 @@ interface AuditRow {
   data: Record<string, unknown>;
 }
 
-const auditOf = async (targetId: string) =>
-  (
+const auditOf = async (targetId: string) => {
+  // Invoice creation enqueues its entry; the api role's sealer chains it a moment later.
+  await t.vw.audit.seal();
+  return (
     await t.vw.db.query<AuditRow>(
       `SELECT action, actor_type, actor_id, credential_id, target_type, occurred_at, data
          FROM audit_events WHERE target_id = $1 ORDER BY seq`,
       [targetId],
     )
   ).rows;
+};
 
 describe('audit of invoice and refund actions', () => {
   it('records who created an invoice and who refunded it, with the key used', async () => {

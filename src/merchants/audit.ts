@@ -1,4 +1,5 @@
 import type { AuditEntry, AuditLog, JsonValue } from '../platform/audit/audit.js';
+import type { Statement } from '../platform/db/db.js';
 import type { Actor } from './model.js';
 
 /**
@@ -9,12 +10,39 @@ import type { Actor } from './model.js';
  */
 export function recordMerchantAction(
   audit: Pick<AuditLog, 'record'>,
-  actor:
-    Actor | { anonymous: true; ip?: string | undefined; requestId?: string | undefined } | 'system',
+  actor: MerchantActor,
   action: string,
   target: { type: string; id: string },
   data: Record<string, JsonValue>,
 ): Promise<unknown> {
+  return audit.record(merchantAuditEntry(actor, action, target, data));
+}
+
+/**
+ * The same, through the chain's waiting list (`AuditLog.enqueue`), as a statement to embed
+ * in the change it records (`embed`): for invoice creation, which runs far more often than
+ * one chain lock per commit allows. The entry commits or is refused with the change; it
+ * is chained a moment later.
+ */
+export function enqueueMerchantActionStatement(
+  audit: Pick<AuditLog, 'enqueueStatement'>,
+  actor: MerchantActor,
+  action: string,
+  target: { type: string; id: string },
+  data: Record<string, JsonValue>,
+): Statement {
+  return audit.enqueueStatement(merchantAuditEntry(actor, action, target, data));
+}
+
+type MerchantActor =
+  Actor | { anonymous: true; ip?: string | undefined; requestId?: string | undefined } | 'system';
+
+function merchantAuditEntry(
+  actor: MerchantActor,
+  action: string,
+  target: { type: string; id: string },
+  data: Record<string, JsonValue>,
+): AuditEntry {
   const who: Pick<AuditEntry, 'actorType' | 'actorId' | 'credentialId' | 'ip' | 'requestId'> =
     actor === 'system'
       ? { actorType: 'system', actorId: 'merchants' }
@@ -27,5 +55,5 @@ export function recordMerchantAction(
             ip: actor.ip,
             requestId: actor.requestId,
           };
-  return audit.record({ action, ...who, targetType: target.type, targetId: target.id, data });
+  return { action, ...who, targetType: target.type, targetId: target.id, data };
 }

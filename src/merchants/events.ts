@@ -20,16 +20,19 @@ const INVOICE_EVENTS: [string, string][] = [
 const REFUND_EVENTS: [string, string][] = [
   [
     'refund.succeeded',
-    'A refund reached the payer: their wallet was credited, or the withdrawal to their address confirmed',
+    'A refund reached the payer: their wallet was credited, the card processor refunded their card, or the withdrawal to their address confirmed',
   ],
   [
     'refund.pending_destination',
     'A refund of a payment received on chain waits for the payer to give an address through its link',
   ],
-  ['refund.processing', 'The payer gave an address; the refund is being sent on chain'],
+  [
+    'refund.processing',
+    'A card refund was booked and goes to the card processor, or the payer gave an address and the refund is being sent on chain',
+  ],
   [
     'refund.failed',
-    'The withdrawal sending a refund failed or was rejected; the amount may be refunded again',
+    'The card processor refused a card refund (its booking reversed), or the withdrawal sending a refund failed or was rejected; the amount may be refunded again',
   ],
   ['refund.canceled', 'The merchant canceled a refund that waited for its destination'],
 ];
@@ -50,6 +53,10 @@ const PAYOUT_EVENTS: [string, string][] = [
     'payout.failed',
     'The payout rail refused or failed the payout; its amount is back in the balance',
   ],
+  [
+    'payout.stuck',
+    'The payout is still in transit after every attempt to follow it at the rail; nothing was booked, an operator must look (the payout job is dead-lettered and can be requeued)',
+  ],
 ];
 
 /**
@@ -69,7 +76,7 @@ export const MERCHANT_EVENT_REGISTRY = defineEvents('merchants', [
     type,
     description,
     payload:
-      'refund (id, account_id, merchant_id, livemode, invoice_id, payment_id, asset, amount, status, destination_address, withdrawal_id, failure_reason)',
+      'refund (id, account_id, merchant_id, livemode, invoice_id, payment_id, asset, amount, status, destination_address, withdrawal_id, failure_reason, split_id)',
     owners: account,
     visibility: 'public' as const,
   })),

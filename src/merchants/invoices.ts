@@ -1,20 +1,23 @@
 import type { ChainsService } from '../chains/service.js';
 import type { Deposit } from '../chains/deposits.js';
+import { createBatcher } from '../platform/db/batcher.js';
 import { convert, convertInverse, type Rate } from '../ledger/money.js';
 import type { Leg } from '../ledger/model.js';
 import type { LedgerService } from '../ledger/service.js';
 import type { AuditLog } from '../platform/audit/audit.js';
-import type { Db } from '../platform/db/db.js';
+import { embed, type Db, type Statement } from '../platform/db/db.js';
 import { fail, isFailure, rollback, type Failure } from '../platform/failure.js';
 import { newId } from '../platform/ids.js';
 import type { Outbox } from '../platform/outbox/outbox.js';
 import type { PriceResult } from '../wallet/prices/source.js';
 import { amountError, fieldWithCardNumber, MerchantError, type MerchantFailure } from './errors.js';
-import { recordMerchantAction } from './audit.js';
+import { enqueueMerchantActionStatement } from './audit.js';
 import type { Actor, MerchantAccount, Merchant } from './model.js';
 import {
   detectTextMatch,
   invoiceSearchSql,
+  TEXT_CANDIDATES_CAP,
+  textCandidatesSql,
   type InvoiceSearchFilters,
   type TextMatch,
 } from './search.js';
@@ -167,7 +170,8 @@ export interface InvoiceService {
   /**
    * Card payments, step 1 (the steps are run by `cards/payments.ts`, which talks to the
    * processor between them): checks in one transaction that the invoice takes a card
-   * payment in its pricing currency and records a pending payment of what is still due,
+   * payment in its pricing currency and records a pending payment of what is still due
+   * (or of `amount`, a decimal string of the pricing currency, at most what is due),
    * keyed by the processor's single-use token; its pending value holds that amount
    * against every other payment. The same token again answers the payment it made
    * (`started: false`).
@@ -176,11 +180,17 @@ export interface InvoiceService {
     invoiceId: string,
     livemode: boolean,
     token: string,
+    amount?: string,
   ): Promise<{ invoice: Invoice; payment: InvoicePayment; started: boolean } | MerchantFailure>;
-  /** Step 2: the processor captured the charge; books the payment once and confirms it. */
+  /**
+   * Step 2: the processor captured the charge; books the payment once and confirms it.
+   * With `amountCaptured` different from the pending amount (a partial authorization),
+   * the payment is what was captured: less leaves the rest due, more (which this flow
+   * never asks for) counts as paid like an overpayment on chain.
+   */
   confirmCardPayment(
     paymentId: string,
-    charge: { id: string; brand: string; last4: string },
+    charge: { id: string; brand: string; last4: string; amountCaptured?: bigint | undefined },
   ): Promise<Invoice>;
   /** Step 2, refused: the payment fails (with the processor's reason) and is due again. */
   failCardPayment(paymentId: string, code: string, chargeId?: string): Promise<Invoice>;
@@ -281,16 +291,16 @@ const PAYMENT_COLUMNS = `id, invoice_id, asset, amount::text AS amount, method, 
   refunded::text AS refunded, late, tx_hash, ledger_ref, payer_owner, card_brand, card_last4,
   card_charge_id, failure_code, created_at, confirmed_at`;
 
-type ChainsPort = Pick<ChainsService, 'depositAddress' | 'chain'> & {
+type ChainsPort = Pick<ChainsService, 'freshDepositAddress' | 'chain'> & {
   deposits: Pick<ChainsService['deposits'], 'get'>;
 };
 
 export interface InvoiceDeps {
   db: Db;
   ledger: LedgerService;
-  outbox: Pick<Outbox, 'publish'>;
+  outbox: Pick<Outbox, 'publish' | 'publishStatement'>;
   /** The audit log merchant actions on invoices are recorded in. */
-  audit?: Pick<AuditLog, 'record'> | undefined;
+  audit?: Pick<AuditLog, 'record' | 'enqueueStatement'> | undefined;
   chains?: ChainsPort | undefined;
   price(base: string, quote: string): Promise<PriceResult>;
   merchant(id: string): Promise<Merchant | undefined>;
@@ -329,6 +339,25 @@ function walletRefusal(r: Failure): MerchantFailure {
   const code = WALLET_REFUSALS[r.code];
   if (!code) throw new Error(`wallet refused an invoice payment with ${r.code}`);
   return fail(code, { message: r.message });
+}
+
+/** One invoice's creation: its writes as CTEs named with `tag` appended (see `creationCtes`). */
+type CreationCtes = (tag: string) => (readonly [string, Statement])[];
+
+/** Most invoices written by one statement of the group commit. */
+const CREATION_BATCH_MAX = 64;
+/** Group-commit statements in flight at once (each holds one pooled connection). */
+const CREATION_BATCHES_IN_FLIGHT = 4;
+
+/** Named statements as one: `WITH name AS (statement), … SELECT 1`. */
+function withCtes(ctes: readonly (readonly [string, Statement])[]): Statement {
+  const params: unknown[] = [];
+  const parts = ctes.map(([name, st]) => {
+    const part = `${name} AS (${embed(st, params.length)})`;
+    params.push(...st.params);
+    return part;
+  });
+  return { sql: `WITH ${parts.join(',\n')}\nSELECT 1`, params };
 }
 
 /** The value of `paid` minor units of an option, in pricing-currency minor units (rounded down). */
@@ -673,6 +702,140 @@ export function createInvoiceService(deps: InvoiceDeps): InvoiceService {
   const chainFor = (livemode: boolean) =>
     livemode ? deps.settings.liveChain : deps.settings.testChain;
 
+  /**
+   * A new invoice's writes as named common table expressions (their names end in `tag`):
+   * its row, its options, its deposit address's records (the chains module's), its
+   * `invoice.created` event and, with `actor`, its audit entry (enqueued, not chained
+   * here: a chained append would hold the chain head until the commit, one creation at a
+   * time across the deployment). One invoice's, or several invoices', make one statement.
+   */
+  const creationCtes =
+    (
+      inv: Invoice,
+      amountText: string,
+      recordAddress: readonly Statement[],
+      actor?: Actor,
+    ): CreationCtes =>
+    (tag) => {
+      const ctes: [string, Statement][] = [
+        [
+          `invoice${tag}`,
+          {
+            sql: `INSERT INTO merchant_invoices (id, account_id, merchant_id, livemode, currency,
+                         amount, description, order_id, customer_email, redirect_url, metadata,
+                         chain_key, address, expires_at, created_at, updated_at, payment_link_id,
+                         pos_terminal_id)
+                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15,
+                          $16, $17)
+                  RETURNING id`,
+            params: [
+              inv.id,
+              inv.accountId,
+              inv.merchantId,
+              inv.livemode,
+              inv.currency,
+              inv.amount.toString(),
+              inv.description,
+              inv.orderId,
+              inv.customerEmail,
+              inv.redirectUrl,
+              JSON.stringify(inv.metadata),
+              inv.chainKey,
+              inv.address,
+              inv.expiresAt,
+              inv.createdAt,
+              inv.paymentLinkId,
+              inv.posTerminalId,
+            ],
+          },
+        ],
+        // From the invoice's CTE, so the options are written after (and with) their invoice.
+        [
+          `options${tag}`,
+          {
+            sql: `INSERT INTO merchant_invoice_options (invoice_id, asset, scale, amount_due,
+                         rate_num, rate_den, on_chain)
+                  SELECT invoice${tag}.id, o.* FROM invoice${tag},
+                         unnest($1::text[], $2::int[], $3::numeric[], $4::numeric[],
+                                $5::numeric[], $6::boolean[]) AS o`,
+            params: [
+              inv.options.map((o) => o.asset),
+              inv.options.map((o) => o.scale),
+              inv.options.map((o) => o.amountDue.toString()),
+              inv.options.map((o) => o.rate.numerator.toString()),
+              inv.options.map((o) => o.rate.denominator.toString()),
+              inv.options.map((o) => o.onChain),
+            ],
+          },
+        ],
+      ];
+      const embedded = [
+        ...recordAddress,
+        deps.outbox.publishStatement({
+          type: 'invoice.created',
+          aggregateId: inv.id,
+          payload: eventPayload(inv),
+        }),
+      ];
+      if (actor && deps.audit) {
+        embedded.push(
+          enqueueMerchantActionStatement(
+            deps.audit,
+            actor,
+            'merchant.invoice_created',
+            { type: 'merchant_invoice', id: inv.id },
+            {
+              merchant_id: inv.merchantId,
+              account_id: inv.accountId,
+              livemode: inv.livemode,
+              currency: inv.currency,
+              amount: amountText,
+            },
+          ),
+        );
+      }
+      for (const [n, st] of embedded.entries()) ctes.push([`also${tag}_${n}`, st]);
+      return ctes;
+    };
+
+  /**
+   * Group commit of creations, as the ledger's transfers have it (`createBatcher`: no
+   * timer, the batch grows with the load): creations arriving while earlier ones are in
+   * flight go to the database together as one statement, so N concurrent creations cost
+   * about N / batch-size round trips and commits (WAL flushes) instead of N. Each
+   * invoice's writes are exactly those of a creation made alone.
+   *
+   * A statement writes all of its invoices or none; when one invoice's rows are refused
+   * (a constraint the checks before could not see), nothing was written, and each
+   * invoice of the batch is written again on its own: the others are created, and only
+   * the refused one's caller gets the error.
+   */
+  const creations = createBatcher<CreationCtes, unknown>(
+    (items) =>
+      // The batch serves many requests: none's transaction or Idempotency-Key fence.
+      db.detached(async () => {
+        const write = (ctes: readonly (readonly [string, Statement])[]) => {
+          const st = withCtes(ctes);
+          return db.query(st.sql, st.params);
+        };
+        try {
+          await write(items.flatMap((item, n) => item(`_${n}`)));
+          return items.map(() => undefined);
+        } catch (err) {
+          if (items.length === 1) return [err];
+          return Promise.all(
+            items.map((item) =>
+              write(item('')).then(
+                () => undefined,
+                (e: unknown) => e,
+              ),
+            ),
+          );
+        }
+      }),
+    { maxBatch: CREATION_BATCH_MAX, maxInFlight: CREATION_BATCHES_IN_FLIGHT },
+  );
+
   return {
     async create(account, input, actor) {
       const withCard = fieldWithCardNumber({
@@ -745,85 +908,76 @@ export function createInvoiceService(deps: InvoiceDeps): InvoiceService {
 
       const id = newId('inv');
       let address: string | null = null;
+      let recordAddress: Statement[] = [];
       const chains = deps.chains;
       const payableOnChain = options.find((o) => o.onChain);
       if (payableOnChain && chains && chainKey) {
-        // The invoice is the "user" of its own deposit address: one fresh HD address each.
-        const a = await chains.depositAddress(id, chainKey, payableOnChain.asset);
+        // The invoice is the "user" of its own deposit address: one fresh HD address each,
+        // recorded by the statement that creates the invoice.
+        const a = await chains.freshDepositAddress(chainKey, payableOnChain.asset);
         if (isFailure(a)) throw new Error(`deposit address: ${a.code}`);
         address = a.address;
+        recordAddress = a.statements(id);
       }
       const now = deps.clock();
       const expiresAt = new Date(now.getTime() + input.expiresInSeconds * 1000);
-      const refused = await db.attempt(async () => {
-        const guarded = await input.guard?.();
-        if (guarded) return rollback(guarded);
-        await db.query(
-          `INSERT INTO merchant_invoices (id, account_id, merchant_id, livemode, currency, amount,
-                  description, order_id, customer_email, redirect_url, metadata, chain_key, address,
-                  expires_at, created_at, updated_at, payment_link_id, pos_terminal_id)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17)`,
-          [
-            id,
-            account.id,
-            account.merchantId,
-            account.livemode,
-            input.currency,
-            currency.amount.toString(),
-            input.description ?? null,
-            input.orderId ?? null,
-            input.customerEmail ?? null,
-            input.redirectUrl ?? null,
-            JSON.stringify(input.metadata ?? {}),
-            address ? chainKey : null,
-            address,
-            expiresAt,
-            now,
-            input.paymentLinkId ?? null,
-            input.posTerminalId ?? null,
-          ],
-        );
-        await db.query(
-          `INSERT INTO merchant_invoice_options (invoice_id, asset, scale, amount_due, rate_num, rate_den, on_chain)
-           SELECT $1, * FROM unnest($2::text[], $3::int[], $4::numeric[], $5::numeric[], $6::numeric[], $7::boolean[])`,
-          [
-            id,
-            options.map((o) => o.asset),
-            options.map((o) => o.scale),
-            options.map((o) => o.amountDue.toString()),
-            options.map((o) => o.rate.numerator.toString()),
-            options.map((o) => o.rate.denominator.toString()),
-            options.map((o) => o.onChain && address !== null),
-          ],
-        );
-        const inv = await getById(id);
-        if (!inv) throw new Error('invoice insert vanished');
-        await deps.outbox.publish({
-          type: 'invoice.created',
-          aggregateId: id,
-          payload: eventPayload(inv),
+      // Only options the invoice's address can receive are on chain.
+      const stored = options
+        .map((o) => ({ ...o, onChain: o.onChain && address !== null }))
+        .sort((x, y) => (x.asset < y.asset ? -1 : x.asset > y.asset ? 1 : 0));
+      const created: Invoice = {
+        id,
+        accountId: account.id,
+        merchantId: account.merchantId,
+        livemode: account.livemode,
+        currency: input.currency,
+        currencyScale: currency.asset.scale,
+        amount: currency.amount,
+        status: 'open',
+        paidValue: 0n,
+        pendingValue: 0n,
+        description: input.description ?? null,
+        orderId: input.orderId ?? null,
+        customerEmail: input.customerEmail ?? null,
+        redirectUrl: input.redirectUrl ?? null,
+        metadata: input.metadata ?? {},
+        chainKey: address ? (chainKey ?? null) : null,
+        address,
+        paymentLinkId: input.paymentLinkId ?? null,
+        posTerminalId: input.posTerminalId ?? null,
+        expiresAt,
+        paidAt: null,
+        createdAt: now,
+        options: stored,
+        payments: [],
+      };
+      const ctes = creationCtes(created, input.amount, recordAddress, actor);
+      // One statement (the invoice, its options, its event and its audit entry, all or
+      // none). A guard (a payment link counting its use) runs first in the same
+      // transaction; a creation inside a caller's transaction, or under an
+      // Idempotency-Key's fence (which must mark its own commit), is written on its own.
+      // Every other one joins the group commit.
+      const guard = input.guard;
+      if (guard) {
+        const refused = await db.attempt(async () => {
+          const guarded = await guard();
+          if (guarded) return rollback(guarded);
+          const insert = withCtes(ctes(''));
+          await db.query(insert.sql, insert.params);
+          return undefined;
         });
-        // Last: the audit chain's head stays locked until this transaction commits.
-        if (actor && deps.audit) {
-          await recordMerchantAction(
-            deps.audit,
-            actor,
-            'merchant.invoice_created',
-            { type: 'merchant_invoice', id },
-            {
-              merchant_id: account.merchantId,
-              account_id: account.id,
-              livemode: account.livemode,
-              currency: input.currency,
-              amount: input.amount,
-            },
-          );
+        if (refused) return refused;
+      } else if (db.inTransaction() || db.inFence()) {
+        const insert = withCtes(ctes(''));
+        await db.query(insert.sql, insert.params);
+      } else {
+        const refused = await creations.submit(ctes);
+        if (refused !== undefined) {
+          throw refused instanceof Error
+            ? refused
+            : new Error('invoice creation refused', { cause: refused });
         }
-        return undefined;
-      });
-      if (refused) return refused;
-      const created = await getById(id);
-      if (!created) throw new Error('invoice vanished');
+      }
       return created;
     },
 
@@ -866,13 +1020,25 @@ export function createInvoiceService(deps: InvoiceDeps): InvoiceService {
         bounds[key] = r.amount;
       }
       textMatch ??= await detectTextMatch(db);
-      const sql = invoiceSearchSql(
-        accountId,
-        { ...input, amountGte: bounds.amountGte, amountLte: bounds.amountLte },
-        page,
-        textMatch,
-      );
-      const { rows: ids } = await db.query<{ id: string }>(sql.text, sql.values);
+      const filters = { ...input, amountGte: bounds.amountGte, amountLte: bounds.amountLte };
+      let ids: { id: string }[] | undefined;
+      if (input.text !== undefined) {
+        const candidates = textCandidatesSql(accountId, filters, page, textMatch);
+        const found = await db.transaction(async (tx) => {
+          // Bitmap scans only: the matches come from the text indexes (see search.ts).
+          await tx.query('SET LOCAL enable_seqscan = off');
+          await tx.query('SET LOCAL enable_indexscan = off');
+          await tx.query('SET LOCAL enable_indexonlyscan = off');
+          return (
+            await tx.query<{ id: string; matches: number }>(candidates.text, candidates.values)
+          ).rows;
+        });
+        if ((found[0]?.matches ?? 0) <= TEXT_CANDIDATES_CAP) ids = found;
+      }
+      if (!ids) {
+        const sql = invoiceSearchSql(accountId, filters, page, textMatch);
+        ids = (await db.query<{ id: string }>(sql.text, sql.values)).rows;
+      }
       if (ids.length === 0) return { invoices: [], textMatch };
       const { rows } = await db.query<InvoiceRow>(
         `SELECT ${INVOICE_COLUMNS} FROM merchant_invoices WHERE id = ANY($1::text[])
@@ -991,7 +1157,7 @@ export function createInvoiceService(deps: InvoiceDeps): InvoiceService {
       );
     },
 
-    beginCardPayment(invoiceId, livemode, token) {
+    beginCardPayment(invoiceId, livemode, token, amount) {
       return db.attempt(
         async () => {
           const inv = await getById(invoiceId, true);
@@ -1014,12 +1180,19 @@ export function createInvoiceService(deps: InvoiceDeps): InvoiceService {
           // The option in the pricing currency has the rate 1: what is due is the value.
           const due = inv.amount - inv.paidValue - inv.pendingValue;
           if (due <= 0n) return fail(MerchantError.InvoiceNotPayable);
+          let charge = due;
+          if (amount !== undefined) {
+            const parsed = await ledger.parseAmount(inv.currency, amount);
+            if (!parsed.ok) return fail(amountError(parsed.code), { param: 'amount' });
+            if (parsed.amount > due) return fail(MerchantError.AmountAboveDue);
+            charge = parsed.amount;
+          }
           const id = newId('pay');
           await db.query(
             `INSERT INTO merchant_payments (id, invoice_id, account_id, asset, amount, method, status,
                     card_token, created_at)
              VALUES ($1, $2, $3, $4, $5, 'card', 'pending', $6, $7)`,
-            [id, inv.id, inv.accountId, o.asset, due.toString(), token, deps.clock()],
+            [id, inv.id, inv.accountId, o.asset, charge.toString(), token, deps.clock()],
           );
           const invoice = await refresh(inv.id);
           const payment = invoice.payments.find((p) => p.id === id);
@@ -1041,13 +1214,16 @@ export function createInvoiceService(deps: InvoiceDeps): InvoiceService {
           if (p.status !== 'pending') {
             throw new Error(`card payment ${paymentId} is ${p.status}, cannot confirm`);
           }
+          const amount = charge.amountCaptured ?? p.amount;
+          if (amount <= 0n) throw new Error(`card payment ${paymentId} captured ${amount}`);
           const owner = CARD_CLEARING_OWNER[inv.livemode ? 'live' : 'test'];
           const source = await accountFor(owner, o.asset, true);
-          const booked = await settle(inv, o, p, source);
+          const booked = await settle(inv, o, { id: p.id, amount }, source);
           if (!booked.ok) throw new Error(`card payment ${paymentId} not booked: ${booked.code}`);
           await db.query(
             `UPDATE merchant_payments SET status = 'confirmed', fee = $2, ledger_ref = $3,
-                    confirmed_at = $4, card_charge_id = $5, card_brand = $6, card_last4 = $7
+                    confirmed_at = $4, card_charge_id = $5, card_brand = $6, card_last4 = $7,
+                    amount = $8
               WHERE id = $1`,
             [
               paymentId,
@@ -1057,9 +1233,10 @@ export function createInvoiceService(deps: InvoiceDeps): InvoiceService {
               charge.id,
               charge.brand.slice(0, 20),
               /^[0-9]{4}$/.test(charge.last4) ? charge.last4 : null,
+              amount.toString(),
             ],
           );
-          await publishPayment(inv, paymentId, o.asset, p.amount, 'card');
+          await publishPayment(inv, paymentId, o.asset, amount, 'card');
           return refresh(inv.id);
         },
         { retryTransient: true },

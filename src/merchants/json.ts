@@ -154,7 +154,7 @@ export const terminalJson = (t: PosTerminal) => ({
   revoked_at: t.revokedAt?.toISOString() ?? null,
 });
 
-export const refundJson = (r: Refund) => ({
+const refundPartJson = (r: Refund) => ({
   object: 'refund' as const,
   id: r.id,
   livemode: r.livemode,
@@ -168,6 +168,8 @@ export const refundJson = (r: Refund) => ({
   destination_address: r.destinationAddress,
   withdrawal: r.withdrawalId,
   failure_reason: r.failureReason,
+  card_refund: r.cardRefundId,
+  split: r.splitId,
   link: r.link
     ? {
         url: `/refund/${r.link.token}`,
@@ -177,4 +179,9 @@ export const refundJson = (r: Refund) => ({
     : null,
   link_expires_at: r.linkExpiresAt?.toISOString() ?? null,
   created_at: r.createdAt.toISOString(),
+});
+
+export const refundJson = (r: Refund) => ({
+  ...refundPartJson(r),
+  parts: r.parts?.map(refundPartJson) ?? null,
 });

@@ -4,6 +4,8 @@ import type { AuditLog } from '../platform/audit/audit.js';
 import type { Db } from '../platform/db/db.js';
 import { fail, rollback } from '../platform/failure.js';
 import type { Principal } from '../platform/http/access.js';
+import { createCredentialCache, type UserPrincipal } from '../platform/http/credential-cache.js';
+import type { Logger } from '../platform/observability/logger.js';
 import { newId } from '../platform/ids.js';
 import { MerchantError, type MerchantFailure } from './errors.js';
 import {
@@ -60,11 +62,26 @@ export interface MerchantDirectory {
     merchantId: string,
     keyId: string,
   ): Promise<MerchantApiKey | MerchantFailure>;
-  /** A merchant key's token as a request principal (role `merchant`, user id = account). */
+  /**
+   * A merchant key's token as a request principal (role `merchant`, user id = account).
+   * Verified keys are cached (see `KEY_CACHE_TTL_MS`): a revoked key stops working in every
+   * process when the revocation's notification arrives, milliseconds after its commit.
+   */
   authenticate(token: string): Promise<Principal | undefined>;
   /** The merchant account a principal id names (`mca_…`), if any. */
   account(accountId: string): Promise<MerchantAccount | undefined>;
+  /** Stops listening for key revocations. */
+  close(): Promise<void>;
 }
+
+/** The channel merchant key revocations are announced on (payload: the key's account). */
+export const MERCHANT_KEYS_CHANNEL = 'vw_merchant_keys';
+/**
+ * The longest a verified merchant key is trusted without a database lookup. A revocation
+ * ends it sooner everywhere (its notification); this bounds what a notification lost
+ * with its connection could leave, on top of the cache being unused while not listening.
+ */
+export const KEY_CACHE_TTL_MS = 10_000;
 
 interface MerchantRow {
   id: string;
@@ -132,8 +149,20 @@ export function createMerchantDirectory(deps: {
   ledger: Pick<LedgerService, 'openAccount'>;
   /** Whether the user has a confirmed TOTP factor (identity). */
   totpEnabled(userId: string): Promise<boolean>;
+  logger: Logger;
+  /** How long a verified key is trusted without a lookup (default `KEY_CACHE_TTL_MS`). */
+  keyCacheTtlMs?: number;
 }): MerchantDirectory {
   const { db, audit } = deps;
+  // Verified keys, so a merchant's request costs no key lookup (bench:merchants: it was
+  // half an invoice creation's round trips). Trusted only while this process hears
+  // revocations (see credential-cache.ts).
+  const verified = createCredentialCache({
+    db,
+    logger: deps.logger,
+    channel: MERCHANT_KEYS_CHANNEL,
+    ttlMs: deps.keyCacheTtlMs ?? KEY_CACHE_TTL_MS,
+  });
   // Account ids never change: resolved once per process.
   const accounts = new Map<string, MerchantAccount>();
 
@@ -397,6 +426,8 @@ export function createMerchantDirectory(deps: {
         if (row.livemode && !MANAGE_LIVE_KEYS.includes(m.role)) {
           return rollback(fail(MerchantError.RoleNotAllowed));
         }
+        // Every process (this one at once) forgets the account's verified keys on commit.
+        await verified.changed(db, row.account_id);
         await record(actor, 'merchant.api_key_revoked', merchantId, { key_id: keyId });
         return toKey(row);
       });
@@ -404,9 +435,14 @@ export function createMerchantDirectory(deps: {
 
     async authenticate(token) {
       if (!TOKEN.test(token)) return undefined;
+      const hash = hashToken(token);
+      const cacheKey = hash.toString('base64');
+      const cached = verified.get(cacheKey);
+      if (cached) return cached.principal;
+      const version = verified.version();
       const { rows } = await db.query<KeyRow>(
         `SELECT ${KEY_COLUMNS} FROM merchant_api_keys WHERE token_hash = $1 AND revoked_at IS NULL`,
-        [hashToken(token)],
+        [hash],
       );
       const k = rows[0];
       if (!k) return undefined;
@@ -415,7 +451,7 @@ export function createMerchantDirectory(deps: {
         merchantId: k.merchant_id,
         livemode: k.livemode,
       });
-      return {
+      const principal: UserPrincipal = {
         kind: 'user',
         userId: k.account_id,
         role: 'merchant',
@@ -423,6 +459,13 @@ export function createMerchantDirectory(deps: {
         credentialId: k.id,
         scopes: k.scopes,
       };
+      // Merchant keys do not expire on their own; a revocation ends the entry.
+      verified.put(cacheKey, version, {
+        principal,
+        expiresAt: Number.MAX_SAFE_INTEGER,
+        lastUsedAt: 0,
+      });
+      return principal;
     },
 
     async account(accountId) {
@@ -439,6 +482,8 @@ export function createMerchantDirectory(deps: {
       accounts.set(accountId, found);
       return found;
     },
+
+    close: () => verified.close(),
   };
   return directory;
 }

@@ -13,6 +13,8 @@ export const MERCHANT_KEY_SCOPES = [
   'payouts:write',
   'webhooks:read',
   'webhooks:write',
+  'campaigns:read',
+  'campaigns:write',
 ] as const;
 
 export type Mode = 'live' | 'test';

@@ -107,6 +107,13 @@ export const MERCHANTS_SETTINGS = {
     default: 30,
     doc: 'Form posts on the payment pages (logging in to pay, paying, using a payment link) per client IP a minute.',
   }),
+  merchantsCheckoutBaseUrl: setting<string | undefined>({
+    env: 'VW_MERCHANTS_CHECKOUT_BASE_URL',
+    kind: 'string',
+    schema: z.url({ protocol: /^https?$/ }).optional(),
+    default: undefined,
+    doc: 'Public origin of the hosted payment pages as payers reach them (`https://pay.example.com`); the card processor sends payers back to it. Set it behind a TLS-terminating proxy, where the request the server sees is `http://`. Default: the origin of each request.',
+  }),
   merchantsCardApiUrl: setting<string | undefined>({
     env: 'VW_MERCHANTS_CARD_API_URL',
     kind: 'string',
@@ -181,7 +188,9 @@ export const merchantsModule = defineModule<Deps>()({
       audit: platform.audit,
       ledger: deps.ledger,
       totpEnabled: async (userId) => (await deps.identity.getUser(userId))?.totpEnabled ?? false,
+      logger: platform.logger,
     });
+    platform.lifecycle.onStop('merchants: key revocations', () => directory.close());
     const invoices = createInvoiceService({
       db: platform.db,
       ledger: deps.ledger,
@@ -211,6 +220,26 @@ export const merchantsModule = defineModule<Deps>()({
         }
       },
     );
+    const processor = (secretKey?: string, publishableKey?: string) =>
+      settings.merchantsCardApiUrl && secretKey && publishableKey
+        ? createHttpCardProcessor({
+            apiUrl: settings.merchantsCardApiUrl,
+            publicUrl: settings.merchantsCardPublicUrl,
+            secretKey,
+            publishableKey,
+          })
+        : undefined;
+    // One processor client per mode, shared by card payments and their refunds.
+    const cardProcessors = {
+      live: processor(
+        settings.merchantsCardLiveSecretKey,
+        settings.merchantsCardLivePublishableKey,
+      ),
+      test: processor(
+        settings.merchantsCardTestSecretKey,
+        settings.merchantsCardTestPublishableKey,
+      ),
+    };
     const refunds = createRefundService({
       db: platform.db,
       ledger: deps.ledger,
@@ -220,6 +249,7 @@ export const merchantsModule = defineModule<Deps>()({
       secretBox: platform.secretBox,
       withdrawals: deps.chains.withdrawals,
       merchantName: async (id) => (await directory.get(id))?.name,
+      cardProcessor: (livemode) => (livemode ? cardProcessors.live : cardProcessors.test),
     });
     const links = createPaymentLinkService({
       db: platform.db,
@@ -274,36 +304,31 @@ export const merchantsModule = defineModule<Deps>()({
     platform.jobs.register(
       PayoutRailQueue,
       async (job) => {
-        const r = await payouts.advance(job.payload.payoutId, job.signal);
-        if (r.state === 'pending')
+        // On the last attempt a payout still in transit is flagged before the job goes
+        // dead, or it would sit in transit with nobody told (not on shutdown: an aborted
+        // job is handed back without using up the attempt).
+        const last = () => job.attempt >= job.maxAttempts && !job.signal.aborted;
+        let r;
+        try {
+          r = await payouts.advance(job.payload.payoutId, job.signal);
+        } catch (err) {
+          if (last()) await payouts.flagStuck(job.payload.payoutId, (err as Error).message);
+          throw err;
+        }
+        if (r.state === 'pending') {
+          if (last())
+            await payouts.flagStuck(job.payload.payoutId, 'the rail still has it pending');
           throw new RetryLaterError('the rail has not paid it yet', 30_000);
+        }
       },
       { transactional: false },
     );
     platform.jobs.register(PayoutScheduleQueue, async (job) => {
       await payouts.runSchedule(job.payload.accountId, job.payload.asset);
     });
-    const processor = (secretKey?: string, publishableKey?: string) =>
-      settings.merchantsCardApiUrl && secretKey && publishableKey
-        ? createHttpCardProcessor({
-            apiUrl: settings.merchantsCardApiUrl,
-            publicUrl: settings.merchantsCardPublicUrl,
-            secretKey,
-            publishableKey,
-          })
-        : undefined;
     const cards = createCardPayments({
       invoices,
-      processors: {
-        live: processor(
-          settings.merchantsCardLiveSecretKey,
-          settings.merchantsCardLivePublishableKey,
-        ),
-        test: processor(
-          settings.merchantsCardTestSecretKey,
-          settings.merchantsCardTestPublishableKey,
-        ),
-      },
+      processors: cardProcessors,
       currencies: settings.merchantsCardCurrencies,
       clock,
     });
@@ -356,6 +381,7 @@ export const merchantsModule = defineModule<Deps>()({
       rateLimiter: platform.rateLimiter,
       clock: () => new Date(platform.now()),
       postsPerMinute: settings.merchantsCheckoutPostsPerMinute,
+      publicBaseUrl: settings.merchantsCheckoutBaseUrl,
     });
     registerRefundLinkRoutes(http, { merchants: service });
     registerSettlementRoutes(http, {
@@ -375,5 +401,6 @@ export const merchantsModule = defineModule<Deps>()({
     { name: 'merchantInvoiceExpiry', run: () => service.invoices.expireDue() },
     { name: 'merchantPayoutSchedules', run: () => service.payouts.enqueueDueSchedules() },
     { name: 'merchantCardPaymentsResume', run: () => service.cards.resumeStale() },
+    { name: 'merchantCardRefundsResume', run: () => service.refunds.resumeCardRefunds() },
   ],
 });

@@ -248,7 +248,7 @@ export const PayBody = z.strictObject({
   amount: Amount.optional().openapi({ description: 'A part of what is due (default: all of it)' }),
 });
 
-export const RefundSchema = z
+const RefundPartSchema = z
   .object({
     object: z.literal('refund'),
     id: z.string(),
@@ -261,7 +261,7 @@ export const RefundSchema = z
       .enum(['pending_destination', 'processing', 'succeeded', 'failed', 'canceled'])
       .openapi({
         description:
-          'A refund to a wallet is `succeeded` at once. A refund of a payment received on chain waits for the payer’s address (`pending_destination`, see `link`), is then sent (`processing`) and ends `succeeded` or `failed` (the amount may be refunded again); the merchant may cancel it while it waits.',
+          'A refund to a wallet is `succeeded` at once. A refund of a card payment is `processing` until the card processor answers, then `succeeded`, or `failed` with the booking reversed (the amount may be refunded again). A refund of a payment received on chain waits for the payer’s address (`pending_destination`, see `link`), is then sent (`processing`) and ends `succeeded` or `failed` (the amount may be refunded again); the merchant may cancel it while it waits.',
       }),
     reason: z.string().nullable(),
     chain: z.string().nullable(),
@@ -271,6 +271,14 @@ export const RefundSchema = z
       .nullable()
       .openapi({ description: 'The withdrawal (`wd_…`) that sends it on chain' }),
     failure_reason: z.string().nullable(),
+    card_refund: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Refunds of card payments: the card processor’s refund (`re_…`)' }),
+    split: z.string().nullable().openapi({
+      description:
+        'A part of a refund split across the invoice’s payments: the id of its first part, the same on every part (null: the refund comes from one payment)',
+    }),
     link: z
       .object({
         url: z.string().openapi({
@@ -287,7 +295,14 @@ export const RefundSchema = z
     link_expires_at: z.string().nullable(),
     created_at: z.string(),
   })
-  .openapi('Refund');
+  .openapi('RefundPart');
+
+export const RefundSchema = RefundPartSchema.extend({
+  parts: z.array(RefundPartSchema).nullable().openapi({
+    description:
+      'Only in the answer creating a refund no single payment could cover: every part it was split into (this one first), each a refund of its own payment with its own status',
+  }),
+}).openapi('Refund');
 
 export const RefundCreate = z.strictObject({
   asset: AssetCode,

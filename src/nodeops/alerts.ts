@@ -19,16 +19,23 @@ import type { Severity } from './settings.js';
 
 export type AlertStatus = 'firing' | 'acknowledged' | 'resolved';
 export type NoticeKind = 'opened' | 'reminder' | 'banned' | 'unbanned' | 'resolved';
-/** A chain node's check, or a monitor's (backup, uptime, heartbeat). */
-export type AlertKind = ConditionKind | MonitorConditionKind;
+/**
+ * What the `producer` module's events tell about a chain's block producer: a refused
+ * double-sign attempt (two producers were live), a failover away from an unhealthy region.
+ */
+export type ProducerAlertKind = 'double_sign_attempt' | 'producer_failover';
+/** A chain node's check, a monitor's (backup, uptime, heartbeat), or a producer chain's. */
+export type AlertKind = ConditionKind | MonitorConditionKind | ProducerAlertKind;
 
-/** An alert about exactly one node (`nodeId`) or one monitor (`monitorId`). */
+/** An alert about exactly one node (`nodeId`), one monitor (`monitorId`) or one producer chain (`producerChain`). */
 export interface Alert {
   id: string;
   nodeId: string | null;
   node: string | null;
   monitorId: string | null;
   monitor: string | null;
+  /** The chain whose block producer the alert is about (then `chain` is the same). */
+  producerChain: string | null;
   /** Null for a monitor of no chain (a web service). */
   chain: string | null;
   region: string | null;
@@ -103,6 +110,28 @@ export interface Alerts {
       at: Date;
     },
   ): Promise<Alert | undefined>;
+  /** Opens an alert about a chain's block producer unless one is open for it and the kind. */
+  openProducerAlert(
+    tx: Queryable,
+    p: {
+      chain: string;
+      kind: ProducerAlertKind;
+      severity: Severity;
+      summary: string;
+      details: Record<string, unknown>;
+      at: Date;
+    },
+  ): Promise<Alert | undefined>;
+  /** Resolves the open alert of the producer chain and kind, if there is one. */
+  resolveProducerAlert(
+    tx: Queryable,
+    p: { chain: string; kind: ProducerAlertKind; at: Date },
+  ): Promise<Alert | undefined>;
+  /**
+   * Resolves open double-sign alerts with no refused attempt for `quietSeconds` (the
+   * second producer was stopped).
+   */
+  resolveQuietDoubleSigns(tx: Queryable, quietSeconds: number, at: Date): Promise<Alert[]>;
   /** Resolves the open alert of the node and kind, if there is one. */
   resolveAlert(
     tx: Queryable,
@@ -119,7 +148,8 @@ export interface Alerts {
   remind(tx: Queryable, everySeconds: number, at: Date): Promise<Alert[]>;
 }
 
-export const alertSelect = `SELECT a.*, n.name AS node_name, coalesce(n.region, m.region) AS region,
+export const alertSelect = `SELECT a.*, n.name AS node_name,
+    coalesce(n.region, m.region, a.details->>'region') AS region,
     n.role, m.name AS monitor_name
   FROM nodeops_alerts a
   LEFT JOIN nodeops_nodes n ON n.id = a.node_id
@@ -135,6 +165,7 @@ export function alertFromRow(r: Row): Alert {
     node: (r['node_name'] as string | null) ?? null,
     monitorId: (r['monitor_id'] as string | null | undefined) ?? null,
     monitor: (r['monitor_name'] as string | null | undefined) ?? null,
+    producerChain: (r['producer_chain'] as string | null | undefined) ?? null,
     chain: (r['chain_key'] as string | null) ?? null,
     region: (r['region'] as string | null) ?? null,
     role: (r['role'] as string | null) ?? null,
@@ -157,6 +188,7 @@ export function alertPayload(a: Alert): Record<string, unknown> {
     node_id: a.nodeId,
     node: a.node,
     ...(a.monitorId ? { monitor_id: a.monitorId, monitor: a.monitor } : {}),
+    ...(a.producerChain ? { producer_chain: a.producerChain } : {}),
     chain: a.chain,
     region: a.region,
     role: a.role,
@@ -189,8 +221,8 @@ export function createAlerts(deps: {
       ? { actorType: 'user' as const, actorId: actor.id, credentialId: actor.credentialId }
       : { actorType: 'system' as const, actorId: actor.id };
 
-  /** An alert belongs to one node or one monitor (nodeops/0099): its subject column. */
-  type Subject = 'node_id' | 'monitor_id';
+  /** An alert belongs to one node, monitor or producer chain (nodeops/0116): its subject column. */
+  type Subject = 'node_id' | 'monitor_id' | 'producer_chain';
 
   /** Opens the subject's alert of a kind unless one is open; publishes it. */
   async function open(
@@ -329,7 +361,7 @@ export function createAlerts(deps: {
       return new Map(
         rows.map((r) => {
           const a = alertFromRow(r);
-          return [`${a.nodeId ?? a.monitorId ?? ''}/${a.kind}`, a];
+          return [`${a.nodeId ?? a.monitorId ?? `producer:${a.producerChain ?? ''}`}/${a.kind}`, a];
         }),
       );
     },
@@ -338,6 +370,23 @@ export function createAlerts(deps: {
     openMonitorAlert: (tx, p) => open(tx, 'monitor_id', p.monitor.id, p.monitor.chain, p),
     resolveMonitorAlert: (tx, p) => resolve(tx, 'monitor_id', p.monitorId, p),
     resolveAlert: (tx, p) => resolve(tx, 'node_id', p.nodeId, p),
+    async resolveQuietDoubleSigns(tx, quietSeconds, at) {
+      const { rows } = await tx.query(
+        `UPDATE nodeops_alerts SET status = 'resolved', resolved_at = $1
+          WHERE producer_chain IS NOT NULL AND kind = 'double_sign_attempt' AND status <> 'resolved'
+            AND (details->>'last_attempt_at')::timestamptz <= $1::timestamptz - make_interval(secs => $2)
+          RETURNING id`,
+        [at, quietSeconds],
+      );
+      const out: Alert[] = [];
+      for (const r of rows) {
+        const a = await published(tx, r, 'nodeops.alert.resolved');
+        if (a) out.push(a);
+      }
+      return out;
+    },
+    openProducerAlert: (tx, p) => open(tx, 'producer_chain', p.chain, p.chain, p),
+    resolveProducerAlert: (tx, p) => resolve(tx, 'producer_chain', p.chain, p),
 
     async notify(tx, alert, kind, text) {
       const id = newId('nno');

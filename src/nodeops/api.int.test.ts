@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/support/app.js';
+import { isFailure } from '../platform/failure.js';
+import {
+  runAlertsAck,
+  runAlertsList,
+  runAlertsSilence,
+  runNodesBan,
+  runNodesStatus,
+  runNodesUnban,
+} from './cli.js';
 
 /**
  * The fleet API: operators register chains, nodes and channels; bad input (unknown
@@ -205,5 +214,73 @@ describe('nodeops fleet API', () => {
       `SELECT action FROM audit_events WHERE action IN ('nodeops_node.banned', 'nodeops_node.unbanned') ORDER BY seq`,
     );
     expect(rows.map((r) => r.action)).toEqual(['nodeops_node.banned', 'nodeops_node.unbanned']);
+  });
+
+  it('vaultwire nodes status|ban|unban and alerts list|ack|silence print what an operator reads', async () => {
+    const s = t.vw.nodeops;
+    const actor = { type: 'system' as const, id: 'cli-test' };
+    const run = async (
+      fn: (io: { out(l: string): void; err(l: string): void }) => Promise<number>,
+    ) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await fn({ out: (l) => out.push(l), err: (l) => err.push(l) });
+      return { code, out, err };
+    };
+
+    const before = await run((io) => runNodesStatus(s, io, { chain: 'eth' }));
+    expect(before.code).toBe(0);
+    const line = before.out.find((l) => l.includes('eth-rpc-eu'));
+    expect(line).toBeDefined();
+    expect(line).not.toContain('BANNED');
+
+    const ban = await run((io) =>
+      runNodesBan(s, io, { node: 'eth-rpc-eu', reason: 'forked at 1200', actor }),
+    );
+    expect(ban.code).toBe(0);
+    expect(ban.out[0]).toMatch(/^Banned eth-rpc-eu \(nod_[0-9A-Za-z]+\): forked at 1200$/);
+    const again = await run((io) => runNodesBan(s, io, { node: 'eth-rpc-eu', reason: 'x', actor }));
+    expect(again).toMatchObject({ code: 1, err: ['Not banned: node_already_banned'] });
+    const banned = await run((io) => runNodesStatus(s, io, { chain: 'eth' }));
+    expect(banned.out.find((l) => l.includes('eth-rpc-eu'))).toContain('BANNED (forked at 1200)');
+    const unban = await run((io) => runNodesUnban(s, io, { node: 'eth-rpc-eu', actor }));
+    expect(unban).toMatchObject({ code: 0, out: [expect.stringMatching(/^Unbanned eth-rpc-eu /)] });
+    const unknown = await run((io) => runNodesUnban(s, io, { node: 'no-such-node', actor }));
+    expect(unknown.code).toBe(1);
+
+    expect((await run((io) => runAlertsList(s, io, {}))).out).toEqual(['No open alerts.']);
+    const node = await s.fleet.getNode('eth-rpc-eu');
+    if (isFailure(node)) throw new Error(node.code);
+    const alert = await t.vw.db.transaction((tx) =>
+      s.alerts.openAlert(tx, {
+        node,
+        kind: 'stalled',
+        severity: 'critical',
+        summary: 'eth-rpc-eu stalled at 1200',
+        details: {},
+        at: new Date(),
+      }),
+    );
+    if (!alert) throw new Error('no alert opened');
+    const listed = await run((io) => runAlertsList(s, io, {}));
+    expect(listed.out).toHaveLength(1);
+    expect(listed.out[0]).toContain(alert.id);
+    expect(listed.out[0]).toMatch(/firing\s+critical/);
+    expect(listed.out[0]).toContain('eth-rpc-eu stalled at 1200');
+    const status = await run((io) => runNodesStatus(s, io, { chain: 'eth' }));
+    expect(status.out.find((l) => l.includes('eth-rpc-eu'))).toContain(
+      `last alert ${alert.id} stalled`,
+    );
+
+    const ack = await run((io) => runAlertsAck(s, io, { alert: alert.id, actor }));
+    expect(ack).toMatchObject({ code: 0, out: [`Acknowledged ${alert.id}`] });
+    expect((await run((io) => runAlertsList(s, io, {}))).out[0]).toContain('acknowledged');
+    const silence = await run((io) =>
+      runAlertsSilence(s, io, { alert: alert.id, seconds: 3600, actor }),
+    );
+    expect(silence.code).toBe(0);
+    expect(silence.out[0]).toMatch(new RegExp(`^Silenced ${alert.id} until \\d{4}-`));
+    const missing = await run((io) => runAlertsAck(s, io, { alert: 'nal_missing', actor }));
+    expect(missing).toMatchObject({ code: 1, err: ['Not acknowledged: alert_not_found'] });
   });
 });

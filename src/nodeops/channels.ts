@@ -81,7 +81,7 @@ export function createChannelSender(deps: { http: HttpClient; mailer: Mailer }) 
               dedup_key: a.id,
               payload: {
                 summary: notice.text.split('\n')[0]?.slice(0, 1024),
-                source: a.node ?? a.monitor,
+                source: a.node ?? a.monitor ?? `${a.producerChain ?? '?'} producer`,
                 severity: a.severity === 'critical' ? 'critical' : 'warning',
                 component: a.chain ?? undefined,
                 group: a.region ?? undefined,
@@ -115,9 +115,12 @@ const ICON: Record<NoticeKind, string> = {
   resolved: 'RESOLVED',
 };
 
-/** What an alert is about: `chain/node`, or a monitor's name (after its chain, if any). */
+/**
+ * What an alert is about: `chain/node`, a monitor's name (after its chain, if any), or
+ * `chain/producer` for a chain's block producer.
+ */
 export function alertSubject(a: Alert): string {
-  const name = a.node ?? a.monitor ?? '?';
+  const name = a.node ?? a.monitor ?? (a.producerChain !== null ? 'producer' : '?');
   return a.chain === null ? name : `${a.chain}/${name}`;
 }
 
@@ -135,10 +138,13 @@ function duration(ms: number): string {
 
 /** The text a person reads, the same on every channel. */
 export function noticeText(kind: NoticeKind, a: Alert, now: Date, extra?: string): string {
+  // A producer alert names its regions in its summary (a failover has two).
   const where =
     a.nodeId !== null
       ? `${alertSubject(a)} (${a.region ?? '?'}, ${a.role ?? '?'})`
-      : `${alertSubject(a)}${a.region === null ? '' : ` (${a.region})`}`;
+      : a.producerChain !== null || a.region === null
+        ? alertSubject(a)
+        : `${alertSubject(a)} (${a.region})`;
   switch (kind) {
     case 'opened':
       return `[FIRING ${a.severity}] ${where}: ${a.summary}\nAlert ${a.id}, since ${a.openedAt.toISOString()}`;

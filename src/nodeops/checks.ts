@@ -257,14 +257,22 @@ function forkVerdict(input: NodeInput): Verdict {
   };
 }
 
+/** A validator's misses as the signing check counts them (also exported as metrics). */
+export function countMisses(
+  r: SigningRecord,
+  missedWindow: number,
+): { consecutive: number; missed: number; window: number } {
+  let consecutive = 0;
+  for (let i = r.signed.length - 1; i >= 0 && r.signed[i] === false; i--) consecutive++;
+  const window = r.signed.slice(-missedWindow);
+  return { consecutive, missed: window.filter((s) => !s).length, window: window.length };
+}
+
 function signingVerdict(input: NodeInput): Verdict {
   const r = input.signing;
   if (r === undefined || r.signed.length === 0) return { state: 'unknown' };
   const t = input.thresholds;
-  let consecutive = 0;
-  for (let i = r.signed.length - 1; i >= 0 && r.signed[i] === false; i--) consecutive++;
-  const window = r.signed.slice(-t.missedWindow);
-  const missed = window.filter((s) => !s).length;
+  const { consecutive, missed, window } = countMisses(r, t.missedWindow);
   if (consecutive >= t.missedConsecutive || missed >= t.missedWindowMax) {
     const last = r.heights[r.heights.length - 1] ?? 0;
     return {
@@ -272,8 +280,8 @@ function signingVerdict(input: NodeInput): Verdict {
       summary:
         consecutive >= t.missedConsecutive
           ? `${input.name} missed ${consecutive} precommits in a row (last at height ${last})`
-          : `${input.name} missed ${missed} of the last ${window.length} precommits`,
-      details: { consecutive, missed_in_window: missed, window: window.length, height: last },
+          : `${input.name} missed ${missed} of the last ${window} precommits`,
+      details: { consecutive, missed_in_window: missed, window, height: last },
     };
   }
   return { state: 'clear' };
@@ -322,10 +330,15 @@ function jailedVerdict(input: NodeInput): Verdict {
  * so more than a round of blocks without one of its own is a missed round, wherever in
  * the round the count began.
  */
+/** Whole rounds since the producer's last block (or since watching began). */
+export function missedRounds(r: ProducerRounds): number {
+  return r.roundBlocks > 0 ? Math.floor((r.head - r.since) / r.roundBlocks) : 0;
+}
+
 function roundsVerdict(input: NodeInput): Verdict {
   const r = input.rounds;
   if (r === undefined || !r.inSchedule || r.roundBlocks <= 0) return { state: 'unknown' };
-  const missed = Math.floor((r.head - r.since) / r.roundBlocks);
+  const missed = missedRounds(r);
   if (missed < input.thresholds.missedRounds) return { state: 'clear' };
   return {
     state: 'firing',

@@ -10,9 +10,9 @@ export const NODEOPS_EVENT_REGISTRY = defineEvents('nodeops', [
   {
     type: 'nodeops.alert.opened',
     description:
-      'A node check fired (unreachable, syncing, stalled, lagging, forked, missed_signatures, inactive, jailed, missed_rounds, peers_low, outdated), or a monitor’s (backup_stale, down, slow, cert_expiring, heartbeat_missed): the alert is open until recovery is observed',
+      'A node check fired (unreachable, syncing, stalled, lagging, forked, missed_signatures, inactive, jailed, missed_rounds, peers_low, outdated), or a monitor’s (backup_stale, down, slow, cert_expiring, heartbeat_missed), or a producer chain’s (double_sign_attempt, producer_failover, from the producer module’s events): the alert is open until recovery is observed',
     payload:
-      'alert_id, node_id, node (null for a monitor), monitor_id, monitor (monitors only), chain (null for a monitor of no chain), region, role, kind, severity, summary, opened_at',
+      'alert_id, node_id, node (null for a monitor), monitor_id, monitor (monitors only), producer_chain (producer alerts only), chain (null for a monitor of no chain), region, role, kind, severity, summary, opened_at',
     owners: noOwner,
     visibility: 'public',
     operator: true,
@@ -21,7 +21,7 @@ export const NODEOPS_EVENT_REGISTRY = defineEvents('nodeops', [
     type: 'nodeops.alert.resolved',
     description: 'The condition of an open alert was observed to have cleared',
     payload:
-      'alert_id, node_id, node, monitor_id, monitor (monitors only), chain, region, role, kind, severity, summary, opened_at, resolved_at',
+      'alert_id, node_id, node, monitor_id, monitor (monitors only), producer_chain (producer alerts only), chain, region, role, kind, severity, summary, opened_at, resolved_at',
     owners: noOwner,
     visibility: 'public',
     operator: true,

@@ -204,6 +204,20 @@ async function openKinds(node: string): Promise<string[]> {
   return (r.body.data as { kind: string }[]).map((a) => a.kind).sort();
 }
 
+/** A sample's value as `/metrics` shows it now; undefined when the series does not exist. */
+async function metric(name: string, labels: Record<string, string>): Promise<number | undefined> {
+  const r = await t.request('GET', '/metrics');
+  expect(r.status).toBe(200);
+  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  for (const line of r.text.split('\n')) {
+    const m = /^([a-z_]+)(?:\{([^}]*)\})? (\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const have = (m[2] ?? '').split(',');
+    if (want.every((w) => have.includes(w))) return Number(m[3]);
+  }
+  return undefined;
+}
+
 const told = (re: RegExp) => {
   const hit = telegram.received.map((m) => String(m.body['text'])).find((x) => re.test(x));
   return Promise.resolve(hit);
@@ -233,6 +247,20 @@ describe('nodeops checks for validators, EOS, XRP and releases', () => {
       ),
     );
     expect(await openKinds('val-2')).toEqual(['inactive']);
+    // The same standing on /metrics, for the CometBFT dashboard and the Prometheus rules.
+    expect(await metric('vaultwire_nodeops_validator_jailed', { node: 'val-1' })).toBe(1);
+    expect(await metric('vaultwire_nodeops_validator_active', { node: 'val-2' })).toBe(0);
+    expect(await metric('vaultwire_nodeops_validator_jailed', { node: 'val-2' })).toBe(0);
+    expect(
+      await metric('vaultwire_nodeops_node_check_firing', { node: 'val-1', check: 'jailed' }),
+    ).toBe(1);
+    expect(
+      await metric('vaultwire_nodeops_node_info', {
+        node: 'val-1',
+        family: 'cometbft',
+        version: '0.38.12',
+      }),
+    ).toBe(1);
     hub.jail(hub.validators[0] ?? '', false);
     hub.unbond(hub.validators[3] ?? '', false);
     await pollUntil('resolved', async () =>
@@ -241,6 +269,8 @@ describe('nodeops checks for validators, EOS, XRP and releases', () => {
         : undefined,
     );
     expect(await told(/^\[RESOLVED\] lcdhub\/val-1.*jailed/)).toBeDefined();
+    expect(await metric('vaultwire_nodeops_validator_jailed', { node: 'val-1' })).toBe(0);
+    expect(await metric('vaultwire_nodeops_validator_active', { node: 'val-2' })).toBe(1);
   });
 
   it('a node running an older version than the release feed’s latest gets an outdated warning', async () => {
@@ -284,6 +314,11 @@ describe('nodeops checks for validators, EOS, XRP and releases', () => {
     // A round is 3 producers × 12 blocks × 100 ms = 3.6 s; the alert comes within two.
     expect(Date.now() - onset).toBeLessThan(2 * 3600 + 2000);
     expect(await openKinds('bp-2')).not.toContain('missed_rounds');
+    expect(
+      await metric('vaultwire_nodeops_producer_missed_rounds', { node: 'bp-1' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(await metric('vaultwire_nodeops_producer_missed_rounds', { node: 'bp-2' })).toBe(0);
+    expect(await metric('vaultwire_nodeops_validator_active', { node: 'bp-1' })).toBe(1);
     eos.skip('produceraaa', false);
     await pollUntil('bp-1 producing again', async () =>
       (await openKinds('bp-1')).includes('missed_rounds') ? undefined : true,
@@ -293,6 +328,7 @@ describe('nodeops checks for validators, EOS, XRP and releases', () => {
     await pollUntil('bp-2 not scheduled', () =>
       told(/^\[FIRING critical\] eos\/bp-2 .*producer producerbbb is not in the active schedule/),
     );
+    expect(await metric('vaultwire_nodeops_validator_active', { node: 'bp-2' })).toBe(0);
     eos.unschedule('producerbbb', false);
   });
 
@@ -308,6 +344,13 @@ describe('nodeops checks for validators, EOS, XRP and releases', () => {
         /^\[FIRING critical\] xrp\/xrp-1 .*xrp-1 has no validated ledger \(server state syncing\)/,
       ),
     );
+    expect(
+      await metric('vaultwire_nodeops_xrpl_server_state', { node: 'xrp-1', state: 'syncing' }),
+    ).toBe(1);
+    expect(
+      await metric('vaultwire_nodeops_xrpl_server_state', { node: 'xrp-1', state: 'full' }),
+    ).toBe(0);
+    expect(await metric('vaultwire_nodeops_node_syncing', { node: 'xrp-1' })).toBe(1);
     xrp.heal('xrp-1');
     await pollUntil('xrp-1 resolved', async () =>
       (await openKinds('xrp-1')).length === 0 ? true : undefined,
@@ -317,6 +360,14 @@ describe('nodeops checks for validators, EOS, XRP and releases', () => {
     await pollUntil('xrp-2 stalled', () =>
       told(/^\[FIRING critical\] xrp\/xrp-2 .*(is stuck at height|blocks behind)/),
     );
+    // rippled's validated_ledger.age grows while the ledger stands still (0–1 s otherwise).
+    await pollUntil('xrp-2 ledger age', async () => {
+      const age = await metric('vaultwire_nodeops_node_height_age_seconds', { node: 'xrp-2' });
+      return age !== undefined && age >= 2 ? true : undefined;
+    });
+    expect(
+      await metric('vaultwire_nodeops_node_height_age_seconds', { node: 'xrp-1' }),
+    ).toBeLessThanOrEqual(1);
     xrp.heal('xrp-2');
     xrp.fork('xrp-1');
     await pollUntil('xrp-1 forked', () =>

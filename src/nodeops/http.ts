@@ -32,22 +32,52 @@ export class HttpError extends Error {
   override name = 'HttpError';
 }
 
-export function createHttpClient(deps: { guard: SsrfGuard; timeoutMs: number }): HttpClient {
+export function createHttpClient(deps: {
+  guard: SsrfGuard;
+  timeoutMs: number;
+  /**
+   * Requests in flight at once; more wait their turn here, before their timeout starts.
+   * A poll of thousands of nodes otherwise queues its requests inside the connection
+   * pool, where they time out waiting and a healthy node reads as unreachable.
+   */
+  maxInFlight?: number;
+}): HttpClient {
+  const maxInFlight = deps.maxInFlight ?? Number.POSITIVE_INFINITY;
   const agent = new Agent({
     connect: buildConnector({ lookup: deps.guard.lookup, timeout: deps.timeoutMs }),
     keepAliveTimeout: 30_000,
-    connections: 8,
+    // Many nodes behind one origin (a gateway with a path per node, the scripted chain)
+    // get as many connections as requests may be in flight, so none queues in the pool.
+    connections: Number.isFinite(maxInFlight) ? Math.max(8, maxInFlight) : 8,
   });
+  let inFlight = 0;
+  const waiting: (() => void)[] = [];
+  const acquire = async () => {
+    if (inFlight < maxInFlight) {
+      inFlight++;
+      return;
+    }
+    // The slot is handed over by release(), so inFlight stays counted.
+    await new Promise<void>((resolve) => waiting.push(resolve));
+  };
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else inFlight--;
+  };
   const client: HttpClient = {
     async call(url, options = {}) {
+      await acquire();
       try {
         return await once(url, options);
       } catch (err) {
         const code = (err as { code?: unknown }).code;
         if (options.idempotent && (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET')) {
-          return once(url, options);
+          return await once(url, options);
         }
         throw err;
+      } finally {
+        release();
       }
     },
     close: () => agent.close(),

@@ -51,6 +51,74 @@ export function createNodeopsMetrics(registry: Registry) {
           registers: [registry],
         }),
     ),
+    // Family-specific signals (same node labels). Each is set only where the family has it,
+    // so a panel for CometBFT validators shows no EVM nodes.
+    info: metricOnce(
+      registry,
+      'vaultwire_nodeops_node_info',
+      () =>
+        new Gauge({
+          name: 'vaultwire_nodeops_node_info',
+          help: 'Always 1: the node’s family and the client version it last reported (empty when unknown)',
+          labelNames: ['chain', 'node', 'region', 'role', 'family', 'version'] as const,
+          registers: [registry],
+        }),
+    ),
+    syncing: gauge(
+      'vaultwire_nodeops_node_syncing',
+      '1 while the node says it is catching up (CometBFT catching_up, EVM eth_syncing, rippled server_state not in step)',
+    ),
+    heightAge: gauge(
+      'vaultwire_nodeops_node_height_age_seconds',
+      'Seconds since the node’s height last changed (XRP Ledger: the validated ledger’s age as rippled reports it)',
+    ),
+    check: metricOnce(
+      registry,
+      'vaultwire_nodeops_node_check_firing',
+      () =>
+        new Gauge({
+          name: 'vaultwire_nodeops_node_check_firing',
+          help: '1 while the check fires, 0 while it is clear; absent while it cannot be judged',
+          labelNames: ['chain', 'node', 'region', 'role', 'check'] as const,
+          registers: [registry],
+        }),
+    ),
+    missedConsecutive: gauge(
+      'vaultwire_nodeops_validator_missed_precommits_consecutive',
+      'CometBFT validator: precommits missed in a row up to the newest block read',
+    ),
+    missedInWindow: gauge(
+      'vaultwire_nodeops_validator_missed_precommits_window',
+      'CometBFT validator: precommits missed in the chain’s signing window',
+    ),
+    signingWindow: gauge(
+      'vaultwire_nodeops_validator_signing_window_blocks',
+      'CometBFT validator: blocks in the signing window read so far (up to missed_window)',
+    ),
+    activeSet: gauge(
+      'vaultwire_nodeops_validator_active',
+      '1 while the validator is bonded (in the active set) or the EOS producer is in the active schedule',
+    ),
+    jailed: gauge('vaultwire_nodeops_validator_jailed', 'CometBFT validator: 1 while jailed'),
+    missedRounds: gauge(
+      'vaultwire_nodeops_producer_missed_rounds',
+      'EOS producer: whole rounds since its last produced block',
+    ),
+    producedBehind: gauge(
+      'vaultwire_nodeops_producer_blocks_since_produced',
+      'EOS producer: blocks since its last produced block (or since watching began)',
+    ),
+    serverState: metricOnce(
+      registry,
+      'vaultwire_nodeops_xrpl_server_state',
+      () =>
+        new Gauge({
+          name: 'vaultwire_nodeops_xrpl_server_state',
+          help: 'XRP Ledger: 1 for the server_state rippled last reported, 0 for the states it left',
+          labelNames: ['chain', 'node', 'region', 'role', 'state'] as const,
+          registers: [registry],
+        }),
+    ),
     // Monitors that are not chain nodes (labels: monitor, chain, region; '' when unset).
     backupNewest: monitorGauge(
       'vaultwire_nodeops_backup_newest_timestamp_seconds',

@@ -6,11 +6,17 @@ import {
   runAlertsAck,
   runAlertsList,
   runAlertsSilence,
+  runBackupsStatus,
+  runMonitorsAdd,
+  runMonitorsList,
+  runMonitorsRemove,
   runNodesBan,
   runNodesStatus,
   runNodesUnban,
+  type MonitorAddOptions,
 } from './cli.js';
 import { NODEOPS_EVENT_REGISTRY } from './events.js';
+import { PRODUCER_ALERT_EVENTS } from './producer-alerts.js';
 import { runNodesSimulate, SIMULATED_FAMILIES, type SimulatedFamily } from './simulate.js';
 import { registerNodeopsRoutes } from './routes.js';
 import { createNodeopsService, NODEOPS_SCOPES, type NodeopsService } from './service.js';
@@ -61,6 +67,14 @@ export const nodeopsModule = defineModule()({
     const s = settings.nodeops;
     if (s.chains.length + s.nodes.length + s.channels.length > 0) await service.fleet.syncConfig(s);
     await service.monitors.syncConfig(s.monitors);
+    // Producer events become alerts on the channels (producer-alerts.ts). The handler runs
+    // as an outbox job in the worker role; the nodeops role's monitor sends the notices
+    // and resolves the quiet double-sign alerts, as for every other alert.
+    platform.outbox.subscribe<Record<string, unknown>>(
+      'nodeops.producer_alerts',
+      PRODUCER_ALERT_EVENTS,
+      (event) => service.producerAlerts.handle(event),
+    );
     platform.lifecycle.onStop('nodeops', () => service.close());
     return service;
   },
@@ -82,6 +96,13 @@ function count(value: string): number {
     throw new InvalidArgumentError('must be from 1 to 20');
   }
   return Number(value);
+}
+
+function statuses(value: string): number[] {
+  if (!/^\d{3}(,\d{3}){0,19}$/.test(value)) {
+    throw new InvalidArgumentError('must be HTTP status codes, comma-separated (200,204)');
+  }
+  return value.split(',').map(Number);
 }
 
 function seconds(value: string): number {
@@ -193,5 +214,74 @@ function nodeopsCli(cli: ModuleCli<NodeopsService, typeof NODEOPS_SETTINGS>): vo
       await cli.run(({ service, actor }) =>
         runAlertsSilence(service, output, { alert, seconds: opts.for, actor }),
       );
+    });
+  const monitors = program
+    .command('monitors')
+    .description('Backup freshness, uptime and heartbeat monitors: list, add, remove');
+  monitors
+    .command('list')
+    .description('One line per monitor: name, kind, chain, region, state, what it watches')
+    .addOption(new Option('--kind <kind>', 'only this kind').choices(['backup', 'http', 'push']))
+    .option('--chain <key>', 'only this chain')
+    .option('--json', 'print one JSON object per monitor')
+    .action(async (opts: { kind?: string; chain?: string; json?: boolean }) => {
+      await cli.run(({ service }) => runMonitorsList(service, output, opts));
+    });
+  monitors
+    .command('add')
+    .description(
+      'Add a monitor (audited; the same rules as POST /v1/nodeops/monitors). A push monitor prints its token once',
+    )
+    .argument('<name>', 'monitor name')
+    .addOption(
+      new Option('--kind <kind>', 'what it checks')
+        .choices(['backup', 'http', 'push'])
+        .makeOptionMandatory(),
+    )
+    .option('--chain <key>', 'the chain it belongs to (routes its alerts, groups backups)')
+    .option('--region <region>', 'region (required for a backup monitor)')
+    .option(
+      '--url <url>',
+      'http: the service; backup: an object whose Last-Modified is the backup time',
+    )
+    .option('--path <path>', 'backup: a file or directory under nodeops.backupPathRoots')
+    .option('--max-age <seconds>', 'backup: the newest backup may be this old', positiveSeconds)
+    .option('--keyword <text>', 'http: the body must contain it')
+    .option(
+      '--expect-status <codes>',
+      'http: accepted statuses, comma-separated (default any 2xx)',
+      statuses,
+    )
+    .option('--max-latency-ms <ms>', 'http: slower answers alert', positiveSeconds)
+    .option(
+      '--max-silence <seconds>',
+      'push: alert when no call comes in for this long',
+      positiveSeconds,
+    )
+    .option('--interval <seconds>', 'how often it is checked', seconds)
+    .action(async (name: string, opts: Omit<MonitorAddOptions, 'name' | 'actor'>) => {
+      await cli.run(({ service, actor }) =>
+        runMonitorsAdd(service, output, { ...opts, name, actor }),
+      );
+    });
+  monitors
+    .command('remove')
+    .description('Remove a monitor (audited)')
+    .argument('<monitor>', 'monitor id or name')
+    .action(async (monitor: string) => {
+      await cli.run(({ service, actor }) => runMonitorsRemove(service, output, { monitor, actor }));
+    });
+
+  program
+    .command('backups')
+    .description('Backup freshness by chain and region')
+    .command('status')
+    .description(
+      'Per chain: the region holding the freshest backup, then each region’s newest backup and age',
+    )
+    .option('--chain <key>', 'only this chain')
+    .option('--json', 'print one JSON object per chain')
+    .action(async (opts: { chain?: string; json?: boolean }) => {
+      await cli.run(({ service }) => runBackupsStatus(service, output, opts));
     });
 }

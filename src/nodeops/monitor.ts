@@ -8,8 +8,10 @@ import {
   CONDITION_KINDS,
   CONSENSUS_KINDS,
   SEVERITY_OF,
+  countMisses,
   evaluateNode,
   majorityHash,
+  missedRounds,
   recordSignature,
   rememberHeight,
   type ConditionKind,
@@ -68,6 +70,15 @@ export interface MonitorDeps {
   watch?: MonitorRunner | undefined;
 }
 
+/** What a node's family-specific checks read this poll, kept for its metrics. */
+interface FamilyContext {
+  family: Family;
+  missedWindow: number;
+  signing: SigningRecord | undefined;
+  standing: ValidatorStanding | null | undefined;
+  rounds: ProducerRounds | undefined;
+}
+
 interface ChainMemory {
   /** Reference hashes by height (few, recent). */
   refHashes: Map<number, (string | undefined)[]>;
@@ -85,6 +96,8 @@ interface ChainMemory {
 
 const MONITOR_LEASE = 'nodeops.monitor';
 const MAX_SIGNATURE_HEIGHTS_PER_TICK = 10;
+/** Nodes whose alert state one transaction of a poll writes. */
+const WRITE_BATCH = 200;
 /** EOS blocks read per chain and poll (0.5 s blocks: a 2 s poll needs 4). */
 const MAX_PRODUCER_HEIGHTS_PER_TICK = 240;
 /** EOS: blocks a producer makes in a row in its slot of the schedule. */
@@ -92,12 +105,42 @@ const EOS_BLOCKS_PER_SLOT = 12;
 /** Families whose blocks are final once the node reports them (a hash at a height is kept). */
 const FINAL_HEADS: ReadonlySet<Family> = new Set(['cometbft', 'xrpl']);
 
+/**
+ * The highest height among answers that came by a moment (and `slackMs` after it), for
+ * each moment asked: answers sorted by time, a running maximum, a binary search.
+ */
+function bestByTime(
+  answers: { o: Observation; at: number }[],
+  slackMs: number,
+): (at: number) => number | undefined {
+  const read = answers
+    .flatMap((a) =>
+      a.o.reachable && a.o.height !== undefined ? [{ at: a.at, h: a.o.height }] : [],
+    )
+    .sort((a, b) => a.at - b.at);
+  const maxUpTo: number[] = [];
+  for (const [i, r] of read.entries()) maxUpTo.push(Math.max(r.h, maxUpTo[i - 1] ?? r.h));
+  return (at) => {
+    let lo = 0;
+    let hi = read.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((read[mid] as { at: number }).at <= at + slackMs) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === 0 ? undefined : maxUpTo[lo - 1];
+  };
+}
+
 export function createMonitor(deps: MonitorDeps): Monitor {
   const { db, alerts, logger, metrics, settings } = deps;
   const heights = new Map<string, HeightMemory>();
   const signing = new Map<string, SigningRecord>();
   const chainMemory = new Map<string, ChainMemory>();
   const releases = new Map<string, { tag: string | undefined; readAt: number }>();
+  // Per node id: the version label and the rippled server_state last exported.
+  const infoVersion = new Map<string, string>();
+  const serverStates = new Map<string, string>();
   let wake: (() => void) | undefined;
 
   async function loadFleet(): Promise<{ chains: Chain[]; nodes: FleetNode[] }> {
@@ -110,10 +153,17 @@ export function createMonitor(deps: MonitorDeps): Monitor {
 
   async function observeChain(chain: Chain, nodes: FleetNode[], now: number) {
     const probe = deps.probes[chain.family];
-    const [own, refs] = await Promise.all([
-      Promise.all(nodes.map((n) => probe.observe(n.url))),
-      Promise.all(chain.references.map((r) => probe.observe(r))),
-    ]);
+    // Each answer stamped with when it came. The references are asked first: a poll of
+    // thousands of nodes takes seconds, and a node is compared only with heights read by
+    // the time its own answer came (and one block time more), so a healthy node read
+    // early in a long poll never counts as behind one read later.
+    const stamped = (url: string) => probe.observe(url).then((o) => ({ o, at: performance.now() }));
+    const refsRead = Promise.all(chain.references.map(stamped));
+    const ownRead = Promise.all(nodes.map((n) => stamped(n.url)));
+    const [ownT, refsT] = await Promise.all([ownRead, refsRead]);
+    const own = ownT.map((x) => x.o);
+    const refs = refsT.map((x) => x.o);
+    const bestBy = bestByTime([...ownT, ...refsT], chain.thresholds.blockTimeSeconds * 1000);
     const mem: ChainMemory = chainMemory.get(chain.key) ?? {
       refHashes: new Map(),
       signers: new Map(),
@@ -268,19 +318,27 @@ export function createMonitor(deps: MonitorDeps): Monitor {
     return nodes.map((node, i) => {
       const observation = own[i] as Observation;
       const memory = observation.height === undefined ? heights.get(node.id) : heights.get(node.id);
-      const verdicts = evaluateNode({
-        name: node.name,
-        observation,
-        memory,
-        best,
-        majorityHash:
-          observation.height === undefined ? undefined : majority.get(observation.height),
+      const context: FamilyContext = {
+        family: chain.family,
+        missedWindow: chain.thresholds.missedWindow,
         signing: node.validatorAddress ? signing.get(node.id) : undefined,
         standing:
           node.validatorAddress === null || standings === undefined
             ? undefined
             : (standings.get(node.validatorAddress) ?? null),
         rounds: roundsOf(node),
+      };
+      const nodeBest = bestBy((ownT[i] as { at: number }).at);
+      const verdicts = evaluateNode({
+        name: node.name,
+        observation,
+        memory,
+        best: nodeBest,
+        majorityHash:
+          observation.height === undefined ? undefined : majority.get(observation.height),
+        signing: context.signing,
+        standing: context.standing,
+        rounds: context.rounds,
         latestRelease,
         thresholds: chain.thresholds,
         now,
@@ -288,8 +346,64 @@ export function createMonitor(deps: MonitorDeps): Monitor {
       if (observation.height !== undefined) {
         heights.set(node.id, rememberHeight(memory, observation.height, now));
       }
-      return { node, observation, verdicts, best };
+      return { node, observation, verdicts, best: nodeBest, chainBest: best, context };
     });
+  }
+
+  /**
+   * The family-specific signals behind the checks, as metrics: the per-family dashboards
+   * and the Prometheus rules read these, so they see what the checks saw.
+   */
+  function recordFamily(
+    node: FleetNode,
+    labels: { chain: string; node: string; region: string; role: string },
+    o: Observation,
+    verdicts: Record<ConditionKind, Verdict>,
+    c: FamilyContext,
+  ): void {
+    // An unreachable node keeps the version it last reported; a new version replaces the
+    // old series so a dashboard never shows a node twice.
+    const before = infoVersion.get(node.id);
+    const version = o.version ?? before ?? '';
+    if (before !== undefined && before !== version) {
+      metrics.info.remove({ ...labels, family: c.family, version: before });
+    }
+    infoVersion.set(node.id, version);
+    metrics.info.set({ ...labels, family: c.family, version }, 1);
+    if (o.syncing !== undefined) metrics.syncing.set(labels, o.syncing ? 1 : 0);
+    const memory = heights.get(node.id);
+    if (o.headAgeSeconds !== undefined) metrics.heightAge.set(labels, o.headAgeSeconds);
+    else if (memory !== undefined) {
+      metrics.heightAge.set(labels, Math.max(0, Math.round((deps.now() - memory.since) / 1000)));
+    }
+    for (const k of CONDITION_KINDS) {
+      const v = verdicts[k];
+      if (v.state === 'unknown') metrics.check.remove({ ...labels, check: k });
+      else metrics.check.set({ ...labels, check: k }, v.state === 'firing' ? 1 : 0);
+    }
+    if (c.signing !== undefined && c.signing.signed.length > 0) {
+      const m = countMisses(c.signing, c.missedWindow);
+      metrics.missedConsecutive.set(labels, m.consecutive);
+      metrics.missedInWindow.set(labels, m.missed);
+      metrics.signingWindow.set(labels, m.window);
+    }
+    if (c.standing !== undefined) {
+      metrics.activeSet.set(labels, c.standing?.bonded ? 1 : 0);
+      metrics.jailed.set(labels, c.standing?.jailed ? 1 : 0);
+    }
+    if (c.rounds !== undefined) {
+      metrics.activeSet.set(labels, c.rounds.inSchedule ? 1 : 0);
+      metrics.missedRounds.set(labels, c.rounds.inSchedule ? missedRounds(c.rounds) : 0);
+      metrics.producedBehind.set(labels, c.rounds.head - c.rounds.since);
+    }
+    if (c.family === 'xrpl' && o.serverState !== undefined) {
+      const before = serverStates.get(node.id);
+      if (before !== undefined && before !== o.serverState) {
+        metrics.serverState.set({ ...labels, state: before }, 0);
+      }
+      serverStates.set(node.id, o.serverState);
+      metrics.serverState.set({ ...labels, state: o.serverState }, 1);
+    }
   }
 
   function record(
@@ -297,6 +411,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
     o: Observation,
     verdicts: Record<ConditionKind, Verdict>,
     best: number | undefined,
+    context: FamilyContext,
   ): NodeState {
     const labels = { chain: node.chain, node: node.name, region: node.region, role: node.role };
     const firing = CONDITION_KINDS.filter((k) => verdicts[k].state === 'firing');
@@ -306,6 +421,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
     if (o.peers !== undefined) metrics.peers.set(labels, o.peers);
     metrics.outOfConsensus.set(labels, firing.some((k) => CONSENSUS_KINDS.has(k)) ? 1 : 0);
     metrics.banned.set(labels, node.bannedAt ? 1 : 0);
+    recordFamily(node, labels, o, verdicts, context);
     return {
       height: o.height ?? null,
       lag: o.height !== undefined && best !== undefined ? best - o.height : null,
@@ -331,7 +447,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
         await Promise.all(
           chains.map(async (c) => {
             const r = await observeChain(c, byChain.get(c.key) ?? [], now);
-            const best = r[0]?.best;
+            const best = r[0]?.chainBest;
             if (best !== undefined) metrics.referenceHeight.set({ chain: c.key }, best);
             return r.map((x) => ({ ...x, chain: c }));
           }),
@@ -346,7 +462,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
       };
       const states = results.map((r) => ({
         id: r.node.id,
-        state: record(r.node, r.observation, r.verdicts, r.best),
+        state: record(r.node, r.observation, r.verdicts, r.best, r.context),
       }));
       const fence = options.fence ?? (() => Promise.resolve());
       if (deps.watch) {
@@ -362,7 +478,9 @@ export function createMonitor(deps: MonitorDeps): Monitor {
       if (!options.write) return report;
 
       const open = await alerts.open();
-      for (const { node, verdicts, chain } of results) {
+      // What each node's verdicts change, decided before any write: most polls change
+      // nothing, and a node that does is written with others in one transaction.
+      const changes = results.flatMap(({ node, verdicts, chain }) => {
         const toOpen = CONDITION_KINDS.filter(
           (k) => verdicts[k].state === 'firing' && !open.has(`${node.id}/${k}`),
         );
@@ -392,58 +510,87 @@ export function createMonitor(deps: MonitorDeps): Monitor {
           isOut !== (node.outSince !== null) ||
           (!isOut && node.bannedAt !== null && node.inSince === null);
         if (toOpen.length === 0 && toResolve.length === 0 && !banDue && !unbanDue && !outChanged)
-          continue;
-
+          return [];
+        return [
+          {
+            node,
+            verdicts,
+            toOpen,
+            toResolve,
+            openConsensus,
+            outSince,
+            banDue,
+            unbanDue,
+            out: isOut ? new Date(outSince) : null,
+            in: !isOut && node.bannedAt !== null && !unbanDue ? new Date(inSince) : null,
+          },
+        ];
+      });
+      // A transaction per batch, not per node: a poll that changes thousands of nodes
+      // (a region's network fails) commits a few times instead of thousands, and a batch's
+      // alerts, notices and node state still commit together or not at all.
+      for (let from = 0; from < changes.length; from += WRITE_BATCH) {
+        const batch = changes.slice(from, from + WRITE_BATCH);
         await db.transaction(async (tx) => {
-          for (const kind of toOpen) {
-            const v = verdicts[kind] as Extract<Verdict, { state: 'firing' }>;
-            const alert = await alerts.openAlert(tx, {
-              node,
-              kind,
-              severity: SEVERITY_OF[kind],
-              summary: v.summary,
-              details: v.details,
-              at,
-            });
-            if (alert) {
-              await alerts.notify(tx, alert, 'opened', noticeText('opened', alert, at));
-              report.opened.push(alert);
-              open.set(`${node.id}/${kind}`, alert);
+          await tx.query(
+            `UPDATE nodeops_nodes n SET out_since = s.out_since, in_since = s.in_since
+             FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[])
+               AS s(id, out_since, in_since)
+             WHERE n.id = s.id`,
+            [batch.map((c) => c.node.id), batch.map((c) => c.out), batch.map((c) => c.in)],
+          );
+          for (const c of batch) {
+            const { node, verdicts } = c;
+            for (const kind of c.toOpen) {
+              const v = verdicts[kind] as Extract<Verdict, { state: 'firing' }>;
+              const alert = await alerts.openAlert(tx, {
+                node,
+                kind,
+                severity: SEVERITY_OF[kind],
+                summary: v.summary,
+                details: v.details,
+                at,
+              });
+              if (alert) {
+                await alerts.notify(tx, alert, 'opened', noticeText('opened', alert, at));
+                report.opened.push(alert);
+                open.set(`${node.id}/${kind}`, alert);
+              }
             }
-          }
-          for (const kind of toResolve) {
-            const alert = await alerts.resolveAlert(tx, { nodeId: node.id, kind, at });
-            if (alert) {
-              const silenced = alert.silencedUntil !== null && alert.silencedUntil > at;
-              if (!silenced)
-                await alerts.notify(tx, alert, 'resolved', noticeText('resolved', alert, at));
-              report.resolved.push(alert);
+            for (const kind of c.toResolve) {
+              const alert = await alerts.resolveAlert(tx, { nodeId: node.id, kind, at });
+              if (alert) {
+                const silenced = alert.silencedUntil !== null && alert.silencedUntil > at;
+                if (!silenced)
+                  await alerts.notify(tx, alert, 'resolved', noticeText('resolved', alert, at));
+                report.resolved.push(alert);
+              }
             }
-          }
-          await tx.query(`UPDATE nodeops_nodes SET out_since = $2, in_since = $3 WHERE id = $1`, [
-            node.id,
-            isOut ? new Date(outSince) : null,
-            !isOut && node.bannedAt !== null && !unbanDue ? new Date(inSince) : null,
-          ]);
-          if (banDue) {
-            const oldest = openConsensus
-              .map((k) => open.get(`${node.id}/${k}`))
-              .filter((a): a is Alert => a !== undefined)
-              .sort((a, b) => a.openedAt.getTime() - b.openedAt.getTime())[0];
-            const reason = `out of consensus for ${Math.round((now - outSince) / 1000)} s (${openConsensus.join(', ')})`;
-            await deps.fleet.banNode(tx, {
-              node,
-              reason,
-              bannedBy: 'auto',
-              at,
-              actor: { type: 'system', id: 'nodeops' },
-            });
-            if (oldest) await alerts.notify(tx, oldest, 'banned', noticeText('banned', oldest, at));
-            report.banned.push(node.id);
-          }
-          if (unbanDue) {
-            await deps.fleet.unbanNode(tx, { node, at, actor: { type: 'system', id: 'nodeops' } });
-            report.unbanned.push(node.id);
+            if (c.banDue) {
+              const oldest = c.openConsensus
+                .map((k) => open.get(`${node.id}/${k}`))
+                .filter((a): a is Alert => a !== undefined)
+                .sort((a, b) => a.openedAt.getTime() - b.openedAt.getTime())[0];
+              const reason = `out of consensus for ${Math.round((now - c.outSince) / 1000)} s (${c.openConsensus.join(', ')})`;
+              await deps.fleet.banNode(tx, {
+                node,
+                reason,
+                bannedBy: 'auto',
+                at,
+                actor: { type: 'system', id: 'nodeops' },
+              });
+              if (oldest)
+                await alerts.notify(tx, oldest, 'banned', noticeText('banned', oldest, at));
+              report.banned.push(node.id);
+            }
+            if (c.unbanDue) {
+              await deps.fleet.unbanNode(tx, {
+                node,
+                at,
+                actor: { type: 'system', id: 'nodeops' },
+              });
+              report.unbanned.push(node.id);
+            }
           }
           await fence();
         });
@@ -451,6 +598,17 @@ export function createMonitor(deps: MonitorDeps): Monitor {
       await db.transaction(async (tx) => {
         for (const a of await alerts.remind(tx, settings.remindEverySeconds, at)) {
           await alerts.notify(tx, a, 'reminder', noticeText('reminder', a, at));
+        }
+        // Producer alerts open from events (producer-alerts.ts); a double-sign attempt's
+        // recovery is a quiet spell, which only a clock can observe.
+        for (const a of await alerts.resolveQuietDoubleSigns(
+          tx,
+          settings.doubleSignQuietSeconds,
+          at,
+        )) {
+          const silenced = a.silencedUntil !== null && a.silencedUntil > at;
+          if (!silenced) await alerts.notify(tx, a, 'resolved', noticeText('resolved', a, at));
+          report.resolved.push(a);
         }
         if (states.length > 0) {
           await tx.query(
@@ -472,7 +630,8 @@ export function createMonitor(deps: MonitorDeps): Monitor {
         const claimed = await tx.query(
           `SELECT d.notice_id, d.channel_id, d.attempts, n.kind AS notice_kind, n.text,
                   c.kind AS channel_kind, c.settings AS channel_settings, c.secret_sealed,
-                  a.*, nd.name AS node_name, coalesce(nd.region, mo.region) AS region, nd.role,
+                  a.*, nd.name AS node_name, coalesce(nd.region, mo.region, a.details->>'region') AS region,
+                  nd.role,
                   mo.name AS monitor_name
            FROM nodeops_deliveries d
            JOIN nodeops_notices n ON n.id = d.notice_id

@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../test/support/app.js';
 import { selfSignedCertificate } from '../../test/support/tls.js';
 import { startTelegram, type FakeService } from '../../test/fixtures/nodeops/receivers.js';
+import { runBackupsStatus } from './cli.js';
 
 /**
  * Monitors that are not chain nodes, through the real monitor loop and alert engine:
@@ -254,6 +255,32 @@ describe('backup freshness', () => {
     expect(
       view.body.data[0].regions.find((r: { region: string }) => r.region === 'us'),
     ).toMatchObject({ stale: true });
+    // `vaultwire backups status`, as the operator reads it after these checks: eu (a
+    // directory's newest file, 10 minutes old) fresh and the freshest, us (the object
+    // store's Last-Modified, 2 hours old) stale.
+    const lines: string[] = [];
+    const code = await runBackupsStatus(
+      t.vw.nodeops,
+      { out: (l) => lines.push(l), err: (l) => lines.push(`error: ${l}`) },
+      { chain: 'hub' },
+    );
+    expect(code).toBe(0);
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toBe('hub: freshest in eu (hub-backup-eu, height 19200400)');
+    const iso = '\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z';
+    const euLine = new RegExp(
+      `^\\s+eu\\s+hub-backup-eu\\s+${iso}\\s+age=(\\d+)s\\s+max=3600s\\s+fresh\\s+<- freshest$`,
+    ).exec(lines[1] ?? '');
+    const usLine = new RegExp(
+      `^\\s+us\\s+hub-backup-us\\s+${iso}\\s+age=(\\d+)s\\s+max=3600s\\s+STALE$`,
+    ).exec(lines[2] ?? '');
+    expect(euLine, lines[1]).not.toBeNull();
+    expect(usLine, lines[2]).not.toBeNull();
+    // Ages as the operator reads them: eu's file 10 minutes old, us's object 2 hours.
+    expect(Number(euLine?.[1])).toBeGreaterThanOrEqual(600);
+    expect(Number(euLine?.[1])).toBeLessThan(3600);
+    expect(Number(usLine?.[1])).toBeGreaterThanOrEqual(7200);
+    expect(Number(usLine?.[1])).toBeLessThan(7200 + 3600);
 
     // A new backup in us resolves it, once.
     store.lastModified = new Date();

@@ -16,6 +16,7 @@ import { createNodeopsMetrics } from './metrics.js';
 import { createMonitor, type Monitor } from './monitor.js';
 import { createMonitorProbes } from './monitor-probes.js';
 import { createMonitors, type Monitors } from './monitors.js';
+import { createProducerAlerts, type ProducerAlerts } from './producer-alerts.js';
 import { createCometbftProbe } from './probes/cometbft.js';
 import { createEosProbe } from './probes/eos.js';
 import { createEvmProbe } from './probes/evm.js';
@@ -30,6 +31,8 @@ export interface NodeopsService {
   readonly alerts: Alerts;
   /** Backup freshness, uptime and heartbeat monitors (not chain nodes). */
   readonly monitors: Monitors;
+  /** Alerts about chains' block producers, from the `producer` module's events. */
+  readonly producerAlerts: ProducerAlerts;
   /** A monitor over this service's database (the role runs one; tests run several). */
   createMonitor(overrides?: { instanceId?: string }): Monitor;
   /** The `nodeops` role: idles when `nodeops.enabled` is false. */
@@ -65,7 +68,14 @@ export function createNodeopsService(deps: NodeopsDeps): NodeopsService {
     allow: settings.ssrfAllow,
     ...(deps.resolver ? { resolver: deps.resolver } : {}),
   });
-  const http = createHttpClient({ guard, timeoutMs: settings.requestTimeoutMs });
+  // Polls of nodes and references share a cap on requests in flight; notices and release
+  // feeds go through their own client, so a large poll never delays an alert.
+  const http = createHttpClient({
+    guard,
+    timeoutMs: settings.requestTimeoutMs,
+    maxInFlight: settings.maxRequestsInFlight,
+  });
+  const outbound = createHttpClient({ guard, timeoutMs: settings.requestTimeoutMs });
   const fleet = createFleet({
     db: deps.db,
     audit: deps.audit,
@@ -87,8 +97,8 @@ export function createNodeopsService(deps: NodeopsDeps): NodeopsService {
     eos: createEosProbe(http),
     xrpl: createXrplProbe(http),
   };
-  const releases = createReleaseFeed(http);
-  const send = createChannelSender({ http, mailer: deps.mailer });
+  const releases = createReleaseFeed(outbound);
+  const send = createChannelSender({ http: outbound, mailer: deps.mailer });
   const logger = deps.logger.child({ module: 'nodeops' });
   const monitorProbes = createMonitorProbes({ guard, timeoutMs: settings.requestTimeoutMs });
   const monitors = createMonitors({
@@ -108,6 +118,7 @@ export function createNodeopsService(deps: NodeopsDeps): NodeopsService {
     fleet,
     alerts,
     monitors,
+    producerAlerts: createProducerAlerts({ db: deps.db, alerts }),
     createMonitor: (overrides = {}) =>
       createMonitor({
         db: deps.db,
@@ -134,7 +145,7 @@ export function createNodeopsService(deps: NodeopsDeps): NodeopsService {
       return Promise.resolve({ idle: false, stop: () => running.stop() });
     },
     close: async () => {
-      await Promise.all([http.close(), monitorProbes.close()]);
+      await Promise.all([http.close(), outbound.close(), monitorProbes.close()]);
     },
   };
   return service;

@@ -281,6 +281,11 @@ export const NodeopsSettingsSchema = z
     intervalMs: z.number().int().min(100).max(600_000).default(2000),
     /** Time a node or reference has to answer one poll. */
     requestTimeoutMs: z.number().int().min(100).max(60_000).default(3000),
+    /**
+     * Requests to nodes and references in flight at once; the rest of a poll waits its
+     * turn, its timeout not yet running (5,000 nodes take 10,000 requests a poll).
+     */
+    maxRequestsInFlight: z.number().int().min(1).max(10_000).default(64),
     /** How often the sender looks for notifications to deliver (besides being woken). */
     sendPollMs: z.number().int().min(20).max(60_000).default(250),
     /** Lease time of the one sender among the monitor replicas. */
@@ -292,6 +297,11 @@ export const NodeopsSettingsSchema = z
       .min(0)
       .max(7 * 86_400)
       .default(3600),
+    /**
+     * A producer chain's double-sign alert resolves after this long without another
+     * refused attempt (the second producer was stopped).
+     */
+    doubleSignQuietSeconds: z.number().int().min(1).max(86_400).default(600),
     /** How often each chain's release feed is read (GitHub allows 60 unauthenticated calls an hour). */
     releaseCheckMs: z.number().int().min(1000).max(86_400_000).default(3_600_000),
     /** IP ranges node, reference and channel URLs may point to although private or loopback. */

@@ -32,6 +32,11 @@ export interface ScriptedChain {
   /** `/status` requests the nodes answered so far (one per check; the benchmark counts them). */
   statusRequests(): number;
   stall(node: string): void;
+  /**
+   * The node falls `blocks` behind at once and then follows the chain at its pace (as one
+   * restored from a snapshot that replays as fast as blocks come); 0 ends it.
+   */
+  behind(node: string, blocks: number): void;
   fork(node: string): void;
   catchUp(node: string, on: boolean): void;
   down(node: string, on: boolean): void;
@@ -52,6 +57,7 @@ export interface ScriptedChain {
 
 interface NodeView {
   stalledAt?: number;
+  behind?: number;
   forkFrom?: number;
   catchingUp: boolean;
   down: boolean;
@@ -90,7 +96,7 @@ export async function startScriptedChain(
   const chainHeight = () => startHeight + Math.floor((now() - t0) / blockTimeMs);
   const blockTime = (h: number) => new Date(t0 + (h - startHeight) * blockTimeMs).toISOString();
   const viewHeight = (v: NodeView) =>
-    Math.min(chainHeight(), v.stalledAt ?? Number.POSITIVE_INFINITY);
+    Math.min(chainHeight() - (v.behind ?? 0), v.stalledAt ?? Number.POSITIVE_INFINITY);
   const blockHash = (v: NodeView | undefined, h: number) =>
     hex(
       `${chainId}/${v?.forkFrom !== undefined && h >= v.forkFrom ? `fork${v.forkFrom}` : 'main'}/${h}`,
@@ -406,6 +412,10 @@ export async function startScriptedChain(
     stall(name) {
       view(name).stalledAt = chainHeight();
     },
+    behind(name, blocks) {
+      if (blocks > 0) view(name).behind = blocks;
+      else delete view(name).behind;
+    },
     fork(name) {
       view(name).forkFrom = chainHeight() + 1;
     },
@@ -421,6 +431,7 @@ export async function startScriptedChain(
     heal(name) {
       const v = view(name);
       delete v.stalledAt;
+      delete v.behind;
       delete v.forkFrom;
       v.catchingUp = false;
       v.down = false;

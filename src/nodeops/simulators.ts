@@ -389,7 +389,8 @@ export async function startScriptedXrpl(
                 ...(XRP_IN_STEP.has(v.state) || v.stalledAt !== undefined
                   ? {
                       validated_ledger: {
-                        age: Math.floor(((now() - t0) % closeMs) / 1000),
+                        // Seconds since this ledger closed: grows while the node is stalled.
+                        age: Math.floor((now() - t0 - (seq - startLedger) * closeMs) / 1000),
                         base_fee_xrp: 0.00001,
                         hash: hash(v, seq),
                         reserve_base_xrp: 1,

@@ -59,6 +59,25 @@ function encode40(bytes: Uint8Array, at: number): string {
   return out;
 }
 
+/**
+ * Random bytes are drawn from OpenSSL 4 KiB at a time: a draw per id (one per API
+ * request, for its request id) showed in the API's CPU profile (bench:api), while one
+ * draw per 400 ids does not. Ids stay unpredictable: every byte is used once.
+ */
+const POOL_BYTES = 4096;
+let pool = new Uint8Array(0);
+let poolAt = 0;
+
+function randomTen(): Uint8Array {
+  if (poolAt + 10 > pool.length) {
+    pool = new Uint8Array(randomBytes(POOL_BYTES));
+    poolAt = 0;
+  }
+  const out = pool.slice(poolAt, poolAt + 10);
+  poolAt += 10;
+  return out;
+}
+
 function increment(bytes: Uint8Array): Uint8Array {
   const next = new Uint8Array(bytes);
   for (let i = next.length - 1; i >= 0; i--) {
@@ -67,7 +86,7 @@ function increment(bytes: Uint8Array): Uint8Array {
     if (v <= 0xff) return next;
   }
   // 2^80 ids in one millisecond: not a real concern, but never return a duplicate.
-  return new Uint8Array(randomBytes(10));
+  return randomTen();
 }
 
 /** A new ULID string (26 characters). */
@@ -77,7 +96,7 @@ export function ulid(now = Date.now()): string {
     return encodeTime(lastTime) + encodeRandom(lastRandom);
   }
   lastTime = now;
-  lastRandom = new Uint8Array(randomBytes(10));
+  lastRandom = randomTen();
   return encodeTime(now) + encodeRandom(lastRandom);
 }
 

@@ -21,9 +21,17 @@ export interface UserDirectory {
   get(id: string): Promise<WalletUser | undefined>;
   findByEmail(email: string): Promise<WalletUser | undefined>;
   findByHandle(handle: string): Promise<WalletUser | undefined>;
+  /**
+   * A query of one boolean, true while the handle or email still names user `id` (a
+   * remembered lookup, checked inside the statement that relies on it).
+   */
+  namesStatement(id: string, by: { handle: string } | { email: string }): Statement;
   /** Public handles by user id, in one lookup (`null`: no handle; unknown ids left out). */
   handlesOf(ids: readonly string[]): Promise<Map<string, string | null>>;
 }
+
+/** A reference to a user, as `resolveUser` reads it. */
+export type UserRef = { id: string } | { email: string } | { handle: string };
 
 export interface WalletUser {
   id: string;
@@ -159,6 +167,8 @@ export interface WalletContext {
   ): Promise<{ ok: true; amount: bigint; asset: Asset } | WalletFailure>;
   /** A user by id, `@handle`, handle or email. */
   resolveUser(ref: string): Promise<WalletUser | undefined>;
+  /** What `resolveUser` looks `ref` up by; `undefined`: no user can have it. */
+  userRef(ref: string): UserRef | undefined;
   /** The user's ledger account in `asset`, opened on first use (inside the caller's transaction). */
   userAccount(userId: string, asset: string): Promise<string>;
   /** `userAccount` of several users, in their order, found with one query. */
@@ -205,6 +215,12 @@ export interface WalletContext {
    * behind it instead of overtaking it.
    */
   lockProfileExclusively(userId: string): Promise<void>;
+  /**
+   * The users' ledger accounts in `asset` as the wallet recorded them, in `userIds` order,
+   * read from the database (never from this process's memory), opened and recorded on
+   * first use inside the caller's transaction; remembered for `knownAccounts`.
+   */
+  recordedAccounts(userIds: readonly string[], asset: string): Promise<string[]>;
   /**
    * The users' ledger accounts in an asset as this process last read them (they never
    * change once recorded), or undefined unless every one is known.
@@ -487,14 +503,19 @@ export function createWalletContext(deps: WalletDeps): WalletContext {
     },
 
     async resolveUser(ref) {
+      const by = ctx.userRef(ref);
+      if (!by) return undefined;
+      if ('id' in by) return deps.users.get(by.id);
+      if ('email' in by) return deps.users.findByEmail(by.email);
+      return deps.users.findByHandle(by.handle);
+    },
+
+    userRef(ref) {
       const text = ref.trim();
-      if (text.startsWith('usr_')) return deps.users.get(text);
-      if (text.includes('@') && !text.startsWith('@')) {
-        return deps.users.findByEmail(text.toLowerCase());
-      }
+      if (text.startsWith('usr_')) return { id: text };
+      if (text.includes('@') && !text.startsWith('@')) return { email: text.toLowerCase() };
       const handle = text.replace(/^@/, '').toLowerCase();
-      if (!HANDLE.test(handle)) return undefined;
-      return deps.users.findByHandle(handle);
+      return HANDLE.test(handle) ? { handle } : undefined;
     },
 
     async userAccount(userId, code) {
@@ -542,6 +563,20 @@ export function createWalletContext(deps: WalletDeps): WalletContext {
         accounts: await completeAccounts(userIds, asset.code, accounts),
         counted,
       };
+    },
+
+    async recordedAccounts(userIds, asset) {
+      const { rows } = await db.query<{ user_id: string; account_id: string }>(
+        `SELECT user_id, account_id FROM wallet_ledger_accounts
+          WHERE user_id = ANY($1::text[]) AND asset = $2`,
+        [userIds, asset],
+      );
+      const accounts = new Map<string, string>();
+      for (const r of rows) {
+        accounts.set(r.user_id, r.account_id);
+        rememberAccount(r.user_id, asset, r.account_id);
+      }
+      return completeAccounts(userIds, asset, accounts);
     },
 
     knownAccounts(userIds, asset) {

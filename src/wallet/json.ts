@@ -174,7 +174,11 @@ export const adjustmentJson = (a: Adjustment) => ({
   created_at: a.createdAt.toISOString(),
 });
 
-export const activityJson = (a: Activity) => ({
+/**
+ * A movement as the API shows it; `handles` (user id to handle, from
+ * `WalletService.handlesOf`) names the other person of a payment, so people see `@bob`.
+ */
+export const activityJson = (a: Activity, handles: ReadonlyMap<string, string | null>) => ({
   id: a.id,
   object: 'activity' as const,
   type: a.type,
@@ -182,6 +186,7 @@ export const activityJson = (a: Activity) => ({
   amount: a.amountDecimal,
   reference_id: a.referenceId,
   counterparty_user_id: a.counterpartyId,
+  counterparty_handle: a.counterpartyId === null ? null : (handles.get(a.counterpartyId) ?? null),
   description: a.description,
   ledger_transaction_id: a.ledgerTransactionId,
   occurred_at: a.occurredAt.toISOString(),

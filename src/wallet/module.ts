@@ -145,6 +145,7 @@ export const walletModule = defineModule<{ ledger: LedgerService; identity: Iden
         get: (id) => identity.getUser(id),
         findByEmail: (email) => identity.findUserByEmail(email),
         findByHandle: (handle) => identity.findUserByHandle(handle),
+        namesStatement: (id, by) => identity.namesUserStatement(id, by),
         handlesOf: (ids) => identity.handlesOf(ids),
       },
       prices: createPriceSource({

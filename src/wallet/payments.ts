@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Asset } from '../ledger/model.js';
-import { embed, type Statement } from '../platform/db/db.js';
+import { embed, SQLSTATE, sqlState, type Statement } from '../platform/db/db.js';
 import { newId } from '../platform/ids.js';
 import { fail, isFailure, rollbackWith } from '../platform/failure.js';
 import { WalletError, type WalletFailure } from './errors.js';
-import { AlreadyDone, refuse, type WalletContext } from './internal.js';
+import { AlreadyDone, refuse, type UserRef, type WalletContext } from './internal.js';
 import { paymentJson, paymentRequestJson } from './json.js';
 import type { Payment, PaymentRequest, PaymentRequestStatus } from './model.js';
 
@@ -33,6 +33,8 @@ export interface PaymentRequestInput {
   asset: string;
   amount: string;
   note?: string | undefined;
+  /** The caller's idempotency key (the HTTP `Idempotency-Key`), stored with the request. */
+  requestKey?: string | undefined;
 }
 
 export interface ListQuery {
@@ -67,12 +69,13 @@ interface RequestRow {
   payment_id: string | null;
   created_at: Date;
   resolved_at: Date | null;
+  request_key: string | null;
 }
 
 const PAYMENT_COLUMNS = `id, payer_id, payee_id, asset, amount::text AS amount, note, payment_request_id,
   request_key, ledger_transaction_id, created_at`;
 const REQUEST_COLUMNS = `id, requester_id, payer_id, asset, amount::text AS amount, note, status,
-  payment_id, created_at, resolved_at`;
+  payment_id, created_at, resolved_at, request_key`;
 
 export function createPayments(ctx: WalletContext) {
   const { db, ledger } = ctx.deps;
@@ -150,6 +153,7 @@ export function createPayments(ctx: WalletContext) {
     want: { payeeId: string; asset: string; amount: bigint; note: string | null },
   ): PaymentResult {
     if (
+      p.paymentRequestId !== null ||
       p.payeeId !== want.payeeId ||
       p.asset !== want.asset ||
       p.amount !== want.amount ||
@@ -332,36 +336,83 @@ export function createPayments(ctx: WalletContext) {
     return createHash('sha256').update(key).digest('base64url');
   }
 
+  // Payees as last looked up, by the `@handle` or email a payer named them with (key:
+  // `handle:…` or `email:…`). A handle can pass to another user, so a remembered payee
+  // is only a proposal: the payment's own statement checks it first (`namesStatement`)
+  // and declines if it no longer holds. Bounded: cleared when full, re-read on demand.
+  const payeeIds = new Map<string, string>();
+  const PAYEE_CACHE_MAX = 100_000;
+  const refKey = (by: UserRef) =>
+    'id' in by ? by.id : 'email' in by ? `email:${by.email}` : `handle:${by.handle}`;
+
+  /**
+   * The payee `ref` names without a lookup: a user id, or a handle or email looked up
+   * before, with the payer's and payee's ledger accounts in `asset` known (an account is
+   * only recorded for a user, and users are never deleted), and what checks the name.
+   */
+  function rememberedPayee(
+    payerId: string,
+    ref: string,
+    asset: string,
+  ): { id: string; check: Statement | undefined } | undefined {
+    const by = ctx.userRef(ref);
+    if (!by) return undefined;
+    const id = 'id' in by ? by.id : payeeIds.get(refKey(by));
+    if (id === undefined || id === payerId || !ctx.knownAccounts([payerId, id], asset)) {
+      return undefined;
+    }
+    return { id, check: 'id' in by ? undefined : ctx.deps.users.namesStatement(id, by) };
+  }
+
+  function rememberPayee(ref: string, id: string): void {
+    const by = ctx.userRef(ref);
+    if (!by || 'id' in by) return;
+    if (payeeIds.size >= PAYEE_CACHE_MAX) payeeIds.clear();
+    payeeIds.set(refKey(by), id);
+  }
+
   async function pay(input: PayInput): Promise<PaymentResult> {
     const bad = checkNote(input.note);
     if (bad) return bad;
     const parsed = await ctx.parseAmount(input.asset, input.amount);
     if (!parsed.ok) return parsed;
+    // The common case needs no lookup of the payee before its one statement: a payee
+    // named by id, or by a name looked up before (checked in the statement). Anything the
+    // statement declines (a stale name, a refusal, a replay) goes the whole way below.
+    const remembered = rememberedPayee(input.payerId, input.to, parsed.asset.code);
+    if (remembered) {
+      const { check } = remembered;
+      try {
+        const fast = await fastPay(
+          moveInputFor(input, remembered.id, parsed.asset, parsed.amount),
+          check ? { first: () => check } : {},
+        );
+        if (fast) return { ok: true, payment: fast, replayed: false };
+      } catch (err) {
+        // Nothing was written (one statement): the whole way below decides, as always.
+        if (sqlState(err) !== SQLSTATE.uniqueViolation) throw err;
+      }
+    }
     const payee = await counterparty(input.payerId, input.to, 'to');
     if (!payee.ok) return payee;
+    rememberPayee(input.to, payee.id);
     const note = input.note ?? null;
     const want = { payeeId: payee.id, asset: parsed.asset.code, amount: parsed.amount, note };
     const requestKey = input.requestKey ?? null;
-
-    // With a request key the ledger key derives from it: two concurrent retries meet on
-    // the ledger's key and the second replays the first instead of paying again.
-    const ledgerKey =
-      requestKey === null
-        ? `wallet:payment:${newId('pay')}`
-        : `wallet:payment:${input.payerId}:${hashKey(requestKey)}`;
-    const moveInput: MoveInput = {
-      payerId: input.payerId,
-      payeeId: payee.id,
-      asset: parsed.asset,
-      amount: parsed.amount,
-      note,
-      ledgerKey,
-      requestKey,
-      paymentRequestId: null,
-    };
-    const fast = await fastPay(moveInput);
-    if (fast) return { ok: true, payment: fast, replayed: false };
-    const r = await ctx.tx(() => move(moveInput));
+    const moveInput = moveInputFor(input, payee.id, parsed.asset, parsed.amount);
+    let r: Payment | AlreadyDone<string> | WalletFailure;
+    try {
+      const fast = await fastPay(moveInput);
+      if (fast) return { ok: true, payment: fast, replayed: false };
+      r = await ctx.tx(() => move(moveInput));
+    } catch (err) {
+      // The key is on a payment its ledger key does not lead to (a request paid with
+      // it): the payment's row met the key's unique index and nothing was written.
+      if (requestKey === null || sqlState(err) !== SQLSTATE.uniqueViolation) throw err;
+      const prior = await paymentByKey(input.payerId, requestKey);
+      if (!prior) throw err;
+      return replayOrConflict(prior, want);
+    }
     if (r instanceof AlreadyDone) {
       const prior = await paymentByLedgerTx(r.value);
       if (!prior) throw new Error(`ledger transaction ${r.value} has no payment`);
@@ -373,11 +424,36 @@ export function createPayments(ctx: WalletContext) {
     // only: a retry that gets through them meets the ledger's key (derived from the
     // request key, kept forever) and replays there, so a payment costs no lookup.
     if (requestKey === null) return r;
+    const prior = await paymentByKey(input.payerId, requestKey);
+    return prior ? replayOrConflict(prior, want) : r;
+  }
+
+  function moveInputFor(input: PayInput, payeeId: string, asset: Asset, amount: bigint): MoveInput {
+    const requestKey = input.requestKey ?? null;
+    return {
+      payerId: input.payerId,
+      payeeId,
+      asset,
+      amount,
+      note: input.note ?? null,
+      // With a request key the ledger key derives from it: two concurrent retries meet on
+      // the ledger's key and the second replays the first instead of paying again.
+      ledgerKey:
+        requestKey === null
+          ? `wallet:payment:${newId('pay')}`
+          : `wallet:payment:${input.payerId}:${hashKey(requestKey)}`,
+      requestKey,
+      paymentRequestId: null,
+    };
+  }
+
+  /** The payment `payerId` made with this Idempotency-Key, paid request or not. */
+  async function paymentByKey(payerId: string, requestKey: string): Promise<Payment | undefined> {
     const { rows } = await db.query<PaymentRow>(
       `SELECT ${PAYMENT_COLUMNS} FROM wallet_payments WHERE payer_id = $1 AND request_key = $2`,
-      [input.payerId, requestKey],
+      [payerId, requestKey],
     );
-    return rows[0] ? replayOrConflict(await toPayment(rows[0]), want) : r;
+    return rows[0] ? toPayment(rows[0]) : undefined;
   }
 
   async function getPayment(userId: string, id: string): Promise<Payment | undefined> {
@@ -407,9 +483,49 @@ export function createPayments(ctx: WalletContext) {
     return Promise.all(rows.map(toPayment));
   }
 
-  async function requestPayment(
+  type AskResult = { ok: true; request: PaymentRequest; replayed: boolean } | WalletFailure;
+
+  /**
+   * A request made with an Idempotency-Key answers it again for the same ask, even where
+   * asking now would be refused; the key with another ask is a conflict. Undefined when
+   * the key is unused.
+   */
+  async function askReplay(
     input: PaymentRequestInput,
-  ): Promise<{ ok: true; request: PaymentRequest } | WalletFailure> {
+    key: string,
+  ): Promise<AskResult | undefined> {
+    const { rows } = await db.query<RequestRow>(
+      `SELECT ${REQUEST_COLUMNS} FROM wallet_payment_requests
+        WHERE requester_id = $1 AND request_key = $2`,
+      [input.requesterId, key],
+    );
+    const prior = rows[0];
+    if (!prior) return undefined;
+    const payer = await ctx.resolveUser(input.from);
+    const amount = await ctx.parseAmount(input.asset, input.amount);
+    const same =
+      payer?.id === prior.payer_id &&
+      amount.ok &&
+      amount.asset.code === prior.asset &&
+      amount.amount === BigInt(prior.amount) &&
+      prior.note === (input.note ?? null);
+    if (!same) {
+      return fail(WalletError.IdempotencyConflict, {
+        message: 'This Idempotency-Key was already used for a different payment request',
+        param: 'Idempotency-Key',
+      });
+    }
+    return { ok: true, request: await toRequest(prior), replayed: true };
+  }
+
+  async function requestPayment(input: PaymentRequestInput): Promise<AskResult> {
+    const r = await newRequest(input);
+    // Not made (a refusal, or the key's request already there): its first use answers.
+    if (r.ok || input.requestKey === undefined) return r;
+    return (await askReplay(input, input.requestKey)) ?? r;
+  }
+
+  async function newRequest(input: PaymentRequestInput): Promise<AskResult> {
     const bad = checkNote(input.note);
     if (bad) return bad;
     const parsed = await ctx.parseAmount(input.asset, input.amount);
@@ -430,7 +546,8 @@ export function createPayments(ctx: WalletContext) {
       resolvedAt: null,
     };
     // One autocommitted statement: the requester's profile lock (a freeze waits for it,
-    // or it sees the freeze), the row only if they are not frozen, and its event.
+    // or it sees the freeze), the row only if they are not frozen and the key is new,
+    // and its event.
     const profile = ctx.lockProfilesStatement([input.requesterId]);
     const n = profile.params.length;
     const event = ctx.eventStatement(
@@ -443,13 +560,14 @@ export function createPayments(ctx: WalletContext) {
       `WITH profile AS (${profile.sql}),
             inserted AS (
               INSERT INTO wallet_payment_requests (id, requester_id, payer_id, asset, amount,
-                                                   note, created_at)
+                                                   note, created_at, request_key)
               SELECT $${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}::numeric, $${n + 6},
-                     $${n + 7}::timestamptz
+                     $${n + 7}::timestamptz, $${n + 8}
                 FROM profile WHERE profile.user_id = $${n + 2} AND NOT profile.frozen
+              ON CONFLICT (requester_id, request_key) WHERE request_key IS NOT NULL DO NOTHING
               RETURNING id
             ),
-            event AS (${embed(event, n + 7)})
+            event AS (${embed(event, n + 8)})
        SELECT EXISTS (SELECT 1 FROM inserted) AS inserted`,
       [
         ...profile.params,
@@ -460,15 +578,18 @@ export function createPayments(ctx: WalletContext) {
         request.amount.toString(),
         request.note,
         request.createdAt,
+        input.requestKey ?? null,
         ...event.params,
       ],
     );
     if (!rows[0]?.inserted) {
+      // Frozen, or (with a key) the key's request is there already: `requestPayment`
+      // answers that one instead.
       return fail(WalletError.AccountFrozen, {
         message: 'Your wallet is frozen; contact support',
       });
     }
-    return { ok: true as const, request };
+    return { ok: true as const, request, replayed: false };
   }
 
   async function requestRow(id: string): Promise<RequestRow | undefined> {
@@ -483,19 +604,54 @@ export function createPayments(ctx: WalletContext) {
     refuse(WalletError.PaymentRequestNotFound, 'No such payment request', 'id');
   }
 
-  type PaidRequest = { ok: true; request: PaymentRequest; payment: Payment };
+  type PaidRequest = { ok: true; request: PaymentRequest; payment: Payment; replayed: boolean };
+
+  /**
+   * What an Idempotency-Key already used by `userId` answers for paying `requestId`: the
+   * same request again replays its payment; the key on any other payment is a conflict;
+   * undefined when the key is unused.
+   */
+  async function requestReplay(
+    userId: string,
+    requestId: string,
+    requestKey: string,
+  ): Promise<PaidRequest | WalletFailure | undefined> {
+    const prior = await paymentByKey(userId, requestKey);
+    if (!prior) return undefined;
+    const row = prior.paymentRequestId === requestId ? await requestRow(requestId) : undefined;
+    if (!row || row.payment_id !== prior.id) {
+      return fail(WalletError.IdempotencyConflict, {
+        message: 'This Idempotency-Key was already used for a different payment',
+        param: 'Idempotency-Key',
+      });
+    }
+    return { ok: true, request: await toRequest(row), payment: prior, replayed: true };
+  }
 
   /**
    * The common case of `payRequest` in one autocommitted statement after one read: the
    * request, still pending, is marked paid as the statement's first lock
    * (migrations/wallet/0114), then the payment goes as `fastPay` sends it, with the
    * request's event. Null when anything is not plain (not found, not pending, raced,
-   * frozen, limits, funds): nothing was written and `payRequest`'s full path answers.
+   * frozen, limits, funds, the key used before): nothing was written and `payRequest`'s
+   * full path answers.
    */
-  async function fastPayRequest(userId: string, requestId: string): Promise<PaidRequest | null> {
+  async function fastPayRequest(
+    userId: string,
+    requestId: string,
+    requestKey: string | null,
+  ): Promise<PaidRequest | null> {
     if (db.inTransaction()) return null;
-    const row = await requestRow(requestId);
-    if (!row || row.payer_id !== userId || row.status !== 'pending') return null;
+    // The key's earlier use is read with the request: a fresh key costs no round trip.
+    const { rows } = await db.query<RequestRow & { key_used: boolean }>(
+      `SELECT ${REQUEST_COLUMNS},
+              EXISTS (SELECT 1 FROM wallet_payments
+                       WHERE payer_id = $2 AND request_key = $3) AS key_used
+         FROM wallet_payment_requests WHERE id = $1`,
+      [requestId, userId, requestKey],
+    );
+    const row = rows[0];
+    if (!row || row.payer_id !== userId || row.status !== 'pending' || row.key_used) return null;
     const asset = await ctx.asset(row.asset);
     if (!asset) return null;
     const pending = await toRequest(row);
@@ -513,7 +669,7 @@ export function createPayments(ctx: WalletContext) {
         amount: BigInt(row.amount),
         note: row.note,
         ledgerKey: `wallet:payment_request:${row.id}`,
-        requestKey: null,
+        requestKey,
         paymentRequestId: row.id,
       },
       {
@@ -531,57 +687,82 @@ export function createPayments(ctx: WalletContext) {
         ],
       },
     );
-    return payment ? { ok: true, request: paidBy(payment), payment } : null;
+    return payment ? { ok: true, request: paidBy(payment), payment, replayed: false } : null;
   }
 
-  /** Pays a request addressed to `userId`: once, whatever the concurrency. */
+  /**
+   * Pays a request addressed to `userId`: once, whatever the concurrency. With a
+   * `requestKey` (the HTTP Idempotency-Key) it is stored with the payment: the same key
+   * for the same request again answers that payment (replayed), however late, and the
+   * key on any other payment is refused.
+   */
   async function payRequest(
     userId: string,
     requestId: string,
+    requestKey?: string,
   ): Promise<PaidRequest | WalletFailure> {
-    const fast = await fastPayRequest(userId, requestId);
-    if (fast) return fast;
-    return ctx.tx(async () => {
-      // The request row is the lock that makes "pay" happen once.
-      const { rows } = await db.query<RequestRow>(
-        `SELECT ${REQUEST_COLUMNS} FROM wallet_payment_requests WHERE id = $1 AND payer_id = $2 FOR UPDATE`,
-        [requestId, userId],
-      );
-      const row = rows[0];
-      if (!row) notFound();
-      if (row.status !== 'pending') {
-        refuse(
-          WalletError.PaymentRequestNotPending,
-          `The payment request is already ${row.status}`,
-          'id',
+    const key = requestKey ?? null;
+    let r: PaidRequest | WalletFailure;
+    try {
+      r = (await fastPayRequest(userId, requestId, key)) ?? (await slowPayRequest());
+    } catch (err) {
+      // Another request paid with this key at the same moment: its payment row met the
+      // key's unique index, and this statement or transaction left nothing.
+      if (key === null || sqlState(err) !== SQLSTATE.uniqueViolation) throw err;
+      const replay = await requestReplay(userId, requestId, key);
+      if (!replay) throw err;
+      return replay;
+    }
+    // A key used before answers its first use, even where paying now would be refused
+    // (already paid, by that very key). Looked for on refusals only.
+    if (isFailure(r) && key !== null) return (await requestReplay(userId, requestId, key)) ?? r;
+    return r;
+
+    function slowPayRequest() {
+      return ctx.tx(async () => {
+        // The request row is the lock that makes "pay" happen once.
+        const { rows } = await db.query<RequestRow>(
+          `SELECT ${REQUEST_COLUMNS} FROM wallet_payment_requests WHERE id = $1 AND payer_id = $2 FOR UPDATE`,
+          [requestId, userId],
         );
-      }
-      const asset = await ctx.asset(row.asset);
-      if (!asset) throw new Error(`asset ${row.asset} vanished`);
-      const payment = await move({
-        payerId: userId,
-        payeeId: row.requester_id,
-        asset,
-        amount: BigInt(row.amount),
-        note: row.note,
-        ledgerKey: `wallet:payment_request:${row.id}`,
-        requestKey: null,
-        paymentRequestId: row.id,
+        const row = rows[0];
+        if (!row) notFound();
+        if (row.status !== 'pending') {
+          refuse(
+            WalletError.PaymentRequestNotPending,
+            `The payment request is already ${row.status}`,
+            'id',
+          );
+        }
+        // A key used on another payment meets its unique index with this payment's row
+        // and rolls all of it back (caught above).
+        const asset = await ctx.asset(row.asset);
+        if (!asset) throw new Error(`asset ${row.asset} vanished`);
+        const payment = await move({
+          payerId: userId,
+          payeeId: row.requester_id,
+          asset,
+          amount: BigInt(row.amount),
+          note: row.note,
+          ledgerKey: `wallet:payment_request:${row.id}`,
+          requestKey: key,
+          paymentRequestId: row.id,
+        });
+        // Its ledger key is the request's, used only under the request's row lock.
+        if (payment instanceof AlreadyDone) {
+          throw new Error(`payment request ${row.id} is paid in the ledger but still pending`);
+        }
+        const updated = await db.query<RequestRow>(
+          `UPDATE wallet_payment_requests SET status = 'paid', payment_id = $2, resolved_at = $3
+            WHERE id = $1 RETURNING ${REQUEST_COLUMNS}`,
+          [row.id, payment.id, payment.createdAt],
+        );
+        if (!updated.rows[0]) throw new Error('payment request vanished');
+        const request = await toRequest(updated.rows[0]);
+        await ctx.publish('payment_request.paid', request.id, paymentRequestJson(request));
+        return { ok: true as const, request, payment, replayed: false };
       });
-      // Its ledger key is the request's, used only under the request's row lock.
-      if (payment instanceof AlreadyDone) {
-        throw new Error(`payment request ${row.id} is paid in the ledger but still pending`);
-      }
-      const updated = await db.query<RequestRow>(
-        `UPDATE wallet_payment_requests SET status = 'paid', payment_id = $2, resolved_at = $3
-          WHERE id = $1 RETURNING ${REQUEST_COLUMNS}`,
-        [row.id, payment.id, payment.createdAt],
-      );
-      if (!updated.rows[0]) throw new Error('payment request vanished');
-      const request = await toRequest(updated.rows[0]);
-      await ctx.publish('payment_request.paid', request.id, paymentRequestJson(request));
-      return { ok: true as const, request, payment };
-    });
+    }
   }
 
   /** Declined by the payer or cancelled by the requester; a resolved request stays so. */

@@ -1,6 +1,7 @@
 import { LedgerError } from '../ledger/errors.js';
 import { formatAmount } from '../ledger/money.js';
 import type { AccountEntry } from '../ledger/service.js';
+import { prepared } from '../platform/db/db.js';
 import { fail } from '../platform/failure.js';
 import { WalletError, type WalletFailure } from './errors.js';
 import type { WalletContext } from './internal.js';
@@ -43,6 +44,18 @@ interface ActivityRow {
 
 const ACTIVITY_COLUMNS = `id, user_id, type, asset, amount::text AS amount, reference_id,
   counterparty_id, description, ledger_transaction_id, occurred_at`;
+
+/** A page of a user's movements, filtered: every history read runs it. */
+const HISTORY = prepared(
+  `SELECT ${ACTIVITY_COLUMNS} FROM wallet_activity
+    WHERE user_id = $1
+      AND ($2::text IS NULL OR asset = $2)
+      AND ($3::text IS NULL OR type = $3)
+      AND ($4::timestamptz IS NULL OR occurred_at >= $4)
+      AND ($5::timestamptz IS NULL OR occurred_at < $5)
+      AND ($6::text IS NULL OR id < $6)
+    ORDER BY id DESC LIMIT $7`,
+);
 
 /** Longest statement, in lines; a longer period must be asked for in parts. */
 export const MAX_STATEMENT_LINES = 50_000;
@@ -98,25 +111,15 @@ export function createReports(ctx: WalletContext) {
 
   /** The user's movements, newest first, filtered. */
   async function history(userId: string, q: HistoryQuery): Promise<Activity[]> {
-    const { rows } = await db.query<ActivityRow>(
-      `SELECT ${ACTIVITY_COLUMNS} FROM wallet_activity
-        WHERE user_id = $1
-          AND ($2::text IS NULL OR asset = $2)
-          AND ($3::text IS NULL OR type = $3)
-          AND ($4::timestamptz IS NULL OR occurred_at >= $4)
-          AND ($5::timestamptz IS NULL OR occurred_at < $5)
-          AND ($6::text IS NULL OR id < $6)
-        ORDER BY id DESC LIMIT $7`,
-      [
-        userId,
-        q.asset ?? null,
-        q.type ?? null,
-        q.from ?? null,
-        q.to ?? null,
-        q.startingAfter ?? null,
-        q.limit,
-      ],
-    );
+    const { rows } = await db.query<ActivityRow>(HISTORY, [
+      userId,
+      q.asset ?? null,
+      q.type ?? null,
+      q.from ?? null,
+      q.to ?? null,
+      q.startingAfter ?? null,
+      q.limit,
+    ]);
     return Promise.all(rows.map(toActivity));
   }
 

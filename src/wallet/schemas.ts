@@ -278,6 +278,11 @@ export const ActivitySchema = z
     amount: z.string().openapi({ description: 'Signed: + in, − out', example: '-12.50' }),
     reference_id: z.string(),
     counterparty_user_id: z.string().nullable(),
+    counterparty_handle: z.string().nullable().openapi({
+      description:
+        'The other person of a payment (sent, received or a paid request) by handle; null when there is no other person or they have no handle',
+      example: 'bob',
+    }),
     description: z.string().nullable(),
     ledger_transaction_id: z.string(),
     occurred_at: time,

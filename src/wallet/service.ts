@@ -119,15 +119,26 @@ export interface WalletService {
     query: ListQuery & { direction?: 'sent' | 'received' | undefined },
   ): Promise<Payment[]>;
 
-  /** Asks another user for money. */
+  /**
+   * Asks another user for money. A `requestKey` (Idempotency-Key) is stored with the
+   * request: the same key for the same ask answers that request again (`replayed`), and
+   * the key with another ask is `idempotency_conflict`.
+   */
   requestPayment(
     input: PaymentRequestInput,
-  ): Promise<{ ok: true; request: PaymentRequest } | WalletFailure>;
-  /** Pays a request addressed to `userId`, at most once. */
+  ): Promise<{ ok: true; request: PaymentRequest; replayed: boolean } | WalletFailure>;
+  /**
+   * Pays a request addressed to `userId`, at most once. A `requestKey` (Idempotency-Key)
+   * is stored with the payment: the same key for the same request answers that payment
+   * again (`replayed`), and the key on any other payment is `idempotency_conflict`.
+   */
   payRequest(
     userId: string,
     requestId: string,
-  ): Promise<{ ok: true; request: PaymentRequest; payment: Payment } | WalletFailure>;
+    requestKey?: string,
+  ): Promise<
+    { ok: true; request: PaymentRequest; payment: Payment; replayed: boolean } | WalletFailure
+  >;
   /** The payer turns a pending request down. */
   declineRequest(
     userId: string,

@@ -1,10 +1,17 @@
 import { LedgerError } from '../ledger/errors.js';
-import type { Asset, Leg } from '../ledger/model.js';
+import type { Asset, HouseAccount, Leg } from '../ledger/model.js';
 import { invertRate, type Rate } from '../ledger/money.js';
+import { embed, SQLSTATE, sqlState } from '../platform/db/db.js';
 import { newId } from '../platform/ids.js';
 import { fail, isFailure, rollback } from '../platform/failure.js';
 import { WalletError, type WalletFailure } from './errors.js';
-import { AlreadyDone, alreadyDone, refuse, type WalletContext } from './internal.js';
+import {
+  AlreadyDone,
+  alreadyDone,
+  refuse,
+  type NewActivity,
+  type WalletContext,
+} from './internal.js';
 import { tradeJson } from './json.js';
 import type { Quote, TradeSide } from './model.js';
 import type { ObservedPrice } from './prices/source.js';
@@ -21,9 +28,15 @@ export interface QuoteInput {
   spendAmount?: string | undefined;
   /** Exact amount to receive (decimal string); or give `spendAmount`. */
   receiveAmount?: string | undefined;
+  /**
+   * The caller's idempotency key (the HTTP `Idempotency-Key`), stored with the quote: the
+   * same key again answers that quote (`replayed`), however late; with another request,
+   * `idempotency_conflict`.
+   */
+  requestKey?: string | undefined;
 }
 
-export type QuoteResult = { ok: true; quote: Quote } | WalletFailure;
+export type QuoteResult = { ok: true; quote: Quote; replayed: boolean } | WalletFailure;
 export type ExecuteResult = { ok: true; quote: Quote; replayed: boolean } | WalletFailure;
 
 interface QuoteRow {
@@ -47,6 +60,7 @@ interface QuoteRow {
   price_source: string;
   price_observed_at: Date;
   status: 'open' | 'executed';
+  request_key: string | null;
   trade_id: string;
   ledger_transaction_id: string | null;
   created_at: Date;
@@ -60,7 +74,8 @@ const QUOTE_COLUMNS = `id, user_id, side, mode, spend_asset, receive_asset,
   residue_amount::text AS residue_amount, rate_numerator::text AS rate_numerator,
   rate_denominator::text AS rate_denominator, mid_numerator::text AS mid_numerator,
   mid_denominator::text AS mid_denominator, spread_bps, fee_bps, price_source,
-  price_observed_at, status, trade_id, ledger_transaction_id, created_at, expires_at, executed_at`;
+  price_observed_at, status, request_key, trade_id, ledger_transaction_id, created_at, expires_at,
+  executed_at`;
 
 function sideOf(from: Asset, to: Asset): TradeSide | undefined {
   if (from.kind === 'fiat' && to.kind === 'crypto') return 'buy';
@@ -168,7 +183,57 @@ export function createTrades(ctx: WalletContext) {
     };
   }
 
+  /**
+   * A quote made with an Idempotency-Key answers it again for the same request, even
+   * where quoting now would be refused (the price moved, the money was spent); the key
+   * with another request is a conflict. Undefined when the key is unused.
+   */
+  async function quoteReplay(input: QuoteInput, key: string): Promise<QuoteResult | undefined> {
+    const { rows } = await db.query<QuoteRow>(
+      `SELECT ${QUOTE_COLUMNS} FROM wallet_quotes WHERE user_id = $1 AND request_key = $2`,
+      [input.userId, key],
+    );
+    const prior = rows[0];
+    if (!prior) return undefined;
+    const spendMode = input.spendAmount !== undefined;
+    const amount = await ctx.parseAmount(
+      spendMode ? input.from : input.to,
+      (spendMode ? input.spendAmount : input.receiveAmount) ?? '',
+    );
+    const same =
+      (await ctx.asset(input.from))?.code === prior.spend_asset &&
+      (await ctx.asset(input.to))?.code === prior.receive_asset &&
+      prior.mode === (spendMode ? 'spend' : 'receive') &&
+      amount.ok &&
+      amount.amount === BigInt(spendMode ? prior.spend_amount : prior.receive_amount);
+    if (!same) {
+      return fail(WalletError.IdempotencyConflict, {
+        message: 'This Idempotency-Key was already used for a different quote',
+        param: 'Idempotency-Key',
+      });
+    }
+    return { ok: true, quote: await toQuote(prior), replayed: true };
+  }
+
   async function createQuote(input: QuoteInput): Promise<QuoteResult> {
+    const key = input.requestKey;
+    if (key === undefined) return newQuote(input);
+    let r: QuoteResult | undefined;
+    try {
+      r = await newQuote(input);
+    } catch (err) {
+      // The same key at the same moment: the other request's quote holds the key's index.
+      if (sqlState(err) !== SQLSTATE.uniqueViolation) throw err;
+    }
+    // No quote made (the key's index, or a refusal): the key's first use answers, if any.
+    if (r?.ok) return r;
+    const replay = await quoteReplay(input, key);
+    if (replay) return replay;
+    if (!r) throw new Error('quote neither made nor found under its key');
+    return r;
+  }
+
+  async function newQuote(input: QuoteInput): Promise<QuoteResult> {
     const hasSpend = input.spendAmount !== undefined;
     if (hasSpend === (input.receiveAmount !== undefined)) {
       return fail(WalletError.AmountBothOrNeither, {
@@ -197,10 +262,14 @@ export function createTrades(ctx: WalletContext) {
     );
     if (!parsed.ok) return parsed;
 
-    const { rows: profileRows } = await db.query<{ frozen: boolean; tier: Tier }>(
-      'SELECT frozen, tier FROM wallet_profiles WHERE user_id = $1',
-      [input.userId],
-    );
+    // Two independent reads, side by side (neither is a lock: execution decides).
+    const [{ rows: profileRows }, account] = await Promise.all([
+      db.query<{ frozen: boolean; tier: Tier }>(
+        'SELECT frozen, tier FROM wallet_profiles WHERE user_id = $1',
+        [input.userId],
+      ),
+      ledger.findAccount(input.userId, from.code),
+    ]);
     const profile = profileRows[0] ?? { frozen: false, tier: TIERS[0] };
     if (profile.frozen) {
       return fail(WalletError.AccountFrozen, { message: 'Your wallet is frozen; contact support' });
@@ -241,7 +310,6 @@ export function createTrades(ctx: WalletContext) {
         param: hasSpend ? 'spend_amount' : 'receive_amount',
       });
     }
-    const account = await ledger.findAccount(input.userId, from.code);
     const available = account?.balance.available ?? 0n;
     if (available < a.spend) {
       return fail(LedgerError.InsufficientFunds, {
@@ -255,9 +323,9 @@ export function createTrades(ctx: WalletContext) {
       `INSERT INTO wallet_quotes (id, user_id, side, mode, spend_asset, receive_asset, spend_amount,
          receive_amount, fee_amount, cost_amount, residue_amount, rate_numerator, rate_denominator,
          mid_numerator, mid_denominator, spread_bps, fee_bps, price_source, price_observed_at,
-         trade_id, created_at, expires_at)
+         trade_id, created_at, expires_at, request_key)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-               $19, $20, $21, $22)
+               $19, $20, $21, $22, $23)
        RETURNING ${QUOTE_COLUMNS}`,
       [
         newId('quo'),
@@ -282,10 +350,11 @@ export function createTrades(ctx: WalletContext) {
         newId('trd'),
         now,
         new Date(now.getTime() + settings.quoteTtlSeconds * 1000),
+        input.requestKey ?? null,
       ],
     );
     if (!rows[0]) throw new Error('quote not inserted');
-    return { ok: true, quote: await toQuote(rows[0]) };
+    return { ok: true, quote: await toQuote(rows[0]), replayed: false };
   }
 
   async function quoteRow(id: string, lock: boolean): Promise<QuoteRow | undefined> {
@@ -297,30 +366,141 @@ export function createTrades(ctx: WalletContext) {
   }
 
   /** The ledger legs of a trade: balanced per asset, zero legs left out. */
-  async function legsOf(q: QuoteRow): Promise<{ legs: Leg[]; userSpend: string }> {
-    // Sequential: inside a transaction, calls share one connection.
-    const userSpend = await ctx.userAccount(q.user_id, q.spend_asset);
-    const userReceive = await ctx.userAccount(q.user_id, q.receive_asset);
-    const fees = await ctx.houseAccount('fees', q.spend_asset);
-    const liquiditySpend = await ctx.houseAccount('liquidity', q.spend_asset);
-    const rounding = await ctx.houseAccount('rounding', q.spend_asset);
-    const liquidityReceive = await ctx.houseAccount('liquidity', q.receive_asset);
+  function legsOf(
+    q: QuoteRow,
+    a: {
+      userSpend: string;
+      userReceive: string;
+      fees: string;
+      liquiditySpend: string;
+      rounding: string;
+      liquidityReceive: string;
+    },
+  ): Leg[] {
     const S = q.spend_asset;
     const R = q.receive_asset;
     const legs: Leg[] = [
-      { accountId: userSpend, asset: S, direction: 'debit', amount: BigInt(q.spend_amount) },
-      { accountId: fees, asset: S, direction: 'credit', amount: BigInt(q.fee_amount) },
-      { accountId: liquiditySpend, asset: S, direction: 'credit', amount: BigInt(q.cost_amount) },
-      { accountId: rounding, asset: S, direction: 'credit', amount: BigInt(q.residue_amount) },
+      { accountId: a.userSpend, asset: S, direction: 'debit', amount: BigInt(q.spend_amount) },
+      { accountId: a.fees, asset: S, direction: 'credit', amount: BigInt(q.fee_amount) },
+      { accountId: a.liquiditySpend, asset: S, direction: 'credit', amount: BigInt(q.cost_amount) },
+      { accountId: a.rounding, asset: S, direction: 'credit', amount: BigInt(q.residue_amount) },
       {
-        accountId: liquidityReceive,
+        accountId: a.liquidityReceive,
         asset: R,
         direction: 'debit',
         amount: BigInt(q.receive_amount),
       },
-      { accountId: userReceive, asset: R, direction: 'credit', amount: BigInt(q.receive_amount) },
+      { accountId: a.userReceive, asset: R, direction: 'credit', amount: BigInt(q.receive_amount) },
     ];
-    return { legs: legs.filter((l) => l.amount > 0n), userSpend };
+    return legs.filter((l) => l.amount > 0n);
+  }
+
+  // House accounts' ids by `${kind}:${asset}`, as the ledger last gave them (never
+  // deleted). Only the one-statement path uses them, as a proposal: the ledger's own
+  // statement refuses an account that is not there, and the full path reads them again.
+  const houseIds = new Map<string, string>();
+  async function houseAccountId(kind: HouseAccount, asset: string): Promise<string | undefined> {
+    const cached = houseIds.get(`${kind}:${asset}`);
+    if (cached !== undefined) return cached;
+    const r = await ledger.houseAccount(kind, asset);
+    if (!r.ok) return undefined;
+    houseIds.set(`${kind}:${asset}`, r.account.id);
+    return r.account.id;
+  }
+
+  /** The ledger posting of a quote's trade, and what is written with it. */
+  async function tradePosting(q: QuoteRow, legs: Leg[], now: Date) {
+    const receiveDecimal = await ctx.format(q.receive_asset, BigInt(q.receive_amount));
+    const posting = {
+      key: `wallet:trade:${q.id}`,
+      legs,
+      description: `${q.side} ${receiveDecimal} ${q.receive_asset}`,
+      metadata: { wallet: 'trade', quote: q.id, trade: q.trade_id, user: q.user_id },
+      effectiveAt: now,
+    };
+    const activity = (quote: Quote, ledgerTransactionId: string): NewActivity[] => {
+      const common = {
+        userId: q.user_id,
+        type: 'trade' as const,
+        referenceId: q.trade_id,
+        counterpartyId: null,
+        description: posting.description,
+        ledgerTransactionId,
+        occurredAt: now,
+      };
+      return [
+        { ...common, asset: q.spend_asset, amount: -quote.spendAmount },
+        { ...common, asset: q.receive_asset, amount: quote.receiveAmount },
+      ];
+    };
+    return { posting, activity };
+  }
+
+  /**
+   * The common case of `executeQuote` in one autocommitted statement: the quote, still
+   * open and unexpired, is marked executed as the statement's first lock
+   * (migrations/wallet/0127), then the profile lock and limit counters as a payment
+   * takes them (`paymentGuard`), then the ledger posting with the activity and the
+   * event. Null when anything is not plain (expired, executed, raced, frozen, limits,
+   * funds, an account not yet recorded): nothing was written and the full path answers.
+   */
+  async function fastExecute(q: QuoteRow): Promise<Quote | null> {
+    if (db.inTransaction()) return null;
+    const now = ctx.clock();
+    if (now >= q.expires_at) return null;
+    const spendAsset = await ctx.asset(q.spend_asset);
+    const [userSpend] = ctx.knownAccounts([q.user_id], q.spend_asset) ?? [];
+    const [userReceive] = ctx.knownAccounts([q.user_id], q.receive_asset) ?? [];
+    if (!spendAsset || userSpend === undefined || userReceive === undefined) return null;
+    const fees = await houseAccountId('fees', q.spend_asset);
+    const liquiditySpend = await houseAccountId('liquidity', q.spend_asset);
+    const rounding = await houseAccountId('rounding', q.spend_asset);
+    const liquidityReceive = await houseAccountId('liquidity', q.receive_asset);
+    if (!fees || !liquiditySpend || !rounding || !liquidityReceive) return null;
+    const legs = legsOf(q, {
+      userSpend,
+      userReceive,
+      fees,
+      liquiditySpend,
+      rounding,
+      liquidityReceive,
+    });
+    const { posting, activity } = await tradePosting(q, legs, now);
+    const spend = BigInt(q.spend_amount);
+    const guard = ctx.paymentGuard([q.user_id], [userSpend], q.user_id, spendAsset, spend);
+    // The answer as it will stand, but for the ledger transaction's id (formatted now:
+    // the statement's parts are built synchronously).
+    const base = await toQuote({ ...q, status: 'executed', executed_at: now });
+    const executed = (ledgerTransactionId: string): Quote => ({ ...base, ledgerTransactionId });
+    const t = await ledger.postGuarded(posting, {
+      guard: (posted) => {
+        const claim = [
+          q.id,
+          q.user_id,
+          q.spend_asset,
+          q.receive_asset,
+          q.spend_amount,
+          q.receive_amount,
+          now,
+          posted.transactionId,
+          userReceive,
+        ];
+        return {
+          sql: `SELECT CASE WHEN (SELECT wallet_claim_quote($1, $2, $3, $4, $5::numeric,
+                                      $6::numeric, $7::timestamptz, $8, $9))
+                       THEN (${embed(guard, claim.length)}) ELSE false END`,
+          params: [...claim, ...guard.params],
+        };
+      },
+      alongside: (posted) => {
+        const quote = executed(posted.transactionId);
+        return [
+          ctx.activityStatement(activity(quote, posted.transactionId), 'posted'),
+          ctx.eventStatement('trade.executed', q.trade_id, tradeJson(quote), 'posted'),
+        ];
+      },
+    });
+    return t ? executed(t.id) : null;
   }
 
   /**
@@ -334,6 +514,8 @@ export function createTrades(ctx: WalletContext) {
       return fail(WalletError.QuoteNotFound, { message: `No quote ${quoteId}`, param: 'id' });
     }
     if (seen.status === 'executed') return { ok: true, quote: await toQuote(seen), replayed: true };
+    const fast = await fastExecute(seen);
+    if (fast) return { ok: true, quote: fast, replayed: false };
     const r = await ctx.tx(async (): Promise<Quote | WalletFailure | AlreadyDone<QuoteRow>> => {
       const q = await quoteRow(quoteId, true);
       if (!q) throw new Error(`quote ${quoteId} vanished`);
@@ -346,24 +528,43 @@ export function createTrades(ctx: WalletContext) {
           'id',
         );
       }
-      const profiles = await ctx.lockProfiles([userId]);
+      const spendAsset = await ctx.asset(q.spend_asset);
+      if (!spendAsset) throw new Error(`asset ${q.spend_asset} vanished`);
+      const spend = BigInt(q.spend_amount);
+      // The profile lock, the spending account (recorded) and the limit counters in one
+      // round trip; then the receiving account, recorded too, so that the user's next
+      // trade can take the one-statement path.
+      const { profiles, accounts, counted } = await ctx.lockProfilesAccountsAndLimits(
+        [userId],
+        userId,
+        spendAsset,
+        spend,
+      );
       const profile = profiles.get(userId);
       if (!profile) throw new Error('profile vanished');
       if (profile.frozen)
         refuse(WalletError.AccountFrozen, 'Your wallet is frozen; contact support');
-      const spendAsset = await ctx.asset(q.spend_asset);
-      if (!spendAsset) throw new Error(`asset ${q.spend_asset} vanished`);
-      await ctx.consumeLimits(profile, spendAsset, BigInt(q.spend_amount));
-
-      const { legs, userSpend } = await legsOf(q);
-      const receiveDecimal = await ctx.format(q.receive_asset, BigInt(q.receive_amount));
-      const posted = await ledger.post({
-        key: `wallet:trade:${q.id}`,
-        legs,
-        description: `${q.side} ${receiveDecimal} ${q.receive_asset}`,
-        metadata: { wallet: 'trade', quote: q.id, trade: q.trade_id, user: userId },
-        effectiveAt: now,
+      await ctx.consumeLimits(profile, spendAsset, spend, counted);
+      const [userSpend] = accounts;
+      if (userSpend === undefined) throw new Error('spending account not opened');
+      const [userReceive] = await ctx.recordedAccounts([userId], q.receive_asset);
+      if (userReceive === undefined) throw new Error('receiving account not opened');
+      // Read again (and remembered for the one-statement path).
+      const house = async (kind: HouseAccount, asset: string) => {
+        const id = await ctx.houseAccount(kind, asset);
+        houseIds.set(`${kind}:${asset}`, id);
+        return id;
+      };
+      const legs = legsOf(q, {
+        userSpend,
+        userReceive,
+        fees: await house('fees', q.spend_asset),
+        liquiditySpend: await house('liquidity', q.spend_asset),
+        rounding: await house('rounding', q.spend_asset),
+        liquidityReceive: await house('liquidity', q.receive_asset),
       });
+      const { posting, activity } = await tradePosting(q, legs, now);
+      const posted = await ledger.post(posting);
       if (!posted.ok) return rollback(await ctx.fromLedger(posted, userSpend));
       if (posted.replayed) {
         throw new Error(`quote ${q.id} was posted to the ledger but is not marked executed`);
@@ -375,19 +576,7 @@ export function createTrades(ctx: WalletContext) {
       );
       if (!rows[0]) throw new Error(`quote ${q.id} vanished`);
       const quote = await toQuote(rows[0]);
-      const common = {
-        userId,
-        type: 'trade' as const,
-        referenceId: q.trade_id,
-        counterpartyId: null,
-        description: posted.transaction.description,
-        ledgerTransactionId: posted.transaction.id,
-        occurredAt: now,
-      };
-      await ctx.addActivity([
-        { ...common, asset: q.spend_asset, amount: -quote.spendAmount },
-        { ...common, asset: q.receive_asset, amount: quote.receiveAmount },
-      ]);
+      await ctx.addActivity(activity(quote, posted.transaction.id));
       await ctx.publish('trade.executed', q.trade_id, tradeJson(quote));
       return quote;
     });

@@ -965,6 +965,70 @@ describe('history and statements', () => {
     expect(received.body.data[0]).toMatchObject({ amount: '5.00', counterparty_user_id: ned.id });
   });
 
+  it('names the other person of a payment by handle: sent, received and a paid request', async () => {
+    const uma = await h.user('uma');
+    const vic = await h.user('vic');
+    await h.fund(uma, 'USD', '20.00');
+    await h.fund(vic, 'USD', '20.00');
+    expect(
+      (await req('POST', '/v1/payments', uma, { to: '@vic', asset: 'USD', amount: '3.00' })).status,
+    ).toBe(201);
+    const ask = await req('POST', '/v1/payment_requests', uma, {
+      from: '@vic',
+      asset: 'USD',
+      amount: '2.00',
+      note: 'Taxi',
+    });
+    expect(ask.status, ask.text).toBe(201);
+    const paid = await req('POST', `/v1/payment_requests/${ask.body.id}/pay`, vic);
+    expect(paid.status, paid.text).toBe(200);
+    // Someone without a handle, paid by email, is named by none: their email stays private.
+    const plain = await h.t.request('POST', '/v1/users', {
+      body: { email: 'no-handle-history@example.com', password: 'correct horse battery staple' },
+    });
+    expect(plain.status, plain.text).toBe(201);
+    expect(
+      (
+        await req('POST', '/v1/payments', uma, {
+          to: 'no-handle-history@example.com',
+          asset: 'USD',
+          amount: '1.00',
+        })
+      ).status,
+    ).toBe(201);
+
+    type Row = { type: string; amount: string; counterparty_handle: string | null };
+    const pick = (rows: Row[]) =>
+      rows.map((a) => [a.type, a.amount, a.counterparty_handle] as const);
+    const umaSees = await req('GET', '/v1/wallet/history', uma);
+    expect(umaSees.status, umaSees.text).toBe(200);
+    expect(pick(umaSees.body.data as Row[])).toEqual([
+      ['payment', '-1.00', null],
+      ['payment', '2.00', 'vic'],
+      ['payment', '-3.00', 'vic'],
+      ['fiat_deposit', '20.00', null],
+    ]);
+    const vicSees = await req('GET', '/v1/wallet/history?type=payment', vic);
+    expect(pick(vicSees.body.data as Row[])).toEqual([
+      ['payment', '-2.00', 'uma'],
+      ['payment', '3.00', 'uma'],
+    ]);
+    // The handle is the one they have now: a renamed friend shows under the new name.
+    const renamed = await req('PATCH', '/v1/me', vic, { handle: 'victoria' });
+    expect(renamed.status, renamed.text).toBe(200);
+    const after = await req('GET', '/v1/wallet/history?type=payment&limit=1&asset=USD', uma);
+    expect(after.body.data[0]).toMatchObject({ amount: '-1.00', counterparty_handle: null });
+    const older = await req(
+      'GET',
+      `/v1/wallet/history?type=payment&starting_after=${after.body.next_cursor}`,
+      uma,
+    );
+    expect(pick(older.body.data as Row[])).toEqual([
+      ['payment', '2.00', 'victoria'],
+      ['payment', '-3.00', 'victoria'],
+    ]);
+  });
+
   it('a CSV statement reconciles: opening + lines = closing, and notes cannot be formulas', async () => {
     const pia = await h.user('pia');
     await h.user('quinn');

@@ -2,6 +2,7 @@ import type { EventCatalog } from '../platform/events/registry.js';
 import type { Db } from '../platform/db/db.js';
 import { arrayColumns } from '../platform/db/packed.js';
 import { newId } from '../platform/ids.js';
+import { WAKEUP_CHANNELS } from '../platform/db/wakeups.js';
 import type { DomainEvent } from '../platform/outbox/outbox.js';
 import type { DeliveryEngine } from './engine/engine.js';
 import type { EndpointDirectory } from './endpoints/directory.js';
@@ -172,7 +173,19 @@ export function createIngest(deps: {
 
   const dispatch = async ({ queued, pending }: InsertedMessages): Promise<void> => {
     if (queued.length > 0) await engine.dispatch(queued);
-    if (pending > 0) deps.wake();
+    if (pending > 0) {
+      deps.wake();
+      // Delivery loops of other processes (see delivery/runtime.ts). Inside a caller's
+      // transaction PostgreSQL sends it at that commit, never before the rows are visible.
+      // A statement of its own rather than an insert trigger: one per batch, and it keeps
+      // the webhooks module's schema as it is.
+      // Only while a delivery loop listens (wakeup_listeners): a NOTIFY serialises commits.
+      await db.query(
+        `SELECT pg_notify($1, '') WHERE EXISTS (
+           SELECT 1 FROM wakeup_listeners WHERE channel = $1 AND waiting_until > now())`,
+        [WAKEUP_CHANNELS.webhookMessages],
+      );
+    }
     metrics.messagesCreated.inc({ engine: 'nats' }, queued.length);
     metrics.messagesCreated.inc({ engine: 'postgres' }, pending);
   };

@@ -259,6 +259,7 @@ export const webhooksModule = defineModule<{ chains: ChainsService }>()({
           return (await adapter.transactionStatus(txHash)) === 'mined';
         },
       },
+      wakeups: platform.config.dbWakeups,
       settings: {
         ...DEFAULTS,
         engine: settings.webhookEngine,

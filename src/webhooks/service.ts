@@ -191,6 +191,8 @@ export function createWebhooksService(deps: {
   engine?: DeliveryEngine;
   /** Tells owners their endpoint was disabled (listed, and emailed when SMTP is set up). */
   notifications: Pick<Notifications, 'notify'>;
+  /** Delivery loops wake on the database's notification of new messages (see runtime.ts). */
+  wakeups?: boolean;
 }): WebhooksService {
   const { db, logger, settings } = deps;
   const log = logger.child({ module: 'webhooks' });
@@ -422,6 +424,7 @@ export function createWebhooksService(deps: {
           loops,
           disableEndpoint: (id, reason) => endpoints.disable(id, reason),
           maintain,
+          ...(deps.wakeups ? { wakeups: true } : {}),
           onStopped: (handle) => running.delete(handle),
         },
         options,

@@ -116,7 +116,9 @@ describe.skipIf(!chromiumPath)(
       const card = page.getByRole('region', { name: 'Pay by card' });
       await card.getByRole('button', { name: 'Pay 12.00 USD by card' }).waitFor();
       // The form posts to the processor, never to this server.
-      expect(await card.locator('form').getAttribute('action')).toBe(`${processor.url}/v1/tokens`);
+      expect(await card.locator('form[method="post"]').getAttribute('action')).toBe(
+        `${processor.url}/v1/tokens`,
+      );
       expect(await seriousA11yViolations(page)).toEqual([]);
 
       await payByCard('4242 4242 4242 4242');
@@ -149,6 +151,32 @@ describe.skipIf(!chromiumPath)(
       await page.getByRole('link', { name: 'See the receipt' }).click();
       await page.getByText('card visa ending 4242').waitFor();
       expect(consoleErrors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
+    }, 120_000);
+
+    it('pays part of an invoice by card from the checkout; the rest stays due on the page', async () => {
+      const inv = await invoice({ currency: 'USD', amount: '12.00', assets: ['USD'] });
+      await page.goto(`${base}${inv.checkout_url}`);
+      const card = page.getByRole('region', { name: 'Pay by card' });
+      await card.getByLabel('Pay only part by card (USD)').fill('12.01');
+      await card.getByRole('button', { name: 'Use this amount' }).click();
+      await card
+        .getByRole('alert')
+        .getByText('That is more than the invoice still owes.')
+        .waitFor();
+      await card.getByLabel('Pay only part by card (USD)').fill('5.00');
+      await card.getByRole('button', { name: 'Use this amount' }).click();
+      await card.getByRole('button', { name: 'Pay 5.00 USD by card' }).waitFor();
+      await card.getByText('7.00 USD will still be due, to pay another way.').waitFor();
+      expect(await seriousA11yViolations(page)).toEqual([]);
+
+      await payByCard(TEST_CARDS.visa);
+      await card.getByRole('button', { name: 'Pay 7.00 USD by card' }).waitFor();
+      const api = await t.request('GET', `/v1/invoices/${inv.id}`, { token: shop.liveKey });
+      expect(api.body).toMatchObject({ status: 'open', amount_paid: '5' });
+      expect(api.body.payments).toMatchObject([
+        { method: 'card', status: 'confirmed', amount: '5' },
+      ]);
+      expect(await seriousA11yViolations(page)).toEqual([]);
     }, 120_000);
 
     it('shows a declined card on the page, moves nothing, and takes another card after', async () => {
@@ -205,6 +233,43 @@ describe.skipIf(!chromiumPath)(
       expect(api.body.payments).toHaveLength(1);
       expect(processor.charges().filter((c) => c.description === `Invoice ${inv.id}`)).toHaveLength(
         1,
+      );
+    }, 60_000);
+
+    it('refunds part of a card payment back to the card; a refund reason holding a card number is refused', async () => {
+      const inv = await invoice({ currency: 'USD', amount: '9.00', assets: ['USD'] });
+      used.add(TEST_CARDS.mastercard);
+      const tokenized = await fetch(`${processor.url}/v1/tokens`, {
+        method: 'POST',
+        redirect: 'manual',
+        body: new URLSearchParams({
+          key: processor.publishableKey,
+          'card[number]': TEST_CARDS.mastercard,
+          'card[exp]': '01/39',
+          'card[cvc]': '321',
+          return_url: `${base}${inv.checkout_url}/card`,
+        }),
+      });
+      const paid = await fetch(tokenized.headers.get('location') ?? '', { redirect: 'manual' });
+      expect(paid.headers.get('location')).toBe(inv.checkout_url);
+
+      const withPan = await t.request('POST', `/v1/invoices/${inv.id}/refunds`, {
+        token: shop.liveKey,
+        body: { asset: 'USD', amount: '1.00', reason: `wrong card ${TEST_CARDS.mastercard}` },
+      });
+      expect(withPan.status).toBe(400);
+      expect(withPan.body.error).toMatchObject({ code: 'card_number_in_text', param: 'reason' });
+      expect(withPan.text).not.toContain(TEST_CARDS.mastercard);
+
+      const r = await t.request('POST', `/v1/invoices/${inv.id}/refunds`, {
+        token: shop.liveKey,
+        body: { asset: 'USD', amount: '2.50', reason: 'one pastry was missing' },
+      });
+      expect(r.status, r.text).toBe(201);
+      expect(r.body).toMatchObject({ status: 'succeeded', amount: '2.5' });
+      expect(r.body.card_refund).toMatch(/^re_/);
+      expect(processor.charges()).toContainEqual(
+        expect.objectContaining({ description: `Invoice ${inv.id}`, amountRefunded: 250 }),
       );
     }, 60_000);
 

@@ -15,7 +15,12 @@ import {
   type TestMerchant,
 } from '../fixtures/merchants/setup.js';
 import { createTestApp, type TestApp } from '../support/app.js';
-import { findChromium, launchChromium, seriousA11yViolations } from '../support/browser.js';
+import {
+  findChromium,
+  launchChromium,
+  seriousA11yViolations,
+  SCREENSHOTS_DIR,
+} from '../support/browser.js';
 
 /**
  * The hosted checkout, payment links and the till in real Chromium, against the real
@@ -24,9 +29,8 @@ import { findChromium, launchChromium, seriousA11yViolations } from '../support/
  */
 
 const chromiumPath = findChromium();
-/** Where the screenshots go: the README's with VW_UPDATE_SCREENSHOTS=1. */
-const shots =
-  process.env['VW_UPDATE_SCREENSHOTS'] === '1' ? 'docs/screenshots' : '.test-data/screenshots';
+/** Artefacts of the run; `npm run screenshots` copies the ones the docs show. */
+const shots = SCREENSHOTS_DIR;
 const PHONE = { width: 390, height: 844 };
 const MNEMONIC =
   'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';

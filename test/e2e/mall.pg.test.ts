@@ -17,12 +17,12 @@ import {
   findChromium,
   launchChromiumWithWebGl,
   seriousA11yViolations,
+  SCREENSHOTS_DIR,
 } from '../support/browser.js';
 
 const chromiumPath = findChromium();
-/** The README's screenshot with VW_UPDATE_SCREENSHOTS=1; a test artefact otherwise. */
-const shots =
-  process.env['VW_UPDATE_SCREENSHOTS'] === '1' ? 'docs/screenshots' : '.test-data/screenshots';
+/** Artefacts of the run; `npm run screenshots` copies the ones the docs show. */
+const shots = SCREENSHOTS_DIR;
 const DESKTOP = { width: 1280, height: 720 };
 
 describe.skipIf(!chromiumPath)(
@@ -96,6 +96,7 @@ describe.skipIf(!chromiumPath)(
         variants: [{ sku: 'BAT', name: 'Short handle', prices: { USD: '49.90' }, stock: 3 }],
       });
       const campaign = await call('/v1/campaigns', {
+        merchant: tenant.id,
         name: 'Monsoon tea',
         channel: 'instagram',
         currency: 'USD',

@@ -9,7 +9,13 @@ import { startLocalNode, type LocalNode } from '../fixtures/chains/node.js';
 import { fund, user } from '../fixtures/merchants/setup.js';
 import { startReceiver, type Receiver } from '../fixtures/webhooks/receiver.js';
 import { createTestApp, type TestApp } from '../support/app.js';
-import { findChromium, launchChromium, seriousA11yViolations } from '../support/browser.js';
+import {
+  findChromium,
+  launchChromium,
+  screenshot,
+  seriousA11yViolationsInBothSchemes,
+  SCREENSHOTS_DIR,
+} from '../support/browser.js';
 
 /**
  * The merchant dashboard and the operations console in real Chromium against the real
@@ -28,8 +34,8 @@ interface BrowserStorage {
 }
 
 const chromiumPath = findChromium();
-const shots =
-  process.env['VW_UPDATE_SCREENSHOTS'] === '1' ? 'docs/screenshots' : '.test-data/screenshots';
+/** Artefacts of the run; `npm run screenshots` copies the ones the docs show. */
+const shots = SCREENSHOTS_DIR;
 const DESKTOP = { width: 1280, height: 900 };
 const PW = 'correct horse battery staple';
 // The BIP-39 test vector: a valid seed whose keys are not Hardhat's funded accounts.
@@ -84,9 +90,16 @@ describe.skipIf(!chromiumPath)('the merchant dashboard and operations console in
       VW_WEBHOOK_RETRY_SCHEDULE: '0.05,0.1',
       VW_WEBHOOK_CIRCUIT_THRESHOLD: '1000',
     });
+    // The hot wallet holds ETH for approved withdrawals and their gas (set, not sent:
+    // the chain stays at block 0, below the confirmation depth).
+    const hot = await t.vw.chains.custody.hotWalletAddress();
+    if (!hot) throw new Error('no hot wallet');
+    await node.rpc('hardhat_setBalance', [hot, '0x56bc75e2d63100000']); // 100 ETH
     // The roles of a deployment: the scheduler relays the outbox (an invoice's events
-    // reach webhook endpoints through it), the worker ingests, `delivery` sends.
-    const started = await t.vw.start(['api', 'worker', 'scheduler', 'delivery']);
+    // reach webhook endpoints through it), the worker ingests, `delivery` sends; the
+    // follower follows the local chain (the console shows its height and lag) and sends
+    // approved withdrawals.
+    const started = await t.vw.start(['api', 'worker', 'scheduler', 'delivery', 'follower']);
     base = `http://127.0.0.1:${started.port}`;
     browser = await launchChromium(chromiumPath ?? '');
     context = await browser.newContext({ viewport: DESKTOP, colorScheme: 'dark' });
@@ -120,10 +133,11 @@ describe.skipIf(!chromiumPath)('the merchant dashboard and operations console in
     console.log(`page at failure: ${page.url()}\n${await page.locator('body').innerText()}`);
   });
 
+  /** The page's screenshot (light, as the README shows it) and axe in both themes. */
   async function checkPage(name: string): Promise<void> {
     await page.locator('.spinner').first().waitFor({ state: 'detached' });
-    await page.screenshot({ path: join(shots, `${name}.png`) });
-    expect(await seriousA11yViolations(page), `axe on ${name}`).toEqual([]);
+    await screenshot(page, name, 'dark');
+    expect(await seriousA11yViolationsInBothSchemes(page, 'dark'), `axe on ${name}`).toEqual([]);
   }
 
   /** Signs in as someone by putting their session where the app keeps it. */
@@ -203,9 +217,13 @@ describe.skipIf(!chromiumPath)('the merchant dashboard and operations console in
     await page.getByRole('region', { name: 'Payments' }).getByText('25.00 USD').waitFor();
     await checkPage('merchant-invoice');
 
-    // The refund form is there for the paid payment (a refund itself answers 500 on the
-    // server today: see docs/webapp.md, Not there yet).
-    await page.getByLabel('Amount to refund').waitFor();
+    // A partial refund from the form: the payment's Refunded column shows it.
+    await page.getByLabel('Amount to refund').fill('5.00');
+    await page.getByRole('button', { name: 'Refund', exact: true }).click();
+    await page
+      .getByRole('region', { name: 'Payments' })
+      .getByText('5.00 USD', { exact: true })
+      .waitFor();
 
     await page.getByRole('link', { name: '← All invoices' }).click();
     const invoices = page.getByRole('region', { name: 'Invoices' });
@@ -300,6 +318,8 @@ describe.skipIf(!chromiumPath)('the merchant dashboard and operations console in
     const alice = await user(t, 'alice@example.com');
     await fund(t, alice.id, 'ETH', '10');
     await signInAs(alice.token);
+    // The wallet is made for phones first, and shown so.
+    await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${base}/app/send`);
     await page.getByLabel('Asset').fill('ETH');
     await page.getByLabel('To address').fill('0x1234');
@@ -309,6 +329,7 @@ describe.skipIf(!chromiumPath)('the merchant dashboard and operations console in
     await page.getByRole('button', { name: 'Send' }).click();
     await page.getByRole('status').getByText('Waiting for an operator to approve it').waitFor();
     await checkPage('send-crypto');
+    await page.setViewportSize(DESKTOP);
 
     const op = await user(t, 'op@example.com', 'operator');
     // Operators have TOTP on (the fixture turns it on): later tests reuse this session.
@@ -325,6 +346,15 @@ describe.skipIf(!chromiumPath)('the merchant dashboard and operations console in
       amount: '6',
       status: expect.not.stringMatching(/pending_approval/),
     });
+    // The follower role's sender sends it; the node mines it at once (automine).
+    await expect
+      .poll(
+        async () =>
+          (await t.request('GET', '/v1/withdrawals', { token: alice.token })).body.data[0].status,
+        { timeout: 30_000 },
+      )
+      .toBe('broadcast');
+    expect(await node.rpc<string>('eth_blockNumber')).toBe('0x1');
   }, 180_000);
 
   it('an operator replays a dead letter from the console and the receiver gets it', async () => {
@@ -386,6 +416,9 @@ describe.skipIf(!chromiumPath)('the merchant dashboard and operations console in
       .getByText('local')
       .first()
       .waitFor();
+    const details = page.getByRole('region', { name: 'local details' });
+    await details.getByText('next nonce 1, chain nonce 1').waitFor();
+    expect(await details.getByRole('table').textContent()).not.toMatch(/invalid parameters/i);
     await checkPage('ops-chains');
     await page.goto(`${base}/app/ops/nodes`);
     await page.getByRole('heading', { name: 'Alerts' }).waitFor();

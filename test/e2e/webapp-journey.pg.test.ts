@@ -7,7 +7,12 @@ import { build } from 'vite';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { base32Decode, totp } from '../../src/platform/crypto/totp.js';
 import { createTestApp, type TestApp } from '../support/app.js';
-import { findChromium, launchChromium, seriousA11yViolations } from '../support/browser.js';
+import {
+  findChromium,
+  launchChromium,
+  seriousA11yViolations,
+  SCREENSHOTS_DIR,
+} from '../support/browser.js';
 
 /**
  * One person's first session with the wallet, start to end, in real Chromium on a
@@ -19,8 +24,8 @@ import { findChromium, launchChromium, seriousA11yViolations } from '../support/
  */
 
 const chromiumPath = findChromium();
-const shots =
-  process.env['VW_UPDATE_SCREENSHOTS'] === '1' ? 'docs/screenshots' : '.test-data/screenshots';
+/** Artefacts of the run; `npm run screenshots` copies the ones the docs show. */
+const shots = SCREENSHOTS_DIR;
 const PHONE = { width: 390, height: 844 };
 const ADA = { email: 'ada@example.com', password: 'ada-password-123', handle: 'ada' };
 const BOB = { email: 'bob@example.com', password: 'bob-password-123', handle: 'bob' };
@@ -207,7 +212,9 @@ describe.skipIf(!chromiumPath)('a person’s whole first session with the wallet
 
     // 5. Pay a friend some of the BTC, by handle.
     await main().getByRole('link', { name: 'Pay' }).click();
-    await page.getByLabel('To').fill('@bob');
+    // The pay form, not the balances page still on screen (its "Total in" select).
+    await page.getByRole('heading', { name: 'Pay a friend' }).waitFor();
+    await page.getByLabel('To', { exact: true }).fill('@bob');
     await page.getByLabel('From balance').selectOption('BTC');
     await page.getByLabel('Amount').fill('0.0005');
     await page.getByLabel('Note (optional)').fill('Coffee beans');

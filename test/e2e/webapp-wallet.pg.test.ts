@@ -6,12 +6,16 @@ import { build } from 'vite';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { base32Decode, totp } from '../../src/platform/crypto/totp.js';
 import { createTestApp, type TestApp } from '../support/app.js';
-import { findChromium, launchChromium, seriousA11yViolations } from '../support/browser.js';
+import {
+  findChromium,
+  launchChromium,
+  seriousA11yViolations,
+  SCREENSHOTS_DIR,
+} from '../support/browser.js';
 
 const chromiumPath = findChromium();
-/** Where each page's phone-sized screenshot goes: the README's with VW_UPDATE_SCREENSHOTS=1. */
-const shots =
-  process.env['VW_UPDATE_SCREENSHOTS'] === '1' ? 'docs/screenshots' : '.test-data/screenshots';
+/** Artefacts of the run; `npm run screenshots` copies the ones the docs show. */
+const shots = SCREENSHOTS_DIR;
 const PHONE = { width: 390, height: 844 };
 
 describe.skipIf(!chromiumPath)('the wallet web app in Chromium, against the real server', () => {
@@ -123,7 +127,7 @@ describe.skipIf(!chromiumPath)('the wallet web app in Chromium, against the real
     await checkPage('balances');
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Pay' }).click();
-    await page.getByLabel('To').fill('@bob');
+    await page.getByLabel('To', { exact: true }).fill('@bob');
     await page.getByLabel('Amount').fill('12.50');
     await page.getByLabel('Note (optional)').fill('Dinner');
     await checkPage('pay');
@@ -135,6 +139,10 @@ describe.skipIf(!chromiumPath)('the wallet web app in Chromium, against the real
     const activity = page.getByRole('list', { name: 'Activity' });
     await activity.getByText('−12.50 USD').waitFor();
     await activity.getByText('+100.00 USD').waitFor();
+    // Who the payment went to, by handle, with its note beneath.
+    const paidBob = activity.getByRole('listitem').filter({ hasText: '−12.50 USD' });
+    await paidBob.getByText('To @bob').waitFor();
+    await paidBob.getByText('Dinner').waitFor();
     await checkPage('history');
 
     // A filtered view is a link: payments only.
@@ -151,6 +159,15 @@ describe.skipIf(!chromiumPath)('the wallet web app in Chromium, against the real
     expect(bobBalances.body.data).toEqual(
       expect.arrayContaining([expect.objectContaining({ asset: 'USD', available: '12.50' })]),
     );
+    // And his history names who paid him.
+    const bobHistory = await t.request('GET', '/v1/wallet/history', { token: login.body.token });
+    expect(bobHistory.body.data).toEqual([
+      expect.objectContaining({
+        amount: '12.50',
+        counterparty_handle: 'ada',
+        description: 'Dinner',
+      }),
+    ]);
   }, 240_000);
 
   it('buys BTC from a quote with its countdown, then the other pages load without a serious a11y issue', async () => {

@@ -61,3 +61,40 @@ export function launchChromiumWithWebGl(executablePath: string, webgl = true): P
     ],
   });
 }
+
+/**
+ * Where the browser tests put their screenshots: artefacts of the run, and the source of
+ * the README's (`npm run screenshots` copies the ones the docs show into docs/screenshots).
+ */
+export const SCREENSHOTS_DIR = '.test-data/screenshots';
+
+/**
+ * A page's screenshot as the docs show it: in the light theme whatever scheme the test
+ * runs in (`scheme`, put back afterwards), so every picture in the README looks alike.
+ */
+export async function screenshot(
+  page: Page,
+  name: string,
+  scheme: 'light' | 'dark' = 'light',
+): Promise<void> {
+  if (scheme !== 'light') await page.emulateMedia({ colorScheme: 'light' });
+  await page.screenshot({ path: `${SCREENSHOTS_DIR}/${name}.png` });
+  if (scheme !== 'light') await page.emulateMedia({ colorScheme: scheme });
+}
+
+/**
+ * The serious and critical accessibility violations in the light and in the dark theme,
+ * each line saying which; the page is left in `scheme`.
+ */
+export async function seriousA11yViolationsInBothSchemes(
+  page: Page,
+  scheme: 'light' | 'dark',
+): Promise<string[]> {
+  const found: string[] = [];
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    found.push(...(await seriousA11yViolations(page)).map((v) => `${colorScheme}: ${v}`));
+  }
+  await page.emulateMedia({ colorScheme: scheme });
+  return found;
+}

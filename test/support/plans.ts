@@ -37,6 +37,8 @@ export function recordStatements(db: Db): { db: Db; issued: Issued[] } {
     detached: (fn) => db.detached(fn),
     fenced: (fence, fn) => db.fenced(fence, fn),
     inTransaction: () => db.inTransaction(),
+    inFence: () => db.inFence(),
+    copyFrom: (sql, data) => db.copyFrom(sql, data),
     subscribe: (channel, handlers) => db.subscribe(channel, handlers),
     ping: () => db.ping(),
     close: () => db.close(),

@@ -214,6 +214,11 @@ const opsDeliveryEndpointRoute = createRoute({
     'DeliveryEndpointPage',
   ),
 });
+const opsQueuesRoute = createRoute({
+  getParentRoute: () => opsRoute,
+  path: '/queues',
+  component: lazyRouteComponent(() => import('./features/ops/QueuesPage'), 'QueuesPage'),
+});
 const opsWithdrawalsRoute = createRoute({
   getParentRoute: () => opsRoute,
   path: '/withdrawals',
@@ -264,6 +269,7 @@ const routeTree = rootRoute.addChildren([
       opsProducerRoute,
       opsDeliveriesRoute,
       opsDeliveryEndpointRoute,
+      opsQueuesRoute,
       opsWithdrawalsRoute,
       opsUsersRoute,
       opsAuditRoute,

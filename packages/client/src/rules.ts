@@ -200,6 +200,11 @@ export const REQUEST_RULES = {
     },
   },
   createCampaign: {
+    merchant: {
+      required: false,
+      type: 'string',
+      maxLength: 64,
+    },
     name: {
       required: true,
       type: 'string',
@@ -248,6 +253,41 @@ export const REQUEST_RULES = {
     per_customer_limit: {
       required: false,
       type: 'integer',
+    },
+  },
+  createCampaignsRedemption: {
+    merchant: {
+      required: false,
+      type: 'string',
+      maxLength: 64,
+    },
+    code: {
+      required: true,
+      type: 'string',
+      minLength: 1,
+      maxLength: 60,
+    },
+    order_id: {
+      required: true,
+      type: 'string',
+      pattern: '^[A-Za-z0-9._~:-]{1,100}$',
+    },
+    customer: {
+      required: true,
+      type: 'string',
+      minLength: 1,
+      maxLength: 200,
+    },
+    currency: {
+      required: true,
+      type: 'string',
+      pattern: '^[A-Z][A-Z0-9]{1,15}$',
+    },
+    order_total: {
+      required: true,
+      type: 'string',
+      minLength: 1,
+      maxLength: 100,
     },
   },
   createCart: {

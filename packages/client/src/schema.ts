@@ -921,7 +921,7 @@ export interface paths {
     put?: never;
     /**
      * Pay a request addressed to you
-     * @description At most once: a request that is no longer pending answers 409.
+     * @description At most once: a request that is no longer pending answers 409. Send an `Idempotency-Key`: a retry with it, even days later, answers the paid request and its payment again (`Idempotent-Replayed: true`) instead of a 409.
      *
      *     Roles: user, merchant, operator, admin. Scope: `wallet:write`.
      */
@@ -983,7 +983,7 @@ export interface paths {
     put?: never;
     /**
      * Price a buy, sell or conversion
-     * @description Fiat → crypto is a buy, crypto → fiat a sell, crypto → crypto a conversion. Give `spend_amount` (total, fee included) or `receive_amount`. The quote locks the price (spread included), the fee and both amounts until `expires_at` (15 s by default). You never receive less than `receive_amount` nor pay more than `spend_amount`. 503 `price_stale` when the latest price is too old.
+     * @description Fiat → crypto is a buy, crypto → fiat a sell, crypto → crypto a conversion. Give `spend_amount` (total, fee included) or `receive_amount`. The quote locks the price (spread included), the fee and both amounts until `expires_at` (15 s by default). You never receive less than `receive_amount` nor pay more than `spend_amount`. 503 `price_stale` when the latest price is too old. With an `Idempotency-Key`, the same request again answers the same quote as it now stands (200, `Idempotent-Replayed: true`).
      *
      *     Roles: user, merchant, operator, admin. Scope: `wallet_trades:write`.
      */
@@ -2467,7 +2467,7 @@ export interface paths {
     put?: never;
     /**
      * Refund a payment
-     * @description Moves `amount` of `asset` from the merchant balance back to the payer: at once to their wallet for a wallet payment; for a payment received on chain, the refund waits for the payer’s address (`pending_destination`) and the answer carries a signed, single-use `link` to hand them. Never more than was paid in that asset and not yet refunded.
+     * @description Moves `amount` of `asset` from the merchant balance back to the payer: at once to their wallet for a wallet payment; to their card through the card processor for a card payment (`processing` until it answers; a refusal ends `failed` with nothing moved); for a payment received on chain, the refund waits for the payer’s address (`pending_destination`) and the answer carries a signed, single-use `link` to hand them. One payment that can cover `amount` refunds it alone (wallet payments first, then card payments, then those received on chain, the oldest first); a larger amount is split across the payments in that order, all parts booked together or none, and the answer is the first part with every part in `parts`. Never more than was paid in that asset and not yet refunded.
      *
      *     Roles: merchant. Scope: `refunds:write`.
      */
@@ -2983,14 +2983,16 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * Your campaigns, newest first
-     * @description Roles: user, merchant, operator, admin. Scope: `campaigns:read`.
+     * Your merchants’ campaigns, newest first
+     * @description The campaigns of `merchant`, or of every merchant you are a member of (a merchant API key: its own merchant’s).
+     *
+     *     Roles: user, merchant, operator, admin. Scope: `campaigns:read`.
      */
     get: operations['listCampaigns'];
     put?: never;
     /**
      * Create a campaign
-     * @description A schedule, a channel label, a discount rule (percentage, fixed amount or a free item; minimum spend, first order only), a target (stores, products, segment) and limits (total redemptions, budget, per customer). Its codes discount only your own stores’ goods.
+     * @description A schedule, a channel label, a discount rule (percentage, fixed amount or a free item; minimum spend, first order only), a target (stores, products, segment) and limits (total redemptions, budget, per customer). The campaign belongs to `merchant`: its members run it (owners, admins and developers change it, every member reads it), and its codes discount only that merchant’s stores’ goods. A merchant’s live API key runs its own merchant’s campaigns (a test key reads them).
      *
      *     Roles: user, merchant, operator, admin. Scope: `campaigns:write`.
      */
@@ -3187,6 +3189,72 @@ export interface paths {
     get: operations['listCampaignAnalytics'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/campaigns/redemptions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Redeem a code for an order made outside the mall
+     * @description For a shop whose orders live elsewhere (its own web shop, a point of sale): the code’s campaign must be this merchant’s (another’s answers 404 like an unknown code). The discount is computed by the campaign’s rules for an order of `order_total` (percentage, fixed amount, minimum spend, first order only, validity window) and its limits apply as at a mall checkout (per code, per customer, total redemptions, budget). A campaign that needs the order’s lines (a store or product scope, a free item) is refused with `coupon_needs_cart`. The redemption is reserved until you confirm it (paid) or release it (cancelled).
+     *
+     *     Roles: user, merchant, operator, admin. Scope: `campaigns:write`.
+     */
+    post: operations['createCampaignsRedemption'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/campaigns/redemptions/{order_id}/confirm': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * The order was paid: its redemption counts as redeemed
+     * @description Idempotent. A released redemption cannot be confirmed (409).
+     *
+     *     Roles: user, merchant, operator, admin. Scope: `campaigns:write`.
+     */
+    post: operations['confirmCampaignsRedemption'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/campaigns/redemptions/{order_id}/release': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * The order was cancelled: its redemption’s uses come back
+     * @description As a cancelled mall order does: the code’s, customer’s and campaign’s uses and budget are given back. Idempotent; a confirmed redemption may be released too (a refund).
+     *
+     *     Roles: user, merchant, operator, admin. Scope: `campaigns:write`.
+     */
+    post: operations['releaseCampaignsRedemption'];
     delete?: never;
     options?: never;
     head?: never;
@@ -3678,7 +3746,10 @@ export interface components {
       state: 'queued' | 'running' | 'done' | 'dead';
       attempts: number;
       max_attempts: number;
+      /** @description What went wrong on the last attempt: the error message (one line) */
       last_error: string | null;
+      /** @description Where it went wrong: the stack frames, one per line, with file locations relative to the install (never absolute paths). Only for callers with the `jobs:write` scope (who can retry the job); null for others and for errors without a stack. */
+      last_error_trace: string | null;
       /** Format: date-time */
       created_at: string;
       /** Format: date-time */
@@ -3942,7 +4013,7 @@ export interface components {
       state: 'running' | 'halted' | 'not_started';
       /** @description Last block processed */
       cursor: string | null;
-      /** @description Highest confirmed block */
+      /** @description Highest confirmed block; null while the head is below the confirmation depth */
       confirmed: string | null;
       /** @description The node's head at the last poll */
       head: string | null;
@@ -4097,6 +4168,11 @@ export interface components {
       amount: string;
       reference_id: string;
       counterparty_user_id: string | null;
+      /**
+       * @description The other person of a payment (sent, received or a paid request) by handle; null when there is no other person or they have no handle
+       * @example bob
+       */
+      counterparty_handle: string | null;
       description: string | null;
       ledger_transaction_id: string;
       /** @example 2025-01-15T10:30:00.000Z */
@@ -4477,6 +4553,8 @@ export interface components {
       /** @description The monitor, for a backup, uptime or heartbeat check */
       monitor_id: string | null;
       monitor: string | null;
+      /** @description The chain whose block producer the alert is about (a refused double-sign attempt, a failover) */
+      producer_chain: string | null;
       chain: string | null;
       region: string | null;
       kind: string;
@@ -4776,7 +4854,11 @@ export interface components {
         confirmed_at: string | null;
       }[];
     };
-    Refund: {
+    Refund: components['schemas']['RefundPart'] & {
+      /** @description Only in the answer creating a refund no single payment could cover: every part it was split into (this one first), each a refund of its own payment with its own status */
+      parts: components['schemas']['RefundPart'][] | null;
+    };
+    RefundPart: {
       /** @enum {string} */
       object: 'refund';
       id: string;
@@ -4786,7 +4868,7 @@ export interface components {
       asset: string;
       amount: string;
       /**
-       * @description A refund to a wallet is `succeeded` at once. A refund of a payment received on chain waits for the payer’s address (`pending_destination`, see `link`), is then sent (`processing`) and ends `succeeded` or `failed` (the amount may be refunded again); the merchant may cancel it while it waits.
+       * @description A refund to a wallet is `succeeded` at once. A refund of a card payment is `processing` until the card processor answers, then `succeeded`, or `failed` with the booking reversed (the amount may be refunded again). A refund of a payment received on chain waits for the payer’s address (`pending_destination`, see `link`), is then sent (`processing`) and ends `succeeded` or `failed` (the amount may be refunded again); the merchant may cancel it while it waits.
        * @enum {string}
        */
       status: 'pending_destination' | 'processing' | 'succeeded' | 'failed' | 'canceled';
@@ -4796,6 +4878,10 @@ export interface components {
       /** @description The withdrawal (`wd_…`) that sends it on chain */
       withdrawal: string | null;
       failure_reason: string | null;
+      /** @description Refunds of card payments: the card processor’s refund (`re_…`) */
+      card_refund: string | null;
+      /** @description A part of a refund split across the invoice’s payments: the id of its first part, the same on every part (null: the refund comes from one payment) */
+      split: string | null;
       /** @description Only in the answers that issue it (creating the refund, `POST /v1/refunds/{refund}/link`): a signed, single-use link for the payer; earlier links stop working when a new one is issued. */
       link: {
         /** @description Path of the page where the payer gives the address (prefix your host) */
@@ -4857,7 +4943,7 @@ export interface components {
       amount: string;
       chain: string | null;
       /**
-       * @description A refund to a wallet is `succeeded` at once. A refund of a payment received on chain waits for the payer’s address (`pending_destination`, see `link`), is then sent (`processing`) and ends `succeeded` or `failed` (the amount may be refunded again); the merchant may cancel it while it waits.
+       * @description A refund to a wallet is `succeeded` at once. A refund of a card payment is `processing` until the card processor answers, then `succeeded`, or `failed` with the booking reversed (the amount may be refunded again). A refund of a payment received on chain waits for the payer’s address (`pending_destination`, see `link`), is then sent (`processing`) and ends `succeeded` or `failed` (the amount may be refunded again); the merchant may cancel it while it waits.
        * @enum {string}
        */
       status: 'pending_destination' | 'processing' | 'succeeded' | 'failed' | 'canceled';
@@ -4963,6 +5049,13 @@ export interface components {
       id: string;
       /** @enum {string} */
       object: 'code_generation';
+    } & {
+      [key: string]: unknown;
+    };
+    redemption: {
+      id: string;
+      /** @enum {string} */
+      object: 'redemption';
     } & {
       [key: string]: unknown;
     };
@@ -8150,6 +8243,15 @@ export interface operations {
       };
     };
     responses: {
+      /** @description The request, from an earlier ask with this key */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PaymentRequest'];
+        };
+      };
       /** @description The request */
       201: {
         headers: {
@@ -8559,6 +8661,15 @@ export interface operations {
       };
     };
     responses: {
+      /** @description The quote, from an earlier request with this key */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Quote'];
+        };
+      };
       /** @description The quote */
       201: {
         headers: {
@@ -13952,6 +14063,8 @@ export interface operations {
             | 'payouts:write'
             | 'webhooks:read'
             | 'webhooks:write'
+            | 'campaigns:read'
+            | 'campaigns:write'
           )[];
         };
       };
@@ -16328,6 +16441,7 @@ export interface operations {
         limit?: number;
         /** @description Return items after this id (the `next_cursor` of the previous page) */
         starting_after?: string;
+        merchant?: string;
       };
       header?: never;
       path?: never;
@@ -16377,6 +16491,15 @@ export interface operations {
           'application/json': components['schemas']['Error'];
         };
       };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
       /** @description Rate limited */
       429: {
         headers: {
@@ -16398,6 +16521,11 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': {
+          /**
+           * @description The merchant the campaign is for, one you run campaigns of (owner, admin or developer); a merchant API key runs its own merchant’s and may leave it out
+           * @example mch_01JD7Q4Z8B2M5Q9K6T3V0W1X2Y
+           */
+          merchant?: string;
           /** @example Cricket season 2026 */
           name: string;
           /**
@@ -17256,6 +17384,276 @@ export interface operations {
       };
       /** @description Not found */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  createCampaignsRedemption: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * @description The merchant whose order it is, one you run campaigns of; a merchant API key acts for its own merchant and may leave it out
+           * @example mch_01JD7Q4Z8B2M5Q9K6T3V0W1X2Y
+           */
+          merchant?: string;
+          /** @example CRICKET25 */
+          code: string;
+          /**
+           * @description Your own order reference (unique per merchant)
+           * @example WEB-10042
+           */
+          order_id: string;
+          /**
+           * @description Your customer reference, or their email (compared without case)
+           * @example cust-5531
+           */
+          customer: string;
+          /** @example USD */
+          currency: string;
+          /**
+           * @description The order’s total in the currency, before the discount
+           * @example 80.00
+           */
+          order_total: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The redemption */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['redemption'];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed for this role or key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Refused */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  confirmCampaignsRedemption: {
+    parameters: {
+      query?: {
+        /** @description The merchant whose order it is, one you run campaigns of; a merchant API key acts for its own merchant and may leave it out */
+        merchant?: string;
+      };
+      header?: never;
+      path: {
+        order_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The redemption */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['redemption'];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed for this role or key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Rate limited */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  releaseCampaignsRedemption: {
+    parameters: {
+      query?: {
+        /** @description The merchant whose order it is, one you run campaigns of; a merchant API key acts for its own merchant and may leave it out */
+        merchant?: string;
+      };
+      header?: never;
+      path: {
+        order_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The redemption */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['redemption'];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed for this role or key */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Conflict */
+      409: {
         headers: {
           [name: string]: unknown;
         };

@@ -53,12 +53,25 @@ export function hdWalletFromMnemonic(mnemonic: string): HdWallet {
   };
 }
 
+/**
+ * The external chain (`…/0`) of each xpub seen, kept: parsing the xpub and deriving that
+ * level took more than half of each address's time, and invoices derive one per creation.
+ * A deployment has one xpub (two in tests that switch), so the map stays tiny.
+ */
+const externalChains = new Map<string, HDKey>();
+
 /** Address of deposit index `index` from the account-level xpub (lowercase). */
 export function depositAddressFromXpub(xpub: string, index: number): string {
   if (!Number.isInteger(index) || index < 0 || index >= 2 ** 31) {
     throw new Error(`derivation index out of range: ${index}`);
   }
-  const key = HDKey.fromExtendedKey(xpub).deriveChild(0).deriveChild(index);
+  let external = externalChains.get(xpub);
+  if (!external) {
+    external = HDKey.fromExtendedKey(xpub).deriveChild(0);
+    if (externalChains.size >= 8) externalChains.clear();
+    externalChains.set(xpub, external);
+  }
+  const key = external.deriveChild(index);
   if (!key.publicKey) throw new Error('xpub derived no public key');
   const uncompressed = secp256k1.ProjectivePoint.fromHex(key.publicKey).toRawBytes(false);
   return publicKeyToAddress(bytesToHex(uncompressed)).toLowerCase();

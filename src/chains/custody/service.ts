@@ -1,6 +1,6 @@
 import type { PrivateKeyAccount } from 'viem/accounts';
 import type { SecretBox } from '../../platform/crypto/secret-box.js';
-import type { Db } from '../../platform/db/db.js';
+import type { Db, Statement } from '../../platform/db/db.js';
 import type { Logger } from '../../platform/observability/logger.js';
 import {
   depositAddressFromXpub,
@@ -23,6 +23,17 @@ export interface CustodyService {
   mode(): Promise<CustodyMode>;
   /** The user's deposit address on `chainKey` (lowercase), created on first call. */
   depositAddress(userId: string, chainKey: string): Promise<{ address: string; index: number }>;
+  /**
+   * A deposit address for an owner that has none yet (an invoice being created): the index
+   * comes from a small batch this process took from the index sequence beforehand, and
+   * `statements` record the owner's index and address, to be embedded in the statement
+   * that creates the owner (one commit for both). An index whose statements never commit
+   * is skipped for good, as one of a rolled-back `depositAddress` is: indexes are unique,
+   * not gapless (the tables, not a wallet's gap-limit scan, say which index is whose).
+   */
+  freshDepositAddress(
+    chainKey: string,
+  ): Promise<{ address: string; index: number; statements: (ownerId: string) => Statement[] }>;
   /** The user owning `address` on `chainKey`, if it is one of our deposit addresses. */
   ownerOf(chainKey: string, address: string): Promise<string | undefined>;
   /** The signing account of the hot wallet; `undefined` in watch-only mode. */
@@ -38,6 +49,15 @@ export interface CustodyService {
 export type CustodyMode = 'seed' | 'watch_only';
 
 const SEED_CONTEXT = 'custody:default:mnemonic';
+/** Indexes one process takes from the sequence at a time for fresh deposit addresses. */
+const SPARE_INDEXES = 16;
+/**
+ * Fresh deposit addresses one process keeps derived ahead (derivation is ~0.8 ms of CPU
+ * each: on the request path it was most of an invoice creation's own CPU time).
+ */
+const READY_ADDRESSES = 64;
+/** Addresses derived per turn of the event loop while refilling, so requests interleave. */
+const DERIVE_SLICE = 4;
 
 export class CustodyConfigError extends Error {
   override name = 'CustodyConfigError';
@@ -52,6 +72,64 @@ export function createCustodyService(deps: {
   const { db, secretBox } = deps;
   let wallet: Promise<HdWallet> | undefined;
   let xpubCache: { mode: CustodyMode; xpub: string } | undefined;
+  // Indexes taken from the sequence ahead of need, for freshDepositAddress.
+  const spareIndexes: number[] = [];
+  let refill: Promise<void> | undefined;
+  const takeIndex = async (): Promise<number> => {
+    for (;;) {
+      const index = spareIndexes.shift();
+      if (index !== undefined) return index;
+      refill ??= db
+        .query<{ i: number }>(
+          `SELECT nextval('custody_index_seq')::int AS i FROM generate_series(1, $1)`,
+          [SPARE_INDEXES],
+        )
+        .then(({ rows }) => {
+          spareIndexes.push(...rows.map((r) => r.i));
+        })
+        .finally(() => {
+          refill = undefined;
+        });
+      await refill;
+    }
+  };
+
+  // Fresh deposit addresses derived ahead of need: (index, address) pairs, each index
+  // taken from the sequence once and handed out once (taken off the front, in this one
+  // thread). Refilled in the background, a few per turn of the event loop, once it runs
+  // below half; a request that finds it empty derives its own. A process that stops
+  // loses the pairs it held: their indexes are skipped for good, which is harmless (an
+  // address no one was given receives nothing, and the tables say which index is whose).
+  const ready: { index: number; address: string }[] = [];
+  let filling = false;
+  const fill = async (xpub: string): Promise<void> => {
+    try {
+      while (ready.length < READY_ADDRESSES) {
+        for (let i = 0; i < DERIVE_SLICE; i++) {
+          const index = await takeIndex();
+          ready.push({ index, address: depositAddressFromXpub(xpub, index) });
+        }
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    } catch (err) {
+      deps.logger.warn({ err }, 'could not derive deposit addresses ahead; deriving on demand');
+    } finally {
+      filling = false;
+    }
+  };
+  const freshAddress = async (): Promise<{ index: number; address: string }> => {
+    const { xpub } = await header();
+    let pair = ready.shift();
+    if (!pair) {
+      const index = await takeIndex();
+      pair = { index, address: depositAddressFromXpub(xpub, index) };
+    }
+    if (!filling && ready.length < READY_ADDRESSES / 2) {
+      filling = true;
+      void fill(xpub);
+    }
+    return pair;
+  };
 
   const load = async (): Promise<{ mode: CustodyMode; xpub: string; sealed: string | null }> => {
     const { rows } = await db.query<{
@@ -137,24 +215,35 @@ export function createCustodyService(deps: {
     },
     async depositAddress(userId, chainKey) {
       const { xpub } = await header();
-      const existing = await db.query<{ address: string; derivation_index: number }>(
-        'SELECT address, derivation_index FROM deposit_addresses WHERE chain_key = $1 AND user_id = $2',
-        [chainKey, userId],
+      // The owner's index (taken from the sequence on first use) and, when it exists, its
+      // address on this chain, in one round trip: a new owner (each invoice is one) costs
+      // this and the address's insert. A racing first call for the same owner makes the
+      // insert do nothing and return no row; the index it committed is read after.
+      const { rows } = await db.query<{ derivation_index: number; address: string | null }>(
+        `WITH existing AS (
+           SELECT derivation_index FROM custody_user_indexes WHERE user_id = $1
+         ), taken AS (
+           INSERT INTO custody_user_indexes (user_id, derivation_index)
+           SELECT $1, nextval('custody_index_seq') WHERE NOT EXISTS (SELECT 1 FROM existing)
+           ON CONFLICT (user_id) DO NOTHING
+           RETURNING derivation_index
+         ), idx AS (
+           SELECT derivation_index FROM existing UNION ALL SELECT derivation_index FROM taken
+         )
+         SELECT idx.derivation_index, d.address
+           FROM idx LEFT JOIN deposit_addresses d ON d.chain_key = $2 AND d.user_id = $1`,
+        [userId, chainKey],
       );
-      const found = existing.rows[0];
-      if (found) return { address: found.address, index: found.derivation_index };
-      await db.query(
-        `INSERT INTO custody_user_indexes (user_id, derivation_index)
-         SELECT $1, nextval('custody_index_seq')
-          WHERE NOT EXISTS (SELECT 1 FROM custody_user_indexes WHERE user_id = $1)
-         ON CONFLICT (user_id) DO NOTHING`,
-        [userId],
-      );
-      const { rows } = await db.query<{ derivation_index: number }>(
-        'SELECT derivation_index FROM custody_user_indexes WHERE user_id = $1',
-        [userId],
-      );
-      const index = rows[0]?.derivation_index;
+      const found = rows[0];
+      if (found?.address) return { address: found.address, index: found.derivation_index };
+      const index =
+        found?.derivation_index ??
+        (
+          await db.query<{ derivation_index: number }>(
+            'SELECT derivation_index FROM custody_user_indexes WHERE user_id = $1',
+            [userId],
+          )
+        ).rows[0]?.derivation_index;
       if (index === undefined) throw new Error('derivation index vanished');
       const address = depositAddressFromXpub(xpub, index);
       await db.query(
@@ -163,6 +252,26 @@ export function createCustodyService(deps: {
         [chainKey, address, userId, index],
       );
       return { address, index };
+    },
+    async freshDepositAddress(chainKey) {
+      // An EVM address is the same on every chain: one pool serves them all, and the
+      // statements record the address on the chain asked for.
+      const { index, address } = await freshAddress();
+      return {
+        address,
+        index,
+        statements: (ownerId) => [
+          {
+            sql: 'INSERT INTO custody_user_indexes (user_id, derivation_index) VALUES ($1, $2)',
+            params: [ownerId, index],
+          },
+          {
+            sql: `INSERT INTO deposit_addresses (chain_key, address, user_id, derivation_index)
+                  VALUES ($1, $2, $3, $4)`,
+            params: [chainKey, address, ownerId, index],
+          },
+        ],
+      };
     },
     async ownerOf(chainKey, address) {
       const { rows } = await db.query<{ user_id: string }>(

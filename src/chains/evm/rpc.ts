@@ -1,4 +1,4 @@
-import { http, HttpRequestError, RpcRequestError, TimeoutError } from 'viem';
+import { BaseError, http, HttpRequestError, RpcRequestError, TimeoutError } from 'viem';
 import type { Counter, Gauge, Histogram } from 'prom-client';
 import type { EndpointHealth } from '../types.js';
 
@@ -178,10 +178,16 @@ export function createRpcPool(options: {
           }
           return result as T;
         } catch (err) {
-          if (err instanceof RpcRequestError && !ENDPOINT_CODES.has(err.code)) {
+          const answer = nodeAnswer(err);
+          if (answer && !ENDPOINT_CODES.has(answer.code)) {
             // The node understood and refused: an answer, and the endpoint is fine.
-            const cause = err.cause as { message?: string; data?: unknown } | undefined;
-            throw new RpcCallError(method, err.code, cause?.message ?? err.details, cause?.data);
+            const cause = answer.cause as { message?: string; data?: unknown } | undefined;
+            throw new RpcCallError(
+              method,
+              answer.code,
+              cause?.message ?? answer.details,
+              cause?.data,
+            );
           }
           const kind =
             err instanceof TimeoutError
@@ -190,8 +196,8 @@ export function createRpcPool(options: {
                 ? err.status !== undefined
                   ? `http_${err.status}`
                   : 'network'
-                : err instanceof RpcRequestError
-                  ? `rpc_${err.code}`
+                : answer
+                  ? `rpc_${answer.code}`
                   : 'other';
           markDown(e, err, kind);
           last = err;
@@ -203,6 +209,9 @@ export function createRpcPool(options: {
       );
     },
     health() {
+      // Brings the ban gauges in step too: a ban lifted while no request went out would
+      // otherwise stay on the gauge until the next request.
+      allowed();
       const t = now();
       return endpoints.map((e) => ({
         url: e.label,
@@ -214,6 +223,19 @@ export function createRpcPool(options: {
       }));
     },
   };
+}
+
+/**
+ * The node's JSON-RPC error answer inside what viem threw. viem wraps an answer with a
+ * well-known code (-32000 "insufficient funds", "nonce too low"; -32602…) in its own
+ * typed error whose message is generic ("Missing or invalid parameters"); the node's
+ * code and message stay on the `RpcRequestError` it wraps.
+ */
+function nodeAnswer(err: unknown): RpcRequestError | undefined {
+  if (err instanceof RpcRequestError) return err;
+  if (!(err instanceof BaseError)) return undefined;
+  const found = err.walk((e) => e instanceof RpcRequestError);
+  return found instanceof RpcRequestError ? found : undefined;
 }
 
 function errorText(err: unknown): string {

@@ -66,6 +66,10 @@ export function createWithdrawalSender(deps: {
   const now = deps.now ?? Date.now;
   const conf = BigInt(settings.confirmations);
   let fence: () => Promise<void> = () => Promise.resolve();
+  // The node's last refusal of a first broadcast (the hot wallet cannot pay, most
+  // often): the withdrawal stays `signed` and fillNonceGap reports the sender stuck with
+  // this reason, where operators look, instead of only in a log line.
+  let refused: { id: string; reason: string } | undefined;
 
   const hotAddress = async () => (await custody.hotWallet())?.address.toLowerCase();
 
@@ -176,10 +180,12 @@ export function createWithdrawalSender(deps: {
         [chainKey],
       );
       let sent = 0;
+      refused = undefined;
       for (const r of rows) {
         try {
           await sender.broadcast(r.raw_tx as Hex);
         } catch (err) {
+          refused = { id: r.id, reason: err instanceof Error ? err.message : String(err) };
           // Later nonces would only wait in the mempool behind this one: stop here.
           log.error(
             { err, withdrawalId: r.id, nonce: String(r.nonce) },
@@ -356,8 +362,14 @@ export function createWithdrawalSender(deps: {
         const byNonce = new Map(rows.map((r) => [r.nonce, r]));
         for (let k = chainNonce; k < row.next_nonce; k++) {
           const w = byNonce.get(k);
-          // Signed, not yet sent: broadcastSigned sends it and those after it in order.
-          if (w?.status === 'signed') break;
+          // Signed, not yet sent: broadcastSigned sends it and those after it in order,
+          // unless the node refused it this round.
+          if (w?.status === 'signed') {
+            if (refused?.id === w.id) {
+              stuck = `nonce ${k} (withdrawal ${w.id}) could not be sent: ${refused.reason}`;
+            }
+            break;
+          }
           if (!w || w.status === 'failed') {
             // Nothing of ours is to go out at this nonce any more (a withdrawal that
             // failed on chain, then was reorged out; or a gap no withdrawal owns). A

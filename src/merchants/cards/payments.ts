@@ -8,13 +8,21 @@ import type { CardFailure, CardProcessor, CardTokenizer } from './processor.js';
  * tokenizer and comes back with a single-use token; `pay` then runs three steps, with
  * the processor's calls between the database transactions (never inside one):
  *
- * 1. `invoices.beginCardPayment`: a pending payment of what is due, keyed by the token
- *    (holds the amount against other payments; the invoice shows `processing`);
+ * 1. `invoices.beginCardPayment`: a pending payment of what is due, or of the part of it
+ *    the payer chose, keyed by the token (holds the amount against other payments; the
+ *    invoice shows `processing`);
  * 2. the processor authorizes the token's card for that amount, then captures it, each
- *    call under an idempotency key derived from the payment id;
- * 3. `invoices.confirmCardPayment` books it in the ledger (the processor's clearing
- *    account debited, the merchant credited net of fees) once; or, when the card is
- *    refused, `failCardPayment` (an authorization that cannot be captured is released).
+ *    call under an idempotency key derived from the payment id. An issuer may approve
+ *    less than asked (a prepaid card with less on it): only the approved part is captured;
+ * 3. `invoices.confirmCardPayment` books what the processor captured in the ledger (the
+ *    processor's clearing account debited, the merchant credited net of fees) once; or,
+ *    when the card is refused, `failCardPayment` (an authorization that cannot be
+ *    captured is released).
+ *
+ * A card paying less than is due is a partial payment like any other: the invoice keeps
+ * the rest due (open, or `underpaid` at expiry) for another card, a wallet or the chain.
+ * A card is never charged more than is due: an `amount` above it is refused before the
+ * processor is asked (unlike a transfer on chain, a card charge is ours to size).
  *
  * If the process stops between the steps, or the processor cannot be reached, the
  * payment stays pending and `resumeStale` (the maintenance pass) drives it again: the
@@ -25,8 +33,16 @@ export interface CardPayments {
   tokenizer(livemode: boolean): CardTokenizer | undefined;
   /** Whether the invoice can be offered the card form (its mode and currency). */
   accepts(invoice: Pick<Invoice, 'livemode' | 'currency' | 'options'>): boolean;
-  /** Pays the invoice with the card behind `token` (what is due, in its pricing currency). */
-  pay(invoiceId: string, livemode: boolean, token: string): Promise<Invoice | MerchantFailure>;
+  /**
+   * Pays the invoice with the card behind `token`, in its pricing currency: what is due,
+   * or `amount` of it (a decimal string; above what is due is refused).
+   */
+  pay(
+    invoiceId: string,
+    livemode: boolean,
+    token: string,
+    amount?: string,
+  ): Promise<Invoice | MerchantFailure>;
   /** Drives card payments pending for over `olderThanMs` to their end; returns how many. */
   resumeStale(olderThanMs?: number): Promise<number>;
 }
@@ -71,7 +87,14 @@ export function createCardPayments(deps: {
       }
       return refused(auth);
     }
-    const captured = await processor.capture(auth.id, `${payment.id}:capture`);
+    // A partial authorization: take what the issuer approved and leave the rest due. An
+    // approval above what was asked is never taken beyond it.
+    const take = auth.amount < payment.amount ? auth.amount : payment.amount;
+    const captured = await processor.capture(
+      auth.id,
+      `${payment.id}:capture`,
+      take < auth.amount ? take : undefined,
+    );
     if (isFailure(captured)) {
       if (captured.code === 'processor_unavailable') return refused(captured);
       // Not captured: release the hold on the payer's card before giving up.
@@ -89,6 +112,8 @@ export function createCardPayments(deps: {
       id: auth.id,
       brand: auth.brand,
       last4: auth.last4,
+      // What the processor took is what the clearing account is owed, whatever was asked.
+      amountCaptured: captured.amountCaptured,
     });
   };
 
@@ -100,10 +125,10 @@ export function createCardPayments(deps: {
       deps.currencies.includes(inv.currency) &&
       inv.options.some((o) => o.asset === inv.currency),
 
-    async pay(invoiceId, livemode, token) {
+    async pay(invoiceId, livemode, token, amount) {
       const processor = processorFor(livemode);
       if (!processor) return fail(MerchantError.CardPaymentsUnavailable);
-      const begun = await deps.invoices.beginCardPayment(invoiceId, livemode, token);
+      const begun = await deps.invoices.beginCardPayment(invoiceId, livemode, token, amount);
       if (isFailure(begun)) return begun;
       const { payment } = begun;
       // The same token again (a reload of the processor's redirect): its payment's end.

@@ -30,7 +30,7 @@ export interface CardCharge {
   /** Upper-case ISO 4217 code. */
   currency: string;
   captured: boolean;
-  /** What was captured, less what was refunded. */
+  /** What was captured (a partial capture takes less than `amount`). */
   amountCaptured: bigint;
   amountRefunded: bigint;
   brand: string;
@@ -67,7 +67,11 @@ export interface CardTokenizer {
  */
 export interface CardProcessor {
   readonly tokenizer: CardTokenizer;
-  /** Places a hold of `amount` on the token's card (nothing is taken until capture). */
+  /**
+   * Places a hold of `amount` on the token's card (nothing is taken until capture). The
+   * charge's `amount` may come back lower: an issuer may approve part of it (prepaid and
+   * gift cards); the caller captures at most that.
+   */
   authorize(input: {
     token: string;
     amount: bigint;
@@ -75,8 +79,15 @@ export interface CardProcessor {
     idempotencyKey: string;
     description?: string | undefined;
   }): Promise<CardCharge | CardFailure>;
-  /** Takes the authorized amount. */
-  capture(chargeId: string, idempotencyKey: string): Promise<CardCharge | CardFailure>;
+  /**
+   * Takes the authorized amount, or only `amount` of it (a partial capture: the rest of
+   * the hold goes back to the card). The charge's `amountCaptured` is what was taken.
+   */
+  capture(
+    chargeId: string,
+    idempotencyKey: string,
+    amount?: bigint,
+  ): Promise<CardCharge | CardFailure>;
   /**
    * Gives `amount` back to the card (all that is left when omitted); on a charge not yet
    * captured this releases the hold instead.
@@ -210,10 +221,10 @@ export function createHttpCardProcessor(options: {
       );
       return 'id' in r ? toCharge(r) : r;
     },
-    async capture(chargeId, idempotencyKey) {
+    async capture(chargeId, idempotencyKey, amount) {
       const r = await call<ChargeJson>(
         `/v1/charges/${encodeURIComponent(chargeId)}/capture`,
-        {},
+        amount !== undefined ? { amount: amount.toString() } : {},
         idempotencyKey,
       );
       return 'id' in r ? toCharge(r) : r;

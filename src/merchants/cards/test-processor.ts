@@ -14,13 +14,16 @@ import { luhnValid } from '../../platform/observability/pan.js';
  *   `error=<code>`) added, so a plain HTML form works without script; without one, the
  *   token as JSON.
  * - `POST /v1/charges` (`amount`, `currency`, `source`, `capture=false`),
- *   `POST /v1/charges/{id}/capture`, `GET /v1/charges/{id}`, `POST /v1/refunds`
+ *   `POST /v1/charges/{id}/capture` (`amount`: capture less than authorized, the rest of
+ *   the hold released), `GET /v1/charges/{id}`, `POST /v1/refunds`
  *   (`charge`, `amount`): secret key as `Authorization: Bearer`; `Idempotency-Key`
  *   replays the first answer; errors as `{error: {type, code, decline_code, message}}`.
  *
  * Test cards (Stripe's): 4242 4242 4242 4242 and 5555 5555 5555 4444 succeed;
  * 4000 0000 0000 0002 is declined, …9995 for insufficient funds, …0069 expired,
- * …0127 a wrong CVC, …0119 a processing error. A number failing the Luhn check is
+ * …0127 a wrong CVC, …0119 a processing error. 4000 0500 0000 0007 is a prepaid card
+ * with 10.00 left on it: a charge above that is authorized for 10.00 only (a partial
+ * authorization, as issuers of prepaid and gift cards answer). A number failing the Luhn check is
  * refused at tokenization (`incorrect_number`). Card numbers live only in this
  * process's memory, as they would only at a real processor.
  */
@@ -33,6 +36,11 @@ export interface TestCardProcessor {
   charges(): readonly TestCharge[];
   /** How many requests reached each route (`POST /v1/tokens`, …). */
   requests(): Readonly<Record<string, number>>;
+  /**
+   * While on, every secret-key call answers 503 without acting (an outage, as callers
+   * see one); the tokenizer stays up.
+   */
+  setOutage(on: boolean): void;
   close(): Promise<void>;
 }
 
@@ -41,6 +49,8 @@ export interface TestCharge {
   amount: number;
   currency: string;
   captured: boolean;
+  /** What capture took (0 until captured; less than `amount` after a partial capture). */
+  amountCaptured: number;
   amountRefunded: number;
   status: 'succeeded' | 'failed';
   last4: string;
@@ -55,7 +65,12 @@ export const TEST_CARDS = {
   expired: '4000000000000069',
   incorrectCvc: '4000000000000127',
   processingError: '4000000000000119',
+  /** A prepaid card with 1000 minor units left: charges above that are partly authorized. */
+  prepaid: '4000050000000007',
 } as const;
+
+/** What the prepaid test card has left, in minor units of any currency. */
+const PREPAID_BALANCE = 1_000;
 
 const DECLINES: Readonly<Record<string, { code: string; decline: string; message: string }>> = {
   [TEST_CARDS.declined]: {
@@ -123,6 +138,7 @@ export async function startTestCardProcessor(
   const secretKey = options.secretKey ?? `sk_test_${randomBytes(12).toString('hex')}`;
   const publishableKey = options.publishableKey ?? `pk_test_${randomBytes(12).toString('hex')}`;
   const tokens = new Map<string, { card: Card; used: boolean }>();
+  let outage = false;
   const charges = new Map<string, Charge>();
   const replays = new Map<string, { status: number; body: unknown }>();
   const counts: Record<string, number> = {};
@@ -131,7 +147,7 @@ export async function startTestCardProcessor(
     id: c.id,
     object: 'charge',
     amount: c.amount,
-    amount_captured: c.captured ? c.amount : 0,
+    amount_captured: c.amountCaptured,
     amount_refunded: c.amountRefunded,
     currency: c.currency,
     captured: c.captured,
@@ -228,9 +244,10 @@ export async function startTestCardProcessor(
       const decline = DECLINES[card.number];
       const charge: Charge = {
         id: id('ch'),
-        amount,
+        amount: card.number === TEST_CARDS.prepaid ? Math.min(amount, PREPAID_BALANCE) : amount,
         currency,
         captured: false,
+        amountCaptured: 0,
         amountRefunded: 0,
         status: decline ? 'failed' : 'succeeded',
         last4: card.number.slice(-4),
@@ -248,7 +265,10 @@ export async function startTestCardProcessor(
           charge: charge.id,
         });
       }
-      if (form.get('capture') !== 'false') charge.captured = true;
+      if (form.get('capture') !== 'false') {
+        charge.captured = true;
+        charge.amountCaptured = charge.amount;
+      }
       return publicCharge(charge);
     }
     const capture = /^\/v1\/charges\/([A-Za-z0-9_]+)\/capture$/.exec(path);
@@ -268,7 +288,14 @@ export async function startTestCardProcessor(
       if (c.captured || c.status !== 'succeeded' || c.amountRefunded > 0) {
         throw invalid('charge_already_captured', 'This charge cannot be captured');
       }
+      const take = amountOf(form, 'amount', false) ?? c.amount;
+      if (take > c.amount) {
+        throw invalid('amount_too_large', 'Capture amount is greater than authorized', 'amount');
+      }
+      // Stripe's partial capture: the part of the hold not taken goes back to the card.
       c.captured = true;
+      c.amountCaptured = take;
+      c.amountRefunded = c.amount - take;
       return publicCharge(c);
     }
     if (method === 'GET' && one?.[1]) return publicCharge(chargeOf(one[1]));
@@ -395,6 +422,10 @@ export async function startTestCardProcessor(
         }
         return;
       }
+      if (outage) {
+        send(res, 503, { error: { type: 'api_error', message: 'Service unavailable' } });
+        return;
+      }
       if (req.headers.authorization !== `Bearer ${secretKey}`) {
         send(res, 401, {
           error: {
@@ -442,6 +473,9 @@ export async function startTestCardProcessor(
     publishableKey,
     charges: () => [...charges.values()].map(({ refunds: _r, brand: _b, ...c }) => ({ ...c })),
     requests: () => ({ ...counts }),
+    setOutage: (on) => {
+      outage = on;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

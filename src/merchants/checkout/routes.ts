@@ -15,7 +15,7 @@ import { paymentUri } from '../json.js';
 import type { ChainOf } from '../routes/invoices.js';
 import type { MerchantsService } from '../service.js';
 import type { Html } from './html.js';
-import { formatAmount } from '../../ledger/money.js';
+import { formatAmount, parseAmount } from '../../ledger/money.js';
 import {
   cardForm,
   checkoutPage,
@@ -53,6 +53,11 @@ export interface CheckoutDeps {
   clock: () => Date;
   /** Payment-page posts (log in, pay, use a link, charge at a till) per client IP a minute. */
   postsPerMinute: number;
+  /**
+   * The pages' public origin (behind a TLS proxy the request's own is `http://…`); links
+   * that leave the site and come back (the card processor's redirect) are built on it.
+   */
+  publicBaseUrl?: string | undefined;
 }
 
 /**
@@ -162,6 +167,9 @@ export function registerCheckoutRoutes(app: HttpApp, deps: CheckoutDeps): void {
       return true;
     }
   };
+  const publicBase = deps.publicBaseUrl ? new URL(deps.publicBaseUrl).origin : undefined;
+  /** The origin payers reach the pages at: the configured one, else the request's. */
+  const publicOrigin = (c: Context<AppEnv>) => publicBase ?? new URL(c.req.url).origin;
   const throttled = async (c: Context<AppEnv>) =>
     !(await deps.rateLimiter.take(`checkout:${c.get('clientIp')}`, deps.postsPerMinute)).ok;
   const formText = (form: Record<string, unknown>, name: string, max = 500) => {
@@ -179,14 +187,28 @@ export function registerCheckoutRoutes(app: HttpApp, deps: CheckoutDeps): void {
     const status = shownStatus(inv, now);
     const tokenizer = merchants.cards.tokenizer(inv.livemode);
     const due = inv.amount - inv.paidValue - inv.pendingValue;
+    // A part of what is due, chosen with the form under the card form (no script: the
+    // page is asked again with `card_amount`, and the processor's return URL carries it).
+    const part = cardPart(c.req.query('card_amount'), due, inv.currencyScale);
+    const text = (a: bigint) => `${formatAmount(a, inv.currencyScale)} ${inv.currency}`;
     const card =
       tokenizer && merchants.cards.accepts(inv) && !isFinal(status) && due > 0n
         ? cardForm({
             action: tokenizer.action,
             processorHost: new URL(tokenizer.origin).host,
             publishableKey: tokenizer.publishableKey,
-            returnUrl: `${new URL(c.req.url).origin}${pathsOf(inv).card}`,
-            due: `${formatAmount(due, inv.currencyScale)} ${inv.currency}`,
+            returnUrl:
+              `${publicOrigin(c)}${pathsOf(inv).card}` +
+              (part.amount !== undefined
+                ? `?amount=${formatAmount(part.amount, inv.currencyScale)}`
+                : ''),
+            due: text(part.amount ?? due),
+            rest:
+              part.amount !== undefined && part.amount < due ? text(due - part.amount) : undefined,
+            currency: inv.currency,
+            page: pathsOf(inv).page,
+            part: part.amount !== undefined ? formatAmount(part.amount, inv.currencyScale) : '',
+            partError: part.error,
             error: cardErrorText(c.req.query('card_error')),
           })
         : undefined;
@@ -302,7 +324,8 @@ export function registerCheckoutRoutes(app: HttpApp, deps: CheckoutDeps): void {
     });
 
     // The card processor sends the payer's browser back here with a single-use token
-    // (or the reason it refused the card). The token is charged at once: a reload finds
+    // (or the reason it refused the card), and `amount` when only part of what is due is
+    // to be charged. The token is charged at once: a reload finds
     // the payment the token already made. Either way the payer lands on the page.
     app.get(`${prefix}/:invoice/card`, async (c) => {
       const inv = await findInvoice(c.req.param('invoice'), livemode);
@@ -316,7 +339,8 @@ export function registerCheckoutRoutes(app: HttpApp, deps: CheckoutDeps): void {
       const token = c.req.query('token') ?? '';
       if (!CARD_TOKEN.test(token)) return c.redirect(`${back}?card_error=token#card`, 303);
       if (await throttled(c)) return c.redirect(`${back}?card_error=rate_limited#card`, 303);
-      const r = await merchants.cards.pay(inv.id, livemode, token);
+      // A part of what is due, when the return URL names one (a payer splitting the bill).
+      const r = await merchants.cards.pay(inv.id, livemode, token, c.req.query('amount'));
       if (!isFailure(r)) return c.redirect(back, 303);
       const reason = r.code === MerchantError.CardDeclined ? declineReason(r.message) : r.code;
       return c.redirect(`${back}?card_error=${reason}#card`, 303);
@@ -531,11 +555,30 @@ const CARD_ERRORS: Partial<Record<string, string>> = {
   [MerchantError.CardPaymentsUnavailable]: 'This invoice cannot be paid by card.',
   [MerchantError.InvoiceExpired]: 'The invoice has expired.',
   [MerchantError.InvoiceNotPayable]: 'Nothing is left to pay on this invoice.',
+  [MerchantError.AmountAboveDue]: 'That is more than the invoice still owes.',
 };
 
 function cardErrorText(code: string | undefined): string | undefined {
   if (code === undefined) return undefined;
-  return CARD_ERRORS[code] ?? 'The card could not be used. Try again or pay another way.';
+  return (
+    CARD_ERRORS[code] ??
+    AMOUNT_ERRORS[code] ??
+    'The card could not be used. Try again or pay another way.'
+  );
+}
+
+/** The part of what is due the payer asked to pay by card (`card_amount`), or why not. */
+function cardPart(
+  text: string | undefined,
+  due: bigint,
+  scale: number,
+): { amount?: bigint; error?: string } {
+  if (text === undefined || text.trim() === '') return {};
+  const parsed = parseAmount(text.trim(), scale);
+  if (!parsed.ok) return { error: AMOUNT_ERRORS[parsed.code] ?? 'Enter a valid amount.' };
+  if (parsed.value <= 0n) return { error: AMOUNT_ERRORS[MerchantError.AmountZero] };
+  if (parsed.value > due) return { error: CARD_ERRORS[MerchantError.AmountAboveDue] };
+  return { amount: parsed.value };
 }
 
 const AMOUNT_ERRORS: Partial<Record<string, string>> = {

@@ -167,8 +167,18 @@ export interface CardFormInput {
   publishableKey: string;
   /** Absolute URL of this invoice's card return (`…/pay/{invoice}/card`). */
   returnUrl: string;
-  /** What is still due, in the invoice's currency. */
+  /** What the card is charged, in the invoice's currency (all that is due, or a part). */
   due: string;
+  /** What will still be due after a part is paid by card (undefined: the card pays it all). */
+  rest?: string | undefined;
+  /** The invoice's currency, for the part form's label. */
+  currency: string;
+  /** The checkout page's path (the part form asks it again with `card_amount`). */
+  page: string;
+  /** The part chosen, as typed back into the part form ('' when none). */
+  part: string;
+  /** Why the part asked for was not taken. */
+  partError?: string | undefined;
   error?: string | undefined;
 }
 
@@ -219,6 +229,20 @@ export function cardForm(f: CardFormInput): Html {
         Vaultwire never see the card number.
       </p>
       <p><button type="submit">Pay ${f.due} by card</button></p>
+      ${f.rest ? html`<p class="muted">${f.rest} will still be due, to pay another way.</p>` : ''}
+    </form>
+    <form method="get" action="${f.page}#card">
+      ${f.partError ? html`<p class="error" id="card-part-error" role="alert">${f.partError}</p>` : ''}
+      <label for="card-part">Pay only part by card (${f.currency})</label>
+      <input
+        id="card-part"
+        name="card_amount"
+        inputmode="decimal"
+        value="${f.part}"
+        pattern="[0-9]+([.][0-9]+)?"
+        required${f.partError ? raw(' aria-invalid="true" aria-describedby="card-part-error"') : ''}
+      />
+      <p><button type="submit">Use this amount</button></p>
     </form>`;
 }
 

@@ -184,6 +184,46 @@ describe('bank payouts', () => {
     },
   );
 
+  it('flags a payout still in transit when its rail job runs out of attempts, and books nothing', async () => {
+    const before = await usd(liveAccount);
+    liveRail.fault(1_000_000, 'before');
+    try {
+      const r = await t.request('POST', '/v1/bank_payouts', {
+        token: shop.liveKey,
+        body: { asset: 'USD', amount: '5.00', destination: 'DE44500105175407324931' },
+      });
+      expect(r.status, r.text).toBe(201);
+      // The job's 200 attempts over hours, shortened: it is on its last one now.
+      const { rowCount } = await t.vw.db.query(
+        `UPDATE jobs SET attempts = max_attempts - 1, run_at = now() - interval '1 minute'
+          WHERE queue = 'merchants.payout.rail' AND dedupe_key = $1`,
+        [`payout:${r.body.id}`],
+      );
+      expect(rowCount).toBe(1);
+      await t.vw.jobs.runDue({ limit: 100 });
+      const { rows: job } = await t.vw.db.query<{ state: string }>(
+        `SELECT state FROM jobs WHERE queue = 'merchants.payout.rail' AND dedupe_key = $1`,
+        [`payout:${r.body.id}`],
+      );
+      expect(job[0]?.state).toBe('dead');
+      expect((await payout(r.body.id)).status).toBe('in_transit');
+      expect(await usd(liveAccount)).toBe(before - 500n);
+      const { rows: audit } = await t.vw.db.query<{ actor_type: string; reason: string }>(
+        `SELECT actor_type, data->>'reason' AS reason FROM audit_events
+          WHERE action = 'merchant.payout_stuck' AND target_id = $1`,
+        [r.body.id],
+      );
+      expect(audit).toHaveLength(1);
+      expect(audit[0]?.actor_type).toBe('system');
+      await settle(
+        () => Promise.resolve(delivered(r.body.id).includes('payout.stuck')),
+        'payout.stuck delivered',
+      );
+    } finally {
+      liveRail.fault(0, 'before');
+    }
+  });
+
   it('keeps test mode apart: a test key pays through the test rail from the test balance', async () => {
     const m = await t.vw.merchants.directory.get(shop.id);
     const testAccount = m?.testAccountId ?? '';

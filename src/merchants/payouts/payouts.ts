@@ -126,6 +126,13 @@ export interface PayoutService {
    * if the rail has not made it, ask where it stands, book the outcome. Safe to repeat.
    */
   advance(id: string, signal?: AbortSignal): Promise<{ state: 'done' } | { state: 'pending' }>;
+  /**
+   * The rail job used its last attempt and the payout is still in transit (the rail kept
+   * answering pending, or could not be reached): nothing is booked (the rail may still pay
+   * it), but `payout.stuck` and a `merchant.payout_stuck` audit entry say so, for the
+   * operator to look at the rail and requeue the dead job. False when it is no longer in transit.
+   */
+  flagStuck(id: string, reason: string): Promise<boolean>;
 
   schedules(accountId: string): Promise<PayoutSchedule[]>;
   setSchedule(
@@ -196,7 +203,8 @@ type PayoutEvent =
   | 'payout.rejected'
   | 'payout.canceled'
   | 'payout.paid'
-  | 'payout.failed';
+  | 'payout.failed'
+  | 'payout.stuck';
 
 export function createPayoutService(deps: {
   db: Db;
@@ -487,6 +495,24 @@ export function createPayoutService(deps: {
   };
 
   const service: PayoutService = {
+    async flagStuck(id, reason) {
+      return db.attempt(
+        async () => {
+          const row = await byId(id, true);
+          if (row?.status !== 'in_transit') return false;
+          const payout = await toPayout(row);
+          await publish('payout.stuck', payout);
+          await audit('system', 'merchant.payout_stuck', payout, {
+            rail: row.rail,
+            rail_reference: row.rail_reference,
+            reason: reason.slice(0, 200),
+          });
+          return true;
+        },
+        { retryTransient: true },
+      );
+    },
+
     async create(actor, account, input) {
       if (!DESTINATION.test(input.destination)) {
         return fail(MerchantError.PayoutDestinationInvalid);

@@ -194,7 +194,7 @@ export function registerInvoiceRoutes(
       tags,
       summary: 'Refund a payment',
       description:
-        'Moves `amount` of `asset` from the merchant balance back to the payer: at once to their wallet for a wallet payment; for a payment received on chain, the refund waits for the payer’s address (`pending_destination`) and the answer carries a signed, single-use `link` to hand them. Never more than was paid in that asset and not yet refunded.',
+        'Moves `amount` of `asset` from the merchant balance back to the payer: at once to their wallet for a wallet payment; to their card through the card processor for a card payment (`processing` until it answers; a refusal ends `failed` with nothing moved); for a payment received on chain, the refund waits for the payer’s address (`pending_destination`) and the answer carries a signed, single-use `link` to hand them. One payment that can cover `amount` refunds it alone (wallet payments first, then card payments, then those received on chain, the oldest first); a larger amount is split across the payments in that order, all parts booked together or none, and the answer is the first part with every part in `parts`. Never more than was paid in that asset and not yet refunded.',
       access: keyAccess('refunds:write'),
       request: { params: InvoiceParam, ...body(RefundCreate) },
       responses: { 201: json('The refund', RefundSchema) },

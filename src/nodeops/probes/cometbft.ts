@@ -69,7 +69,32 @@ export function consensusAddress(pubkeyBase64: string): string {
 /** `block_id_flag` 2: the validator precommitted the block (1 absent, 3 nil). */
 const BLOCK_ID_FLAG_COMMIT = 2;
 
-export function createCometbftProbe(http: HttpClient): Probe {
+/**
+ * How long a node's peer count read from `/net_info` is used before it is read again.
+ * Peers come and go over minutes; reading them once every few polls instead of every
+ * poll halves the requests a poll makes (5,000 nodes: 5,000 instead of 10,000).
+ */
+export const PEERS_MAX_AGE_MS = 30_000;
+
+export function createCometbftProbe(
+  http: HttpClient,
+  options: { now?: () => number; peersMaxAgeMs?: number } = {},
+): Probe {
+  const now = options.now ?? Date.now;
+  const peersMaxAgeMs = options.peersMaxAgeMs ?? PEERS_MAX_AGE_MS;
+  const peersRead = new Map<string, { peers: number; at: number }>();
+  const peersOf = async (url: string): Promise<number | undefined> => {
+    const known = peersRead.get(url);
+    if (known && now() - known.at < peersMaxAgeMs) return known.peers;
+    const net = NetInfo.safeParse(await get(url, '/net_info').catch(() => undefined));
+    if (!net.success) {
+      peersRead.delete(url);
+      return undefined;
+    }
+    const peers = Number(net.data.result.n_peers);
+    peersRead.set(url, { peers, at: now() });
+    return peers;
+  };
   const get = async (base: string, path: string) => {
     const url = `${base.replace(/\/+$/, '')}${path}`;
     const r = await http.call(url, { idempotent: true });
@@ -80,19 +105,15 @@ export function createCometbftProbe(http: HttpClient): Probe {
     family: 'cometbft',
     async observe(url): Promise<Observation> {
       try {
-        const [status, net] = await Promise.all([
-          get(url, '/status'),
-          get(url, '/net_info').catch(() => undefined),
-        ]);
+        const [status, peers] = await Promise.all([get(url, '/status'), peersOf(url)]);
         const s = Status.parse(status).result;
-        const peers = NetInfo.safeParse(net);
         return {
           reachable: true,
           height: Number(s.sync_info.latest_block_height),
           hash: s.sync_info.latest_block_hash.toUpperCase(),
           syncing: s.sync_info.catching_up,
           version: s.node_info.version,
-          ...(peers.success ? { peers: Number(peers.data.result.n_peers) } : {}),
+          ...(peers === undefined ? {} : { peers }),
         };
       } catch (err) {
         return { reachable: false, error: describeError(err) };

@@ -17,6 +17,8 @@ export interface Observation {
   serverState?: string;
   peers?: number;
   version?: string;
+  /** Seconds since the node's head was closed, where the node says (rippled `validated_ledger.age`). */
+  headAgeSeconds?: number;
 }
 
 /**

@@ -55,6 +55,7 @@ export function createXrplProbe(http: HttpClient): Probe {
         return {
           reachable: true,
           ...(v ? { height: v.seq, hash: v.hash.toUpperCase() } : {}),
+          ...(v?.age !== undefined ? { headAgeSeconds: v.age } : {}),
           syncing: !IN_STEP.has(info.server_state),
           serverState: info.server_state,
           version: info.build_version,

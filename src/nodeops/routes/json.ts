@@ -68,6 +68,7 @@ export function alertJson(a: Alert) {
     node: a.node,
     monitor_id: a.monitorId,
     monitor: a.monitor,
+    producer_chain: a.producerChain,
     chain: a.chain,
     region: a.region,
     kind: a.kind,

@@ -145,6 +145,10 @@ export const AlertSchema = z
       .nullable()
       .openapi({ description: 'The monitor, for a backup, uptime or heartbeat check' }),
     monitor: z.string().nullable(),
+    producer_chain: z.string().nullable().openapi({
+      description:
+        'The chain whose block producer the alert is about (a refused double-sign attempt, a failover)',
+    }),
     chain: z.string().nullable(),
     region: z.string().nullable(),
     kind: z.string(),

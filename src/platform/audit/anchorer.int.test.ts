@@ -108,9 +108,12 @@ describe('audit anchor writer in the scheduler role', () => {
     await audit.record({ action: 'test.third', actorType: 'system' });
     // A tick may fall between the two records (then 2 is anchored too); either way
     // the leader anchors the newest entry and the standby anchors nothing.
-    await vi.waitFor(() => {
-      expect(seqsIn(leaderFile).at(-1)).toBe(3n);
-    });
+    await vi.waitFor(
+      () => {
+        expect(seqsIn(leaderFile).at(-1)).toBe(3n);
+      },
+      { timeout: 10_000 },
+    );
     const leaderSeqs = seqsIn(leaderFile);
     expect([
       [1n, 3n],

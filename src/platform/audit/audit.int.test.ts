@@ -169,6 +169,83 @@ describe('audit log: removed events', () => {
   });
 });
 
+describe('audit log: enqueued events', () => {
+  it('chains committed events after the ones recorded before, drops rolled-back ones, and verifies', async () => {
+    const db3 = await createTestDb();
+    try {
+      const log = createAuditLog({ db: db3.db });
+      const first = await log.record({ action: 'recorded', actorType: 'system' });
+      const kept = await db3.db.transaction(async () => {
+        const a = await log.enqueue({
+          action: 'invoice.created',
+          actorType: 'user',
+          actorId: 'mca_1',
+          credentialId: 'mck_1',
+          targetType: 'merchant_invoice',
+          targetId: 'inv_1',
+          ip: '203.0.113.9',
+          data: { b: 1.5, a: 'ü', c: { y: [], x: {} } },
+        });
+        const b = await log.enqueue({ action: 'invoice.created', actorType: 'system' });
+        return [a.id, b.id];
+      });
+      await expect(
+        db3.db.transaction(async () => {
+          await log.enqueue({ action: 'doomed', actorType: 'system' });
+          throw new Error('caller fails after enqueueing');
+        }),
+      ).rejects.toThrow('caller fails');
+
+      // Listing seals first: the two committed events, in enqueue order, after `first`.
+      const { events } = await log.list({ limit: 10 });
+      expect(events.map((e) => [e.seq, e.id])).toEqual([
+        [3n, kept[1]],
+        [2n, kept[0]],
+        [1n, first.id],
+      ]);
+      expect(events[1]).toMatchObject({
+        prevHash: first.hash,
+        actorId: 'mca_1',
+        credentialId: 'mck_1',
+        targetId: 'inv_1',
+        ip: '203.0.113.9',
+        data: { a: 'ü', b: 1.5, c: { x: {}, y: [] } },
+      });
+      expect(events.every((e) => eventHash(e) === e.hash)).toBe(true);
+      const r = await log.verify();
+      expect(r).toMatchObject({ ok: true, events: 3, head: { seq: 3n, hash: events[0]?.hash } });
+      expect(await log.seal()).toBe(0);
+    } finally {
+      await db3.drop();
+    }
+  });
+
+  it('refuses to change a waiting event, and catches a sealed one changed behind its back', async () => {
+    const db4 = await createTestDb();
+    try {
+      const log = createAuditLog({ db: db4.db });
+      await log.enqueue({ action: 'invoice.created', actorType: 'system', data: { amount: '1' } });
+      let message = 'not refused';
+      try {
+        await db4.db.query(`UPDATE audit_pending SET data = '{"amount":"1000"}'`);
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).toMatch(/append-only/);
+      expect(await log.seal()).toBe(1);
+      await db4.db.transaction(async (tx) => {
+        await tx.query('ALTER TABLE audit_events DISABLE TRIGGER USER');
+        await tx.query(`UPDATE audit_events SET data = '{"amount":"1000"}' WHERE seq = 1`);
+        await tx.query('ALTER TABLE audit_events ENABLE TRIGGER USER');
+      });
+      const r = await log.verify();
+      expect(!r.ok && r.broken).toMatchObject({ seq: 1n, reason: 'hash_mismatch' });
+    } finally {
+      await db4.drop();
+    }
+  });
+});
+
 describe('canonical JSON', () => {
   it('sorts keys at every level and drops undefined', () => {
     expect(canonicalJson({ b: 1, a: { d: [2, { y: 1, x: 2 }], c: undefined } })).toBe(

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Db } from '../db/db.js';
+import type { Db, Statement } from '../db/db.js';
 import { newId } from '../ids.js';
 import { readAnchorFile, type AnchorSigner, type LocatedAnchor } from './anchor.js';
 
@@ -21,10 +21,28 @@ export interface AuditLog {
    * the other row locks are taken. Never put secrets in `data`.
    */
   record(entry: AuditEntry): Promise<AuditEvent>;
-  /** Events, newest first. */
+  /**
+   * Appends one event without waiting on the chain: for paths that run many times a
+   * second. Joins the caller's transaction like `record`, but takes no shared lock; the
+   * event is linked into the chain by `seal` after it commits (the api role seals every
+   * AUDIT_SEAL_INTERVAL_MS). Its seq is its place in sealing order, not in commit order.
+   */
+  enqueue(entry: AuditEntry): Promise<{ id: string; occurredAt: Date }>;
+  /**
+   * `enqueue` as a statement to embed in a larger one (see `embed`): the caller's change
+   * and its audit entry in one round trip, committed or refused together.
+   */
+  enqueueStatement(entry: AuditEntry): Statement;
+  /**
+   * Links committed `enqueue`d events into the chain, oldest first, in one transaction:
+   * each is chained exactly once. Safe to run from many processes at once (they queue on
+   * the chain head). Returns how many it linked; call again while it returns `limit`.
+   */
+  seal(options?: { limit?: number }): Promise<number>;
+  /** Events, newest first; seals waiting events first, so every committed one is listed. */
   list(query: AuditQuery): Promise<{ events: AuditEvent[]; hasMore: boolean }>;
   /**
-   * Walks the whole chain and reports the first broken link. With `anchors` (the text of
+   * Seals waiting events, then walks the whole chain and reports the first broken link. With `anchors` (the text of
    * an anchor file, see anchor.ts) it also checks each anchor's HMAC and that the chain
    * still holds every anchored hash at its seq: the check that catches a tail rewritten
    * consistently or cut off, which the links alone cannot.
@@ -110,6 +128,9 @@ export type AuditVerifyResult =
     }
   | { ok: false; events: number; broken: BrokenLink };
 
+/** How often the api role links `enqueue`d events into the chain. */
+export const AUDIT_SEAL_INTERVAL_MS = 100;
+
 /** prev_hash of the first event. */
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -175,6 +196,12 @@ interface Row {
 const COLUMNS =
   'seq, id, occurred_at, action, actor_type, actor_id, credential_id, target_type, target_id, ip, request_id, data, prev_hash, hash';
 
+const PENDING_COLUMNS =
+  'id, occurred_at, action, actor_type, actor_id, credential_id, target_type, target_id, ip, request_id, data';
+
+/** Waiting events linked per sealing transaction. */
+const SEAL_BATCH = 500;
+
 function toEvent(r: Row): AuditEvent {
   return {
     seq: r.seq,
@@ -203,7 +230,108 @@ export function createAuditLog(deps: {
   const { db } = deps;
   const now = deps.now ?? Date.now;
 
+  const sealOnce = (limit: number): Promise<number> =>
+    db.transaction(async (tx) => {
+      // The head first: concurrent sealers queue here, and each then sees the waiting
+      // events the one before it left.
+      const { rows: heads } = await tx.query<{ seq: bigint; hash: string }>(
+        'SELECT seq, hash FROM audit_chain_head FOR UPDATE',
+      );
+      const head = heads[0];
+      if (!head) throw new Error('audit_chain_head is missing; the audit migration did not run');
+      // Deleted and chained in one transaction: a waiting event is sealed exactly once.
+      // Events of transactions still open are invisible here and wait for the next pass.
+      const { rows } = await tx.query<
+        Omit<Row, 'seq' | 'prev_hash' | 'hash'> & { pending_seq: bigint }
+      >(
+        `DELETE FROM audit_pending
+          WHERE pending_seq IN (SELECT pending_seq FROM audit_pending
+                                 ORDER BY pending_seq LIMIT $1 FOR UPDATE SKIP LOCKED)
+          RETURNING pending_seq, ${PENDING_COLUMNS}`,
+        [limit],
+      );
+      if (rows.length === 0) return 0;
+      rows.sort((a, b) => (a.pending_seq < b.pending_seq ? -1 : 1));
+      let prevHash = head.hash;
+      let seq = head.seq;
+      const chained = rows.map((r) => {
+        seq += 1n;
+        const event: Hashed = { ...toEvent({ ...r, seq, prev_hash: prevHash, hash: '' }) };
+        const hash = eventHash(event);
+        prevHash = hash;
+        return { ...event, hash };
+      });
+      // One statement; rows go in in seq order (WITH ORDINALITY), as the link trigger
+      // checks each against the head it moves.
+      await tx.query(
+        `INSERT INTO audit_events (${COLUMNS})
+         SELECT seq, id, occurred_at, action, actor_type, actor_id, credential_id, target_type,
+                target_id, ip, request_id, data, prev_hash, hash
+           FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::text[], $5::text[],
+                       $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
+                       $12::jsonb[], $13::text[], $14::text[])
+                WITH ORDINALITY AS e(seq, id, occurred_at, action, actor_type, actor_id,
+                                     credential_id, target_type, target_id, ip, request_id,
+                                     data, prev_hash, hash, n)
+          ORDER BY n`,
+        [
+          chained.map((e) => e.seq.toString()),
+          chained.map((e) => e.id),
+          chained.map((e) => e.occurredAt),
+          chained.map((e) => e.action),
+          chained.map((e) => e.actorType),
+          chained.map((e) => e.actorId),
+          chained.map((e) => e.credentialId),
+          chained.map((e) => e.targetType),
+          chained.map((e) => e.targetId),
+          chained.map((e) => e.ip),
+          chained.map((e) => e.requestId),
+          chained.map((e) => canonicalJson(e.data)),
+          chained.map((e) => e.prevHash),
+          chained.map((e) => e.hash),
+        ],
+      );
+      return chained.length;
+    });
+
+  const pendingInsert = (entry: AuditEntry): Statement => ({
+    sql: `INSERT INTO audit_pending (${PENDING_COLUMNS})
+          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb)`,
+    params: [
+      newId('aud'),
+      // Millisecond precision survives the round trip through timestamptz exactly.
+      new Date(now()),
+      entry.action,
+      entry.actorType,
+      entry.actorId ?? null,
+      entry.credentialId ?? null,
+      entry.targetType ?? null,
+      entry.targetId ?? null,
+      entry.ip ?? null,
+      entry.requestId ?? null,
+      canonicalJson(entry.data ?? {}),
+    ],
+  });
+
+  const sealAll = async (): Promise<void> => {
+    while ((await sealOnce(SEAL_BATCH)) === SEAL_BATCH) {
+      // More were waiting than one pass takes.
+    }
+  };
+
   return {
+    async enqueue(entry) {
+      const statement = pendingInsert(entry);
+      await db.query(statement.sql, statement.params);
+      return { id: statement.params[0] as string, occurredAt: statement.params[1] as Date };
+    },
+
+    enqueueStatement: (entry) => pendingInsert(entry),
+
+    seal(options = {}) {
+      return sealOnce(options.limit ?? SEAL_BATCH);
+    },
+
     record(entry) {
       // Round-trip through canonical JSON: what is hashed is exactly what jsonb stores.
       const dataJson = canonicalJson(entry.data ?? {});
@@ -256,6 +384,7 @@ export function createAuditLog(deps: {
     },
 
     async list(q) {
+      await sealAll();
       const { rows } = await db.query<Row>(
         `SELECT ${COLUMNS} FROM audit_events
           WHERE ($1::text IS NULL OR seq < (SELECT seq FROM audit_events WHERE id = $1))
@@ -295,6 +424,7 @@ export function createAuditLog(deps: {
         }
         anchors = read.anchors;
       }
+      await sealAll();
       // One snapshot for the walk, so appends made meanwhile do not look like a cut.
       return db.transaction(() => walkChain(db, options.batchSize ?? 1000, anchors), {
         isolation: 'repeatable read',

@@ -221,6 +221,13 @@ export function platformSettings(roles: readonly string[]) {
       default: 250,
       doc: 'How often an idle worker looks for due jobs.',
     }),
+    dbWakeups: setting<boolean>({
+      env: 'VW_DB_WAKEUPS',
+      kind: 'bool',
+      schema: z.boolean(),
+      default: true,
+      doc: 'Wake the outbox relay, job workers and webhook delivery on a PostgreSQL notification when rows are written, instead of at their next poll (the polls stay as the fallback).',
+    }),
     leaseTtlMs: setting<number>({
       env: 'VW_LEASE_TTL_MS',
       kind: 'int',

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, type TestDb } from '../../../test/support/db.js';
+import { prepared, preparedName } from './db.js';
 
 // Transactions that overlap, and detached work during one, need more than PGlite's one
 // connection: the server only.
@@ -102,5 +103,71 @@ describe('attempt: transient failures retried at the transaction boundary', () =
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
     const { rows } = await t.db.query<{ v: number }>('SELECT v FROM test_attempt ORDER BY id');
     expect(rows.map((r) => r.v)).toEqual([2, 2]);
+  });
+});
+
+describe('prepared statements', () => {
+  const byId = prepared('SELECT id FROM test_ambient WHERE id = $1');
+
+  it('answers like the plain statement, pooled and in a transaction, and is kept on the connection', async () => {
+    await t.db.query('INSERT INTO test_ambient VALUES (40), (41)');
+    // More runs than the pool has connections: each connection prepares it once.
+    for (let i = 0; i < 12; i++) {
+      const { rows } = await t.db.query<{ id: number }>(byId, [40 + (i % 2)]);
+      expect(rows).toEqual([{ id: 40 + (i % 2) }]);
+    }
+    const names = await t.db.transaction(async () => {
+      const { rows } = await t.db.query<{ id: number }>(byId, [41]);
+      expect(rows).toEqual([{ id: 41 }]);
+      const kept = await t.db.query<{ name: string; statement: string }>(
+        'SELECT name, statement FROM pg_prepared_statements',
+      );
+      return kept.rows;
+    });
+    expect(names).toContainEqual({ name: preparedName(byId), statement: byId });
+  });
+
+  it('a failing run leaves the statement usable', async () => {
+    const strict = prepared('SELECT 1 / $1::int AS q');
+    await expect(t.db.query(strict, [0])).rejects.toThrow(/division by zero/);
+    const { rows } = await t.db.query<{ q: number }>(strict, [1]);
+    expect(rows).toEqual([{ q: 1 }]);
+  });
+
+  it('a text built at run time, marked where it is sent, is parsed once per connection', async () => {
+    const factor = 2;
+    await t.db.transaction(async () => {
+      const answers: number[] = [];
+      for (const n of [1, 2, 3]) {
+        const sql = prepared(`SELECT $1::int * ${factor} AS doubled`);
+        const { rows } = await t.db.query<{ doubled: number }>(sql, [n]);
+        answers.push(rows[0]?.doubled ?? -1);
+      }
+      expect(answers).toEqual([2, 4, 6]);
+      await t.db.query('SELECT $1::int AS plain', [1]);
+      // This connection holds the marked statement once, and never the unmarked one.
+      const { rows } = await t.db.query<{ statement: string }>(
+        'SELECT statement FROM pg_prepared_statements',
+      );
+      const held = rows.map((r) => r.statement);
+      expect(held.filter((x) => x === `SELECT $1::int * ${factor} AS doubled`)).toHaveLength(1);
+      expect(held).not.toContain('SELECT $1::int AS plain');
+    });
+  });
+});
+
+describe('a connection lost in the middle of a transaction', () => {
+  it('fails that transaction, not the process, and the pool goes on with a new connection', async () => {
+    const failed = t.db.transaction(async () => {
+      const { rows } = await t.db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      // The server ends the connection just after answering: the client hears it as an
+      // 'error' event while no query runs (without a listener, an uncaught exception).
+      await t.db.query('SELECT pg_terminate_backend($1)', [rows[0]?.pid]);
+      await new Promise((r) => setTimeout(r, 300));
+      await t.db.query('SELECT 1');
+    });
+    await expect(failed).rejects.toThrow();
+    const { rows } = await t.db.query<{ ok: number }>('SELECT 1 AS ok');
+    expect(rows).toEqual([{ ok: 1 }]);
   });
 });

@@ -2,7 +2,10 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } f
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFromStdin } from 'pg-copy-streams';
 import {
   BaseDb,
   type ChannelHandlers,
@@ -11,6 +14,7 @@ import {
   type QueryResult,
   type Subscription,
   type TxClient,
+  preparedName,
 } from './db.js';
 
 const INT8_OID = 20;
@@ -70,6 +74,17 @@ class PgliteDb extends BaseDb {
     if (!this.pglite.closed) await this.pglite.close();
     this.release();
   }
+
+  /** The whole data folder as an uncompressed tar, for `loadDataDir`. */
+  async dump(): Promise<Blob> {
+    return this.pglite.dumpDataDir('none');
+  }
+}
+
+/** An embedded database's data folder as a tar (see OpenDbOptions.loadDataDir). */
+export async function dumpEmbeddedDb(db: Db): Promise<Blob> {
+  if (!(db instanceof PgliteDb)) throw new Error('only an embedded database can be dumped');
+  return db.dump();
 }
 
 function normalize(r: {
@@ -164,13 +179,20 @@ class PostgresDb extends BaseDb {
         const c = client;
         client = undefined;
         c?.removeAllListeners();
+        // Still listened to while it ends: the server may close it first.
+        c?.on('error', () => undefined);
         await c?.end().catch(() => undefined);
       },
     };
   }
 
   protected async run(sql: string, params: readonly unknown[]) {
-    const r = await this.pool.query(sql, params as unknown[]);
+    const name = preparedName(sql);
+    const r = await this.pool.query(
+      name === undefined
+        ? { text: sql, values: params as unknown[] }
+        : { name, text: sql, values: params as unknown[] },
+    );
     return { rows: r.rows as Record<string, unknown>[], rowCount: r.rowCount ?? r.rows.length };
   }
 
@@ -185,11 +207,22 @@ class PostgresDb extends BaseDb {
     const client = await this.pool.connect();
     // A connection-level failure (not a SQL error) must not go back into the pool.
     let broken: Error | undefined;
+    // pg-pool listens for errors only on idle clients: a checked-out one losing its
+    // connection between statements (a server restart, an administrator's terminate)
+    // would emit 'error' with no listener and crash the process. Its next statement fails.
+    const onError = (err: Error) => {
+      broken = err;
+    };
+    client.on('error', onError);
     const send = async (sql: string, params: readonly unknown[] = []) => {
       try {
         // A multi-statement script (exec) yields one result per statement: keep the last.
-        const raw = (await client.query(sql, params as unknown[])) as
-          pg.QueryResult | pg.QueryResult[];
+        const name = preparedName(sql);
+        const raw = (await client.query(
+          name === undefined
+            ? { text: sql, values: params as unknown[] }
+            : { name, text: sql, values: params as unknown[] },
+        )) as pg.QueryResult | pg.QueryResult[];
         const r = Array.isArray(raw) ? raw[raw.length - 1] : raw;
         if (!r) return { rows: [], rowCount: 0 };
         return { rows: r.rows as Record<string, unknown>[], rowCount: r.rowCount ?? r.rows.length };
@@ -207,6 +240,16 @@ class PostgresDb extends BaseDb {
           exec: async (sql) => {
             await send(sql);
           },
+          copyFrom: async (sql, data) => {
+            const stream = client.query(copyFromStdin(sql));
+            try {
+              await pipeline(Readable.from(data), stream);
+            } catch (err) {
+              if (!(err instanceof pg.DatabaseError)) broken = err as Error;
+              throw err;
+            }
+            return stream.rowCount;
+          },
         });
       } catch (err) {
         if (!broken) await send('ROLLBACK').catch(() => undefined);
@@ -215,6 +258,7 @@ class PostgresDb extends BaseDb {
       await send('COMMIT');
       return result;
     } finally {
+      client.removeListener('error', onError);
       client.release(broken);
     }
   }
@@ -229,6 +273,11 @@ export interface OpenDbOptions {
   databaseUrl?: string | undefined;
   /** Folder of the embedded database; `memory://` for a throwaway one. */
   dataDir?: string;
+  /**
+   * Embedded only: a data folder dumped by PGlite's `dumpDataDir` (a tar) to start from
+   * instead of running initdb; the tests load one already migrated.
+   */
+  loadDataDir?: Blob;
   poolMax?: number;
   /** Name shown in pg_stat_activity. */
   applicationName?: string;
@@ -261,6 +310,7 @@ export async function openDb(options: OpenDbOptions): Promise<Db> {
   }
   try {
     const pglite = await PGlite.create(path ?? 'memory://', {
+      ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
       // Contrib extensions migrations may create (trigram search over invoices).
       extensions: { pg_trgm },
       parsers: {

@@ -4,6 +4,7 @@ import { createTestApp, type TestApp } from '../../../test/support/app.js';
 import { newId } from '../ids.js';
 import { defineRoute } from './access.js';
 import { checkCursor, PaginationQuery, pageSchema, toPage } from './pagination.js';
+import { listen, type RunningServer } from './server.js';
 
 /**
  * The HTTP conventions every module relies on, exercised through a small route that
@@ -18,6 +19,11 @@ beforeAll(async () => {
   await t.vw.db.query(
     'CREATE TABLE test_things (id text PRIMARY KEY, name text NOT NULL, qty int NOT NULL)',
   );
+  // A route with a cache policy of its own (the socket tests below).
+  t.vw.http.get('/v1/test/cached', (c) => {
+    c.header('cache-control', 'max-age=60');
+    return c.json({ ok: true });
+  });
   t.vw.http.openapi(
     defineRoute({
       method: 'post',
@@ -285,5 +291,59 @@ describe('health, metrics and the API description', () => {
     await t.request('GET', '/livez');
     const r = await t.request('GET', '/metrics');
     expect(r.text).toMatch(/vaultwire_http_request_duration_seconds_count\{[^}]*route="\/livez"/);
+  });
+});
+
+describe('over a socket (Node request and response)', () => {
+  let server: RunningServer;
+  let base: string;
+
+  beforeAll(async () => {
+    server = await listen(t.vw.http, { port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${server.port}`;
+  });
+
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('every answer carries its request id, nosniff and no-store unless the route caches', async () => {
+    const plain = await fetch(`${base}/v1/nope`, { headers: { 'x-request-id': 'sock-1' } });
+    expect(plain.status).toBe(404);
+    expect(plain.headers.get('request-id')).toBe('sock-1');
+    expect(plain.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(plain.headers.get('cache-control')).toBe('no-store');
+    const fresh = await fetch(`${base}/v1/nope`);
+    expect(fresh.headers.get('request-id')).toMatch(/^req_/);
+
+    const cached = await fetch(`${base}/v1/test/cached`);
+    expect(cached.status).toBe(200);
+    expect(cached.headers.get('cache-control')).toBe('max-age=60');
+    expect(cached.headers.get('request-id')).toMatch(/^req_/);
+  });
+
+  it('reads the bearer token from the socket: a bad one is refused, a good one is you, none is anonymous', async () => {
+    const bad = await fetch(`${base}/v1/me`, { headers: { authorization: 'Bearer vws_nope' } });
+    expect(bad.status).toBe(401);
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe(
+      'invalid_credentials',
+    );
+    const password = 'correct horse battery staple';
+    const signedUp = await t.request('POST', '/v1/users', {
+      body: { email: 'socket@example.com', password },
+    });
+    expect(signedUp.status).toBe(201);
+    const session = await t.request('POST', '/v1/sessions', {
+      body: { email: 'socket@example.com', password },
+    });
+    const token = (session.body as { token: string }).token;
+    const me = await fetch(`${base}/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect(me.status).toBe(200);
+    expect(((await me.json()) as { email: string }).email).toBe('socket@example.com');
+    const none = await fetch(`${base}/v1/me`);
+    expect(none.status).toBe(401);
+    expect(((await none.json()) as { error: { code: string } }).error.code).toBe(
+      'authentication_required',
+    );
   });
 });

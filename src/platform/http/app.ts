@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -15,6 +16,7 @@ import { ApiError, typeForStatus } from './errors.js';
 import { idempotency, keyIdempotentPaths, matchesKeyIdempotent } from './idempotency.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { MetricsAccess } from './metrics-access.js';
+import { nodeBindings, requestHeader } from './node.js';
 import { mountHealthRoutes } from './ops.js';
 
 export type Authenticate = (token: string) => Promise<Principal | undefined>;
@@ -63,8 +65,17 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
 
   const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
     const started = performance.now();
-    const incoming = c.req.header('x-request-id');
+    const incoming = requestHeader(c, 'x-request-id');
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : newId('req');
+    // Headers every answer carries, set on Node's response before the handler runs:
+    // the handler's own headers (a cache-control of its own) take precedence when Node
+    // writes the head. Setting them on `c.res` afterwards made @hono/node-server build a
+    // full fetch Response and Headers per request (bench:api profile). In-process
+    // requests (tests) have no Node response: there they are set on `c.res` below.
+    const node = nodeResponse(c);
+    node?.setHeader('request-id', requestId);
+    node?.setHeader('x-content-type-options', 'nosniff');
+    node?.setHeader('cache-control', 'no-store');
     c.set('requestId', requestId);
     c.set('principal', ANONYMOUS);
     c.set('clientIp', clientIp(c, deps.settings.trustProxy));
@@ -86,9 +97,11 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       // connection: @hono/node-server drains the rest for a moment, then closes it.
       // Say so, rather than announce keep-alive and close.
       if (bodyCutShort(c)) c.res.headers.set('connection', 'close');
-      c.res.headers.set('request-id', requestId);
-      c.res.headers.set('x-content-type-options', 'nosniff');
-      c.res.headers.set('cache-control', c.res.headers.get('cache-control') ?? 'no-store');
+      if (!node) {
+        c.res.headers.set('request-id', requestId);
+        c.res.headers.set('x-content-type-options', 'nosniff');
+        c.res.headers.set('cache-control', c.res.headers.get('cache-control') ?? 'no-store');
+      }
       const principal = c.get('principal');
       log.info(
         {
@@ -132,7 +145,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   });
 
   app.use('/v1/*', async (c, next) => {
-    const header = c.req.header('authorization');
+    const header = requestHeader(c, 'authorization');
     if (header !== undefined) {
       const match = /^Bearer ([\x21-\x7e]{1,512})$/i.exec(header.trim());
       const principal = match?.[1] ? await deps.authenticate(match[1]) : undefined;
@@ -235,19 +248,23 @@ function rateLimited(deps: HttpDeps, scope: string, retryAfter: number): ApiErro
   );
 }
 
+function nodeResponse(c: Context<AppEnv>): ServerResponse | undefined {
+  const { outgoing } = nodeBindings(c);
+  // A response whose head is out (never so before the handler) takes no more headers.
+  return outgoing && !outgoing.headersSent ? outgoing : undefined;
+}
+
 /** The request had a body that has not fully arrived (only known on a real socket). */
 function bodyCutShort(c: Context<AppEnv>): boolean {
-  const env = c.env as { incoming?: { complete?: boolean } } | undefined;
-  return env?.incoming?.complete === false;
+  return nodeBindings(c).incoming?.complete === false;
 }
 
 function clientIp(c: Context<AppEnv>, trustProxy: boolean): string {
   if (trustProxy) {
-    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+    const forwarded = requestHeader(c, 'x-forwarded-for')?.split(',')[0]?.trim();
     if (forwarded) return forwarded;
   }
-  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
-  return env?.incoming?.socket?.remoteAddress ?? 'unknown';
+  return nodeBindings(c).incoming?.socket.remoteAddress ?? 'unknown';
 }
 
 interface Issue {

@@ -3,6 +3,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { CommitFence, Db, Queryable } from '../db/db.js';
 import type { AppEnv } from './context.js';
 import { ApiError } from './errors.js';
+import { requestHeader } from './node.js';
 
 /**
  * `Idempotency-Key` for every POST, in three short steps with no transaction held across
@@ -215,7 +216,7 @@ export function idempotency(deps: IdempotencyDeps): MiddlewareHandler<AppEnv> {
 
   return async (c, next) => {
     if (c.req.method !== 'POST') return next();
-    const key = c.req.header('idempotency-key');
+    const key = requestHeader(c, 'idempotency-key');
     if (key === undefined) return next();
     if (!KEY_PATTERN.test(key)) {
       throw new ApiError(

@@ -104,9 +104,12 @@ describe('leases', () => {
         }),
       { ttlMs: 1_500 },
     );
-    await vi.waitFor(async () => {
-      expect(await heldGauge('takeover')).toBe(1);
-    });
+    await vi.waitFor(
+      async () => {
+        expect(await heldGauge('takeover')).toBe(1);
+      },
+      { timeout: 10_000 },
+    );
     // The holder stalls (say, a long GC pause) past its expiry; another process takes over.
     await t.db.query("UPDATE leases SET expires_at = now() WHERE name = 'takeover'");
     const usurper = await leases.acquire('takeover', 'usurper', 60_000);
@@ -170,9 +173,12 @@ describe('leases', () => {
         }),
       { signal: stop.signal },
     );
-    await vi.waitFor(async () => {
-      expect((await leases.holders()).some((h) => h.name === 'stoppable')).toBe(true);
-    });
+    await vi.waitFor(
+      async () => {
+        expect((await leases.holders()).some((h) => h.name === 'stoppable')).toBe(true);
+      },
+      { timeout: 10_000 },
+    );
     stop.abort();
     expect(await running).toEqual({ acquired: true, value: 'stopped cleanly' });
     expect((await leases.holders()).some((h) => h.name === 'stoppable')).toBe(false);

@@ -3,6 +3,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import { deleteInSlices, DELETE_SLICE, type Db, type Statement } from '../db/db.js';
 import { idBefore, newId } from '../ids.js';
 import type { Logger } from '../observability/logger.js';
+import { noWakeups, type Wakeups } from '../db/wakeups.js';
 import { metricOnce } from '../observability/metrics.js';
 import {
   QUEUE_NAME,
@@ -144,8 +145,14 @@ export function createOutbox(deps: {
    * published is in the catalogue webhooks and docs serve.
    */
   events?: Pick<EventCatalog, 'get'>;
+  /**
+   * Ends the relay's idle wait when an event is committed (the `outbox_events` trigger's
+   * notification); without it the relay finds new events by polling alone.
+   */
+  wakeups?: Wakeups;
 }): Outbox {
   const { db, jobs, logger } = deps;
+  const wakeups = deps.wakeups ?? noWakeups;
   const subscriptions: Subscription[] = [];
 
   const relayed = metricOnce(
@@ -369,7 +376,7 @@ export function createOutbox(deps: {
           );
           continue;
         }
-        if (taken < limit) await sleep(options.pollMs, options.signal);
+        if (taken < limit) await wakeups.wait(options.pollMs, options.signal);
       }
     },
 

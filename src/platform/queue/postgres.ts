@@ -2,6 +2,7 @@ import type { Registry } from 'prom-client';
 import { deleteInSlices, DELETE_SLICE, type Db } from '../db/db.js';
 import { newId } from '../ids.js';
 import type { Logger } from '../observability/logger.js';
+import type { Wakeups } from '../db/wakeups.js';
 import { queueMetrics } from './metrics.js';
 import {
   DEFAULT_MAX_ATTEMPTS,
@@ -34,8 +35,9 @@ import { ClaimLostError, createJobRunner, type ClaimResult, type JobBackend } fr
  * - Every later write about a job (done, retry, dead, hand-back, heartbeat) is fenced on
  *   its `claim_token`, so a worker whose claim was taken over cannot overwrite the result.
  *
- * Wake-ups are by polling (`pollMs`, jittered) while idle; a busy worker claims again as
- * soon as a slot frees up, so polling only costs latency on an idle queue.
+ * An idle worker waits for a job to be written (the `jobs` trigger's notification, see
+ * platform/db/wakeups.ts) or for the next poll (`pollMs`, jittered), whichever comes
+ * first; a busy worker claims again as soon as a slot frees up.
  */
 
 export interface PostgresJobQueueDeps {
@@ -46,6 +48,8 @@ export interface PostgresJobQueueDeps {
   instanceId: string;
   visibilityMs: number;
   pollMs: number;
+  /** Wake-ups on job inserts; polling alone without them. */
+  wakeups?: Wakeups;
   claimBatch?: number;
   /** Randomness of the backoff jitter (tests make it deterministic). */
   random?: () => number;
@@ -256,6 +260,7 @@ export function createPostgresJobQueue(deps: PostgresJobQueueDeps): PostgresJobQ
     settings: {
       visibilityMs,
       pollMs: deps.pollMs,
+      ...(deps.wakeups ? { wakeups: deps.wakeups } : {}),
       ...(deps.claimBatch !== undefined ? { claimBatch: deps.claimBatch } : {}),
       ...(deps.random ? { random: deps.random } : {}),
     },

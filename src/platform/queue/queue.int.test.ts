@@ -378,9 +378,12 @@ describe('running jobs', () => {
       ).map((r) => r.id);
       const worker = jobs.startWorker({ concurrency });
       try {
-        await vi.waitFor(() => {
-          expect(started).toBe(concurrency);
-        });
+        await vi.waitFor(
+          () => {
+            expect(started).toBe(concurrency);
+          },
+          { timeout: 10_000 },
+        );
         expect(worker.inFlight).toBe(concurrency);
       } finally {
         const report = await worker.stop({ timeoutMs: 50, graceMs: 5_000 });

@@ -64,11 +64,33 @@ describe('the job queue operator API', () => {
         queue: 'ops-test.q',
         state: 'dead',
         attempts: 1,
-        last_error: expect.stringContaining('the receiving bank said no'),
+        // The message alone; the worker stored the whole stack.
+        last_error: expect.stringMatching(/^\w*Error: the receiving bank said no$/),
       }),
     ]);
     // Payloads carry other people's data: never shown.
     expect(dead.text).not.toContain('4111');
+    // The operator's session may retry, so it gets where the job failed: this file, named
+    // from the install, never the server's absolute paths.
+    const trace = String(dead.body.data[0].last_error_trace);
+    expect(trace).toMatch(/^at .*src\/platform\/queue\/routes\.int\.test\.ts:\d+:\d+/m);
+    expect(dead.text).not.toContain(process.cwd());
+    expect(trace.split('\n').filter((frame) => /[\s(]\//.test(frame))).toEqual([]);
+    // A key that may only read the queues gets the message and no frames.
+    const readKey = await t.request('POST', '/v1/api_keys', {
+      body: { name: 'queue watcher', scopes: ['jobs:read'] },
+      token: op.token,
+    });
+    expect(readKey.status, readKey.text).toBe(201);
+    const watched = await t.request('GET', '/v1/ops/jobs/dead?queue=ops-test.q', {
+      token: readKey.body.secret,
+    });
+    expect(watched.status, watched.text).toBe(200);
+    expect(watched.body.data[0]).toMatchObject({
+      id,
+      last_error: dead.body.data[0].last_error,
+      last_error_trace: null,
+    });
     const badCursor = await t.request('GET', '/v1/ops/jobs/dead?starting_after=usr_1', {
       token: op.token,
     });

@@ -1,11 +1,12 @@
 import { z } from '@hono/zod-openapi';
 import type { AuditLog } from '../audit/audit.js';
-import { defineRoute } from '../http/access.js';
+import { defineRoute, hasScope, type Principal } from '../http/access.js';
 import type { HttpApp } from '../http/app.js';
 import { ApiError, ErrorSchema } from '../http/errors.js';
 import { checkCursor, pageSchema, PaginationQuery, toPage } from '../http/pagination.js';
 import { IdParam, jsonResponse as json, requireUser } from '../http/route-helpers.js';
 import type { Outbox } from '../outbox/outbox.js';
+import { errorMessage, errorTrace } from './error-text.js';
 import type { JobInfo, JobQueue } from './queue.js';
 
 const STAFF = ['operator', 'admin'] as const;
@@ -41,14 +42,24 @@ const DeadJobSchema = z
     state: z.enum(['queued', 'running', 'done', 'dead']),
     attempts: z.number().int(),
     max_attempts: z.number().int(),
-    last_error: z.string().nullable(),
+    last_error: z.string().nullable().openapi({
+      description: 'What went wrong on the last attempt: the error message (one line)',
+    }),
+    last_error_trace: z.string().nullable().openapi({
+      description:
+        'Where it went wrong: the stack frames, one per line, with file locations relative to the install (never absolute paths). Only for callers with the `jobs:write` scope (who can retry the job); null for others and for errors without a stack.',
+    }),
     created_at: z.string().openapi({ format: 'date-time' }),
     updated_at: z.string().openapi({ format: 'date-time' }),
   })
   .openapi('Job');
 
-/** A job as operators see it: its state and last error, never its payload. */
-function jobJson(j: JobInfo): z.infer<typeof DeadJobSchema> {
+/**
+ * A job as operators see it: its state and last error, never its payload. The stored error
+ * is the worker's whole stack; every operator gets its message, and the frames (without
+ * the server's paths) go only to those who may retry the job, since they decide on it.
+ */
+function jobJson(j: JobInfo, principal: Principal): z.infer<typeof DeadJobSchema> {
   return {
     object: 'job',
     id: j.id,
@@ -56,7 +67,8 @@ function jobJson(j: JobInfo): z.infer<typeof DeadJobSchema> {
     state: j.state,
     attempts: j.attempts,
     max_attempts: j.maxAttempts,
-    last_error: j.lastError,
+    last_error: errorMessage(j.lastError),
+    last_error_trace: hasScope(principal, 'jobs:write') ? errorTrace(j.lastError) : null,
     created_at: j.createdAt.toISOString(),
     updated_at: j.updatedAt.toISOString(),
   };
@@ -125,7 +137,11 @@ export function registerQueueRoutes(
         ...(q.queue !== undefined ? { queue: q.queue } : {}),
         ...(cursor !== undefined ? { startingAfter: cursor } : {}),
       });
-      return c.json(toPage(rows, q.limit, jobJson), 200);
+      const principal = c.get('principal');
+      return c.json(
+        toPage(rows, q.limit, (j) => jobJson(j, principal)),
+        200,
+      );
     },
   );
 
@@ -172,7 +188,7 @@ export function registerQueueRoutes(
         data: { queue: job.queue },
       });
       const after = await deps.jobs.get(id);
-      return c.json(jobJson(after ?? job), 200);
+      return c.json(jobJson(after ?? job, c.get('principal')), 200);
     },
   );
 }

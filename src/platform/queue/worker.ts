@@ -1,4 +1,5 @@
 import type { Logger } from '../observability/logger.js';
+import type { Wakeups } from '../db/wakeups.js';
 import type { QueueMetrics } from './metrics.js';
 import {
   backoffDelayMs,
@@ -90,6 +91,11 @@ interface Registration {
 export interface RunnerSettings {
   visibilityMs: number;
   pollMs: number;
+  /**
+   * Ends an idle worker's wait when a job is committed (the `jobs` trigger's
+   * notification); without it idle workers find new jobs by polling alone.
+   */
+  wakeups?: Wakeups;
   /** Most jobs taken in one claim (bounded by free slots too). */
   claimBatch?: number;
   random?: () => number;
@@ -340,9 +346,18 @@ export function createJobRunner(deps: {
           for (const job of claim.jobs) launch(job);
           const got = claim.jobs.length + claim.deadLettered.length;
           if (got < Math.min(free, claimBatch)) {
-            // Nothing more is due: idle until the next poll (jittered so workers spread out).
+            // Nothing more is due: idle until a job is written or the next poll (jittered
+            // so workers spread out).
             const jitter = 0.8 + random() * 0.4;
-            await sleep(settings.pollMs * jitter, stopRequested.wait());
+            await sleep(
+              settings.pollMs * jitter,
+              settings.wakeups
+                ? Promise.race([
+                    stopRequested.wait(),
+                    settings.wakeups.wait(settings.pollMs * jitter),
+                  ])
+                : stopRequested.wait(),
+            );
           }
         }
       })();

@@ -82,12 +82,15 @@ describe('scheduler role', () => {
       { timeout: 10_000 },
     );
 
-    await vi.waitFor(async () => {
-      const keys = await t.db.query<{ key: string }>('SELECT key FROM idempotency_keys');
-      expect(keys.rows.map((r) => r.key)).toEqual(['fresh']);
-      const jobs = await t.db.query<{ id: string }>("SELECT id FROM jobs WHERE queue = 'x'");
-      expect(jobs.rows.map((r) => r.id)).toEqual(['job_recent']);
-    });
+    await vi.waitFor(
+      async () => {
+        const keys = await t.db.query<{ key: string }>('SELECT key FROM idempotency_keys');
+        expect(keys.rows.map((r) => r.key)).toEqual(['fresh']);
+        const jobs = await t.db.query<{ id: string }>("SELECT id FROM jobs WHERE queue = 'x'");
+        expect(jobs.rows.map((r) => r.id)).toEqual(['job_recent']);
+      },
+      { timeout: 10_000 },
+    );
 
     const dispatched = async (id: string) => {
       const { rows } = await t.db.query<{ d: boolean }>(
@@ -97,9 +100,12 @@ describe('scheduler role', () => {
       return rows[0]?.d === true;
     };
     const first = await a.outbox.publish({ type: 'test.one', aggregateId: 'agg', payload: {} });
-    await vi.waitFor(async () => {
-      expect(await dispatched(first.id)).toBe(true);
-    });
+    await vi.waitFor(
+      async () => {
+        expect(await dispatched(first.id)).toBe(true);
+      },
+      { timeout: 10_000 },
+    );
 
     // Stop whichever holds the relay: the other takes over with a higher token.
     const leader = await holderOf(SCHEDULER_LEASES.outboxRelay, a.leases);

@@ -93,7 +93,14 @@ export function registerBalanceRoutes(
         from: parseTime(q.from, 'from'),
         to: parseTime(q.to, 'to'),
       });
-      return c.json(toPage(items, q.limit, activityJson), 200);
+      // One lookup for the page's other people, not one per row.
+      const handles = await wallet.handlesOf([
+        ...new Set(items.flatMap((a) => (a.counterpartyId === null ? [] : [a.counterpartyId]))),
+      ]);
+      return c.json(
+        toPage(items, q.limit, (a) => activityJson(a, handles)),
+        200,
+      );
     },
   );
 

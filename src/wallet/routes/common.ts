@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { z } from '@hono/zod-openapi';
 import type { AppEnv } from '../../platform/http/context.js';
 import { ApiError, ErrorSchema } from '../../platform/http/errors.js';
+import { requestHeader } from '../../platform/http/node.js';
 import { pageSchema } from '../../platform/http/pagination.js';
 import { jsonResponse as json, requireUser as caller } from '../../platform/http/route-helpers.js';
 import { WalletError, walletApiError } from '../errors.js';
@@ -32,7 +33,7 @@ export function found<T>(value: T | undefined, error: WalletError): T {
 
 /** The request's Idempotency-Key, which the wallet keeps beyond the HTTP layer's 24 h. */
 export function requestKey(c: Ctx): string | undefined {
-  return c.req.header('idempotency-key');
+  return requestHeader(c, 'idempotency-key');
 }
 
 export function parseTime(text: string | undefined, param: string): Date | undefined {

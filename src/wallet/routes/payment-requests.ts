@@ -1,6 +1,7 @@
 import { ANY_ROLE, defineRoute } from '../../platform/http/access.js';
 import type { HttpApp } from '../../platform/http/app.js';
 import { ErrorSchema, unwrap } from '../../platform/http/errors.js';
+import { keyIdempotentRoute } from '../../platform/http/idempotency.js';
 import { toPage } from '../../platform/http/pagination.js';
 import {
   jsonResponse as json,
@@ -12,7 +13,7 @@ import { paymentJson, paymentRequestApiJson } from '../json.js';
 import { IdParam, PaymentRequestBody, PaymentRequestSchema, RequestListQuery } from '../schemas.js';
 import type { PaymentRequest } from '../model.js';
 import type { WalletService } from '../service.js';
-import { errors, found, list } from './common.js';
+import { errors, found, list, requestKey } from './common.js';
 
 /** Payment requests: ask, pay, decline, cancel. */
 export function registerPaymentRequestRoutes(app: HttpApp, deps: { wallet: WalletService }): void {
@@ -25,6 +26,10 @@ export function registerPaymentRequestRoutes(app: HttpApp, deps: { wallet: Walle
 
   // --- payment requests -------------------------------------------------------------
 
+  // The Idempotency-Key is stored with the request in its own statement: a retry
+  // (concurrent, late, after a crash) answers that request, and the key with another ask
+  // is a 409 idempotency_conflict.
+  keyIdempotentRoute(app, '/v1/payment_requests');
   app.openapi(
     defineRoute({
       method: 'post',
@@ -33,7 +38,11 @@ export function registerPaymentRequestRoutes(app: HttpApp, deps: { wallet: Walle
       summary: 'Ask another user for money',
       access: { roles: ANY_ROLE, scope: 'wallet:write' },
       request: body(PaymentRequestBody),
-      responses: { 201: json('The request', PaymentRequestSchema), ...errors },
+      responses: {
+        201: json('The request', PaymentRequestSchema),
+        200: json('The request, from an earlier ask with this key', PaymentRequestSchema),
+        ...errors,
+      },
     }),
     async (c) => {
       const input = c.req.valid('json');
@@ -44,10 +53,12 @@ export function registerPaymentRequestRoutes(app: HttpApp, deps: { wallet: Walle
           asset: input.asset,
           amount: input.amount,
           note: input.note,
+          requestKey: requestKey(c),
         }),
         toApiError,
       );
-      return c.json((await toJson([r.request]))(r.request), 201);
+      if (r.replayed) c.header('idempotent-replayed', 'true');
+      return c.json((await toJson([r.request]))(r.request), r.replayed ? 200 : 201);
     },
   );
 
@@ -95,22 +106,29 @@ export function registerPaymentRequestRoutes(app: HttpApp, deps: { wallet: Walle
     },
   );
 
+  // As `POST /v1/payments`: the Idempotency-Key is stored with the request's payment in
+  // its own statement, so a retry (concurrent, late, after a crash) answers that payment,
+  // and the key on any other payment is a 409 idempotency_conflict.
+  keyIdempotentRoute(app, '/v1/payment_requests/{id}/pay');
+
   app.openapi(
     defineRoute({
       method: 'post',
       path: '/v1/payment_requests/{id}/pay',
       tags: ['Payments'],
       summary: 'Pay a request addressed to you',
-      description: 'At most once: a request that is no longer pending answers 409.',
+      description:
+        'At most once: a request that is no longer pending answers 409. Send an `Idempotency-Key`: a retry with it, even days later, answers the paid request and its payment again (`Idempotent-Replayed: true`) instead of a 409.',
       access: { roles: ANY_ROLE, scope: 'wallet:write' },
       request: { params: IdParam('prq_01JD7Q4Z8B2M5Q9K6T3V0W1X2Y') },
       responses: { 200: json('The paid request and its payment', PaymentRequestSchema), ...errors },
     }),
     async (c) => {
       const r = unwrap(
-        await wallet.payRequest(caller(c).userId, c.req.valid('param').id),
+        await wallet.payRequest(caller(c).userId, c.req.valid('param').id, requestKey(c)),
         toApiError,
       );
+      if (r.replayed) c.header('idempotent-replayed', 'true');
       const json = (await toJson([r.request]))(r.request);
       return c.json({ ...json, payment: paymentJson(r.payment) }, 200);
     },

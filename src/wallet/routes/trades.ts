@@ -12,7 +12,7 @@ import { toApiError, WalletError } from '../errors.js';
 import { quoteJson, tradeJson } from '../json.js';
 import { IdParam, QuoteBody, QuoteSchema, TradeSchema } from '../schemas.js';
 import type { WalletService } from '../service.js';
-import { errors, found, list } from './common.js';
+import { errors, found, list, requestKey } from './common.js';
 
 /** Quotes and the trades they become. */
 export function registerTradeRoutes(app: HttpApp, deps: { wallet: WalletService }): void {
@@ -20,6 +20,10 @@ export function registerTradeRoutes(app: HttpApp, deps: { wallet: WalletService 
 
   // --- quotes and trades ------------------------------------------------------------
 
+  // As `POST /v1/payments`: the Idempotency-Key is stored with the quote in its own
+  // statement, so a retry (concurrent, late, after a crash) answers that quote, and the
+  // key on another quote request is a 409 idempotency_conflict.
+  keyIdempotentRoute(app, '/v1/quotes');
   app.openapi(
     defineRoute({
       method: 'post',
@@ -27,11 +31,12 @@ export function registerTradeRoutes(app: HttpApp, deps: { wallet: WalletService 
       tags: ['Trading'],
       summary: 'Price a buy, sell or conversion',
       description:
-        'Fiat → crypto is a buy, crypto → fiat a sell, crypto → crypto a conversion. Give `spend_amount` (total, fee included) or `receive_amount`. The quote locks the price (spread included), the fee and both amounts until `expires_at` (15 s by default). You never receive less than `receive_amount` nor pay more than `spend_amount`. 503 `price_stale` when the latest price is too old.',
+        'Fiat → crypto is a buy, crypto → fiat a sell, crypto → crypto a conversion. Give `spend_amount` (total, fee included) or `receive_amount`. The quote locks the price (spread included), the fee and both amounts until `expires_at` (15 s by default). You never receive less than `receive_amount` nor pay more than `spend_amount`. 503 `price_stale` when the latest price is too old. With an `Idempotency-Key`, the same request again answers the same quote as it now stands (200, `Idempotent-Replayed: true`).',
       access: { roles: ANY_ROLE, scope: 'wallet_trades:write' },
       request: body(QuoteBody),
       responses: {
         201: json('The quote', QuoteSchema),
+        200: json('The quote, from an earlier request with this key', QuoteSchema),
         ...errors,
         503: json('No fresh price', ErrorSchema),
       },
@@ -45,10 +50,12 @@ export function registerTradeRoutes(app: HttpApp, deps: { wallet: WalletService 
           to: input.to,
           spendAmount: input.spend_amount,
           receiveAmount: input.receive_amount,
+          requestKey: requestKey(c),
         }),
         toApiError,
       );
-      return c.json(quoteJson(r.quote), 201);
+      if (r.replayed) c.header('idempotent-replayed', 'true');
+      return c.json(quoteJson(r.quote), r.replayed ? 200 : 201);
     },
   );
 

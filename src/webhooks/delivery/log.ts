@@ -1,4 +1,4 @@
-import type { Db } from '../../platform/db/db.js';
+import { prepared, type Db } from '../../platform/db/db.js';
 import { fail, isFailure, type Failure } from '../../platform/failure.js';
 import type { Attempt, Message, MessageState } from '../model.js';
 
@@ -84,6 +84,25 @@ const toMessage = (r: MessageRow): Message => ({
 
 /** Rows replayed per statement, so a large range never holds one long transaction. */
 const REPLAY_SLICE = 5_000;
+
+/**
+ * One endpoint's messages per state and its delivery lag, in one round trip (an
+ * endpoint read runs it). First attempts waiting in the broker (nats engine) have no
+ * row yet: the live delivery processes report their lag with each heartbeat
+ * (delivery/fleet.ts), hence `broker_lag`. The broker side is an aggregate, always one
+ * row, so an endpoint without messages still answers one row (with a null state).
+ */
+const ENDPOINT_STATS = prepared(
+  `SELECT m.state, m.n, m.lag, b.lag AS broker_lag
+     FROM (SELECT max((broker_lag ->> $1)::float8) AS lag FROM webhook_workers
+            WHERE expires_at > now() AND broker_lag ? $1) b
+     LEFT JOIN LATERAL (
+       SELECT state, count(*) AS n,
+              extract(epoch FROM now() - min(next_attempt_at)
+                      FILTER (WHERE state IN ('pending', 'queued') AND next_attempt_at <= now()))::float8 AS lag
+         FROM webhook_messages WHERE endpoint_id = $1 GROUP BY state
+     ) m ON true`,
+);
 
 export function createDeliveryLog(deps: { db: Db; wake: () => void }): DeliveryLog {
   const { db } = deps;
@@ -280,23 +299,16 @@ export function createDeliveryLog(deps: { db: Db; wake: () => void }): DeliveryL
     },
 
     async stats(endpointId) {
-      const { rows } = await db.query<{ state: string; n: bigint; lag: number | null }>(
-        `SELECT state, count(*) AS n,
-                extract(epoch FROM now() - min(next_attempt_at)
-                        FILTER (WHERE state IN ('pending', 'queued') AND next_attempt_at <= now()))::float8 AS lag
-           FROM webhook_messages WHERE endpoint_id = $1 GROUP BY state`,
-        [endpointId],
-      );
-      // First attempts waiting in the broker (nats engine) have no row yet: the live
-      // delivery processes report their lag with each heartbeat (delivery/fleet.ts).
-      const { rows: broker } = await db.query<{ lag: number | null }>(
-        `SELECT max((broker_lag ->> $1)::float8) AS lag FROM webhook_workers
-          WHERE expires_at > now() AND broker_lag ? $1`,
-        [endpointId],
-      );
+      const { rows } = await db.query<{
+        state: string | null;
+        n: bigint | null;
+        lag: number | null;
+        broker_lag: number | null;
+      }>(ENDPOINT_STATS, [endpointId]);
       const counts: Record<string, number> = {};
-      let lag = broker[0]?.lag ?? 0;
+      let lag = rows[0]?.broker_lag ?? 0;
       for (const r of rows) {
+        if (r.state === null) continue;
         counts[r.state] = Number(r.n);
         lag = Math.max(lag, r.lag ?? 0);
       }

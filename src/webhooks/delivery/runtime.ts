@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Db } from '../../platform/db/db.js';
 import { arrayColumns } from '../../platform/db/packed.js';
 import type { Logger } from '../../platform/observability/logger.js';
@@ -12,6 +13,7 @@ import { createDeliverer, type Deliverer, type DeliveryTask } from './deliverer.
 import { createSharedCircuits, joinFleet, type FleetView } from './fleet.js';
 import { createOutcomeRecorder } from './recorder.js';
 import { createHttpSender } from './sender.js';
+import { markWaiting, stopWaiting, WAKEUP_CHANNELS } from '../../platform/db/wakeups.js';
 
 export interface RunningDelivery {
   readonly deliverer: Deliverer;
@@ -46,6 +48,11 @@ export async function startDeliveryRuntime(
     disableEndpoint: (id: string, reason: string) => Promise<unknown>;
     /** The module's upkeep (auto-disable, stuck rows, dropped transactions). */
     maintain: () => Promise<unknown>;
+    /**
+     * Wake the PostgreSQL loop when any process commits messages (ingest's notification),
+     * not only when this process's ingest does.
+     */
+    wakeups?: boolean;
     onStopped?: (handle: RunningDelivery) => void;
   },
   options: { concurrency?: number; heartbeatMs?: number } = {},
@@ -172,6 +179,33 @@ export async function startDeliveryRuntime(
       return new Set(rows.map((r) => r.event_id));
     },
   });
+  // Ingest in another process (the `worker` role) commits rows this loop would otherwise
+  // find only at its next poll. A failed LISTEN leaves polling as it was.
+  const poke = () => {
+    loop.poke();
+  };
+  const wakeups = deps.wakeups
+    ? await db
+        .subscribe(WAKEUP_CHANNELS.webhookMessages, { message: poke, gap: poke })
+        .catch((err: unknown) => {
+          log.warn({ err }, 'cannot listen for webhook message wake-ups; polling');
+          return undefined;
+        })
+    : undefined;
+  // Ingest notifies only while some delivery loop says it listens: renewed every 20 s for
+  // 60 s, removed at stop (a crashed process's row lapses by itself).
+  const listener = randomUUID();
+  const listening = () => {
+    markWaiting(db, WAKEUP_CHANNELS.webhookMessages, listener, 59_000).catch((err: unknown) => {
+      log.debug({ err }, 'could not record the delivery loop as listening');
+    });
+  };
+  let listenTimer: NodeJS.Timeout | undefined;
+  if (wakeups) {
+    listening();
+    listenTimer = setInterval(listening, 20_000);
+    listenTimer.unref();
+  }
   const syncTimer = setInterval(() => {
     directory.sync().catch((err: unknown) => {
       log.error({ err }, 'could not refresh webhook endpoints');
@@ -201,6 +235,11 @@ export async function startDeliveryRuntime(
       clearInterval(syncTimer);
       clearInterval(maintainTimer);
       await consumer?.stop();
+      clearInterval(listenTimer);
+      await wakeups?.close();
+      if (wakeups) {
+        await stopWaiting(db, WAKEUP_CHANNELS.webhookMessages, listener).catch(() => undefined);
+      }
       loops.delete(loop);
       const { handedBack } = await loop.stop(Math.min(10_000, settings.requestTimeoutMs));
       await recorder.close();

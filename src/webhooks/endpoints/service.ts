@@ -1,6 +1,6 @@
 import type { AuditLog } from '../../platform/audit/audit.js';
 import type { SecretBox } from '../../platform/crypto/secret-box.js';
-import type { Db } from '../../platform/db/db.js';
+import { prepared, type Db } from '../../platform/db/db.js';
 import { newId } from '../../platform/ids.js';
 import type { NewNotification } from '../../platform/notifications/notifications.js';
 import type { Outbox } from '../../platform/outbox/outbox.js';
@@ -20,6 +20,14 @@ import { generateSecret } from '../signing/signing.js';
 import { parseEndpointUrl, type SsrfGuard } from '../ssrf/ssrf.js';
 import { secretContext } from './directory.js';
 
+// The endpoint reads' statements: prepared, so PostgreSQL plans each once per connection.
+const ENDPOINT_BY_ID = prepared(`SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE id = $1`);
+const ENDPOINTS_PAGE = prepared(
+  `SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoints
+    WHERE ($1::text IS NULL OR owner_id = $1) AND ($2::text IS NULL OR id > $2)
+    ORDER BY id LIMIT $3`,
+);
+
 /**
  * Webhook endpoints: where a customer wants events, which ones, and the secret that
  * signs them. The secret is returned once, at creation and at rotation, and stored only
@@ -30,6 +38,7 @@ import { secretContext } from './directory.js';
  * const { endpoint, secret } = unwrap(r, webhookApiError); // at the HTTP edge
  * console.log(r.secret); // whsec_… shown once
  */
+
 export interface EndpointService {
   create(
     caller: Caller,
@@ -181,10 +190,7 @@ export function createEndpointService(deps: {
       : fail(WebhookError.EventTypeUnknown);
 
   const owned = async (caller: Caller, id: string): Promise<EndpointRow | undefined> => {
-    const { rows } = await db.query<EndpointRow>(
-      `SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE id = $1`,
-      [id],
-    );
+    const { rows } = await db.query<EndpointRow>(ENDPOINT_BY_ID, [id]);
     const r = rows[0];
     return r && (caller.staff || r.owner_id === caller.userId) ? r : undefined;
   };
@@ -257,12 +263,11 @@ export function createEndpointService(deps: {
     },
 
     async list(caller, page) {
-      const { rows } = await db.query<EndpointRow>(
-        `SELECT ${ENDPOINT_COLUMNS} FROM webhook_endpoints
-          WHERE ($1::text IS NULL OR owner_id = $1) AND ($2::text IS NULL OR id > $2)
-          ORDER BY id LIMIT $3`,
-        [caller.staff ? null : caller.userId, page.startingAfter ?? null, page.limit],
-      );
+      const { rows } = await db.query<EndpointRow>(ENDPOINTS_PAGE, [
+        caller.staff ? null : caller.userId,
+        page.startingAfter ?? null,
+        page.limit,
+      ]);
       return rows.map(toEndpoint);
     },
 

@@ -83,7 +83,7 @@ export function Badge({ value }: { value: string }) {
     value,
   )
     ? 'good'
-    : /^(halted|failed|firing|critical|rejected|disabled|frozen|banned|expired|underpaid|declined)$/.test(
+    : /^(halted|failed|firing|critical|rejected|disabled|frozen|banned|expired|underpaid|declined|dead)$/.test(
           value,
         )
       ? 'bad'

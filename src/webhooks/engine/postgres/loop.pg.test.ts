@@ -43,6 +43,8 @@ function explaining(inner: Db): Db {
     detached: (fn) => inner.detached(fn),
     fenced: (fence, fn) => inner.fenced(fence, fn),
     inTransaction: () => inner.inTransaction(),
+    inFence: () => inner.inFence(),
+    copyFrom: (sql, data) => inner.copyFrom(sql, data),
     subscribe: (channel, handlers) => inner.subscribe(channel, handlers),
     ping: () => inner.ping(),
     close: () => inner.close(),

@@ -45,8 +45,16 @@ export function startPostgresLoop(deps: {
   const inFlight = new Map<string, ClaimedRow>();
   let stopping = false;
   let wake: (() => void) | undefined;
+  // A poke while the loop is claiming (rows committed just after the claim read the
+  // table) is kept, so the nap that follows ends at once instead of at the next poll.
+  let poked = false;
   const nap = (ms: number) =>
     new Promise<void>((resolve) => {
+      if (poked) {
+        poked = false;
+        resolve();
+        return;
+      }
       const t = setTimeout(done, ms);
       function done() {
         clearTimeout(t);
@@ -124,7 +132,8 @@ export function startPostgresLoop(deps: {
 
   return {
     poke() {
-      wake?.();
+      if (wake) wake();
+      else poked = true;
     },
     get inFlight() {
       return inFlight.size;

@@ -9,6 +9,7 @@ const SECTIONS = [
   ['/ops/nodes', 'Nodes and alerts'],
   ['/ops/producer', 'Producer'],
   ['/ops/deliveries', 'Webhook deliveries'],
+  ['/ops/queues', 'Queues'],
   ['/ops/withdrawals', 'Withdrawals'],
   ['/ops/users', 'Users'],
 ] as const;

@@ -73,15 +73,29 @@ export function HistoryPage() {
   );
 }
 
+/**
+ * Who a payment was with, as the person reads it: "To @bob", "From @bob". A payment to or
+ * from someone without a handle says only which way it went (their email stays private).
+ */
+export function counterpartyLabel(a: Schema<'Activity'>): string | undefined {
+  if (a.type !== 'payment') return undefined;
+  const incoming = !a.amount.startsWith('-');
+  const who = a.counterparty_handle === null ? undefined : `@${a.counterparty_handle}`;
+  if (incoming) return who ? `From ${who}` : 'Received';
+  return who ? `To ${who}` : 'Sent';
+}
+
 function ActivityRow({ activity: a }: { activity: Schema<'Activity'> }) {
   const incoming = !a.amount.startsWith('-');
+  const who = counterpartyLabel(a);
+  const kind = TYPE_LABEL[a.type].replace(/s$/, '').toLowerCase();
   return (
     <li className="row">
       <span className="row-main">
-        <span className="row-title">{a.description ?? TYPE_LABEL[a.type]}</span>
+        <span className="row-title">{who ?? a.description ?? TYPE_LABEL[a.type]}</span>
         <span className="row-sub">
           <time dateTime={a.occurred_at}>{formatTime(a.occurred_at)}</time> ·{' '}
-          {TYPE_LABEL[a.type].replace(/s$/, '').toLowerCase()}
+          {who && a.description ? a.description : kind}
         </span>
       </span>
       <span className={`amount ${incoming ? 'in' : 'out'}`}>

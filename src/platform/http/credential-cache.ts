@@ -1,15 +1,18 @@
-import type { Db, Queryable, Subscription } from '../platform/db/db.js';
-import type { Principal } from '../platform/http/access.js';
-import type { Logger } from '../platform/observability/logger.js';
+import type { Db, Queryable, Subscription } from '../db/db.js';
+import type { Principal } from './access.js';
+import type { Logger } from '../observability/logger.js';
 
 /**
  * Verified bearer tokens, kept so that an authenticated request costs no database lookup
  * (bench:api: the lookup was one of a payment's statements and half of a balance read).
+ * Identity keeps users' sessions and API keys in one; the merchants module its merchant
+ * API keys in another, on a channel of its own.
  *
  * Correctness comes from PostgreSQL notifications, not from a short lifetime: every
- * change to a user's sessions, API keys or role sends `NOTIFY vw_credentials, '<user>'`
- * in the transaction that makes it, and every process drops that user's entries when it
- * hears it, a few milliseconds after the commit. The cache is used only while this
+ * change to a principal's credentials (a user's sessions, API keys or role; a merchant
+ * key's revocation) sends `NOTIFY <channel>, '<principal id>'` in the transaction that
+ * makes it, and every process drops that principal's entries when it hears it, a few
+ * milliseconds after the commit. The cache is used only while this
  * process is listening: when the listening connection drops, notifications may be
  * missed, so everything is dropped and tokens are looked up again until it is back.
  * A lookup that raced with a change is not stored (`version`). Entries also end with
@@ -45,9 +48,12 @@ export const CREDENTIALS_CHANNEL = 'vw_credentials';
 export function createCredentialCache(deps: {
   db: Db;
   logger: Logger;
+  /** The notification channel changes are heard on (default `vw_credentials`). */
+  channel?: string;
   ttlMs?: number;
   maxEntries?: number;
 }): CredentialCache {
+  const channel = deps.channel ?? CREDENTIALS_CHANNEL;
   const ttlMs = deps.ttlMs ?? 60_000;
   const maxEntries = deps.maxEntries ?? 50_000;
   const entries = new Map<string, CachedCredential>();
@@ -73,7 +79,7 @@ export function createCredentialCache(deps: {
     if (subscription) return subscription.live;
     if (!subscribing && !closed) {
       subscribing = deps.db
-        .subscribe(CREDENTIALS_CHANNEL, { message: forget, gap: clear })
+        .subscribe(channel, { message: forget, gap: clear })
         .then(async (s) => {
           if (closed) await s.close();
           else subscription = s;
@@ -113,7 +119,7 @@ export function createCredentialCache(deps: {
     async changed(tx, userId) {
       // Here at once; everywhere (this process included, again) when the NOTIFY arrives.
       forget(userId);
-      await tx.query('SELECT pg_notify($1, $2)', [CREDENTIALS_CHANNEL, userId]);
+      await tx.query('SELECT pg_notify($1, $2)', [channel, userId]);
     },
 
     async close() {
