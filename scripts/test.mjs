@@ -5,7 +5,8 @@
 // install it with) it says so and runs the embedded half; in CI that is an error, never a
 // silent skip. Ends with the line `N passed, N failed`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import {
   ensureEtcdCluster,
   ensureNats,
@@ -68,13 +69,35 @@ const run = spawnSync('npx', args, { stdio: 'inherit', env });
 
 let passed = 0;
 let failed = 0;
+const failedNames = [];
+const retriedNames = [];
 if (existsSync(report)) {
   const r = JSON.parse(readFileSync(report, 'utf8'));
   passed = r.numPassedTests ?? 0;
   failed = r.numFailedTests ?? 0;
   // A file that fails to load has no failed test but a failed suite: count it.
   if (failed === 0) failed = r.numFailedTestSuites ?? 0;
+  for (const file of r.testResults ?? []) {
+    const where = relative(process.cwd(), file.name);
+    if (file.status === 'failed' && (file.assertionResults ?? []).length === 0) {
+      failedNames.push(`${where}: the file failed to load (${(file.message ?? '').split('\n')[0]})`);
+    }
+    for (const t of file.assertionResults ?? []) {
+      // A test that passed with failure messages passed on a retry (CI retries once).
+      if (t.status === 'failed') failedNames.push(`${where} > ${t.fullName}`);
+      else if (t.status === 'passed' && (t.failureMessages ?? []).length > 0) {
+        retriedNames.push(`${where} > ${t.fullName}`);
+      }
+    }
+  }
 }
+// The names again at the very end: a CI log is often read from its tail only.
+const listed = [
+  ...retriedNames.map((n) => `passed on its retry: ${n}`),
+  ...failedNames.map((n) => `FAILED: ${n}`),
+];
+writeFileSync('.test-data/test-outcome.txt', listed.map((l) => `${l}\n`).join(''));
+for (const line of listed) console.log(line);
 const code = run.status ?? 1;
 if (code !== 0 && failed === 0) failed = 1;
 console.log(`npm test took ${Math.round((Date.now() - started) / 1000)} s.`);
