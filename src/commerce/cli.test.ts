@@ -13,7 +13,9 @@ import { listen, type RunningServer } from '../platform/http/server.js';
 /**
  * `vaultwire stores|products|campaigns …` run as commands (a child process each), against
  * the API served on 127.0.0.1: a merchant's walk from an empty mall to a campaign's codes
- * as CSV, and the refusals a user sees on stderr with the exit code.
+ * as CSV, and the refusals a user sees on stderr with the exit code. The commands are API
+ * clients, so the database under the API is not what is tested: this file runs on the
+ * embedded one only (a child process each is what makes it slow).
  */
 
 let t: TestApp;
