@@ -13,9 +13,12 @@
  * 2. Redemptions with random codes: C concurrent callers each redeem a random generated
  *    single-use code for an order of 10.00 for BENCH_SECONDS, through the redemption API's
  *    path without HTTP (`ExternalRedemptions.redeem`, what POST /v1/campaigns/redemptions
- *    calls: the code's terms read, the discount quoted, `campaigns.reserve` outside a
- *    transaction, where concurrent calls share one statement and one commit (migration
- *    0131), and the redemption read back). Floor ≥ 5,000/s.
+ *    calls: the code's campaign looked up with concurrent callers' codes in one statement,
+ *    its rules from the in-process cache, the discount computed, then
+ *    `campaigns.reserve` outside a transaction, where concurrent calls share one
+ *    statement and one commit (migration 0131); nothing is read back). No actor is given,
+ *    so no audit entry is written (over HTTP it rides in the same statement). Floor
+ *    ≥ 5,000/s.
  *    Its baseline in the same run: the same callers each making one autocommitted
  *    single-row INSERT (one commit per call).
  * 3. One capped campaign: a shared code, the campaign capped at K; C callers redeem until

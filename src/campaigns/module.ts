@@ -39,14 +39,20 @@ export const campaignsModule = defineModule<Deps>()({
   dependsOn: ['ledger', 'merchants'],
   settings: CAMPAIGNS_SETTINGS,
   scopes: CAMPAIGN_SCOPES,
-  build: ({ platform, deps }: BuildContext<typeof CAMPAIGNS_SETTINGS, Deps>): CampaignsService =>
-    createCampaignsService({
+  build: ({ platform, deps }: BuildContext<typeof CAMPAIGNS_SETTINGS, Deps>): CampaignsService => {
+    const service = createCampaignsService({
       db: platform.db,
       jobs: platform.jobs,
       audit: platform.audit,
       currencyExists: async (code) => (await deps.ledger.getAsset(code)) !== undefined,
       clock: () => new Date(platform.now()),
-    }),
+      onListenError: (err) => {
+        platform.logger.warn({ err }, 'campaign changes cannot be heard; their rules are read');
+      },
+    });
+    platform.lifecycle.onStop('campaigns: campaign changes', () => service.close());
+    return service;
+  },
   routes: (http, { service, deps, platform }) => {
     registerCampaignRoutes(http, {
       campaigns: service,

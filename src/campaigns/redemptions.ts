@@ -1,9 +1,16 @@
 import type { AuditLog } from '../platform/audit/audit.js';
 import { sqlState, SQLSTATE, type Db } from '../platform/db/db.js';
 import { fail, isFailure, rollback } from '../platform/failure.js';
+import { newId } from '../platform/ids.js';
 import { CampaignError, type CampaignFailure } from './errors.js';
-import { normalizeCode } from './rules.js';
-import { recordCampaignAudit, type CampaignActor, type CampaignsService } from './service.js';
+import { evaluateCoupon, normalizeCode } from './rules.js';
+import {
+  campaignAuditEntry,
+  recordCampaignAudit,
+  type CampaignActor,
+  type CampaignsService,
+} from './service.js';
+import type { CampaignRules } from './terms-cache.js';
 
 /**
  * Redemptions of orders made outside the mall (a merchant's own web shop, a point of
@@ -13,8 +20,14 @@ import { recordCampaignAudit, type CampaignActor, type CampaignsService } from '
  * order's id (`ord_…`) nor another merchant's references, and its customers
  * (`ext:<merchant>:<customer>`) never count as a mall buyer or another shop's.
  *
- * A redemption made here goes through `CampaignsService.reserve` outside a transaction:
- * the batched path (group commit, migration 0131).
+ * A redemption made here reads nothing of its own: its campaign's rules come from the
+ * campaigns' cache (`CampaignsService.codeRules`, codes looked up many at once), and it
+ * is recorded by `CampaignsService.reserve` outside a transaction, the batched path
+ * (group commit, migration 0131), with its audit entry in the same statement and commit.
+ *
+ * The order reference makes it idempotent: the same order again with the same code,
+ * customer, currency and total answers the redemption it has (a retry after a lost
+ * answer), another request for it is refused (`redemption_exists`).
  */
 export interface ExternalRedemptionInput {
   code: string;
@@ -44,12 +57,15 @@ export interface ExternalRedemption {
 }
 
 export interface ExternalRedemptions {
-  /** Redeems `code` for the shop's order; another merchant's code is not found. */
+  /**
+   * Redeems `code` for the shop's order; another merchant's code is not found. `created`
+   * is false when the order had this very redemption already (a retry): it is answered.
+   */
   redeem(
     merchantId: string,
     input: ExternalRedemptionInput,
     actor?: CampaignActor,
-  ): Promise<ExternalRedemption | CampaignFailure>;
+  ): Promise<{ redemption: ExternalRedemption; created: boolean } | CampaignFailure>;
   /** The redemptions of the order reference among these merchants' (one per merchant at most). */
   find(merchantIds: readonly string[], orderRef: string): Promise<ExternalRedemption[]>;
   /** The order was paid: counts as redeemed. Confirming twice is confirming once. */
@@ -69,6 +85,7 @@ export interface ExternalRedemptions {
 export interface ExternalRedemptionsDeps {
   db: Db;
   campaigns: CampaignsService;
+  /** Where the redemptions are recorded; none without one (nor without an actor). */
   audit?: Pick<AuditLog, 'record'> | undefined;
   clock: () => Date;
 }
@@ -89,6 +106,7 @@ interface RedemptionRow {
   merchant_id: string;
   campaign_id: string;
   code: string;
+  customer_key: string;
   currency: string;
   order_total: string;
   discount: string;
@@ -98,7 +116,7 @@ interface RedemptionRow {
   released_at: Date | null;
 }
 
-const COLUMNS = `r.id, r.order_id, m.merchant_id, r.campaign_id, r.code, r.currency,
+const COLUMNS = `r.id, r.order_id, m.merchant_id, r.campaign_id, r.code, r.customer_key, r.currency,
   r.order_total::text AS order_total, r.discount::text AS discount, r.status, r.created_at,
   r.redeemed_at, r.released_at`;
 
@@ -122,21 +140,23 @@ function toRedemption(r: RedemptionRow): ExternalRedemption {
 export function createExternalRedemptions(deps: ExternalRedemptionsDeps): ExternalRedemptions {
   const { db, campaigns } = deps;
 
-  async function byOrder(merchantId: string, orderRef: string) {
-    const found = await find([merchantId], orderRef);
-    return found[0];
-  }
-
-  async function find(merchantIds: readonly string[], orderRef: string) {
+  async function rowsOf(merchantIds: readonly string[], orderRef: string) {
     const { rows } = await db.query<RedemptionRow>(
       `SELECT ${COLUMNS} FROM campaign_redemptions r JOIN campaigns m ON m.id = r.campaign_id
         WHERE r.order_id = ANY($1::text[])`,
       [merchantIds.map((m) => externalOrderId(m, orderRef))],
     );
     // The namespace is the merchant's own: a row whose campaign is another's is not theirs.
-    return rows
-      .filter((r) => r.order_id === externalOrderId(r.merchant_id, orderRef))
-      .map(toRedemption);
+    return rows.filter((r) => r.order_id === externalOrderId(r.merchant_id, orderRef));
+  }
+
+  async function byOrder(merchantId: string, orderRef: string) {
+    const found = await rowsOf([merchantId], orderRef);
+    return found[0] === undefined ? undefined : toRedemption(found[0]);
+  }
+
+  async function find(merchantIds: readonly string[], orderRef: string) {
+    return (await rowsOf(merchantIds, orderRef)).map(toRedemption);
   }
 
   const audited = (actor: CampaignActor | undefined, action: string, r: ExternalRedemption) =>
@@ -153,35 +173,20 @@ export function createExternalRedemptions(deps: ExternalRedemptionsDeps): Extern
       const customerKey = externalCustomerKey(merchantId, input.customer);
 
       /**
-       * Why a quote found the code not applicable: one line of the order's total matches
-       * any campaign without a target, so it is another merchant's code (answered as an
-       * unknown one: it reveals nothing) or one that needs the order's lines.
+       * Why the code does not apply to an order given as one line of its total: another
+       * merchant's code (answered as an unknown one: it reveals nothing), one that needs
+       * the order's lines, or the campaign's own refusal.
        */
-      const notApplicable = async (): Promise<CampaignFailure> => {
-        const { rows } = await db.query<{
-          merchant_id: string | null;
-          kind: string;
-          stores: number;
-          products: number;
-        }>(
-          `SELECT m.merchant_id, m.rule->>'kind' AS kind,
-                  cardinality(m.target_store_ids) AS stores,
-                  cardinality(m.target_product_ids) AS products
-             FROM campaign_codes c JOIN campaign_code_batches b ON b.id = c.batch
-             JOIN campaigns m ON m.id = b.campaign_id
-            WHERE c.code = $1`,
-          [code],
-        );
-        const campaign = rows[0];
-        if (!campaign || campaign.merchant_id !== merchantId) {
-          return fail(CampaignError.CouponNotFound, { param: 'code' });
+      const refusal = (rules: CampaignRules, f: CampaignFailure): CampaignFailure => {
+        if (f.code !== CampaignError.CouponNotApplicable) {
+          return fail(f.code, { message: f.message, param: 'code' });
         }
-        if (campaign.kind === 'free_item') {
+        if (rules.rule.kind === 'free_item') {
           return fail(CampaignError.CouponNeedsCart, {
             message: 'This code gives a free item: it needs the order’s lines (a mall checkout)',
           });
         }
-        const scope = campaign.stores > 0 ? 'stores' : 'products';
+        const scope = rules.target.storeIds.length > 0 ? 'stores' : 'products';
         return fail(CampaignError.CouponNeedsCart, {
           message: `This code discounts only some ${scope}: it needs the order’s lines (a mall checkout)`,
         });
@@ -192,8 +197,8 @@ export function createExternalRedemptions(deps: ExternalRedemptionsDeps): Extern
        * one (a member); the orders of theirs this platform knows are their live
        * redemptions with this merchant's campaigns.
        */
-      const quote = async (priorOrders: number) => {
-        const q = await campaigns.quote(code, {
+      const quote = (rules: CampaignRules, priorOrders: number) => {
+        const applied = evaluateCoupon(rules, {
           merchantId,
           currency: input.currency,
           lines: [
@@ -202,21 +207,45 @@ export function createExternalRedemptions(deps: ExternalRedemptionsDeps): Extern
           customer: { kind: 'member', priorOrders },
           now: deps.clock(),
         });
-        if (!isFailure(q)) return q;
-        if (q.code === CampaignError.CouponNotApplicable) return notApplicable();
-        return fail(q.code, { message: q.message, param: 'code' });
+        return isFailure(applied) ? refusal(rules, applied) : applied;
       };
 
-      const record = async (discount: bigint) => {
+      const record = async (rules: CampaignRules, discount: bigint) => {
+        const id = newId('red');
         try {
-          return await campaigns.reserve({
+          const r = await campaigns.reserve({
             code,
             orderId,
             customerKey,
             currency: input.currency,
             discount,
             orderTotal: input.orderTotal,
+            id,
+            audit:
+              actor && deps.audit
+                ? campaignAuditEntry(actor, 'campaign.redemption_created', rules.id, merchantId, {
+                    redemption_id: id,
+                    order_id: input.orderRef,
+                    discount: discount.toString(),
+                  })
+                : undefined,
           });
+          if (isFailure(r)) return r;
+          const made: ExternalRedemption = {
+            id: r.redemptionId,
+            orderRef: input.orderRef,
+            merchantId,
+            campaignId: r.campaignId,
+            code,
+            currency: input.currency,
+            orderTotal: input.orderTotal,
+            discount,
+            status: 'reserved',
+            createdAt: r.createdAt,
+            redeemedAt: null,
+            releasedAt: null,
+          };
+          return made;
         } catch (err) {
           // The order reference's unique index: this order was redeemed already.
           if (sqlState(err) === SQLSTATE.uniqueViolation) {
@@ -226,21 +255,35 @@ export function createExternalRedemptions(deps: ExternalRedemptionsDeps): Extern
         }
       };
 
-      /** A refusal, unless the order has its redemption already: then that is the answer. */
-      const refused = async (f: CampaignFailure): Promise<CampaignFailure> =>
-        f.code !== CampaignError.RedemptionExists &&
-        (await byOrder(merchantId, input.orderRef)) !== undefined
-          ? fail(CampaignError.RedemptionExists)
-          : f;
+      /**
+       * A refusal, unless the order has its redemption already: then the same request
+       * again (a retry) is answered that redemption, and another is `redemption_exists`.
+       */
+      const refused = async (f: CampaignFailure) => {
+        const [had] = await rowsOf([merchantId], input.orderRef);
+        if (!had) return f;
+        const same =
+          had.code === code &&
+          had.customer_key === customerKey &&
+          had.currency === input.currency &&
+          BigInt(had.order_total) === input.orderTotal;
+        return same
+          ? { redemption: toRedemption(had), created: false }
+          : fail(CampaignError.RedemptionExists);
+      };
 
-      const quoted = await quote(0);
+      const rules = await campaigns.codeRules(code);
+      if (!rules || rules.merchantId !== merchantId) {
+        return refused(fail(CampaignError.CouponNotFound, { param: 'code' }));
+      }
+      const quoted = quote(rules, 0);
       if (isFailure(quoted)) return refused(quoted);
       // First order only: the customer's earlier orders are counted and the redemption
       // recorded under one lock on the customer, so of two first orders raced by one
       // customer one gets the discount (the redemption then joins this transaction: one
       // statement, not the batch). Every other redemption takes the batched path.
-      const reserved = !(quoted.campaign.rule.firstOrderOnly ?? false)
-        ? await record(quoted.applied.amount)
+      const made = !(rules.rule.firstOrderOnly ?? false)
+        ? await record(rules, quoted.amount)
         : await db.attempt(async () => {
             await db.query(
               `SELECT pg_advisory_xact_lock(${FIRST_ORDER_LOCK_CLASS}, hashtext($1))`,
@@ -251,17 +294,14 @@ export function createExternalRedemptions(deps: ExternalRedemptionsDeps): Extern
                 WHERE customer_key = $1 AND status <> 'released'`,
               [customerKey],
             );
-            const q = await quote(Number(prior[0]?.n ?? 0n));
+            const q = quote(rules, Number(prior[0]?.n ?? 0n));
             if (isFailure(q)) return rollback(q);
-            const r = await record(q.applied.amount);
+            const r = await record(rules, q.amount);
             // A refusal, or the order's unique index, which aborted the transaction.
             return isFailure(r) ? rollback(r) : r;
           });
-      if (isFailure(reserved)) return refused(reserved);
-      const made = await byOrder(merchantId, input.orderRef);
-      if (!made) throw new Error('redemption vanished');
-      await audited(actor, 'campaign.redemption_created', made);
-      return made;
+      if (isFailure(made)) return refused(made);
+      return { redemption: made, created: true };
     },
 
     find,

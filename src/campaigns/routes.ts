@@ -6,6 +6,7 @@ import { ANY_ROLE, defineRoute } from '../platform/http/access.js';
 import type { HttpApp } from '../platform/http/app.js';
 import type { AppEnv } from '../platform/http/context.js';
 import { ApiError, ErrorSchema, unwrap } from '../platform/http/errors.js';
+import { keyIdempotent } from '../platform/http/idempotency.js';
 import { checkCursor, pageSchema, PaginationQuery, toPage } from '../platform/http/pagination.js';
 import {
   IdParam,
@@ -752,16 +753,20 @@ export function registerCampaignRoutes(
       tags: ['Campaigns'],
       summary: 'Redeem a code for an order made outside the mall',
       description:
-        'For a shop whose orders live elsewhere (its own web shop, a point of sale): the code’s campaign must be this merchant’s (another’s answers 404 like an unknown code). The discount is computed by the campaign’s rules for an order of `order_total` (percentage, fixed amount, minimum spend, first order only, validity window) and its limits apply as at a mall checkout (per code, per customer, total redemptions, budget). A campaign that needs the order’s lines (a store or product scope, a free item) is refused with `coupon_needs_cart`. The redemption is reserved until you confirm it (paid) or release it (cancelled).',
+        'For a shop whose orders live elsewhere (its own web shop, a point of sale): the code’s campaign must be this merchant’s (another’s answers 404 like an unknown code). The discount is computed by the campaign’s rules for an order of `order_total` (percentage, fixed amount, minimum spend, first order only, validity window) and its limits apply as at a mall checkout (per code, per customer, total redemptions, budget). A campaign that needs the order’s lines (a store or product scope, a free item) is refused with `coupon_needs_cart`. The redemption is reserved until you confirm it (paid) or release it (cancelled). The order reference makes it idempotent: the same order again with the same code, customer, currency and total answers its redemption as it stands (200, e.g. a retry after a lost answer, with or without an Idempotency-Key), another request for that order is refused (409 `redemption_exists`).',
       access: { roles: ANY_ROLE, scope: WRITE },
       request: body(RedemptionBody),
       responses: {
+        200: json('The order’s redemption, made before by the same request', RedemptionSchema),
         201: json('The redemption', RedemptionSchema),
         ...errors,
         422: json('Refused', ErrorSchema),
       },
     }),
     async (c) => {
+      // Run again with the same body, the handler answers the redemption it made: its
+      // batched commit needs no Idempotency-Key fence (which it could not join).
+      keyIdempotent(c);
       const input = c.req.valid('json');
       const merchantId = await namedMerchant(c, input.merchant, 'manage');
       if ((await ledger.getAsset(input.currency)) === undefined) {
@@ -782,7 +787,9 @@ export function registerCampaignRoutes(
         ),
         campaignApiError,
       );
-      return c.json(await redemptionJson(r), 201);
+      return r.created
+        ? c.json(await redemptionJson(r.redemption), 201)
+        : c.json(await redemptionJson(r.redemption), 200);
     },
   );
 

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { createBatcher, type BatcherOptions, type BatcherStats } from '../platform/db/batcher.js';
-import type { AuditLog } from '../platform/audit/audit.js';
-import { sqlState, SQLSTATE, type Db } from '../platform/db/db.js';
+import type { AuditEntry, AuditLog } from '../platform/audit/audit.js';
+import { embed, prepared, sqlState, SQLSTATE, type Db } from '../platform/db/db.js';
 import { defineQueue, type JobQueue } from '../platform/queue/queue.js';
 import { fail, isFailure, rollback, rollbackWith } from '../platform/failure.js';
 import { newId } from '../platform/ids.js';
@@ -30,6 +30,7 @@ import type {
   Segment,
 } from './model.js';
 import { evaluateCoupon, normalizeCode } from './rules.js';
+import { createTermsCache, type CampaignRules } from './terms-cache.js';
 
 /** Most codes one generation makes. */
 export const MAX_GENERATE = 1_000_000;
@@ -103,6 +104,20 @@ export interface RedemptionInput {
   currency: string;
   discount: bigint;
   orderTotal: bigint;
+  /** The redemption's id, when the caller names it (in its audit entry, say). */
+  id?: string | undefined;
+  /**
+   * Its audit entry, written in the redemption's own statement and commit (through the
+   * chain's waiting list, `AuditLog.enqueue`) and only if it is recorded.
+   */
+  audit?: AuditEntry | undefined;
+}
+
+/** A recorded redemption: `reserved`, made at `createdAt`, for the code's campaign. */
+export interface ReservedRedemption {
+  campaignId: string;
+  redemptionId: string;
+  createdAt: Date;
 }
 
 export interface CampaignAnalytics {
@@ -210,7 +225,16 @@ export interface CampaignsService {
    * transaction it joins it; made outside any transaction it commits on its own, grouped
    * with concurrent ones into one statement and one commit, each with its own outcome.
    */
-  reserve(input: RedemptionInput): Promise<{ campaignId: string } | CampaignFailure>;
+  reserve(input: RedemptionInput): Promise<ReservedRedemption | CampaignFailure>;
+  /**
+   * The rules of the campaign a code belongs to (undefined: no such code), kept in this
+   * process and looked up for many callers at once (see terms-cache.ts): for redemptions
+   * outside a transaction. A status change is heard by every process within milliseconds
+   * of its commit (`TERMS_CACHE_TTL_MS` at most).
+   */
+  codeRules(code: string): Promise<CampaignRules | undefined>;
+  /** Stops listening for campaign changes. */
+  close(): Promise<void>;
   /** Batches of redemptions made outside a transaction so far (group commit). */
   reserveBatching(): BatcherStats;
   /** The order was paid: its redemption counts as redeemed. */
@@ -253,12 +277,16 @@ export interface CampaignsDeps {
   db: Db;
   jobs: JobQueue;
   /** Where merchants' changes to campaigns are recorded. */
-  audit?: Pick<AuditLog, 'record'> | undefined;
+  audit?: Pick<AuditLog, 'record' | 'enqueueEachStatement'> | undefined;
   /** Whether a currency (ledger asset code) exists. */
   currencyExists(code: string): Promise<boolean>;
   clock: () => Date;
   /** Group commit of redemptions made outside a transaction (default RESERVE_BATCHING). */
   reserveBatching?: BatcherOptions | undefined;
+  /** How long a campaign's rules are kept without a read (default TERMS_CACHE_TTL_MS). */
+  termsCacheTtlMs?: number | undefined;
+  /** Campaign changes cannot be heard (rules are then read for every redemption). */
+  onListenError?: ((err: unknown) => void) | undefined;
 }
 
 /** A campaign without its use count: what a coupon's rules need, read without counting. */
@@ -509,12 +537,14 @@ function refusalOf(code: string): CampaignError {
 }
 
 function reserveOutcome(
+  redemptionId: string,
+  createdAt: Date,
   campaignId: string | null,
   refusal: string | null,
-): { campaignId: string } | CampaignFailure {
+): ReservedRedemption | CampaignFailure {
   if (refusal !== null) return fail(refusalOf(refusal));
   if (campaignId === null) throw new Error('campaign_reserve: no campaign');
-  return { campaignId };
+  return { campaignId, redemptionId, createdAt };
 }
 
 /** A batched item that found every cap shard with room held by others (migration 0131). */
@@ -524,11 +554,20 @@ interface PendingRedemption {
   /** Normalised. */
   code: string;
   input: RedemptionInput;
+  /** The redemption's id, chosen before it is tried. */
+  id: string;
 }
 
 /** One batched item's outcome: its own result, or the fault that reached it. */
 type BatchedRedemption =
-  { result: { campaignId: string } | CampaignFailure | typeof RETRY_ALONE } | { error: unknown };
+  { result: ReservedRedemption | CampaignFailure | typeof RETRY_ALONE } | { error: unknown };
+
+/** Outcomes of `campaign_reserve` and `campaign_reserve_batch`, one row per item. */
+interface ReserveRow {
+  o_item: number;
+  o_campaign_id: string | null;
+  o_refusal: string | null;
+}
 
 /**
  * Records a merchant's action on a campaign (in the caller's transaction, if any); nothing
@@ -543,7 +582,18 @@ export async function recordCampaignAudit(
   data: Record<string, string | number> = {},
 ): Promise<void> {
   if (!actor || !audit) return;
-  await audit.record({
+  await audit.record(campaignAuditEntry(actor, action, campaignId, merchantId, data));
+}
+
+/** The audit entry of a merchant's action on a campaign (see `recordCampaignAudit`). */
+export function campaignAuditEntry(
+  actor: CampaignActor,
+  action: string,
+  campaignId: string,
+  merchantId: string,
+  data: Record<string, string | number> = {},
+): AuditEntry {
+  return {
     action,
     actorType: 'user',
     actorId: actor.id,
@@ -553,7 +603,7 @@ export async function recordCampaignAudit(
     targetType: 'campaign',
     targetId: campaignId,
     data: { merchant_id: merchantId, ...data },
-  });
+  };
 }
 
 export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
@@ -780,33 +830,69 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
   );
 
   /**
+   * `call` (a FROM item answering `o_item, o_campaign_id, o_refusal`, taking `params`) as
+   * one statement with the audit entries of the items it records: each entry is written
+   * with its item's redemption, in the same statement and commit, or not at all.
+   */
+  function reserveStatement(
+    call: string,
+    params: unknown[],
+    items: readonly PendingRedemption[],
+  ): { sql: string; params: unknown[] } {
+    const audited = items.flatMap((i, k) =>
+      i.input.audit ? [{ item: k + 1, entry: i.input.audit }] : [],
+    );
+    if (audited.length === 0 || !deps.audit) {
+      return { sql: prepared(`SELECT o_item, o_campaign_id, o_refusal FROM ${call}`), params };
+    }
+    const n = params.length;
+    const entries = deps.audit.enqueueEachStatement(
+      audited.map((a) => a.entry),
+      'e.entry IN (SELECT entry FROM kept)',
+    );
+    return {
+      sql: prepared(`WITH reserved AS MATERIALIZED (
+                       SELECT o_item, o_campaign_id, o_refusal FROM ${call}),
+                     kept AS (
+                       SELECT a.entry FROM unnest($${n + 1}::int[]) WITH ORDINALITY AS a(item, entry)
+                         JOIN reserved r ON r.o_item = a.item AND r.o_refusal IS NULL),
+                     audited AS (${embed(entries, n + 1)})
+                SELECT o_item, o_campaign_id, o_refusal FROM reserved`),
+      params: [...params, audited.map((a) => a.item), ...entries.params],
+    };
+  }
+
+  /**
    * One redemption in one statement (migration 0121): the guards in lock order (code, cap
    * shard, campaign budget, customer), each a conditional write, then the redemption row;
    * a refused guard undoes the function's writes and comes back as its error code. Bare,
    * it commits on its own; inside the order's transaction it joins it.
    */
   async function reserveAlone(
-    code: string,
-    input: RedemptionInput,
-  ): Promise<{ campaignId: string } | CampaignFailure> {
-    const { rows } = await db.query<{ o_campaign_id: string | null; o_refusal: string | null }>(
-      `SELECT o_campaign_id, o_refusal
-         FROM campaign_reserve($1, $2, $3, $4, $5, $6::numeric, $7::numeric, $8, $9)`,
+    item: PendingRedemption,
+  ): Promise<ReservedRedemption | CampaignFailure> {
+    const { input } = item;
+    const at = deps.clock();
+    const st = reserveStatement(
+      `(SELECT 1 AS o_item, o_campaign_id, o_refusal
+          FROM campaign_reserve($1, $2, $3, $4, $5, $6::numeric, $7::numeric, $8, $9)) AS one`,
       [
-        code,
-        newId('red'),
+        item.code,
+        item.id,
         input.orderId,
         input.customerKey,
         input.currency,
         input.discount.toString(),
         input.orderTotal.toString(),
-        deps.clock(),
+        at,
         randomInt(SHARD_SEEDS),
       ],
+      [item],
     );
+    const { rows } = await db.query<ReserveRow>(st.sql, st.params);
     const r = rows[0];
     if (!r) throw new Error('campaign_reserve returned nothing');
-    return reserveOutcome(r.o_campaign_id, r.o_refusal);
+    return reserveOutcome(item.id, at, r.o_campaign_id, r.o_refusal);
   }
 
   /**
@@ -816,33 +902,34 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
    * its items are then made alone, so the fault reaches only the caller it belongs to.
    */
   async function reserveBatch(items: PendingRedemption[]): Promise<BatchedRedemption[]> {
-    let rows: { o_item: number; o_campaign_id: string | null; o_refusal: string | null }[];
+    let rows: ReserveRow[];
+    // One time for the batch: its items are recorded in one commit.
+    const at = deps.clock();
     try {
+      const st = reserveStatement(
+        `campaign_reserve_batch($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+                                $6::numeric[], $7::numeric[], $8, $9)`,
+        [
+          items.map((i) => i.code),
+          items.map((i) => i.id),
+          items.map((i) => i.input.orderId),
+          items.map((i) => i.input.customerKey),
+          items.map((i) => i.input.currency),
+          items.map((i) => i.input.discount.toString()),
+          items.map((i) => i.input.orderTotal.toString()),
+          at,
+          randomInt(SHARD_SEEDS),
+        ],
+        items,
+      );
       // detached: a batch serves many callers, so it joins no one caller's context.
-      ({ rows } = await db.detached(() =>
-        db.query<{ o_item: number; o_campaign_id: string | null; o_refusal: string | null }>(
-          `SELECT o_item, o_campaign_id, o_refusal
-             FROM campaign_reserve_batch($1::text[], $2::text[], $3::text[], $4::text[],
-                                         $5::text[], $6::numeric[], $7::numeric[], $8, $9)`,
-          [
-            items.map((i) => i.code),
-            items.map(() => newId('red')),
-            items.map((i) => i.input.orderId),
-            items.map((i) => i.input.customerKey),
-            items.map((i) => i.input.currency),
-            items.map((i) => i.input.discount.toString()),
-            items.map((i) => i.input.orderTotal.toString()),
-            deps.clock(),
-            randomInt(SHARD_SEEDS),
-          ],
-        ),
-      ));
+      ({ rows } = await db.detached(() => db.query<ReserveRow>(st.sql, st.params)));
     } catch (error) {
       if (items.length === 1) return [{ error }];
       return Promise.all(
         items.map((i) =>
           db
-            .detached(() => reserveAlone(i.code, i.input))
+            .detached(() => reserveAlone(i))
             .then(
               (result): BatchedRedemption => ({ result }),
               (err: unknown): BatchedRedemption => ({ error: err }),
@@ -851,12 +938,12 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
       );
     }
     const byItem = new Map(rows.map((r) => [r.o_item, r]));
-    return items.map((_, k): BatchedRedemption => {
+    return items.map((item, k): BatchedRedemption => {
       const r = byItem.get(k + 1);
       if (!r) return { error: new Error(`campaign_reserve_batch: no outcome for item ${k + 1}`) };
       if (r.o_refusal === RETRY_ALONE) return { result: RETRY_ALONE };
       try {
-        return { result: reserveOutcome(r.o_campaign_id, r.o_refusal) };
+        return { result: reserveOutcome(item.id, at, r.o_campaign_id, r.o_refusal) };
       } catch (error) {
         return { error };
       }
@@ -867,6 +954,31 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
     reserveBatch,
     deps.reserveBatching ?? RESERVE_BATCHING,
   );
+
+  const terms = createTermsCache({
+    db,
+    async campaignsOfCodes(codes) {
+      const { rows } = await db.query<{ code: string; campaign_id: string }>(
+        prepared(`SELECT c.code, b.campaign_id
+                    FROM campaign_codes c JOIN campaign_code_batches b ON b.id = c.batch
+                   WHERE c.code = ANY($1::text[])`),
+        [codes],
+      );
+      return rows.map((r) => ({ code: r.code, campaignId: r.campaign_id }));
+    },
+    async rulesOf(ids) {
+      const { rows } = await db.query<CampaignTermsRow>(
+        `SELECT ${CAMPAIGN_TERMS} FROM campaigns m WHERE m.id = ANY($1::text[])`,
+        [ids],
+      );
+      return rows.map((r): CampaignRules => {
+        const { id, merchantId, currency, startsAt, endsAt, status, rule, target } = toTerms(r);
+        return { id, merchantId, currency, startsAt, endsAt, status, rule, target };
+      });
+    },
+    ...(deps.termsCacheTtlMs !== undefined ? { ttlMs: deps.termsCacheTtlMs } : {}),
+    onListenError: deps.onListenError,
+  });
 
   const service: CampaignsService = {
     async create(merchantId, input, actor) {
@@ -964,6 +1076,7 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
           [id, merchantId, status],
         );
         if (!rows[0]) return fail(CampaignError.CampaignNotFound);
+        await terms.changed(db, id);
         await audited(actor, 'campaign.status_changed', id, merchantId, { status });
         return toCampaign(rows[0]);
       });
@@ -1182,16 +1295,24 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
     },
 
     async reserve(input) {
-      const code = normalizeCode(input.code);
-      if (db.inTransaction()) return reserveAlone(code, input);
-      const outcome = await reserveBatcher.submit({ code, input });
+      const item: PendingRedemption = {
+        code: normalizeCode(input.code),
+        input,
+        id: input.id ?? newId('red'),
+      };
+      if (db.inTransaction()) return reserveAlone(item);
+      const outcome = await reserveBatcher.submit(item);
       if ('error' in outcome) throw outcome.error;
       // Every shard with room was held by others: alone, it may wait for one.
-      if (outcome.result === RETRY_ALONE) return reserveAlone(code, input);
+      if (outcome.result === RETRY_ALONE) return reserveAlone(item);
       return outcome.result;
     },
 
     reserveBatching: () => reserveBatcher.stats(),
+
+    codeRules: (code) => terms.ofCode(normalizeCode(code)),
+
+    close: () => terms.close(),
 
     async confirm(orderId) {
       await db.query(

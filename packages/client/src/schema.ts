@@ -3206,7 +3206,7 @@ export interface paths {
     put?: never;
     /**
      * Redeem a code for an order made outside the mall
-     * @description For a shop whose orders live elsewhere (its own web shop, a point of sale): the code’s campaign must be this merchant’s (another’s answers 404 like an unknown code). The discount is computed by the campaign’s rules for an order of `order_total` (percentage, fixed amount, minimum spend, first order only, validity window) and its limits apply as at a mall checkout (per code, per customer, total redemptions, budget). A campaign that needs the order’s lines (a store or product scope, a free item) is refused with `coupon_needs_cart`. The redemption is reserved until you confirm it (paid) or release it (cancelled).
+     * @description For a shop whose orders live elsewhere (its own web shop, a point of sale): the code’s campaign must be this merchant’s (another’s answers 404 like an unknown code). The discount is computed by the campaign’s rules for an order of `order_total` (percentage, fixed amount, minimum spend, first order only, validity window) and its limits apply as at a mall checkout (per code, per customer, total redemptions, budget). A campaign that needs the order’s lines (a store or product scope, a free item) is refused with `coupon_needs_cart`. The redemption is reserved until you confirm it (paid) or release it (cancelled). The order reference makes it idempotent: the same order again with the same code, customer, currency and total answers its redemption as it stands (200, e.g. a retry after a lost answer, with or without an Idempotency-Key), another request for that order is refused (409 `redemption_exists`).
      *
      *     Roles: user, merchant, operator, admin. Scope: `campaigns:write`.
      */
@@ -17440,6 +17440,15 @@ export interface operations {
       };
     };
     responses: {
+      /** @description The order’s redemption, made before by the same request */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['redemption'];
+        };
+      };
       /** @description The redemption */
       201: {
         headers: {

@@ -34,6 +34,14 @@ export interface AuditLog {
    */
   enqueueStatement(entry: AuditEntry): Statement;
   /**
+   * `enqueue` of several entries as one statement to embed, for changes made many at once
+   * in one statement (a batch of redemptions): entry k (from 1) is written only where
+   * `keep` holds, an SQL condition on `entry` (its number) that may read the larger
+   * statement's CTEs, so each entry commits with its own change or not at all. `keep` must
+   * contain no `$`.
+   */
+  enqueueEachStatement(entries: readonly AuditEntry[], keep: string): Statement;
+  /**
    * Links committed `enqueue`d events into the chain, oldest first, in one transaction:
    * each is chained exactly once. Safe to run from many processes at once (they queue on
    * the chain head). Returns how many it linked; call again while it returns `limit`.
@@ -313,6 +321,34 @@ export function createAuditLog(deps: {
     ],
   });
 
+  const pendingInsertEach = (entries: readonly AuditEntry[], keep: string): Statement => ({
+    // Arrays, so the text is one whatever the batch's size (and can be kept prepared).
+    sql: `INSERT INTO audit_pending (${PENDING_COLUMNS})
+          SELECT e.id, e.occurred_at, e.action, e.actor_type, e.actor_id, e.credential_id,
+                 e.target_type, e.target_id, e.ip, e.request_id, e.data::jsonb
+            FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[],
+                        $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
+                 WITH ORDINALITY AS e(id, occurred_at, action, actor_type, actor_id,
+                                      credential_id, target_type, target_id, ip, request_id,
+                                      data, entry)
+           WHERE ${keep}
+           ORDER BY e.entry`,
+    params: [
+      entries.map(() => newId('aud')),
+      // As ISO text: millisecond precision survives the round trip exactly.
+      entries.map(() => new Date(now()).toISOString()),
+      entries.map((e) => e.action),
+      entries.map((e) => e.actorType),
+      entries.map((e) => e.actorId ?? null),
+      entries.map((e) => e.credentialId ?? null),
+      entries.map((e) => e.targetType ?? null),
+      entries.map((e) => e.targetId ?? null),
+      entries.map((e) => e.ip ?? null),
+      entries.map((e) => e.requestId ?? null),
+      entries.map((e) => canonicalJson(e.data ?? {})),
+    ],
+  });
+
   const sealAll = async (): Promise<void> => {
     while ((await sealOnce(SEAL_BATCH)) === SEAL_BATCH) {
       // More were waiting than one pass takes.
@@ -327,6 +363,8 @@ export function createAuditLog(deps: {
     },
 
     enqueueStatement: (entry) => pendingInsert(entry),
+
+    enqueueEachStatement: (entries, keep) => pendingInsertEach(entries, keep),
 
     seal(options = {}) {
       return sealOnce(options.limit ?? SEAL_BATCH);
