@@ -304,6 +304,9 @@ export interface WalletContext {
  * 3. the limit counters (`consumeLimits`, `releaseDailyLimit`);
  * 4. the ledger accounts (the ledger locks them in id order).
  *
+ * A group of one-statement payments (`paymentGroupGuard`) takes all its users' profile
+ * locks first, in id order, then its payers' counters in payer order, then the accounts.
+ *
  * The profile lock is a transaction-scoped advisory lock rather than a row lock: a
  * row's share locks are granted to newcomers ahead of a waiting exclusive locker, so
  * under a stream of movements a freeze could wait for seconds. The lock manager queues
