@@ -343,7 +343,7 @@ export function createPayments(ctx: WalletContext) {
       grouped.sort((a, b) => (a.input.payerId < b.input.payerId ? -1 : 1));
       const results = new Map<FastItem, Payment | null>();
       const [together, others] = await Promise.all([
-        fastPayTogether(grouped),
+        Promise.all(powerOfTwoParts(grouped).map(fastPayTogether)).then((r) => r.flat()),
         Promise.all(alone.map((item) => fastPayAlone(item))),
       ]);
       grouped.forEach((item, i) => results.set(item, together[i] ?? null));
@@ -352,6 +352,22 @@ export function createPayments(ctx: WalletContext) {
     },
     { maxBatch: 32, maxInFlight: 4, minBatch: 8 },
   );
+
+  /**
+   * A group cut into parts of 1, 2, 4, 8, 16 or 32 payments, in order. A statement's text
+   * grows with its payments, and each connection parses and plans each text it sends
+   * (custom plans for its first executions): few sizes keep that to a handful of texts.
+   */
+  function powerOfTwoParts<T>(items: readonly T[]): T[][] {
+    const parts: T[][] = [];
+    for (let i = 0; i < items.length;) {
+      let size = 1;
+      while (size * 2 <= Math.min(items.length - i, 32)) size *= 2;
+      parts.push(items.slice(i, i + size));
+      i += size;
+    }
+    return parts;
+  }
 
   async function fastPayTogether(items: readonly FastItem[]): Promise<(Payment | null)[]> {
     if (items.length === 1) return [await fastPayAlone(items[0] as FastItem)];
