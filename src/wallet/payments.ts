@@ -278,8 +278,9 @@ export function createPayments(ctx: WalletContext) {
     const [from, to] = accounts ?? [];
     if (!accounts || from === undefined || to === undefined) return null;
     const item = { input, from, to, first: extra.first };
-    // Rows written besides the payment's own are the caller's to gate: not grouped.
-    return extra.also ? fastPayAlone(item, extra.also) : fastPayments.submit(item);
+    // Rows written besides the payment's own are the caller's to gate, and a payment
+    // under an Idempotency-Key's fence must commit with that fence: neither is grouped.
+    return extra.also || db.inFence() ? fastPayAlone(item, extra.also) : fastPayments.submit(item);
   }
 
   interface FastItem {
@@ -328,30 +329,33 @@ export function createPayments(ctx: WalletContext) {
    * and two statements lock the counters they share in the same order.
    */
   const fastPayments = createBatcher<FastItem, Payment | null>(
-    async (items) => {
-      if (items.length === 1) return [await fastPayAlone(items[0] as FastItem)];
-      const payers = new Set<string>();
-      const grouped: FastItem[] = [];
-      const alone: FastItem[] = [];
-      for (const item of items) {
-        if (payers.has(item.input.payerId)) alone.push(item);
-        else {
-          payers.add(item.input.payerId);
-          grouped.push(item);
-        }
-      }
-      grouped.sort((a, b) => (a.input.payerId < b.input.payerId ? -1 : 1));
-      const results = new Map<FastItem, Payment | null>();
-      const [together, others] = await Promise.all([
-        Promise.all(powerOfTwoParts(grouped).map(fastPayTogether)).then((r) => r.flat()),
-        Promise.all(alone.map((item) => fastPayAlone(item))),
-      ]);
-      grouped.forEach((item, i) => results.set(item, together[i] ?? null));
-      alone.forEach((item, i) => results.set(item, others[i] ?? null));
-      return items.map((item) => results.get(item) ?? null);
-    },
+    // Detached: a group serves many requests, none of whose context it may run in.
+    (items) => db.detached(() => fastPayGroup(items)),
     { maxBatch: 32, maxInFlight: 4, minBatch: 8 },
   );
+
+  async function fastPayGroup(items: FastItem[]): Promise<(Payment | null)[]> {
+    if (items.length === 1) return [await fastPayAlone(items[0] as FastItem)];
+    const payers = new Set<string>();
+    const grouped: FastItem[] = [];
+    const alone: FastItem[] = [];
+    for (const item of items) {
+      if (payers.has(item.input.payerId)) alone.push(item);
+      else {
+        payers.add(item.input.payerId);
+        grouped.push(item);
+      }
+    }
+    grouped.sort((a, b) => (a.input.payerId < b.input.payerId ? -1 : 1));
+    const results = new Map<FastItem, Payment | null>();
+    const [together, others] = await Promise.all([
+      Promise.all(powerOfTwoParts(grouped).map(fastPayTogether)).then((r) => r.flat()),
+      Promise.all(alone.map((item) => fastPayAlone(item))),
+    ]);
+    grouped.forEach((item, i) => results.set(item, together[i] ?? null));
+    alone.forEach((item, i) => results.set(item, others[i] ?? null));
+    return items.map((item) => results.get(item) ?? null);
+  }
 
   /**
    * A group cut into parts of 1, 2, 4, 8, 16 or 32 payments, in order. A statement's text
