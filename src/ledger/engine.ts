@@ -139,6 +139,16 @@ export interface Engine {
     guard: Statement,
     alongside?: readonly Statement[],
   ): Promise<LedgerTransaction | null>;
+  /**
+   * Several writes in one autocommitted statement behind one guard, all or nothing (see
+   * LedgerService.transferGuardedMany): the transactions in order, or null when nothing
+   * was written.
+   */
+  submitGuardedMany(
+    ps: readonly Prepared[],
+    guard: Statement,
+    alongside?: readonly Statement[],
+  ): Promise<LedgerTransaction[] | null>;
   claimFirst(claim: Claim): Promise<'claimed' | 'replay' | LedgerFailure>;
   applyClaimed(m: Omit<Movement, 'claim'>): Promise<MovementOutcome | LedgerFailure>;
   drain(): Promise<void>;
@@ -294,26 +304,34 @@ export function createEngine(ctx: LedgerContext, batching: LedgerDeps['batching'
     guard: Statement,
     alongside?: readonly Statement[],
   ): Promise<LedgerTransaction | null> {
+    const done = await submitGuardedMany([p], guard, alongside);
+    return done?.[0] ?? null;
+  }
+
+  async function submitGuardedMany(
+    ps: readonly Prepared[],
+    guard: Statement,
+    alongside?: readonly Statement[],
+  ): Promise<LedgerTransaction[] | null> {
     // Autocommit is what makes it one round trip; inside a caller's transaction a
     // declined guard would abort the caller's work, so that is a programming error.
     if (db.inTransaction()) throw new Error('transferGuarded runs outside any transaction');
     // Ledger events are written by a statement of their own, in a transaction.
     if (events) return null;
+    if (ps.length === 0) return [];
     try {
-      const [o] = await applyMovements(
+      const outcomes = await applyMovements(
         db,
-        [
-          {
-            key: p.key,
-            claim: true,
-            operation: p.operation,
-            requestHash: p.requestHash,
-            resultId: p.id,
-            requireActive: true,
-            transaction: transactionOf(p),
-            changes: postedChanges(p.legs),
-          },
-        ],
+        ps.map((p) => ({
+          key: p.key,
+          claim: true,
+          operation: p.operation,
+          requestHash: p.requestHash,
+          resultId: p.id,
+          requireActive: true,
+          transaction: transactionOf(p),
+          changes: postedChanges(p.legs),
+        })),
         {
           atomic: false,
           slot: randomSlot(),
@@ -322,8 +340,11 @@ export function createEngine(ctx: LedgerContext, batching: LedgerDeps['batching'
           ...(alongside ? { alongside } : {}),
         },
       );
-      if (o?.status !== 'ok') throw new Error('guarded posting answered without applying');
-      return written(transactionOf(p), p.legs, o.now);
+      return ps.map((p, i) => {
+        const o = outcomes[i];
+        if (o?.status !== 'ok') throw new Error('guarded posting answered without applying');
+        return written(transactionOf(p), p.legs, o.now);
+      });
     } catch (err) {
       // Declined, refused, replayed, or a deadlock victim: the statement left nothing,
       // and the caller's full path decides (and retries) as it always did.
@@ -370,6 +391,7 @@ export function createEngine(ctx: LedgerContext, batching: LedgerDeps['batching'
     runBatch: (items, atomic) => runBatch(items, atomic),
     submit,
     submitGuarded,
+    submitGuardedMany,
     claimFirst,
     applyClaimed,
     drain: () => batcher.drain(),

@@ -24,6 +24,7 @@ export type LedgerPostings = Pick<
   LedgerService,
   | 'transfer'
   | 'transferGuarded'
+  | 'transferGuardedMany'
   | 'post'
   | 'postGuarded'
   | 'transferBatch'
@@ -52,6 +53,18 @@ export function createLedgerPostings(ctx: LedgerContext, engine: Engine): Ledger
 
     async transferGuarded(input, options) {
       return submitGuarded(await prepareTransfer(ctx, input), options);
+    },
+
+    async transferGuardedMany(inputs, options) {
+      const ps = await Promise.all(inputs.map((input) => prepareTransfer(ctx, input)));
+      const valid: Prepared[] = [];
+      for (const p of ps) {
+        // An invalid one: nothing is written, and each goes its own way.
+        if (isFailure(p)) return null;
+        valid.push(p);
+      }
+      const posted = valid.map((p) => ({ transactionId: p.id, effectiveAt: p.effectiveAt }));
+      return engine.submitGuardedMany(valid, options.guard(posted), options.alongside?.(posted));
     },
 
     async post(input) {

@@ -170,6 +170,23 @@ export interface LedgerService {
    * transaction about to be posted (its id and time), like `alongside`.
    */
   transferGuarded(input: TransferInput, options: GuardedOptions): Promise<LedgerTransaction | null>;
+  /**
+   * Several `transferGuarded` in one autocommitted statement (group commit): one guard
+   * for the lot, run before the accounts are locked, and the caller's statements beside
+   * them, all or nothing. The transactions in input order, or null when anything kept
+   * one of them from applying (the guard declined, a refusal, a replayed key, an invalid
+   * input, a deadlock): then nothing was written, and the caller tries each on its own.
+   * Two transfers with the same idempotency key must not share a call. `posted` in the
+   * statements beside them has one row (`created_at`) when all were applied, and no
+   * `transaction_id` (there are several: each statement names its own).
+   */
+  transferGuardedMany(
+    inputs: readonly TransferInput[],
+    options: {
+      guard: (posted: readonly PostedRef[]) => Statement;
+      alongside?: (posted: readonly PostedRef[]) => readonly Statement[];
+    },
+  ): Promise<LedgerTransaction[] | null>;
   /** Posts a balanced multi-leg transaction (fees, trades across assets, splits). */
   post(input: PostInput): Promise<TransactionResult>;
   /**
@@ -221,6 +238,12 @@ export interface LedgerService {
   /** Waits for batched writes in flight (shutdown). */
   drain(): Promise<void>;
   batchStats(): BatcherStats;
+}
+
+/** The id and time a posting about to be written will have. */
+export interface PostedRef {
+  transactionId: string;
+  effectiveAt: Date;
 }
 
 /** What `transferGuarded` and `postGuarded` take besides the movement. */

@@ -191,17 +191,25 @@ export async function applyMovements(
   let sql = prepared(`SELECT ${outputs} FROM ${apply}`);
   const alongside = options.alongside ?? [];
   if (alongside.length > 0) {
-    if (movements.length !== 1) throw new Error('alongside statements need a batch of one');
+    // Several movements: their statements stand or fall together, so only all or nothing.
+    if (movements.length !== 1 && !options.requireApplied) {
+      throw new Error('alongside statements of a batch need requireApplied');
+    }
     // Data-modifying CTEs always run to completion; `posted` gates the caller's rows on
-    // the outcome, and reading it makes ledger_apply run (and lock) before them.
+    // the outcome, and reading it makes ledger_apply run (and lock) before them. It is
+    // one row when every movement applied (a batch's has no single transaction id).
     const ctes = alongside.map((st, i) => {
       const cte = `alongside_${i} AS (${embed(st, params.length)})`;
       params.push(...st.params);
       return cte;
     });
+    const posted =
+      movements.length === 1
+        ? `SELECT r_result_id[1] AS transaction_id, r_now AS created_at
+             FROM applied WHERE r_status[1] = 'ok'`
+        : `SELECT r_now AS created_at FROM applied WHERE 'ok' = ALL (r_status)`;
     sql = prepared(`WITH applied AS (SELECT * FROM ${apply}),
-                posted AS (SELECT r_result_id[1] AS transaction_id, r_now AS created_at
-                             FROM applied WHERE r_status[1] = 'ok'),
+                posted AS (${posted}),
                 ${ctes.join(',\n                ')}
            SELECT ${outputs} FROM applied`);
   }

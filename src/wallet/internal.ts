@@ -1,5 +1,5 @@
 import type { AuditLog } from '../platform/audit/audit.js';
-import { type Db, type Statement } from '../platform/db/db.js';
+import { embed, type Db, type Statement } from '../platform/db/db.js';
 import { newId } from '../platform/ids.js';
 import type { Logger } from '../platform/observability/logger.js';
 import type { Outbox } from '../platform/outbox/outbox.js';
@@ -241,6 +241,13 @@ export interface WalletContext {
     amount: bigint,
   ): Statement;
   /**
+   * The guard of several payments in one statement (`LedgerService.transferGuardedMany`):
+   * first every user's profile lock, shared, in id order for the whole lot (so a group
+   * keeps the LOCK ORDER below as one payment does), then each payment's own guard in
+   * the order given, stopping at the first that declines (CASE evaluates in order).
+   */
+  paymentGroupGuard(userIds: readonly string[], guards: readonly Statement[]): Statement;
+  /**
    * Checks and consumes the user's limits for an outgoing movement, atomically; with
    * `counted` (from `lockProfilesAccountsAndLimits`) the counters were already consumed.
    */
@@ -296,6 +303,9 @@ export interface WalletContext {
  *    one exclusively with `lockProfileExclusively`);
  * 3. the limit counters (`consumeLimits`, `releaseDailyLimit`);
  * 4. the ledger accounts (the ledger locks them in id order).
+ *
+ * A group of one-statement payments (`paymentGroupGuard`) takes all its users' profile
+ * locks first, in id order, then its payers' counters in payer order, then the accounts.
  *
  * The profile lock is a transaction-scoped advisory lock rather than a row lock: a
  * row's share locks are granted to newcomers ahead of a waiting exclusive locker, so
@@ -611,6 +621,25 @@ export function createWalletContext(deps: WalletDeps): WalletContext {
           eligible.map((e) => e.daily),
           eligible.map((e) => e.perHour),
         ],
+      };
+    },
+
+    paymentGroupGuard(userIds, guards) {
+      const params: unknown[] = [PROFILE_LOCK_CLASS, [...new Set(userIds)].sort()];
+      const parts = guards.map((g) => {
+        const sql = embed(g, params.length);
+        params.push(...g.params);
+        return sql;
+      });
+      let all = 'true';
+      for (const part of parts.reverse()) all = `CASE WHEN (${part}) THEN ${all} ELSE false END`;
+      return {
+        // count() makes the locks a value the CASE waits for before any payment's guard.
+        sql: `SELECT CASE WHEN (SELECT count(*) FROM (
+                         SELECT pg_advisory_xact_lock_shared($1, hashtext(u.id))
+                           FROM unnest($2::text[]) AS u(id) ORDER BY u.id) l) >= 0
+                     THEN ${all} ELSE false END`,
+        params,
       };
     },
 

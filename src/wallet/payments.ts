@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Asset } from '../ledger/model.js';
+import type { LedgerService, PostedRef } from '../ledger/service.js';
+import { createBatcher } from '../platform/db/batcher.js';
 import { embed, SQLSTATE, sqlState, type Statement } from '../platform/db/db.js';
 import { newId } from '../platform/ids.js';
 import { fail, isFailure, rollbackWith } from '../platform/failure.js';
@@ -268,34 +270,150 @@ export function createPayments(ctx: WalletContext) {
    * the same profile locks and counts the same limits as `move`, in the same order,
    * before the ledger locks the accounts; anything else (a refusal, a replay, a first
    * payment, a deadlock) leaves nothing and answers null, and `move` decides as always.
+   * Payments that arrive together share that statement and its commit (`fastPayments`).
    */
   async function fastPay(input: MoveInput, extra: FastPayExtra = {}): Promise<Payment | null> {
     if (db.inTransaction()) return null;
-    const users = [input.payerId, input.payeeId];
-    const accounts = ctx.knownAccounts(users, input.asset.code);
+    const accounts = ctx.knownAccounts([input.payerId, input.payeeId], input.asset.code);
     const [from, to] = accounts ?? [];
     if (!accounts || from === undefined || to === undefined) return null;
+    const item = { input, from, to, first: extra.first };
+    // Rows written besides the payment's own are the caller's to gate, and a payment
+    // under an Idempotency-Key's fence must commit with that fence: neither is grouped.
+    return extra.also || db.inFence() ? fastPayAlone(item, extra.also) : fastPayments.submit(item);
+  }
+
+  interface FastItem {
+    input: MoveInput;
+    from: string;
+    to: string;
+    first: FastPayExtra['first'];
+  }
+
+  async function fastPayAlone(
+    { input, from, to, first }: FastItem,
+    also?: FastPayExtra['also'],
+  ): Promise<Payment | null> {
+    const users = [input.payerId, input.payeeId];
     const { transfer, alongside, paymentOf } = await paymentPosting(input, from, to);
-    const guard = ctx.paymentGuard(users, accounts, input.payerId, input.asset, input.amount);
-    const { first, also } = extra;
+    const guard = ctx.paymentGuard(users, [from, to], input.payerId, input.asset, input.amount);
     const t = await ledger.transferGuarded(transfer, {
-      // `first` takes its lock before the payment's guard: CASE evaluates in order.
-      guard: first
-        ? (posted) => {
-            const claim = first(paymentOf(posted.transactionId, posted.effectiveAt));
-            return {
-              sql: `SELECT CASE WHEN (${claim.sql}) THEN (${embed(guard, claim.params.length)})
-                                ELSE false END`,
-              params: [...claim.params, ...guard.params],
-            };
-          }
-        : guard,
+      guard: (posted) =>
+        firstThen(first, paymentOf(posted.transactionId, posted.effectiveAt), guard),
       alongside: (posted) => [
         ...alongside(posted),
         ...(also?.(paymentOf(posted.transactionId, posted.effectiveAt)) ?? []),
       ],
     });
     return t ? paymentOf(t.id, t.effectiveAt) : null;
+  }
+
+  /** `first` takes its lock before the payment's guard: CASE evaluates in order. */
+  function firstThen(first: FastPayExtra['first'], payment: Payment, guard: Statement): Statement {
+    if (!first) return guard;
+    const claim = first(payment);
+    return {
+      sql: `SELECT CASE WHEN (${claim.sql}) THEN (${embed(guard, claim.params.length)})
+                        ELSE false END`,
+      params: [...claim.params, ...guard.params],
+    };
+  }
+
+  /**
+   * Group commit of the one-statement path: payments that arrive while earlier ones are
+   * in the database go together in one statement and one commit (createBatcher: no timer,
+   * a lone payment goes at once). All or nothing: if any of them would not apply (a
+   * guard declines, a refusal, a replayed key, a deadlock), nothing of the statement
+   * stays and each then goes alone, so one payment never fails the others. One payment
+   * per payer in a statement, in payer order: a payer's limit counters are locked once,
+   * and two statements lock the counters they share in the same order.
+   */
+  const fastPayments = createBatcher<FastItem, Payment | null>(
+    // Detached: a group serves many requests, none of whose context it may run in.
+    (items) => db.detached(() => fastPayGroup(items)),
+    { maxBatch: 32, maxInFlight: 4, minBatch: 8 },
+  );
+
+  async function fastPayGroup(items: FastItem[]): Promise<(Payment | null)[]> {
+    if (items.length === 1) return [await fastPayAlone(items[0] as FastItem)];
+    const payers = new Set<string>();
+    const grouped: FastItem[] = [];
+    const alone: FastItem[] = [];
+    for (const item of items) {
+      if (payers.has(item.input.payerId)) alone.push(item);
+      else {
+        payers.add(item.input.payerId);
+        grouped.push(item);
+      }
+    }
+    grouped.sort((a, b) => (a.input.payerId < b.input.payerId ? -1 : 1));
+    const results = new Map<FastItem, Payment | null>();
+    const [together, others] = await Promise.all([
+      Promise.all(powerOfTwoParts(grouped).map(fastPayTogether)).then((r) => r.flat()),
+      Promise.all(alone.map((item) => fastPayAlone(item))),
+    ]);
+    grouped.forEach((item, i) => results.set(item, together[i] ?? null));
+    alone.forEach((item, i) => results.set(item, others[i] ?? null));
+    return items.map((item) => results.get(item) ?? null);
+  }
+
+  /**
+   * A group cut into parts of 1, 2, 4, 8, 16 or 32 payments, in order. A statement's text
+   * grows with its payments, and each connection parses and plans each text it sends
+   * (custom plans for its first executions): few sizes keep that to a handful of texts.
+   */
+  function powerOfTwoParts<T>(items: readonly T[]): T[][] {
+    const parts: T[][] = [];
+    for (let i = 0; i < items.length;) {
+      let size = 1;
+      while (size * 2 <= Math.min(items.length - i, 32)) size *= 2;
+      parts.push(items.slice(i, i + size));
+      i += size;
+    }
+    return parts;
+  }
+
+  async function fastPayTogether(items: readonly FastItem[]): Promise<(Payment | null)[]> {
+    if (items.length === 1) return [await fastPayAlone(items[0] as FastItem)];
+    const postings = await Promise.all(
+      items.map(({ input, from, to }) => paymentPosting(input, from, to)),
+    );
+    let done: Awaited<ReturnType<LedgerService['transferGuardedMany']>>;
+    try {
+      done = await ledger.transferGuardedMany(
+        postings.map((p) => p.transfer),
+        {
+          guard: (posted) =>
+            ctx.paymentGroupGuard(
+              items.flatMap(({ input }) => [input.payerId, input.payeeId]),
+              items.map(({ input, from, to, first }, i) => {
+                const { transactionId, effectiveAt } = posted[i] as PostedRef;
+                const payment = (postings[i] as (typeof postings)[number]).paymentOf(
+                  transactionId,
+                  effectiveAt,
+                );
+                const guard = ctx.paymentGuard(
+                  [input.payerId, input.payeeId],
+                  [from, to],
+                  input.payerId,
+                  input.asset,
+                  input.amount,
+                );
+                return firstThen(first, payment, guard);
+              }),
+            ),
+          alongside: (posted) => postings.flatMap((p, i) => p.alongside(posted[i] as PostedRef)),
+        },
+      );
+    } catch (err) {
+      // The database refused the statement (nothing of it stays): each alone says why.
+      if (sqlState(err) === undefined) throw err;
+      done = null;
+    }
+    if (!done) return Promise.all(items.map((item) => fastPayAlone(item)));
+    return done.map((t, i) =>
+      (postings[i] as (typeof postings)[number]).paymentOf(t.id, t.effectiveAt),
+    );
   }
 
   /**

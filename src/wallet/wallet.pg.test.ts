@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWalletHarness, type WalletHarness } from '../../test/fixtures/wallet/harness.js';
+import {
+  createWalletHarness,
+  type TestUser,
+  type WalletHarness,
+} from '../../test/fixtures/wallet/harness.js';
 
 /**
  * Races on a real PostgreSQL server, through the HTTP layer (in-process, on a pool of
@@ -258,6 +262,144 @@ describe('concurrency on PostgreSQL', () => {
     );
     expect(statuses(results)).toEqual({ 200: 1, 409: 9 });
     expect(await h.balance(asker, 'USD')).toMatchObject({ available: '9.99' });
+  });
+
+  it('payments of many payers raced together (grouped in one statement) answer and move exactly as alone', async () => {
+    // Many payers with payments in flight at once: the one-statement path groups them
+    // (payments.ts, fastPayments). Refusals of every kind are mixed in, so groups decline
+    // and their payments go alone; every answer and every balance must be exact.
+    const ops = await h.user('gops');
+    await h.t.vw.identity.changeRole(ops.id, 'operator', { type: 'system', id: 'test' });
+    const sink = await h.user('gsink');
+    const frozenPayee = await h.user('gfrozenpayee');
+    const a = await h.user('galpha');
+    const b = await h.user('gbravo');
+    await h.fund(a, 'USD', '50.00');
+    await h.fund(b, 'USD', '50.00');
+    // kind: how many payers, their tier, funds, payee, amount, and what 12 attempts each get.
+    const kinds = {
+      rich: { n: 4, tier: 'verified', funds: '100.00', to: '@gsink', amount: '1.00' },
+      poor: { n: 3, tier: 'verified', funds: '3.00', to: '@gsink', amount: '1.00' },
+      frozen: { n: 2, tier: 'verified', funds: '100.00', to: '@gsink', amount: '1.00' },
+      limited: { n: 2, tier: 'unverified', funds: '1000.00', to: '@gsink', amount: '30.00' },
+      fast: { n: 2, tier: 'enhanced', funds: '100.00', to: '@gsink', amount: '1.00' },
+      toFrozen: { n: 2, tier: 'verified', funds: '100.00', to: '@gfrozenpayee', amount: '1.00' },
+    } as const;
+    const payers: {
+      kind: keyof typeof kinds | 'a' | 'b';
+      user: TestUser;
+      to: string;
+      amount: string;
+    }[] = [
+      { kind: 'a', user: a, to: '@gbravo', amount: '1.00' },
+      { kind: 'b', user: b, to: '@galpha', amount: '1.00' },
+    ];
+    for (const [kind, k] of Object.entries(kinds) as [
+      keyof typeof kinds,
+      (typeof kinds)[keyof typeof kinds],
+    ][]) {
+      for (let i = 0; i < k.n; i++) {
+        const user = await h.user(`g${kind.toLowerCase()}${i}`, k.tier);
+        await h.fund(user, 'USD', k.funds);
+        payers.push({ kind, user, to: k.to, amount: k.amount });
+      }
+    }
+    // Every payer has paid once (0.01 to its payee), so the process knows the accounts
+    // and the race takes the one-statement path from its first payment.
+    for (const p of payers) {
+      const r = await post('/v1/payments', p.user, { to: p.to, asset: 'USD', amount: '0.01' });
+      expect(r.status).toBe(201);
+    }
+    for (const p of payers.filter((x) => x.kind === 'frozen')) {
+      const r = await post(`/v1/admin/wallets/@${p.user.handle}/freeze`, ops, { reason: 'Group' });
+      expect(r.status).toBe(200);
+    }
+    const r0 = await post('/v1/admin/wallets/@gfrozenpayee/freeze', ops, { reason: 'Group' });
+    expect(r0.status).toBe(200);
+    const calls = Array.from({ length: 12 }, (_, i) => payers.map((p) => ({ ...p, i }))).flat();
+    const results = await Promise.all(
+      calls.map(async (c) => ({
+        c,
+        r: await post(
+          '/v1/payments',
+          c.user,
+          { to: c.to, asset: 'USD', amount: c.amount },
+          c.i % 2 === 0 ? `group-${c.user.handle}-${c.i}` : undefined,
+        ),
+      })),
+    );
+    const answers = new Map<TestUser, Record<string, number>>();
+    for (const { c, r } of results) {
+      const key = r.status === 201 ? '201' : `${r.status} ${r.body.error.code}`;
+      const k = answers.get(c.user) ?? {};
+      k[key] = (k[key] ?? 0) + 1;
+      answers.set(c.user, k);
+    }
+    const expected = {
+      a: { 201: 12 },
+      b: { 201: 12 },
+      rich: { 201: 12 },
+      // 3.00 less the priming 0.01: two payments of 1.00.
+      poor: { 201: 2, '402 insufficient_funds': 10 },
+      frozen: { '403 account_frozen': 12 },
+      // 250.00 a day less the priming 0.01: eight payments of 30.00.
+      limited: { 201: 8, '409 daily_limit_exceeded': 4 },
+      // 7 movements an hour, the priming payment one of them.
+      fast: { 201: 6, '429 velocity_limit_exceeded': 6 },
+      toFrozen: { '409 recipient_unavailable': 12 },
+    };
+    for (const p of payers)
+      expect([p.kind, answers.get(p.user)]).toEqual([p.kind, expected[p.kind]]);
+    const paid = {
+      rich: '87.99',
+      poor: '0.99',
+      frozen: '99.99',
+      limited: '759.99',
+      fast: '93.99',
+      toFrozen: '99.99',
+    };
+    for (const p of payers) {
+      if (p.kind === 'a' || p.kind === 'b') continue;
+      expect([p.kind, (await h.balance(p.user, 'USD')).available]).toEqual([p.kind, paid[p.kind]]);
+    }
+    expect(await h.balance(a, 'USD')).toMatchObject({ available: '50.00' });
+    expect(await h.balance(b, 'USD')).toMatchObject({ available: '50.00' });
+    expect(await h.balance(frozenPayee, 'USD')).toMatchObject({ available: '0.02' });
+    // rich 4 × 12, poor 3 × 2, limited 2 × 8 × 30, fast 2 × 6, and the priming 0.01s.
+    expect(await h.balance(sink, 'USD')).toMatchObject({ available: '546.13', total: '546.13' });
+    // One payment row, one payer activity row and one event per payment made, no more.
+    const made = 2 * 12 + 4 * 12 + 3 * 2 + 2 * 8 + 2 * 6 + payers.length;
+    const ids = payers.map((p) => p.user.id);
+    for (const sql of [
+      'SELECT count(*) AS n FROM wallet_payments WHERE payer_id = ANY ($1::text[])',
+      `SELECT count(*) AS n FROM wallet_activity
+        WHERE type = 'payment' AND amount < 0 AND user_id = ANY ($1::text[])`,
+      `SELECT count(*) AS n FROM outbox_events e JOIN wallet_payments p ON p.id = e.aggregate_id
+        WHERE e.type = 'payment.completed' AND p.payer_id = ANY ($1::text[])`,
+    ]) {
+      expect([sql, await count(sql, [ids])]).toEqual([sql, made]);
+    }
+    // Refused payments gave back the limit usage they took.
+    const { rows } = await h.t.vw.db.query<{ amount: string }>(
+      `SELECT amount::text AS amount FROM wallet_limit_counters
+        WHERE user_id = ANY ($1::text[]) AND counter = 'daily:USD' ORDER BY user_id`,
+      [payers.filter((p) => p.kind === 'poor' || p.kind === 'limited').map((p) => p.user.id)],
+    );
+    expect(rows.map((r) => r.amount).sort()).toEqual(['201', '201', '201', '24001', '24001']);
+    // Then only payments that go through: groups that commit whole.
+    const clean = payers.filter((p) => p.kind === 'rich' || p.kind === 'a' || p.kind === 'b');
+    const again = await Promise.all(
+      Array.from({ length: 10 }, () => clean)
+        .flat()
+        .map((p) => post('/v1/payments', p.user, { to: p.to, asset: 'USD', amount: '2.00' })),
+    );
+    expect(statuses(again)).toEqual({ 201: 60 });
+    for (const p of clean.filter((x) => x.kind === 'rich')) {
+      expect((await h.balance(p.user, 'USD')).available).toBe('67.99');
+    }
+    expect(await h.balance(a, 'USD')).toMatchObject({ available: '50.00' });
+    expect(await h.balance(sink, 'USD')).toMatchObject({ available: '626.13' });
+    await expectLedgerVerified();
   });
 
   it('a freeze raced with payments: once it answers, no payment gets through', async () => {
