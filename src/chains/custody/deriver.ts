@@ -12,6 +12,8 @@ import { depositAddressFromXpub } from './hd.js';
 export interface AddressDeriver {
   /** The addresses of `indexes` under the account-level `xpub`, in the same order. */
   derive(xpub: string, indexes: readonly number[]): Promise<string[]>;
+  /** Starts its worker now, so the first refill does not wait for it (else: on first use). */
+  start(): void;
 }
 
 /** Addresses derived per turn of the event loop when there is no worker. */
@@ -95,6 +97,9 @@ export function createAddressDeriver(logger: Logger): AddressDeriver {
   };
 
   return {
+    start() {
+      if (!failed) worker ??= start();
+    },
     derive(xpub, indexes) {
       if (failed) return deriveInline(xpub, indexes);
       worker ??= start();

@@ -35,6 +35,12 @@ export interface CustodyService {
   freshDepositAddress(
     chainKey: string,
   ): Promise<{ address: string; index: number; statements: (ownerId: string) => Statement[] }>;
+  /**
+   * Gets ready to hand out fresh deposit addresses (starts the thread that derives them
+   * ahead), so a process's first invoices do not wait for it; otherwise that happens on
+   * first use.
+   */
+  prepareFreshAddresses(): void;
   /** The user owning `address` on `chainKey`, if it is one of our deposit addresses. */
   ownerOf(chainKey: string, address: string): Promise<string | undefined>;
   /** The signing account of the hot wallet; `undefined` in watch-only mode. */
@@ -280,6 +286,9 @@ export function createCustodyService(deps: {
           },
         ],
       };
+    },
+    prepareFreshAddresses() {
+      deriver.start();
     },
     async ownerOf(chainKey, address) {
       const { rows } = await db.query<{ user_id: string }>(
