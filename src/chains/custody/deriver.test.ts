@@ -20,7 +20,9 @@ describe('address deriver', () => {
       [1000, 5, 2 ** 31 - 1],
     ];
     const derived = await Promise.all(batches.map((b) => deriver.derive(depositXpub, b)));
-    expect(derived).toEqual(batches.map((b) => b.map((i) => depositAddressFromXpub(depositXpub, i))));
+    expect(derived).toEqual(
+      batches.map((b) => b.map((i) => depositAddressFromXpub(depositXpub, i))),
+    );
     expect(derived[0]?.[0]).toBe('0x9858effd232b4033e47d90003d41ec34ecaeda94');
     // No fallback to the main thread was needed (it would have said so).
     expect(lines).toEqual([]);
