@@ -33,9 +33,19 @@ const MIN_SUBSTRING = 3;
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-/** The free-text condition on `i`: whole words, or (with pg_trgm) a substring. */
-function textCondition(text: string, textMatch: TextMatch, p: (v: unknown) => string): string {
-  const words = `i.search_tsv @@ websearch_to_tsquery('simple', ${p(text)})`;
+/**
+ * The free-text condition on `i`: whole words, or (with pg_trgm) a substring. `parseOnce`
+ * makes the query an init plan (parsed once, not once per row tested), for conditions
+ * tested row by row; left inline elsewhere, so the planner sees the query's words.
+ */
+function textCondition(
+  text: string,
+  textMatch: TextMatch,
+  p: (v: unknown) => string,
+  parseOnce = false,
+): string {
+  const query = `websearch_to_tsquery('simple', ${p(text)})`;
+  const words = `i.search_tsv @@ ${parseOnce ? `(SELECT ${query})` : query}`;
   if (textMatch === 'full_text+trigram' && text.length >= MIN_SUBSTRING) {
     return `(${words} OR i.search_text ILIKE ${p(`%${escapeLike(text)}%`)})`;
   }
@@ -134,20 +144,26 @@ export function textWindowSql(
     textMatch,
   );
   const values = [...rest.values];
-  const text = textCondition(f.text ?? '', textMatch, (v) => {
-    values.push(v);
-    return `$${values.length}`;
-  });
+  const text = textCondition(
+    f.text ?? '',
+    textMatch,
+    (v) => {
+      values.push(v);
+      return `$${values.length}`;
+    },
+    true,
+  );
   values.push(page.limit);
+  // Each row of the window is tested as it is read; only the verdict is kept.
   const newest = rest.text.replace(
     'SELECT i.id FROM',
-    'SELECT i.id, i.created_at, i.search_tsv, i.search_text FROM',
+    `SELECT i.id, i.created_at, ${text} AS hit FROM`,
   );
   return {
     text: `WITH newest AS MATERIALIZED (${newest})
       SELECT (SELECT count(*) FROM newest)::int AS read,
-             ARRAY(SELECT i.id FROM newest i WHERE ${text}
-                    ORDER BY i.created_at DESC, i.id DESC LIMIT $${values.length}) AS ids`,
+             ARRAY(SELECT id FROM newest WHERE hit
+                    ORDER BY created_at DESC, id DESC LIMIT $${values.length}) AS ids`,
     values,
   };
 }
