@@ -31,7 +31,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLedgerService } from '../../src/ledger/service.js';
 import { createInvoiceService, type InvoiceSearchInput } from '../../src/merchants/invoices.js';
-import { invoiceSearchSql, textCandidatesSql, type TextMatch } from '../../src/merchants/search.js';
+import {
+  invoiceSearchSql,
+  textCandidatesSql,
+  textWindowSql,
+  type TextMatch,
+} from '../../src/merchants/search.js';
 import { migrationSources } from '../../src/migrations.js';
 import { openDb } from '../../src/platform/db/drivers.js';
 import type { Db } from '../../src/platform/db/db.js';
@@ -296,9 +301,9 @@ function scans(node: PlanNode, out: string[] = []): string[] {
 }
 
 /**
- * The scans PostgreSQL plans for one input of a kind: the statement the service runs first
- * (for free text, the capped gathering of matches with bitmap scans only; see
- * `textCandidatesSql`), then, for free text, the walk it falls back to past the cap.
+ * The scans PostgreSQL plans for one input of a kind: the statement the service runs; for
+ * free text, each of its steps (see `textWindowSql`): the newest invoices read in order,
+ * the capped gathering of matches with bitmap scans only, the walk past the cap.
  */
 async function planOf(db: Db, input: InvoiceSearchInput, textMatch: TextMatch): Promise<string[]> {
   // The bench's only currency is USD at scale 2; the service parses amounts the same way.
@@ -326,8 +331,13 @@ async function planOf(db: Db, input: InvoiceSearchInput, textMatch: TextMatch): 
     });
   const walk = await explain(invoiceSearchSql(MAIN, filters, { limit: 21 }, textMatch), false);
   if (input.text === undefined) return walk;
+  const window = await explain(textWindowSql(MAIN, filters, { limit: 21 }, textMatch), false);
   const gather = await explain(textCandidatesSql(MAIN, filters, { limit: 21 }, textMatch), true);
-  return [...gather.map((s) => `candidates: ${s}`), ...walk.map((s) => `past the cap: ${s}`)];
+  return [
+    ...window.map((s) => `newest: ${s}`),
+    ...gather.map((s) => `candidates: ${s}`),
+    ...walk.map((s) => `past the cap: ${s}`),
+  ];
 }
 
 const seqScanOfData = (plan: readonly string[]) =>

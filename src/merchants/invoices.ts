@@ -17,7 +17,9 @@ import {
   detectTextMatch,
   invoiceSearchSql,
   TEXT_CANDIDATES_CAP,
+  TEXT_WINDOW,
   textCandidatesSql,
+  textWindowSql,
   type InvoiceSearchFilters,
   type TextMatch,
 } from './search.js';
@@ -1023,6 +1025,16 @@ export function createInvoiceService(deps: InvoiceDeps): InvoiceService {
       const filters = { ...input, amountGte: bounds.amountGte, amountLte: bounds.amountLte };
       let ids: { id: string }[] | undefined;
       if (input.text !== undefined) {
+        // Three steps, each cheaper than the next when it settles the search (search.ts):
+        // the newest invoices read in order, the text indexes' matches, the walk.
+        const window = textWindowSql(accountId, filters, page, textMatch);
+        const newest = (await db.query<{ read: number; ids: string[] }>(window.text, window.values))
+          .rows[0];
+        if (newest && (newest.ids.length >= page.limit || newest.read < TEXT_WINDOW)) {
+          ids = newest.ids.map((id) => ({ id }));
+        }
+      }
+      if (!ids && input.text !== undefined) {
         const candidates = textCandidatesSql(accountId, filters, page, textMatch);
         const found = await db.transaction(async (tx) => {
           // Bitmap scans only: the matches come from the text indexes (see search.ts).

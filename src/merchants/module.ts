@@ -181,6 +181,14 @@ export const merchantsModule = defineModule<Deps>()({
   settings: MERCHANTS_SETTINGS,
   scopes: MERCHANT_SCOPES,
   events: MERCHANT_EVENT_REGISTRY,
+  // Invoices on a chain each take a fresh deposit address: its deriving thread starts with
+  // the process, not with the first invoice.
+  onStart: ({ settings, deps }) => {
+    if (settings.merchantsLiveChain || settings.merchantsTestChain) {
+      deps.chains.custody.prepareFreshAddresses();
+    }
+    return Promise.resolve();
+  },
   build: ({ platform, settings, deps }: BuildContext<typeof MERCHANTS_SETTINGS, Deps>) => {
     const clock = () => new Date(platform.now());
     const directory = createMerchantDirectory({

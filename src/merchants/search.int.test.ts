@@ -5,7 +5,7 @@ import {
   registerAssets,
   type TestMerchant,
 } from '../../test/fixtures/merchants/setup.js';
-import { TEXT_CANDIDATES_CAP } from './search.js';
+import { TEXT_CANDIDATES_CAP, TEXT_WINDOW } from './search.js';
 
 /**
  * Invoice search for support staff and dashboards: every filter alone and combined, the
@@ -190,21 +190,23 @@ describe('invoice search', () => {
     expect(await found({ q: 'mug' })).toEqual([ids['mug']]);
   });
 
-  it('finds a rare word and pages a word past the text-candidate cap in the same order', async () => {
-    // More matches than the first step gathers: the search falls back to the walk down
-    // the creation-time index. Rows written in SQL, as a busy shop's history would be.
+  it('finds free text by each of its three steps, in the same order as a plain scan', async () => {
+    // A busy shop's history, written in SQL: "kettle" fills a page among the newest
+    // invoices (the window settles it), "teapot" is absent from them but matches more than
+    // the text indexes gather (the walk settles it), "whistle" is rare (the gather does).
     const bulk = await merchant(t, 'Bulk Shop', 'bulk-owner@example.com');
     const account = (await t.vw.merchants.directory.get(bulk.id))?.testAccountId;
-    const rows = TEXT_CANDIDATES_CAP + 50;
+    const rows = TEXT_WINDOW + TEXT_CANDIDATES_CAP + 50;
     await t.vw.db.query(
       `INSERT INTO merchant_invoices (id, account_id, merchant_id, livemode, currency, amount,
           description, expires_at, created_at, updated_at)
        SELECT 'inv_bulk' || lpad(n::text, 22, '0'), $1, $2, false, 'USD', 100,
-              CASE WHEN n % 700 = 0 THEN 'Bulk kettle whistle' ELSE 'Bulk kettle' END,
+              CASE WHEN n <= $4::int THEN 'Bulk kettle' ELSE 'Bulk teapot' END
+                || CASE WHEN n % 700 = 0 THEN ' whistle' ELSE '' END,
               now() + interval '1 hour', now() - n * interval '1 second',
               now() - n * interval '1 second'
          FROM generate_series(1, $3::int) n`,
-      [account, bulk.id, rows],
+      [account, bulk.id, rows, TEXT_WINDOW],
     );
     const newest = async (word: string, offset: number) =>
       (
@@ -214,19 +216,21 @@ describe('invoice search', () => {
           [account, `%${word}%`, offset],
         )
       ).rows.map((r) => r.id);
-    const first = await search({ q: 'kettle', limit: '20' }, bulk.testKey);
-    expect(first.status, first.text).toBe(200);
-    const firstIds = (first.body.data as { id: string }[]).map((x) => x.id);
-    expect(firstIds).toEqual(await newest('kettle', 0));
-    expect(first.body.has_more).toBe(true);
-    const second = await found(
-      { q: 'kettle', limit: '20', starting_after: first.body.next_cursor as string },
-      bulk.testKey,
-    );
-    expect(second).toEqual(await newest('kettle', 20));
+    for (const word of ['kettle', 'teapot']) {
+      const first = await search({ q: word, limit: '20' }, bulk.testKey);
+      expect(first.status, first.text).toBe(200);
+      const firstIds = (first.body.data as { id: string }[]).map((x) => x.id);
+      expect(firstIds, word).toEqual(await newest(word, 0));
+      expect(first.body.has_more).toBe(true);
+      const second = await found(
+        { q: word, limit: '20', starting_after: first.body.next_cursor as string },
+        bulk.testKey,
+      );
+      expect(second, word).toEqual(await newest(word, 20));
+    }
     const rare = await found({ q: 'whistle' }, bulk.testKey);
     expect(rare).toEqual(await newest('whistle', 0));
-    expect(rare).toHaveLength(Math.floor(rows / 700));
+    expect(rare).toHaveLength(Math.min(20, Math.floor(rows / 700)));
   });
 
   it('refuses bad input with typed 400s', async () => {

@@ -1,3 +1,7 @@
+import { secp256k1 } from '@noble/curves/secp256k1';
+import { HDKey } from '@scure/bip32';
+import { bytesToHex } from 'viem';
+import { publicKeyToAddress } from 'viem/accounts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSecretBox, localKeyManagement } from '../../platform/crypto/secret-box.js';
 import { createLogger } from '../../platform/observability/logger.js';
@@ -34,6 +38,21 @@ describe('HD derivation', () => {
       );
     }
     expect(() => depositAddressFromXpub(w.depositXpub, 2 ** 31)).toThrow(/out of range/);
+  });
+
+  it("derives each address as @scure/bip32's own public derivation from the xpub does", () => {
+    const w = hdWalletFromMnemonic(MNEMONIC);
+    const external = HDKey.fromExtendedKey(w.depositXpub).deriveChild(0);
+    const indexes = [0, 1, 255, 256, 65_535, 65_536, 2 ** 24, 2 ** 31 - 2];
+    for (let n = 0; n < 200; n++) indexes.push(Math.floor(Math.random() * 2 ** 31));
+    for (const i of indexes) {
+      const key = external.deriveChild(i).publicKey;
+      if (!key) throw new Error('no public key');
+      const expected = publicKeyToAddress(
+        bytesToHex(secp256k1.ProjectivePoint.fromHex(key).toRawBytes(false)),
+      ).toLowerCase();
+      expect(depositAddressFromXpub(w.depositXpub, i), `index ${i}`).toBe(expected);
+    }
   });
 
   it('keeps the hot wallet on a different hardened account than deposits', () => {
