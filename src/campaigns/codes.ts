@@ -99,20 +99,29 @@ const EXACT_SPACE = 2 ** 53;
  * `width` bytes each (every code of one spec has the same width). A million codes as a
  * million strings cost seconds of allocation and garbage collection; as one buffer they
  * cost one allocation, and COPY lines are cut from it without making a string.
+ *
+ * The text may be written lazily (`generateSortedCodes` draws codes as numbers and writes
+ * a range's text when it is first read, so that writing one batch's text overlaps the
+ * COPY of the batch before): read it only through the functions below, which write what
+ * they read first.
  */
 export interface SortedCodes {
-  text: Buffer;
-  width: number;
-  count: number;
+  readonly text: Buffer;
+  readonly width: number;
+  readonly count: number;
+  /** Writes the text of every code before `to` that is not written yet. */
+  writeUpTo(to: number): void;
 }
 
 /** The `k`th code. */
 export function codeAt(codes: SortedCodes, k: number): string {
+  codes.writeUpTo(k + 1);
   return codes.text.toString('latin1', k * codes.width, (k + 1) * codes.width);
 }
 
 /** Codes `from` to `to` (exclusive) as strings. */
 export function codesBetween(codes: SortedCodes, from: number, to: number): string[] {
+  codes.writeUpTo(to);
   const out = new Array<string>(Math.max(0, to - from));
   for (let k = from; k < to; k++) out[k - from] = codeAt(codes, k);
   return out;
@@ -120,6 +129,7 @@ export function codesBetween(codes: SortedCodes, from: number, to: number): stri
 
 /** COPY text lines, `<code><tail>` for codes `from` to `to` (exclusive), in one buffer. */
 export function codeLines(codes: SortedCodes, from: number, to: number, tail: string): Buffer {
+  codes.writeUpTo(to);
   const { text, width } = codes;
   const end = Buffer.from(tail, 'latin1');
   const line = width + end.length;
@@ -133,6 +143,11 @@ export function codeLines(codes: SortedCodes, from: number, to: number, tail: st
   return out;
 }
 
+/** Codes already written out, as `SortedCodes` (nothing left to write). */
+function writtenCodes(text: Buffer, width: number, count: number): SortedCodes {
+  return { text, width, count, writeUpTo: () => undefined };
+}
+
 /**
  * Up to `count` distinct random codes, normalised (prefix and pattern characters kept,
  * dashes dropped) and sorted, ready to be inserted in index order. Fewer than `count`
@@ -141,8 +156,11 @@ export function codeLines(codes: SortedCodes, from: number, to: number, tail: st
  * Each code is drawn as a number below alphabet^slots (uniformly) and only
  * written out as text once the numbers are sorted and repeats dropped: sorting a million
  * doubles takes milliseconds where sorting a million strings takes seconds. The alphabet
- * is in character order (see `cleanAlphabet`), so numeric order is string order. A space
- * past 2^53 falls back to drawing strings.
+ * is in character order (see `cleanAlphabet`), so numeric order is string order. The text
+ * of a range of codes is written when it is first read (`SortedCodes`): a million codes'
+ * text is most of the work here, and a generation reads it batch by batch while the
+ * database is busy with the batch before. A space past 2^53 falls back to drawing
+ * strings, written at once.
  */
 export function generateSortedCodes(spec: CodeSpec, count: number): SortedCodes {
   const n = spec.alphabet.length;
@@ -153,7 +171,7 @@ export function generateSortedCodes(spec: CodeSpec, count: number): SortedCodes 
     const drawn = [
       ...new Set(generateCodes(spec, count).map((c) => c.replace(/[\s-]/g, ''))),
     ].sort();
-    return { text: Buffer.from(drawn.join(''), 'latin1'), width, count: drawn.length };
+    return writtenCodes(Buffer.from(drawn.join(''), 'latin1'), width, drawn.length);
   }
   // One draw per code: 53 random bits (a 21-bit and a 32-bit part, exact in a double), kept
   // below the largest multiple of the space that 53 bits hold, so every code is as likely;
@@ -181,6 +199,14 @@ export function generateSortedCodes(spec: CodeSpec, count: number): SortedCodes 
   // order as its value does, and V8 sorts integers about twice as fast as doubles (which
   // it must compare minding NaN and -0).
   new BigUint64Array(keys.buffer).sort();
+  // Repeats dropped, the distinct keys moved to the front.
+  let made = 0;
+  for (let k = 0, previous = -1; k < count; k++) {
+    const key = keys[k] ?? 0;
+    if (key === previous) continue;
+    previous = key;
+    keys[made++] = key;
+  }
   // A key's digits come `per` at a time as an integer below 2^31, so that most of the
   // arithmetic is on small integers rather than on doubles.
   let per = 1;
@@ -190,27 +216,34 @@ export function generateSortedCodes(spec: CodeSpec, count: number): SortedCodes 
   const base = Buffer.from(template, 'latin1');
   for (let i = 0; i < width; i++) if (template[i] === '#') slotAt.push(i);
   const alphabet = Buffer.from(spec.alphabet, 'latin1');
-  // The template repeated (its fixed characters in place), then each code's slots written.
-  const text = Buffer.allocUnsafe(count * width).fill(base);
-  let made = 0;
-  let previous = -1;
-  for (let k = 0; k < count; k++) {
-    let key = keys[k] ?? 0;
-    if (key === previous) continue;
-    previous = key;
-    const start = made++ * width;
-    let j = slotAt.length - 1;
-    while (j >= 0) {
-      let digits = key % group;
-      key = (key - digits) / group;
-      for (let i = 0; i < per && j >= 0; i++, j--) {
-        const rest = (digits / n) | 0;
-        text[start + (slotAt[j] ?? 0)] = alphabet[digits - rest * n] ?? 0;
-        digits = rest;
+  const text = Buffer.allocUnsafe(made * width);
+  let written = 0;
+  return {
+    text,
+    width,
+    count: made,
+    writeUpTo(to) {
+      const end = Math.min(to, made);
+      if (end <= written) return;
+      // The template repeated (its fixed characters in place), then each code's slots.
+      text.fill(base, written * width, end * width);
+      for (let k = written; k < end; k++) {
+        let key = keys[k] ?? 0;
+        const start = k * width;
+        let j = slotAt.length - 1;
+        while (j >= 0) {
+          let digits = key % group;
+          key = (key - digits) / group;
+          for (let i = 0; i < per && j >= 0; i++, j--) {
+            const rest = (digits / n) | 0;
+            text[start + (slotAt[j] ?? 0)] = alphabet[digits - rest * n] ?? 0;
+            digits = rest;
+          }
+        }
       }
-    }
-  }
-  return { text: text.subarray(0, made * width), width, count: made };
+      written = end;
+    },
+  };
 }
 
 /** Most codes in one listing chunk (campaign_code_chunks, migration 0130). */
@@ -245,5 +278,5 @@ export function chunkLines(
 export function sortedCodesOf(list: readonly string[], width: number): SortedCodes {
   const sorted = [...list].sort();
   if (sorted.some((c) => c.length !== width)) throw new Error('codes of mixed widths');
-  return { text: Buffer.from(sorted.join(''), 'latin1'), width, count: sorted.length };
+  return writtenCodes(Buffer.from(sorted.join(''), 'latin1'), width, sorted.length);
 }
