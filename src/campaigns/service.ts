@@ -287,6 +287,8 @@ export interface CampaignsDeps {
   termsCacheTtlMs?: number | undefined;
   /** Campaign changes cannot be heard (rules are then read for every redemption). */
   onListenError?: ((err: unknown) => void) | undefined;
+  /** Codes per transaction of a generation (default GENERATE_BATCH; tests make it small). */
+  generateBatch?: number | undefined;
 }
 
 /** A campaign without its use count: what a coupon's rules need, read without counting. */
@@ -606,8 +608,19 @@ export function campaignAuditEntry(
   };
 }
 
+/**
+ * `p`, its rejection marked as handled: a promise awaited later, or never (a batch that
+ * failed before reaching it), must not end the process as an unhandled rejection. Whoever
+ * awaits it still gets the rejection.
+ */
+function handled<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
+
 export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
   const { db } = deps;
+  const generateBatch = deps.generateBatch ?? GENERATE_BATCH;
   let targetCheck: TargetCheck | undefined;
 
   const audited = (
@@ -679,24 +692,172 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
   }
 
   /**
+   * One batch of a generation: codes `from` to `to` of `codes`, in one transaction. A KEY
+   * SHARE lock on the campaign row (it cannot vanish under its codes), its
+   * campaign_code_batches row, then the codes in one COPY (`copyCodes`; one plain INSERT on
+   * the embedded database), under a savepoint. A code that already exists anywhere fails
+   * that COPY or INSERT on the unique index (rare: the space holds 100× the codes asked
+   * for); the batch is then inserted again with `ON CONFLICT DO NOTHING`, which costs a
+   * second index probe per code and so is kept off the common path, and the caller's next
+   * round makes up for the codes skipped. The batch's listing chunks (`writeChunks`) hold
+   * the codes inserted; `onBatch` (a job's progress) commits with them.
+   *
+   * `order` lets batches run overlapped (see `insertBatches`): the codes go in only once
+   * `order.mayInsert` resolves (the batch before has its codes in), and the batch commits
+   * only once `order.mayCommit` resolves (the batch before committed); `order.inserted` is
+   * called as soon as this batch's codes are in. Resolves with the codes inserted.
+   */
+  async function insertBatch(
+    campaignId: string,
+    usageLimit: number,
+    codes: SortedCodes,
+    from: number,
+    to: number,
+    order: { mayInsert: Promise<void>; mayCommit: Promise<void>; inserted: () => void },
+    onBatch: ((inserted: number) => Promise<void>) | undefined,
+  ): Promise<number> {
+    return db.transaction(async () => {
+      const locked = await db.query(`SELECT 1 FROM campaigns WHERE id = $1 FOR KEY SHARE`, [
+        campaignId,
+      ]);
+      if (locked.rowCount === 0) throw new Error(`campaign ${campaignId} vanished`);
+      await order.mayInsert;
+      // Numbered once the batch before has its codes in: batches are numbered in code order.
+      const { rows } = await db.query<{ id: string }>(
+        `INSERT INTO campaign_code_batches (campaign_id, kind, usage_limit, created_at)
+         VALUES ($1, 'unique', $2, $3) RETURNING id::text AS id`,
+        [campaignId, usageLimit, deps.clock()],
+      );
+      const batch = rows[0]?.id;
+      if (batch === undefined) throw new Error('batch insert returned nothing');
+      const insert = `INSERT INTO campaign_codes (code, batch)
+         SELECT unnest(string_to_array($2, E'\\n')), $1::bigint`;
+      const joined = () => codesBetween(codes, from, to).join('\n');
+      // The batch's codes as inserted: all of them, or those no one else had taken.
+      let kept = { codes, from, to };
+      try {
+        await db.transaction(async () => {
+          if ((await copyCodes(batch, codes, from, to)) === undefined) {
+            await db.query(insert, [batch, joined()]);
+          }
+        });
+      } catch (err) {
+        if (sqlState(err) !== SQLSTATE.uniqueViolation) throw err;
+        const { rows: added } = await db.query<{ code: string }>(
+          `${insert} ON CONFLICT (code) DO NOTHING RETURNING code`,
+          [batch, joined()],
+        );
+        const survivors = sortedCodesOf(
+          added.map((r) => r.code),
+          codes.width,
+        );
+        kept = { codes: survivors, from: 0, to: survivors.count };
+      }
+      order.inserted();
+      await writeChunks(campaignId, batch, kept.codes, kept.from, kept.to);
+      const inserted = kept.to - kept.from;
+      await db.query(`UPDATE campaign_code_batches SET size = $2 WHERE id = $1`, [batch, inserted]);
+      // Before the progress row is written: the batch before writes it too, and must not
+      // wait on this transaction's row lock while this one waits for it to commit.
+      await order.mayCommit;
+      await onBatch?.(inserted);
+      return inserted;
+    });
+  }
+
+  /**
+   * Inserts sorted `codes` into the campaign in batches of `generateBatch` codes, one
+   * transaction each (`insertBatch`), and resolves with the codes inserted; a batch that
+   * fails rejects it once every batch under way has finished.
+   *
+   * On PostgreSQL, outside a caller's transaction, batches overlap on two connections: the
+   * next batch opens and waits while this one's codes go in, and copies its codes while
+   * this one writes its listing chunks and commits. Only the codes' COPYs never overlap:
+   * each appends to the right edge of the code index, where the index fills its pages
+   * (two at once would split the pages of the lower one in halves), and the rest of a
+   * batch's work is then off the critical path, which is the codes' COPYs back to back.
+   * Batches commit in order, and a batch whose predecessor failed rolls back, so the
+   * committed batches are always the first ones and a job's progress counts exactly
+   * their codes. Elsewhere (the embedded database has one connection; a caller's
+   * transaction is one connection) they run one after the other.
+   */
+  async function insertBatches(
+    campaignId: string,
+    usageLimit: number,
+    codes: SortedCodes,
+    onBatch: ((inserted: number) => Promise<void>) | undefined,
+  ): Promise<number> {
+    const overlap = db.kind === 'postgres' && !db.inTransaction() && !db.inFence();
+    const started: { done: Promise<number>; inserted: Promise<void> }[] = [];
+    const failure = { seen: false };
+    const ok = (p: Promise<unknown> | undefined) =>
+      p === undefined
+        ? true
+        : p.then(
+            () => true,
+            () => false,
+          );
+    for (let from = 0; from < codes.count; from += generateBatch) {
+      // Overlapped: a batch opens while the one before inserts its codes, once the one
+      // before that has its codes in and the one before that has committed (at most three
+      // connections). One at a time otherwise. None after a failure.
+      const ready = overlap
+        ? (await ok(started.at(-2)?.inserted)) && (await ok(started.at(-3)?.done))
+        : await ok(started.at(-1)?.done);
+      if (failure.seen || !ready) break;
+      const before = started.at(-1);
+      let inserted: () => void = () => undefined;
+      const codesIn = new Promise<void>((resolve) => {
+        inserted = resolve;
+      });
+      const done = handled(
+        insertBatch(
+          campaignId,
+          usageLimit,
+          codes,
+          from,
+          Math.min(codes.count, from + generateBatch),
+          {
+            mayInsert: before ? before.inserted : Promise.resolve(),
+            mayCommit: before ? handled(before.done.then(() => undefined)) : Promise.resolve(),
+            inserted,
+          },
+          onBatch,
+        ),
+      );
+      done.catch(() => {
+        failure.seen = true;
+      });
+      // A batch that fails before its codes are in rejects `inserted` too, so nothing
+      // waits for codes that never come.
+      started.push({
+        done,
+        inserted: handled(Promise.race([codesIn, done.then(() => undefined)])),
+      });
+    }
+    let made = 0;
+    let first: { reason: unknown } | undefined;
+    for (const result of await Promise.allSettled(started.map((s) => s.done))) {
+      if (result.status === 'fulfilled') made += result.value;
+      else first ??= { reason: result.reason };
+    }
+    // The earliest batch's failure: those after it may have failed only because it did.
+    if (first) throw first.reason;
+    return made;
+  }
+
+  /**
    * Inserts `count` new codes of `spec` into the campaign. Each round makes the codes
    * still missing, sorted and without repeats (`generateSortedCodes`), and inserts them in
-   * batches of `GENERATE_BATCH`. Each batch is one transaction: a KEY SHARE lock on the
-   * campaign row (it cannot vanish under its codes), its campaign_code_batches row, then
-   * the codes in one COPY (`copyCodes`; one plain INSERT on the embedded database), under a
-   * savepoint. A code that already exists anywhere fails that COPY or INSERT on the unique
-   * index (rare: the space holds 100× the codes asked for); the batch is
-   * then inserted again with `ON CONFLICT DO NOTHING`, which costs a second index probe
-   * per code and so is kept off the common path, and the next round makes up for the
-   * codes skipped. The batch's listing chunks (`writeChunks`) hold the codes inserted.
-   * `onBatch` (a job's progress) commits with the batch.
+   * batches (`insertBatches`); a batch skips the codes someone already has, and the next
+   * round makes up for them. `onBatch` (a job's progress) commits with each batch.
    */
   async function fill(
     campaignId: string,
     spec: CodeSpec,
     count: number,
     usageLimit: number,
-    options: { sample?: string[]; onBatch?: (made: number) => Promise<void> } = {},
+    options: { sample?: string[]; onBatch?: (inserted: number) => Promise<void> } = {},
   ): Promise<number> {
     let made = 0;
     for (let round = 0; made < count && round < MAX_ROUNDS; round++) {
@@ -707,53 +868,7 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
           sample.push(codeAt(codes, Math.floor((k * codes.count) / 5)));
         }
       }
-      for (let at = 0; at < codes.count; at += GENERATE_BATCH) {
-        const end = Math.min(codes.count, at + GENERATE_BATCH);
-        made += await db.transaction(async () => {
-          const locked = await db.query(`SELECT 1 FROM campaigns WHERE id = $1 FOR KEY SHARE`, [
-            campaignId,
-          ]);
-          if (locked.rowCount === 0) throw new Error(`campaign ${campaignId} vanished`);
-          const { rows } = await db.query<{ id: string }>(
-            `INSERT INTO campaign_code_batches (campaign_id, kind, usage_limit, created_at)
-             VALUES ($1, 'unique', $2, $3) RETURNING id::text AS id`,
-            [campaignId, usageLimit, deps.clock()],
-          );
-          const batch = rows[0]?.id;
-          if (batch === undefined) throw new Error('batch insert returned nothing');
-          const insert = `INSERT INTO campaign_codes (code, batch)
-             SELECT unnest(string_to_array($2, E'\\n')), $1::bigint`;
-          const joined = () => codesBetween(codes, at, end).join('\n');
-          // The batch's codes as inserted: all of them, or those no one else had taken.
-          let kept = { codes, from: at, to: end };
-          try {
-            await db.transaction(async () => {
-              if ((await copyCodes(batch, codes, at, end)) === undefined) {
-                await db.query(insert, [batch, joined()]);
-              }
-            });
-          } catch (err) {
-            if (sqlState(err) !== SQLSTATE.uniqueViolation) throw err;
-            const { rows: added } = await db.query<{ code: string }>(
-              `${insert} ON CONFLICT (code) DO NOTHING RETURNING code`,
-              [batch, joined()],
-            );
-            const survivors = sortedCodesOf(
-              added.map((r) => r.code),
-              codes.width,
-            );
-            kept = { codes: survivors, from: 0, to: survivors.count };
-          }
-          await writeChunks(campaignId, batch, kept.codes, kept.from, kept.to);
-          const inserted = kept.to - kept.from;
-          await db.query(`UPDATE campaign_code_batches SET size = $2 WHERE id = $1`, [
-            batch,
-            inserted,
-          ]);
-          await options.onBatch?.(made + inserted);
-          return inserted;
-        });
-      }
+      made += await insertBatches(campaignId, usageLimit, codes, options.onBatch);
     }
     if (made < count) throw new Error(`generated ${made} of ${count} codes`);
     return made;
@@ -793,10 +908,12 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
     const already = row.generated;
     if (already < row.requested) {
       await fill(row.campaign_id, spec, row.requested - already, usageLimit, {
-        onBatch: async (made) => {
+        // An increment: batches commit in order, each adding what it inserted.
+        onBatch: async (inserted) => {
           await db.query(
-            `UPDATE campaign_code_generations SET generated = $2, updated_at = $3 WHERE id = $1`,
-            [id, already + made, deps.clock()],
+            `UPDATE campaign_code_generations SET generated = generated + $2, updated_at = $3
+              WHERE id = $1`,
+            [id, inserted, deps.clock()],
           );
         },
       });
