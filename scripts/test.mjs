@@ -80,7 +80,9 @@ if (existsSync(report)) {
   for (const file of r.testResults ?? []) {
     const where = relative(process.cwd(), file.name);
     if (file.status === 'failed' && (file.assertionResults ?? []).length === 0) {
-      failedNames.push(`${where}: the file failed to load (${(file.message ?? '').split('\n')[0]})`);
+      failedNames.push(
+        `${where}: the file failed to load (${(file.message ?? '').split('\n')[0]})`,
+      );
     }
     for (const t of file.assertionResults ?? []) {
       // A test that passed with failure messages passed on a retry (CI retries once).
