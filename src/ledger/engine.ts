@@ -50,6 +50,20 @@ export function postedChanges(legs: readonly Entry[]): MovementChange[] {
 }
 
 /** The pending changes that release what a hold reserved. */
+/** A prepared posting as the movement that claims its key and writes it (batched or guarded). */
+function claimedMovement(p: Prepared): Movement {
+  return {
+    key: p.key,
+    claim: true,
+    operation: p.operation,
+    requestHash: p.requestHash,
+    resultId: p.id,
+    requireActive: true,
+    transaction: transactionOf(p),
+    changes: postedChanges(p.legs),
+  };
+}
+
 export function releaseChanges(h: Hold): MovementChange[] {
   return [
     {
@@ -185,20 +199,11 @@ export function createEngine(ctx: LedgerContext, batching: LedgerDeps['batching'
       }
     });
 
-    const outcomes = await applyMovements(
-      db,
-      primaries.map((p) => ({
-        key: p.key,
-        claim: true,
-        operation: p.operation,
-        requestHash: p.requestHash,
-        resultId: p.id,
-        requireActive: true,
-        transaction: transactionOf(p),
-        changes: postedChanges(p.legs),
-      })),
-      { atomic, slot, ...(alongside ? { alongside } : {}) },
-    );
+    const outcomes = await applyMovements(db, primaries.map(claimedMovement), {
+      atomic,
+      slot,
+      ...(alongside ? { alongside } : {}),
+    });
 
     const done: LedgerTransaction[] = [];
     const replays: [number, string][] = [];
@@ -320,26 +325,13 @@ export function createEngine(ctx: LedgerContext, batching: LedgerDeps['batching'
     if (events) return null;
     if (ps.length === 0) return [];
     try {
-      const outcomes = await applyMovements(
-        db,
-        ps.map((p) => ({
-          key: p.key,
-          claim: true,
-          operation: p.operation,
-          requestHash: p.requestHash,
-          resultId: p.id,
-          requireActive: true,
-          transaction: transactionOf(p),
-          changes: postedChanges(p.legs),
-        })),
-        {
-          atomic: false,
-          slot: randomSlot(),
-          guard,
-          requireApplied: true,
-          ...(alongside ? { alongside } : {}),
-        },
-      );
+      const outcomes = await applyMovements(db, ps.map(claimedMovement), {
+        atomic: false,
+        slot: randomSlot(),
+        guard,
+        requireApplied: true,
+        ...(alongside ? { alongside } : {}),
+      });
       return ps.map((p, i) => {
         const o = outcomes[i];
         if (o?.status !== 'ok') throw new Error('guarded posting answered without applying');

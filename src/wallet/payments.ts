@@ -290,16 +290,21 @@ export function createPayments(ctx: WalletContext) {
     first: FastPayExtra['first'];
   }
 
+  /** One payment's guard (its `first` claim, then its profile, limit and balance checks). */
+  function itemGuard({ input, from, to, first }: FastItem, payment: Payment): Statement {
+    const users = [input.payerId, input.payeeId];
+    const guard = ctx.paymentGuard(users, [from, to], input.payerId, input.asset, input.amount);
+    return firstThen(first, payment, guard);
+  }
+
   async function fastPayAlone(
-    { input, from, to, first }: FastItem,
+    item: FastItem,
     also?: FastPayExtra['also'],
   ): Promise<Payment | null> {
-    const users = [input.payerId, input.payeeId];
+    const { input, from, to } = item;
     const { transfer, alongside, paymentOf } = await paymentPosting(input, from, to);
-    const guard = ctx.paymentGuard(users, [from, to], input.payerId, input.asset, input.amount);
     const t = await ledger.transferGuarded(transfer, {
-      guard: (posted) =>
-        firstThen(first, paymentOf(posted.transactionId, posted.effectiveAt), guard),
+      guard: (posted) => itemGuard(item, paymentOf(posted.transactionId, posted.effectiveAt)),
       alongside: (posted) => [
         ...alongside(posted),
         ...(also?.(paymentOf(posted.transactionId, posted.effectiveAt)) ?? []),
@@ -386,20 +391,10 @@ export function createPayments(ctx: WalletContext) {
           guard: (posted) =>
             ctx.paymentGroupGuard(
               items.flatMap(({ input }) => [input.payerId, input.payeeId]),
-              items.map(({ input, from, to, first }, i) => {
+              items.map((item, i) => {
                 const { transactionId, effectiveAt } = posted[i] as PostedRef;
-                const payment = (postings[i] as (typeof postings)[number]).paymentOf(
-                  transactionId,
-                  effectiveAt,
-                );
-                const guard = ctx.paymentGuard(
-                  [input.payerId, input.payeeId],
-                  [from, to],
-                  input.payerId,
-                  input.asset,
-                  input.amount,
-                );
-                return firstThen(first, payment, guard);
+                const posting = postings[i] as (typeof postings)[number];
+                return itemGuard(item, posting.paymentOf(transactionId, effectiveAt));
               }),
             ),
           alongside: (posted) => postings.flatMap((p, i) => p.alongside(posted[i] as PostedRef)),
