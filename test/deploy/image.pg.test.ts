@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { depositAddressFromXpub, hdWalletFromMnemonic } from '../../src/chains/custody/hd.js';
 import { createEmptyPostgresDb } from '../support/db.js';
 import { REPO_ROOT, spawnVaultwire, type VaultwireProcess } from '../support/process.js';
 
@@ -16,6 +17,9 @@ import { REPO_ROOT, spawnVaultwire, type VaultwireProcess } from '../support/pro
  * breaks an image that the source tests cannot see: a runtime import of a dev dependency,
  * a file read from `src/` or the repository, migrations not found from `dist/`.
  */
+
+const MNEMONIC =
+  'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
 
 let dir: string;
 let db: Awaited<ReturnType<typeof createEmptyPostgresDb>>;
@@ -101,5 +105,37 @@ describe('the production image (Dockerfile) without Docker', () => {
     }
     p.kill('SIGTERM');
     expect(await p.exited).toBe(0);
+  });
+
+  it('derives deposit addresses on the compiled worker thread, and lets the process exit', () => {
+    // The deriver finds `derive-worker.js` beside itself only in the compiled tree; the
+    // source tests run the `.ts` path, so this is the one place the shipped path runs.
+    // A worker that fails to start is not an error (derivation falls back to the main
+    // thread, logged once), so the script reports the warnings it saw. It ends without
+    // process.exit: an idle worker must not hold the process open.
+    const script = join(dir, 'derive-probe.mjs');
+    writeFileSync(
+      script,
+      `const { createAddressDeriver } = await import('./dist/chains/custody/deriver.js');
+const { hdWalletFromMnemonic } = await import('./dist/chains/custody/hd.js');
+const warnings = [];
+const logger = { warn: (_o, msg) => warnings.push(msg), info() {}, error() {}, debug() {} };
+const { depositXpub } = hdWalletFromMnemonic(${JSON.stringify(MNEMONIC)});
+const addresses = await createAddressDeriver(logger).derive(depositXpub, [0, 1, 7]);
+console.log(JSON.stringify({ addresses, warnings }));
+`,
+    );
+    const r = spawnSync(process.execPath, [script], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout) as { addresses: string[]; warnings: string[] };
+    expect(out.warnings).toEqual([]);
+    const { depositXpub } = hdWalletFromMnemonic(MNEMONIC);
+    expect(out.addresses).toEqual([0, 1, 7].map((i) => depositAddressFromXpub(depositXpub, i)));
+    expect(out.addresses[0]).toBe('0x9858effd232b4033e47d90003d41ec34ecaeda94');
   });
 });

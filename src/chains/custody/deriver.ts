@@ -48,7 +48,7 @@ function spawnWorker(): Worker {
 }
 
 /**
- * A deriver on one worker thread, started on first use and never keeping the process
+ * A deriver on one worker thread, started on first use, keeping the process
  * alive. If the worker cannot start or dies, it derives on this thread from then on
  * (logged once): slower, never wrong.
  */
@@ -74,11 +74,11 @@ export function createAddressDeriver(logger: Logger): AddressDeriver {
   const start = (): Worker | undefined => {
     try {
       const w = spawnWorker();
-      w.unref();
       w.on('message', (reply: DeriveReply) => {
         const entry = waiting.get(reply.id);
         if (!entry) return;
         waiting.delete(reply.id);
+        if (waiting.size === 0) w.unref();
         entry.done(
           'addresses' in reply
             ? Promise.resolve(reply.addresses)
@@ -89,6 +89,10 @@ export function createAddressDeriver(logger: Logger): AddressDeriver {
       w.on('exit', (code) => {
         giveUp(new Error(`deposit-address worker exited with code ${code}`));
       });
+      // Held (ref'd) only while it owes answers: an idle worker must not keep a stopping
+      // process alive, and one with work pending must not let it exit under an await.
+      // After the listeners, since adding a 'message' listener refs the worker again.
+      w.unref();
       return w;
     } catch (err) {
       giveUp(err);
@@ -107,6 +111,7 @@ export function createAddressDeriver(logger: Logger): AddressDeriver {
       if (!w) return deriveInline(xpub, indexes);
       return new Promise<string[]>((resolve, reject) => {
         const id = nextId++;
+        if (waiting.size === 0) w.ref();
         waiting.set(id, { xpub, indexes, done: (r) => void r.then(resolve, reject) });
         const request: DeriveRequest = { id, xpub, indexes: [...indexes] };
         w.postMessage(request);
