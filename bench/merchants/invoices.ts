@@ -30,7 +30,8 @@
  * p99 ≤ 1 s (with wake-ups); printed, not enforced. Search is `bench:merchants-search`.
  *
  * Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres),
- * BENCH_SECONDS (default 5), BENCH_CLIENTS (default 8,32), BENCH_CONFIRM_INVOICES (default
+ * BENCH_SECONDS (default 5), BENCH_WARMUP_SECONDS (default 3: creations at the largest client
+ * count before the first measured phase), BENCH_CLIENTS (default 8,32), BENCH_CONFIRM_INVOICES (default
  * 100, smoke 3), BENCH_SMOKE=1 (a few seconds of creations, 3 invoices per configuration),
  * BENCH_PHASES (default `creations,confirmations`; one of them to run only that phase, and
  * then nothing is written to bench/results), BENCH_SERVER_NODE_ARGS (node flags for the
@@ -61,6 +62,13 @@ const SMOKE = process.env['BENCH_SMOKE'] === '1';
 const ADMIN_URL =
   process.env['BENCH_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? (SMOKE ? 0.5 : 5));
+/**
+ * Creations before the first measured phase, not counted: the server's first few thousand
+ * requests run partly unoptimised (V8 compiles the hot paths as they warm up, on threads
+ * of the same process), which made the first client count look about twice as costly in
+ * server CPU per invoice as the same count measured after it.
+ */
+const WARMUP_SECONDS = Number(process.env['BENCH_WARMUP_SECONDS'] ?? (SMOKE ? 0 : 3));
 const CLIENTS = (process.env['BENCH_CLIENTS'] ?? (SMOKE ? '2' : '8,32')).split(',').map(Number);
 
 const PHASES = new Set((process.env['BENCH_PHASES'] ?? 'creations,confirmations').split(','));
@@ -91,6 +99,23 @@ async function call(
   });
   const text = await r.body.text();
   return { status: r.statusCode, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+/** Creates invoices from `clients` callers for `seconds`, measuring nothing. */
+async function warmUp(base: string, key: string, clients: number, seconds: number) {
+  const until = performance.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (performance.now() < until) {
+        await call(base, 'POST', '/v1/invoices', key, {
+          currency: 'USD',
+          amount: '12.34',
+          assets: ['USD', 'ETH', 'USDC'],
+          order_id: `w-${randomBytes(6).toString('hex')}`,
+        });
+      }
+    }),
+  );
 }
 
 /**
@@ -545,6 +570,7 @@ async function creations(): Promise<{ results: unknown[]; floorMet: boolean }> {
       const results = [];
       const probe = await openDb({ databaseUrl: url, poolMax: 1 });
       const serverPid = server.proc.pid ?? 0;
+      if (WARMUP_SECONDS > 0) await warmUp(base, liveKey, Math.max(...CLIENTS), WARMUP_SECONDS);
       for (const clients of CLIENTS) {
         const inv = await measureInvoices(base, liveKey, clients, () =>
           costMeter(probe, name, serverPid),
