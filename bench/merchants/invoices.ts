@@ -6,7 +6,9 @@
  * keep-alive callers each create invoices (`POST /v1/invoices`, 12.34 USD payable in USD,
  * ETH and USDC: three locked rates per invoice, and a deposit address of its own for ETH
  * on the live chain) for BENCH_SECONDS; the bench reports
- * invoices/s and p50/p99 latency per client count.
+ * invoices/s and p50/p99 latency per client count, and what an invoice costs whatever else
+ * runs on the machine: the server's CPU, the PostgreSQL backends' CPU (from /proc) and
+ * commits, per invoice created in the measured window.
  *
  * Baseline in the same run, on the same database: the ledger's in-process transfer rate
  * (ledger.transfer from C concurrent callers over 1,000 accounts).
@@ -28,7 +30,8 @@
  * p99 ≤ 1 s (with wake-ups); printed, not enforced. Search is `bench:merchants-search`.
  *
  * Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres),
- * BENCH_SECONDS (default 5), BENCH_CLIENTS (default 8,32), BENCH_CONFIRM_INVOICES (default
+ * BENCH_SECONDS (default 5), BENCH_WARMUP_SECONDS (default 3: creations at the largest client
+ * count before the first measured phase), BENCH_CLIENTS (default 8,32), BENCH_CONFIRM_INVOICES (default
  * 100, smoke 3), BENCH_SMOKE=1 (a few seconds of creations, 3 invoices per configuration),
  * BENCH_PHASES (default `creations,confirmations`; one of them to run only that phase, and
  * then nothing is written to bench/results), BENCH_SERVER_NODE_ARGS (node flags for the
@@ -38,7 +41,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { adminSql, withDatabase } from '../lib/database.js';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
@@ -48,6 +51,7 @@ import { startReceiver, type Receiver } from '../../test/fixtures/webhooks/recei
 import { migrationSources } from '../../src/migrations.js';
 import { createLedgerService } from '../../src/ledger/service.js';
 import { openDb } from '../../src/platform/db/drivers.js';
+import type { Db } from '../../src/platform/db/db.js';
 import { migrate } from '../../src/platform/db/migrate.js';
 import { base32Decode, totp } from '../../src/platform/crypto/totp.js';
 import { freePort } from '../../test/support/ports.js';
@@ -58,6 +62,13 @@ const SMOKE = process.env['BENCH_SMOKE'] === '1';
 const ADMIN_URL =
   process.env['BENCH_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? (SMOKE ? 0.5 : 5));
+/**
+ * Creations before the first measured phase, not counted: the server's first few thousand
+ * requests run partly unoptimised (V8 compiles the hot paths as they warm up, on threads
+ * of the same process), which made the first client count look about twice as costly in
+ * server CPU per invoice as the same count measured after it.
+ */
+const WARMUP_SECONDS = Number(process.env['BENCH_WARMUP_SECONDS'] ?? (SMOKE ? 0 : 3));
 const CLIENTS = (process.env['BENCH_CLIENTS'] ?? (SMOKE ? '2' : '8,32')).split(',').map(Number);
 
 const PHASES = new Set((process.env['BENCH_PHASES'] ?? 'creations,confirmations').split(','));
@@ -90,7 +101,90 @@ async function call(
   return { status: r.statusCode, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
 
-async function measureInvoices(base: string, key: string, clients: number) {
+/** Creates invoices from `clients` callers for `seconds`, measuring nothing. */
+async function warmUp(base: string, key: string, clients: number, seconds: number) {
+  const until = performance.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (performance.now() < until) {
+        await call(base, 'POST', '/v1/invoices', key, {
+          currency: 'USD',
+          amount: '12.34',
+          assets: ['USD', 'ETH', 'USDC'],
+          order_id: `w-${randomBytes(6).toString('hex')}`,
+        });
+      }
+    }),
+  );
+}
+
+/**
+ * CPU time (ms, user + system, every thread) the processes `pids` have used so far, from
+ * /proc (Linux; 0 elsewhere). A process gone since is missing from the sum.
+ */
+function cpuMs(pids: readonly number[]): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const pid of pids) {
+    try {
+      // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(pid, ((Number(f[11]) + Number(f[12])) * 1000) / 100);
+    } catch {
+      // Exited, or not Linux.
+    }
+  }
+  return out;
+}
+
+/**
+ * What one invoice costs, whatever else shares the machine: the server process's CPU and
+ * PostgreSQL's (the backends serving the bench's database: their CPU, not the WAL writer's
+ * or the checkpointer's), and commits, per invoice created in the measured window.
+ */
+async function costMeter(probe: Db, database: string, serverPid: number) {
+  const backends = async () =>
+    (
+      await probe.query<{ pid: number }>(
+        'SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+        [database],
+      )
+    ).rows.map((r) => r.pid);
+  const commits = async () =>
+    Number(
+      (
+        await probe.query<{ n: string }>(
+          'SELECT xact_commit::text AS n FROM pg_stat_database WHERE datname = $1',
+          [database],
+        )
+      ).rows[0]?.n ?? 0,
+    );
+  const startPids = await backends();
+  const server0 = cpuMs([serverPid]).get(serverPid) ?? 0;
+  const db0 = cpuMs(startPids);
+  const commits0 = await commits();
+  return async (invoices: number) => {
+    const server1 = cpuMs([serverPid]).get(serverPid) ?? 0;
+    const db1 = cpuMs([...new Set([...startPids, ...(await backends())])]);
+    let dbMs = 0;
+    for (const [pid, ms] of db1) dbMs += ms - (db0.get(pid) ?? 0);
+    // Less the probe's own two transactions.
+    const committed = (await commits()) - commits0 - 2;
+    const per = (x: number) => (invoices > 0 ? x / invoices : Number.NaN);
+    return {
+      serverCpuMsPerInvoice: per(server1 - server0),
+      dbCpuMsPerInvoice: per(dbMs),
+      commitsPerInvoice: per(committed),
+    };
+  };
+}
+
+async function measureInvoices(
+  base: string,
+  key: string,
+  clients: number,
+  meter: () => Promise<(invoices: number) => Promise<CreationCost>>,
+) {
   const latencies: number[] = [];
   let failures = 0;
   let counting = false;
@@ -112,14 +206,17 @@ async function measureInvoices(base: string, key: string, clients: number) {
   const running = Array.from({ length: clients }, () => caller());
   await new Promise((r) => setTimeout(r, SMOKE ? 200 : 1000));
   counting = true;
+  const read = await meter();
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, SECONDS * 1000));
   counting = false;
+  const cost = await read(latencies.length);
   const seconds = (performance.now() - t0) / 1000;
   stop = true;
   await Promise.all(running);
   latencies.sort((a, b) => a - b);
   return {
+    ...cost,
     clients,
     invoicesPerSec: latencies.length / seconds,
     p50Ms: percentile(latencies, 0.5),
@@ -127,6 +224,8 @@ async function measureInvoices(base: string, key: string, clients: number) {
     failures,
   };
 }
+
+type CreationCost = Awaited<ReturnType<Awaited<ReturnType<typeof costMeter>>>>;
 
 async function ledgerRate(databaseUrl: string, clients: number): Promise<number> {
   const db = await openDb({ databaseUrl, poolMax: clients + 2 });
@@ -456,11 +555,26 @@ async function creations(): Promise<{ results: unknown[]; floorMet: boolean }> {
       const liveKey = await merchantKey(base, 'bench@example.com');
 
       const rows: string[][] = [
-        ['clients', 'invoices/s', 'p50 ms', 'p99 ms', 'failed', 'ledger transfers/s (baseline)'],
+        [
+          'clients',
+          'invoices/s',
+          'p50 ms',
+          'p99 ms',
+          'failed',
+          'server CPU ms/inv',
+          'PG CPU ms/inv',
+          'commits/inv',
+          'ledger transfers/s (baseline)',
+        ],
       ];
       const results = [];
+      const probe = await openDb({ databaseUrl: url, poolMax: 1 });
+      const serverPid = server.proc.pid ?? 0;
+      if (WARMUP_SECONDS > 0) await warmUp(base, liveKey, Math.max(...CLIENTS), WARMUP_SECONDS);
       for (const clients of CLIENTS) {
-        const inv = await measureInvoices(base, liveKey, clients);
+        const inv = await measureInvoices(base, liveKey, clients, () =>
+          costMeter(probe, name, serverPid),
+        );
         const baseline = await ledgerRate(url, clients);
         results.push({ ...inv, ledgerTransfersPerSec: baseline });
         rows.push([
@@ -469,9 +583,13 @@ async function creations(): Promise<{ results: unknown[]; floorMet: boolean }> {
           String(round(inv.p50Ms, 2)),
           String(round(inv.p99Ms, 2)),
           String(inv.failures),
+          String(round(inv.serverCpuMsPerInvoice, 3)),
+          String(round(inv.dbCpuMsPerInvoice, 3)),
+          String(round(inv.commitsPerInvoice, 3)),
           String(round(baseline)),
         ]);
       }
+      await probe.close();
       // Every created invoice has exactly one chained audit entry once the sealer caught up.
       const check = await openDb({ databaseUrl: url });
       let audited:

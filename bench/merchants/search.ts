@@ -390,7 +390,7 @@ async function main(): Promise<void> {
       ledger,
       outbox: {
         publish: () => Promise.reject(new Error('the search publishes nothing')),
-        publishStatement: () => {
+        publishEachStatement: () => {
           throw new Error('the search publishes nothing');
         },
       },

@@ -5,7 +5,12 @@ import type { LeaseManager } from '../platform/leases/leases.js';
 import type { Logger } from '../platform/observability/logger.js';
 import type { Outbox } from '../platform/outbox/outbox.js';
 import type { Registry } from 'prom-client';
-import { createCustodyService, type CustodyService } from './custody/service.js';
+import {
+  createCustodyService,
+  freshAddressStatements,
+  type CustodyService,
+  type OwnedFreshAddress,
+} from './custody/service.js';
 import { createDepositService, type DepositService } from './deposits.js';
 import { fail } from '../platform/failure.js';
 import { ChainError, type ChainFailure } from './errors.js';
@@ -66,10 +71,17 @@ export interface ChainsService {
         chain: string;
         asset: string;
         address: string;
+        /** Its derivation index (with the address, what `freshAddressStatements` records). */
+        index: number;
         statements: (ownerId: string) => Statement[];
       }
     | ChainFailure
   >;
+  /**
+   * The statements recording several fresh addresses for their owners at once, in a text
+   * that does not vary with their number (`freshAddressStatements` of the custody service).
+   */
+  freshAddressStatements(owned: readonly OwnedFreshAddress[]): Statement[];
   status(): Promise<ChainStatus[]>;
   /**
    * The follower's stored cursor and confirmed height, from the database only (no node
@@ -257,9 +269,10 @@ export function createChainsService(deps: {
       const c = perChain.get(chainKey);
       if (!c) return fail(ChainError.ChainUnknown);
       if (!assetOn(c.settings, asset)) return fail(ChainError.AssetUnknown);
-      const { address, statements } = await custody.freshDepositAddress(chainKey);
-      return { chain: chainKey, asset, address, statements };
+      const { address, index, statements } = await custody.freshDepositAddress(chainKey);
+      return { chain: chainKey, asset, address, index, statements };
     },
+    freshAddressStatements,
     async status() {
       const { rows } = await db.query<{
         chain_key: string;

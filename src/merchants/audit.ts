@@ -1,5 +1,4 @@
 import type { AuditEntry, AuditLog, JsonValue } from '../platform/audit/audit.js';
-import type { Statement } from '../platform/db/db.js';
 import type { Actor } from './model.js';
 
 /**
@@ -18,26 +17,11 @@ export function recordMerchantAction(
   return audit.record(merchantAuditEntry(actor, action, target, data));
 }
 
-/**
- * The same, through the chain's waiting list (`AuditLog.enqueue`), as a statement to embed
- * in the change it records (`embed`): for invoice creation, which runs far more often than
- * one chain lock per commit allows. The entry commits or is refused with the change; it
- * is chained a moment later.
- */
-export function enqueueMerchantActionStatement(
-  audit: Pick<AuditLog, 'enqueueStatement'>,
-  actor: MerchantActor,
-  action: string,
-  target: { type: string; id: string },
-  data: Record<string, JsonValue>,
-): Statement {
-  return audit.enqueueStatement(merchantAuditEntry(actor, action, target, data));
-}
-
-type MerchantActor =
+export type MerchantActor =
   Actor | { anonymous: true; ip?: string | undefined; requestId?: string | undefined } | 'system';
 
-function merchantAuditEntry(
+/** A merchant action as the audit log's entry (`actor` as `recordMerchantAction` takes it). */
+export function merchantAuditEntry(
   actor: MerchantActor,
   action: string,
   target: { type: string; id: string },

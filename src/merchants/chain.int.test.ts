@@ -123,6 +123,34 @@ afterAll(async () => {
 });
 
 describe('invoices paid on chain', () => {
+  it('invoices created together each get a deposit address of their own, recorded for them', async () => {
+    // Concurrent creations share one statement (the group commit): each invoice's address
+    // must still be recorded for that invoice, under the index it was derived from.
+    const created = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        invoice({ currency: 'USD', amount: '1.00', assets: ['ETH'], order_id: `together-${i}` }),
+      ),
+    );
+    const addressOf = new Map(created.map((c) => [c.id, c.payment_options[0]?.address]));
+    expect(new Set(addressOf.values()).size).toBe(12);
+    const { rows } = await t.testDb.db.query<{
+      user_id: string;
+      address: string;
+      derivation_index: number;
+      owned_index: number | null;
+    }>(
+      `SELECT a.user_id, a.address, a.derivation_index, i.derivation_index AS owned_index
+         FROM deposit_addresses a LEFT JOIN custody_user_indexes i ON i.user_id = a.user_id
+        WHERE a.user_id = ANY($1::text[])`,
+      [[...addressOf.keys()]],
+    );
+    expect(rows).toHaveLength(12);
+    for (const r of rows) {
+      expect(r.address).toBe(addressOf.get(r.user_id)?.toLowerCase());
+      expect(r.owned_index).toBe(r.derivation_index);
+    }
+  });
+
   it('an ETH invoice paid in two parts: processing, then paid once confirmed, net of fees, with webhooks', async () => {
     const inv = await invoice({ currency: 'USD', amount: '64.00', assets: ['ETH', 'USDC'] });
     const eth = inv.payment_options.find((o) => o.asset === 'ETH');

@@ -113,7 +113,7 @@ describe('invoice creations written together', () => {
 
   // Statements are counted at node-postgres's client: PostgreSQL only (PGlite has none).
   it.runIf(testDbKind() === 'postgres')(
-    'concurrent creations share statements: fewer round trips than invoices',
+    'concurrent creations share statements: fewer round trips than invoices, one text',
     async () => {
       const sent: string[] = [];
       const recorder = recordClientStatements(sent);
@@ -127,9 +127,10 @@ describe('invoice creations written together', () => {
       }
       expect(invoices).toHaveLength(24);
       const writes = sent.filter((s) => s.includes('INSERT INTO merchant_invoices '));
-      const perStatement = writes.map((s) => s.split('INSERT INTO merchant_invoices ').length - 1);
-      expect(perStatement.reduce((a, b) => a + b, 0)).toBe(24);
       expect(writes.length).toBeLessThan(24);
+      // One text whatever the batch's size (the rows travel in arrays): PostgreSQL plans it
+      // once per connection instead of once per batch.
+      expect(new Set(writes).size).toBe(1);
       const { rows } = await t.testDb.db.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM merchant_invoices WHERE order_id LIKE 'together-%'`,
       );

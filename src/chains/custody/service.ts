@@ -55,6 +55,37 @@ export interface CustodyService {
 
 export type CustodyMode = 'seed' | 'watch_only';
 
+/** A fresh deposit address (`freshDepositAddress`) and the owner it is recorded for. */
+export interface OwnedFreshAddress {
+  chainKey: string;
+  address: string;
+  index: number;
+  ownerId: string;
+}
+
+/**
+ * The statements recording fresh deposit addresses for their owners, to embed in the
+ * statement that creates the owners. The same two texts for any number of addresses (the
+ * rows are in arrays), so a batch of creations that embeds them has one text whatever its
+ * size, and stays prepared instead of being planned each time.
+ */
+export function freshAddressStatements(owned: readonly OwnedFreshAddress[]): Statement[] {
+  const owners = owned.map((o) => o.ownerId);
+  const indexes = owned.map((o) => o.index);
+  return [
+    {
+      sql: `INSERT INTO custody_user_indexes (user_id, derivation_index)
+            SELECT * FROM unnest($1::text[], $2::int[])`,
+      params: [owners, indexes],
+    },
+    {
+      sql: `INSERT INTO deposit_addresses (chain_key, address, user_id, derivation_index)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[])`,
+      params: [owned.map((o) => o.chainKey), owned.map((o) => o.address), owners, indexes],
+    },
+  ];
+}
+
 const SEED_CONTEXT = 'custody:default:mnemonic';
 /** Indexes one process takes from the sequence at a time for fresh deposit addresses. */
 const SPARE_INDEXES = 64;
@@ -274,17 +305,7 @@ export function createCustodyService(deps: {
       return {
         address,
         index,
-        statements: (ownerId) => [
-          {
-            sql: 'INSERT INTO custody_user_indexes (user_id, derivation_index) VALUES ($1, $2)',
-            params: [ownerId, index],
-          },
-          {
-            sql: `INSERT INTO deposit_addresses (chain_key, address, user_id, derivation_index)
-                  VALUES ($1, $2, $3, $4)`,
-            params: [chainKey, address, ownerId, index],
-          },
-        ],
+        statements: (ownerId) => freshAddressStatements([{ chainKey, address, index, ownerId }]),
       };
     },
     prepareFreshAddresses() {

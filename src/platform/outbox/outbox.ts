@@ -73,6 +73,12 @@ export interface Outbox {
    */
   publishStatement<P>(event: NewEvent<P>, options?: { onlyIf?: string }): Statement;
   /**
+   * Several events as one statement to embed, with the same checks, in a text that does
+   * not vary with their number (arrays): a batch of changes made in one statement keeps one
+   * text, and stays prepared. Written in the order given.
+   */
+  publishEachStatement(events: readonly NewEvent[]): Statement;
+  /**
    * Registers subscriber `name` for event `types` (exact, `prefix.*`, or `*`). Its
    * handler runs as a job on queue `outbox.<name>`; by default inside a transaction
    * that also completes the job, so its database effects happen once per event.
@@ -267,8 +273,7 @@ export function createOutbox(deps: {
     return count;
   }
 
-  /** The checked INSERT of one event (`$1` is its new id), gated on `onlyIf` if given. */
-  function insertEvent(event: NewEvent, onlyIf?: string): Statement {
+  function checkEvent(event: NewEvent): void {
     if (!EVENT_TYPE.test(event.type)) {
       throw new Error(
         `Event type "${event.type}" must be dotted lowercase words, like payment.completed`,
@@ -280,6 +285,11 @@ export function createOutbox(deps: {
       );
     }
     if (event.aggregateId.length === 0) throw new Error('An event needs an aggregateId');
+  }
+
+  /** The checked INSERT of one event (`$1` is its new id), gated on `onlyIf` if given. */
+  function insertEvent(event: NewEvent, onlyIf?: string): Statement {
+    checkEvent(event);
     return {
       sql: `INSERT INTO outbox_events (id, type, aggregate_id, payload)
             SELECT $1, $2, $3, $4::jsonb${onlyIf ? ` WHERE EXISTS (SELECT 1 FROM ${onlyIf})` : ''}`,
@@ -313,6 +323,24 @@ export function createOutbox(deps: {
     },
 
     publishStatement: (event, options = {}) => insertEvent(event, options.onlyIf),
+
+    publishEachStatement(events) {
+      for (const event of events) checkEvent(event);
+      return {
+        // WITH ORDINALITY: seq follows the order given.
+        sql: `INSERT INTO outbox_events (id, type, aggregate_id, payload)
+              SELECT e.id, e.type, e.aggregate_id, e.payload::jsonb
+                FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+                     WITH ORDINALITY AS e(id, type, aggregate_id, payload, n)
+               ORDER BY e.n`,
+        params: [
+          events.map(() => newId('evt')),
+          events.map((e) => e.type),
+          events.map((e) => e.aggregateId),
+          events.map((e) => JSON.stringify(e.payload ?? null)),
+        ],
+      };
+    },
 
     subscribe<P>(
       name: string,
