@@ -224,11 +224,6 @@ async function redemptionsRandom(t: TestApp, campaignId: string) {
     campaigns: t.vw.campaigns,
     clock: () => new Date(),
   });
-  if (process.env['BENCH_PREWARM'] === '1') {
-    for (let i = 0; i < Math.min(codes.length, 40_000); i += 256) {
-      await Promise.all(codes.slice(i, i + 256).map((c) => t.vw.campaigns.codeRules(c)));
-    }
-  }
   let next = 0;
   const r = await measure(CLIENTS, SECONDS, async () => {
     const code = codes[next++ % codes.length] ?? '';
