@@ -1081,7 +1081,6 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
     let rows: ReserveRow[];
     // One time for the batch: its items are recorded in one commit.
     const at = deps.clock();
-    const quoted = items.some((i) => i.quotes);
     try {
       const params: unknown[] = [
         items.map((i) => i.code),
@@ -1095,25 +1094,18 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
         randomInt(SHARD_SEEDS),
       ];
       const quotes = items.flatMap((i, k) => (i.quotes ?? []).map((q) => ({ item: k + 1, q })));
-      const st = quoted
-        ? reserveStatement(
-            `campaign_reserve_batch_quoted($1::text[], $2::text[], $3::text[], $4::text[],
-               $5::text[], $6::numeric[], $7::numeric[], $8, $9, $10::int[], $11::text[],
-               $12::numeric[])`,
-            [
-              ...params,
-              quotes.map((x) => x.item),
-              quotes.map((x) => x.q.campaignId),
-              quotes.map((x) => x.q.discount.toString()),
-            ],
-            items,
-          )
-        : reserveStatement(
-            `campaign_reserve_batch($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
-                                    $6::numeric[], $7::numeric[], $8, $9)`,
-            params,
-            items,
-          );
+      const st = reserveStatement(
+        `campaign_reserve_batch($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+                                $6::numeric[], $7::numeric[], $8, $9, $10::int[], $11::text[],
+                                $12::numeric[])`,
+        [
+          ...params,
+          quotes.map((x) => x.item),
+          quotes.map((x) => x.q.campaignId),
+          quotes.map((x) => x.q.discount.toString()),
+        ],
+        items,
+      );
       // detached: a batch serves many callers, so it joins no one caller's context.
       ({ rows } = await db.detached(() => db.query<ReserveRow>(st.sql, st.params)));
     } catch (error) {
