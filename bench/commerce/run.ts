@@ -38,6 +38,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
@@ -423,6 +424,7 @@ async function redemptionsOnly(t: TestApp, url: string): Promise<void> {
   finish('commerce-redemptions', {
     smoke: SMOKE,
     machine: 'shared: 2 cores, other work running; figures are noisy',
+    loadAverage: loadavg(),
     codes: CODES,
     clients: CLIENTS,
     redemptionsRandom: { ...random, ratioToInsertPerCommit: random.perSecond / ceiling.perSecond },

@@ -27,6 +27,9 @@ import type { CampaignRules } from './terms-cache.js';
  * campaigns' cache (`CampaignsService.codeRules`, codes looked up many at once), and it
  * is recorded by `CampaignsService.reserve` outside a transaction, the batched path
  * (group commit, migration 0131), with its audit entry in the same statement and commit.
+ * A code this process has not seen is not looked up first: the order is quoted under the
+ * merchant's campaigns it keeps, and the batched statement finds the code's campaign and
+ * takes its quote (`CampaignsService.reserveQuoted`, migration 0137): one round trip.
  *
  * The order reference makes it idempotent: the same order again with the same code,
  * customer, currency and total answers the redemption it has (a retry after a lost

@@ -1073,7 +1073,8 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
 
   /**
    * Redemptions made outside any transaction, many in one statement and one commit
-   * (migration 0131), each item's outcome its own. A statement that fails as a whole (a
+   * (migrations 0131, 0137; quoted items take their code's campaign's quote there), each
+   * item's outcome its own. A statement that fails as a whole (a
    * fault, not a refusal: say two redemptions for one order) has changed nothing, and
    * its items are then made alone, so the fault reaches only the caller it belongs to.
    */
