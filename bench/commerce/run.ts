@@ -29,11 +29,16 @@
  * Environment: TEST_DATABASE_URL or BENCH_DATABASE_URL (default
  * postgres://postgres@127.0.0.1:5432/postgres), BENCH_CODES, BENCH_SECONDS, BENCH_CLIENTS,
  * BENCH_CAP, BENCH_SMOKE=1 (small), BENCH_PART=1 (code generation and its listing only;
- * results in commerce-generation.json). Floors are printed and, outside smoke mode, make
+ * results in commerce-generation.json), BENCH_PART=2 (the redemption parts only, 2 and 3,
+ * with their baseline, over BENCH_CODES codes generated first; results in
+ * commerce-redemptions.json). Each rate is printed with the CPU it cost per call, of this
+ * process and of the database's backends (/proc), which a shared machine's load blurs
+ * less than the rate. Floors are printed and, outside smoke mode, make
  * the exit code non-zero when missed. Results: bench/results/commerce.json.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
@@ -45,6 +50,7 @@ import { GenerateCodesQueue } from '../../src/campaigns/service.js';
 import { isFailure } from '../../src/platform/failure.js';
 import { createTestApp, type TestApp } from '../../test/support/app.js';
 import { merchantOf, plainUser } from '../../test/fixtures/commerce/setup.js';
+import { cpuSince, type CpuSpent } from '../lib/proc-cpu.js';
 import { announceSmoke, resultsFile, setting, SMOKE } from '../lib/smoke.js';
 import { round, table } from '../lib/stats.js';
 
@@ -62,6 +68,10 @@ const CAP = setting('BENCH_CAP', 20_000, 200);
 const STOCK = setting('BENCH_STOCK', 5_000, 100);
 /** BENCH_PART=1: part 1 only (code generation and its listing). */
 const ONLY_GENERATION = process.env['BENCH_PART'] === '1';
+/** BENCH_PART=2: parts 2 and 3 only (redemptions, random and capped, and their baseline). */
+const ONLY_REDEMPTIONS = process.env['BENCH_PART'] === '2';
+/** The database the bench runs in, whose backends' CPU is counted (set in main). */
+let benchDatabase: string | undefined;
 
 const failures: string[] = [];
 const check = (ok: boolean, what: string) => {
@@ -141,6 +151,7 @@ async function measure(
   let ok = 0;
   let refused = 0;
   const deadline = performance.now() + seconds * 1000;
+  const spent = cpuSince(benchDatabase);
   const started = performance.now();
   await Promise.all(
     Array.from({ length: clients }, async (_, caller) => {
@@ -150,8 +161,21 @@ async function measure(
       }
     }),
   );
-  return { ok, refused, seconds: (performance.now() - started) / 1000 };
+  const elapsed = (performance.now() - started) / 1000;
+  const cpu = spent();
+  return { ok, refused, seconds: elapsed, cpu, cpuPerCall: perCall(cpu, ok + refused) };
 }
+
+/** CPU microseconds per call, of this process and of the database's backends. */
+function perCall(cpu: CpuSpent, calls: number) {
+  return {
+    nodeMicros: Math.round((cpu.nodeSeconds * 1e6) / Math.max(1, calls)),
+    databaseMicros: Math.round((cpu.databaseSeconds * 1e6) / Math.max(1, calls)),
+  };
+}
+
+const cpuNote = (r: { cpuPerCall: ReturnType<typeof perCall> }) =>
+  `CPU/call node ${r.cpuPerCall.nodeMicros} µs, db ${r.cpuPerCall.databaseMicros} µs`;
 
 /**
  * A page of 100 of the generated codes, first and last: the listing pages by keyset over
@@ -364,6 +388,53 @@ async function generationOnly(t: TestApp, url: string): Promise<void> {
   });
 }
 
+/** Parts 2 and 3 alone (BENCH_PART=2): redemptions, random and capped, with the baseline. */
+async function redemptionsOnly(t: TestApp, url: string): Promise<void> {
+  const gen = await codeGeneration(t, url);
+  const before = t.vw.campaigns.reserveBatching();
+  const random = await redemptionsRandom(t, gen.campaignId);
+  const after = t.vw.campaigns.reserveBatching();
+  const ceiling = await commitCeiling(t);
+  const capped = await redemptionsCapped(t);
+  const floors = {
+    redemptionsRandom: random.perSecond >= 5000,
+    redemptionsCapped: capped.perSecond >= 2000,
+  };
+  const batches = after.batches - before.batches;
+  console.log(
+    table([
+      ['measure', 'figure', 'baseline / floor'],
+      [
+        'redemptions, random codes',
+        `${round(random.perSecond)}/s (${round(random.perSecond / ceiling.perSecond, 2)}× INSERT); ${cpuNote(random)}`,
+        `floor ≥ 5,000/s (${CLIENTS} callers); one-row INSERT per commit ${round(ceiling.perSecond)}/s, ${cpuNote(ceiling)}`,
+      ],
+      [
+        '  their batches',
+        `${batches} batches, ${round((after.items - before.items) / Math.max(1, batches), 1)} items each`,
+        '',
+      ],
+      [
+        `redemptions, one campaign capped at ${CAP}`,
+        `${round(capped.perSecond)}/s, ${capped.ok} granted; ${cpuNote(capped)}`,
+        `floor ≥ 2,000/s, exactly ${CAP}`,
+      ],
+    ]),
+  );
+  finish('commerce-redemptions', {
+    smoke: SMOKE,
+    machine: 'shared: 2 cores, other work running; figures are noisy',
+    loadAverage: loadavg(),
+    codes: CODES,
+    clients: CLIENTS,
+    redemptionsRandom: { ...random, ratioToInsertPerCommit: random.perSecond / ceiling.perSecond },
+    commitCeiling: ceiling,
+    redemptionsCapped: capped,
+    floors,
+    checks: failures,
+  });
+}
+
 /** Writes the results and sets the exit code: checks failed, or floors missed in a full run. */
 function finish(
   name: string,
@@ -388,8 +459,13 @@ async function main(): Promise<void> {
     await t.vw.ledger.createAsset({ code: 'USD', kind: 'fiat', scale: 2 });
     const url = t.testDb.url;
     if (!url) throw new Error('the bench needs PostgreSQL');
+    benchDatabase = new URL(url).pathname.slice(1);
     if (ONLY_GENERATION) {
       await generationOnly(t, url);
+      return;
+    }
+    if (ONLY_REDEMPTIONS) {
+      await redemptionsOnly(t, url);
       return;
     }
     const gen = await codeGeneration(t, url);
@@ -421,8 +497,8 @@ async function main(): Promise<void> {
         ],
         [
           'redemptions, random codes',
-          `${round(random.perSecond)}/s (${round(random.perSecond / ceiling.perSecond, 2)}× INSERT)`,
-          `floor ≥ 5,000/s (${CLIENTS} callers); one-row INSERT per commit ${round(ceiling.perSecond)}/s`,
+          `${round(random.perSecond)}/s (${round(random.perSecond / ceiling.perSecond, 2)}× INSERT); ${cpuNote(random)}`,
+          `floor ≥ 5,000/s (${CLIENTS} callers); one-row INSERT per commit ${round(ceiling.perSecond)}/s, ${cpuNote(ceiling)}`,
         ],
         [
           `redemptions, one campaign capped at ${CAP}`,

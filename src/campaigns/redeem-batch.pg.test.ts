@@ -163,6 +163,35 @@ describe('redemptions grouped into one statement (PostgreSQL)', () => {
     expect(!isFailure(manyCode) && manyCode.used).toBe(1);
   });
 
+  it('a code with 2 uses left asked 5 times in one batch: 2 granted, its count exact', async () => {
+    const id = await campaign();
+    const few = await code(id, 'batch-few', 3);
+    const other = await code(id, 'batch-other', 2);
+    expect(isFailure(await t.vw.campaigns.reserve(redemption(few)))).toBe(false);
+    const items = [
+      redemption(few),
+      redemption(other),
+      redemption(few),
+      redemption(few),
+      redemption(other),
+      redemption(few),
+      redemption(few),
+    ];
+    const oneLane = serviceBatching({ maxBatch: 64, maxInFlight: 1 });
+    const results = await Promise.all(items.map((r) => oneLane.reserve(r)));
+    expect(oneLane.reserveBatching()).toMatchObject({ batches: 1, items: items.length });
+    const outcomes = results.map((r) => (isFailure(r) ? r.code : 'ok'));
+    // Each code's earliest items take its uses left; the others find it exhausted.
+    const X = CampaignError.CouponExhausted;
+    expect(outcomes).toEqual(['ok', 'ok', 'ok', X, 'ok', X, X]);
+    const fewCode = await t.vw.campaigns.getCode('usr_owner', id, few);
+    const otherCode = await t.vw.campaigns.getCode('usr_owner', id, other);
+    expect([!isFailure(fewCode) && fewCode.used, !isFailure(otherCode) && otherCode.used]).toEqual([
+      3, 2,
+    ]);
+    expect((await redemptionsOf(items.map((r) => r.orderId))).size).toBe(4);
+  });
+
   it('a budget refusal in a batch gives back the code and shard uses it took', async () => {
     const id = await campaign({ redemptionLimit: 10, budget: 250n });
     const shared = await code(id, 'batch-budget', 10);

@@ -392,6 +392,94 @@ describe('redeeming a code for an order made outside the mall', () => {
   });
 });
 
+describe('a code this process has not seen, its merchant’s campaigns kept', () => {
+  it('is recorded in the statement that finds its campaign, under that campaign’s discount', async () => {
+    const c = await merchant(t, 'Shop C', 'carol@example.com');
+    const pct = await campaignWithCode(c, 'CPCTWARM');
+    const fixed = await campaignWithCode(c, 'CFIXWARM', {
+      rule: { kind: 'fixed', amount: '5.00', min_spend: '20.00' },
+    });
+    const fresh = ['CPCT1', 'CPCT2', 'CPCT3', 'CFIX1', 'CFIX2', 'CFIX3', 'CFIXLOW'];
+    for (const code of fresh) {
+      const added = await t.request(
+        'POST',
+        `/v1/campaigns/${code.startsWith('CPCT') ? pct : fixed}/codes`,
+        { token: c.liveKey, body: { code } },
+      );
+      expect(added.status, added.text).toBe(201);
+    }
+    await campaignWithCode(b, 'BOBSFRESH');
+    // One redemption of each campaign: this process keeps their rules from then on.
+    for (const [code, order] of [
+      ['CPCTWARM', 'C-W1'],
+      ['CFIXWARM', 'C-W2'],
+    ] as const) {
+      const r = await redeem(c.liveKey, { code, order_id: order });
+      expect(r.status, r.text).toBe(201);
+    }
+    // Kept once this process listens for campaign changes (it starts on first use).
+    await vi.waitFor(async () => {
+      await Promise.all([
+        t.vw.campaigns.codeRules('CPCTWARM'),
+        t.vw.campaigns.codeRules('CFIXWARM'),
+      ]);
+      expect(t.vw.campaigns.merchantRules(c.id)).toHaveLength(2);
+    });
+
+    const lookups = vi.spyOn(t.vw.campaigns, 'codeRules');
+    try {
+      const made = await Promise.all(
+        fresh
+          .filter((code) => code !== 'CFIXLOW')
+          .map((code, i) => redeem(c.liveKey, { code, order_id: `C-${i}` })),
+      );
+      expect(made.map((r) => [r.status, r.body.campaign_id, r.body.discount])).toEqual([
+        [201, pct, '8.00'],
+        [201, pct, '8.00'],
+        [201, pct, '8.00'],
+        [201, fixed, '5.00'],
+        [201, fixed, '5.00'],
+        [201, fixed, '5.00'],
+      ]);
+      // No code was looked up on its own: each campaign was found where it was recorded.
+      expect(lookups).not.toHaveBeenCalled();
+
+      // Each has its audit entry, under its own campaign and discount, and only that one.
+      for (const [campaignId, discount] of [
+        [pct, '800'],
+        [fixed, '500'],
+      ] as const) {
+        const { events } = await t.vw.audit.list({ limit: 50, targetId: campaignId });
+        const created = events.filter((e) => e.action === 'campaign.redemption_created');
+        const ours = made.filter((r) => r.body.campaign_id === campaignId);
+        expect(new Set(created.map((e) => e.data['redemption_id']))).toEqual(
+          new Set([...ours.map((r) => r.body.id), expect.any(String)]),
+        );
+        expect(created.filter((e) => e.data['discount'] !== discount)).toEqual([]);
+      }
+
+      // A retry of one of them is answered its redemption; a refusal by the rules, another
+      // merchant's code and an unknown one are refused as before, and write nothing.
+      const retry = await redeem(c.liveKey, { code: 'CPCT2', order_id: 'C-1' });
+      expect([retry.status, retry.body.id], retry.text).toEqual([200, made[1]?.body.id]);
+      const before = await redemptionRows();
+      const low = await redeem(c.liveKey, {
+        code: 'CFIXLOW',
+        order_id: 'C-LOW',
+        order_total: '3.00',
+      });
+      expect([low.status, low.body.error?.code]).toEqual([422, 'coupon_minimum_spend']);
+      const poach = await redeem(c.liveKey, { code: 'BOBSFRESH', order_id: 'C-POACH' });
+      expect([poach.status, poach.body.error?.code]).toEqual([404, 'coupon_not_found']);
+      const guess = await redeem(c.liveKey, { code: 'NOSUCHCODE', order_id: 'C-GUESS' });
+      expect([guess.status, guess.body.error?.code]).toEqual([404, 'coupon_not_found']);
+      expect(await redemptionRows()).toBe(before);
+    } finally {
+      lookups.mockRestore();
+    }
+  });
+});
+
 describe.runIf(testDbKind() === 'postgres')(
   'a capped campaign under concurrent redemptions',
   () => {

@@ -7,8 +7,11 @@ import { evaluateCoupon, normalizeCode } from './rules.js';
 import {
   campaignAuditEntry,
   recordCampaignAudit,
+  UNQUOTED,
   type CampaignActor,
   type CampaignsService,
+  type RedemptionQuote,
+  type ReservedRedemption,
 } from './service.js';
 import type { CampaignRules } from './terms-cache.js';
 
@@ -24,6 +27,9 @@ import type { CampaignRules } from './terms-cache.js';
  * campaigns' cache (`CampaignsService.codeRules`, codes looked up many at once), and it
  * is recorded by `CampaignsService.reserve` outside a transaction, the batched path
  * (group commit, migration 0131), with its audit entry in the same statement and commit.
+ * A code this process has not seen is not looked up first: the order is quoted under the
+ * merchant's campaigns it keeps, and the batched statement finds the code's campaign and
+ * takes its quote (`CampaignsService.reserveQuoted`, migration 0137): one round trip.
  *
  * The order reference makes it idempotent: the same order again with the same code,
  * customer, currency and total answers the redemption it has (a retry after a lost
@@ -210,6 +216,28 @@ export function createExternalRedemptions(deps: ExternalRedemptionsDeps): Extern
         return isFailure(applied) ? refusal(rules, applied) : applied;
       };
 
+      const createdEntry = (a: CampaignActor, campaignId: string, id: string, discount: bigint) =>
+        campaignAuditEntry(a, 'campaign.redemption_created', campaignId, merchantId, {
+          redemption_id: id,
+          order_id: input.orderRef,
+          discount: discount.toString(),
+        });
+
+      const recorded = (r: ReservedRedemption, discount: bigint): ExternalRedemption => ({
+        id: r.redemptionId,
+        orderRef: input.orderRef,
+        merchantId,
+        campaignId: r.campaignId,
+        code,
+        currency: input.currency,
+        orderTotal: input.orderTotal,
+        discount,
+        status: 'reserved',
+        createdAt: r.createdAt,
+        redeemedAt: null,
+        releasedAt: null,
+      });
+
       const record = async (rules: CampaignRules, discount: bigint) => {
         const id = newId('red');
         try {
@@ -221,31 +249,10 @@ export function createExternalRedemptions(deps: ExternalRedemptionsDeps): Extern
             discount,
             orderTotal: input.orderTotal,
             id,
-            audit:
-              actor && deps.audit
-                ? campaignAuditEntry(actor, 'campaign.redemption_created', rules.id, merchantId, {
-                    redemption_id: id,
-                    order_id: input.orderRef,
-                    discount: discount.toString(),
-                  })
-                : undefined,
+            audit: actor && deps.audit ? createdEntry(actor, rules.id, id, discount) : undefined,
           });
           if (isFailure(r)) return r;
-          const made: ExternalRedemption = {
-            id: r.redemptionId,
-            orderRef: input.orderRef,
-            merchantId,
-            campaignId: r.campaignId,
-            code,
-            currency: input.currency,
-            orderTotal: input.orderTotal,
-            discount,
-            status: 'reserved',
-            createdAt: r.createdAt,
-            redeemedAt: null,
-            releasedAt: null,
-          };
-          return made;
+          return recorded(r, discount);
         } catch (err) {
           // The order reference's unique index: this order was redeemed already.
           if (sqlState(err) === SQLSTATE.uniqueViolation) {
@@ -271,6 +278,51 @@ export function createExternalRedemptions(deps: ExternalRedemptionsDeps): Extern
           ? { redemption: toRedemption(had), created: false }
           : fail(CampaignError.RedemptionExists);
       };
+
+      /**
+       * A code this process has not seen, while it keeps the rules of the merchant's
+       * campaigns: the order is quoted under each (a first-order-only one excepted: it
+       * is decided under its lock), and the statement that records the redemption finds
+       * the code's campaign and takes its quote (migration 0137). Finding the campaign
+       * first would cost a round trip of its own; with random codes every redemption
+       * met one. A code of any other campaign comes back `UNQUOTED`, having taken nothing.
+       */
+      const recordQuoted = async () => {
+        if (campaigns.knowsCode(code)) return UNQUOTED;
+        const id = newId('red');
+        const quotes = campaigns.merchantRules(merchantId).flatMap((rules): RedemptionQuote[] => {
+          if (rules.rule.firstOrderOnly ?? false) return [];
+          const q = quote(rules, 0);
+          if (isFailure(q)) return [];
+          const audit =
+            actor && deps.audit ? createdEntry(actor, rules.id, id, q.amount) : undefined;
+          return [{ campaignId: rules.id, discount: q.amount, audit }];
+        });
+        const r = await campaigns.reserveQuoted({
+          code,
+          orderId,
+          customerKey,
+          currency: input.currency,
+          orderTotal: input.orderTotal,
+          id,
+          quotes,
+        });
+        if (r === UNQUOTED) return r;
+        if (isFailure(r)) {
+          return r.code === CampaignError.CouponNotFound
+            ? fail(CampaignError.CouponNotFound, { param: 'code' })
+            : r;
+        }
+        const discount = quotes.find((q) => q.campaignId === r.campaignId)?.discount;
+        if (discount === undefined) throw new Error('redemption recorded under no quote');
+        return recorded(r, discount);
+      };
+
+      const folded = await recordQuoted();
+      if (folded !== UNQUOTED) {
+        if (isFailure(folded)) return refused(folded);
+        return { redemption: folded, created: true };
+      }
 
       const rules = await campaigns.codeRules(code);
       if (!rules || rules.merchantId !== merchantId) {

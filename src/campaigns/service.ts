@@ -113,6 +113,30 @@ export interface RedemptionInput {
   audit?: AuditEntry | undefined;
 }
 
+/**
+ * A redemption whose code's campaign is not known yet (a code this process has not
+ * seen): the order's discount is quoted under each campaign the code may belong to, and
+ * the statement that records it takes the quote of the code's own campaign (migration
+ * 0137), so finding the campaign costs no round trip of its own.
+ */
+export interface QuotedRedemptionInput extends Omit<RedemptionInput, 'discount' | 'audit'> {
+  /** At most one per campaign; a campaign whose rules refuse the order is left out. */
+  quotes: readonly RedemptionQuote[];
+}
+
+export interface RedemptionQuote {
+  campaignId: string;
+  discount: bigint;
+  /** The audit entry of the redemption, should it be recorded under this campaign. */
+  audit?: AuditEntry | undefined;
+}
+
+/**
+ * `reserveQuoted`'s answer for a code whose campaign was not quoted (or that it could not
+ * decide in its batch): nothing was taken, and the caller decides it the long way.
+ */
+export const UNQUOTED = 'unquoted';
+
 /** A recorded redemption: `reserved`, made at `createdAt`, for the code's campaign. */
 export interface ReservedRedemption {
   campaignId: string;
@@ -226,6 +250,22 @@ export interface CampaignsService {
    * with concurrent ones into one statement and one commit, each with its own outcome.
    */
   reserve(input: RedemptionInput): Promise<ReservedRedemption | CampaignFailure>;
+  /**
+   * `reserve` outside a transaction for a code whose campaign the caller does not know:
+   * recorded under the quote of the code's campaign, in the same batched statement as
+   * `reserve`'s (the campaign is found there). A code that does not exist is
+   * `coupon_not_found`; a code whose campaign was not quoted is `UNQUOTED`.
+   */
+  reserveQuoted(
+    input: QuotedRedemptionInput,
+  ): Promise<ReservedRedemption | CampaignFailure | typeof UNQUOTED>;
+  /** Whether `codeRules(code)` would answer from this process's cache, reading nothing. */
+  knowsCode(code: string): boolean;
+  /**
+   * The rules this process keeps of the merchant's campaigns (see `TermsCache.ofMerchant`):
+   * what an unseen code's order is quoted under (`reserveQuoted`).
+   */
+  merchantRules(merchantId: string): CampaignRules[];
   /**
    * The rules of the campaign a code belongs to (undefined: no such code), kept in this
    * process and looked up for many callers at once (see terms-cache.ts): for redemptions
@@ -555,14 +595,17 @@ const RETRY_ALONE = 'retry_alone';
 interface PendingRedemption {
   /** Normalised. */
   code: string;
+  /** A quoted item's `discount` is unused; its quotes say it (see `reserveQuoted`). */
   input: RedemptionInput;
+  quotes?: readonly RedemptionQuote[] | undefined;
   /** The redemption's id, chosen before it is tried. */
   id: string;
 }
 
 /** One batched item's outcome: its own result, or the fault that reached it. */
 type BatchedRedemption =
-  { result: ReservedRedemption | CampaignFailure | typeof RETRY_ALONE } | { error: unknown };
+  | { result: ReservedRedemption | CampaignFailure | typeof RETRY_ALONE | typeof UNQUOTED }
+  | { error: unknown };
 
 /** Outcomes of `campaign_reserve` and `campaign_reserve_batch`, one row per item. */
 interface ReserveRow {
@@ -956,8 +999,16 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
     params: unknown[],
     items: readonly PendingRedemption[],
   ): { sql: string; params: unknown[] } {
-    const audited = items.flatMap((i, k) =>
-      i.input.audit ? [{ item: k + 1, entry: i.input.audit }] : [],
+    // A quoted item has one entry per quote, kept only with the campaign it is recorded under.
+    const audited = items.flatMap(
+      (i, k): { item: number; campaignId: string | null; entry: AuditEntry }[] =>
+        i.quotes
+          ? i.quotes.flatMap((q) =>
+              q.audit ? [{ item: k + 1, campaignId: q.campaignId, entry: q.audit }] : [],
+            )
+          : i.input.audit
+            ? [{ item: k + 1, campaignId: null, entry: i.input.audit }]
+            : [],
     );
     if (audited.length === 0 || !deps.audit) {
       return { sql: prepared(`SELECT o_item, o_campaign_id, o_refusal FROM ${call}`), params };
@@ -971,11 +1022,19 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
       sql: prepared(`WITH reserved AS MATERIALIZED (
                        SELECT o_item, o_campaign_id, o_refusal FROM ${call}),
                      kept AS (
-                       SELECT a.entry FROM unnest($${n + 1}::int[]) WITH ORDINALITY AS a(item, entry)
-                         JOIN reserved r ON r.o_item = a.item AND r.o_refusal IS NULL),
-                     audited AS (${embed(entries, n + 1)})
+                       SELECT a.entry
+                         FROM unnest($${n + 1}::int[], $${n + 2}::text[])
+                              WITH ORDINALITY AS a(item, campaign_id, entry)
+                         JOIN reserved r ON r.o_item = a.item AND r.o_refusal IS NULL
+                                        AND r.o_campaign_id = coalesce(a.campaign_id, r.o_campaign_id)),
+                     audited AS (${embed(entries, n + 2)})
                 SELECT o_item, o_campaign_id, o_refusal FROM reserved`),
-      params: [...params, audited.map((a) => a.item), ...entries.params],
+      params: [
+        ...params,
+        audited.map((a) => a.item),
+        audited.map((a) => a.campaignId),
+        ...entries.params,
+      ],
     };
   }
 
@@ -1014,7 +1073,8 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
 
   /**
    * Redemptions made outside any transaction, many in one statement and one commit
-   * (migration 0131), each item's outcome its own. A statement that fails as a whole (a
+   * (migrations 0131, 0137; quoted items take their code's campaign's quote there), each
+   * item's outcome its own. A statement that fails as a whole (a
    * fault, not a refusal: say two redemptions for one order) has changed nothing, and
    * its items are then made alone, so the fault reaches only the caller it belongs to.
    */
@@ -1023,34 +1083,45 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
     // One time for the batch: its items are recorded in one commit.
     const at = deps.clock();
     try {
+      const params: unknown[] = [
+        items.map((i) => i.code),
+        items.map((i) => i.id),
+        items.map((i) => i.input.orderId),
+        items.map((i) => i.input.customerKey),
+        items.map((i) => i.input.currency),
+        items.map((i) => (i.quotes ? null : i.input.discount.toString())),
+        items.map((i) => i.input.orderTotal.toString()),
+        at,
+        randomInt(SHARD_SEEDS),
+      ];
+      const quotes = items.flatMap((i, k) => (i.quotes ?? []).map((q) => ({ item: k + 1, q })));
       const st = reserveStatement(
         `campaign_reserve_batch($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
-                                $6::numeric[], $7::numeric[], $8, $9)`,
+                                $6::numeric[], $7::numeric[], $8, $9, $10::int[], $11::text[],
+                                $12::numeric[])`,
         [
-          items.map((i) => i.code),
-          items.map((i) => i.id),
-          items.map((i) => i.input.orderId),
-          items.map((i) => i.input.customerKey),
-          items.map((i) => i.input.currency),
-          items.map((i) => i.input.discount.toString()),
-          items.map((i) => i.input.orderTotal.toString()),
-          at,
-          randomInt(SHARD_SEEDS),
+          ...params,
+          quotes.map((x) => x.item),
+          quotes.map((x) => x.q.campaignId),
+          quotes.map((x) => x.q.discount.toString()),
         ],
         items,
       );
       // detached: a batch serves many callers, so it joins no one caller's context.
       ({ rows } = await db.detached(() => db.query<ReserveRow>(st.sql, st.params)));
     } catch (error) {
-      if (items.length === 1) return [{ error }];
+      // A quoted item is decided again the long way, where a fault reaches its caller alone.
+      if (items.length === 1) return [items[0]?.quotes ? { result: UNQUOTED } : { error }];
       return Promise.all(
         items.map((i) =>
-          db
-            .detached(() => reserveAlone(i))
-            .then(
-              (result): BatchedRedemption => ({ result }),
-              (err: unknown): BatchedRedemption => ({ error: err }),
-            ),
+          i.quotes
+            ? Promise.resolve<BatchedRedemption>({ result: UNQUOTED })
+            : db
+                .detached(() => reserveAlone(i))
+                .then(
+                  (result): BatchedRedemption => ({ result }),
+                  (err: unknown): BatchedRedemption => ({ error: err }),
+                ),
         ),
       );
     }
@@ -1058,7 +1129,9 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
     return items.map((item, k): BatchedRedemption => {
       const r = byItem.get(k + 1);
       if (!r) return { error: new Error(`campaign_reserve_batch: no outcome for item ${k + 1}`) };
-      if (r.o_refusal === RETRY_ALONE) return { result: RETRY_ALONE };
+      if (r.o_refusal === UNQUOTED) return { result: UNQUOTED };
+      // A quoted item's quote is no longer at hand alone: it goes the long way.
+      if (r.o_refusal === RETRY_ALONE) return { result: item.quotes ? UNQUOTED : RETRY_ALONE };
       try {
         return { result: reserveOutcome(item.id, at, r.o_campaign_id, r.o_refusal) };
       } catch (error) {
@@ -1422,8 +1495,28 @@ export function createCampaignsService(deps: CampaignsDeps): CampaignsService {
       if ('error' in outcome) throw outcome.error;
       // Every shard with room was held by others: alone, it may wait for one.
       if (outcome.result === RETRY_ALONE) return reserveAlone(item);
+      if (outcome.result === UNQUOTED) throw new Error('campaign_reserve_batch: unquoted item');
       return outcome.result;
     },
+
+    async reserveQuoted(input) {
+      // Alone, in a caller's transaction, the long way costs no more.
+      if (db.inTransaction() || input.quotes.length === 0) return UNQUOTED;
+      const item: PendingRedemption = {
+        code: normalizeCode(input.code),
+        input: { ...input, discount: 0n },
+        quotes: input.quotes,
+        id: input.id ?? newId('red'),
+      };
+      const outcome = await reserveBatcher.submit(item);
+      if ('error' in outcome) throw outcome.error;
+      if (outcome.result === RETRY_ALONE) return UNQUOTED;
+      return outcome.result;
+    },
+
+    knowsCode: (code) => terms.knows(normalizeCode(code)),
+
+    merchantRules: (merchantId) => terms.ofMerchant(merchantId),
 
     reserveBatching: () => reserveBatcher.stats(),
 

@@ -31,6 +31,14 @@ export type CampaignRules = Pick<
 export interface TermsCache {
   /** The rules of the campaign `code` (normalised) belongs to; undefined: no such code. */
   ofCode(code: string): Promise<CampaignRules | undefined>;
+  /** Whether `ofCode(code)` would answer without reading anything. */
+  knows(code: string): boolean;
+  /**
+   * The rules kept (and still to be used) of the merchant's campaigns, at most
+   * `MAX_MERCHANT_RULES` of them; none when the merchant has more kept, or while nothing
+   * is kept (not listening). What a caller quotes an unseen code's order under.
+   */
+  ofMerchant(merchantId: string): CampaignRules[];
   /** In the changing transaction: every process forgets the campaign's rules on commit. */
   changed(tx: Queryable, campaignId: string): Promise<void>;
   close(): Promise<void>;
@@ -39,6 +47,11 @@ export interface TermsCache {
 export const CAMPAIGNS_CHANNEL = 'vw_campaigns';
 /** The longest a campaign's rules are used without reading them (see `TermsCache`). */
 export const TERMS_CACHE_TTL_MS = 10_000;
+/**
+ * Most campaigns of one merchant `ofMerchant` answers: a caller quotes an order under
+ * each, so a merchant with more running at once is served the long way (look up first).
+ */
+export const MAX_MERCHANT_RULES = 8;
 
 export interface TermsCacheDeps {
   db: Db;
@@ -60,6 +73,16 @@ export function createTermsCache(deps: TermsCacheDeps): TermsCache {
   const maxCodes = deps.maxCodes ?? 100_000;
   const codes = new Map<string, string>();
   const rules = new Map<string, { rules: CampaignRules; until: number }>();
+  /** The campaigns in `rules`, by merchant. */
+  const byMerchant = new Map<string | null, Set<string>>();
+  const drop = (campaignId: string) => {
+    const kept = rules.get(campaignId);
+    if (!kept) return;
+    rules.delete(campaignId);
+    const ids = byMerchant.get(kept.rules.merchantId);
+    ids?.delete(campaignId);
+    if (ids?.size === 0) byMerchant.delete(kept.rules.merchantId);
+  };
   /** Changes heard so far: a read that raced with one is not kept. */
   let changes = 0;
   let subscription: Subscription | undefined;
@@ -70,12 +93,13 @@ export function createTermsCache(deps: TermsCacheDeps): TermsCache {
   // A read in flight when a change is heard is not shared with later callers either.
   const forget = (campaignId: string) => {
     changes++;
-    rules.delete(campaignId);
+    drop(campaignId);
     loading.delete(campaignId);
   };
   const clear = () => {
     changes++;
     rules.clear();
+    byMerchant.clear();
     loading.clear();
   };
 
@@ -114,8 +138,11 @@ export function createTermsCache(deps: TermsCacheDeps): TermsCache {
       .detached(() => deps.rulesOf([campaignId]))
       .then((found) => {
         const r = found[0];
-        if (r && keep && version === changes)
+        if (r && keep && version === changes) {
           rules.set(campaignId, { rules: r, until: now() + ttlMs });
+          const ids = byMerchant.get(r.merchantId) ?? new Set<string>();
+          byMerchant.set(r.merchantId, ids.add(campaignId));
+        }
         return r;
       })
       .finally(() => {
@@ -139,6 +166,25 @@ export function createTermsCache(deps: TermsCacheDeps): TermsCache {
         if (kept && now() < kept.until) return kept.rules;
       }
       return load(campaignId);
+    },
+
+    knows(code) {
+      const campaignId = codes.get(code);
+      if (campaignId === undefined || !listening()) return false;
+      const kept = rules.get(campaignId);
+      return kept !== undefined && now() < kept.until;
+    },
+
+    ofMerchant(merchantId) {
+      const ids = byMerchant.get(merchantId);
+      if (!ids || ids.size > MAX_MERCHANT_RULES || !listening()) return [];
+      const at = now();
+      const out: CampaignRules[] = [];
+      for (const id of ids) {
+        const kept = rules.get(id);
+        if (kept && at < kept.until) out.push(kept.rules);
+      }
+      return out;
     },
 
     async changed(tx, campaignId) {
