@@ -12,6 +12,15 @@ describe('invoiceSearchSql', () => {
     const without = invoiceSearchSql('mca_1', { text: 'coff' }, page, 'full_text');
     expect(without.text).not.toContain('ILIKE');
     expect(without.text).toContain('websearch_to_tsquery');
+    // A word of letters: the substring alone decides (the word is in it).
+    expect(withTrgm.text).not.toContain('websearch_to_tsquery');
+    // Several terms: words only; a single term with other characters: word or substring.
+    const words = invoiceSearchSql('mca_1', { text: 'coffee tea' }, page, 'full_text+trigram');
+    expect(words.text).not.toContain('ILIKE');
+    expect(words.text).toContain('websearch_to_tsquery');
+    const sku = invoiceSearchSql('mca_1', { text: 'BEAN-42' }, page, 'full_text+trigram');
+    expect(sku.text).toContain('ILIKE');
+    expect(sku.text).toContain('websearch_to_tsquery');
     // Too short for a trigram: whole words only, even with pg_trgm.
     expect(invoiceSearchSql('mca_1', { text: 'co' }, page, 'full_text+trigram').text).not.toContain(
       'ILIKE',
@@ -21,13 +30,13 @@ describe('invoiceSearchSql', () => {
   it('passes every value as a parameter, LIKE wildcards escaped', () => {
     const q = invoiceSearchSql(
       'mca_1',
-      { text: "50%_off'; DROP TABLE x", customerEmail: "a'@b.c" },
+      { text: "50%_off';DROP_TABLE_x", customerEmail: "a'@b.c" },
       page,
       'full_text+trigram',
     );
     expect(q.text).not.toContain('DROP');
     expect(q.text).not.toContain("a'@b.c");
-    expect(q.values).toContain("%50\\%\\_off'; DROP TABLE x%");
+    expect(q.values).toContain("%50\\%\\_off';DROP\\_TABLE\\_x%");
     expect(q.values[0]).toBe('mca_1');
   });
 });
