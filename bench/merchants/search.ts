@@ -36,7 +36,9 @@ import { createLedgerService } from '../../src/ledger/service.js';
 import { createInvoiceService, type InvoiceSearchInput } from '../../src/merchants/invoices.js';
 import {
   invoiceSearchSql,
+  planRows,
   textCandidatesSql,
+  textEstimateSql,
   textWindowSql,
   type TextMatch,
 } from '../../src/merchants/search.js';
@@ -306,8 +308,9 @@ function scans(node: PlanNode, out: string[] = []): string[] {
 
 /**
  * The scans PostgreSQL plans for one input of a kind: the statement the service runs; for
- * free text, each of its steps (see `textWindowSql`): the newest invoices read in order,
- * the capped gathering of matches with bitmap scans only, the walk past the cap.
+ * free text, the planner's estimate that orders its steps and each step (see
+ * `textWindowSql`): the newest invoices read in order, the capped gathering of matches with
+ * bitmap scans only, the walk past the cap.
  */
 async function planOf(db: Db, input: InvoiceSearchInput, textMatch: TextMatch): Promise<string[]> {
   // The bench's only currency is USD at scale 2; the service parses amounts the same way.
@@ -337,7 +340,11 @@ async function planOf(db: Db, input: InvoiceSearchInput, textMatch: TextMatch): 
   if (input.text === undefined) return walk;
   const window = await explain(textWindowSql(MAIN, filters, { limit: 21 }, textMatch), false);
   const gather = await explain(textCandidatesSql(MAIN, filters, { limit: 21 }, textMatch), true);
+  // The planner's estimate that orders the steps (see `TEXT_GATHER_FIRST` in search.ts).
+  const estimate = textEstimateSql(MAIN, input.text, textMatch);
+  const { rows } = await db.query<{ 'QUERY PLAN': unknown }>(estimate.text, estimate.values);
   return [
+    `expected ${Math.round(planRows(rows[0]?.['QUERY PLAN']))} matches`,
     ...window.map((s) => `newest: ${s}`),
     ...gather.map((s) => `candidates: ${s}`),
     ...walk.map((s) => `past the cap: ${s}`),

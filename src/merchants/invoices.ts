@@ -1048,9 +1048,12 @@ export function createInvoiceService(deps: InvoiceDeps): InvoiceService {
           const candidates = textCandidatesSql(accountId, filters, page, textMatch);
           const found = await db.transaction(async (tx) => {
             // Bitmap scans only: the matches come from the text indexes (see search.ts).
-            await tx.query('SET LOCAL enable_seqscan = off');
-            await tx.query('SET LOCAL enable_indexscan = off');
-            await tx.query('SET LOCAL enable_indexonlyscan = off');
+            // One statement (SET LOCAL three times would be three round trips).
+            await tx.query(
+              `SELECT set_config('enable_seqscan', 'off', true),
+                      set_config('enable_indexscan', 'off', true),
+                      set_config('enable_indexonlyscan', 'off', true)`,
+            );
             return (
               await tx.query<{ id: string; matches: number }>(candidates.text, candidates.values)
             ).rows;

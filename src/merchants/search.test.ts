@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { invoiceSearchSql } from './search.js';
+import { invoiceSearchSql, textEstimateSql } from './search.js';
 
 /** The search SQL: what a database without pg_trgm runs instead of substring matching. */
 describe('invoiceSearchSql', () => {
@@ -38,5 +38,17 @@ describe('invoiceSearchSql', () => {
     expect(q.text).not.toContain("a'@b.c");
     expect(q.values).toContain("%50\\%\\_off';DROP\\_TABLE\\_x%");
     expect(q.values[0]).toBe('mca_1');
+  });
+
+  it('estimates a repeated word as that word, and plans without running', () => {
+    // The planner would multiply "tea"'s frequency by itself and call "tea tea" rare.
+    const twice = textEstimateSql('mca_1', 'tea Tea', 'full_text+trigram');
+    expect(twice.text.startsWith('EXPLAIN (FORMAT JSON) SELECT')).toBe(true);
+    expect(twice.text).not.toContain('LIMIT');
+    expect(twice.values).toEqual(['mca_1', '%tea%']);
+    expect(textEstimateSql('mca_1', 'tea coffee', 'full_text+trigram').values).toEqual([
+      'mca_1',
+      'tea coffee',
+    ]);
   });
 });

@@ -162,7 +162,13 @@ export function textEstimateSql(
   text: string,
   textMatch: TextMatch,
 ): { text: string; values: unknown[] } {
-  const all = invoiceSearchSql(accountId, { text }, { limit: 1 }, textMatch);
+  // The planner takes a query's words as independent: "tea tea" would be expected as rare
+  // as two different words, and gathered first. Words repeated count once here (only here:
+  // one word alone is a substring search, not a word search).
+  const words = text.toLowerCase().split(/\s+/).filter(Boolean);
+  const plain = words.every((w) => /^[a-z0-9]+$/.test(w) && w !== 'or');
+  const once = plain ? [...new Set(words)].join(' ') : text;
+  const all = invoiceSearchSql(accountId, { text: once }, { limit: 1 }, textMatch);
   const unordered = all.text.replace(/\s+ORDER BY i\.created_at DESC, i\.id DESC LIMIT \$\d+$/, '');
   if (unordered === all.text)
     throw new Error('textEstimateSql: the search statement changed shape');
