@@ -229,16 +229,18 @@ export function textWindowSql(
 }
 
 /**
- * The second step of a free-text search, when the first found the text rare among the
- * newest invoices: every match (at most TEXT_CANDIDATES_CAP + 1) through the text
+ * The gather step of a free-text search, first when the text is expected rare, else when
+ * the window found it rare among the newest invoices: every match (at most
+ * TEXT_CANDIDATES_CAP + 1) through the text
  * indexes, the page of them in search order, and how many there were. Run it with index
  * walks and sequential scans off (bitmap scans only), so the matches come from the GIN
  * indexes. When `matches` is at most the cap, the page is the answer; past it the term is
  * common after all (only not lately), and `invoiceSearchSql` (a walk down the
  * creation-time index, stopping at the page) is the last step.
  *
- * Why steps: PostgreSQL cannot estimate how many rows a tsquery OR an ILIKE matches
- * (it guessed 917 for a token that matched 2 of 200,000), so on one statement it walks the
+ * Why steps: PostgreSQL's estimate of a text's matches is rough (it guessed 917 for a
+ * token that matched 2 of 200,000; it takes two words as independent), good enough to
+ * order exact steps but not to bet one statement's plan on: there it walks the
  * creation-time index for a rare token and reads the whole account (measured: 360 ms at
  * 200,000 invoices, growing with the account), or bitmaps a common word and sorts
  * tens of thousands of rows. The window settles common words at the cost of a short walk;
