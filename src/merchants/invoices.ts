@@ -16,9 +16,12 @@ import type { Actor, MerchantAccount, Merchant } from './model.js';
 import {
   detectTextMatch,
   invoiceSearchSql,
+  planRows,
   TEXT_CANDIDATES_CAP,
-  TEXT_WINDOW,
+  TEXT_GATHER_FIRST,
+  TEXT_GATHER_SKIP,
   textCandidatesSql,
+  textEstimateSql,
   textWindowSql,
   type InvoiceSearchFilters,
   type TextMatch,
@@ -1068,27 +1071,38 @@ export function createInvoiceService(deps: InvoiceDeps): InvoiceService {
       const filters = { ...input, amountGte: bounds.amountGte, amountLte: bounds.amountLte };
       let ids: { id: string }[] | undefined;
       if (input.text !== undefined) {
-        // Three steps, each cheaper than the next when it settles the search (search.ts):
-        // the newest invoices read in order, the text indexes' matches, the walk.
-        const window = textWindowSql(accountId, filters, page, textMatch);
-        const newest = (await db.query<{ read: number; ids: string[] }>(window.text, window.values))
-          .rows[0];
-        if (newest && (newest.ids.length >= page.limit || newest.read < TEXT_WINDOW)) {
-          ids = newest.ids.map((id) => ({ id }));
-        }
-      }
-      if (!ids && input.text !== undefined) {
-        const candidates = textCandidatesSql(accountId, filters, page, textMatch);
-        const found = await db.transaction(async (tx) => {
-          // Bitmap scans only: the matches come from the text indexes (see search.ts).
-          await tx.query('SET LOCAL enable_seqscan = off');
-          await tx.query('SET LOCAL enable_indexscan = off');
-          await tx.query('SET LOCAL enable_indexonlyscan = off');
-          return (
-            await tx.query<{ id: string; matches: number }>(candidates.text, candidates.values)
+        // Up to three steps, each exact, in the order the expected matches make cheapest
+        // (search.ts): the newest invoices read in order, the text indexes' matches, the walk.
+        const estimate = textEstimateSql(accountId, input.text, textMatch);
+        const expected = planRows(
+          (await db.query<{ 'QUERY PLAN': unknown }>(estimate.text, estimate.values)).rows[0]?.[
+            'QUERY PLAN'
+          ],
+        );
+        if (expected > TEXT_GATHER_FIRST) {
+          const window = textWindowSql(accountId, filters, page, textMatch);
+          const newest = (
+            await db.query<{ id: string; hit: boolean; last: boolean }>(window.text, window.values)
           ).rows;
-        });
-        if ((found[0]?.matches ?? 0) <= TEXT_CANDIDATES_CAP) ids = found;
+          const hits = newest.filter((r) => r.hit);
+          if (hits.length >= page.limit || !newest.some((r) => r.last)) ids = hits;
+        }
+        if (!ids && expected <= TEXT_GATHER_SKIP) {
+          const candidates = textCandidatesSql(accountId, filters, page, textMatch);
+          const found = await db.transaction(async (tx) => {
+            // Bitmap scans only: the matches come from the text indexes (see search.ts).
+            // One statement (SET LOCAL three times would be three round trips).
+            await tx.query(
+              `SELECT set_config('enable_seqscan', 'off', true),
+                      set_config('enable_indexscan', 'off', true),
+                      set_config('enable_indexonlyscan', 'off', true)`,
+            );
+            return (
+              await tx.query<{ id: string; matches: number }>(candidates.text, candidates.values)
+            ).rows;
+          });
+          if ((found[0]?.matches ?? 0) <= TEXT_CANDIDATES_CAP) ids = found;
+        }
       }
       if (!ids) {
         const sql = invoiceSearchSql(accountId, filters, page, textMatch);

@@ -34,9 +34,27 @@ const MIN_SUBSTRING = 3;
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**
- * The free-text condition on `i`: whole words, or (with pg_trgm) a substring. `parseOnce`
- * makes the query an init plan (parsed once, not once per row tested), for conditions
- * tested row by row; left inline elsewhere, so the planner sees the query's words.
+ * One term of web-search syntax: no white space, no quote, no leading `-`, not `or`. Only a
+ * single term is also matched as a substring: a query of several terms is words (matching
+ * it as one substring too cost a trigram scan of every word in it, 30 ms at a million
+ * invoices, to find the rare text that holds the words side by side with parts of others).
+ */
+const isSingleTerm = (text: string) =>
+  /^[^\s"]+$/.test(text) && !text.startsWith('-') && text.toLowerCase() !== 'or';
+
+/**
+ * Letters only: the full-text query is that one word, lower-cased, and an invoice holding
+ * the word holds it as a substring, so the substring condition alone decides (and the
+ * search skips a scan of the full-text index). Digits are left out: `1E5x` parses as two
+ * words side by side (`'1e5' <-> 'x'`), which "1e5 x" matches and no substring does.
+ */
+const isPlainWord = (text: string) => /^[A-Za-z]+$/.test(text);
+
+/**
+ * The free-text condition on `i`: whole words (web-search syntax), and for a single term of
+ * 3 characters or more with pg_trgm, the term as a substring. `parseOnce` makes the query
+ * an init plan (parsed once, not once per row tested), for conditions tested row by row;
+ * left inline elsewhere, so the planner sees the query's words.
  */
 function textCondition(
   text: string,
@@ -44,12 +62,13 @@ function textCondition(
   p: (v: unknown) => string,
   parseOnce = false,
 ): string {
+  const substring =
+    textMatch === 'full_text+trigram' && text.length >= MIN_SUBSTRING && isSingleTerm(text);
+  const like = () => `i.search_text ILIKE ${p(`%${escapeLike(text)}%`)}`;
+  if (substring && isPlainWord(text)) return like();
   const query = `websearch_to_tsquery('simple', ${p(text)})`;
   const words = `i.search_tsv @@ ${parseOnce ? `(SELECT ${query})` : query}`;
-  if (textMatch === 'full_text+trigram' && text.length >= MIN_SUBSTRING) {
-    return `(${words} OR i.search_text ILIKE ${p(`%${escapeLike(text)}%`)})`;
-  }
-  return words;
+  return substring ? `(${words} OR ${like()})` : words;
 }
 
 /**
@@ -123,12 +142,56 @@ export const TEXT_WINDOW = 2000;
 export const TEXT_CANDIDATES_CAP = 2500;
 
 /**
- * The first step of a free-text search: the newest TEXT_WINDOW invoices the other
+ * Planner estimates (`textEstimateSql`) that order the steps. At most TEXT_GATHER_FIRST
+ * matches expected: the text is rare, so the gather runs first (the window would read its
+ * 2,000 invoices for nothing). Over TEXT_GATHER_SKIP: the text is common, and when the
+ * window misses it (it is common, only not lately) the walk follows at once: gathering
+ * would read the index entries of every match (20–30 ms for a word in 60,000 invoices)
+ * only to find more than the cap. An estimate only picks the order; each step is exact.
+ */
+export const TEXT_GATHER_FIRST = 5000;
+export const TEXT_GATHER_SKIP = 20_000;
+
+/**
+ * PostgreSQL's estimate of how many of the account's invoices the text matches (the other
+ * filters left out: the gather's cost follows the text's matches). `EXPLAIN` plans the
+ * statement without running it; the estimate is the plan's top `Plan Rows`.
+ */
+export function textEstimateSql(
+  accountId: string,
+  text: string,
+  textMatch: TextMatch,
+): { text: string; values: unknown[] } {
+  // The planner takes a query's words as independent: "tea tea" would be expected as rare
+  // as two different words, and gathered first. Words repeated count once here (only here:
+  // one word alone is a substring search, not a word search).
+  const words = text.toLowerCase().split(/\s+/).filter(Boolean);
+  const plain = words.every((w) => /^[a-z0-9]+$/.test(w) && w !== 'or');
+  const once = plain ? [...new Set(words)].join(' ') : text;
+  const all = invoiceSearchSql(accountId, { text: once }, { limit: 1 }, textMatch);
+  const unordered = all.text.replace(/\s+ORDER BY i\.created_at DESC, i\.id DESC LIMIT \$\d+$/, '');
+  if (unordered === all.text)
+    throw new Error('textEstimateSql: the search statement changed shape');
+  // The LIMIT's parameter went with it (it is the last one).
+  return { text: `EXPLAIN (FORMAT JSON) ${unordered}`, values: all.values.slice(0, -1) };
+}
+
+/** The row estimate of a plan `textEstimateSql` returned (json or its text, by driver). */
+export function planRows(plan: unknown): number {
+  const doc = (typeof plan === 'string' ? JSON.parse(plan) : plan) as [
+    { Plan: { 'Plan Rows': number } },
+  ];
+  return doc[0].Plan['Plan Rows'];
+}
+
+/**
+ * The window step of a free-text search: the newest TEXT_WINDOW invoices the other
  * filters allow (after the cursor), read down the creation-time index (or the filter's
- * own), and the page of them the text matches, in order. `read` says how many there were:
- * when the page is full, or `read` is under TEXT_WINDOW (the account has no more), the
- * page is the answer, since every invoice outside the window is older than all in it.
- * Otherwise the text is rare among the newest invoices and `textCandidatesSql` follows.
+ * own) and tested for the text as they are read, stopping at a page of matches. Rows come
+ * back in search order: the matches, and the window's last invoice (`last`) when the read
+ * reached it. The page is the answer when it is full, or when no row is `last` (the
+ * account has no more), since every invoice outside the window is older than all in it.
+ * Otherwise the text is rare among the newest invoices and the next step follows.
  */
 export function textWindowSql(
   accountId: string,
@@ -144,41 +207,40 @@ export function textWindowSql(
     textMatch,
   );
   const values = [...rest.values];
-  const text = textCondition(
-    f.text ?? '',
-    textMatch,
-    (v) => {
-      values.push(v);
-      return `$${values.length}`;
-    },
-    true,
-  );
-  values.push(page.limit);
-  // Each row of the window is tested as it is read; only the verdict is kept.
+  const p = (v: unknown) => {
+    values.push(v);
+    return `$${values.length}`;
+  };
+  const text = textCondition(f.text ?? '', textMatch, p, true);
+  const windowSize = p(TEXT_WINDOW);
+  const limit = p(page.limit);
+  // Each row is tested as it is read; row_number() numbers them in the order read (the
+  // rows arrive sorted, so it adds no sort), and the outer LIMIT stops the read at a page.
   const newest = rest.text.replace(
     'SELECT i.id FROM',
-    `SELECT i.id, i.created_at, ${text} AS hit FROM`,
+    `SELECT i.id, ${text} AS hit,
+            row_number() OVER (ORDER BY i.created_at DESC, i.id DESC) AS n FROM`,
   );
   return {
-    text: `WITH newest AS MATERIALIZED (${newest})
-      SELECT (SELECT count(*) FROM newest)::int AS read,
-             ARRAY(SELECT id FROM newest WHERE hit
-                    ORDER BY created_at DESC, id DESC LIMIT $${values.length}) AS ids`,
+    text: `SELECT id, hit, n = ${windowSize} AS last FROM (${newest}) newest
+            WHERE hit OR n = ${windowSize} LIMIT ${limit}`,
     values,
   };
 }
 
 /**
- * The second step of a free-text search, when the first found the text rare among the
- * newest invoices: every match (at most TEXT_CANDIDATES_CAP + 1) through the text
+ * The gather step of a free-text search, first when the text is expected rare, else when
+ * the window found it rare among the newest invoices: every match (at most
+ * TEXT_CANDIDATES_CAP + 1) through the text
  * indexes, the page of them in search order, and how many there were. Run it with index
  * walks and sequential scans off (bitmap scans only), so the matches come from the GIN
  * indexes. When `matches` is at most the cap, the page is the answer; past it the term is
  * common after all (only not lately), and `invoiceSearchSql` (a walk down the
  * creation-time index, stopping at the page) is the last step.
  *
- * Why steps: PostgreSQL cannot estimate how many rows a tsquery OR an ILIKE matches
- * (it guessed 917 for a token that matched 2 of 200,000), so on one statement it walks the
+ * Why steps: PostgreSQL's estimate of a text's matches is rough (it guessed 917 for a
+ * token that matched 2 of 200,000; it takes two words as independent), good enough to
+ * order exact steps but not to bet one statement's plan on: there it walks the
  * creation-time index for a rare token and reads the whole account (measured: 360 ms at
  * 200,000 invoices, growing with the account), or bitmaps a common word and sorts
  * tens of thousands of rows. The window settles common words at the cost of a short walk;
