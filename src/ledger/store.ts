@@ -379,23 +379,31 @@ export async function selectAssets(q: Queryable, codes?: readonly string[]): Pro
   return rows.map(assetFromRow);
 }
 
-/** Every asset (by code) with `owner`'s account in it, if there is one. */
-/** Every asset with the owner's account in it, if any: each balance read runs it. */
+/**
+ * Every asset with each owner's account in it, if any: each balance read runs it. Many
+ * owners at once, so concurrent balance reads share one statement (and one round trip:
+ * on this machine a write system call costs as much as the rest of a read's work); one
+ * text whatever their number, so it is planned once.
+ */
 const ASSETS_WITH_ACCOUNTS = prepared(
-  `SELECT x.code, x.kind, x.scale, x.name, x.created_at AS asset_created_at, acc.*
-     FROM ledger_assets x
+  `SELECT o.owner AS for_owner, x.code, x.kind, x.scale, x.name,
+          x.created_at AS asset_created_at, acc.*
+     FROM (SELECT DISTINCT unnest($1::text[]) AS owner) o
+     CROSS JOIN ledger_assets x
      LEFT JOIN LATERAL (
-       SELECT ${ACCOUNT_COLUMNS} FROM ${ACCOUNT_FROM} WHERE a.owner = $1 AND a.asset = x.code
+       SELECT ${ACCOUNT_COLUMNS} FROM ${ACCOUNT_FROM} WHERE a.owner = o.owner AND a.asset = x.code
      ) acc ON true
     ORDER BY x.code`,
 );
 
+/** Per owner (every one asked for), every asset by code with the owner's account in it. */
 export async function selectAssetsWithAccounts(
   q: Queryable,
-  owner: string,
-): Promise<{ asset: Asset; account?: Account }[]> {
+  owners: readonly string[],
+): Promise<Map<string, { asset: Asset; account?: Account }[]>> {
   const { rows } = await q.query<
     Omit<AccountRow, 'id' | 'asset'> & {
+      for_owner: string;
       id: string | null;
       code: string;
       kind: AssetRow['kind'];
@@ -403,8 +411,9 @@ export async function selectAssetsWithAccounts(
       name: string;
       asset_created_at: Date;
     }
-  >(ASSETS_WITH_ACCOUNTS, [owner]);
-  return rows.map((r) => {
+  >(ASSETS_WITH_ACCOUNTS, [owners]);
+  const out = new Map<string, { asset: Asset; account?: Account }[]>(owners.map((o) => [o, []]));
+  for (const r of rows) {
     const asset = assetFromRow({
       code: r.code,
       kind: r.kind,
@@ -412,10 +421,15 @@ export async function selectAssetsWithAccounts(
       name: r.name,
       created_at: r.asset_created_at,
     });
-    return r.id === null
-      ? { asset }
-      : { asset, account: accountFromRow({ ...r, id: r.id, asset: r.code }) };
-  });
+    out
+      .get(r.for_owner)
+      ?.push(
+        r.id === null
+          ? { asset }
+          : { asset, account: accountFromRow({ ...r, id: r.id, asset: r.code }) },
+      );
+  }
+  return out;
 }
 
 type EntryTuple = [accountId: string, asset: string, direction: Side, amount: string];
