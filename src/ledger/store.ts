@@ -313,10 +313,13 @@ export const ACCOUNT_COLUMNS = `a.id, a.asset, a.owner, a.house, a.normal_side, 
   (a.credits_pending + coalesce(s.cq, 0))::text AS credits_pending,
   a.created_at`;
 
-const ACCOUNT_FROM = `ledger_accounts a LEFT JOIN LATERAL (
+/** The balance slots' totals of account `a` (alias `s`), for ACCOUNT_COLUMNS. */
+const SLOTS_OF_A = `LEFT JOIN LATERAL (
   SELECT sum(debits_posted) AS dp, sum(credits_posted) AS cp,
          sum(debits_pending) AS dq, sum(credits_pending) AS cq
     FROM ledger_balance_slots WHERE account_id = a.id) s ON true`;
+
+const ACCOUNT_FROM = `ledger_accounts a ${SLOTS_OF_A}`;
 
 export function accountFromRow(r: AccountRow): Account {
   return {
@@ -383,16 +386,17 @@ export async function selectAssets(q: Queryable, codes?: readonly string[]): Pro
  * Every asset with each owner's account in it, if any: each balance read runs it. Many
  * owners at once, so concurrent balance reads share one statement (and one round trip:
  * on this machine a write system call costs as much as the rest of a read's work); one
- * text whatever their number, so it is planned once.
+ * text whatever their number, so it is planned once. The slots are summed after the
+ * join, for the accounts found: summed inside it, a plan that hashes the accounts (the
+ * generic plan on a small table) summed them for every account there is.
  */
 const ASSETS_WITH_ACCOUNTS = prepared(
   `SELECT o.owner AS for_owner, x.code, x.kind, x.scale, x.name,
-          x.created_at AS asset_created_at, acc.*
+          x.created_at AS asset_created_at, ${ACCOUNT_COLUMNS}
      FROM (SELECT DISTINCT unnest($1::text[]) AS owner) o
      CROSS JOIN ledger_assets x
-     LEFT JOIN LATERAL (
-       SELECT ${ACCOUNT_COLUMNS} FROM ${ACCOUNT_FROM} WHERE a.owner = o.owner AND a.asset = x.code
-     ) acc ON true
+     LEFT JOIN ledger_accounts a ON a.owner = o.owner AND a.asset = x.code
+     ${SLOTS_OF_A}
     ORDER BY x.code`,
 );
 
