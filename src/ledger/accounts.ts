@@ -1,3 +1,4 @@
+import { createBatcher } from '../platform/db/batcher.js';
 import { newId } from '../platform/ids.js';
 import { rollback } from '../platform/failure.js';
 import type { LedgerContext } from './context.js';
@@ -29,6 +30,21 @@ export function createLedgerAccounts(ctx: LedgerContext): LedgerAccounts {
   const { db } = ctx;
   // House accounts are never deleted: their ids are cached per kind and asset.
   const houseIds = new Map<string, string>();
+  /**
+   * Balance reads outside a transaction: the owners asked for while earlier reads are in
+   * flight go to the database together, in one statement (see ../platform/db/batcher.ts:
+   * an idle batcher sends at once, so a lone read waits for nothing). Each statement
+   * starts after every read it answers was asked for, so a read sees every commit made
+   * before it was asked. Inside a transaction a read must see the transaction's own
+   * writes, so it runs there, alone.
+   */
+  const assetsWithAccounts = createBatcher(
+    async (owners: string[]) => {
+      const byOwner = await selectAssetsWithAccounts(db, owners);
+      return owners.map((o) => byOwner.get(o) ?? []);
+    },
+    { maxBatch: 128, maxInFlight: 4 },
+  );
 
   return {
     async createAsset(input) {
@@ -172,7 +188,11 @@ export function createLedgerAccounts(ctx: LedgerContext): LedgerAccounts {
 
     listAccounts: (owner) => selectAccounts(db, 'a.owner = $1', [owner]),
 
-    listAssetsWithAccounts: (owner) => selectAssetsWithAccounts(db, owner),
+    async listAssetsWithAccounts(owner) {
+      if (!db.inTransaction()) return assetsWithAccounts.submit(owner);
+      const byOwner = await selectAssetsWithAccounts(db, [owner]);
+      return byOwner.get(owner) ?? [];
+    },
 
     async setAccountStatus(id, status) {
       if (!ACCOUNT_STATUSES.has(status)) {

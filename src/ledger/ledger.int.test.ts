@@ -175,6 +175,47 @@ describe('accounts', () => {
       code: LedgerError.UnknownAsset,
     });
   });
+
+  it('balance reads made together answer each owner with their own balances', async () => {
+    // Reads asked for at once travel in one statement: each must still get its own.
+    const owners = Array.from({ length: 12 }, (_, i) => `usr_bal_${i}`);
+    for (const [i, owner] of owners.entries()) {
+      if (i % 3 !== 0) await fund(await account(owner), BigInt(100 + i));
+    }
+    const reads = await Promise.all(
+      [...owners, ...owners].map((o) => ledger.listAssetsWithAccounts(o)),
+    );
+    for (const [i, held] of reads.entries()) {
+      const n = i % owners.length;
+      const usd = held.find((h) => h.asset.code === 'USD');
+      const btc = held.find((h) => h.asset.code === 'BTC');
+      expect(usd?.asset).toMatchObject({ kind: 'fiat', scale: 2 });
+      expect(btc).toMatchObject({ asset: { code: 'BTC' } });
+      expect(btc?.account).toBeUndefined();
+      if (n % 3 === 0) expect(usd?.account).toBeUndefined();
+      else {
+        expect(usd?.account).toMatchObject({ owner: owners[n], asset: 'USD' });
+        expect(usd?.account?.balance.available).toBe(BigInt(100 + n));
+      }
+      expect(held.map((h) => h.asset.code)).toEqual([...held.map((h) => h.asset.code)].sort());
+    }
+  });
+
+  it('a balance read inside a transaction sees that transaction’s writes', async () => {
+    const id = await account('usr_bal_tx');
+    await db.transaction(async () => {
+      await fund(id, 7n);
+      const usd = (held: Awaited<ReturnType<LedgerService['listAssetsWithAccounts']>>) =>
+        held.find((h) => h.asset.code === 'USD')?.account?.balance.available;
+      expect(usd(await ledger.listAssetsWithAccounts('usr_bal_tx'))).toBe(7n);
+      // Not committed yet: a read from outside does not see it (PGlite has one
+      // connection, which the transaction holds).
+      if (db.kind === 'postgres') {
+        const outside = await db.detached(() => ledger.listAssetsWithAccounts('usr_bal_tx'));
+        expect(usd(outside)).toBe(0n);
+      }
+    });
+  });
 });
 
 describe('transfers', () => {

@@ -313,10 +313,13 @@ export const ACCOUNT_COLUMNS = `a.id, a.asset, a.owner, a.house, a.normal_side, 
   (a.credits_pending + coalesce(s.cq, 0))::text AS credits_pending,
   a.created_at`;
 
-const ACCOUNT_FROM = `ledger_accounts a LEFT JOIN LATERAL (
+/** The balance slots' totals of account `a` (alias `s`), for ACCOUNT_COLUMNS. */
+const SLOTS_OF_A = `LEFT JOIN LATERAL (
   SELECT sum(debits_posted) AS dp, sum(credits_posted) AS cp,
          sum(debits_pending) AS dq, sum(credits_pending) AS cq
     FROM ledger_balance_slots WHERE account_id = a.id) s ON true`;
+
+const ACCOUNT_FROM = `ledger_accounts a ${SLOTS_OF_A}`;
 
 export function accountFromRow(r: AccountRow): Account {
   return {
@@ -379,10 +382,32 @@ export async function selectAssets(q: Queryable, codes?: readonly string[]): Pro
   return rows.map(assetFromRow);
 }
 
-/** Every asset (by code) with `owner`'s account in it, if there is one. */
-/** Every asset with the owner's account in it, if any: each balance read runs it. */
+/**
+ * Every asset with each owner's account in it, if any: each balance read runs it. Many
+ * owners at once, so concurrent balance reads share one statement (and one round trip:
+ * on this machine a write system call costs as much as the rest of a read's work); one
+ * text whatever their number, so it is planned once. The slots are summed after the
+ * join, for the accounts found: summed inside it, a plan that hashes the accounts (the
+ * generic plan on a small table) summed them for every account there is.
+ */
 const ASSETS_WITH_ACCOUNTS = prepared(
-  `SELECT x.code, x.kind, x.scale, x.name, x.created_at AS asset_created_at, acc.*
+  `SELECT o.owner AS for_owner, x.code, x.kind, x.scale, x.name,
+          x.created_at AS asset_created_at, ${ACCOUNT_COLUMNS}
+     FROM (SELECT DISTINCT unnest($1::text[]) AS owner) o
+     CROSS JOIN ledger_assets x
+     LEFT JOIN ledger_accounts a ON a.owner = o.owner AND a.asset = x.code
+     ${SLOTS_OF_A}
+    ORDER BY x.code`,
+);
+
+/**
+ * ASSETS_WITH_ACCOUNTS for one owner: half its database time (pgbench, one client, 64
+ * users: 0.085 ms against 0.164 ms for two owners in ASSETS_WITH_ACCOUNTS), and most
+ * statements carry one owner when reads are few.
+ */
+const ASSETS_WITH_ACCOUNTS_OF_ONE = prepared(
+  `SELECT $1::text AS for_owner, x.code, x.kind, x.scale, x.name,
+          x.created_at AS asset_created_at, acc.*
      FROM ledger_assets x
      LEFT JOIN LATERAL (
        SELECT ${ACCOUNT_COLUMNS} FROM ${ACCOUNT_FROM} WHERE a.owner = $1 AND a.asset = x.code
@@ -390,12 +415,14 @@ const ASSETS_WITH_ACCOUNTS = prepared(
     ORDER BY x.code`,
 );
 
+/** Per owner (every one asked for), every asset by code with the owner's account in it. */
 export async function selectAssetsWithAccounts(
   q: Queryable,
-  owner: string,
-): Promise<{ asset: Asset; account?: Account }[]> {
+  owners: readonly string[],
+): Promise<Map<string, { asset: Asset; account?: Account }[]>> {
   const { rows } = await q.query<
     Omit<AccountRow, 'id' | 'asset'> & {
+      for_owner: string;
       id: string | null;
       code: string;
       kind: AssetRow['kind'];
@@ -403,8 +430,12 @@ export async function selectAssetsWithAccounts(
       name: string;
       asset_created_at: Date;
     }
-  >(ASSETS_WITH_ACCOUNTS, [owner]);
-  return rows.map((r) => {
+  >(
+    owners.length === 1 ? ASSETS_WITH_ACCOUNTS_OF_ONE : ASSETS_WITH_ACCOUNTS,
+    owners.length === 1 ? owners : [owners],
+  );
+  const out = new Map<string, { asset: Asset; account?: Account }[]>(owners.map((o) => [o, []]));
+  for (const r of rows) {
     const asset = assetFromRow({
       code: r.code,
       kind: r.kind,
@@ -412,10 +443,15 @@ export async function selectAssetsWithAccounts(
       name: r.name,
       created_at: r.asset_created_at,
     });
-    return r.id === null
-      ? { asset }
-      : { asset, account: accountFromRow({ ...r, id: r.id, asset: r.code }) };
-  });
+    out
+      .get(r.for_owner)
+      ?.push(
+        r.id === null
+          ? { asset }
+          : { asset, account: accountFromRow({ ...r, id: r.id, asset: r.code }) },
+      );
+  }
+  return out;
 }
 
 type EntryTuple = [accountId: string, asset: string, direction: Side, amount: string];

@@ -26,13 +26,33 @@ export interface Statement {
 }
 
 /**
+ * `embed`'s answers by text and offset. The texts embedded are a few shapes that repeat
+ * (a payment group's guard and rows are built by nesting embedded texts, each level
+ * renumbering the whole text below it): bench:api profiles showed the renumbering at
+ * ~4 % of a payment's server CPU. Bounded: cleared when full, so texts that do not
+ * repeat cost only the memory of the last few thousand.
+ */
+const EMBEDDED = new Map<string, Map<number, string>>();
+const MAX_EMBEDDED = 2_000;
+
+/**
  * `statement`'s SQL with its parameters renumbered to follow `offset` parameters of the
  * statement it is embedded in (`$1` becomes `$${offset + 1}`). Every `$` followed by
  * digits is taken for a parameter, so the SQL must not contain one anywhere else (in a
  * literal or a dollar-quoted body).
  */
 export function embed(statement: Statement, offset: number): string {
-  return statement.sql.replace(/\$(\d+)/g, (_m, n: string) => `$${offset + Number(n)}`);
+  let byOffset = EMBEDDED.get(statement.sql);
+  const known = byOffset?.get(offset);
+  if (known !== undefined) return known;
+  const sql = statement.sql.replace(/\$(\d+)/g, (_m, n: string) => `$${offset + Number(n)}`);
+  if (!byOffset) {
+    if (EMBEDDED.size >= MAX_EMBEDDED) EMBEDDED.clear();
+    byOffset = new Map();
+    EMBEDDED.set(statement.sql, byOffset);
+  }
+  byOffset.set(offset, sql);
+  return sql;
 }
 
 /** Statement names of the SQL texts marked with `prepared`, keyed by the text. */
