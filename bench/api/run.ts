@@ -40,9 +40,10 @@
  */
 import { migrationSources } from '../../src/migrations.js';
 import { adminSql, withDatabase } from '../lib/database.js';
-import { spawn, spawnSync } from 'node:child_process';
+import { databaseCpu, processCpuSeconds } from '../lib/proc-cpu.js';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -93,18 +94,7 @@ const FLOORS = {
   balances: 3000,
 };
 
-const CLK_TCK =
-  Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
-
 // --- measuring the machine -------------------------------------------------------------
-
-/** CPU seconds (user + system) the process has used so far. */
-function processCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may hold spaces) start after the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
 
 /**
  * Write system calls the process has made so far: one per database statement sent and
@@ -114,27 +104,6 @@ function processCpuSeconds(pid: number): number {
 function processWrites(pid: number): number {
   const m = /^syscw:\s*(\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
   return Number(m?.[1] ?? Number.NaN);
-}
-
-/**
- * CPU of the PostgreSQL backends serving one database, found by their process titles
- * (`postgres: … <user> <database> <client> …`): what the database spends on the
- * requests, beside the server's own CPU. Backends that exit between two readings drop
- * out, so the pool must stay open while measuring (it does).
- */
-function databaseCpuSeconds(database: string): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const title = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (!title.startsWith('postgres:') || !title.includes(` ${database} `)) continue;
-      out.set(Number(entry), processCpuSeconds(Number(entry)));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return out;
 }
 
 function cpuDelta(begin: Map<number, number>, end: Map<number, number>): number {
@@ -196,7 +165,7 @@ function runLoad(
       cpu: processCpuSeconds(serverPid),
       writes: processWrites(serverPid),
       machine: machineJiffies(),
-      db: database === undefined ? new Map<number, number>() : databaseCpuSeconds(database),
+      db: database === undefined ? new Map<number, number>() : databaseCpu(database),
       load: child.pid === undefined ? Number.NaN : processCpuSeconds(child.pid),
     });
     child.stdout.on('data', (chunk: Buffer) => {

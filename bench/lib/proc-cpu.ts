@@ -10,7 +10,7 @@ const CLK_TCK =
   Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
 /** CPU seconds (user + system) process `pid` has used so far. */
-function processCpuSeconds(pid: number): number {
+export function processCpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // Fields after the command name (which may hold spaces) start after the last ')'.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -22,7 +22,7 @@ function processCpuSeconds(pid: number): number {
  * (`postgres: … <user> <database> <client> …`). Backends that exit between two readings
  * drop out, so the pool must stay open while measuring.
  */
-function databaseCpu(database: string): Map<number, number> {
+export function databaseCpu(database: string): Map<number, number> {
   const out = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
