@@ -61,7 +61,8 @@ export interface ChainsService {
   ): Promise<{ chain: string; asset: string; address: string } | ChainFailure>;
   /**
    * A deposit address for `asset` on `chainKey` for an owner being created, recorded by
-   * the `statements` the caller embeds in its creating statement (`CustodyService.freshDepositAddress`).
+   * the `freshAddressStatements` the caller embeds in its creating statement
+   * (`CustodyService.freshDepositAddress`).
    */
   freshDepositAddress(
     chainKey: string,
@@ -73,7 +74,6 @@ export interface ChainsService {
         address: string;
         /** Its derivation index (with the address, what `freshAddressStatements` records). */
         index: number;
-        statements: (ownerId: string) => Statement[];
       }
     | ChainFailure
   >;
@@ -269,8 +269,8 @@ export function createChainsService(deps: {
       const c = perChain.get(chainKey);
       if (!c) return fail(ChainError.ChainUnknown);
       if (!assetOn(c.settings, asset)) return fail(ChainError.AssetUnknown);
-      const { address, index, statements } = await custody.freshDepositAddress(chainKey);
-      return { chain: chainKey, asset, address, index, statements };
+      const { address, index } = await custody.freshDepositAddress(chainKey);
+      return { chain: chainKey, asset, address, index };
     },
     freshAddressStatements,
     async status() {

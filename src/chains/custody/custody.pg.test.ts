@@ -3,7 +3,7 @@ import { createSecretBox, localKeyManagement } from '../../platform/crypto/secre
 import { createLogger } from '../../platform/observability/logger.js';
 import { createTestDb, type TestDb } from '../../../test/support/db.js';
 import { depositAddressFromXpub } from './hd.js';
-import { createCustodyService } from './service.js';
+import { createCustodyService, freshAddressStatements } from './service.js';
 
 const secretBox = createSecretBox(localKeyManagement(Buffer.alloc(32, 9)));
 const logger = createLogger({ level: 'silent' });
@@ -49,7 +49,8 @@ describe('deposit addresses on PostgreSQL', () => {
     expect(new Set(taken.map((f) => f.index)).size).toBe(40);
     expect(new Set(taken.map((f) => f.address)).size).toBe(40);
     for (const [i, f] of taken.entries()) {
-      for (const st of f.statements(`inv_${i}`)) await db.query(st.sql, st.params);
+      const owned = { chainKey: 'eth', address: f.address, index: f.index, ownerId: `inv_${i}` };
+      for (const st of freshAddressStatements([owned])) await db.query(st.sql, st.params);
     }
     // Recorded, each address is its owner's, as a deposit to it will be matched.
     expect(await a.ownerOf('eth', taken[7]?.address ?? '')).toBe('inv_7');
@@ -84,7 +85,13 @@ describe('deposit addresses on PostgreSQL', () => {
     await Promise.all(
       taken.map((f, i) =>
         db.transaction(async () => {
-          for (const st of f.statements(`inv_pool_${i}`)) await db.query(st.sql, st.params);
+          const owned = {
+            chainKey: 'eth',
+            address: f.address,
+            index: f.index,
+            ownerId: `inv_pool_${i}`,
+          };
+          for (const st of freshAddressStatements([owned])) await db.query(st.sql, st.params);
         }),
       ),
     );

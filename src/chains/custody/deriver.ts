@@ -48,8 +48,8 @@ function spawnWorker(): Worker {
 }
 
 /**
- * A deriver on one worker thread, started on first use, keeping the process
- * alive. If the worker cannot start or dies, it derives on this thread from then on
+ * A deriver on one worker thread, started on first use, keeping the process alive only
+ * while it owes answers. If the worker cannot start or dies, it derives on this thread from then on
  * (logged once): slower, never wrong.
  */
 export function createAddressDeriver(logger: Logger): AddressDeriver {

@@ -27,14 +27,12 @@ export interface CustodyService {
   /**
    * A deposit address for an owner that has none yet (an invoice being created): the index
    * comes from a small batch this process took from the index sequence beforehand, and
-   * `statements` record the owner's index and address, to be embedded in the statement
-   * that creates the owner (one commit for both). An index whose statements never commit
+   * `freshAddressStatements` record the owner's index and address, to be embedded in the
+   * statement that creates the owner (one commit for both). An index whose statements never commit
    * is skipped for good, as one of a rolled-back `depositAddress` is: indexes are unique,
    * not gapless (the tables, not a wallet's gap-limit scan, say which index is whose).
    */
-  freshDepositAddress(
-    chainKey: string,
-  ): Promise<{ address: string; index: number; statements: (ownerId: string) => Statement[] }>;
+  freshDepositAddress(chainKey: string): Promise<{ address: string; index: number }>;
   /**
    * Gets ready to hand out fresh deposit addresses (starts the thread that derives them
    * ahead), so a process's first invoices do not wait for it; otherwise that happens on
@@ -298,15 +296,10 @@ export function createCustodyService(deps: {
       );
       return { address, index };
     },
-    async freshDepositAddress(chainKey) {
+    async freshDepositAddress() {
       // An EVM address is the same on every chain: one pool serves them all, and the
-      // statements record the address on the chain asked for.
-      const { index, address } = await freshAddress();
-      return {
-        address,
-        index,
-        statements: (ownerId) => freshAddressStatements([{ chainKey, address, index, ownerId }]),
-      };
+      // statements record the address on the chain the caller names.
+      return freshAddress();
     },
     prepareFreshAddresses() {
       deriver.start();

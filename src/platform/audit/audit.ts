@@ -29,11 +29,6 @@ export interface AuditLog {
    */
   enqueue(entry: AuditEntry): Promise<{ id: string; occurredAt: Date }>;
   /**
-   * `enqueue` as a statement to embed in a larger one (see `embed`): the caller's change
-   * and its audit entry in one round trip, committed or refused together.
-   */
-  enqueueStatement(entry: AuditEntry): Statement;
-  /**
    * `enqueue` of several entries as one statement to embed, for changes made many at once
    * in one statement (a batch of redemptions): entry k (from 1) is written only where
    * `keep` holds, an SQL condition on `entry` (its number) that may read the larger
@@ -361,8 +356,6 @@ export function createAuditLog(deps: {
       await db.query(statement.sql, statement.params);
       return { id: statement.params[0] as string, occurredAt: statement.params[1] as Date };
     },
-
-    enqueueStatement: (entry) => pendingInsert(entry),
 
     enqueueEachStatement: (entries, keep) => pendingInsertEach(entries, keep),
 
