@@ -1,5 +1,5 @@
 import type { AuditLog } from '../platform/audit/audit.js';
-import { embed, type Db, type Statement } from '../platform/db/db.js';
+import type { Db, Statement } from '../platform/db/db.js';
 import { newId } from '../platform/ids.js';
 import type { Logger } from '../platform/observability/logger.js';
 import type { Outbox } from '../platform/outbox/outbox.js';
@@ -146,6 +146,16 @@ export interface NewActivity {
 const HANDLE = /^[a-z0-9_]{3,30}$/;
 
 /** Shared plumbing of the wallet's parts (payments, trades, fiat, admin, reports). */
+/** One payment of a group guard (`paymentGroupGuard`): its users, their accounts, the movement. */
+export interface GroupPayment {
+  payerId: string;
+  payeeId: string;
+  payerAccount: string;
+  payeeAccount: string;
+  asset: Asset;
+  amount: bigint;
+}
+
 export interface WalletContext {
   deps: WalletDeps;
   clock(): Date;
@@ -241,12 +251,14 @@ export interface WalletContext {
     amount: bigint,
   ): Statement;
   /**
-   * The guard of several payments in one statement (`LedgerService.transferGuardedMany`):
-   * first every user's profile lock, shared, in id order for the whole lot (so a group
-   * keeps the LOCK ORDER below as one payment does), then each payment's own guard in
-   * the order given, stopping at the first that declines (CASE evaluates in order).
+   * The guard of several payments in one statement (`LedgerService.transferGuardedMany`),
+   * one text whatever their number (migrations/wallet/0132): every user's profile lock,
+   * shared, in id order for the whole lot (so a group keeps the LOCK ORDER below as one
+   * payment does), one read of their profiles and accounts, then the payers' counters in
+   * the order given. True only when `paymentGuard` would answer true for each payment.
+   * One payment per payer.
    */
-  paymentGroupGuard(userIds: readonly string[], guards: readonly Statement[]): Statement;
+  paymentGroupGuard(payments: readonly GroupPayment[]): Statement;
   /**
    * Checks and consumes the user's limits for an outgoing movement, atomically; with
    * `counted` (from `lockProfilesAccountsAndLimits`) the counters were already consumed.
@@ -288,6 +300,13 @@ export interface WalletContext {
     type: T,
     aggregateId: string,
     payload: WalletEventPayloads[T],
+    onlyIf?: string,
+  ): Statement;
+  /** `eventStatement` for several events in one text whatever their number, in order. */
+  eventsStatement(
+    events: readonly {
+      [T in WalletEventType]: { type: T; aggregateId: string; payload: WalletEventPayloads[T] };
+    }[WalletEventType][],
     onlyIf?: string,
   ): Statement;
   /** A ledger refusal as the wallet's; insufficient funds says what is available. */
@@ -624,22 +643,37 @@ export function createWalletContext(deps: WalletDeps): WalletContext {
       };
     },
 
-    paymentGroupGuard(userIds, guards) {
-      const params: unknown[] = [PROFILE_LOCK_CLASS, [...new Set(userIds)].sort()];
-      const parts = guards.map((g) => {
-        const sql = embed(g, params.length);
-        params.push(...g.params);
-        return sql;
-      });
-      let all = 'true';
-      for (const part of parts.reverse()) all = `CASE WHEN (${part}) THEN ${all} ELSE false END`;
+    paymentGroupGuard(payments) {
+      const { day, hour } = limitPeriods();
+      const daily: (string | null)[] = [];
+      const perHour: (number | null)[] = [];
+      for (const p of payments) {
+        const eligible = new Map(eligibleTiers(p.asset, p.amount).map((e) => [e.tier, e]));
+        for (const tier of TIERS) {
+          const e = eligible.get(tier);
+          daily.push(e?.daily ?? null);
+          perHour.push(e?.perHour ?? null);
+        }
+      }
       return {
-        // count() makes the locks a value the CASE waits for before any payment's guard.
-        sql: `SELECT CASE WHEN (SELECT count(*) FROM (
-                         SELECT pg_advisory_xact_lock_shared($1, hashtext(u.id))
-                           FROM unnest($2::text[]) AS u(id) ORDER BY u.id) l) >= 0
-                     THEN ${all} ELSE false END`,
-        params,
+        sql: `SELECT wallet_payment_group_guard($1, $2::text[], $3::text[], $4::text[], $5::text[],
+                                                $6::text[], $7::numeric[], $8::timestamptz,
+                                                $9::timestamptz, $10::text[], $11::numeric[],
+                                                $12::int[])`,
+        params: [
+          PROFILE_LOCK_CLASS,
+          payments.map((p) => p.payerId),
+          payments.map((p) => p.payeeId),
+          payments.map((p) => p.payerAccount),
+          payments.map((p) => p.payeeAccount),
+          payments.map((p) => p.asset.code),
+          payments.map((p) => p.amount.toString()),
+          day,
+          hour,
+          TIERS,
+          daily,
+          perHour,
+        ],
       };
     },
 
@@ -775,6 +809,8 @@ export function createWalletContext(deps: WalletDeps): WalletContext {
 
     eventStatement: (type, aggregateId, payload, onlyIf) =>
       deps.outbox.publishStatement({ type, aggregateId, payload }, { onlyIf }),
+
+    eventsStatement: (events, onlyIf) => deps.outbox.publishEachStatement(events, { onlyIf }),
 
     async fromLedger(f, accountId) {
       if (f.code === LedgerError.InsufficientFunds && accountId !== undefined) {

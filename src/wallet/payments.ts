@@ -74,9 +74,6 @@ interface RequestRow {
   request_key: string | null;
 }
 
-/** The sizes of a group statement's parts (see `groupParts`), largest first. */
-const GROUP_SIZES = [32, 24, 16, 12, 8, 7, 6, 5, 4, 3, 2, 1];
-
 const PAYMENT_COLUMNS = `id, payer_id, payee_id, asset, amount::text AS amount, note, payment_request_id,
   request_key, ledger_transaction_id, created_at`;
 const REQUEST_COLUMNS = `id, requester_id, payer_id, asset, amount::text AS amount, note, status,
@@ -195,9 +192,8 @@ export function createPayments(ctx: WalletContext) {
   }
 
   /**
-   * A payment's ledger transfer with its rows: the payment, both users' activity and the
-   * event, written by the ledger's own statement and only if the transfer is applied
-   * (one round trip for the lot).
+   * A payment's ledger transfer and the payment it becomes once posted; its rows are
+   * written by the ledger's own statement (`paymentRows`).
    */
   async function paymentPosting(input: MoveInput, from: string, to: string) {
     const { payerId, payeeId, asset, amount } = input;
@@ -225,46 +221,71 @@ export function createPayments(ctx: WalletContext) {
       // Only what the request itself fixes, so a retry's ledger write is identical.
       metadata: { wallet: 'payment', payer: payerId, payee: payeeId },
     };
-    const alongside = (posted: { transactionId: string; effectiveAt: Date }) => {
-      const payment = paymentOf(posted.transactionId, posted.effectiveAt);
-      const common = {
-        type: 'payment' as const,
-        asset: asset.code,
-        referenceId: id,
-        description: input.note,
-        ledgerTransactionId: posted.transactionId,
-        occurredAt: posted.effectiveAt,
-      };
-      return [
-        {
-          sql: `INSERT INTO wallet_payments (id, payer_id, payee_id, asset, amount, note,
-                                             payment_request_id, request_key,
-                                             ledger_transaction_id, created_at)
-                SELECT $1, $2, $3, $4, $5::numeric, $6, $7, $8, $9, $10::timestamptz FROM posted`,
-          params: [
-            id,
-            payerId,
-            payeeId,
-            asset.code,
-            amount.toString(),
-            input.note,
-            input.paymentRequestId,
-            input.requestKey,
-            posted.transactionId,
-            posted.effectiveAt,
-          ],
-        },
-        ctx.activityStatement(
-          [
-            { ...common, userId: payerId, amount: -amount, counterpartyId: payeeId },
-            { ...common, userId: payeeId, amount, counterpartyId: payerId },
-          ],
-          'posted',
-        ),
-        ctx.eventStatement('payment.completed', id, paymentJson(payment), 'posted'),
-      ];
-    };
-    return { transfer, alongside, paymentOf };
+    const rowsOf = (posted: PostedRef) => ({
+      payment: paymentOf(posted.transactionId, posted.effectiveAt),
+      requestKey: input.requestKey,
+    });
+    return { transfer, paymentOf, rowsOf };
+  }
+
+  /**
+   * The rows of payments about to be posted, written by the ledger's own statement and
+   * only if every transfer of it applies (`posted`): the payments, both users' activity
+   * of each, and the events, in three statements whatever the number of payments (their
+   * rows travel as arrays, so the text stays the same and stays prepared).
+   */
+  function paymentRows(
+    payments: readonly { payment: Payment; requestKey: string | null }[],
+  ): Statement[] {
+    const list = payments.map((p) => p.payment);
+    return [
+      {
+        sql: `INSERT INTO wallet_payments (id, payer_id, payee_id, asset, amount, note,
+                                           payment_request_id, request_key,
+                                           ledger_transaction_id, created_at)
+              SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],
+                                   $5::numeric[], $6::text[], $7::text[], $8::text[],
+                                   $9::text[], $10::timestamptz[])
+               WHERE EXISTS (SELECT 1 FROM posted)`,
+        params: [
+          list.map((p) => p.id),
+          list.map((p) => p.payerId),
+          list.map((p) => p.payeeId),
+          list.map((p) => p.asset),
+          list.map((p) => p.amount.toString()),
+          list.map((p) => p.note),
+          list.map((p) => p.paymentRequestId),
+          payments.map((p) => p.requestKey),
+          list.map((p) => p.ledgerTransactionId),
+          list.map((p) => p.createdAt),
+        ],
+      },
+      ctx.activityStatement(
+        list.flatMap((p) => {
+          const common = {
+            type: 'payment' as const,
+            asset: p.asset,
+            referenceId: p.id,
+            description: p.note,
+            ledgerTransactionId: p.ledgerTransactionId,
+            occurredAt: p.createdAt,
+          };
+          return [
+            { ...common, userId: p.payerId, amount: -p.amount, counterpartyId: p.payeeId },
+            { ...common, userId: p.payeeId, amount: p.amount, counterpartyId: p.payerId },
+          ];
+        }),
+        'posted',
+      ),
+      ctx.eventsStatement(
+        list.map((p) => ({
+          type: 'payment.completed' as const,
+          aggregateId: p.id,
+          payload: paymentJson(p),
+        })),
+        'posted',
+      ),
+    ];
   }
 
   /**
@@ -305,13 +326,13 @@ export function createPayments(ctx: WalletContext) {
     also?: FastPayExtra['also'],
   ): Promise<Payment | null> {
     const { input, from, to } = item;
-    const { transfer, alongside, paymentOf } = await paymentPosting(input, from, to);
+    const { transfer, paymentOf, rowsOf } = await paymentPosting(input, from, to);
     const t = await ledger.transferGuarded(transfer, {
       guard: (posted) => itemGuard(item, paymentOf(posted.transactionId, posted.effectiveAt)),
-      alongside: (posted) => [
-        ...alongside(posted),
-        ...(also?.(paymentOf(posted.transactionId, posted.effectiveAt)) ?? []),
-      ],
+      alongside: (posted) => {
+        const rows = rowsOf(posted);
+        return [...paymentRows([rows]), ...(also?.(rows.payment) ?? [])];
+      },
     });
     return t ? paymentOf(t.id, t.effectiveAt) : null;
   }
@@ -360,7 +381,7 @@ export function createPayments(ctx: WalletContext) {
     grouped.sort((a, b) => (a.input.payerId < b.input.payerId ? -1 : 1));
     const results = new Map<FastItem, Payment | null>();
     const [together, others] = await Promise.all([
-      Promise.all(groupParts(grouped).map(fastPayTogether)).then((r) => r.flat()),
+      fastPayTogether(grouped),
       Promise.all(alone.map((item) => fastPayAlone(item))),
     ]);
     grouped.forEach((item, i) => results.set(item, together[i] ?? null));
@@ -369,26 +390,10 @@ export function createPayments(ctx: WalletContext) {
   }
 
   /**
-   * A group cut into as few parts as the statement sizes allow (GROUP_SIZES), largest
-   * first, in order. A statement's text grows with its payments, and each connection
-   * parses and plans each text it sends (custom plans for its first executions), so the
-   * sizes are few; but each part is a statement of its own (a round trip: on this
-   * machine its write system call costs about as much as the rest of a payment's work in
-   * the server), and most groups are small: powers of two alone cut 7 payments into 3
-   * statements. These sizes send a group of up to 8 as one statement, and any group as
-   * two at most.
+   * A group's payments in one statement, whatever their number: the ledger's arrays, the
+   * group guard's arrays (migrations/wallet/0132) and the rows' arrays keep one text, so
+   * each connection parses and plans it once.
    */
-  function groupParts<T>(items: readonly T[]): T[][] {
-    const parts: T[][] = [];
-    for (let i = 0; i < items.length;) {
-      const left = items.length - i;
-      const size = GROUP_SIZES.find((s) => s <= left) ?? 1;
-      parts.push(items.slice(i, i + size));
-      i += size;
-    }
-    return parts;
-  }
-
   async function fastPayTogether(items: readonly FastItem[]): Promise<(Payment | null)[]> {
     if (items.length === 1) return [await fastPayAlone(items[0] as FastItem)];
     const postings = await Promise.all(
@@ -399,16 +404,19 @@ export function createPayments(ctx: WalletContext) {
       done = await ledger.transferGuardedMany(
         postings.map((p) => p.transfer),
         {
-          guard: (posted) =>
+          guard: () =>
             ctx.paymentGroupGuard(
-              items.flatMap(({ input }) => [input.payerId, input.payeeId]),
-              items.map((item, i) => {
-                const { transactionId, effectiveAt } = posted[i] as PostedRef;
-                const posting = postings[i] as (typeof postings)[number];
-                return itemGuard(item, posting.paymentOf(transactionId, effectiveAt));
-              }),
+              items.map(({ input, from, to }) => ({
+                payerId: input.payerId,
+                payeeId: input.payeeId,
+                payerAccount: from,
+                payeeAccount: to,
+                asset: input.asset,
+                amount: input.amount,
+              })),
             ),
-          alongside: (posted) => postings.flatMap((p, i) => p.alongside(posted[i] as PostedRef)),
+          alongside: (posted) =>
+            paymentRows(postings.map((p, i) => p.rowsOf(posted[i] as PostedRef))),
         },
       );
     } catch (err) {
@@ -447,8 +455,10 @@ export function createPayments(ctx: WalletContext) {
     await ctx.consumeLimits(payerProfile, asset, amount, counted);
     const [from, to] = accounts;
     if (from === undefined || to === undefined) throw new Error('user accounts not opened');
-    const { transfer, alongside, paymentOf } = await paymentPosting(input, from, to);
-    const r = await ledger.transfer(transfer, { alongside });
+    const { transfer, paymentOf, rowsOf } = await paymentPosting(input, from, to);
+    const r = await ledger.transfer(transfer, {
+      alongside: (posted) => paymentRows([rowsOf(posted)]),
+    });
     if (!r.ok) refuse(await ctx.fromLedger(r, from));
     // The ledger key was used before: the earlier payment answers; this one's limit
     // usage rolls back.

@@ -212,6 +212,66 @@ describe('statements per payment', () => {
     expect(await h.balance(dave, 'USD')).toMatchObject({ available: '1.03' });
     await h.expectLedgerVerified();
   });
+
+  it('payments of many payers at once share one statement, of one text whatever their number', async () => {
+    const payee = await h.user('grp_payee');
+    const payers: TestUser[] = [];
+    for (let i = 0; i < 8; i++) {
+      const u = await h.user(`grp_payer${i}`);
+      await h.fund(u, 'USD', '1.00');
+      // Alone and one by one: the process learns both accounts.
+      const warm = await h.post('/v1/payments', u, {
+        to: '@grp_payee',
+        asset: 'USD',
+        amount: '0.01',
+      });
+      expect(warm.status, warm.text).toBe(201);
+      payers.push(u);
+    }
+    const wave = (who: readonly TestUser[], amount = (_u: TestUser) => '0.10') =>
+      Promise.all(
+        who.map((u) =>
+          h.post('/v1/payments', u, { to: '@grp_payee', asset: 'USD', amount: amount(u) }),
+        ),
+      );
+    sent.length = 0;
+    const eight = await wave(payers);
+    expect(eight.map((r) => r.status)).toEqual(Array(8).fill(201));
+    const five = await wave(payers.slice(0, 5));
+    expect(five.map((r) => r.status)).toEqual(Array(5).fill(201));
+    const grouped = sent.filter((q) => q.includes('wallet_payment_group_guard'));
+    // Two groups at least (8 and 5 payments, or parts of them), one text for all.
+    expect(grouped.length, brief(sent)).toBeGreaterThanOrEqual(2);
+    expect(new Set(grouped).size).toBe(1);
+    // The groups committed: no payment went alone but, perhaps, the first of each wave.
+    const alone = sent.filter((q) => q.includes('wallet_payment_guard('));
+    expect(alone.length, brief(sent)).toBeLessThanOrEqual(2);
+    expect(grouped[0]).toContain('ledger_apply');
+    expect(grouped[0]).toContain('INSERT INTO wallet_payments');
+    expect(grouped[0]).toContain('INSERT INTO outbox_events');
+    // Each payment is its own: one row, its event, both users' activity.
+    const ids = [...eight, ...five].map((r) => r.body.id as string);
+    expect(new Set(ids).size).toBe(13);
+    const { rows } = await h.t.vw.db.query<{ payments: bigint; events: bigint; activity: bigint }>(
+      `SELECT (SELECT count(*) FROM wallet_payments WHERE id = ANY ($1::text[])) AS payments,
+              (SELECT count(*) FROM outbox_events
+                WHERE type = 'payment.completed' AND aggregate_id = ANY ($1::text[])) AS events,
+              (SELECT count(*) FROM wallet_activity WHERE reference_id = ANY ($1::text[])) AS activity`,
+      [ids],
+    );
+    expect(rows[0]).toEqual({ payments: 13n, events: 13n, activity: 26n });
+    // A group with a payment that cannot be made: the others are paid, that one refused.
+    sent.length = 0;
+    const mixed = await wave(payers.slice(0, 6), (u) => (u === payers[2] ? '5.00' : '0.10'));
+    expect(mixed.map((r) => r.status)).toEqual([201, 201, 402, 201, 201, 201]);
+    for (const [i, u] of payers.entries()) {
+      // 0.01 to warm up, 0.10 in the eight, the five and the mixed group (but 2's 5.00).
+      const paid = 0.11 + (i < 5 ? 0.1 : 0) + (i < 6 && i !== 2 ? 0.1 : 0);
+      expect((await h.balance(u, 'USD')).available).toBe((1 - paid).toFixed(2));
+    }
+    expect((await h.balance(payee, 'USD')).available).toBe('1.88');
+    await h.expectLedgerVerified();
+  });
 });
 
 /**

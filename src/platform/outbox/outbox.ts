@@ -75,9 +75,10 @@ export interface Outbox {
   /**
    * Several events as one statement to embed, with the same checks, in a text that does
    * not vary with their number (arrays): a batch of changes made in one statement keeps one
-   * text, and stays prepared. Written in the order given.
+   * text, and stays prepared. Written in the order given; with `onlyIf`, only if that
+   * relation of the enclosing statement has a row (as `publishStatement`).
    */
-  publishEachStatement(events: readonly NewEvent[]): Statement;
+  publishEachStatement(events: readonly NewEvent[], options?: { onlyIf?: string }): Statement;
   /**
    * Registers subscriber `name` for event `types` (exact, `prefix.*`, or `*`). Its
    * handler runs as a job on queue `outbox.<name>`; by default inside a transaction
@@ -324,14 +325,16 @@ export function createOutbox(deps: {
 
     publishStatement: (event, options = {}) => insertEvent(event, options.onlyIf),
 
-    publishEachStatement(events) {
+    publishEachStatement(events, options = {}) {
       for (const event of events) checkEvent(event);
+      const { onlyIf } = options;
       return {
         // WITH ORDINALITY: seq follows the order given.
         sql: `INSERT INTO outbox_events (id, type, aggregate_id, payload)
               SELECT e.id, e.type, e.aggregate_id, e.payload::jsonb
                 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
                      WITH ORDINALITY AS e(id, type, aggregate_id, payload, n)
+               ${onlyIf ? `WHERE EXISTS (SELECT 1 FROM ${onlyIf})` : ''}
                ORDER BY e.n`,
         params: [
           events.map(() => newId('evt')),
