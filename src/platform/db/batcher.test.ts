@@ -24,6 +24,45 @@ describe('createBatcher', () => {
     expect(batches).toEqual([[1, 2, 3, 4]]);
   });
 
+  it('opens a second lane only once openLaneAt calls wait; fewer ride the next batch', async () => {
+    const gates: ReturnType<typeof deferred<undefined>>[] = [];
+    const batches: number[][] = [];
+    const b = createBatcher<number, number>(
+      async (items) => {
+        batches.push(items);
+        const gate = deferred<undefined>();
+        gates.push(gate);
+        await gate.promise;
+        return items;
+      },
+      { maxBatch: 100, maxInFlight: 2, openLaneAt: 3 },
+    );
+    const turn = () => new Promise((r) => setImmediate(r));
+    // An idle batcher sends at once, alone.
+    const all = [b.submit(1)];
+    await turn();
+    expect(batches).toEqual([[1]]);
+    // Two wait while the first is in flight: the second lane stays shut.
+    all.push(b.submit(2), b.submit(3));
+    await turn();
+    expect(batches).toEqual([[1]]);
+    // A third: three wait, and they go together on the second lane.
+    all.push(b.submit(4));
+    await turn();
+    expect(batches).toEqual([[1], [2, 3, 4]]);
+    // One more waits: while any batch is in flight, one call alone does not go.
+    all.push(b.submit(5));
+    gates[0]?.resolve(undefined);
+    for (let i = 0; i < 20; i++) await turn();
+    expect(batches).toHaveLength(2);
+    // Nothing in flight: it goes at once.
+    gates[1]?.resolve(undefined);
+    for (let i = 0; i < 20 && batches.length < 3; i++) await turn();
+    expect(batches).toEqual([[1], [2, 3, 4], [5]]);
+    for (const g of gates) g.resolve(undefined);
+    expect(await Promise.all(all)).toEqual([1, 2, 3, 4, 5]);
+  });
+
   it('queues calls that arrive while a batch is in flight into the next one', async () => {
     const gate = deferred<undefined>();
     const batches: number[][] = [];

@@ -22,6 +22,12 @@ export interface BatcherOptions {
    * while the next executes) but no batch is made smaller than this.
    */
   minBatch?: number;
+  /**
+   * While any batch is in flight, another goes only once this many items wait (default
+   * 1); fewer wait until none is in flight and then go with whatever arrived meanwhile.
+   * An idle batcher still sends its first item at once.
+   */
+  openLaneAt?: number;
 }
 
 export interface BatcherStats {
@@ -69,6 +75,7 @@ export function createBatcher<I, O>(
   function flush(): void {
     scheduled = false;
     while (inFlight < options.maxInFlight && queue.length > 0) {
+      if (inFlight > 0 && queue.length < (options.openLaneAt ?? 1)) break;
       const free = options.maxInFlight - inFlight;
       const size = Math.min(
         options.maxBatch,
