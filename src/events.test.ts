@@ -35,6 +35,10 @@ describe('the event catalogue', () => {
       )) {
         if (m[1]) published.add(m[1]);
       }
+      // `eventsStatement(list.map((x) => ({ type: 'type', … })))`: several at once.
+      for (const m of text.matchAll(/eventsStatement\([^;]{0,80}?type: '([a-z0-9_.]+)'/g)) {
+        if (m[1]) published.add(m[1]);
+      }
       for (const m of text.matchAll(
         /publish\(\s*\n?\s*[a-z]+ === '[a-z]+' \? '([a-z0-9_.]+)' : '([a-z0-9_.]+)'/g,
       )) {
