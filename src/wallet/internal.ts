@@ -145,7 +145,6 @@ export interface NewActivity {
 
 const HANDLE = /^[a-z0-9_]{3,30}$/;
 
-/** Shared plumbing of the wallet's parts (payments, trades, fiat, admin, reports). */
 /** One payment of a group guard (`paymentGroupGuard`): its users, their accounts, the movement. */
 export interface GroupPayment {
   payerId: string;
@@ -156,6 +155,7 @@ export interface GroupPayment {
   amount: bigint;
 }
 
+/** Shared plumbing of the wallet's parts (payments, trades, fiat, admin, reports). */
 export interface WalletContext {
   deps: WalletDeps;
   clock(): Date;
