@@ -6,7 +6,7 @@ import { failure, LedgerError } from './errors.js';
 import { HOUSE_ACCOUNTS } from './model.js';
 import { MAX_SCALE, parseAmount } from './money.js';
 import type { LedgerService } from './service.js';
-import { selectAccounts, selectAssets, selectAssetsWithAccounts } from './store.js';
+import { selectAccounts, selectAssets, selectHoldings } from './store.js';
 import { ACCOUNT_STATUSES, ASSET_CODE, ASSET_KINDS, checkAmount } from './validation.js';
 
 /** Assets, accounts and their status: what money moves between. */
@@ -22,7 +22,7 @@ export type LedgerAccounts = Pick<
   | 'findAccount'
   | 'findAccounts'
   | 'listAccounts'
-  | 'listAssetsWithAccounts'
+  | 'listHoldings'
   | 'setAccountStatus'
 >;
 
@@ -38,9 +38,9 @@ export function createLedgerAccounts(ctx: LedgerContext): LedgerAccounts {
    * before it was asked. Inside a transaction a read must see the transaction's own
    * writes, so it runs there, alone.
    */
-  const assetsWithAccounts = createBatcher(
+  const holdings = createBatcher(
     async (owners: string[]) => {
-      const byOwner = await selectAssetsWithAccounts(db, owners);
+      const byOwner = await selectHoldings(db, owners);
       return owners.map((o) => byOwner.get(o) ?? []);
     },
     { maxBatch: 128, maxInFlight: 4 },
@@ -188,9 +188,9 @@ export function createLedgerAccounts(ctx: LedgerContext): LedgerAccounts {
 
     listAccounts: (owner) => selectAccounts(db, 'a.owner = $1', [owner]),
 
-    async listAssetsWithAccounts(owner) {
-      if (!db.inTransaction()) return assetsWithAccounts.submit(owner);
-      const byOwner = await selectAssetsWithAccounts(db, [owner]);
+    async listHoldings(owner) {
+      if (!db.inTransaction()) return holdings.submit(owner);
+      const byOwner = await selectHoldings(db, [owner]);
       return byOwner.get(owner) ?? [];
     },
 

@@ -182,22 +182,19 @@ describe('accounts', () => {
     for (const [i, owner] of owners.entries()) {
       if (i % 3 !== 0) await fund(await account(owner), BigInt(100 + i));
     }
-    const reads = await Promise.all(
-      [...owners, ...owners].map((o) => ledger.listAssetsWithAccounts(o)),
-    );
+    const reads = await Promise.all([...owners, ...owners].map((o) => ledger.listHoldings(o)));
     for (const [i, held] of reads.entries()) {
       const n = i % owners.length;
-      const usd = held.find((h) => h.asset.code === 'USD');
-      const btc = held.find((h) => h.asset.code === 'BTC');
-      expect(usd?.asset).toMatchObject({ kind: 'fiat', scale: 2 });
-      expect(btc).toMatchObject({ asset: { code: 'BTC' } });
-      expect(btc?.account).toBeUndefined();
-      if (n % 3 === 0) expect(usd?.account).toBeUndefined();
-      else {
-        expect(usd?.account).toMatchObject({ owner: owners[n], asset: 'USD' });
-        expect(usd?.account?.balance.available).toBe(BigInt(100 + n));
-      }
-      expect(held.map((h) => h.asset.code)).toEqual([...held.map((h) => h.asset.code)].sort());
+      const usd = held.find((h) => h.asset === 'USD');
+      const btc = held.find((h) => h.asset === 'BTC');
+      expect(usd).toMatchObject({ kind: 'fiat', scale: 2 });
+      expect(btc).toMatchObject({ kind: 'crypto', balance: { posted: 0n, available: 0n } });
+      expect(usd?.balance).toMatchObject(
+        n % 3 === 0
+          ? { posted: 0n, available: 0n }
+          : { posted: BigInt(100 + n), available: BigInt(100 + n), pendingDebits: 0n },
+      );
+      expect(held.map((h) => h.asset)).toEqual([...held.map((h) => h.asset)].sort());
     }
   });
 
@@ -205,13 +202,13 @@ describe('accounts', () => {
     const id = await account('usr_bal_tx');
     await db.transaction(async () => {
       await fund(id, 7n);
-      const usd = (held: Awaited<ReturnType<LedgerService['listAssetsWithAccounts']>>) =>
-        held.find((h) => h.asset.code === 'USD')?.account?.balance.available;
-      expect(usd(await ledger.listAssetsWithAccounts('usr_bal_tx'))).toBe(7n);
+      const usd = (held: Awaited<ReturnType<LedgerService['listHoldings']>>) =>
+        held.find((h) => h.asset === 'USD')?.balance.available;
+      expect(usd(await ledger.listHoldings('usr_bal_tx'))).toBe(7n);
       // Not committed yet: a read from outside does not see it (PGlite has one
       // connection, which the transaction holds).
       if (db.kind === 'postgres') {
-        const outside = await db.detached(() => ledger.listAssetsWithAccounts('usr_bal_tx'));
+        const outside = await db.detached(() => ledger.listHoldings('usr_bal_tx'));
         expect(usd(outside)).toBe(0n);
       }
     });

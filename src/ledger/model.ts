@@ -64,6 +64,14 @@ export interface Balance {
   available: bigint;
 }
 
+/** One asset and what an owner holds in it: a zero balance where they have no account. */
+export interface Holding {
+  asset: string;
+  kind: Asset['kind'];
+  scale: number;
+  balance: Balance;
+}
+
 export interface Entry {
   accountId: string;
   asset: string;

@@ -11,6 +11,7 @@ import type {
   Asset,
   AssetKind,
   Hold,
+  Holding,
   HoldInput,
   HoldPostResult,
   HoldResult,
@@ -133,10 +134,10 @@ export interface LedgerService {
   /** All accounts of an owner, one per asset, with balances. */
   listAccounts(owner: string): Promise<Account[]>;
   /**
-   * Every asset with the owner's account in it, if any (one query: a wallet's balance
-   * page lists every asset, zero where nothing is held).
+   * Every asset by code with what the owner holds in it, zero where they have no account
+   * (one query: a wallet's balance page lists every asset).
    */
-  listAssetsWithAccounts(owner: string): Promise<{ asset: Asset; account?: Account }[]>;
+  listHoldings(owner: string): Promise<Holding[]>;
   /** Freezing refuses new movements in or out; releasing holds and reversals still work. */
   setAccountStatus(id: string, status: 'active' | 'frozen'): Promise<Result<{ account: Account }>>;
   /**

@@ -4,6 +4,7 @@ import type {
   Asset,
   Balance,
   Hold,
+  Holding,
   HouseAccount,
   LedgerTransaction,
   Metadata,
@@ -382,17 +383,25 @@ export async function selectAssets(q: Queryable, codes?: readonly string[]): Pro
   return rows.map(assetFromRow);
 }
 
+/** The slots' totals of account `a` as the four balance columns a holding needs. */
+const HOLDING_COLUMNS = `a.normal_side,
+  (a.debits_posted + coalesce(s.dp, 0))::text AS debits_posted,
+  (a.credits_posted + coalesce(s.cp, 0))::text AS credits_posted,
+  (a.debits_pending + coalesce(s.dq, 0))::text AS debits_pending,
+  (a.credits_pending + coalesce(s.cq, 0))::text AS credits_pending`;
+
 /**
- * Every asset with each owner's account in it, if any: each balance read runs it. Many
- * owners at once, so concurrent balance reads share one statement (and one round trip:
- * on this machine a write system call costs as much as the rest of a read's work); one
- * text whatever their number, so it is planned once. The slots are summed after the
- * join, for the accounts found: summed inside it, a plan that hashes the accounts (the
- * generic plan on a small table) summed them for every account there is.
+ * Every asset with each owner's balance in it: each balance read runs it. Many owners at
+ * once, so concurrent balance reads share one statement (and one round trip: on this
+ * machine a write system call costs as much as the rest of a read's work); one text
+ * whatever their number, so it is planned once. The slots are summed after the join, for
+ * the accounts found: summed inside it, a plan that hashes the accounts (the generic plan
+ * on a small table) summed them for every account there is. Only the columns a balance
+ * answer shows: parsing the asset's and account's ids and timestamps was 4 % of a
+ * balance read's server CPU (bench:api profile).
  */
-const ASSETS_WITH_ACCOUNTS = prepared(
-  `SELECT o.owner AS for_owner, x.code, x.kind, x.scale, x.name,
-          x.created_at AS asset_created_at, ${ACCOUNT_COLUMNS}
+const HOLDINGS = prepared(
+  `SELECT o.owner AS for_owner, x.code, x.kind, x.scale, ${HOLDING_COLUMNS}
      FROM (SELECT DISTINCT unnest($1::text[]) AS owner) o
      CROSS JOIN ledger_assets x
      LEFT JOIN ledger_accounts a ON a.owner = o.owner AND a.asset = x.code
@@ -401,55 +410,52 @@ const ASSETS_WITH_ACCOUNTS = prepared(
 );
 
 /**
- * ASSETS_WITH_ACCOUNTS for one owner: half its database time (pgbench, one client, 64
- * users: 0.085 ms against 0.164 ms for two owners in ASSETS_WITH_ACCOUNTS), and most
- * statements carry one owner when reads are few.
+ * HOLDINGS for one owner: half its database time (pgbench, one client, 64 users: 0.085 ms
+ * against 0.164 ms for two owners in HOLDINGS), and most statements carry one owner when
+ * reads are few.
  */
-const ASSETS_WITH_ACCOUNTS_OF_ONE = prepared(
-  `SELECT $1::text AS for_owner, x.code, x.kind, x.scale, x.name,
-          x.created_at AS asset_created_at, acc.*
+const HOLDINGS_OF_ONE = prepared(
+  `SELECT $1::text AS for_owner, x.code, x.kind, x.scale, acc.*
      FROM ledger_assets x
      LEFT JOIN LATERAL (
-       SELECT ${ACCOUNT_COLUMNS} FROM ${ACCOUNT_FROM} WHERE a.owner = $1 AND a.asset = x.code
+       SELECT ${HOLDING_COLUMNS} FROM ${ACCOUNT_FROM} WHERE a.owner = $1 AND a.asset = x.code
      ) acc ON true
     ORDER BY x.code`,
 );
 
-/** Per owner (every one asked for), every asset by code with the owner's account in it. */
-export async function selectAssetsWithAccounts(
+/** Per owner (every one asked for), every asset by code with what the owner holds in it. */
+export async function selectHoldings(
   q: Queryable,
   owners: readonly string[],
-): Promise<Map<string, { asset: Asset; account?: Account }[]>> {
-  const { rows } = await q.query<
-    Omit<AccountRow, 'id' | 'asset'> & {
-      for_owner: string;
-      id: string | null;
-      code: string;
-      kind: AssetRow['kind'];
-      scale: number;
-      name: string;
-      asset_created_at: Date;
-    }
-  >(
-    owners.length === 1 ? ASSETS_WITH_ACCOUNTS_OF_ONE : ASSETS_WITH_ACCOUNTS,
-    owners.length === 1 ? owners : [owners],
-  );
-  const out = new Map<string, { asset: Asset; account?: Account }[]>(owners.map((o) => [o, []]));
+): Promise<Map<string, Holding[]>> {
+  const { rows } = await q.query<{
+    for_owner: string;
+    code: string;
+    kind: Asset['kind'];
+    scale: number;
+    normal_side: Side | null;
+    debits_posted: string | null;
+    credits_posted: string | null;
+    debits_pending: string | null;
+    credits_pending: string | null;
+  }>(owners.length === 1 ? HOLDINGS_OF_ONE : HOLDINGS, owners.length === 1 ? owners : [owners]);
+  const out = new Map<string, Holding[]>(owners.map((o) => [o, []]));
   for (const r of rows) {
-    const asset = assetFromRow({
-      code: r.code,
+    out.get(r.for_owner)?.push({
+      asset: r.code,
       kind: r.kind,
       scale: r.scale,
-      name: r.name,
-      created_at: r.asset_created_at,
+      balance:
+        r.normal_side === null
+          ? { posted: 0n, pendingDebits: 0n, pendingCredits: 0n, available: 0n }
+          : balanceOf({
+              normalSide: r.normal_side,
+              debitsPosted: BigInt(r.debits_posted ?? 0),
+              creditsPosted: BigInt(r.credits_posted ?? 0),
+              debitsPending: BigInt(r.debits_pending ?? 0),
+              creditsPending: BigInt(r.credits_pending ?? 0),
+            }),
     });
-    out
-      .get(r.for_owner)
-      ?.push(
-        r.id === null
-          ? { asset }
-          : { asset, account: accountFromRow({ ...r, id: r.id, asset: r.code }) },
-      );
   }
   return out;
 }

@@ -94,19 +94,16 @@ export function createReports(ctx: WalletContext) {
 
   /** Every asset, with the user's balances in it (zero where they hold none). */
   async function balances(userId: string): Promise<AssetBalance[]> {
-    const held = await ledger.listAssetsWithAccounts(userId);
-    return held.map(({ asset: a, account }) => {
-      const b = account?.balance;
-      return {
-        asset: a.code,
-        kind: a.kind,
-        scale: a.scale,
-        available: b?.available ?? 0n,
-        held: b?.pendingDebits ?? 0n,
-        total: b?.posted ?? 0n,
-        incoming: b?.pendingCredits ?? 0n,
-      };
-    });
+    const held = await ledger.listHoldings(userId);
+    return held.map(({ asset, kind, scale, balance: b }) => ({
+      asset,
+      kind,
+      scale,
+      available: b.available,
+      held: b.pendingDebits,
+      total: b.posted,
+      incoming: b.pendingCredits,
+    }));
   }
 
   /** The user's movements, newest first, filtered. */

@@ -9,7 +9,7 @@ import { newId } from '../ids.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { ANONYMOUS, type Principal } from './access.js';
-import type { AppEnv } from './context.js';
+import { requestLog, type AppEnv } from './context.js';
 import { mountApiReference } from './docs.js';
 import { ClientAbort, jsonBodyGate } from './body.js';
 import { ApiError, typeForStatus } from './errors.js';
@@ -79,8 +79,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     c.set('requestId', requestId);
     c.set('principal', ANONYMOUS);
     c.set('clientIp', clientIp(c, deps.settings.trustProxy));
-    const log = deps.logger.child({ requestId });
-    c.set('logger', log);
+    c.set('rootLogger', deps.logger);
     deps.metrics.httpInFlight.inc();
     try {
       await next();
@@ -102,19 +101,22 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
         c.res.headers.set('x-content-type-options', 'nosniff');
         c.res.headers.set('cache-control', c.res.headers.get('cache-control') ?? 'no-store');
       }
-      const principal = c.get('principal');
-      log.info(
-        {
-          method: c.req.method,
-          path: c.get('logPath') ?? c.req.path,
-          route,
-          status: c.res.status,
-          ms: Math.round(seconds * 1000 * 10) / 10,
-          ip: c.get('clientIp'),
-          principal: principal.kind === 'user' ? principal.credentialId : 'anonymous',
-        },
-        'request',
-      );
+      // The access line, when the level shows it; its fields are not even gathered else.
+      if (deps.logger.isLevelEnabled('info')) {
+        const principal = c.get('principal');
+        requestLog(c).info(
+          {
+            method: c.req.method,
+            path: c.get('logPath') ?? c.req.path,
+            route,
+            status: c.res.status,
+            ms: Math.round(seconds * 1000 * 10) / 10,
+            ip: c.get('clientIp'),
+            principal: principal.kind === 'user' ? principal.credentialId : 'anonymous',
+          },
+          'request',
+        );
+      }
     }
   };
   app.use('*', requestContext);
@@ -184,7 +186,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     if (err instanceof ClientAbort || (!(err instanceof ApiError) && bodyCutShort(c))) {
       // Nobody is left to read an answer, and it is not our fault: counted apart
       // (status 499, as nginx does) so a client cannot inflate the 5xx alerts.
-      c.get('logger').info({ err: String(err) }, 'client closed the request');
+      requestLog(c).info({ err: String(err) }, 'client closed the request');
       const abort = new ApiError(
         499 as ContentfulStatusCode,
         'invalid_request_error',
@@ -195,10 +197,10 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     }
     const apiError = toApiError(err);
     if (apiError.status >= 500) {
-      c.get('logger').error({ err }, 'unhandled error');
+      requestLog(c).error({ err }, 'unhandled error');
     } else if (!(err instanceof ApiError) && !(err instanceof HTTPException)) {
       // A database refusal of an input: the schema that let it through wants a bound.
-      c.get('logger').warn({ err }, 'input refused by the database');
+      requestLog(c).warn({ err }, 'input refused by the database');
     }
     for (const [k, v] of Object.entries(apiError.headers ?? {})) c.header(k, v);
     return c.json(apiError.toBody(), apiError.status);

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { CommitFence, Db, Queryable } from '../db/db.js';
-import type { AppEnv } from './context.js';
+import { requestLog, type AppEnv } from './context.js';
 import { ApiError } from './errors.js';
 import { requestHeader } from './node.js';
 
@@ -296,7 +296,7 @@ export function idempotency(deps: IdempotencyDeps): MiddlewareHandler<AppEnv> {
                 [owner, key, token, ttlMs],
               ),
             ).catch((err: unknown) => {
-              c.get('logger').warn({ err, key }, 'could not renew an idempotency claim');
+              requestLog(c).warn({ err, key }, 'could not renew an idempotency claim');
             });
           }, ttlMs / 3);
     renewal?.unref();
@@ -327,7 +327,7 @@ export function idempotency(deps: IdempotencyDeps): MiddlewareHandler<AppEnv> {
       [owner, key, token, c.res.status, responseBody],
     );
     if (recorded.rowCount === 0) {
-      c.get('logger').warn(
+      requestLog(c).warn(
         { key },
         'idempotency claim taken over before its response was recorded',
       );
