@@ -370,8 +370,8 @@ export function createPayments(ctx: WalletContext) {
     { maxBatch: 32, maxInFlight: 2, minBatch: 8, openLaneAt: 4 },
   );
 
+  /** Each payer once in the group statement; a payer's further payments go alone. */
   async function fastPayGroup(items: FastItem[]): Promise<(Payment | null)[]> {
-    if (items.length === 1) return [await fastPayAlone(items[0] as FastItem)];
     const payers = new Set<string>();
     const grouped: FastItem[] = [];
     const alone: FastItem[] = [];
