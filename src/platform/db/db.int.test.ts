@@ -80,3 +80,54 @@ describe('rollbackWith(value) inside attempt', () => {
     expect(await count()).toBe(before);
   });
 });
+
+describe('fenced', () => {
+  // A fence whose claim was taken over: every transaction under it must roll back.
+  const lost = { commits: 0, refuse: true };
+  const fence = {
+    beforeCommit: () => {
+      lost.commits++;
+      return lost.refuse ? Promise.reject(new Error('claim lost')) : Promise.resolve();
+    },
+  };
+  const rows = async () =>
+    (await t.db.query<{ v: string }>('SELECT v FROM test_fenced ORDER BY v')).rows.map((r) => r.v);
+
+  beforeAll(async () => {
+    await t.db.exec(`
+      CREATE TABLE test_fenced (v text PRIMARY KEY);
+      CREATE FUNCTION test_fenced_add(x text) RETURNS void LANGUAGE sql
+        AS $$ INSERT INTO test_fenced VALUES (x) $$;
+      CREATE FUNCTION test_fenced_via(x text) RETURNS void LANGUAGE plpgsql
+        AS $$ BEGIN PERFORM test_fenced_add(x); END $$;
+      CREATE FUNCTION test_fenced_peek() RETURNS bigint LANGUAGE sql
+        AS $$ SELECT count(*) FROM test_fenced $$;`);
+  });
+
+  it('makes a bare write of any kind a transaction that passes the fence, or lands nothing', async () => {
+    lost.refuse = true;
+    await t.db.fenced(fence, async () => {
+      for (const sql of [
+        `INSERT INTO test_fenced VALUES ('keyword')`,
+        // No write keyword in the text: the function writes.
+        `SELECT test_fenced_add('function')`,
+        // The function writes through another function.
+        `SELECT * FROM test_fenced_via ('nested')`,
+      ]) {
+        await expect(t.db.query(sql)).rejects.toThrow('claim lost');
+      }
+      // A function that only reads stays a bare statement: no transaction, no fence.
+      const commits = lost.commits;
+      const peek = await t.db.query<{ n: bigint }>('SELECT test_fenced_peek() AS n');
+      expect(Number(peek.rows[0]?.n)).toBe(0);
+      expect(lost.commits).toBe(commits);
+    });
+    expect(lost.commits).toBe(3);
+    expect(await rows()).toEqual([]);
+
+    lost.refuse = false;
+    await t.db.fenced(fence, () => t.db.query(`SELECT test_fenced_via('kept')`));
+    expect(lost.commits).toBe(4);
+    expect(await rows()).toEqual(['kept']);
+  });
+});

@@ -234,6 +234,13 @@ export abstract class BaseDb implements Db {
   private readonly fences = new AsyncLocalStorage<CommitFence | undefined>();
   /** `fenced` calls running (the storage is switched off at 0, as `als` is). */
   private openFences = 0;
+  /**
+   * What a write looks like to `query` under a fence: the write keywords, or a call of a
+   * function of the schema that writes (`SELECT ledger_apply(…)` writes, and its text
+   * holds none of the keywords). Read from the catalogue when the first fence opens and
+   * again after any `exec` (a migration may add functions).
+   */
+  private writes: Promise<RegExp> | undefined;
 
   constructor() {
     // A weak reference: the guard's registry must not keep a closed Db alive.
@@ -265,7 +272,7 @@ export abstract class BaseDb implements Db {
     if (frame) return (await frame.client.query(sql, params)) as QueryResult<R>;
     // A write made bare under a fence is made a fenced transaction of its own, so it is
     // marked on the claim like any other (a false positive costs one BEGIN/COMMIT).
-    if (this.openFences > 0 && WRITE_STATEMENT.test(sql) && this.fences.getStore()) {
+    if (this.openFences > 0 && this.fences.getStore() && (await this.writePattern()).test(sql)) {
       return this.transaction((tx) => tx.query<R>(sql, params));
     }
     return (await this.run(sql, params)) as QueryResult<R>;
@@ -275,6 +282,19 @@ export abstract class BaseDb implements Db {
     const frame = this.als.getStore();
     if (frame) await frame.client.exec(sql);
     else await this.runScript(sql);
+    this.writes = undefined;
+  }
+
+  /** See `writes`. A failed read is not kept: the next fenced write reads again. */
+  private writePattern(): Promise<RegExp> {
+    this.writes ??= this.run(WRITING_FUNCTIONS, []).then(
+      ({ rows }) => writeStatementPattern(rows as { name: string; body: string }[]),
+      (err: unknown) => {
+        this.writes = undefined;
+        throw err;
+      },
+    );
+    return this.writes;
   }
 
   inTransaction(): boolean {
@@ -397,7 +417,45 @@ export abstract class BaseDb implements Db {
 }
 
 /** A statement that may write (a false positive only costs a transaction; see `query`). */
-const WRITE_STATEMENT = /\b(INSERT|UPDATE|DELETE|MERGE|TRUNCATE)\b/i;
+const WRITE_KEYWORDS = /\b(INSERT|UPDATE|DELETE|MERGE|TRUNCATE)\b/i;
+
+/**
+ * The functions a statement can call, with their bodies: those of the schemas on the
+ * search path that a statement may call (no triggers, no aggregates) and that may
+ * change data (volatile).
+ */
+const WRITING_FUNCTIONS = `SELECT p.proname AS name, p.prosrc AS body
+  FROM pg_proc p
+ WHERE p.pronamespace IN (SELECT oid FROM pg_namespace WHERE nspname = ANY (current_schemas(false)))
+   AND p.prokind = 'f' AND p.provolatile = 'v' AND p.prorettype <> 'trigger'::regtype`;
+
+/**
+ * The write keywords, or a call of a function whose body writes or calls one that does.
+ * A function that only reads matches nothing, so reads under a fence stay bare.
+ */
+export function writeStatementPattern(
+  functions: readonly { name: string; body: string }[],
+): RegExp {
+  const writers = new Set(functions.filter((f) => WRITE_KEYWORDS.test(f.body)).map((f) => f.name));
+  for (let grew = true; grew;) {
+    grew = false;
+    const calls = callPattern(writers);
+    for (const f of functions) {
+      if (!writers.has(f.name) && calls?.test(f.body)) {
+        writers.add(f.name);
+        grew = true;
+      }
+    }
+  }
+  const calls = callPattern(writers);
+  return calls ? new RegExp(`${WRITE_KEYWORDS.source}|${calls.source}`, 'i') : WRITE_KEYWORDS;
+}
+
+function callPattern(names: ReadonlySet<string>): RegExp | undefined {
+  if (names.size === 0) return undefined;
+  const alternatives = [...names].map((n) => n.replace(/[$]/g, '\\$'));
+  return new RegExp(`\\b(${alternatives.join('|')})\\s*\\(`, 'i');
+}
 
 /** Most rows one pass of `deleteInSlices` removes. */
 export const DELETE_SLICE = 5000;
