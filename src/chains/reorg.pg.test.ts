@@ -13,6 +13,7 @@ import { startLocalNode, type LocalNode } from '../../test/fixtures/chains/node.
 import { verifyLedger } from '../ledger/verify.js';
 import { allowNetworkInTransaction } from '../platform/db/network-guard.js';
 import { createFollower, type Follower, type FollowerHook } from './follower.js';
+import { RpcUnavailableError } from './evm/rpc.js';
 import { createEvmSender, type ChainSender } from './evm/sender.js';
 import { createWithdrawalSender, type WithdrawalSender } from './withdrawals/sender.js';
 import { runChainsRewind, runChainsStatus } from './cli.js';
@@ -745,6 +746,64 @@ describe('withdrawals through reorgs', () => {
       await ledgerOk();
     },
   );
+});
+
+describe('withdrawals while no RPC endpoint answers', () => {
+  it('an outage marks nothing stuck and raises no alert; the withdrawals go out once a node answers', async () => {
+    const u = await funded('2');
+    await sender.tick();
+    const stuckAlerts = await published('chain.sender.stuck', 'chain', 'local');
+    const { real, withSender } = senderParts();
+    // Every endpoint down for sending (as when all are banned): the pool's typed error.
+    const outage = withSender({
+      ...real,
+      broadcast: () => Promise.reject(new RpcUnavailableError('local: every endpoint failed')),
+    });
+    const calm = async () => {
+      const s = await t.request('GET', '/v1/chains/local', { token: operator.token });
+      expect(s.body.sender).toMatchObject({ stuck: null });
+      const g = await t.vw.chains.metrics.senderStuck.get();
+      expect(g.values.find((v) => v.labels['chain'] === 'local')?.value ?? 0).toBe(0);
+      expect(await published('chain.sender.stuck', 'chain', 'local')).toBe(stuckAlerts);
+    };
+
+    // Signed, and the broadcast meets the outage: the round fails, the withdrawal waits.
+    const a = await withdraw(u.token, '0.3');
+    await expect(outage.tick()).rejects.toBeInstanceOf(RpcUnavailableError);
+    expect((await t.vw.chains.withdrawals.get(a))?.status).toBe('signed');
+    await calm();
+    await sender.tick();
+    expect((await t.vw.chains.withdrawals.get(a))?.status).toBe('broadcast');
+
+    // Broadcast, lost by the node, and its re-send meets the outage: the same.
+    await node.rpc('evm_setAutomine', [false]);
+    let b: string;
+    try {
+      b = await withdraw(u.token, '0.4');
+      await sender.tick();
+      const lost = (await t.vw.chains.withdrawals.get(b))?.txHash;
+      expect(await node.rpc('hardhat_dropTransaction', [lost])).toBe(true);
+      await expect(outage.tick()).rejects.toBeInstanceOf(RpcUnavailableError);
+      await calm();
+    } finally {
+      await node.rpc('evm_setAutomine', [true]);
+    }
+    await sender.tick();
+    await node.mine(CONF);
+    await sender.tick();
+    await node.mine(CONF);
+    await sender.tick();
+    for (const id of [a, b]) {
+      expect((await t.vw.chains.withdrawals.get(id))?.status, id).toBe('confirmed');
+    }
+    expect(await balance(u.id)).toMatchObject({
+      posted: parseEther('1.3'),
+      available: parseEther('1.3'),
+      pendingDebits: 0n,
+    });
+    await calm();
+    await ledgerOk();
+  });
 });
 
 describe('rewinding', () => {

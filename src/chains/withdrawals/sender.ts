@@ -3,6 +3,7 @@ import type { Db } from '../../platform/db/db.js';
 import type { Logger } from '../../platform/observability/logger.js';
 import type { Outbox } from '../../platform/outbox/outbox.js';
 import type { CustodyService } from '../custody/service.js';
+import { RpcUnavailableError } from '../evm/rpc.js';
 import type { ChainSender, Fees } from '../evm/sender.js';
 import type { ChainMetrics } from '../metrics.js';
 import type { ChainSettings } from '../settings.js';
@@ -185,6 +186,7 @@ export function createWithdrawalSender(deps: {
         try {
           await sender.broadcast(r.raw_tx as Hex);
         } catch (err) {
+          throwIfOutage(err);
           refused = { id: r.id, reason: err instanceof Error ? err.message : String(err) };
           // Later nonces would only wait in the mempool behind this one: stop here.
           log.error(
@@ -509,6 +511,7 @@ export function createWithdrawalSender(deps: {
       await sender.broadcast(raw as Hex);
       return true;
     } catch (err) {
+      throwIfOutage(err);
       return err instanceof Error ? err.message : String(err);
     }
   };
@@ -528,6 +531,7 @@ export function createWithdrawalSender(deps: {
       await sender.broadcast(signed.raw);
       return true;
     } catch (err) {
+      throwIfOutage(err);
       return err instanceof Error ? err.message : String(err);
     }
   };
@@ -570,4 +574,14 @@ export function createWithdrawalSender(deps: {
   };
 
   return self;
+}
+
+/**
+ * No node answered (every endpoint down or banned): an outage, which the endpoints'
+ * gauges and node operations report, not a transaction the node refused. The round
+ * fails and `run` retries it with backoff; nothing is marked refused or stuck, so an
+ * outage raises no `chain.sender.stuck` alert naming a healthy withdrawal.
+ */
+function throwIfOutage(err: unknown): void {
+  if (err instanceof RpcUnavailableError) throw err;
 }
