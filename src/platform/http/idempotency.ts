@@ -327,10 +327,7 @@ export function idempotency(deps: IdempotencyDeps): MiddlewareHandler<AppEnv> {
       [owner, key, token, c.res.status, responseBody],
     );
     if (recorded.rowCount === 0) {
-      requestLog(c).warn(
-        { key },
-        'idempotency claim taken over before its response was recorded',
-      );
+      requestLog(c).warn({ key }, 'idempotency claim taken over before its response was recorded');
     }
   };
 }
