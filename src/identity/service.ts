@@ -341,7 +341,7 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
   const totpContext = (userId: string) => `totp:${userId}`;
 
   async function getUser(id: string): Promise<User | undefined> {
-    const { rows } = await db.query<UserRow>(`${USER_SELECT} WHERE u.id = $1`, [id]);
+    const { rows } = await db.query<UserRow>(prepared(`${USER_SELECT} WHERE u.id = $1`), [id]);
     return rows[0] ? toUser(rows[0]) : undefined;
   }
 
@@ -647,14 +647,16 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
     getUser,
 
     async findUserByEmail(email) {
-      const { rows } = await db.query<UserRow>(`${USER_SELECT} WHERE u.email = $1`, [
+      const { rows } = await db.query<UserRow>(prepared(`${USER_SELECT} WHERE u.email = $1`), [
         normaliseEmail(email),
       ]);
       return rows[0] ? toUser(rows[0]) : undefined;
     },
 
     async findUserByHandle(handle) {
-      const { rows } = await db.query<UserRow>(`${USER_SELECT} WHERE u.handle = $1`, [handle]);
+      const { rows } = await db.query<UserRow>(prepared(`${USER_SELECT} WHERE u.handle = $1`), [
+        handle,
+      ]);
       return rows[0] ? toUser(rows[0]) : undefined;
     },
 

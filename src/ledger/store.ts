@@ -342,14 +342,18 @@ export function accountFromRow(r: AccountRow): Account {
   };
 }
 
-/** Accounts matching `where` (columns of alias `a`), with their balances. */
+/**
+ * Accounts matching `where` (columns of alias `a`, one of a few constant conditions), with
+ * their balances. Prepared: a trade's quote reads the spending account, and parsing and
+ * planning this text each time cost it more than running it (bench:api statement log).
+ */
 export async function selectAccounts(
   q: Queryable,
   where: string,
   params: unknown[],
 ): Promise<Account[]> {
   const { rows } = await q.query<AccountRow>(
-    `SELECT ${ACCOUNT_COLUMNS} FROM ${ACCOUNT_FROM} WHERE ${where} ORDER BY a.id`,
+    prepared(`SELECT ${ACCOUNT_COLUMNS} FROM ${ACCOUNT_FROM} WHERE ${where} ORDER BY a.id`),
     params,
   );
   return rows.map(accountFromRow);

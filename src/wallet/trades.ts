@@ -1,7 +1,7 @@
 import { LedgerError } from '../ledger/errors.js';
 import type { Asset, HouseAccount, Leg } from '../ledger/model.js';
 import { invertRate, type Rate } from '../ledger/money.js';
-import { embed, SQLSTATE, sqlState } from '../platform/db/db.js';
+import { embed, prepared, SQLSTATE, sqlState } from '../platform/db/db.js';
 import { newId } from '../platform/ids.js';
 import { fail, isFailure, rollback } from '../platform/failure.js';
 import { WalletError, type WalletFailure } from './errors.js';
@@ -265,7 +265,7 @@ export function createTrades(ctx: WalletContext) {
     // Two independent reads, side by side (neither is a lock: execution decides).
     const [{ rows: profileRows }, account] = await Promise.all([
       db.query<{ frozen: boolean; tier: Tier }>(
-        'SELECT frozen, tier FROM wallet_profiles WHERE user_id = $1',
+        prepared('SELECT frozen, tier FROM wallet_profiles WHERE user_id = $1'),
         [input.userId],
       ),
       ledger.findAccount(input.userId, from.code),
@@ -320,13 +320,15 @@ export function createTrades(ctx: WalletContext) {
 
     const now = ctx.clock();
     const { rows } = await db.query<QuoteRow>(
-      `INSERT INTO wallet_quotes (id, user_id, side, mode, spend_asset, receive_asset, spend_amount,
+      prepared(
+        `INSERT INTO wallet_quotes (id, user_id, side, mode, spend_asset, receive_asset, spend_amount,
          receive_amount, fee_amount, cost_amount, residue_amount, rate_numerator, rate_denominator,
          mid_numerator, mid_denominator, spread_bps, fee_bps, price_source, price_observed_at,
          trade_id, created_at, expires_at, request_key)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
                $19, $20, $21, $22, $23)
        RETURNING ${QUOTE_COLUMNS}`,
+      ),
       [
         newId('quo'),
         input.userId,
@@ -359,7 +361,9 @@ export function createTrades(ctx: WalletContext) {
 
   async function quoteRow(id: string, lock: boolean): Promise<QuoteRow | undefined> {
     const { rows } = await db.query<QuoteRow>(
-      `SELECT ${QUOTE_COLUMNS} FROM wallet_quotes WHERE id = $1${lock ? ' FOR UPDATE' : ''}`,
+      prepared(
+        `SELECT ${QUOTE_COLUMNS} FROM wallet_quotes WHERE id = $1${lock ? ' FOR UPDATE' : ''}`,
+      ),
       [id],
     );
     return rows[0];
