@@ -224,7 +224,11 @@ describe('a follower catching up', () => {
 
       expect((await balance(u.id)).posted).toBe(0n);
       expect(await published('deposit.confirmed', 'tx_hash', tx)).toBe(0);
-      expect((await deposits(u.id)).map((d) => d.status)).toEqual(['removed']);
+      const statuses = (await deposits(u.id)).map((d) => d.status);
+      if (delayMs > 0) expect(statuses).toEqual(['removed']);
+      // With no delay the reorg can land before the blocks read ahead reach the deposit's:
+      // the follower then never sees it at all, which is as right as seeing it removed.
+      else expect([[], ['removed']]).toContainEqual(statuses);
       expect(await node.rpc('eth_getTransactionReceipt', [tx])).toBeNull();
     },
   );
