@@ -241,6 +241,9 @@ interface UserRow {
 const USER_SELECT = `SELECT u.id, u.email, u.handle, u.role, u.created_at,
   EXISTS (SELECT 1 FROM totp_factors t WHERE t.user_id = u.id AND t.confirmed_at IS NOT NULL) AS totp_enabled
   FROM users u`;
+const USER_BY_ID = prepared(`${USER_SELECT} WHERE u.id = $1`);
+const USER_BY_EMAIL = prepared(`${USER_SELECT} WHERE u.email = $1`);
+const USER_BY_HANDLE = prepared(`${USER_SELECT} WHERE u.handle = $1`);
 
 function toUser(r: UserRow): User {
   return {
@@ -341,7 +344,7 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
   const totpContext = (userId: string) => `totp:${userId}`;
 
   async function getUser(id: string): Promise<User | undefined> {
-    const { rows } = await db.query<UserRow>(prepared(`${USER_SELECT} WHERE u.id = $1`), [id]);
+    const { rows } = await db.query<UserRow>(USER_BY_ID, [id]);
     return rows[0] ? toUser(rows[0]) : undefined;
   }
 
@@ -647,16 +650,12 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
     getUser,
 
     async findUserByEmail(email) {
-      const { rows } = await db.query<UserRow>(prepared(`${USER_SELECT} WHERE u.email = $1`), [
-        normaliseEmail(email),
-      ]);
+      const { rows } = await db.query<UserRow>(USER_BY_EMAIL, [normaliseEmail(email)]);
       return rows[0] ? toUser(rows[0]) : undefined;
     },
 
     async findUserByHandle(handle) {
-      const { rows } = await db.query<UserRow>(prepared(`${USER_SELECT} WHERE u.handle = $1`), [
-        handle,
-      ]);
+      const { rows } = await db.query<UserRow>(USER_BY_HANDLE, [handle]);
       return rows[0] ? toUser(rows[0]) : undefined;
     },
 

@@ -433,9 +433,7 @@ const WRITING_FUNCTIONS = `SELECT p.proname AS name, p.prosrc AS body
  * The write keywords, or a call of a function whose body writes or calls one that does.
  * A function that only reads matches nothing, so reads under a fence stay bare.
  */
-export function writeStatementPattern(
-  functions: readonly { name: string; body: string }[],
-): RegExp {
+function writeStatementPattern(functions: readonly { name: string; body: string }[]): RegExp {
   const writers = new Set(functions.filter((f) => WRITE_KEYWORDS.test(f.body)).map((f) => f.name));
   for (let grew = true; grew;) {
     grew = false;
